@@ -1,0 +1,1 @@
+process.env.PGSAFE_TEST_PG = '18';

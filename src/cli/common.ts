@@ -1,0 +1,94 @@
+import { Command, Option } from 'commander';
+import { loadConfig, type PgsafeConfig } from '../config.js';
+import { InputError, PgsafeError } from '../errors.js';
+import { scrubSecrets } from '../secrets.js';
+
+export type OutputFormat = 'text' | 'json' | 'markdown';
+
+export interface CommonOptions {
+  dir: string;
+  databaseUrl?: string;
+  schema: string;
+  format: OutputFormat;
+  config: PgsafeConfig;
+  configPath?: string;
+}
+
+/** The options every command shares (DESIGN.md: --dir, --database-url, --schema, --format, --config). */
+export function withCommonOptions(command: Command, { database = true }: { database?: boolean } = {}): Command {
+  command
+    .option('--dir <path>', 'migrations directory (default: "migrations", or migrationsDir in pgsafe.json)')
+    .option('--schema <name>', 'schema of the tracking tables (default: "pgsafe")')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'))
+    .option('--config <file>', 'configuration file (default: pgsafe.json when present)');
+  if (database) command.option('--database-url <url>', 'PostgreSQL URL (default: $DATABASE_URL, else $POSTGRES_URL)');
+  return command;
+}
+
+export function resolveCommon(options: Record<string, any>): CommonOptions {
+  const config = loadConfig(options.config);
+  const schema = options.schema ?? config.schema ?? 'pgsafe';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/i.test(schema)) throw new InputError(`--schema: "${schema}" is not a plain identifier`);
+  const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL ?? process.env.POSTGRES_URL;
+  return {
+    dir: options.dir ?? config.migrationsDir ?? 'migrations',
+    ...(databaseUrl ? { databaseUrl } : {}),
+    schema,
+    format: options.format ?? 'text',
+    config,
+    ...(options.config ? { configPath: options.config } : {}),
+  };
+}
+
+export function requireDatabaseUrl(common: CommonOptions): string {
+  if (!common.databaseUrl) throw new InputError('no database: pass --database-url or set DATABASE_URL (or POSTGRES_URL)');
+  return common.databaseUrl;
+}
+
+export function parseIntegerOption(name: string, min = 0) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) < min) throw new InputError(`${name}: "${value}" must be a whole number ≥ ${min}`);
+    return Number(value);
+  };
+}
+
+export function print(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+export function printJson(data: unknown): void {
+  print(JSON.stringify(data, null, 2));
+}
+
+/** Informational lines go to stderr so that stdout stays machine-readable with --format json. */
+export function note(text: string): void {
+  process.stderr.write(`${scrubSecrets(text)}\n`);
+}
+
+/**
+ * Runs a command body and turns every failure into one readable line and an exit code:
+ * never a stack trace (unless PGSAFE_DEBUG=1), never a password.
+ */
+export function action<A extends unknown[]>(body: (...args: A) => Promise<number | void>) {
+  return async (...args: A): Promise<void> => {
+    try {
+      const code = await body(...args);
+      process.exitCode = code ?? 0;
+    } catch (error) {
+      reportFailure(error);
+    }
+  };
+}
+
+export function reportFailure(error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  const firstLine = scrubSecrets(message).split('\n')[0];
+  if (error instanceof PgsafeError) {
+    process.stderr.write(`pgsafe: ${firstLine}\n`);
+    process.exitCode = error.exitCode;
+  } else {
+    process.stderr.write(`pgsafe: unexpected error: ${firstLine}\n`);
+    process.exitCode = 1;
+  }
+  if (process.env.PGSAFE_DEBUG === '1' && error instanceof Error && error.stack) process.stderr.write(`${scrubSecrets(error.stack)}\n`);
+}

@@ -1,0 +1,169 @@
+import type { Migration, MigrationScript } from '../migrations/types.js';
+import type { SqlStatement } from '../sql/statements.js';
+import type { Client } from './connection.js';
+import { quoteIdent } from './connection.js';
+import { executeStatement, StatementFailure, timeoutSettings } from './execute.js';
+import type { MigrationSession } from './session.js';
+import { historyInsertSql } from './tracking.js';
+
+export interface ApplySettings {
+  lockTimeoutMs: number;
+  statementTimeoutMs: number;
+  lockRetries: number;
+  batch: number;
+  /** Called after the statements ran, inside the migration's transaction (e.g. to record a schema fingerprint). */
+  fingerprint?: (client: Client) => Promise<string | null>;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface AppliedMigration {
+  version: string;
+  name: string;
+  durationMs: number;
+  transactional: boolean;
+  attempts: number;
+  resumedFrom?: number;
+}
+
+const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Backoff between lock-timeout retries: 0.5 s, 1 s, 2 s … capped at 10 s, with jitter so runners do not retry in step. */
+export function retryDelayMs(attempt: number): number {
+  const base = Math.min(500 * 2 ** (attempt - 1), 10_000);
+  return Math.round(base * (0.75 + Math.random() * 0.5));
+}
+
+export async function applyMigration(session: MigrationSession, migration: Migration, settings: ApplySettings, resumeFrom = 0): Promise<AppliedMigration> {
+  return migration.up.transactional
+    ? applyTransactional(session, migration, settings)
+    : applyStatementByStatement(session, migration, settings, resumeFrom);
+}
+
+function trackingUpsertSql(client: Client, session: MigrationSession, migration: Migration, fields: { status: string; durationMs: number | null; batch: number; fingerprint: string | null; statementsDone: number; error: string | null }): string {
+  const lit = (value: string | null) => (value === null ? 'NULL' : client.escapeLiteral(value));
+  const s = quoteIdent(session.schema);
+  return `INSERT INTO ${s}.schema_migrations AS m (version, name, checksum, status, applied_at, applied_by, execution_time_ms, error_message, batch, schema_fingerprint, statements_done)
+VALUES (${lit(migration.version)}, ${lit(migration.name)}, ${lit(migration.checksum)}, ${lit(fields.status)}, ${fields.status === 'applied' ? 'now()' : 'NULL'}, ${lit(session.executedBy)}, ${fields.durationMs === null ? 'NULL' : Math.round(fields.durationMs)}, ${lit(fields.error)}, ${fields.batch}, ${lit(fields.fingerprint)}, ${fields.statementsDone})
+ON CONFLICT (version) DO UPDATE SET name = EXCLUDED.name, checksum = EXCLUDED.checksum, status = EXCLUDED.status, applied_at = EXCLUDED.applied_at,
+  applied_by = EXCLUDED.applied_by, execution_time_ms = EXCLUDED.execution_time_ms, error_message = EXCLUDED.error_message, batch = EXCLUDED.batch,
+  schema_fingerprint = EXCLUDED.schema_fingerprint, statements_done = EXCLUDED.statements_done`;
+}
+
+/**
+ * One transaction: BEGIN with local timeouts, the statements, the tracking row and the history row, COMMIT.
+ * A lock timeout rolls everything back and retries with backoff, so a migration waiting for a busy table
+ * never queues other sessions behind it for longer than lock_timeout.
+ */
+async function applyTransactional(session: MigrationSession, migration: Migration, settings: ApplySettings): Promise<AppliedMigration> {
+  const { client } = session;
+  for (let attempt = 1; ; attempt++) {
+    const started = performance.now();
+    try {
+      await client.query(`BEGIN; ${timeoutSettings(settings.lockTimeoutMs, settings.statementTimeoutMs, 'LOCAL')}`);
+      for (const statement of migration.up.statements) await executeStatement(client, migration.up, statement);
+      const fingerprint = settings.fingerprint ? await settings.fingerprint(client) : null;
+      const durationMs = performance.now() - started;
+      await client.query(
+        `${trackingUpsertSql(client, session, migration, { status: 'applied', durationMs, batch: settings.batch, fingerprint, statementsDone: migration.up.statements.length, error: null })};
+${historyInsertSql(client, session.schema, { version: migration.version, action: 'apply', executionTimeMs: durationMs, status: 'success', executedBy: session.executedBy, environment: session.environment, details: attempt > 1 ? { attempts: attempt } : undefined })};
+COMMIT`,
+      );
+      return { version: migration.version, name: migration.name, durationMs, transactional: true, attempts: attempt };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      if (error instanceof StatementFailure && error.isLockTimeout && attempt <= settings.lockRetries) {
+        const delay = retryDelayMs(attempt);
+        session.log(`${migration.up.path}:${error.statement.line}: lock not available within ${settings.lockTimeoutMs} ms; retry ${attempt}/${settings.lockRetries} in ${(delay / 1000).toFixed(1)} s`);
+        await (settings.sleep ?? sleepFor)(delay);
+        continue;
+      }
+      throw error;
+    }
+  }
+}
+
+/**
+ * Statements that cannot run in a transaction run one by one, each committed on its own; progress is
+ * recorded after each, so a failed or killed run resumes at the first statement not done.
+ */
+async function applyStatementByStatement(session: MigrationSession, migration: Migration, settings: ApplySettings, resumeFrom: number): Promise<AppliedMigration> {
+  const { client } = session;
+  const started = performance.now();
+  const statements = migration.up.statements;
+  const progress = (status: string, done: number, error: string | null, durationMs: number | null, fingerprint: string | null = null) =>
+    client.query(trackingUpsertSql(client, session, migration, { status, durationMs, batch: settings.batch, fingerprint, statementsDone: done, error }));
+  await progress('running', resumeFrom, null, null);
+  await client.query(timeoutSettings(settings.lockTimeoutMs, settings.statementTimeoutMs, 'SESSION'));
+  try {
+    for (let index = resumeFrom; index < statements.length; index++) {
+      const statement = statements[index]!;
+      await runResumableStatement(session, migration.up, statement, settings);
+      await progress('running', index + 1, null, null);
+    }
+  } finally {
+    await client.query('RESET lock_timeout; RESET statement_timeout').catch(() => {});
+  }
+  const fingerprint = settings.fingerprint ? await settings.fingerprint(client) : null;
+  const durationMs = performance.now() - started;
+  await client.query(
+    `${trackingUpsertSql(client, session, migration, { status: 'applied', durationMs, batch: settings.batch, fingerprint, statementsDone: statements.length, error: null })};
+${historyInsertSql(client, session.schema, { version: migration.version, action: 'apply', executionTimeMs: durationMs, status: 'success', executedBy: session.executedBy, environment: session.environment, details: resumeFrom ? { resumedFrom: resumeFrom } : undefined })}`,
+  );
+  return { version: migration.version, name: migration.name, durationMs, transactional: false, attempts: 1, ...(resumeFrom ? { resumedFrom: resumeFrom } : {}) };
+}
+
+async function runResumableStatement(session: MigrationSession, script: MigrationScript, statement: SqlStatement, settings: ApplySettings): Promise<void> {
+  const index = concurrentIndexTarget(statement);
+  if (index) {
+    const state = await indexState(session.client, index);
+    // A run killed after the build finished but before its progress was saved: the index is there and valid.
+    if (state === 'valid') return;
+    if (state === 'invalid') await dropInvalidIndex(session, index);
+  }
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await executeStatement(session.client, script, statement);
+      return;
+    } catch (error) {
+      if (index && !(error instanceof StatementFailure && error.connectionLost)) await dropInvalidIndex(session, index).catch(() => {});
+      if (error instanceof StatementFailure && error.isLockTimeout && attempt <= settings.lockRetries) {
+        const delay = retryDelayMs(attempt);
+        session.log(`${script.path}:${statement.line}: lock not available within ${settings.lockTimeoutMs} ms; retry ${attempt}/${settings.lockRetries} in ${(delay / 1000).toFixed(1)} s`);
+        await (settings.sleep ?? sleepFor)(delay);
+        continue;
+      }
+      throw error;
+    }
+  }
+}
+
+export interface IndexTarget {
+  schema: string | null;
+  name: string;
+}
+
+/** The index a CREATE INDEX CONCURRENTLY statement builds, when it names one. */
+export function concurrentIndexTarget(statement: SqlStatement): IndexTarget | undefined {
+  const node = statement.node.IndexStmt;
+  if (!node?.concurrent || !node.idxname) return undefined;
+  return { schema: node.relation?.schemaname ?? null, name: node.idxname };
+}
+
+async function indexState(client: Client, index: IndexTarget): Promise<'valid' | 'invalid' | 'absent'> {
+  const result = await client.query(
+    `SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relname = $1 AND ($2::text IS NULL AND n.nspname = ANY (current_schemas(false)) OR n.nspname = $2)
+      ORDER BY array_position(current_schemas(false), n.nspname) LIMIT 1`,
+    [index.name, index.schema],
+  );
+  if (!result.rows.length) return 'absent';
+  return result.rows[0].indisvalid ? 'valid' : 'invalid';
+}
+
+/** An INVALID index left by a failed concurrent build still slows every write: drop it before anything else. */
+export async function dropInvalidIndex(session: Pick<MigrationSession, 'client' | 'log'>, index: IndexTarget): Promise<void> {
+  if ((await indexState(session.client, index)) !== 'invalid') return;
+  const qualified = index.schema ? `${quoteIdent(index.schema)}.${quoteIdent(index.name)}` : quoteIdent(index.name);
+  session.log(`dropping INVALID index ${index.schema ? `${index.schema}.` : ''}${index.name} left by a failed concurrent build`);
+  await session.client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${qualified}`);
+}

@@ -1,0 +1,59 @@
+import { InputError, OperationError } from '../errors.js';
+import { checksumOfFile, loadMigration } from '../migrations/script.js';
+import type { Migration, MigrationEntry } from '../migrations/types.js';
+import { displayPath } from '../migrations/discover.js';
+import { compareVersions, computeStatus, type FileChecksum, type StatusItem } from './status.js';
+import type { AppliedRow } from './tracking.js';
+
+export interface PlanOptions {
+  to?: string;
+  allowOutOfOrder?: boolean;
+}
+
+export interface UpPlan {
+  pending: Migration[];
+  /** Non-transactional migrations stopped part-way: resume at statements_done. */
+  resume: Map<string, number>;
+  status: StatusItem[];
+}
+
+export function withChecksums(entries: MigrationEntry[]): FileChecksum[] {
+  return entries.map((entry) => ({ ...entry, checksum: checksumOfFile(entry.upPath) }));
+}
+
+/**
+ * Validates files against the tracking table before anything runs: an applied file that changed or
+ * vanished, or a pending migration older than the newest applied one, stops the run with the file named.
+ */
+export function planUp(entries: MigrationEntry[], rows: AppliedRow[], options: PlanOptions): UpPlan {
+  const files = withChecksums(entries);
+  const status = computeStatus(files, rows, new Map());
+  const entryByVersion = new Map(entries.map((entry) => [entry.version, entry]));
+  for (const item of status) {
+    if (item.state === 'modified') {
+      const file = displayPath(entryByVersion.get(item.version)!.upPath);
+      throw new OperationError(`${file}: modified after it was applied (checksum differs from the one recorded); restore the file, or record the new checksum with pgsafe repair`);
+    }
+    if (item.state === 'missing') {
+      throw new OperationError(`migration ${item.version}_${item.name} is recorded as applied but its file is missing from the migrations directory`);
+    }
+  }
+  if (options.to !== undefined && !entries.some((entry) => compareVersions(entry.version, options.to!) === 0)) {
+    throw new InputError(`--to ${options.to}: no migration with that version`);
+  }
+  const newestApplied = status.filter((item) => item.state === 'applied').map((item) => item.version).sort(compareVersions).pop();
+  const resume = new Map<string, number>();
+  const pending: Migration[] = [];
+  for (const item of status) {
+    if (item.state === 'applied') continue;
+    if (options.to !== undefined && compareVersions(item.version, options.to) > 0) break;
+    const entry = entryByVersion.get(item.version)!;
+    if (newestApplied && compareVersions(item.version, newestApplied) < 0 && !options.allowOutOfOrder) {
+      throw new OperationError(`${displayPath(entry.upPath)}: pending but older than the newest applied migration ${newestApplied}; rename it to a newer version or pass --allow-out-of-order`);
+    }
+    const row = rows.find((r) => compareVersions(r.version, item.version) === 0);
+    if (row && row.status !== 'applied' && row.statements_done > 0) resume.set(item.version, row.statements_done);
+    pending.push(loadMigration(entry));
+  }
+  return { pending, resume, status };
+}

@@ -1,0 +1,67 @@
+import type { MigrationEntry } from '../migrations/types.js';
+import type { AppliedRow } from './tracking.js';
+
+export type MigrationState = 'applied' | 'pending' | 'failed' | 'modified' | 'missing';
+
+export interface StatusItem {
+  version: string;
+  name: string;
+  state: MigrationState;
+  appliedAt: string | null;
+  checksum: string;
+  /** Extra detail for humans: the error of a failed attempt, the recorded checksum of a modified file. */
+  detail?: string;
+}
+
+export interface FileChecksum extends MigrationEntry {
+  checksum: string;
+}
+
+/** Joins files and tracking rows into one ordered list of states (pure). */
+export function computeStatus(
+  files: FileChecksum[],
+  rows: AppliedRow[],
+  failures: Map<string, { error: string | null }>,
+): StatusItem[] {
+  const byVersion = new Map(rows.map((row) => [row.version, row]));
+  const items: StatusItem[] = [];
+  const seen = new Set<string>();
+  for (const file of files) {
+    const row = byVersion.get(file.version) ?? findByNumericVersion(rows, file.version);
+    if (row) seen.add(row.version);
+    const base = { version: file.version, name: file.name, checksum: file.checksum };
+    if (!row) {
+      const failure = failures.get(file.version);
+      items.push(failure ? { ...base, state: 'failed', appliedAt: null, detail: failure.error ?? 'failed' } : { ...base, state: 'pending', appliedAt: null });
+    } else if (row.status !== 'applied') {
+      items.push({ ...base, state: 'failed', appliedAt: null, detail: row.error_message ?? `stopped after ${row.statements_done} statement(s)` });
+    } else if (row.checksum !== file.checksum) {
+      items.push({ ...base, state: 'modified', appliedAt: iso(row.applied_at), detail: `recorded checksum ${row.checksum.slice(0, 12)}…, file has ${file.checksum.slice(0, 12)}…` });
+    } else {
+      items.push({ ...base, state: 'applied', appliedAt: iso(row.applied_at) });
+    }
+  }
+  for (const row of rows) {
+    if (seen.has(row.version)) continue;
+    items.push({ version: row.version, name: row.name, state: 'missing', appliedAt: iso(row.applied_at), checksum: row.checksum, detail: 'recorded as applied but its file is gone' });
+  }
+  return items.sort((a, b) => compareVersions(a.version, b.version));
+}
+
+function findByNumericVersion(rows: AppliedRow[], version: string): AppliedRow | undefined {
+  const wanted = BigInt(version);
+  return rows.find((row) => /^\d+$/.test(row.version) && BigInt(row.version) === wanted);
+}
+
+export function compareVersions(a: string, b: string): number {
+  if (/^\d+$/.test(a) && /^\d+$/.test(b)) {
+    const x = BigInt(a);
+    const y = BigInt(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function iso(date: Date | null): string | null {
+  return date ? new Date(date).toISOString() : null;
+}

@@ -1,0 +1,115 @@
+import { OperationError } from '../errors.js';
+import { discoverMigrations } from '../migrations/discover.js';
+import { applyMigration, type AppliedMigration } from './apply.js';
+import { quoteIdent, type Client } from './connection.js';
+import { describePgError, executeStatement, StatementFailure } from './execute.js';
+import { planUp } from './plan.js';
+import { withMigrationSession, type MigrationSession } from './session.js';
+import { insertHistory, nextBatch, readAppliedRows } from './tracking.js';
+
+export interface RunnerSettings {
+  databaseUrl: string;
+  dir: string;
+  schema: string;
+  lockTimeoutMs: number;
+  statementTimeoutMs: number;
+  lockWaitMs: number;
+  lockRetries: number;
+  environment?: string | null;
+  log: (message: string) => void;
+}
+
+export interface UpOptions extends RunnerSettings {
+  to?: string;
+  allowOutOfOrder?: boolean;
+  singleTransaction?: boolean;
+  fingerprint?: (client: Client) => Promise<string | null>;
+  /** Runs after the lock is taken and before anything is applied (drift check, backup …). */
+  beforeApply?: (session: MigrationSession, pendingVersions: string[]) => Promise<void>;
+}
+
+export interface UpResult {
+  batch: number | null;
+  applied: AppliedMigration[];
+  failed: { version: string; name: string; error: string } | null;
+}
+
+export class MigrationFailed extends OperationError {
+  constructor(readonly result: UpResult) {
+    super(`migration ${result.failed!.version}_${result.failed!.name} failed: ${result.failed!.error}`);
+  }
+}
+
+export async function runUp(options: UpOptions): Promise<UpResult> {
+  const entries = discoverMigrations(options.dir);
+  return withMigrationSession(options, async (session) => {
+    const rows = await readAppliedRows(session.client, options.schema);
+    const plan = planUp(entries, rows, options);
+    if (plan.pending.length === 0) return { batch: null, applied: [], failed: null };
+    await options.beforeApply?.(session, plan.pending.map((m) => m.version));
+    if (options.singleTransaction) {
+      const blocking = plan.pending.find((m) => !m.up.transactional);
+      if (blocking) throw new OperationError(`${blocking.up.path}: --single-transaction cannot include a migration that must run outside a transaction (${blocking.up.nonTransactionalReasons[0] ?? 'pgsafe:no-transaction'})`);
+    }
+    const batch = await nextBatch(session.client, options.schema);
+    const settings = { lockTimeoutMs: options.lockTimeoutMs, statementTimeoutMs: options.statementTimeoutMs, lockRetries: options.lockRetries, batch, ...(options.fingerprint ? { fingerprint: options.fingerprint } : {}) };
+    const applied: AppliedMigration[] = [];
+    if (options.singleTransaction) await session.client.query('BEGIN');
+    for (const migration of plan.pending) {
+      const started = performance.now();
+      try {
+        const resumeFrom = plan.resume.get(migration.version) ?? 0;
+        if (resumeFrom) session.log(`${migration.up.path}: resuming after statement ${resumeFrom} of ${migration.up.statements.length}`);
+        const result = options.singleTransaction
+          ? await applyInsideOuterTransaction(session, migration, settings)
+          : await applyMigration(session, migration, settings, resumeFrom);
+        applied.push(result);
+        session.log(`applied ${migration.version}_${migration.name} (${Math.round(result.durationMs)} ms${result.attempts > 1 ? `, ${result.attempts} attempts` : ''})`);
+      } catch (error) {
+        if (options.singleTransaction) await session.client.query('ROLLBACK').catch(() => {});
+        const message = error instanceof StatementFailure ? error.message : describePgError(error);
+        await recordFailure(session, migration.version, message, performance.now() - started, !migration.up.transactional && !options.singleTransaction);
+        const failed = { version: migration.version, name: migration.name, error: message };
+        throw new MigrationFailed({ batch, applied: options.singleTransaction ? [] : applied, failed });
+      }
+    }
+    if (options.singleTransaction) await session.client.query('COMMIT');
+    return { batch, applied, failed: null };
+  });
+}
+
+async function applyInsideOuterTransaction(session: MigrationSession, migration: Parameters<typeof applyMigration>[1], settings: Parameters<typeof applyMigration>[2]): Promise<AppliedMigration> {
+  // The outer transaction is already open: run the statements and tracking rows in a savepoint-free block.
+  const { client } = session;
+  const started = performance.now();
+  await client.query(`SET LOCAL lock_timeout = '${settings.lockTimeoutMs}ms'; SET LOCAL statement_timeout = '${settings.statementTimeoutMs}ms'`);
+  for (const statement of migration.up.statements) await executeStatement(client, migration.up, statement);
+  const durationMs = performance.now() - started;
+  await client.query(
+    `INSERT INTO ${quoteIdent(session.schema)}.schema_migrations (version, name, checksum, status, applied_at, applied_by, execution_time_ms, batch, statements_done)
+     VALUES ($1, $2, $3, 'applied', now(), $4, $5, $6, $7)
+     ON CONFLICT (version) DO UPDATE SET checksum = EXCLUDED.checksum, status = 'applied', applied_at = now(), applied_by = EXCLUDED.applied_by, execution_time_ms = EXCLUDED.execution_time_ms, batch = EXCLUDED.batch, error_message = NULL`,
+    [migration.version, migration.name, migration.checksum, session.executedBy, Math.round(durationMs), settings.batch, migration.up.statements.length],
+  );
+  await insertHistory(client, session.schema, { version: migration.version, action: 'apply', executionTimeMs: durationMs, status: 'success', executedBy: session.executedBy, environment: session.environment });
+  return { version: migration.version, name: migration.name, durationMs, transactional: true, attempts: 1 };
+}
+
+/** Writes the failed history row; over a new connection when the runner's own was lost. */
+export async function recordFailure(session: MigrationSession, version: string, message: string, durationMs: number, partial: boolean): Promise<void> {
+  const entry = { version, action: 'apply' as const, executionTimeMs: durationMs, status: 'failed' as const, errorMessage: message, executedBy: session.executedBy, environment: session.environment };
+  const record = async (client: Client) => {
+    // A statement-by-statement migration keeps its progress row: mark it failed so status shows it and up resumes it.
+    if (partial) await client.query(`UPDATE ${quoteIdent(session.schema)}.schema_migrations SET status = 'failed', error_message = $2 WHERE version = $1`, [version, message]);
+    await insertHistory(client, session.schema, entry);
+  };
+  try {
+    await record(session.client);
+  } catch {
+    try {
+      await record(await session.reconnect());
+    } catch (error) {
+      session.log(`could not record the failure in ${session.schema}.migration_history: ${describePgError(error)}`);
+    }
+  }
+}

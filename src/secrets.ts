@@ -1,0 +1,18 @@
+/** Removes credentials from any text that may reach a user: URLs with passwords and password=… pairs. */
+const knownSecrets = new Set<string>();
+
+export function registerSecret(secret: string | undefined): void {
+  if (secret && secret.length >= 3) knownSecrets.add(secret);
+}
+
+export function scrubSecrets(text: string): string {
+  let scrubbed = text
+    .replace(/(postgres(?:ql)?:\/\/[^:/@\s]*:)([^@\s]*)@/gi, '$1***@')
+    .replace(/(password\s*=\s*)('[^']*'|"[^"]*"|\S+)/gi, '$1***');
+  for (const secret of knownSecrets) {
+    scrubbed = scrubbed.split(secret).join('***');
+    const encoded = encodeURIComponent(secret);
+    if (encoded !== secret) scrubbed = scrubbed.split(encoded).join('***');
+  }
+  return scrubbed;
+}

@@ -1,0 +1,147 @@
+import { ParseFailure, parseRaw } from './parser.js';
+import { SourceMap } from './positions.js';
+
+export interface SqlComment {
+  text: string;
+  line: number;
+}
+
+export interface SqlStatement {
+  index: number;
+  /** The statement's own text, from its first token to its end (no trailing semicolon). */
+  sql: string;
+  /** The parse tree node, e.g. `{ IndexStmt: {...} }`. */
+  node: Record<string, any>;
+  /** Node type name, e.g. `IndexStmt`. */
+  kind: string;
+  startByte: number;
+  endByte: number;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  /** Comments between the previous statement and this one, in order. */
+  leadingComments: SqlComment[];
+}
+
+export interface ParsedSql {
+  statements: SqlStatement[];
+  /** Comments before the first statement (the file's leading block, where directives live). */
+  headerComments: SqlComment[];
+  source: SourceMap;
+}
+
+export class SqlSyntaxError extends Error {
+  constructor(
+    readonly reason: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
+    super(`${line}:${column}: ${reason}`);
+    this.name = 'SqlSyntaxError';
+  }
+}
+
+/** Splits SQL into statements with exact positions, using the real PostgreSQL parser. */
+export function parseSqlStatements(text: string): ParsedSql {
+  const source = new SourceMap(text);
+  let raw;
+  try {
+    raw = parseRaw(text);
+  } catch (error) {
+    throw toSyntaxError(error, source);
+  }
+  const statements: SqlStatement[] = [];
+  for (const [index, entry] of raw.stmts.entries()) {
+    const regionStart = entry.stmt_location ?? 0;
+    const regionEnd = entry.stmt_len ? regionStart + entry.stmt_len : source.bytes.length;
+    const { firstTokenByte, comments } = skipLeadingTrivia(source, regionStart, regionEnd);
+    const endByte = trimTrailingWhitespace(source.bytes, firstTokenByte, regionEnd);
+    const start = source.positionOfByte(firstTokenByte);
+    const end = source.positionOfByte(Math.max(firstTokenByte, endByte - 1));
+    const kind = Object.keys(entry.stmt)[0] ?? 'Unknown';
+    statements.push({
+      index,
+      sql: source.slice(firstTokenByte, endByte),
+      node: entry.stmt,
+      kind,
+      startByte: firstTokenByte,
+      endByte,
+      line: start.line,
+      column: start.column,
+      endLine: end.line,
+      endColumn: end.column + 1,
+      leadingComments: comments,
+    });
+  }
+  const headerComments = statements.length
+    ? statements[0]!.leadingComments
+    : skipLeadingTrivia(source, 0, source.bytes.length).comments;
+  return { statements, headerComments, source };
+}
+
+function toSyntaxError(error: unknown, source: SourceMap): SqlSyntaxError {
+  const cursor = error instanceof ParseFailure ? error.cursorPosition : 0;
+  const message = error instanceof Error ? error.message : String(error);
+  const metaCommand = findPsqlMetaCommand(source);
+  if (metaCommand) {
+    return new SqlSyntaxError(
+      `psql meta-command ${metaCommand.command} is not SQL; pgsafe runs plain SQL only (inline the file or use a separate migration)`,
+      metaCommand.line,
+      1,
+    );
+  }
+  const position = source.positionOfByte(source.byteOfCodePoint(cursor));
+  return new SqlSyntaxError(message, position.line, position.column);
+}
+
+function findPsqlMetaCommand(source: SourceMap): { command: string; line: number } | undefined {
+  const lines = source.text.split('\n');
+  for (const [index, line] of lines.entries()) {
+    const match = /^\s*(\\[a-zA-Z!?][a-zA-Z]*)/.exec(line);
+    if (match) return { command: match[1]!, line: index + 1 };
+  }
+  return undefined;
+}
+
+const SPACE = new Set([0x20, 0x09, 0x0a, 0x0d, 0x0c, 0x0b]);
+
+/** Whitespace and comments before a statement's first token; comments are kept for directives. */
+function skipLeadingTrivia(source: SourceMap, from: number, to: number): { firstTokenByte: number; comments: SqlComment[] } {
+  const bytes = source.bytes;
+  const comments: SqlComment[] = [];
+  let i = from;
+  while (i < to) {
+    const byte = bytes[i]!;
+    if (SPACE.has(byte) || byte === 0x3b /* stray ';' of an empty statement */) {
+      i++;
+    } else if (byte === 0x2d && bytes[i + 1] === 0x2d) {
+      let end = i;
+      while (end < to && bytes[end] !== 0x0a) end++;
+      comments.push({ text: source.slice(i, end).replace(/\r$/, ''), line: source.positionOfByte(i).line });
+      i = end;
+    } else if (byte === 0x2f && bytes[i + 1] === 0x2a) {
+      let depth = 0;
+      let end = i;
+      while (end < to) {
+        if (bytes[end] === 0x2f && bytes[end + 1] === 0x2a) {
+          depth++;
+          end += 2;
+        } else if (bytes[end] === 0x2a && bytes[end + 1] === 0x2f) {
+          depth--;
+          end += 2;
+          if (depth === 0) break;
+        } else end++;
+      }
+      comments.push({ text: source.slice(i, end), line: source.positionOfByte(i).line });
+      i = end;
+    } else break;
+  }
+  return { firstTokenByte: i, comments };
+}
+
+function trimTrailingWhitespace(bytes: Buffer, from: number, to: number): number {
+  let end = to;
+  while (end > from && SPACE.has(bytes[end - 1]!)) end--;
+  return end;
+}
