@@ -45,6 +45,8 @@ export class SqlSyntaxError extends Error {
 /** Splits SQL into statements with exact positions, using the real PostgreSQL parser. */
 export function parseSqlStatements(text: string): ParsedSql {
   const source = new SourceMap(text);
+  const onlyTrivia = skipLeadingTrivia(source, 0, source.bytes.length);
+  if (onlyTrivia.firstTokenByte >= source.bytes.length) return { statements: [], headerComments: onlyTrivia.comments, source };
   let raw;
   try {
     raw = parseRaw(text);
@@ -52,10 +54,14 @@ export function parseSqlStatements(text: string): ParsedSql {
     throw toSyntaxError(error, source);
   }
   const statements: SqlStatement[] = [];
+  // Trivia (comments, whitespace, the previous ';') is scanned from the end of the previous statement:
+  // the parser places the first statement's location at its first token, after any leading comments.
+  let previousEnd = 0;
   for (const [index, entry] of raw.stmts.entries()) {
     const regionStart = entry.stmt_location ?? 0;
     const regionEnd = entry.stmt_len ? regionStart + entry.stmt_len : source.bytes.length;
-    const { firstTokenByte, comments } = skipLeadingTrivia(source, regionStart, regionEnd);
+    const { firstTokenByte, comments } = skipLeadingTrivia(source, Math.min(previousEnd, regionStart), regionEnd);
+    previousEnd = regionEnd;
     const endByte = trimTrailingWhitespace(source.bytes, firstTokenByte, regionEnd);
     const start = source.positionOfByte(firstTokenByte);
     const end = source.positionOfByte(Math.max(firstTokenByte, endByte - 1));
@@ -74,9 +80,7 @@ export function parseSqlStatements(text: string): ParsedSql {
       leadingComments: comments,
     });
   }
-  const headerComments = statements.length
-    ? statements[0]!.leadingComments
-    : skipLeadingTrivia(source, 0, source.bytes.length).comments;
+  const headerComments = statements[0]?.leadingComments ?? [];
   return { statements, headerComments, source };
 }
 
