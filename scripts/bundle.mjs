@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 // Builds the action bundle: dist/index.js (ncc, ESM) plus libpg-query's .wasm, which ncc does not copy.
-// Usage: node scripts/bundle.mjs [outDir]   (default dist/; the check-dist test builds into a temp dir)
+// Usage: node scripts/bundle.mjs [outDir] [--skip-tsc]
+//   outDir defaults to dist/; the check-dist test builds into a temp dir with --skip-tsc, reusing the lib/
+//   that `npm test` compiled just before, so it never rewrites lib/ under the CLI tests running beside it.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const outDir = path.resolve(process.argv[2] ?? path.join(root, 'dist'));
+const args = process.argv.slice(2);
+const skipTsc = args.includes('--skip-tsc');
+const outDir = path.resolve(args.find((arg) => !arg.startsWith('--')) ?? path.join(root, 'dist'));
 const require = createRequire(import.meta.url);
 
 rmSync(outDir, { recursive: true, force: true });
@@ -15,11 +19,13 @@ mkdirSync(outDir, { recursive: true });
 // ncc treats a .ts entry as CommonJS and then rejects ESM-only dependencies (@actions/core 3) and top-level
 // await, so the sources are compiled by tsc first (ESM, package type module) and ncc bundles that output.
 const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-try {
-  execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
-} catch {
-  console.error('bundle: TypeScript compilation failed (errors above)');
-  process.exit(1);
+if (!skipTsc) {
+  try {
+    execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  } catch {
+    console.error('bundle: TypeScript compilation failed (errors above)');
+    process.exit(1);
+  }
 }
 const ncc = path.join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
 execFileSync(process.execPath, [ncc, 'build', path.join(root, 'lib', 'action', 'index.js'), '-o', outDir, '--target', 'es2022', '--quiet', '--no-source-map-register'], {
