@@ -1,0 +1,42 @@
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { DEFAULT_CONFIG_FILE } from '../../config.js';
+import { InputError } from '../../errors.js';
+import { hasBlockingFindings, lintFiles, lintMigrationsDir, resolveLintSettings } from '../../lint/index.js';
+import { renderLintMarkdown } from '../../report/lint-markdown.js';
+import { renderLintText } from '../../report/lint-text.js';
+import { action, print, printJson, resolveCommon, withCommonOptions } from '../common.js';
+
+export function register(program: Command): void {
+  const command = program
+    .command('lint')
+    .description('check migrations for dangerous operations (locks, rewrites, breaking changes) without a database')
+    .argument('[paths...]', 'files (each linted as one migration, whatever its name) or directories; default: the migrations directory')
+    .option('--allow-breaking', 'report breaking changes as warnings instead of blocking (same as ALLOW_BREAKING_MIGRATIONS=true)')
+    .option('--pg-version <major>', 'target PostgreSQL major version (default: pgVersion in pgsafe.json, else 15)');
+  withCommonOptions(command, { database: false });
+  command.action(
+    action(async (paths: string[], options: Record<string, any>) => {
+      const common = resolveCommon(options);
+      const configPath = common.configPath ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+      const settings = resolveLintSettings(common.config, { allowBreaking: options.allowBreaking === true, ...(configPath ? { configPath } : {}) });
+      if (options.pgVersion !== undefined) settings.pgVersion = parsePgVersion(options.pgVersion);
+      const result = paths.length > 0 ? lintFiles(paths, settings, common.layout ? { layout: common.layout } : {}) : lintMigrationsDir(common.dir, settings, common.layout ? { layout: common.layout } : {});
+      if (common.format === 'json') printJson(result);
+      else if (common.format === 'markdown') print(renderLintMarkdown(result));
+      else print(renderLintText(result, { color: useColor() }));
+      return hasBlockingFindings(result) ? 1 : 0;
+    }),
+  );
+}
+
+function parsePgVersion(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 10 || Number(value) > 30) throw new InputError(`--pg-version: "${value}" must be a PostgreSQL major version such as 15`);
+  return Number(value);
+}
+
+function useColor(): boolean {
+  if (process.env.NO_COLOR) return false;
+  if (process.env.FORCE_COLOR && process.env.FORCE_COLOR !== '0') return true;
+  return process.stdout.isTTY === true;
+}

@@ -1,0 +1,599 @@
+/**
+ * The lint engine: parses one migration with the real PostgreSQL parser, follows what the migration
+ * does statement by statement (tables it creates, constraints it validates, locks it holds, its
+ * transaction), looks inside DO blocks and the bodies of functions it calls, runs every rule and
+ * applies `-- pgsafe-ignore` suppressions. Problems in the file are findings, never exceptions.
+ */
+import { parsePlpgsqlRaw, parseRaw } from '../sql/parser.js';
+import { parseSqlStatements, SqlSyntaxError, type SqlComment, type SqlStatement } from '../sql/statements.js';
+import { nonTransactionalReason, transactionControl } from '../sql/transaction-rules.js';
+import { directivesIn } from '../migrations/script.js';
+import { alterCommands, defElems, functionCallsIn, funcName, nameListRef, notNullColumnsOf, rangeVarRef, sameRelation, stringValue, visit, type Node } from './ast.js';
+import { accessExclusiveTarget } from './locks.js';
+import { RULES, RULES_BY_ID } from './rules/index.js';
+import type { Finding, LintStatement, MigrationState, RelationRef, Rule, RuleHit, Severity } from './types.js';
+
+export interface LintOptions {
+  /** Target PostgreSQL major version (pgsafe.json `pgVersion`, default 15). */
+  pgVersion: number;
+  /** Per-rule setting from pgsafe.json; rules not listed keep their default severity. */
+  rules: Record<string, Severity | 'off'>;
+  /** Breaking changes are allowed (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking): reported as warnings. */
+  allowBreaking: boolean;
+}
+
+export const DEFAULT_LINT_OPTIONS: LintOptions = { pgVersion: 15, rules: {}, allowBreaking: false };
+
+export interface LintSourceOptions extends Partial<LintOptions> {
+  /** A down migration: breaking rules are not applied (undoing the up migration is its purpose). */
+  down?: boolean;
+  /** The layout's own "no transaction" option (same effect as `-- pgsafe:no-transaction`). */
+  noTransaction?: boolean;
+}
+
+export const ALLOWED_NOTE = 'allowed by ALLOW_BREAKING_MIGRATIONS';
+
+const MAX_NESTING = 4;
+
+interface Unit extends LintStatement {
+  /** Top-level statements whose `-- pgsafe-ignore` comments apply to this unit. */
+  suppressors: SqlStatement[];
+  depth: number;
+}
+
+interface IgnoreEntry {
+  rule: string;
+  line: number;
+  used: boolean;
+}
+
+interface Frame {
+  text: string;
+  line: number;
+  column: number;
+}
+
+interface FunctionBody {
+  statement: Unit;
+  top: SqlStatement;
+  node: Node;
+  expanded: boolean;
+}
+
+/** Lints the text of one migration file. */
+export function lintSource(text: string, options: LintSourceOptions = {}): Finding[] {
+  const resolved: LintOptions = {
+    pgVersion: options.pgVersion ?? DEFAULT_LINT_OPTIONS.pgVersion,
+    rules: options.rules ?? {},
+    allowBreaking: options.allowBreaking ?? false,
+  };
+  return new FileLinter(resolved, options.down ?? false, options.noTransaction ?? false).run(text);
+}
+
+class FileLinter implements MigrationState {
+  readonly pgVersion: number;
+  transactional = true;
+  private readonly findings: Finding[] = [];
+  private readonly activeRules: Rule[];
+  private readonly newTables = new RelationSet();
+  private readonly newIndexes = new RelationSet();
+  private readonly newSchemas = new Set<string>();
+  private readonly newTypes = new RelationSet();
+  private readonly notNullChecks: Array<{ table: RelationRef; name?: string; columns: string[]; valid: boolean }> = [];
+  private readonly notValid: Array<{ table: RelationRef; name: string; transactionId: number; line: number }> = [];
+  private readonly accessExclusive = new Map<number, { table: string; line: number; reported: boolean }>();
+  private readonly enumValues = new Map<number, Map<string, number>>();
+  private readonly functions = new Map<string, FunctionBody>();
+  private readonly ignores = new Map<SqlStatement, IgnoreEntry[]>();
+
+  constructor(
+    private readonly options: LintOptions,
+    readonly down: boolean,
+    private readonly noTransaction: boolean,
+  ) {
+    this.pgVersion = options.pgVersion;
+    this.activeRules = RULES.filter((rule) => options.rules[rule.id] !== 'off' && !(down && rule.breaking));
+  }
+
+  run(text: string): Finding[] {
+    let statements: SqlStatement[];
+    let headerComments: SqlComment[];
+    try {
+      ({ statements, headerComments } = parseSqlStatements(text));
+    } catch (error) {
+      if (!(error instanceof SqlSyntaxError)) throw error;
+      this.emitFileFinding('syntax', error.line, error.column, error.line, `syntax error: ${error.reason}`);
+      return this.sorted();
+    }
+    if (statements.length === 0) {
+      this.emitFileFinding('empty-migration', 1, 1, 1, 'no SQL statements: an empty or comment-only migration is almost always a mistake, and the runner refuses it');
+      return this.sorted();
+    }
+    for (const statement of statements) this.ignores.set(statement, this.parseIgnores(statement));
+    const directives = directivesIn(headerComments);
+    if (this.noTransaction) directives.push('no-transaction');
+    this.walkFile(statements, directives);
+    this.reportUnusedIgnores();
+    return this.sorted();
+  }
+
+  // ---- transaction structure -------------------------------------------------------------------
+
+  private walkFile(statements: SqlStatement[], directives: string[]): void {
+    const first = statements[0]!;
+    const last = statements[statements.length - 1]!;
+    const wrapped = statements.length >= 2 && transactionControl(first) === 'begin' && transactionControl(last) === 'commit';
+    const body = wrapped ? statements.slice(1, -1) : statements;
+    const forcedOut = body.some((statement) => nonTransactionalReason(statement));
+    this.transactional = wrapped || (!forcedOut && !directives.includes('no-transaction'));
+    let transactionId = 0;
+    let inExplicit = false;
+    for (const statement of body) {
+      const control = transactionControl(statement);
+      if (control) {
+        if (control !== 'savepoint') {
+          this.emitForStatement('transaction-control', statement, {
+            message: `${statement.sql.split(/\s/)[0]!.toUpperCase()} in the middle of a migration breaks the runner's transaction handling; the runner refuses this file`,
+          });
+          if (!this.transactional) {
+            if (control === 'begin') {
+              inExplicit = true;
+              transactionId++;
+            } else inExplicit = false;
+          }
+        }
+        continue;
+      }
+      if (!this.transactional && !inExplicit) transactionId++;
+      const inTransaction = this.transactional || inExplicit;
+      const unit: Unit = {
+        ...positionOf(statement),
+        node: statement.node,
+        kind: statement.kind,
+        sql: statement.sql,
+        inTransaction,
+        transactionId,
+        origin: 'file',
+        originNote: '',
+        suppressors: [statement],
+        depth: 0,
+      };
+      this.process(unit, statement);
+    }
+  }
+
+  // ---- one statement ---------------------------------------------------------------------------
+
+  private process(unit: Unit, top: SqlStatement): void {
+    for (const rule of this.activeRules) {
+      let hits: RuleHit[];
+      try {
+        hits = rule.check(unit, this);
+      } catch (error) {
+        // A rule must never take the whole lint down; an unexpected tree shape is reported, not thrown.
+        hits = [{ message: `pgsafe could not check this statement with rule ${rule.id} (${(error as Error).message}); please report it`, severity: 'warning' }];
+      }
+      for (const hit of hits) this.emit(rule, unit, hit);
+    }
+    this.record(unit, top);
+    if (unit.depth < MAX_NESTING) {
+      this.expandDoBlock(unit, top);
+      this.expandCalledFunctions(unit);
+    }
+  }
+
+  /** Updates what the migration has done so far with one statement. */
+  private record(unit: Unit, top: SqlStatement): void {
+    const node = unit.node;
+    if (unit.inTransaction && !this.accessExclusive.has(unit.transactionId)) {
+      const table = accessExclusiveTarget(unit, this);
+      if (table) this.accessExclusive.set(unit.transactionId, { table, line: unit.line, reported: false });
+    }
+    if (node.CreateStmt) this.addNewTable(rangeVarRef(node.CreateStmt.relation));
+    else if (node.CreateTableAsStmt) this.addNewTable(rangeVarRef(node.CreateTableAsStmt.into?.rel));
+    else if (node.SelectStmt?.intoClause) this.addNewTable(rangeVarRef(node.SelectStmt.intoClause.rel));
+    else if (node.ViewStmt) this.addNewTable(rangeVarRef(node.ViewStmt.view));
+    else if (node.CreateForeignTableStmt) this.addNewTable(rangeVarRef(node.CreateForeignTableStmt.base?.relation));
+    else if (node.IndexStmt?.idxname) this.newIndexes.add({ ...(node.IndexStmt.relation?.schemaname ? { schema: node.IndexStmt.relation.schemaname } : {}), name: node.IndexStmt.idxname });
+    else if (node.CreateSchemaStmt?.schemaname) this.newSchemas.add(node.CreateSchemaStmt.schemaname);
+    else if (node.CreateEnumStmt) this.addNewType(nameListRef(node.CreateEnumStmt.typeName));
+    else if (node.CompositeTypeStmt) this.addNewType(rangeVarRef(node.CompositeTypeStmt.typevar));
+    else if (node.CreateDomainStmt) this.addNewType(nameListRef(node.CreateDomainStmt.domainname));
+    else if (node.RenameStmt) this.recordRename(node.RenameStmt);
+    else if (node.AlterEnumStmt?.newVal && !node.AlterEnumStmt.oldVal && unit.inTransaction) {
+      const values = this.enumValues.get(unit.transactionId) ?? new Map<string, number>();
+      values.set(node.AlterEnumStmt.newVal, unit.line);
+      this.enumValues.set(unit.transactionId, values);
+    } else if (node.CreateFunctionStmt) {
+      const name = funcName(node.CreateFunctionStmt);
+      this.functions.set(name, { statement: unit, top, node: node.CreateFunctionStmt, expanded: false });
+    } else if (node.AlterTableStmt) this.recordAlterTable(unit, node.AlterTableStmt);
+  }
+
+  private recordAlterTable(unit: Unit, stmt: Node): void {
+    const table = rangeVarRef(stmt.relation);
+    if (!table) return;
+    for (const cmd of alterCommands(stmt)) {
+      const constraint = cmd.def?.Constraint;
+      if (cmd.subtype === 'AT_AddConstraint' && constraint) {
+        const valid = !constraint.skip_validation;
+        const columns =
+          constraint.contype === 'CONSTR_CHECK'
+            ? notNullColumnsOf(constraint.raw_expr)
+            : constraint.contype === 'CONSTR_NOTNULL'
+              ? (constraint.keys ?? []).map((key: Node) => stringValue(key)).filter(Boolean)
+              : [];
+        if (columns.length > 0) this.notNullChecks.push({ table, ...(constraint.conname ? { name: constraint.conname } : {}), columns, valid });
+        if (!valid && constraint.conname && unit.inTransaction) this.notValid.push({ table, name: constraint.conname, transactionId: unit.transactionId, line: unit.line });
+      } else if (cmd.subtype === 'AT_ValidateConstraint' && cmd.name) {
+        for (const check of this.notNullChecks) if (check.name === cmd.name && sameRelation(check.table, table)) check.valid = true;
+      }
+    }
+  }
+
+  private recordRename(stmt: Node): void {
+    const from = rangeVarRef(stmt.relation);
+    if (!from || !stmt.newname) return;
+    const to = { ...(from.schema ? { schema: from.schema } : {}), name: stmt.newname as string };
+    if (['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_FOREIGN_TABLE'].includes(stmt.renameType) && this.isNewTable(from)) this.newTables.add(to);
+    if (stmt.renameType === 'OBJECT_INDEX' && this.isNewIndex(from)) this.newIndexes.add(to);
+  }
+
+  private addNewTable(ref: RelationRef | undefined): void {
+    if (ref) this.newTables.add(ref);
+  }
+
+  private addNewType(ref: RelationRef | undefined): void {
+    if (ref) this.newTypes.add(ref);
+  }
+
+  // ---- DO blocks and function bodies ------------------------------------------------------------
+
+  private expandDoBlock(unit: Unit, top: SqlStatement): void {
+    const doStmt = unit.node.DoStmt;
+    if (!doStmt) return;
+    const options = defElems(doStmt.args);
+    const language = (stringValue(options.get('language')?.arg) ?? 'plpgsql').toLowerCase();
+    const body = stringValue(options.get('as')?.arg);
+    if (language !== 'plpgsql' || body === undefined) return;
+    const frame = locateBody(unit, body);
+    const tag = dollarTagFor(body);
+    const wrapper = `CREATE FUNCTION pgsafe_do() RETURNS void LANGUAGE plpgsql AS ${tag}${body}${tag}`;
+    this.expandPlpgsql(wrapper, frame, unit, top, 'do', ` (in the DO block at line ${unit.line})`);
+  }
+
+  private expandPlpgsql(functionSql: string, frame: Frame, parent: Unit, top: SqlStatement, origin: 'do' | 'function', note: string): void {
+    let parsed: any[];
+    try {
+      parsed = parsePlpgsqlRaw(functionSql);
+    } catch (error) {
+      this.emitForUnit('syntax', parent, {
+        message: `the PL/pgSQL body${note} does not parse: ${(error as Error).message}; its statements were not checked`,
+      });
+      return;
+    }
+    const queries: Array<{ query: string; lineno: number; dynamic: boolean }> = [];
+    visit(parsed, (value) => {
+      const exec = value.PLpgSQL_stmt_execsql;
+      if (exec?.sqlstmt?.PLpgSQL_expr?.query) queries.push({ query: exec.sqlstmt.PLpgSQL_expr.query, lineno: exec.lineno ?? 1, dynamic: false });
+      const perform = value.PLpgSQL_stmt_perform;
+      if (perform?.expr?.PLpgSQL_expr?.query) queries.push({ query: perform.expr.PLpgSQL_expr.query, lineno: perform.lineno ?? 1, dynamic: false });
+      const call = value.PLpgSQL_stmt_call;
+      if (call?.expr?.PLpgSQL_expr?.query) queries.push({ query: call.expr.PLpgSQL_expr.query, lineno: call.lineno ?? 1, dynamic: false });
+      const dynamic = value.PLpgSQL_stmt_dynexecute;
+      if (dynamic?.query?.PLpgSQL_expr?.query) queries.push({ query: dynamic.query.PLpgSQL_expr.query, lineno: dynamic.lineno ?? 1, dynamic: true });
+    });
+    queries.sort((a, b) => a.lineno - b.lineno);
+    for (const { query, lineno, dynamic } of queries) {
+      const lineStart = nthLineStart(frame.text, lineno);
+      const found = frame.text.indexOf(query, lineStart);
+      const start = found >= 0 ? found : firstNonSpace(frame.text, lineStart);
+      const at = positionIn(frame, start);
+      const sql = dynamic ? literalSql(query) : query;
+      if (sql === undefined) continue;
+      this.expandSqlText(sql, { text: sql, ...at }, parent, top, origin, note, !dynamic);
+    }
+  }
+
+  /** Parses SQL found inside a body and processes each of its statements. */
+  private expandSqlText(sql: string, frame: Frame, parent: Unit, top: SqlStatement, origin: 'do' | 'function', note: string, exact: boolean): void {
+    let statements;
+    try {
+      statements = parseRaw(sql).stmts;
+    } catch {
+      return; // dynamic SQL built from fragments, or a body PostgreSQL itself would reject at run time
+    }
+    const bytes = Buffer.from(sql, 'utf8');
+    for (const entry of statements) {
+      const startChar = entry.stmt_location ? bytes.subarray(0, entry.stmt_location).toString('utf8').length : 0;
+      const endChar = entry.stmt_len ? bytes.subarray(0, (entry.stmt_location ?? 0) + entry.stmt_len).toString('utf8').length : sql.length;
+      const text = sql.slice(startChar, endChar);
+      const leading = text.length - text.trimStart().length;
+      const stmtSql = text.trim();
+      const at = exact ? positionIn(frame, startChar + leading) : { line: frame.line, column: frame.column };
+      const unit: Unit = {
+        node: entry.stmt,
+        kind: Object.keys(entry.stmt)[0] ?? 'Unknown',
+        sql: stmtSql,
+        line: at.line,
+        column: at.column,
+        endLine: exact ? at.line + countNewlines(stmtSql) : at.line,
+        inTransaction: true,
+        transactionId: parent.transactionId,
+        origin,
+        originNote: note,
+        suppressors: parent.suppressors,
+        depth: parent.depth + 1,
+      };
+      this.process(unit, top);
+    }
+  }
+
+  private expandCalledFunctions(unit: Unit): void {
+    if (this.functions.size === 0 || unit.node.CreateFunctionStmt) return;
+    for (const call of functionCallsIn(unit.node)) {
+      const name = funcName(call);
+      const fn = this.functions.get(name) ?? this.functions.get(name.split('.').pop()!);
+      if (!fn || fn.expanded) continue;
+      fn.expanded = true;
+      const options = defElems(fn.node.options);
+      const language = (stringValue(options.get('language')?.arg) ?? 'sql').toLowerCase();
+      const note = ` (in function ${name}, called at line ${unit.line})`;
+      const caller: Unit = { ...unit, suppressors: [...unit.suppressors, ...fn.statement.suppressors] };
+      const asItems = options.get('as')?.arg?.List?.items ?? [];
+      const body = asItems.length === 1 ? stringValue(asItems[0]) : undefined;
+      if (fn.node.sql_body) {
+        // BEGIN ATOMIC … END: already parsed, positioned at the CREATE statement.
+        const nodes: Node[] = [];
+        visit(fn.node.sql_body, (value, key) => {
+          if (key === 'items' && value && Object.keys(value).length === 1 && /Stmt$/.test(Object.keys(value)[0]!)) nodes.push(value);
+        });
+        for (const node of nodes) {
+          this.process(
+            { ...fn.statement, node, kind: Object.keys(node)[0]!, inTransaction: true, transactionId: unit.transactionId, origin: 'function', originNote: note, suppressors: caller.suppressors, depth: unit.depth + 1 },
+            fn.top,
+          );
+        }
+      } else if (body !== undefined) {
+        const frame = locateBody(fn.statement, body);
+        if (language === 'plpgsql') this.expandPlpgsql(fn.statement.sql, frame, { ...caller, depth: unit.depth }, fn.top, 'function', note);
+        else if (language === 'sql') this.expandSqlText(body, frame, { ...caller, depth: unit.depth }, fn.top, 'function', note, true);
+      }
+    }
+  }
+
+  // ---- MigrationState --------------------------------------------------------------------------
+
+  isNewTable(ref: RelationRef | undefined): boolean {
+    return this.newTables.has(ref);
+  }
+
+  isNewIndex(ref: RelationRef | undefined): boolean {
+    return this.newIndexes.has(ref);
+  }
+
+  isNewSchema(name: string | undefined): boolean {
+    return !!name && this.newSchemas.has(name);
+  }
+
+  isNewType(ref: RelationRef | undefined): boolean {
+    return this.newTypes.has(ref);
+  }
+
+  hasValidatedNotNullCheck(table: RelationRef, column: string): boolean {
+    return this.notNullChecks.some((check) => check.valid && check.columns.includes(column) && sameRelation(check.table, table));
+  }
+
+  notValidConstraintInSameTransaction(table: RelationRef, name: string, transactionId: number): number | undefined {
+    return this.notValid.find((entry) => entry.name === name && entry.transactionId === transactionId && sameRelation(entry.table, table))?.line;
+  }
+
+  accessExclusiveHeld(transactionId: number) {
+    return this.accessExclusive.get(transactionId);
+  }
+
+  enumValuesAddedInTransaction(transactionId: number): Map<string, number> {
+    return this.enumValues.get(transactionId) ?? new Map();
+  }
+
+  // ---- findings and suppressions -----------------------------------------------------------------
+
+  private severityFor(rule: Rule, hit: RuleHit): Severity | 'off' {
+    const configured = this.options.rules[rule.id];
+    if (configured) return configured;
+    return hit.severity ?? rule.severity;
+  }
+
+  private emit(rule: Rule, unit: Unit, hit: RuleHit): void {
+    let severity = this.severityFor(rule, hit);
+    if (severity === 'off') return;
+    for (const suppressor of unit.suppressors) {
+      const entry = this.ignores.get(suppressor)?.find((ignore) => ignore.rule === rule.id);
+      if (entry) {
+        entry.used = true;
+        return;
+      }
+    }
+    let message = hit.message + unit.originNote;
+    if (rule.breaking && this.options.allowBreaking) {
+      if (severity === 'error') severity = 'warning';
+      message += ` (${ALLOWED_NOTE})`;
+    }
+    this.findings.push({ rule: rule.id, severity, line: unit.line, column: unit.column, endLine: unit.endLine, message, hint: hit.hint ?? rule.safe });
+  }
+
+  private emitForUnit(ruleId: string, unit: Unit, hit: RuleHit): void {
+    const rule = RULES_BY_ID.get(ruleId)!;
+    if (this.options.rules[ruleId] === 'off') return;
+    this.emit(rule, unit, hit);
+  }
+
+  private emitForStatement(ruleId: string, statement: SqlStatement, hit: RuleHit): void {
+    this.emitForUnit(ruleId, { ...positionOf(statement), node: statement.node, kind: statement.kind, sql: statement.sql, inTransaction: false, transactionId: -1, origin: 'file', originNote: '', suppressors: [statement], depth: 0 }, hit);
+  }
+
+  private emitFileFinding(ruleId: string, line: number, column: number, endLine: number, message: string, hint?: string): void {
+    const rule = RULES_BY_ID.get(ruleId)!;
+    const configured = this.options.rules[ruleId];
+    if (configured === 'off') return;
+    this.findings.push({ rule: ruleId, severity: configured ?? rule.severity, line, column, endLine, message, hint: hint ?? rule.safe });
+  }
+
+  private parseIgnores(statement: SqlStatement): IgnoreEntry[] {
+    const entries: IgnoreEntry[] = [];
+    for (const comment of statement.leadingComments) {
+      const match = /^--\s*pgsafe-ignore(?![\w-])\s*(.*)$/i.exec(comment.text.trim());
+      if (!match) continue;
+      const spec = match[1]!.trim();
+      const colon = spec.indexOf(':');
+      const ruleList = colon >= 0 ? spec.slice(0, colon) : spec;
+      const reason = colon >= 0 ? spec.slice(colon + 1).trim() : '';
+      const ids = ruleList
+        .split(',')
+        .map((id) => id.trim().toLowerCase())
+        .filter(Boolean);
+      if (ids.length === 0) {
+        this.emitFileFinding('invalid-ignore', comment.line, 1, comment.line, 'pgsafe-ignore names no rule: write `-- pgsafe-ignore <rule>[, <rule>]: <reason>`');
+        continue;
+      }
+      if (!reason) {
+        this.emitFileFinding('invalid-ignore', comment.line, 1, comment.line, `pgsafe-ignore ${ids.join(', ')} has no reason, so it silences nothing: write \`-- pgsafe-ignore ${ids.join(', ')}: <why this is safe here>\``);
+        continue;
+      }
+      for (const id of ids) {
+        if (!RULES_BY_ID.has(id)) {
+          this.emitFileFinding('invalid-ignore', comment.line, 1, comment.line, `pgsafe-ignore names an unknown rule "${id}"`, `Known rules are listed in docs/rules.md.`);
+          continue;
+        }
+        entries.push({ rule: id, line: comment.line, used: false });
+      }
+    }
+    return entries;
+  }
+
+  private reportUnusedIgnores(): void {
+    for (const entries of this.ignores.values()) {
+      for (const entry of entries) {
+        if (entry.used || this.options.rules[entry.rule] === 'off' || (this.down && RULES_BY_ID.get(entry.rule)?.breaking)) continue;
+        this.emitFileFinding('unused-ignore', entry.line, 1, entry.line, `pgsafe-ignore ${entry.rule} silences nothing: the statement below it has no ${entry.rule} finding`);
+      }
+    }
+  }
+
+  private sorted(): Finding[] {
+    return this.findings.sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
+  }
+}
+
+/** Relations created by the migration, looked up by name (schema-qualified or not). */
+class RelationSet {
+  private readonly byName = new Map<string, RelationRef[]>();
+
+  add(ref: RelationRef): void {
+    const list = this.byName.get(ref.name);
+    if (list) list.push(ref);
+    else this.byName.set(ref.name, [ref]);
+  }
+
+  has(ref: RelationRef | undefined): boolean {
+    return !!ref && (this.byName.get(ref.name)?.some((known) => sameRelation(known, ref)) ?? false);
+  }
+}
+
+// ---- positions inside statements and bodies -------------------------------------------------------
+
+function positionOf(statement: SqlStatement) {
+  return { line: statement.line, column: statement.column, endLine: statement.endLine };
+}
+
+/** Where a body (DO or function) starts inside its statement, as a frame for positions. */
+function locateBody(unit: LintStatement, body: string): Frame {
+  const statementFrame: Frame = { text: unit.sql, line: unit.line, column: unit.column };
+  let index = unit.sql.indexOf(body);
+  if (index < 0) {
+    // Single-quoted body with doubled quotes: positions are approximate (start of its first line).
+    const firstLine = body.split('\n')[0]!;
+    index = firstLine.trim() ? unit.sql.indexOf(firstLine) : -1;
+  }
+  if (index < 0) return { text: body, line: unit.line, column: unit.column };
+  return { text: body, ...positionIn(statementFrame, index) };
+}
+
+function positionIn(frame: Frame, index: number): { line: number; column: number } {
+  const before = frame.text.slice(0, index);
+  const lastNewline = before.lastIndexOf('\n');
+  const line = frame.line + countNewlines(before);
+  const column = lastNewline < 0 ? frame.column + [...before].length : [...before.slice(lastNewline + 1)].length + 1;
+  return { line, column };
+}
+
+function countNewlines(text: string): number {
+  let count = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++;
+  return count;
+}
+
+/** Index of the first character of a 1-based line of a text. */
+function nthLineStart(text: string, line: number): number {
+  let index = 0;
+  for (let n = 1; n < line; n++) {
+    const next = text.indexOf('\n', index);
+    if (next < 0) return index;
+    index = next + 1;
+  }
+  return index;
+}
+
+function firstNonSpace(text: string, from: number): number {
+  const match = /\S/.exec(text.slice(from));
+  return match ? from + match.index : from;
+}
+
+function dollarTagFor(body: string): string {
+  let tag = '$pgsafe$';
+  for (let n = 0; body.includes(tag); n++) tag = `$pgsafe${n}$`;
+  return tag;
+}
+
+/**
+ * The SQL of `EXECUTE '<literal>'` or `EXECUTE format('<literal>', …)` (placeholders replaced by
+ * dummy names), or undefined when the statement is built from variables pgsafe cannot see.
+ */
+export function literalSql(expression: string): string | undefined {
+  const text = expression.trim();
+  const formatCall = /^format\s*\(\s*/i.exec(text);
+  const rest = formatCall ? text.slice(formatCall[0].length) : text;
+  const literal = readLiteral(rest);
+  if (!literal) return undefined;
+  const after = rest.slice(literal.length).trim();
+  if (formatCall ? !/^[,)]/.test(after) : after !== '') return undefined;
+  let sql = literal.value;
+  if (formatCall) sql = sql.replace(/%(\d+\$)?-?\d*([IsL%])/g, (_, __, kind: string) => (kind === '%' ? '%' : kind === 'L' ? "'pgsafe_value'" : 'pgsafe_name'));
+  return sql;
+}
+
+function readLiteral(text: string): { value: string; length: number } | undefined {
+  const dollar = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(text);
+  if (dollar) {
+    const end = text.indexOf(dollar[0], dollar[0].length);
+    if (end < 0) return undefined;
+    return { value: text.slice(dollar[0].length, end), length: end + dollar[0].length };
+  }
+  if (text.startsWith("'")) {
+    let i = 1;
+    let value = '';
+    while (i < text.length) {
+      if (text[i] === "'") {
+        if (text[i + 1] === "'") {
+          value += "'";
+          i += 2;
+          continue;
+        }
+        return { value, length: i + 1 };
+      }
+      value += text[i];
+      i++;
+    }
+  }
+  return undefined;
+}

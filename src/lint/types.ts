@@ -1,0 +1,110 @@
+/** Lint data model: the shapes of DESIGN.md's lint JSON and of a rule. Pure types, no behaviour. */
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  /** 1-based position of the statement (not of the file). */
+  line: number;
+  column: number;
+  endLine: number;
+  message: string;
+  hint: string;
+}
+
+export interface FileResult {
+  path: string;
+  findings: Finding[];
+}
+
+export interface LintSummary {
+  errors: number;
+  warnings: number;
+  infos: number;
+}
+
+/** DESIGN.md "Lint JSON", exactly. */
+export interface LintResult {
+  files: FileResult[];
+  summary: LintSummary;
+}
+
+export type RuleCategory = 'index' | 'constraint' | 'column' | 'breaking' | 'lock' | 'transaction' | 'hygiene' | 'input';
+
+export interface RuleDoc {
+  id: string;
+  /** Default severity; pgsafe.json `rules` can change it or turn the rule off. */
+  severity: Severity;
+  category: RuleCategory;
+  /** One line: what the rule reports. */
+  summary: string;
+  /** Why it is dangerous: which lock, which rewrite, what breaks. */
+  why: string;
+  /** The safe alternative. */
+  safe: string;
+  /** Blocked unless ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking (then reported as a warning). */
+  breaking?: boolean;
+  /** Example of what the rule reports, and of the safe way (SQL). */
+  bad?: string;
+  good?: string;
+}
+
+export interface RuleHit {
+  message: string;
+  /** Overrides the rule's generic hint when the statement allows a more precise one. */
+  hint?: string;
+  /**
+   * A lower severity for an uncertain case (e.g. a default whose volatility pgsafe cannot know).
+   * Ignored when pgsafe.json sets the rule's severity explicitly.
+   */
+  severity?: Severity;
+}
+
+/** A statement as the rules see it: a top-level one, or one executed from a DO block or function body. */
+export interface LintStatement {
+  node: Record<string, any>;
+  kind: string;
+  sql: string;
+  line: number;
+  column: number;
+  endLine: number;
+  /** Whether the statement runs inside a transaction block (the runner's, an explicit BEGIN, or a DO block's). */
+  inTransaction: boolean;
+  /** Statements sharing a transaction share this id. */
+  transactionId: number;
+  /** Where the statement comes from: the file itself, a DO block, a function body called in the migration. */
+  origin: 'file' | 'do' | 'function';
+  /** For nested statements: " (in the DO block at line 3)". */
+  originNote: string;
+}
+
+export interface RelationRef {
+  schema?: string;
+  name: string;
+}
+
+/** What the migration has done before the statement being checked. */
+export interface MigrationState {
+  readonly pgVersion: number;
+  /** The file runs statement by statement (no transaction around it). */
+  readonly transactional: boolean;
+  /** True for a down migration: breaking rules do not apply there (undoing the up is its purpose). */
+  readonly down: boolean;
+  isNewTable(ref: RelationRef | undefined): boolean;
+  isNewIndex(ref: RelationRef | undefined): boolean;
+  isNewSchema(name: string | undefined): boolean;
+  isNewType(ref: RelationRef | undefined): boolean;
+  /** A CHECK (col IS NOT NULL), or a NOT NULL constraint, validated earlier in the migration. */
+  hasValidatedNotNullCheck(table: RelationRef, column: string): boolean;
+  /** A constraint added NOT VALID earlier in the same transaction (VALIDATE would then hold the ADD's lock). */
+  notValidConstraintInSameTransaction(table: RelationRef, name: string, transactionId: number): number | undefined;
+  /** The ACCESS EXCLUSIVE lock currently held in this statement's transaction, if any. */
+  accessExclusiveHeld(transactionId: number): { table: string; line: number; reported: boolean } | undefined;
+  /** Enum values added earlier in the same transaction: type name → values. */
+  enumValuesAddedInTransaction(transactionId: number): Map<string, number>;
+}
+
+export interface Rule extends RuleDoc {
+  check(statement: LintStatement, state: MigrationState): RuleHit[];
+}
