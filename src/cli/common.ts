@@ -1,6 +1,8 @@
 import { Command, Option } from 'commander';
 import { loadConfig, type PgsafeConfig } from '../config.js';
 import { InputError, PgsafeError } from '../errors.js';
+import { LAYOUT_NAMES, parseLayoutName } from '../migrations/layouts/index.js';
+import type { LayoutName } from '../migrations/types.js';
 import { scrubSecrets } from '../secrets.js';
 
 export type OutputFormat = 'text' | 'json' | 'markdown';
@@ -12,6 +14,8 @@ export interface CommonOptions {
   format: OutputFormat;
   config: PgsafeConfig;
   configPath?: string;
+  /** --layout: read the migrations directory as this layout instead of detecting it. */
+  layout?: LayoutName;
 }
 
 /** The options every command shares (DESIGN.md: --dir, --database-url, --schema, --format, --config). */
@@ -20,7 +24,8 @@ export function withCommonOptions(command: Command, { database = true }: { datab
     .option('--dir <path>', 'migrations directory (default: "migrations", or migrationsDir in pgsafe.json)')
     .option('--schema <name>', 'schema of the tracking tables (default: "pgsafe")')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'))
-    .option('--config <file>', 'configuration file (default: pgsafe.json when present)');
+    .option('--config <file>', 'configuration file (default: pgsafe.json when present)')
+    .option('--layout <layout>', `migrations layout: auto (default: detected from the files), ${LAYOUT_NAMES.join(', ')}`);
   if (database) command.option('--database-url <url>', 'PostgreSQL URL (default: $DATABASE_URL, else $POSTGRES_URL)');
   return command;
 }
@@ -30,6 +35,7 @@ export function resolveCommon(options: Record<string, any>): CommonOptions {
   const schema = options.schema ?? config.schema ?? 'pgsafe';
   if (!/^[a-z_][a-z0-9_]{0,62}$/i.test(schema)) throw new InputError(`--schema: "${schema}" is not a plain identifier`);
   const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL ?? process.env.POSTGRES_URL;
+  const layout = parseLayoutName(options.layout);
   return {
     dir: options.dir ?? config.migrationsDir ?? 'migrations',
     ...(databaseUrl ? { databaseUrl } : {}),
@@ -37,6 +43,7 @@ export function resolveCommon(options: Record<string, any>): CommonOptions {
     format: options.format ?? 'text',
     config,
     ...(options.config ? { configPath: options.config } : {}),
+    ...(layout ? { layout } : {}),
   };
 }
 

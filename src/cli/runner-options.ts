@@ -13,11 +13,12 @@ export function withRunnerOptions(command: Command): Command {
     .addOption(new Option('--environment <name>', 'environment recorded in the history (default $PGSAFE_ENV, else $NODE_ENV)'));
 }
 
-export function resolveRunner(options: Record<string, any>): { common: CommonOptions; settings: RunnerSettings } {
+/** `databaseOptional`: the command can run without a database (dry-run on a throwaway server); databaseUrl is then ''. */
+export function resolveRunner(options: Record<string, any>, { databaseOptional = false }: { databaseOptional?: boolean } = {}): { common: CommonOptions; settings: RunnerSettings } {
   const common = resolveCommon(options);
   const { config } = common;
   const settings: RunnerSettings = {
-    databaseUrl: requireDatabaseUrl(common),
+    databaseUrl: databaseOptional ? (common.databaseUrl ?? '') : requireDatabaseUrl(common),
     dir: common.dir,
     schema: common.schema,
     lockTimeoutMs: durationToMs(options.lockTimeout ?? config.lockTimeout ?? '5s', '--lock-timeout'),
@@ -26,6 +27,7 @@ export function resolveRunner(options: Record<string, any>): { common: CommonOpt
     lockRetries: options.lockRetries ?? config.lockRetries ?? 3,
     environment: options.environment ?? null,
     log: note,
+    ...(common.layout ? { layout: common.layout } : {}),
   };
   return { common, settings };
 }

@@ -1,6 +1,6 @@
 import { InputError, OperationError } from '../errors.js';
 import { discoverMigrations, displayPath } from '../migrations/discover.js';
-import { loadScript } from '../migrations/script.js';
+import { downSourceOf, loadSource } from '../migrations/script.js';
 import type { MigrationScript } from '../migrations/types.js';
 import { quoteIdent } from './connection.js';
 import { describePgError, executeStatement, StatementFailure, timeoutSettings } from './execute.js';
@@ -41,7 +41,7 @@ export function selectRollbackTargets(rows: AppliedRow[], options: Pick<DownOpti
 }
 
 export async function runDown(options: DownOptions): Promise<RolledBack[]> {
-  const entries = discoverMigrations(options.dir);
+  const entries = discoverMigrations(options.dir, { layout: options.layout });
   return withMigrationSession(options, async (session) => {
     const rows = await readAppliedRows(session.client, options.schema);
     const targets = selectRollbackTargets(rows, options);
@@ -49,8 +49,9 @@ export async function runDown(options: DownOptions): Promise<RolledBack[]> {
     const plan = targets.map((row) => {
       const entry = entries.find((e) => compareVersions(e.version, row.version) === 0);
       if (!entry) throw new OperationError(`cannot roll back ${row.version}_${row.name}: its migration files are missing`);
-      if (!entry.downPath) throw new OperationError(`cannot roll back ${row.version}_${row.name}: ${displayPath(entry.upPath)} has no down file (${row.version}_${row.name}.down.sql); nothing was rolled back`);
-      return { version: row.version, name: row.name, script: loadScript(entry.downPath) };
+      const downSource = downSourceOf(entry);
+      if (!downSource) throw new OperationError(`cannot roll back ${row.version}_${row.name}: ${displayPath(entry.upPath)} has no down ${entry.layout && entry.layout !== 'native' ? `migration (${entry.layout} layout)` : `file (${row.version}_${row.name}.down.sql)`}; nothing was rolled back`);
+      return { version: row.version, name: row.name, script: loadSource(downSource) };
     });
     options.onPlan?.(plan);
     const done: RolledBack[] = [];

@@ -1,18 +1,27 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { parseSqlStatements, SqlSyntaxError, type ParsedSql, type SqlComment } from '../sql/statements.js';
 import { nonTransactionalReason, transactionControl } from '../sql/transaction-rules.js';
 import { checksumOf } from './checksum.js';
-import { displayPath } from './discover.js';
-import type { Migration, MigrationEntry, MigrationScript } from './types.js';
+import { displayPath } from './layouts/files.js';
+import { sectionText } from './layouts/section.js';
+import type { Migration, MigrationEntry, MigrationScript, SqlSource } from './types.js';
 
 const DIRECTIVE = /^--\s*pgsafe:([a-z][a-z-]*)\s*$/i;
+
+/** Larger files are data loads, not schema migrations: parsing and holding them in one transaction is a trap. */
+export const MAX_MIGRATION_BYTES = 16 * 1024 * 1024;
 
 export function readSqlFile(file: string): string {
   let buffer: Buffer;
   try {
+    const size = statSync(file).size;
+    if (size > MAX_MIGRATION_BYTES) {
+      throw new InputError(`${displayPath(file)}: ${(size / 1024 / 1024).toFixed(1)} MB is over the ${MAX_MIGRATION_BYTES / 1024 / 1024} MB limit for one migration; split it, or load data with COPY outside the migrations`);
+    }
     buffer = readFileSync(file);
-  } catch {
+  } catch (error) {
+    if (error instanceof InputError) throw error;
     throw new InputError(`${displayPath(file)}: cannot read file`);
   }
   if (buffer.includes(0)) throw new InputError(`${displayPath(file)}: binary content (NUL byte), not a SQL text file`);
@@ -47,11 +56,12 @@ export function directivesIn(comments: SqlComment[]): string[] {
 }
 
 /** Parses a migration file and decides how it must run (in a transaction or statement by statement). */
-export function compileScript(file: string, text: string): MigrationScript {
+export function compileScript(file: string, text: string, options: { noTransaction?: boolean; label?: string } = {}): MigrationScript {
   const path = displayPath(file);
   const parsed = parseScriptText(path, text);
-  if (parsed.statements.length === 0) throw new InputError(`${path}: no SQL statements (an empty or comment-only migration is almost always a mistake)`);
+  if (parsed.statements.length === 0) throw new InputError(`${path}: no SQL statements${options.label ? ` in its ${options.label} section` : ''} (an empty or comment-only migration is almost always a mistake)`);
   const directives = directivesIn(parsed.headerComments);
+  if (options.noTransaction && !directives.includes('no-transaction')) directives.push('no-transaction');
   let statements = parsed.statements;
   const first = statements[0]!;
   const last = statements[statements.length - 1]!;
@@ -78,17 +88,56 @@ export function loadScript(file: string): MigrationScript {
   return compileScript(file, readSqlFile(file));
 }
 
+/**
+ * The text to parse for a source: the file itself, or the whole file with everything outside the section
+ * blanked (src/migrations/layouts/section.ts), so positions stay the file's. Linters use this too.
+ */
+export function sourceText(source: SqlSource, fileText: string): string {
+  if (!source.section) return fileText;
+  // The marker line just above the section (e.g. `-- migrate:up transaction:false`) carries the tool's option.
+  return sectionText(fileText, source.section, source.noTransaction ? { directiveLine: source.section.startLine - 1 } : {});
+}
+
+export function loadSource(source: SqlSource): MigrationScript {
+  const text = sourceText(source, readSqlFile(source.path));
+  return compileScript(source.path, text, {
+    ...(source.noTransaction ? { noTransaction: true } : {}),
+    ...(source.section ? { label: source.section.label } : {}),
+  });
+}
+
+export function upSourceOf(entry: MigrationEntry): SqlSource {
+  return entry.upSource ?? { path: entry.upPath };
+}
+
+export function downSourceOf(entry: MigrationEntry): SqlSource | undefined {
+  return entry.downSource ?? (entry.downPath ? { path: entry.downPath } : undefined);
+}
+
+/** The down script of an entry, or undefined when it has none. */
+export function loadDownScript(entry: MigrationEntry): MigrationScript | undefined {
+  const source = downSourceOf(entry);
+  return source ? loadSource(source) : undefined;
+}
+
+/**
+ * Loads the up script. The checksum is always of the whole file that holds the up SQL (for dbmate,
+ * node-pg-migrate and ROLLBACK-comment files that includes the down section: editing either is a change).
+ */
 export function loadMigration(entry: MigrationEntry): Migration {
-  const text = readSqlFile(entry.upPath);
-  const up = compileScript(entry.upPath, text);
+  const source = upSourceOf(entry);
+  const fileText = readSqlFile(source.path);
+  const up = compileScript(source.path, sourceText(source, fileText), {
+    ...(source.noTransaction ? { noTransaction: true } : {}),
+    ...(source.section ? { label: source.section.label } : {}),
+  });
   let down: MigrationScript | undefined;
   return {
     ...entry,
-    checksum: checksumOf(text),
+    checksum: checksumOf(fileText),
     up,
     loadDown() {
-      if (!entry.downPath) return undefined;
-      down ??= loadScript(entry.downPath);
+      down ??= loadDownScript(entry);
       return down;
     },
   };

@@ -3,6 +3,11 @@ import type { SqlStatement } from '../sql/statements.js';
 export interface MigrationScript {
   /** Path as shown to users (relative to the working directory when inside it). */
   path: string;
+  /**
+   * The text the statements were parsed from. For a migration that is one section of a larger file this is
+   * the whole file with everything outside the section blanked (same byte length, same lines), so every
+   * statement's line and column are the original file's.
+   */
   text: string;
   /** Statements to execute, in order (a BEGIN/COMMIT pair wrapping the whole file is left out: the runner owns the transaction). */
   statements: SqlStatement[];
@@ -12,11 +17,49 @@ export interface MigrationScript {
   directives: string[];
 }
 
+/**
+ * How migrations are laid out on disk (src/migrations/layouts/): pgsafe's own and other tools' conventions.
+ * `sequential` = `NNN_name.sql` with an optional trailing ROLLBACK comment section.
+ */
+export type LayoutName = 'native' | 'sequential' | 'flat' | 'drizzle' | 'dbmate' | 'node-pg-migrate' | 'golang-migrate' | 'flyway';
+
+/** A part of a file that holds one direction's SQL (dbmate `-- migrate:up`, a ROLLBACK comment block …). */
+export interface SqlSection {
+  /** Shown to users, e.g. "-- migrate:down". */
+  label: string;
+  /** 1-based, inclusive: the lines of the file that belong to the section (marker lines excluded). */
+  startLine: number;
+  endLine: number;
+  /** The SQL is commented out (`--   DROP TABLE …`): comment markers are removed, prose lines blanked. */
+  commented?: boolean;
+}
+
+/** Where one direction's SQL comes from: a whole file, or one section of it. */
+export interface SqlSource {
+  path: string;
+  section?: SqlSection;
+  /** The tool's own "no transaction" option (dbmate `transaction:false`): same effect as `-- pgsafe:no-transaction`. */
+  noTransaction?: boolean;
+}
+
 export interface MigrationEntry {
   version: string;
   name: string;
+  /** The file holding the up SQL; its checksum is the migration's checksum (for a sectioned file: the whole file). */
   upPath: string;
+  /**
+   * The down file, only when the down SQL is a whole file of its own (native, golang-migrate, flyway undo).
+   * Sectioned layouts (dbmate, node-pg-migrate, ROLLBACK comments) describe their down in downSource only,
+   * so that code reading downPath as a whole file never runs the up section backwards.
+   */
   downPath?: string;
+  /** Which part of which file holds the up SQL. Absent on hand-built entries: then the whole of upPath. */
+  upSource?: SqlSource;
+  /** Which part of which file holds the down SQL; absent when the migration cannot be rolled back. */
+  downSource?: SqlSource;
+  layout?: LayoutName;
+  /** Header comments such as `-- Purpose: …` (sequential layout), shown in reports. */
+  metadata?: Record<string, string>;
 }
 
 export interface Migration extends MigrationEntry {
