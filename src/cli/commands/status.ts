@@ -1,27 +1,21 @@
 import type { Command } from 'commander';
-import { closeQuietly, connect } from '../../db/connection.js';
-import { withChecksums } from '../../db/plan.js';
-import { computeStatus } from '../../db/status.js';
-import { readAppliedRows, readLastFailures } from '../../db/tracking.js';
-import { discoverMigrations } from '../../migrations/discover.js';
+import { checkDrift, describeDrift } from '../../db/drift.js';
+import { getStatus, statusJson } from '../../db/status-query.js';
 import { renderStatusText } from '../../report/status-text.js';
 import { action, print, printJson, requireDatabaseUrl, resolveCommon, withCommonOptions } from '../common.js';
+import { resolveRunner } from '../runner-options.js';
 
 export function register(program: Command): void {
   withCommonOptions(program.command('status').description('show every migration: applied, pending, failed, modified (file changed) or missing (file gone)'))
+    .option('--drift', 'also compare the live schema with the fingerprint recorded by the last migration, listing differing objects from a replay on a throwaway server (exit 1 on drift)')
     .action(
       action(async (options) => {
         const common = resolveCommon(options);
-        const files = withChecksums(discoverMigrations(common.dir));
-        const client = await connect(requireDatabaseUrl(common));
-        try {
-          const items = computeStatus(files, await readAppliedRows(client, common.schema), await readLastFailures(client, common.schema));
-          if (common.format === 'json') printJson({ migrations: items.map((item) => ({ version: item.version, name: item.name, state: item.state, appliedAt: item.appliedAt, checksum: item.checksum })) });
-          else print(renderStatusText(items));
-          return 0;
-        } finally {
-          await closeQuietly(client);
-        }
+        const items = await getStatus({ databaseUrl: requireDatabaseUrl(common), dir: common.dir, schema: common.schema, layout: common.layout });
+        const drift = options.drift ? await checkDrift(resolveRunner(options).settings) : undefined;
+        if (common.format === 'json') printJson(drift ? { ...statusJson(items), drift } : statusJson(items));
+        else print(drift ? `${renderStatusText(items)}\n\n${describeDrift(drift).join('\n')}` : renderStatusText(items));
+        return drift?.state === 'drift' ? 1 : 0;
       }),
     );
 }
