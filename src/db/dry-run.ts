@@ -6,7 +6,7 @@ import { nonTransactionalReason } from '../sql/transaction-rules.js';
 import { acquireMigrationLock, describeHolder, releaseMigrationLock } from './advisory-lock.js';
 import { closeQuietly, connect, type Client } from './connection.js';
 import { describePgError, StatementFailure } from './execute.js';
-import { planUp } from './plan.js';
+import { loadAllMigrations, planUp } from './plan.js';
 import { currentActor, currentEnvironment } from './session.js';
 import { insertHistory, readAppliedRows, trackingTablesExist } from './tracking.js';
 import type { RunnerSettings } from './up.js';
@@ -73,7 +73,7 @@ const UNRUNNABLE = new Set(['VACUUM', 'ALTER SYSTEM', 'CREATE DATABASE', 'DROP D
  * one `dry-run` audit row, written after the rollback when the tracking tables already exist.
  */
 export async function runDryRun(options: DryRunOptions): Promise<DryRunReport> {
-  const entries = discoverMigrations(options.dir);
+  const migrations = loadAllMigrations(discoverMigrations(options.dir, { layout: options.layout }));
   const client = await connect(options.databaseUrl);
   const started = performance.now();
   let report: DryRunReport = { ok: true, migrations: [] };
@@ -83,7 +83,7 @@ export async function runDryRun(options: DryRunOptions): Promise<DryRunReport> {
       onWait: (holder, waited) => options.log(`waiting for the migration lock (${Math.round(waited / 1000)} s): ${describeHolder(holder)}`),
     });
     const rows = await readAppliedRows(client, options.schema);
-    const plan = planUp(entries, rows, options);
+    const plan = planUp(migrations, rows, options);
     await client.query('BEGIN');
     try {
       await client.query(`SET LOCAL lock_timeout = '${options.lockTimeoutMs}ms'; SET LOCAL statement_timeout = '${options.statementTimeoutMs}ms'`);
@@ -128,6 +128,8 @@ async function dryRunMigration(client: Client, migration: Migration, resumeFrom:
     durationMs: 0,
     transactional: migration.up.transactional,
     statements: [],
+    // Header metadata of other tools' files (`-- Purpose: …`), so reports can say what a migration is for.
+    ...(migration.metadata ? { metadata: migration.metadata } : {}),
   };
   await client.query('SAVEPOINT pgsafe_dry_run');
   try {

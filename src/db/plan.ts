@@ -22,12 +22,21 @@ export function withChecksums(entries: MigrationEntry[]): FileChecksum[] {
 }
 
 /**
+ * Reads and parses every migration file before any connection is made: a malformed file is reported
+ * (exit 2) without touching the database, not even to create the tracking tables.
+ */
+export function loadAllMigrations(entries: MigrationEntry[]): Migration[] {
+  return entries.map(loadMigration);
+}
+
+/**
  * Validates files against the tracking table before anything runs: an applied file that changed or
  * vanished, or a pending migration older than the newest applied one, stops the run with the file named.
  */
-export function planUp(entries: MigrationEntry[], rows: AppliedRow[], options: PlanOptions): UpPlan {
-  const files = withChecksums(entries);
-  const status = computeStatus(files, rows, new Map());
+export function planUp(migrations: Migration[], rows: AppliedRow[], options: PlanOptions): UpPlan {
+  const entries: MigrationEntry[] = migrations;
+  const status = computeStatus(migrations, rows, new Map());
+  const migrationByVersion = new Map(migrations.map((migration) => [migration.version, migration]));
   const entryByVersion = new Map(entries.map((entry) => [entry.version, entry]));
   for (const item of status) {
     if (item.state === 'modified') {
@@ -53,7 +62,7 @@ export function planUp(entries: MigrationEntry[], rows: AppliedRow[], options: P
     }
     const row = rows.find((r) => compareVersions(r.version, item.version) === 0);
     if (row && row.status !== 'applied' && row.statements_done > 0) resume.set(item.version, row.statements_done);
-    pending.push(loadMigration(entry));
+    pending.push(migrationByVersion.get(item.version)!);
   }
   return { pending, resume, status };
 }

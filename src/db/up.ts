@@ -1,9 +1,10 @@
 import { OperationError } from '../errors.js';
 import { discoverMigrations } from '../migrations/discover.js';
+import type { LayoutName } from '../migrations/types.js';
 import { applyMigration, type AppliedMigration } from './apply.js';
 import { quoteIdent, type Client } from './connection.js';
 import { describePgError, executeStatement, StatementFailure } from './execute.js';
-import { planUp } from './plan.js';
+import { loadAllMigrations, planUp } from './plan.js';
 import { withMigrationSession, type MigrationSession } from './session.js';
 import { insertHistory, nextBatch, readAppliedRows } from './tracking.js';
 
@@ -17,12 +18,16 @@ export interface RunnerSettings {
   lockRetries: number;
   environment?: string | null;
   log: (message: string) => void;
+  /** Migrations layout of `dir` (--layout); detected from the files when absent. */
+  layout?: LayoutName;
 }
 
 export interface UpOptions extends RunnerSettings {
   to?: string;
   allowOutOfOrder?: boolean;
   singleTransaction?: boolean;
+  /** Retries of a concurrent index build after a transient failure (default 2). */
+  indexRetries?: number;
   fingerprint?: (client: Client) => Promise<string | null>;
   /** Runs after the lock is taken and before anything is applied (drift check, backup …). */
   beforeApply?: (session: MigrationSession, pendingVersions: string[]) => Promise<void>;
@@ -41,10 +46,10 @@ export class MigrationFailed extends OperationError {
 }
 
 export async function runUp(options: UpOptions): Promise<UpResult> {
-  const entries = discoverMigrations(options.dir);
+  const migrations = loadAllMigrations(discoverMigrations(options.dir, { layout: options.layout }));
   return withMigrationSession(options, async (session) => {
     const rows = await readAppliedRows(session.client, options.schema);
-    const plan = planUp(entries, rows, options);
+    const plan = planUp(migrations, rows, options);
     if (plan.pending.length === 0) return { batch: null, applied: [], failed: null };
     await options.beforeApply?.(session, plan.pending.map((m) => m.version));
     if (options.singleTransaction) {
@@ -52,7 +57,7 @@ export async function runUp(options: UpOptions): Promise<UpResult> {
       if (blocking) throw new OperationError(`${blocking.up.path}: --single-transaction cannot include a migration that must run outside a transaction (${blocking.up.nonTransactionalReasons[0] ?? 'pgsafe:no-transaction'})`);
     }
     const batch = await nextBatch(session.client, options.schema);
-    const settings = { lockTimeoutMs: options.lockTimeoutMs, statementTimeoutMs: options.statementTimeoutMs, lockRetries: options.lockRetries, batch, ...(options.fingerprint ? { fingerprint: options.fingerprint } : {}) };
+    const settings = { lockTimeoutMs: options.lockTimeoutMs, statementTimeoutMs: options.statementTimeoutMs, lockRetries: options.lockRetries, batch, ...(options.indexRetries !== undefined ? { indexRetries: options.indexRetries } : {}), ...(options.fingerprint ? { fingerprint: options.fingerprint } : {}) };
     const applied: AppliedMigration[] = [];
     if (options.singleTransaction) await session.client.query('BEGIN');
     for (const migration of plan.pending) {
