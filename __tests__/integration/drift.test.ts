@@ -1,0 +1,48 @@
+import { removeDir, runCli, tempDir, useTestDatabase } from '../helpers/pg.js';
+
+const db = useTestDatabase();
+
+const cli = (url: string, dir: string, ...args: string[]) => runCli([...args, '--dir', dir], { env: { DATABASE_URL: url, POSTGRES_URL: undefined } });
+
+describe('drift (real PostgreSQL)', () => {
+  it('records a fingerprint per migration, reports a column added by hand by name, and blocks up with --fail-on-drift', async () => {
+    const url = await db.createDatabase('drift');
+    const dir = tempDir({
+      '1_users.up.sql': 'CREATE TABLE users (id int PRIMARY KEY, email text);\nCREATE INDEX users_email_idx ON users (email);\n',
+      '2_orders.up.sql': 'CREATE TABLE orders (id int PRIMARY KEY, user_id int REFERENCES users (id));\n',
+    });
+    try {
+      expect((await cli(url, dir, 'up', '--to', '1')).code).toBe(0);
+      const recorded = await db.query(url, 'SELECT schema_fingerprint FROM pgsafe.schema_migrations');
+      expect(recorded[0].schema_fingerprint).toMatch(/^[0-9a-f]{64}$/);
+
+      const clean = await cli(url, dir, 'status', '--drift', '--format', 'json');
+      expect(clean.code).toBe(0);
+      expect(JSON.parse(clean.stdout).drift).toMatchObject({ state: 'none', recordedBy: { version: '1', name: 'users' } });
+
+      await db.query(url, 'ALTER TABLE users ADD COLUMN nickname text; DROP INDEX users_email_idx;');
+      const drifted = await cli(url, dir, 'status', '--drift', '--format', 'json');
+      expect(drifted.code).toBe(1);
+      const { drift } = JSON.parse(drifted.stdout);
+      expect(drift.state).toBe('drift');
+      expect(drift.differences).toEqual([
+        { object: 'column public.users.nickname', attribute: 'exists', before: 'no', after: 'yes' },
+        { object: 'index public.users_email_idx', attribute: 'exists', before: 'yes', after: 'no' },
+      ]);
+
+      const blocked = await cli(url, dir, 'up', '--fail-on-drift');
+      expect(blocked.code).toBe(1);
+      expect(blocked.stderr).toMatch(/schema drift detected, nothing was applied .*column public\.users\.nickname/);
+      expect(await db.query(url, `SELECT to_regclass('orders') IS NULL AS absent`)).toEqual([{ absent: true }]);
+
+      const warned = await cli(url, dir, 'up');
+      expect(warned.code).toBe(0);
+      expect(warned.stderr).toMatch(/drift: DRIFT/);
+      expect(warned.stderr).toContain('drift: column public.users.nickname: not created by any migration');
+      expect(warned.stderr).toContain('drift: index public.users_email_idx: missing from the database');
+      expect(warned.stdout).toContain('Applied 1 migration(s)');
+    } finally {
+      removeDir(dir);
+    }
+  });
+});
