@@ -2,7 +2,7 @@ import type { Migration, MigrationScript } from '../migrations/types.js';
 import type { SqlStatement } from '../sql/statements.js';
 import type { Client } from './connection.js';
 import { quoteIdent } from './connection.js';
-import { executeStatement, StatementFailure, timeoutSettings } from './execute.js';
+import { describePgError, executeStatement, StatementFailure, timeoutSettings } from './execute.js';
 import type { MigrationSession } from './session.js';
 import { historyInsertSql } from './tracking.js';
 
@@ -10,6 +10,8 @@ export interface ApplySettings {
   lockTimeoutMs: number;
   statementTimeoutMs: number;
   lockRetries: number;
+  /** Retries of a concurrent index build that failed transiently (deadlock, cancel), after dropping the INVALID index. Default 2. */
+  indexRetries?: number;
   batch: number;
   /** Called after the statements ran, inside the migration's transaction (e.g. to record a schema fingerprint). */
   fingerprint?: (client: Client) => Promise<string | null>;
@@ -97,7 +99,7 @@ async function applyStatementByStatement(session: MigrationSession, migration: M
   try {
     for (let index = resumeFrom; index < statements.length; index++) {
       const statement = statements[index]!;
-      await runResumableStatement(session, migration.up, statement, settings);
+      await runResumableStatement(session, migration.version, migration.up, statement, settings);
       await progress('running', index + 1, null, null);
     }
   } finally {
@@ -112,29 +114,86 @@ ${historyInsertSql(client, session.schema, { version: migration.version, action:
   return { version: migration.version, name: migration.name, durationMs, transactional: false, attempts: 1, ...(resumeFrom ? { resumedFrom: resumeFrom } : {}) };
 }
 
-async function runResumableStatement(session: MigrationSession, script: MigrationScript, statement: SqlStatement, settings: ApplySettings): Promise<void> {
+async function runResumableStatement(session: MigrationSession, version: string, script: MigrationScript, statement: SqlStatement, settings: ApplySettings): Promise<void> {
   const index = concurrentIndexTarget(statement);
+  let attemptNumber = 0;
   if (index) {
     const state = await indexState(session.client, index);
     // A run killed after the build finished but before its progress was saved: the index is there and valid.
     if (state === 'valid') return;
     if (state === 'invalid') await dropInvalidIndex(session, index);
+    // Attempts are numbered across runs, so a build that failed, was fixed and rerun reads 1 failed, 2 success.
+    attemptNumber = await lastIndexAttempt(session, version, index);
   }
-  for (let attempt = 1; ; attempt++) {
+  let lockRetries = 0;
+  let indexRetries = 0;
+  const maxIndexRetries = settings.indexRetries ?? 2;
+  for (;;) {
+    const started = performance.now();
+    attemptNumber++;
     try {
       await executeStatement(session.client, script, statement);
+      if (index) await recordIndexAttempt(session, version, index, attemptNumber, null, performance.now() - started);
       return;
     } catch (error) {
-      if (index && !(error instanceof StatementFailure && error.connectionLost)) await dropInvalidIndex(session, index).catch(() => {});
-      if (error instanceof StatementFailure && error.isLockTimeout && attempt <= settings.lockRetries) {
-        const delay = retryDelayMs(attempt);
-        session.log(`${script.path}:${statement.line}: lock not available within ${settings.lockTimeoutMs} ms; retry ${attempt}/${settings.lockRetries} in ${(delay / 1000).toFixed(1)} s`);
+      const durationMs = performance.now() - started;
+      if (index) {
+        if (!(error instanceof StatementFailure && error.connectionLost)) await dropInvalidIndex(session, index).catch(() => {});
+        await recordIndexAttempt(session, version, index, attemptNumber, error, durationMs);
+      }
+      if (error instanceof StatementFailure && error.isLockTimeout && lockRetries < settings.lockRetries) {
+        lockRetries++;
+        const delay = retryDelayMs(lockRetries);
+        session.log(`${script.path}:${statement.line}: lock not available within ${settings.lockTimeoutMs} ms; retry ${lockRetries}/${settings.lockRetries} in ${(delay / 1000).toFixed(1)} s`);
+        await (settings.sleep ?? sleepFor)(delay);
+        continue;
+      }
+      if (index && error instanceof StatementFailure && isTransientBuildFailure(error) && indexRetries < maxIndexRetries) {
+        indexRetries++;
+        const delay = retryDelayMs(indexRetries);
+        session.log(`${script.path}:${statement.line}: index build of ${index.name} failed (${error.sqlState}); INVALID index dropped, retry ${indexRetries}/${maxIndexRetries} in ${(delay / 1000).toFixed(1)} s`);
         await (settings.sleep ?? sleepFor)(delay);
         continue;
       }
       throw error;
     }
   }
+}
+
+/**
+ * Failures of a concurrent build that another attempt can get past: a deadlock or serialization failure
+ * with concurrent DDL, or a cancel by someone else. A duplicate key, a bad column or a statement_timeout
+ * would fail the same way again — after another full scan of the table — so those are not retried.
+ */
+export function isTransientBuildFailure(error: StatementFailure): boolean {
+  const code = error.sqlState;
+  if (code === '40P01' || code === '40001' || code === '55006' || code === '53200') return true;
+  return code === '57014' && /user request/i.test(error.message);
+}
+
+async function lastIndexAttempt(session: MigrationSession, version: string, index: IndexTarget): Promise<number> {
+  const result = await session.client.query(`SELECT coalesce(max(attempt), 0) AS n FROM ${quoteIdent(session.schema)}.index_build_history WHERE version = $1 AND index_name = $2`, [version, indexLabel(index)]);
+  return Number(result.rows[0].n);
+}
+
+/** One row per build attempt in index_build_history; over a fresh connection when the runner's was lost. */
+async function recordIndexAttempt(session: MigrationSession, version: string, index: IndexTarget, attempt: number, error: unknown, durationMs: number): Promise<void> {
+  const message = error === null ? null : error instanceof StatementFailure ? error.message : describePgError(error);
+  const sql = `INSERT INTO ${quoteIdent(session.schema)}.index_build_history (version, index_name, attempt, status, error_message, duration_ms) VALUES ($1, $2, $3, $4, $5, $6)`;
+  const params = [version, indexLabel(index), attempt, error === null ? 'success' : 'failed', message, Math.round(durationMs)];
+  try {
+    await session.client.query(sql, params);
+  } catch {
+    try {
+      await (await session.reconnect()).query(sql, params);
+    } catch (recordError) {
+      session.log(`could not record the index build attempt in ${session.schema}.index_build_history: ${describePgError(recordError)}`);
+    }
+  }
+}
+
+function indexLabel(index: IndexTarget): string {
+  return index.schema ? `${index.schema}.${index.name}` : index.name;
 }
 
 export interface IndexTarget {

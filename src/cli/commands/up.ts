@@ -1,6 +1,12 @@
 import type { Command } from 'commander';
+import { InputError, OperationError } from '../../errors.js';
+import { catalogFingerprint } from '../../db/catalog.js';
+import { driftBeforeApply } from '../../db/drift.js';
+import { currentEnvironment, type MigrationSession } from '../../db/session.js';
 import { MigrationFailed, runUp, type UpResult } from '../../db/up.js';
-import { action, note, print, printJson, withCommonOptions } from '../common.js';
+import { backupInSession, defaultBackupPath, recordSkippedBackup } from '../../ops/backup.js';
+import { emitMetrics, MigrationMetrics, recordRun } from '../../ops/metrics.js';
+import { action, note, parseIntegerOption, print, printJson, withCommonOptions } from '../common.js';
 import { resolveRunner, withRunnerOptions } from '../runner-options.js';
 
 export function register(program: Command): void {
@@ -8,19 +14,61 @@ export function register(program: Command): void {
     .option('--to <version>', 'stop after this version')
     .option('--allow-out-of-order', 'apply pending migrations older than the newest applied one')
     .option('--single-transaction', 'apply all pending migrations in one transaction')
+    .option('--backup-path <file>', 'pg_dump the database to this file before applying (.sql: plain SQL, else custom format); default in production: backups/<db>-<time>.dump')
+    .option('--no-backup', 'skip the backup that production applies take by default (recorded in the history)')
+    .option('--index-retries <n>', 'retries of a concurrent index build after a transient failure, once its INVALID index is dropped (default 2)', parseIntegerOption('--index-retries'))
+    .option('--metrics-file <path>', 'write Prometheus metrics here (node_exporter textfile collector format)')
+    .option('--fail-on-drift', 'refuse to apply when the live schema differs from the one recorded by the last migration (default: a warning)')
+    .option('--pushgateway <url>', 'push Prometheus metrics to this Pushgateway (job "pgsafe", grouped by environment); a failed push is only a warning')
     .action(
       action(async (options) => {
         const { common, settings } = resolveRunner(options);
+        if (options.backup === false && options.backupPath) throw new InputError('--backup-path and --no-backup contradict each other; pass one of them');
+        const environment = currentEnvironment(settings.environment);
+        const metrics = options.metricsFile || options.pushgateway ? new MigrationMetrics() : undefined;
+        const beforeApply = async (session: MigrationSession) => {
+          // Drift first: it is reported (or blocks with --fail-on-drift) before anything else happens.
+          await driftBeforeApply(session.client, { ...settings, failOnDrift: Boolean(options.failOnDrift) });
+          if (options.backup === false) {
+            await recordSkippedBackup(session, '--no-backup');
+            return;
+          }
+          const file: string | undefined = options.backupPath ?? (session.environment === 'production' ? defaultBackupPath(settings.databaseUrl) : undefined);
+          if (!file) return;
+          try {
+            await backupInSession(session, file);
+          } catch (error) {
+            // Safe by default: no backup, no apply.
+            throw new OperationError(`backup before apply failed, nothing was applied: ${error instanceof Error ? error.message : String(error)} (pass --no-backup to apply without one)`);
+          }
+        };
         let result: UpResult;
         try {
-          result = await runUp({ ...settings, to: options.to, allowOutOfOrder: options.allowOutOfOrder, singleTransaction: options.singleTransaction });
+          result = await runUp({
+            ...settings,
+            to: options.to,
+            allowOutOfOrder: options.allowOutOfOrder,
+            singleTransaction: options.singleTransaction,
+            ...(options.indexRetries !== undefined ? { indexRetries: options.indexRetries } : {}),
+            beforeApply,
+            fingerprint: (client) => catalogFingerprint(client, settings.schema),
+          });
         } catch (error) {
+          if (metrics) {
+            const failed = error instanceof MigrationFailed ? error.result : undefined;
+            recordRun(metrics, 'up', failed?.applied ?? [], failed?.failed ?? null, false);
+            for (const warning of await emitMetrics(metrics, { metricsFile: options.metricsFile, pushgateway: options.pushgateway, environment })) note(`pgsafe: warning: ${warning}`);
+          }
           if (error instanceof MigrationFailed && common.format === 'json') {
             printJson(error.result);
             note(`pgsafe: ${error.message}`);
             return 1;
           }
           throw error;
+        }
+        if (metrics) {
+          recordRun(metrics, 'up', result.applied, null, true);
+          for (const warning of await emitMetrics(metrics, { metricsFile: options.metricsFile, pushgateway: options.pushgateway, environment })) note(`pgsafe: warning: ${warning}`);
         }
         if (common.format === 'json') printJson(result);
         else if (result.applied.length === 0) print('Nothing to apply: the database is up to date.');
