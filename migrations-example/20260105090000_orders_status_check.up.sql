@@ -1,7 +1,5 @@
--- Migration: restrict order status values
--- NOT VALID skips the full-table scan under lock; VALIDATE then checks existing rows
--- with a SHARE UPDATE EXCLUSIVE lock that lets reads and writes continue.
+-- Migration: restrict order status values (step 1 of 2)
+-- NOT VALID skips the full-table scan under the ACCESS EXCLUSIVE lock: only new rows are checked.
+-- The next migration validates existing rows in its own transaction.
 ALTER TABLE orders
   ADD CONSTRAINT orders_status_check CHECK (status IN ('pending', 'paid', 'shipped', 'cancelled')) NOT VALID;
-
-ALTER TABLE orders VALIDATE CONSTRAINT orders_status_check;

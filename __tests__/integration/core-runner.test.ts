@@ -19,40 +19,40 @@ describe('core runner on real PostgreSQL', () => {
     const up = await cli(url, EXAMPLE, 'up');
     expect(up.stderr).not.toMatch(/error/i);
     expect(up.code).toBe(0);
-    expect(up.stdout).toContain('Applied 5 migration(s) in batch 1');
+    expect(up.stdout).toContain('Applied 6 migration(s) in batch 1');
 
     const status = await cli(url, EXAMPLE, 'status', '--format', 'json');
     expect(status.code).toBe(0);
     const parsed = JSON.parse(status.stdout);
-    expect(parsed.migrations).toHaveLength(5);
+    expect(parsed.migrations).toHaveLength(6);
     expect(Object.keys(parsed.migrations[0])).toEqual(['version', 'name', 'state', 'appliedAt', 'checksum']);
     expect(parsed.migrations.every((m: any) => m.state === 'applied' && m.appliedAt)).toBe(true);
 
     const tables = await db.query(url, `SELECT string_agg(relname, ',' ORDER BY relname) AS t FROM pg_class WHERE relname IN ('users','orders','orders_created_at_idx')`);
     expect(tables[0].t).toBe('orders,orders_created_at_idx,users');
     const rows = await db.query(url, 'SELECT version, applied_by, batch, statements_done FROM pgsafe.schema_migrations ORDER BY version');
-    expect(rows.map((r) => r.batch)).toEqual([1, 1, 1, 1, 1]);
+    expect(rows.map((r) => r.batch)).toEqual([1, 1, 1, 1, 1, 1]);
     expect(rows[0].applied_by).toBeTruthy();
 
-    const down = await cli(url, EXAMPLE, 'down', '--steps', '2');
+    const down = await cli(url, EXAMPLE, 'down', '--steps', '3');
     expect(down.code).toBe(0);
     const after = JSON.parse((await cli(url, EXAMPLE, 'status', '--format', 'json')).stdout);
-    expect(after.migrations.map((m: any) => m.state)).toEqual(['applied', 'applied', 'applied', 'pending', 'pending']);
+    expect(after.migrations.map((m: any) => m.state)).toEqual(['applied', 'applied', 'applied', 'pending', 'pending', 'pending']);
     expect(await db.query(url, `SELECT 1 FROM pg_class WHERE relname = 'orders_created_at_idx'`)).toHaveLength(0);
 
     expect((await cli(url, EXAMPLE, 'up', '--to', '20260104090000')).code).toBe(0);
     const partial = JSON.parse((await cli(url, EXAMPLE, 'status', '--format', 'json')).stdout);
-    expect(partial.migrations.map((m: any) => m.state)).toEqual(['applied', 'applied', 'applied', 'applied', 'pending']);
+    expect(partial.migrations.map((m: any) => m.state)).toEqual(['applied', 'applied', 'applied', 'applied', 'pending', 'pending']);
 
     expect((await cli(url, EXAMPLE, 'down', '--to', '20260101090000')).code).toBe(0);
     const history = await db.query(url, `SELECT action, count(*)::int AS n FROM pgsafe.migration_history GROUP BY action ORDER BY action`);
     expect(history).toEqual([
-      { action: 'apply', n: 6 },
-      { action: 'rollback', n: 5 },
+      { action: 'apply', n: 7 },
+      { action: 'rollback', n: 6 },
     ]);
     const text = await cli(url, EXAMPLE, 'status');
     expect(text.stdout).toMatch(/20260101090000\s+create_users\s+applied/);
-    expect(text.stdout).toMatch(/1 applied, 4 pending/);
+    expect(text.stdout).toMatch(/1 applied, 5 pending/);
   });
 
   it('leaves earlier migrations applied and nothing of a failing one', async () => {
@@ -101,7 +101,7 @@ describe('core runner on real PostgreSQL', () => {
 
       const before = await catalogFingerprint(url);
       writeFileSync(path.join(dir, '20260102090000_create_orders.up.sql'), original + '\nSELECT 1;\n');
-      writeFileSync(path.join(dir, '20260106090000_new.up.sql'), 'CREATE TABLE extra (id int);');
+      writeFileSync(path.join(dir, '20260107090000_new.up.sql'), 'CREATE TABLE extra (id int);');
       const tampered = await cli(url, dir, 'up');
       expect(tampered.code).toBe(1);
       expect(tampered.stderr).toMatch(/20260102090000_create_orders\.up\.sql: modified after it was applied/);
@@ -197,7 +197,7 @@ describe('core runner on real PostgreSQL', () => {
       expect(result.code).toBe(0);
       const report = JSON.parse(result.stdout);
       expect(report.ok).toBe(true);
-      expect(report.migrations.map((m: any) => m.version)).toEqual(['20260102090000', '20260103090000', '20260104090000', '20260105090000']);
+      expect(report.migrations.map((m: any) => m.version)).toEqual(['20260102090000', '20260103090000', '20260104090000', '20260105090000', '20260106090000']);
       const statement = report.migrations[0].statements[0];
       expect(statement).toEqual(expect.objectContaining({ line: 2, locks: expect.any(Array), rewrites: expect.any(Array), durationMs: expect.any(Number) }));
       expect(report.migrations[2].statements[0].note).toMatch(/without CONCURRENTLY/);

@@ -1,0 +1,2 @@
+-- Nothing to undo: validation only checked existing rows.
+SELECT 1;
