@@ -47120,7 +47120,7 @@ CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (
 CREATE TABLE IF NOT EXISTS ${s}.migration_history (
   id bigserial PRIMARY KEY,
   version text,
-  action text NOT NULL CHECK (action IN ('apply', 'rollback', 'dry-run', 'baseline', 'repair', 'backup', 'seed', 'adopt')),
+  action text NOT NULL CHECK (action IN ('apply', 'rollback', 'dry-run', 'baseline', 'repair', 'backup', 'restore', 'seed', 'adopt')),
   executed_at timestamptz NOT NULL DEFAULT now(),
   execution_time_ms integer,
   status text NOT NULL CHECK (status IN ('success', 'failed', 'skipped')),
@@ -47320,6 +47320,17 @@ function iso(date) {
 
 
 
+class RollbackFailed extends OperationError {
+    failed;
+    reason;
+    done;
+    constructor(failed, reason, done) {
+        super(`rollback of ${failed.version}_${failed.name} failed: ${reason}${done.length ? ` (rolled back before it: ${done.map((d) => d.version).join(', ')})` : ''}`);
+        this.failed = failed;
+        this.reason = reason;
+        this.done = done;
+    }
+}
 function selectRollbackTargets(rows, options) {
     const applied = rows.filter((row) => row.status === 'applied').sort((a, b) => compareVersions(b.version, a.version));
     const modes = [options.steps !== undefined, options.to !== undefined, Boolean(options.batch)].filter(Boolean).length;
@@ -47384,7 +47395,7 @@ COMMIT`);
                 const message = error instanceof StatementFailure ? error.message : describePgError(error);
                 const entry = { version: step.version, action: 'rollback', executionTimeMs: performance.now() - started, status: 'failed', errorMessage: message, executedBy: session.executedBy, environment: session.environment };
                 await tracking_insertHistory(client, options.schema, entry).catch(async () => tracking_insertHistory(await session.reconnect(), options.schema, entry).catch(() => { }));
-                throw new OperationError(`rollback of ${step.version}_${step.name} failed: ${message}${done.length ? ` (rolled back before it: ${done.map((d) => d.version).join(', ')})` : ''}`);
+                throw new RollbackFailed(step, message, done);
             }
         }
         return done;

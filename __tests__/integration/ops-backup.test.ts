@@ -62,6 +62,9 @@ describe('backup and restore with real pg_dump / pg_restore', () => {
       // The tracking tables come back as they were: every migration still applied.
       const status = JSON.parse((await cli(url, ['status', '--dir', EXAMPLE, '--format', 'json'])).stdout);
       expect(status.migrations.every((m: any) => m.state === 'applied')).toBe(true);
+      // … and the restore itself is recorded on top of the restored history.
+      const restores = await query(url, `SELECT status, details->>'kind' AS kind FROM pgsafe.migration_history WHERE action = 'restore'`);
+      expect(restores).toEqual([{ status: 'success', kind: 'custom' }]);
     } finally {
       removeDir(dir);
     }

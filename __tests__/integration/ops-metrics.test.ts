@@ -66,6 +66,23 @@ describe('Prometheus metrics', () => {
     }
   });
 
+  it('records rollbacks with direction "down"', async () => {
+    const url = await db.createDatabase('metricsdown');
+    const dir = tempDir({ '1_a.up.sql': 'CREATE TABLE a (id int);', '1_a.down.sql': 'DROP TABLE a;', '2_b.up.sql': 'CREATE TABLE b (id int);', '2_b.down.sql': 'DROP TABLE b;' });
+    try {
+      expect((await cli(url, dir)).code).toBe(0);
+      const file = path.join(dir, 'down.prom');
+      const down = await runCli(['down', '--dir', dir, '--steps', '2', '--metrics-file', file], { env: { DATABASE_URL: url, POSTGRES_URL: undefined } });
+      expect(down.code).toBe(0);
+      const text = readFileSync(file, 'utf8');
+      expect(text).toContain('db_migration_status{direction="down"} 1');
+      expect(text).toContain('db_migration_total{direction="down",status="success"} 2');
+      expect(text).toMatch(/db_migration_duration_seconds_count\{version="2",direction="down"\} 1|db_migration_duration_seconds_count\{direction="down",version="2"\} 1/);
+    } finally {
+      removeDir(dir);
+    }
+  });
+
   it('a push that fails is a warning, never a failed migration', async () => {
     const url = await db.createDatabase('metrics_down');
     const dir = tempDir({ '1_a.up.sql': 'CREATE TABLE a (id int);' });

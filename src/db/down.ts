@@ -25,6 +25,16 @@ export interface RolledBack {
   durationMs: number;
 }
 
+export class RollbackFailed extends OperationError {
+  constructor(
+    readonly failed: { version: string; name: string },
+    readonly reason: string,
+    readonly done: RolledBack[],
+  ) {
+    super(`rollback of ${failed.version}_${failed.name} failed: ${reason}${done.length ? ` (rolled back before it: ${done.map((d) => d.version).join(', ')})` : ''}`);
+  }
+}
+
 export function selectRollbackTargets(rows: AppliedRow[], options: Pick<DownOptions, 'steps' | 'to' | 'batch'>): AppliedRow[] {
   const applied = rows.filter((row) => row.status === 'applied').sort((a, b) => compareVersions(b.version, a.version));
   const modes = [options.steps !== undefined, options.to !== undefined, Boolean(options.batch)].filter(Boolean).length;
@@ -84,7 +94,7 @@ COMMIT`,
         const message = error instanceof StatementFailure ? error.message : describePgError(error);
         const entry = { version: step.version, action: 'rollback' as const, executionTimeMs: performance.now() - started, status: 'failed' as const, errorMessage: message, executedBy: session.executedBy, environment: session.environment };
         await insertHistory(client, options.schema, entry).catch(async () => insertHistory(await session.reconnect(), options.schema, entry).catch(() => {}));
-        throw new OperationError(`rollback of ${step.version}_${step.name} failed: ${message}${done.length ? ` (rolled back before it: ${done.map((d) => d.version).join(', ')})` : ''}`);
+        throw new RollbackFailed(step, message, done);
       }
     }
     return done;

@@ -15,7 +15,7 @@ export interface AppliedRow {
   statements_done: number;
 }
 
-export type HistoryAction = 'apply' | 'rollback' | 'dry-run' | 'baseline' | 'repair' | 'backup' | 'seed' | 'adopt';
+export type HistoryAction = 'apply' | 'rollback' | 'dry-run' | 'baseline' | 'repair' | 'backup' | 'restore' | 'seed' | 'adopt';
 
 export interface HistoryEntry {
   version: string | null;
@@ -49,7 +49,7 @@ CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (
 CREATE TABLE IF NOT EXISTS ${s}.migration_history (
   id bigserial PRIMARY KEY,
   version text,
-  action text NOT NULL CHECK (action IN ('apply', 'rollback', 'dry-run', 'baseline', 'repair', 'backup', 'seed', 'adopt')),
+  action text NOT NULL CHECK (action IN ('apply', 'rollback', 'dry-run', 'baseline', 'repair', 'backup', 'restore', 'seed', 'adopt')),
   executed_at timestamptz NOT NULL DEFAULT now(),
   execution_time_ms integer,
   status text NOT NULL CHECK (status IN ('success', 'failed', 'skipped')),

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { InputError, OperationError } from '../errors.js';
 import { acquireMigrationLock, describeHolder, releaseMigrationLock } from '../db/advisory-lock.js';
 import { closeQuietly, connect } from '../db/connection.js';
+import { currentActor, currentEnvironment } from '../db/session.js';
+import { insertHistory, trackingTablesExist } from '../db/tracking.js';
 import { displayPath } from '../migrations/discover.js';
 import { connectionEnv, findPgTool, runTool, serverMajor, toolError } from './pg-tools.js';
 
@@ -78,7 +80,20 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreResult
       const started = performance.now();
       const run = await runTool(tool.path, command.args, env);
       if (run.code !== 0) throw new OperationError(`${toolError(command.tool, run)}; nothing was restored (the restore runs in one transaction)`);
-      return { file: options.file, kind, tool: `${command.tool} ${tool.version}`, durationMs: performance.now() - started };
+      const durationMs = performance.now() - started;
+      // The history came back as it was at backup time: record the restore itself on top of it.
+      if (await trackingTablesExist(client, options.schema)) {
+        await insertHistory(client, options.schema, {
+          version: null,
+          action: 'restore',
+          executionTimeMs: durationMs,
+          status: 'success',
+          executedBy: currentActor(),
+          environment: currentEnvironment(null),
+          details: { file: options.file, kind },
+        }).catch((error) => options.log(`restored, but could not record it in ${options.schema}.migration_history: ${error instanceof Error ? error.message : String(error)}`));
+      }
+      return { file: options.file, kind, tool: `${command.tool} ${tool.version}`, durationMs };
     } finally {
       await releaseMigrationLock(client, options.schema).catch(() => {});
     }

@@ -5,27 +5,24 @@ import { driftBeforeApply } from '../../db/drift.js';
 import { currentEnvironment, type MigrationSession } from '../../db/session.js';
 import { MigrationFailed, runUp, type UpResult } from '../../db/up.js';
 import { backupInSession, defaultBackupPath, recordSkippedBackup } from '../../ops/backup.js';
-import { emitMetrics, MigrationMetrics, recordRun } from '../../ops/metrics.js';
 import { action, note, parseIntegerOption, print, printJson, withCommonOptions } from '../common.js';
+import { publishRunMetrics, withMetricsOptions } from '../metrics-options.js';
 import { resolveRunner, withRunnerOptions } from '../runner-options.js';
 
 export function register(program: Command): void {
-  withRunnerOptions(withCommonOptions(program.command('up').description('apply pending migrations in order, each in its own transaction')))
+  withMetricsOptions(withRunnerOptions(withCommonOptions(program.command('up').description('apply pending migrations in order, each in its own transaction'))))
     .option('--to <version>', 'stop after this version')
     .option('--allow-out-of-order', 'apply pending migrations older than the newest applied one')
     .option('--single-transaction', 'apply all pending migrations in one transaction')
     .option('--backup-path <file>', 'pg_dump the database to this file before applying (.sql: plain SQL, else custom format); default in production: backups/<db>-<time>.dump')
     .option('--no-backup', 'skip the backup that production applies take by default (recorded in the history)')
     .option('--index-retries <n>', 'retries of a concurrent index build after a transient failure, once its INVALID index is dropped (default 2)', parseIntegerOption('--index-retries'))
-    .option('--metrics-file <path>', 'write Prometheus metrics here (node_exporter textfile collector format)')
     .option('--fail-on-drift', 'refuse to apply when the live schema differs from the one recorded by the last migration (default: a warning)')
-    .option('--pushgateway <url>', 'push Prometheus metrics to this Pushgateway (job "pgsafe", grouped by environment); a failed push is only a warning')
     .action(
       action(async (options) => {
         const { common, settings } = resolveRunner(options);
         if (options.backup === false && options.backupPath) throw new InputError('--backup-path and --no-backup contradict each other; pass one of them');
         const environment = currentEnvironment(settings.environment);
-        const metrics = options.metricsFile || options.pushgateway ? new MigrationMetrics() : undefined;
         const beforeApply = async (session: MigrationSession) => {
           // Drift first: it is reported (or blocks with --fail-on-drift) before anything else happens.
           await driftBeforeApply(session.client, { ...settings, failOnDrift: Boolean(options.failOnDrift) });
@@ -54,11 +51,8 @@ export function register(program: Command): void {
             fingerprint: (client) => catalogFingerprint(client, settings.schema),
           });
         } catch (error) {
-          if (metrics) {
-            const failed = error instanceof MigrationFailed ? error.result : undefined;
-            recordRun(metrics, 'up', failed?.applied ?? [], failed?.failed ?? null, false);
-            for (const warning of await emitMetrics(metrics, { metricsFile: options.metricsFile, pushgateway: options.pushgateway, environment })) note(`pgsafe: warning: ${warning}`);
-          }
+          const failed = error instanceof MigrationFailed ? error.result : undefined;
+          await publishRunMetrics(options, environment, 'up', failed?.applied ?? [], failed?.failed ?? null, false);
           if (error instanceof MigrationFailed && common.format === 'json') {
             printJson(error.result);
             note(`pgsafe: ${error.message}`);
@@ -66,10 +60,7 @@ export function register(program: Command): void {
           }
           throw error;
         }
-        if (metrics) {
-          recordRun(metrics, 'up', result.applied, null, true);
-          for (const warning of await emitMetrics(metrics, { metricsFile: options.metricsFile, pushgateway: options.pushgateway, environment })) note(`pgsafe: warning: ${warning}`);
-        }
+        await publishRunMetrics(options, environment, 'up', result.applied, null, true);
         if (common.format === 'json') printJson(result);
         else if (result.applied.length === 0) print('Nothing to apply: the database is up to date.');
         else print(`Applied ${result.applied.length} migration(s) in batch ${result.batch}.`);
