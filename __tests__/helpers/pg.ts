@@ -28,10 +28,11 @@ let counter = 0;
  * Starts one throwaway PostgreSQL for the calling test file (beforeAll) and stops it afterwards (afterAll).
  * Each test takes its own database from createDatabase() so tests never see each other's tables.
  */
-export function useTestDatabase(): TestDatabase {
+export function useTestDatabase(options: { major?: 15 | 18 } = {}): TestDatabase {
   const handle = {} as TestDatabase;
   beforeAll(async () => {
-    const server = await startEphemeralPostgres({ source: testMajor() === 15 ? 15 : 'embedded' });
+    const major = options.major ?? testMajor();
+    const server = await startEphemeralPostgres({ source: major === 15 ? 15 : 'embedded' });
     Object.assign(handle, {
       server,
       url: server.url,

