@@ -186,6 +186,39 @@ describe('core runner on real PostgreSQL', () => {
     }
   });
 
+  it('--single-transaction applies all or nothing; down --batch rolls back exactly the last batch', async () => {
+    const url = await db.createDatabase('batches');
+    const dir = tempDir({
+      '1_a.up.sql': 'CREATE TABLE a (id int);',
+      '1_a.down.sql': 'DROP TABLE a;',
+      '2_b.up.sql': 'CREATE TABLE b (id int);',
+      '2_b.down.sql': 'DROP TABLE b;',
+      '3_c.up.sql': 'CREATE TABLE c (id int);\nSELECT 1/0;',
+      '3_c.down.sql': 'DROP TABLE c;',
+    });
+    try {
+      expect((await cli(url, dir, 'up', '--to', '1')).code).toBe(0);
+      const all = await cli(url, dir, 'up', '--single-transaction');
+      expect(all.code).toBe(1);
+      expect(all.stderr).toMatch(/3_c\.up\.sql:2: division by zero/);
+      // 2_b succeeded inside the same transaction, so it was rolled back with 3_c.
+      expect((await db.query(url, `SELECT relname FROM pg_class WHERE relname IN ('a', 'b', 'c') ORDER BY 1`)).map((r) => r.relname)).toEqual(['a']);
+      writeFileSync(path.join(dir, '3_c.up.sql'), 'CREATE TABLE c (id int);');
+      expect((await cli(url, dir, 'up', '--single-transaction')).code).toBe(0);
+      expect((await db.query(url, 'SELECT version, batch FROM pgsafe.schema_migrations ORDER BY version'))).toEqual([
+        { version: '1', batch: 1 },
+        { version: '2', batch: 2 },
+        { version: '3', batch: 2 },
+      ]);
+      const down = await cli(url, dir, 'down', '--batch');
+      expect(down.code).toBe(0);
+      expect(down.stdout).toContain('Rolled back 2 migration(s): 3_c, 2_b.');
+      expect((await db.query(url, `SELECT relname FROM pg_class WHERE relname IN ('a', 'b', 'c') ORDER BY 1`)).map((r) => r.relname)).toEqual(['a']);
+    } finally {
+      removeDir(dir);
+    }
+  });
+
   it('dry-run leaves the catalog unchanged and writes no tracking rows', async () => {
     const url = await db.createDatabase('dryrun');
     const dir = copyExample();
