@@ -47839,7 +47839,11 @@ async function runUp(options) {
                 throw new OperationError(`${blocking.up.path}: --single-transaction cannot include a migration that must run outside a transaction (${blocking.up.nonTransactionalReasons[0] ?? 'pgsafe:no-transaction'})`);
         }
         const batch = await nextBatch(session.client, options.schema);
-        const settings = { lockTimeoutMs: options.lockTimeoutMs, statementTimeoutMs: options.statementTimeoutMs, lockRetries: options.lockRetries, batch, ...(options.indexRetries !== undefined ? { indexRetries: options.indexRetries } : {}), ...(options.fingerprint ? { fingerprint: options.fingerprint } : {}) };
+        const settings = { lockTimeoutMs: options.lockTimeoutMs, statementTimeoutMs: options.statementTimeoutMs, lockRetries: options.lockRetries, batch, ...(options.indexRetries !== undefined ? { indexRetries: options.indexRetries } : {}) };
+        // Drift is checked against the fingerprint of the last applied migration only, and a fingerprint scans
+        // the whole catalog: record it for the run's last migration (or, on failure, its last success) alone.
+        const lastVersion = plan.pending[plan.pending.length - 1]?.version;
+        const settingsFor = (version) => (options.fingerprint && version === lastVersion ? { ...settings, fingerprint: options.fingerprint } : settings);
         const applied = [];
         if (options.singleTransaction)
             await session.client.query('BEGIN');
@@ -47851,7 +47855,7 @@ async function runUp(options) {
                     session.log(`${migration.up.path}: resuming after statement ${resumeFrom} of ${migration.up.statements.length}`);
                 const result = options.singleTransaction
                     ? await applyInsideOuterTransaction(session, migration, settings)
-                    : await applyMigration(session, migration, settings, resumeFrom);
+                    : await applyMigration(session, migration, settingsFor(migration.version), resumeFrom);
                 applied.push(result);
                 session.log(`applied ${migration.version}_${migration.name} (${Math.round(result.durationMs)} ms${result.attempts > 1 ? `, ${result.attempts} attempts` : ''})`);
             }
@@ -47860,6 +47864,8 @@ async function runUp(options) {
                     await session.client.query('ROLLBACK').catch(() => { });
                 const message = error instanceof StatementFailure ? error.message : describePgError(error);
                 await recordFailure(session, migration.version, message, performance.now() - started, !migration.up.transactional && !options.singleTransaction);
+                if (!options.singleTransaction)
+                    await recordFingerprintOfLastSuccess(session, applied, options.fingerprint);
                 const failed = { version: migration.version, name: migration.name, error: message };
                 throw new MigrationFailed({ batch, applied: options.singleTransaction ? [] : applied, failed });
             }
@@ -47882,6 +47888,19 @@ async function applyInsideOuterTransaction(session, migration, settings) {
      ON CONFLICT (version) DO UPDATE SET checksum = EXCLUDED.checksum, status = 'applied', applied_at = now(), applied_by = EXCLUDED.applied_by, execution_time_ms = EXCLUDED.execution_time_ms, batch = EXCLUDED.batch, error_message = NULL`, [migration.version, migration.name, migration.checksum, session.executedBy, Math.round(durationMs), settings.batch, migration.up.statements.length]);
     await tracking_insertHistory(client, session.schema, { version: migration.version, action: 'apply', executionTimeMs: durationMs, status: 'success', executedBy: session.executedBy, environment: session.environment });
     return { version: migration.version, name: migration.name, durationMs, transactional: true, attempts: 1 };
+}
+async function recordFingerprintOfLastSuccess(session, applied, fingerprint) {
+    const last = applied[applied.length - 1];
+    if (!fingerprint || !last)
+        return;
+    try {
+        const value = await fingerprint(session.client);
+        await session.client.query(`UPDATE ${quoteIdent(session.schema)}.schema_migrations SET schema_fingerprint = $2 WHERE version = $1`, [last.version, value]);
+    }
+    catch (error) {
+        // The connection may be the reason the run failed; drift then reports "no fingerprint" rather than guessing.
+        session.log(`could not record the schema fingerprint after ${last.version}: ${describePgError(error)}`);
+    }
 }
 /** Writes the failed history row; over a new connection when the runner's own was lost. */
 async function recordFailure(session, version, message, durationMs, partial) {

@@ -5,7 +5,36 @@ const db = useTestDatabase();
 const cli = (url: string, dir: string, ...args: string[]) => runCli([...args, '--dir', dir], { env: { DATABASE_URL: url, POSTGRES_URL: undefined } });
 
 describe('drift (real PostgreSQL)', () => {
-  it('records a fingerprint per migration, reports a column added by hand by name, and blocks up with --fail-on-drift', async () => {
+  it('fingerprints only the last migration of a run, or its last success when the run fails, and drift stays exact', async () => {
+    const url = await db.createDatabase('driftlast');
+    const dir = tempDir({
+      '1_a.up.sql': 'CREATE TABLE a (id int);',
+      '2_b.up.sql': 'CREATE TABLE b (id int);',
+      '3_c.up.sql': 'CREATE TABLE c (id int);',
+      '4_bad.up.sql': 'CREATE TABLE d (id int);\nSELECT 1/0;',
+    });
+    try {
+      expect((await cli(url, dir, 'up', '--to', '2')).code).toBe(0);
+      const firstRun = await db.query(url, 'SELECT version, schema_fingerprint IS NOT NULL AS has FROM pgsafe.schema_migrations ORDER BY version');
+      expect(firstRun).toEqual([
+        { version: '1', has: false },
+        { version: '2', has: true },
+      ]);
+      expect((await cli(url, dir, 'up')).code).toBe(1);
+      const afterFailure = await db.query(url, 'SELECT version, schema_fingerprint IS NOT NULL AS has FROM pgsafe.schema_migrations ORDER BY version');
+      expect(afterFailure).toEqual([
+        { version: '1', has: false },
+        { version: '2', has: true },
+        { version: '3', has: true },
+      ]);
+      const status = await cli(url, dir, 'status', '--drift', '--format', 'json');
+      expect(JSON.parse(status.stdout).drift).toMatchObject({ state: 'none', recordedBy: { version: '3' } });
+    } finally {
+      removeDir(dir);
+    }
+  });
+
+  it('records the fingerprint, reports a column added by hand by name, and blocks up with --fail-on-drift', async () => {
     const url = await db.createDatabase('drift');
     const dir = tempDir({
       '1_users.up.sql': 'CREATE TABLE users (id int PRIMARY KEY, email text);\nCREATE INDEX users_email_idx ON users (email);\n',

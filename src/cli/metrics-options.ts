@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { emitMetrics, MigrationMetrics, recordRun, type Direction } from '../ops/metrics.js';
+import type { Direction } from '../ops/metrics.js';
 import { note } from './common.js';
 
 /** --metrics-file and --pushgateway, shared by the commands that run migrations (up and down). */
@@ -19,6 +19,8 @@ export async function publishRunMetrics(
   ok: boolean,
 ): Promise<void> {
   if (!options.metricsFile && !options.pushgateway) return;
+  // prom-client is loaded only when metrics are asked for, keeping it off every command's start-up.
+  const { emitMetrics, MigrationMetrics, recordRun } = await import('../ops/metrics.js');
   const metrics = new MigrationMetrics();
   recordRun(metrics, direction, done, failed, ok);
   for (const warning of await emitMetrics(metrics, { metricsFile: options.metricsFile, pushgateway: options.pushgateway, environment })) note(`pgsafe: warning: ${warning}`);

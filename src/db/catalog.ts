@@ -156,14 +156,17 @@ SELECT format('policy %s.%s.%s', n.nspname, c.relname, p.polname) AS object, x.a
  */
 export async function snapshotCatalog(client: Client, trackingSchema: string): Promise<CatalogSnapshot> {
   const snapshot: CatalogSnapshot = {};
-  for (const sql of Object.values(QUERIES)) {
-    const result = await client.query(sql, [trackingSchema]);
-    for (const row of result.rows as Array<{ object: string; attribute: string; value: string | null }>) {
-      (snapshot[row.object] ??= {})[row.attribute] = row.value;
-    }
+  const result = await client.query(SNAPSHOT_SQL, [trackingSchema]);
+  for (const row of result.rows as Array<{ object: string; attribute: string; value: string | null }>) {
+    (snapshot[row.object] ??= {})[row.attribute] = row.value;
   }
   return snapshot;
 }
+
+/** All catalog queries as one statement: `up` fingerprints inside the migration's transaction, one round trip. */
+const SNAPSHOT_SQL = Object.values(QUERIES)
+  .map((sql) => `(SELECT object::text, attribute::text, value::text FROM (${sql}) AS part)`)
+  .join('\nUNION ALL\n');
 
 /** SHA-256 of the snapshot in a canonical form (objects and attributes sorted). */
 export function fingerprintOf(snapshot: CatalogSnapshot): string {

@@ -2,7 +2,6 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { sqlFilesIn } from '../../lint/index.js';
-import { formatMigrationSql } from '../../lint/format.js';
 import { displayPath } from '../../migrations/discover.js';
 import { action, note, print, printJson, resolveCommon, withCommonOptions } from '../common.js';
 
@@ -27,6 +26,8 @@ export function register(program: Command): void {
         throw new InputError('format: name the files to format (e.g. the new migration); formatting an already-applied migration changes its checksum. Use --check to check the whole migrations directory');
       }
       const files = expand(paths.length > 0 ? paths : [common.dir]);
+      // sql-formatter is loaded only here, so it costs nothing to the start-up of every other command.
+      const { formatMigrationSql } = await import('../../lint/format.js');
       const outcomes: FileOutcome[] = [];
       for (const file of files) {
         const buffer = readFileSync(file);
