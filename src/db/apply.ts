@@ -4,7 +4,7 @@ import type { Client } from './connection.js';
 import { quoteIdent } from './connection.js';
 import { describePgError, executeStatement, StatementFailure, timeoutSettings } from './execute.js';
 import type { MigrationSession } from './session.js';
-import { historyInsertSql } from './tracking.js';
+import { historyInsertSql, TRANSACTION_ELAPSED_MS } from './tracking.js';
 
 export interface ApplySettings {
   lockTimeoutMs: number;
@@ -41,11 +41,17 @@ export async function applyMigration(session: MigrationSession, migration: Migra
     : applyStatementByStatement(session, migration, settings, resumeFrom);
 }
 
-function trackingUpsertSql(client: Client, session: MigrationSession, migration: Migration, fields: { status: string; durationMs: number | null; batch: number; fingerprint: string | null; statementsDone: number; error: string | null }): string {
+/** 'transaction': the server's own measure, from BEGIN to this statement, for rows written with COMMIT. */
+export function durationSql(durationMs: number | null | 'transaction'): string {
+  if (durationMs === 'transaction') return TRANSACTION_ELAPSED_MS;
+  return durationMs === null ? 'NULL' : String(Math.round(durationMs));
+}
+
+function trackingUpsertSql(client: Client, session: MigrationSession, migration: Migration, fields: { status: string; durationMs: number | null | 'transaction'; batch: number; fingerprint: string | null; statementsDone: number; error: string | null }): string {
   const lit = (value: string | null) => (value === null ? 'NULL' : client.escapeLiteral(value));
   const s = quoteIdent(session.schema);
   return `INSERT INTO ${s}.schema_migrations AS m (version, name, checksum, status, applied_at, applied_by, execution_time_ms, error_message, batch, schema_fingerprint, statements_done)
-VALUES (${lit(migration.version)}, ${lit(migration.name)}, ${lit(migration.checksum)}, ${lit(fields.status)}, ${fields.status === 'applied' ? 'now()' : 'NULL'}, ${lit(session.executedBy)}, ${fields.durationMs === null ? 'NULL' : Math.round(fields.durationMs)}, ${lit(fields.error)}, ${fields.batch}, ${lit(fields.fingerprint)}, ${fields.statementsDone})
+VALUES (${lit(migration.version)}, ${lit(migration.name)}, ${lit(migration.checksum)}, ${lit(fields.status)}, ${fields.status === 'applied' ? 'now()' : 'NULL'}, ${lit(session.executedBy)}, ${durationSql(fields.durationMs)}, ${lit(fields.error)}, ${fields.batch}, ${lit(fields.fingerprint)}, ${fields.statementsDone})
 ON CONFLICT (version) DO UPDATE SET name = EXCLUDED.name, checksum = EXCLUDED.checksum, status = EXCLUDED.status, applied_at = EXCLUDED.applied_at,
   applied_by = EXCLUDED.applied_by, execution_time_ms = EXCLUDED.execution_time_ms, error_message = EXCLUDED.error_message, batch = EXCLUDED.batch,
   schema_fingerprint = EXCLUDED.schema_fingerprint, statements_done = EXCLUDED.statements_done`;
@@ -58,18 +64,26 @@ ON CONFLICT (version) DO UPDATE SET name = EXCLUDED.name, checksum = EXCLUDED.ch
  */
 async function applyTransactional(session: MigrationSession, migration: Migration, settings: ApplySettings): Promise<AppliedMigration> {
   const { client } = session;
+  const statements = migration.up.statements;
   for (let attempt = 1; ; attempt++) {
     const started = performance.now();
+    const finish = (fingerprint: string | null) =>
+      `${trackingUpsertSql(client, session, migration, { status: 'applied', durationMs: 'transaction', batch: settings.batch, fingerprint, statementsDone: statements.length, error: null })};
+${historyInsertSql(client, session.schema, { version: migration.version, action: 'apply', executionTimeMs: 'transaction', status: 'success', executedBy: session.executedBy, environment: session.environment, details: attempt > 1 ? { attempts: attempt } : undefined })};
+COMMIT`;
     try {
-      await client.query(`BEGIN; ${timeoutSettings(settings.lockTimeoutMs, settings.statementTimeoutMs, 'LOCAL')}`);
-      for (const statement of migration.up.statements) await executeStatement(client, migration.up, statement);
-      const fingerprint = settings.fingerprint ? await settings.fingerprint(client) : null;
+      // Round trips: the first statement travels with BEGIN and the timeouts, and the last one with the
+      // tracking rows and COMMIT (unless a fingerprint must be taken in between): a one-statement migration
+      // is one round trip. Each piece still fails as its own statement, so errors keep their file:line.
+      // Statements are joined on new lines: a statement may end in a -- comment.
+      for (const [index, statement] of statements.entries()) {
+        const first = index === 0;
+        const last = index === statements.length - 1 && !settings.fingerprint;
+        const sql = `${first ? `BEGIN; ${timeoutSettings(settings.lockTimeoutMs, settings.statementTimeoutMs, 'LOCAL')};\n` : ''}${statement.sql}\n;${last ? `\n${finish(null)}` : ''}`;
+        await executeStatement(client, migration.up, statement, sql);
+      }
+      if (settings.fingerprint) await client.query(finish(await settings.fingerprint(client)));
       const durationMs = performance.now() - started;
-      await client.query(
-        `${trackingUpsertSql(client, session, migration, { status: 'applied', durationMs, batch: settings.batch, fingerprint, statementsDone: migration.up.statements.length, error: null })};
-${historyInsertSql(client, session.schema, { version: migration.version, action: 'apply', executionTimeMs: durationMs, status: 'success', executedBy: session.executedBy, environment: session.environment, details: attempt > 1 ? { attempts: attempt } : undefined })};
-COMMIT`,
-      );
       return { version: migration.version, name: migration.name, durationMs, transactional: true, attempts: attempt };
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});

@@ -20,13 +20,17 @@ export type HistoryAction = 'apply' | 'rollback' | 'dry-run' | 'baseline' | 'rep
 export interface HistoryEntry {
   version: string | null;
   action: HistoryAction;
-  executionTimeMs: number;
+  /** 'transaction': measured by the server, from the transaction's start to the insert. */
+  executionTimeMs: number | 'transaction';
   status: 'success' | 'failed' | 'skipped';
   errorMessage?: string | null;
   executedBy: string;
   environment: string | null;
   details?: Record<string, unknown>;
 }
+
+/** Milliseconds since the transaction began (now() is its start), for rows written just before COMMIT. */
+export const TRANSACTION_ELAPSED_MS = 'round(extract(epoch FROM clock_timestamp() - now()) * 1000)::integer';
 
 /** Creates the tracking schema idempotently; call it while holding the migration lock. */
 export function trackingDdl(schema: string): string {
@@ -133,7 +137,7 @@ export async function readLastFailures(client: Client, schema: string): Promise<
 export function historyInsertSql(client: Client, schema: string, entry: HistoryEntry): string {
   const lit = (value: string | null | undefined) => (value === null || value === undefined ? 'NULL' : client.escapeLiteral(value));
   return `INSERT INTO ${quoteIdent(schema)}.migration_history (version, action, execution_time_ms, status, error_message, executed_by, environment, details)
-VALUES (${lit(entry.version)}, ${lit(entry.action)}, ${Math.round(entry.executionTimeMs)}, ${lit(entry.status)}, ${lit(entry.errorMessage)}, ${lit(entry.executedBy)}, ${lit(entry.environment)}, ${entry.details ? `${lit(JSON.stringify(entry.details))}::jsonb` : 'NULL'})`;
+VALUES (${lit(entry.version)}, ${lit(entry.action)}, ${entry.executionTimeMs === 'transaction' ? TRANSACTION_ELAPSED_MS : Math.round(entry.executionTimeMs)}, ${lit(entry.status)}, ${lit(entry.errorMessage)}, ${lit(entry.executedBy)}, ${lit(entry.environment)}, ${entry.details ? `${lit(JSON.stringify(entry.details))}::jsonb` : 'NULL'})`;
 }
 
 export async function insertHistory(client: Client, schema: string, entry: HistoryEntry): Promise<void> {
