@@ -3,7 +3,7 @@ import { loadParser } from '../sql/parser.js';
 import { reportFailure } from './common.js';
 import { registerCommands } from './commands/index.js';
 
-export function buildProgram(): Command {
+export async function buildProgram(argv: string[] = []): Promise<Command> {
   const program = new Command();
   program
     .name('pgsafe')
@@ -12,7 +12,7 @@ export function buildProgram(): Command {
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
-  registerCommands(program);
+  await registerCommands(program, argv);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
@@ -22,7 +22,7 @@ const PGSAFE_VERSION = typeof PGSAFE_VERSION_INJECTED === 'string' ? PGSAFE_VERS
 
 export async function main(argv: string[]): Promise<number> {
   await loadParser();
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {

@@ -1,27 +1,42 @@
 import type { Command } from 'commander';
-import * as dryRun from './dry-run.js';
-import * as down from './down.js';
-import * as format from './format.js';
-import * as lint from './lint.js';
-import * as serve from './serve.js';
-import * as status from './status.js';
-import * as up from './up.js';
-import * as verify from './verify.js';
-import * as seed from './seed.js';
-import * as schemaDump from './schema-dump.js';
-import * as backup from './backup.js';
-import * as restore from './restore.js';
-import * as baseline from './baseline.js';
-import * as adopt from './adopt.js';
-import * as repair from './repair.js';
-import * as newMigration from './new.js';
+
+interface CommandModule {
+  register(program: Command): void;
+}
 
 /**
- * Every CLI command lives in its own module under src/cli/commands/ and exports
- * `register(program)`; this list fixes their order in `pgsafe --help`.
+ * Every CLI command lives in its own module under src/cli/commands/ and exports `register(program)`;
+ * this list fixes their order in `pgsafe --help`.
  */
-const modules: Array<{ register(program: Command): void }> = [lint, format, dryRun, up, down, status, verify, seed, schemaDump, backup, restore, baseline, adopt, repair, newMigration, serve];
+const COMMANDS: Array<[name: string, load: () => Promise<CommandModule>]> = [
+  ['lint', () => import('./lint.js')],
+  ['format', () => import('./format.js')],
+  ['dry-run', () => import('./dry-run.js')],
+  ['up', () => import('./up.js')],
+  ['down', () => import('./down.js')],
+  ['status', () => import('./status.js')],
+  ['verify', () => import('./verify.js')],
+  ['seed', () => import('./seed.js')],
+  ['schema-dump', () => import('./schema-dump.js')],
+  ['backup', () => import('./backup.js')],
+  ['restore', () => import('./restore.js')],
+  ['baseline', () => import('./baseline.js')],
+  ['adopt', () => import('./adopt.js')],
+  ['repair', () => import('./repair.js')],
+  ['new', () => import('./new.js')],
+  ['serve', () => import('./serve.js')],
+];
 
-export function registerCommands(program: Command): void {
-  for (const module of modules) module.register(program);
+export const COMMAND_NAMES = COMMANDS.map(([name]) => name);
+
+/**
+ * Registers the command being run, and only it: `pgsafe lint` then never loads pg, the HTTP server or
+ * the pg_dump helpers, which is most of a short command's start-up. Help, `help <command>` and unknown
+ * commands register them all, so listings and "did you mean" suggestions stay complete.
+ */
+export async function registerCommands(program: Command, argv: string[]): Promise<void> {
+  const requested = argv.find((arg) => !arg.startsWith('-'));
+  if (requested === undefined && (argv.includes('--version') || argv.includes('-V'))) return;
+  const only = COMMANDS.filter(([name]) => name === requested);
+  for (const [, load] of only.length > 0 ? only : COMMANDS) (await load()).register(program);
 }
