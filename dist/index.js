@@ -47691,6 +47691,22 @@ COMMIT`;
     }
 }
 /**
+ * --single-transaction: the caller's transaction is already open; run the statements and write the
+ * tracking rows inside it, so the whole batch commits or rolls back together.
+ */
+async function applyInOpenTransaction(session, migration, settings) {
+    const { client } = session;
+    const started = performance.now();
+    await client.query(timeoutSettings(settings.lockTimeoutMs, settings.statementTimeoutMs, 'LOCAL'));
+    for (const statement of migration.up.statements)
+        await executeStatement(client, migration.up, statement);
+    const fingerprint = settings.fingerprint ? await settings.fingerprint(client) : null;
+    const durationMs = performance.now() - started;
+    await client.query(`${trackingUpsertSql(client, session, migration, { status: 'applied', durationMs, batch: settings.batch, fingerprint, statementsDone: migration.up.statements.length, error: null })};
+${historyInsertSql(client, session.schema, { version: migration.version, action: 'apply', executionTimeMs: durationMs, status: 'success', executedBy: session.executedBy, environment: session.environment })}`);
+    return { version: migration.version, name: migration.name, durationMs, transactional: true, attempts: 1 };
+}
+/**
  * Statements that cannot run in a transaction run one by one, each committed on its own; progress is
  * recorded after each, so a failed or killed run resumes at the first statement not done.
  */
@@ -47871,7 +47887,7 @@ async function runUp(options) {
                 if (resumeFrom)
                     session.log(`${migration.up.path}: resuming after statement ${resumeFrom} of ${migration.up.statements.length}`);
                 const result = options.singleTransaction
-                    ? await applyInsideOuterTransaction(session, migration, settings)
+                    ? await applyInOpenTransaction(session, migration, settingsFor(migration.version))
                     : await applyMigration(session, migration, settingsFor(migration.version), resumeFrom);
                 applied.push(result);
                 session.log(`applied ${migration.version}_${migration.name} (${Math.round(result.durationMs)} ms${result.attempts > 1 ? `, ${result.attempts} attempts` : ''})`);
@@ -47891,20 +47907,6 @@ async function runUp(options) {
             await session.client.query('COMMIT');
         return { batch, applied, failed: null };
     });
-}
-async function applyInsideOuterTransaction(session, migration, settings) {
-    // The outer transaction is already open: run the statements and tracking rows in a savepoint-free block.
-    const { client } = session;
-    const started = performance.now();
-    await client.query(`SET LOCAL lock_timeout = '${settings.lockTimeoutMs}ms'; SET LOCAL statement_timeout = '${settings.statementTimeoutMs}ms'`);
-    for (const statement of migration.up.statements)
-        await executeStatement(client, migration.up, statement);
-    const durationMs = performance.now() - started;
-    await client.query(`INSERT INTO ${quoteIdent(session.schema)}.schema_migrations (version, name, checksum, status, applied_at, applied_by, execution_time_ms, batch, statements_done)
-     VALUES ($1, $2, $3, 'applied', now(), $4, $5, $6, $7)
-     ON CONFLICT (version) DO UPDATE SET checksum = EXCLUDED.checksum, status = 'applied', applied_at = now(), applied_by = EXCLUDED.applied_by, execution_time_ms = EXCLUDED.execution_time_ms, batch = EXCLUDED.batch, error_message = NULL`, [migration.version, migration.name, migration.checksum, session.executedBy, Math.round(durationMs), settings.batch, migration.up.statements.length]);
-    await tracking_insertHistory(client, session.schema, { version: migration.version, action: 'apply', executionTimeMs: durationMs, status: 'success', executedBy: session.executedBy, environment: session.environment });
-    return { version: migration.version, name: migration.name, durationMs, transactional: true, attempts: 1 };
 }
 async function recordFingerprintOfLastSuccess(session, applied, fingerprint) {
     const last = applied[applied.length - 1];

@@ -99,6 +99,24 @@ COMMIT`;
 }
 
 /**
+ * --single-transaction: the caller's transaction is already open; run the statements and write the
+ * tracking rows inside it, so the whole batch commits or rolls back together.
+ */
+export async function applyInOpenTransaction(session: MigrationSession, migration: Migration, settings: ApplySettings): Promise<AppliedMigration> {
+  const { client } = session;
+  const started = performance.now();
+  await client.query(timeoutSettings(settings.lockTimeoutMs, settings.statementTimeoutMs, 'LOCAL'));
+  for (const statement of migration.up.statements) await executeStatement(client, migration.up, statement);
+  const fingerprint = settings.fingerprint ? await settings.fingerprint(client) : null;
+  const durationMs = performance.now() - started;
+  await client.query(
+    `${trackingUpsertSql(client, session, migration, { status: 'applied', durationMs, batch: settings.batch, fingerprint, statementsDone: migration.up.statements.length, error: null })};
+${historyInsertSql(client, session.schema, { version: migration.version, action: 'apply', executionTimeMs: durationMs, status: 'success', executedBy: session.executedBy, environment: session.environment })}`,
+  );
+  return { version: migration.version, name: migration.name, durationMs, transactional: true, attempts: 1 };
+}
+
+/**
  * Statements that cannot run in a transaction run one by one, each committed on its own; progress is
  * recorded after each, so a failed or killed run resumes at the first statement not done.
  */

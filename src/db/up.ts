@@ -1,9 +1,9 @@
 import { OperationError } from '../errors.js';
 import { discoverMigrations } from '../migrations/discover.js';
 import type { LayoutName } from '../migrations/types.js';
-import { applyMigration, type AppliedMigration } from './apply.js';
+import { applyInOpenTransaction, applyMigration, type AppliedMigration } from './apply.js';
 import { quoteIdent, type Client } from './connection.js';
-import { describePgError, executeStatement, StatementFailure } from './execute.js';
+import { describePgError, StatementFailure } from './execute.js';
 import { loadAllMigrations, planUp } from './plan.js';
 import { withMigrationSession, type MigrationSession } from './session.js';
 import { insertHistory, nextBatch, readAppliedRows } from './tracking.js';
@@ -70,7 +70,7 @@ export async function runUp(options: UpOptions): Promise<UpResult> {
         const resumeFrom = plan.resume.get(migration.version) ?? 0;
         if (resumeFrom) session.log(`${migration.up.path}: resuming after statement ${resumeFrom} of ${migration.up.statements.length}`);
         const result = options.singleTransaction
-          ? await applyInsideOuterTransaction(session, migration, settings)
+          ? await applyInOpenTransaction(session, migration, settingsFor(migration.version))
           : await applyMigration(session, migration, settingsFor(migration.version), resumeFrom);
         applied.push(result);
         session.log(`applied ${migration.version}_${migration.name} (${Math.round(result.durationMs)} ms${result.attempts > 1 ? `, ${result.attempts} attempts` : ''})`);
@@ -86,23 +86,6 @@ export async function runUp(options: UpOptions): Promise<UpResult> {
     if (options.singleTransaction) await session.client.query('COMMIT');
     return { batch, applied, failed: null };
   });
-}
-
-async function applyInsideOuterTransaction(session: MigrationSession, migration: Parameters<typeof applyMigration>[1], settings: Parameters<typeof applyMigration>[2]): Promise<AppliedMigration> {
-  // The outer transaction is already open: run the statements and tracking rows in a savepoint-free block.
-  const { client } = session;
-  const started = performance.now();
-  await client.query(`SET LOCAL lock_timeout = '${settings.lockTimeoutMs}ms'; SET LOCAL statement_timeout = '${settings.statementTimeoutMs}ms'`);
-  for (const statement of migration.up.statements) await executeStatement(client, migration.up, statement);
-  const durationMs = performance.now() - started;
-  await client.query(
-    `INSERT INTO ${quoteIdent(session.schema)}.schema_migrations (version, name, checksum, status, applied_at, applied_by, execution_time_ms, batch, statements_done)
-     VALUES ($1, $2, $3, 'applied', now(), $4, $5, $6, $7)
-     ON CONFLICT (version) DO UPDATE SET checksum = EXCLUDED.checksum, status = 'applied', applied_at = now(), applied_by = EXCLUDED.applied_by, execution_time_ms = EXCLUDED.execution_time_ms, batch = EXCLUDED.batch, error_message = NULL`,
-    [migration.version, migration.name, migration.checksum, session.executedBy, Math.round(durationMs), settings.batch, migration.up.statements.length],
-  );
-  await insertHistory(client, session.schema, { version: migration.version, action: 'apply', executionTimeMs: durationMs, status: 'success', executedBy: session.executedBy, environment: session.environment });
-  return { version: migration.version, name: migration.name, durationMs, transactional: true, attempts: 1 };
 }
 
 async function recordFingerprintOfLastSuccess(session: MigrationSession, applied: AppliedMigration[], fingerprint: UpOptions['fingerprint']): Promise<void> {
