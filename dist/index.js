@@ -44727,7 +44727,8 @@ SELECT current_setting('lock_timeout') AS lock_timeout, coalesce(json_agg(json_b
   LEFT JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted
    AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-   AND (c.oid IS NULL OR (${SYSTEM_SCHEMAS} AND n.nspname <> $1))`;
+   AND (c.oid IS NULL OR (${SYSTEM_SCHEMAS} AND n.nspname <> $1))
+   AND NOT (l.relation::text || '/' || l.mode) = ANY ($4::text[])`;
 /**
  * Foreign keys whose referencing columns are not the leading columns (in any order) of a
  * non-partial index: every DELETE or key UPDATE on the referenced table scans the referencing one.
@@ -44753,11 +44754,24 @@ function createLockTrace(options) {
     /** "oid/mode" locks taken by the current migration's own statements (a new migration starts when statement indexes restart). */
     const migrationLocks = new Set();
     let lastIndex = -1;
+    let lastAfter;
     const measured = new Map();
     const unindexed = [];
-    const readLocks = async (client, measure) => {
-        const result = await client.query(LOCKS_SQL, [options.schema, measure, [...measured.keys()]]);
-        const row = result.rows[0];
+    /** The lock query with its values inlined (the schema is a validated plain identifier, oids are digits), so it can share a round trip. */
+    const textArray = (values) => `ARRAY[${values.map((value) => `'${value.replace(/'/g, "''")}'`).join(',')}]::text[]`;
+    const inlineLocksSql = (measure, skip) => LOCKS_SQL.replaceAll('$1', `'${options.schema.replace(/'/g, "''")}'`)
+        .replaceAll('$2::bool', measure ? 'true' : 'false')
+        .replaceAll('$3::text[]', textArray([...measured.keys()]))
+        .replaceAll('$4::text[]', textArray(skip));
+    const readLocks = async (client, measure) => parseLocks((await client.query(LOCKS_SQL, [options.schema, measure, [...measured.keys()], []])).rows[0]);
+    /**
+     * Locks on objects the dry-run itself created stay held to the end of the transaction and never matter
+     * (nothing else can see those objects): once seen, the probe leaves them out instead of returning a
+     * list that grows with every migration, and they are carried over from the last reading.
+     */
+    const carriedOver = (state) => (state?.locks ?? []).filter((lock) => !snapshot.has(lock.oid));
+    let probeSkips = [];
+    const parseLocks = (row) => {
         const raw = (typeof row.locks === 'string' ? JSON.parse(row.locks) : row.locks);
         return {
             lockTimeout: row.lock_timeout,
@@ -44798,13 +44812,29 @@ function createLockTrace(options) {
         async before(client, statement) {
             if (statement.index <= lastIndex)
                 migrationLocks.clear();
+            // The locks held now are the ones read after the last statement that succeeded (releasing a savepoint
+            // keeps them): reuse that reading, one round trip per statement instead of two. After a failed
+            // statement (a "before" with no "after"), the rollback to the savepoint released locks: read again.
+            const reusable = pending === undefined && lastAfter !== undefined;
             lastIndex = statement.index;
-            pending = { before: await readLocks(client, false) };
+            pending = { before: reusable ? lastAfter : await readLocks(client, false) };
         },
-        async after(client, statement, result) {
+        probeSql() {
+            probeSkips = pending ? carriedOver(pending.before) : [];
+            return inlineLocksSql(true, probeSkips.map((lock) => `${lock.oid}/${lock.mode}`));
+        },
+        async after(client, statement, result, probeRows) {
             const before = pending?.before ?? { locks: [], lockTimeout: '' };
             pending = undefined;
-            const after = await readLocks(client, true);
+            let after;
+            if (probeRows?.[0]) {
+                const probed = parseLocks(probeRows[0]);
+                after = { ...probed, locks: [...probed.locks, ...probeSkips] };
+            }
+            else
+                after = await readLocks(client, true);
+            probeSkips = [];
+            lastAfter = after;
             for (const lock of after.locks)
                 if (lock.measuredBytes !== null && !measured.has(lock.oid))
                     measured.set(lock.oid, lock.measuredBytes);
@@ -47511,7 +47541,7 @@ async function runDryRun(options) {
             await options.observer?.begin?.(client);
             for (const migration of plan.pending) {
                 const resumeFrom = plan.resume.get(migration.version) ?? 0;
-                report.migrations.push(await dryRunMigration(client, migration, resumeFrom, options.observer));
+                report.migrations.push(await dryRunMigration(client, migration, resumeFrom, options.observer, report.migrations.length === 0));
             }
             report.ok = report.migrations.every((m) => m.ok);
             await options.observer?.finish?.(client, report);
@@ -47539,7 +47569,7 @@ async function runDryRun(options) {
     report = { ...report, ok: report.migrations.every((m) => m.ok) };
     return report;
 }
-async function dryRunMigration(client, migration, resumeFrom, observer) {
+async function dryRunMigration(client, migration, resumeFrom, observer, first) {
     const started = performance.now();
     const result = {
         version: migration.version,
@@ -47553,7 +47583,9 @@ async function dryRunMigration(client, migration, resumeFrom, observer) {
         // Header metadata of other tools' files (`-- Purpose: …`), so reports can say what a migration is for.
         ...(migration.metadata ? { metadata: migration.metadata } : {}),
     };
-    await client.query('SAVEPOINT pgsafe_dry_run');
+    // One savepoint per migration: the previous one is released (kept work) and a new one set in one round
+    // trip; after a failure the previous one was rolled back to, which keeps it, so releasing it is still valid.
+    await client.query(first ? 'SAVEPOINT pgsafe_dry_run' : 'RELEASE SAVEPOINT pgsafe_dry_run; SAVEPOINT pgsafe_dry_run');
     try {
         for (const statement of migration.up.statements.slice(resumeFrom)) {
             const entry = { line: statement.line, sql: statement.sql, durationMs: 0, locks: [], rewrites: [] };
@@ -47567,21 +47599,25 @@ async function dryRunMigration(client, migration, resumeFrom, observer) {
             if (reason)
                 entry.note = `validated as its transactional equivalent (without CONCURRENTLY); the real run uses ${reason} outside a transaction`;
             await observer?.before(client, statement);
+            const probe = observer?.probeSql?.();
             const t0 = performance.now();
+            let probeRows;
             try {
-                await client.query(sql);
+                // Joined on new lines: the statement may end in a -- comment. The probe runs only if it succeeded.
+                const results = await client.query(probe ? `${sql}\n;\n${probe}` : sql);
+                if (probe)
+                    probeRows = (Array.isArray(results) ? results[results.length - 1] : results).rows;
             }
             catch (error) {
                 entry.durationMs = performance.now() - t0;
                 throw new StatementFailure(migration.up.path, statement, error);
             }
             entry.durationMs = performance.now() - t0;
-            await observer?.after(client, statement, entry);
+            await observer?.after(client, statement, entry, probeRows);
         }
-        await client.query('RELEASE SAVEPOINT pgsafe_dry_run');
     }
     catch (error) {
-        await client.query('ROLLBACK TO SAVEPOINT pgsafe_dry_run; RELEASE SAVEPOINT pgsafe_dry_run').catch(() => { });
+        await client.query('ROLLBACK TO SAVEPOINT pgsafe_dry_run').catch(() => { });
         result.ok = false;
         result.error = error instanceof StatementFailure ? error.message : describePgError(error);
         const last = result.statements[result.statements.length - 1];

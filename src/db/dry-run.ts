@@ -54,7 +54,12 @@ export interface DryRunReport {
 export interface StatementObserver {
   begin?(client: Client): Promise<void>;
   before(client: Client, statement: SqlStatement): Promise<void>;
-  after(client: Client, statement: SqlStatement, result: DryRunStatement): Promise<void>;
+  /**
+   * A parameter-free query to run right after the statement in the same round trip; its rows are handed
+   * to `after` (saves one round trip per statement).
+   */
+  probeSql?(): string;
+  after(client: Client, statement: SqlStatement, result: DryRunStatement, probeRows?: Array<Record<string, unknown>>): Promise<void>;
   finish?(client: Client, report: DryRunReport): Promise<void>;
 }
 
@@ -90,7 +95,7 @@ export async function runDryRun(options: DryRunOptions): Promise<DryRunReport> {
       await options.observer?.begin?.(client);
       for (const migration of plan.pending) {
         const resumeFrom = plan.resume.get(migration.version) ?? 0;
-        report.migrations.push(await dryRunMigration(client, migration, resumeFrom, options.observer));
+        report.migrations.push(await dryRunMigration(client, migration, resumeFrom, options.observer, report.migrations.length === 0));
       }
       report.ok = report.migrations.every((m) => m.ok);
       await options.observer?.finish?.(client, report);
@@ -117,7 +122,7 @@ export async function runDryRun(options: DryRunOptions): Promise<DryRunReport> {
   return report;
 }
 
-async function dryRunMigration(client: Client, migration: Migration, resumeFrom: number, observer: StatementObserver | undefined): Promise<DryRunMigration> {
+async function dryRunMigration(client: Client, migration: Migration, resumeFrom: number, observer: StatementObserver | undefined, first: boolean): Promise<DryRunMigration> {
   const started = performance.now();
   const result: DryRunMigration = {
     version: migration.version,
@@ -131,7 +136,9 @@ async function dryRunMigration(client: Client, migration: Migration, resumeFrom:
     // Header metadata of other tools' files (`-- Purpose: …`), so reports can say what a migration is for.
     ...(migration.metadata ? { metadata: migration.metadata } : {}),
   };
-  await client.query('SAVEPOINT pgsafe_dry_run');
+  // One savepoint per migration: the previous one is released (kept work) and a new one set in one round
+  // trip; after a failure the previous one was rolled back to, which keeps it, so releasing it is still valid.
+  await client.query(first ? 'SAVEPOINT pgsafe_dry_run' : 'RELEASE SAVEPOINT pgsafe_dry_run; SAVEPOINT pgsafe_dry_run');
   try {
     for (const statement of migration.up.statements.slice(resumeFrom)) {
       const entry: DryRunStatement = { line: statement.line, sql: statement.sql, durationMs: 0, locks: [], rewrites: [] };
@@ -144,19 +151,22 @@ async function dryRunMigration(client: Client, migration: Migration, resumeFrom:
       const sql = reason ? withoutConcurrently(statement.sql) : statement.sql;
       if (reason) entry.note = `validated as its transactional equivalent (without CONCURRENTLY); the real run uses ${reason} outside a transaction`;
       await observer?.before(client, statement);
+      const probe = observer?.probeSql?.();
       const t0 = performance.now();
+      let probeRows: Array<Record<string, unknown>> | undefined;
       try {
-        await client.query(sql);
+        // Joined on new lines: the statement may end in a -- comment. The probe runs only if it succeeded.
+        const results = await client.query(probe ? `${sql}\n;\n${probe}` : sql);
+        if (probe) probeRows = (Array.isArray(results) ? results[results.length - 1] : results).rows;
       } catch (error) {
         entry.durationMs = performance.now() - t0;
         throw new StatementFailure(migration.up.path, statement, error);
       }
       entry.durationMs = performance.now() - t0;
-      await observer?.after(client, statement, entry);
+      await observer?.after(client, statement, entry, probeRows);
     }
-    await client.query('RELEASE SAVEPOINT pgsafe_dry_run');
   } catch (error) {
-    await client.query('ROLLBACK TO SAVEPOINT pgsafe_dry_run; RELEASE SAVEPOINT pgsafe_dry_run').catch(() => {});
+    await client.query('ROLLBACK TO SAVEPOINT pgsafe_dry_run').catch(() => {});
     result.ok = false;
     result.error = error instanceof StatementFailure ? error.message : describePgError(error);
     const last = result.statements[result.statements.length - 1];

@@ -150,7 +150,8 @@ SELECT current_setting('lock_timeout') AS lock_timeout, coalesce(json_agg(json_b
   LEFT JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted
    AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-   AND (c.oid IS NULL OR (${SYSTEM_SCHEMAS} AND n.nspname <> $1))`;
+   AND (c.oid IS NULL OR (${SYSTEM_SCHEMAS} AND n.nspname <> $1))
+   AND NOT (l.relation::text || '/' || l.mode) = ANY ($4::text[])`;
 
 /**
  * Foreign keys whose referencing columns are not the leading columns (in any order) of a
@@ -193,12 +194,26 @@ export function createLockTrace(options: LockTraceOptions): LockTrace {
   /** "oid/mode" locks taken by the current migration's own statements (a new migration starts when statement indexes restart). */
   const migrationLocks = new Set<string>();
   let lastIndex = -1;
+  let lastAfter: LockState | undefined;
   const measured = new Map<string, number>();
   const unindexed: UnindexedForeignKey[] = [];
 
-  const readLocks = async (client: Client, measure: boolean): Promise<LockState> => {
-    const result = await client.query(LOCKS_SQL, [options.schema, measure, [...measured.keys()]]);
-    const row = result.rows[0];
+  /** The lock query with its values inlined (the schema is a validated plain identifier, oids are digits), so it can share a round trip. */
+  const textArray = (values: string[]) => `ARRAY[${values.map((value) => `'${value.replace(/'/g, "''")}'`).join(',')}]::text[]`;
+  const inlineLocksSql = (measure: boolean, skip: string[]): string =>
+    LOCKS_SQL.replaceAll('$1', `'${options.schema.replace(/'/g, "''")}'`)
+      .replaceAll('$2::bool', measure ? 'true' : 'false')
+      .replaceAll('$3::text[]', textArray([...measured.keys()]))
+      .replaceAll('$4::text[]', textArray(skip));
+  const readLocks = async (client: Client, measure: boolean): Promise<LockState> => parseLocks((await client.query(LOCKS_SQL, [options.schema, measure, [...measured.keys()], []])).rows[0]);
+  /**
+   * Locks on objects the dry-run itself created stay held to the end of the transaction and never matter
+   * (nothing else can see those objects): once seen, the probe leaves them out instead of returning a
+   * list that grows with every migration, and they are carried over from the last reading.
+   */
+  const carriedOver = (state: LockState | undefined) => (state?.locks ?? []).filter((lock) => !snapshot.has(lock.oid));
+  let probeSkips: HeldLock[] = [];
+  const parseLocks = (row: any): LockState => {
     const raw = (typeof row.locks === 'string' ? JSON.parse(row.locks) : row.locks) as Array<{ oid: string; mode: string; name: string | null; relkind: string | null; filenode: string | null; measured: number | null }>;
     return {
       lockTimeout: row.lock_timeout,
@@ -242,14 +257,29 @@ export function createLockTrace(options: LockTraceOptions): LockTrace {
 
     async before(client, statement) {
       if (statement.index <= lastIndex) migrationLocks.clear();
+      // The locks held now are the ones read after the last statement that succeeded (releasing a savepoint
+      // keeps them): reuse that reading, one round trip per statement instead of two. After a failed
+      // statement (a "before" with no "after"), the rollback to the savepoint released locks: read again.
+      const reusable = pending === undefined && lastAfter !== undefined;
       lastIndex = statement.index;
-      pending = { before: await readLocks(client, false) };
+      pending = { before: reusable ? lastAfter! : await readLocks(client, false) };
     },
 
-    async after(client, statement, result) {
+    probeSql() {
+      probeSkips = pending ? carriedOver(pending.before) : [];
+      return inlineLocksSql(true, probeSkips.map((lock) => `${lock.oid}/${lock.mode}`));
+    },
+
+    async after(client, statement, result, probeRows) {
       const before = pending?.before ?? { locks: [], lockTimeout: '' };
       pending = undefined;
-      const after = await readLocks(client, true);
+      let after: LockState;
+      if (probeRows?.[0]) {
+        const probed = parseLocks(probeRows[0]);
+        after = { ...probed, locks: [...probed.locks, ...probeSkips] };
+      } else after = await readLocks(client, true);
+      probeSkips = [];
+      lastAfter = after;
       for (const lock of after.locks) if (lock.measuredBytes !== null && !measured.has(lock.oid)) measured.set(lock.oid, lock.measuredBytes);
       const heldBefore = new Set(before.locks.map((l) => `${l.oid}/${l.mode}`));
       for (const lock of after.locks) if (!heldBefore.has(`${lock.oid}/${lock.mode}`)) migrationLocks.add(`${lock.oid}/${lock.mode}`);
