@@ -50081,14 +50081,7 @@ function lintFiles(paths, settings = {}, options = {}) {
     const full = { ...DEFAULT_SETTINGS, ...settings };
     const files = [];
     for (const target of paths) {
-        let stats;
-        try {
-            stats = (0,external_node_fs_.statSync)(target);
-        }
-        catch {
-            throw new errors_InputError(`${target}: no such file or directory`);
-        }
-        if (stats.isDirectory())
+        if (isDirectoryOrFile(target) === 'directory')
             files.push(...lintMigrationsDir(target, full, options).files);
         else if (!isExcluded(target, undefined, full.exclude))
             files.push(lintFile(target, full));
@@ -50141,6 +50134,15 @@ function readForLint(file) {
     }
     const problem = encodingProblem(buffer);
     return problem ? { finding: problem } : { text: buffer.toString('utf8').replace(/^\uFEFF/, '') };
+}
+/** Whether a path the user named is a directory or a file; a missing one is bad input (exit 2). */
+function isDirectoryOrFile(target) {
+    try {
+        return (0,external_node_fs_.statSync)(target).isDirectory() ? 'directory' : 'file';
+    }
+    catch {
+        throw new errors_InputError(`${target}: no such file or directory`);
+    }
 }
 /** Every .sql file directly in a directory (the runner's layouts are flat), sorted. */
 function sqlFilesIn(dir) {

@@ -5,11 +5,11 @@
  * local fake of the GitHub REST API that records every request.
  * Build the bundle first: npm run bundle.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BUNDLE, HEAD_SHA, PR, pullRequestEvent, runAction } from '../helpers/action-runner.js';
 import { FakeGitHub } from '../helpers/fake-github.js';
-import { query, REPO_ROOT, removeDir, tempDir, testMajor, useTestDatabase } from '../helpers/pg.js';
+import { query, removeDir, tempDir, testMajor, useTestDatabase } from '../helpers/pg.js';
 
 const db = useTestDatabase();
 const MARKER = '<!-- pgsafe:report:migrations -->';

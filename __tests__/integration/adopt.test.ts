@@ -4,7 +4,6 @@
  * following `up` applies only the truly new third one.
  */
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { OperationError } from '../../src/errors.js';
@@ -20,8 +19,7 @@ const FIXTURES = path.join(REPO_ROOT, '__tests__', 'fixtures', 'layouts');
 
 beforeAll(async () => {
   await loadParser();
-  execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'pipe' });
-}, 180_000);
+});
 
 function settings(url: string, dir: string, layout?: LayoutName, schema = 'pgsafe'): RunnerSettings {
   return { databaseUrl: url, dir, schema, lockTimeoutMs: 5000, statementTimeoutMs: 60_000, lockWaitMs: 10_000, lockRetries: 0, log: () => {}, ...(layout ? { layout } : {}) };

@@ -2,7 +2,6 @@
  * Every layout's fixture repo (written in its tool's own conventions) lints with findings on the original
  * files' lines, dry-runs, applies and rolls back (where a down exists) on real PostgreSQL.
  */
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { OperationError } from '../../src/errors.js';
 import { runDown } from '../../src/db/down.js';
@@ -19,9 +18,7 @@ const FIXTURES = path.join(REPO_ROOT, '__tests__', 'fixtures', 'layouts');
 
 beforeAll(async () => {
   await loadParser();
-  // The CLI runs the compiled lib/: build it once for this file.
-  execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'pipe' });
-}, 180_000);
+});
 
 function settings(url: string, dir: string, layout?: LayoutName): RunnerSettings {
   return { databaseUrl: url, dir, schema: 'pgsafe', lockTimeoutMs: 5000, statementTimeoutMs: 60_000, lockWaitMs: 10_000, lockRetries: 0, log: () => {}, ...(layout ? { layout } : {}) };

@@ -33,13 +33,7 @@ export function lintFiles(paths: string[], settings: Partial<LintSettings> = {},
   const full = { ...DEFAULT_SETTINGS, ...settings };
   const files: FileResult[] = [];
   for (const target of paths) {
-    let stats;
-    try {
-      stats = statSync(target);
-    } catch {
-      throw new InputError(`${target}: no such file or directory`);
-    }
-    if (stats.isDirectory()) files.push(...lintMigrationsDir(target, full, options).files);
+    if (isDirectoryOrFile(target) === 'directory') files.push(...lintMigrationsDir(target, full, options).files);
     else if (!isExcluded(target, undefined, full.exclude)) files.push(lintFile(target, full));
   }
   return withSummary(files);
@@ -88,6 +82,15 @@ function readForLint(file: string): { text: string } | { finding: Finding } {
   }
   const problem = encodingProblem(buffer);
   return problem ? { finding: problem } : { text: buffer.toString('utf8').replace(/^\uFEFF/, '') };
+}
+
+/** Whether a path the user named is a directory or a file; a missing one is bad input (exit 2). */
+export function isDirectoryOrFile(target: string): 'directory' | 'file' {
+  try {
+    return statSync(target).isDirectory() ? 'directory' : 'file';
+  } catch {
+    throw new InputError(`${target}: no such file or directory`);
+  }
 }
 
 /** Every .sql file directly in a directory (the runner's layouts are flat), sorted. */

@@ -1,7 +1,7 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
-import { sqlFilesIn } from '../../lint/index.js';
+import { isDirectoryOrFile, sqlFilesIn } from '../../lint/index.js';
 import { displayPath } from '../../migrations/discover.js';
 import { action, note, print, printJson, resolveCommon, withCommonOptions } from '../common.js';
 
@@ -57,16 +57,7 @@ export function register(program: Command): void {
 
 function expand(paths: string[]): string[] {
   const files: string[] = [];
-  for (const target of paths) {
-    let stats;
-    try {
-      stats = statSync(target);
-    } catch {
-      throw new InputError(`${target}: no such file or directory`);
-    }
-    if (stats.isDirectory()) files.push(...sqlFilesIn(target));
-    else files.push(target);
-  }
+  for (const target of paths) files.push(...(isDirectoryOrFile(target) === 'directory' ? sqlFilesIn(target) : [target]));
   return files;
 }
 
