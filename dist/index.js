@@ -47277,7 +47277,7 @@ async function withMigrationSession(options, body) {
             client,
             databaseUrl: options.databaseUrl,
             schema: options.schema,
-            executedBy: currentActor(),
+            executedBy: options.actor ?? currentActor(),
             environment: currentEnvironment(options.environment),
             log: options.log,
             async reconnect() {
@@ -47394,7 +47394,7 @@ async function runDown(options) {
                 throw new OperationError(`cannot roll back ${row.version}_${row.name}: ${displayPath(entry.upPath)} has no down ${entry.layout && entry.layout !== 'native' ? `migration (${entry.layout} layout)` : `file (${row.version}_${row.name}.down.sql)`}; nothing was rolled back`);
             return { version: row.version, name: row.name, script: loadSource(downSource) };
         });
-        options.onPlan?.(plan);
+        await options.onPlan?.(plan);
         const done = [];
         for (const step of plan) {
             const started = performance.now();
@@ -47556,7 +47556,7 @@ async function runDryRun(options) {
                 executionTimeMs: performance.now() - started,
                 status: report.ok ? 'success' : 'failed',
                 errorMessage: report.migrations.find((m) => !m.ok)?.error ?? null,
-                executedBy: currentActor(),
+                executedBy: options.actor ?? currentActor(),
                 environment: currentEnvironment(options.environment),
                 details: { migrations: report.migrations.map((m) => m.version) },
             });
@@ -50816,13 +50816,18 @@ async function runRollback(env) {
     const done = await runDown({
         ...settings,
         steps: env.inputs.steps,
-        onPlan: (plan) => {
+        onPlan: async (plan) => {
             env.log(plan.length ? `Rolling back ${plan.length} migration(s); the down SQL:` : 'Nothing to roll back.');
             for (const step of plan) {
                 env.log(`-- ${step.version}_${step.name} (${step.script.path})`);
                 for (const line of step.script.text.replace(/\n+$/, '').split('\n'))
                     env.log(line);
                 sql.push({ title: `Down SQL of ${step.version}_${step.name}`, sql: step.script.text });
+            }
+            // The same review window as apply: the down SQL is on screen, nothing has run yet, cancelling stops it.
+            if (plan.length && env.inputs.reviewWindowSeconds > 0) {
+                env.log(`Review window: rolling back in ${env.inputs.reviewWindowSeconds} s; cancel the workflow run now to stop it.`);
+                await env.sleep(env.inputs.reviewWindowSeconds * 1000);
             }
         },
     });

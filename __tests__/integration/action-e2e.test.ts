@@ -219,8 +219,13 @@ describe('apply, the production gate and rollback', () => {
     expect(fake.requests).toEqual([]);
     expect(await query(url, "SELECT to_regclass('public.users_email_idx')::text AS t")).toEqual([{ t: 'users_email_idx' }]);
 
-    const rollback = await runAction(workspace, fake, { command: 'rollback', 'database-url': url, environment: 'staging', steps: '1' }, { event: push, eventName: 'push' });
+    const rollback = await runAction(workspace, fake, { command: 'rollback', 'database-url': url, environment: 'staging', steps: '1', 'review-window-seconds': '1' }, { event: push, eventName: 'push' });
     expect(rollback.code).toBe(0);
+    // The down SQL is printed first, then the review window, then the rollback runs.
+    const shown = rollback.stdout.indexOf('DROP INDEX CONCURRENTLY IF EXISTS users_email_idx;');
+    const window = rollback.stdout.indexOf('Review window: rolling back in 1 s');
+    expect(shown).toBeGreaterThanOrEqual(0);
+    expect(window).toBeGreaterThan(shown);
     expect(rollback.stdout).toContain('-- 20260102000000_users_email_idx');
     expect(rollback.stdout).toContain('DROP INDEX CONCURRENTLY IF EXISTS users_email_idx;');
     expect(rollback.outputs).toMatchObject({ applied: '1', pending: '1' });

@@ -229,8 +229,9 @@ test('concurrent POSTs: exactly one runs, the other gets 409 naming the holder',
     holder: { kind: 'this-server', requestId: winner.headers['x-request-id'], remoteAddress: '127.0.0.1', startedAt: expect.stringMatching(/T/), dryRun: false, to: null },
   });
   expect(winner.body.applied.map((m: any) => m.version)).toEqual([V1]);
-  const history = await db.query(url, `SELECT version, action, status FROM pgsafe.migration_history ORDER BY id`);
-  expect(history).toEqual([{ version: V1, action: 'apply', status: 'success' }]);
+  const history = await db.query(url, `SELECT version, action, status, executed_by FROM pgsafe.migration_history ORDER BY id`);
+  expect(history).toEqual([{ version: V1, action: 'apply', status: 'success', executed_by: `http:127.0.0.1 request ${winner.headers['x-request-id']}` }]);
+  expect(await db.query(url, `SELECT applied_by FROM pgsafe.schema_migrations`)).toEqual([{ applied_by: `http:127.0.0.1 request ${winner.headers['x-request-id']}` }]);
   expect(endpoint.currentRun()).toBeNull();
   flushLogs();
 });

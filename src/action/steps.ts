@@ -252,12 +252,17 @@ export async function runRollback(env: StepEnv): Promise<Outcome> {
   const done = await runDown({
     ...settings,
     steps: env.inputs.steps,
-    onPlan: (plan) => {
+    onPlan: async (plan) => {
       env.log(plan.length ? `Rolling back ${plan.length} migration(s); the down SQL:` : 'Nothing to roll back.');
       for (const step of plan) {
         env.log(`-- ${step.version}_${step.name} (${step.script.path})`);
         for (const line of step.script.text.replace(/\n+$/, '').split('\n')) env.log(line);
         sql.push({ title: `Down SQL of ${step.version}_${step.name}`, sql: step.script.text });
+      }
+      // The same review window as apply: the down SQL is on screen, nothing has run yet, cancelling stops it.
+      if (plan.length && env.inputs.reviewWindowSeconds > 0) {
+        env.log(`Review window: rolling back in ${env.inputs.reviewWindowSeconds} s; cancel the workflow run now to stop it.`);
+        await env.sleep(env.inputs.reviewWindowSeconds * 1000);
       }
     },
   });

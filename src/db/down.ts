@@ -16,7 +16,7 @@ export interface DownOptions extends RunnerSettings {
   /** Roll back the whole last batch. */
   batch?: boolean;
   /** Called with the scripts about to run, before anything changes (the action prints the down SQL). */
-  onPlan?: (plan: Array<{ version: string; name: string; script: MigrationScript }>) => void;
+  onPlan?: (plan: Array<{ version: string; name: string; script: MigrationScript }>) => void | Promise<void>;
 }
 
 export interface RolledBack {
@@ -63,7 +63,7 @@ export async function runDown(options: DownOptions): Promise<RolledBack[]> {
       if (!downSource) throw new OperationError(`cannot roll back ${row.version}_${row.name}: ${displayPath(entry.upPath)} has no down ${entry.layout && entry.layout !== 'native' ? `migration (${entry.layout} layout)` : `file (${row.version}_${row.name}.down.sql)`}; nothing was rolled back`);
       return { version: row.version, name: row.name, script: loadSource(downSource) };
     });
-    options.onPlan?.(plan);
+    await options.onPlan?.(plan);
     const done: RolledBack[] = [];
     for (const step of plan) {
       const started = performance.now();

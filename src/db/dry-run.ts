@@ -109,7 +109,7 @@ export async function runDryRun(options: DryRunOptions): Promise<DryRunReport> {
         executionTimeMs: performance.now() - started,
         status: report.ok ? 'success' : 'failed',
         errorMessage: report.migrations.find((m) => !m.ok)?.error ?? null,
-        executedBy: currentActor(),
+        executedBy: options.actor ?? currentActor(),
         environment: currentEnvironment(options.environment),
         details: { migrations: report.migrations.map((m) => m.version) },
       });

@@ -8,6 +8,8 @@ export interface SessionOptions {
   schema: string;
   lockWaitMs: number;
   environment?: string | null;
+  /** Who is recorded as running it; default: the GitHub actor, else the OS user. */
+  actor?: string;
   log: (message: string) => void;
 }
 
@@ -54,7 +56,7 @@ export async function withMigrationSession<T>(options: SessionOptions, body: (se
       client,
       databaseUrl: options.databaseUrl,
       schema: options.schema,
-      executedBy: currentActor(),
+      executedBy: options.actor ?? currentActor(),
       environment: currentEnvironment(options.environment),
       log: options.log,
       async reconnect() {

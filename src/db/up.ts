@@ -17,6 +17,8 @@ export interface RunnerSettings {
   lockWaitMs: number;
   lockRetries: number;
   environment?: string | null;
+  /** Recorded as applied_by / executed_by; default: the GitHub actor, else the OS user. */
+  actor?: string;
   log: (message: string) => void;
   /** Migrations layout of `dir` (--layout); detected from the files when absent. */
   layout?: LayoutName;

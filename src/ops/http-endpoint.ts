@@ -184,7 +184,7 @@ export function createMigrationServer(options: MigrationServerOptions): Migratio
       // Claimed synchronously after the check above: of two concurrent POSTs exactly one gets here.
       const holder: RunHolder = { kind: 'this-server', requestId, remoteAddress, startedAt: new Date().toISOString(), dryRun: request.dryRun, to: request.to ?? null };
       current = holder;
-      const run = execute(request, requestId, res).then(
+      const run = execute(request, holder, res).then(
         (result) => {
           outcome = result;
         },
@@ -219,7 +219,7 @@ export function createMigrationServer(options: MigrationServerOptions): Migratio
   }
 
   /** Runs the claimed request; resolves with a word for the log line. */
-  async function execute(request: RunRequest, requestId: string, res: http.ServerResponse): Promise<string> {
+  async function execute(request: RunRequest, { requestId, remoteAddress }: RunHolder, res: http.ServerResponse): Promise<string> {
     if (request.to !== undefined && !discoverMigrations(options.runner.dir, { layout: options.runner.layout }).some((entry) => compareVersions(entry.version, request.to!) === 0)) {
       throw new HttpError(400, `"to": no migration with version ${request.to}`);
     }
@@ -227,7 +227,8 @@ export function createMigrationServer(options: MigrationServerOptions): Migratio
     // rather than after the runner's lock wait.
     const other = await otherLockHolder();
     if (other) throw new HttpError(409, 'another process holds the pgsafe migration lock', { holder: { kind: 'other-process', ...other } });
-    const settings = { ...options.runner, log: (message: string) => log(`${requestId} ${message}`) };
+    // History rows say who asked: the HTTP client and the request, not the OS user the server runs as.
+    const settings = { ...options.runner, actor: `http:${remoteAddress} request ${requestId}`, log: (message: string) => log(`${requestId} ${message}`) };
     try {
       if (request.dryRun) {
         const report = await runDryRun({ ...settings, ...(request.to ? { to: request.to } : {}) });
