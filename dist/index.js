@@ -45890,6 +45890,7 @@ function readInputs(read = runnerInputs) {
         ...(migrationsDir ? { migrationsDir } : {}),
         protected: inputs_boolean('protected', read('protected'), false),
         allowBreaking: inputs_boolean('allow-breaking', read('allow-breaking'), false),
+        replayBase: inputs_boolean('replay-base', read('replay-base'), false),
         failOn: oneOf('fail-on', read('fail-on').trim(), FAIL_ON, 'error'),
         reviewWindowSeconds: integer('review-window-seconds', read('review-window-seconds'), 0, 0, 3600),
         steps: integer('steps', read('steps'), 1, 1, 1000),
@@ -50609,6 +50610,7 @@ COMMIT`);
 
 
 
+
 function runnerSettings(env) {
     const { inputs, config } = env;
     return {
@@ -50685,8 +50687,31 @@ function traceNotes(report) {
     return (report.flags ?? []).map((flag) => flag.message);
 }
 async function dryRunStep(env) {
+    await replayBaseMigrations(env);
     const trace = createLockTrace({ schema: env.schema });
     return runDryRun({ ...runnerSettings(env), observer: trace });
+}
+/**
+ * replay-base, on a throwaway database: the migrations older than the first one the pull request adds or
+ * changes are what production already has, so they are applied first; the dry-run then traces the PR's
+ * migrations against existing tables, as they will run in production.
+ */
+async function replayBaseMigrations(env) {
+    if (!env.inputs.replayBase)
+        return;
+    if (!env.changed) {
+        env.log('replay-base: no list of the pull request\'s files, so nothing is replayed (every migration is dry-run from an empty database)');
+        return;
+    }
+    const entries = discoverMigrations(env.dir);
+    const touched = entries.filter((entry) => [entry.upPath, entry.downPath].some((file) => file && env.changed.has(repoPath(env.run, file))));
+    const first = touched[0];
+    const base = first ? entries.filter((entry) => compareVersions(entry.version, first.version) < 0) : entries;
+    const last = base[base.length - 1];
+    if (!last)
+        return;
+    env.log(`replay-base: applying the ${base.length} migration(s) before ${first ? `${first.version}_${first.name}` : 'the end'} to the throwaway database first`);
+    await runUp({ ...runnerSettings(env), to: last.version });
 }
 function dryRunFailure(report) {
     const failed = report.migrations.filter((m) => !m.ok);

@@ -150,6 +150,21 @@ describe('pull request report', () => {
     // Nothing persisted: the tables the dry-run created were rolled back.
     expect(await query(url, "SELECT to_regclass('public.users') AS t")).toEqual([{ t: null }]);
   });
+
+  test('replay-base on a throwaway database: base migrations applied first, the PR migration traced against a live table', async () => {
+    const url = await db.createDatabase('action_replay');
+    fake.clearLog();
+    const result = await runAction(workspace, fake, { command: 'dry-run', 'migrations-dir': 'migrations', 'database-url': url, 'fail-on': 'never', 'replay-base': 'true' });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('replay-base: applying the 1 migration(s) before 20260102000000_users_email_idx');
+    // Only the PR's migration is pending for the dry-run …
+    expect(result.outputs).toMatchObject({ pending: '1' });
+    // … and its CREATE INDEX is reported as taking a SHARE lock on the existing users table.
+    expect(result.report.dryRun.migrations[0].statements[0].locks).toEqual(expect.arrayContaining([expect.objectContaining({ relation: 'public.users', mode: 'ShareLock', preExisting: true })]));
+    expect(fake.writes()[0]!.body.body as string).toMatch(/SHARE lock on public\.users/);
+    // The replayed base migration stays (the database is throwaway); the dry-run itself left nothing.
+    expect(await query(url, "SELECT to_regclass('public.users') IS NOT NULL AS users, to_regclass('public.users_email_idx') IS NULL AS no_index")).toEqual([{ users: true, no_index: true }]);
+  });
 });
 
 describe('apply, the production gate and rollback', () => {

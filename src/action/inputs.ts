@@ -34,6 +34,8 @@ export interface ActionInputs {
   /** undefined = "auto": on for pull requests. */
   comment?: boolean;
   changedOnly?: boolean;
+  /** The database is a throwaway one: apply the migrations the PR does not touch before its dry-run. */
+  replayBase: boolean;
   failOn: FailOn;
   reviewWindowSeconds: number;
   backupPath?: string;
@@ -125,6 +127,7 @@ export function readInputs(read: InputReader = runnerInputs): ActionInputs {
     ...(migrationsDir ? { migrationsDir } : {}),
     protected: boolean('protected', read('protected'), false),
     allowBreaking: boolean('allow-breaking', read('allow-breaking'), false),
+    replayBase: boolean('replay-base', read('replay-base'), false),
     failOn: oneOf('fail-on', read('fail-on').trim(), FAIL_ON, 'error'),
     reviewWindowSeconds: integer('review-window-seconds', read('review-window-seconds'), 0, 0, 3600),
     steps: integer('steps', read('steps'), 1, 1, 1000),

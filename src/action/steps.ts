@@ -9,7 +9,7 @@ import { durationToMs, type PgsafeConfig } from '../config.js';
 import { runDown } from '../db/down.js';
 import { runDryRun, type DryRunMigration, type DryRunReport } from '../db/dry-run.js';
 import { createLockTrace, type TraceFlag } from '../db/lock-trace.js';
-import type { StatusItem } from '../db/status.js';
+import { compareVersions, type StatusItem } from '../db/status.js';
 import { getStatus, statusJson } from '../db/status-query.js';
 import { MigrationFailed, runUp, type RunnerSettings, type UpResult } from '../db/up.js';
 import { PgsafeError } from '../errors.js';
@@ -123,8 +123,30 @@ function traceNotes(report: DryRunReport): string[] {
 }
 
 async function dryRunStep(env: StepEnv): Promise<DryRunReport> {
+  await replayBaseMigrations(env);
   const trace = createLockTrace({ schema: env.schema });
   return runDryRun({ ...runnerSettings(env), observer: trace });
+}
+
+/**
+ * replay-base, on a throwaway database: the migrations older than the first one the pull request adds or
+ * changes are what production already has, so they are applied first; the dry-run then traces the PR's
+ * migrations against existing tables, as they will run in production.
+ */
+async function replayBaseMigrations(env: StepEnv): Promise<void> {
+  if (!env.inputs.replayBase) return;
+  if (!env.changed) {
+    env.log('replay-base: no list of the pull request\'s files, so nothing is replayed (every migration is dry-run from an empty database)');
+    return;
+  }
+  const entries = discoverMigrations(env.dir);
+  const touched = entries.filter((entry) => [entry.upPath, entry.downPath].some((file) => file && env.changed!.has(repoPath(env.run, file))));
+  const first = touched[0];
+  const base = first ? entries.filter((entry) => compareVersions(entry.version, first.version) < 0) : entries;
+  const last = base[base.length - 1];
+  if (!last) return;
+  env.log(`replay-base: applying the ${base.length} migration(s) before ${first ? `${first.version}_${first.name}` : 'the end'} to the throwaway database first`);
+  await runUp({ ...runnerSettings(env), to: last.version });
 }
 
 function dryRunFailure(report: DryRunReport): string | undefined {
