@@ -44557,6 +44557,7 @@ const isRules = (v) => {
     }
     return undefined;
 };
+const MAX_DURATION_MS = 2_147_483_647;
 const DURATION = /^\d+(\.\d+)?\s*(ms|s|sec|min|m|h)?$/i;
 const SCHEMA = {
     migrationsDir: isString,
@@ -44616,7 +44617,11 @@ function durationToMs(value, what) {
     const amount = Number(match[1]);
     const unit = (match[2] ?? 'ms').toLowerCase();
     const factor = unit === 'ms' ? 1 : unit === 's' || unit === 'sec' ? 1000 : unit === 'h' ? 3_600_000 : 60_000;
-    return Math.round(amount * factor);
+    const ms = Math.round(amount * factor);
+    // PostgreSQL's timeouts are 32-bit milliseconds (about 24.8 days): anything longer is refused here, not mid-migration.
+    if (ms > MAX_DURATION_MS)
+        throw new errors_InputError(`${what}: "${value}" is longer than PostgreSQL accepts (at most ${MAX_DURATION_MS} ms, about 24 days)`);
+    return ms;
 }
 
 ;// CONCATENATED MODULE: ./lib/sql/transaction-rules.js
@@ -45785,12 +45790,117 @@ function checkProductionGate(inputs, event) {
     return true;
 }
 
+// EXTERNAL MODULE: ./node_modules/pg/lib/index.js
+var pg_lib = __nccwpck_require__(3273);
+;// CONCATENATED MODULE: ./node_modules/pg/esm/index.mjs
+// ESM wrapper for pg
+
+
+// Re-export all the properties
+const Client = pg_lib.Client
+const Pool = pg_lib.Pool
+const Connection = pg_lib.Connection
+const types = pg_lib.types
+const Query = pg_lib.Query
+const DatabaseError = pg_lib.DatabaseError
+const escapeIdentifier = pg_lib.escapeIdentifier
+const escapeLiteral = pg_lib.escapeLiteral
+const Result = pg_lib.Result
+const TypeOverrides = pg_lib.TypeOverrides
+
+// Also export the defaults
+const esm_defaults = pg_lib.defaults
+
+// Re-export the default
+/* harmony default export */ const esm = (pg_lib);
+
+;// CONCATENATED MODULE: ./lib/db/connection.js
+
+
+
+/** Validates a database URL without ever echoing its password. */
+function parseDatabaseUrl(url) {
+    let parsed;
+    try {
+        parsed = new URL(url.trim());
+    }
+    catch {
+        throw new errors_InputError('database URL is malformed: expected postgres://user:password@host:5432/database');
+    }
+    if (parsed.password)
+        registerSecret(decodeUrlPart(parsed.password, 'password'));
+    if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+        throw new errors_InputError(`database URL must start with postgres:// or postgresql:// (got ${parsed.protocol}//…)`);
+    }
+    if (parsed.port && !/^\d+$/.test(parsed.port))
+        throw new errors_InputError('database URL has an invalid port');
+    const database = decodeUrlPart(parsed.pathname.replace(/^\//, ''), 'database name') || parsed.username || 'postgres';
+    const host = parsed.hostname || parsed.searchParams.get('host') || 'localhost';
+    return { url: url.trim(), label: `${host}:${parsed.port || '5432'}/${database}` };
+}
+/** A malformed %-escape is bad input (exit 2), named without echoing the part itself. */
+function decodeUrlPart(part, what) {
+    try {
+        return decodeURIComponent(part);
+    }
+    catch {
+        throw new errors_InputError(`database URL is malformed: invalid %-escape in the ${what} (encode "%" as %25)`);
+    }
+}
+async function connection_connect(url, options = {}) {
+    const target = parseDatabaseUrl(url);
+    const client = new esm.Client({
+        connectionString: target.url,
+        application_name: options.applicationName ?? 'pgsafe',
+        connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    });
+    // A dropped connection is reported by the query that was running; without a listener it would crash the process.
+    client.on('error', () => { });
+    try {
+        await client.connect();
+    }
+    catch (error) {
+        await client.end().catch(() => { });
+        throw new OperationError(`cannot connect to ${target.label}: ${describeConnectionError(error)}`);
+    }
+    // If this process dies (SIGKILL, OOM, a cancelled CI job), the server ends our backend within a second
+    // instead of running the statement to its end while holding the migration lock and table locks (PG 14+).
+    await client.query("SET client_connection_check_interval = '1s'").catch(() => { });
+    return client;
+}
+function describeConnectionError(error) {
+    const err = error;
+    switch (err.code) {
+        case 'ECONNREFUSED':
+            return 'connection refused (is the server running and accepting TCP connections?)';
+        case 'ENOTFOUND':
+        case 'EAI_AGAIN':
+            return 'host not found';
+        case 'ETIMEDOUT':
+            return 'timed out';
+        case '28P01':
+            return 'password authentication failed';
+        case '3D000':
+            return 'database does not exist';
+        default:
+            return scrubSecrets(err.message ?? String(error));
+    }
+}
+function quoteIdent(name) {
+    return `"${name.replace(/"/g, '""')}"`;
+}
+async function connection_closeQuietly(client) {
+    if (client)
+        await client.end().catch(() => { });
+}
+
 ;// CONCATENATED MODULE: ./lib/action/inputs.js
 /**
  * The only reader of the action's inputs: every input is read and validated once, here, into a typed
  * object. A bad value fails with one line naming the input and what it accepts. Defaults repeat
  * action.yml's, because a runner without action.yml metadata (the e2e tests) sets no defaults.
  */
+
 
 
 
@@ -45876,7 +45986,7 @@ function readInputs(read = runnerInputs) {
             throw new errors_InputError('input "database-url": malformed; expected postgres://user:password@host:5432/database');
         }
         if (parsed.password) {
-            const password = decodeURIComponent(parsed.password);
+            const password = decodeUrlPart(parsed.password, 'password');
             core_setSecret(password);
             if (password !== parsed.password)
                 core_setSecret(parsed.password);
@@ -46914,101 +47024,6 @@ function discoverMigrations(dir, options = {}) {
     return LAYOUTS[layout].discover(dir, files);
 }
 
-// EXTERNAL MODULE: ./node_modules/pg/lib/index.js
-var pg_lib = __nccwpck_require__(3273);
-;// CONCATENATED MODULE: ./node_modules/pg/esm/index.mjs
-// ESM wrapper for pg
-
-
-// Re-export all the properties
-const Client = pg_lib.Client
-const Pool = pg_lib.Pool
-const Connection = pg_lib.Connection
-const types = pg_lib.types
-const Query = pg_lib.Query
-const DatabaseError = pg_lib.DatabaseError
-const escapeIdentifier = pg_lib.escapeIdentifier
-const escapeLiteral = pg_lib.escapeLiteral
-const Result = pg_lib.Result
-const TypeOverrides = pg_lib.TypeOverrides
-
-// Also export the defaults
-const esm_defaults = pg_lib.defaults
-
-// Re-export the default
-/* harmony default export */ const esm = (pg_lib);
-
-;// CONCATENATED MODULE: ./lib/db/connection.js
-
-
-
-/** Validates a database URL without ever echoing its password. */
-function parseDatabaseUrl(url) {
-    let parsed;
-    try {
-        parsed = new URL(url.trim());
-    }
-    catch {
-        throw new errors_InputError('database URL is malformed: expected postgres://user:password@host:5432/database');
-    }
-    if (parsed.password)
-        registerSecret(decodeURIComponent(parsed.password));
-    if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-        throw new errors_InputError(`database URL must start with postgres:// or postgresql:// (got ${parsed.protocol}//…)`);
-    }
-    if (parsed.port && !/^\d+$/.test(parsed.port))
-        throw new errors_InputError('database URL has an invalid port');
-    const database = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || parsed.username || 'postgres';
-    const host = parsed.hostname || parsed.searchParams.get('host') || 'localhost';
-    return { url: url.trim(), label: `${host}:${parsed.port || '5432'}/${database}` };
-}
-async function connection_connect(url, options = {}) {
-    const target = parseDatabaseUrl(url);
-    const client = new esm.Client({
-        connectionString: target.url,
-        application_name: options.applicationName ?? 'pgsafe',
-        connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
-    });
-    // A dropped connection is reported by the query that was running; without a listener it would crash the process.
-    client.on('error', () => { });
-    try {
-        await client.connect();
-    }
-    catch (error) {
-        await client.end().catch(() => { });
-        throw new OperationError(`cannot connect to ${target.label}: ${describeConnectionError(error)}`);
-    }
-    // If this process dies (SIGKILL, OOM, a cancelled CI job), the server ends our backend within a second
-    // instead of running the statement to its end while holding the migration lock and table locks (PG 14+).
-    await client.query("SET client_connection_check_interval = '1s'").catch(() => { });
-    return client;
-}
-function describeConnectionError(error) {
-    const err = error;
-    switch (err.code) {
-        case 'ECONNREFUSED':
-            return 'connection refused (is the server running and accepting TCP connections?)';
-        case 'ENOTFOUND':
-        case 'EAI_AGAIN':
-            return 'host not found';
-        case 'ETIMEDOUT':
-            return 'timed out';
-        case '28P01':
-            return 'password authentication failed';
-        case '3D000':
-            return 'database does not exist';
-        default:
-            return scrubSecrets(err.message ?? String(error));
-    }
-}
-function quoteIdent(name) {
-    return `"${name.replace(/"/g, '""')}"`;
-}
-async function connection_closeQuietly(client) {
-    if (client)
-        await client.end().catch(() => { });
-}
-
 ;// CONCATENATED MODULE: ./lib/db/execute.js
 
 /** A statement that failed, with its place in the file, so every report can point at the line. */
@@ -47032,6 +47047,17 @@ class StatementFailure extends Error {
     /** The backend is gone (terminated, server restarted, network lost): the connection cannot be reused. */
     get connectionLost() {
         return isConnectionLost(this.pgError);
+    }
+}
+/** COMMIT itself failed: a deferred constraint or trigger, or a serialization failure; the whole migration rolled back. */
+class CommitFailure extends Error {
+    path;
+    pgError;
+    constructor(path, pgError) {
+        super(`${path}: at COMMIT (deferred constraint or trigger): ${describePgError(pgError)}`);
+        this.path = path;
+        this.pgError = pgError;
+        this.name = 'CommitFailure';
     }
 }
 function isConnectionLost(error) {
@@ -47500,8 +47526,13 @@ function planUp(migrations, rows, options) {
             throw new OperationError(`${displayPath(entry.upPath)}: pending but older than the newest applied migration ${newestApplied}; rename it to a newer version or pass --allow-out-of-order`);
         }
         const row = rows.find((r) => compareVersions(r.version, item.version) === 0);
-        if (row && row.status !== 'applied' && row.statements_done > 0)
+        if (row && row.status !== 'applied') {
+            // Statements already ran from the file as it was then: resuming an edited file would skip or repeat work.
+            if (row.statements_done > 0 && row.checksum !== migrationByVersion.get(item.version).checksum) {
+                throw new OperationError(`${displayPath(entry.upPath)}: changed after a run stopped part-way (${row.statements_done} statement(s) done); restore the file to finish it, or record the new state with pgsafe repair`);
+            }
             resume.set(item.version, row.statements_done);
+        }
         pending.push(migrationByVersion.get(item.version));
     }
     return { pending, resume, status };
@@ -47517,6 +47548,8 @@ function planUp(migrations, rows, options) {
 
 
 
+/** SQLSTATE 55P04: "unsafe use of new value … of enum type". */
+const UNSAFE_NEW_ENUM_VALUE = '55P04';
 /** Statements a transaction cannot run at all, even without CONCURRENTLY: validated by parsing only. */
 const UNRUNNABLE = new Set(['VACUUM', 'ALTER SYSTEM', 'CREATE DATABASE', 'DROP DATABASE', 'CREATE TABLESPACE', 'DROP TABLESPACE']);
 /**
@@ -47619,11 +47652,19 @@ async function dryRunMigration(client, migration, resumeFrom, observer, first) {
     }
     catch (error) {
         await client.query('ROLLBACK TO SAVEPOINT pgsafe_dry_run').catch(() => { });
-        result.ok = false;
-        result.error = error instanceof StatementFailure ? error.message : describePgError(error);
         const last = result.statements[result.statements.length - 1];
-        if (last)
-            last.error = result.error;
+        if (error instanceof StatementFailure && error.sqlState === UNSAFE_NEW_ENUM_VALUE) {
+            // An enum value added by an earlier pending migration cannot be used in the same transaction; the
+            // real run commits that migration first, so this is a limit of the shared dry-run, not an error.
+            if (last)
+                last.note = `not validated: uses an enum value added by an earlier pending migration, which PostgreSQL allows only after that migration commits (the real run does); the rest of this migration was not run in the dry-run`;
+        }
+        else {
+            result.ok = false;
+            result.error = error instanceof StatementFailure ? error.message : describePgError(error);
+            if (last)
+                last.error = result.error;
+        }
     }
     if (resumeFrom)
         result.statements.unshift({ line: migration.up.statements[0].line, sql: `-- statements 1-${resumeFrom} already applied by an interrupted run`, durationMs: 0, locks: [], rewrites: [], note: 'resumed' });
@@ -47666,10 +47707,14 @@ function retryDelayMs(attempt) {
     const base = Math.min(500 * 2 ** (attempt - 1), 10_000);
     return Math.round(base * (0.75 + Math.random() * 0.5));
 }
-async function applyMigration(session, migration, settings, resumeFrom = 0) {
+/**
+ * `resume`: set when an earlier run left this (statement-by-statement) migration part-way; `from` is the
+ * first statement not known to be done.
+ */
+async function applyMigration(session, migration, settings, resume) {
     return migration.up.transactional
         ? applyTransactional(session, migration, settings)
-        : applyStatementByStatement(session, migration, settings, resumeFrom);
+        : applyStatementByStatement(session, migration, settings, resume?.from ?? 0, resume !== undefined);
 }
 /** 'transaction': the server's own measure, from BEGIN to this statement, for rows written with COMMIT. */
 function durationSql(durationMs) {
@@ -47696,27 +47741,30 @@ async function applyTransactional(session, migration, settings) {
     const statements = migration.up.statements;
     for (let attempt = 1;; attempt++) {
         const started = performance.now();
-        const finish = (fingerprint) => `${trackingUpsertSql(client, session, migration, { status: 'applied', durationMs: 'transaction', batch: settings.batch, fingerprint, statementsDone: statements.length, error: null })};
-${historyInsertSql(client, session.schema, { version: migration.version, action: 'apply', executionTimeMs: 'transaction', status: 'success', executedBy: session.executedBy, environment: session.environment, details: attempt > 1 ? { attempts: attempt } : undefined })};
-COMMIT`;
+        // The tracking rows are written as the login role: a migration may have switched roles (SET ROLE).
+        const tracking = (fingerprint) => `RESET ROLE;
+${trackingUpsertSql(client, session, migration, { status: 'applied', durationMs: 'transaction', batch: settings.batch, fingerprint, statementsDone: statements.length, error: null })};
+${historyInsertSql(client, session.schema, { version: migration.version, action: 'apply', executionTimeMs: 'transaction', status: 'success', executedBy: session.executedBy, environment: session.environment, details: attempt > 1 ? { attempts: attempt } : undefined })}`;
         try {
             // Round trips: the first statement travels with BEGIN and the timeouts, and the last one with the
-            // tracking rows and COMMIT (unless a fingerprint must be taken in between): a one-statement migration
-            // is one round trip. Each piece still fails as its own statement, so errors keep their file:line.
+            // tracking rows (unless a fingerprint must be taken in between); COMMIT goes alone, so an error it
+            // raises (a deferred constraint or trigger) is reported as the COMMIT's, not a statement's.
             // Statements are joined on new lines: a statement may end in a -- comment.
             for (const [index, statement] of statements.entries()) {
                 const first = index === 0;
                 const last = index === statements.length - 1 && !settings.fingerprint;
-                const sql = `${first ? `BEGIN; ${timeoutSettings(settings.lockTimeoutMs, settings.statementTimeoutMs, 'LOCAL')};\n` : ''}${statement.sql}\n;${last ? `\n${finish(null)}` : ''}`;
+                const sql = `${first ? `BEGIN; ${timeoutSettings(settings.lockTimeoutMs, settings.statementTimeoutMs, 'LOCAL')};\n` : ''}${statement.sql}\n;${last ? `\n${tracking(null)}` : ''}`;
                 await executeStatement(client, migration.up, statement, sql);
             }
             if (settings.fingerprint)
-                await client.query(finish(await settings.fingerprint(client)));
+                await client.query(tracking(await settings.fingerprint(client)));
+            await commitAndReset(client, migration.up.path);
             const durationMs = performance.now() - started;
             return { version: migration.version, name: migration.name, durationMs, transactional: true, attempts: attempt };
         }
         catch (error) {
             await client.query('ROLLBACK').catch(() => { });
+            await client.query(SESSION_RESET_SQL).catch(() => { });
             if (error instanceof StatementFailure && error.isLockTimeout && attempt <= settings.lockRetries) {
                 const delay = retryDelayMs(attempt);
                 session.log(`${migration.up.path}:${error.statement.line}: lock not available within ${settings.lockTimeoutMs} ms; retry ${attempt}/${settings.lockRetries} in ${(delay / 1000).toFixed(1)} s`);
@@ -47726,6 +47774,23 @@ COMMIT`;
             throw error;
         }
     }
+}
+/**
+ * A migration's plain SET (search_path, role, work_mem …) outlives its transaction on this connection:
+ * reset it, so the next migration runs as it would in a run of its own. Not DISCARD ALL: it would
+ * release the migration lock. The connection check is set again (it exists from PostgreSQL 14 on).
+ */
+const SESSION_RESET_SQL = `RESET ALL; RESET ROLE; SET SESSION AUTHORIZATION DEFAULT;
+SELECT set_config('client_connection_check_interval', '1s', false) WHERE current_setting('server_version_num')::int >= 140000`;
+/** COMMIT (its own errors named as such), then the session reset. */
+async function commitAndReset(client, path) {
+    try {
+        await client.query('COMMIT');
+    }
+    catch (error) {
+        throw new CommitFailure(path, error);
+    }
+    await client.query(SESSION_RESET_SQL);
 }
 /**
  * --single-transaction: the caller's transaction is already open; run the statements and write the
@@ -47747,7 +47812,7 @@ ${historyInsertSql(client, session.schema, { version: migration.version, action:
  * Statements that cannot run in a transaction run one by one, each committed on its own; progress is
  * recorded after each, so a failed or killed run resumes at the first statement not done.
  */
-async function applyStatementByStatement(session, migration, settings, resumeFrom) {
+async function applyStatementByStatement(session, migration, settings, resumeFrom, interrupted) {
     const { client } = session;
     const started = performance.now();
     const statements = migration.up.statements;
@@ -47757,12 +47822,12 @@ async function applyStatementByStatement(session, migration, settings, resumeFro
     try {
         for (let index = resumeFrom; index < statements.length; index++) {
             const statement = statements[index];
-            await runResumableStatement(session, migration.version, migration.up, statement, settings);
+            await runResumableStatement(session, migration.version, migration.up, statement, settings, interrupted && index === resumeFrom);
             await progress('running', index + 1, null, null);
         }
     }
     finally {
-        await client.query('RESET lock_timeout; RESET statement_timeout').catch(() => { });
+        await client.query(SESSION_RESET_SQL).catch(() => { });
     }
     const fingerprint = settings.fingerprint ? await settings.fingerprint(client) : null;
     const durationMs = performance.now() - started;
@@ -47770,16 +47835,20 @@ async function applyStatementByStatement(session, migration, settings, resumeFro
 ${historyInsertSql(client, session.schema, { version: migration.version, action: 'apply', executionTimeMs: durationMs, status: 'success', executedBy: session.executedBy, environment: session.environment, details: resumeFrom ? { resumedFrom: resumeFrom } : undefined })}`);
     return { version: migration.version, name: migration.name, durationMs, transactional: false, attempts: 1, ...(resumeFrom ? { resumedFrom: resumeFrom } : {}) };
 }
-async function runResumableStatement(session, version, script, statement, settings) {
+async function runResumableStatement(session, version, script, statement, settings, interrupted) {
     const index = concurrentIndexTarget(statement);
     let attemptNumber = 0;
     if (index) {
-        const state = await indexState(session.client, index);
-        // A run killed after the build finished but before its progress was saved: the index is there and valid.
-        if (state === 'valid')
-            return;
-        if (state === 'invalid')
-            await dropInvalidIndex(session, index);
+        // Only the statement an earlier run was stopped in can have left its own index behind: valid (killed
+        // after the build, before its progress was saved) or INVALID (killed or failed during the build).
+        // On any other statement a same-named index is someone else's, and the build must fail on it.
+        if (interrupted) {
+            const { state } = await indexState(session.client, index);
+            if (state === 'valid')
+                return;
+            if (state === 'invalid')
+                await dropInvalidIndex(session, index);
+        }
         // Attempts are numbered across runs, so a build that failed, was fixed and rerun reads 1 failed, 2 success.
         attemptNumber = await lastIndexAttempt(session, version, index);
     }
@@ -47798,7 +47867,8 @@ async function runResumableStatement(session, version, script, statement, settin
         catch (error) {
             const durationMs = performance.now() - started;
             if (index) {
-                if (!(error instanceof StatementFailure && error.connectionLost))
+                // Not after "already exists" (42P07): that index was there before this statement and is not ours.
+                if (!(error instanceof StatementFailure && (error.connectionLost || error.sqlState === '42P07')))
                     await dropInvalidIndex(session, index).catch(() => { });
                 await recordIndexAttempt(session, version, index, attemptNumber, error, durationMs);
             }
@@ -47858,25 +47928,31 @@ function indexLabel(index) {
 /** The index a CREATE INDEX CONCURRENTLY statement builds, when it names one. */
 function concurrentIndexTarget(statement) {
     const node = statement.node.IndexStmt;
-    if (!node?.concurrent || !node.idxname)
+    if (!node?.concurrent || !node.idxname || !node.relation?.relname)
         return undefined;
-    return { schema: node.relation?.schemaname ?? null, name: node.idxname };
+    const schema = node.relation.schemaname ?? null;
+    const table = schema ? `${quoteIdent(schema)}.${quoteIdent(node.relation.relname)}` : quoteIdent(node.relation.relname);
+    return { schema, name: node.idxname, table };
 }
+/**
+ * The state of the index this statement builds: matched by name AND table (an index lives in its table's
+ * schema), so a same-named index elsewhere is never taken for it, skipped or dropped.
+ */
 async function indexState(client, index) {
-    const result = await client.query(`SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relname = $1 AND ($2::text IS NULL AND n.nspname = ANY (current_schemas(false)) OR n.nspname = $2)
-      ORDER BY array_position(current_schemas(false), n.nspname) LIMIT 1`, [index.name, index.schema]);
-    if (!result.rows.length)
-        return 'absent';
-    return result.rows[0].indisvalid ? 'valid' : 'invalid';
+    const result = await client.query(`SELECT i.indisvalid, n.nspname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relname = $1 AND i.indrelid = to_regclass($2)`, [index.name, index.table]);
+    const row = result.rows[0];
+    if (!row)
+        return { state: 'absent' };
+    return { state: row.indisvalid ? 'valid' : 'invalid', schema: row.nspname };
 }
 /** An INVALID index left by a failed concurrent build still slows every write: drop it before anything else. */
 async function dropInvalidIndex(session, index) {
-    if ((await indexState(session.client, index)) !== 'invalid')
+    const found = await indexState(session.client, index);
+    if (found.state !== 'invalid')
         return;
-    const qualified = index.schema ? `${quoteIdent(index.schema)}.${quoteIdent(index.name)}` : quoteIdent(index.name);
-    session.log(`dropping INVALID index ${index.schema ? `${index.schema}.` : ''}${index.name} left by a failed concurrent build`);
-    await session.client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${qualified}`);
+    session.log(`dropping INVALID index ${found.schema}.${index.name} left by a failed concurrent build`);
+    await session.client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${quoteIdent(found.schema)}.${quoteIdent(index.name)}`);
 }
 
 ;// CONCATENATED MODULE: ./lib/db/up.js
@@ -47920,12 +47996,12 @@ async function runUp(options) {
         for (const migration of plan.pending) {
             const started = performance.now();
             try {
-                const resumeFrom = plan.resume.get(migration.version) ?? 0;
+                const resumeFrom = plan.resume.get(migration.version);
                 if (resumeFrom)
                     session.log(`${migration.up.path}: resuming after statement ${resumeFrom} of ${migration.up.statements.length}`);
                 const result = options.singleTransaction
                     ? await applyInOpenTransaction(session, migration, settingsFor(migration.version))
-                    : await applyMigration(session, migration, settingsFor(migration.version), resumeFrom);
+                    : await applyMigration(session, migration, settingsFor(migration.version), resumeFrom === undefined ? undefined : { from: resumeFrom });
                 applied.push(result);
                 session.log(`applied ${migration.version}_${migration.name} (${Math.round(result.durationMs)} ms${result.attempts > 1 ? `, ${result.attempts} attempts` : ''})`);
             }
@@ -47940,8 +48016,19 @@ async function runUp(options) {
                 throw new MigrationFailed({ batch, applied: options.singleTransaction ? [] : applied, failed });
             }
         }
-        if (options.singleTransaction)
-            await session.client.query('COMMIT');
+        if (options.singleTransaction) {
+            try {
+                await session.client.query('COMMIT');
+            }
+            catch (error) {
+                // A deferred constraint or trigger failed at COMMIT: the whole batch rolled back.
+                await session.client.query('ROLLBACK').catch(() => { });
+                const last = plan.pending[plan.pending.length - 1];
+                const message = `at COMMIT of the single transaction (deferred constraint or trigger): ${describePgError(error)}; nothing of this batch was applied`;
+                await recordFailure(session, last.version, message, 0, false);
+                throw new MigrationFailed({ batch, applied: [], failed: { version: last.version, name: last.name, error: message } });
+            }
+        }
         return { batch, applied, failed: null };
     });
 }

@@ -34,6 +34,8 @@ const isRules: Check = (v) => {
   return undefined;
 };
 
+export const MAX_DURATION_MS = 2_147_483_647;
+
 export const DURATION = /^\d+(\.\d+)?\s*(ms|s|sec|min|m|h)?$/i;
 
 const SCHEMA: Record<keyof PgsafeConfig, Check> = {
@@ -92,5 +94,8 @@ export function durationToMs(value: string | number, what: string): number {
   const amount = Number(match[1]);
   const unit = (match[2] ?? 'ms').toLowerCase();
   const factor = unit === 'ms' ? 1 : unit === 's' || unit === 'sec' ? 1000 : unit === 'h' ? 3_600_000 : 60_000;
-  return Math.round(amount * factor);
+  const ms = Math.round(amount * factor);
+  // PostgreSQL's timeouts are 32-bit milliseconds (about 24.8 days): anything longer is refused here, not mid-migration.
+  if (ms > MAX_DURATION_MS) throw new InputError(`${what}: "${value}" is longer than PostgreSQL accepts (at most ${MAX_DURATION_MS} ms, about 24 days)`);
+  return ms;
 }

@@ -106,7 +106,7 @@ describe('faults', () => {
       await writer.query('COMMIT');
       const next = await cli(url, dir, 'up');
       expect(next.stderr).toMatch(/resuming after statement 1 of 3/);
-      expect(next.stderr).toMatch(/dropping INVALID index items2_sku_idx/);
+      expect(next.stderr).toMatch(/dropping INVALID index public\.items2_sku_idx/);
       expect(next.code).toBe(0);
       const indexes = await db.query(url, `SELECT c.relname, i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname LIKE 'items%' ORDER BY 1`);
       expect(indexes).toEqual([

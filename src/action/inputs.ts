@@ -5,6 +5,7 @@
  */
 import * as core from '@actions/core';
 import { durationToMs, DURATION } from '../config.js';
+import { decodeUrlPart } from '../db/connection.js';
 import { InputError } from '../errors.js';
 import { registerSecret } from '../secrets.js';
 
@@ -115,7 +116,7 @@ export function readInputs(read: InputReader = runnerInputs): ActionInputs {
       throw new InputError('input "database-url": malformed; expected postgres://user:password@host:5432/database');
     }
     if (parsed.password) {
-      const password = decodeURIComponent(parsed.password);
+      const password = decodeUrlPart(parsed.password, 'password');
       core.setSecret(password);
       if (password !== parsed.password) core.setSecret(parsed.password);
       registerSecret(password);

@@ -2,7 +2,7 @@ import type { Migration, MigrationScript } from '../migrations/types.js';
 import type { SqlStatement } from '../sql/statements.js';
 import type { Client } from './connection.js';
 import { quoteIdent } from './connection.js';
-import { describePgError, executeStatement, StatementFailure, timeoutSettings } from './execute.js';
+import { CommitFailure, describePgError, executeStatement, StatementFailure, timeoutSettings } from './execute.js';
 import type { MigrationSession } from './session.js';
 import { historyInsertSql, TRANSACTION_ELAPSED_MS } from './tracking.js';
 
@@ -35,10 +35,14 @@ export function retryDelayMs(attempt: number): number {
   return Math.round(base * (0.75 + Math.random() * 0.5));
 }
 
-export async function applyMigration(session: MigrationSession, migration: Migration, settings: ApplySettings, resumeFrom = 0): Promise<AppliedMigration> {
+/**
+ * `resume`: set when an earlier run left this (statement-by-statement) migration part-way; `from` is the
+ * first statement not known to be done.
+ */
+export async function applyMigration(session: MigrationSession, migration: Migration, settings: ApplySettings, resume?: { from: number }): Promise<AppliedMigration> {
   return migration.up.transactional
     ? applyTransactional(session, migration, settings)
-    : applyStatementByStatement(session, migration, settings, resumeFrom);
+    : applyStatementByStatement(session, migration, settings, resume?.from ?? 0, resume !== undefined);
 }
 
 /** 'transaction': the server's own measure, from BEGIN to this statement, for rows written with COMMIT. */
@@ -67,26 +71,29 @@ async function applyTransactional(session: MigrationSession, migration: Migratio
   const statements = migration.up.statements;
   for (let attempt = 1; ; attempt++) {
     const started = performance.now();
-    const finish = (fingerprint: string | null) =>
-      `${trackingUpsertSql(client, session, migration, { status: 'applied', durationMs: 'transaction', batch: settings.batch, fingerprint, statementsDone: statements.length, error: null })};
-${historyInsertSql(client, session.schema, { version: migration.version, action: 'apply', executionTimeMs: 'transaction', status: 'success', executedBy: session.executedBy, environment: session.environment, details: attempt > 1 ? { attempts: attempt } : undefined })};
-COMMIT`;
+    // The tracking rows are written as the login role: a migration may have switched roles (SET ROLE).
+    const tracking = (fingerprint: string | null) =>
+      `RESET ROLE;
+${trackingUpsertSql(client, session, migration, { status: 'applied', durationMs: 'transaction', batch: settings.batch, fingerprint, statementsDone: statements.length, error: null })};
+${historyInsertSql(client, session.schema, { version: migration.version, action: 'apply', executionTimeMs: 'transaction', status: 'success', executedBy: session.executedBy, environment: session.environment, details: attempt > 1 ? { attempts: attempt } : undefined })}`;
     try {
       // Round trips: the first statement travels with BEGIN and the timeouts, and the last one with the
-      // tracking rows and COMMIT (unless a fingerprint must be taken in between): a one-statement migration
-      // is one round trip. Each piece still fails as its own statement, so errors keep their file:line.
+      // tracking rows (unless a fingerprint must be taken in between); COMMIT goes alone, so an error it
+      // raises (a deferred constraint or trigger) is reported as the COMMIT's, not a statement's.
       // Statements are joined on new lines: a statement may end in a -- comment.
       for (const [index, statement] of statements.entries()) {
         const first = index === 0;
         const last = index === statements.length - 1 && !settings.fingerprint;
-        const sql = `${first ? `BEGIN; ${timeoutSettings(settings.lockTimeoutMs, settings.statementTimeoutMs, 'LOCAL')};\n` : ''}${statement.sql}\n;${last ? `\n${finish(null)}` : ''}`;
+        const sql = `${first ? `BEGIN; ${timeoutSettings(settings.lockTimeoutMs, settings.statementTimeoutMs, 'LOCAL')};\n` : ''}${statement.sql}\n;${last ? `\n${tracking(null)}` : ''}`;
         await executeStatement(client, migration.up, statement, sql);
       }
-      if (settings.fingerprint) await client.query(finish(await settings.fingerprint(client)));
+      if (settings.fingerprint) await client.query(tracking(await settings.fingerprint(client)));
+      await commitAndReset(client, migration.up.path);
       const durationMs = performance.now() - started;
       return { version: migration.version, name: migration.name, durationMs, transactional: true, attempts: attempt };
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
+      await client.query(SESSION_RESET_SQL).catch(() => {});
       if (error instanceof StatementFailure && error.isLockTimeout && attempt <= settings.lockRetries) {
         const delay = retryDelayMs(attempt);
         session.log(`${migration.up.path}:${error.statement.line}: lock not available within ${settings.lockTimeoutMs} ms; retry ${attempt}/${settings.lockRetries} in ${(delay / 1000).toFixed(1)} s`);
@@ -96,6 +103,24 @@ COMMIT`;
       throw error;
     }
   }
+}
+
+/**
+ * A migration's plain SET (search_path, role, work_mem …) outlives its transaction on this connection:
+ * reset it, so the next migration runs as it would in a run of its own. Not DISCARD ALL: it would
+ * release the migration lock. The connection check is set again (it exists from PostgreSQL 14 on).
+ */
+export const SESSION_RESET_SQL = `RESET ALL; RESET ROLE; SET SESSION AUTHORIZATION DEFAULT;
+SELECT set_config('client_connection_check_interval', '1s', false) WHERE current_setting('server_version_num')::int >= 140000`;
+
+/** COMMIT (its own errors named as such), then the session reset. */
+async function commitAndReset(client: Client, path: string): Promise<void> {
+  try {
+    await client.query('COMMIT');
+  } catch (error) {
+    throw new CommitFailure(path, error);
+  }
+  await client.query(SESSION_RESET_SQL);
 }
 
 /**
@@ -120,7 +145,7 @@ ${historyInsertSql(client, session.schema, { version: migration.version, action:
  * Statements that cannot run in a transaction run one by one, each committed on its own; progress is
  * recorded after each, so a failed or killed run resumes at the first statement not done.
  */
-async function applyStatementByStatement(session: MigrationSession, migration: Migration, settings: ApplySettings, resumeFrom: number): Promise<AppliedMigration> {
+async function applyStatementByStatement(session: MigrationSession, migration: Migration, settings: ApplySettings, resumeFrom: number, interrupted: boolean): Promise<AppliedMigration> {
   const { client } = session;
   const started = performance.now();
   const statements = migration.up.statements;
@@ -131,11 +156,11 @@ async function applyStatementByStatement(session: MigrationSession, migration: M
   try {
     for (let index = resumeFrom; index < statements.length; index++) {
       const statement = statements[index]!;
-      await runResumableStatement(session, migration.version, migration.up, statement, settings);
+      await runResumableStatement(session, migration.version, migration.up, statement, settings, interrupted && index === resumeFrom);
       await progress('running', index + 1, null, null);
     }
   } finally {
-    await client.query('RESET lock_timeout; RESET statement_timeout').catch(() => {});
+    await client.query(SESSION_RESET_SQL).catch(() => {});
   }
   const fingerprint = settings.fingerprint ? await settings.fingerprint(client) : null;
   const durationMs = performance.now() - started;
@@ -146,14 +171,18 @@ ${historyInsertSql(client, session.schema, { version: migration.version, action:
   return { version: migration.version, name: migration.name, durationMs, transactional: false, attempts: 1, ...(resumeFrom ? { resumedFrom: resumeFrom } : {}) };
 }
 
-async function runResumableStatement(session: MigrationSession, version: string, script: MigrationScript, statement: SqlStatement, settings: ApplySettings): Promise<void> {
+async function runResumableStatement(session: MigrationSession, version: string, script: MigrationScript, statement: SqlStatement, settings: ApplySettings, interrupted: boolean): Promise<void> {
   const index = concurrentIndexTarget(statement);
   let attemptNumber = 0;
   if (index) {
-    const state = await indexState(session.client, index);
-    // A run killed after the build finished but before its progress was saved: the index is there and valid.
-    if (state === 'valid') return;
-    if (state === 'invalid') await dropInvalidIndex(session, index);
+    // Only the statement an earlier run was stopped in can have left its own index behind: valid (killed
+    // after the build, before its progress was saved) or INVALID (killed or failed during the build).
+    // On any other statement a same-named index is someone else's, and the build must fail on it.
+    if (interrupted) {
+      const { state } = await indexState(session.client, index);
+      if (state === 'valid') return;
+      if (state === 'invalid') await dropInvalidIndex(session, index);
+    }
     // Attempts are numbered across runs, so a build that failed, was fixed and rerun reads 1 failed, 2 success.
     attemptNumber = await lastIndexAttempt(session, version, index);
   }
@@ -170,7 +199,8 @@ async function runResumableStatement(session: MigrationSession, version: string,
     } catch (error) {
       const durationMs = performance.now() - started;
       if (index) {
-        if (!(error instanceof StatementFailure && error.connectionLost)) await dropInvalidIndex(session, index).catch(() => {});
+        // Not after "already exists" (42P07): that index was there before this statement and is not ours.
+        if (!(error instanceof StatementFailure && (error.connectionLost || error.sqlState === '42P07'))) await dropInvalidIndex(session, index).catch(() => {});
         await recordIndexAttempt(session, version, index, attemptNumber, error, durationMs);
       }
       if (error instanceof StatementFailure && error.isLockTimeout && lockRetries < settings.lockRetries) {
@@ -231,30 +261,38 @@ function indexLabel(index: IndexTarget): string {
 export interface IndexTarget {
   schema: string | null;
   name: string;
+  /** The indexed table as written in the statement (quoted; resolved through search_path when unqualified). */
+  table: string;
 }
 
 /** The index a CREATE INDEX CONCURRENTLY statement builds, when it names one. */
 export function concurrentIndexTarget(statement: SqlStatement): IndexTarget | undefined {
   const node = statement.node.IndexStmt;
-  if (!node?.concurrent || !node.idxname) return undefined;
-  return { schema: node.relation?.schemaname ?? null, name: node.idxname };
+  if (!node?.concurrent || !node.idxname || !node.relation?.relname) return undefined;
+  const schema: string | null = node.relation.schemaname ?? null;
+  const table = schema ? `${quoteIdent(schema)}.${quoteIdent(node.relation.relname)}` : quoteIdent(node.relation.relname);
+  return { schema, name: node.idxname, table };
 }
 
-async function indexState(client: Client, index: IndexTarget): Promise<'valid' | 'invalid' | 'absent'> {
+/**
+ * The state of the index this statement builds: matched by name AND table (an index lives in its table's
+ * schema), so a same-named index elsewhere is never taken for it, skipped or dropped.
+ */
+async function indexState(client: Client, index: IndexTarget): Promise<{ state: 'valid' | 'invalid' | 'absent'; schema?: string }> {
   const result = await client.query(
-    `SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relname = $1 AND ($2::text IS NULL AND n.nspname = ANY (current_schemas(false)) OR n.nspname = $2)
-      ORDER BY array_position(current_schemas(false), n.nspname) LIMIT 1`,
-    [index.name, index.schema],
+    `SELECT i.indisvalid, n.nspname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relname = $1 AND i.indrelid = to_regclass($2)`,
+    [index.name, index.table],
   );
-  if (!result.rows.length) return 'absent';
-  return result.rows[0].indisvalid ? 'valid' : 'invalid';
+  const row = result.rows[0];
+  if (!row) return { state: 'absent' };
+  return { state: row.indisvalid ? 'valid' : 'invalid', schema: row.nspname };
 }
 
 /** An INVALID index left by a failed concurrent build still slows every write: drop it before anything else. */
 export async function dropInvalidIndex(session: Pick<MigrationSession, 'client' | 'log'>, index: IndexTarget): Promise<void> {
-  if ((await indexState(session.client, index)) !== 'invalid') return;
-  const qualified = index.schema ? `${quoteIdent(index.schema)}.${quoteIdent(index.name)}` : quoteIdent(index.name);
-  session.log(`dropping INVALID index ${index.schema ? `${index.schema}.` : ''}${index.name} left by a failed concurrent build`);
-  await session.client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${qualified}`);
+  const found = await indexState(session.client, index);
+  if (found.state !== 'invalid') return;
+  session.log(`dropping INVALID index ${found.schema}.${index.name} left by a failed concurrent build`);
+  await session.client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${quoteIdent(found.schema!)}.${quoteIdent(index.name)}`);
 }

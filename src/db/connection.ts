@@ -18,14 +18,23 @@ export function parseDatabaseUrl(url: string): ConnectionTarget {
   } catch {
     throw new InputError('database URL is malformed: expected postgres://user:password@host:5432/database');
   }
-  if (parsed.password) registerSecret(decodeURIComponent(parsed.password));
+  if (parsed.password) registerSecret(decodeUrlPart(parsed.password, 'password'));
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
     throw new InputError(`database URL must start with postgres:// or postgresql:// (got ${parsed.protocol}//…)`);
   }
   if (parsed.port && !/^\d+$/.test(parsed.port)) throw new InputError('database URL has an invalid port');
-  const database = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || parsed.username || 'postgres';
+  const database = decodeUrlPart(parsed.pathname.replace(/^\//, ''), 'database name') || parsed.username || 'postgres';
   const host = parsed.hostname || parsed.searchParams.get('host') || 'localhost';
   return { url: url.trim(), label: `${host}:${parsed.port || '5432'}/${database}` };
+}
+
+/** A malformed %-escape is bad input (exit 2), named without echoing the part itself. */
+export function decodeUrlPart(part: string, what: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new InputError(`database URL is malformed: invalid %-escape in the ${what} (encode "%" as %25)`);
+  }
 }
 
 export interface ConnectOptions {

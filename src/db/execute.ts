@@ -28,6 +28,17 @@ export class StatementFailure extends Error {
   }
 }
 
+/** COMMIT itself failed: a deferred constraint or trigger, or a serialization failure; the whole migration rolled back. */
+export class CommitFailure extends Error {
+  constructor(
+    readonly path: string,
+    readonly pgError: unknown,
+  ) {
+    super(`${path}: at COMMIT (deferred constraint or trigger): ${describePgError(pgError)}`);
+    this.name = 'CommitFailure';
+  }
+}
+
 export function isConnectionLost(error: unknown): boolean {
   const err = error as { code?: string; message?: string };
   return (

@@ -61,7 +61,13 @@ export function planUp(migrations: Migration[], rows: AppliedRow[], options: Pla
       throw new OperationError(`${displayPath(entry.upPath)}: pending but older than the newest applied migration ${newestApplied}; rename it to a newer version or pass --allow-out-of-order`);
     }
     const row = rows.find((r) => compareVersions(r.version, item.version) === 0);
-    if (row && row.status !== 'applied' && row.statements_done > 0) resume.set(item.version, row.statements_done);
+    if (row && row.status !== 'applied') {
+      // Statements already ran from the file as it was then: resuming an edited file would skip or repeat work.
+      if (row.statements_done > 0 && row.checksum !== migrationByVersion.get(item.version)!.checksum) {
+        throw new OperationError(`${displayPath(entry.upPath)}: changed after a run stopped part-way (${row.statements_done} statement(s) done); restore the file to finish it, or record the new state with pgsafe repair`);
+      }
+      resume.set(item.version, row.statements_done);
+    }
     pending.push(migrationByVersion.get(item.version)!);
   }
   return { pending, resume, status };

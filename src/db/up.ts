@@ -69,11 +69,11 @@ export async function runUp(options: UpOptions): Promise<UpResult> {
     for (const migration of plan.pending) {
       const started = performance.now();
       try {
-        const resumeFrom = plan.resume.get(migration.version) ?? 0;
+        const resumeFrom = plan.resume.get(migration.version);
         if (resumeFrom) session.log(`${migration.up.path}: resuming after statement ${resumeFrom} of ${migration.up.statements.length}`);
         const result = options.singleTransaction
           ? await applyInOpenTransaction(session, migration, settingsFor(migration.version))
-          : await applyMigration(session, migration, settingsFor(migration.version), resumeFrom);
+          : await applyMigration(session, migration, settingsFor(migration.version), resumeFrom === undefined ? undefined : { from: resumeFrom });
         applied.push(result);
         session.log(`applied ${migration.version}_${migration.name} (${Math.round(result.durationMs)} ms${result.attempts > 1 ? `, ${result.attempts} attempts` : ''})`);
       } catch (error) {
@@ -85,7 +85,18 @@ export async function runUp(options: UpOptions): Promise<UpResult> {
         throw new MigrationFailed({ batch, applied: options.singleTransaction ? [] : applied, failed });
       }
     }
-    if (options.singleTransaction) await session.client.query('COMMIT');
+    if (options.singleTransaction) {
+      try {
+        await session.client.query('COMMIT');
+      } catch (error) {
+        // A deferred constraint or trigger failed at COMMIT: the whole batch rolled back.
+        await session.client.query('ROLLBACK').catch(() => {});
+        const last = plan.pending[plan.pending.length - 1]!;
+        const message = `at COMMIT of the single transaction (deferred constraint or trigger): ${describePgError(error)}; nothing of this batch was applied`;
+        await recordFailure(session, last.version, message, 0, false);
+        throw new MigrationFailed({ batch, applied: [], failed: { version: last.version, name: last.name, error: message } });
+      }
+    }
     return { batch, applied, failed: null };
   });
 }
