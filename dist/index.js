@@ -47753,18 +47753,18 @@ ${historyInsertSql(client, session.schema, { version: migration.version, action:
             for (const [index, statement] of statements.entries()) {
                 const first = index === 0;
                 const last = index === statements.length - 1 && !settings.fingerprint;
-                const sql = `${first ? `BEGIN; ${timeoutSettings(settings.lockTimeoutMs, settings.statementTimeoutMs, 'LOCAL')};\n` : ''}${statement.sql}\n;${last ? `\n${tracking(null)}` : ''}`;
+                // The session reset (what an earlier migration SET must not leak into this one) rides with BEGIN too.
+                const sql = `${first ? `${SESSION_RESET_SQL};\nBEGIN; ${timeoutSettings(settings.lockTimeoutMs, settings.statementTimeoutMs, 'LOCAL')};\n` : ''}${statement.sql}\n;${last ? `\n${tracking(null)}` : ''}`;
                 await executeStatement(client, migration.up, statement, sql);
             }
             if (settings.fingerprint)
                 await client.query(tracking(await settings.fingerprint(client)));
-            await commitAndReset(client, migration.up.path);
+            await commit(client, migration.up.path);
             const durationMs = performance.now() - started;
             return { version: migration.version, name: migration.name, durationMs, transactional: true, attempts: attempt };
         }
         catch (error) {
             await client.query('ROLLBACK').catch(() => { });
-            await client.query(SESSION_RESET_SQL).catch(() => { });
             if (error instanceof StatementFailure && error.isLockTimeout && attempt <= settings.lockRetries) {
                 const delay = retryDelayMs(attempt);
                 session.log(`${migration.up.path}:${error.statement.line}: lock not available within ${settings.lockTimeoutMs} ms; retry ${attempt}/${settings.lockRetries} in ${(delay / 1000).toFixed(1)} s`);
@@ -47777,20 +47777,19 @@ ${historyInsertSql(client, session.schema, { version: migration.version, action:
 }
 /**
  * A migration's plain SET (search_path, role, work_mem …) outlives its transaction on this connection:
- * reset it, so the next migration runs as it would in a run of its own. Not DISCARD ALL: it would
+ * reset before each migration, so it runs as it would in a run of its own. Not DISCARD ALL: it would
  * release the migration lock. The connection check is set again (it exists from PostgreSQL 14 on).
  */
 const SESSION_RESET_SQL = `RESET ALL; RESET ROLE; SET SESSION AUTHORIZATION DEFAULT;
 SELECT set_config('client_connection_check_interval', '1s', false) WHERE current_setting('server_version_num')::int >= 140000`;
-/** COMMIT (its own errors named as such), then the session reset. */
-async function commitAndReset(client, path) {
+/** COMMIT alone, so that its own errors (deferred constraints, triggers) are named as such. */
+async function commit(client, path) {
     try {
         await client.query('COMMIT');
     }
     catch (error) {
         throw new CommitFailure(path, error);
     }
-    await client.query(SESSION_RESET_SQL);
 }
 /**
  * --single-transaction: the caller's transaction is already open; run the statements and write the
@@ -47817,6 +47816,7 @@ async function applyStatementByStatement(session, migration, settings, resumeFro
     const started = performance.now();
     const statements = migration.up.statements;
     const progress = (status, done, error, durationMs, fingerprint = null) => client.query(trackingUpsertSql(client, session, migration, { status, durationMs, batch: settings.batch, fingerprint, statementsDone: done, error }));
+    await client.query(SESSION_RESET_SQL);
     await progress('running', resumeFrom, null, null);
     await client.query(timeoutSettings(settings.lockTimeoutMs, settings.statementTimeoutMs, 'SESSION'));
     try {

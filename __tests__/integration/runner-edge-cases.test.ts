@@ -118,3 +118,20 @@ describe('runner edge cases', () => {
     });
   });
 });
+
+describe('session reset before statement-by-statement migrations', () => {
+  it('a SET in a transactional migration does not leak into a following CONCURRENTLY migration', async () => {
+    const url = await db.createDatabase('leakntx');
+    await withDir(
+      {
+        '1_audit.up.sql': 'CREATE SCHEMA audit2;\nCREATE TABLE audit2.t (id int);\nCREATE TABLE public.t (id int);\nSET search_path = audit2, public;',
+        '2_idx.up.sql': 'CREATE INDEX CONCURRENTLY t_id_idx ON t (id);',
+      },
+      async (dir) => {
+        expect((await cli(url, dir, 'up')).code).toBe(0);
+        expect(await db.query(url, `SELECT indrelid::regclass::text AS t FROM pg_index WHERE indexrelid::regclass::text LIKE '%t_id_idx'`)).toEqual([{ t: 't' }]);
+        expect(await db.query(url, `SELECT relnamespace::regnamespace::text AS schema FROM pg_class WHERE relname = 't_id_idx'`)).toEqual([{ schema: 'public' }]);
+      },
+    );
+  });
+});
