@@ -135,3 +135,27 @@ describe('session reset before statement-by-statement migrations', () => {
     );
   });
 });
+
+describe('migration lock', () => {
+  it('gives up after --lock-wait with exit 1, naming the holder, and changes nothing', async () => {
+    const url = await db.createDatabase('lockwait');
+    const { migrationLockKey } = await import('../../src/db/advisory-lock.js');
+    const pg = (await import('pg')).default;
+    const holder = new pg.Client({ connectionString: url, application_name: 'other-deployer' });
+    await holder.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock($1::bigint)', [migrationLockKey('pgsafe').toString()]);
+      await withDir({ '1_a.up.sql': 'CREATE TABLE a (id int);' }, async (dir) => {
+        const started = Date.now();
+        const result = await cli(url, dir, 'up', '--lock-wait', '1s');
+        expect(result.code).toBe(1);
+        expect(result.stderr).toMatch(/waiting for the migration lock .*held by pid \d+ \(other-deployer/);
+        expect(result.stderr).toMatch(/gave up waiting for the migration lock after 1 s; held by pid \d+ \(other-deployer/);
+        expect(Date.now() - started).toBeLessThan(15_000);
+        expect(await db.query(url, `SELECT to_regclass('a') IS NULL AS absent`)).toEqual([{ absent: true }]);
+      });
+    } finally {
+      await holder.end();
+    }
+  });
+});
