@@ -47273,6 +47273,7 @@ async function nextBatch(client, schema) {
 
 
 
+
 /** Who ran it: the GitHub actor in CI, else the OS user. */
 function currentActor() {
     if (process.env.GITHUB_ACTOR)
@@ -47319,6 +47320,24 @@ async function withMigrationSession(options, body) {
         await connection_closeQuietly(client);
         for (const other of extra)
             await connection_closeQuietly(other);
+    }
+}
+/**
+ * Writes an audit row after a failure: over the runner's connection, or over a fresh one when that
+ * connection is what failed (terminated backend, server restart). Never throws: the original failure
+ * is what the user must see; a row that cannot be written is said in one line.
+ */
+async function recordOverAnyConnection(session, what, work) {
+    try {
+        await work(session.client);
+    }
+    catch {
+        try {
+            await work(await session.reconnect());
+        }
+        catch (error) {
+            session.log(`could not record ${what}: ${describePgError(error)}`);
+        }
     }
 }
 
@@ -47453,7 +47472,7 @@ COMMIT`);
                 await client.query('ROLLBACK').catch(() => { });
                 const message = error instanceof StatementFailure ? error.message : describePgError(error);
                 const entry = { version: step.version, action: 'rollback', executionTimeMs: performance.now() - started, status: 'failed', errorMessage: message, executedBy: session.executedBy, environment: session.environment };
-                await tracking_insertHistory(client, options.schema, entry).catch(async () => tracking_insertHistory(await session.reconnect(), options.schema, entry).catch(() => { }));
+                await recordOverAnyConnection(session, `the failed rollback in ${options.schema}.migration_history`, (target) => tracking_insertHistory(target, options.schema, entry));
                 throw new RollbackFailed(step, message, done);
             }
         }
@@ -47701,6 +47720,7 @@ function statusJson(items) {
 
 
 
+
 const apply_sleepFor = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Backoff between lock-timeout retries: 0.5 s, 1 s, 2 s … capped at 10 s, with jitter so runners do not retry in step. */
 function retryDelayMs(attempt) {
@@ -47910,17 +47930,7 @@ async function recordIndexAttempt(session, version, index, attempt, error, durat
     const message = error === null ? null : error instanceof StatementFailure ? error.message : describePgError(error);
     const sql = `INSERT INTO ${quoteIdent(session.schema)}.index_build_history (version, index_name, attempt, status, error_message, duration_ms) VALUES ($1, $2, $3, $4, $5, $6)`;
     const params = [version, indexLabel(index), attempt, error === null ? 'success' : 'failed', message, Math.round(durationMs)];
-    try {
-        await session.client.query(sql, params);
-    }
-    catch {
-        try {
-            await (await session.reconnect()).query(sql, params);
-        }
-        catch (recordError) {
-            session.log(`could not record the index build attempt in ${session.schema}.index_build_history: ${describePgError(recordError)}`);
-        }
-    }
+    await recordOverAnyConnection(session, `the index build attempt in ${session.schema}.index_build_history`, (client) => client.query(sql, params));
 }
 function indexLabel(index) {
     return index.schema ? `${index.schema}.${index.name}` : index.name;
@@ -48054,17 +48064,7 @@ async function recordFailure(session, version, message, durationMs, partial) {
             await client.query(`UPDATE ${quoteIdent(session.schema)}.schema_migrations SET status = 'failed', error_message = $2 WHERE version = $1`, [version, message]);
         await tracking_insertHistory(client, session.schema, entry);
     };
-    try {
-        await record(session.client);
-    }
-    catch {
-        try {
-            await record(await session.reconnect());
-        }
-        catch (error) {
-            session.log(`could not record the failure in ${session.schema}.migration_history: ${describePgError(error)}`);
-        }
-    }
+    await recordOverAnyConnection(session, `the failure in ${session.schema}.migration_history`, record);
 }
 
 ;// CONCATENATED MODULE: ./lib/lint/ast.js

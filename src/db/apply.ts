@@ -3,7 +3,7 @@ import type { SqlStatement } from '../sql/statements.js';
 import type { Client } from './connection.js';
 import { quoteIdent } from './connection.js';
 import { CommitFailure, describePgError, executeStatement, StatementFailure, timeoutSettings } from './execute.js';
-import type { MigrationSession } from './session.js';
+import { recordOverAnyConnection, type MigrationSession } from './session.js';
 import { historyInsertSql, TRANSACTION_ELAPSED_MS } from './tracking.js';
 
 export interface ApplySettings {
@@ -243,15 +243,7 @@ async function recordIndexAttempt(session: MigrationSession, version: string, in
   const message = error === null ? null : error instanceof StatementFailure ? error.message : describePgError(error);
   const sql = `INSERT INTO ${quoteIdent(session.schema)}.index_build_history (version, index_name, attempt, status, error_message, duration_ms) VALUES ($1, $2, $3, $4, $5, $6)`;
   const params = [version, indexLabel(index), attempt, error === null ? 'success' : 'failed', message, Math.round(durationMs)];
-  try {
-    await session.client.query(sql, params);
-  } catch {
-    try {
-      await (await session.reconnect()).query(sql, params);
-    } catch (recordError) {
-      session.log(`could not record the index build attempt in ${session.schema}.index_build_history: ${describePgError(recordError)}`);
-    }
-  }
+  await recordOverAnyConnection(session, `the index build attempt in ${session.schema}.index_build_history`, (client) => client.query(sql, params));
 }
 
 function indexLabel(index: IndexTarget): string {

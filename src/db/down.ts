@@ -4,7 +4,7 @@ import { downSourceOf, loadSource } from '../migrations/script.js';
 import type { MigrationScript } from '../migrations/types.js';
 import { quoteIdent } from './connection.js';
 import { describePgError, executeStatement, StatementFailure, timeoutSettings } from './execute.js';
-import { withMigrationSession } from './session.js';
+import { recordOverAnyConnection, withMigrationSession } from './session.js';
 import { compareVersions } from './status.js';
 import { historyInsertSql, insertHistory, readAppliedRows, type AppliedRow } from './tracking.js';
 import type { RunnerSettings } from './up.js';
@@ -93,7 +93,7 @@ COMMIT`,
         await client.query('ROLLBACK').catch(() => {});
         const message = error instanceof StatementFailure ? error.message : describePgError(error);
         const entry = { version: step.version, action: 'rollback' as const, executionTimeMs: performance.now() - started, status: 'failed' as const, errorMessage: message, executedBy: session.executedBy, environment: session.environment };
-        await insertHistory(client, options.schema, entry).catch(async () => insertHistory(await session.reconnect(), options.schema, entry).catch(() => {}));
+        await recordOverAnyConnection(session, `the failed rollback in ${options.schema}.migration_history`, (target) => insertHistory(target, options.schema, entry));
         throw new RollbackFailed(step, message, done);
       }
     }

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { acquireMigrationLock, describeHolder, releaseMigrationLock } from './advisory-lock.js';
 import { closeQuietly, connect, type Client } from './connection.js';
+import { describePgError } from './execute.js';
 import { ensureTrackingTables } from './tracking.js';
 
 export interface SessionOptions {
@@ -69,5 +70,22 @@ export async function withMigrationSession<T>(options: SessionOptions, body: (se
     await releaseMigrationLock(client, options.schema).catch(() => {});
     await closeQuietly(client);
     for (const other of extra) await closeQuietly(other);
+  }
+}
+
+/**
+ * Writes an audit row after a failure: over the runner's connection, or over a fresh one when that
+ * connection is what failed (terminated backend, server restart). Never throws: the original failure
+ * is what the user must see; a row that cannot be written is said in one line.
+ */
+export async function recordOverAnyConnection(session: MigrationSession, what: string, work: (client: Client) => Promise<unknown>): Promise<void> {
+  try {
+    await work(session.client);
+  } catch {
+    try {
+      await work(await session.reconnect());
+    } catch (error) {
+      session.log(`could not record ${what}: ${describePgError(error)}`);
+    }
   }
 }

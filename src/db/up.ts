@@ -5,7 +5,7 @@ import { applyInOpenTransaction, applyMigration, type AppliedMigration } from '.
 import { quoteIdent, type Client } from './connection.js';
 import { describePgError, StatementFailure } from './execute.js';
 import { loadAllMigrations, planUp } from './plan.js';
-import { withMigrationSession, type MigrationSession } from './session.js';
+import { recordOverAnyConnection, withMigrationSession, type MigrationSession } from './session.js';
 import { insertHistory, nextBatch, readAppliedRows } from './tracking.js';
 
 export interface RunnerSettings {
@@ -121,13 +121,5 @@ export async function recordFailure(session: MigrationSession, version: string, 
     if (partial) await client.query(`UPDATE ${quoteIdent(session.schema)}.schema_migrations SET status = 'failed', error_message = $2 WHERE version = $1`, [version, message]);
     await insertHistory(client, session.schema, entry);
   };
-  try {
-    await record(session.client);
-  } catch {
-    try {
-      await record(await session.reconnect());
-    } catch (error) {
-      session.log(`could not record the failure in ${session.schema}.migration_history: ${describePgError(error)}`);
-    }
-  }
+  await recordOverAnyConnection(session, `the failure in ${session.schema}.migration_history`, record);
 }
