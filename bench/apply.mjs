@@ -1,11 +1,11 @@
-// 2. Apply throughput: 500 small migrations on an empty database — `pgsafe up` vs psql running each file
+// 2. Apply throughput: 500 small migrations on an empty database — `ddlgate up` vs psql running each file
 // in its own transaction (the floor), node-pg-migrate and postgrator on the same SQL. Goal: ≤ 1.3× psql
 // and faster than both peers. Round trips per migration are counted through a proxy (never while timing).
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { psqlScript, smallMigrations, writeLayouts } from './lib/generate.mjs';
 import { runTimed, summarize } from './lib/measure.mjs';
-import { BENCH_DIR, LIB_DIR, NODE, PGSAFE_BIN, ROOT } from './lib/paths.mjs';
+import { BENCH_DIR, LIB_DIR, NODE, DDLGATE_BIN, ROOT } from './lib/paths.mjs';
 import { createDatabase, dropDatabase, psqlEnv, query } from './lib/pg.mjs';
 import { startRoundTripProxy } from './lib/round-trips.mjs';
 
@@ -14,16 +14,16 @@ const COUNT = 500;
 const RT_COUNT = 50;
 const NPM_BIN = path.join(ROOT, 'node_modules', 'node-pg-migrate', 'bin', 'node-pg-migrate.js');
 const POSTGRATOR = path.join(BENCH_DIR, 'drivers', 'postgrator.mjs');
-const CORE_UP = path.join(BENCH_DIR, 'drivers', 'pgsafe-core-up.mjs');
+const CORE_UP = path.join(BENCH_DIR, 'drivers', 'ddlgate-core-up.mjs');
 
 function commands(dirs, scriptFile, psql) {
   return {
     psql: (url) => [psql, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', scriptFile], psqlEnv(url)],
-    pgsafe: (url) => [NODE, [PGSAFE_BIN, 'up', '--dir', dirs.pgsafe, '--database-url', url], {}],
+    ddlgate: (url) => [NODE, [DDLGATE_BIN, 'up', '--dir', dirs.ddlgate, '--database-url', url], {}],
     'node-pg-migrate': (url) => [NODE, [NPM_BIN, 'up', '-m', dirs['node-pg-migrate'], '--no-single-transaction', '--no-verbose'], { DATABASE_URL: url }],
     postgrator: (url) => [NODE, [POSTGRATOR, url, dirs.postgrator], {}],
     // Informational: the runner without the CLI's drift check and per-migration catalog fingerprint.
-    'pgsafe-core': (url) => [NODE, [CORE_UP, LIB_DIR, url, dirs.pgsafe], {}],
+    'ddlgate-core': (url) => [NODE, [CORE_UP, LIB_DIR, url, dirs.ddlgate], {}],
   };
 }
 
@@ -103,11 +103,11 @@ export async function run({ server, workDir, runs, log, psql }) {
   }
 
   const floor = stats.psql.medianMs;
-  const pg = stats.pgsafe.medianMs;
+  const pg = stats.ddlgate.medianMs;
   const rows = [
     {
       benchmark: `Apply: ${COUNT} small migrations`,
-      subject: 'pgsafe up',
+      subject: 'ddlgate up',
       baseline: 'psql, one session, BEGIN/\\i/COMMIT per file (floor)',
       subjectMs: pg,
       baselineMs: floor,
@@ -117,7 +117,7 @@ export async function run({ server, workDir, runs, log, psql }) {
     },
     {
       benchmark: `Apply: ${COUNT} small migrations`,
-      subject: 'pgsafe up',
+      subject: 'ddlgate up',
       baseline: 'node-pg-migrate up (per-migration transactions)',
       subjectMs: pg,
       baselineMs: stats['node-pg-migrate'].medianMs,
@@ -127,7 +127,7 @@ export async function run({ server, workDir, runs, log, psql }) {
     },
     {
       benchmark: `Apply: ${COUNT} small migrations`,
-      subject: 'pgsafe up',
+      subject: 'ddlgate up',
       baseline: 'postgrator migrate',
       subjectMs: pg,
       baselineMs: stats.postgrator.medianMs,

@@ -11,7 +11,7 @@ import { NODE, ROOT } from './lib/paths.mjs';
 function actionEntry({ bundle, log, notes }) {
   const committed = path.join(ROOT, 'dist', 'index.js');
   if (!bundle && existsSync(committed)) return { entry: committed, cleanup: () => {}, source: 'dist/index.js (committed bundle)' };
-  const out = mkdtempSync(path.join(os.tmpdir(), 'pgsafe-bench-dist-'));
+  const out = mkdtempSync(path.join(os.tmpdir(), 'ddlgate-bench-dist-'));
   log(`cold start: bundling the current sources into ${out}`);
   execFileSync(NODE, [path.join(ROOT, 'scripts', 'bundle.mjs'), out], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   if (!bundle) notes.push('dist/index.js was missing: the current sources were bundled into a temporary directory (scripts/bundle.mjs) and measured.');
@@ -21,7 +21,7 @@ function actionEntry({ bundle, log, notes }) {
 export async function run({ runs, log, bundle = false }) {
   const notes = [];
   const { entry, cleanup, source } = actionEntry({ bundle, log, notes });
-  const scratch = mkdtempSync(path.join(os.tmpdir(), 'pgsafe-bench-action-'));
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'ddlgate-bench-action-'));
   try {
     const outputFile = path.join(scratch, 'output');
     const summaryFile = path.join(scratch, 'summary');
@@ -31,7 +31,7 @@ export async function run({ runs, log, bundle = false }) {
       GITHUB_OUTPUT: outputFile,
       GITHUB_STEP_SUMMARY: summaryFile,
       GITHUB_EVENT_NAME: 'push',
-      GITHUB_REPOSITORY: 'example/pgsafe-bench',
+      GITHUB_REPOSITORY: 'example/ddlgate-bench',
       INPUT_COMMAND: 'lint',
       'INPUT_MIGRATIONS-DIR': 'migrations-example',
       'INPUT_CHANGED-ONLY': 'false',

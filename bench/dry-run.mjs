@@ -1,25 +1,25 @@
-// 5. Dry-run overhead: `pgsafe dry-run` (rolled back, with the lock trace) vs `pgsafe up` of the same 50
+// 5. Dry-run overhead: `ddlgate dry-run` (rolled back, with the lock trace) vs `ddlgate up` of the same 50
 // migrations, each on a fresh database. Goal ≤ 1.5×.
 import path from 'node:path';
 import { smallMigrations, writeLayouts } from './lib/generate.mjs';
 import { runTimed, summarize } from './lib/measure.mjs';
-import { NODE, PGSAFE_BIN, ROOT } from './lib/paths.mjs';
+import { NODE, DDLGATE_BIN, ROOT } from './lib/paths.mjs';
 import { createDatabase, dropDatabase } from './lib/pg.mjs';
 
 const COUNT = 50;
 
 export async function run({ server, workDir, runs, log }) {
   const notes = [];
-  const dirs = writeLayouts(path.join(workDir, 'dry-run'), smallMigrations(COUNT), ['pgsafe']);
+  const dirs = writeLayouts(path.join(workDir, 'dry-run'), smallMigrations(COUNT), ['ddlgate']);
   const samples = { 'dry-run': [], up: [] };
   let lastDryRun = null;
   for (let round = 0; round < runs; round++) {
     for (const command of ['dry-run', 'up']) {
       log(`dry-run: round ${round + 1}/${runs} ${command}`);
       const url = await createDatabase(server.url, 'dry');
-      const args = [PGSAFE_BIN, command, '--dir', dirs.pgsafe, '--database-url', url, ...(command === 'dry-run' ? ['--format', 'json'] : [])];
+      const args = [DDLGATE_BIN, command, '--dir', dirs.ddlgate, '--database-url', url, ...(command === 'dry-run' ? ['--format', 'json'] : [])];
       const result = await runTimed(NODE, args, { cwd: ROOT });
-      if (result.code !== 0) throw new Error(`pgsafe ${command} failed (exit ${result.code}): ${(result.stderr || result.stdout).trim().split('\n').slice(-3).join(' | ')}`);
+      if (result.code !== 0) throw new Error(`ddlgate ${command} failed (exit ${result.code}): ${(result.stderr || result.stdout).trim().split('\n').slice(-3).join(' | ')}`);
       samples[command].push(result);
       if (command === 'dry-run') lastDryRun = result.stdout;
       await dropDatabase(server.url, url);
@@ -41,8 +41,8 @@ export async function run({ server, workDir, runs, log }) {
     rows: [
       {
         benchmark: `Dry-run overhead: ${COUNT} migrations`,
-        subject: `pgsafe dry-run${traced ? ' (lock trace on)' : traced === false ? ' (no lock trace yet)' : ''}`,
-        baseline: 'pgsafe up',
+        subject: `ddlgate dry-run${traced ? ' (lock trace on)' : traced === false ? ' (no lock trace yet)' : ''}`,
+        baseline: 'ddlgate up',
         subjectMs: dry.medianMs,
         baselineMs: up.medianMs,
         ratio,

@@ -1,16 +1,16 @@
-// 1. Lint throughput: whole-process time of `pgsafe lint` vs squawk (npm squawk-cli) on a generated
-// 10,000-statement migration and on migrations-example/. Goal: pgsafe ≤ 1.0× squawk.
+// 1. Lint throughput: whole-process time of `ddlgate lint` vs squawk (npm squawk-cli) on a generated
+// 10,000-statement migration and on migrations-example/. Goal: ddlgate ≤ 1.0× squawk.
 //
-// The verdict compares machine-readable output on both sides (pgsafe --format json, squawk --reporter json):
+// The verdict compares machine-readable output on both sides (ddlgate --format json, squawk --reporter json):
 // squawk's default terminal renderer draws a source snippet per finding and grows much faster than its
-// linting (tens of seconds on 10,000 statements), so the default-output pair would flatter pgsafe.
+// linting (tens of seconds on 10,000 statements), so the default-output pair would flatter ddlgate.
 // The default-output pair is measured too, for context.
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { largeMigration } from './lib/generate.mjs';
 import { repeat, runTimed } from './lib/measure.mjs';
-import { NODE, PGSAFE_BIN, ROOT } from './lib/paths.mjs';
+import { NODE, DDLGATE_BIN, ROOT } from './lib/paths.mjs';
 import { profileNode } from './lib/profile.mjs';
 
 const require = createRequire(import.meta.url);
@@ -27,8 +27,8 @@ export function squawkPaths() {
   return { shim, native };
 }
 
-export async function pgsafeHasCommand(command) {
-  const result = await runTimed(NODE, [PGSAFE_BIN, command, '--help'], { memory: false, cwd: ROOT });
+export async function ddlgateHasCommand(command) {
+  const result = await runTimed(NODE, [DDLGATE_BIN, command, '--help'], { memory: false, cwd: ROOT });
   return result.code === 0;
 }
 
@@ -36,7 +36,7 @@ export async function pgsafeHasCommand(command) {
 function countFindings(tool, stdout) {
   try {
     const data = JSON.parse(stdout);
-    if (tool === 'pgsafe') return data.files.reduce((n, f) => n + f.findings.length, 0);
+    if (tool === 'ddlgate') return data.files.reduce((n, f) => n + f.findings.length, 0);
     return Array.isArray(data) ? data.length : null;
   } catch {
     return null;
@@ -53,48 +53,48 @@ export async function run({ workDir, runs, log }) {
   const exampleDir = path.join(ROOT, 'migrations-example');
   const exampleFiles = readdirSync(exampleDir).filter((f) => f.endsWith('.sql')).sort().map((f) => path.join(exampleDir, f));
   const { shim, native } = squawkPaths();
-  const hasLint = await pgsafeHasCommand('lint');
-  if (!hasLint) notes.push('`pgsafe lint` is not registered in the CLI yet: its rows are n/a; re-run `npm run bench` once it lands.');
+  const hasLint = await ddlgateHasCommand('lint');
+  if (!hasLint) notes.push('`ddlgate lint` is not registered in the CLI yet: its rows are n/a; re-run `npm run bench` once it lands.');
 
-  // Node start-up alone, and pgsafe start-up (modules + libpg-query wasm: main() loads the parser before
+  // Node start-up alone, and ddlgate start-up (modules + libpg-query wasm: main() loads the parser before
   // reading argv, so --version pays it), split the fixed cost from the per-statement cost.
   log('lint: start-up floors');
   const nodeBare = await repeat(runs, () => runTimed(NODE, ['-e', ''], { cwd: ROOT }), { label: 'node -e ""' });
-  const pgsafeStart = await repeat(runs, () => runTimed(NODE, [PGSAFE_BIN, '--version'], { cwd: ROOT }), { label: 'pgsafe --version' });
-  const breakdown = { nodeBare, pgsafeStart };
+  const ddlgateStart = await repeat(runs, () => runTimed(NODE, [DDLGATE_BIN, '--version'], { cwd: ROOT }), { label: 'ddlgate --version' });
+  const breakdown = { nodeBare, ddlgateStart };
 
   const workloads = [
-    { name: `${STATEMENTS.toLocaleString('en')}-statement migration`, pgsafeArgs: [bigFile], squawkArgs: [bigFile], defaultRuns: 1 },
-    { name: `migrations-example/ (${exampleFiles.length} files)`, pgsafeArgs: [exampleDir], squawkArgs: exampleFiles, defaultRuns: runs },
+    { name: `${STATEMENTS.toLocaleString('en')}-statement migration`, ddlgateArgs: [bigFile], squawkArgs: [bigFile], defaultRuns: 1 },
+    { name: `migrations-example/ (${exampleFiles.length} files)`, ddlgateArgs: [exampleDir], squawkArgs: exampleFiles, defaultRuns: runs },
   ];
   for (const w of workloads) {
     log(`lint: ${w.name} (JSON output)`);
     const squawk = await repeat(runs, () => runTimed(NODE, [shim, '--reporter', 'json', ...w.squawkArgs], { cwd: ROOT }), { okCodes: [0, 1], label: 'squawk' });
     const squawkNative = native ? await repeat(runs, () => runTimed(native, ['--reporter', 'json', ...w.squawkArgs], { cwd: ROOT }), { okCodes: [0, 1], label: 'squawk (native)' }) : null;
-    let pgsafe = null;
+    let ddlgate = null;
     if (hasLint) {
       try {
-        pgsafe = await repeat(runs, () => runTimed(NODE, [PGSAFE_BIN, 'lint', '--format', 'json', ...w.pgsafeArgs], { cwd: ROOT }), { okCodes: [0, 1], label: 'pgsafe lint' });
+        ddlgate = await repeat(runs, () => runTimed(NODE, [DDLGATE_BIN, 'lint', '--format', 'json', ...w.ddlgateArgs], { cwd: ROOT }), { okCodes: [0, 1], label: 'ddlgate lint' });
       } catch (e) {
-        notes.push(`pgsafe lint on ${w.name} failed: ${e.message}`);
+        notes.push(`ddlgate lint on ${w.name} failed: ${e.message}`);
       }
     }
-    const ratio = pgsafe ? pgsafe.medianMs / squawk.medianMs : null;
+    const ratio = ddlgate ? ddlgate.medianMs / squawk.medianMs : null;
     rows.push({
       benchmark: `Lint: ${w.name}`,
-      subject: 'pgsafe lint --format json',
+      subject: 'ddlgate lint --format json',
       baseline: 'squawk --reporter json (npm squawk-cli)',
-      subjectMs: pgsafe?.medianMs ?? null,
+      subjectMs: ddlgate?.medianMs ?? null,
       baselineMs: squawk.medianMs,
       ratio,
       goal: '≤ 1.00×',
       met: ratio === null ? null : ratio <= 1.0,
       details: {
-        pgsafe,
+        ddlgate,
         squawk,
         squawkNative,
-        nativeRatio: pgsafe && squawkNative ? pgsafe.medianMs / squawkNative.medianMs : null,
-        pgsafeFindings: pgsafe ? countFindings('pgsafe', pgsafe.last.stdout) : null,
+        nativeRatio: ddlgate && squawkNative ? ddlgate.medianMs / squawkNative.medianMs : null,
+        ddlgateFindings: ddlgate ? countFindings('ddlgate', ddlgate.last.stdout) : null,
         squawkFindings: countFindings('squawk', squawk.last.stdout),
       },
     });
@@ -103,15 +103,15 @@ export async function run({ workDir, runs, log }) {
     // large file runs once.
     log(`lint: ${w.name} (default output, ${w.defaultRuns} run${w.defaultRuns > 1 ? 's' : ''})`);
     const squawkText = await repeat(w.defaultRuns, () => runTimed(NODE, [shim, ...w.squawkArgs], { cwd: ROOT }), { okCodes: [0, 1], label: 'squawk' });
-    const pgsafeText = hasLint ? await repeat(w.defaultRuns, () => runTimed(NODE, [PGSAFE_BIN, 'lint', ...w.pgsafeArgs], { cwd: ROOT }), { okCodes: [0, 1], label: 'pgsafe lint' }).catch(() => null) : null;
-    context.push({ workload: w.name, pgsafe: pgsafeText, squawk: squawkText, ratio: pgsafeText ? pgsafeText.medianMs / squawkText.medianMs : null });
+    const ddlgateText = hasLint ? await repeat(w.defaultRuns, () => runTimed(NODE, [DDLGATE_BIN, 'lint', ...w.ddlgateArgs], { cwd: ROOT }), { okCodes: [0, 1], label: 'ddlgate lint' }).catch(() => null) : null;
+    context.push({ workload: w.name, ddlgate: ddlgateText, squawk: squawkText, ratio: ddlgateText ? ddlgateText.medianMs / squawkText.medianMs : null });
   }
 
   // One profiled run shows where the time goes (start-up, parse, rules).
   let profile = null;
-  if (hasLint && rows[0]?.details?.pgsafe) {
-    log('lint: CPU profile of pgsafe lint on the large migration');
-    profile = await profileNode([PGSAFE_BIN, 'lint', '--format', 'json', bigFile]).catch(() => null);
+  if (hasLint && rows[0]?.details?.ddlgate) {
+    log('lint: CPU profile of ddlgate lint on the large migration');
+    profile = await profileNode([DDLGATE_BIN, 'lint', '--format', 'json', bigFile]).catch(() => null);
   }
   return { rows, notes, breakdown, profile, context, statements: STATEMENTS };
 }

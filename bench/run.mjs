@@ -4,7 +4,7 @@
 //   --runs      repetitions per measurement (default 3; medians are reported)
 //   --bundle    measure the action bundled from the current sources instead of the committed dist/index.js
 //   --snapshot  compile src/ into a private directory and run that, so a rebuild of lib/ by someone else
-//               during the run cannot change what is measured (default: lib/ via bin/pgsafe.js)
+//               during the run cannot change what is measured (default: lib/ via bin/ddlgate.js)
 // Not part of `npm test`: nothing here is a timed unit test.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -72,8 +72,8 @@ function buildSnapshot() {
   }
   if (!existsSync(path.join(dir, 'lib', 'cli', 'main.js'))) throw new Error('snapshot build produced no lib/cli/main.js');
   mkdirSync(path.join(dir, 'bin'), { recursive: true });
-  writeFileSync(path.join(dir, 'bin', 'pgsafe.js'), "#!/usr/bin/env node\nimport { main } from '../lib/cli/main.js';\n\nprocess.exitCode = await main(process.argv.slice(2));\n");
-  useBuild(path.join(dir, 'lib'), path.join(dir, 'bin', 'pgsafe.js'));
+  writeFileSync(path.join(dir, 'bin', 'ddlgate.js'), "#!/usr/bin/env node\nimport { main } from '../lib/cli/main.js';\n\nprocess.exitCode = await main(process.argv.slice(2));\n");
+  useBuild(path.join(dir, 'lib'), path.join(dir, 'bin', 'ddlgate.js'));
   return dir;
 }
 
@@ -81,7 +81,7 @@ ensureGnuTime();
 let snapshotDir = null;
 if (values.snapshot) snapshotDir = buildSnapshot();
 else ensureBuilt();
-const workDir = mkdtempSync(path.join(os.tmpdir(), 'pgsafe-bench-'));
+const workDir = mkdtempSync(path.join(os.tmpdir(), 'ddlgate-bench-'));
 const needsServer = selected.some((s) => s !== 'lint' && s !== 'cold-start');
 const results = {};
 const errors = {};
@@ -129,7 +129,7 @@ const report = renderResults({
   machine: { ...machineInfo(), loadStart, loadEnd: os.loadavg()[0].toFixed(2) },
   versions: {
     ...versions({ squawkBin: squawkPaths().shim, psql, serverVersion: pgVersion, serverSource }),
-    'pgsafe build measured': snapshotDir ? 'a private compile of src/ made at the start of the run (--snapshot)' : 'lib/ through bin/pgsafe.js',
+    'ddlgate build measured': snapshotDir ? 'a private compile of src/ made at the start of the run (--snapshot)' : 'lib/ through bin/ddlgate.js',
   },
   results,
   errors,

@@ -1,13 +1,13 @@
 // 4. Zero-downtime under load: a 1,000,000-row table served by a node read/write loop while a long
 // transaction holds ACCESS SHARE on it and a migration needs ACCESS EXCLUSIVE. (a) naive `psql -f` with no
-// lock_timeout queues every query behind its waiting ALTER until the long transaction ends; (b) `pgsafe up
+// lock_timeout queues every query behind its waiting ALTER until the long transaction ends; (b) `ddlgate up
 // --lock-timeout 200ms` gives up the queue after 200 ms, backs off and retries until the table is free.
-// Goal: pgsafe's worst stall ≤ lock_timeout + 10 %, naive's ≈ the long transaction, pgsafe completes.
+// Goal: ddlgate's worst stall ≤ lock_timeout + 10 %, naive's ≈ the long transaction, ddlgate completes.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { percentile, runTimed } from './lib/measure.mjs';
-import { NODE, PGSAFE_BIN, ROOT } from './lib/paths.mjs';
+import { NODE, DDLGATE_BIN, ROOT } from './lib/paths.mjs';
 import { createDatabase, psqlEnv, query } from './lib/pg.mjs';
 
 const ROWS = 1_000_000;
@@ -136,31 +136,31 @@ export async function run({ server, workDir, log, psql }) {
   await query(url, 'VACUUM ANALYZE accounts');
 
   const dir = path.join(workDir, 'zero-downtime');
-  mkdirSync(path.join(dir, 'pgsafe'), { recursive: true });
+  mkdirSync(path.join(dir, 'ddlgate'), { recursive: true });
   const naiveFile = path.join(dir, 'naive.sql');
   writeFileSync(naiveFile, 'ALTER TABLE accounts ADD COLUMN naive_flag boolean;\n');
-  writeFileSync(path.join(dir, 'pgsafe', '0001_add_safe_flag.up.sql'), 'ALTER TABLE accounts ADD COLUMN safe_flag boolean;\n');
+  writeFileSync(path.join(dir, 'ddlgate', '0001_add_safe_flag.up.sql'), 'ALTER TABLE accounts ADD COLUMN safe_flag boolean;\n');
 
   const naive = await scenario('naive psql -f', url, () => runTimed(psql, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', naiveFile], { env: psqlEnv(url), memory: false }), log);
   // Enough retries to outlast the long transaction: backoff 0.5 s, 1 s, 2 s, 4 s … (±25 %) after 200 ms tries.
   const safe = await scenario(
-    'pgsafe up',
+    'ddlgate up',
     url,
-    () => runTimed(NODE, [PGSAFE_BIN, 'up', '--dir', path.join(dir, 'pgsafe'), '--database-url', url, '--lock-timeout', `${LOCK_TIMEOUT_MS}ms`, '--lock-retries', '10'], { cwd: ROOT, memory: false }),
+    () => runTimed(NODE, [DDLGATE_BIN, 'up', '--dir', path.join(dir, 'ddlgate'), '--database-url', url, '--lock-timeout', `${LOCK_TIMEOUT_MS}ms`, '--lock-retries', '10'], { cwd: ROOT, memory: false }),
     log,
   );
   const columns = await query(url, `SELECT attname FROM pg_attribute WHERE attrelid = 'accounts'::regclass AND attname IN ('naive_flag', 'safe_flag') AND NOT attisdropped`);
   const names = columns.rows.map((r) => r.attname);
   const retries = (safe.stderr.match(/lock not available/g) ?? []).length;
   if (naive.exitCode !== 0) notes.push(`naive psql exited with ${naive.exitCode}: ${naive.stderr.trim()}`);
-  if (safe.exitCode !== 0) notes.push(`pgsafe up exited with ${safe.exitCode}: ${safe.stderr.trim().split('\n').slice(-2).join(' | ')}`);
+  if (safe.exitCode !== 0) notes.push(`ddlgate up exited with ${safe.exitCode}: ${safe.stderr.trim().split('\n').slice(-2).join(' | ')}`);
   const safeCompleted = safe.exitCode === 0 && names.includes('safe_flag') && safe.migrationEndedAt >= safe.longTxReleasedAt;
   const bound = Math.round(LOCK_TIMEOUT_MS * 1.1);
   const remaining = LONG_TX_MS - MIGRATION_DELAY_MS;
   const rows = [
     {
       benchmark: 'Zero-downtime: worst app-query stall, 1M-row table under load',
-      subject: `pgsafe up --lock-timeout ${LOCK_TIMEOUT_MS}ms --lock-retries 10`,
+      subject: `ddlgate up --lock-timeout ${LOCK_TIMEOUT_MS}ms --lock-retries 10`,
       baseline: `lock_timeout + 10 % (${bound} ms)`,
       subjectMs: safe.worst,
       baselineMs: bound,
@@ -179,8 +179,8 @@ export async function run({ server, workDir, log, psql }) {
       met: naive.worst / remaining >= 0.8 && naive.worst / remaining <= 1.2,
     },
     {
-      benchmark: 'Zero-downtime: pgsafe completes after the long transaction ends',
-      subject: 'pgsafe up',
+      benchmark: 'Zero-downtime: ddlgate completes after the long transaction ends',
+      subject: 'ddlgate up',
       baseline: 'long transaction end',
       subjectMs: safe.migrationEndedAt,
       baselineMs: safe.longTxReleasedAt,

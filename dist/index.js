@@ -1,7 +1,7 @@
-import { fileURLToPath as __pgsafeFileUrlToPath } from 'node:url';
-import { dirname as __pgsafeDirname } from 'node:path';
-globalThis.__filename = __pgsafeFileUrlToPath(import.meta.url);
-globalThis.__dirname = __pgsafeDirname(globalThis.__filename);
+import { fileURLToPath as __ddlgateFileUrlToPath } from 'node:url';
+import { dirname as __ddlgateDirname } from 'node:path';
+globalThis.__filename = __ddlgateFileUrlToPath(import.meta.url);
+globalThis.__dirname = __ddlgateDirname(globalThis.__filename);
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
@@ -44518,7 +44518,7 @@ function getOctokit(token, options, ...additionalPlugins) {
 //# sourceMappingURL=github.js.map
 ;// CONCATENATED MODULE: ./lib/errors.js
 /** Errors a user can act on: rendered as one line, never with a stack trace. */
-class PgsafeError extends Error {
+class DdlgateError extends Error {
     exitCode;
     constructor(message, exitCode) {
         super(message);
@@ -44527,13 +44527,13 @@ class PgsafeError extends Error {
     }
 }
 /** Bad usage, configuration or input (a malformed file, a bad URL): exit code 2, nothing applied. */
-class errors_InputError extends PgsafeError {
+class errors_InputError extends DdlgateError {
     constructor(message) {
         super(message, 2);
     }
 }
 /** A failed operation (a migration that errors, a lock not obtained, a refused rollback): exit code 1. */
-class OperationError extends PgsafeError {
+class OperationError extends DdlgateError {
     constructor(message) {
         super(message, 1);
     }
@@ -44571,7 +44571,7 @@ const SCHEMA = {
     allowBreaking: isBoolean,
     seedsDir: isString,
 };
-const DEFAULT_CONFIG_FILE = 'pgsafe.json';
+const DEFAULT_CONFIG_FILE = 'ddlgate.json';
 /** Reads the config file: the named one must exist; the default one is optional. */
 function loadConfig(file) {
     const path = file ?? DEFAULT_CONFIG_FILE;
@@ -45104,13 +45104,13 @@ function matchesRef(qualified, ref) {
  * Escaping for GitHub-flavoured markdown built from untrusted text (migration files, identifiers,
  * database error messages). Everything that comes from a file goes through one of these functions
  * before it reaches a PR comment or a job summary: a migration must not be able to inject HTML,
- * ping people, break out of a code block or forge pgsafe's comment marker.
+ * ping people, break out of a code block or forge ddlgate's comment marker.
  */
 /** Zero-width space: invisible, but stops GitHub from recognising a mention or a comment opener. */
 const ZWSP = '\u200b';
 /**
  * Breaks every `<!--` (the marker prefix) so file content can never contain text that reads as an
- * HTML comment, in particular a forged `<!-- pgsafe:report:… -->` marker.
+ * HTML comment, in particular a forged `<!-- ddlgate:report:… -->` marker.
  */
 function neutraliseCommentOpeners(text) {
     return text.replace(/<!--/g, `<!${ZWSP}--`);
@@ -45196,11 +45196,11 @@ function clip(text, max) {
 /** GitHub rejects issue comments longer than this many characters. */
 const GITHUB_COMMENT_LIMIT = 65_536;
 const ICON = { error: '🛑', warning: '⚠️', info: 'ℹ️' };
-/** The marker that identifies pgsafe's sticky comment for one migrations directory. */
+/** The marker that identifies ddlgate's sticky comment for one migrations directory. */
 function commentMarker(dir) {
     // The directory comes from the workflow file, but `--` or `>` would still end the HTML comment early.
     const safe = dir.replace(/-{2,}/g, (m) => m.split('').join('\u200b')).replace(/[<>\n\r]/g, '_');
-    return `<!-- pgsafe:report:${safe} -->`;
+    return `<!-- ddlgate:report:${safe} -->`;
 }
 function countFindings(files) {
     const counts = { errors: 0, warnings: 0, infos: 0 };
@@ -45364,7 +45364,7 @@ function statusBlock(items) {
     return ['', `Status: ${line}.`, ...table];
 }
 function header(model) {
-    const out = [`## pgsafe · ${inlineCode(model.dir)} · ${escapeMarkdown(model.command)}`, '', verdictLine(model)];
+    const out = [`## ddlgate · ${inlineCode(model.dir)} · ${escapeMarkdown(model.command)}`, '', verdictLine(model)];
     if (model.dryRunError)
         out.push('', `Dry-run could not run: ${escapeMarkdown(clip(model.dryRunError, 1000))}`);
     for (const note of model.notes ?? [])
@@ -45548,7 +45548,7 @@ function renderSummary(model, extra = {}) {
 }
 /** The summary of a run that failed before any report existed (bad input, gate refusal). */
 function renderFailureSummary(command, dir, message) {
-    return `## pgsafe · ${escapeMarkdown(dir)} · ${escapeMarkdown(command)}\n\n🛑 **Failed**: ${escapeMarkdown(message)}\n`;
+    return `## ddlgate · ${escapeMarkdown(dir)} · ${escapeMarkdown(command)}\n\n🛑 **Failed**: ${escapeMarkdown(message)}\n`;
 }
 
 ;// CONCATENATED MODULE: ./lib/secrets.js
@@ -45851,7 +45851,7 @@ async function connection_connect(url, options = {}) {
     const target = parseDatabaseUrl(url);
     const client = new esm.Client({
         connectionString: target.url,
-        application_name: options.applicationName ?? 'pgsafe',
+        application_name: options.applicationName ?? 'ddlgate',
         connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
     });
     // A dropped connection is reported by the query that was running; without a listener it would crash the process.
@@ -45964,7 +45964,7 @@ function optional(value) {
 }
 /** Command and directory as given, unvalidated: only to label the summary of a run whose inputs are bad. */
 function rawLabels(read = runnerInputs) {
-    return { command: read('command').trim() || 'pgsafe', dir: read('migrations-dir').trim() || 'migrations' };
+    return { command: read('command').trim() || 'ddlgate', dir: read('migrations-dir').trim() || 'migrations' };
 }
 function readInputs(read = runnerInputs) {
     const command = read('command').trim();
@@ -46178,7 +46178,7 @@ function toSyntaxError(error, source) {
     const message = error instanceof Error ? error.message : String(error);
     const metaCommand = findPsqlMetaCommand(source);
     if (metaCommand) {
-        return new SqlSyntaxError(`psql meta-command ${metaCommand.command} is not SQL; pgsafe runs plain SQL only (inline the file or use a separate migration)`, metaCommand.line, 1);
+        return new SqlSyntaxError(`psql meta-command ${metaCommand.command} is not SQL; ddlgate runs plain SQL only (inline the file or use a separate migration)`, metaCommand.line, 1);
     }
     const position = source.positionOfByte(source.byteOfCodePoint(cursor));
     return new SqlSyntaxError(message, position.line, position.column);
@@ -46284,7 +46284,7 @@ function fileExists(file) {
 }
 
 ;// CONCATENATED MODULE: ./lib/migrations/layouts/section.js
-const NO_TRANSACTION_DIRECTIVE = '-- pgsafe:no-transaction';
+const NO_TRANSACTION_DIRECTIVE = '-- ddlgate:no-transaction';
 /** Spaces with the same UTF-8 byte length as each line of `text` (a 3-byte "€" becomes three spaces); newlines kept. */
 function blank(text) {
     return text
@@ -46294,8 +46294,8 @@ function blank(text) {
 }
 /**
  * The text of a section, positioned as in the file. `directiveLine` (1-based), when given, is replaced by
- * `-- pgsafe:no-transaction` padded to its byte length: a tool's own "no transaction" marker (on the
- * section's marker line) becomes pgsafe's directive, so every reader of the text sees it.
+ * `-- ddlgate:no-transaction` padded to its byte length: a tool's own "no transaction" marker (on the
+ * section's marker line) becomes ddlgate's directive, so every reader of the text sees it.
  */
 function sectionText(text, section, options = {}) {
     const lines = text.split('\n');
@@ -46359,7 +46359,7 @@ function commentedSqlLines(lines, from, to) {
 
 
 
-const DIRECTIVE = /^--\s*pgsafe:([a-z][a-z-]*)\s*$/i;
+const DIRECTIVE = /^--\s*ddlgate:([a-z][a-z-]*)\s*$/i;
 /** Larger files are data loads, not schema migrations: parsing and holding them in one transaction is a trap. */
 const MAX_MIGRATION_BYTES = 16 * 1024 * 1024;
 function readSqlFile(file) {
@@ -46432,7 +46432,7 @@ function compileScript(file, text, options = {}) {
         return reason ? [`${reason} (line ${statement.line})`] : [];
     });
     if (wrapped && nonTransactionalReasons.length > 0) {
-        throw new errors_InputError(`${path}:${first.line}:${first.column}: ${nonTransactionalReasons[0]} cannot run inside BEGIN … COMMIT; remove the BEGIN/COMMIT (pgsafe runs this file statement by statement)`);
+        throw new errors_InputError(`${path}:${first.line}:${first.column}: ${nonTransactionalReasons[0]} cannot run inside BEGIN … COMMIT; remove the BEGIN/COMMIT (ddlgate runs this file statement by statement)`);
     }
     const transactional = nonTransactionalReasons.length === 0 && !directives.includes('no-transaction');
     return { path, text, statements, transactional, nonTransactionalReasons, directives };
@@ -46679,7 +46679,7 @@ const drizzle = {
 
 const FLYWAY_PATTERN = /^([VUR])([^_]*(?:_[^_]+)*?)__(.+)\.sql$/;
 /**
- * Flyway SQL migrations: `V1__create_users.sql`, optional undo `U1__create_users.sql`. pgsafe versions are
+ * Flyway SQL migrations: `V1__create_users.sql`, optional undo `U1__create_users.sql`. ddlgate versions are
  * whole numbers, so dotted versions (`V1.1__…`, `V1_1__…`) and repeatable `R__` scripts are refused by name.
  */
 const flyway = {
@@ -46697,7 +46697,7 @@ const flyway = {
             if (prefix === 'R')
                 throw new errors_InputError(`${displayPath(full)}: repeatable Flyway migrations (R__) are not supported; make it a versioned migration`);
             if (!/^\d+$/.test(version))
-                throw new errors_InputError(`${displayPath(full)}: Flyway version "${version}" is not a whole number; pgsafe orders migrations by whole-number versions`);
+                throw new errors_InputError(`${displayPath(full)}: Flyway version "${version}" is not a whole number; ddlgate orders migrations by whole-number versions`);
             if (prefix === 'U')
                 undos.set(BigInt(version).toString(), full);
             else
@@ -46945,7 +46945,7 @@ const flat = {
 
 /**
  * golang-migrate: `{version}_{title}.up.sql` / `.down.sql` (`migrate create -ext sql -seq` writes
- * `000001_create_users.up.sql`). The names are pgsafe's native ones; the difference is that `migrate create`
+ * `000001_create_users.up.sql`). The names are ddlgate's native ones; the difference is that `migrate create`
  * writes both files empty, so an empty (or comment-only) down file means "no down", not an error.
  */
 const golangMigrate = {
@@ -47100,7 +47100,7 @@ function timeoutSettings(lockTimeoutMs, statementTimeoutMs, scope) {
 
 /** One lock per tracking schema, so two projects sharing a database with different schemas do not block each other. */
 function migrationLockKey(schema) {
-    return (0,external_node_crypto_.createHash)('sha256').update(`pgsafe:${schema}`).digest().readBigInt64BE(0);
+    return (0,external_node_crypto_.createHash)('sha256').update(`ddlgate:${schema}`).digest().readBigInt64BE(0);
 }
 const sleepFor = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
@@ -47286,7 +47286,7 @@ function currentActor() {
     }
 }
 function currentEnvironment(explicit) {
-    return explicit ?? process.env.PGSAFE_ENV ?? process.env.NODE_ENV ?? null;
+    return explicit ?? process.env.DDLGATE_ENV ?? process.env.NODE_ENV ?? null;
 }
 /**
  * Connects, takes the migration lock and makes sure the tracking tables exist; runs `body`;
@@ -47523,7 +47523,7 @@ function planUp(migrations, rows, options) {
     for (const item of status) {
         if (item.state === 'modified') {
             const file = displayPath(entryByVersion.get(item.version).upPath);
-            throw new OperationError(`${file}: modified after it was applied (checksum differs from the one recorded); restore the file, or record the new checksum with pgsafe repair`);
+            throw new OperationError(`${file}: modified after it was applied (checksum differs from the one recorded); restore the file, or record the new checksum with ddlgate repair`);
         }
         if (item.state === 'missing') {
             throw new OperationError(`migration ${item.version}_${item.name} is recorded as applied but its file is missing from the migrations directory`);
@@ -47548,7 +47548,7 @@ function planUp(migrations, rows, options) {
         if (row && row.status !== 'applied') {
             // Statements already ran from the file as it was then: resuming an edited file would skip or repeat work.
             if (row.statements_done > 0 && row.checksum !== migrationByVersion.get(item.version).checksum) {
-                throw new OperationError(`${displayPath(entry.upPath)}: changed after a run stopped part-way (${row.statements_done} statement(s) done); restore the file to finish it, or record the new state with pgsafe repair`);
+                throw new OperationError(`${displayPath(entry.upPath)}: changed after a run stopped part-way (${row.statements_done} statement(s) done); restore the file to finish it, or record the new state with ddlgate repair`);
             }
             resume.set(item.version, row.statements_done);
         }
@@ -47638,7 +47638,7 @@ async function dryRunMigration(client, migration, resumeFrom, observer, first) {
     };
     // One savepoint per migration: the previous one is released (kept work) and a new one set in one round
     // trip; after a failure the previous one was rolled back to, which keeps it, so releasing it is still valid.
-    await client.query(first ? 'SAVEPOINT pgsafe_dry_run' : 'RELEASE SAVEPOINT pgsafe_dry_run; SAVEPOINT pgsafe_dry_run');
+    await client.query(first ? 'SAVEPOINT ddlgate_dry_run' : 'RELEASE SAVEPOINT ddlgate_dry_run; SAVEPOINT ddlgate_dry_run');
     try {
         for (const statement of migration.up.statements.slice(resumeFrom)) {
             const entry = { line: statement.line, sql: statement.sql, durationMs: 0, locks: [], rewrites: [] };
@@ -47670,7 +47670,7 @@ async function dryRunMigration(client, migration, resumeFrom, observer, first) {
         }
     }
     catch (error) {
-        await client.query('ROLLBACK TO SAVEPOINT pgsafe_dry_run').catch(() => { });
+        await client.query('ROLLBACK TO SAVEPOINT ddlgate_dry_run').catch(() => { });
         const last = result.statements[result.statements.length - 1];
         if (error instanceof StatementFailure && error.sqlState === UNSAFE_NEW_ENUM_VALUE) {
             // An enum value added by an earlier pending migration cannot be used in the same transaction; the
@@ -47992,7 +47992,7 @@ async function runUp(options) {
         if (options.singleTransaction) {
             const blocking = plan.pending.find((m) => !m.up.transactional);
             if (blocking)
-                throw new OperationError(`${blocking.up.path}: --single-transaction cannot include a migration that must run outside a transaction (${blocking.up.nonTransactionalReasons[0] ?? 'pgsafe:no-transaction'})`);
+                throw new OperationError(`${blocking.up.path}: --single-transaction cannot include a migration that must run outside a transaction (${blocking.up.nonTransactionalReasons[0] ?? 'ddlgate:no-transaction'})`);
         }
         const batch = await nextBatch(session.client, options.schema);
         const settings = { lockTimeoutMs: options.lockTimeoutMs, statementTimeoutMs: options.statementTimeoutMs, lockRetries: options.lockRetries, batch, ...(options.indexRetries !== undefined ? { indexRetries: options.indexRetries } : {}) };
@@ -48288,7 +48288,7 @@ const rule = {
     category: 'input',
     summary: 'The file, or a DO block or function body it runs, is not valid PostgreSQL.',
     why: 'PostgreSQL rejects the migration when it runs; nothing after the error is checked by the other rules either.',
-    safe: 'Fix the SQL at the reported position (pgsafe uses the PostgreSQL 18 parser; psql meta-commands such as \\i are not SQL).',
+    safe: 'Fix the SQL at the reported position (ddlgate uses the PostgreSQL 18 parser; psql meta-commands such as \\i are not SQL).',
     bad: 'ALTER TABLE users ADD COLUMN;',
     good: 'ALTER TABLE users ADD COLUMN nickname text;',
     check: () => [],
@@ -48315,8 +48315,8 @@ const transaction_control_rule = {
     severity: 'error',
     category: 'transaction',
     summary: 'BEGIN, COMMIT or ROLLBACK in the middle of a migration.',
-    why: 'pgsafe runs each migration in one transaction (or statement by statement when it must); a COMMIT in the middle would make half of the file permanent even if the rest fails, so the runner refuses the file.',
-    safe: 'Remove the statement: pgsafe owns the transaction. Only a BEGIN … COMMIT pair wrapping the whole file is accepted. Split the work into several migrations when parts must commit separately.',
+    why: 'ddlgate runs each migration in one transaction (or statement by statement when it must); a COMMIT in the middle would make half of the file permanent even if the rest fails, so the runner refuses the file.',
+    safe: 'Remove the statement: ddlgate owns the transaction. Only a BEGIN … COMMIT pair wrapping the whole file is accepted. Split the work into several migrations when parts must commit separately.',
     bad: 'ALTER TABLE users ADD COLUMN a int;\nCOMMIT;\nALTER TABLE users ADD COLUMN b int;',
     good: 'ALTER TABLE users ADD COLUMN a int;\nALTER TABLE users ADD COLUMN b int;',
     check: () => [],
@@ -48330,7 +48330,7 @@ const concurrently_in_transaction_rule = {
     category: 'transaction',
     summary: '`CONCURRENTLY` (or another statement that cannot run in a transaction) inside BEGIN … COMMIT, a DO block or a function.',
     why: 'CREATE/DROP INDEX CONCURRENTLY, REINDEX CONCURRENTLY, DETACH PARTITION CONCURRENTLY and VACUUM fail with "cannot run inside a transaction block": the migration fails at that statement.',
-    safe: 'Remove the explicit BEGIN/COMMIT (pgsafe then runs a file containing CONCURRENTLY statement by statement, recording progress so it can resume), and run the statement at top level, not from a DO block or function. Keep such statements in their own migration.',
+    safe: 'Remove the explicit BEGIN/COMMIT (ddlgate then runs a file containing CONCURRENTLY statement by statement, recording progress so it can resume), and run the statement at top level, not from a DO block or function. Keep such statements in their own migration.',
     bad: 'BEGIN;\nCREATE INDEX CONCURRENTLY users_email_idx ON users (email);\nCOMMIT;',
     good: 'CREATE INDEX CONCURRENTLY users_email_idx ON users (email);',
     check(statement) {
@@ -48350,7 +48350,7 @@ const enum_value_in_transaction_rule = {
     category: 'transaction',
     summary: '`ALTER TYPE … ADD VALUE` in a transaction before PostgreSQL 12, or the new value used in the same transaction.',
     why: 'Before PostgreSQL 12, ADD VALUE cannot run inside a transaction block at all; since 12 it can, but the new value cannot be used until the transaction commits ("unsafe use of new value"): the migration fails.',
-    safe: 'Put ALTER TYPE … ADD VALUE in its own migration (before PostgreSQL 12 with -- pgsafe:no-transaction), and use the value in a later one.',
+    safe: 'Put ALTER TYPE … ADD VALUE in its own migration (before PostgreSQL 12 with -- ddlgate:no-transaction), and use the value in a later one.',
     bad: "ALTER TYPE order_status ADD VALUE 'refunded';\nUPDATE orders SET status = 'refunded' WHERE refunded_at IS NOT NULL;",
     good: "-- migration 1:\nALTER TYPE order_status ADD VALUE IF NOT EXISTS 'refunded';\n-- migration 2:\nUPDATE orders SET status = 'refunded' WHERE id IN (…);",
     check(statement, state) {
@@ -48388,7 +48388,7 @@ const create_index_not_concurrently_rule = {
     category: 'index',
     summary: '`CREATE [UNIQUE] INDEX` without `CONCURRENTLY` on an existing table.',
     why: 'A plain CREATE INDEX holds a SHARE lock on the table for the whole build: every INSERT, UPDATE and DELETE waits, for minutes or hours on a large table.',
-    safe: 'Use CREATE INDEX CONCURRENTLY (in a migration without BEGIN/COMMIT; pgsafe runs it outside a transaction). If it fails it leaves an INVALID index: drop it with DROP INDEX CONCURRENTLY and retry. For a partitioned table, create the index CONCURRENTLY on each partition, then CREATE INDEX … ON ONLY the parent and ALTER INDEX … ATTACH PARTITION each one.',
+    safe: 'Use CREATE INDEX CONCURRENTLY (in a migration without BEGIN/COMMIT; ddlgate runs it outside a transaction). If it fails it leaves an INVALID index: drop it with DROP INDEX CONCURRENTLY and retry. For a partitioned table, create the index CONCURRENTLY on each partition, then CREATE INDEX … ON ONLY the parent and ALTER INDEX … ATTACH PARTITION each one.',
     bad: 'CREATE INDEX users_email_idx ON users (email);',
     good: 'CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_idx ON users (email);',
     check(statement, state) {
@@ -48412,7 +48412,7 @@ const drop_index_not_concurrently_rule = {
     category: 'index',
     summary: '`DROP INDEX` without `CONCURRENTLY` on an index that existed before the migration.',
     why: 'DROP INDEX takes an ACCESS EXCLUSIVE lock on the index\'s table: while it waits for running queries to finish, every new read and write on the table queues behind it.',
-    safe: 'Use DROP INDEX CONCURRENTLY IF EXISTS (one index per statement, no CASCADE, outside a transaction: pgsafe runs such a file statement by statement).',
+    safe: 'Use DROP INDEX CONCURRENTLY IF EXISTS (one index per statement, no CASCADE, outside a transaction: ddlgate runs such a file statement by statement).',
     bad: 'DROP INDEX users_email_idx;',
     good: 'DROP INDEX CONCURRENTLY IF EXISTS users_email_idx;',
     check(statement, state) {
@@ -48685,7 +48685,7 @@ const set_not_null_rule = {
             const constraintName = `${alter.table.name}_${column}_not_null`;
             const hint = state.pgVersion < 12
                 ? `PostgreSQL ${state.pgVersion} always scans for SET NOT NULL (the validated-CHECK shortcut arrived in 12): keep a validated CHECK (${column} IS NOT NULL) NOT VALID constraint instead of SET NOT NULL, or run it in a maintenance window.`
-                : `ALTER TABLE ${alter.name} ADD CONSTRAINT ${constraintName} CHECK (${column} IS NOT NULL) NOT VALID; then, in a later migration: ALTER TABLE ${alter.name} VALIDATE CONSTRAINT ${constraintName}; ALTER TABLE ${alter.name} ALTER COLUMN ${column} SET NOT NULL; ALTER TABLE ${alter.name} DROP CONSTRAINT ${constraintName}; (if the CHECK was validated in an earlier migration, suppress this with -- pgsafe-ignore set-not-null: <reason>)`;
+                : `ALTER TABLE ${alter.name} ADD CONSTRAINT ${constraintName} CHECK (${column} IS NOT NULL) NOT VALID; then, in a later migration: ALTER TABLE ${alter.name} VALIDATE CONSTRAINT ${constraintName}; ALTER TABLE ${alter.name} ALTER COLUMN ${column} SET NOT NULL; ALTER TABLE ${alter.name} DROP CONSTRAINT ${constraintName}; (if the CHECK was validated in an earlier migration, suppress this with -- ddlgate-ignore set-not-null: <reason>)`;
             hits.push({ message: `SET NOT NULL on ${alter.name}.${column} scans the whole table under an ACCESS EXCLUSIVE lock`, hint });
         }
         return hits;
@@ -48868,7 +48868,7 @@ const change_column_type_rule = {
                 hits.push({
                     message: `type of ${alter.name}.${cmd.name} changed to ${target}: instant only if the change is binary-coercible (e.g. varchar(n) → text or to a longer varchar); any other change rewrites the table and its indexes under an ACCESS EXCLUSIVE lock`,
                     severity: 'warning',
-                    hint: 'Check the current type: varchar → text, or increasing a length/precision limit, needs no rewrite (suppress with -- pgsafe-ignore change-column-type: <reason>); otherwise add a new column, backfill in batches and switch over.',
+                    hint: 'Check the current type: varchar → text, or increasing a length/precision limit, needs no rewrite (suppress with -- ddlgate-ignore change-column-type: <reason>); otherwise add a new column, backfill in batches and switch over.',
                 });
             }
             else {
@@ -49221,7 +49221,7 @@ const lock_table_rule = {
     category: 'lock',
     summary: '`LOCK TABLE` in a mode that blocks writes (SHARE or stronger; ACCESS EXCLUSIVE by default).',
     why: 'An explicit LOCK TABLE holds the lock until the migration\'s transaction commits: with the default ACCESS EXCLUSIVE mode every read and write on the table waits for the rest of the migration.',
-    safe: 'Let each statement take the lock it needs, keep the migration short, and rely on pgsafe\'s lock_timeout and retries; if you really need the lock to order statements, take the weakest mode that works and suppress this rule with the reason.',
+    safe: 'Let each statement take the lock it needs, keep the migration short, and rely on ddlgate\'s lock_timeout and retries; if you really need the lock to order statements, take the weakest mode that works and suppress this rule with the reason.',
     bad: 'LOCK TABLE orders;',
     good: '-- no explicit lock: ALTER TABLE takes what it needs, bounded by lock_timeout',
     check(statement, state) {
@@ -49277,7 +49277,7 @@ const detach_partition_not_concurrently_rule = {
     category: 'lock',
     summary: '`ALTER TABLE … DETACH PARTITION` without `CONCURRENTLY`.',
     why: 'A plain DETACH PARTITION takes an ACCESS EXCLUSIVE lock on the partitioned table: every query on any partition waits behind it.',
-    safe: 'Use DETACH PARTITION … CONCURRENTLY (PostgreSQL 14+), outside a transaction (pgsafe runs such a file statement by statement); if it is interrupted, finish it with DETACH PARTITION … FINALIZE.',
+    safe: 'Use DETACH PARTITION … CONCURRENTLY (PostgreSQL 14+), outside a transaction (ddlgate runs such a file statement by statement); if it is interrupted, finish it with DETACH PARTITION … FINALIZE.',
     bad: 'ALTER TABLE events DETACH PARTITION events_2023;',
     good: 'ALTER TABLE events DETACH PARTITION events_2023 CONCURRENTLY;',
     check(statement, state) {
@@ -49386,29 +49386,29 @@ function excerpt(sql) {
 }
 
 ;// CONCATENATED MODULE: ./lib/lint/rules/invalid-ignore.js
-/** Reported by the engine for a malformed `-- pgsafe-ignore` comment. */
+/** Reported by the engine for a malformed `-- ddlgate-ignore` comment. */
 const invalid_ignore_rule = {
     id: 'invalid-ignore',
     severity: 'error',
     category: 'hygiene',
-    summary: 'A `-- pgsafe-ignore` comment without a reason, or naming an unknown rule.',
+    summary: 'A `-- ddlgate-ignore` comment without a reason, or naming an unknown rule.',
     why: 'A suppression is a decision reviewers must be able to judge: without a reason it silences nothing, and a misspelt rule silently fails to silence what was meant.',
-    safe: 'Write `-- pgsafe-ignore <rule>[, <rule>]: <why this is safe here>` on the line just above the statement.',
-    bad: '-- pgsafe-ignore drop-column\nALTER TABLE users DROP COLUMN legacy_flag;',
-    good: '-- pgsafe-ignore drop-column: unused since release 4.2, no reader left\nALTER TABLE users DROP COLUMN legacy_flag;',
+    safe: 'Write `-- ddlgate-ignore <rule>[, <rule>]: <why this is safe here>` on the line just above the statement.',
+    bad: '-- ddlgate-ignore drop-column\nALTER TABLE users DROP COLUMN legacy_flag;',
+    good: '-- ddlgate-ignore drop-column: unused since release 4.2, no reader left\nALTER TABLE users DROP COLUMN legacy_flag;',
     check: () => [],
 };
 
 ;// CONCATENATED MODULE: ./lib/lint/rules/unused-ignore.js
-/** Reported by the engine for a `-- pgsafe-ignore` that silenced nothing. */
+/** Reported by the engine for a `-- ddlgate-ignore` that silenced nothing. */
 const unused_ignore_rule = {
     id: 'unused-ignore',
     severity: 'warning',
     category: 'hygiene',
-    summary: 'A `-- pgsafe-ignore` comment that silences nothing.',
+    summary: 'A `-- ddlgate-ignore` comment that silences nothing.',
     why: 'A stale suppression (the statement changed, or the comment sits above the wrong statement) hides nothing today but will silently hide a real finding tomorrow.',
     safe: 'Remove the comment, or move it to the line just above the statement it is meant for.',
-    bad: '-- pgsafe-ignore drop-table: old table\nCREATE TABLE t (id int);',
+    bad: '-- ddlgate-ignore drop-table: old table\nCREATE TABLE t (id int);',
     good: 'CREATE TABLE t (id int);',
     check: () => [],
 };
@@ -49501,7 +49501,7 @@ const RULES_BY_ID = new Map(RULES.map((rule) => [rule.id, rule]));
  * The lint engine: parses one migration with the real PostgreSQL parser, follows what the migration
  * does statement by statement (tables it creates, constraints it validates, locks it holds, its
  * transaction), looks inside DO blocks and the bodies of functions it calls, runs every rule and
- * applies `-- pgsafe-ignore` suppressions. Problems in the file are findings, never exceptions.
+ * applies `-- ddlgate-ignore` suppressions. Problems in the file are findings, never exceptions.
  */
 
 
@@ -49627,7 +49627,7 @@ class FileLinter {
             }
             catch (error) {
                 // A rule must never take the whole lint down; an unexpected tree shape is reported, not thrown.
-                hits = [{ message: `pgsafe could not check this statement with rule ${rule.id} (${error.message}); please report it`, severity: 'warning' }];
+                hits = [{ message: `ddlgate could not check this statement with rule ${rule.id} (${error.message}); please report it`, severity: 'warning' }];
             }
             for (const hit of hits)
                 this.emit(rule, unit, hit);
@@ -49735,7 +49735,7 @@ class FileLinter {
             return;
         const frame = locateBody(unit, body);
         const tag = dollarTagFor(body);
-        const wrapper = `CREATE FUNCTION pgsafe_do() RETURNS void LANGUAGE plpgsql AS ${tag}${body}${tag}`;
+        const wrapper = `CREATE FUNCTION ddlgate_do() RETURNS void LANGUAGE plpgsql AS ${tag}${body}${tag}`;
         this.expandPlpgsql(wrapper, frame, unit, top, 'do', ` (in the DO block at line ${unit.line})`);
     }
     expandPlpgsql(functionSql, frame, parent, top, origin, note) {
@@ -49915,7 +49915,7 @@ class FileLinter {
     parseIgnores(statement) {
         const entries = [];
         for (const comment of statement.leadingComments) {
-            const match = /^--\s*pgsafe-ignore(?![\w-])\s*(.*)$/i.exec(comment.text.trim());
+            const match = /^--\s*ddlgate-ignore(?![\w-])\s*(.*)$/i.exec(comment.text.trim());
             if (!match)
                 continue;
             const spec = match[1].trim();
@@ -49927,16 +49927,16 @@ class FileLinter {
                 .map((id) => id.trim().toLowerCase())
                 .filter(Boolean);
             if (ids.length === 0) {
-                this.emitFileFinding('invalid-ignore', comment.line, 1, comment.line, 'pgsafe-ignore names no rule: write `-- pgsafe-ignore <rule>[, <rule>]: <reason>`');
+                this.emitFileFinding('invalid-ignore', comment.line, 1, comment.line, 'ddlgate-ignore names no rule: write `-- ddlgate-ignore <rule>[, <rule>]: <reason>`');
                 continue;
             }
             if (!reason) {
-                this.emitFileFinding('invalid-ignore', comment.line, 1, comment.line, `pgsafe-ignore ${ids.join(', ')} has no reason, so it silences nothing: write \`-- pgsafe-ignore ${ids.join(', ')}: <why this is safe here>\``);
+                this.emitFileFinding('invalid-ignore', comment.line, 1, comment.line, `ddlgate-ignore ${ids.join(', ')} has no reason, so it silences nothing: write \`-- ddlgate-ignore ${ids.join(', ')}: <why this is safe here>\``);
                 continue;
             }
             for (const id of ids) {
                 if (!RULES_BY_ID.has(id)) {
-                    this.emitFileFinding('invalid-ignore', comment.line, 1, comment.line, `pgsafe-ignore names an unknown rule "${id}"`, `Known rules are listed in docs/rules.md.`);
+                    this.emitFileFinding('invalid-ignore', comment.line, 1, comment.line, `ddlgate-ignore names an unknown rule "${id}"`, `Known rules are listed in docs/rules.md.`);
                     continue;
                 }
                 entries.push({ rule: id, line: comment.line, used: false });
@@ -49949,7 +49949,7 @@ class FileLinter {
             for (const entry of entries) {
                 if (entry.used || this.options.rules[entry.rule] === 'off' || (this.down && RULES_BY_ID.get(entry.rule)?.breaking))
                     continue;
-                this.emitFileFinding('unused-ignore', entry.line, 1, entry.line, `pgsafe-ignore ${entry.rule} silences nothing: the statement below it has no ${entry.rule} finding`);
+                this.emitFileFinding('unused-ignore', entry.line, 1, entry.line, `ddlgate-ignore ${entry.rule} silences nothing: the statement below it has no ${entry.rule} finding`);
             }
         }
     }
@@ -50017,14 +50017,14 @@ function firstNonSpace(text, from) {
     return match ? from + match.index : from;
 }
 function dollarTagFor(body) {
-    let tag = '$pgsafe$';
+    let tag = '$ddlgate$';
     for (let n = 0; body.includes(tag); n++)
-        tag = `$pgsafe${n}$`;
+        tag = `$ddlgate${n}$`;
     return tag;
 }
 /**
  * The SQL of `EXECUTE '<literal>'` or `EXECUTE format('<literal>', …)` (placeholders replaced by
- * dummy names), or undefined when the statement is built from variables pgsafe cannot see.
+ * dummy names), or undefined when the statement is built from variables ddlgate cannot see.
  */
 function literalSql(expression) {
     const text = expression.trim();
@@ -50038,7 +50038,7 @@ function literalSql(expression) {
         return undefined;
     let sql = literal.value;
     if (formatCall)
-        sql = sql.replace(/%(\d+\$)?-?\d*([IsL%])/g, (_, __, kind) => (kind === '%' ? '%' : kind === 'L' ? "'pgsafe_value'" : 'pgsafe_name'));
+        sql = sql.replace(/%(\d+\$)?-?\d*([IsL%])/g, (_, __, kind) => (kind === '%' ? '%' : kind === 'L' ? "'ddlgate_value'" : 'ddlgate_name'));
     return sql;
 }
 function readLiteral(text) {
@@ -50073,7 +50073,7 @@ function readLiteral(text) {
 
 
 function resolveLintSettings(config, overrides = {}) {
-    const configPath = overrides.configPath ?? 'pgsafe.json';
+    const configPath = overrides.configPath ?? 'ddlgate.json';
     const rules = {};
     for (const [id, setting] of Object.entries(config.rules ?? {})) {
         if (!RULES_BY_ID.has(id)) {
@@ -50332,13 +50332,13 @@ function isExecutable(file) {
         return false;
     }
 }
-/** Candidate directories in order of preference: PGSAFE_PG_BIN, the server's own major, newer majors, then PATH. */
+/** Candidate directories in order of preference: DDLGATE_PG_BIN, the server's own major, newer majors, then PATH. */
 function candidateDirs(wantedMajor, options = {}) {
     const env = options.env ?? process.env;
     const root = options.systemRoot ?? '/usr/lib/postgresql';
     const dirs = [];
-    if (env.PGSAFE_PG_BIN)
-        dirs.push(env.PGSAFE_PG_BIN);
+    if (env.DDLGATE_PG_BIN)
+        dirs.push(env.DDLGATE_PG_BIN);
     const majors = (0,external_node_fs_.existsSync)(root) ? (0,external_node_fs_.readdirSync)(root).filter((d) => /^\d+$/.test(d)).map(Number) : [];
     // The server's own major first (its dump is the most faithful), then newer ones, oldest first.
     for (const major of majors.filter((m) => m >= wantedMajor).sort((a, b) => a - b))
@@ -50366,7 +50366,7 @@ function findPgTool(tool, wantedMajor, options = {}) {
         tooOld.push({ path: file, ...version });
     }
     const found = tooOld.length ? ` (found only ${tool} ${tooOld[0].version} at ${tooOld[0].path})` : ' (none found)';
-    throw new OperationError(`${tool} ${wantedMajor} or newer is needed for a PostgreSQL ${wantedMajor} server${found}; install postgresql-client-${wantedMajor} (apt.postgresql.org: apt-get install postgresql-client-${wantedMajor}) or set PGSAFE_PG_BIN to the directory holding it`);
+    throw new OperationError(`${tool} ${wantedMajor} or newer is needed for a PostgreSQL ${wantedMajor} server${found}; install postgresql-client-${wantedMajor} (apt.postgresql.org: apt-get install postgresql-client-${wantedMajor}) or set DDLGATE_PG_BIN to the directory holding it`);
 }
 /** URL query parameters libpq understands that have an environment-variable twin. */
 const PARAM_ENV = {
@@ -50415,7 +50415,7 @@ function connectionEnv(url, base = process.env) {
             env[name] = value;
     }
     if (!env.PGAPPNAME)
-        env.PGAPPNAME = 'pgsafe';
+        env.PGAPPNAME = 'ddlgate';
     return env;
 }
 /** Runs a client program; output is collected (stdout only when `captureStdout`) and never echoed. */
@@ -50526,7 +50526,7 @@ async function recordSkippedBackup(session, reason) {
     });
     session.log(`backup skipped: ${reason}`);
 }
-/** `pgsafe backup`: holds the migration lock so no migration runs half-way through the dump. */
+/** `ddlgate backup`: holds the migration lock so no migration runs half-way through the dump. */
 async function runBackup(options) {
     return withMigrationSession(options, (session) => backupInSession(session, options.file));
 }
@@ -50592,7 +50592,7 @@ function planSeeds(files, recorded, reseed) {
         const checksum = checksumOf(text);
         const script = compileScript(file.path, text);
         if (!script.transactional) {
-            throw new errors_InputError(`${script.path}: seeds run in a transaction; ${script.nonTransactionalReasons[0] ?? 'pgsafe:no-transaction'} cannot run in one`);
+            throw new errors_InputError(`${script.path}: seeds run in a transaction; ${script.nonTransactionalReasons[0] ?? 'ddlgate:no-transaction'} cannot run in one`);
         }
         const previous = recorded.get(file.name);
         if (previous !== undefined && previous !== checksum && !wanted.has(file.name)) {
@@ -50609,7 +50609,7 @@ async function recordedSeeds(client, schema) {
     return new Map(result.rows.map((row) => [row.name, row.checksum]));
 }
 /**
- * `pgsafe seed`: each seed in its own transaction together with its seed_history row, so a seed is
+ * `ddlgate seed`: each seed in its own transaction together with its seed_history row, so a seed is
  * recorded exactly when its data is committed. --dry-run runs each one and rolls it back.
  */
 async function runSeeds(options) {
@@ -50815,7 +50815,7 @@ async function runDryRunCommand(env) {
     }
     catch (error) {
         // No connection, no lock, a modified applied file …: the lint part of the report still stands.
-        if (!(error instanceof PgsafeError))
+        if (!(error instanceof DdlgateError))
             throw error;
         const model = { ...baseModel(env), files: reportFiles(env, lint, undefined), dryRunError: error.message };
         return { model, json: { lint, dryRun: null, error: error.message }, lint, failure: `dry-run could not run: ${error.message}` };
@@ -50889,7 +50889,7 @@ async function runApply(env) {
     }
     catch (error) {
         // No backup (no pg_dump of the server's major, no disk space …) means no apply: safe by default.
-        if (!applying && error instanceof PgsafeError && !(error instanceof MigrationFailed))
+        if (!applying && error instanceof DdlgateError && !(error instanceof MigrationFailed))
             return stop(backupFile ? `${error.message} (backup to ${backupFile} before applying)` : error.message);
         if (!(error instanceof MigrationFailed))
             throw error;
@@ -50980,11 +50980,11 @@ async function runBackupCommand(env) {
     model.operation = { headline: `Backup written to ${result.path} (${result.sizeBytes} bytes, ${result.format} format).`, ok: true };
     return { model, json: { backup: result } };
 }
-/** A step error as an Outcome: user-facing (PgsafeError) errors keep their message, others are marked unexpected. */
+/** A step error as an Outcome: user-facing (DdlgateError) errors keep their message, others are marked unexpected. */
 function failureMessage(error) {
     const message = error instanceof Error ? error.message : String(error);
     const first = message.split('\n')[0];
-    return error instanceof PgsafeError ? first : `unexpected error: ${first}`;
+    return error instanceof DdlgateError ? first : `unexpected error: ${first}`;
 }
 
 ;// CONCATENATED MODULE: ./lib/action/main.js
@@ -51022,7 +51022,7 @@ async function run(options = {}) {
         const configPath = inputs.config ?? ((0,external_node_fs_.existsSync)(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
         const config = loadConfig(inputs.config);
         dir = inputs.migrationsDir ?? config.migrationsDir ?? 'migrations';
-        const schema = config.schema ?? 'pgsafe';
+        const schema = config.schema ?? 'ddlgate';
         if (!/^[a-z_][a-z0-9_]{0,62}$/i.test(schema))
             throw new errors_InputError(`${configPath ?? 'config'}: "schema": "${schema}" is not a plain identifier`);
         await loadParser();
@@ -51059,7 +51059,7 @@ async function run(options = {}) {
         const url = await publishComment(inputs, runContext, octokit, dir, renderComment(outcome.model));
         if (url)
             outputs['comment-url'] = url;
-        log(`pgsafe ${command} (${dir}): ${verdictOf(outcome.model)} — ${counts.errors} error(s), ${counts.warnings} warning(s)`);
+        log(`ddlgate ${command} (${dir}): ${verdictOf(outcome.model)} — ${counts.errors} error(s), ${counts.warnings} warning(s)`);
         if (outcome.failure)
             setFailed(scrubSecrets(outcome.failure));
     }
@@ -51067,7 +51067,7 @@ async function run(options = {}) {
         const message = scrubSecrets(failureMessage(error));
         setFailed(message);
         await writeSummary(renderFailureSummary(command, dir, message));
-        if (process.env.PGSAFE_DEBUG === '1' && error instanceof Error && error.stack)
+        if (process.env.DDLGATE_DEBUG === '1' && error instanceof Error && error.stack)
             core_debug(scrubSecrets(error.stack));
     }
     finally {
@@ -51123,11 +51123,11 @@ async function publishComment(inputs, run, octokit, dir, body) {
     if (!run.pullRequest || inputs.comment === false)
         return undefined;
     if (run.pullRequest.fork) {
-        notice('pgsafe: this pull request comes from a fork, whose token cannot write comments; the report is in the job summary and the annotations instead.');
+        notice('ddlgate: this pull request comes from a fork, whose token cannot write comments; the report is in the job summary and the annotations instead.');
         return undefined;
     }
     if (!octokit || !run.owner || !run.repo) {
-        notice('pgsafe: no github-token, so no PR comment; the report is in the job summary.');
+        notice('ddlgate: no github-token, so no PR comment; the report is in the job summary.');
         return undefined;
     }
     try {
@@ -51137,7 +51137,7 @@ async function publishComment(inputs, run, octokit, dir, body) {
     }
     catch (error) {
         // The report is in the summary; a missing `pull-requests: write` permission must not fail the check.
-        warning(`pgsafe: could not write the PR comment (${describeHttpError(error)}); grant the job "permissions: pull-requests: write"`);
+        warning(`ddlgate: could not write the PR comment (${describeHttpError(error)}); grant the job "permissions: pull-requests: write"`);
         return undefined;
     }
 }
@@ -51147,7 +51147,7 @@ function describeHttpError(error) {
 }
 function writeJsonReport(inputs, dir, outcome) {
     const slug = `${inputs.command}-${dir}`.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 80);
-    const file = external_node_path_namespaceObject.join(process.env.RUNNER_TEMP || external_node_os_namespaceObject.tmpdir(), `pgsafe-report-${slug}.json`);
+    const file = external_node_path_namespaceObject.join(process.env.RUNNER_TEMP || external_node_os_namespaceObject.tmpdir(), `ddlgate-report-${slug}.json`);
     const report = { command: inputs.command, dir, verdict: verdictOf(outcome.model), failure: outcome.failure ?? null, ...outcome.json };
     (0,external_node_fs_.writeFileSync)(file, `${scrubSecrets(JSON.stringify(report, null, 2))}\n`);
     return file;
@@ -51159,7 +51159,7 @@ async function writeSummary(markdown) {
         await summary.addRaw(scrubSecrets(markdown), true).write();
     }
     catch (error) {
-        warning(`pgsafe: could not write the job summary (${failureMessage(error)})`);
+        warning(`ddlgate: could not write the job summary (${failureMessage(error)})`);
     }
 }
 

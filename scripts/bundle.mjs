@@ -36,7 +36,7 @@ execFileSync(process.execPath, [ncc, 'build', path.join(root, 'lib', 'action', '
 // libpg-query's emscripten loader looks for its .wasm next to `__dirname`, which an ESM bundle lacks:
 // define it (as the bundle's own directory) before any bundled module runs.
 const entry = path.join(outDir, 'index.js');
-const banner = "import { fileURLToPath as __pgsafeFileUrlToPath } from 'node:url';\nimport { dirname as __pgsafeDirname } from 'node:path';\nglobalThis.__filename = __pgsafeFileUrlToPath(import.meta.url);\nglobalThis.__dirname = __pgsafeDirname(globalThis.__filename);\n";
+const banner = "import { fileURLToPath as __ddlgateFileUrlToPath } from 'node:url';\nimport { dirname as __ddlgateDirname } from 'node:path';\nglobalThis.__filename = __ddlgateFileUrlToPath(import.meta.url);\nglobalThis.__dirname = __ddlgateDirname(globalThis.__filename);\n";
 writeFileSync(entry, banner + readFileSync(entry, 'utf8'));
 
 const wasm = path.join(path.dirname(require.resolve('libpg-query')), 'libpg-query.wasm');

@@ -28,11 +28,11 @@ const steps = [
 let failed = false;
 try {
   for (const [command, what] of steps) {
-    console.log(bold(`$ pgsafe ${command} --dir migrations-example`) + `   # ${what}`);
-    const result = spawnSync(process.execPath, [path.join(root, 'bin', 'pgsafe.js'), ...command.split(' '), '--dir', 'migrations-example'], {
+    console.log(bold(`$ ddlgate ${command} --dir migrations-example`) + `   # ${what}`);
+    const result = spawnSync(process.execPath, [path.join(root, 'bin', 'ddlgate.js'), ...command.split(' '), '--dir', 'migrations-example'], {
       cwd: root,
       stdio: 'inherit',
-      env: { ...process.env, DATABASE_URL: server.url, PGSAFE_ENV: 'demo' },
+      env: { ...process.env, DATABASE_URL: server.url, DDLGATE_ENV: 'demo' },
     });
     console.log(`(exit ${result.status})\n`);
     if (result.status !== 0) {

@@ -1,8 +1,16 @@
 #!/usr/bin/env node
 // `npm test`: compile src/ to lib/ (the CLI the tests spawn), then run every jest project:
-// unit, and the integration suite on PostgreSQL 18 (embedded) and 15 (system).
+// unit, and the integration suite on PostgreSQL 18 (embedded) and 15 (system). First it makes the real
+// components the tests need available (scripts/test-components.mjs): it never skips a test.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { ensureTestComponents } from './test-components.mjs';
+
+const problem = ensureTestComponents();
+if (problem) {
+  process.stderr.write(`${problem}\n`);
+  process.exit(1);
+}
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const run = (args, env = {}) =>

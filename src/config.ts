@@ -3,8 +3,8 @@ import { InputError } from './errors.js';
 
 export type RuleSetting = 'off' | 'error' | 'warning' | 'info';
 
-/** pgsafe.json: every key optional; unknown keys and wrong types are errors naming the key. */
-export interface PgsafeConfig {
+/** ddlgate.json: every key optional; unknown keys and wrong types are errors naming the key. */
+export interface DdlgateConfig {
   migrationsDir?: string;
   schema?: string;
   pgVersion?: number;
@@ -38,7 +38,7 @@ export const MAX_DURATION_MS = 2_147_483_647;
 
 export const DURATION = /^\d+(\.\d+)?\s*(ms|s|sec|min|m|h)?$/i;
 
-const SCHEMA: Record<keyof PgsafeConfig, Check> = {
+const SCHEMA: Record<keyof DdlgateConfig, Check> = {
   migrationsDir: isString,
   schema: isString,
   pgVersion: isPgVersion,
@@ -51,10 +51,10 @@ const SCHEMA: Record<keyof PgsafeConfig, Check> = {
   seedsDir: isString,
 };
 
-export const DEFAULT_CONFIG_FILE = 'pgsafe.json';
+export const DEFAULT_CONFIG_FILE = 'ddlgate.json';
 
 /** Reads the config file: the named one must exist; the default one is optional. */
-export function loadConfig(file: string | undefined): PgsafeConfig {
+export function loadConfig(file: string | undefined): DdlgateConfig {
   const path = file ?? DEFAULT_CONFIG_FILE;
   if (!existsSync(path)) {
     if (file) throw new InputError(`${file}: config file not found`);
@@ -70,15 +70,15 @@ export function loadConfig(file: string | undefined): PgsafeConfig {
   return validateConfig(data, path);
 }
 
-export function validateConfig(data: unknown, path: string): PgsafeConfig {
+export function validateConfig(data: unknown, path: string): DdlgateConfig {
   if (!data || typeof data !== 'object' || Array.isArray(data)) throw new InputError(`${path}: the config must be a JSON object`);
   for (const [key, value] of Object.entries(data)) {
-    const check = SCHEMA[key as keyof PgsafeConfig];
+    const check = SCHEMA[key as keyof DdlgateConfig];
     if (!check) throw new InputError(`${path}: unknown key "${key}" (known keys: ${Object.keys(SCHEMA).join(', ')})`);
     const expected = check(value);
     if (expected) throw new InputError(`${path}: "${key}" must be ${expected}, got ${JSON.stringify(value)}`);
   }
-  return data as PgsafeConfig;
+  return data as DdlgateConfig;
 }
 
 function jsonErrorLine(text: string, error: unknown): number {

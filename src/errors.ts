@@ -1,5 +1,5 @@
 /** Errors a user can act on: rendered as one line, never with a stack trace. */
-export class PgsafeError extends Error {
+export class DdlgateError extends Error {
   constructor(
     message: string,
     readonly exitCode: 1 | 2,
@@ -10,14 +10,14 @@ export class PgsafeError extends Error {
 }
 
 /** Bad usage, configuration or input (a malformed file, a bad URL): exit code 2, nothing applied. */
-export class InputError extends PgsafeError {
+export class InputError extends DdlgateError {
   constructor(message: string) {
     super(message, 2);
   }
 }
 
 /** A failed operation (a migration that errors, a lock not obtained, a refused rollback): exit code 1. */
-export class OperationError extends PgsafeError {
+export class OperationError extends DdlgateError {
   constructor(message: string) {
     super(message, 1);
   }

@@ -72,7 +72,7 @@ export function runAction(workspace: string, fake: FakeGitHub, inputs: Record<st
   const env: Record<string, string> = {};
   // Nothing of the environment jest runs in (maybe a real runner) may leak into the action.
   for (const [key, value] of Object.entries(process.env)) {
-    if (value === undefined || /^(GITHUB_|INPUT_|RUNNER_|ACTIONS_)/.test(key) || ['DATABASE_URL', 'POSTGRES_URL', 'ALLOW_BREAKING_MIGRATIONS', 'PGSAFE_ENV'].includes(key)) continue;
+    if (value === undefined || /^(GITHUB_|INPUT_|RUNNER_|ACTIONS_)/.test(key) || ['DATABASE_URL', 'POSTGRES_URL', 'ALLOW_BREAKING_MIGRATIONS', 'DDLGATE_ENV'].includes(key)) continue;
     env[key] = value;
   }
   Object.assign(env, {

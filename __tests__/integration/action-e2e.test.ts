@@ -12,7 +12,7 @@ import { FakeGitHub } from '../helpers/fake-github.js';
 import { query, removeDir, tempDir, testMajor, useTestDatabase } from '../helpers/pg.js';
 
 const db = useTestDatabase();
-const MARKER = '<!-- pgsafe:report:migrations -->';
+const MARKER = '<!-- ddlgate:report:migrations -->';
 
 const USERS_UP = 'CREATE TABLE users (\n  id bigint PRIMARY KEY,\n  email text NOT NULL\n);\n';
 const INDEX_UP = '-- index for the login lookup\nCREATE INDEX users_email_idx ON users (email);\n';
@@ -45,9 +45,9 @@ beforeAll(async () => {
     { filename: 'migrations/20250101000000_old.up.sql', status: 'removed' },
     { filename: 'docs/notes.md', status: 'added' },
   ]);
-  // Earlier conversation, and another bot's comment that copies pgsafe's marker: it must never be edited.
+  // Earlier conversation, and another bot's comment that copies ddlgate's marker: it must never be edited.
   fake.addComment(PR, 'alice', 'Please review the index migration.');
-  fake.addComment(PR, 'other-bot[bot]', `${MARKER}\nI am not pgsafe.`);
+  fake.addComment(PR, 'other-bot[bot]', `${MARKER}\nI am not ddlgate.`);
   fake.addComment(PR, 'bob', 'LGTM once the lint passes @alice');
 }, 60_000);
 
@@ -85,11 +85,11 @@ describe('pull request report', () => {
     expect(ours).toHaveLength(1);
     commentId = ours[0]!.id;
     expect(result.outputs['comment-url']).toBe(ours[0]!.html_url);
-    expect(fake.commentsOf(PR).find((c) => c.user.login === 'other-bot[bot]')!.body).toBe(`${MARKER}\nI am not pgsafe.`);
+    expect(fake.commentsOf(PR).find((c) => c.user.login === 'other-bot[bot]')!.body).toBe(`${MARKER}\nI am not ddlgate.`);
 
     expect(result.summary).toContain('create-index-not-concurrently');
     expect(result.summary).not.toContain(MARKER);
-    expect(result.outputs['report-path']).toMatch(/pgsafe-report-lint-migrations\.json$/);
+    expect(result.outputs['report-path']).toMatch(/ddlgate-report-lint-migrations\.json$/);
     expect(result.report.lint.summary).toEqual({ errors: 1, warnings: 0, infos: 0 });
   });
 
@@ -126,7 +126,7 @@ describe('pull request report', () => {
     const result = await runAction(workspace, fake, { command: 'lint', 'migrations-dir': 'migrations' }, { event: pullRequestEvent({ fork: true }) });
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/::error title=create-index-not-concurrently,file=migrations\/20260102000000_users_email_idx\.up\.sql/);
-    expect(result.stdout).toMatch(/::notice::pgsafe: this pull request comes from a fork/);
+    expect(result.stdout).toMatch(/::notice::ddlgate: this pull request comes from a fork/);
     expect(fake.writes()).toEqual([]);
     expect(fake.requests.some((r) => r.path.includes('/comments'))).toBe(false);
     expect(result.outputs['comment-url']).toBe('');

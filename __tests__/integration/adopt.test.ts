@@ -1,5 +1,5 @@
 /**
- * `pgsafe adopt`: each tool's tracking table is recreated in SQL exactly as the tool creates it, with the
+ * `ddlgate adopt`: each tool's tracking table is recreated in SQL exactly as the tool creates it, with the
  * first two fixture migrations applied; adopt records those two (never touching the tool's table) and a
  * following `up` applies only the truly new third one.
  */
@@ -21,7 +21,7 @@ beforeAll(async () => {
   await loadParser();
 });
 
-function settings(url: string, dir: string, layout?: LayoutName, schema = 'pgsafe'): RunnerSettings {
+function settings(url: string, dir: string, layout?: LayoutName, schema = 'ddlgate'): RunnerSettings {
   return { databaseUrl: url, dir, schema, lockTimeoutMs: 5000, statementTimeoutMs: 60_000, lockWaitMs: 10_000, lockRetries: 0, log: () => {}, ...(layout ? { layout } : {}) };
 }
 
@@ -141,7 +141,7 @@ describe.each(CASES)('adopt --from $from', (c) => {
     expect(report.notes).toEqual([]);
     expect(await snapshot(url, c.table)).toBe(before);
 
-    const history = await db.query(url, `SELECT version, action, details->>'adoptedFrom' AS source FROM pgsafe.migration_history ORDER BY id`);
+    const history = await db.query(url, `SELECT version, action, details->>'adoptedFrom' AS source FROM ddlgate.migration_history ORDER BY id`);
     expect(history).toEqual([
       { version: entries[0]!.version, action: 'baseline', source: c.from },
       { version: entries[1]!.version, action: 'baseline', source: c.from },
@@ -162,7 +162,7 @@ describe.each(CASES)('adopt --from $from', (c) => {
       const attempt = runAdopt({ ...settings(url, dir, c.layout), from: c.from });
       await expect(attempt).rejects.toThrow(OperationError);
       await expect(runAdopt({ ...settings(url, dir, c.layout), from: c.from })).rejects.toThrow(c.broken!.message);
-      expect(await db.query(url, 'SELECT * FROM pgsafe.schema_migrations')).toEqual([]);
+      expect(await db.query(url, 'SELECT * FROM ddlgate.schema_migrations')).toEqual([]);
     });
   }
 });
@@ -177,7 +177,7 @@ describe('adopt reports', () => {
     expect(report.adopted.map((a) => a.version)).toEqual(['20240101120000', '20240103120000']);
     expect(report.withoutFile).toEqual([{ entry: 'version 20991231000000', appliedAt: null }]);
     expect(report.unrecorded.map((u) => u.version)).toEqual(['20240102120000']);
-    expect(await db.query(url, `SELECT to_regclass('pgsafe.schema_migrations') AS t`)).toEqual([{ t: null }]);
+    expect(await db.query(url, `SELECT to_regclass('ddlgate.schema_migrations') AS t`)).toEqual([{ t: null }]);
   });
 
   it('drizzle: a file edited after it was applied is matched by its journal timestamp, with a note', async () => {
@@ -209,6 +209,6 @@ describe('adopt reports', () => {
     expect(report).toMatchObject({ from: 'dbmate', table: 'public.schema_migrations', dryRun: false, pending: ['20240102120000', '20240103120000'] });
     expect(report.adopted.map((a: { version: string }) => a.version)).toEqual(['20240101120000']);
     const text = await runCli(['adopt', '--from', 'dbmate', '--dir', dir, '--database-url', url]);
-    expect(text.stdout).toMatch(/Adopted 0 migration\(s\) from dbmate[\s\S]*Already recorded by pgsafe: 20240101120000[\s\S]*Left for pgsafe up: 20240102120000, 20240103120000/);
+    expect(text.stdout).toMatch(/Adopted 0 migration\(s\) from dbmate[\s\S]*Already recorded by ddlgate: 20240101120000[\s\S]*Left for ddlgate up: 20240102120000, 20240103120000/);
   });
 });

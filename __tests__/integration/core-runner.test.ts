@@ -30,7 +30,7 @@ describe('core runner on real PostgreSQL', () => {
 
     const tables = await db.query(url, `SELECT string_agg(relname, ',' ORDER BY relname) AS t FROM pg_class WHERE relname IN ('users','orders','orders_created_at_idx')`);
     expect(tables[0].t).toBe('orders,orders_created_at_idx,users');
-    const rows = await db.query(url, 'SELECT version, applied_by, batch, statements_done FROM pgsafe.schema_migrations ORDER BY version');
+    const rows = await db.query(url, 'SELECT version, applied_by, batch, statements_done FROM ddlgate.schema_migrations ORDER BY version');
     expect(rows.map((r) => r.batch)).toEqual([1, 1, 1, 1, 1, 1]);
     expect(rows[0].applied_by).toBeTruthy();
 
@@ -45,7 +45,7 @@ describe('core runner on real PostgreSQL', () => {
     expect(partial.migrations.map((m: any) => m.state)).toEqual(['applied', 'applied', 'applied', 'applied', 'pending', 'pending']);
 
     expect((await cli(url, EXAMPLE, 'down', '--to', '20260101090000')).code).toBe(0);
-    const history = await db.query(url, `SELECT action, count(*)::int AS n FROM pgsafe.migration_history GROUP BY action ORDER BY action`);
+    const history = await db.query(url, `SELECT action, count(*)::int AS n FROM ddlgate.migration_history GROUP BY action ORDER BY action`);
     expect(history).toEqual([
       { action: 'apply', n: 7 },
       { action: 'rollback', n: 6 },
@@ -69,7 +69,7 @@ describe('core runner on real PostgreSQL', () => {
       expect(result.stderr).not.toMatch(/\n\s+at /);
       const tables = await db.query(url, `SELECT relname FROM pg_class WHERE relname IN ('first', 'half', 'third') ORDER BY relname`);
       expect(tables.map((t) => t.relname)).toEqual(['first']);
-      const history = await db.query(url, `SELECT version, status, error_message FROM pgsafe.migration_history ORDER BY id`);
+      const history = await db.query(url, `SELECT version, status, error_message FROM ddlgate.migration_history ORDER BY id`);
       expect(history.map((h) => [h.version, h.status])).toEqual([
         ['1', 'success'],
         ['2', 'failed'],
@@ -145,7 +145,7 @@ describe('core runner on real PostgreSQL', () => {
       const outputs = [a.stdout, b.stdout].sort();
       expect(outputs[0]).toContain('Applied 6 migration(s)');
       expect(outputs[1]).toContain('Nothing to apply');
-      const history = await db.query(url, `SELECT version, count(*)::int AS n FROM pgsafe.migration_history WHERE action = 'apply' GROUP BY version`);
+      const history = await db.query(url, `SELECT version, count(*)::int AS n FROM ddlgate.migration_history WHERE action = 'apply' GROUP BY version`);
       expect(history).toHaveLength(6);
       expect(history.every((h) => h.n === 1)).toBe(true);
     } finally {
@@ -165,7 +165,7 @@ describe('core runner on real PostgreSQL', () => {
       expect(failed.stderr).toMatch(/2_indexes\.up\.sql:2: could not create unique index "accounts_code_key"/);
       const invalid = await db.query(url, `SELECT indexrelid::regclass::text AS name FROM pg_index WHERE NOT indisvalid`);
       expect(invalid).toEqual([]);
-      const progress = await db.query(url, `SELECT status, statements_done FROM pgsafe.schema_migrations WHERE version = '2'`);
+      const progress = await db.query(url, `SELECT status, statements_done FROM ddlgate.schema_migrations WHERE version = '2'`);
       expect(progress).toEqual([{ status: 'failed', statements_done: 1 }]);
       const status = JSON.parse((await cli(url, dir, 'status', '--format', 'json')).stdout);
       expect(status.migrations[1].state).toBe('failed');
@@ -179,7 +179,7 @@ describe('core runner on real PostgreSQL', () => {
         { relname: 'accounts_code_key', indisvalid: true },
         { relname: 'accounts_email_idx', indisvalid: true },
       ]);
-      const row = await db.query(url, `SELECT status, statements_done FROM pgsafe.schema_migrations WHERE version = '2'`);
+      const row = await db.query(url, `SELECT status, statements_done FROM ddlgate.schema_migrations WHERE version = '2'`);
       expect(row).toEqual([{ status: 'applied', statements_done: 2 }]);
     } finally {
       removeDir(dir);
@@ -205,7 +205,7 @@ describe('core runner on real PostgreSQL', () => {
       expect((await db.query(url, `SELECT relname FROM pg_class WHERE relname IN ('a', 'b', 'c') ORDER BY 1`)).map((r) => r.relname)).toEqual(['a']);
       writeFileSync(path.join(dir, '3_c.up.sql'), 'CREATE TABLE c (id int);');
       expect((await cli(url, dir, 'up', '--single-transaction')).code).toBe(0);
-      expect((await db.query(url, 'SELECT version, batch FROM pgsafe.schema_migrations ORDER BY version'))).toEqual([
+      expect((await db.query(url, 'SELECT version, batch FROM ddlgate.schema_migrations ORDER BY version'))).toEqual([
         { version: '1', batch: 1 },
         { version: '2', batch: 2 },
         { version: '3', batch: 2 },
@@ -225,7 +225,7 @@ describe('core runner on real PostgreSQL', () => {
     try {
       expect((await cli(url, dir, 'up', '--to', '20260101090000')).code).toBe(0);
       const before = await catalogFingerprint(url);
-      const trackingBefore = await db.query(url, 'SELECT * FROM pgsafe.schema_migrations ORDER BY version');
+      const trackingBefore = await db.query(url, 'SELECT * FROM ddlgate.schema_migrations ORDER BY version');
       const result = await cli(url, dir, 'dry-run', '--format', 'json');
       expect(result.code).toBe(0);
       const report = JSON.parse(result.stdout);
@@ -235,8 +235,8 @@ describe('core runner on real PostgreSQL', () => {
       expect(statement).toEqual(expect.objectContaining({ line: 2, locks: expect.any(Array), rewrites: expect.any(Array), durationMs: expect.any(Number) }));
       expect(report.migrations[2].statements[0].note).toMatch(/without CONCURRENTLY/);
       expect(await catalogFingerprint(url)).toBe(before);
-      expect(await db.query(url, 'SELECT * FROM pgsafe.schema_migrations ORDER BY version')).toEqual(trackingBefore);
-      const audit = await db.query(url, `SELECT action, status FROM pgsafe.migration_history WHERE action = 'dry-run'`);
+      expect(await db.query(url, 'SELECT * FROM ddlgate.schema_migrations ORDER BY version')).toEqual(trackingBefore);
+      const audit = await db.query(url, `SELECT action, status FROM ddlgate.migration_history WHERE action = 'dry-run'`);
       expect(audit).toEqual([{ action: 'dry-run', status: 'success' }]);
     } finally {
       removeDir(dir);
@@ -277,7 +277,7 @@ describe('CLI contract', () => {
     for (const name of registered) {
       const help = await runCli([name, '--help']);
       expect(help.code).toBe(0);
-      expect(help.stdout).toContain(`Usage: pgsafe ${name}`);
+      expect(help.stdout).toContain(`Usage: ddlgate ${name}`);
     }
   });
 
@@ -288,7 +288,7 @@ describe('CLI contract', () => {
     expect(badOption.code).toBe(2);
     const malformed = await runCli(['status', '--dir', 'migrations-example', '--database-url', 'not a url']);
     expect(malformed.code).toBe(2);
-    expect(malformed.stderr).toMatch(/^pgsafe: database URL is malformed/);
+    expect(malformed.stderr).toMatch(/^ddlgate: database URL is malformed/);
     const noUrl = await runCli(['up', '--dir', 'migrations-example'], { env: { DATABASE_URL: undefined, POSTGRES_URL: undefined } });
     expect(noUrl.code).toBe(2);
     expect(noUrl.stderr).toMatch(/no database: pass --database-url/);

@@ -15,13 +15,13 @@ describe('drift (real PostgreSQL)', () => {
     });
     try {
       expect((await cli(url, dir, 'up', '--to', '2')).code).toBe(0);
-      const firstRun = await db.query(url, 'SELECT version, schema_fingerprint IS NOT NULL AS has FROM pgsafe.schema_migrations ORDER BY version');
+      const firstRun = await db.query(url, 'SELECT version, schema_fingerprint IS NOT NULL AS has FROM ddlgate.schema_migrations ORDER BY version');
       expect(firstRun).toEqual([
         { version: '1', has: false },
         { version: '2', has: true },
       ]);
       expect((await cli(url, dir, 'up')).code).toBe(1);
-      const afterFailure = await db.query(url, 'SELECT version, schema_fingerprint IS NOT NULL AS has FROM pgsafe.schema_migrations ORDER BY version');
+      const afterFailure = await db.query(url, 'SELECT version, schema_fingerprint IS NOT NULL AS has FROM ddlgate.schema_migrations ORDER BY version');
       expect(afterFailure).toEqual([
         { version: '1', has: false },
         { version: '2', has: true },
@@ -42,7 +42,7 @@ describe('drift (real PostgreSQL)', () => {
     });
     try {
       expect((await cli(url, dir, 'up', '--to', '1')).code).toBe(0);
-      const recorded = await db.query(url, 'SELECT schema_fingerprint FROM pgsafe.schema_migrations');
+      const recorded = await db.query(url, 'SELECT schema_fingerprint FROM ddlgate.schema_migrations');
       expect(recorded[0].schema_fingerprint).toMatch(/^[0-9a-f]{64}$/);
 
       const clean = await cli(url, dir, 'status', '--drift', '--format', 'json');

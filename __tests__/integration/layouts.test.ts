@@ -21,7 +21,7 @@ beforeAll(async () => {
 });
 
 function settings(url: string, dir: string, layout?: LayoutName): RunnerSettings {
-  return { databaseUrl: url, dir, schema: 'pgsafe', lockTimeoutMs: 5000, statementTimeoutMs: 60_000, lockWaitMs: 10_000, lockRetries: 0, log: () => {}, ...(layout ? { layout } : {}) };
+  return { databaseUrl: url, dir, schema: 'ddlgate', lockTimeoutMs: 5000, statementTimeoutMs: 60_000, lockWaitMs: 10_000, lockRetries: 0, log: () => {}, ...(layout ? { layout } : {}) };
 }
 
 interface Case {
@@ -84,7 +84,7 @@ describe.each(CASES)('$fixture layout', ({ fixture, layout, index, rollsBack }) 
       const done = await runDown({ ...settings(url, dir, layout), steps: 3 });
       expect(done.map((d) => d.version)).toEqual([...entries].reverse().map((e) => e.version));
       expect(await tables(url)).toEqual([]);
-      expect(await db.query(url, 'SELECT version FROM pgsafe.schema_migrations')).toEqual([]);
+      expect(await db.query(url, 'SELECT version FROM ddlgate.schema_migrations')).toEqual([]);
     } else {
       await expect(runDown({ ...settings(url, dir, layout), steps: 1 })).rejects.toThrow(OperationError);
       await expect(runDown({ ...settings(url, dir, layout), steps: 1 })).rejects.toThrow(new RegExp(`has no down migration \\(${fixture} layout\\); nothing was rolled back`));

@@ -23,7 +23,7 @@ beforeAll(async () => {
 const settings = (dir: string) => ({
   databaseUrl: url,
   dir,
-  schema: 'pgsafe',
+  schema: 'ddlgate',
   lockTimeoutMs: 5000,
   statementTimeoutMs: 60_000,
   lockWaitMs: 5000,
@@ -34,7 +34,7 @@ const settings = (dir: string) => ({
 async function trace(files: Record<string, string>): Promise<DryRunReport> {
   const dir = tempDir(files);
   try {
-    return await runDryRun({ ...settings(dir), observer: createLockTrace({ schema: 'pgsafe' }) });
+    return await runDryRun({ ...settings(dir), observer: createLockTrace({ schema: 'ddlgate' }) });
   } finally {
     removeDir(dir);
   }

@@ -9,7 +9,7 @@ const createDatabase = (prefix: string) => db.createDatabase(prefix);
 
 const EXAMPLE = path.join(REPO_ROOT, 'migrations-example');
 const cli = (url: string, args: string[], env: Record<string, string | undefined> = {}, cwd?: string) =>
-  runCli(args, { env: { DATABASE_URL: url, POSTGRES_URL: undefined, PGSAFE_ENV: undefined, NODE_ENV: undefined, ...env }, ...(cwd ? { cwd } : {}) });
+  runCli(args, { env: { DATABASE_URL: url, POSTGRES_URL: undefined, DDLGATE_ENV: undefined, NODE_ENV: undefined, ...env }, ...(cwd ? { cwd } : {}) });
 
 async function seedShop(url: string): Promise<void> {
   const up = await cli(url, ['up', '--dir', EXAMPLE]);
@@ -34,7 +34,7 @@ describe('backup and restore with real pg_dump / pg_restore', () => {
       const result = JSON.parse(backup.stdout);
       expect(result).toMatchObject({ path: file, format: 'custom', sizeBytes: statSync(file).size });
       expect(result.pgDump).toMatch(/^15\./);
-      const history = await query(url, `SELECT status, execution_time_ms, details FROM pgsafe.migration_history WHERE action = 'backup'`);
+      const history = await query(url, `SELECT status, execution_time_ms, details FROM ddlgate.migration_history WHERE action = 'backup'`);
       expect(history).toHaveLength(1);
       expect(history[0].status).toBe('success');
       expect(history[0].details).toMatchObject({ path: file, sizeBytes: result.sizeBytes, format: 'custom' });
@@ -52,7 +52,7 @@ describe('backup and restore with real pg_dump / pg_restore', () => {
       const status = JSON.parse((await cli(url, ['status', '--dir', EXAMPLE, '--format', 'json'])).stdout);
       expect(status.migrations.every((m: any) => m.state === 'applied')).toBe(true);
       // … and the restore itself is recorded on top of the restored history.
-      const restores = await query(url, `SELECT status, details->>'kind' AS kind FROM pgsafe.migration_history WHERE action = 'restore'`);
+      const restores = await query(url, `SELECT status, details->>'kind' AS kind FROM ddlgate.migration_history WHERE action = 'restore'`);
       expect(restores).toEqual([{ status: 'success', kind: 'custom' }]);
     } finally {
       removeDir(dir);
@@ -78,7 +78,7 @@ describe('backup and restore with real pg_dump / pg_restore', () => {
 
       const broken = await cli(url, ['restore', '--restore', path.join(dir, 'broken.sql')]);
       expect(broken.code).toBe(1);
-      expect(broken.stderr).toMatch(/^pgsafe: psql failed: .*no_such_table.*nothing was restored/);
+      expect(broken.stderr).toMatch(/^ddlgate: psql failed: .*no_such_table.*nothing was restored/);
       expect(await query(url, `SELECT 1 FROM pg_class WHERE relname = 'restored_half'`)).toHaveLength(0);
       const missing = await cli(url, ['restore', '--restore', path.join(dir, 'nope.dump')]);
       expect(missing.code).toBe(2);
@@ -101,18 +101,18 @@ describe('backup and restore with real pg_dump / pg_restore', () => {
       expect(explicit.stderr).toMatch(/backup written to before-1\.dump/);
       expect(existsSync(path.join(cwd, 'before-1.dump'))).toBe(true);
 
-      const production = await cli(url, ['up', '--to', '2'], { PGSAFE_ENV: 'production' }, cwd);
+      const production = await cli(url, ['up', '--to', '2'], { DDLGATE_ENV: 'production' }, cwd);
       expect(production.code).toBe(0);
       const backups = readdirSync(path.join(cwd, 'backups'));
       expect(backups).toHaveLength(1);
       expect(backups[0]).toMatch(/^backup_up_\d+_\d+-\d{8}-\d{6}Z\.dump$/);
 
-      const skipped = await cli(url, ['up', '--no-backup'], { PGSAFE_ENV: 'production' }, cwd);
+      const skipped = await cli(url, ['up', '--no-backup'], { DDLGATE_ENV: 'production' }, cwd);
       expect(skipped.code).toBe(0);
       expect(skipped.stderr).toMatch(/backup skipped: --no-backup/);
       expect(readdirSync(path.join(cwd, 'backups'))).toHaveLength(1);
 
-      const rows = await query(url, `SELECT status, environment, error_message, details->>'path' AS path FROM pgsafe.migration_history WHERE action = 'backup' ORDER BY id`);
+      const rows = await query(url, `SELECT status, environment, error_message, details->>'path' AS path FROM ddlgate.migration_history WHERE action = 'backup' ORDER BY id`);
       expect(rows.map((r) => [r.status, r.environment])).toEqual([
         ['success', null],
         ['success', 'production'],
@@ -137,9 +137,9 @@ describe('backup and restore with real pg_dump / pg_restore', () => {
     try {
       const result = await cli(url, ['up', '--backup-path', 'blocker/x.dump'], {}, cwd);
       expect(result.code).toBe(1);
-      expect(result.stderr).toMatch(/^pgsafe: backup before apply failed, nothing was applied: .*\(pass --no-backup to apply without one\)$/m);
+      expect(result.stderr).toMatch(/^ddlgate: backup before apply failed, nothing was applied: .*\(pass --no-backup to apply without one\)$/m);
       expect(await query(url, `SELECT 1 FROM pg_class WHERE relname = 'a'`)).toHaveLength(0);
-      const rows = await query(url, `SELECT status FROM pgsafe.migration_history WHERE action = 'backup'`);
+      const rows = await query(url, `SELECT status FROM ddlgate.migration_history WHERE action = 'backup'`);
       expect(rows).toEqual([{ status: 'failed' }]);
     } finally {
       removeDir(cwd);

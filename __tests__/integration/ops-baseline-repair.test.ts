@@ -9,7 +9,7 @@ const states = async (url: string, dir: string) => JSON.parse((await cli(url, di
 describe('baseline and repair', () => {
   it('baseline marks an existing schema as applied without running it, audited', async () => {
     const url = await db.createDatabase('baseline');
-    // The database predates pgsafe: its tables were made by hand.
+    // The database predates ddlgate: its tables were made by hand.
     await db.query(url, 'CREATE TABLE a (id int); CREATE TABLE b (id int)');
     const dir = tempDir({
       '1_a.up.sql': 'CREATE TABLE a (id int);',
@@ -24,7 +24,7 @@ describe('baseline and repair', () => {
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(/Baselined 2 migration\(s\) up to 2/);
       expect(await states(url, dir)).toEqual(['1:applied', '2:applied', '3:pending']);
-      const history = await db.query(url, `SELECT version, action, status, environment, details FROM pgsafe.migration_history ORDER BY id`);
+      const history = await db.query(url, `SELECT version, action, status, environment, details FROM ddlgate.migration_history ORDER BY id`);
       expect(history.map((h) => [h.version, h.action, h.status, h.environment])).toEqual([
         ['1', 'baseline', 'success', 'production'],
         ['2', 'baseline', 'success', 'production'],
@@ -35,10 +35,10 @@ describe('baseline and repair', () => {
       expect(up.code).toBe(0);
       expect(up.stdout).toContain('Applied 1 migration(s)');
       // The SQL-side status objects see the same picture.
-      expect(await db.query(url, 'SELECT applied_count::int, failed_count::int, last_applied_version FROM pgsafe.migration_status_view')).toEqual([
+      expect(await db.query(url, 'SELECT applied_count::int, failed_count::int, last_applied_version FROM ddlgate.migration_status_view')).toEqual([
         { applied_count: 3, failed_count: 0, last_applied_version: '3' },
       ]);
-      expect((await db.query(url, 'SELECT version, status FROM pgsafe.get_migration_status()')).map((r) => `${r.version}:${r.status}`)).toEqual(['1:applied', '2:applied', '3:applied']);
+      expect((await db.query(url, 'SELECT version, status FROM ddlgate.get_migration_status()')).map((r) => `${r.version}:${r.status}`)).toEqual(['1:applied', '2:applied', '3:applied']);
     } finally {
       removeDir(dir);
     }
@@ -59,13 +59,13 @@ describe('baseline and repair', () => {
       expect(preview.code).toBe(1);
       expect(preview.stdout).toMatch(/^Would repair:\n  1_a: record the edited file's checksum .*\n  2_b: clear the failed attempt \(.*division by zero\)\nNothing changed: run again with --yes/);
       expect(await states(url, dir)).toEqual(['1:modified', '2:failed']);
-      expect(await db.query(url, `SELECT 1 FROM pgsafe.migration_history WHERE action = 'repair'`)).toHaveLength(0);
+      expect(await db.query(url, `SELECT 1 FROM ddlgate.migration_history WHERE action = 'repair'`)).toHaveLength(0);
 
       const repaired = await cli(url, dir, 'repair', '--yes');
       expect(repaired.code).toBe(0);
       expect(repaired.stdout).toMatch(/^Repaired:/);
       expect(await states(url, dir)).toEqual(['1:applied', '2:pending']);
-      const rows = await db.query(url, `SELECT version, details->>'change' AS change FROM pgsafe.migration_history WHERE action = 'repair' ORDER BY version`);
+      const rows = await db.query(url, `SELECT version, details->>'change' AS change FROM ddlgate.migration_history WHERE action = 'repair' ORDER BY version`);
       expect(rows).toEqual([
         { version: '1', change: 'checksum' },
         { version: '2', change: 'clear-failed' },
@@ -73,12 +73,12 @@ describe('baseline and repair', () => {
       expect((await cli(url, dir, 'repair')).stdout).toBe('Nothing to repair.\n');
 
       // A statement-by-statement migration stopped half-way keeps a failed tracking row: repair deletes it.
-      writeFileSync(path.join(dir, '2_b.up.sql'), '-- pgsafe:no-transaction\nCREATE TABLE b (id int);\nSELECT 1/0;');
+      writeFileSync(path.join(dir, '2_b.up.sql'), '-- ddlgate:no-transaction\nCREATE TABLE b (id int);\nSELECT 1/0;');
       expect((await cli(url, dir, 'up')).code).toBe(1);
-      expect(await db.query(url, `SELECT status, statements_done FROM pgsafe.schema_migrations WHERE version = '2'`)).toEqual([{ status: 'failed', statements_done: 1 }]);
+      expect(await db.query(url, `SELECT status, statements_done FROM ddlgate.schema_migrations WHERE version = '2'`)).toEqual([{ status: 'failed', statements_done: 1 }]);
       const partial = await cli(url, dir, 'repair', '--yes');
       expect(partial.stdout).toMatch(/2_b: clear the failed attempt .*; 1 statement\(s\) had run and will run again on the next up/);
-      expect(await db.query(url, `SELECT 1 FROM pgsafe.schema_migrations WHERE version = '2'`)).toHaveLength(0);
+      expect(await db.query(url, `SELECT 1 FROM ddlgate.schema_migrations WHERE version = '2'`)).toHaveLength(0);
       expect(await states(url, dir)).toEqual(['1:applied', '2:pending']);
     } finally {
       removeDir(dir);

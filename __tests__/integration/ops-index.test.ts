@@ -6,7 +6,7 @@ import { removeDir, runCli, tempDir, useTestDatabase } from '../helpers/pg.js';
 const db = useTestDatabase();
 const cli = (url: string, dir: string, ...args: string[]) => runCli([...args, '--dir', dir], { env: { DATABASE_URL: url, POSTGRES_URL: undefined, INDEX_CONCURRENT: undefined } });
 const invalidIndexes = (url: string) => db.query(url, `SELECT indexrelid::regclass::text AS name FROM pg_index WHERE NOT indisvalid`);
-const attempts = (url: string) => db.query(url, `SELECT version, index_name, attempt, status, error_message, duration_ms FROM pgsafe.index_build_history ORDER BY id`);
+const attempts = (url: string) => db.query(url, `SELECT version, index_name, attempt, status, error_message, duration_ms FROM ddlgate.index_build_history ORDER BY id`);
 
 describe('concurrent index builds', () => {
   it('a build failing on duplicates leaves no INVALID index, is not retried in vain, and succeeds after the fix', async () => {
@@ -76,7 +76,7 @@ describe('concurrent index builds', () => {
     }
   });
 
-  it('pgsafe new --index writes a no-transaction migration that builds a partial index', async () => {
+  it('ddlgate new --index writes a no-transaction migration that builds a partial index', async () => {
     const url = await db.createDatabase('index_new');
     await db.query(url, `CREATE TABLE "Users" (id int, tenant_id int, "order" int, deleted_at timestamptz)`);
     const dir = tempDir();
@@ -87,7 +87,7 @@ describe('concurrent index builds', () => {
       expect(files).toHaveLength(2);
       expect(files[1]).toMatch(/^\d{14}_active_users_by_tenant\.up\.sql$/);
       const up = readFileSync(path.join(dir, files[1]!), 'utf8');
-      expect(up.split('\n')[0]).toBe('-- pgsafe:no-transaction');
+      expect(up.split('\n')[0]).toBe('-- ddlgate:no-transaction');
       expect(up).toContain('CREATE INDEX CONCURRENTLY "users_tenant_id_order_partial_idx" ON "Users" ("tenant_id", "order") WHERE deleted_at IS NULL;');
       expect((await cli(url, dir, 'up')).code).toBe(0);
       expect(await db.query(url, `SELECT pg_get_indexdef('users_tenant_id_order_partial_idx'::regclass) AS def`)).toEqual([
@@ -98,7 +98,7 @@ describe('concurrent index builds', () => {
       expect(await db.query(url, `SELECT to_regclass('users_tenant_id_order_partial_idx') AS r`)).toEqual([{ r: null }]);
       const bad = await cli(url, dir, 'new', 'x', '--where', 'a = 1');
       expect(bad.code).toBe(2);
-      expect(bad.stderr).toBe('pgsafe: --where needs --index table(columns)\n');
+      expect(bad.stderr).toBe('ddlgate: --where needs --index table(columns)\n');
     } finally {
       removeDir(dir);
     }

@@ -34,21 +34,21 @@ afterAll(async () => {
 const cli = (url: string, dir: string, ...args: string[]) => runCli(['up', '--dir', dir, ...args], { env: { DATABASE_URL: url, POSTGRES_URL: undefined } });
 
 describe('Prometheus metrics', () => {
-  it('pushes to a real Pushgateway (job pgsafe, grouped by environment) and writes the textfile', async () => {
+  it('pushes to a real Pushgateway (job ddlgate, grouped by environment) and writes the textfile', async () => {
     const url = await db.createDatabase('metrics');
     const dir = tempDir({ '1_a.up.sql': 'CREATE TABLE a (id int);', '2_b.up.sql': 'CREATE TABLE b (id int);', '3_bad.up.sql': 'SELECT 1/0;' });
     try {
-      const file = path.join(dir, 'textfile', 'pgsafe.prom');
+      const file = path.join(dir, 'textfile', 'ddlgate.prom');
       const result = await cli(url, dir, '--to', '2', '--pushgateway', gatewayUrl, '--metrics-file', file, '--environment', 'staging');
       expect(result.code).toBe(0);
       expect(result.stderr).not.toMatch(/warning/);
       const scraped = await (await fetch(`${gatewayUrl}/metrics`)).text();
-      const series = (name: string) => scraped.split('\n').filter((line) => line.startsWith(name) && line.includes('job="pgsafe"'));
-      expect(series('db_migration_status{')).toEqual(['db_migration_status{direction="up",environment="staging",instance="",job="pgsafe"} 1']);
-      expect(series('db_migration_total{')).toContain('db_migration_total{direction="up",environment="staging",instance="",job="pgsafe",status="success"} 2');
+      const series = (name: string) => scraped.split('\n').filter((line) => line.startsWith(name) && line.includes('job="ddlgate"'));
+      expect(series('db_migration_status{')).toEqual(['db_migration_status{direction="up",environment="staging",instance="",job="ddlgate"} 1']);
+      expect(series('db_migration_total{')).toContain('db_migration_total{direction="up",environment="staging",instance="",job="ddlgate",status="success"} 2');
       expect(series('db_migration_duration_seconds_count{').sort()).toEqual([
-        'db_migration_duration_seconds_count{direction="up",environment="staging",instance="",job="pgsafe",version="1"} 1',
-        'db_migration_duration_seconds_count{direction="up",environment="staging",instance="",job="pgsafe",version="2"} 1',
+        'db_migration_duration_seconds_count{direction="up",environment="staging",instance="",job="ddlgate",version="1"} 1',
+        'db_migration_duration_seconds_count{direction="up",environment="staging",instance="",job="ddlgate",version="2"} 1',
       ]);
       const text = readFileSync(file, 'utf8');
       expect(text).toContain('# TYPE db_migration_duration_seconds histogram');
@@ -58,9 +58,9 @@ describe('Prometheus metrics', () => {
       const failed = await cli(url, dir, '--pushgateway', gatewayUrl, '--environment', 'production', '--no-backup');
       expect(failed.code).toBe(1);
       const after = await (await fetch(`${gatewayUrl}/metrics`)).text();
-      expect(after).toContain('db_migration_status{direction="up",environment="production",instance="",job="pgsafe"} 0');
-      expect(after).toContain('db_migration_total{direction="up",environment="production",instance="",job="pgsafe",status="failure"} 1');
-      expect(after).toContain('db_migration_status{direction="up",environment="staging",instance="",job="pgsafe"} 1');
+      expect(after).toContain('db_migration_status{direction="up",environment="production",instance="",job="ddlgate"} 0');
+      expect(after).toContain('db_migration_total{direction="up",environment="production",instance="",job="ddlgate",status="failure"} 1');
+      expect(after).toContain('db_migration_status{direction="up",environment="staging",instance="",job="ddlgate"} 1');
     } finally {
       removeDir(dir);
     }
@@ -91,8 +91,8 @@ describe('Prometheus metrics', () => {
       const result = await cli(url, dir, '--pushgateway', `http://127.0.0.1:${port}`);
       expect(result.code).toBe(0);
       expect(result.stdout).toContain('Applied 1 migration(s)');
-      expect(result.stderr).toMatch(/^pgsafe: warning: could not push metrics to http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/m);
-      expect(await db.query(url, `SELECT version FROM pgsafe.schema_migrations`)).toEqual([{ version: '1' }]);
+      expect(result.stderr).toMatch(/^ddlgate: warning: could not push metrics to http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/m);
+      expect(await db.query(url, `SELECT version FROM ddlgate.schema_migrations`)).toEqual([{ version: '1' }]);
     } finally {
       removeDir(dir);
     }

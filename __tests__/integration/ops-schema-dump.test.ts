@@ -40,7 +40,7 @@ describe('schema-dump with real pg_dump', () => {
       expect(drift.code).toBe(1);
       expect(drift.stdout).toMatch(/^--- .*schema\.sql \(committed\)\n\+\+\+ .*schema\.sql \(database\)\n@@ /);
       expect(drift.stdout).toMatch(/^\+    nickname text$/m);
-      expect(drift.stdout).toMatch(/is out of date: run pgsafe schema-dump/);
+      expect(drift.stdout).toMatch(/is out of date: run ddlgate schema-dump/);
       expect(readFileSync(first, 'utf8')).toBe(text);
 
       // Applying a migration without refreshing the file is drift too (the version list changed).
@@ -68,9 +68,9 @@ describe('schema-dump with real pg_dump', () => {
       writeFileSync(fake, '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "pg_dump (PostgreSQL) 99.0"; exit 0; fi\necho "pg_dump: error: query failed: ERROR:  permission denied for table secrets" >&2\nexit 1\n');
       chmodSync(fake, 0o755);
       const out = path.join(dir, 'schema.sql');
-      const result = await cli(url, ['schema-dump', '--output', out], { PGSAFE_PG_BIN: path.dirname(fake) });
+      const result = await cli(url, ['schema-dump', '--output', out], { DDLGATE_PG_BIN: path.dirname(fake) });
       expect(result.code).toBe(1);
-      expect(result.stderr).toBe('pgsafe: pg_dump failed: pg_dump: error: query failed: ERROR:  permission denied for table secrets\n');
+      expect(result.stderr).toBe('ddlgate: pg_dump failed: pg_dump: error: query failed: ERROR:  permission denied for table secrets\n');
       expect(existsSync(out)).toBe(false);
     } finally {
       removeDir(dir);

@@ -30,9 +30,9 @@ describe('runner edge cases', () => {
 
   it('refuses to resume a statement-by-statement migration whose file changed after it stopped part-way', async () => {
     const url = await db.createDatabase('editedpartial');
-    await withDir({ '1_a.up.sql': '-- pgsafe:no-transaction\nCREATE TABLE a (id int);\nCREATE INDEX CONCURRENTLY a_idx ON missing_table (id);' }, async (dir) => {
+    await withDir({ '1_a.up.sql': '-- ddlgate:no-transaction\nCREATE TABLE a (id int);\nCREATE INDEX CONCURRENTLY a_idx ON missing_table (id);' }, async (dir) => {
       expect((await cli(url, dir, 'up')).code).toBe(1);
-      writeFileSync(path.join(dir, '1_a.up.sql'), '-- pgsafe:no-transaction\nCREATE TABLE pre (id int);\nCREATE TABLE a (id int);\nCREATE INDEX CONCURRENTLY a_idx ON a (id);');
+      writeFileSync(path.join(dir, '1_a.up.sql'), '-- ddlgate:no-transaction\nCREATE TABLE pre (id int);\nCREATE TABLE a (id int);\nCREATE INDEX CONCURRENTLY a_idx ON a (id);');
       const result = await cli(url, dir, 'up');
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/1_a\.up\.sql: changed after a run stopped part-way \(1 statement\(s\) done\)/);
@@ -72,7 +72,7 @@ describe('runner edge cases', () => {
       expect(single.code).toBe(1);
       expect(single.stderr).toMatch(/at COMMIT of the single transaction .*nothing of this batch was applied/);
       expect(single.stderr).not.toMatch(/unexpected error/);
-      const history = await db.query(url, `SELECT status FROM pgsafe.migration_history WHERE version = '1' ORDER BY id`);
+      const history = await db.query(url, `SELECT status FROM ddlgate.migration_history WHERE version = '1' ORDER BY id`);
       expect(history).toEqual([{ status: 'failed' }, { status: 'failed' }]);
     });
   });
@@ -114,7 +114,7 @@ describe('runner edge cases', () => {
       expect(escape.code).toBe(2);
       expect(escape.stderr).toMatch(/invalid %-escape in the password/);
       expect(escape.stderr).not.toContain('se%ZZkrit');
-      expect(await db.query(url, `SELECT to_regclass('pgsafe.schema_migrations') IS NULL AS untouched`)).toEqual([{ untouched: true }]);
+      expect(await db.query(url, `SELECT to_regclass('ddlgate.schema_migrations') IS NULL AS untouched`)).toEqual([{ untouched: true }]);
     });
   });
 });
@@ -144,7 +144,7 @@ describe('migration lock', () => {
     const holder = new pg.Client({ connectionString: url, application_name: 'other-deployer' });
     await holder.connect();
     try {
-      await holder.query('SELECT pg_advisory_lock($1::bigint)', [migrationLockKey('pgsafe').toString()]);
+      await holder.query('SELECT pg_advisory_lock($1::bigint)', [migrationLockKey('ddlgate').toString()]);
       await withDir({ '1_a.up.sql': 'CREATE TABLE a (id int);' }, async (dir) => {
         const started = Date.now();
         const result = await cli(url, dir, 'up', '--lock-wait', '1s');

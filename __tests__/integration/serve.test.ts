@@ -37,7 +37,7 @@ const basic = () =>
   });
 
 function runner(url: string, dir: string, overrides: Partial<RunnerSettings> = {}): RunnerSettings {
-  return { databaseUrl: url, dir, schema: 'pgsafe', lockTimeoutMs: 5000, statementTimeoutMs: 60_000, lockWaitMs: 5000, lockRetries: 0, environment: 'preview', log: () => {}, ...overrides };
+  return { databaseUrl: url, dir, schema: 'ddlgate', lockTimeoutMs: 5000, statementTimeoutMs: 60_000, lockWaitMs: 5000, lockRetries: 0, environment: 'preview', log: () => {}, ...overrides };
 }
 
 async function start(url: string, dir: string, overrides: Partial<RunnerSettings> = {}) {
@@ -181,7 +181,7 @@ test('each error code answers JSON {"error": …} without a stack trace', async 
     expect([body, reply.status]).toEqual([body, 400]);
     expect(reply.body.error).toMatch(message);
   }
-  expect(await db.query(url, `SELECT to_regnamespace('pgsafe') AS n`)).toEqual([{ n: null }]);
+  expect(await db.query(url, `SELECT to_regnamespace('ddlgate') AS n`)).toEqual([{ n: null }]);
 
   // A failing migration: 422 with the report and a one-line error, the password scrubbed.
   const dryFail = await post(base, { dryRun: true });
@@ -229,9 +229,9 @@ test('concurrent POSTs: exactly one runs, the other gets 409 naming the holder',
     holder: { kind: 'this-server', requestId: winner.headers['x-request-id'], remoteAddress: '127.0.0.1', startedAt: expect.stringMatching(/T/), dryRun: false, to: null },
   });
   expect(winner.body.applied.map((m: any) => m.version)).toEqual([V1]);
-  const history = await db.query(url, `SELECT version, action, status, executed_by FROM pgsafe.migration_history ORDER BY id`);
+  const history = await db.query(url, `SELECT version, action, status, executed_by FROM ddlgate.migration_history ORDER BY id`);
   expect(history).toEqual([{ version: V1, action: 'apply', status: 'success', executed_by: `http:127.0.0.1 request ${winner.headers['x-request-id']}` }]);
-  expect(await db.query(url, `SELECT applied_by FROM pgsafe.schema_migrations`)).toEqual([{ applied_by: `http:127.0.0.1 request ${winner.headers['x-request-id']}` }]);
+  expect(await db.query(url, `SELECT applied_by FROM ddlgate.schema_migrations`)).toEqual([{ applied_by: `http:127.0.0.1 request ${winner.headers['x-request-id']}` }]);
   expect(endpoint.currentRun()).toBeNull();
   flushLogs();
 });
@@ -242,12 +242,12 @@ test('409 with the pid and application of another process holding the advisory l
   const other = new pg.Client({ connectionString: url, application_name: 'ci-deploy-job' });
   await other.connect();
   try {
-    await other.query('SELECT pg_advisory_lock($1::bigint)', [migrationLockKey('pgsafe').toString()]);
+    await other.query('SELECT pg_advisory_lock($1::bigint)', [migrationLockKey('ddlgate').toString()]);
     const pid = (await other.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
     const reply = await post(base, { dryRun: false });
     expect(reply.status).toBe(409);
     expect(reply.body).toEqual({
-      error: 'another process holds the pgsafe migration lock',
+      error: 'another process holds the ddlgate migration lock',
       holder: { kind: 'other-process', pid, applicationName: 'ci-deploy-job', user: expect.any(String), heldForSeconds: expect.any(Number) },
     });
     // Reads are not blocked by a run elsewhere.
@@ -265,7 +265,7 @@ test('refuses production and weak or missing tokens before listening', async () 
     createMigrationServer({ token, runner: { ...settings, environment }, port: 0, env, log: () => {} });
   expect(make(TOKEN, { NODE_ENV: 'production' })).toThrow(/refuses to run in production \(NODE_ENV=production\).*deploy workflow/);
   expect(make(TOKEN, {}, 'production')).toThrow(/--environment production/);
-  expect(make(TOKEN, { PGSAFE_ENV: 'prod' })).toThrow(InputError);
+  expect(make(TOKEN, { DDLGATE_ENV: 'prod' })).toThrow(InputError);
   expect(make(undefined, {})).toThrow(/INTERNAL_ADMIN_TOKEN is not set/);
   expect(make('a'.repeat(31), {})).toThrow(/too short: use at least 32/);
   expect(make(TOKEN, { NODE_ENV: 'development' })).not.toThrow();
@@ -274,9 +274,9 @@ test('refuses production and weak or missing tokens before listening', async () 
   const args = ['serve', '--port', '0', '--dir', dir, '--database-url', db.url];
   const production = await runCli(args, { env: { INTERNAL_ADMIN_TOKEN: TOKEN, NODE_ENV: 'production' }, timeoutMs: 20_000 });
   expect(production.code).toBe(2);
-  expect(production.stderr).toMatch(/^pgsafe: pgsafe serve refuses to run in production \(NODE_ENV=production\).*migrations-deploy\.yml/);
+  expect(production.stderr).toMatch(/^ddlgate: ddlgate serve refuses to run in production \(NODE_ENV=production\).*migrations-deploy\.yml/);
   expect(production.stderr).not.toMatch(/listening/);
-  const explicit = await runCli([...args, '--environment', 'production'], { env: { INTERNAL_ADMIN_TOKEN: TOKEN, NODE_ENV: undefined, PGSAFE_ENV: undefined }, timeoutMs: 20_000 });
+  const explicit = await runCli([...args, '--environment', 'production'], { env: { INTERNAL_ADMIN_TOKEN: TOKEN, NODE_ENV: undefined, DDLGATE_ENV: undefined }, timeoutMs: 20_000 });
   expect(explicit.code).toBe(2);
   expect(explicit.stderr).toMatch(/--environment production/);
   const noToken = await runCli(args, { env: { INTERNAL_ADMIN_TOKEN: undefined, NODE_ENV: undefined }, timeoutMs: 20_000 });
@@ -290,7 +290,7 @@ test('the CLI server finishes a running migration on SIGTERM before it exits', a
   const dir = migrations({ [`${V1}_slow.up.sql`]: 'CREATE TABLE slow (id int);\nSELECT pg_sleep(1);\n' });
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--dir', dir, '--database-url', url], {
     cwd: REPO_ROOT,
-    env: { ...process.env, INTERNAL_ADMIN_TOKEN: TOKEN, NODE_ENV: 'development', PGSAFE_ENV: '' },
+    env: { ...process.env, INTERNAL_ADMIN_TOKEN: TOKEN, NODE_ENV: 'development', DDLGATE_ENV: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -324,8 +324,8 @@ test('the CLI server finishes a running migration on SIGTERM before it exits', a
     // The run answered before the server called itself stopped: close() waited for it.
     const answered = stderr.search(/POST \/api\/migrations 200 /);
     expect(answered).toBeGreaterThan(stderr.indexOf('SIGTERM received'));
-    expect(stderr.indexOf('pgsafe serve: stopped')).toBeGreaterThan(answered);
-    expect(await db.query(url, `SELECT version, status FROM pgsafe.schema_migrations`)).toEqual([{ version: V1, status: 'applied' }]);
+    expect(stderr.indexOf('ddlgate serve: stopped')).toBeGreaterThan(answered);
+    expect(await db.query(url, `SELECT version, status FROM ddlgate.schema_migrations`)).toEqual([{ version: V1, status: 'applied' }]);
     // Stopped listening: a new request finds nobody.
     await expect(get(base)).rejects.toThrow(/ECONNREFUSED/);
   } finally {

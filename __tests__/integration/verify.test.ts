@@ -9,7 +9,7 @@ const GOOD = {
   '1_users.down.sql': 'DROP TABLE users;\nDROP TYPE mood;\n',
 };
 
-describe('pgsafe verify (real PostgreSQL)', () => {
+describe('ddlgate verify (real PostgreSQL)', () => {
   it('passes a clean round trip on a throwaway server and reports a missing down file', async () => {
     const dir = tempDir({ ...GOOD, '2_view.up.sql': 'CREATE VIEW user_emails AS SELECT email FROM users;\n' });
     try {

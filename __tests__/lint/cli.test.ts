@@ -32,7 +32,7 @@ async function run(args: string[], cwd?: string, env: Record<string, string> = {
 }
 
 function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'pgsafe-cli-lint-'));
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ddlgate-cli-lint-'));
   for (const [name, text] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     writeFileSync(path.join(dir, name), text);
@@ -40,7 +40,7 @@ function project(files: Record<string, string>): string {
   return dir;
 }
 
-describe('pgsafe lint', () => {
+describe('ddlgate lint', () => {
   test('default: the migrations dir; exit 1 on a blocking finding; text output', async () => {
     const dir = project({ 'migrations/20260101000000_idx.up.sql': 'CREATE INDEX users_email_idx ON users (email);\n' });
     const { code, stdout } = await run(['lint'], dir);
@@ -74,11 +74,11 @@ describe('pgsafe lint', () => {
     expect((await run(['lint'], dir, { ALLOW_BREAKING_MIGRATIONS: 'true' })).code).toBe(0);
   });
 
-  test('pgsafe.json: rules, pgVersion, exclude, migrationsDir; unknown rule → exit 2 naming it', async () => {
+  test('ddlgate.json: rules, pgVersion, exclude, migrationsDir; unknown rule → exit 2 naming it', async () => {
     const dir = project({
       'db/20260101000000_a.up.sql': "ALTER TABLE users ADD COLUMN plan text DEFAULT 'free';\nCREATE TABLE t (j json);\n",
       'db/20260102000000_legacy.up.sql': 'DROP TABLE old;\n',
-      'pgsafe.json': JSON.stringify({ migrationsDir: 'db', pgVersion: 10, rules: { 'prefer-jsonb': 'off' }, exclude: ['*_legacy.up.sql'] }),
+      'ddlgate.json': JSON.stringify({ migrationsDir: 'db', pgVersion: 10, rules: { 'prefer-jsonb': 'off' }, exclude: ['*_legacy.up.sql'] }),
     });
     const { code, stdout } = await run(['lint', '--format', 'json'], dir);
     expect(code).toBe(1);
@@ -86,7 +86,7 @@ describe('pgsafe lint', () => {
     expect(result.files.map((f: any) => f.path)).toEqual(['db/20260101000000_a.up.sql']);
     expect(result.files[0].findings.map((f: any) => f.rule)).toEqual(['add-column-volatile-default']);
     expect((await run(['lint', '--format', 'json', '--pg-version', '15'], dir)).code).toBe(0);
-    writeFileSync(path.join(dir, 'pgsafe.json'), JSON.stringify({ rules: { 'no-such-rule': 'off' } }));
+    writeFileSync(path.join(dir, 'ddlgate.json'), JSON.stringify({ rules: { 'no-such-rule': 'off' } }));
     const bad = await run(['lint'], dir);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('unknown rule "no-such-rule"');
@@ -107,7 +107,7 @@ describe('pgsafe lint', () => {
   });
 });
 
-describe('pgsafe format', () => {
+describe('ddlgate format', () => {
   test('--check exits 1 on an unformatted file and changes nothing; formatting writes the file', async () => {
     const text = 'create table t(id int);\n';
     const dir = project({ 'migrations/20260101000000_t.up.sql': text });

@@ -45,7 +45,7 @@ describe('positions', () => {
     expect(literalSql("'DROP TABLE x'")).toBe('DROP TABLE x');
     expect(literalSql("'SELECT ''a'''")).toBe("SELECT 'a'");
     expect(literalSql('$q$TRUNCATE t$q$')).toBe('TRUNCATE t');
-    expect(literalSql("format('ALTER TABLE %I.%I ADD COLUMN c int DEFAULT %L', s, t, v)")).toBe("ALTER TABLE pgsafe_name.pgsafe_name ADD COLUMN c int DEFAULT 'pgsafe_value'");
+    expect(literalSql("format('ALTER TABLE %I.%I ADD COLUMN c int DEFAULT %L', s, t, v)")).toBe("ALTER TABLE ddlgate_name.ddlgate_name ADD COLUMN c int DEFAULT 'ddlgate_value'");
     expect(literalSql("'DROP TABLE ' || name")).toBeUndefined();
     expect(literalSql('statement')).toBeUndefined();
   });
@@ -94,11 +94,11 @@ describe('target PostgreSQL version', () => {
   test('using the new enum value in the same transaction is reported', () => {
     const sql = "ALTER TYPE order_status ADD VALUE 'refunded';\nUPDATE orders SET status = 'refunded' WHERE refunded_at IS NOT NULL;";
     expect(rulesOf(sql, { pgVersion: 16 })).toEqual(['2:enum-value-in-transaction']);
-    expect(rulesOf(`-- pgsafe:no-transaction\n${sql}`, { pgVersion: 16 })).toEqual([]);
+    expect(rulesOf(`-- ddlgate:no-transaction\n${sql}`, { pgVersion: 16 })).toEqual([]);
   });
 
   test('SET NOT NULL after a validated CHECK is quiet only from 12', () => {
-    const sql = '-- pgsafe:no-transaction\nALTER TABLE users ADD CONSTRAINT nn CHECK (email IS NOT NULL) NOT VALID;\nALTER TABLE users VALIDATE CONSTRAINT nn;\nALTER TABLE users ALTER COLUMN email SET NOT NULL;';
+    const sql = '-- ddlgate:no-transaction\nALTER TABLE users ADD CONSTRAINT nn CHECK (email IS NOT NULL) NOT VALID;\nALTER TABLE users VALIDATE CONSTRAINT nn;\nALTER TABLE users ALTER COLUMN email SET NOT NULL;';
     expect(rulesOf(sql, { pgVersion: 12 })).toEqual([]);
     expect(rulesOf(sql, { pgVersion: 11 })).toEqual(['4:set-not-null']);
   });
@@ -135,7 +135,7 @@ describe('transactions', () => {
   test('VALIDATE in its own transaction is fine, in the same one as ADD … NOT VALID it is not', () => {
     const sql = 'ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT fk;';
     expect(rulesOf(sql)).toEqual(['2:validate-in-same-transaction']);
-    expect(rulesOf(`-- pgsafe:no-transaction\n${sql}`)).toEqual([]);
+    expect(rulesOf(`-- ddlgate:no-transaction\n${sql}`)).toEqual([]);
     expect(rulesOf(`BEGIN;\n${sql}\nCOMMIT;`)).toEqual(['3:validate-in-same-transaction']);
   });
 
@@ -146,7 +146,7 @@ describe('transactions', () => {
       'CREATE INDEX orders_total_idx ON orders (total);',
     ].join('\n');
     expect(rulesOf(sql)).toEqual(['2:statements-after-access-exclusive', '3:create-index-not-concurrently']);
-    expect(rulesOf(`-- pgsafe:no-transaction\n${sql}`)).toEqual(['4:create-index-not-concurrently']);
+    expect(rulesOf(`-- ddlgate:no-transaction\n${sql}`)).toEqual(['4:create-index-not-concurrently']);
   });
 
   test('a stray COMMIT is a finding', () => {
@@ -197,18 +197,18 @@ describe('file problems are findings', () => {
 });
 
 describe('suppression', () => {
-  test('-- pgsafe-ignore with a reason silences the named rules on the next statement only', () => {
-    const sql = ['-- pgsafe-ignore drop-column, truncate: column unused since v4', 'ALTER TABLE users DROP COLUMN legacy;', 'ALTER TABLE users DROP COLUMN other;'].join('\n');
+  test('-- ddlgate-ignore with a reason silences the named rules on the next statement only', () => {
+    const sql = ['-- ddlgate-ignore drop-column, truncate: column unused since v4', 'ALTER TABLE users DROP COLUMN legacy;', 'ALTER TABLE users DROP COLUMN other;'].join('\n');
     expect(rulesOf(sql)).toEqual(['1:unused-ignore', '3:drop-column']);
   });
 
   test('an ignore above a DO block covers the statements inside it', () => {
-    const sql = '-- pgsafe-ignore drop-column: guarded by IF EXISTS, column unused\nDO $$ BEGIN ALTER TABLE users DROP COLUMN legacy; END $$;';
+    const sql = '-- ddlgate-ignore drop-column: guarded by IF EXISTS, column unused\nDO $$ BEGIN ALTER TABLE users DROP COLUMN legacy; END $$;';
     expect(lintSource(sql)).toEqual([]);
   });
 
   test('an ignore of a rule turned off in the config is not reported as unused', () => {
-    const sql = '-- pgsafe-ignore prefer-jsonb: legacy API needs json\nCREATE TABLE t (j json);';
+    const sql = '-- ddlgate-ignore prefer-jsonb: legacy API needs json\nCREATE TABLE t (j json);';
     expect(rulesOf(sql, { rules: { 'prefer-jsonb': 'off' } })).toEqual([]);
   });
 });

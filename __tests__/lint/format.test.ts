@@ -7,12 +7,12 @@ beforeAll(async () => {
 
 describe('format', () => {
   test('formats with sql-formatter and keeps the statements, comments and DO bodies', () => {
-    const source = "-- pgsafe:no-transaction\ncreate index concurrently users_email_idx on users(email);\n-- pgsafe-ignore drop-column: unused\nalter table users drop column legacy;\nDO $$ BEGIN   PERFORM 1; END $$;\n";
+    const source = "-- ddlgate:no-transaction\ncreate index concurrently users_email_idx on users(email);\n-- ddlgate-ignore drop-column: unused\nalter table users drop column legacy;\nDO $$ BEGIN   PERFORM 1; END $$;\n";
     const result = formatMigrationSql(source);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.formatted).toContain('-- pgsafe:no-transaction\ncreate index concurrently users_email_idx on users (email);');
-    expect(result.formatted).toContain('-- pgsafe-ignore drop-column: unused\nalter table users\ndrop column legacy;');
+    expect(result.formatted).toContain('-- ddlgate:no-transaction\ncreate index concurrently users_email_idx on users (email);');
+    expect(result.formatted).toContain('-- ddlgate-ignore drop-column: unused\nalter table users\ndrop column legacy;');
     expect(result.formatted).toContain('$$ BEGIN   PERFORM 1; END $$');
     expect(result.formatted.endsWith(';\n')).toBe(true);
     // Idempotent.
@@ -30,8 +30,8 @@ describe('format', () => {
     expect(result).toEqual({ ok: false, reason: 'the formatted SQL would parse to a different statement tree' });
   });
 
-  test('refuses when a pgsafe comment would move to another statement', () => {
-    const result = formatMigrationSql('SELECT 1;\n-- pgsafe-ignore truncate: ok\nSELECT 2;', () => '-- pgsafe-ignore truncate: ok\nSELECT 1;\nSELECT 2;\n');
-    expect(result).toMatchObject({ ok: false, reason: expect.stringMatching(/pgsafe-ignore/) });
+  test('refuses when a ddlgate comment would move to another statement', () => {
+    const result = formatMigrationSql('SELECT 1;\n-- ddlgate-ignore truncate: ok\nSELECT 2;', () => '-- ddlgate-ignore truncate: ok\nSELECT 1;\nSELECT 2;\n');
+    expect(result).toMatchObject({ ok: false, reason: expect.stringMatching(/ddlgate-ignore/) });
   });
 });

@@ -83,7 +83,7 @@ describe('lint JSON contract (DESIGN.md)', () => {
   });
 });
 
-describe('settings from pgsafe.json and the environment', () => {
+describe('settings from ddlgate.json and the environment', () => {
   test('defaults: PostgreSQL 15, breaking changes blocked', () => {
     expect(resolveLintSettings({}, { env: {} })).toEqual({ pgVersion: 15, rules: {}, allowBreaking: false, exclude: [] });
   });
@@ -115,17 +115,17 @@ describe('settings from pgsafe.json and the environment', () => {
 });
 
 describe('docs/rules.md', () => {
-  test('is up to date with the rules (regenerate: PGSAFE_UPDATE_DOCS=1 jest __tests__/lint, or npm run build && node scripts/gen-rules-doc.mjs)', () => {
+  test('is up to date with the rules (regenerate: DDLGATE_UPDATE_DOCS=1 jest __tests__/lint, or npm run build && node scripts/gen-rules-doc.mjs)', () => {
     const file = path.join(process.cwd(), 'docs/rules.md');
     const expected = renderRulesDoc();
-    if (process.env.PGSAFE_UPDATE_DOCS === '1') writeFileSync(file, expected);
+    if (process.env.DDLGATE_UPDATE_DOCS === '1') writeFileSync(file, expected);
     expect(readFileSync(file, 'utf8')).toBe(expected);
   });
 });
 
 describe('a scratch directory', () => {
   test('an empty migrations directory lints clean', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'pgsafe-lint-'));
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ddlgate-lint-'));
     expect(lintMigrationsDir(dir)).toEqual({ files: [], summary: { errors: 0, warnings: 0, infos: 0 } });
   });
 });

@@ -44,7 +44,7 @@ describe('text', () => {
 describe('markdown', () => {
   test('per-file findings with rule, message and hint', () => {
     const markdown = renderLintMarkdown(RESULT);
-    expect(markdown).toContain('🛑 **pgsafe lint**: 1 error, 1 warning in 2 files');
+    expect(markdown).toContain('🛑 **ddlgate lint**: 1 error, 1 warning in 2 files');
     expect(markdown).toContain('#### `migrations/20260101_add.up.sql`');
     expect(markdown).toContain('`create-index-not-concurrently` (lines 3–4): CREATE INDEX on existing table users');
     expect(markdown).toContain('💡 Use CREATE INDEX CONCURRENTLY.');
@@ -65,6 +65,6 @@ describe('markdown', () => {
   });
 
   test('a clean run', () => {
-    expect(renderLintMarkdown({ files: [], summary: { errors: 0, warnings: 0, infos: 0 } })).toBe('✅ **pgsafe lint**: no findings in 0 files.\n');
+    expect(renderLintMarkdown({ files: [], summary: { errors: 0, warnings: 0, infos: 0 } })).toBe('✅ **ddlgate lint**: no findings in 0 files.\n');
   });
 });

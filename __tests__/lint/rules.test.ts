@@ -10,10 +10,10 @@ beforeAll(async () => {
   await loadParser();
 });
 
-/** `-- pgsafe-test: pgVersion=11 allowBreaking=true` in a fixture sets lint options. */
+/** `-- ddlgate-test: pgVersion=11 allowBreaking=true` in a fixture sets lint options. */
 function optionsOf(text: string): Partial<LintOptions> {
   const options: Partial<LintOptions> = {};
-  const match = /--\s*pgsafe-test:\s*(.*)/.exec(text);
+  const match = /--\s*ddlgate-test:\s*(.*)/.exec(text);
   for (const pair of match?.[1]?.split(/\s+/) ?? []) {
     const [key, value] = pair.split('=');
     if (key === 'pgVersion') options.pgVersion = Number(value);

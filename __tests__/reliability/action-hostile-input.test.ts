@@ -4,7 +4,7 @@ import { query, removeDir, tempDir, useTestDatabase } from '../helpers/pg.js';
 
 // The action (the committed bundle) against hostile migration files and near-miss confirmation phrases.
 const db = useTestDatabase();
-const MARKER = '<!-- pgsafe:report:migrations -->';
+const MARKER = '<!-- ddlgate:report:migrations -->';
 
 let fake: FakeGitHub;
 beforeAll(async () => {
@@ -46,7 +46,7 @@ describe('PR comment built from hostile migration files', () => {
       expect(body.startsWith(MARKER) || body.endsWith(MARKER) || body.indexOf(MARKER) < 200).toBe(true);
       // No live mention: every @ followed by a name is escaped or broken.
       expect(body).not.toMatch(/(^|[^\w`\\])@(someone|octocat|admin|everyone|org\/team)\b/);
-      // No raw HTML from the file survives, and pgsafe's own <details> blocks stay balanced.
+      // No raw HTML from the file survives, and ddlgate's own <details> blocks stay balanced.
       expect(body).not.toMatch(/<img|<b>idx|<details open>/);
       expect((body.match(/<details>/g) ?? []).length).toBe((body.match(/<\/details>/g) ?? []).length);
       // Code fences are closed: an even number of fence lines.
@@ -123,8 +123,8 @@ describe('action runs never show the database password', () => {
       }
       for (const comment of fake.commentsOf(PR)) expect(comment.body).not.toContain(marker);
       // The apply stopped at its mandatory dry-run, so the tracking tables may not even exist; if they do, no row holds the marker.
-      if ((await query(url, `SELECT to_regclass('pgsafe.migration_history') IS NOT NULL AS ok`))[0].ok) {
-        const stored = await query(url, `SELECT coalesce(string_agg(row_to_json(h)::text, E'\\n'), '') AS rows FROM pgsafe.migration_history h`);
+      if ((await query(url, `SELECT to_regclass('ddlgate.migration_history') IS NOT NULL AS ok`))[0].ok) {
+        const stored = await query(url, `SELECT coalesce(string_agg(row_to_json(h)::text, E'\\n'), '') AS rows FROM ddlgate.migration_history h`);
         expect(stored[0].rows).not.toContain(marker);
       }
       expect(runs[3].stdout).toMatch(/dry-run/i);

@@ -109,7 +109,7 @@ function contentCases(): Case[] {
 
 function configCases(): Case[] {
   const configs: Array<[string, RegExp]> = [
-    ['{', /pgsafe\.json:1: invalid JSON/],
+    ['{', /ddlgate\.json:1: invalid JSON/],
     ['{"migrationsDir": 5}', /"migrationsDir" must be a non-empty string/],
     ['{"lockTimeout": "soon"}', /"lockTimeout" must be a duration/],
     ['{"lockTimeout": true}', /"lockTimeout" must be a duration/],
@@ -196,12 +196,12 @@ describe('bad input', () => {
 
   it('answers every bad input with exit 2 and one clear line, and changes nothing in the database', async () => {
     const url = await db.createDatabase('badinput');
-    // The tracking tables exist (a database that pgsafe already manages), so "unchanged" covers them too.
+    // The tracking tables exist (a database that ddlgate already manages), so "unchanged" covers them too.
     const seed = tempDir({ '0000_seed.up.sql': SEED });
     expect((await runCli(['up', '--dir', seed], { env: { DATABASE_URL: url } })).code).toBe(0);
     const before = await catalogFingerprint(url);
-    const trackingBefore = JSON.stringify(await db.query(url, 'SELECT version, checksum, status FROM pgsafe.schema_migrations ORDER BY version'));
-    const historyBefore = (await db.query(url, 'SELECT count(*)::int AS n FROM pgsafe.migration_history'))[0].n;
+    const trackingBefore = JSON.stringify(await db.query(url, 'SELECT version, checksum, status FROM ddlgate.schema_migrations ORDER BY version'));
+    const historyBefore = (await db.query(url, 'SELECT count(*)::int AS n FROM ddlgate.migration_history'))[0].n;
     const failures: string[] = [];
     const work = tempDir();
     try {
@@ -211,9 +211,9 @@ describe('bad input', () => {
         // Every case keeps the already-applied seed migration, so only the bad input itself can fail it.
         const files = { '0000_seed.up.sql': SEED, ...testCase.files };
         for (const [name, content] of Object.entries(files)) writeFileSync(path.join(dir, 'migrations', name), content);
-        if (testCase.config !== undefined) writeFileSync(path.join(dir, 'pgsafe.json'), testCase.config);
+        if (testCase.config !== undefined) writeFileSync(path.join(dir, 'ddlgate.json'), testCase.config);
         const args = testCase.args ?? ['up'];
-        const result = await runInProcess(args, dir, { DATABASE_URL: url, POSTGRES_URL: undefined, PGSAFE_DEBUG: undefined });
+        const result = await runInProcess(args, dir, { DATABASE_URL: url, POSTGRES_URL: undefined, DDLGATE_DEBUG: undefined });
         const lines = result.stderr.trim().split('\n').filter((line) => line.trim() && !/^\(Did you mean/.test(line));
         const problems = [
           result.code !== 2 && `exit ${result.code}`,
@@ -230,8 +230,8 @@ describe('bad input', () => {
     }
     expect(failures).toEqual([]);
     expect(await catalogFingerprint(url)).toBe(before);
-    expect(JSON.stringify(await db.query(url, 'SELECT version, checksum, status FROM pgsafe.schema_migrations ORDER BY version'))).toBe(trackingBefore);
-    expect((await db.query(url, 'SELECT count(*)::int AS n FROM pgsafe.migration_history'))[0].n).toBe(historyBefore);
+    expect(JSON.stringify(await db.query(url, 'SELECT version, checksum, status FROM ddlgate.schema_migrations ORDER BY version'))).toBe(trackingBefore);
+    expect((await db.query(url, 'SELECT count(*)::int AS n FROM ddlgate.migration_history'))[0].n).toBe(historyBefore);
   }, 240_000);
 
   it('rejects a 50 MB migration with a clear line before reading it into the parser', async () => {

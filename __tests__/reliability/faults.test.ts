@@ -31,7 +31,7 @@ async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, wh
 
 /** The pid of the runner's backend while it runs a statement matching `pattern`. */
 const runnerBackend = (url: string, pattern: string) =>
-  waitFor(async () => (await db.query(url, `SELECT pid FROM pg_stat_activity WHERE application_name = 'pgsafe' AND query ILIKE $1 AND state = 'active'`, [pattern]))[0]?.pid as number | undefined, `a backend running ${pattern}`);
+  waitFor(async () => (await db.query(url, `SELECT pid FROM pg_stat_activity WHERE application_name = 'ddlgate' AND query ILIKE $1 AND state = 'active'`, [pattern]))[0]?.pid as number | undefined, `a backend running ${pattern}`);
 
 describe('faults', () => {
   it('8 runners started together apply each of 20 migrations exactly once, no deadlock', async () => {
@@ -48,8 +48,8 @@ describe('faults', () => {
       expect(runs.map((r) => r.code)).toEqual(Array(8).fill(0));
       expect(runs.filter((r) => r.stdout.includes('Applied 20 migration(s)'))).toHaveLength(1);
       expect(runs.filter((r) => r.stdout.includes('Nothing to apply'))).toHaveLength(7);
-      expect(runs.some((r) => /waiting for the migration lock .*held by pid \d+ \(pgsafe/.test(r.stderr))).toBe(true);
-      const counts = await db.query(url, `SELECT version, count(*)::int AS n FROM pgsafe.migration_history WHERE action = 'apply' GROUP BY version`);
+      expect(runs.some((r) => /waiting for the migration lock .*held by pid \d+ \(ddlgate/.test(r.stderr))).toBe(true);
+      const counts = await db.query(url, `SELECT version, count(*)::int AS n FROM ddlgate.migration_history WHERE action = 'apply' GROUP BY version`);
       expect(counts).toHaveLength(20);
       expect(counts.every((c) => c.n === 1)).toBe(true);
       expect(await db.query(url, `SELECT 1 FROM pg_index WHERE NOT indisvalid`)).toEqual([]);
@@ -67,9 +67,9 @@ describe('faults', () => {
       run.child.kill('SIGKILL');
       expect((await run.done).signal).toBe('SIGKILL');
       // The orphaned backend notices the dead client (client_connection_check_interval) and rolls back.
-      await waitFor(async () => (await db.query(url, `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'pgsafe'`))[0].n === 0, 'the orphaned backend to end');
+      await waitFor(async () => (await db.query(url, `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'ddlgate'`))[0].n === 0, 'the orphaned backend to end');
       expect(await db.query(url, `SELECT relname FROM pg_class WHERE relname IN ('slow', 'after_sleep')`)).toEqual([]);
-      expect(await db.query(url, `SELECT * FROM pgsafe.schema_migrations`)).toEqual([]);
+      expect(await db.query(url, `SELECT * FROM ddlgate.schema_migrations`)).toEqual([]);
       // Shorten the sleep for the re-run: the file's checksum was never recorded, so this is allowed.
       writeFileSync(`${dir}/1_slow.up.sql`, 'CREATE TABLE slow (id int);\nSELECT pg_sleep(0.01);\nCREATE TABLE after_sleep (id int);');
       const next = await cli(url, dir, 'up');
@@ -99,10 +99,10 @@ describe('faults', () => {
         async () => (await db.query(url, `SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'items2_sku_idx' AND NOT i.indisvalid`)).length > 0,
         'the INVALID index of the waiting build',
       );
-      expect(await db.query(url, `SELECT statements_done FROM pgsafe.schema_migrations WHERE version = '2'`)).toEqual([{ statements_done: 1 }]);
+      expect(await db.query(url, `SELECT statements_done FROM ddlgate.schema_migrations WHERE version = '2'`)).toEqual([{ statements_done: 1 }]);
       run.child.kill('SIGKILL');
       await run.done;
-      await waitFor(async () => (await db.query(url, `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'pgsafe'`))[0].n === 0, 'the orphaned backend to end');
+      await waitFor(async () => (await db.query(url, `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'ddlgate'`))[0].n === 0, 'the orphaned backend to end');
       await writer.query('COMMIT');
       const next = await cli(url, dir, 'up');
       expect(next.stderr).toMatch(/resuming after statement 1 of 3/);
@@ -113,7 +113,7 @@ describe('faults', () => {
         { relname: 'items2_sku_idx', indisvalid: true },
         { relname: 'items_id_idx', indisvalid: true },
       ]);
-      expect(await db.query(url, `SELECT status, statements_done FROM pgsafe.schema_migrations WHERE version = '2'`)).toEqual([{ status: 'applied', statements_done: 3 }]);
+      expect(await db.query(url, `SELECT status, statements_done FROM ddlgate.schema_migrations WHERE version = '2'`)).toEqual([{ status: 'applied', statements_done: 3 }]);
     } finally {
       await writer.end();
       removeDir(dir);
@@ -131,7 +131,7 @@ describe('faults', () => {
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/migration 2_slow failed: .*2_slow\.up\.sql:2: connection lost/);
       expect(result.stderr).not.toMatch(/\n\s+at /);
-      const history = await db.query(url, `SELECT version, status, error_message FROM pgsafe.migration_history ORDER BY id`);
+      const history = await db.query(url, `SELECT version, status, error_message FROM ddlgate.migration_history ORDER BY id`);
       expect(history.map((h) => [h.version, h.status])).toEqual([
         ['1', 'success'],
         ['2', 'failed'],
@@ -196,14 +196,14 @@ describe('faults', () => {
       const result = await run.done;
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/connection lost|terminat/i);
-      expect(result.stderr.trim().split('\n').filter((l) => l.startsWith('pgsafe:'))).toHaveLength(1);
+      expect(result.stderr.trim().split('\n').filter((l) => l.startsWith('ddlgate:'))).toHaveLength(1);
       const tables = (await db.query(url, `SELECT relname FROM pg_class WHERE relname IN ('ra', 'rb', 'rb2', 'rc') ORDER BY 1`)).map((r) => r.relname);
-      const applied = (await db.query(url, `SELECT version FROM pgsafe.schema_migrations WHERE status = 'applied' ORDER BY version`)).map((r) => r.version);
+      const applied = (await db.query(url, `SELECT version FROM ddlgate.schema_migrations WHERE status = 'applied' ORDER BY version`)).map((r) => r.version);
       expect(tables).toEqual(['ra']);
       expect(applied).toEqual(['1']);
       writeFileSync(`${dir}/2_b.up.sql`, 'CREATE TABLE rb (id int);\nSELECT pg_sleep(0.01);\nCREATE TABLE rb2 (id int);');
       expect((await cli(url, dir, 'up')).code).toBe(0);
-      expect((await db.query(url, `SELECT version FROM pgsafe.schema_migrations ORDER BY version`)).map((r) => r.version)).toEqual(['1', '2', '3']);
+      expect((await db.query(url, `SELECT version FROM ddlgate.schema_migrations ORDER BY version`)).map((r) => r.version)).toEqual(['1', '2', '3']);
     } finally {
       removeDir(dir);
     }

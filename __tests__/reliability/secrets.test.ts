@@ -41,7 +41,7 @@ describe('secrets never leak', () => {
         ['good', good],
       ] as const) {
         for (const command of [['up'], ['dry-run', '--format', 'json'], ['status', '--format', 'json'], ['down'], ['up', '--format', 'json']]) {
-          const result = await runCli([...command, '--dir', dir], { env: { DATABASE_URL: target, POSTGRES_URL: undefined, PGSAFE_DEBUG: undefined } });
+          const result = await runCli([...command, '--dir', dir], { env: { DATABASE_URL: target, POSTGRES_URL: undefined, DDLGATE_DEBUG: undefined } });
           results.push([`${label}: ${command.join(' ')}`, result]);
         }
         // Passed as an option rather than through the environment, too.
@@ -54,7 +54,7 @@ describe('secrets never leak', () => {
       expect(byLabel.get('unreachable: up')!.stderr).toMatch(/connection refused/);
       expect(byLabel.get('malformed: up')!.code).toBe(2);
       expect(byLabel.get('good: up')!.stderr).toMatch(/2_fails\.up\.sql:2: relation "relation_that_does_not_exist" does not exist/);
-      const stored = await db.query(url, `SELECT row_to_json(h)::text AS row FROM pgsafe.migration_history h UNION ALL SELECT row_to_json(m)::text FROM pgsafe.schema_migrations m`);
+      const stored = await db.query(url, `SELECT row_to_json(h)::text AS row FROM ddlgate.migration_history h UNION ALL SELECT row_to_json(m)::text FROM ddlgate.schema_migrations m`);
       expect(stored.length).toBeGreaterThan(2);
       expectNoMarker('tracking tables', ...stored.map((r) => r.row));
       const activity = await db.query(url, `SELECT string_agg(coalesce(application_name, '') || ' ' || coalesce(query, ''), E'\\n') AS text FROM pg_stat_activity`);

@@ -1,1 +1,1 @@
-process.env.PGSAFE_TEST_PG = '15';
+process.env.DDLGATE_TEST_PG = '15';

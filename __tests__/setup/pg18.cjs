@@ -1,1 +1,1 @@
-process.env.PGSAFE_TEST_PG = '18';
+process.env.DDLGATE_TEST_PG = '18';

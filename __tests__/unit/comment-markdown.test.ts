@@ -85,7 +85,7 @@ describe('comment markdown', () => {
     model.dryRunReport = { ok: false, migrations: model.files.flatMap((f) => (f.dryRun ? [f.dryRun] : [])) };
     const summary = renderSummary(model, { failure: 'dry-run failed: relation "accounts" does not exist' });
     expect(summary).toContain('## Dry-run details');
-    expect(summary).not.toContain('<!-- pgsafe:report');
+    expect(summary).not.toContain('<!-- ddlgate:report');
     expect(summary).toMatchSnapshot();
   });
 
@@ -119,7 +119,7 @@ describe('comment markdown', () => {
 describe('everything from files is escaped', () => {
   const evil = {
     identifier: 'x<img src=x onerror=alert(1)>_@octocat_[link](https://evil.example)',
-    sql: "SELECT '````' AS fence, '<!-- pgsafe:report:migrations -->' AS marker, '@octocat' AS who\n```\n# not a heading",
+    sql: "SELECT '````' AS fence, '<!-- ddlgate:report:migrations -->' AS marker, '@octocat' AS who\n```\n# not a heading",
   };
 
   function evilModel(): ReportModel {
@@ -134,7 +134,7 @@ describe('everything from files is escaped', () => {
   test('no HTML, no mentions, no forged marker, no escaping fence', () => {
     const body = renderComment(evilModel());
     const lines = body.split('\n');
-    expect(lines[0]).toBe('<!-- pgsafe:report:migrations -->');
+    expect(lines[0]).toBe('<!-- ddlgate:report:migrations -->');
     // The marker appears once, as the first line; file content cannot produce another comment opener.
     expect(body.split('<!--').length).toBe(2);
     expect(hasMarker(body, commentMarker('migrations'))).toBe(true);
@@ -182,7 +182,7 @@ describe("GitHub's 65,536-character limit", () => {
     expect(body.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
     expect(body).toContain('The full report is longer than a comment may be');
     expect(body).toContain('| 🛑 | [migrations/20260100000059\\_m59.up.sql]');
-    expect(body.split('\n')[0]).toBe('<!-- pgsafe:report:migrations -->');
+    expect(body.split('\n')[0]).toBe('<!-- ddlgate:report:migrations -->');
   });
 
   test('thousands of files: rows are cut, never fails', () => {

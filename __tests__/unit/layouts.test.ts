@@ -40,10 +40,10 @@ describe('blanking keeps every offset', () => {
     expect(down.split('\n').slice(0, 5).join('').trim()).toBe('');
   });
 
-  it('turns a marker line carrying the tool\'s no-transaction option into the pgsafe directive', () => {
+  it('turns a marker line carrying the tool\'s no-transaction option into the ddlgate directive', () => {
     const text = '-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON t (a);\n';
     const up = sectionText(text, { label: '-- migrate:up', startLine: 2, endLine: 3 }, { directiveLine: 1 });
-    expect(up.split('\n')[0]!.trimEnd()).toBe('-- pgsafe:no-transaction');
+    expect(up.split('\n')[0]!.trimEnd()).toBe('-- ddlgate:no-transaction');
     expect(Buffer.byteLength(up)).toBe(Buffer.byteLength(text));
   });
 });
@@ -89,7 +89,7 @@ describe('layout detection', () => {
     ['drizzle', 'drizzle'],
     ['dbmate', 'dbmate'],
     ['node-pg-migrate', 'node-pg-migrate'],
-    // golang-migrate's names are pgsafe's native names: read as native unless --layout golang-migrate.
+    // golang-migrate's names are ddlgate's native names: read as native unless --layout golang-migrate.
     ['golang-migrate', 'native'],
     ['flyway', 'flyway'],
   ])('detects the %s fixture as %s', (fixture, layout) => {

@@ -74,8 +74,8 @@ describe('compileScript', () => {
   );
 
   it('honours the no-transaction directive in the leading comments only', () => {
-    expect(compileScript('m.up.sql', '-- pgsafe:no-transaction\nSELECT 1;').transactional).toBe(false);
-    expect(compileScript('m.up.sql', 'SELECT 1;\n-- pgsafe:no-transaction\nSELECT 2;').transactional).toBe(true);
+    expect(compileScript('m.up.sql', '-- ddlgate:no-transaction\nSELECT 1;').transactional).toBe(false);
+    expect(compileScript('m.up.sql', 'SELECT 1;\n-- ddlgate:no-transaction\nSELECT 2;').transactional).toBe(true);
   });
 
   it('unwraps a BEGIN/COMMIT pair around the whole file', () => {

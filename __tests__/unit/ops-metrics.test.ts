@@ -22,8 +22,8 @@ describe('migration metrics', () => {
       const metrics = new MigrationMetrics();
       recordRun(metrics, 'up', [], null, true);
       const port = await freePort();
-      const warnings = await emitMetrics(metrics, { metricsFile: path.join(dir, 'sub', 'pgsafe.prom'), pushgateway: `http://user:pw123@127.0.0.1:${port}`, environment: 'staging' });
-      expect(readFileSync(path.join(dir, 'sub', 'pgsafe.prom'), 'utf8')).toContain('db_migration_status{direction="up"} 1');
+      const warnings = await emitMetrics(metrics, { metricsFile: path.join(dir, 'sub', 'ddlgate.prom'), pushgateway: `http://user:pw123@127.0.0.1:${port}`, environment: 'staging' });
+      expect(readFileSync(path.join(dir, 'sub', 'ddlgate.prom'), 'utf8')).toContain('db_migration_status{direction="up"} 1');
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toMatch(/^could not push metrics to http:\/\/\*\*\*@127\.0\.0\.1:\d+: .*ECONNREFUSED/);
       expect(await pushMetrics(metrics, 'not a url', null)).toMatch(/not a URL/);

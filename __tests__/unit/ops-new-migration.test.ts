@@ -7,7 +7,7 @@ import { removeDir, tempDir } from '../helpers/pg.js';
 
 beforeAll(() => loadParser());
 
-describe('pgsafe new', () => {
+describe('ddlgate new', () => {
   const now = new Date('2026-03-04T05:06:07.890Z');
 
   it('slugs names and picks a version that sorts last', () => {

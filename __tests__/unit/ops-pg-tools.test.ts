@@ -19,7 +19,7 @@ describe('findPgTool', () => {
   });
   afterEach(() => removeDir(root));
 
-  it('prefers PGSAFE_PG_BIN, then the server major, then newer majors, then PATH', () => {
+  it('prefers DDLGATE_PG_BIN, then the server major, then newer majors, then PATH', () => {
     fakeTool(path.join(root, 'sys', '15', 'bin'), 'pg_dump', '15.18');
     fakeTool(path.join(root, 'sys', '17', 'bin'), 'pg_dump', '17.2');
     fakeTool(path.join(root, 'custom'), 'pg_dump', '18.1');
@@ -27,7 +27,7 @@ describe('findPgTool', () => {
     const base = { systemRoot: path.join(root, 'sys') };
     expect(findPgTool('pg_dump', 15, { ...base, env: { PATH: path.join(root, 'path') } }).path).toBe(path.join(root, 'sys', '15', 'bin', 'pg_dump'));
     expect(findPgTool('pg_dump', 16, { ...base, env: { PATH: path.join(root, 'path') } }).path).toBe(path.join(root, 'sys', '17', 'bin', 'pg_dump'));
-    expect(findPgTool('pg_dump', 15, { ...base, env: { PATH: '', PGSAFE_PG_BIN: path.join(root, 'custom') } })).toMatchObject({ major: 18, version: '18.1' });
+    expect(findPgTool('pg_dump', 15, { ...base, env: { PATH: '', DDLGATE_PG_BIN: path.join(root, 'custom') } })).toMatchObject({ major: 18, version: '18.1' });
     expect(findPgTool('pg_dump', 16, { systemRoot: path.join(root, 'none'), env: { PATH: path.join(root, 'path') } }).major).toBe(16);
   });
 
@@ -40,7 +40,7 @@ describe('findPgTool', () => {
       message = (error as Error).message;
     }
     expect(message).toMatch(/^pg_dump 18 or newer is needed for a PostgreSQL 18 server \(found only pg_dump 15\.18 at .*\); install postgresql-client-18/);
-    expect(message).toContain('PGSAFE_PG_BIN');
+    expect(message).toContain('DDLGATE_PG_BIN');
     expect(message).not.toContain('\n');
   });
 
@@ -58,11 +58,11 @@ describe('connectionEnv', () => {
       PGHOST: 'elsewhere',
       PGPASSWORD: 'inherited',
       PGSSLROOTCERT: '/etc/ca.pem',
-      PGSAFE_PG_BIN: '/x',
+      DDLGATE_PG_BIN: '/x',
     });
     expect(env).toEqual({
       PATH: '/bin',
-      PGSAFE_PG_BIN: '/x',
+      DDLGATE_PG_BIN: '/x',
       PGSSLROOTCERT: '/etc/ca.pem',
       PGHOST: 'db.example',
       PGPORT: '6543',

@@ -28,8 +28,8 @@ describe('cleanSchemaDump', () => {
   });
 
   it('lists applied versions and excludes the tracking schema', () => {
-    expect(appliedVersionsBlock('pgsafe', [{ version: '1', name: 'a' }])).toContain('-- 1 a');
-    expect(appliedVersionsBlock('pgsafe', [])).toContain('-- (none)');
-    expect(schemaDumpArgs('pgsafe')).toEqual(expect.arrayContaining(['--schema-only', '--no-owner', '--no-privileges', '--exclude-schema="pgsafe"']));
+    expect(appliedVersionsBlock('ddlgate', [{ version: '1', name: 'a' }])).toContain('-- 1 a');
+    expect(appliedVersionsBlock('ddlgate', [])).toContain('-- (none)');
+    expect(schemaDumpArgs('ddlgate')).toEqual(expect.arrayContaining(['--schema-only', '--no-owner', '--no-privileges', '--exclude-schema="ddlgate"']));
   });
 });

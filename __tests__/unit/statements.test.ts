@@ -31,12 +31,12 @@ describe('parseSqlStatements', () => {
   });
 
   it('attaches leading comments to the statement they precede', () => {
-    const sql = '-- pgsafe:no-transaction\n-- header\n\nSELECT 1;\n/* block\n comment */\n-- pgsafe-ignore rule: why\nSELECT 2;';
+    const sql = '-- ddlgate:no-transaction\n-- header\n\nSELECT 1;\n/* block\n comment */\n-- ddlgate-ignore rule: why\nSELECT 2;';
     const parsed = parseSqlStatements(sql);
-    expect(parsed.headerComments.map((c) => c.text)).toEqual(['-- pgsafe:no-transaction', '-- header']);
+    expect(parsed.headerComments.map((c) => c.text)).toEqual(['-- ddlgate:no-transaction', '-- header']);
     expect(parsed.statements[1]!.leadingComments.map((c) => [c.line, c.text])).toEqual([
       [5, '/* block\n comment */'],
-      [7, '-- pgsafe-ignore rule: why'],
+      [7, '-- ddlgate-ignore rule: why'],
     ]);
     expect(parsed.statements[1]!.line).toBe(8);
   });

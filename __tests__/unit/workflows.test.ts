@@ -17,7 +17,7 @@ type Obj = { [key: string]: Json };
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const WORKFLOWS = '.github/workflows';
 const EXAMPLES = 'docs/examples/workflows';
-const OWN_REPO = 'pgsafe-dev/pgsafe';
+const OWN_REPO = 'ddlgate-dev/ddlgate';
 const PHRASE = 'MIGRATE-PRODUCTION';
 
 function listYaml(dir: string): string[] {
@@ -127,7 +127,7 @@ describe.each(files)('security rules: %s', (file) => {
     for (const uses of usesOf(wf)) {
       if (uses.startsWith('./')) continue; // this repository's own action or a local reusable workflow
       if (uses.startsWith(`${OWN_REPO}/`) || uses.startsWith(`${OWN_REPO}@`)) {
-        // pgsafe's own action and reusable workflows, released together: a release tag or a SHA.
+        // ddlgate's own action and reusable workflows, released together: a release tag or a SHA.
         expect(uses).toMatch(/@(v\d+(\.\d+\.\d+)?|[0-9a-f]{40})$/);
         continue;
       }
@@ -202,7 +202,7 @@ describe('migrations-deploy.yml', () => {
     const deploy = obj(jobs.deploy);
     expect(deploy.environment).toBe('${{ matrix.target.environment }}');
     const concurrency = obj(deploy.concurrency);
-    expect(String(concurrency.group)).toMatch(/^pgsafe-deploy-\$\{\{ matrix\.target\.environment \}\}/);
+    expect(String(concurrency.group)).toMatch(/^ddlgate-deploy-\$\{\{ matrix\.target\.environment \}\}/);
     expect(concurrency['cancel-in-progress']).toBe(false);
     expect(deploy.permissions).toEqual({ contents: 'read' });
   });
@@ -284,7 +284,7 @@ describe('caller examples', () => {
   });
 });
 
-describe('calls of the pgsafe action', () => {
+describe('calls of the ddlgate action', () => {
   const action = parseDocument(readFileSync(path.join(root, 'action.yml'), 'utf8')).toJS() as Obj;
   const inputs = obj(action.inputs);
   const outputs = Object.keys(obj(action.outputs));
@@ -338,7 +338,7 @@ interface StepRun {
   env: string;
 }
 
-const scratch = mkdtempSync(path.join(os.tmpdir(), 'pgsafe-workflows-'));
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'ddlgate-workflows-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 let runCount = 0;
 
@@ -371,7 +371,7 @@ describe('preflight, executed', () => {
   const run = (env: Partial<typeof base>) => runStep(preflight, { ...base, ...env });
   const targets = (r: StepRun) => JSON.parse(r.outputs.targets ?? 'null') as Array<Record<string, unknown>>;
 
-  it('passes a staging apply without a phrase: one target, no review window, group pgsafe-deploy-staging', () => {
+  it('passes a staging apply without a phrase: one target, no review window, group ddlgate-deploy-staging', () => {
     const r = run({ DRY_RUN_ONLY: 'false' });
     expect(r.code).toBe(0);
     expect(targets(r)).toEqual([{ name: 'staging', environment: 'staging', 'secret-name': '', 'review-window': 0, 'group-suffix': '' }]);
@@ -412,7 +412,7 @@ describe('preflight, executed', () => {
   it('rejects an unknown environment without echoing a line break (no workflow-command injection)', () => {
     const r = run({ ENVIRONMENT: 'prod\n::add-mask::x\n::set-env name=A::b' });
     expect(r.code).toBe(1);
-    expect(r.stdout.split('\n').filter((l) => l.startsWith('::') && !l.startsWith('::error title=pgsafe preflight::'))).toEqual([]);
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('::') && !l.startsWith('::error title=ddlgate preflight::'))).toEqual([]);
   });
 
   it('builds one matrix entry per target, each with its own concurrency key; the phrase is needed when any is production', () => {
@@ -482,7 +482,7 @@ describe('rollback instructions, executed', () => {
     TARGET: 'production',
     TARGET_ENVIRONMENT: 'production',
     MIGRATIONS_DIR: 'db/migrations',
-    BACKUP_ARTIFACT: 'pgsafe-backup-production-4242-1',
+    BACKUP_ARTIFACT: 'ddlgate-backup-production-4242-1',
     RUN_URL: 'https://github.com/acme/shop/actions/runs/4242',
     GITHUB_RUN_ID: '4242',
   };
@@ -494,11 +494,11 @@ describe('rollback instructions, executed', () => {
     expect(r.summary).toContain('steps: "2"');
     expect(r.summary).toContain(`confirm: ${PHRASE}`);
     expect(r.summary).toContain('database-url: ${{ secrets.THE_SAME_SECRET }}');
-    expect(r.summary).toContain("npx pgsafe down --dir 'db/migrations' --steps 2");
-    expect(r.summary).toContain('**`pgsafe-backup-production-4242-1`**');
-    expect(r.summary).toContain('gh run download 4242 --repo acme/shop --name pgsafe-backup-production-4242-1');
+    expect(r.summary).toContain("npx ddlgate down --dir 'db/migrations' --steps 2");
+    expect(r.summary).toContain('**`ddlgate-backup-production-4242-1`**');
+    expect(r.summary).toContain('gh run download 4242 --repo acme/shop --name ddlgate-backup-production-4242-1');
     expect(r.summary).toContain('gpg --decrypt');
-    expect(r.summary).toContain('npx pgsafe restore --restore backup/production.dump');
+    expect(r.summary).toContain('npx ddlgate restore --restore backup/production.dump');
   });
 
   it('when the run stopped before the apply: says nothing was applied', () => {
@@ -515,11 +515,11 @@ describe('result record and aggregated summary, executed', () => {
     mkdirSync(work);
     const report = path.join(work, 'report.json');
     writeFileSync(report, JSON.stringify({ applied: [{ version: '202501010000', name: 'add_users' }] }));
-    const common = { TARGET_ENVIRONMENT: 'production', DRY_RUN_ONLY: 'false', DRY_RUN_OUTCOME: 'success', PENDING: '1', BACKUP_ARTIFACT: 'pgsafe-backup-x' };
+    const common = { TARGET_ENVIRONMENT: 'production', DRY_RUN_ONLY: 'false', DRY_RUN_OUTCOME: 'success', PENDING: '1', BACKUP_ARTIFACT: 'ddlgate-backup-x' };
     const results: Array<[string, Record<string, string>]> = [
-      ['pgsafe-result-eu-1-1', { ...common, TARGET: 'eu-1', JOB_STATUS: 'failure', APPLY_OUTCOME: 'failure', APPLIED: '0', REPORT_PATH: '', BACKUP_UPLOADED: 'skipped', GITHUB_RUN_ATTEMPT: '1' }],
-      ['pgsafe-result-eu-1-2', { ...common, TARGET: 'eu-1', JOB_STATUS: 'success', APPLY_OUTCOME: 'success', APPLIED: '1', REPORT_PATH: report, BACKUP_UPLOADED: 'success', GITHUB_RUN_ATTEMPT: '2' }],
-      ['pgsafe-result-us-1-1', { ...common, TARGET: 'us-1', JOB_STATUS: 'success', APPLY_OUTCOME: 'success', APPLIED: '0', REPORT_PATH: '', BACKUP_UPLOADED: 'success', GITHUB_RUN_ATTEMPT: '1' }],
+      ['ddlgate-result-eu-1-1', { ...common, TARGET: 'eu-1', JOB_STATUS: 'failure', APPLY_OUTCOME: 'failure', APPLIED: '0', REPORT_PATH: '', BACKUP_UPLOADED: 'skipped', GITHUB_RUN_ATTEMPT: '1' }],
+      ['ddlgate-result-eu-1-2', { ...common, TARGET: 'eu-1', JOB_STATUS: 'success', APPLY_OUTCOME: 'success', APPLIED: '1', REPORT_PATH: report, BACKUP_UPLOADED: 'success', GITHUB_RUN_ATTEMPT: '2' }],
+      ['ddlgate-result-us-1-1', { ...common, TARGET: 'us-1', JOB_STATUS: 'success', APPLY_OUTCOME: 'success', APPLIED: '0', REPORT_PATH: '', BACKUP_UPLOADED: 'success', GITHUB_RUN_ATTEMPT: '1' }],
     ];
     for (const [artifact, env] of results) {
       const r = runStep(record, env);
@@ -532,8 +532,8 @@ describe('result record and aggregated summary, executed', () => {
     expect(summary.code).toBe(0);
     const rows = summary.summary.split('\n').filter((l) => /^\| (eu|us)-1 /.test(l));
     expect(rows).toEqual([
-      '| eu-1 | production | success | success | 1 | success | 202501010000_add_users | `pgsafe-backup-x` |',
-      '| us-1 | production | success | success | 1 | success | 0 | `pgsafe-backup-x` |',
+      '| eu-1 | production | success | success | 1 | success | 202501010000_add_users | `ddlgate-backup-x` |',
+      '| us-1 | production | success | success | 1 | success | 0 | `ddlgate-backup-x` |',
     ]);
   });
 });

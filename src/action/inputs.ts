@@ -20,7 +20,7 @@ export const DATABASE_COMMANDS: ReadonlySet<ActionCommand> = new Set(['dry-run',
 
 export interface ActionInputs {
   command: ActionCommand;
-  /** undefined: pgsafe.json's migrationsDir, else "migrations". */
+  /** undefined: ddlgate.json's migrationsDir, else "migrations". */
   migrationsDir?: string;
   databaseUrl?: string;
   githubToken?: string;
@@ -29,7 +29,7 @@ export interface ActionInputs {
   protected: boolean;
   confirm?: string;
   allowBreaking: boolean;
-  /** Only when given: otherwise pgsafe.json's value or the runner's default applies. */
+  /** Only when given: otherwise ddlgate.json's value or the runner's default applies. */
   lockTimeoutMs?: number;
   statementTimeoutMs?: number;
   /** undefined = "auto": on for pull requests. */
@@ -96,7 +96,7 @@ function optional(value: string): string | undefined {
 
 /** Command and directory as given, unvalidated: only to label the summary of a run whose inputs are bad. */
 export function rawLabels(read: InputReader = runnerInputs): { command: string; dir: string } {
-  return { command: read('command').trim() || 'pgsafe', dir: read('migrations-dir').trim() || 'migrations' };
+  return { command: read('command').trim() || 'ddlgate', dir: read('migrations-dir').trim() || 'migrations' };
 }
 
 export function readInputs(read: InputReader = runnerInputs): ActionInputs {

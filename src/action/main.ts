@@ -39,7 +39,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
     const configPath = inputs.config ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
     const config = loadConfig(inputs.config);
     dir = inputs.migrationsDir ?? config.migrationsDir ?? 'migrations';
-    const schema = config.schema ?? 'pgsafe';
+    const schema = config.schema ?? 'ddlgate';
     if (!/^[a-z_][a-z0-9_]{0,62}$/i.test(schema)) throw new InputError(`${configPath ?? 'config'}: "schema": "${schema}" is not a plain identifier`);
     await loadParser();
 
@@ -74,13 +74,13 @@ export async function run(options: RunOptions = {}): Promise<void> {
     const url = await publishComment(inputs, runContext, octokit, dir, renderComment(outcome.model));
     if (url) outputs['comment-url'] = url;
 
-    log(`pgsafe ${command} (${dir}): ${verdictOf(outcome.model)} — ${counts.errors} error(s), ${counts.warnings} warning(s)`);
+    log(`ddlgate ${command} (${dir}): ${verdictOf(outcome.model)} — ${counts.errors} error(s), ${counts.warnings} warning(s)`);
     if (outcome.failure) core.setFailed(scrubSecrets(outcome.failure));
   } catch (error) {
     const message = scrubSecrets(failureMessage(error));
     core.setFailed(message);
     await writeSummary(renderFailureSummary(command, dir, message));
-    if (process.env.PGSAFE_DEBUG === '1' && error instanceof Error && error.stack) core.debug(scrubSecrets(error.stack));
+    if (process.env.DDLGATE_DEBUG === '1' && error instanceof Error && error.stack) core.debug(scrubSecrets(error.stack));
   } finally {
     for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
   }
@@ -131,11 +131,11 @@ async function changedScope(inputs: ActionInputs, run: RunContext, octokit: Octo
 async function publishComment(inputs: ActionInputs, run: RunContext, octokit: Octokit | undefined, dir: string, body: string): Promise<string | undefined> {
   if (!run.pullRequest || inputs.comment === false) return undefined;
   if (run.pullRequest.fork) {
-    core.notice('pgsafe: this pull request comes from a fork, whose token cannot write comments; the report is in the job summary and the annotations instead.');
+    core.notice('ddlgate: this pull request comes from a fork, whose token cannot write comments; the report is in the job summary and the annotations instead.');
     return undefined;
   }
   if (!octokit || !run.owner || !run.repo) {
-    core.notice('pgsafe: no github-token, so no PR comment; the report is in the job summary.');
+    core.notice('ddlgate: no github-token, so no PR comment; the report is in the job summary.');
     return undefined;
   }
   try {
@@ -144,7 +144,7 @@ async function publishComment(inputs: ActionInputs, run: RunContext, octokit: Oc
     return result.url;
   } catch (error) {
     // The report is in the summary; a missing `pull-requests: write` permission must not fail the check.
-    core.warning(`pgsafe: could not write the PR comment (${describeHttpError(error)}); grant the job "permissions: pull-requests: write"`);
+    core.warning(`ddlgate: could not write the PR comment (${describeHttpError(error)}); grant the job "permissions: pull-requests: write"`);
     return undefined;
   }
 }
@@ -156,7 +156,7 @@ function describeHttpError(error: unknown): string {
 
 function writeJsonReport(inputs: ActionInputs, dir: string, outcome: Outcome): string {
   const slug = `${inputs.command}-${dir}`.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 80);
-  const file = path.join(process.env.RUNNER_TEMP || os.tmpdir(), `pgsafe-report-${slug}.json`);
+  const file = path.join(process.env.RUNNER_TEMP || os.tmpdir(), `ddlgate-report-${slug}.json`);
   const report = { command: inputs.command, dir, verdict: verdictOf(outcome.model), failure: outcome.failure ?? null, ...outcome.json };
   writeFileSync(file, `${scrubSecrets(JSON.stringify(report, null, 2))}\n`);
   return file;
@@ -167,6 +167,6 @@ async function writeSummary(markdown: string): Promise<void> {
   try {
     await core.summary.addRaw(scrubSecrets(markdown), true).write();
   } catch (error) {
-    core.warning(`pgsafe: could not write the job summary (${failureMessage(error)})`);
+    core.warning(`ddlgate: could not write the job summary (${failureMessage(error)})`);
   }
 }

@@ -5,14 +5,14 @@
  * happened. Only errors that leave nothing to report (bad input, no connection) are thrown.
  */
 import path from 'node:path';
-import { durationToMs, type PgsafeConfig } from '../config.js';
+import { durationToMs, type DdlgateConfig } from '../config.js';
 import { runDown } from '../db/down.js';
 import { runDryRun, type DryRunMigration, type DryRunReport } from '../db/dry-run.js';
 import { createLockTrace, type TraceFlag } from '../db/lock-trace.js';
 import { compareVersions, type StatusItem } from '../db/status.js';
 import { getStatus, statusJson } from '../db/status-query.js';
 import { MigrationFailed, runUp, type RunnerSettings, type UpResult } from '../db/up.js';
-import { PgsafeError } from '../errors.js';
+import { DdlgateError } from '../errors.js';
 import { lintFiles, lintMigrationsDir, resolveLintSettings, type LintResult } from '../lint/index.js';
 import { discoverMigrations } from '../migrations/discover.js';
 import { backupInSession, defaultBackupPath, runBackup, type BackupResult } from '../ops/backup.js';
@@ -37,7 +37,7 @@ export interface StepEnv {
   run: RunContext;
   dir: string;
   schema: string;
-  config: PgsafeConfig;
+  config: DdlgateConfig;
   configPath?: string;
   /** changed-only: repository path → PR file status; undefined lints the whole directory. */
   changed?: Map<string, string>;
@@ -163,7 +163,7 @@ export async function runDryRunCommand(env: StepEnv): Promise<Outcome> {
     report = await dryRunStep(env);
   } catch (error) {
     // No connection, no lock, a modified applied file …: the lint part of the report still stands.
-    if (!(error instanceof PgsafeError)) throw error;
+    if (!(error instanceof DdlgateError)) throw error;
     const model: ReportModel = { ...baseModel(env), files: reportFiles(env, lint, undefined), dryRunError: error.message };
     return { model, json: { lint, dryRun: null, error: error.message }, lint, failure: `dry-run could not run: ${error.message}` };
   }
@@ -235,7 +235,7 @@ export async function runApply(env: StepEnv): Promise<Outcome> {
     });
   } catch (error) {
     // No backup (no pg_dump of the server's major, no disk space …) means no apply: safe by default.
-    if (!applying && error instanceof PgsafeError && !(error instanceof MigrationFailed)) return stop(backupFile ? `${error.message} (backup to ${backupFile} before applying)` : error.message);
+    if (!applying && error instanceof DdlgateError && !(error instanceof MigrationFailed)) return stop(backupFile ? `${error.message} (backup to ${backupFile} before applying)` : error.message);
     if (!(error instanceof MigrationFailed)) throw error;
     result = error.result;
     const status = await getStatus(settings).catch(() => undefined);
@@ -328,9 +328,9 @@ export async function runBackupCommand(env: StepEnv): Promise<Outcome> {
   return { model, json: { backup: result } };
 }
 
-/** A step error as an Outcome: user-facing (PgsafeError) errors keep their message, others are marked unexpected. */
+/** A step error as an Outcome: user-facing (DdlgateError) errors keep their message, others are marked unexpected. */
 export function failureMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const first = message.split('\n')[0]!;
-  return error instanceof PgsafeError ? first : `unexpected error: ${first}`;
+  return error instanceof DdlgateError ? first : `unexpected error: ${first}`;
 }

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
-import { loadConfig, type PgsafeConfig } from '../config.js';
-import { InputError, PgsafeError } from '../errors.js';
+import { loadConfig, type DdlgateConfig } from '../config.js';
+import { InputError, DdlgateError } from '../errors.js';
 import { LAYOUT_NAMES, parseLayoutName } from '../migrations/layouts/index.js';
 import type { LayoutName } from '../migrations/types.js';
 import { scrubSecrets } from '../secrets.js';
@@ -12,7 +12,7 @@ export interface CommonOptions {
   databaseUrl?: string;
   schema: string;
   format: OutputFormat;
-  config: PgsafeConfig;
+  config: DdlgateConfig;
   configPath?: string;
   /** --layout: read the migrations directory as this layout instead of detecting it. */
   layout?: LayoutName;
@@ -21,10 +21,10 @@ export interface CommonOptions {
 /** The options every command shares (DESIGN.md: --dir, --database-url, --schema, --format, --config). */
 export function withCommonOptions(command: Command, { database = true }: { database?: boolean } = {}): Command {
   command
-    .option('--dir <path>', 'migrations directory (default: "migrations", or migrationsDir in pgsafe.json)')
-    .option('--schema <name>', 'schema of the tracking tables (default: "pgsafe")')
+    .option('--dir <path>', 'migrations directory (default: "migrations", or migrationsDir in ddlgate.json)')
+    .option('--schema <name>', 'schema of the tracking tables (default: "ddlgate")')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'))
-    .option('--config <file>', 'configuration file (default: pgsafe.json when present)')
+    .option('--config <file>', 'configuration file (default: ddlgate.json when present)')
     .option('--layout <layout>', `migrations layout: auto (default: detected from the files), ${LAYOUT_NAMES.join(', ')}`);
   if (database) command.option('--database-url <url>', 'PostgreSQL URL (default: $DATABASE_URL, else $POSTGRES_URL)');
   return command;
@@ -32,7 +32,7 @@ export function withCommonOptions(command: Command, { database = true }: { datab
 
 export function resolveCommon(options: Record<string, any>): CommonOptions {
   const config = loadConfig(options.config);
-  const schema = options.schema ?? config.schema ?? 'pgsafe';
+  const schema = options.schema ?? config.schema ?? 'ddlgate';
   if (!/^[a-z_][a-z0-9_]{0,62}$/i.test(schema)) throw new InputError(`--schema: "${schema}" is not a plain identifier`);
   const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL ?? process.env.POSTGRES_URL;
   const layout = parseLayoutName(options.layout);
@@ -74,7 +74,7 @@ export function note(text: string): void {
 
 /**
  * Runs a command body and turns every failure into one readable line and an exit code:
- * never a stack trace (unless PGSAFE_DEBUG=1), never a password.
+ * never a stack trace (unless DDLGATE_DEBUG=1), never a password.
  */
 export function action<A extends unknown[]>(body: (...args: A) => Promise<number | void>) {
   return async (...args: A): Promise<void> => {
@@ -90,12 +90,12 @@ export function action<A extends unknown[]>(body: (...args: A) => Promise<number
 export function reportFailure(error: unknown): void {
   const message = error instanceof Error ? error.message : String(error);
   const firstLine = scrubSecrets(message).split('\n')[0];
-  if (error instanceof PgsafeError) {
-    process.stderr.write(`pgsafe: ${firstLine}\n`);
+  if (error instanceof DdlgateError) {
+    process.stderr.write(`ddlgate: ${firstLine}\n`);
     process.exitCode = error.exitCode;
   } else {
-    process.stderr.write(`pgsafe: unexpected error: ${firstLine}\n`);
+    process.stderr.write(`ddlgate: unexpected error: ${firstLine}\n`);
     process.exitCode = 1;
   }
-  if (process.env.PGSAFE_DEBUG === '1' && error instanceof Error && error.stack) process.stderr.write(`${scrubSecrets(error.stack)}\n`);
+  if (process.env.DDLGATE_DEBUG === '1' && error instanceof Error && error.stack) process.stderr.write(`${scrubSecrets(error.stack)}\n`);
 }

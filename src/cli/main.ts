@@ -6,9 +6,9 @@ import { registerCommands } from './commands/index.js';
 export async function buildProgram(argv: string[] = []): Promise<Command> {
   const program = new Command();
   program
-    .name('pgsafe')
+    .name('ddlgate')
     .description('Safe PostgreSQL schema migrations: lint, dry-run with lock trace, apply, rollback.')
-    .version(PGSAFE_VERSION)
+    .version(DDLGATE_VERSION)
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
@@ -17,8 +17,8 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
   return program;
 }
 
-declare const PGSAFE_VERSION_INJECTED: string | undefined;
-const PGSAFE_VERSION = typeof PGSAFE_VERSION_INJECTED === 'string' ? PGSAFE_VERSION_INJECTED : '0.1.0';
+declare const DDLGATE_VERSION_INJECTED: string | undefined;
+const DDLGATE_VERSION = typeof DDLGATE_VERSION_INJECTED === 'string' ? DDLGATE_VERSION_INJECTED : '0.1.0';
 
 export async function main(argv: string[]): Promise<number> {
   await loadParser();

@@ -6,7 +6,7 @@ import { note } from './common.js';
 export function withMetricsOptions(command: Command): Command {
   return command
     .option('--metrics-file <path>', 'write Prometheus metrics here (node_exporter textfile collector format)')
-    .option('--pushgateway <url>', 'push Prometheus metrics to this Pushgateway (job "pgsafe", grouped by environment); a failed push is only a warning');
+    .option('--pushgateway <url>', 'push Prometheus metrics to this Pushgateway (job "ddlgate", grouped by environment); a failed push is only a warning');
 }
 
 /** Records one run and publishes it where asked; a metrics failure is a warning, never a failed migration. */
@@ -23,5 +23,5 @@ export async function publishRunMetrics(
   const { emitMetrics, MigrationMetrics, recordRun } = await import('../ops/metrics.js');
   const metrics = new MigrationMetrics();
   recordRun(metrics, direction, done, failed, ok);
-  for (const warning of await emitMetrics(metrics, { metricsFile: options.metricsFile, pushgateway: options.pushgateway, environment })) note(`pgsafe: warning: ${warning}`);
+  for (const warning of await emitMetrics(metrics, { metricsFile: options.metricsFile, pushgateway: options.pushgateway, environment })) note(`ddlgate: warning: ${warning}`);
 }

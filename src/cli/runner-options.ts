@@ -6,11 +6,11 @@ import { parseIntegerOption, requireDatabaseUrl, resolveCommon, note, type Commo
 /** Options of every command that runs migrations against a database. */
 export function withRunnerOptions(command: Command): Command {
   return command
-    .option('--lock-timeout <duration>', 'lock_timeout for each statement (default 5s, or lockTimeout in pgsafe.json)')
+    .option('--lock-timeout <duration>', 'lock_timeout for each statement (default 5s, or lockTimeout in ddlgate.json)')
     .option('--statement-timeout <duration>', 'statement_timeout for each statement (default 15min)')
-    .option('--lock-wait <duration>', 'how long to wait for another pgsafe run to finish (default 60s)')
+    .option('--lock-wait <duration>', 'how long to wait for another ddlgate run to finish (default 60s)')
     .option('--lock-retries <n>', 'retries with backoff when a statement hits lock_timeout (default 3)', parseIntegerOption('--lock-retries'))
-    .addOption(new Option('--environment <name>', 'environment recorded in the history (default $PGSAFE_ENV, else $NODE_ENV)'));
+    .addOption(new Option('--environment <name>', 'environment recorded in the history (default $DDLGATE_ENV, else $NODE_ENV)'));
 }
 
 /** `databaseOptional`: the command can run without a database (dry-run on a throwaway server); databaseUrl is then ''. */

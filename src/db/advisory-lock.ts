@@ -4,7 +4,7 @@ import type { Client } from './connection.js';
 
 /** One lock per tracking schema, so two projects sharing a database with different schemas do not block each other. */
 export function migrationLockKey(schema: string): bigint {
-  return createHash('sha256').update(`pgsafe:${schema}`).digest().readBigInt64BE(0);
+  return createHash('sha256').update(`ddlgate:${schema}`).digest().readBigInt64BE(0);
 }
 
 export interface LockHolder {

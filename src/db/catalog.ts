@@ -6,7 +6,7 @@
  *
  * Only what a migration defines is described: no data, no statistics, no OIDs, no owners or grants
  * (they differ between environments), no sequence positions. Extension members are represented by the
- * extension and its version, and the tracking schema is left out (pgsafe's own bookkeeping).
+ * extension and its version, and the tracking schema is left out (ddlgate's own bookkeeping).
  */
 import { createHash } from 'node:crypto';
 import type { Client } from './connection.js';

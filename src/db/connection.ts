@@ -46,7 +46,7 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   const target = parseDatabaseUrl(url);
   const client = new pg.Client({
     connectionString: target.url,
-    application_name: options.applicationName ?? 'pgsafe',
+    application_name: options.applicationName ?? 'ddlgate',
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
   });
   // A dropped connection is reported by the query that was running; without a listener it would crash the process.

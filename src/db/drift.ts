@@ -48,7 +48,7 @@ export async function compareFingerprint(client: Client, schema: string): Promis
   const recorded = await lastRecordedFingerprint(client, schema);
   const report: DriftReport = { state: 'unknown', liveFingerprint: live, recordedFingerprint: recorded?.fingerprint ?? null, recordedBy: recorded ? { version: recorded.version, name: recorded.name } : null, differences: null, notes: [] };
   if (!recorded) report.notes.push('no migration applied yet: nothing to compare with');
-  else if (!recorded.fingerprint) report.notes.push(`migration ${recorded.version}_${recorded.name} recorded no schema fingerprint (applied before pgsafe recorded them, or by baseline)`);
+  else if (!recorded.fingerprint) report.notes.push(`migration ${recorded.version}_${recorded.name} recorded no schema fingerprint (applied before ddlgate recorded them, or by baseline)`);
   else report.state = recorded.fingerprint === live ? 'none' : 'drift';
   return report;
 }
@@ -72,7 +72,7 @@ export async function checkDrift(options: DriftOptions): Promise<DriftReport> {
     if (report.state === 'none' || options.replay === false || !report.recordedBy) return report;
     const liveMajor = Math.floor(Number((await client.query('SHOW server_version_num')).rows[0].server_version_num) / 10000);
     const live = await snapshotCatalog(client, options.schema);
-    // The fingerprint may have been computed by another pgsafe version; recompute from the same snapshot.
+    // The fingerprint may have been computed by another ddlgate version; recompute from the same snapshot.
     report.liveFingerprint = fingerprintOf(live);
     // Replay every applied migration (the newest by version: out-of-order applies included).
     const versions = (await readAppliedRows(client, options.schema)).filter((row) => row.status === 'applied').map((row) => row.version);

@@ -141,7 +141,7 @@ async function dryRunMigration(client: Client, migration: Migration, resumeFrom:
   };
   // One savepoint per migration: the previous one is released (kept work) and a new one set in one round
   // trip; after a failure the previous one was rolled back to, which keeps it, so releasing it is still valid.
-  await client.query(first ? 'SAVEPOINT pgsafe_dry_run' : 'RELEASE SAVEPOINT pgsafe_dry_run; SAVEPOINT pgsafe_dry_run');
+  await client.query(first ? 'SAVEPOINT ddlgate_dry_run' : 'RELEASE SAVEPOINT ddlgate_dry_run; SAVEPOINT ddlgate_dry_run');
   try {
     for (const statement of migration.up.statements.slice(resumeFrom)) {
       const entry: DryRunStatement = { line: statement.line, sql: statement.sql, durationMs: 0, locks: [], rewrites: [] };
@@ -169,7 +169,7 @@ async function dryRunMigration(client: Client, migration: Migration, resumeFrom:
       await observer?.after(client, statement, entry, probeRows);
     }
   } catch (error) {
-    await client.query('ROLLBACK TO SAVEPOINT pgsafe_dry_run').catch(() => {});
+    await client.query('ROLLBACK TO SAVEPOINT ddlgate_dry_run').catch(() => {});
     const last = result.statements[result.statements.length - 1];
     if (error instanceof StatementFailure && error.sqlState === UNSAFE_NEW_ENUM_VALUE) {
       // An enum value added by an earlier pending migration cannot be used in the same transaction; the

@@ -173,7 +173,7 @@ SELECT con.conname AS constraint, format('%s.%s', n.nspname, rel.relname) AS tab
  ORDER BY 2, 1`;
 
 export interface LockTraceOptions {
-  /** Tracking schema: its tables are pgsafe's own and never reported. */
+  /** Tracking schema: its tables are ddlgate's own and never reported. */
   schema: string;
 }
 

@@ -41,7 +41,7 @@ export function planUp(migrations: Migration[], rows: AppliedRow[], options: Pla
   for (const item of status) {
     if (item.state === 'modified') {
       const file = displayPath(entryByVersion.get(item.version)!.upPath);
-      throw new OperationError(`${file}: modified after it was applied (checksum differs from the one recorded); restore the file, or record the new checksum with pgsafe repair`);
+      throw new OperationError(`${file}: modified after it was applied (checksum differs from the one recorded); restore the file, or record the new checksum with ddlgate repair`);
     }
     if (item.state === 'missing') {
       throw new OperationError(`migration ${item.version}_${item.name} is recorded as applied but its file is missing from the migrations directory`);
@@ -64,7 +64,7 @@ export function planUp(migrations: Migration[], rows: AppliedRow[], options: Pla
     if (row && row.status !== 'applied') {
       // Statements already ran from the file as it was then: resuming an edited file would skip or repeat work.
       if (row.statements_done > 0 && row.checksum !== migrationByVersion.get(item.version)!.checksum) {
-        throw new OperationError(`${displayPath(entry.upPath)}: changed after a run stopped part-way (${row.statements_done} statement(s) done); restore the file to finish it, or record the new state with pgsafe repair`);
+        throw new OperationError(`${displayPath(entry.upPath)}: changed after a run stopped part-way (${row.statements_done} statement(s) done); restore the file to finish it, or record the new state with ddlgate repair`);
       }
       resume.set(item.version, row.statements_done);
     }

@@ -25,7 +25,7 @@ export function currentActor(): string {
 }
 
 export function currentEnvironment(explicit?: string | null): string | null {
-  return explicit ?? process.env.PGSAFE_ENV ?? process.env.NODE_ENV ?? null;
+  return explicit ?? process.env.DDLGATE_ENV ?? process.env.NODE_ENV ?? null;
 }
 
 export interface MigrationSession {

@@ -56,7 +56,7 @@ export async function runUp(options: UpOptions): Promise<UpResult> {
     await options.beforeApply?.(session, plan.pending.map((m) => m.version));
     if (options.singleTransaction) {
       const blocking = plan.pending.find((m) => !m.up.transactional);
-      if (blocking) throw new OperationError(`${blocking.up.path}: --single-transaction cannot include a migration that must run outside a transaction (${blocking.up.nonTransactionalReasons[0] ?? 'pgsafe:no-transaction'})`);
+      if (blocking) throw new OperationError(`${blocking.up.path}: --single-transaction cannot include a migration that must run outside a transaction (${blocking.up.nonTransactionalReasons[0] ?? 'ddlgate:no-transaction'})`);
     }
     const batch = await nextBatch(session.client, options.schema);
     const settings = { lockTimeoutMs: options.lockTimeoutMs, statementTimeoutMs: options.statementTimeoutMs, lockRetries: options.lockRetries, batch, ...(options.indexRetries !== undefined ? { indexRetries: options.indexRetries } : {}) };

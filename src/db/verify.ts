@@ -181,7 +181,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
       }
       // Start the next migrations from a clean replay, so one broken down does not hide the others.
       await closeQuietly(client);
-      const name = `pgsafe_verify_${++fresh}`;
+      const name = `ddlgate_verify_${++fresh}`;
       await withClient(throwaway.server.url, (admin) => admin.query(`CREATE DATABASE ${quoteIdent(name)}`));
       url = throwaway.server.url.replace(/\/[^/]*$/, `/${name}`);
       await replayMigrations(url, settings, entry.version);

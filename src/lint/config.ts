@@ -1,11 +1,11 @@
-/** Lint settings from pgsafe.json, the environment and the command line. */
-import type { PgsafeConfig } from '../config.js';
+/** Lint settings from ddlgate.json, the environment and the command line. */
+import type { DdlgateConfig } from '../config.js';
 import { InputError } from '../errors.js';
 import { DEFAULT_LINT_OPTIONS, type LintOptions } from './engine.js';
 import { RULES_BY_ID } from './rules/index.js';
 
 export interface LintSettings extends LintOptions {
-  /** Globs of paths never linted (pgsafe.json `exclude`). */
+  /** Globs of paths never linted (ddlgate.json `exclude`). */
   exclude: string[];
 }
 
@@ -18,8 +18,8 @@ export interface LintOverrides {
   configPath?: string;
 }
 
-export function resolveLintSettings(config: PgsafeConfig, overrides: LintOverrides = {}): LintSettings {
-  const configPath = overrides.configPath ?? 'pgsafe.json';
+export function resolveLintSettings(config: DdlgateConfig, overrides: LintOverrides = {}): LintSettings {
+  const configPath = overrides.configPath ?? 'ddlgate.json';
   const rules: LintOptions['rules'] = {};
   for (const [id, setting] of Object.entries(config.rules ?? {})) {
     if (!RULES_BY_ID.has(id)) {

@@ -15,11 +15,11 @@ const CATEGORY_TITLES: Array<[RuleCategory, string]> = [
 
 export function renderRulesDoc(rules: readonly RuleDoc[] = RULES): string {
   const lines: string[] = [
-    '# pgsafe lint rules',
+    '# ddlgate lint rules',
     '',
     '<!-- Generated from src/lint/rules/*.ts by `node scripts/gen-rules-doc.mjs` (after `npm run build`). Do not edit by hand. -->',
     '',
-    '`pgsafe lint` parses each migration with the real PostgreSQL parser (libpg-query), follows what the migration',
+    '`ddlgate lint` parses each migration with the real PostgreSQL parser (libpg-query), follows what the migration',
     'does statement by statement (tables and indexes it creates, constraints it validates, its transaction, the locks',
     'it holds) and looks inside `DO` blocks and the bodies of functions the migration calls. Text in string literals and',
     'comments is never a finding. Statements on a table created earlier in the same migration are not reported by the',
@@ -28,10 +28,10 @@ export function renderRulesDoc(rules: readonly RuleDoc[] = RULES): string {
     '- **Severity**: `error` blocks (exit code 1); `warning` and `info` are reported only.',
     '- **Breaking** rules are blocked unless `ALLOW_BREAKING_MIGRATIONS=true` (or `--allow-breaking`, or `"allowBreaking": true`);',
     '  then they are reported as warnings "allowed by ALLOW_BREAKING_MIGRATIONS". They are not applied to `.down.sql` files.',
-    '- **Configure** in `pgsafe.json`: `"rules": { "<rule-id>": "off" | "error" | "warning" | "info" }`, `"pgVersion": 15`',
+    '- **Configure** in `ddlgate.json`: `"rules": { "<rule-id>": "off" | "error" | "warning" | "info" }`, `"pgVersion": 15`',
     '  (target PostgreSQL major; some rules depend on it), `"exclude": ["glob", …]`.',
     '- **Suppress** one statement with a comment on the line(s) just above it:',
-    '  `-- pgsafe-ignore <rule>[, <rule>]: <reason>`. The reason is required; an ignore that silences nothing is reported (`unused-ignore`).',
+    '  `-- ddlgate-ignore <rule>[, <rule>]: <reason>`. The reason is required; an ignore that silences nothing is reported (`unused-ignore`).',
     '- `lock_timeout` is not a per-file finding: the runner sets it (and `statement_timeout`) for every migration.',
     '',
     '| Rule | Severity | Summary |',

@@ -2,7 +2,7 @@
  * The lint engine: parses one migration with the real PostgreSQL parser, follows what the migration
  * does statement by statement (tables it creates, constraints it validates, locks it holds, its
  * transaction), looks inside DO blocks and the bodies of functions it calls, runs every rule and
- * applies `-- pgsafe-ignore` suppressions. Problems in the file are findings, never exceptions.
+ * applies `-- ddlgate-ignore` suppressions. Problems in the file are findings, never exceptions.
  */
 import { parsePlpgsqlRaw, parseRaw } from '../sql/parser.js';
 import { parseSqlStatements, SqlSyntaxError, type SqlComment, type SqlStatement } from '../sql/statements.js';
@@ -14,9 +14,9 @@ import { RULES, RULES_BY_ID } from './rules/index.js';
 import type { Finding, LintStatement, MigrationState, RelationRef, Rule, RuleHit, Severity } from './types.js';
 
 export interface LintOptions {
-  /** Target PostgreSQL major version (pgsafe.json `pgVersion`, default 15). */
+  /** Target PostgreSQL major version (ddlgate.json `pgVersion`, default 15). */
   pgVersion: number;
-  /** Per-rule setting from pgsafe.json; rules not listed keep their default severity. */
+  /** Per-rule setting from ddlgate.json; rules not listed keep their default severity. */
   rules: Record<string, Severity | 'off'>;
   /** Breaking changes are allowed (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking): reported as warnings. */
   allowBreaking: boolean;
@@ -27,7 +27,7 @@ export const DEFAULT_LINT_OPTIONS: LintOptions = { pgVersion: 15, rules: {}, all
 export interface LintSourceOptions extends Partial<LintOptions> {
   /** A down migration: breaking rules are not applied (undoing the up migration is its purpose). */
   down?: boolean;
-  /** The layout's own "no transaction" option (same effect as `-- pgsafe:no-transaction`). */
+  /** The layout's own "no transaction" option (same effect as `-- ddlgate:no-transaction`). */
   noTransaction?: boolean;
 }
 
@@ -36,7 +36,7 @@ export const ALLOWED_NOTE = 'allowed by ALLOW_BREAKING_MIGRATIONS';
 const MAX_NESTING = 4;
 
 interface Unit extends LintStatement {
-  /** Top-level statements whose `-- pgsafe-ignore` comments apply to this unit. */
+  /** Top-level statements whose `-- ddlgate-ignore` comments apply to this unit. */
   suppressors: SqlStatement[];
   depth: number;
 }
@@ -171,7 +171,7 @@ class FileLinter implements MigrationState {
         hits = rule.check(unit, this);
       } catch (error) {
         // A rule must never take the whole lint down; an unexpected tree shape is reported, not thrown.
-        hits = [{ message: `pgsafe could not check this statement with rule ${rule.id} (${(error as Error).message}); please report it`, severity: 'warning' }];
+        hits = [{ message: `ddlgate could not check this statement with rule ${rule.id} (${(error as Error).message}); please report it`, severity: 'warning' }];
       }
       for (const hit of hits) this.emit(rule, unit, hit);
     }
@@ -258,7 +258,7 @@ class FileLinter implements MigrationState {
     if (language !== 'plpgsql' || body === undefined) return;
     const frame = locateBody(unit, body);
     const tag = dollarTagFor(body);
-    const wrapper = `CREATE FUNCTION pgsafe_do() RETURNS void LANGUAGE plpgsql AS ${tag}${body}${tag}`;
+    const wrapper = `CREATE FUNCTION ddlgate_do() RETURNS void LANGUAGE plpgsql AS ${tag}${body}${tag}`;
     this.expandPlpgsql(wrapper, frame, unit, top, 'do', ` (in the DO block at line ${unit.line})`);
   }
 
@@ -442,7 +442,7 @@ class FileLinter implements MigrationState {
   private parseIgnores(statement: SqlStatement): IgnoreEntry[] {
     const entries: IgnoreEntry[] = [];
     for (const comment of statement.leadingComments) {
-      const match = /^--\s*pgsafe-ignore(?![\w-])\s*(.*)$/i.exec(comment.text.trim());
+      const match = /^--\s*ddlgate-ignore(?![\w-])\s*(.*)$/i.exec(comment.text.trim());
       if (!match) continue;
       const spec = match[1]!.trim();
       const colon = spec.indexOf(':');
@@ -453,16 +453,16 @@ class FileLinter implements MigrationState {
         .map((id) => id.trim().toLowerCase())
         .filter(Boolean);
       if (ids.length === 0) {
-        this.emitFileFinding('invalid-ignore', comment.line, 1, comment.line, 'pgsafe-ignore names no rule: write `-- pgsafe-ignore <rule>[, <rule>]: <reason>`');
+        this.emitFileFinding('invalid-ignore', comment.line, 1, comment.line, 'ddlgate-ignore names no rule: write `-- ddlgate-ignore <rule>[, <rule>]: <reason>`');
         continue;
       }
       if (!reason) {
-        this.emitFileFinding('invalid-ignore', comment.line, 1, comment.line, `pgsafe-ignore ${ids.join(', ')} has no reason, so it silences nothing: write \`-- pgsafe-ignore ${ids.join(', ')}: <why this is safe here>\``);
+        this.emitFileFinding('invalid-ignore', comment.line, 1, comment.line, `ddlgate-ignore ${ids.join(', ')} has no reason, so it silences nothing: write \`-- ddlgate-ignore ${ids.join(', ')}: <why this is safe here>\``);
         continue;
       }
       for (const id of ids) {
         if (!RULES_BY_ID.has(id)) {
-          this.emitFileFinding('invalid-ignore', comment.line, 1, comment.line, `pgsafe-ignore names an unknown rule "${id}"`, `Known rules are listed in docs/rules.md.`);
+          this.emitFileFinding('invalid-ignore', comment.line, 1, comment.line, `ddlgate-ignore names an unknown rule "${id}"`, `Known rules are listed in docs/rules.md.`);
           continue;
         }
         entries.push({ rule: id, line: comment.line, used: false });
@@ -475,7 +475,7 @@ class FileLinter implements MigrationState {
     for (const entries of this.ignores.values()) {
       for (const entry of entries) {
         if (entry.used || this.options.rules[entry.rule] === 'off' || (this.down && RULES_BY_ID.get(entry.rule)?.breaking)) continue;
-        this.emitFileFinding('unused-ignore', entry.line, 1, entry.line, `pgsafe-ignore ${entry.rule} silences nothing: the statement below it has no ${entry.rule} finding`);
+        this.emitFileFinding('unused-ignore', entry.line, 1, entry.line, `ddlgate-ignore ${entry.rule} silences nothing: the statement below it has no ${entry.rule} finding`);
       }
     }
   }
@@ -550,14 +550,14 @@ function firstNonSpace(text: string, from: number): number {
 }
 
 function dollarTagFor(body: string): string {
-  let tag = '$pgsafe$';
-  for (let n = 0; body.includes(tag); n++) tag = `$pgsafe${n}$`;
+  let tag = '$ddlgate$';
+  for (let n = 0; body.includes(tag); n++) tag = `$ddlgate${n}$`;
   return tag;
 }
 
 /**
  * The SQL of `EXECUTE '<literal>'` or `EXECUTE format('<literal>', …)` (placeholders replaced by
- * dummy names), or undefined when the statement is built from variables pgsafe cannot see.
+ * dummy names), or undefined when the statement is built from variables ddlgate cannot see.
  */
 export function literalSql(expression: string): string | undefined {
   const text = expression.trim();
@@ -568,7 +568,7 @@ export function literalSql(expression: string): string | undefined {
   const after = rest.slice(literal.length).trim();
   if (formatCall ? !/^[,)]/.test(after) : after !== '') return undefined;
   let sql = literal.value;
-  if (formatCall) sql = sql.replace(/%(\d+\$)?-?\d*([IsL%])/g, (_, __, kind: string) => (kind === '%' ? '%' : kind === 'L' ? "'pgsafe_value'" : 'pgsafe_name'));
+  if (formatCall) sql = sql.replace(/%(\d+\$)?-?\d*([IsL%])/g, (_, __, kind: string) => (kind === '%' ? '%' : kind === 'L' ? "'ddlgate_value'" : 'ddlgate_name'));
   return sql;
 }
 

@@ -15,7 +15,7 @@ export function formatMigrationSql(text: string, formatter: Formatter = sqlForma
   try {
     before = treeFingerprint(source);
   } catch (error) {
-    return { ok: false, reason: `the file does not parse (${firstLine(error)}); fix it first (pgsafe lint shows where)` };
+    return { ok: false, reason: `the file does not parse (${firstLine(error)}); fix it first (ddlgate lint shows where)` };
   }
   let formatted: string;
   try {
@@ -31,8 +31,8 @@ export function formatMigrationSql(text: string, formatter: Formatter = sqlForma
     return { ok: false, reason: `the formatted SQL would not parse (${firstLine(error)})` };
   }
   if (after !== before) return { ok: false, reason: 'the formatted SQL would parse to a different statement tree' };
-  if (pgsafeComments(source) !== pgsafeComments(formatted)) {
-    return { ok: false, reason: 'formatting would move a pgsafe directive or pgsafe-ignore comment away from its statement' };
+  if (ddlgateComments(source) !== ddlgateComments(formatted)) {
+    return { ok: false, reason: 'formatting would move a ddlgate directive or ddlgate-ignore comment away from its statement' };
   }
   return { ok: true, formatted };
 }
@@ -42,11 +42,11 @@ function treeFingerprint(sql: string): string {
   return JSON.stringify(parseRaw(sql).stmts.map((entry) => entry.stmt), (key, value) => (key === 'location' ? undefined : value));
 }
 
-/** Which pgsafe comments precede which statement. */
-function pgsafeComments(sql: string): string {
+/** Which ddlgate comments precede which statement. */
+function ddlgateComments(sql: string): string {
   const { statements, headerComments } = parseSqlStatements(sql);
-  const groups = statements.map((statement) => statement.leadingComments.filter((c) => /pgsafe/i.test(c.text)).map((c) => c.text.trim()));
-  if (statements.length === 0) groups.push(headerComments.filter((c) => /pgsafe/i.test(c.text)).map((c) => c.text.trim()));
+  const groups = statements.map((statement) => statement.leadingComments.filter((c) => /ddlgate/i.test(c.text)).map((c) => c.text.trim()));
+  if (statements.length === 0) groups.push(headerComments.filter((c) => /ddlgate/i.test(c.text)).map((c) => c.text.trim()));
   return JSON.stringify(groups);
 }
 

@@ -34,7 +34,7 @@ export type RuleCategory = 'index' | 'constraint' | 'column' | 'breaking' | 'loc
 
 export interface RuleDoc {
   id: string;
-  /** Default severity; pgsafe.json `rules` can change it or turn the rule off. */
+  /** Default severity; ddlgate.json `rules` can change it or turn the rule off. */
   severity: Severity;
   category: RuleCategory;
   /** One line: what the rule reports. */
@@ -55,8 +55,8 @@ export interface RuleHit {
   /** Overrides the rule's generic hint when the statement allows a more precise one. */
   hint?: string;
   /**
-   * A lower severity for an uncertain case (e.g. a default whose volatility pgsafe cannot know).
-   * Ignored when pgsafe.json sets the rule's severity explicitly.
+   * A lower severity for an uncertain case (e.g. a default whose volatility ddlgate cannot know).
+   * Ignored when ddlgate.json sets the rule's severity explicitly.
    */
   severity?: Severity;
 }

@@ -1,7 +1,7 @@
 /**
- * `pgsafe adopt --from <tool>`: takes over the record of what another migration tool applied. Reads that
+ * `ddlgate adopt --from <tool>`: takes over the record of what another migration tool applied. Reads that
  * tool's tracking table (SELECT only: it is never modified), matches each applied entry to a migration
- * file, and records those as applied in pgsafe's schema_migrations with a `baseline` history row each, so
+ * file, and records those as applied in ddlgate's schema_migrations with a `baseline` history row each, so
  * `up` afterwards runs only what was never applied. Refuses, naming the version, when the other tool's
  * state is dirty or failed: adopting a half-applied migration would hide it.
  */
@@ -66,13 +66,13 @@ export interface AdoptReport {
   dryRun: boolean;
   batch: number | null;
   adopted: AdoptedMigration[];
-  /** Versions pgsafe already records: left as they are. */
+  /** Versions ddlgate already records: left as they are. */
   alreadyRecorded: string[];
   /** Entries of the other tool's table that match no file. */
   withoutFile: Array<{ entry: string; appliedAt: string | null }>;
   /** Files that look applied (older than what the tool applied, or inside its range) but that it never recorded. */
   unrecorded: Array<{ version: string; name: string; path: string; reason: string }>;
-  /** Versions left for `pgsafe up`. */
+  /** Versions left for `ddlgate up`. */
   pending: string[];
   notes: string[];
 }
@@ -187,7 +187,7 @@ async function readForeign(client: Client, from: AdoptSource, table: string, col
         const type = String(row.type).toUpperCase();
         if (type === 'SCHEMA') continue;
         if (row.version === null) {
-          state.notes.push(`repeatable Flyway migration ${row.script} not adopted (pgsafe has no repeatable migrations)`);
+          state.notes.push(`repeatable Flyway migration ${row.script} not adopted (ddlgate has no repeatable migrations)`);
           continue;
         }
         if (type === 'BASELINE') {
@@ -253,7 +253,7 @@ const iso = (value: Date | string | null) => (value === null || value === undefi
 export async function runAdopt(options: AdoptOptions): Promise<AdoptReport> {
   const entries = discoverMigrations(options.dir, { layout: options.layout });
   const { schema, table } = parseTableName(options.table ?? DEFAULT_TABLES[options.from]);
-  if (schema === options.schema && table === 'schema_migrations') throw new InputError(`--table ${schema}.${table} is pgsafe's own tracking table; name the other tool's table`);
+  if (schema === options.schema && table === 'schema_migrations') throw new InputError(`--table ${schema}.${table} is ddlgate's own tracking table; name the other tool's table`);
   const qualified = `${quoteIdent(schema)}.${quoteIdent(table)}`;
   const shown = `${schema}.${table}`;
 
@@ -267,7 +267,7 @@ export async function runAdopt(options: AdoptOptions): Promise<AdoptReport> {
     const recorded = (entry: MigrationEntry) => rows.find((row) => compareVersions(row.version, entry.version) === 0);
     for (const match of foreign.matches) {
       const row = recorded(match.entry);
-      if (row && row.status !== 'applied') throw new OperationError(`${match.entry.version}_${match.entry.name}: pgsafe has a ${row.status} attempt recorded; resolve it (pgsafe repair) before adopting`);
+      if (row && row.status !== 'applied') throw new OperationError(`${match.entry.version}_${match.entry.name}: ddlgate has a ${row.status} attempt recorded; resolve it (ddlgate repair) before adopting`);
     }
     const todo = foreign.matches.filter((match) => !recorded(match.entry)).sort((a, b) => compareVersions(a.entry.version, b.entry.version));
     const adoptedSet = new Set(foreign.matches.map((m) => m.entry));

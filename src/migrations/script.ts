@@ -7,7 +7,7 @@ import { displayPath } from './layouts/files.js';
 import { sectionText } from './layouts/section.js';
 import type { Migration, MigrationEntry, MigrationScript, SqlSource } from './types.js';
 
-const DIRECTIVE = /^--\s*pgsafe:([a-z][a-z-]*)\s*$/i;
+const DIRECTIVE = /^--\s*ddlgate:([a-z][a-z-]*)\s*$/i;
 
 /** Larger files are data loads, not schema migrations: parsing and holding them in one transaction is a trap. */
 export const MAX_MIGRATION_BYTES = 16 * 1024 * 1024;
@@ -78,7 +78,7 @@ export function compileScript(file: string, text: string, options: { noTransacti
     return reason ? [`${reason} (line ${statement.line})`] : [];
   });
   if (wrapped && nonTransactionalReasons.length > 0) {
-    throw new InputError(`${path}:${first.line}:${first.column}: ${nonTransactionalReasons[0]} cannot run inside BEGIN … COMMIT; remove the BEGIN/COMMIT (pgsafe runs this file statement by statement)`);
+    throw new InputError(`${path}:${first.line}:${first.column}: ${nonTransactionalReasons[0]} cannot run inside BEGIN … COMMIT; remove the BEGIN/COMMIT (ddlgate runs this file statement by statement)`);
   }
   const transactional = nonTransactionalReasons.length === 0 && !directives.includes('no-transaction');
   return { path, text, statements, transactional, nonTransactionalReasons, directives };

@@ -18,7 +18,7 @@ export interface MigrationScript {
 }
 
 /**
- * How migrations are laid out on disk (src/migrations/layouts/): pgsafe's own and other tools' conventions.
+ * How migrations are laid out on disk (src/migrations/layouts/): ddlgate's own and other tools' conventions.
  * `sequential` = `NNN_name.sql` with an optional trailing ROLLBACK comment section.
  */
 export type LayoutName = 'native' | 'sequential' | 'flat' | 'drizzle' | 'dbmate' | 'node-pg-migrate' | 'golang-migrate' | 'flyway';
@@ -38,7 +38,7 @@ export interface SqlSection {
 export interface SqlSource {
   path: string;
   section?: SqlSection;
-  /** The tool's own "no transaction" option (dbmate `transaction:false`): same effect as `-- pgsafe:no-transaction`. */
+  /** The tool's own "no transaction" option (dbmate `transaction:false`): same effect as `-- ddlgate:no-transaction`. */
   noTransaction?: boolean;
 }
 

@@ -108,7 +108,7 @@ export interface BackupOptions {
   log: (message: string) => void;
 }
 
-/** `pgsafe backup`: holds the migration lock so no migration runs half-way through the dump. */
+/** `ddlgate backup`: holds the migration lock so no migration runs half-way through the dump. */
 export async function runBackup(options: BackupOptions): Promise<BackupResult> {
   return withMigrationSession(options, (session) => backupInSession(session, options.file));
 }

@@ -20,9 +20,9 @@ export interface BaselineResult {
 }
 
 /**
- * `pgsafe baseline --to <version>`: for a database whose schema predates pgsafe, records every migration
+ * `ddlgate baseline --to <version>`: for a database whose schema predates ddlgate, records every migration
  * up to <version> as applied without running it. Each one gets a `baseline` history row, so the audit
- * trail shows these were never executed by pgsafe.
+ * trail shows these were never executed by ddlgate.
  */
 export async function runBaseline(options: BaselineOptions): Promise<BaselineResult> {
   const entries = discoverMigrations(options.dir, { layout: options.layout });
@@ -37,7 +37,7 @@ export async function runBaseline(options: BaselineOptions): Promise<BaselineRes
       const row = rows.find((r) => compareVersions(r.version, entry.version) === 0);
       if (!row) return true;
       if (row.status !== 'applied') {
-        throw new OperationError(`${entry.version}_${entry.name} has a ${row.status} attempt recorded; baseline only marks migrations that never ran (inspect it, then use pgsafe repair)`);
+        throw new OperationError(`${entry.version}_${entry.name} has a ${row.status} attempt recorded; baseline only marks migrations that never ran (inspect it, then use ddlgate repair)`);
       }
       alreadyApplied.push(entry.version);
       return false;

@@ -7,12 +7,12 @@ import { runDryRun } from '../db/dry-run.js';
 import { compareVersions } from '../db/status.js';
 import { getStatus, statusJson } from '../db/status-query.js';
 import { MigrationFailed, runUp, type RunnerSettings } from '../db/up.js';
-import { InputError, OperationError, PgsafeError } from '../errors.js';
+import { InputError, OperationError, DdlgateError } from '../errors.js';
 import { discoverMigrations } from '../migrations/discover.js';
 import { registerSecret, scrubSecrets } from '../secrets.js';
 
 /**
- * `pgsafe serve`: status and runs over HTTP for preview and development databases.
+ * `ddlgate serve`: status and runs over HTTP for preview and development databases.
  *
  *   GET  /api/migrations                              → status JSON (DESIGN.md)
  *   POST /api/migrations {"dryRun":bool,"to"?:"<v>"} → dry-run or up report
@@ -44,7 +44,7 @@ export interface MigrationServerOptions {
   bodyLimitBytes?: number;
   /** One line per request plus the runner's progress lines; secrets are scrubbed before it is called. */
   log?: (line: string) => void;
-  /** Where NODE_ENV and PGSAFE_ENV are read (default process.env). */
+  /** Where NODE_ENV and DDLGATE_ENV are read (default process.env). */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -75,16 +75,16 @@ const isProduction = (name: string | null | undefined) => !!name && /^prod(uctio
 export function assertServeAllowed(token: string | undefined, explicitEnvironment: string | null | undefined, env: NodeJS.ProcessEnv = process.env): void {
   const sources: Array<[string, string | null | undefined]> = [
     ['--environment', explicitEnvironment],
-    ['PGSAFE_ENV', env.PGSAFE_ENV],
+    ['DDLGATE_ENV', env.DDLGATE_ENV],
     ['NODE_ENV', env.NODE_ENV],
   ];
   const production = sources.find(([, value]) => isProduction(value));
   if (production) {
     const [source, value] = production;
     const shown = source === '--environment' ? `--environment ${value}` : `${source}=${value}`;
-    throw new InputError(`pgsafe serve refuses to run in production (${shown}): it is for preview and development databases only; ${DEPLOY_HINT}`);
+    throw new InputError(`ddlgate serve refuses to run in production (${shown}): it is for preview and development databases only; ${DEPLOY_HINT}`);
   }
-  if (!token) throw new InputError(`INTERNAL_ADMIN_TOKEN is not set: pgsafe serve needs a bearer token of at least ${MIN_TOKEN_LENGTH} characters (e.g. openssl rand -hex 32)`);
+  if (!token) throw new InputError(`INTERNAL_ADMIN_TOKEN is not set: ddlgate serve needs a bearer token of at least ${MIN_TOKEN_LENGTH} characters (e.g. openssl rand -hex 32)`);
   if (token.length < MIN_TOKEN_LENGTH) throw new InputError(`INTERNAL_ADMIN_TOKEN is too short: use at least ${MIN_TOKEN_LENGTH} characters (e.g. openssl rand -hex 32)`);
 }
 
@@ -170,7 +170,7 @@ export function createMigrationServer(options: MigrationServerOptions): Migratio
       if (path !== ROUTE) throw new HttpError(404, `not found: the endpoint is ${ROUTE}`);
       if (req.method !== 'GET' && req.method !== 'POST') throw new HttpError(405, `method not allowed: use GET or POST ${ROUTE}`, {}, { allow: 'GET, POST' });
       if (!authorized(req.headers.authorization)) {
-        throw new HttpError(401, 'unauthorized: send Authorization: Bearer <INTERNAL_ADMIN_TOKEN>', {}, { 'www-authenticate': 'Bearer realm="pgsafe"' });
+        throw new HttpError(401, 'unauthorized: send Authorization: Bearer <INTERNAL_ADMIN_TOKEN>', {}, { 'www-authenticate': 'Bearer realm="ddlgate"' });
       }
       if (closing) throw new HttpError(503, 'the server is shutting down');
       if (req.method === 'GET') {
@@ -210,7 +210,7 @@ export function createMigrationServer(options: MigrationServerOptions): Migratio
       // Request fields are checked above (HttpError 400); an InputError here is about the migrations
       // on disk (a file that does not parse, a bad layout): the request is fine but cannot be processed.
       send(res, 422, { error: firstLine(error.message) });
-    } else if (error instanceof PgsafeError) {
+    } else if (error instanceof DdlgateError) {
       send(res, 500, { error: firstLine(error.message) });
     } else {
       log(`unexpected error: ${firstLine(error instanceof Error ? error.message : String(error))}`);
@@ -226,7 +226,7 @@ export function createMigrationServer(options: MigrationServerOptions): Migratio
     // Another process (a CI job, a second server) holding the lock is answered at once with who it is,
     // rather than after the runner's lock wait.
     const other = await otherLockHolder();
-    if (other) throw new HttpError(409, 'another process holds the pgsafe migration lock', { holder: { kind: 'other-process', ...other } });
+    if (other) throw new HttpError(409, 'another process holds the ddlgate migration lock', { holder: { kind: 'other-process', ...other } });
     // History rows say who asked: the HTTP client and the request, not the OS user the server runs as.
     const settings = { ...options.runner, actor: `http:${remoteAddress} request ${requestId}`, log: (message: string) => log(`${requestId} ${message}`) };
     try {
@@ -253,7 +253,7 @@ export function createMigrationServer(options: MigrationServerOptions): Migratio
   }
 
   async function otherLockHolder(): Promise<LockHolder | undefined> {
-    const client = await connect(options.runner.databaseUrl, { applicationName: 'pgsafe serve' });
+    const client = await connect(options.runner.databaseUrl, { applicationName: 'ddlgate serve' });
     try {
       return await findLockHolder(client, options.runner.schema);
     } finally {

@@ -6,7 +6,7 @@ import { scrubSecrets } from '../secrets.js';
 export type Direction = 'up' | 'down';
 
 /**
- * Prometheus metrics of one pgsafe run, on a private registry (never prom-client's global one, so
+ * Prometheus metrics of one ddlgate run, on a private registry (never prom-client's global one, so
  * nothing else in the process leaks into the textfile or the push).
  */
 export class MigrationMetrics {
@@ -21,7 +21,7 @@ export class MigrationMetrics {
   });
   private readonly status = new Gauge({
     name: 'db_migration_status',
-    help: 'Outcome of the last pgsafe run: 1 success, 0 failure.',
+    help: 'Outcome of the last ddlgate run: 1 success, 0 failure.',
     labelNames: ['direction'] as const,
     registers: [this.registry],
   });
@@ -63,7 +63,7 @@ export async function writeMetricsFile(metrics: MigrationMetrics, file: string):
 }
 
 /**
- * Pushes to a Pushgateway under job "pgsafe", grouped by environment. Returns a warning instead of
+ * Pushes to a Pushgateway under job "ddlgate", grouped by environment. Returns a warning instead of
  * throwing: monitoring being down must never turn a successful migration into a failed one.
  */
 export async function pushMetrics(metrics: MigrationMetrics, url: string, environment: string | null, timeoutMs = 10_000): Promise<string | undefined> {
@@ -74,7 +74,7 @@ export async function pushMetrics(metrics: MigrationMetrics, url: string, enviro
   }
   const gateway = new Pushgateway(url, { timeout: timeoutMs }, metrics.registry);
   try {
-    await gateway.pushAdd({ jobName: 'pgsafe', groupings: { environment: environment || 'default' } });
+    await gateway.pushAdd({ jobName: 'ddlgate', groupings: { environment: environment || 'default' } });
     return undefined;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

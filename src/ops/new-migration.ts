@@ -52,7 +52,7 @@ export function nextVersion(existing: string[], now: Date): string {
 
 function header(version: string, slug: string, purpose: string, rollback: string, directives: string[]): string {
   return [
-    ...directives.map((d) => `-- pgsafe:${d}`),
+    ...directives.map((d) => `-- ddlgate:${d}`),
     `-- ${version}_${slug}`,
     '--',
     `-- Purpose: ${purpose}`,
@@ -80,7 +80,7 @@ export function migrationTexts(version: string, slug: string, index?: IndexSpec)
   };
 }
 
-/** `pgsafe new <name>`: writes the pair, refusing to overwrite anything. */
+/** `ddlgate new <name>`: writes the pair, refusing to overwrite anything. */
 export async function createMigration(options: NewMigrationOptions): Promise<NewMigration> {
   const slug = migrationSlug(options.name);
   const existing = existsSync(options.dir) ? discoverMigrations(options.dir).map((entry) => entry.version) : [];

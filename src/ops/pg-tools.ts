@@ -53,12 +53,12 @@ function isExecutable(file: string): boolean {
   }
 }
 
-/** Candidate directories in order of preference: PGSAFE_PG_BIN, the server's own major, newer majors, then PATH. */
+/** Candidate directories in order of preference: DDLGATE_PG_BIN, the server's own major, newer majors, then PATH. */
 export function candidateDirs(wantedMajor: number, options: FindToolOptions = {}): string[] {
   const env = options.env ?? process.env;
   const root = options.systemRoot ?? '/usr/lib/postgresql';
   const dirs: string[] = [];
-  if (env.PGSAFE_PG_BIN) dirs.push(env.PGSAFE_PG_BIN);
+  if (env.DDLGATE_PG_BIN) dirs.push(env.DDLGATE_PG_BIN);
   const majors = existsSync(root) ? readdirSync(root).filter((d) => /^\d+$/.test(d)).map(Number) : [];
   // The server's own major first (its dump is the most faithful), then newer ones, oldest first.
   for (const major of majors.filter((m) => m >= wantedMajor).sort((a, b) => a - b)) dirs.push(path.join(root, String(major), 'bin'));
@@ -81,7 +81,7 @@ export function findPgTool(tool: PgTool, wantedMajor: number, options: FindToolO
   }
   const found = tooOld.length ? ` (found only ${tool} ${tooOld[0]!.version} at ${tooOld[0]!.path})` : ' (none found)';
   throw new OperationError(
-    `${tool} ${wantedMajor} or newer is needed for a PostgreSQL ${wantedMajor} server${found}; install postgresql-client-${wantedMajor} (apt.postgresql.org: apt-get install postgresql-client-${wantedMajor}) or set PGSAFE_PG_BIN to the directory holding it`,
+    `${tool} ${wantedMajor} or newer is needed for a PostgreSQL ${wantedMajor} server${found}; install postgresql-client-${wantedMajor} (apt.postgresql.org: apt-get install postgresql-client-${wantedMajor}) or set DDLGATE_PG_BIN to the directory holding it`,
   );
 }
 
@@ -125,7 +125,7 @@ export function connectionEnv(url: string, base: NodeJS.ProcessEnv = process.env
     const name = PARAM_ENV[param];
     if (name) env[name] = value;
   }
-  if (!env.PGAPPNAME) env.PGAPPNAME = 'pgsafe';
+  if (!env.PGAPPNAME) env.PGAPPNAME = 'ddlgate';
   return env;
 }
 

@@ -53,7 +53,7 @@ export function describeChange(change: RepairChange): string {
 }
 
 /**
- * `pgsafe repair`: fixes the tracking table after a human has looked at the database. Nothing changes
+ * `ddlgate repair`: fixes the tracking table after a human has looked at the database. Nothing changes
  * without the confirmation flag; with it, every change is one `repair` row in migration_history.
  */
 export async function runRepair(options: RepairOptions): Promise<RepairResult> {

@@ -60,7 +60,7 @@ export interface RestoreResult {
 }
 
 /**
- * `pgsafe restore`: replaces the objects in the backup (pg_restore --clean --if-exists, or the plain
+ * `ddlgate restore`: replaces the objects in the backup (pg_restore --clean --if-exists, or the plain
  * dump's own DROP … IF EXISTS) in one transaction, holding the migration lock so no migration runs meanwhile.
  * The tracking tables come back as they were at backup time — the dump contains them.
  */

@@ -32,7 +32,7 @@ export function appliedVersionsBlock(schema: string, versions: Array<{ version: 
 }
 
 export function schemaDumpArgs(trackingSchema: string): string[] {
-  // The tracking schema is pgsafe's bookkeeping, not the application's schema: left out, listed as versions instead.
+  // The tracking schema is ddlgate's bookkeeping, not the application's schema: left out, listed as versions instead.
   return ['--schema-only', '--no-owner', '--no-privileges', '--no-password', `--exclude-schema=${quoteIdent(trackingSchema)}`];
 }
 

@@ -73,7 +73,7 @@ export function planSeeds(files: SeedFile[], recorded: Map<string, string>, rese
     const checksum = checksumOf(text);
     const script = compileScript(file.path, text);
     if (!script.transactional) {
-      throw new InputError(`${script.path}: seeds run in a transaction; ${script.nonTransactionalReasons[0] ?? 'pgsafe:no-transaction'} cannot run in one`);
+      throw new InputError(`${script.path}: seeds run in a transaction; ${script.nonTransactionalReasons[0] ?? 'ddlgate:no-transaction'} cannot run in one`);
     }
     const previous = recorded.get(file.name);
     if (previous !== undefined && previous !== checksum && !wanted.has(file.name)) {
@@ -91,7 +91,7 @@ async function recordedSeeds(client: Client, schema: string): Promise<Map<string
 }
 
 /**
- * `pgsafe seed`: each seed in its own transaction together with its seed_history row, so a seed is
+ * `ddlgate seed`: each seed in its own transaction together with its seed_history row, so a seed is
  * recorded exactly when its data is committed. --dry-run runs each one and rolls it back.
  */
 export async function runSeeds(options: SeedOptions): Promise<SeedOutcome[]> {

@@ -63,11 +63,11 @@ export interface ReportModel {
 
 const ICON: Record<Severity, string> = { error: '🛑', warning: '⚠️', info: 'ℹ️' };
 
-/** The marker that identifies pgsafe's sticky comment for one migrations directory. */
+/** The marker that identifies ddlgate's sticky comment for one migrations directory. */
 export function commentMarker(dir: string): string {
   // The directory comes from the workflow file, but `--` or `>` would still end the HTML comment early.
   const safe = dir.replace(/-{2,}/g, (m) => m.split('').join('\u200b')).replace(/[<>\n\r]/g, '_');
-  return `<!-- pgsafe:report:${safe} -->`;
+  return `<!-- ddlgate:report:${safe} -->`;
 }
 
 export interface Counts {
@@ -223,7 +223,7 @@ function statusBlock(items: StatusItem[] | undefined): string[] {
 }
 
 function header(model: ReportModel): string[] {
-  const out = [`## pgsafe · ${inlineCode(model.dir)} · ${escapeMarkdown(model.command)}`, '', verdictLine(model)];
+  const out = [`## ddlgate · ${inlineCode(model.dir)} · ${escapeMarkdown(model.command)}`, '', verdictLine(model)];
   if (model.dryRunError) out.push('', `Dry-run could not run: ${escapeMarkdown(clip(model.dryRunError, 1000))}`);
   for (const note of model.notes ?? []) out.push('', `> ${escapeMarkdown(note)}`);
   if (model.files.length === 0) out.push('', 'No migration files to check.');

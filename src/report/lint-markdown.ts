@@ -17,11 +17,11 @@ export function renderLintMarkdown(result: LintResult, options: MarkdownOptions 
   const { errors, warnings, infos } = result.summary;
   const fileCount = `${result.files.length} file${result.files.length === 1 ? '' : 's'}`;
   if (errors + warnings + infos === 0) {
-    lines.push(`✅ **pgsafe lint**: no findings in ${fileCount}.`);
+    lines.push(`✅ **ddlgate lint**: no findings in ${fileCount}.`);
     return `${lines.join('\n')}\n`;
   }
   const counts = [plural(errors, 'error'), plural(warnings, 'warning'), ...(infos ? [plural(infos, 'info')] : [])].join(', ');
-  lines.push(`${errors > 0 ? '🛑' : '⚠️'} **pgsafe lint**: ${counts} in ${fileCount}${errors > 0 ? ' — errors block the migration.' : '.'}`);
+  lines.push(`${errors > 0 ? '🛑' : '⚠️'} **ddlgate lint**: ${counts} in ${fileCount}${errors > 0 ? ' — errors block the migration.' : '.'}`);
   for (const file of result.files) {
     if (file.findings.length === 0) continue;
     lines.push('', `${heading} ${codeSpan(file.path)}`, '');

@@ -2,7 +2,7 @@
  * Escaping for GitHub-flavoured markdown built from untrusted text (migration files, identifiers,
  * database error messages). Everything that comes from a file goes through one of these functions
  * before it reaches a PR comment or a job summary: a migration must not be able to inject HTML,
- * ping people, break out of a code block or forge pgsafe's comment marker.
+ * ping people, break out of a code block or forge ddlgate's comment marker.
  */
 
 /** Zero-width space: invisible, but stops GitHub from recognising a mention or a comment opener. */
@@ -10,7 +10,7 @@ const ZWSP = '\u200b';
 
 /**
  * Breaks every `<!--` (the marker prefix) so file content can never contain text that reads as an
- * HTML comment, in particular a forged `<!-- pgsafe:report:… -->` marker.
+ * HTML comment, in particular a forged `<!-- ddlgate:report:… -->` marker.
  */
 export function neutraliseCommentOpeners(text: string): string {
   return text.replace(/<!--/g, `<!${ZWSP}--`);

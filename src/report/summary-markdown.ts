@@ -20,5 +20,5 @@ export function renderSummary(model: ReportModel, extra: { failure?: string } = 
 
 /** The summary of a run that failed before any report existed (bad input, gate refusal). */
 export function renderFailureSummary(command: string, dir: string, message: string): string {
-  return `## pgsafe · ${escapeMarkdown(dir)} · ${escapeMarkdown(command)}\n\n🛑 **Failed**: ${escapeMarkdown(message)}\n`;
+  return `## ddlgate · ${escapeMarkdown(dir)} · ${escapeMarkdown(command)}\n\n🛑 **Failed**: ${escapeMarkdown(message)}\n`;
 }

@@ -90,7 +90,7 @@ function toSyntaxError(error: unknown, source: SourceMap): SqlSyntaxError {
   const metaCommand = findPsqlMetaCommand(source);
   if (metaCommand) {
     return new SqlSyntaxError(
-      `psql meta-command ${metaCommand.command} is not SQL; pgsafe runs plain SQL only (inline the file or use a separate migration)`,
+      `psql meta-command ${metaCommand.command} is not SQL; ddlgate runs plain SQL only (inline the file or use a separate migration)`,
       metaCommand.line,
       1,
     );

@@ -31,16 +31,16 @@ export function renderAdoptText(report: AdoptReport): string {
   const verb = report.dryRun ? 'Would adopt' : 'Adopted';
   lines.push(`${verb} ${report.adopted.length} migration(s) from ${report.from} (${report.table})${report.batch !== null ? ` as batch ${report.batch}` : ''}.`);
   for (const item of report.adopted) lines.push(`  ${item.version}_${item.name}  ${item.path}  (matched by ${item.matchedBy})`);
-  if (report.alreadyRecorded.length) lines.push(`Already recorded by pgsafe: ${report.alreadyRecorded.join(', ')}`);
+  if (report.alreadyRecorded.length) lines.push(`Already recorded by ddlgate: ${report.alreadyRecorded.join(', ')}`);
   if (report.withoutFile.length) {
     lines.push(`In ${report.table} but no matching file (not adopted):`);
     for (const item of report.withoutFile) lines.push(`  ${item.entry}`);
   }
   if (report.unrecorded.length) {
-    lines.push('Files that look applied but are not recorded (not adopted; check the database, then pgsafe baseline or up):');
+    lines.push('Files that look applied but are not recorded (not adopted; check the database, then ddlgate baseline or up):');
     for (const item of report.unrecorded) lines.push(`  ${item.path}: ${item.reason}`);
   }
   for (const note of report.notes) lines.push(`note: ${note}`);
-  lines.push(report.pending.length ? `Left for pgsafe up: ${report.pending.join(', ')}` : 'Nothing left to apply.');
+  lines.push(report.pending.length ? `Left for ddlgate up: ${report.pending.join(', ')}` : 'Nothing left to apply.');
   return lines.join('\n');
 }

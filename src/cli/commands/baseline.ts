@@ -5,10 +5,10 @@ import { runBaseline } from '../../ops/baseline.js';
 import { action, note, print, printJson, requireDatabaseUrl, resolveCommon, withCommonOptions } from '../common.js';
 
 export function register(program: Command): void {
-  withCommonOptions(program.command('baseline').description('mark migrations up to --to as applied without running them (a database that predates pgsafe); audited'))
+  withCommonOptions(program.command('baseline').description('mark migrations up to --to as applied without running them (a database that predates ddlgate); audited'))
     .option('--to <version>', 'the last migration the existing database already contains')
     .option('--lock-wait <duration>', 'how long to wait for a running migration to finish (default 60s)')
-    .option('--environment <name>', 'environment recorded in the history (default $PGSAFE_ENV, else $NODE_ENV)')
+    .option('--environment <name>', 'environment recorded in the history (default $DDLGATE_ENV, else $NODE_ENV)')
     .action(
       action(async (options) => {
         const common = resolveCommon(options);

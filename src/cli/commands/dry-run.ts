@@ -25,7 +25,7 @@ export function register(program: Command): void {
         const base = { ...settings, to: options.to, allowOutOfOrder: options.allowOutOfOrder };
         let report;
         if (ephemeral) {
-          if (!settings.databaseUrl && options.replayTo === undefined) note('pgsafe: no database URL: dry-run on a throwaway server from an empty database (pass --replay-to <version> to replay what production already has)');
+          if (!settings.databaseUrl && options.replayTo === undefined) note('ddlgate: no database URL: dry-run on a throwaway server from an empty database (pass --replay-to <version> to replay what production already has)');
           report = await runEphemeralDryRun({
             ...base,
             ...(traced ? { observer: trace } : {}),

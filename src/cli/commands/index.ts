@@ -6,7 +6,7 @@ interface CommandModule {
 
 /**
  * Every CLI command lives in its own module under src/cli/commands/ and exports `register(program)`;
- * this list fixes their order in `pgsafe --help`.
+ * this list fixes their order in `ddlgate --help`.
  */
 const COMMANDS: Array<[name: string, load: () => Promise<CommandModule>]> = [
   ['lint', () => import('./lint.js')],
@@ -30,7 +30,7 @@ const COMMANDS: Array<[name: string, load: () => Promise<CommandModule>]> = [
 export const COMMAND_NAMES = COMMANDS.map(([name]) => name);
 
 /**
- * Registers the command being run, and only it: `pgsafe lint` then never loads pg, the HTTP server or
+ * Registers the command being run, and only it: `ddlgate lint` then never loads pg, the HTTP server or
  * the pg_dump helpers, which is most of a short command's start-up. Help, `help <command>` and unknown
  * commands register them all, so listings and "did you mean" suggestions stay complete.
  */

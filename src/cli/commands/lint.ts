@@ -13,7 +13,7 @@ export function register(program: Command): void {
     .description('check migrations for dangerous operations (locks, rewrites, breaking changes) without a database')
     .argument('[paths...]', 'files (each linted as one migration, whatever its name) or directories; default: the migrations directory')
     .option('--allow-breaking', 'report breaking changes as warnings instead of blocking (same as ALLOW_BREAKING_MIGRATIONS=true)')
-    .option('--pg-version <major>', 'target PostgreSQL major version (default: pgVersion in pgsafe.json, else 15)');
+    .option('--pg-version <major>', 'target PostgreSQL major version (default: pgVersion in ddlgate.json, else 15)');
   withCommonOptions(command, { database: false });
   command.action(
     action(async (paths: string[], options: Record<string, any>) => {

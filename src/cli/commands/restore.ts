@@ -5,7 +5,7 @@ import { runRestore } from '../../ops/restore.js';
 import { action, note, print, printJson, requireDatabaseUrl, resolveCommon, withCommonOptions } from '../common.js';
 
 export function register(program: Command): void {
-  withCommonOptions(program.command('restore').description('restore a backup made by pgsafe backup (pg_restore --clean, or psql for plain SQL), in one transaction'))
+  withCommonOptions(program.command('restore').description('restore a backup made by ddlgate backup (pg_restore --clean, or psql for plain SQL), in one transaction'))
     .option('--restore <file>', 'the backup file to restore')
     .option('--lock-wait <duration>', 'how long to wait for a running migration to finish (default 60s)')
     .action(

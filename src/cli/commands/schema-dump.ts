@@ -19,9 +19,9 @@ export function register(program: Command): void {
           }
           const check = compareSchemaFile(file, text);
           if (common.format === 'json') printJson({ file, upToDate: check.upToDate, missing: check.missing, diff: check.diff });
-          else if (check.missing) print(`${displayPath(file)} does not exist; run pgsafe schema-dump --output ${file} and commit it.`);
+          else if (check.missing) print(`${displayPath(file)} does not exist; run ddlgate schema-dump --output ${file} and commit it.`);
           else if (check.upToDate) print(`${displayPath(file)} is up to date.`);
-          else print(`${check.diff}\n${displayPath(file)} is out of date: run pgsafe schema-dump --output ${file} and commit the result.`);
+          else print(`${check.diff}\n${displayPath(file)} is out of date: run ddlgate schema-dump --output ${file} and commit the result.`);
           return check.upToDate ? 0 : 1;
         }
         if (file === '-') {

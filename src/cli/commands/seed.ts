@@ -7,13 +7,13 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 
 export function register(program: Command): void {
   withCommonOptions(program.command('seed').description('run the *.sql seeds in name order, each once, in a transaction (recorded in seed_history)'))
-    .option('--seeds-dir <path>', 'seeds directory (default "seeds", or seedsDir in pgsafe.json)')
+    .option('--seeds-dir <path>', 'seeds directory (default "seeds", or seedsDir in ddlgate.json)')
     .option('--reseed <name>', 'run this already-run seed again, e.g. after editing it (repeatable)', collect)
     .option('--dry-run', 'run each seed and roll it back: nothing is kept')
-    .option('--lock-timeout <duration>', 'lock_timeout for each statement (default 5s, or lockTimeout in pgsafe.json)')
+    .option('--lock-timeout <duration>', 'lock_timeout for each statement (default 5s, or lockTimeout in ddlgate.json)')
     .option('--statement-timeout <duration>', 'statement_timeout for each statement (default 15min)')
     .option('--lock-wait <duration>', 'how long to wait for a running migration to finish (default 60s)')
-    .option('--environment <name>', 'environment recorded in the history (default $PGSAFE_ENV, else $NODE_ENV)')
+    .option('--environment <name>', 'environment recorded in the history (default $DDLGATE_ENV, else $NODE_ENV)')
     .action(
       action(async (options) => {
         const common = resolveCommon(options);

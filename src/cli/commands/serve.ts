@@ -29,8 +29,8 @@ export function register(program: Command): void {
         discoverMigrations(common.dir, { layout: settings.layout });
         const endpoint = createMigrationServer({ token: process.env.INTERNAL_ADMIN_TOKEN, runner: settings, host: options.host, port: options.port, log: note });
         const { url } = await endpoint.listen();
-        note(`pgsafe serve: listening on ${url}${ROUTE} (migrations: ${common.dir}, tracking schema: ${common.schema})`);
-        if (!/^(127\.|::1$|localhost$)/.test(options.host)) note(`pgsafe serve: warning: listening on ${options.host}, reachable beyond this machine`);
+        note(`ddlgate serve: listening on ${url}${ROUTE} (migrations: ${common.dir}, tracking schema: ${common.schema})`);
+        if (!/^(127\.|::1$|localhost$)/.test(options.host)) note(`ddlgate serve: warning: listening on ${options.host}, reachable beyond this machine`);
 
         // SIGTERM/SIGINT stop new requests but never interrupt a running migration: close() waits for it.
         let onSignal: (signal: NodeJS.Signals) => void = () => {};
@@ -42,9 +42,9 @@ export function register(program: Command): void {
         process.off('SIGTERM', onSignal);
         process.off('SIGINT', onSignal);
         const run = endpoint.currentRun();
-        note(`pgsafe serve: ${signal} received, ${run ? `waiting for the running ${run.dryRun ? 'dry-run' : 'migration'} (request ${run.requestId}) to finish` : 'shutting down'}`);
+        note(`ddlgate serve: ${signal} received, ${run ? `waiting for the running ${run.dryRun ? 'dry-run' : 'migration'} (request ${run.requestId}) to finish` : 'shutting down'}`);
         // A second signal must not kill the process mid-migration either; say so instead.
-        const again = () => note('pgsafe serve: still waiting for the running migration to finish (SIGKILL would interrupt it)');
+        const again = () => note('ddlgate serve: still waiting for the running migration to finish (SIGKILL would interrupt it)');
         process.on('SIGTERM', again);
         process.on('SIGINT', again);
         try {
@@ -53,7 +53,7 @@ export function register(program: Command): void {
           process.off('SIGTERM', again);
           process.off('SIGINT', again);
         }
-        note('pgsafe serve: stopped');
+        note('ddlgate serve: stopped');
         return 0;
       }),
     );

@@ -55,7 +55,7 @@ export function register(program: Command): void {
           await publishRunMetrics(options, environment, 'up', failed?.applied ?? [], failed?.failed ?? null, false);
           if (error instanceof MigrationFailed && common.format === 'json') {
             printJson(error.result);
-            note(`pgsafe: ${error.message}`);
+            note(`ddlgate: ${error.message}`);
             return 1;
           }
           throw error;

@@ -27,7 +27,7 @@ export const rule: Rule = {
         hits.push({
           message: `type of ${alter.name}.${cmd.name} changed to ${target}: instant only if the change is binary-coercible (e.g. varchar(n) → text or to a longer varchar); any other change rewrites the table and its indexes under an ACCESS EXCLUSIVE lock`,
           severity: 'warning',
-          hint: 'Check the current type: varchar → text, or increasing a length/precision limit, needs no rewrite (suppress with -- pgsafe-ignore change-column-type: <reason>); otherwise add a new column, backfill in batches and switch over.',
+          hint: 'Check the current type: varchar → text, or increasing a length/precision limit, needs no rewrite (suppress with -- ddlgate-ignore change-column-type: <reason>); otherwise add a new column, backfill in batches and switch over.',
         });
       } else {
         hits.push({ message: `type of ${alter.name}.${cmd.name} changed to ${target}: the table and all its indexes are rewritten under an ACCESS EXCLUSIVE lock` });

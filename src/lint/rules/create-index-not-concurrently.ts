@@ -7,7 +7,7 @@ export const rule: Rule = {
   category: 'index',
   summary: '`CREATE [UNIQUE] INDEX` without `CONCURRENTLY` on an existing table.',
   why: 'A plain CREATE INDEX holds a SHARE lock on the table for the whole build: every INSERT, UPDATE and DELETE waits, for minutes or hours on a large table.',
-  safe: 'Use CREATE INDEX CONCURRENTLY (in a migration without BEGIN/COMMIT; pgsafe runs it outside a transaction). If it fails it leaves an INVALID index: drop it with DROP INDEX CONCURRENTLY and retry. For a partitioned table, create the index CONCURRENTLY on each partition, then CREATE INDEX … ON ONLY the parent and ALTER INDEX … ATTACH PARTITION each one.',
+  safe: 'Use CREATE INDEX CONCURRENTLY (in a migration without BEGIN/COMMIT; ddlgate runs it outside a transaction). If it fails it leaves an INVALID index: drop it with DROP INDEX CONCURRENTLY and retry. For a partitioned table, create the index CONCURRENTLY on each partition, then CREATE INDEX … ON ONLY the parent and ALTER INDEX … ATTACH PARTITION each one.',
   bad: 'CREATE INDEX users_email_idx ON users (email);',
   good: 'CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_idx ON users (email);',
   check(statement, state) {

@@ -8,7 +8,7 @@ export const rule: Rule = {
   category: 'lock',
   summary: '`ALTER TABLE … DETACH PARTITION` without `CONCURRENTLY`.',
   why: 'A plain DETACH PARTITION takes an ACCESS EXCLUSIVE lock on the partitioned table: every query on any partition waits behind it.',
-  safe: 'Use DETACH PARTITION … CONCURRENTLY (PostgreSQL 14+), outside a transaction (pgsafe runs such a file statement by statement); if it is interrupted, finish it with DETACH PARTITION … FINALIZE.',
+  safe: 'Use DETACH PARTITION … CONCURRENTLY (PostgreSQL 14+), outside a transaction (ddlgate runs such a file statement by statement); if it is interrupted, finish it with DETACH PARTITION … FINALIZE.',
   bad: 'ALTER TABLE events DETACH PARTITION events_2023;',
   good: 'ALTER TABLE events DETACH PARTITION events_2023 CONCURRENTLY;',
   check(statement, state) {

@@ -7,7 +7,7 @@ export const rule: Rule = {
   category: 'index',
   summary: '`DROP INDEX` without `CONCURRENTLY` on an index that existed before the migration.',
   why: 'DROP INDEX takes an ACCESS EXCLUSIVE lock on the index\'s table: while it waits for running queries to finish, every new read and write on the table queues behind it.',
-  safe: 'Use DROP INDEX CONCURRENTLY IF EXISTS (one index per statement, no CASCADE, outside a transaction: pgsafe runs such a file statement by statement).',
+  safe: 'Use DROP INDEX CONCURRENTLY IF EXISTS (one index per statement, no CASCADE, outside a transaction: ddlgate runs such a file statement by statement).',
   bad: 'DROP INDEX users_email_idx;',
   good: 'DROP INDEX CONCURRENTLY IF EXISTS users_email_idx;',
   check(statement, state) {

@@ -7,7 +7,7 @@ export const rule: Rule = {
   category: 'transaction',
   summary: '`ALTER TYPE … ADD VALUE` in a transaction before PostgreSQL 12, or the new value used in the same transaction.',
   why: 'Before PostgreSQL 12, ADD VALUE cannot run inside a transaction block at all; since 12 it can, but the new value cannot be used until the transaction commits ("unsafe use of new value"): the migration fails.',
-  safe: 'Put ALTER TYPE … ADD VALUE in its own migration (before PostgreSQL 12 with -- pgsafe:no-transaction), and use the value in a later one.',
+  safe: 'Put ALTER TYPE … ADD VALUE in its own migration (before PostgreSQL 12 with -- ddlgate:no-transaction), and use the value in a later one.',
   bad: "ALTER TYPE order_status ADD VALUE 'refunded';\nUPDATE orders SET status = 'refunded' WHERE refunded_at IS NOT NULL;",
   good: "-- migration 1:\nALTER TYPE order_status ADD VALUE IF NOT EXISTS 'refunded';\n-- migration 2:\nUPDATE orders SET status = 'refunded' WHERE id IN (…);",
   check(statement, state) {

@@ -7,7 +7,7 @@ export const rule: Rule = {
   category: 'lock',
   summary: '`LOCK TABLE` in a mode that blocks writes (SHARE or stronger; ACCESS EXCLUSIVE by default).',
   why: 'An explicit LOCK TABLE holds the lock until the migration\'s transaction commits: with the default ACCESS EXCLUSIVE mode every read and write on the table waits for the rest of the migration.',
-  safe: 'Let each statement take the lock it needs, keep the migration short, and rely on pgsafe\'s lock_timeout and retries; if you really need the lock to order statements, take the weakest mode that works and suppress this rule with the reason.',
+  safe: 'Let each statement take the lock it needs, keep the migration short, and rely on ddlgate\'s lock_timeout and retries; if you really need the lock to order statements, take the weakest mode that works and suppress this rule with the reason.',
   bad: 'LOCK TABLE orders;',
   good: '-- no explicit lock: ALTER TABLE takes what it needs, bounded by lock_timeout',
   check(statement, state) {

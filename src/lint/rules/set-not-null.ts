@@ -26,7 +26,7 @@ export const rule: Rule = {
       const hint =
         state.pgVersion < 12
           ? `PostgreSQL ${state.pgVersion} always scans for SET NOT NULL (the validated-CHECK shortcut arrived in 12): keep a validated CHECK (${column} IS NOT NULL) NOT VALID constraint instead of SET NOT NULL, or run it in a maintenance window.`
-          : `ALTER TABLE ${alter.name} ADD CONSTRAINT ${constraintName} CHECK (${column} IS NOT NULL) NOT VALID; then, in a later migration: ALTER TABLE ${alter.name} VALIDATE CONSTRAINT ${constraintName}; ALTER TABLE ${alter.name} ALTER COLUMN ${column} SET NOT NULL; ALTER TABLE ${alter.name} DROP CONSTRAINT ${constraintName}; (if the CHECK was validated in an earlier migration, suppress this with -- pgsafe-ignore set-not-null: <reason>)`;
+          : `ALTER TABLE ${alter.name} ADD CONSTRAINT ${constraintName} CHECK (${column} IS NOT NULL) NOT VALID; then, in a later migration: ALTER TABLE ${alter.name} VALIDATE CONSTRAINT ${constraintName}; ALTER TABLE ${alter.name} ALTER COLUMN ${column} SET NOT NULL; ALTER TABLE ${alter.name} DROP CONSTRAINT ${constraintName}; (if the CHECK was validated in an earlier migration, suppress this with -- ddlgate-ignore set-not-null: <reason>)`;
       hits.push({ message: `SET NOT NULL on ${alter.name}.${column} scans the whole table under an ACCESS EXCLUSIVE lock`, hint });
     }
     return hits;

@@ -7,7 +7,7 @@ export const rule: Rule = {
   category: 'input',
   summary: 'The file, or a DO block or function body it runs, is not valid PostgreSQL.',
   why: 'PostgreSQL rejects the migration when it runs; nothing after the error is checked by the other rules either.',
-  safe: 'Fix the SQL at the reported position (pgsafe uses the PostgreSQL 18 parser; psql meta-commands such as \\i are not SQL).',
+  safe: 'Fix the SQL at the reported position (ddlgate uses the PostgreSQL 18 parser; psql meta-commands such as \\i are not SQL).',
   bad: 'ALTER TABLE users ADD COLUMN;',
   good: 'ALTER TABLE users ADD COLUMN nickname text;',
   check: () => [],

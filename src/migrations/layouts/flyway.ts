@@ -7,7 +7,7 @@ import { displayPath } from './files.js';
 export const FLYWAY_PATTERN = /^([VUR])([^_]*(?:_[^_]+)*?)__(.+)\.sql$/;
 
 /**
- * Flyway SQL migrations: `V1__create_users.sql`, optional undo `U1__create_users.sql`. pgsafe versions are
+ * Flyway SQL migrations: `V1__create_users.sql`, optional undo `U1__create_users.sql`. ddlgate versions are
  * whole numbers, so dotted versions (`V1.1__…`, `V1_1__…`) and repeatable `R__` scripts are refused by name.
  */
 export const flyway: Layout = {
@@ -22,7 +22,7 @@ export const flyway: Layout = {
       if (!match) throw notThisLayout(dir, fileName, flyway);
       const [, prefix, version, name] = match as unknown as [string, 'V' | 'U' | 'R', string, string];
       if (prefix === 'R') throw new InputError(`${displayPath(full)}: repeatable Flyway migrations (R__) are not supported; make it a versioned migration`);
-      if (!/^\d+$/.test(version)) throw new InputError(`${displayPath(full)}: Flyway version "${version}" is not a whole number; pgsafe orders migrations by whole-number versions`);
+      if (!/^\d+$/.test(version)) throw new InputError(`${displayPath(full)}: Flyway version "${version}" is not a whole number; ddlgate orders migrations by whole-number versions`);
       if (prefix === 'U') undos.set(BigInt(version).toString(), full);
       else ups.push({ version, name, upPath: full, upSource: { path: full }, layout: 'flyway' });
     }

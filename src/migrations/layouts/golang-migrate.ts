@@ -5,7 +5,7 @@ import { pairUpDown } from './native.js';
 
 /**
  * golang-migrate: `{version}_{title}.up.sql` / `.down.sql` (`migrate create -ext sql -seq` writes
- * `000001_create_users.up.sql`). The names are pgsafe's native ones; the difference is that `migrate create`
+ * `000001_create_users.up.sql`). The names are ddlgate's native ones; the difference is that `migrate create`
  * writes both files empty, so an empty (or comment-only) down file means "no down", not an error.
  */
 export const golangMigrate: Layout = {

@@ -6,7 +6,7 @@
  */
 import type { SqlSection } from '../types.js';
 
-export const NO_TRANSACTION_DIRECTIVE = '-- pgsafe:no-transaction';
+export const NO_TRANSACTION_DIRECTIVE = '-- ddlgate:no-transaction';
 
 /** Spaces with the same UTF-8 byte length as each line of `text` (a 3-byte "€" becomes three spaces); newlines kept. */
 export function blank(text: string): string {
@@ -18,8 +18,8 @@ export function blank(text: string): string {
 
 /**
  * The text of a section, positioned as in the file. `directiveLine` (1-based), when given, is replaced by
- * `-- pgsafe:no-transaction` padded to its byte length: a tool's own "no transaction" marker (on the
- * section's marker line) becomes pgsafe's directive, so every reader of the text sees it.
+ * `-- ddlgate:no-transaction` padded to its byte length: a tool's own "no transaction" marker (on the
+ * section's marker line) becomes ddlgate's directive, so every reader of the text sees it.
  */
 export function sectionText(text: string, section: SqlSection, options: { directiveLine?: number } = {}): string {
   const lines = text.split('\n');

@@ -1,7 +1,7 @@
-// `pgsafe up` minus what the CLI adds around the core (the drift check before applying and the catalog
+// `ddlgate up` minus what the CLI adds around the core (the drift check before applying and the catalog
 // fingerprint recorded after every migration): runUp from the compiled core with the CLI's defaults.
 // Used only as an informational row, to show what that per-migration fingerprint costs.
-// Usage: node pgsafe-core-up.mjs <lib-dir> <database-url> <migrations-dir>
+// Usage: node ddlgate-core-up.mjs <lib-dir> <database-url> <migrations-dir>
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -13,7 +13,7 @@ await loadParser();
 const result = await runUp({
   databaseUrl,
   dir,
-  schema: 'pgsafe',
+  schema: 'ddlgate',
   lockTimeoutMs: 5000,
   statementTimeoutMs: 15 * 60_000,
   lockWaitMs: 60_000,
