@@ -36549,7 +36549,7 @@ function scanSync(query) {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5023);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8326);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -36558,7 +36558,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5023:
+/***/ 8326:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -44678,6 +44678,39 @@ function transactionControl(statement) {
 function hasOption(params, name) {
     return (params ?? []).some((param) => param.DefElem?.defname === name);
 }
+/**
+ * True when a file runs its own transactions the way golang-migrate, sql-migrate or psql users write them:
+ * BEGIN … COMMIT (or ROLLBACK) blocks, each closed before the next opens, with statements or further
+ * blocks outside them (one block wrapping the whole file is the ordinary wrapper, not this). Such a file
+ * runs as written, statement by statement, without ddlgate's transaction around it. A COMMIT with no
+ * BEGIN before it is not a block: in a transactional file it would end ddlgate's own transaction.
+ */
+function managesOwnTransactions(statements) {
+    let open = false;
+    let blocks = 0;
+    let outside = 0;
+    for (const statement of statements) {
+        const control = transactionControl(statement);
+        if (control === 'begin') {
+            if (open)
+                return false;
+            open = true;
+            blocks++;
+        }
+        else if (control === 'commit' || control === 'rollback') {
+            if (!open)
+                return false;
+            open = false;
+        }
+        else if (control === 'other') {
+            return false;
+        }
+        else if (!open) {
+            outside++;
+        }
+    }
+    return !open && blocks > 0 && (blocks > 1 || outside > 0);
+}
 
 ;// CONCATENATED MODULE: ./lib/db/lock-trace.js
 
@@ -46282,6 +46315,39 @@ function files_listSqlFiles(dir) {
 function fileExists(file) {
     return (0,external_node_fs_.existsSync)(file) && (0,external_node_fs_.statSync)(file).isFile();
 }
+function dirExists(dir) {
+    return (0,external_node_fs_.existsSync)(dir) && (0,external_node_fs_.statSync)(dir).isDirectory();
+}
+/** The sub-folders of a directory, sorted by name. */
+function listSubdirs(dir) {
+    return (0,external_node_fs_.readdirSync)(dir)
+        .sort()
+        .filter((name) => (0,external_node_fs_.statSync)(external_node_path_namespaceObject.join(dir, name)).isDirectory());
+}
+/** Every file directly inside a directory (any extension), sorted by name. */
+function listFiles(dir) {
+    return (0,external_node_fs_.readdirSync)(dir)
+        .sort()
+        .filter((name) => (0,external_node_fs_.statSync)(external_node_path_namespaceObject.join(dir, name)).isFile());
+}
+/** `.sql` files anywhere below a directory (relative paths, sorted), for "does this folder hold SQL at all". */
+function findSqlFiles(dir, depth = 3) {
+    if (!dirExists(dir))
+        return [];
+    const found = [];
+    const walk = (sub, level) => {
+        for (const name of (0,external_node_fs_.readdirSync)(external_node_path_namespaceObject.join(dir, sub)).sort()) {
+            const relative = sub ? external_node_path_namespaceObject.join(sub, name) : name;
+            const stat = (0,external_node_fs_.statSync)(external_node_path_namespaceObject.join(dir, relative));
+            if (stat.isDirectory() && level < depth)
+                walk(relative, level + 1);
+            else if (stat.isFile() && name.toLowerCase().endsWith('.sql'))
+                found.push(relative);
+        }
+    };
+    walk('', 0);
+    return found;
+}
 
 ;// CONCATENATED MODULE: ./lib/migrations/layouts/section.js
 const NO_TRANSACTION_DIRECTIVE = '-- ddlgate:no-transaction';
@@ -46416,6 +46482,23 @@ function compileScript(file, text, options = {}) {
     if (options.noTransaction && !directives.includes('no-transaction'))
         directives.push('no-transaction');
     let statements = parsed.statements;
+    const ownBlocks = managesOwnTransactions(statements);
+    const noTransaction = directives.includes('no-transaction');
+    if (ownBlocks || (noTransaction && statements.some((statement) => transactionControl(statement) && transactionControl(statement) !== 'savepoint'))) {
+        // Runs as written, statement by statement: its own BEGIN … COMMIT blocks are its transactions (what
+        // golang-migrate, sql-migrate and psql do with such a file).
+        const begin = statements.find((statement) => transactionControl(statement) === 'begin');
+        const nonTransactionalReasons = [
+            ...(begin ? [`manages its own transactions (BEGIN at line ${begin.line})`] : []),
+            ...statements.flatMap((statement) => {
+                const reason = nonTransactionalReason(statement);
+                return reason ? [`${reason} (line ${statement.line})`] : [];
+            }),
+        ];
+        if (!nonTransactionalReasons.length)
+            nonTransactionalReasons.push('-- ddlgate:no-transaction');
+        return { path, text, statements, transactional: false, nonTransactionalReasons, directives };
+    }
     const first = statements[0];
     const last = statements[statements.length - 1];
     const wrapped = statements.length >= 2 && transactionControl(first) === 'begin' && transactionControl(last) === 'commit';
@@ -46445,10 +46528,30 @@ function loadScript(file) {
  * blanked (src/migrations/layouts/section.ts), so positions stay the file's. Linters use this too.
  */
 function sourceText(source, fileText) {
+    if (source.flyway)
+        fileText = replaceFlywayPlaceholders(source, fileText);
     if (!source.section)
         return fileText;
     // The marker line just above the section (e.g. `-- migrate:up transaction:false`) carries the tool's option.
     return sectionText(fileText, source.section, source.noTransaction ? { directiveLine: source.section.startLine - 1 } : {});
+}
+const PLACEHOLDER = /\$\{([^}\s]+)\}/g;
+/**
+ * Flyway's `${name}` placeholders (names case-insensitive). Built-ins that need no connection are known;
+ * any other name without a value is refused, naming the file, the line and where Flyway (and ddlgate) read it.
+ */
+function replaceFlywayPlaceholders(source, text) {
+    const values = new Map(Object.entries(source.placeholders ?? {}).map(([key, value]) => [key.toLowerCase(), value]));
+    values.set('flyway:filename', source.path.split(/[\\/]/).pop());
+    values.set('flyway:workingdirectory', process.cwd());
+    return text.replace(PLACEHOLDER, (whole, name, offset) => {
+        const value = values.get(name.toLowerCase());
+        if (value !== undefined)
+            return value;
+        const line = text.slice(0, offset).split('\n').length;
+        const env = `FLYWAY_PLACEHOLDERS_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+        throw new errors_InputError(`${displayPath(source.path)}:${line}: no value for Flyway placeholder ${whole}; set ${env}, or flyway.placeholders.${name} in flyway.conf beside the migrations`);
+    });
 }
 function loadSource(source) {
     const text = sourceText(source, readSqlFile(source.path));
@@ -46473,6 +46576,8 @@ function loadDownScript(entry) {
  * node-pg-migrate and ROLLBACK-comment files that includes the down section: editing either is a change).
  */
 function loadMigration(entry) {
+    if (entry.unrunnable)
+        throw new errors_InputError(entry.unrunnable);
     const source = upSourceOf(entry);
     const fileText = readSqlFile(source.path);
     const up = compileScript(source.path, sourceText(source, fileText), {
@@ -46494,10 +46599,55 @@ function checksumOfFile(file) {
     return checksumOf(readSqlFile(file));
 }
 
+;// CONCATENATED MODULE: ./lib/migrations/version.js
+/**
+ * Migration versions as every supported tool writes them: whole numbers (`20240101120000`, `000001`) and
+ * Flyway's dotted or underscored versions (`13.1`, `1.0.0.1`, `2_1`). Parts are compared as numbers, and
+ * trailing zero parts do not count (Flyway: `1.0` is the same version as `1`). Anything else compares as text.
+ */
+const DOTTED = /^\d+(?:[._]\d+)*$/;
+function parts(version) {
+    if (!DOTTED.test(version))
+        return undefined;
+    const numbers = version.split(/[._]/).map((part) => BigInt(part));
+    while (numbers.length > 1 && numbers[numbers.length - 1] === 0n)
+        numbers.pop();
+    return numbers;
+}
+function compareVersions(a, b) {
+    const x = parts(a);
+    const y = parts(b);
+    if (!x || !y)
+        return a < b ? -1 : a > b ? 1 : 0;
+    for (let index = 0; index < Math.max(x.length, y.length); index++) {
+        const p = x[index] ?? 0n;
+        const q = y[index] ?? 0n;
+        if (p !== q)
+            return p < q ? -1 : 1;
+    }
+    return 0;
+}
+function sameVersion(a, b) {
+    return compareVersions(a, b) === 0;
+}
+/** A key equal for equal versions (`0001` and `1`, `1.0` and `1`). */
+function versionKey(version) {
+    return parts(version)?.join('.') ?? version;
+}
+
 ;// CONCATENATED MODULE: ./lib/migrations/layouts/common.js
 
 
 
+
+/** One notice for the files a tool skips: "ignored 2 files that <tool> does not read: a.sql, b.sql". */
+function noticeIgnored(context, dir, tool, files, why = `${tool} does not read them`) {
+    if (!context || files.length === 0)
+        return;
+    const shown = files.slice(0, 5).map((file) => displayPath(external_node_path_namespaceObject.join(dir, file)));
+    const more = files.length > 5 ? ` and ${files.length - 5} more` : '';
+    context.notice(`ignored ${files.length} file${files.length === 1 ? '' : 's'} (${why}): ${shown.join(', ')}${more}`);
+}
 /**
  * `<digits>_<name>.sql` — the file name shape shared by sequential, flat, dbmate and node-pg-migrate files.
  * `.up.sql` / `.down.sql` names are left out: they belong to the native and golang-migrate layouts.
@@ -46506,21 +46656,17 @@ const PREFIXED_SQL = /^(\d+)_(?!.*\.(?:up|down)\.sql$)(.+)\.sql$/;
 function notThisLayout(dir, file, layout) {
     return new errors_InputError(`${displayPath(external_node_path_namespaceObject.join(dir, file))}: not a ${layout.name} migration file name; expected ${layout.expected}`);
 }
-/** Sorts entries numerically by version and refuses two files with the same version. */
+/** Sorts entries by version (numerically, part by part for dotted versions) and refuses two files with the same version. */
 function orderByVersion(entries) {
     const seen = new Map();
     for (const entry of entries) {
-        const key = BigInt(entry.version);
+        const key = versionKey(entry.version);
         const other = seen.get(key);
         if (other)
             throw new errors_InputError(`${displayPath(entry.upPath)}: duplicate migration version ${entry.version}, also used by ${displayPath(other.upPath)}`);
         seen.set(key, entry);
     }
-    return [...entries].sort((a, b) => {
-        const x = BigInt(a.version);
-        const y = BigInt(b.version);
-        return x < y ? -1 : x > y ? 1 : 0;
-    });
+    return [...entries].sort((a, b) => compareVersions(a.version, b.version));
 }
 /** True when a piece of SQL text has something besides blank lines and `--` comments. */
 function hasSql(lines) {
@@ -46566,7 +46712,8 @@ function sectionedEntry(layout, file, version, name, markers) {
     if (hasSql(lines.slice(0, upLine - 1)))
         throw new errors_InputError(`${shown}:1: SQL before the "${markers.upLabel}" line would be ignored by ${layout}; move it into a section`);
     const upEnd = downLine !== undefined ? downLine - 1 : lines.length;
-    const option = (line) => Boolean(markers.noTransaction?.test(lines[line - 1]));
+    const wholeFile = markers.noTransactionLine ? findMarker(lines, markers.noTransactionLine) !== undefined : false;
+    const option = (line) => wholeFile || Boolean(markers.noTransaction?.test(lines[line - 1]));
     const upSource = {
         path: file,
         section: { label: markers.upLabel, startLine: upLine + 1, endLine: upEnd },
@@ -46646,13 +46793,11 @@ function readDrizzleJournal(dir) {
 const drizzle = {
     name: 'drizzle',
     expected: 'files named by the "tag" entries of meta/_journal.json (e.g. 0000_bright_wolverine.sql)',
-    discover(dir, files) {
+    discover(dir, files, context) {
         const journal = readDrizzleJournal(dir);
         const listed = new Set(journal.map((entry) => `${entry.tag}.sql`));
-        for (const fileName of files) {
-            if (!listed.has(fileName))
-                throw new errors_InputError(`${displayPath(external_node_path_namespaceObject.join(dir, fileName))}: not listed in ${displayPath(journalPath(dir))}; drizzle-kit would never run it`);
-        }
+        // drizzle-orm's migrator runs what the journal lists and nothing else.
+        noticeIgnored(context, dir, 'drizzle', files.filter((fileName) => !listed.has(fileName)), `not listed in ${displayPath(journalPath(dir))}; drizzle never runs them`);
         const entries = [...journal]
             .sort((a, b) => a.idx - b.idx)
             .map((entry) => {
@@ -46677,39 +46822,199 @@ const drizzle = {
 
 
 
+
+
 const FLYWAY_PATTERN = /^([VUR])([^_]*(?:_[^_]+)*?)__(.+)\.sql$/;
+const flyway_VERSION = /^\d+(?:[._]\d+)*$/;
+/** Flyway SQL files anywhere below the location (Flyway scans it recursively), as paths relative to it. */
+function flywayFiles(dir) {
+    const found = [];
+    const walk = (sub) => {
+        for (const name of (0,external_node_fs_.readdirSync)(external_node_path_namespaceObject.join(dir, sub)).sort()) {
+            const relative = sub ? external_node_path_namespaceObject.join(sub, name) : name;
+            const stat = (0,external_node_fs_.statSync)(external_node_path_namespaceObject.join(dir, relative));
+            if (stat.isDirectory())
+                walk(relative);
+            else if (name.toLowerCase().endsWith('.sql'))
+                found.push(relative);
+        }
+    };
+    walk('');
+    return found;
+}
 /**
- * Flyway SQL migrations: `V1__create_users.sql`, optional undo `U1__create_users.sql`. ddlgate versions are
- * whole numbers, so dotted versions (`V1.1__…`, `V1_1__…`) and repeatable `R__` scripts are refused by name.
+ * Placeholder values, where Flyway itself reads them: `flyway.placeholders.<name>=value` in a `flyway.conf`
+ * beside the migrations, and `FLYWAY_PLACEHOLDERS_<NAME>` environment variables (these win).
+ */
+function flywayPlaceholders(dir, env = process.env) {
+    const values = {};
+    const conf = external_node_path_namespaceObject.join(dir, 'flyway.conf');
+    if (fileExists(conf)) {
+        for (const line of (0,external_node_fs_.readFileSync)(conf, 'utf8').split('\n')) {
+            const match = /^\s*flyway\.placeholders\.([^=\s]+)\s*=\s*(.*?)\s*$/.exec(line);
+            if (match)
+                values[match[1]] = match[2];
+        }
+    }
+    for (const [key, value] of Object.entries(env)) {
+        const match = /^FLYWAY_PLACEHOLDERS_(.+)$/.exec(key);
+        if (match && value !== undefined)
+            values[match[1].toLowerCase()] = value;
+    }
+    return values;
+}
+/**
+ * Flyway SQL migrations: `V1__create_users.sql`, `V13.1__x.sql`, `V1.0.0.1__x.sql` (versions compared part by
+ * part, `1.0` = `1`), optional undo `U1__create_users.sql`, found anywhere below the location. Files that are
+ * not Flyway names (`rollback/1.0__drop.sql`, notes) are skipped, as Flyway skips them. `${name}`
+ * placeholders are replaced as Flyway replaces them (see flywayPlaceholders); one without a value is
+ * refused when the migration is read, naming the file, the line and where to set it. Repeatable `R__`
+ * scripts are refused: ddlgate runs each migration once.
  */
 const flyway = {
     name: 'flyway',
     expected: 'V<version>__<description>.sql with optional U<version>__<description>.sql undo (e.g. V1__create_users.sql)',
-    discover(dir, files) {
+    discover(dir, _files, context) {
         const ups = [];
         const undos = new Map();
-        for (const fileName of files) {
-            const full = external_node_path_namespaceObject.join(dir, fileName);
-            const match = FLYWAY_PATTERN.exec(fileName);
-            if (!match)
-                throw notThisLayout(dir, fileName, flyway);
+        const ignored = [];
+        const placeholders = flywayPlaceholders(dir);
+        const withPlaceholders = Object.keys(placeholders).length ? { placeholders } : {};
+        for (const relative of flywayFiles(dir)) {
+            const full = external_node_path_namespaceObject.join(dir, relative);
+            const match = FLYWAY_PATTERN.exec(external_node_path_namespaceObject.basename(relative));
+            if (!match || !flyway_VERSION.test(match[2]) && match[1] !== 'R') {
+                ignored.push(relative);
+                continue;
+            }
             const [, prefix, version, name] = match;
             if (prefix === 'R')
                 throw new errors_InputError(`${displayPath(full)}: repeatable Flyway migrations (R__) are not supported; make it a versioned migration`);
-            if (!/^\d+$/.test(version))
-                throw new errors_InputError(`${displayPath(full)}: Flyway version "${version}" is not a whole number; ddlgate orders migrations by whole-number versions`);
             if (prefix === 'U')
-                undos.set(BigInt(version).toString(), full);
+                undos.set(versionKey(version), full);
             else
-                ups.push({ version, name, upPath: full, upSource: { path: full }, layout: 'flyway' });
+                ups.push({ version, name, upPath: full, upSource: { path: full, flyway: true, ...withPlaceholders }, layout: 'flyway' });
         }
+        noticeIgnored(context, dir, 'flyway', ignored, 'not V<version>__<description>.sql; Flyway skips them');
         const ordered = orderByVersion(ups).map((entry) => {
-            const undo = undos.get(BigInt(entry.version).toString());
-            undos.delete(BigInt(entry.version).toString());
-            return undo ? { ...entry, downPath: undo, downSource: { path: undo } } : entry;
+            const undo = undos.get(versionKey(entry.version));
+            undos.delete(versionKey(entry.version));
+            return undo ? { ...entry, downPath: undo, downSource: { path: undo, flyway: true, ...withPlaceholders } } : entry;
         });
         for (const orphan of undos.values())
             throw new errors_InputError(`${displayPath(orphan)}: undo migration without its V file`);
+        return ordered;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/golang-migrate.js
+
+
+
+
+
+
+const GOLANG_MIGRATE_FILE = /^(\d+)_(.*)\.(up|down)\.sql$/;
+/**
+ * golang-migrate: `{version}_{title}.up.sql` / `.down.sql`, read as golang-migrate reads them: up and down
+ * are paired by VERSION (`30_add_x.up.sql` goes with `30_drop_x.down.sql`), the name is the up file's;
+ * `migrate create` writes both files empty, so an empty or comment-only down means "no down"; files whose
+ * names do not match are skipped (golang-migrate skips them), and so is a down without its up.
+ */
+const golangMigrate = {
+    name: 'golang-migrate',
+    expected: '{version}_{title}.up.sql and {version}_{title}.down.sql (e.g. 000001_create_users.up.sql)',
+    discover(dir, files, context) {
+        const ups = new Map();
+        const downs = new Map();
+        const ignored = [];
+        for (const fileName of files) {
+            const match = GOLANG_MIGRATE_FILE.exec(fileName);
+            if (!match) {
+                ignored.push(fileName);
+                continue;
+            }
+            const [, version, name, direction] = match;
+            const key = versionKey(version);
+            const file = external_node_path_namespaceObject.join(dir, fileName);
+            const other = direction === 'up' ? ups.get(key)?.file : downs.get(key);
+            if (other)
+                throw new errors_InputError(`${displayPath(file)}: duplicate migration version ${version}, also used by ${displayPath(other)}`);
+            if (direction === 'up')
+                ups.set(key, { version, name, file });
+            else
+                downs.set(key, file);
+        }
+        const orphans = [...downs].filter(([key]) => !ups.has(key)).map(([, file]) => external_node_path_namespaceObject.basename(file));
+        noticeIgnored(context, dir, 'golang-migrate', ignored, 'not {version}_{title}.up|down.sql');
+        noticeIgnored(context, dir, 'golang-migrate', orphans, 'down files without an up file of their version');
+        return orderByVersion([...ups].map(([key, up]) => {
+            const downFile = downs.get(key);
+            const down = downFile && hasSql(readSqlFile(downFile).split('\n')) ? downFile : undefined;
+            return {
+                version: up.version,
+                name: up.name,
+                upPath: up.file,
+                upSource: { path: up.file },
+                ...(down ? { downPath: down, downSource: { path: down } } : {}),
+                layout: 'golang-migrate',
+            };
+        }));
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/goose.js
+
+
+
+
+/**
+ * goose: `20240101120000_create_users.sql` (or `00001_…`) holding `-- +goose Up` and `-- +goose Down`
+ * sections. `-- +goose StatementBegin/End` lines are comments to ddlgate's parser, which splits statements
+ * itself (dollar quotes included); `-- +goose NO TRANSACTION` anywhere in the file runs it outside a
+ * transaction. Go migrations (`00002_backfill.go`) share the version sequence: they are listed in order
+ * and `up` refuses to run past them (ddlgate cannot run Go code), never skipped silently.
+ */
+const GOOSE_MARKERS = {
+    up: /^--\s*\+goose\s+Up\b/i,
+    down: /^--\s*\+goose\s+Down\b/i,
+    upLabel: '-- +goose Up',
+    downLabel: '-- +goose Down',
+    noTransactionLine: /^--\s*\+goose\s+NO\s+TRANSACTION\b/i,
+};
+const GOOSE_FILE = /^(\d+)_(.+)\.(sql|go)$/;
+const goose = {
+    name: 'goose',
+    expected: '<version>_<name>.sql with "-- +goose Up" and "-- +goose Down" sections (e.g. 20240101120000_create_users.sql)',
+    discover(dir, _files, context) {
+        const entries = [];
+        const ignored = [];
+        for (const fileName of listFiles(dir)) {
+            const match = GOOSE_FILE.exec(fileName);
+            if (!match || fileName.endsWith('_test.go')) {
+                if (fileName.toLowerCase().endsWith('.sql'))
+                    ignored.push(fileName);
+                continue;
+            }
+            const [, version, name, ext] = match;
+            const file = external_node_path_namespaceObject.join(dir, fileName);
+            if (ext === 'go') {
+                entries.push({
+                    version,
+                    name,
+                    upPath: file,
+                    layout: 'goose',
+                    unrunnable: `${displayPath(file)} is a goose Go migration; ddlgate cannot run Go code: run it with goose, then record it with \`ddlgate adopt\``,
+                });
+                continue;
+            }
+            entries.push(sectionedEntry('goose', file, version, name, GOOSE_MARKERS));
+        }
+        noticeIgnored(context, dir, 'goose', ignored, 'goose reads only <version>_<name>.sql');
+        const ordered = orderByVersion(entries);
+        const go = ordered.filter((entry) => entry.unrunnable);
+        if (go.length && context)
+            context.notice(`${go.length} goose Go migration${go.length === 1 ? '' : 's'} listed but not runnable by ddlgate: ${go.map((entry) => external_node_path_namespaceObject.basename(entry.upPath)).join(', ')}`);
         return ordered;
     },
 };
@@ -46778,6 +47083,178 @@ const NODE_PG_MIGRATE_MARKERS = {
 };
 const nodePgMigrate = markedLayout('node-pg-migrate', '<timestamp>_<name>.sql with "-- Up Migration" and "-- Down Migration" sections (e.g. 1700000000000_create-users.sql)', NODE_PG_MIGRATE_MARKERS);
 
+;// CONCATENATED MODULE: ./lib/migrations/layouts/popx.js
+
+
+
+/**
+ * ory popx (Kratos, Hydra, Keto): `<version>_<name>[.<dialect>][.autocommit].<up|down>.sql`. For PostgreSQL
+ * the `.postgres.` file overrides the dialect-independent one of the same version; other dialects' files are
+ * not read. An up file without SQL is a placeholder popx skips (it keeps versions aligned across dialects).
+ * `.autocommit.` files run outside a transaction.
+ */
+const POPX_FILE = /^(\d+)_([^.]+)(\.[a-z0-9]+)?(\.autocommit)?\.(up|down)\.sql$/;
+const POPX_DIALECTS = /\.(postgres|cockroach|mysql|sqlite3?)(\.autocommit)?\.(up|down)\.sql$/;
+const DIALECT = 'postgres';
+const popx = {
+    name: 'popx',
+    expected: '<version>_<name>.postgres.up.sql or <version>_<name>.up.sql (e.g. 20150100000001000000_networks.postgres.up.sql)',
+    discover(dir, files, context) {
+        const chosen = new Map();
+        const otherDialects = [];
+        const unmatched = [];
+        for (const fileName of files) {
+            const match = POPX_FILE.exec(fileName);
+            if (!match) {
+                unmatched.push(fileName);
+                continue;
+            }
+            let [, version, name, dialect, autocommit, direction] = match;
+            if (dialect === '.autocommit')
+                [dialect, autocommit] = [undefined, '.autocommit'];
+            const db = dialect ? dialect.slice(1) : 'all';
+            if (db !== DIALECT && db !== 'all') {
+                otherDialects.push(fileName);
+                continue;
+            }
+            const key = `${BigInt(version)}:${direction}`;
+            const existing = chosen.get(key);
+            if (existing && existing.dialect === DIALECT)
+                continue;
+            chosen.set(key, { file: fileName, name, dialect: db, autocommit: Boolean(autocommit) });
+        }
+        noticeIgnored(context, dir, 'popx', unmatched, 'not popx migration names');
+        noticeIgnored(context, dir, 'popx', otherDialects, 'for other databases');
+        const entries = [];
+        const placeholders = [];
+        for (const [key, up] of chosen) {
+            if (!key.endsWith(':up'))
+                continue;
+            const upPath = external_node_path_namespaceObject.join(dir, up.file);
+            if (!hasSql(readSqlFile(upPath).split('\n'))) {
+                placeholders.push(up.file);
+                continue;
+            }
+            const version = /^(\d+)_/.exec(up.file)[1];
+            const down = chosen.get(key.replace(/:up$/, ':down'));
+            const downPath = down ? external_node_path_namespaceObject.join(dir, down.file) : undefined;
+            const hasDown = downPath !== undefined && hasSql(readSqlFile(downPath).split('\n'));
+            entries.push({
+                version,
+                name: up.name,
+                upPath,
+                upSource: { path: upPath, ...(up.autocommit ? { noTransaction: true } : {}) },
+                ...(hasDown ? { downPath, downSource: { path: downPath, ...(down.autocommit ? { noTransaction: true } : {}) } } : {}),
+                layout: 'popx',
+            });
+        }
+        noticeIgnored(context, dir, 'popx', placeholders, 'empty up files: placeholders popx skips');
+        return orderByVersion(entries);
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/folders.js
+
+
+
+
+
+/**
+ * Reads a directory of migration folders. Folders without the up file and loose files at the top are
+ * skipped, as these tools skip them, with one notice each kind. A down file with no SQL (hasura writes
+ * "-- Could not auto-generate a down migration.") means "no down".
+ */
+function readFolders(dir, rules, context) {
+    const entries = [];
+    const skipped = [];
+    for (const folder of listSubdirs(dir)) {
+        const parsed = rules.parse(folder);
+        const upPath = external_node_path_namespaceObject.join(dir, folder, rules.up);
+        if (!parsed || !fileExists(upPath)) {
+            skipped.push(folder);
+            continue;
+        }
+        const noTransaction = rules.noTransaction?.(external_node_path_namespaceObject.join(dir, folder)) ?? false;
+        const downPath = rules.down ? external_node_path_namespaceObject.join(dir, folder, rules.down) : undefined;
+        const down = downPath && fileExists(downPath) && hasSql(readSqlFile(downPath).split('\n')) ? downPath : undefined;
+        entries.push({
+            version: parsed.version,
+            name: parsed.name,
+            upPath,
+            upSource: { path: upPath, ...(noTransaction ? { noTransaction } : {}) },
+            ...(down ? { downPath: down, downSource: { path: down, ...(noTransaction ? { noTransaction } : {}) } } : {}),
+            layout: rules.layout,
+        });
+    }
+    const loose = listFiles(dir).filter((name) => name.toLowerCase().endsWith('.sql'));
+    noticeIgnored(context, dir, rules.layout, loose, `${rules.layout} reads only <version>_<name>/${rules.up}`);
+    noticeIgnored(context, dir, rules.layout, skipped, `folders without ${rules.up}`);
+    return orderByVersion(entries);
+}
+/**
+ * diesel: `2019-02-26-002946_create_user/up.sql` + `down.sql` (or `00000000000000_diesel_initial_setup`).
+ * The version is the part before the first `_` with the dashes removed, as diesel records it;
+ * `metadata.toml` with `run_in_transaction = false` runs both files outside a transaction.
+ */
+const DIESEL_RULES = {
+    layout: 'diesel',
+    parse(folder) {
+        const match = /^(\d[\d-]*)_(.+)$/.exec(folder);
+        return match ? { version: match[1].replace(/-/g, ''), name: match[2] } : undefined;
+    },
+    up: 'up.sql',
+    down: 'down.sql',
+    noTransaction(folderPath) {
+        const file = external_node_path_namespaceObject.join(folderPath, 'metadata.toml');
+        return fileExists(file) && /^\s*run_in_transaction\s*=\s*false\b/m.test((0,external_node_fs_.readFileSync)(file, 'utf8'));
+    },
+};
+/** hasura: `1620000000000_create_users/up.sql` + `down.sql` (version: a millisecond timestamp). */
+const HASURA_RULES = {
+    layout: 'hasura',
+    parse(folder) {
+        const match = /^(\d+)_(.+)$/.exec(folder);
+        return match ? { version: match[1], name: match[2] } : undefined;
+    },
+    up: 'up.sql',
+    down: 'down.sql',
+};
+/** prisma: `20230404095503_initial_migration/migration.sql`, no down (prisma migrate has none). */
+const PRISMA_RULES = {
+    layout: 'prisma',
+    parse(folder) {
+        const match = /^(\d+)_(.*)$/.exec(folder);
+        return match ? { version: match[1], name: match[2] || folder } : undefined;
+    },
+    up: 'migration.sql',
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/prisma.js
+
+
+
+
+
+const PRISMA_LOCK = 'migration_lock.toml';
+/**
+ * prisma migrate: `<timestamp>_<name>/migration.sql` beside `migration_lock.toml`. The lock file names the
+ * provider the migrations were written for; one for another database is refused.
+ */
+const prisma = {
+    name: 'prisma',
+    expected: '<timestamp>_<name>/migration.sql (e.g. 20230404095503_init/migration.sql)',
+    discover(dir, _files, context) {
+        const lock = external_node_path_namespaceObject.join(dir, PRISMA_LOCK);
+        if (fileExists(lock)) {
+            const provider = /^\s*provider\s*=\s*"([^"]*)"/m.exec((0,external_node_fs_.readFileSync)(lock, 'utf8'))?.[1];
+            if (provider && provider !== 'postgresql' && provider !== 'postgres') {
+                throw new errors_InputError(`${displayPath(lock)}: provider "${provider}"; these migrations are for another database, not PostgreSQL`);
+            }
+        }
+        return readFolders(dir, PRISMA_RULES, context);
+    },
+};
+
 ;// CONCATENATED MODULE: ./lib/migrations/layouts/sequential-rollback-comments.js
 
 
@@ -46842,7 +47319,162 @@ const sequential = {
     },
 };
 
+;// CONCATENATED MODULE: ./lib/migrations/layouts/sqitch.js
+
+
+
+
+
+const SQITCH_PLAN = 'sqitch.plan';
+/**
+ * Reads `sqitch.plan`: `%pragma=value` lines, `@tag` lines, and change lines
+ * `name [dependencies] 2013-09-04T13:54:01Z Planner <email> # note`. Comments start with `#`.
+ */
+function readSqitchPlan(dir) {
+    const file = external_node_path_namespaceObject.join(dir, SQITCH_PLAN);
+    const lines = readSqlFile(file).split('\n');
+    let project = external_node_path_namespaceObject.basename(external_node_path_namespaceObject.resolve(dir));
+    const changes = [];
+    lines.forEach((raw, index) => {
+        const line = raw.replace(/\r$/, '').replace(/(^|\s)#.*$/, '').trim();
+        if (!line)
+            return;
+        if (line.startsWith('%')) {
+            const pragma = /^%\s*project\s*=\s*(\S+)/.exec(line);
+            if (pragma)
+                project = pragma[1];
+            return;
+        }
+        if (line.startsWith('@')) {
+            const tag = line.split(/\s+/)[0].slice(1);
+            for (const change of changes)
+                change.nextTag ??= tag;
+            return;
+        }
+        const match = /^[+-]?([^\s[]+)\s*(?:\[([^\]]*)\])?/.exec(line);
+        if (!match)
+            throw new errors_InputError(`${displayPath(file)}:${index + 1}: cannot read this plan line`);
+        changes.push({ name: match[1], line: index + 1, requires: (match[2] ?? '').split(/\s+/).filter((dep) => dep && !dep.startsWith('!')) });
+    });
+    return { project, file, changes };
+}
+function planEntries(dir, plan, first, context, otherProjects) {
+    const entries = [];
+    const deployed = new Set();
+    plan.changes.forEach((change, index) => {
+        for (const dependency of change.requires) {
+            const [project, name] = dependency.includes(':') ? dependency.split(':', 2) : [plan.project, dependency];
+            const bare = name.replace(/@.*$/, '');
+            if (project === plan.project) {
+                if (!deployed.has(bare))
+                    throw new errors_InputError(`${displayPath(plan.file)}:${change.line}: "${change.name}" requires "${dependency}", which is not planned before it`);
+            }
+            else if (!otherProjects.get(project)?.changes.some((other) => other.name === bare)) {
+                context?.notice(`${displayPath(plan.file)}:${change.line}: "${change.name}" requires ${dependency} from sqitch project "${project}", which is not in this directory; deploy it first`);
+            }
+        }
+        // A reworked change: its earlier versions live in deploy/<name>@<next tag>.sql, the latest in deploy/<name>.sql.
+        const reworked = plan.changes.slice(index + 1).some((later) => later.name === change.name);
+        const base = reworked && change.nextTag ? `${change.name}@${change.nextTag}.sql` : `${change.name}.sql`;
+        const deploy = external_node_path_namespaceObject.join(dir, 'deploy', base);
+        if (!fileExists(deploy))
+            throw new errors_InputError(`${displayPath(plan.file)}:${change.line}: change "${change.name}" has no deploy script ${displayPath(deploy)}`);
+        const revert = external_node_path_namespaceObject.join(dir, 'revert', base);
+        const hasRevert = fileExists(revert) && hasSql(readSqlFile(revert).split('\n'));
+        entries.push({
+            version: String(first + entries.length),
+            name: change.name,
+            upPath: deploy,
+            upSource: { path: deploy },
+            ...(hasRevert ? { downPath: revert, downSource: { path: revert } } : {}),
+            layout: 'sqitch',
+        });
+        deployed.add(change.name);
+    });
+    return entries;
+}
+/**
+ * sqitch: the order is `sqitch.plan`'s, the SQL is `deploy/<change>.sql` (down: `revert/<change>.sql`;
+ * `verify/` scripts are sqitch's own checks). Versions are the plan positions 1, 2, 3 … — sqitch itself
+ * identifies changes by name and plan, not by a number. A dependency inside the plan must be planned
+ * earlier. A dependency on another sqitch project (`oss_chef:users`) is met by a sub-folder holding that
+ * project's plan: it is deployed first, as its own project would be.
+ */
+const sqitch = {
+    name: 'sqitch',
+    expected: 'sqitch.plan with deploy/<change>.sql scripts',
+    discover(dir, _files, context) {
+        const plan = readSqitchPlan(dir);
+        const foreign = new Set(plan.changes.flatMap((change) => change.requires.filter((dep) => dep.includes(':')).map((dep) => dep.split(':')[0])));
+        const others = new Map();
+        for (const sub of listSubdirs(dir)) {
+            const subDir = external_node_path_namespaceObject.join(dir, sub);
+            if (!fileExists(external_node_path_namespaceObject.join(subDir, SQITCH_PLAN)))
+                continue;
+            const subPlan = readSqitchPlan(subDir);
+            if (foreign.has(subPlan.project) && subPlan.project !== plan.project)
+                others.set(subPlan.project, { dir: subDir, plan: subPlan });
+        }
+        const entries = [];
+        const otherPlans = new Map([...others].map(([name, other]) => [name, other.plan]));
+        for (const other of others.values()) {
+            context?.notice(`sqitch project "${other.plan.project}" (${displayPath(other.dir)}) is deployed first: ${plan.project} requires its changes`);
+            entries.push(...planEntries(other.dir, other.plan, entries.length + 1, context, new Map()));
+        }
+        entries.push(...planEntries(dir, plan, entries.length + 1, context, otherPlans));
+        return entries;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/sql-migrate.js
+
+
+
+
+
+/**
+ * sql-migrate (rubenv/sql-migrate): every `.sql` file of the directory, `-- +migrate Up` / `-- +migrate Down`
+ * sections, `-- +migrate Up notransaction` to run outside a transaction, `StatementBegin/End` lines as
+ * comments. Its order: files whose names start with a number by that number, then the rest by name (the
+ * migration id is the file name). Version = the leading number (`20170426134008-init.sql` → 20170426134008).
+ */
+const SQL_MIGRATE_MARKERS = {
+    up: /^--\s*\+migrate\s+Up\b/,
+    down: /^--\s*\+migrate\s+Down\b/,
+    upLabel: '-- +migrate Up',
+    downLabel: '-- +migrate Down',
+    noTransaction: /\bnotransaction\b/,
+};
+const NAME = /^(\d+)[-_]?(.*)\.sql$/;
+const sqlMigrate = {
+    name: 'sql-migrate',
+    expected: '<number>-<name>.sql with "-- +migrate Up" and "-- +migrate Down" sections (e.g. 20170426134008-init.sql)',
+    discover(dir, files) {
+        const entries = files.map((fileName) => {
+            const match = NAME.exec(fileName);
+            const version = match ? match[1] : fileName.replace(/\.sql$/i, '');
+            const name = match ? match[2] || fileName : fileName;
+            return sectionedEntry('sql-migrate', external_node_path_namespaceObject.join(dir, fileName), version, name, SQL_MIGRATE_MARKERS);
+        });
+        const numbered = entries.filter((entry) => /^\d+$/.test(entry.version)).sort((a, b) => compareVersions(a.version, b.version));
+        const named = entries.filter((entry) => !/^\d+$/.test(entry.version));
+        for (let index = 1; index < numbered.length; index++) {
+            if (compareVersions(numbered[index - 1].version, numbered[index].version) === 0) {
+                // sql-migrate tells them apart by file name; ddlgate's tracking is keyed by version, so refuse clearly.
+                throw new errors_InputError(`${displayPath(numbered[index].upPath)}: same number as ${external_node_path_namespaceObject.basename(numbered[index - 1].upPath)}; ddlgate keys migrations by version`);
+            }
+        }
+        return [...numbered, ...named];
+    },
+};
+
 ;// CONCATENATED MODULE: ./lib/migrations/layouts/detect.js
+
+
+
+
+
+
 
 
 
@@ -46860,51 +47492,132 @@ const KIND_DESCRIPTION = {
     flyway: 'Flyway (V<version>__<name>.sql)',
     dbmate: 'dbmate ("-- migrate:up" section)',
     'node-pg-migrate': 'node-pg-migrate ("-- Up Migration" section)',
+    goose: 'goose ("-- +goose Up" section)',
+    'sql-migrate': 'sql-migrate ("-- +migrate Up" section)',
     plain: 'a sequential/flat script (NNN_name.sql)',
 };
+/** The layouts detection tries, in the words of the one-line error for a folder none of them reads. */
+const LAYOUTS_TRIED = 'native, golang-migrate, flyway, dbmate, node-pg-migrate, goose, sql-migrate, sequential, flat, supabase, popx, drizzle (meta/_journal.json), sqitch (sqitch.plan), prisma, diesel, hasura (<version>_<name>/ folders), graphile-migrate (committed/)';
+function sectionKind(lines) {
+    if (findMarker(lines, GOOSE_MARKERS.up) || findMarker(lines, GOOSE_MARKERS.down))
+        return 'goose';
+    if (findMarker(lines, SQL_MIGRATE_MARKERS.up) || findMarker(lines, SQL_MIGRATE_MARKERS.down))
+        return 'sql-migrate';
+    if (findMarker(lines, DBMATE_MARKERS.up) || findMarker(lines, DBMATE_MARKERS.down))
+        return 'dbmate';
+    if (findMarker(lines, NODE_PG_MIGRATE_MARKERS.up) || findMarker(lines, NODE_PG_MIGRATE_MARKERS.down))
+        return 'node-pg-migrate';
+    return undefined;
+}
 function classifyFile(dir, fileName) {
     if (NATIVE_PATTERN.test(fileName))
         return 'native';
     if (FLYWAY_PATTERN.test(fileName))
         return 'flyway';
-    if (!PREFIXED_SQL.test(fileName))
+    if (!/^\d+[-_]/.test(fileName))
         return undefined;
-    const lines = readSqlFile(external_node_path_namespaceObject.join(dir, fileName)).split('\n');
-    if (findMarker(lines, DBMATE_MARKERS.up) || findMarker(lines, DBMATE_MARKERS.down))
-        return 'dbmate';
-    if (findMarker(lines, NODE_PG_MIGRATE_MARKERS.up) || findMarker(lines, NODE_PG_MIGRATE_MARKERS.down))
-        return 'node-pg-migrate';
-    return 'plain';
+    const kind = sectionKind(readSqlFile(external_node_path_namespaceObject.join(dir, fileName)).split('\n'));
+    if (kind)
+        return kind;
+    return PREFIXED_SQL.test(fileName) ? 'plain' : undefined;
+}
+/** A folder of `<version>_<name>/up.sql` folders: hasura writes millisecond timestamps, diesel dates or 14 digits. */
+function folderLayout(dir, folders) {
+    const hasura = folders.every((folder) => /^\d{13}_/.test(folder) && !fileExists(external_node_path_namespaceObject.join(dir, folder, 'metadata.toml')));
+    return hasura ? 'hasura' : 'diesel';
+}
+/** golang-migrate rather than native: an up and a down of one version with different names, or a down without SQL. */
+function looksGolangMigrate(dir, files) {
+    const names = new Map();
+    for (const fileName of files) {
+        const match = GOLANG_MIGRATE_FILE.exec(fileName);
+        if (!match)
+            continue;
+        const version = BigInt(match[1]).toString();
+        const other = names.get(version);
+        if (other !== undefined && other !== match[2])
+            return true;
+        names.set(version, match[2]);
+        if (match[3] === 'down' && !hasSql(readSqlFile(external_node_path_namespaceObject.join(dir, fileName)).split('\n')))
+            return true;
+    }
+    return false;
 }
 /**
- * Decides a directory's layout from its files: a drizzle journal wins; otherwise every file must be of one
- * kind (two kinds → InputError naming one file of each). `<version>_<name>.up.sql` files are read as
- * native (golang-migrate's names are the same; pass --layout golang-migrate for its empty-down rule);
- * plain `NN_name.sql` files are sequential when any has a ROLLBACK block or a `-- Migration:` header, else flat.
+ * Decides a directory's layout from what is in it, the way each tool would recognise its own folder: a
+ * drizzle journal, a sqitch plan, graphile-migrate's committed/ folder, prisma's lock file or
+ * `<version>_<name>/migration.sql` folders, diesel or hasura `<version>_<name>/up.sql` folders; else the
+ * top-level files, which must all be of one kind (two kinds → InputError naming one file of each):
+ * goose and sql-migrate by their markers (goose also by Go migrations), popx by its dialect names,
+ * `.up.sql` names as native (golang-migrate when its pairing rules are needed), plain `NN_name.sql` files as
+ * sequential (ROLLBACK block or `-- Migration:` header), supabase (timestamp names, or names the CLI skips
+ * beside them) or flat.
  */
 function detect_detectLayout(dir, files) {
     if (hasDrizzleJournal(dir))
         return 'drizzle';
+    if (fileExists(external_node_path_namespaceObject.join(dir, SQITCH_PLAN)))
+        return 'sqitch';
+    if (dirExists(external_node_path_namespaceObject.join(dir, 'committed')) || files.some((fileName) => /^\d{6,}(-[^.]*)?\.sql$/.test(fileName) && readSqlFile(external_node_path_namespaceObject.join(dir, fileName)).startsWith('--! Previous:'))) {
+        return 'graphile-migrate';
+    }
+    const folders = listSubdirs(dir);
+    if (fileExists(external_node_path_namespaceObject.join(dir, PRISMA_LOCK)) || folders.some((folder) => fileExists(external_node_path_namespaceObject.join(dir, folder, 'migration.sql'))))
+        return 'prisma';
+    const upFolders = folders.filter((folder) => /^\d/.test(folder) && fileExists(external_node_path_namespaceObject.join(dir, folder, 'up.sql')));
+    if (upFolders.length)
+        return folderLayout(dir, upFolders);
+    if (listFiles(dir).some((fileName) => fileName.endsWith('.go') && GOOSE_FILE.test(fileName) && !fileName.endsWith('_test.go')))
+        return 'goose';
+    if (files.some((fileName) => POPX_DIALECTS.test(fileName)))
+        return 'popx';
     const firstOfKind = new Map();
+    const unrecognised = [];
     for (const fileName of files) {
         const kind = classifyFile(dir, fileName);
         if (!kind) {
-            throw new errors_InputError(`${displayPath(external_node_path_namespaceObject.join(dir, fileName))}: unrecognised migration file name; expected ${NATIVE_EXPECTED}, or another supported layout (NNN_name.sql, dbmate, node-pg-migrate, Flyway V1__name.sql, a drizzle-kit folder)`);
+            unrecognised.push(fileName);
+            continue;
         }
         if (!firstOfKind.has(kind))
             firstOfKind.set(kind, fileName);
-        if (firstOfKind.size > 1) {
-            const [[kindA, fileA], [kindB, fileB]] = [...firstOfKind.entries()];
-            throw new errors_InputError(`${displayPath(external_node_path_namespaceObject.join(dir, fileB))}: mixed migration layouts: this file looks like ${KIND_DESCRIPTION[kindB]} but ${displayPath(external_node_path_namespaceObject.join(dir, fileA))} looks like ${KIND_DESCRIPTION[kindA]}; keep one layout per directory (or pass --layout)`);
-        }
     }
-    const kind = [...firstOfKind.keys()][0];
+    const kinds = [...firstOfKind.keys()];
+    const plainFiles = files.filter((fileName) => PREFIXED_SQL.test(fileName) && firstOfKind.has('plain'));
+    // fider-style runners: `.up.sql` and plain `.sql` files side by side, every one an up migration.
+    if (kinds.length === 2 && firstOfKind.has('native') && firstOfKind.has('plain') && !files.some((fileName) => /\.down\.sql$/.test(fileName)) && !unrecognised.length)
+        return 'flat';
+    if (kinds.length > 1) {
+        const [[kindA, fileA], [kindB, fileB]] = [...firstOfKind.entries()];
+        throw new errors_InputError(`${displayPath(external_node_path_namespaceObject.join(dir, fileB))}: mixed migration layouts: this file looks like ${KIND_DESCRIPTION[kindB]} but ${displayPath(external_node_path_namespaceObject.join(dir, fileA))} looks like ${KIND_DESCRIPTION[kindA]}; keep one layout per directory (or pass --layout)`);
+    }
+    const kind = kinds[0];
+    // The tools whose readers skip names they do not know (the layout's reader lists them in one notice).
+    if (kind === 'goose' || kind === 'sql-migrate')
+        return kind;
+    // supabase CLI names: 14-digit UTC timestamps (`supabase migration new`), nothing like a ROLLBACK block.
+    if (kind === 'plain' && plainFiles.every((fileName) => /^\d{14}_/.test(fileName)) && !plainFiles.some((fileName) => looksSequential(readSqlFile(external_node_path_namespaceObject.join(dir, fileName))))) {
+        return 'supabase';
+    }
+    if (unrecognised.length) {
+        if (kind === 'native' && looksGolangMigrate(dir, files))
+            return 'golang-migrate';
+        throw new errors_InputError(`${displayPath(external_node_path_namespaceObject.join(dir, unrecognised[0]))}: unrecognised migration file name; expected ${NATIVE_EXPECTED}, or another supported layout (tried: ${LAYOUTS_TRIED})`);
+    }
     if (!kind || kind === 'native')
-        return 'native';
+        return kind && looksGolangMigrate(dir, files) ? 'golang-migrate' : 'native';
     if (kind !== 'plain')
         return kind;
     return files.some((fileName) => looksSequential(readSqlFile(external_node_path_namespaceObject.join(dir, fileName)))) ? 'sequential' : 'flat';
 }
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/diesel.js
+
+const diesel = {
+    name: 'diesel',
+    expected: '<version>_<name>/up.sql with an optional down.sql (e.g. 2019-02-26-002946_create_user/up.sql)',
+    discover: (dir, _files, context) => readFolders(dir, DIESEL_RULES, context),
+};
 
 ;// CONCATENATED MODULE: ./lib/migrations/layouts/flat.js
 
@@ -46917,12 +47630,16 @@ function detect_detectLayout(dir, files) {
  * is the version; name order and version order must agree (`9_x.sql` sorts after `10_y.sql` by name), so
  * a directory where they differ is refused rather than run in a surprising order.
  */
+const UP_ONLY = /^(\d+)_(.+)\.up\.sql$/;
 const flat = {
     name: 'flat',
     expected: 'NN_name.sql, run in name order (e.g. 00_tracking.sql, 01_schema.sql)',
     discover(dir, files) {
+        // Runners that treat every file as an up migration (fider's) mix `NN_name.sql` and `NN_name.up.sql`:
+        // with no `.down.sql` anywhere, `.up` is just part of the name.
+        const upsOnly = !files.some((fileName) => /\.down\.sql$/.test(fileName));
         const entries = files.map((fileName) => {
-            const match = PREFIXED_SQL.exec(fileName);
+            const match = PREFIXED_SQL.exec(fileName) ?? (upsOnly ? UP_ONLY.exec(fileName) : null);
             if (!match)
                 throw notThisLayout(dir, fileName, flat);
             const file = external_node_path_namespaceObject.join(dir, fileName);
@@ -46939,35 +47656,128 @@ const flat = {
     },
 };
 
-;// CONCATENATED MODULE: ./lib/migrations/layouts/golang-migrate.js
+;// CONCATENATED MODULE: ./lib/migrations/layouts/graphile-migrate.js
 
 
 
+
+
+
+const FILE = /^(\d{6,})(?:-([^.]*))?\.sql$/;
+const PREVIOUS = '--! Previous: ';
+const HASH = '--! Hash: ';
+/** graphile-migrate's hash of a committed migration: sha1 over the previous hash, a newline and the body, trimmed. */
+function graphileHash(body, previousHash) {
+    return `sha1:${(0,external_node_crypto_.createHash)('sha1')
+        .update(`${`${previousHash ?? ''}\n${body}`.trim()}\n`)
+        .digest('hex')}`;
+}
+/** `migrations/` holding `committed/`, or the `committed/` folder itself. */
+function graphileCommittedDir(dir) {
+    const committed = external_node_path_namespaceObject.join(dir, 'committed');
+    return dirExists(committed) ? committed : dir;
+}
 /**
- * golang-migrate: `{version}_{title}.up.sql` / `.down.sql` (`migrate create -ext sql -seq` writes
- * `000001_create_users.up.sql`). The names are ddlgate's native ones; the difference is that `migrate create`
- * writes both files empty, so an empty (or comment-only) down file means "no down", not an error.
+ * graphile-migrate: `migrations/committed/000001.sql` (or `000001-message.sql`), each starting with
+ * `--! Previous: <hash or ->` and `--! Hash: sha1:…` header lines and a blank line. As graphile-migrate does,
+ * the chain is checked: each file names the previous file's hash, and its own hash matches its body (an
+ * edited committed migration is refused, naming the file). `--! no-transaction` as the body's first line runs
+ * it outside a transaction. `current.sql` (work in progress) is not a committed migration.
  */
-const golangMigrate = {
-    name: 'golang-migrate',
-    expected: '{version}_{title}.up.sql and {version}_{title}.down.sql (e.g. 000001_create_users.up.sql)',
-    discover(dir, files) {
-        return pairUpDown(dir, files, golangMigrate).map((pair) => {
-            const down = pair.down && hasSql(readSqlFile(pair.down).split('\n')) ? pair.down : undefined;
-            return {
-                version: pair.version,
-                name: pair.name,
-                upPath: pair.up,
-                ...(down ? { downPath: down } : {}),
-                upSource: { path: pair.up },
-                ...(down ? { downSource: { path: down } } : {}),
-                layout: 'golang-migrate',
-            };
-        });
+const graphileMigrate = {
+    name: 'graphile-migrate',
+    expected: 'committed/<NNNNNN>.sql with "--! Previous:" and "--! Hash:" headers (e.g. committed/000001.sql)',
+    discover(dir, _files, context) {
+        const committed = graphileCommittedDir(dir);
+        const names = listFiles(committed).filter((name) => name.toLowerCase().endsWith('.sql'));
+        noticeIgnored(context, committed, 'graphile-migrate', names.filter((name) => !FILE.test(name)), 'not committed migrations');
+        let previous = null;
+        const entries = [];
+        for (const fileName of names.filter((name) => FILE.test(name))) {
+            const file = external_node_path_namespaceObject.join(committed, fileName);
+            const shown = displayPath(file);
+            const text = readSqlFile(file).replace(/\r\n/g, '\n');
+            const lines = text.split('\n');
+            if (!lines[0]?.startsWith(PREVIOUS))
+                throw new errors_InputError(`${shown}:1: no "--! Previous:" header; not a graphile-migrate committed migration`);
+            if (!lines[1]?.startsWith(HASH))
+                throw new errors_InputError(`${shown}:2: no "--! Hash:" header; not a graphile-migrate committed migration`);
+            let blankLine = 2;
+            while (blankLine < lines.length && lines[blankLine].startsWith('--! '))
+                blankLine++;
+            if (lines[blankLine] !== '')
+                throw new errors_InputError(`${shown}:${blankLine + 1}: the headers must be followed by a blank line`);
+            const rawPrevious = lines[0].slice(PREVIOUS.length).trim();
+            const previousHash = rawPrevious && rawPrevious !== '-' ? rawPrevious : null;
+            const hash = lines[1].slice(HASH.length).trim();
+            if (previousHash !== (previous?.hash ?? null)) {
+                throw new errors_InputError(previous
+                    ? `${shown}:1: names previous hash ${previousHash ?? '-'} but ${displayPath(previous.file)} has ${previous.hash}; the committed chain is broken`
+                    : `${shown}:1: names a previous migration (${previousHash}) but it is the first committed migration`);
+            }
+            const body = lines.slice(blankLine + 1).join('\n');
+            const actual = graphileHash(body, previousHash);
+            if (actual !== hash)
+                throw new errors_InputError(`${shown}:2: hash does not match the file (${actual} ≠ ${hash}); a committed migration was edited`);
+            const match = FILE.exec(fileName);
+            const bodyStart = blankLine + 2;
+            const noTransaction = /^--!\s*no-transaction\b/.test(lines[blankLine + 1] ?? '');
+            entries.push({
+                version: match[1],
+                name: match[2] || fileName.replace(/\.sql$/, ''),
+                upPath: file,
+                upSource: { path: file, section: { label: 'committed body', startLine: bodyStart, endLine: lines.length }, ...(noTransaction ? { noTransaction } : {}) },
+                layout: 'graphile-migrate',
+                metadata: { Hash: hash },
+            });
+            previous = { hash, file };
+        }
+        return orderByVersion(entries);
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/hasura.js
+
+const hasura = {
+    name: 'hasura',
+    expected: '<timestamp>_<name>/up.sql with an optional down.sql (e.g. 1620000000000_create_users/up.sql)',
+    discover: (dir, _files, context) => readFolders(dir, HASURA_RULES, context),
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/supabase.js
+
+
+const supabase_NAME = /^(\d+)_(.*)\.sql$/;
+/**
+ * supabase CLI: `supabase/migrations/<timestamp>_<name>.sql`, each run in its own transaction. Files whose
+ * names do not match (`local_…sql`, `seed.sql`) are skipped, as `supabase migration up` skips them.
+ */
+const supabase = {
+    name: 'supabase',
+    expected: '<timestamp>_<name>.sql (e.g. 20240103173626_init.sql)',
+    discover(dir, files, context) {
+        const ignored = files.filter((fileName) => !supabase_NAME.test(fileName));
+        noticeIgnored(context, dir, 'supabase', ignored, 'the supabase CLI skips names that are not <timestamp>_<name>.sql');
+        return orderByVersion(files.flatMap((fileName) => {
+            const match = supabase_NAME.exec(fileName);
+            if (!match)
+                return [];
+            const file = external_node_path_namespaceObject.join(dir, fileName);
+            return [{ version: match[1], name: match[2], upPath: file, upSource: { path: file }, layout: 'supabase' }];
+        }));
     },
 };
 
 ;// CONCATENATED MODULE: ./lib/migrations/layouts/index.js
+
+
+
+
+
+
+
+
+
 
 
 
@@ -46986,6 +47796,15 @@ const LAYOUTS = {
     'node-pg-migrate': nodePgMigrate,
     'golang-migrate': golangMigrate,
     flyway: flyway,
+    goose: goose,
+    'sql-migrate': sqlMigrate,
+    diesel: diesel,
+    prisma: prisma,
+    supabase: supabase,
+    sqitch: sqitch,
+    popx: popx,
+    'graphile-migrate': graphileMigrate,
+    hasura: hasura,
 };
 const LAYOUT_NAMES = Object.keys(LAYOUTS);
 const ALIASES = {
@@ -46993,6 +47812,9 @@ const ALIASES = {
     golang: 'golang-migrate',
     'drizzle-kit': 'drizzle',
     pgmigrate: 'node-pg-migrate',
+    'rubenv-sql-migrate': 'sql-migrate',
+    ory: 'popx',
+    graphile: 'graphile-migrate',
 };
 /** A --layout value → layout name ("auto" → undefined: detect from the files). */
 function parseLayoutName(value) {
@@ -47010,18 +47832,39 @@ function parseLayoutName(value) {
 
 
 
+
 /** The layout a directory is read as: the one asked for, else the detected one. */
 function resolveLayout(dir, options = {}) {
     return options.layout ?? detectLayout(dir, listSqlFiles(dir));
 }
 /**
- * Finds the migrations of a directory, ordered by version. Every layout yields the same entries: version,
- * name, the file whose checksum is the migration's, and where the up and down SQL are (file + section).
+ * Reads a migrations directory. A directory that holds `.sql` files of which none is a migration of the
+ * layout is bad input (exit 2), never "nothing to do": a check that reads nothing must not pass.
  */
-function discoverMigrations(dir, options = {}) {
+function readMigrationSet(dir, options = {}) {
     const files = files_listSqlFiles(dir);
     const layout = options.layout ?? detect_detectLayout(dir, files);
-    return LAYOUTS[layout].discover(dir, files);
+    const notices = [];
+    const entries = LAYOUTS[layout].discover(dir, files, { notice: (text) => notices.push(text) });
+    if (entries.length === 0) {
+        const sql = findSqlFiles(dir);
+        if (sql.length > 0) {
+            const tried = options.layout ? `read as ${layout} (--layout)` : `read as ${layout}; layouts tried: ${LAYOUTS_TRIED}`;
+            throw new errors_InputError(`${displayPath(dir)}: ${sql.length} .sql file${sql.length === 1 ? '' : 's'} but no ${layout} migration (${tried}); first unrecognised file: ${sql[0]}`);
+        }
+    }
+    return { dir, layout, entries, notices };
+}
+/**
+ * Finds the migrations of a directory, ordered as their tool orders them. Every layout yields the same
+ * entries: version, name, the file whose checksum is the migration's, and where the up and down SQL are.
+ */
+function discoverMigrations(dir, options = {}) {
+    return [...readMigrationSet(dir, options).entries];
+}
+/** "layout: goose (42 migrations)" — the first line of every command's text output. */
+function layoutLine(set) {
+    return `layout: ${set.layout} (${set.entries.length} migration${set.entries.length === 1 ? '' : 's'})`;
 }
 
 ;// CONCATENATED MODULE: ./lib/db/execute.js
@@ -47341,54 +48184,6 @@ async function recordOverAnyConnection(session, what, work) {
     }
 }
 
-;// CONCATENATED MODULE: ./lib/db/status.js
-/** Joins files and tracking rows into one ordered list of states (pure). */
-function computeStatus(files, rows, failures) {
-    const byVersion = new Map(rows.map((row) => [row.version, row]));
-    const items = [];
-    const seen = new Set();
-    for (const file of files) {
-        const row = byVersion.get(file.version) ?? findByNumericVersion(rows, file.version);
-        if (row)
-            seen.add(row.version);
-        const base = { version: file.version, name: file.name, checksum: file.checksum };
-        if (!row) {
-            const failure = failures.get(file.version);
-            items.push(failure ? { ...base, state: 'failed', appliedAt: null, detail: failure.error ?? 'failed' } : { ...base, state: 'pending', appliedAt: null });
-        }
-        else if (row.status !== 'applied') {
-            items.push({ ...base, state: 'failed', appliedAt: null, detail: row.error_message ?? `stopped after ${row.statements_done} statement(s)` });
-        }
-        else if (row.checksum !== file.checksum) {
-            items.push({ ...base, state: 'modified', appliedAt: iso(row.applied_at), detail: `recorded checksum ${row.checksum.slice(0, 12)}…, file has ${file.checksum.slice(0, 12)}…` });
-        }
-        else {
-            items.push({ ...base, state: 'applied', appliedAt: iso(row.applied_at) });
-        }
-    }
-    for (const row of rows) {
-        if (seen.has(row.version))
-            continue;
-        items.push({ version: row.version, name: row.name, state: 'missing', appliedAt: iso(row.applied_at), checksum: row.checksum, detail: 'recorded as applied but its file is gone' });
-    }
-    return items.sort((a, b) => compareVersions(a.version, b.version));
-}
-function findByNumericVersion(rows, version) {
-    const wanted = BigInt(version);
-    return rows.find((row) => /^\d+$/.test(row.version) && BigInt(row.version) === wanted);
-}
-function compareVersions(a, b) {
-    if (/^\d+$/.test(a) && /^\d+$/.test(b)) {
-        const x = BigInt(a);
-        const y = BigInt(b);
-        return x < y ? -1 : x > y ? 1 : 0;
-    }
-    return a < b ? -1 : a > b ? 1 : 0;
-}
-function iso(date) {
-    return date ? new Date(date).toISOString() : null;
-}
-
 ;// CONCATENATED MODULE: ./lib/db/down.js
 
 
@@ -47494,6 +48289,47 @@ function withoutConcurrently(sql) {
     if (!keyword)
         return sql;
     return Buffer.concat([bytes.subarray(0, keyword.start), bytes.subarray(keyword.end)]).toString('utf8');
+}
+
+;// CONCATENATED MODULE: ./lib/db/status.js
+
+/** Joins files and tracking rows into one ordered list of states (pure). */
+function computeStatus(files, rows, failures) {
+    const byVersion = new Map(rows.map((row) => [row.version, row]));
+    const items = [];
+    const seen = new Set();
+    for (const file of files) {
+        const row = byVersion.get(file.version) ?? findByNumericVersion(rows, file.version);
+        if (row)
+            seen.add(row.version);
+        const base = { version: file.version, name: file.name, checksum: file.checksum };
+        if (!row) {
+            const failure = failures.get(file.version);
+            items.push(failure ? { ...base, state: 'failed', appliedAt: null, detail: failure.error ?? 'failed' } : { ...base, state: 'pending', appliedAt: null });
+        }
+        else if (row.status !== 'applied') {
+            items.push({ ...base, state: 'failed', appliedAt: null, detail: row.error_message ?? `stopped after ${row.statements_done} statement(s)` });
+        }
+        else if (row.checksum !== file.checksum) {
+            items.push({ ...base, state: 'modified', appliedAt: iso(row.applied_at), detail: `recorded checksum ${row.checksum.slice(0, 12)}…, file has ${file.checksum.slice(0, 12)}…` });
+        }
+        else {
+            items.push({ ...base, state: 'applied', appliedAt: iso(row.applied_at) });
+        }
+    }
+    for (const row of rows) {
+        if (seen.has(row.version))
+            continue;
+        items.push({ version: row.version, name: row.name, state: 'missing', appliedAt: iso(row.applied_at), checksum: row.checksum, detail: 'recorded as applied but its file is gone' });
+    }
+    return items.sort((a, b) => compareVersions(a.version, b.version));
+}
+function findByNumericVersion(rows, version) {
+    return rows.find((row) => sameVersion(row.version, version));
+}
+
+function iso(date) {
+    return date ? new Date(date).toISOString() : null;
 }
 
 ;// CONCATENATED MODULE: ./lib/db/plan.js
@@ -49577,18 +50413,22 @@ class FileLinter {
         const first = statements[0];
         const last = statements[statements.length - 1];
         const wrapped = statements.length >= 2 && transactionControl(first) === 'begin' && transactionControl(last) === 'commit';
-        const body = wrapped ? statements.slice(1, -1) : statements;
+        const body = wrapped && !managesOwnTransactions(statements) ? statements.slice(1, -1) : statements;
         const forcedOut = body.some((statement) => nonTransactionalReason(statement));
-        this.transactional = wrapped || (!forcedOut && !directives.includes('no-transaction'));
+        // A file of its own BEGIN … COMMIT blocks runs as written (src/sql/transaction-rules.ts): its blocks are its transactions.
+        const asWritten = managesOwnTransactions(statements);
+        this.transactional = !asWritten && (wrapped || (!forcedOut && !directives.includes('no-transaction')));
         let transactionId = 0;
         let inExplicit = false;
         for (const statement of body) {
             const control = transactionControl(statement);
             if (control) {
                 if (control !== 'savepoint') {
-                    this.emitForStatement('transaction-control', statement, {
-                        message: `${statement.sql.split(/\s/)[0].toUpperCase()} in the middle of a migration breaks the runner's transaction handling; the runner refuses this file`,
-                    });
+                    // Only where it would end ddlgate's own transaction: outside a transaction nothing is broken.
+                    if (this.transactional)
+                        this.emitForStatement('transaction-control', statement, {
+                            message: `${statement.sql.split(/\s/)[0].toUpperCase()} in the middle of a migration breaks the runner's transaction handling; the runner refuses this file`,
+                        });
                     if (!this.transactional) {
                         if (control === 'begin') {
                             inExplicit = true;
@@ -50185,6 +51025,9 @@ function lintMigrationsDir(dir, settings = {}, options = {}) {
     const entries = discoverMigrations(dir, options.layout ? { layout: options.layout } : {});
     const byPath = new Map();
     for (const entry of entries) {
+        // A goose Go migration has no SQL to lint (the set lists it; `up` refuses to run it).
+        if (entry.unrunnable)
+            continue;
         const sources = [
             [upSourceOf(entry), false],
             [downSourceOf(entry), true],

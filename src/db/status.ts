@@ -1,4 +1,5 @@
 import type { MigrationEntry } from '../migrations/types.js';
+import { compareVersions, sameVersion } from '../migrations/version.js';
 import type { AppliedRow } from './tracking.js';
 
 export type MigrationState = 'applied' | 'pending' | 'failed' | 'modified' | 'missing';
@@ -49,18 +50,10 @@ export function computeStatus(
 }
 
 function findByNumericVersion(rows: AppliedRow[], version: string): AppliedRow | undefined {
-  const wanted = BigInt(version);
-  return rows.find((row) => /^\d+$/.test(row.version) && BigInt(row.version) === wanted);
+  return rows.find((row) => sameVersion(row.version, version));
 }
 
-export function compareVersions(a: string, b: string): number {
-  if (/^\d+$/.test(a) && /^\d+$/.test(b)) {
-    const x = BigInt(a);
-    const y = BigInt(b);
-    return x < y ? -1 : x > y ? 1 : 0;
-  }
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+export { compareVersions };
 
 function iso(date: Date | null): string | null {
   return date ? new Date(date).toISOString() : null;

@@ -6,7 +6,7 @@
  */
 import { parsePlpgsqlRaw, parseRaw } from '../sql/parser.js';
 import { parseSqlStatements, SqlSyntaxError, type SqlComment, type SqlStatement } from '../sql/statements.js';
-import { nonTransactionalReason, transactionControl } from '../sql/transaction-rules.js';
+import { managesOwnTransactions, nonTransactionalReason, transactionControl } from '../sql/transaction-rules.js';
 import { directivesIn } from '../migrations/script.js';
 import { alterCommands, defElems, functionCallsIn, funcName, nameListRef, notNullColumnsOf, rangeVarRef, sameRelation, stringValue, visit, type Node } from './ast.js';
 import { accessExclusiveTarget } from './locks.js';
@@ -123,16 +123,19 @@ class FileLinter implements MigrationState {
     const first = statements[0]!;
     const last = statements[statements.length - 1]!;
     const wrapped = statements.length >= 2 && transactionControl(first) === 'begin' && transactionControl(last) === 'commit';
-    const body = wrapped ? statements.slice(1, -1) : statements;
+    const body = wrapped && !managesOwnTransactions(statements) ? statements.slice(1, -1) : statements;
     const forcedOut = body.some((statement) => nonTransactionalReason(statement));
-    this.transactional = wrapped || (!forcedOut && !directives.includes('no-transaction'));
+    // A file of its own BEGIN … COMMIT blocks runs as written (src/sql/transaction-rules.ts): its blocks are its transactions.
+    const asWritten = managesOwnTransactions(statements);
+    this.transactional = !asWritten && (wrapped || (!forcedOut && !directives.includes('no-transaction')));
     let transactionId = 0;
     let inExplicit = false;
     for (const statement of body) {
       const control = transactionControl(statement);
       if (control) {
         if (control !== 'savepoint') {
-          this.emitForStatement('transaction-control', statement, {
+          // Only where it would end ddlgate's own transaction: outside a transaction nothing is broken.
+          if (this.transactional) this.emitForStatement('transaction-control', statement, {
             message: `${statement.sql.split(/\s/)[0]!.toUpperCase()} in the middle of a migration breaks the runner's transaction handling; the runner refuses this file`,
           });
           if (!this.transactional) {

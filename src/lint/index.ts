@@ -48,6 +48,8 @@ export function lintMigrationsDir(dir: string, settings: Partial<LintSettings> =
   const entries = discoverMigrations(dir, options.layout ? { layout: options.layout } : {});
   const byPath = new Map<string, FileResult>();
   for (const entry of entries) {
+    // A goose Go migration has no SQL to lint (the set lists it; `up` refuses to run it).
+    if (entry.unrunnable) continue;
     const sources: Array<[SqlSource | undefined, boolean]> = [
       [upSourceOf(entry), false],
       [downSourceOf(entry), true],

@@ -1,5 +1,6 @@
-import { detectLayout } from './layouts/detect.js';
-import { listSqlFiles } from './layouts/files.js';
+import { InputError } from '../errors.js';
+import { LAYOUTS_TRIED, detectLayout } from './layouts/detect.js';
+import { displayPath, findSqlFiles, listSqlFiles } from './layouts/files.js';
 import { LAYOUTS } from './layouts/index.js';
 import type { LayoutName, MigrationEntry } from './types.js';
 
@@ -8,7 +9,19 @@ export { NATIVE_PATTERN } from './layouts/native.js';
 
 export interface DiscoverOptions {
   /** Read the directory as this layout; without it the layout is detected from the files (src/migrations/layouts/detect.ts). */
-  layout?: LayoutName;
+  layout?: LayoutName | undefined;
+}
+
+/**
+ * A migrations directory read once: the layout it was read as, its migrations in the tool's order (each
+ * knowing where its up and down SQL are), and the notices about files the tool would skip. Commands build
+ * it once and hand it down, so every step sees the same migrations and the layout is stated once.
+ */
+export interface MigrationSet {
+  dir: string;
+  layout: LayoutName;
+  entries: readonly MigrationEntry[];
+  notices: readonly string[];
 }
 
 /** The layout a directory is read as: the one asked for, else the detected one. */
@@ -17,11 +30,33 @@ export function resolveLayout(dir: string, options: DiscoverOptions = {}): Layou
 }
 
 /**
- * Finds the migrations of a directory, ordered by version. Every layout yields the same entries: version,
- * name, the file whose checksum is the migration's, and where the up and down SQL are (file + section).
+ * Reads a migrations directory. A directory that holds `.sql` files of which none is a migration of the
+ * layout is bad input (exit 2), never "nothing to do": a check that reads nothing must not pass.
  */
-export function discoverMigrations(dir: string, options: DiscoverOptions = {}): MigrationEntry[] {
+export function readMigrationSet(dir: string, options: DiscoverOptions = {}): MigrationSet {
   const files = listSqlFiles(dir);
   const layout = options.layout ?? detectLayout(dir, files);
-  return LAYOUTS[layout].discover(dir, files);
+  const notices: string[] = [];
+  const entries = LAYOUTS[layout].discover(dir, files, { notice: (text) => notices.push(text) });
+  if (entries.length === 0) {
+    const sql = findSqlFiles(dir);
+    if (sql.length > 0) {
+      const tried = options.layout ? `read as ${layout} (--layout)` : `read as ${layout}; layouts tried: ${LAYOUTS_TRIED}`;
+      throw new InputError(`${displayPath(dir)}: ${sql.length} .sql file${sql.length === 1 ? '' : 's'} but no ${layout} migration (${tried}); first unrecognised file: ${sql[0]}`);
+    }
+  }
+  return { dir, layout, entries, notices };
+}
+
+/**
+ * Finds the migrations of a directory, ordered as their tool orders them. Every layout yields the same
+ * entries: version, name, the file whose checksum is the migration's, and where the up and down SQL are.
+ */
+export function discoverMigrations(dir: string, options: DiscoverOptions = {}): MigrationEntry[] {
+  return [...readMigrationSet(dir, options).entries];
+}
+
+/** "layout: goose (42 migrations)" — the first line of every command's text output. */
+export function layoutLine(set: Pick<MigrationSet, 'layout' | 'entries'>): string {
+  return `layout: ${set.layout} (${set.entries.length} migration${set.entries.length === 1 ? '' : 's'})`;
 }

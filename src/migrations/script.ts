@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { parseSqlStatements, SqlSyntaxError, type ParsedSql, type SqlComment } from '../sql/statements.js';
-import { nonTransactionalReason, transactionControl } from '../sql/transaction-rules.js';
+import { managesOwnTransactions, nonTransactionalReason, transactionControl } from '../sql/transaction-rules.js';
 import { checksumOf } from './checksum.js';
 import { displayPath } from './layouts/files.js';
 import { sectionText } from './layouts/section.js';
@@ -63,6 +63,22 @@ export function compileScript(file: string, text: string, options: { noTransacti
   const directives = directivesIn(parsed.headerComments);
   if (options.noTransaction && !directives.includes('no-transaction')) directives.push('no-transaction');
   let statements = parsed.statements;
+  const ownBlocks = managesOwnTransactions(statements);
+  const noTransaction = directives.includes('no-transaction');
+  if (ownBlocks || (noTransaction && statements.some((statement) => transactionControl(statement) && transactionControl(statement) !== 'savepoint'))) {
+    // Runs as written, statement by statement: its own BEGIN … COMMIT blocks are its transactions (what
+    // golang-migrate, sql-migrate and psql do with such a file).
+    const begin = statements.find((statement) => transactionControl(statement) === 'begin');
+    const nonTransactionalReasons = [
+      ...(begin ? [`manages its own transactions (BEGIN at line ${begin.line})`] : []),
+      ...statements.flatMap((statement) => {
+        const reason = nonTransactionalReason(statement);
+        return reason ? [`${reason} (line ${statement.line})`] : [];
+      }),
+    ];
+    if (!nonTransactionalReasons.length) nonTransactionalReasons.push('-- ddlgate:no-transaction');
+    return { path, text, statements, transactional: false, nonTransactionalReasons, directives };
+  }
   const first = statements[0]!;
   const last = statements[statements.length - 1]!;
   const wrapped = statements.length >= 2 && transactionControl(first) === 'begin' && transactionControl(last) === 'commit';
@@ -93,9 +109,29 @@ export function loadScript(file: string): MigrationScript {
  * blanked (src/migrations/layouts/section.ts), so positions stay the file's. Linters use this too.
  */
 export function sourceText(source: SqlSource, fileText: string): string {
+  if (source.flyway) fileText = replaceFlywayPlaceholders(source, fileText);
   if (!source.section) return fileText;
   // The marker line just above the section (e.g. `-- migrate:up transaction:false`) carries the tool's option.
   return sectionText(fileText, source.section, source.noTransaction ? { directiveLine: source.section.startLine - 1 } : {});
+}
+
+const PLACEHOLDER = /\$\{([^}\s]+)\}/g;
+
+/**
+ * Flyway's `${name}` placeholders (names case-insensitive). Built-ins that need no connection are known;
+ * any other name without a value is refused, naming the file, the line and where Flyway (and ddlgate) read it.
+ */
+export function replaceFlywayPlaceholders(source: SqlSource, text: string): string {
+  const values = new Map(Object.entries(source.placeholders ?? {}).map(([key, value]) => [key.toLowerCase(), value]));
+  values.set('flyway:filename', source.path.split(/[\\/]/).pop()!);
+  values.set('flyway:workingdirectory', process.cwd());
+  return text.replace(PLACEHOLDER, (whole, name: string, offset: number) => {
+    const value = values.get(name.toLowerCase());
+    if (value !== undefined) return value;
+    const line = text.slice(0, offset).split('\n').length;
+    const env = `FLYWAY_PLACEHOLDERS_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+    throw new InputError(`${displayPath(source.path)}:${line}: no value for Flyway placeholder ${whole}; set ${env}, or flyway.placeholders.${name} in flyway.conf beside the migrations`);
+  });
 }
 
 export function loadSource(source: SqlSource): MigrationScript {
@@ -125,6 +161,7 @@ export function loadDownScript(entry: MigrationEntry): MigrationScript | undefin
  * node-pg-migrate and ROLLBACK-comment files that includes the down section: editing either is a change).
  */
 export function loadMigration(entry: MigrationEntry): Migration {
+  if (entry.unrunnable) throw new InputError(entry.unrunnable);
   const source = upSourceOf(entry);
   const fileText = readSqlFile(source.path);
   const up = compileScript(source.path, sourceText(source, fileText), {

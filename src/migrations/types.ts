@@ -21,7 +21,24 @@ export interface MigrationScript {
  * How migrations are laid out on disk (src/migrations/layouts/): ddlgate's own and other tools' conventions.
  * `sequential` = `NNN_name.sql` with an optional trailing ROLLBACK comment section.
  */
-export type LayoutName = 'native' | 'sequential' | 'flat' | 'drizzle' | 'dbmate' | 'node-pg-migrate' | 'golang-migrate' | 'flyway';
+export type LayoutName =
+  | 'native'
+  | 'sequential'
+  | 'flat'
+  | 'drizzle'
+  | 'dbmate'
+  | 'node-pg-migrate'
+  | 'golang-migrate'
+  | 'flyway'
+  | 'goose'
+  | 'sql-migrate'
+  | 'diesel'
+  | 'prisma'
+  | 'supabase'
+  | 'sqitch'
+  | 'popx'
+  | 'graphile-migrate'
+  | 'hasura';
 
 /** A part of a file that holds one direction's SQL (dbmate `-- migrate:up`, a ROLLBACK comment block …). */
 export interface SqlSection {
@@ -40,6 +57,9 @@ export interface SqlSource {
   section?: SqlSection;
   /** The tool's own "no transaction" option (dbmate `transaction:false`): same effect as `-- ddlgate:no-transaction`. */
   noTransaction?: boolean;
+  /** A Flyway file: `${name}` placeholders are replaced before parsing, as Flyway does (values in `placeholders`). */
+  flyway?: boolean;
+  placeholders?: Record<string, string>;
 }
 
 export interface MigrationEntry {
@@ -58,6 +78,11 @@ export interface MigrationEntry {
   /** Which part of which file holds the down SQL; absent when the migration cannot be rolled back. */
   downSource?: SqlSource;
   layout?: LayoutName;
+  /**
+   * Set when ddlgate can list the migration but not run it (a goose Go migration): status shows it, and `up`
+   * refuses before applying anything, with this reason.
+   */
+  unrunnable?: string;
   /** Header comments such as `-- Purpose: …` (sequential layout), shown in reports. */
   metadata?: Record<string, string>;
 }

@@ -46,3 +46,32 @@ export function transactionControl(statement: SqlStatement): TransactionControl 
 function hasOption(params: any[] | undefined, name: string): boolean {
   return (params ?? []).some((param) => param.DefElem?.defname === name);
 }
+
+/**
+ * True when a file runs its own transactions the way golang-migrate, sql-migrate or psql users write them:
+ * BEGIN … COMMIT (or ROLLBACK) blocks, each closed before the next opens, with statements or further
+ * blocks outside them (one block wrapping the whole file is the ordinary wrapper, not this). Such a file
+ * runs as written, statement by statement, without ddlgate's transaction around it. A COMMIT with no
+ * BEGIN before it is not a block: in a transactional file it would end ddlgate's own transaction.
+ */
+export function managesOwnTransactions(statements: SqlStatement[]): boolean {
+  let open = false;
+  let blocks = 0;
+  let outside = 0;
+  for (const statement of statements) {
+    const control = transactionControl(statement);
+    if (control === 'begin') {
+      if (open) return false;
+      open = true;
+      blocks++;
+    } else if (control === 'commit' || control === 'rollback') {
+      if (!open) return false;
+      open = false;
+    } else if (control === 'other') {
+      return false;
+    } else if (!open) {
+      outside++;
+    }
+  }
+  return !open && blocks > 0 && (blocks > 1 || outside > 0);
+}

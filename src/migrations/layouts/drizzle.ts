@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../../errors.js';
 import type { MigrationEntry } from '../types.js';
-import { orderByVersion, type Layout } from './common.js';
+import { noticeIgnored, orderByVersion, type Layout } from './common.js';
 import { displayPath, fileExists } from './files.js';
 
 export interface DrizzleJournalEntry {
@@ -44,12 +44,11 @@ export function readDrizzleJournal(dir: string): DrizzleJournalEntry[] {
 export const drizzle: Layout = {
   name: 'drizzle',
   expected: 'files named by the "tag" entries of meta/_journal.json (e.g. 0000_bright_wolverine.sql)',
-  discover(dir, files) {
+  discover(dir, files, context) {
     const journal = readDrizzleJournal(dir);
     const listed = new Set(journal.map((entry) => `${entry.tag}.sql`));
-    for (const fileName of files) {
-      if (!listed.has(fileName)) throw new InputError(`${displayPath(path.join(dir, fileName))}: not listed in ${displayPath(journalPath(dir))}; drizzle-kit would never run it`);
-    }
+    // drizzle-orm's migrator runs what the journal lists and nothing else.
+    noticeIgnored(context, dir, 'drizzle', files.filter((fileName) => !listed.has(fileName)), `not listed in ${displayPath(journalPath(dir))}; drizzle never runs them`);
     const entries: MigrationEntry[] = [...journal]
       .sort((a, b) => a.idx - b.idx)
       .map((entry) => {

@@ -25,3 +25,37 @@ export function listSqlFiles(dir: string): string[] {
 export function fileExists(file: string): boolean {
   return existsSync(file) && statSync(file).isFile();
 }
+
+export function dirExists(dir: string): boolean {
+  return existsSync(dir) && statSync(dir).isDirectory();
+}
+
+/** The sub-folders of a directory, sorted by name. */
+export function listSubdirs(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .filter((name) => statSync(path.join(dir, name)).isDirectory());
+}
+
+/** Every file directly inside a directory (any extension), sorted by name. */
+export function listFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .filter((name) => statSync(path.join(dir, name)).isFile());
+}
+
+/** `.sql` files anywhere below a directory (relative paths, sorted), for "does this folder hold SQL at all". */
+export function findSqlFiles(dir: string, depth = 3): string[] {
+  if (!dirExists(dir)) return [];
+  const found: string[] = [];
+  const walk = (sub: string, level: number) => {
+    for (const name of readdirSync(path.join(dir, sub)).sort()) {
+      const relative = sub ? path.join(sub, name) : name;
+      const stat = statSync(path.join(dir, relative));
+      if (stat.isDirectory() && level < depth) walk(relative, level + 1);
+      else if (stat.isFile() && name.toLowerCase().endsWith('.sql')) found.push(relative);
+    }
+  };
+  walk('', 0);
+  return found;
+}

@@ -2,13 +2,22 @@ import { InputError } from '../../errors.js';
 import type { LayoutName } from '../types.js';
 import type { Layout } from './common.js';
 import { dbmate } from './dbmate.js';
+import { diesel } from './diesel.js';
 import { drizzle } from './drizzle.js';
 import { flat } from './flat.js';
 import { flyway } from './flyway.js';
 import { golangMigrate } from './golang-migrate.js';
+import { goose } from './goose.js';
+import { graphileMigrate } from './graphile-migrate.js';
+import { hasura } from './hasura.js';
 import { native } from './native.js';
 import { nodePgMigrate } from './node-pg-migrate.js';
+import { popx } from './popx.js';
+import { prisma } from './prisma.js';
 import { sequential } from './sequential-rollback-comments.js';
+import { sqitch } from './sqitch.js';
+import { sqlMigrate } from './sql-migrate.js';
+import { supabase } from './supabase.js';
 
 export const LAYOUTS: Record<LayoutName, Layout> = {
   native,
@@ -19,6 +28,15 @@ export const LAYOUTS: Record<LayoutName, Layout> = {
   'node-pg-migrate': nodePgMigrate,
   'golang-migrate': golangMigrate,
   flyway,
+  goose,
+  'sql-migrate': sqlMigrate,
+  diesel,
+  prisma,
+  supabase,
+  sqitch,
+  popx,
+  'graphile-migrate': graphileMigrate,
+  hasura,
 };
 
 export const LAYOUT_NAMES = Object.keys(LAYOUTS) as LayoutName[];
@@ -28,6 +46,9 @@ const ALIASES: Record<string, LayoutName> = {
   golang: 'golang-migrate',
   'drizzle-kit': 'drizzle',
   pgmigrate: 'node-pg-migrate',
+  'rubenv-sql-migrate': 'sql-migrate',
+  ory: 'popx',
+  graphile: 'graphile-migrate',
 };
 
 /** A --layout value → layout name ("auto" → undefined: detect from the files). */

@@ -13,6 +13,8 @@ export interface Markers {
   downLabel: string;
   /** The tool's "no transaction" option on a marker line, e.g. dbmate's `transaction:false`. */
   noTransaction?: RegExp;
+  /** A line anywhere in the file that turns the transaction off for both sections (goose `-- +goose NO TRANSACTION`). */
+  noTransactionLine?: RegExp;
 }
 
 export function findMarker(lines: string[], marker: RegExp): number | undefined {
@@ -30,7 +32,8 @@ export function sectionedEntry(layout: LayoutName, file: string, version: string
   if (downLine !== undefined && downLine < upLine) throw new InputError(`${shown}:${downLine}: "${markers.downLabel}" comes before "${markers.upLabel}" (line ${upLine})`);
   if (hasSql(lines.slice(0, upLine - 1))) throw new InputError(`${shown}:1: SQL before the "${markers.upLabel}" line would be ignored by ${layout}; move it into a section`);
   const upEnd = downLine !== undefined ? downLine - 1 : lines.length;
-  const option = (line: number) => Boolean(markers.noTransaction?.test(lines[line - 1]!));
+  const wholeFile = markers.noTransactionLine ? findMarker(lines, markers.noTransactionLine) !== undefined : false;
+  const option = (line: number) => wholeFile || Boolean(markers.noTransaction?.test(lines[line - 1]!));
   const upSource: SqlSource = {
     path: file,
     section: { label: markers.upLabel, startLine: upLine + 1, endLine: upEnd },
