@@ -44547,6 +44547,7 @@ const isBoolean = (v) => (typeof v === 'boolean' ? undefined : 'true or false');
 const isDuration = (v) => (typeof v === 'string' && DURATION.test(v.trim())) || (typeof v === 'number' && v >= 0) ? undefined : 'a duration such as "5s", "500ms" or "15min"';
 const isPgVersion = (v) => (Number.isInteger(v) && v >= 10 && v <= 30 ? undefined : 'a PostgreSQL major version such as 15');
 const isCount = (v) => (Number.isInteger(v) && v >= 0 && v <= 100 ? undefined : 'a whole number from 0 to 100');
+const isSize = (v) => (Number.isInteger(v) && v >= 0 ? undefined : 'a whole number ≥ 0');
 const isStringList = (v) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? undefined : 'a list of strings');
 const isRules = (v) => {
     if (!v || typeof v !== 'object' || Array.isArray(v))
@@ -44570,6 +44571,8 @@ const SCHEMA = {
     exclude: isStringList,
     allowBreaking: isBoolean,
     seedsDir: isString,
+    smallTableRows: isSize,
+    smallTableBytes: isSize,
 };
 const DEFAULT_CONFIG_FILE = 'ddlgate.json';
 /** Reads the config file: the named one must exist; the default one is optional. */

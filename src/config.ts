@@ -15,6 +15,9 @@ export interface DdlgateConfig {
   exclude?: string[];
   allowBreaking?: boolean;
   seedsDir?: string;
+  /** Lock findings on tables below both thresholds (in the production snapshot) are downgraded to info. */
+  smallTableRows?: number;
+  smallTableBytes?: number;
 }
 
 type Check = (value: unknown) => string | undefined;
@@ -25,6 +28,7 @@ const isDuration: Check = (v) =>
   (typeof v === 'string' && DURATION.test(v.trim())) || (typeof v === 'number' && v >= 0) ? undefined : 'a duration such as "5s", "500ms" or "15min"';
 const isPgVersion: Check = (v) => (Number.isInteger(v) && (v as number) >= 10 && (v as number) <= 30 ? undefined : 'a PostgreSQL major version such as 15');
 const isCount: Check = (v) => (Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 100 ? undefined : 'a whole number from 0 to 100');
+const isSize: Check = (v) => (Number.isInteger(v) && (v as number) >= 0 ? undefined : 'a whole number ≥ 0');
 const isStringList: Check = (v) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? undefined : 'a list of strings');
 const isRules: Check = (v) => {
   if (!v || typeof v !== 'object' || Array.isArray(v)) return 'an object of rule id → "off" | "error" | "warning" | "info"';
@@ -49,6 +53,8 @@ const SCHEMA: Record<keyof DdlgateConfig, Check> = {
   exclude: isStringList,
   allowBreaking: isBoolean,
   seedsDir: isString,
+  smallTableRows: isSize,
+  smallTableBytes: isSize,
 };
 
 export const DEFAULT_CONFIG_FILE = 'ddlgate.json';

@@ -25,6 +25,7 @@ const COMMANDS: Array<[name: string, load: () => Promise<CommandModule>]> = [
   ['repair', () => import('./repair.js')],
   ['new', () => import('./new.js')],
   ['serve', () => import('./serve.js')],
+  ['snapshot', () => import('./snapshot.js')],
 ];
 
 export const COMMAND_NAMES = COMMANDS.map(([name]) => name);

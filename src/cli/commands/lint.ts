@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG_FILE } from '../../config.js';
 import { InputError } from '../../errors.js';
+import { readSnapshotFile } from '../../impact/snapshot.js';
+import { impactSettings, lintWithSnapshot } from '../../impact/with-snapshot.js';
 import { hasBlockingFindings, lintFiles, lintMigrationsDir, resolveLintSettings } from '../../lint/index.js';
 import { renderLintMarkdown } from '../../report/lint-markdown.js';
 import { renderLintText } from '../../report/lint-text.js';
@@ -13,7 +15,8 @@ export function register(program: Command): void {
     .description('check migrations for dangerous operations (locks, rewrites, breaking changes) without a database')
     .argument('[paths...]', 'files (each linted as one migration, whatever its name) or directories; default: the migrations directory')
     .option('--allow-breaking', 'report breaking changes as warnings instead of blocking (same as ALLOW_BREAKING_MIGRATIONS=true)')
-    .option('--pg-version <major>', 'target PostgreSQL major version (default: pgVersion in ddlgate.json, else 15)');
+    .option('--pg-version <major>', 'target PostgreSQL major version (default: pgVersion in ddlgate.json, else 15)')
+    .option('--stats <file>', 'production statistics snapshot (ddlgate snapshot): each finding gets its table\'s size and an estimated lock duration; findings on small tables become info');
   withCommonOptions(command, { database: false });
   command.action(
     action(async (paths: string[], options: Record<string, any>) => {
@@ -21,7 +24,8 @@ export function register(program: Command): void {
       const configPath = common.configPath ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
       const settings = resolveLintSettings(common.config, { allowBreaking: options.allowBreaking === true, ...(configPath ? { configPath } : {}) });
       if (options.pgVersion !== undefined) settings.pgVersion = parsePgVersion(options.pgVersion);
-      const result = paths.length > 0 ? lintFiles(paths, settings, common.layout ? { layout: common.layout } : {}) : lintMigrationsDir(common.dir, settings, common.layout ? { layout: common.layout } : {});
+      const linted = paths.length > 0 ? lintFiles(paths, settings, common.layout ? { layout: common.layout } : {}) : lintMigrationsDir(common.dir, settings, common.layout ? { layout: common.layout } : {});
+      const result = options.stats ? lintWithSnapshot(linted, readSnapshotFile(options.stats), impactSettings(common.config)) : linted;
       if (common.format === 'json') printJson(result);
       else if (common.format === 'markdown') print(renderLintMarkdown(result));
       else print(renderLintText(result, { color: useColor() }));

@@ -1,0 +1,82 @@
+/**
+ * Calibration: measures the throughput figures of the impact model (src/impact/estimate.ts) on the
+ * server at hand. A scratch schema holds a table of `rows` rows and an empty twin; the three blocking
+ * operations — a validating scan (SET NOT NULL), a table rewrite (ALTER COLUMN TYPE) and a plain B-tree
+ * build — run on both, each committed as a migration's would be. The empty twin gives the fixed cost
+ * of a statement (catalog work, commit); the full table gives the per-byte and per-row rates.
+ *
+ * Only for a throwaway database (the PR check's service container): it writes some tens of MB, then
+ * drops its schema (a crash leaves only a `ddlgate_calibration_*` schema on a database about to vanish).
+ */
+import { closeQuietly, connect, quoteIdent, type Client } from '../db/connection.js';
+import type { Throughput } from '../impact/estimate.js';
+
+export const CALIBRATION_ROWS = 200_000;
+
+export interface CalibrationResult extends Throughput {
+  /** Seconds each operation took on the scratch table (and on its empty twin), for the report and the bench. */
+  measured: { rewrite: number; scan: number; indexBuild: number; fixed: number; heapBytes: number };
+}
+
+async function timed(client: Client, sql: string): Promise<number> {
+  const start = process.hrtime.bigint();
+  await client.query(sql);
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+// The validated column comes last, after variable-width ones, as a column added by a recent migration does:
+// the scan's cost is mostly reading each row up to that column.
+const SHAPE = '(id bigint NOT NULL, account int, label text, created_at timestamptz, memo text)';
+
+/** Runs the calibration over an open connection that is not inside a transaction. */
+export async function calibrateOn(client: Client, rows = CALIBRATION_ROWS): Promise<CalibrationResult> {
+  const schema = quoteIdent(`ddlgate_calibration_${process.pid}_${Date.now().toString(36)}`);
+  // Its own session settings: production's are unknown, PostgreSQL's defaults are assumed.
+  await client.query("SET maintenance_work_mem = '64MB'; SET statement_timeout = '120s'; SET lock_timeout = '5s'; SET client_min_messages = warning");
+  try {
+    await client.query(`CREATE SCHEMA ${schema}`);
+    await client.query(`CREATE TABLE ${schema}.t ${SHAPE}; CREATE TABLE ${schema}.e ${SHAPE}`);
+    await client.query(
+      `INSERT INTO ${schema}.t SELECT g, ((g::bigint * 7919) % 100003)::int, md5(g::text) || ' calibration', timestamptz '2026-01-01' + g * interval '1 second', 'memo ' || g FROM generate_series(1, $1::int) AS g`,
+      [rows],
+    );
+    // Settled as a production table is: vacuumed, analyzed, read once (hint bits set). A first read of freshly
+    // loaded pages sets hint bits, which with data checksums (PostgreSQL 18's default) writes every page to WAL
+    // and makes that one scan several times slower than any later one.
+    await client.query(`VACUUM ANALYZE ${schema}.t`);
+    await client.query(`SELECT count(*) FROM ${schema}.t WHERE memo IS NULL`);
+    const heapBytes = Number((await client.query(`SELECT pg_relation_size('${schema}.t') AS b`)).rows[0].b);
+    const fixed = [
+      await timed(client, `ALTER TABLE ${schema}.e ALTER COLUMN memo SET NOT NULL`),
+      await timed(client, `ALTER TABLE ${schema}.e ALTER COLUMN account TYPE bigint`),
+      await timed(client, `CREATE INDEX ON ${schema}.e (account)`),
+    ];
+    const scan = await timed(client, `ALTER TABLE ${schema}.t ALTER COLUMN memo SET NOT NULL`);
+    const indexBuild = await timed(client, `CREATE INDEX ON ${schema}.t (account)`);
+    await client.query(`DROP INDEX ${schema}.t_account_idx`);
+    const rewrite = await timed(client, `ALTER TABLE ${schema}.t ALTER COLUMN account TYPE bigint`);
+    const fixedSeconds = Math.min(...fixed);
+    const net = (seconds: number) => Math.max(seconds - fixedSeconds, 1e-4);
+    return {
+      scanBytesPerSecond: heapBytes / net(scan),
+      rewriteBytesPerSecond: heapBytes / net(rewrite),
+      indexRowsPerSecond: rows / net(indexBuild),
+      calibrationRows: rows,
+      fixedSeconds,
+      source: `calibrated on the check's server: ${rows.toLocaleString('en-US')} rows scanned in ${scan.toFixed(2)} s, rewritten in ${rewrite.toFixed(2)} s, indexed in ${indexBuild.toFixed(2)} s`,
+      measured: { rewrite, scan, indexBuild, fixed: fixedSeconds, heapBytes },
+    };
+  } finally {
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});
+    await client.query('RESET ALL').catch(() => {});
+  }
+}
+
+export async function calibrate(databaseUrl: string, rows = CALIBRATION_ROWS): Promise<CalibrationResult> {
+  const client = await connect(databaseUrl);
+  try {
+    return await calibrateOn(client, rows);
+  } finally {
+    await closeQuietly(client);
+  }
+}
