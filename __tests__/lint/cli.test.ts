@@ -49,13 +49,21 @@ describe('ddlgate lint', () => {
     expect(stdout).toMatch(/\n {4}hint: Use CREATE INDEX CONCURRENTLY/);
   });
 
-  test('--format json prints the lint JSON; warnings alone exit 0', async () => {
-    const dir = project({ 'migrations/20260101000000_t.up.sql': 'ALTER TABLE events ADD COLUMN payload json;\n' });
+  test('--format json prints the lint JSON; warnings and infos alone exit 0', async () => {
+    const dir = project({ 'migrations/20260101000000_t.up.sql': 'ALTER TABLE events ADD COLUMN payload json;\nALTER TABLE events ALTER COLUMN kind TYPE text;\n' });
     const { code, stdout } = await run(['lint', '--format', 'json'], dir);
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual({
-      files: [{ path: 'migrations/20260101000000_t.up.sql', findings: [expect.objectContaining({ rule: 'prefer-jsonb', severity: 'warning', line: 1, column: 1, endLine: 1 })] }],
-      summary: { errors: 0, warnings: 1, infos: 0 },
+      files: [
+        {
+          path: 'migrations/20260101000000_t.up.sql',
+          findings: [
+            expect.objectContaining({ rule: 'prefer-jsonb', severity: 'info', line: 1, column: 1, endLine: 1, evidence: null, impact: null, table: 'public.events' }),
+            expect.objectContaining({ rule: 'change-column-type', severity: 'warning', line: 2, evidence: null, impact: null }),
+          ],
+        },
+      ],
+      summary: { errors: 0, warnings: 1, infos: 1 },
     });
   });
 

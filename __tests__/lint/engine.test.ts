@@ -108,9 +108,11 @@ describe('target PostgreSQL version', () => {
     expect(rulesOf(sql)).toEqual(['1:check-without-not-valid']);
   });
 
-  test('a default calling an unknown function is a warning, not an error', () => {
+  test('a default calling a function that is not built in is an error (functions are VOLATILE unless declared), unless an earlier statement declared it STABLE', () => {
     const [finding] = lintSource('ALTER TABLE users ADD COLUMN code text DEFAULT make_code();');
-    expect(finding).toMatchObject({ rule: 'add-column-volatile-default', severity: 'warning' });
+    expect(finding).toMatchObject({ rule: 'add-column-volatile-default', severity: 'error' });
+    expect(lintSource("CREATE FUNCTION make_code() RETURNS text STABLE LANGUAGE sql AS 'SELECT 1::text';\nALTER TABLE users ADD COLUMN code text DEFAULT make_code();")).toEqual([]);
+    expect(lintSource('ALTER TABLE users ADD COLUMN at timestamptz DEFAULT now(123);')[0]).toMatchObject({ rule: 'add-column-volatile-default', severity: 'error' });
   });
 
   test('a change to text without USING is a warning (may be binary-coercible), other type changes are errors', () => {

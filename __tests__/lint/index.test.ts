@@ -32,30 +32,36 @@ describe('lint JSON contract (DESIGN.md)', () => {
               endLine: 4,
               message: 'CREATE INDEX on existing table users without CONCURRENTLY blocks all writes to it (SHARE lock) for the whole index build',
               hint: expect.any(String),
+              evidence: null,
+              impact: null,
+              table: 'public.users',
             },
             {
               rule: 'prefer-jsonb',
-              severity: 'warning',
+              severity: 'info',
               line: 5,
               column: 1,
               endLine: 5,
               message: 'column metadata is json; jsonb is almost always what you want',
               hint: expect.any(String),
+              evidence: null,
+              impact: null,
+              table: 'public.users',
             },
           ],
         },
       ],
-      summary: { errors: 1, warnings: 1, infos: 0 },
+      summary: { errors: 1, warnings: 0, infos: 1 },
     };
     expect(result).toEqual(expected);
     // Exact key order and nothing more, as consumers of the JSON see it.
     const text = JSON.stringify(result);
     expect(text.startsWith('{"files":[{"path":')).toBe(true);
     expect(text).toContain('"findings":[{"rule":"create-index-not-concurrently","severity":"error","line":3,"column":1,"endLine":4,"message":');
-    expect(text.endsWith('"summary":{"errors":1,"warnings":1,"infos":0}}')).toBe(true);
+    expect(text.endsWith('"summary":{"errors":1,"warnings":0,"infos":1}}')).toBe(true);
     for (const file of result.files) {
       expect(Object.keys(file)).toEqual(['path', 'findings']);
-      for (const finding of file.findings) expect(Object.keys(finding)).toEqual(['rule', 'severity', 'line', 'column', 'endLine', 'message', 'hint']);
+      for (const finding of file.findings) expect(Object.keys(finding)).toEqual(['rule', 'severity', 'line', 'column', 'endLine', 'message', 'hint', 'evidence', 'impact', 'table']);
     }
     expect(hasBlockingFindings(result)).toBe(true);
   });

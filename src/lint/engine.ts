@@ -8,9 +8,10 @@ import { parsePlpgsqlRaw, parseRaw } from '../sql/parser.js';
 import { parseSqlStatements, SqlSyntaxError, type SqlComment, type SqlStatement } from '../sql/statements.js';
 import { managesOwnTransactions, nonTransactionalReason, transactionControl } from '../sql/transaction-rules.js';
 import { directivesIn } from '../migrations/script.js';
-import { alterCommands, defElems, functionCallsIn, funcName, nameListRef, notNullColumnsOf, rangeVarRef, sameRelation, stringValue, visit, type Node } from './ast.js';
+import { alterCommands, defElems, functionCallsIn, funcName, nameListRef, rangeVarRef, sameRelation, stringValue, visit, type Node } from './ast.js';
 import { accessExclusiveTarget } from './locks.js';
 import { RULES, RULES_BY_ID } from './rules/index.js';
+import { SchemaModel } from './schema.js';
 import type { Finding, LintStatement, MigrationState, RelationRef, Rule, RuleHit, Severity } from './types.js';
 
 export interface LintOptions {
@@ -29,6 +30,17 @@ export interface LintSourceOptions extends Partial<LintOptions> {
   down?: boolean;
   /** The layout's own "no transaction" option (same effect as `-- ddlgate:no-transaction`). */
   noTransaction?: boolean;
+  /**
+   * What exists before this migration (earlier migrations, or the real catalog). Not modified: the
+   * linter works on a copy. Without one, the file is judged alone (every table it does not create exists).
+   */
+  schema?: SchemaModel;
+}
+
+export interface LintSourceResult {
+  findings: Finding[];
+  /** The schema after this migration (everything it created marked new). */
+  schema: SchemaModel;
 }
 
 export const ALLOWED_NOTE = 'allowed by ALLOW_BREAKING_MIGRATIONS';
@@ -62,12 +74,20 @@ interface FunctionBody {
 
 /** Lints the text of one migration file. */
 export function lintSource(text: string, options: LintSourceOptions = {}): Finding[] {
+  return lintSourceWithSchema(text, options).findings;
+}
+
+/** Lints one migration against a schema model and returns the model as the migration leaves it. */
+export function lintSourceWithSchema(text: string, options: LintSourceOptions = {}): LintSourceResult {
   const resolved: LintOptions = {
     pgVersion: options.pgVersion ?? DEFAULT_LINT_OPTIONS.pgVersion,
     rules: options.rules ?? {},
     allowBreaking: options.allowBreaking ?? false,
   };
-  return new FileLinter(resolved, options.down ?? false, options.noTransaction ?? false).run(text);
+  const schema = options.schema ? options.schema.clone() : new SchemaModel();
+  const linter = new FileLinter(resolved, options.down ?? false, options.noTransaction ?? false, schema);
+  const findings = linter.run(text);
+  return { findings, schema };
 }
 
 class FileLinter implements MigrationState {
@@ -75,11 +95,6 @@ class FileLinter implements MigrationState {
   transactional = true;
   private readonly findings: Finding[] = [];
   private readonly activeRules: Rule[];
-  private readonly newTables = new RelationSet();
-  private readonly newIndexes = new RelationSet();
-  private readonly newSchemas = new Set<string>();
-  private readonly newTypes = new RelationSet();
-  private readonly notNullChecks: Array<{ table: RelationRef; name?: string; columns: string[]; valid: boolean }> = [];
   private readonly notValid: Array<{ table: RelationRef; name: string; transactionId: number; line: number }> = [];
   private readonly accessExclusive = new Map<number, { table: string; line: number; reported: boolean }>();
   private readonly enumValues = new Map<number, Map<string, number>>();
@@ -90,6 +105,7 @@ class FileLinter implements MigrationState {
     private readonly options: LintOptions,
     readonly down: boolean,
     private readonly noTransaction: boolean,
+    readonly schema: SchemaModel,
   ) {
     this.pgVersion = options.pgVersion;
     this.activeRules = RULES.filter((rule) => options.rules[rule.id] !== 'off' && !(down && rule.breaking));
@@ -126,24 +142,22 @@ class FileLinter implements MigrationState {
     const body = wrapped && !managesOwnTransactions(statements) ? statements.slice(1, -1) : statements;
     const forcedOut = body.some((statement) => nonTransactionalReason(statement));
     // A file of its own BEGIN … COMMIT blocks runs as written (src/sql/transaction-rules.ts): its blocks are its transactions.
-    const asWritten = managesOwnTransactions(statements);
+    // So does a no-transaction file with BEGIN/COMMIT in it (src/migrations/script.ts compileScript).
+    const hasControl = statements.some((statement) => transactionControl(statement) && transactionControl(statement) !== 'savepoint');
+    const asWritten = managesOwnTransactions(statements) || (directives.includes('no-transaction') && hasControl);
     this.transactional = !asWritten && (wrapped || (!forcedOut && !directives.includes('no-transaction')));
     let transactionId = 0;
     let inExplicit = false;
+    const structure = transactionStructure(asWritten ? statements : body, wrapped && !asWritten, asWritten);
     for (const statement of body) {
       const control = transactionControl(statement);
       if (control) {
         if (control !== 'savepoint') {
-          // Only where it would end ddlgate's own transaction: outside a transaction nothing is broken.
-          if (this.transactional) this.emitForStatement('transaction-control', statement, {
-            message: `${statement.sql.split(/\s/)[0]!.toUpperCase()} in the middle of a migration breaks the runner's transaction handling; the runner refuses this file`,
-          });
-          if (!this.transactional) {
-            if (control === 'begin') {
-              inExplicit = true;
-              transactionId++;
-            } else inExplicit = false;
-          }
+          const verdict = structure.get(statement);
+          if (verdict) this.emitForStatement('transaction-control', statement, verdict);
+          // Whatever the runner does, PostgreSQL ends a transaction here: locks and NOT VALID constraints do not carry over.
+          transactionId++;
+          if (!this.transactional) inExplicit = control === 'begin';
         }
         continue;
       }
@@ -192,18 +206,8 @@ class FileLinter implements MigrationState {
       const table = accessExclusiveTarget(unit, this);
       if (table) this.accessExclusive.set(unit.transactionId, { table, line: unit.line, reported: false });
     }
-    if (node.CreateStmt) this.addNewTable(rangeVarRef(node.CreateStmt.relation));
-    else if (node.CreateTableAsStmt) this.addNewTable(rangeVarRef(node.CreateTableAsStmt.into?.rel));
-    else if (node.SelectStmt?.intoClause) this.addNewTable(rangeVarRef(node.SelectStmt.intoClause.rel));
-    else if (node.ViewStmt) this.addNewTable(rangeVarRef(node.ViewStmt.view));
-    else if (node.CreateForeignTableStmt) this.addNewTable(rangeVarRef(node.CreateForeignTableStmt.base?.relation));
-    else if (node.IndexStmt?.idxname) this.newIndexes.add({ ...(node.IndexStmt.relation?.schemaname ? { schema: node.IndexStmt.relation.schemaname } : {}), name: node.IndexStmt.idxname });
-    else if (node.CreateSchemaStmt?.schemaname) this.newSchemas.add(node.CreateSchemaStmt.schemaname);
-    else if (node.CreateEnumStmt) this.addNewType(nameListRef(node.CreateEnumStmt.typeName));
-    else if (node.CompositeTypeStmt) this.addNewType(rangeVarRef(node.CompositeTypeStmt.typevar));
-    else if (node.CreateDomainStmt) this.addNewType(nameListRef(node.CreateDomainStmt.domainname));
-    else if (node.RenameStmt) this.recordRename(node.RenameStmt);
-    else if (node.AlterEnumStmt?.newVal && !node.AlterEnumStmt.oldVal && unit.inTransaction) {
+    this.schema.apply(node, { pending: true });
+    if (node.AlterEnumStmt?.newVal && !node.AlterEnumStmt.oldVal && unit.inTransaction) {
       const values = this.enumValues.get(unit.transactionId) ?? new Map<string, number>();
       values.set(node.AlterEnumStmt.newVal, unit.line);
       this.enumValues.set(unit.transactionId, values);
@@ -218,36 +222,10 @@ class FileLinter implements MigrationState {
     if (!table) return;
     for (const cmd of alterCommands(stmt)) {
       const constraint = cmd.def?.Constraint;
-      if (cmd.subtype === 'AT_AddConstraint' && constraint) {
-        const valid = !constraint.skip_validation;
-        const columns =
-          constraint.contype === 'CONSTR_CHECK'
-            ? notNullColumnsOf(constraint.raw_expr)
-            : constraint.contype === 'CONSTR_NOTNULL'
-              ? (constraint.keys ?? []).map((key: Node) => stringValue(key)).filter(Boolean)
-              : [];
-        if (columns.length > 0) this.notNullChecks.push({ table, ...(constraint.conname ? { name: constraint.conname } : {}), columns, valid });
-        if (!valid && constraint.conname && unit.inTransaction) this.notValid.push({ table, name: constraint.conname, transactionId: unit.transactionId, line: unit.line });
-      } else if (cmd.subtype === 'AT_ValidateConstraint' && cmd.name) {
-        for (const check of this.notNullChecks) if (check.name === cmd.name && sameRelation(check.table, table)) check.valid = true;
+      if (cmd.subtype === 'AT_AddConstraint' && constraint && constraint.skip_validation && constraint.conname && unit.inTransaction) {
+        this.notValid.push({ table, name: constraint.conname, transactionId: unit.transactionId, line: unit.line });
       }
     }
-  }
-
-  private recordRename(stmt: Node): void {
-    const from = rangeVarRef(stmt.relation);
-    if (!from || !stmt.newname) return;
-    const to = { ...(from.schema ? { schema: from.schema } : {}), name: stmt.newname as string };
-    if (['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_FOREIGN_TABLE'].includes(stmt.renameType) && this.isNewTable(from)) this.newTables.add(to);
-    if (stmt.renameType === 'OBJECT_INDEX' && this.isNewIndex(from)) this.newIndexes.add(to);
-  }
-
-  private addNewTable(ref: RelationRef | undefined): void {
-    if (ref) this.newTables.add(ref);
-  }
-
-  private addNewType(ref: RelationRef | undefined): void {
-    if (ref) this.newTypes.add(ref);
   }
 
   // ---- DO blocks and function bodies ------------------------------------------------------------
@@ -368,23 +346,23 @@ class FileLinter implements MigrationState {
   // ---- MigrationState --------------------------------------------------------------------------
 
   isNewTable(ref: RelationRef | undefined): boolean {
-    return this.newTables.has(ref);
+    return this.schema.table(ref)?.isNew === true;
   }
 
   isNewIndex(ref: RelationRef | undefined): boolean {
-    return this.newIndexes.has(ref);
+    return this.schema.index(ref)?.isNew === true;
   }
 
   isNewSchema(name: string | undefined): boolean {
-    return !!name && this.newSchemas.has(name);
+    return !!name && this.schema.schemas.get(name)?.isNew === true;
   }
 
   isNewType(ref: RelationRef | undefined): boolean {
-    return this.newTypes.has(ref);
+    return this.schema.types.get(ref)?.isNew === true;
   }
 
   hasValidatedNotNullCheck(table: RelationRef, column: string): boolean {
-    return this.notNullChecks.some((check) => check.valid && check.columns.includes(column) && sameRelation(check.table, table));
+    return this.schema.hasValidatedNotNull(table, column);
   }
 
   notValidConstraintInSameTransaction(table: RelationRef, name: string, transactionId: number): number | undefined {
@@ -422,7 +400,8 @@ class FileLinter implements MigrationState {
       if (severity === 'error') severity = 'warning';
       message += ` (${ALLOWED_NOTE})`;
     }
-    this.findings.push({ rule: rule.id, severity, line: unit.line, column: unit.column, endLine: unit.endLine, message, hint: hit.hint ?? rule.safe });
+    const table = hit.table ?? statementTable(unit.node);
+    this.findings.push({ rule: rule.id, severity, line: unit.line, column: unit.column, endLine: unit.endLine, message, hint: hit.hint ?? rule.safe, evidence: null, impact: null, ...(table ? { table: qualifiedName(table) } : {}) });
   }
 
   private emitForUnit(ruleId: string, unit: Unit, hit: RuleHit): void {
@@ -439,7 +418,7 @@ class FileLinter implements MigrationState {
     const rule = RULES_BY_ID.get(ruleId)!;
     const configured = this.options.rules[ruleId];
     if (configured === 'off') return;
-    this.findings.push({ rule: ruleId, severity: configured ?? rule.severity, line, column, endLine, message, hint: hint ?? rule.safe });
+    this.findings.push({ rule: ruleId, severity: configured ?? rule.severity, line, column, endLine, message, hint: hint ?? rule.safe, evidence: null, impact: null });
   }
 
   private parseIgnores(statement: SqlStatement): IgnoreEntry[] {
@@ -488,19 +467,105 @@ class FileLinter implements MigrationState {
   }
 }
 
-/** Relations created by the migration, looked up by name (schema-qualified or not). */
-class RelationSet {
-  private readonly byName = new Map<string, RelationRef[]>();
+const RUNNER_REFUSES = 'ddlgate runs one migration in one transaction and refuses this file: remove it (only a BEGIN … COMMIT pair wrapping the whole file is accepted)';
 
-  add(ref: RelationRef): void {
-    const list = this.byName.get(ref.name);
-    if (list) list.push(ref);
-    else this.byName.set(ref.name, [ref]);
+/**
+ * Judges each BEGIN/COMMIT/ROLLBACK inside a file (the whole-file BEGIN … COMMIT wrapper is already
+ * removed) by its consequence: a COMMIT with work on both sides can leave half a migration applied, and a
+ * BEGIN never committed leaves its locks held until the session ends: errors. A nested BEGIN, a ROLLBACK
+ * that discards the file's work, or a COMMIT with nothing to split are harmless in PostgreSQL: warnings.
+ */
+function transactionStructure(body: SqlStatement[], wrapped: boolean, asWritten: boolean): Map<SqlStatement, RuleHit> {
+  const verdicts = asWritten ? new AsWrittenVerdicts() : new Map<SqlStatement, RuleHit>();
+  const effectful = (statement: SqlStatement) => !transactionControl(statement) && !isReadOnly(statement.node);
+  // In a file wrapped in BEGIN … COMMIT, the wrapper's transaction is open at the start.
+  let open: SqlStatement | undefined;
+  let wrapperOpen = wrapped;
+  for (let i = 0; i < body.length; i++) {
+    const statement = body[i]!;
+    const control = transactionControl(statement);
+    if (!control || control === 'savepoint') continue;
+    const word = statement.sql.split(/\s/)[0]!.toUpperCase();
+    if (control === 'begin') {
+      if (open || wrapperOpen) verdicts.set(statement, { message: `${word} inside a transaction that is already open ${open ? ` (line ${open.line})` : ''}: PostgreSQL ignores it with a warning; ${RUNNER_REFUSES}`, severity: 'warning' });
+      else open = statement;
+      continue;
+    }
+    if (control === 'rollback') {
+      verdicts.set(statement, { message: `ROLLBACK discards the work before it${open ? ` (since BEGIN at line ${open.line})` : ''}: the migration does nothing that lasts; ${RUNNER_REFUSES}`, severity: 'warning' });
+      open = undefined;
+      wrapperOpen = false;
+      continue;
+    }
+    // COMMIT (or END): work on both sides means a failure after it leaves the migration half applied.
+    const before = body.slice(0, i).some(effectful);
+    const after = body.slice(i + 1).some(effectful);
+    if (open) {
+      verdicts.set(statement, before && after
+        ? { message: `${word} in the middle of the migration: if anything after line ${statement.line} fails, the work before it stays applied; ${RUNNER_REFUSES}` }
+        : { message: `${word} closes the transaction opened at line ${open.line}; the file holds several transactions: ${RUNNER_REFUSES}`, severity: 'warning' });
+      verdicts.set(open, verdicts.get(open) ?? { message: `BEGIN at line ${open.line} opens one of several transactions in this file: ${RUNNER_REFUSES}`, severity: 'warning' });
+      open = undefined;
+    } else if (wrapperOpen) {
+      // BEGIN; …; COMMIT; BEGIN; …; COMMIT; — consecutive transactions, each committed on purpose.
+      verdicts.set(statement, { message: `${word} ends the first of several transactions in this file (a failure in a later one leaves the earlier ones applied): ${RUNNER_REFUSES}`, severity: 'warning' });
+      wrapperOpen = false;
+    } else {
+      verdicts.set(statement, before && after
+        ? { message: `${word} in the middle of the migration commits the work before it: if anything after line ${statement.line} fails, the migration stays half applied; ${RUNNER_REFUSES}` }
+        : { message: `${word} without a BEGIN: there is no work to split here, but ${RUNNER_REFUSES}`, severity: 'warning' });
+    }
   }
+  if (open && wrapped) {
+    verdicts.set(open, verdicts.get(open) ?? { message: `BEGIN at line ${open.line} opens one of several transactions in this file: ${RUNNER_REFUSES}`, severity: 'warning' });
+  } else if (open) {
+    verdicts.set(open, {
+      message: `${open.sql.split(/\s/)[0]!.toUpperCase()} at line ${open.line} is never committed: everything after it runs in a transaction that ends only with the session (rolled back, its locks held until then); ${RUNNER_REFUSES}`,
+    });
+  }
+  return verdicts;
+}
 
-  has(ref: RelationRef | undefined): boolean {
-    return !!ref && (this.byName.get(ref.name)?.some((known) => sameRelation(known, ref)) ?? false);
+/**
+ * A file the runner runs as written (its own BEGIN … COMMIT blocks, or no-transaction with BEGIN/COMMIT):
+ * only what is harmful in PostgreSQL itself is reported, without the note that the runner refuses it.
+ */
+class AsWrittenVerdicts extends Map<SqlStatement, RuleHit> {
+  override set(statement: SqlStatement, hit: RuleHit): this {
+    if (hit.severity === 'warning' && !/never committed|half applied/.test(hit.message)) return this;
+    return super.set(statement, { ...hit, message: hit.message.replace(/;? ?(: )?ddlgate runs one migration in one transaction and refuses this file: remove it \(only a BEGIN … COMMIT pair wrapping the whole file is accepted\)/, '').replace(/[:;,]\s*$/, '') });
   }
+}
+
+/** Statements that change nothing (a SELECT without INTO, SET, SHOW, EXPLAIN without ANALYZE). */
+function isReadOnly(node: Node): boolean {
+  if (node.SelectStmt) return !node.SelectStmt.intoClause && !JSON.stringify(node).includes('"FuncCall"');
+  return !!(node.VariableSetStmt || node.VariableShowStmt);
+}
+
+/** The table a statement works on, for findings that do not name one themselves. */
+export function statementTable(node: Node): RelationRef | undefined {
+  const relation =
+    node.AlterTableStmt?.relation ??
+    node.IndexStmt?.relation ??
+    node.RenameStmt?.relation ??
+    node.RefreshMatViewStmt?.relation ??
+    node.ClusterStmt?.relation ??
+    node.TruncateStmt?.relations?.[0]?.RangeVar ??
+    node.LockStmt?.relations?.[0]?.RangeVar ??
+    node.VacuumStmt?.rels?.[0]?.VacuumRelation?.relation ??
+    node.UpdateStmt?.relation ??
+    node.DeleteStmt?.relation ??
+    node.RuleStmt?.relation ??
+    node.CreateTrigStmt?.relation;
+  if (relation) return rangeVarRef(relation);
+  if (node.DropStmt && ['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW'].includes(node.DropStmt.removeType)) return nameListRef(node.DropStmt.objects?.[0]?.List?.items);
+  return undefined;
+}
+
+/** `public.orders` for `orders` (the default search_path), `app.orders` as written. */
+export function qualifiedName(ref: RelationRef): string {
+  return `${ref.schema ?? 'public'}.${ref.name}`;
 }
 
 // ---- positions inside statements and bodies -------------------------------------------------------

@@ -7,14 +7,16 @@ import path from 'node:path';
 import { InputError } from '../errors.js';
 import { discoverMigrations, displayPath } from '../migrations/discover.js';
 import { downSourceOf, sourceText, upSourceOf } from '../migrations/script.js';
-import type { LayoutName, SqlSource } from '../migrations/types.js';
+import type { LayoutName, MigrationEntry, SqlSource } from '../migrations/types.js';
 import { globToRegExp, type LintSettings } from './config.js';
-import { lintSource, DEFAULT_LINT_OPTIONS } from './engine.js';
+import { lintSource, lintSourceWithSchema, DEFAULT_LINT_OPTIONS } from './engine.js';
+import { SchemaModel } from './schema.js';
 import { RULES_BY_ID } from './rules/index.js';
 import type { FileResult, Finding, LintResult, LintSummary } from './types.js';
 
 export type { Finding, FileResult, LintResult, LintSummary, Severity, Rule, RuleDoc } from './types.js';
-export { lintSource, ALLOWED_NOTE, type LintOptions } from './engine.js';
+export { lintSource, lintSourceWithSchema, ALLOWED_NOTE, type LintOptions } from './engine.js';
+export { SchemaModel } from './schema.js';
 export { resolveLintSettings, type LintSettings, type LintOverrides } from './config.js';
 export { RULES, RULES_BY_ID } from './rules/index.js';
 
@@ -26,53 +28,129 @@ export function lintText(displayName: string, text: string, settings: Partial<Li
 }
 
 /**
- * Lints paths: a file is linted whatever its name, as one migration; a directory is linted as a
- * migrations directory. With no path, lints `dir`.
+ * Lints paths: a directory is linted as a migrations directory; a file that is one of its directory's
+ * migrations is linted against the schema the earlier migrations of that directory build, and counts as
+ * pending (with every other named file of the directory: the change under review); any other file is
+ * linted alone, whatever its name, as one migration. With no path, lints `dir`.
  */
-export function lintFiles(paths: string[], settings: Partial<LintSettings> = {}, options: { layout?: LayoutName } = {}): LintResult {
+export function lintFiles(paths: string[], settings: Partial<LintSettings> = {}, options: DirLintOptions = {}): LintResult {
   const full = { ...DEFAULT_SETTINGS, ...settings };
   const files: FileResult[] = [];
+  const named = paths.filter((target) => isDirectoryOrFile(target) === 'file').map((file) => path.resolve(file));
+  const byDir = new Map<string, Map<string, FileResult>>();
   for (const target of paths) {
-    if (isDirectoryOrFile(target) === 'directory') files.push(...lintMigrationsDir(target, full, options).files);
-    else if (!isExcluded(target, undefined, full.exclude)) files.push(lintFile(target, full));
+    if (isDirectoryOrFile(target) === 'directory') {
+      files.push(...lintMigrationsDir(target, full, options).files);
+      continue;
+    }
+    if (isExcluded(target, undefined, full.exclude)) continue;
+    const dir = path.dirname(path.resolve(target));
+    let results = byDir.get(dir);
+    if (!results) {
+      results = lintHistoryOf(dir, named, full, options);
+      byDir.set(dir, results);
+    }
+    files.push(results.get(path.resolve(target)) ?? lintFile(target, full));
   }
   return withSummary(files);
 }
 
+export interface DirLintOptions {
+  layout?: LayoutName;
+  /** Which migrations are pending (not yet applied where they will run): their tables count as new. Default: none. */
+  isPending?: (entry: MigrationEntry) => boolean;
+  /** The schema before the first migration linted (the real catalog), instead of an empty one. */
+  schema?: SchemaModel;
+  /** Only migrations for which this returns true are reported (the others only build the schema). */
+  report?: (entry: MigrationEntry) => boolean;
+}
+
+/** Lints a directory's migrations up to the named files, and returns the named files' results by absolute path. */
+function lintHistoryOf(dir: string, named: string[], settings: LintSettings, options: DirLintOptions): Map<string, FileResult> {
+  const results = new Map<string, FileResult>();
+  let entries: MigrationEntry[];
+  try {
+    entries = discoverMigrations(dir, options.layout ? { layout: options.layout } : {});
+  } catch {
+    return results; // not a migrations directory: each file is linted alone
+  }
+  const namedSet = new Set(named);
+  const isNamed = (entry: MigrationEntry) => namedSet.has(path.resolve(upSourceOf(entry).path)) || (downSourceOf(entry) ? namedSet.has(path.resolve(downSourceOf(entry)!.path)) : false);
+  if (!entries.some(isNamed)) return results;
+  const last = Math.max(...entries.map((entry, i) => (isNamed(entry) ? i : -1)));
+  const dirResult = lintEntries(entries.slice(0, last + 1), settings, {
+    ...options,
+    isPending: (entry) => isNamed(entry) || (options.isPending?.(entry) ?? false),
+    report: isNamed,
+  });
+  for (const file of dirResult.files) {
+    const full = path.resolve(file.path);
+    if (namedSet.has(full)) results.set(full, file);
+  }
+  return results;
+}
+
 /**
  * Lints every migration of a directory, read the way the runner reads it (its layout, detected or given):
- * up and down SQL in version order; a file holding both (dbmate, ROLLBACK comments …) is one entry.
+ * up and down SQL in version order; a file holding both (dbmate, ROLLBACK comments …) is one entry. Each
+ * migration is judged against the schema the earlier ones build.
  */
-export function lintMigrationsDir(dir: string, settings: Partial<LintSettings> = {}, options: { layout?: LayoutName } = {}): LintResult {
+export function lintMigrationsDir(dir: string, settings: Partial<LintSettings> = {}, options: DirLintOptions = {}): LintResult {
   const full = { ...DEFAULT_SETTINGS, ...settings };
   const entries = discoverMigrations(dir, options.layout ? { layout: options.layout } : {});
+  return lintEntries(entries, full, options, dir);
+}
+
+/** Lints an ordered list of migrations, threading the schema model from one to the next. */
+export function lintEntries(entries: MigrationEntry[], settings: LintSettings, options: DirLintOptions = {}, dir?: string): LintResult {
   const byPath = new Map<string, FileResult>();
+  let schema = options.schema ?? new SchemaModel();
+  let seen = 0;
   for (const entry of entries) {
     // A goose Go migration has no SQL to lint (the set lists it; `up` refuses to run it).
     if (entry.unrunnable) continue;
-    const sources: Array<[SqlSource | undefined, boolean]> = [
-      [upSourceOf(entry), false],
-      [downSourceOf(entry), true],
-    ];
-    for (const [source, down] of sources) {
-      if (!source || isExcluded(source.path, dir, full.exclude)) continue;
-      const result = lintSqlSource(source, full, down);
-      const existing = byPath.get(result.path);
-      if (!existing) byPath.set(result.path, result);
-      else existing.findings = [...existing.findings, ...result.findings].sort((a, b) => a.line - b.line || a.column - b.column);
+    const pending = options.isPending?.(entry) ?? false;
+    const report = options.report?.(entry) ?? true;
+    // A history of earlier migrations is the database's story: what it never created does not exist.
+    if (seen > 0) schema.complete = true;
+    const up = upSourceOf(entry);
+    const down = downSourceOf(entry);
+    const before = schema;
+    if (!isExcluded(up.path, dir, settings.exclude)) {
+      const result = lintSqlSource(up, settings, false, before);
+      if (report) addResult(byPath, result.file);
+      schema = result.schema ?? before;
+      if (!pending) settle(schema);
     }
+    if (report && down && !isExcluded(down.path, dir, settings.exclude)) addResult(byPath, lintSqlSource(down, settings, true, schema).file);
+    seen++;
   }
   return withSummary([...byPath.values()]);
 }
 
-function lintSqlSource(source: SqlSource, settings: Partial<LintSettings>, down: boolean): FileResult {
+function addResult(byPath: Map<string, FileResult>, result: FileResult): void {
+  const existing = byPath.get(result.path);
+  if (!existing) byPath.set(result.path, result);
+  else existing.findings = [...existing.findings, ...result.findings].sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+/** A migration that is already applied: what it created is no longer new. */
+function settle(schema: SchemaModel): void {
+  for (const table of schema.tables.values()) table.isNew = false;
+  for (const index of schema.indexes.values()) index.isNew = false;
+  for (const type of schema.types.values()) type.isNew = false;
+  for (const entry of schema.schemas.values()) entry.isNew = false;
+}
+
+function lintSqlSource(source: SqlSource, settings: Partial<LintSettings>, down: boolean, schema?: SchemaModel): { file: FileResult; schema?: SchemaModel } {
   const shown = displayPath(source.path);
   const read = readForLint(source.path);
-  if ('finding' in read) return { path: shown, findings: [read.finding] };
+  if ('finding' in read) return { file: { path: shown, findings: [read.finding] } };
   const text = sourceText(source, read.text);
-  const findings = lintSource(text, { ...settings, down, ...(source.noTransaction ? { noTransaction: true } : {}) });
+  const result = lintSourceWithSchema(text, { ...settings, down, ...(source.noTransaction ? { noTransaction: true } : {}), ...(schema ? { schema } : {}) });
   // An empty down section is common (irreversible migrations); the runner only needs it for a rollback.
-  return { path: shown, findings: down && source.section ? findings.filter((f) => f.rule !== 'empty-migration') : findings };
+  const findings = down && source.section ? result.findings.filter((f) => f.rule !== 'empty-migration') : result.findings;
+  return { file: { path: shown, findings }, schema: result.schema };
 }
 
 function readForLint(file: string): { text: string } | { finding: Finding } {
@@ -115,7 +193,7 @@ export function lintFile(file: string, settings: Partial<LintSettings> = {}): Fi
 function encodingProblem(buffer: Buffer): Finding | undefined {
   const syntax = RULES_BY_ID.get('syntax')!;
   if (buffer.includes(0)) {
-    return { rule: 'syntax', severity: 'error', line: 1, column: 1, endLine: 1, message: 'binary content (NUL byte): not a SQL text file', hint: syntax.safe };
+    return { rule: 'syntax', severity: 'error', line: 1, column: 1, endLine: 1, message: 'binary content (NUL byte): not a SQL text file', hint: syntax.safe, evidence: null, impact: null };
   }
   const text = buffer.toString('utf8');
   if (!Buffer.from(text, 'utf8').equals(buffer)) {
@@ -123,7 +201,7 @@ function encodingProblem(buffer: Buffer): Finding | undefined {
     const before = text.slice(0, Math.max(0, index));
     const line = before.split('\n').length;
     const column = before.length - before.lastIndexOf('\n');
-    return { rule: 'syntax', severity: 'error', line, column, endLine: line, message: 'invalid UTF-8', hint: 'Save the file as UTF-8.' };
+    return { rule: 'syntax', severity: 'error', line, column, endLine: line, message: 'invalid UTF-8', hint: 'Save the file as UTF-8.', evidence: null, impact: null };
   }
   return undefined;
 }

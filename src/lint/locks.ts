@@ -2,6 +2,7 @@
  * Which statements take an ACCESS EXCLUSIVE lock on a table that already exists (blocking every read
  * and write on it until the transaction ends), following the lock levels documented for each command.
  */
+import { booleanOption } from '../sql/options.js';
 import { alterCommands, rangeVarRef, nameListRef, refText, type Node } from './ast.js';
 import type { LintStatement, MigrationState, RelationRef } from './types.js';
 
@@ -86,5 +87,5 @@ export function accessExclusiveTarget(statement: LintStatement, state: Migration
 }
 
 export function isVacuumFull(vacuum: Node): boolean {
-  return (vacuum.options ?? []).some((option: Node) => option.DefElem?.defname === 'full' && option.DefElem.arg?.Boolean?.boolval !== false);
+  return booleanOption(vacuum.options, 'full');
 }

@@ -11,6 +11,24 @@ export interface Finding {
   endLine: number;
   message: string;
   hint: string;
+  /** What the dry-run saw: null when no dry-run ran (DESIGN.md "Lint JSON"). */
+  evidence: Evidence | null;
+  /** Size of the table in production: null when no snapshot is known (filled by the snapshot feature). */
+  impact: Impact | null;
+  /** The table the finding is about (`public.orders`), when it is about one; used by evidence and snapshots. */
+  table?: string;
+}
+
+export interface Evidence {
+  status: 'confirmed' | 'contradicted';
+  observed: string;
+}
+
+export interface Impact {
+  table: string;
+  rows: number;
+  bytes: number;
+  estimateSeconds: [number, number];
 }
 
 export interface FileResult {
@@ -59,6 +77,8 @@ export interface RuleHit {
    * Ignored when ddlgate.json sets the rule's severity explicitly.
    */
   severity?: Severity;
+  /** The table the finding is about, as written (schema-qualified when the statement is). */
+  table?: RelationRef;
 }
 
 /** A statement as the rules see it: a top-level one, or one executed from a DO block or function body. */
@@ -86,6 +106,8 @@ export interface RelationRef {
 
 /** What the migration has done before the statement being checked. */
 export interface MigrationState {
+  /** The objects that exist before the statement (earlier migrations or the catalog, then this file so far). */
+  readonly schema: import('./schema.js').SchemaModel;
   readonly pgVersion: number;
   /** The file runs statement by statement (no transaction around it). */
   readonly transactional: boolean;

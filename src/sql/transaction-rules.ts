@@ -1,3 +1,4 @@
+import { booleanOption } from './options.js';
 import type { SqlStatement } from './statements.js';
 
 /**
@@ -9,7 +10,7 @@ export function nonTransactionalReason(statement: SqlStatement): string | undefi
   const node = statement.node;
   if (node.IndexStmt?.concurrent) return 'CREATE INDEX CONCURRENTLY';
   if (node.DropStmt?.concurrent) return 'DROP INDEX CONCURRENTLY';
-  if (node.ReindexStmt && hasOption(node.ReindexStmt.params, 'concurrently')) return 'REINDEX CONCURRENTLY';
+  if (node.ReindexStmt && booleanOption(node.ReindexStmt.params, 'concurrently')) return 'REINDEX CONCURRENTLY';
   if (node.VacuumStmt?.is_vacuumcmd) return 'VACUUM';
   if (node.AlterSystemStmt) return 'ALTER SYSTEM';
   if (node.CreatedbStmt) return 'CREATE DATABASE';
@@ -41,10 +42,6 @@ export function transactionControl(statement: SqlStatement): TransactionControl 
     default:
       return 'other';
   }
-}
-
-function hasOption(params: any[] | undefined, name: string): boolean {
-  return (params ?? []).some((param) => param.DefElem?.defname === name);
 }
 
 /**

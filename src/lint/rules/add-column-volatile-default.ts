@@ -54,14 +54,13 @@ export const rule: Rule = {
         hits.push({ message: `${where} with a DEFAULT: before PostgreSQL 11 any default ${rewrite}`, hint: 'Add the column without a default, SET DEFAULT in a following statement, then backfill in batches.' });
         continue;
       }
-      const { volatile, unknown } = classifyCalls(defaultExpr);
+      const { volatile, unknown } = classifyCalls(defaultExpr, state.schema.functions);
       if (volatile.length > 0) {
         hits.push({ message: `${where} with the volatile default ${volatile[0]}(): it is computed for every existing row, which ${rewrite}` });
       } else if (unknown.length > 0) {
         hits.push({
-          message: `${where} with a default calling ${unknown[0]}(): if that function is VOLATILE the statement ${rewrite}`,
-          severity: 'warning',
-          hint: `If ${unknown[0]}() is IMMUTABLE or STABLE this is instant; if it is VOLATILE, add the column without the default, SET DEFAULT afterwards and backfill in batches.`,
+          message: `${where} with a default calling ${unknown[0]}(), which is not a built-in function ddlgate knows as IMMUTABLE or STABLE (functions are VOLATILE unless declared otherwise): if it is volatile the statement ${rewrite}`,
+          hint: `Add the column without the default, SET DEFAULT ${unknown[0]}(…) afterwards (new rows only, instant) and backfill in batches; or, if ${unknown[0]}() is IMMUTABLE or STABLE, create it in an earlier migration of this directory with that volatility (ddlgate then knows) or suppress with -- ddlgate-ignore add-column-volatile-default: <reason>.`,
         });
       }
     }
@@ -73,13 +72,22 @@ function isNullConstant(expr: Node): boolean {
   return !!expr.A_Const?.isnull;
 }
 
-function classifyCalls(expr: Node): { volatile: string[]; unknown: string[] } {
+/** Built-ins that take no argument: with arguments the call names some other (user-defined) function. */
+const NO_ARGUMENTS = new Set(['now', 'transaction_timestamp', 'statement_timestamp', 'clock_timestamp', 'timeofday', 'random', 'gen_random_uuid', 'uuid_generate_v4', 'current_schema', 'pg_backend_pid', 'uuid_nil']);
+
+function classifyCalls(expr: Node, known: ReadonlyMap<string, string>): { volatile: string[]; unknown: string[] } {
   const volatile: string[] = [];
   const unknown: string[] = [];
   visit(expr, (value) => {
     if (!value.FuncCall) return;
     const name = funcBaseName(value.FuncCall);
-    if (VOLATILE_FUNCTIONS.has(name)) volatile.push(name);
+    const declared = known.get(name);
+    if (declared) {
+      if (declared === 'volatile') volatile.push(name);
+      return;
+    }
+    if (NO_ARGUMENTS.has(name) && (value.FuncCall.args ?? []).length > 0) unknown.push(name);
+    else if (VOLATILE_FUNCTIONS.has(name)) volatile.push(name);
     else if (!NON_VOLATILE_FUNCTIONS.has(name)) unknown.push(name);
   });
   return { volatile, unknown };

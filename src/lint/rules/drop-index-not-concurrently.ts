@@ -13,7 +13,7 @@ export const rule: Rule = {
   check(statement, state) {
     const drop = statement.node.DropStmt;
     if (!drop || drop.removeType !== 'OBJECT_INDEX' || drop.concurrent) return [];
-    const existing = (drop.objects ?? []).map((object: any) => nameListRef(object.List?.items)).filter((ref: any) => ref && !state.isNewIndex(ref));
+    const existing = (drop.objects ?? []).map((object: any) => nameListRef(object.List?.items)).filter((ref: any) => ref && !state.isNewIndex(ref) && !(drop.missing_ok && state.schema.complete && !state.schema.index(ref)));
     if (existing.length === 0) return [];
     return [{ message: `DROP INDEX ${existing.map(refText).join(', ')} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on the table: reads and writes queue behind it` }];
   },

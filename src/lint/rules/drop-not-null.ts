@@ -3,7 +3,7 @@ import { alterExistingTable } from './helpers.js';
 
 export const rule: Rule = {
   id: 'drop-not-null',
-  severity: 'warning',
+  severity: 'info',
   category: 'column',
   summary: '`ALTER COLUMN … DROP NOT NULL` on an existing table.',
   why: 'The change itself is instant, but readers that rely on the column always having a value (application code, reports, exports) start to receive NULLs, and undoing it later needs SET NOT NULL, which scans the table under an ACCESS EXCLUSIVE lock.',

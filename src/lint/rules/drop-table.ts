@@ -14,7 +14,7 @@ export const rule: Rule = {
   check(statement, state) {
     const drop = statement.node.DropStmt;
     if (!drop || drop.removeType !== 'OBJECT_TABLE') return [];
-    const existing = (drop.objects ?? []).map((object: any) => nameListRef(object.List?.items)).filter((ref: any) => ref && !state.isNewTable(ref));
+    const existing = (drop.objects ?? []).map((object: any) => nameListRef(object.List?.items)).filter((ref: any) => ref && !state.isNewTable(ref) && !(drop.missing_ok && state.schema.complete && !state.schema.table(ref)));
     if (existing.length === 0) return [];
     return [{ message: `DROP TABLE ${existing.map(refText).join(', ')}${drop.behavior === 'DROP_CASCADE' ? ' CASCADE' : ''}: the data is lost and every query still using ${existing.length > 1 ? 'them' : 'it'} fails` }];
   },

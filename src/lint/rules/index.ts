@@ -37,23 +37,38 @@ import { rule as setTablespace } from './set-tablespace.js';
 import { rule as detachPartitionNotConcurrently } from './detach-partition-not-concurrently.js';
 import { rule as refreshMaterializedView } from './refresh-materialized-view.js';
 import { rule as statementsAfterAccessExclusive } from './statements-after-access-exclusive.js';
+import { rule as dropView } from './drop-view.js';
+import { rule as dropDatabase } from './drop-database.js';
+import { rule as setLoggedUnlogged } from './set-logged-unlogged.js';
+import { rule as validateWithStrongerLock } from './validate-with-stronger-lock.js';
+import { rule as alterDomainConstraint } from './alter-domain-constraint.js';
+import { rule as primaryKeyNullableColumns } from './primary-key-nullable-columns.js';
+import { rule as dryRunIrreversible } from './dry-run-irreversible.js';
+import { rule as duplicateColumn } from './duplicate-column.js';
+import { rule as statementFails } from './statement-fails.js';
 import { rule as invalidIgnore } from './invalid-ignore.js';
 import { rule as unusedIgnore } from './unused-ignore.js';
 
 export const RULES: readonly Rule[] = [
   syntax,
   emptyMigration,
+  duplicateColumn,
+  statementFails,
   transactionControl,
   concurrentlyInTransaction,
   enumValueInTransaction,
+  dryRunIrreversible,
   createIndexNotConcurrently,
   dropIndexNotConcurrently,
   reindexNotConcurrently,
   foreignKeyWithoutNotValid,
   checkWithoutNotValid,
   validateInSameTransaction,
+  validateWithStrongerLock,
+  alterDomainConstraint,
   uniqueConstraintWithoutIndex,
   exclusionConstraint,
+  primaryKeyNullableColumns,
   setNotNull,
   addColumnNotNullWithoutDefault,
   addColumnVolatileDefault,
@@ -62,6 +77,8 @@ export const RULES: readonly Rule[] = [
   dropNotNull,
   preferJsonb,
   dropTable,
+  dropView,
+  dropDatabase,
   dropColumn,
   dropSchema,
   truncate,
@@ -75,6 +92,7 @@ export const RULES: readonly Rule[] = [
   cluster,
   lockTable,
   setTablespace,
+  setLoggedUnlogged,
   detachPartitionNotConcurrently,
   refreshMaterializedView,
   statementsAfterAccessExclusive,

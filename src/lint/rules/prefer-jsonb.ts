@@ -3,7 +3,7 @@ import type { Rule, RuleHit } from '../types.js';
 
 export const rule: Rule = {
   id: 'prefer-jsonb',
-  severity: 'warning',
+  severity: 'info',
   category: 'column',
   summary: 'Column of type `json` instead of `jsonb`.',
   why: 'json stores the raw text: it is re-parsed on every access, has no equality operator (so DISTINCT, GROUP BY, UNIQUE and many ORMs fail on it) and cannot be indexed with GIN. Changing the type later rewrites the table.',

@@ -3,7 +3,7 @@ import type { Rule } from '../types.js';
 
 export const rule: Rule = {
   id: 'refresh-materialized-view',
-  severity: 'warning',
+  severity: 'error',
   category: 'lock',
   summary: '`REFRESH MATERIALIZED VIEW` without `CONCURRENTLY`.',
   why: 'A plain refresh recomputes the view while holding an ACCESS EXCLUSIVE lock on it: every query reading the view waits for the whole recomputation.',

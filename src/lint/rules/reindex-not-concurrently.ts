@@ -1,3 +1,4 @@
+import { booleanOption } from '../../sql/options.js';
 import { rangeVarRef, refText } from '../ast.js';
 import type { Rule } from '../types.js';
 
@@ -13,7 +14,7 @@ export const rule: Rule = {
   check(statement, state) {
     const reindex = statement.node.ReindexStmt;
     if (!reindex) return [];
-    if ((reindex.params ?? []).some((param: any) => param.DefElem?.defname === 'concurrently')) return [];
+    if (booleanOption(reindex.params, 'concurrently')) return [];
     const target = rangeVarRef(reindex.relation);
     if (target && (state.isNewTable(target) || state.isNewIndex(target))) return [];
     const what = target ? refText(target) : reindex.name ? `"${reindex.name}"` : 'everything';

@@ -21,14 +21,33 @@ export const rule: Rule = {
     }
     const hits: RuleHit[] = [];
     for (const column of columns) {
+      if (state.schema.column(alter.table, column)?.notNull) continue; // already NOT NULL: nothing to do
       if (state.pgVersion >= 12 && state.hasValidatedNotNullCheck(alter.table, column)) continue;
+      const guessed = state.pgVersion >= 12 ? unknownValidatedCheckFor(state, alter.table, column) : undefined;
+      if (guessed) {
+        hits.push({
+          message: `SET NOT NULL on ${alter.name}.${column} relies on constraint ${guessed}, validated earlier but defined where ddlgate cannot see it: if it is CHECK (${column} IS NOT NULL) there is no scan, otherwise the whole table is scanned under an ACCESS EXCLUSIVE lock`,
+          severity: 'warning',
+          hint: 'Keep the migration that added the CHECK in the directory, or lint with --database-url, so ddlgate can read its definition; the dry-run confirms whether SET NOT NULL scanned.',
+        });
+        continue;
+      }
       const constraintName = `${alter.table.name}_${column}_not_null`;
       const hint =
         state.pgVersion < 12
           ? `PostgreSQL ${state.pgVersion} always scans for SET NOT NULL (the validated-CHECK shortcut arrived in 12): keep a validated CHECK (${column} IS NOT NULL) NOT VALID constraint instead of SET NOT NULL, or run it in a maintenance window.`
-          : `ALTER TABLE ${alter.name} ADD CONSTRAINT ${constraintName} CHECK (${column} IS NOT NULL) NOT VALID; then, in a later migration: ALTER TABLE ${alter.name} VALIDATE CONSTRAINT ${constraintName}; ALTER TABLE ${alter.name} ALTER COLUMN ${column} SET NOT NULL; ALTER TABLE ${alter.name} DROP CONSTRAINT ${constraintName}; (if the CHECK was validated in an earlier migration, suppress this with -- ddlgate-ignore set-not-null: <reason>)`;
+          : `ALTER TABLE ${alter.name} ADD CONSTRAINT ${constraintName} CHECK (${column} IS NOT NULL) NOT VALID; then, in a later migration: ALTER TABLE ${alter.name} VALIDATE CONSTRAINT ${constraintName}; ALTER TABLE ${alter.name} ALTER COLUMN ${column} SET NOT NULL; ALTER TABLE ${alter.name} DROP CONSTRAINT ${constraintName}; (a CHECK validated by an earlier migration of this directory is recognised; lint with --database-url to use the real catalog)`;
       hits.push({ message: `SET NOT NULL on ${alter.name}.${column} scans the whole table under an ACCESS EXCLUSIVE lock`, hint });
     }
     return hits;
   },
 };
+
+/** A constraint validated before this statement whose definition is unknown, named after the column and NULL. */
+function unknownValidatedCheckFor(state: Parameters<Rule['check']>[1], table: { schema?: string; name: string }, column: string): string | undefined {
+  const model = state.schema.table(table);
+  for (const constraint of model?.constraints.values() ?? []) {
+    if (constraint.kind === 'other' && constraint.valid && constraint.name.toLowerCase().includes(column.toLowerCase()) && /null/i.test(constraint.name)) return constraint.name;
+  }
+  return undefined;
+}

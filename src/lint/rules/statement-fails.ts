@@ -1,0 +1,128 @@
+import { alterCommands, nameListRef, rangeVarRef, refText, stringValue, visit, type Node } from '../ast.js';
+import type { TableModel } from '../schema.js';
+import type { MigrationState, RelationRef, Rule, RuleHit } from '../types.js';
+
+export const rule: Rule = {
+  id: 'statement-fails',
+  severity: 'error',
+  category: 'input',
+  summary: 'A statement PostgreSQL will reject, judged against the schema the earlier statements and migrations built: a column that does not exist, an object created twice, a NOT NULL check on a column just added empty, `ON COMMIT` on a permanent table.',
+  why: 'The migration fails when it is deployed (and, run statement by statement, may stop half way). ddlgate knows the columns of tables created by this or earlier migrations, so it can tell before PostgreSQL does.',
+  safe: 'Fix the statement: name existing columns, create each object once (or IF NOT EXISTS), backfill a new column before requiring it to be NOT NULL.',
+  bad: 'CREATE TABLE books (id bigint PRIMARY KEY, title text);\nALTER TABLE books ADD CONSTRAINT books_price_positive CHECK (price > 0);',
+  good: 'CREATE TABLE books (id bigint PRIMARY KEY, title text, price numeric);\nALTER TABLE books ADD CONSTRAINT books_price_positive CHECK (price > 0);',
+  check(statement, state) {
+    const node = statement.node;
+    const hits: RuleHit[] = [];
+    const schema = state.schema;
+    if (node.CreateStmt) {
+      const stmt = node.CreateStmt;
+      const ref = rangeVarRef(stmt.relation);
+      if (stmt.oncommit && stmt.oncommit !== 'ONCOMMIT_NOOP' && stmt.relation?.relpersistence !== 't') {
+        hits.push({ message: `ON COMMIT is only allowed on temporary tables: PostgreSQL rejects CREATE TABLE ${refText(ref)}` });
+      }
+      const existing = schema.table(ref);
+      if (ref && existing && !stmt.if_not_exists && existing.kind === 'table' && sameSchema(existing.ref, ref) && (existing.isNew || schema.complete)) {
+        hits.push({ message: `table ${refText(ref)} already exists (${existing.isNew ? 'created earlier in this change' : 'created by an earlier migration'}): PostgreSQL rejects CREATE TABLE` });
+      }
+      return hits;
+    }
+    if (node.IndexStmt?.idxname && !node.IndexStmt.if_not_exists) {
+      const existing = schema.index({ ...(node.IndexStmt.relation?.schemaname ? { schema: node.IndexStmt.relation.schemaname } : {}), name: node.IndexStmt.idxname });
+      if (existing && (existing.isNew || schema.complete)) hits.push({ message: `index ${node.IndexStmt.idxname} already exists: PostgreSQL rejects CREATE INDEX` });
+    }
+    if (node.IndexStmt) {
+      const table = known(state, rangeVarRef(node.IndexStmt.relation));
+      if (table) for (const column of referencedColumns(node.IndexStmt.indexParams)) missing(table, column, hits);
+    }
+    if (node.AlterTableStmt && node.AlterTableStmt.objtype === 'OBJECT_TABLE') {
+      const ref = rangeVarRef(node.AlterTableStmt.relation);
+      const table = known(state, ref);
+      const added = new Set<string>();
+      for (const cmd of alterCommands(node.AlterTableStmt)) {
+        if (cmd.subtype === 'AT_AddColumn' && cmd.def?.ColumnDef?.colname) {
+          const name = cmd.def.ColumnDef.colname as string;
+          if (table?.columns.has(name) && !cmd.missing_ok) hits.push({ message: `column ${name} already exists in ${refText(table.ref)}: PostgreSQL rejects ADD COLUMN` });
+          added.add(name);
+          continue;
+        }
+        if (table && cmd.name && ['AT_AlterColumnType', 'AT_SetNotNull', 'AT_DropNotNull', 'AT_ColumnDefault', 'AT_SetStatistics'].includes(cmd.subtype) && !added.has(cmd.name)) missing(table, cmd.name, hits);
+        if (table && cmd.subtype === 'AT_DropColumn' && cmd.name && !cmd.missing_ok) missing(table, cmd.name, hits);
+        const constraint = cmd.def?.Constraint;
+        if (cmd.subtype === 'AT_AddConstraint' && constraint) {
+          const existing = constraint.conname ? schema.table(ref)?.constraints.get(constraint.conname) : undefined;
+          if (existing) hits.push({ message: `constraint ${constraint.conname} already exists on ${refText(ref)}: PostgreSQL rejects ADD CONSTRAINT` });
+          if (table) {
+            const columns = [...((constraint.keys ?? []) as Node[]).map((k) => stringValue(k) ?? ''), ...referencedColumns(constraint.raw_expr), ...referencedColumns(constraint.exclusions)];
+            for (const column of columns) if (column && !added.has(column)) missing(table, column, hits);
+          }
+          if (constraint.contype === 'CONSTR_CHECK' && !constraint.skip_validation) emptyColumnCheck(state, ref, notNullColumns(constraint.raw_expr), hits, 'CHECK');
+        }
+        if (cmd.subtype === 'AT_SetNotNull' && cmd.name) emptyColumnCheck(state, ref, [cmd.name], hits, 'SET NOT NULL');
+        if (cmd.subtype === 'AT_ValidateConstraint' && cmd.name) {
+          const validated = schema.table(ref)?.constraints.get(cmd.name);
+          if (validated) emptyColumnCheck(state, ref, validated.notNullColumns, hits, `VALIDATE CONSTRAINT ${cmd.name}`);
+        }
+      }
+    }
+    return dedupe(hits);
+  },
+};
+
+function sameSchema(a: RelationRef, b: RelationRef): boolean {
+  return (a.schema ?? 'public') === (b.schema ?? 'public');
+}
+
+/** A table whose columns ddlgate knows (created with an explicit column list in this change or the history). */
+function known(state: MigrationState, ref: RelationRef | undefined): TableModel | undefined {
+  const table = state.schema.table(ref);
+  return table && table.kind === 'table' && table.columnsKnown ? table : undefined;
+}
+
+function missing(table: TableModel, column: string, hits: RuleHit[]): void {
+  if (SYSTEM_COLUMNS.has(column) || table.columns.has(column)) return;
+  hits.push({ message: `column ${column} does not exist in ${refText(table.ref)} (its columns: ${[...table.columns.keys()].join(', ') || 'none'}): PostgreSQL rejects the statement`, table: table.ref });
+}
+
+const SYSTEM_COLUMNS = new Set(['ctid', 'xmin', 'xmax', 'cmin', 'cmax', 'tableoid', 'oid']);
+
+function referencedColumns(node: unknown): string[] {
+  const columns: string[] = [];
+  visit(node, (value) => {
+    if (value.IndexElem?.name) columns.push(value.IndexElem.name);
+    const fields = value.ColumnRef?.fields as Node[] | undefined;
+    if (fields?.length === 1) {
+      const name = stringValue(fields[0]);
+      if (name && name !== 'value') columns.push(name);
+    }
+  });
+  return columns;
+}
+
+function notNullColumns(expr: Node | undefined): string[] {
+  if (expr?.NullTest?.nulltesttype === 'IS_NOT_NULL') {
+    const fields = expr.NullTest.arg?.ColumnRef?.fields ?? [];
+    const name = stringValue(fields[fields.length - 1]);
+    return name ? [name] : [];
+  }
+  if (expr?.BoolExpr?.boolop === 'AND_EXPR') return (expr.BoolExpr.args ?? []).flatMap((arg: Node) => notNullColumns(arg));
+  return [];
+}
+
+/** A column added empty by this migration cannot pass a NOT NULL check on a table that has rows. */
+function emptyColumnCheck(state: MigrationState, ref: RelationRef | undefined, columns: string[], hits: RuleHit[], what: string): void {
+  const table = state.schema.table(ref);
+  if (!table || table.isNew) return;
+  for (const column of columns) {
+    if (table.columns.get(column)?.allNull) {
+      hits.push({ message: `${what} requires ${column} to be non-NULL, but ${column} was just added to existing table ${refText(table.ref)} without a default and not backfilled: on any table with rows PostgreSQL rejects it`, table: table.ref });
+    }
+  }
+}
+
+function dedupe(hits: RuleHit[]): RuleHit[] {
+  const seen = new Set<string>();
+  return hits.filter((hit) => (seen.has(hit.message) ? false : (seen.add(hit.message), true)));
+}
+
+void nameListRef;
