@@ -532,7 +532,7 @@ function transactionStructure(body: SqlStatement[], wrapped: boolean, asWritten:
  */
 class AsWrittenVerdicts extends Map<SqlStatement, RuleHit> {
   override set(statement: SqlStatement, hit: RuleHit): this {
-    if (hit.severity === 'warning' && !/never committed|half applied/.test(hit.message)) return this;
+    if (!/never committed/.test(hit.message)) return this;
     return super.set(statement, { ...hit, message: hit.message.replace(/;? ?(: )?ddlgate runs one migration in one transaction and refuses this file: remove it \(only a BEGIN … COMMIT pair wrapping the whole file is accepted\)/, '').replace(/[:;,]\s*$/, '') });
   }
 }

@@ -63,6 +63,8 @@ export interface RuleDoc {
   safe: string;
   /** Blocked unless ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking (then reported as a warning). */
   breaking?: boolean;
+  /** 'dry-run': reported only from the dry-run's evidence (src/lint/evidence.ts), not by linting SQL. */
+  source?: 'dry-run';
   /** Example of what the rule reports, and of the safe way (SQL). */
   bad?: string;
   good?: string;

@@ -46,6 +46,7 @@ import { rule as primaryKeyNullableColumns } from './primary-key-nullable-column
 import { rule as dryRunIrreversible } from './dry-run-irreversible.js';
 import { rule as duplicateColumn } from './duplicate-column.js';
 import { rule as statementFails } from './statement-fails.js';
+import { rule as dryRunObserved } from './dry-run-observed.js';
 import { rule as invalidIgnore } from './invalid-ignore.js';
 import { rule as unusedIgnore } from './unused-ignore.js';
 
@@ -96,6 +97,7 @@ export const RULES: readonly Rule[] = [
   detachPartitionNotConcurrently,
   refreshMaterializedView,
   statementsAfterAccessExclusive,
+  dryRunObserved,
   invalidIgnore,
   unusedIgnore,
 ];
