@@ -36549,7 +36549,7 @@ function scanSync(query) {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(431);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2328);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -36558,7 +36558,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 431:
+/***/ 2328:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -51367,6 +51367,19 @@ function dedupe(hits) {
 }
 void nameListRef;
 
+;// CONCATENATED MODULE: ./lib/lint/rules/dry-run-observed.js
+/** Reported by the evidence merge (src/lint/evidence.ts) when the dry-run ran, never by the linter alone. */
+const dry_run_observed_rule = {
+    id: 'dry-run-observed',
+    severity: 'error',
+    category: 'lock',
+    source: 'dry-run',
+    summary: 'A table rewrite, or a blocking lock held for long, that the dry-run saw and no rule predicted.',
+    why: 'The dry-run runs the migration on a real PostgreSQL and reads pg_locks and each table\'s relfilenode: a rewrite (new relfilenode) copies every row under an ACCESS EXCLUSIVE lock, and a SHARE or stronger lock held for seconds blocks writes for as long. When no rule predicted it, the statement does something ddlgate\'s rules do not know; the dry-run\'s evidence is the finding.',
+    safe: 'Find out why the statement rewrites or locks the table (a trigger, a rule, a type with a non-binary-coercible cast, a large backfill) and use the safe pattern for that operation, or run it in a maintenance window.',
+    check: () => [],
+};
+
 ;// CONCATENATED MODULE: ./lib/lint/rules/invalid-ignore.js
 /** Reported by the engine for a malformed `-- ddlgate-ignore` comment. */
 const invalid_ignore_rule = {
@@ -51396,6 +51409,7 @@ const unused_ignore_rule = {
 };
 
 ;// CONCATENATED MODULE: ./lib/lint/rules/index.js
+
 
 
 
@@ -51491,6 +51505,7 @@ const RULES = [
     detach_partition_not_concurrently_rule,
     refresh_materialized_view_rule,
     statements_after_access_exclusive_rule,
+    dry_run_observed_rule,
     invalid_ignore_rule,
     unused_ignore_rule,
 ];

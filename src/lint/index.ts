@@ -17,6 +17,8 @@ import type { FileResult, Finding, LintResult, LintSummary } from './types.js';
 export type { Finding, FileResult, LintResult, LintSummary, Severity, Rule, RuleDoc } from './types.js';
 export { lintSource, lintSourceWithSchema, ALLOWED_NOTE, type LintOptions } from './engine.js';
 export { SchemaModel } from './schema.js';
+export { mergeEvidence, type TracedMigration } from './evidence.js';
+export { loadCatalogSchema, type Queryable } from './catalog.js';
 export { resolveLintSettings, type LintSettings, type LintOverrides } from './config.js';
 export { RULES, RULES_BY_ID } from './rules/index.js';
 
@@ -99,6 +101,28 @@ export function lintMigrationsDir(dir: string, settings: Partial<LintSettings> =
   const full = { ...DEFAULT_SETTINGS, ...settings };
   const entries = discoverMigrations(dir, options.layout ? { layout: options.layout } : {});
   return lintEntries(entries, full, options, dir);
+}
+
+/**
+ * Lints a directory against a real database: migrations it has applied are linted from the directory's
+ * history as usual; pending ones are judged against the catalog (the source of truth), each seeing what the
+ * pending ones before it create as new. With `only`, reports just those files (absolute paths).
+ */
+export function lintAgainstCatalog(dir: string, settings: Partial<LintSettings>, options: { catalog: SchemaModel; applied: ReadonlySet<string>; layout?: LayoutName; only?: ReadonlySet<string> }): LintResult {
+  const full = { ...DEFAULT_SETTINGS, ...settings };
+  const entries = discoverMigrations(dir, options.layout ? { layout: options.layout } : {});
+  const named = (entry: MigrationEntry) => !options.only || options.only.has(path.resolve(upSourceOf(entry).path)) || (!!downSourceOf(entry) && options.only.has(path.resolve(downSourceOf(entry)!.path)));
+  const offline = lintEntries(entries, full, { report: (entry) => options.applied.has(entry.version) && named(entry) }, dir);
+  const pending = entries.filter((entry) => !options.applied.has(entry.version));
+  const live = lintEntries(pending, full, { schema: options.catalog, isPending: () => true, report: named }, dir);
+  const order = new Map<string, number>();
+  entries.forEach((entry, i) => {
+    order.set(displayPath(upSourceOf(entry).path), i);
+    const down = downSourceOf(entry);
+    if (down) order.set(displayPath(down.path), i);
+  });
+  const files = [...offline.files, ...live.files].sort((a, b) => (order.get(a.path) ?? 0) - (order.get(b.path) ?? 0));
+  return withSummary(files);
 }
 
 /** Lints an ordered list of migrations, threading the schema model from one to the next. */
