@@ -36549,7 +36549,7 @@ function scanSync(query) {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2328);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7652);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -36558,7 +36558,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2328:
+/***/ 7652:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -45661,7 +45661,7 @@ class ParseFailure extends Error {
         this.name = 'ParseFailure';
     }
 }
-function parseRaw(sql) {
+function parser_parseRaw(sql) {
     try {
         return (0,wasm.parseSync)(sql);
     }
@@ -46209,7 +46209,7 @@ function parseSqlStatements(text) {
         return { statements: [], headerComments: onlyTrivia.comments, source };
     let raw;
     try {
-        raw = parseRaw(text);
+        raw = parser_parseRaw(text);
     }
     catch (error) {
         throw toSyntaxError(error, source);
@@ -46329,7 +46329,7 @@ function checksumOf(text) {
 
 
 
-function displayPath(file) {
+function files_displayPath(file) {
     const relative = external_node_path_namespaceObject.relative(process.cwd(), file);
     return relative && !relative.startsWith('..') && !external_node_path_namespaceObject.isAbsolute(relative) ? relative : file;
 }
@@ -46338,13 +46338,13 @@ function files_listSqlFiles(dir) {
     let names;
     try {
         if (!(0,external_node_fs_.statSync)(dir).isDirectory())
-            throw new errors_InputError(`${displayPath(dir)}: not a directory (set the migrations dir with --dir)`);
+            throw new errors_InputError(`${files_displayPath(dir)}: not a directory (set the migrations dir with --dir)`);
         names = (0,external_node_fs_.readdirSync)(dir);
     }
     catch (error) {
         if (error instanceof errors_InputError)
             throw error;
-        throw new errors_InputError(`${displayPath(dir)}: migrations directory not found (set it with --dir)`);
+        throw new errors_InputError(`${files_displayPath(dir)}: migrations directory not found (set it with --dir)`);
     }
     return names
         .sort()
@@ -46471,21 +46471,21 @@ function readSqlFile(file) {
     try {
         const size = (0,external_node_fs_.statSync)(file).size;
         if (size > MAX_MIGRATION_BYTES) {
-            throw new errors_InputError(`${displayPath(file)}: ${(size / 1024 / 1024).toFixed(1)} MB is over the ${MAX_MIGRATION_BYTES / 1024 / 1024} MB limit for one migration; split it, or load data with COPY outside the migrations`);
+            throw new errors_InputError(`${files_displayPath(file)}: ${(size / 1024 / 1024).toFixed(1)} MB is over the ${MAX_MIGRATION_BYTES / 1024 / 1024} MB limit for one migration; split it, or load data with COPY outside the migrations`);
         }
         buffer = (0,external_node_fs_.readFileSync)(file);
     }
     catch (error) {
         if (error instanceof errors_InputError)
             throw error;
-        throw new errors_InputError(`${displayPath(file)}: cannot read file`);
+        throw new errors_InputError(`${files_displayPath(file)}: cannot read file`);
     }
     if (buffer.includes(0))
-        throw new errors_InputError(`${displayPath(file)}: binary content (NUL byte), not a SQL text file`);
+        throw new errors_InputError(`${files_displayPath(file)}: binary content (NUL byte), not a SQL text file`);
     const text = buffer.toString('utf8');
     if (!Buffer.from(text, 'utf8').equals(buffer)) {
         const line = firstInvalidUtf8Line(buffer);
-        throw new errors_InputError(`${displayPath(file)}:${line}: invalid UTF-8; save the file as UTF-8`);
+        throw new errors_InputError(`${files_displayPath(file)}:${line}: invalid UTF-8; save the file as UTF-8`);
     }
     return text.replace(/^\uFEFF/, '');
 }
@@ -46512,7 +46512,7 @@ function directivesIn(comments) {
 }
 /** Parses a migration file and decides how it must run (in a transaction or statement by statement). */
 function compileScript(file, text, options = {}) {
-    const path = displayPath(file);
+    const path = files_displayPath(file);
     const parsed = parseScriptText(path, text);
     if (parsed.statements.length === 0)
         throw new errors_InputError(`${path}: no SQL statements${options.label ? ` in its ${options.label} section` : ''} (an empty or comment-only migration is almost always a mistake)`);
@@ -46588,7 +46588,7 @@ function replaceFlywayPlaceholders(source, text) {
             return value;
         const line = text.slice(0, offset).split('\n').length;
         const env = `FLYWAY_PLACEHOLDERS_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
-        throw new errors_InputError(`${displayPath(source.path)}:${line}: no value for Flyway placeholder ${whole}; set ${env}, or flyway.placeholders.${name} in flyway.conf beside the migrations`);
+        throw new errors_InputError(`${files_displayPath(source.path)}:${line}: no value for Flyway placeholder ${whole}; set ${env}, or flyway.placeholders.${name} in flyway.conf beside the migrations`);
     });
 }
 function loadSource(source) {
@@ -46598,15 +46598,15 @@ function loadSource(source) {
         ...(source.section ? { label: source.section.label } : {}),
     });
 }
-function upSourceOf(entry) {
+function script_upSourceOf(entry) {
     return entry.upSource ?? { path: entry.upPath };
 }
-function downSourceOf(entry) {
+function script_downSourceOf(entry) {
     return entry.downSource ?? (entry.downPath ? { path: entry.downPath } : undefined);
 }
 /** The down script of an entry, or undefined when it has none. */
 function loadDownScript(entry) {
-    const source = downSourceOf(entry);
+    const source = script_downSourceOf(entry);
     return source ? loadSource(source) : undefined;
 }
 /**
@@ -46616,7 +46616,7 @@ function loadDownScript(entry) {
 function loadMigration(entry) {
     if (entry.unrunnable)
         throw new errors_InputError(entry.unrunnable);
-    const source = upSourceOf(entry);
+    const source = script_upSourceOf(entry);
     const fileText = readSqlFile(source.path);
     const up = compileScript(source.path, sourceText(source, fileText), {
         ...(source.noTransaction ? { noTransaction: true } : {}),
@@ -46682,7 +46682,7 @@ function versionKey(version) {
 function noticeIgnored(context, dir, tool, files, why = `${tool} does not read them`) {
     if (!context || files.length === 0)
         return;
-    const shown = files.slice(0, 5).map((file) => displayPath(external_node_path_namespaceObject.join(dir, file)));
+    const shown = files.slice(0, 5).map((file) => files_displayPath(external_node_path_namespaceObject.join(dir, file)));
     const more = files.length > 5 ? ` and ${files.length - 5} more` : '';
     context.notice(`ignored ${files.length} file${files.length === 1 ? '' : 's'} (${why}): ${shown.join(', ')}${more}`);
 }
@@ -46692,7 +46692,7 @@ function noticeIgnored(context, dir, tool, files, why = `${tool} does not read t
  */
 const PREFIXED_SQL = /^(\d+)_(?!.*\.(?:up|down)\.sql$)(.+)\.sql$/;
 function notThisLayout(dir, file, layout) {
-    return new errors_InputError(`${displayPath(external_node_path_namespaceObject.join(dir, file))}: not a ${layout.name} migration file name; expected ${layout.expected}`);
+    return new errors_InputError(`${files_displayPath(external_node_path_namespaceObject.join(dir, file))}: not a ${layout.name} migration file name; expected ${layout.expected}`);
 }
 /** Sorts entries by version (numerically, part by part for dotted versions) and refuses two files with the same version. */
 function orderByVersion(entries) {
@@ -46701,7 +46701,7 @@ function orderByVersion(entries) {
         const key = versionKey(entry.version);
         const other = seen.get(key);
         if (other)
-            throw new errors_InputError(`${displayPath(entry.upPath)}: duplicate migration version ${entry.version}, also used by ${displayPath(other.upPath)}`);
+            throw new errors_InputError(`${files_displayPath(entry.upPath)}: duplicate migration version ${entry.version}, also used by ${files_displayPath(other.upPath)}`);
         seen.set(key, entry);
     }
     return [...entries].sort((a, b) => compareVersions(a.version, b.version));
@@ -46740,7 +46740,7 @@ function findMarker(lines, marker) {
 /** Reads one file of a sectioned layout: up = lines after the up marker up to the down marker; down = the rest. */
 function sectionedEntry(layout, file, version, name, markers) {
     const lines = readSqlFile(file).split('\n');
-    const shown = displayPath(file);
+    const shown = files_displayPath(file);
     const upLine = findMarker(lines, markers.up);
     if (!upLine)
         throw new errors_InputError(`${shown}: no "${markers.upLabel}" line; every ${layout} migration needs one`);
@@ -46812,13 +46812,13 @@ function readDrizzleJournal(dir) {
         data = JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
     }
     catch (error) {
-        throw new errors_InputError(`${displayPath(file)}: ${fileExists(file) ? `invalid JSON (${error.message.split('\n')[0]})` : 'not found (a drizzle-kit migrations folder has meta/_journal.json)'}`);
+        throw new errors_InputError(`${files_displayPath(file)}: ${fileExists(file) ? `invalid JSON (${error.message.split('\n')[0]})` : 'not found (a drizzle-kit migrations folder has meta/_journal.json)'}`);
     }
     if (!data || !Array.isArray(data.entries))
-        throw new errors_InputError(`${displayPath(file)}: no "entries" list; is this a drizzle-kit journal?`);
+        throw new errors_InputError(`${files_displayPath(file)}: no "entries" list; is this a drizzle-kit journal?`);
     return data.entries.map((entry, index) => {
         if (typeof entry?.tag !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(entry.tag) || typeof entry.when !== 'number') {
-            throw new errors_InputError(`${displayPath(file)}: entry ${index} needs a "tag" (file name without .sql) and a numeric "when"`);
+            throw new errors_InputError(`${files_displayPath(file)}: entry ${index} needs a "tag" (file name without .sql) and a numeric "when"`);
         }
         return { idx: typeof entry.idx === 'number' ? entry.idx : index, when: entry.when, tag: entry.tag, ...(typeof entry.breakpoints === 'boolean' ? { breakpoints: entry.breakpoints } : {}) };
     });
@@ -46835,13 +46835,13 @@ const drizzle = {
         const journal = readDrizzleJournal(dir);
         const listed = new Set(journal.map((entry) => `${entry.tag}.sql`));
         // drizzle-orm's migrator runs what the journal lists and nothing else.
-        noticeIgnored(context, dir, 'drizzle', files.filter((fileName) => !listed.has(fileName)), `not listed in ${displayPath(journalPath(dir))}; drizzle never runs them`);
+        noticeIgnored(context, dir, 'drizzle', files.filter((fileName) => !listed.has(fileName)), `not listed in ${files_displayPath(journalPath(dir))}; drizzle never runs them`);
         const entries = [...journal]
             .sort((a, b) => a.idx - b.idx)
             .map((entry) => {
             const file = external_node_path_namespaceObject.join(dir, `${entry.tag}.sql`);
             if (!fileExists(file))
-                throw new errors_InputError(`${displayPath(journalPath(dir))}: entry "${entry.tag}" has no file ${displayPath(file)}`);
+                throw new errors_InputError(`${files_displayPath(journalPath(dir))}: entry "${entry.tag}" has no file ${files_displayPath(file)}`);
             const match = /^(\d+)_(.+)$/.exec(entry.tag);
             const version = match ? match[1] : String(entry.idx).padStart(4, '0');
             return { version, name: match ? match[2] : entry.tag, upPath: file, upSource: { path: file }, layout: 'drizzle' };
@@ -46849,7 +46849,7 @@ const drizzle = {
         const ordered = orderByVersion(entries);
         for (const [index, entry] of ordered.entries()) {
             if (entry !== entries[index])
-                throw new errors_InputError(`${displayPath(journalPath(dir))}: the journal's order disagrees with the versions of ${external_node_path_namespaceObject.basename(entry.upPath)} and ${external_node_path_namespaceObject.basename(entries[index].upPath)}`);
+                throw new errors_InputError(`${files_displayPath(journalPath(dir))}: the journal's order disagrees with the versions of ${external_node_path_namespaceObject.basename(entry.upPath)} and ${external_node_path_namespaceObject.basename(entries[index].upPath)}`);
         }
         return ordered;
     },
@@ -46927,7 +46927,7 @@ const flyway = {
             }
             const [, prefix, version, name] = match;
             if (prefix === 'R')
-                throw new errors_InputError(`${displayPath(full)}: repeatable Flyway migrations (R__) are not supported; make it a versioned migration`);
+                throw new errors_InputError(`${files_displayPath(full)}: repeatable Flyway migrations (R__) are not supported; make it a versioned migration`);
             if (prefix === 'U')
                 undos.set(versionKey(version), full);
             else
@@ -46940,7 +46940,7 @@ const flyway = {
             return undo ? { ...entry, downPath: undo, downSource: { path: undo, flyway: true, ...withPlaceholders } } : entry;
         });
         for (const orphan of undos.values())
-            throw new errors_InputError(`${displayPath(orphan)}: undo migration without its V file`);
+            throw new errors_InputError(`${files_displayPath(orphan)}: undo migration without its V file`);
         return ordered;
     },
 };
@@ -46977,7 +46977,7 @@ const golangMigrate = {
             const file = external_node_path_namespaceObject.join(dir, fileName);
             const other = direction === 'up' ? ups.get(key)?.file : downs.get(key);
             if (other)
-                throw new errors_InputError(`${displayPath(file)}: duplicate migration version ${version}, also used by ${displayPath(other)}`);
+                throw new errors_InputError(`${files_displayPath(file)}: duplicate migration version ${version}, also used by ${files_displayPath(other)}`);
             if (direction === 'up')
                 ups.set(key, { version, name, file });
             else
@@ -47042,7 +47042,7 @@ const goose = {
                     name,
                     upPath: file,
                     layout: 'goose',
-                    unrunnable: `${displayPath(file)} is a goose Go migration; ddlgate cannot run Go code: run it with goose, then record it with \`ddlgate adopt\``,
+                    unrunnable: `${files_displayPath(file)} is a goose Go migration; ddlgate cannot run Go code: run it with goose, then record it with \`ddlgate adopt\``,
                 });
                 continue;
             }
@@ -47070,14 +47070,14 @@ function pairUpDown(dir, files, layout) {
         const full = external_node_path_namespaceObject.join(dir, fileName);
         const match = NATIVE_PATTERN.exec(fileName);
         if (!match)
-            throw new errors_InputError(`${displayPath(full)}: unrecognised migration file name; expected ${layout.expected}`);
+            throw new errors_InputError(`${files_displayPath(full)}: unrecognised migration file name; expected ${layout.expected}`);
         const [, version, name, direction] = match;
         const key = BigInt(version);
         const entry = byVersion.get(key) ?? { version, name };
         const existing = entry[direction];
         if (existing || entry.version !== version || entry.name !== name) {
             const other = existing ?? entry.up ?? entry.down;
-            throw new errors_InputError(`${displayPath(full)}: duplicate migration version ${version}, also used by ${displayPath(other)}`);
+            throw new errors_InputError(`${files_displayPath(full)}: duplicate migration version ${version}, also used by ${files_displayPath(other)}`);
         }
         entry[direction] = full;
         byVersion.set(key, entry);
@@ -47086,7 +47086,7 @@ function pairUpDown(dir, files, layout) {
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([, entry]) => {
         if (!entry.up)
-            throw new errors_InputError(`${displayPath(entry.down)}: down migration without its up file (${entry.version}_${entry.name}.up.sql)`);
+            throw new errors_InputError(`${files_displayPath(entry.down)}: down migration without its up file (${entry.version}_${entry.name}.up.sql)`);
         return entry;
     });
 }
@@ -47286,7 +47286,7 @@ const prisma = {
         if (fileExists(lock)) {
             const provider = /^\s*provider\s*=\s*"([^"]*)"/m.exec((0,external_node_fs_.readFileSync)(lock, 'utf8'))?.[1];
             if (provider && provider !== 'postgresql' && provider !== 'postgres') {
-                throw new errors_InputError(`${displayPath(lock)}: provider "${provider}"; these migrations are for another database, not PostgreSQL`);
+                throw new errors_InputError(`${files_displayPath(lock)}: provider "${provider}"; these migrations are for another database, not PostgreSQL`);
             }
         }
         return readFolders(dir, PRISMA_RULES, context);
@@ -47391,7 +47391,7 @@ function readSqitchPlan(dir) {
         }
         const match = /^[+-]?([^\s[]+)\s*(?:\[([^\]]*)\])?/.exec(line);
         if (!match)
-            throw new errors_InputError(`${displayPath(file)}:${index + 1}: cannot read this plan line`);
+            throw new errors_InputError(`${files_displayPath(file)}:${index + 1}: cannot read this plan line`);
         changes.push({ name: match[1], line: index + 1, requires: (match[2] ?? '').split(/\s+/).filter((dep) => dep && !dep.startsWith('!')) });
     });
     return { project, file, changes };
@@ -47405,10 +47405,10 @@ function planEntries(dir, plan, first, context, otherProjects) {
             const bare = name.replace(/@.*$/, '');
             if (project === plan.project) {
                 if (!deployed.has(bare))
-                    throw new errors_InputError(`${displayPath(plan.file)}:${change.line}: "${change.name}" requires "${dependency}", which is not planned before it`);
+                    throw new errors_InputError(`${files_displayPath(plan.file)}:${change.line}: "${change.name}" requires "${dependency}", which is not planned before it`);
             }
             else if (!otherProjects.get(project)?.changes.some((other) => other.name === bare)) {
-                context?.notice(`${displayPath(plan.file)}:${change.line}: "${change.name}" requires ${dependency} from sqitch project "${project}", which is not in this directory; deploy it first`);
+                context?.notice(`${files_displayPath(plan.file)}:${change.line}: "${change.name}" requires ${dependency} from sqitch project "${project}", which is not in this directory; deploy it first`);
             }
         }
         // A reworked change: its earlier versions live in deploy/<name>@<next tag>.sql, the latest in deploy/<name>.sql.
@@ -47416,7 +47416,7 @@ function planEntries(dir, plan, first, context, otherProjects) {
         const base = reworked && change.nextTag ? `${change.name}@${change.nextTag}.sql` : `${change.name}.sql`;
         const deploy = external_node_path_namespaceObject.join(dir, 'deploy', base);
         if (!fileExists(deploy))
-            throw new errors_InputError(`${displayPath(plan.file)}:${change.line}: change "${change.name}" has no deploy script ${displayPath(deploy)}`);
+            throw new errors_InputError(`${files_displayPath(plan.file)}:${change.line}: change "${change.name}" has no deploy script ${files_displayPath(deploy)}`);
         const revert = external_node_path_namespaceObject.join(dir, 'revert', base);
         const hasRevert = fileExists(revert) && hasSql(readSqlFile(revert).split('\n'));
         entries.push({
@@ -47456,7 +47456,7 @@ const sqitch = {
         const entries = [];
         const otherPlans = new Map([...others].map(([name, other]) => [name, other.plan]));
         for (const other of others.values()) {
-            context?.notice(`sqitch project "${other.plan.project}" (${displayPath(other.dir)}) is deployed first: ${plan.project} requires its changes`);
+            context?.notice(`sqitch project "${other.plan.project}" (${files_displayPath(other.dir)}) is deployed first: ${plan.project} requires its changes`);
             entries.push(...planEntries(other.dir, other.plan, entries.length + 1, context, new Map()));
         }
         entries.push(...planEntries(dir, plan, entries.length + 1, context, otherPlans));
@@ -47499,7 +47499,7 @@ const sqlMigrate = {
         for (let index = 1; index < numbered.length; index++) {
             if (compareVersions(numbered[index - 1].version, numbered[index].version) === 0) {
                 // sql-migrate tells them apart by file name; ddlgate's tracking is keyed by version, so refuse clearly.
-                throw new errors_InputError(`${displayPath(numbered[index].upPath)}: same number as ${external_node_path_namespaceObject.basename(numbered[index - 1].upPath)}; ddlgate keys migrations by version`);
+                throw new errors_InputError(`${files_displayPath(numbered[index].upPath)}: same number as ${external_node_path_namespaceObject.basename(numbered[index - 1].upPath)}; ddlgate keys migrations by version`);
             }
         }
         return [...numbered, ...named];
@@ -47627,7 +47627,7 @@ function detect_detectLayout(dir, files) {
         return 'flat';
     if (kinds.length > 1) {
         const [[kindA, fileA], [kindB, fileB]] = [...firstOfKind.entries()];
-        throw new errors_InputError(`${displayPath(external_node_path_namespaceObject.join(dir, fileB))}: mixed migration layouts: this file looks like ${KIND_DESCRIPTION[kindB]} but ${displayPath(external_node_path_namespaceObject.join(dir, fileA))} looks like ${KIND_DESCRIPTION[kindA]}; keep one layout per directory (or pass --layout)`);
+        throw new errors_InputError(`${files_displayPath(external_node_path_namespaceObject.join(dir, fileB))}: mixed migration layouts: this file looks like ${KIND_DESCRIPTION[kindB]} but ${files_displayPath(external_node_path_namespaceObject.join(dir, fileA))} looks like ${KIND_DESCRIPTION[kindA]}; keep one layout per directory (or pass --layout)`);
     }
     const kind = kinds[0];
     // The tools whose readers skip names they do not know (the layout's reader lists them in one notice).
@@ -47640,7 +47640,7 @@ function detect_detectLayout(dir, files) {
     if (unrecognised.length) {
         if (kind === 'native' && looksGolangMigrate(dir, files))
             return 'golang-migrate';
-        throw new errors_InputError(`${displayPath(external_node_path_namespaceObject.join(dir, unrecognised[0]))}: unrecognised migration file name; expected ${NATIVE_EXPECTED}, or another supported layout (tried: ${LAYOUTS_TRIED})`);
+        throw new errors_InputError(`${files_displayPath(external_node_path_namespaceObject.join(dir, unrecognised[0]))}: unrecognised migration file name; expected ${NATIVE_EXPECTED}, or another supported layout (tried: ${LAYOUTS_TRIED})`);
     }
     if (!kind || kind === 'native')
         return kind && looksGolangMigrate(dir, files) ? 'golang-migrate' : 'native';
@@ -47687,7 +47687,7 @@ const flat = {
         const ordered = orderByVersion(entries);
         for (const [index, entry] of ordered.entries()) {
             if (entry !== entries[index]) {
-                throw new errors_InputError(`${displayPath(entry.upPath)}: name order and version order disagree (${external_node_path_namespaceObject.basename(entries[index].upPath)} sorts first by name); zero-pad the prefixes to the same width`);
+                throw new errors_InputError(`${files_displayPath(entry.upPath)}: name order and version order disagree (${external_node_path_namespaceObject.basename(entries[index].upPath)} sorts first by name); zero-pad the prefixes to the same width`);
             }
         }
         return ordered;
@@ -47733,7 +47733,7 @@ const graphileMigrate = {
         const entries = [];
         for (const fileName of names.filter((name) => FILE.test(name))) {
             const file = external_node_path_namespaceObject.join(committed, fileName);
-            const shown = displayPath(file);
+            const shown = files_displayPath(file);
             const text = readSqlFile(file).replace(/\r\n/g, '\n');
             const lines = text.split('\n');
             if (!lines[0]?.startsWith(PREVIOUS))
@@ -47750,7 +47750,7 @@ const graphileMigrate = {
             const hash = lines[1].slice(HASH.length).trim();
             if (previousHash !== (previous?.hash ?? null)) {
                 throw new errors_InputError(previous
-                    ? `${shown}:1: names previous hash ${previousHash ?? '-'} but ${displayPath(previous.file)} has ${previous.hash}; the committed chain is broken`
+                    ? `${shown}:1: names previous hash ${previousHash ?? '-'} but ${files_displayPath(previous.file)} has ${previous.hash}; the committed chain is broken`
                     : `${shown}:1: names a previous migration (${previousHash}) but it is the first committed migration`);
             }
             const body = lines.slice(blankLine + 1).join('\n');
@@ -47888,7 +47888,7 @@ function readMigrationSet(dir, options = {}) {
         const sql = findSqlFiles(dir);
         if (sql.length > 0) {
             const tried = options.layout ? `read as ${layout} (--layout)` : `read as ${layout}; layouts tried: ${LAYOUTS_TRIED}`;
-            throw new errors_InputError(`${displayPath(dir)}: ${sql.length} .sql file${sql.length === 1 ? '' : 's'} but no ${layout} migration (${tried}); first unrecognised file: ${sql[0]}`);
+            throw new errors_InputError(`${files_displayPath(dir)}: ${sql.length} .sql file${sql.length === 1 ? '' : 's'} but no ${layout} migration (${tried}); first unrecognised file: ${sql[0]}`);
         }
     }
     return { dir, layout, entries, notices };
@@ -47897,7 +47897,7 @@ function readMigrationSet(dir, options = {}) {
  * Finds the migrations of a directory, ordered as their tool orders them. Every layout yields the same
  * entries: version, name, the file whose checksum is the migration's, and where the up and down SQL are.
  */
-function discoverMigrations(dir, options = {}) {
+function discover_discoverMigrations(dir, options = {}) {
     return [...readMigrationSet(dir, options).entries];
 }
 /** "layout: goose (42 migrations)" — the first line of every command's text output. */
@@ -48259,7 +48259,7 @@ function selectRollbackTargets(rows, options) {
     return applied.slice(0, options.steps ?? 1);
 }
 async function runDown(options) {
-    const entries = discoverMigrations(options.dir, { layout: options.layout });
+    const entries = discover_discoverMigrations(options.dir, { layout: options.layout });
     return withMigrationSession(options, async (session) => {
         const rows = await readAppliedRows(session.client, options.schema);
         const targets = selectRollbackTargets(rows, options);
@@ -48268,9 +48268,9 @@ async function runDown(options) {
             const entry = entries.find((e) => compareVersions(e.version, row.version) === 0);
             if (!entry)
                 throw new OperationError(`cannot roll back ${row.version}_${row.name}: its migration files are missing`);
-            const downSource = downSourceOf(entry);
+            const downSource = script_downSourceOf(entry);
             if (!downSource)
-                throw new OperationError(`cannot roll back ${row.version}_${row.name}: ${displayPath(entry.upPath)} has no down ${entry.layout && entry.layout !== 'native' ? `migration (${entry.layout} layout)` : `file (${row.version}_${row.name}.down.sql)`}; nothing was rolled back`);
+                throw new OperationError(`cannot roll back ${row.version}_${row.name}: ${files_displayPath(entry.upPath)} has no down ${entry.layout && entry.layout !== 'native' ? `migration (${entry.layout} layout)` : `file (${row.version}_${row.name}.down.sql)`}; nothing was rolled back`);
             return { version: row.version, name: row.name, script: loadSource(downSource) };
         });
         await options.onPlan?.(plan);
@@ -48396,7 +48396,7 @@ function planUp(migrations, rows, options) {
     const entryByVersion = new Map(entries.map((entry) => [entry.version, entry]));
     for (const item of status) {
         if (item.state === 'modified') {
-            const file = displayPath(entryByVersion.get(item.version).upPath);
+            const file = files_displayPath(entryByVersion.get(item.version).upPath);
             throw new OperationError(`${file}: modified after it was applied (checksum differs from the one recorded); restore the file, or record the new checksum with ddlgate repair`);
         }
         if (item.state === 'missing') {
@@ -48416,13 +48416,13 @@ function planUp(migrations, rows, options) {
             break;
         const entry = entryByVersion.get(item.version);
         if (newestApplied && compareVersions(item.version, newestApplied) < 0 && !options.allowOutOfOrder) {
-            throw new OperationError(`${displayPath(entry.upPath)}: pending but older than the newest applied migration ${newestApplied}; rename it to a newer version or pass --allow-out-of-order`);
+            throw new OperationError(`${files_displayPath(entry.upPath)}: pending but older than the newest applied migration ${newestApplied}; rename it to a newer version or pass --allow-out-of-order`);
         }
         const row = rows.find((r) => compareVersions(r.version, item.version) === 0);
         if (row && row.status !== 'applied') {
             // Statements already ran from the file as it was then: resuming an edited file would skip or repeat work.
             if (row.statements_done > 0 && row.checksum !== migrationByVersion.get(item.version).checksum) {
-                throw new OperationError(`${displayPath(entry.upPath)}: changed after a run stopped part-way (${row.statements_done} statement(s) done); restore the file to finish it, or record the new state with ddlgate repair`);
+                throw new OperationError(`${files_displayPath(entry.upPath)}: changed after a run stopped part-way (${row.statements_done} statement(s) done); restore the file to finish it, or record the new state with ddlgate repair`);
             }
             resume.set(item.version, row.statements_done);
         }
@@ -48451,7 +48451,7 @@ const UNRUNNABLE = new Set(['VACUUM', 'ALTER SYSTEM', 'CREATE DATABASE', 'DROP D
  * one `dry-run` audit row, written after the rollback when the tracking tables already exist.
  */
 async function runDryRun(options) {
-    const migrations = loadAllMigrations(discoverMigrations(options.dir, { layout: options.layout }));
+    const migrations = loadAllMigrations(discover_discoverMigrations(options.dir, { layout: options.layout }));
     const client = await connection_connect(options.databaseUrl);
     const started = performance.now();
     let report = { ok: true, migrations: [] };
@@ -48577,7 +48577,7 @@ async function dryRunMigration(client, migration, resumeFrom, observer, first) {
  */
 async function getStatus(query) {
     // Discover first: a bad migrations directory is reported without opening a connection.
-    const files = withChecksums(discoverMigrations(query.dir, { layout: query.layout }));
+    const files = withChecksums(discover_discoverMigrations(query.dir, { layout: query.layout }));
     const client = await connection_connect(query.databaseUrl);
     try {
         return computeStatus(files, await readAppliedRows(client, query.schema), await readLastFailures(client, query.schema));
@@ -48856,7 +48856,7 @@ class MigrationFailed extends OperationError {
     }
 }
 async function runUp(options) {
-    const migrations = loadAllMigrations(discoverMigrations(options.dir, { layout: options.layout }));
+    const migrations = loadAllMigrations(discover_discoverMigrations(options.dir, { layout: options.layout }));
     return withMigrationSession(options, async (session) => {
         const rows = await readAppliedRows(session.client, options.schema);
         const plan = planUp(migrations, rows, options);
@@ -49030,7 +49030,7 @@ function defElems(list) {
     return map;
 }
 /** Column names a constraint expression requires to be non-null: `CHECK (a IS NOT NULL [AND b IS NOT NULL…])`. */
-function notNullColumnsOf(expr) {
+function ast_notNullColumnsOf(expr) {
     if (!expr)
         return [];
     if (expr.NullTest?.nulltesttype === 'IS_NOT_NULL') {
@@ -49039,7 +49039,7 @@ function notNullColumnsOf(expr) {
         return name ? [name] : [];
     }
     if (expr.BoolExpr?.boolop === 'AND_EXPR')
-        return (expr.BoolExpr.args ?? []).flatMap((arg) => notNullColumnsOf(arg));
+        return (expr.BoolExpr.args ?? []).flatMap((arg) => ast_notNullColumnsOf(arg));
     return [];
 }
 const LOCK_MODES = [
@@ -49416,7 +49416,7 @@ const check_without_not_valid_rule = {
             if (constraint.contype !== 'CONSTR_CHECK' || constraint.skip_validation)
                 continue;
             const name = constraint.conname ? ` ${constraint.conname}` : '';
-            const notNull = notNullColumnsOf(constraint.raw_expr);
+            const notNull = ast_notNullColumnsOf(constraint.raw_expr);
             hits.push({
                 message: `CHECK constraint${name} added to existing table ${alter.name} without NOT VALID: every row is scanned under an ACCESS EXCLUSIVE lock`,
                 ...(notNull.length
@@ -49850,7 +49850,7 @@ function isSerialType(typeName) {
     const names = (typeName?.names ?? []).map((n) => stringValue(n) ?? '');
     return /^(small|big)?serial[248]?$/.test((names[names.length - 1] ?? '').toLowerCase());
 }
-class SchemaModel {
+class schema_SchemaModel {
     tables = new Registry();
     indexes = new Registry();
     types = new Registry();
@@ -49868,7 +49868,7 @@ class SchemaModel {
         this.complete = options.complete ?? false;
     }
     clone() {
-        const next = new SchemaModel({ complete: this.complete });
+        const next = new schema_SchemaModel({ complete: this.complete });
         next.tables = this.tables.clone((t) => ({ ...t, columns: new Map([...t.columns].map(([k, c]) => [k, { ...c }])), constraints: new Map([...t.constraints].map(([k, c]) => [k, { ...c }])) }));
         next.indexes = this.indexes.clone((i) => ({ ...i }));
         next.types = this.types.clone((t) => ({ ...t }));
@@ -50027,7 +50027,7 @@ class SchemaModel {
     addConstraint(table, constraint, alter) {
         const kind = CONSTRAINT_KINDS[constraint.contype] ?? 'other';
         const keys = (constraint.keys ?? []).map((k) => stringValue(k)).filter((k) => !!k);
-        const notNullColumns = kind === 'check' ? notNullColumnsOf(constraint.raw_expr) : kind === 'notnull' || kind === 'primary' ? keys : [];
+        const notNullColumns = kind === 'check' ? ast_notNullColumnsOf(constraint.raw_expr) : kind === 'notnull' || kind === 'primary' ? keys : [];
         if (kind === 'primary') {
             for (const key of keys) {
                 const column = table.columns.get(key);
@@ -51540,7 +51540,7 @@ function lintSourceWithSchema(text, options = {}) {
         rules: options.rules ?? {},
         allowBreaking: options.allowBreaking ?? false,
     };
-    const schema = options.schema ? options.schema.clone() : new SchemaModel();
+    const schema = options.schema ? options.schema.clone() : new schema_SchemaModel();
     const linter = new FileLinter(resolved, options.down ?? false, options.noTransaction ?? false, schema);
     const findings = linter.run(text);
     return { findings, schema };
@@ -51748,7 +51748,7 @@ class FileLinter {
     expandSqlText(sql, frame, parent, top, origin, note, exact) {
         let statements;
         try {
-            statements = parseRaw(sql).stmts;
+            statements = parser_parseRaw(sql).stmts;
         }
         catch {
             return; // dynamic SQL built from fragments, or a body PostgreSQL itself would reject at run time
@@ -52199,11 +52199,278 @@ function globToRegExp(glob) {
     return new RegExp(`^${pattern}$`);
 }
 
+;// CONCATENATED MODULE: ./lib/lint/evidence.js
+/**
+ * Evidence from the dry-run: each lock or rewrite finding is confirmed or contradicted by what PostgreSQL
+ * actually did (the lock modes the lock trace saw in pg_locks, the relfilenode change of a rewrite). A
+ * contradicted finding is downgraded one severity with the evidence in its message; a rewrite, or a
+ * blocking lock held for long, that no rule predicted becomes a finding of its own (rule dry-run-observed).
+ * Pure: takes the lint result and the traced statements, returns a new lint result.
+ */
+
+const MODES = (/* unused pure expression or super */ null && (['AccessShareLock', 'RowShareLock', 'RowExclusiveLock', 'ShareUpdateExclusiveLock', 'ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock']));
+const strength = (mode) => MODES.indexOf(mode);
+/** What each rule predicts PostgreSQL will do: the weakest lock mode on its table, or a rewrite. */
+const PREDICTIONS = {
+    'create-index-not-concurrently': { lock: 'ShareLock' },
+    'drop-index-not-concurrently': { lock: 'AccessExclusiveLock' },
+    'reindex-not-concurrently': { lock: 'ShareLock' },
+    'set-not-null': { lock: 'AccessExclusiveLock' },
+    'check-without-not-valid': { lock: 'AccessExclusiveLock' },
+    'foreign-key-without-not-valid': { lock: 'ShareRowExclusiveLock' },
+    'unique-constraint-without-index': { lock: 'AccessExclusiveLock' },
+    'exclusion-constraint': { lock: 'AccessExclusiveLock' },
+    'primary-key-nullable-columns': { lock: 'AccessExclusiveLock' },
+    'validate-with-stronger-lock': { lock: 'AccessExclusiveLock' },
+    'validate-in-same-transaction': { lock: 'ShareRowExclusiveLock' },
+    'lock-table': { lock: 'ShareLock' },
+    truncate: { lock: 'AccessExclusiveLock' },
+    'refresh-materialized-view': { lock: 'AccessExclusiveLock' },
+    'detach-partition-not-concurrently': { lock: 'AccessExclusiveLock' },
+    'alter-domain-constraint': { lock: 'ShareLock' },
+    'add-column-volatile-default': { rewrite: true },
+    'add-column-stored-generated': { rewrite: true },
+    'change-column-type': { rewrite: true },
+    'set-logged-unlogged': { rewrite: true },
+    'set-tablespace': { rewrite: true },
+    'vacuum-full': { rewrite: true },
+    cluster: { rewrite: true },
+};
+/** A blocking lock the dry-run held this long with no rule predicting it is reported (ms, dry-run time). */
+const UNPREDICTED_LOCK_MS = 1000;
+const DOWNGRADE = { error: 'warning', warning: 'info', info: 'info' };
+function mergeEvidence(result, migrations) {
+    const traced = new Map(migrations.map((migration) => [path.resolve(migration.path), migration]));
+    const files = result.files.map((file) => {
+        const migration = traced.get(path.resolve(file.path));
+        if (!migration)
+            return file;
+        const statements = [...migration.statements].sort((a, b) => a.line - b.line);
+        const explained = new Set();
+        const findings = file.findings.map((finding) => {
+            const prediction = PREDICTIONS[finding.rule];
+            if (!prediction)
+                return finding;
+            const statement = statementAt(statements, finding.line);
+            if (!statement)
+                return finding;
+            explained.add(statement);
+            if (statement.note || statement.error)
+                return finding; // not run as written: nothing to compare
+            const evidence = judge(finding, prediction, statement);
+            if (evidence.status === 'confirmed')
+                return { ...finding, evidence };
+            return { ...finding, severity: DOWNGRADE[finding.severity], message: `${finding.message} — contradicted by the dry-run: ${evidence.observed}`, evidence };
+        });
+        for (const statement of statements) {
+            if (explained.has(statement) || statement.note || statement.error)
+                continue;
+            const unpredicted = unpredictedFinding(statement, file.findings);
+            if (unpredicted)
+                findings.push(unpredicted);
+        }
+        findings.sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
+        return { ...file, findings };
+    });
+    return { ...result, files, summary: summarize(files) };
+}
+/** The traced statement a finding belongs to: the last one starting at or before the finding's line. */
+function statementAt(statements, line) {
+    let found;
+    for (const statement of statements)
+        if (statement.line <= line)
+            found = statement;
+    return found;
+}
+function judge(finding, prediction, statement) {
+    const onTable = (relation) => !finding.table || evidence_sameRelation(relation, finding.table);
+    const locks = statement.locks.filter((lock) => lock.preExisting !== false && onTable(lock.relation));
+    const seen = describeLocks(locks) || 'no lock on an existing table';
+    if (prediction.rewrite) {
+        const rewritten = statement.rewrites.filter(onTable);
+        if (rewritten.length > 0)
+            return { status: 'confirmed', observed: `rewrote ${rewritten.join(', ')} (new relfilenode); ${seen}` };
+        return { status: 'contradicted', observed: `no rewrite of ${finding.table ?? 'any existing table'} (relfilenode unchanged); ${seen}` };
+    }
+    const needed = strength(prediction.lock);
+    const strong = locks.filter((lock) => strength(lock.mode) >= needed);
+    if (strong.length > 0)
+        return { status: 'confirmed', observed: describeLocks(strong) };
+    return { status: 'contradicted', observed: `took ${seen}, weaker than the predicted ${prediction.lock}` };
+}
+function unpredictedFinding(statement, findings) {
+    const atStatement = findings.some((finding) => finding.line === statement.line && finding.severity === 'error');
+    if (atStatement)
+        return undefined;
+    const rewrites = statement.rewrites;
+    const blocking = statement.locks.filter((lock) => lock.preExisting !== false && strength(lock.mode) >= strength('ShareLock') && !lock.inferred);
+    if (rewrites.length > 0) {
+        return observed(statement, 'error', `the dry-run saw this statement rewrite ${rewrites.join(', ')} (new relfilenode) under ${describeLocks(blocking) || 'its lock'}, which no rule predicted`, rewrites[0]);
+    }
+    if (blocking.length > 0 && (statement.durationMs ?? 0) >= UNPREDICTED_LOCK_MS) {
+        return observed(statement, 'warning', `the dry-run held ${describeLocks(blocking)} for ${Math.round(statement.durationMs)} ms, blocking ${blocking.some((l) => l.mode === 'AccessExclusiveLock') ? 'reads and writes' : 'writes'}; no rule predicted it`, blocking[0].relation);
+    }
+    return undefined;
+}
+function observed(statement, severity, message, table) {
+    return {
+        rule: 'dry-run-observed',
+        severity,
+        line: statement.line,
+        column: 1,
+        endLine: statement.line,
+        message,
+        hint: 'Check what the statement does to the table on production data: a rewrite or long lock is an outage on a large, busy table. Use the safe pattern for the operation (see docs/rules.md), or run it in a maintenance window.',
+        evidence: { status: 'confirmed', observed: message.replace(/^the dry-run saw this statement /, '').replace(/, which no rule predicted$/, '') },
+        impact: null,
+        table,
+    };
+}
+function describeLocks(locks) {
+    return locks.map((lock) => `${lock.mode} on ${lock.relation}`).join(', ');
+}
+function evidence_sameRelation(a, b) {
+    const norm = (name) => {
+        const clean = name.replace(/"/g, '');
+        return clean.includes('.') ? clean : `public.${clean}`;
+    };
+    return norm(a) === norm(b);
+}
+function summarize(files) {
+    const summary = { errors: 0, warnings: 0, infos: 0 };
+    for (const file of files) {
+        for (const finding of file.findings) {
+            if (finding.severity === 'error')
+                summary.errors++;
+            else if (finding.severity === 'warning')
+                summary.warnings++;
+            else
+                summary.infos++;
+        }
+    }
+    return summary;
+}
+
+;// CONCATENATED MODULE: ./lib/lint/catalog.js
+/**
+ * The schema model read from a real database's catalog: the source of truth when one is at hand
+ * (`lint --database-url`, the dry-run). Read-only queries on pg_catalog; takes anything with a `query`
+ * method (a pg Client) so the linter itself never opens connections.
+ */
+
+
+
+const USER_SCHEMAS = (/* unused pure expression or super */ null && (`n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`));
+const catalog_KINDS = { r: 'table', p: 'table', v: 'view', m: 'matview', f: 'foreign', S: 'sequence' };
+const catalog_CONSTRAINT_KINDS = { c: 'check', f: 'foreign', u: 'unique', p: 'primary', x: 'exclusion', n: 'notnull' };
+/** Loads tables, columns, constraints, indexes, types, schemas and function volatility. `tracking`: the ddlgate schema, left out. */
+async function loadCatalogSchema(db, options = {}) {
+    const model = new SchemaModel({ complete: true });
+    const skip = (schema) => schema === options.tracking;
+    const relations = await db.query(`SELECT c.oid::bigint AS oid, n.nspname AS schema, c.relname AS name, c.relkind AS kind
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind IN ('r','p','v','m','f','S') AND ${USER_SCHEMAS}`);
+    const byOid = new Map();
+    for (const row of relations.rows) {
+        if (skip(row.schema))
+            continue;
+        const table = { ref: { schema: row.schema, name: row.name }, kind: catalog_KINDS[row.kind] ?? 'table', isNew: false, columnsKnown: true, columns: new Map(), constraints: new Map() };
+        byOid.set(String(row.oid), table);
+        model.tables.set(table);
+    }
+    const columns = await db.query(`SELECT a.attrelid::bigint AS rel, a.attname AS name, a.attnotnull AS notnull, a.atttypmod AS typmod,
+      t.typname AS type, t.typtype AS typtype, t.typcategory AS category, e.typname AS element
+    FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+    JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'
+    WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r','p','v','m','f') AND ${USER_SCHEMAS}`);
+    for (const row of columns.rows) {
+        const table = byOid.get(String(row.rel));
+        if (!table)
+            continue;
+        const array = row.category === 'A' && row.element;
+        table.columns.set(row.name, { name: row.name, notNull: row.notnull === true, type: catalogType(array ? row.element : row.type, Number(row.typmod), !!array) });
+    }
+    const constraints = await db.query(`SELECT co.conrelid::bigint AS rel, co.conname AS name, co.contype AS kind, co.convalidated AS valid,
+      pg_get_constraintdef(co.oid) AS def,
+      ARRAY(SELECT a.attname FROM unnest(co.conkey) k JOIN pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = k) AS keys
+    FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE co.conrelid <> 0 AND ${USER_SCHEMAS}`);
+    for (const row of constraints.rows) {
+        const table = byOid.get(String(row.rel));
+        if (!table)
+            continue;
+        const kind = catalog_CONSTRAINT_KINDS[row.kind] ?? 'other';
+        const keys = (row.keys ?? []);
+        const notNullColumns = kind === 'check' ? checkNotNullColumns(String(row.def ?? '')) : kind === 'primary' || kind === 'notnull' ? keys : [];
+        table.constraints.set(row.name, { name: row.name, kind, valid: row.valid !== false, notNullColumns });
+    }
+    const indexes = await db.query(`SELECT n.nspname AS schema, ic.relname AS name, i.indrelid::bigint AS rel, i.indisvalid AS valid, i.indisunique AS unique,
+      ARRAY(SELECT a.attname FROM unnest(i.indkey) k JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k WHERE k > 0) AS columns
+    FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_namespace n ON n.oid = ic.relnamespace
+    WHERE ${USER_SCHEMAS}`);
+    for (const row of indexes.rows) {
+        if (skip(row.schema))
+            continue;
+        model.indexes.set({ ref: { schema: row.schema, name: row.name }, table: byOid.get(String(row.rel))?.ref, valid: row.valid === true, unique: row.unique === true, isNew: false, columns: row.columns ?? [] });
+    }
+    const types = await db.query(`SELECT n.nspname AS schema, t.typname AS name, t.typtype AS kind, b.typname AS base, t.typtypmod AS typmod
+    FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace LEFT JOIN pg_type b ON b.oid = t.typbasetype
+    LEFT JOIN pg_class c ON c.oid = t.typrelid
+    WHERE t.typtype IN ('e','d','c') AND (t.typtype <> 'c' OR c.relkind = 'c') AND ${USER_SCHEMAS}`);
+    for (const row of types.rows) {
+        if (skip(row.schema))
+            continue;
+        const kind = row.kind === 'e' ? 'enum' : row.kind === 'd' ? 'domain' : 'composite';
+        model.types.set({ ref: { schema: row.schema, name: row.name }, kind, isNew: false, ...(row.base ? { base: catalogType(row.base, Number(row.typmod), false) } : {}) });
+    }
+    const schemas = await db.query(`SELECT n.nspname AS name FROM pg_namespace n WHERE ${USER_SCHEMAS}`);
+    for (const row of schemas.rows)
+        if (!skip(row.name))
+            model.schemas.set(row.name, { isNew: false });
+    // Every function's volatility, built-in or not: with overloads, the most volatile one counts.
+    const functions = await db.query(`SELECT proname AS name, max(provolatile) AS volatility FROM pg_proc GROUP BY proname`);
+    const VOLATILITY = { i: 'immutable', s: 'stable', v: 'volatile' };
+    for (const row of functions.rows)
+        model.functions.set(row.name, VOLATILITY[row.volatility] ?? 'volatile');
+    return model;
+}
+/** pg_type name + atttypmod → the model's type (typmod decoded the way each type's typmodout does). */
+function catalogType(name, typmod, array) {
+    let typmods = [];
+    if (typmod >= 0) {
+        if (name === 'varchar' || name === 'bpchar')
+            typmods = [typmod - 4];
+        else if (name === 'numeric')
+            typmods = [((typmod - 4) >> 16) & 0xffff, (typmod - 4) & 0xffff];
+        else if (name === 'interval') {
+            const precision = typmod & 0xffff;
+            typmods = precision === 0xffff ? [] : [precision];
+        }
+        else
+            typmods = [typmod];
+    }
+    return { name, typmods, array };
+}
+function checkNotNullColumns(definition) {
+    const match = /^CHECK \((.*)\)( NOT VALID)?$/s.exec(definition);
+    if (!match)
+        return [];
+    try {
+        const select = parseRaw(`SELECT 1 WHERE ${match[1]}`).stmts[0]?.stmt.SelectStmt;
+        return notNullColumnsOf(select?.whereClause);
+    }
+    catch {
+        return [];
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/lint/index.js
 /**
  * Lint entry points: files and migrations directories → DESIGN.md's lint JSON shape.
  * Pure of printing and of @actions/core; reads files only.
  */
+
+
 
 
 
@@ -52255,13 +52522,13 @@ function lintHistoryOf(dir, named, settings, options) {
     const results = new Map();
     let entries;
     try {
-        entries = discoverMigrations(dir, options.layout ? { layout: options.layout } : {});
+        entries = discover_discoverMigrations(dir, options.layout ? { layout: options.layout } : {});
     }
     catch {
         return results; // not a migrations directory: each file is linted alone
     }
     const namedSet = new Set(named);
-    const isNamed = (entry) => namedSet.has(external_node_path_namespaceObject.resolve(upSourceOf(entry).path)) || (downSourceOf(entry) ? namedSet.has(external_node_path_namespaceObject.resolve(downSourceOf(entry).path)) : false);
+    const isNamed = (entry) => namedSet.has(external_node_path_namespaceObject.resolve(script_upSourceOf(entry).path)) || (script_downSourceOf(entry) ? namedSet.has(external_node_path_namespaceObject.resolve(script_downSourceOf(entry).path)) : false);
     if (!entries.some(isNamed))
         return results;
     const last = Math.max(...entries.map((entry, i) => (isNamed(entry) ? i : -1)));
@@ -52284,13 +52551,35 @@ function lintHistoryOf(dir, named, settings, options) {
  */
 function lintMigrationsDir(dir, settings = {}, options = {}) {
     const full = { ...DEFAULT_SETTINGS, ...settings };
-    const entries = discoverMigrations(dir, options.layout ? { layout: options.layout } : {});
+    const entries = discover_discoverMigrations(dir, options.layout ? { layout: options.layout } : {});
     return lintEntries(entries, full, options, dir);
+}
+/**
+ * Lints a directory against a real database: migrations it has applied are linted from the directory's
+ * history as usual; pending ones are judged against the catalog (the source of truth), each seeing what the
+ * pending ones before it create as new. With `only`, reports just those files (absolute paths).
+ */
+function lintAgainstCatalog(dir, settings, options) {
+    const full = { ...DEFAULT_SETTINGS, ...settings };
+    const entries = discoverMigrations(dir, options.layout ? { layout: options.layout } : {});
+    const named = (entry) => !options.only || options.only.has(path.resolve(upSourceOf(entry).path)) || (!!downSourceOf(entry) && options.only.has(path.resolve(downSourceOf(entry).path)));
+    const offline = lintEntries(entries, full, { report: (entry) => options.applied.has(entry.version) && named(entry) }, dir);
+    const pending = entries.filter((entry) => !options.applied.has(entry.version));
+    const live = lintEntries(pending, full, { schema: options.catalog, isPending: () => true, report: named }, dir);
+    const order = new Map();
+    entries.forEach((entry, i) => {
+        order.set(displayPath(upSourceOf(entry).path), i);
+        const down = downSourceOf(entry);
+        if (down)
+            order.set(displayPath(down.path), i);
+    });
+    const files = [...offline.files, ...live.files].sort((a, b) => (order.get(a.path) ?? 0) - (order.get(b.path) ?? 0));
+    return withSummary(files);
 }
 /** Lints an ordered list of migrations, threading the schema model from one to the next. */
 function lintEntries(entries, settings, options = {}, dir) {
     const byPath = new Map();
-    let schema = options.schema ?? new SchemaModel();
+    let schema = options.schema ?? new schema_SchemaModel();
     let seen = 0;
     for (const entry of entries) {
         // A goose Go migration has no SQL to lint (the set lists it; `up` refuses to run it).
@@ -52301,8 +52590,8 @@ function lintEntries(entries, settings, options = {}, dir) {
         // A history of earlier migrations is the database's story: what it never created does not exist.
         if (seen > 0)
             schema.complete = true;
-        const up = upSourceOf(entry);
-        const down = downSourceOf(entry);
+        const up = script_upSourceOf(entry);
+        const down = script_downSourceOf(entry);
         const before = schema;
         if (!isExcluded(up.path, dir, settings.exclude)) {
             const result = lintSqlSource(up, settings, false, before);
@@ -52337,7 +52626,7 @@ function settle(schema) {
         entry.isNew = false;
 }
 function lintSqlSource(source, settings, down, schema) {
-    const shown = displayPath(source.path);
+    const shown = files_displayPath(source.path);
     const read = readForLint(source.path);
     if ('finding' in read)
         return { file: { path: shown, findings: [read.finding] } };
@@ -52353,7 +52642,7 @@ function readForLint(file) {
         buffer = (0,external_node_fs_.readFileSync)(file);
     }
     catch {
-        throw new errors_InputError(`${displayPath(file)}: cannot read file`);
+        throw new errors_InputError(`${files_displayPath(file)}: cannot read file`);
     }
     const problem = encodingProblem(buffer);
     return problem ? { finding: problem } : { text: buffer.toString('utf8').replace(/^\uFEFF/, '') };
@@ -52377,7 +52666,7 @@ function sqlFilesIn(dir) {
 }
 /** Lints one file as one migration, whatever its name (`*.down.sql` is linted as a down migration). */
 function lintFile(file, settings = {}) {
-    const shown = displayPath(file);
+    const shown = files_displayPath(file);
     const read = readForLint(file);
     if ('finding' in read)
         return { path: shown, findings: [read.finding] };
@@ -52401,7 +52690,7 @@ function encodingProblem(buffer) {
 function isExcluded(file, dir, globs) {
     if (globs.length === 0)
         return false;
-    const candidates = [displayPath(file), external_node_path_namespaceObject.basename(file)];
+    const candidates = [files_displayPath(file), external_node_path_namespaceObject.basename(file)];
     if (dir)
         candidates.push(external_node_path_namespaceObject.relative(dir, file));
     const normalized = candidates.map((candidate) => candidate.split(external_node_path_namespaceObject.sep).join('/'));
@@ -52410,7 +52699,7 @@ function isExcluded(file, dir, globs) {
         return normalized.some((candidate) => regex.test(candidate));
     });
 }
-function summarize(files) {
+function lint_summarize(files) {
     const summary = { errors: 0, warnings: 0, infos: 0 };
     for (const file of files) {
         for (const finding of file.findings) {
@@ -52425,7 +52714,7 @@ function summarize(files) {
     return summary;
 }
 function withSummary(files) {
-    return { files, summary: summarize(files) };
+    return { files, summary: lint_summarize(files) };
 }
 /** Blocking = at least one finding of severity error. */
 function hasBlockingFindings(result) {
@@ -52702,13 +52991,13 @@ function discoverSeeds(dir) {
     let names;
     try {
         if (!(0,external_node_fs_.statSync)(dir).isDirectory())
-            throw new errors_InputError(`${displayPath(dir)}: not a directory (set the seeds dir with --seeds-dir)`);
+            throw new errors_InputError(`${files_displayPath(dir)}: not a directory (set the seeds dir with --seeds-dir)`);
         names = (0,external_node_fs_.readdirSync)(dir);
     }
     catch (error) {
         if (error instanceof errors_InputError)
             throw error;
-        throw new errors_InputError(`${displayPath(dir)}: seeds directory not found (set it with --seeds-dir)`);
+        throw new errors_InputError(`${files_displayPath(dir)}: seeds directory not found (set it with --seeds-dir)`);
     }
     return names
         .filter((name) => name.toLowerCase().endsWith('.sql') && (0,external_node_fs_.statSync)(external_node_path_namespaceObject.join(dir, name)).isFile())
@@ -52731,7 +53020,7 @@ function planSeeds(files, recorded, reseed) {
         }
         const previous = recorded.get(file.name);
         if (previous !== undefined && previous !== checksum && !wanted.has(file.name)) {
-            throw new OperationError(`${displayPath(file.path)}: seed changed since it ran (checksum differs); run it again with --reseed ${file.name}, or restore the file`);
+            throw new OperationError(`${files_displayPath(file.path)}: seed changed since it ran (checksum differs); run it again with --reseed ${file.name}, or restore the file`);
         }
         return { ...file, checksum, script, previous, run: previous === undefined || wanted.has(file.name) };
     });
@@ -52864,7 +53153,7 @@ function lintStep(env, only) {
     if (!env.changed)
         return lintMigrationsDir(env.dir, settings);
     // Discovery validates every file name of the directory, changed or not (the runner would refuse them).
-    const files = discoverMigrations(env.dir).flatMap((entry) => [entry.upPath, ...(entry.downPath ? [entry.downPath] : [])]);
+    const files = discover_discoverMigrations(env.dir).flatMap((entry) => [entry.upPath, ...(entry.downPath ? [entry.downPath] : [])]);
     return lintFiles(files.filter((file) => env.changed.has(repoPath(env.run, file))), settings);
 }
 /** lint: the job fails on errors (fail-on error|warning) or on warnings too (fail-on warning). */
@@ -52925,7 +53214,7 @@ async function replayBaseMigrations(env) {
         env.log('replay-base: no list of the pull request\'s files, so nothing is replayed (every migration is dry-run from an empty database)');
         return;
     }
-    const entries = discoverMigrations(env.dir);
+    const entries = discover_discoverMigrations(env.dir);
     const touched = entries.filter((entry) => [entry.upPath, entry.downPath].some((file) => file && env.changed.has(repoPath(env.run, file))));
     const first = touched[0];
     const base = first ? entries.filter((entry) => compareVersions(entry.version, first.version) < 0) : entries;

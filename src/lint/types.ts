@@ -24,11 +24,12 @@ export interface Evidence {
   observed: string;
 }
 
+/** DESIGN.md's `impact` (filled by src/impact from a snapshot); numbers are null for a table the snapshot does not know. */
 export interface Impact {
   table: string;
-  rows: number;
-  bytes: number;
-  estimateSeconds: [number, number];
+  rows: number | null;
+  bytes: number | null;
+  estimateSeconds: [number, number] | null;
 }
 
 export interface FileResult {
