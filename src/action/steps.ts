@@ -5,6 +5,7 @@
  * happened. Only errors that leave nothing to report (bad input, no connection) are thrown.
  */
 import path from 'node:path';
+import { DEFAULT_LOCK_RETRIES, DEFAULT_LOCK_TIMEOUT } from '../db/lock-policy.js';
 import { durationToMs, type DdlgateConfig } from '../config.js';
 import { runDown } from '../db/down.js';
 import { runDryRun, type DryRunMigration, type DryRunReport } from '../db/dry-run.js';
@@ -51,10 +52,10 @@ function runnerSettings(env: StepEnv): RunnerSettings {
     databaseUrl: inputs.databaseUrl!,
     dir: env.dir,
     schema: env.schema,
-    lockTimeoutMs: inputs.lockTimeoutMs ?? durationToMs(config.lockTimeout ?? '5s', 'lockTimeout'),
+    lockTimeoutMs: inputs.lockTimeoutMs ?? durationToMs(config.lockTimeout ?? DEFAULT_LOCK_TIMEOUT, 'lockTimeout'),
     statementTimeoutMs: inputs.statementTimeoutMs ?? durationToMs(config.statementTimeout ?? '15min', 'statementTimeout'),
     lockWaitMs: 60_000,
-    lockRetries: config.lockRetries ?? 3,
+    lockRetries: config.lockRetries ?? DEFAULT_LOCK_RETRIES,
     environment: inputs.environment ?? null,
     log: env.log,
   };

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { describePgError, isConnectionLost } from '../db/execute.js';
 import { loadConfig, type DdlgateConfig } from '../config.js';
 import { InputError, DdlgateError } from '../errors.js';
 import { LAYOUT_NAMES, parseLayoutName } from '../migrations/layouts/index.js';
@@ -93,6 +94,9 @@ export function reportFailure(error: unknown): void {
   if (error instanceof DdlgateError) {
     process.stderr.write(`ddlgate: ${firstLine}\n`);
     process.exitCode = error.exitCode;
+  } else if (isConnectionLost(error)) {
+    process.stderr.write(`ddlgate: ${describePgError(error)}\n`);
+    process.exitCode = 1;
   } else {
     process.stderr.write(`ddlgate: unexpected error: ${firstLine}\n`);
     process.exitCode = 1;

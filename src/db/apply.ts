@@ -1,13 +1,27 @@
 import type { Migration, MigrationScript } from '../migrations/types.js';
 import type { SqlStatement } from '../sql/statements.js';
+import { OperationError } from '../errors.js';
+import { scrubSecrets } from '../secrets.js';
 import type { Client } from './connection.js';
-import { quoteIdent } from './connection.js';
+import { quoteIdent, sessionGuardsSql, sideQuery } from './connection.js';
 import { CommitFailure, describePgError, executeStatement, StatementFailure, timeoutSettings } from './execute.js';
+import { DEFAULT_INDEX_TIMEOUT_MS, lockTimeoutForAttempt, retryDelayMs, WAIT_REPORT_MS } from './lock-policy.js';
 import { recordOverAnyConnection, type MigrationSession } from './session.js';
+import { planSteps, qualified, sessionReplay, type IndexTarget, type Step } from './steps.js';
 import { historyInsertSql, TRANSACTION_ELAPSED_MS } from './tracking.js';
 
+export { retryDelayMs } from './lock-policy.js';
+export type { IndexTarget } from './steps.js';
+
 export interface ApplySettings {
+  /** The longest lock_timeout of one attempt: attempts start at LOCK_TIMEOUT_START_MS and double up to it. */
   lockTimeoutMs: number;
+  /** First attempt's lock_timeout (default 100 ms, never above lockTimeoutMs). */
+  lockTimeoutStartMs?: number;
+  /** statement_timeout of concurrent index builds, which run with no lock_timeout (default 4 h). */
+  indexTimeoutMs?: number;
+  /** How often a waiting index build names what it waits for (default 10 s). */
+  waitReportMs?: number;
   statementTimeoutMs: number;
   lockRetries: number;
   /** Retries of a concurrent index build that failed transiently (deadlock, cancel), after dropping the INVALID index. Default 2. */
@@ -28,12 +42,6 @@ export interface AppliedMigration {
 }
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Backoff between lock-timeout retries: 0.5 s, 1 s, 2 s … capped at 10 s, with jitter so runners do not retry in step. */
-export function retryDelayMs(attempt: number): number {
-  const base = Math.min(500 * 2 ** (attempt - 1), 10_000);
-  return Math.round(base * (0.75 + Math.random() * 0.5));
-}
 
 /**
  * `resume`: set when an earlier run left this (statement-by-statement) migration part-way; `from` is the
@@ -71,6 +79,7 @@ async function applyTransactional(session: MigrationSession, migration: Migratio
   const statements = migration.up.statements;
   for (let attempt = 1; ; attempt++) {
     const started = performance.now();
+    const lockTimeoutMs = lockTimeoutForAttempt(attempt, settings);
     // The tracking rows are written as the login role: a migration may have switched roles (SET ROLE).
     const tracking = (fingerprint: string | null) =>
       `RESET ROLE;
@@ -85,7 +94,7 @@ ${historyInsertSql(client, session.schema, { version: migration.version, action:
         const first = index === 0;
         const last = index === statements.length - 1 && !settings.fingerprint;
         // The session reset (what an earlier migration SET must not leak into this one) rides with BEGIN too.
-        const sql = `${first ? `${SESSION_RESET_SQL};\nBEGIN; ${timeoutSettings(settings.lockTimeoutMs, settings.statementTimeoutMs, 'LOCAL')};\n` : ''}${statement.sql}\n;${last ? `\n${tracking(null)}` : ''}`;
+        const sql = `${first ? `${sessionResetSql()};\nBEGIN; ${timeoutSettings(lockTimeoutMs, settings.statementTimeoutMs, 'LOCAL')};\n` : ''}${statement.sql}\n;${last ? `\n${tracking(null)}` : ''}`;
         await executeStatement(client, migration.up, statement, sql);
       }
       if (settings.fingerprint) await client.query(tracking(await settings.fingerprint(client)));
@@ -95,9 +104,7 @@ ${historyInsertSql(client, session.schema, { version: migration.version, action:
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
       if (error instanceof StatementFailure && error.isLockTimeout && attempt <= settings.lockRetries) {
-        const delay = retryDelayMs(attempt);
-        session.log(`${migration.up.path}:${error.statement.line}: lock not available within ${settings.lockTimeoutMs} ms; retry ${attempt}/${settings.lockRetries} in ${(delay / 1000).toFixed(1)} s`);
-        await (settings.sleep ?? sleepFor)(delay);
+        await backOff(session, settings, `${migration.up.path}:${error.statement.line}`, attempt, lockTimeoutMs);
         continue;
       }
       throw error;
@@ -110,8 +117,9 @@ ${historyInsertSql(client, session.schema, { version: migration.version, action:
  * reset before each migration, so it runs as it would in a run of its own. Not DISCARD ALL: it would
  * release the migration lock. The connection check is set again (it exists from PostgreSQL 14 on).
  */
-export const SESSION_RESET_SQL = `RESET ALL; RESET ROLE; SET SESSION AUTHORIZATION DEFAULT;
-SELECT set_config('client_connection_check_interval', '1s', false) WHERE current_setting('server_version_num')::int >= 140000`;
+export function sessionResetSql(): string {
+  return `RESET ALL; RESET ROLE; SET SESSION AUTHORIZATION DEFAULT;\n${sessionGuardsSql(true)}`;
+}
 
 /** COMMIT alone, so that its own errors (deferred constraints, triggers) are named as such. */
 async function commit(client: Client, path: string): Promise<void> {
@@ -141,85 +149,270 @@ ${historyInsertSql(client, session.schema, { version: migration.version, action:
 }
 
 /**
- * Statements that cannot run in a transaction run one by one, each committed on its own; progress is
- * recorded after each, so a failed or killed run resumes at the first statement not done.
+ * A statement-by-statement migration, exactly once by construction (see steps.ts): each statement that can
+ * run in a transaction commits together with its progress row; a bare statement (CREATE INDEX
+ * CONCURRENTLY, VACUUM …) runs alone and its progress is written right after. On resume the session the
+ * next statement had is rebuilt first (SET, SET ROLE, search_path, set_config), and a bare statement the
+ * interrupted run may have finished is looked up in the catalog instead of being run again.
  */
 async function applyStatementByStatement(session: MigrationSession, migration: Migration, settings: ApplySettings, resumeFrom: number, interrupted: boolean): Promise<AppliedMigration> {
   const { client } = session;
   const started = performance.now();
-  const statements = migration.up.statements;
-  const progress = (status: string, done: number, error: string | null, durationMs: number | null, fingerprint: string | null = null) =>
-    client.query(trackingUpsertSql(client, session, migration, { status, durationMs, batch: settings.batch, fingerprint, statementsDone: done, error }));
-  await client.query(SESSION_RESET_SQL);
-  await progress('running', resumeFrom, null, null);
-  await client.query(timeoutSettings(settings.lockTimeoutMs, settings.statementTimeoutMs, 'SESSION'));
+  const script = migration.up;
+  const statements = script.statements;
+  const steps = planSteps(script, await serverVersionNum(client));
+  const first = resumeFrom >= statements.length ? steps.length : steps.findIndex((step) => step.from === resumeFrom);
+  if (first < 0) throw new OperationError(`${script.path}: the recorded progress (${resumeFrom} statement(s) done) does not fall between two steps of the file as it is now; restore the file or record the state with ddlgate repair`);
+  await client.query(sessionResetSql());
+  if (resumeFrom > 0 && first < steps.length) {
+    const replay = sessionReplay(script, resumeFrom);
+    if (!replay.ok) throw new OperationError(`${script.path}: cannot resume after statement ${resumeFrom}: ${replay.reason}; finish the migration by hand, then record it with ddlgate baseline or repair`);
+    for (const statement of replay.statements) await executeStatement(client, script, statement);
+    if (replay.statements.length) session.log(`${script.path}: session re-established for the resume (${replay.statements.map((st) => `line ${st.line}`).join(', ')})`);
+  }
+  const progress = (done: number, status: 'running' | 'applied' = 'running', durationMs: number | null = null, fingerprint: string | null = null) =>
+    trackingUpsertSql(client, session, migration, { status, durationMs, batch: settings.batch, fingerprint, statementsDone: done, error: null });
+  await client.query(asLoginRole(progress(resumeFrom)));
   try {
-    for (let index = resumeFrom; index < statements.length; index++) {
-      const statement = statements[index]!;
-      await runResumableStatement(session, migration.version, migration.up, statement, settings, interrupted && index === resumeFrom);
-      await progress('running', index + 1, null, null);
+    for (let k = first; k < steps.length; k++) {
+      const step = steps[k]!;
+      if (step.kind === 'transaction') {
+        await runTransactionStep(session, script, step.statements, settings, progress(step.to));
+        continue;
+      }
+      if (interrupted && k === first && (await completedBefore(session, script, step))) {
+        await client.query(asLoginRole(progress(step.to)));
+        continue;
+      }
+      await runBareStatement(session, migration.version, script, step.statement, settings);
+      await client.query(asLoginRole(progress(step.to)));
     }
   } finally {
-    await client.query(SESSION_RESET_SQL).catch(() => {});
+    await client.query(sessionResetSql()).catch(() => {});
   }
   const fingerprint = settings.fingerprint ? await settings.fingerprint(client) : null;
   const durationMs = performance.now() - started;
   await client.query(
-    `${trackingUpsertSql(client, session, migration, { status: 'applied', durationMs, batch: settings.batch, fingerprint, statementsDone: statements.length, error: null })};
-${historyInsertSql(client, session.schema, { version: migration.version, action: 'apply', executionTimeMs: durationMs, status: 'success', executedBy: session.executedBy, environment: session.environment, details: resumeFrom ? { resumedFrom: resumeFrom } : undefined })}`,
+    asLoginRole(`${progress(statements.length, 'applied', durationMs, fingerprint)};
+${historyInsertSql(client, session.schema, { version: migration.version, action: 'apply', executionTimeMs: durationMs, status: 'success', executedBy: session.executedBy, environment: session.environment, details: resumeFrom ? { resumedFrom: resumeFrom } : undefined })}`),
   );
   return { version: migration.version, name: migration.name, durationMs, transactional: false, attempts: 1, ...(resumeFrom ? { resumedFrom: resumeFrom } : {}) };
 }
 
-async function runResumableStatement(session: MigrationSession, version: string, script: MigrationScript, statement: SqlStatement, settings: ApplySettings, interrupted: boolean): Promise<void> {
-  const index = concurrentIndexTarget(statement);
-  let attemptNumber = 0;
-  if (index) {
-    // Only the statement an earlier run was stopped in can have left its own index behind: valid (killed
-    // after the build, before its progress was saved) or INVALID (killed or failed during the build).
-    // On any other statement a same-named index is someone else's, and the build must fail on it.
-    if (interrupted) {
-      const { state } = await indexState(session.client, index);
-      if (state === 'valid') return;
-      if (state === 'invalid') await dropInvalidIndex(session, index);
-    }
-    // Attempts are numbered across runs, so a build that failed, was fixed and rerun reads 1 failed, 2 success.
-    attemptNumber = await lastIndexAttempt(session, version, index);
-  }
-  let lockRetries = 0;
-  let indexRetries = 0;
-  const maxIndexRetries = settings.indexRetries ?? 2;
-  for (;;) {
-    const started = performance.now();
-    attemptNumber++;
+/**
+ * Tracking writes in a transaction of their own, as the login role: the migration may have switched roles
+ * (SET ROLE). SET LOCAL ends with the transaction, so the migration's own role is back for its next statement.
+ */
+function asLoginRole(sql: string): string {
+  return `BEGIN; ${LOGIN_ROLE_LOCAL};\n${sql};\nCOMMIT`;
+}
+const LOGIN_ROLE_LOCAL = 'SET LOCAL SESSION AUTHORIZATION DEFAULT; SET LOCAL ROLE NONE';
+
+async function serverVersionNum(client: Client): Promise<number> {
+  const result = await client.query(`SELECT current_setting('server_version_num')::int AS v`);
+  return Number(result.rows[0].v);
+}
+
+/**
+ * One step in one transaction with its progress row: BEGIN, escalating lock timeout, the statement(s), the
+ * progress row written as the login role, then COMMIT alone (so a deferred constraint's error is named as
+ * the COMMIT's). A lock timeout rolls everything back and retries with jittered backoff.
+ */
+async function runTransactionStep(session: MigrationSession, script: MigrationScript, statements: SqlStatement[], settings: ApplySettings, progressSql: string): Promise<void> {
+  const { client } = session;
+  for (let attempt = 1; ; attempt++) {
+    const lockTimeoutMs = lockTimeoutForAttempt(attempt, settings);
     try {
-      await executeStatement(session.client, script, statement);
-      if (index) await recordIndexAttempt(session, version, index, attemptNumber, null, performance.now() - started);
+      for (const [index, statement] of statements.entries()) {
+        const head = index === 0 ? `BEGIN; ${timeoutSettings(lockTimeoutMs, settings.statementTimeoutMs, 'LOCAL')};\n` : '';
+        const tail = index === statements.length - 1 ? `\n;${LOGIN_ROLE_LOCAL};\n${progressSql}` : '';
+        await executeStatement(client, script, statement, `${head}${statement.sql}\n${tail}`);
+      }
+      if (statements.length === 0) await client.query(`BEGIN; ${LOGIN_ROLE_LOCAL}; ${progressSql}`);
+      await commit(client, script.path);
       return;
     } catch (error) {
-      const durationMs = performance.now() - started;
-      if (index) {
-        // Not after "already exists" (42P07): that index was there before this statement and is not ours.
-        if (!(error instanceof StatementFailure && (error.connectionLost || error.sqlState === '42P07'))) await dropInvalidIndex(session, index).catch(() => {});
-        await recordIndexAttempt(session, version, index, attemptNumber, error, durationMs);
-      }
-      if (error instanceof StatementFailure && error.isLockTimeout && lockRetries < settings.lockRetries) {
-        lockRetries++;
-        const delay = retryDelayMs(lockRetries);
-        session.log(`${script.path}:${statement.line}: lock not available within ${settings.lockTimeoutMs} ms; retry ${lockRetries}/${settings.lockRetries} in ${(delay / 1000).toFixed(1)} s`);
-        await (settings.sleep ?? sleepFor)(delay);
-        continue;
-      }
-      if (index && error instanceof StatementFailure && isTransientBuildFailure(error) && indexRetries < maxIndexRetries) {
-        indexRetries++;
-        const delay = retryDelayMs(indexRetries);
-        session.log(`${script.path}:${statement.line}: index build of ${index.name} failed (${error.sqlState}); INVALID index dropped, retry ${indexRetries}/${maxIndexRetries} in ${(delay / 1000).toFixed(1)} s`);
-        await (settings.sleep ?? sleepFor)(delay);
+      await client.query('ROLLBACK').catch(() => {});
+      if (error instanceof StatementFailure && error.isLockTimeout && attempt <= settings.lockRetries) {
+        await backOff(session, settings, `${script.path}:${error.statement.line}`, attempt, lockTimeoutMs);
         continue;
       }
       throw error;
     }
   }
+}
+
+async function backOff(session: MigrationSession, settings: ApplySettings, where: string, attempt: number, lockTimeoutMs: number): Promise<void> {
+  const delay = retryDelayMs(attempt);
+  session.log(`${where}: lock not available within ${lockTimeoutMs} ms; retry ${attempt}/${settings.lockRetries} in ${(delay / 1000).toFixed(1)} s`);
+  await (settings.sleep ?? sleepFor)(delay);
+}
+
+/**
+ * Whether a bare statement the interrupted run may have finished did finish, from the catalog. Runs with the
+ * re-established session, so unqualified names resolve as the statement's did.
+ */
+async function completedBefore(session: MigrationSession, script: MigrationScript, step: Extract<Step, { kind: 'bare' }>): Promise<boolean> {
+  const { client } = session;
+  const where = `${script.path}:${step.statement.line}`;
+  const completion = step.completion;
+  const say = (text: string) => session.log(`${where}: ${text}`);
+  switch (completion.kind) {
+    case 'index-built': {
+      const { state, schema } = await indexState(client, completion.index);
+      if (state === 'valid') say(`index ${schema}.${completion.index.name} exists and is valid: the interrupted run built it; not run again`);
+      if (state === 'invalid') await dropInvalidIndex(session, completion.index);
+      return state === 'valid';
+    }
+    case 'index-dropped': {
+      const result = await client.query(`SELECT count(*)::int AS n FROM unnest($1::text[]) AS name WHERE to_regclass(name) IS NOT NULL`, [completion.names.map(qualified)]);
+      if (result.rows[0].n === 0) say('the index is gone: the interrupted run dropped it; not run again');
+      return result.rows[0].n === 0;
+    }
+    case 'enum-value': {
+      const result = await client.query(`SELECT 1 FROM pg_enum WHERE enumtypid = to_regtype($1) AND enumlabel = $2`, [qualified(completion.type), completion.label]);
+      if (result.rows.length) say(`enum value '${completion.label}' exists: the interrupted run added it; not run again`);
+      return result.rows.length > 0;
+    }
+    case 'database':
+    case 'tablespace': {
+      const table = completion.kind === 'database' ? 'pg_database WHERE datname' : 'pg_tablespace WHERE spcname';
+      const exists = (await client.query(`SELECT 1 FROM ${table} = $1`, [completion.name])).rows.length > 0;
+      if (exists === completion.exists) say(`${completion.kind} ${completion.name} ${exists ? 'exists' : 'is gone'}: the interrupted run did it; not run again`);
+      return exists === completion.exists;
+    }
+    case 'partition-detached': {
+      const result = await client.query(`SELECT inhdetachpending AS pending FROM pg_inherits WHERE inhrelid = to_regclass($1) AND inhparent = to_regclass($2)`, [qualified(completion.partition), qualified(completion.parent)]);
+      if (result.rows.length === 0) {
+        say('the partition is detached: the interrupted run detached it; not run again');
+        return true;
+      }
+      if (result.rows[0].pending) {
+        say('finishing the detach the interrupted run started (DETACH PARTITION … FINALIZE)');
+        await client.query(`ALTER TABLE ${qualified(completion.parent)} DETACH PARTITION ${qualified(completion.partition)} FINALIZE`);
+        return true;
+      }
+      return false;
+    }
+    case 'repeatable':
+      return false;
+    case 'unknown': {
+      const versionHint = `UPDATE ${quoteIdent(session.schema)}.schema_migrations SET statements_done = ${step.to} WHERE version = '…'`;
+      throw new OperationError(`${where}: the interrupted run may or may not have completed this ${step.reason}, and ddlgate will not run it again blindly: check ${completion.check}; if it did not, run it by hand; then record it (${versionHint}) and run up again`);
+    }
+  }
+}
+
+/** A bare statement; concurrent index builds on their own clock (see runIndexBuild). */
+async function runBareStatement(session: MigrationSession, version: string, script: MigrationScript, statement: SqlStatement, settings: ApplySettings): Promise<void> {
+  if (isIndexBuild(statement)) return runIndexBuild(session, version, script, statement, settings);
+  for (let attempt = 1; ; attempt++) {
+    const lockTimeoutMs = lockTimeoutForAttempt(attempt, settings);
+    await session.client.query(timeoutSettings(lockTimeoutMs, settings.statementTimeoutMs, 'SESSION'));
+    try {
+      await executeStatement(session.client, script, statement);
+      return;
+    } catch (error) {
+      if (error instanceof StatementFailure && error.isLockTimeout && attempt <= settings.lockRetries) {
+        await backOff(session, settings, `${script.path}:${statement.line}`, attempt, lockTimeoutMs);
+        continue;
+      }
+      throw error;
+    }
+  }
+}
+
+/** CREATE/DROP INDEX CONCURRENTLY and REINDEX CONCURRENTLY: they wait for older transactions by design. */
+function isIndexBuild(statement: SqlStatement): boolean {
+  const node = statement.node;
+  return Boolean(node.IndexStmt?.concurrent || node.DropStmt?.concurrent || (node.ReindexStmt && (node.ReindexStmt.params ?? []).some((p: any) => p.DefElem?.defname === 'concurrently')));
+}
+
+/**
+ * A concurrent index build takes a lock that blocks no reads or writes, and legitimately waits for older
+ * transactions: it runs with no lock timeout and its own statement timeout, is never cancelled by lock
+ * retries, and while it waits ddlgate says every WAIT_REPORT_MS which transactions it waits for.
+ * Transient failures (deadlock, cancel) are retried after dropping the INVALID index.
+ */
+async function runIndexBuild(session: MigrationSession, version: string, script: MigrationScript, statement: SqlStatement, settings: ApplySettings): Promise<void> {
+  const index = concurrentIndexTarget(statement);
+  let attemptNumber = index ? await lastIndexAttempt(session, version, index) : 0;
+  let indexRetries = 0;
+  const maxIndexRetries = settings.indexRetries ?? 2;
+  await session.client.query(timeoutSettings(0, settings.indexTimeoutMs ?? DEFAULT_INDEX_TIMEOUT_MS, 'SESSION'));
+  try {
+    for (;;) {
+      const started = performance.now();
+      attemptNumber++;
+      const stopReporting = reportWaits(session, `${script.path}:${statement.line}`, settings.waitReportMs ?? WAIT_REPORT_MS);
+      try {
+        await executeStatement(session.client, script, statement);
+        if (index) await recordIndexAttempt(session, version, index, attemptNumber, null, performance.now() - started);
+        return;
+      } catch (error) {
+        const durationMs = performance.now() - started;
+        if (index) {
+          // Not after "already exists" (42P07): that index was there before this statement and is not ours.
+          if (!(error instanceof StatementFailure && (error.connectionLost || error.sqlState === '42P07'))) await dropInvalidIndex(session, index).catch(() => {});
+          await recordIndexAttempt(session, version, index, attemptNumber, error, durationMs);
+        }
+        if (index && error instanceof StatementFailure && isTransientBuildFailure(error) && indexRetries < maxIndexRetries) {
+          indexRetries++;
+          const delay = retryDelayMs(indexRetries);
+          session.log(`${script.path}:${statement.line}: index build of ${index.name} failed (${error.sqlState}); INVALID index dropped, retry ${indexRetries}/${maxIndexRetries} in ${(delay / 1000).toFixed(1)} s`);
+          await (settings.sleep ?? sleepFor)(delay);
+          continue;
+        }
+        throw error;
+      } finally {
+        stopReporting();
+      }
+    }
+  } finally {
+    await session.client.query(timeoutSettings(settings.lockTimeoutMs, settings.statementTimeoutMs, 'SESSION')).catch(() => {});
+  }
+}
+
+/** While the runner's statement waits for a lock, names the sessions it waits for, every `everyMs`. */
+function reportWaits(session: MigrationSession, where: string, everyMs: number): () => void {
+  const pid = (session.client as unknown as { processID: number }).processID;
+  const started = Date.now();
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const report = async () => {
+    try {
+      const rows = await sideQuery(
+        session.client,
+        `SELECT b.pid, coalesce(b.application_name, '') AS app, coalesce(b.state, '') AS state,
+                extract(epoch FROM now() - coalesce(b.xact_start, b.query_start, b.backend_start))::int AS age, b.query
+           FROM pg_stat_activity b WHERE b.pid = ANY (pg_blocking_pids($1))
+          ORDER BY b.xact_start NULLS LAST`,
+        [pid],
+      );
+      if (!stopped && rows.length) session.log(`${where}: index build waiting ${Math.round((Date.now() - started) / 1000)} s for ${rows.map(describeBlocker).join('; ')}`);
+    } catch {
+      // The report is a courtesy: the build itself is watched by the connection's liveness check.
+    }
+    if (!stopped) timer = setTimeout(report, everyMs);
+  };
+  timer = setTimeout(report, Math.min(everyMs, 5000));
+  return () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+  };
+}
+
+/** One waited-for session: pid, application, state, age and the start of its query — never a literal (a password may be one). */
+export function describeBlocker(row: { pid: number; app: string; state: string; age: number; query: string | null }): string {
+  const query = scrubSecrets(
+    (row.query ?? '')
+      .replace(/'(?:[^']|'')*'?/g, "'…'")
+      .replace(/\$([A-Za-z_]*)\$[\s\S]*?(\$\1\$|$)/g, '$…$')
+      .replace(/\s+/g, ' ')
+      .trim(),
+  );
+  const start = query.length > 60 ? `${query.slice(0, 60)}…` : query;
+  return `pid ${row.pid} (${row.app || 'no application_name'}, ${row.state || 'unknown state'}, transaction open ${row.age} s${start ? `: ${start}` : ''})`;
 }
 
 /**
@@ -248,13 +441,6 @@ async function recordIndexAttempt(session: MigrationSession, version: string, in
 
 function indexLabel(index: IndexTarget): string {
   return index.schema ? `${index.schema}.${index.name}` : index.name;
-}
-
-export interface IndexTarget {
-  schema: string | null;
-  name: string;
-  /** The indexed table as written in the statement (quoted; resolved through search_path when unqualified). */
-  table: string;
 }
 
 /** The index a CREATE INDEX CONCURRENTLY statement builds, when it names one. */

@@ -28,14 +28,26 @@ export class StatementFailure extends Error {
   }
 }
 
-/** COMMIT itself failed: a deferred constraint or trigger, or a serialization failure; the whole migration rolled back. */
+/**
+ * COMMIT itself failed. With an answer from the server (a deferred constraint or trigger, a serialization
+ * failure) the transaction rolled back; without one (the connection was lost) nobody knows here whether
+ * it committed — the tracking row was written in the same transaction, so the next run reads the answer.
+ */
 export class CommitFailure extends Error {
   constructor(
     readonly path: string,
     readonly pgError: unknown,
   ) {
-    super(`${path}: at COMMIT (deferred constraint or trigger): ${describePgError(pgError)}`);
+    super(
+      isConnectionLost(pgError)
+        ? `${path}: ${describePgError(pgError)} while waiting for COMMIT's answer; it may or may not have committed — the tracking row commits with it, so the next run (or ddlgate status) knows`
+        : `${path}: at COMMIT (deferred constraint or trigger): ${describePgError(pgError)}`,
+    );
     this.name = 'CommitFailure';
+  }
+
+  get connectionLost(): boolean {
+    return isConnectionLost(this.pgError);
   }
 }
 
@@ -47,7 +59,12 @@ export function isConnectionLost(error: unknown): boolean {
     err?.code === '57P03' ||
     err?.code === 'ECONNRESET' ||
     err?.code === 'EPIPE' ||
-    /Connection terminated|not queryable|Client has encountered a connection error/i.test(err?.message ?? '')
+    err?.code === 'ETIMEDOUT' ||
+    err?.code === 'ECONNREFUSED' ||
+    err?.code === 'EHOSTUNREACH' ||
+    err?.code === 'ENETUNREACH' ||
+    (error as { connectionLostReason?: string })?.connectionLostReason !== undefined ||
+    /Connection terminated|not queryable|Client has encountered a connection error|server closed the connection|terminating connection|read ECONNRESET|write EPIPE|socket hang up/i.test(err?.message ?? '')
   );
 }
 
@@ -55,7 +72,8 @@ export function describePgError(error: unknown): string {
   const err = error as { message?: string; detail?: string; hint?: string; code?: string };
   let text = err?.message ?? String(error);
   if (err?.code === '57P01') text = `connection lost: the server terminated the session (${text})`;
-  else if (isConnectionLost(error)) text = `connection lost: ${text}`;
+  else if (err?.code === '57P02' || err?.code === '57P03') text = `connection lost: the server is shutting down or restarting (${text})`;
+  else if (isConnectionLost(error) && !/^connection lost/i.test(text)) text = `connection lost: ${text}`;
   if (err?.detail) text += ` (${err.detail})`;
   if (err?.hint) text += ` hint: ${err.hint}`;
   return scrubSecrets(text.replace(/\s+/g, ' ').trim());

@@ -1,7 +1,8 @@
 import os from 'node:os';
 import { acquireMigrationLock, describeHolder, releaseMigrationLock } from './advisory-lock.js';
-import { closeQuietly, connect, type Client } from './connection.js';
-import { describePgError } from './execute.js';
+import { DdlgateError, OperationError } from '../errors.js';
+import { closeQuietly, connect, parseDatabaseUrl, withTimeout, type Client } from './connection.js';
+import { describePgError, isConnectionLost } from './execute.js';
 import { ensureTrackingTables } from './tracking.js';
 
 export interface SessionOptions {
@@ -44,7 +45,7 @@ export interface MigrationSession {
  * always releases the lock and closes the connection (a crash releases the session lock by itself).
  */
 export async function withMigrationSession<T>(options: SessionOptions, body: (session: MigrationSession) => Promise<T>): Promise<T> {
-  const client = await connect(options.databaseUrl);
+  const client = await connect(options.databaseUrl, { runner: true, log: options.log });
   const extra: Client[] = [];
   try {
     await acquireMigrationLock(client, options.schema, {
@@ -66,8 +67,12 @@ export async function withMigrationSession<T>(options: SessionOptions, body: (se
         return fresh;
       },
     });
+  } catch (error) {
+    // Whatever was waiting when the connection died (a tracking write, the lock poll …) says so in one line.
+    if (!(error instanceof DdlgateError) && isConnectionLost(error)) throw new OperationError(`connection to ${parseDatabaseUrl(options.databaseUrl).label} lost: ${describePgError(error).replace(/^connection lost: /, '')}`);
+    throw error;
   } finally {
-    await releaseMigrationLock(client, options.schema).catch(() => {});
+    await withTimeout(releaseMigrationLock(client, options.schema), 5000, 'no reply').catch(() => {});
     await closeQuietly(client);
     for (const other of extra) await closeQuietly(other);
   }
@@ -80,12 +85,26 @@ export async function withMigrationSession<T>(options: SessionOptions, body: (se
  */
 export async function recordOverAnyConnection(session: MigrationSession, what: string, work: (client: Client) => Promise<unknown>): Promise<void> {
   try {
-    await work(session.client);
+    await withTimeout(work(session.client), 5000, 'no reply');
+    return;
   } catch {
+    // The runner's connection is gone. After a server restart the server refuses connections for a few
+    // seconds ("starting up", refused): keep trying a fresh connection for up to RECORD_RETRY_MS.
+  }
+  const deadline = Date.now() + RECORD_RETRY_MS;
+  for (let delay = 250; ; delay = Math.min(delay * 2, 2000)) {
     try {
-      await work(await session.reconnect());
+      await withTimeout(work(await session.reconnect()), 5000, 'no reply');
+      return;
     } catch (error) {
-      session.log(`could not record ${what}: ${describePgError(error)}`);
+      if (Date.now() + delay >= deadline) {
+        session.log(`could not record ${what}: ${describePgError(error)}`);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
 }
+
+/** How long a failure is retried over fresh connections before giving up on recording it. */
+export const RECORD_RETRY_MS = 15_000;

@@ -16,6 +16,8 @@ export interface RunnerSettings {
   statementTimeoutMs: number;
   lockWaitMs: number;
   lockRetries: number;
+  /** statement_timeout of concurrent index builds (default 4 h); they run without lock_timeout. */
+  indexTimeoutMs?: number;
   environment?: string | null;
   /** Recorded as applied_by / executed_by; default: the GitHub actor, else the OS user. */
   actor?: string;
@@ -59,7 +61,7 @@ export async function runUp(options: UpOptions): Promise<UpResult> {
       if (blocking) throw new OperationError(`${blocking.up.path}: --single-transaction cannot include a migration that must run outside a transaction (${blocking.up.nonTransactionalReasons[0] ?? 'ddlgate:no-transaction'})`);
     }
     const batch = await nextBatch(session.client, options.schema);
-    const settings = { lockTimeoutMs: options.lockTimeoutMs, statementTimeoutMs: options.statementTimeoutMs, lockRetries: options.lockRetries, batch, ...(options.indexRetries !== undefined ? { indexRetries: options.indexRetries } : {}) };
+    const settings = { lockTimeoutMs: options.lockTimeoutMs, statementTimeoutMs: options.statementTimeoutMs, lockRetries: options.lockRetries, batch, ...(options.indexTimeoutMs !== undefined ? { indexTimeoutMs: options.indexTimeoutMs } : {}), ...(options.indexRetries !== undefined ? { indexRetries: options.indexRetries } : {}) };
     // Drift is checked against the fingerprint of the last applied migration only, and a fingerprint scans
     // the whole catalog: record it for the run's last migration (or, on failure, its last success) alone.
     const lastVersion = plan.pending[plan.pending.length - 1]?.version;
