@@ -15,10 +15,13 @@ export const LIVENESS = {
   HEARTBEAT_MS: 5_000,
   HEARTBEAT_TIMEOUT_MS: 5_000,
   PROBE_AFTER_MS: 5_000,
-  PROBE_EVERY_MS: 3_000,
+  PROBE_EVERY_MS: 2_000,
   PROBE_TIMEOUT_MS: 3_000,
-  /** Worst case from the last byte to the run's end: probe after 5 s, two failed 3 s probes 3 s apart, one tick. */
-  CLIENT_BOUND_MS: 20_000,
+  /**
+   * Worst case from the last byte to the run's end: probe after 5 s, two failed 3 s probes 2 s apart, one
+   * tick (≈ 14 s), then at most RECORD_RETRY_MS trying to record the failure over a fresh connection.
+   */
+  CLIENT_BOUND_MS: 25_000,
 } as const;
 
 export interface ConnectionWatch {

@@ -62,7 +62,7 @@ export async function withMigrationSession<T>(options: SessionOptions, body: (se
       environment: currentEnvironment(options.environment),
       log: options.log,
       async reconnect() {
-        const fresh = await connect(options.databaseUrl);
+        const fresh = await connect(options.databaseUrl, { connectTimeoutMs: 3000 });
         extra.push(fresh);
         return fresh;
       },
@@ -107,4 +107,4 @@ export async function recordOverAnyConnection(session: MigrationSession, what: s
 }
 
 /** How long a failure is retried over fresh connections before giving up on recording it. */
-export const RECORD_RETRY_MS = 15_000;
+export const RECORD_RETRY_MS = 8_000;
