@@ -45878,10 +45878,13 @@ const LIVENESS = {
     HEARTBEAT_MS: 5_000,
     HEARTBEAT_TIMEOUT_MS: 5_000,
     PROBE_AFTER_MS: 5_000,
-    PROBE_EVERY_MS: 3_000,
+    PROBE_EVERY_MS: 2_000,
     PROBE_TIMEOUT_MS: 3_000,
-    /** Worst case from the last byte to the run's end: probe after 5 s, two failed 3 s probes 3 s apart, one tick. */
-    CLIENT_BOUND_MS: 20_000,
+    /**
+     * Worst case from the last byte to the run's end: probe after 5 s, two failed 3 s probes 2 s apart, one
+     * tick (≈ 14 s), then at most RECORD_RETRY_MS trying to record the failure over a fresh connection.
+     */
+    CLIENT_BOUND_MS: 25_000,
 };
 function watchConnection(client, options, withTimeout) {
     const inflight = new Set();
@@ -48486,7 +48489,7 @@ async function withMigrationSession(options, body) {
             environment: currentEnvironment(options.environment),
             log: options.log,
             async reconnect() {
-                const fresh = await connection_connect(options.databaseUrl);
+                const fresh = await connection_connect(options.databaseUrl, { connectTimeoutMs: 3000 });
                 extra.push(fresh);
                 return fresh;
             },
@@ -48535,7 +48538,7 @@ async function recordOverAnyConnection(session, what, work) {
     }
 }
 /** How long a failure is retried over fresh connections before giving up on recording it. */
-const RECORD_RETRY_MS = 15_000;
+const RECORD_RETRY_MS = 8_000;
 
 ;// CONCATENATED MODULE: ./lib/db/down.js
 
