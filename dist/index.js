@@ -36549,7 +36549,7 @@ function scanSync(query) {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1487);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2382);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -36558,7 +36558,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1487:
+/***/ 2382:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -44627,7 +44627,45 @@ function durationToMs(value, what) {
     return ms;
 }
 
+;// CONCATENATED MODULE: ./lib/sql/options.js
+/**
+ * Option values read the way PostgreSQL reads them (defGetBoolean in src/backend/commands/define.c):
+ * no argument means true; the integers 0 and 1; the words true/false/on/off in any case, written as a
+ * keyword or as any kind of string literal ('…', E'…', U&'…'). Anything else makes PostgreSQL raise an
+ * error; ddlgate then assumes the option is on, the conservative reading for lock checks.
+ */
+function defGetBoolean(defElem) {
+    if (!defElem)
+        return false;
+    const arg = defElem.arg;
+    if (arg === undefined || arg === null)
+        return true;
+    if (arg.Integer) {
+        const value = arg.Integer.ival ?? 0;
+        return value !== 0;
+    }
+    if (arg.Boolean)
+        return arg.Boolean.boolval === true;
+    const text = (arg.String?.sval ?? arg.A_Const?.sval?.sval ?? arg.TypeName?.names?.at(-1)?.String?.sval);
+    if (typeof text === 'string') {
+        const lower = text.toLowerCase();
+        if (lower === 'false' || lower === 'off')
+            return false;
+        return true;
+    }
+    return true;
+}
+/** Whether an option list (VACUUM, REINDEX, EXPLAIN …) turns a boolean option on. */
+function booleanOption(options, name) {
+    let value = false;
+    for (const option of options ?? [])
+        if (option.DefElem?.defname === name)
+            value = defGetBoolean(option.DefElem);
+    return value;
+}
+
 ;// CONCATENATED MODULE: ./lib/sql/transaction-rules.js
+
 /**
  * Why a statement cannot run inside a transaction block, or undefined when it can.
  * PostgreSQL rejects these with "cannot run inside a transaction block", so a file containing
@@ -44639,7 +44677,7 @@ function nonTransactionalReason(statement) {
         return 'CREATE INDEX CONCURRENTLY';
     if (node.DropStmt?.concurrent)
         return 'DROP INDEX CONCURRENTLY';
-    if (node.ReindexStmt && hasOption(node.ReindexStmt.params, 'concurrently'))
+    if (node.ReindexStmt && booleanOption(node.ReindexStmt.params, 'concurrently'))
         return 'REINDEX CONCURRENTLY';
     if (node.VacuumStmt?.is_vacuumcmd)
         return 'VACUUM';
@@ -44677,9 +44715,6 @@ function transactionControl(statement) {
         default:
             return 'other';
     }
-}
-function hasOption(params, name) {
-    return (params ?? []).some((param) => param.DefElem?.defname === name);
 }
 /**
  * True when a file runs its own transactions the way golang-migrate, sql-migrate or psql users write them:
@@ -45626,7 +45661,7 @@ class ParseFailure extends Error {
         this.name = 'ParseFailure';
     }
 }
-function parseRaw(sql) {
+function parser_parseRaw(sql) {
     try {
         return (0,wasm.parseSync)(sql);
     }
@@ -46491,7 +46526,7 @@ function parseSqlStatements(text) {
         return { statements: [], headerComments: onlyTrivia.comments, source };
     let raw;
     try {
-        raw = parseRaw(text);
+        raw = parser_parseRaw(text);
     }
     catch (error) {
         throw toSyntaxError(error, source);
@@ -46611,7 +46646,7 @@ function checksumOf(text) {
 
 
 
-function displayPath(file) {
+function files_displayPath(file) {
     const relative = external_node_path_namespaceObject.relative(process.cwd(), file);
     return relative && !relative.startsWith('..') && !external_node_path_namespaceObject.isAbsolute(relative) ? relative : file;
 }
@@ -46620,13 +46655,13 @@ function files_listSqlFiles(dir) {
     let names;
     try {
         if (!(0,external_node_fs_.statSync)(dir).isDirectory())
-            throw new errors_InputError(`${displayPath(dir)}: not a directory (set the migrations dir with --dir)`);
+            throw new errors_InputError(`${files_displayPath(dir)}: not a directory (set the migrations dir with --dir)`);
         names = (0,external_node_fs_.readdirSync)(dir);
     }
     catch (error) {
         if (error instanceof errors_InputError)
             throw error;
-        throw new errors_InputError(`${displayPath(dir)}: migrations directory not found (set it with --dir)`);
+        throw new errors_InputError(`${files_displayPath(dir)}: migrations directory not found (set it with --dir)`);
     }
     return names
         .sort()
@@ -46753,21 +46788,21 @@ function readSqlFile(file) {
     try {
         const size = (0,external_node_fs_.statSync)(file).size;
         if (size > MAX_MIGRATION_BYTES) {
-            throw new errors_InputError(`${displayPath(file)}: ${(size / 1024 / 1024).toFixed(1)} MB is over the ${MAX_MIGRATION_BYTES / 1024 / 1024} MB limit for one migration; split it, or load data with COPY outside the migrations`);
+            throw new errors_InputError(`${files_displayPath(file)}: ${(size / 1024 / 1024).toFixed(1)} MB is over the ${MAX_MIGRATION_BYTES / 1024 / 1024} MB limit for one migration; split it, or load data with COPY outside the migrations`);
         }
         buffer = (0,external_node_fs_.readFileSync)(file);
     }
     catch (error) {
         if (error instanceof errors_InputError)
             throw error;
-        throw new errors_InputError(`${displayPath(file)}: cannot read file`);
+        throw new errors_InputError(`${files_displayPath(file)}: cannot read file`);
     }
     if (buffer.includes(0))
-        throw new errors_InputError(`${displayPath(file)}: binary content (NUL byte), not a SQL text file`);
+        throw new errors_InputError(`${files_displayPath(file)}: binary content (NUL byte), not a SQL text file`);
     const text = buffer.toString('utf8');
     if (!Buffer.from(text, 'utf8').equals(buffer)) {
         const line = firstInvalidUtf8Line(buffer);
-        throw new errors_InputError(`${displayPath(file)}:${line}: invalid UTF-8; save the file as UTF-8`);
+        throw new errors_InputError(`${files_displayPath(file)}:${line}: invalid UTF-8; save the file as UTF-8`);
     }
     return text.replace(/^\uFEFF/, '');
 }
@@ -46794,7 +46829,7 @@ function directivesIn(comments) {
 }
 /** Parses a migration file and decides how it must run (in a transaction or statement by statement). */
 function compileScript(file, text, options = {}) {
-    const path = displayPath(file);
+    const path = files_displayPath(file);
     const parsed = parseScriptText(path, text);
     if (parsed.statements.length === 0)
         throw new errors_InputError(`${path}: no SQL statements${options.label ? ` in its ${options.label} section` : ''} (an empty or comment-only migration is almost always a mistake)`);
@@ -46870,7 +46905,7 @@ function replaceFlywayPlaceholders(source, text) {
             return value;
         const line = text.slice(0, offset).split('\n').length;
         const env = `FLYWAY_PLACEHOLDERS_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
-        throw new errors_InputError(`${displayPath(source.path)}:${line}: no value for Flyway placeholder ${whole}; set ${env}, or flyway.placeholders.${name} in flyway.conf beside the migrations`);
+        throw new errors_InputError(`${files_displayPath(source.path)}:${line}: no value for Flyway placeholder ${whole}; set ${env}, or flyway.placeholders.${name} in flyway.conf beside the migrations`);
     });
 }
 function loadSource(source) {
@@ -46880,15 +46915,15 @@ function loadSource(source) {
         ...(source.section ? { label: source.section.label } : {}),
     });
 }
-function upSourceOf(entry) {
+function script_upSourceOf(entry) {
     return entry.upSource ?? { path: entry.upPath };
 }
-function downSourceOf(entry) {
+function script_downSourceOf(entry) {
     return entry.downSource ?? (entry.downPath ? { path: entry.downPath } : undefined);
 }
 /** The down script of an entry, or undefined when it has none. */
 function loadDownScript(entry) {
-    const source = downSourceOf(entry);
+    const source = script_downSourceOf(entry);
     return source ? loadSource(source) : undefined;
 }
 /**
@@ -46898,7 +46933,7 @@ function loadDownScript(entry) {
 function loadMigration(entry) {
     if (entry.unrunnable)
         throw new errors_InputError(entry.unrunnable);
-    const source = upSourceOf(entry);
+    const source = script_upSourceOf(entry);
     const fileText = readSqlFile(source.path);
     const up = compileScript(source.path, sourceText(source, fileText), {
         ...(source.noTransaction ? { noTransaction: true } : {}),
@@ -46964,7 +46999,7 @@ function versionKey(version) {
 function noticeIgnored(context, dir, tool, files, why = `${tool} does not read them`) {
     if (!context || files.length === 0)
         return;
-    const shown = files.slice(0, 5).map((file) => displayPath(external_node_path_namespaceObject.join(dir, file)));
+    const shown = files.slice(0, 5).map((file) => files_displayPath(external_node_path_namespaceObject.join(dir, file)));
     const more = files.length > 5 ? ` and ${files.length - 5} more` : '';
     context.notice(`ignored ${files.length} file${files.length === 1 ? '' : 's'} (${why}): ${shown.join(', ')}${more}`);
 }
@@ -46974,7 +47009,7 @@ function noticeIgnored(context, dir, tool, files, why = `${tool} does not read t
  */
 const PREFIXED_SQL = /^(\d+)_(?!.*\.(?:up|down)\.sql$)(.+)\.sql$/;
 function notThisLayout(dir, file, layout) {
-    return new errors_InputError(`${displayPath(external_node_path_namespaceObject.join(dir, file))}: not a ${layout.name} migration file name; expected ${layout.expected}`);
+    return new errors_InputError(`${files_displayPath(external_node_path_namespaceObject.join(dir, file))}: not a ${layout.name} migration file name; expected ${layout.expected}`);
 }
 /** Sorts entries by version (numerically, part by part for dotted versions) and refuses two files with the same version. */
 function orderByVersion(entries) {
@@ -46983,7 +47018,7 @@ function orderByVersion(entries) {
         const key = versionKey(entry.version);
         const other = seen.get(key);
         if (other)
-            throw new errors_InputError(`${displayPath(entry.upPath)}: duplicate migration version ${entry.version}, also used by ${displayPath(other.upPath)}`);
+            throw new errors_InputError(`${files_displayPath(entry.upPath)}: duplicate migration version ${entry.version}, also used by ${files_displayPath(other.upPath)}`);
         seen.set(key, entry);
     }
     return [...entries].sort((a, b) => compareVersions(a.version, b.version));
@@ -47022,7 +47057,7 @@ function findMarker(lines, marker) {
 /** Reads one file of a sectioned layout: up = lines after the up marker up to the down marker; down = the rest. */
 function sectionedEntry(layout, file, version, name, markers) {
     const lines = readSqlFile(file).split('\n');
-    const shown = displayPath(file);
+    const shown = files_displayPath(file);
     const upLine = findMarker(lines, markers.up);
     if (!upLine)
         throw new errors_InputError(`${shown}: no "${markers.upLabel}" line; every ${layout} migration needs one`);
@@ -47094,13 +47129,13 @@ function readDrizzleJournal(dir) {
         data = JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
     }
     catch (error) {
-        throw new errors_InputError(`${displayPath(file)}: ${fileExists(file) ? `invalid JSON (${error.message.split('\n')[0]})` : 'not found (a drizzle-kit migrations folder has meta/_journal.json)'}`);
+        throw new errors_InputError(`${files_displayPath(file)}: ${fileExists(file) ? `invalid JSON (${error.message.split('\n')[0]})` : 'not found (a drizzle-kit migrations folder has meta/_journal.json)'}`);
     }
     if (!data || !Array.isArray(data.entries))
-        throw new errors_InputError(`${displayPath(file)}: no "entries" list; is this a drizzle-kit journal?`);
+        throw new errors_InputError(`${files_displayPath(file)}: no "entries" list; is this a drizzle-kit journal?`);
     return data.entries.map((entry, index) => {
         if (typeof entry?.tag !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(entry.tag) || typeof entry.when !== 'number') {
-            throw new errors_InputError(`${displayPath(file)}: entry ${index} needs a "tag" (file name without .sql) and a numeric "when"`);
+            throw new errors_InputError(`${files_displayPath(file)}: entry ${index} needs a "tag" (file name without .sql) and a numeric "when"`);
         }
         return { idx: typeof entry.idx === 'number' ? entry.idx : index, when: entry.when, tag: entry.tag, ...(typeof entry.breakpoints === 'boolean' ? { breakpoints: entry.breakpoints } : {}) };
     });
@@ -47117,13 +47152,13 @@ const drizzle = {
         const journal = readDrizzleJournal(dir);
         const listed = new Set(journal.map((entry) => `${entry.tag}.sql`));
         // drizzle-orm's migrator runs what the journal lists and nothing else.
-        noticeIgnored(context, dir, 'drizzle', files.filter((fileName) => !listed.has(fileName)), `not listed in ${displayPath(journalPath(dir))}; drizzle never runs them`);
+        noticeIgnored(context, dir, 'drizzle', files.filter((fileName) => !listed.has(fileName)), `not listed in ${files_displayPath(journalPath(dir))}; drizzle never runs them`);
         const entries = [...journal]
             .sort((a, b) => a.idx - b.idx)
             .map((entry) => {
             const file = external_node_path_namespaceObject.join(dir, `${entry.tag}.sql`);
             if (!fileExists(file))
-                throw new errors_InputError(`${displayPath(journalPath(dir))}: entry "${entry.tag}" has no file ${displayPath(file)}`);
+                throw new errors_InputError(`${files_displayPath(journalPath(dir))}: entry "${entry.tag}" has no file ${files_displayPath(file)}`);
             const match = /^(\d+)_(.+)$/.exec(entry.tag);
             const version = match ? match[1] : String(entry.idx).padStart(4, '0');
             return { version, name: match ? match[2] : entry.tag, upPath: file, upSource: { path: file }, layout: 'drizzle' };
@@ -47131,7 +47166,7 @@ const drizzle = {
         const ordered = orderByVersion(entries);
         for (const [index, entry] of ordered.entries()) {
             if (entry !== entries[index])
-                throw new errors_InputError(`${displayPath(journalPath(dir))}: the journal's order disagrees with the versions of ${external_node_path_namespaceObject.basename(entry.upPath)} and ${external_node_path_namespaceObject.basename(entries[index].upPath)}`);
+                throw new errors_InputError(`${files_displayPath(journalPath(dir))}: the journal's order disagrees with the versions of ${external_node_path_namespaceObject.basename(entry.upPath)} and ${external_node_path_namespaceObject.basename(entries[index].upPath)}`);
         }
         return ordered;
     },
@@ -47209,7 +47244,7 @@ const flyway = {
             }
             const [, prefix, version, name] = match;
             if (prefix === 'R')
-                throw new errors_InputError(`${displayPath(full)}: repeatable Flyway migrations (R__) are not supported; make it a versioned migration`);
+                throw new errors_InputError(`${files_displayPath(full)}: repeatable Flyway migrations (R__) are not supported; make it a versioned migration`);
             if (prefix === 'U')
                 undos.set(versionKey(version), full);
             else
@@ -47222,7 +47257,7 @@ const flyway = {
             return undo ? { ...entry, downPath: undo, downSource: { path: undo, flyway: true, ...withPlaceholders } } : entry;
         });
         for (const orphan of undos.values())
-            throw new errors_InputError(`${displayPath(orphan)}: undo migration without its V file`);
+            throw new errors_InputError(`${files_displayPath(orphan)}: undo migration without its V file`);
         return ordered;
     },
 };
@@ -47259,7 +47294,7 @@ const golangMigrate = {
             const file = external_node_path_namespaceObject.join(dir, fileName);
             const other = direction === 'up' ? ups.get(key)?.file : downs.get(key);
             if (other)
-                throw new errors_InputError(`${displayPath(file)}: duplicate migration version ${version}, also used by ${displayPath(other)}`);
+                throw new errors_InputError(`${files_displayPath(file)}: duplicate migration version ${version}, also used by ${files_displayPath(other)}`);
             if (direction === 'up')
                 ups.set(key, { version, name, file });
             else
@@ -47324,7 +47359,7 @@ const goose = {
                     name,
                     upPath: file,
                     layout: 'goose',
-                    unrunnable: `${displayPath(file)} is a goose Go migration; ddlgate cannot run Go code: run it with goose, then record it with \`ddlgate adopt\``,
+                    unrunnable: `${files_displayPath(file)} is a goose Go migration; ddlgate cannot run Go code: run it with goose, then record it with \`ddlgate adopt\``,
                 });
                 continue;
             }
@@ -47352,14 +47387,14 @@ function pairUpDown(dir, files, layout) {
         const full = external_node_path_namespaceObject.join(dir, fileName);
         const match = NATIVE_PATTERN.exec(fileName);
         if (!match)
-            throw new errors_InputError(`${displayPath(full)}: unrecognised migration file name; expected ${layout.expected}`);
+            throw new errors_InputError(`${files_displayPath(full)}: unrecognised migration file name; expected ${layout.expected}`);
         const [, version, name, direction] = match;
         const key = BigInt(version);
         const entry = byVersion.get(key) ?? { version, name };
         const existing = entry[direction];
         if (existing || entry.version !== version || entry.name !== name) {
             const other = existing ?? entry.up ?? entry.down;
-            throw new errors_InputError(`${displayPath(full)}: duplicate migration version ${version}, also used by ${displayPath(other)}`);
+            throw new errors_InputError(`${files_displayPath(full)}: duplicate migration version ${version}, also used by ${files_displayPath(other)}`);
         }
         entry[direction] = full;
         byVersion.set(key, entry);
@@ -47368,7 +47403,7 @@ function pairUpDown(dir, files, layout) {
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([, entry]) => {
         if (!entry.up)
-            throw new errors_InputError(`${displayPath(entry.down)}: down migration without its up file (${entry.version}_${entry.name}.up.sql)`);
+            throw new errors_InputError(`${files_displayPath(entry.down)}: down migration without its up file (${entry.version}_${entry.name}.up.sql)`);
         return entry;
     });
 }
@@ -47568,7 +47603,7 @@ const prisma = {
         if (fileExists(lock)) {
             const provider = /^\s*provider\s*=\s*"([^"]*)"/m.exec((0,external_node_fs_.readFileSync)(lock, 'utf8'))?.[1];
             if (provider && provider !== 'postgresql' && provider !== 'postgres') {
-                throw new errors_InputError(`${displayPath(lock)}: provider "${provider}"; these migrations are for another database, not PostgreSQL`);
+                throw new errors_InputError(`${files_displayPath(lock)}: provider "${provider}"; these migrations are for another database, not PostgreSQL`);
             }
         }
         return readFolders(dir, PRISMA_RULES, context);
@@ -47673,7 +47708,7 @@ function readSqitchPlan(dir) {
         }
         const match = /^[+-]?([^\s[]+)\s*(?:\[([^\]]*)\])?/.exec(line);
         if (!match)
-            throw new errors_InputError(`${displayPath(file)}:${index + 1}: cannot read this plan line`);
+            throw new errors_InputError(`${files_displayPath(file)}:${index + 1}: cannot read this plan line`);
         changes.push({ name: match[1], line: index + 1, requires: (match[2] ?? '').split(/\s+/).filter((dep) => dep && !dep.startsWith('!')) });
     });
     return { project, file, changes };
@@ -47687,10 +47722,10 @@ function planEntries(dir, plan, first, context, otherProjects) {
             const bare = name.replace(/@.*$/, '');
             if (project === plan.project) {
                 if (!deployed.has(bare))
-                    throw new errors_InputError(`${displayPath(plan.file)}:${change.line}: "${change.name}" requires "${dependency}", which is not planned before it`);
+                    throw new errors_InputError(`${files_displayPath(plan.file)}:${change.line}: "${change.name}" requires "${dependency}", which is not planned before it`);
             }
             else if (!otherProjects.get(project)?.changes.some((other) => other.name === bare)) {
-                context?.notice(`${displayPath(plan.file)}:${change.line}: "${change.name}" requires ${dependency} from sqitch project "${project}", which is not in this directory; deploy it first`);
+                context?.notice(`${files_displayPath(plan.file)}:${change.line}: "${change.name}" requires ${dependency} from sqitch project "${project}", which is not in this directory; deploy it first`);
             }
         }
         // A reworked change: its earlier versions live in deploy/<name>@<next tag>.sql, the latest in deploy/<name>.sql.
@@ -47698,7 +47733,7 @@ function planEntries(dir, plan, first, context, otherProjects) {
         const base = reworked && change.nextTag ? `${change.name}@${change.nextTag}.sql` : `${change.name}.sql`;
         const deploy = external_node_path_namespaceObject.join(dir, 'deploy', base);
         if (!fileExists(deploy))
-            throw new errors_InputError(`${displayPath(plan.file)}:${change.line}: change "${change.name}" has no deploy script ${displayPath(deploy)}`);
+            throw new errors_InputError(`${files_displayPath(plan.file)}:${change.line}: change "${change.name}" has no deploy script ${files_displayPath(deploy)}`);
         const revert = external_node_path_namespaceObject.join(dir, 'revert', base);
         const hasRevert = fileExists(revert) && hasSql(readSqlFile(revert).split('\n'));
         entries.push({
@@ -47738,7 +47773,7 @@ const sqitch = {
         const entries = [];
         const otherPlans = new Map([...others].map(([name, other]) => [name, other.plan]));
         for (const other of others.values()) {
-            context?.notice(`sqitch project "${other.plan.project}" (${displayPath(other.dir)}) is deployed first: ${plan.project} requires its changes`);
+            context?.notice(`sqitch project "${other.plan.project}" (${files_displayPath(other.dir)}) is deployed first: ${plan.project} requires its changes`);
             entries.push(...planEntries(other.dir, other.plan, entries.length + 1, context, new Map()));
         }
         entries.push(...planEntries(dir, plan, entries.length + 1, context, otherPlans));
@@ -47781,7 +47816,7 @@ const sqlMigrate = {
         for (let index = 1; index < numbered.length; index++) {
             if (compareVersions(numbered[index - 1].version, numbered[index].version) === 0) {
                 // sql-migrate tells them apart by file name; ddlgate's tracking is keyed by version, so refuse clearly.
-                throw new errors_InputError(`${displayPath(numbered[index].upPath)}: same number as ${external_node_path_namespaceObject.basename(numbered[index - 1].upPath)}; ddlgate keys migrations by version`);
+                throw new errors_InputError(`${files_displayPath(numbered[index].upPath)}: same number as ${external_node_path_namespaceObject.basename(numbered[index - 1].upPath)}; ddlgate keys migrations by version`);
             }
         }
         return [...numbered, ...named];
@@ -47909,7 +47944,7 @@ function detect_detectLayout(dir, files) {
         return 'flat';
     if (kinds.length > 1) {
         const [[kindA, fileA], [kindB, fileB]] = [...firstOfKind.entries()];
-        throw new errors_InputError(`${displayPath(external_node_path_namespaceObject.join(dir, fileB))}: mixed migration layouts: this file looks like ${KIND_DESCRIPTION[kindB]} but ${displayPath(external_node_path_namespaceObject.join(dir, fileA))} looks like ${KIND_DESCRIPTION[kindA]}; keep one layout per directory (or pass --layout)`);
+        throw new errors_InputError(`${files_displayPath(external_node_path_namespaceObject.join(dir, fileB))}: mixed migration layouts: this file looks like ${KIND_DESCRIPTION[kindB]} but ${files_displayPath(external_node_path_namespaceObject.join(dir, fileA))} looks like ${KIND_DESCRIPTION[kindA]}; keep one layout per directory (or pass --layout)`);
     }
     const kind = kinds[0];
     // The tools whose readers skip names they do not know (the layout's reader lists them in one notice).
@@ -47922,7 +47957,7 @@ function detect_detectLayout(dir, files) {
     if (unrecognised.length) {
         if (kind === 'native' && looksGolangMigrate(dir, files))
             return 'golang-migrate';
-        throw new errors_InputError(`${displayPath(external_node_path_namespaceObject.join(dir, unrecognised[0]))}: unrecognised migration file name; expected ${NATIVE_EXPECTED}, or another supported layout (tried: ${LAYOUTS_TRIED})`);
+        throw new errors_InputError(`${files_displayPath(external_node_path_namespaceObject.join(dir, unrecognised[0]))}: unrecognised migration file name; expected ${NATIVE_EXPECTED}, or another supported layout (tried: ${LAYOUTS_TRIED})`);
     }
     if (!kind || kind === 'native')
         return kind && looksGolangMigrate(dir, files) ? 'golang-migrate' : 'native';
@@ -47969,7 +48004,7 @@ const flat = {
         const ordered = orderByVersion(entries);
         for (const [index, entry] of ordered.entries()) {
             if (entry !== entries[index]) {
-                throw new errors_InputError(`${displayPath(entry.upPath)}: name order and version order disagree (${external_node_path_namespaceObject.basename(entries[index].upPath)} sorts first by name); zero-pad the prefixes to the same width`);
+                throw new errors_InputError(`${files_displayPath(entry.upPath)}: name order and version order disagree (${external_node_path_namespaceObject.basename(entries[index].upPath)} sorts first by name); zero-pad the prefixes to the same width`);
             }
         }
         return ordered;
@@ -48015,7 +48050,7 @@ const graphileMigrate = {
         const entries = [];
         for (const fileName of names.filter((name) => FILE.test(name))) {
             const file = external_node_path_namespaceObject.join(committed, fileName);
-            const shown = displayPath(file);
+            const shown = files_displayPath(file);
             const text = readSqlFile(file).replace(/\r\n/g, '\n');
             const lines = text.split('\n');
             if (!lines[0]?.startsWith(PREVIOUS))
@@ -48032,7 +48067,7 @@ const graphileMigrate = {
             const hash = lines[1].slice(HASH.length).trim();
             if (previousHash !== (previous?.hash ?? null)) {
                 throw new errors_InputError(previous
-                    ? `${shown}:1: names previous hash ${previousHash ?? '-'} but ${displayPath(previous.file)} has ${previous.hash}; the committed chain is broken`
+                    ? `${shown}:1: names previous hash ${previousHash ?? '-'} but ${files_displayPath(previous.file)} has ${previous.hash}; the committed chain is broken`
                     : `${shown}:1: names a previous migration (${previousHash}) but it is the first committed migration`);
             }
             const body = lines.slice(blankLine + 1).join('\n');
@@ -48170,7 +48205,7 @@ function readMigrationSet(dir, options = {}) {
         const sql = findSqlFiles(dir);
         if (sql.length > 0) {
             const tried = options.layout ? `read as ${layout} (--layout)` : `read as ${layout}; layouts tried: ${LAYOUTS_TRIED}`;
-            throw new errors_InputError(`${displayPath(dir)}: ${sql.length} .sql file${sql.length === 1 ? '' : 's'} but no ${layout} migration (${tried}); first unrecognised file: ${sql[0]}`);
+            throw new errors_InputError(`${files_displayPath(dir)}: ${sql.length} .sql file${sql.length === 1 ? '' : 's'} but no ${layout} migration (${tried}); first unrecognised file: ${sql[0]}`);
         }
     }
     return { dir, layout, entries, notices };
@@ -48179,7 +48214,7 @@ function readMigrationSet(dir, options = {}) {
  * Finds the migrations of a directory, ordered as their tool orders them. Every layout yields the same
  * entries: version, name, the file whose checksum is the migration's, and where the up and down SQL are.
  */
-function discoverMigrations(dir, options = {}) {
+function discover_discoverMigrations(dir, options = {}) {
     return [...readMigrationSet(dir, options).entries];
 }
 /** "layout: goose (42 migrations)" — the first line of every command's text output. */
@@ -48577,7 +48612,7 @@ function selectRollbackTargets(rows, options) {
     return applied.slice(0, options.steps ?? 1);
 }
 async function runDown(options) {
-    const entries = discoverMigrations(options.dir, { layout: options.layout });
+    const entries = discover_discoverMigrations(options.dir, { layout: options.layout });
     return withMigrationSession(options, async (session) => {
         const rows = await readAppliedRows(session.client, options.schema);
         const targets = selectRollbackTargets(rows, options);
@@ -48586,9 +48621,9 @@ async function runDown(options) {
             const entry = entries.find((e) => compareVersions(e.version, row.version) === 0);
             if (!entry)
                 throw new OperationError(`cannot roll back ${row.version}_${row.name}: its migration files are missing`);
-            const downSource = downSourceOf(entry);
+            const downSource = script_downSourceOf(entry);
             if (!downSource)
-                throw new OperationError(`cannot roll back ${row.version}_${row.name}: ${displayPath(entry.upPath)} has no down ${entry.layout && entry.layout !== 'native' ? `migration (${entry.layout} layout)` : `file (${row.version}_${row.name}.down.sql)`}; nothing was rolled back`);
+                throw new OperationError(`cannot roll back ${row.version}_${row.name}: ${files_displayPath(entry.upPath)} has no down ${entry.layout && entry.layout !== 'native' ? `migration (${entry.layout} layout)` : `file (${row.version}_${row.name}.down.sql)`}; nothing was rolled back`);
             return { version: row.version, name: row.name, script: loadSource(downSource) };
         });
         await options.onPlan?.(plan);
@@ -48714,7 +48749,7 @@ function planUp(migrations, rows, options) {
     const entryByVersion = new Map(entries.map((entry) => [entry.version, entry]));
     for (const item of status) {
         if (item.state === 'modified') {
-            const file = displayPath(entryByVersion.get(item.version).upPath);
+            const file = files_displayPath(entryByVersion.get(item.version).upPath);
             throw new OperationError(`${file}: modified after it was applied (checksum differs from the one recorded); restore the file, or record the new checksum with ddlgate repair`);
         }
         if (item.state === 'missing') {
@@ -48734,13 +48769,13 @@ function planUp(migrations, rows, options) {
             break;
         const entry = entryByVersion.get(item.version);
         if (newestApplied && compareVersions(item.version, newestApplied) < 0 && !options.allowOutOfOrder) {
-            throw new OperationError(`${displayPath(entry.upPath)}: pending but older than the newest applied migration ${newestApplied}; rename it to a newer version or pass --allow-out-of-order`);
+            throw new OperationError(`${files_displayPath(entry.upPath)}: pending but older than the newest applied migration ${newestApplied}; rename it to a newer version or pass --allow-out-of-order`);
         }
         const row = rows.find((r) => compareVersions(r.version, item.version) === 0);
         if (row && row.status !== 'applied') {
             // Statements already ran from the file as it was then: resuming an edited file would skip or repeat work.
             if (row.statements_done > 0 && row.checksum !== migrationByVersion.get(item.version).checksum) {
-                throw new OperationError(`${displayPath(entry.upPath)}: changed after a run stopped part-way (${row.statements_done} statement(s) done); restore the file to finish it, or record the new state with ddlgate repair`);
+                throw new OperationError(`${files_displayPath(entry.upPath)}: changed after a run stopped part-way (${row.statements_done} statement(s) done); restore the file to finish it, or record the new state with ddlgate repair`);
             }
             resume.set(item.version, row.statements_done);
         }
@@ -48769,7 +48804,7 @@ const UNRUNNABLE = new Set(['VACUUM', 'ALTER SYSTEM', 'CREATE DATABASE', 'DROP D
  * one `dry-run` audit row, written after the rollback when the tracking tables already exist.
  */
 async function runDryRun(options) {
-    const migrations = loadAllMigrations(discoverMigrations(options.dir, { layout: options.layout }));
+    const migrations = loadAllMigrations(discover_discoverMigrations(options.dir, { layout: options.layout }));
     const client = await connection_connect(options.databaseUrl);
     const started = performance.now();
     let report = { ok: true, migrations: [] };
@@ -48895,7 +48930,7 @@ async function dryRunMigration(client, migration, resumeFrom, observer, first) {
  */
 async function getStatus(query) {
     // Discover first: a bad migrations directory is reported without opening a connection.
-    const files = withChecksums(discoverMigrations(query.dir, { layout: query.layout }));
+    const files = withChecksums(discover_discoverMigrations(query.dir, { layout: query.layout }));
     const client = await connection_connect(query.databaseUrl);
     try {
         return computeStatus(files, await readAppliedRows(client, query.schema), await readLastFailures(client, query.schema));
@@ -49496,7 +49531,7 @@ class MigrationFailed extends OperationError {
     }
 }
 async function runUp(options) {
-    const migrations = loadAllMigrations(discoverMigrations(options.dir, { layout: options.layout }));
+    const migrations = loadAllMigrations(discover_discoverMigrations(options.dir, { layout: options.layout }));
     return withMigrationSession(options, async (session) => {
         const rows = await readAppliedRows(session.client, options.schema);
         const plan = planUp(migrations, rows, options);
@@ -49670,7 +49705,7 @@ function defElems(list) {
     return map;
 }
 /** Column names a constraint expression requires to be non-null: `CHECK (a IS NOT NULL [AND b IS NOT NULL…])`. */
-function notNullColumnsOf(expr) {
+function ast_notNullColumnsOf(expr) {
     if (!expr)
         return [];
     if (expr.NullTest?.nulltesttype === 'IS_NOT_NULL') {
@@ -49679,7 +49714,7 @@ function notNullColumnsOf(expr) {
         return name ? [name] : [];
     }
     if (expr.BoolExpr?.boolop === 'AND_EXPR')
-        return (expr.BoolExpr.args ?? []).flatMap((arg) => notNullColumnsOf(arg));
+        return (expr.BoolExpr.args ?? []).flatMap((arg) => ast_notNullColumnsOf(arg));
     return [];
 }
 const LOCK_MODES = [
@@ -49699,6 +49734,7 @@ const LOCK_MODES = [
  * Which statements take an ACCESS EXCLUSIVE lock on a table that already exists (blocking every read
  * and write on it until the transaction ends), following the lock levels documented for each command.
  */
+
 
 /** ALTER TABLE subcommands that take less than ACCESS EXCLUSIVE. */
 const LIGHTER_ALTER_TABLE = new Set([
@@ -49791,7 +49827,7 @@ function accessExclusiveTarget(statement, state) {
     return undefined;
 }
 function isVacuumFull(vacuum) {
-    return (vacuum.options ?? []).some((option) => option.DefElem?.defname === 'full' && option.DefElem.arg?.Boolean?.boolval !== false);
+    return booleanOption(vacuum.options, 'full');
 }
 
 ;// CONCATENATED MODULE: ./lib/lint/rules/syntax.js
@@ -49933,7 +49969,7 @@ const drop_index_not_concurrently_rule = {
         const drop = statement.node.DropStmt;
         if (!drop || drop.removeType !== 'OBJECT_INDEX' || drop.concurrent)
             return [];
-        const existing = (drop.objects ?? []).map((object) => nameListRef(object.List?.items)).filter((ref) => ref && !state.isNewIndex(ref));
+        const existing = (drop.objects ?? []).map((object) => nameListRef(object.List?.items)).filter((ref) => ref && !state.isNewIndex(ref) && !(drop.missing_ok && state.schema.complete && !state.schema.index(ref)));
         if (existing.length === 0)
             return [];
         return [{ message: `DROP INDEX ${existing.map(refText).join(', ')} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on the table: reads and writes queue behind it` }];
@@ -49941,6 +49977,7 @@ const drop_index_not_concurrently_rule = {
 };
 
 ;// CONCATENATED MODULE: ./lib/lint/rules/reindex-not-concurrently.js
+
 
 const reindex_not_concurrently_rule = {
     id: 'reindex-not-concurrently',
@@ -49955,7 +49992,7 @@ const reindex_not_concurrently_rule = {
         const reindex = statement.node.ReindexStmt;
         if (!reindex)
             return [];
-        if ((reindex.params ?? []).some((param) => param.DefElem?.defname === 'concurrently'))
+        if (booleanOption(reindex.params, 'concurrently'))
             return [];
         const target = rangeVarRef(reindex.relation);
         if (target && (state.isNewTable(target) || state.isNewIndex(target)))
@@ -50054,7 +50091,7 @@ const check_without_not_valid_rule = {
             if (constraint.contype !== 'CONSTR_CHECK' || constraint.skip_validation)
                 continue;
             const name = constraint.conname ? ` ${constraint.conname}` : '';
-            const notNull = notNullColumnsOf(constraint.raw_expr);
+            const notNull = ast_notNullColumnsOf(constraint.raw_expr);
             hits.push({
                 message: `CHECK constraint${name} added to existing table ${alter.name} without NOT VALID: every row is scanned under an ACCESS EXCLUSIVE lock`,
                 ...(notNull.length
@@ -50194,17 +50231,37 @@ const set_not_null_rule = {
         }
         const hits = [];
         for (const column of columns) {
+            if (state.schema.column(alter.table, column)?.notNull)
+                continue; // already NOT NULL: nothing to do
             if (state.pgVersion >= 12 && state.hasValidatedNotNullCheck(alter.table, column))
                 continue;
+            const guessed = state.pgVersion >= 12 ? unknownValidatedCheckFor(state, alter.table, column) : undefined;
+            if (guessed) {
+                hits.push({
+                    message: `SET NOT NULL on ${alter.name}.${column} relies on constraint ${guessed}, validated earlier but defined where ddlgate cannot see it: if it is CHECK (${column} IS NOT NULL) there is no scan, otherwise the whole table is scanned under an ACCESS EXCLUSIVE lock`,
+                    severity: 'warning',
+                    hint: 'Keep the migration that added the CHECK in the directory, or lint with --database-url, so ddlgate can read its definition; the dry-run confirms whether SET NOT NULL scanned.',
+                });
+                continue;
+            }
             const constraintName = `${alter.table.name}_${column}_not_null`;
             const hint = state.pgVersion < 12
                 ? `PostgreSQL ${state.pgVersion} always scans for SET NOT NULL (the validated-CHECK shortcut arrived in 12): keep a validated CHECK (${column} IS NOT NULL) NOT VALID constraint instead of SET NOT NULL, or run it in a maintenance window.`
-                : `ALTER TABLE ${alter.name} ADD CONSTRAINT ${constraintName} CHECK (${column} IS NOT NULL) NOT VALID; then, in a later migration: ALTER TABLE ${alter.name} VALIDATE CONSTRAINT ${constraintName}; ALTER TABLE ${alter.name} ALTER COLUMN ${column} SET NOT NULL; ALTER TABLE ${alter.name} DROP CONSTRAINT ${constraintName}; (if the CHECK was validated in an earlier migration, suppress this with -- ddlgate-ignore set-not-null: <reason>)`;
+                : `ALTER TABLE ${alter.name} ADD CONSTRAINT ${constraintName} CHECK (${column} IS NOT NULL) NOT VALID; then, in a later migration: ALTER TABLE ${alter.name} VALIDATE CONSTRAINT ${constraintName}; ALTER TABLE ${alter.name} ALTER COLUMN ${column} SET NOT NULL; ALTER TABLE ${alter.name} DROP CONSTRAINT ${constraintName}; (a CHECK validated by an earlier migration of this directory is recognised; lint with --database-url to use the real catalog)`;
             hits.push({ message: `SET NOT NULL on ${alter.name}.${column} scans the whole table under an ACCESS EXCLUSIVE lock`, hint });
         }
         return hits;
     },
 };
+/** A constraint validated before this statement whose definition is unknown, named after the column and NULL. */
+function unknownValidatedCheckFor(state, table, column) {
+    const model = state.schema.table(table);
+    for (const constraint of model?.constraints.values() ?? []) {
+        if (constraint.kind === 'other' && constraint.valid && constraint.name.toLowerCase().includes(column.toLowerCase()) && /null/i.test(constraint.name))
+            return constraint.name;
+    }
+    return undefined;
+}
 
 ;// CONCATENATED MODULE: ./lib/lint/rules/add-column-not-null-without-default.js
 
@@ -50290,15 +50347,14 @@ const add_column_volatile_default_rule = {
                 hits.push({ message: `${where} with a DEFAULT: before PostgreSQL 11 any default ${rewrite}`, hint: 'Add the column without a default, SET DEFAULT in a following statement, then backfill in batches.' });
                 continue;
             }
-            const { volatile, unknown } = classifyCalls(defaultExpr);
+            const { volatile, unknown } = classifyCalls(defaultExpr, state.schema.functions);
             if (volatile.length > 0) {
                 hits.push({ message: `${where} with the volatile default ${volatile[0]}(): it is computed for every existing row, which ${rewrite}` });
             }
             else if (unknown.length > 0) {
                 hits.push({
-                    message: `${where} with a default calling ${unknown[0]}(): if that function is VOLATILE the statement ${rewrite}`,
-                    severity: 'warning',
-                    hint: `If ${unknown[0]}() is IMMUTABLE or STABLE this is instant; if it is VOLATILE, add the column without the default, SET DEFAULT afterwards and backfill in batches.`,
+                    message: `${where} with a default calling ${unknown[0]}(), which is not a built-in function ddlgate knows as IMMUTABLE or STABLE (functions are VOLATILE unless declared otherwise): if it is volatile the statement ${rewrite}`,
+                    hint: `Add the column without the default, SET DEFAULT ${unknown[0]}(…) afterwards (new rows only, instant) and backfill in batches; or, if ${unknown[0]}() is IMMUTABLE or STABLE, create it in an earlier migration of this directory with that volatility (ddlgate then knows) or suppress with -- ddlgate-ignore add-column-volatile-default: <reason>.`,
                 });
             }
         }
@@ -50308,14 +50364,24 @@ const add_column_volatile_default_rule = {
 function isNullConstant(expr) {
     return !!expr.A_Const?.isnull;
 }
-function classifyCalls(expr) {
+/** Built-ins that take no argument: with arguments the call names some other (user-defined) function. */
+const NO_ARGUMENTS = new Set(['now', 'transaction_timestamp', 'statement_timestamp', 'clock_timestamp', 'timeofday', 'random', 'gen_random_uuid', 'uuid_generate_v4', 'current_schema', 'pg_backend_pid', 'uuid_nil']);
+function classifyCalls(expr, known) {
     const volatile = [];
     const unknown = [];
     visit(expr, (value) => {
         if (!value.FuncCall)
             return;
         const name = funcBaseName(value.FuncCall);
-        if (VOLATILE_FUNCTIONS.has(name))
+        const declared = known.get(name);
+        if (declared) {
+            if (declared === 'volatile')
+                volatile.push(name);
+            return;
+        }
+        if (NO_ARGUMENTS.has(name) && (value.FuncCall.args ?? []).length > 0)
+            unknown.push(name);
+        else if (VOLATILE_FUNCTIONS.has(name))
             volatile.push(name);
         else if (!NON_VOLATILE_FUNCTIONS.has(name))
             unknown.push(name);
@@ -50353,51 +50419,681 @@ const add_column_stored_generated_rule = {
     },
 };
 
+;// CONCATENATED MODULE: ./lib/lint/schema.js
+/**
+ * The schema model the linter judges against: the objects that exist before a statement runs (tables,
+ * columns with type, typmod and nullability, indexes with validity, constraints with validity, domains and
+ * the columns that use them, views, materialized views, enums, sequences).
+ *
+ * Built offline from the parse trees of earlier migrations (`applyStatement`, in order), or loaded from a
+ * real catalog (src/lint/catalog.ts) when a database is at hand. Objects created by a migration that is
+ * still pending (this file, or an earlier migration of the same change) are marked `isNew`: nothing in
+ * production uses them yet, so the lock rules leave them alone.
+ */
+
+/** A relation or type registry looked up by name, schema-qualified or not. */
+class Registry {
+    byName = new Map();
+    get(ref) {
+        if (!ref)
+            return undefined;
+        const list = this.byName.get(ref.name);
+        if (!list)
+            return undefined;
+        for (let i = list.length - 1; i >= 0; i--) {
+            const item = list[i];
+            if (!ref.schema || !item.ref.schema || ref.schema === item.ref.schema || (ref.schema === 'public' && !item.ref.schema))
+                return item;
+        }
+        return undefined;
+    }
+    set(item) {
+        this.delete(item.ref);
+        const list = this.byName.get(item.ref.name);
+        if (list)
+            list.push(item);
+        else
+            this.byName.set(item.ref.name, [item]);
+    }
+    delete(ref) {
+        const found = this.get(ref);
+        if (!found || !ref)
+            return undefined;
+        const list = this.byName.get(ref.name);
+        list.splice(list.indexOf(found), 1);
+        return found;
+    }
+    values() {
+        return [...this.byName.values()].flat();
+    }
+    clone(copy) {
+        const next = new Registry();
+        for (const [name, list] of this.byName)
+            next.byName.set(name, list.map(copy));
+        return next;
+    }
+}
+const TYPE_ALIASES = {
+    int: 'int4',
+    integer: 'int4',
+    bigint: 'int8',
+    smallint: 'int2',
+    serial: 'int4',
+    serial4: 'int4',
+    bigserial: 'int8',
+    serial8: 'int8',
+    smallserial: 'int2',
+    serial2: 'int2',
+    decimal: 'numeric',
+    boolean: 'bool',
+    real: 'float4',
+    float: 'float8',
+    'double precision': 'float8',
+    'character varying': 'varchar',
+    character: 'bpchar',
+    char: 'bpchar',
+    'timestamp without time zone': 'timestamp',
+    'timestamp with time zone': 'timestamptz',
+    'time without time zone': 'time',
+    'time with time zone': 'timetz',
+    'bit varying': 'varbit',
+};
+/** The canonical type of a TypeName node. */
+function columnTypeOf(typeName) {
+    const names = (typeName?.names ?? []).map((n) => stringValue(n) ?? '');
+    const raw = (names[names.length - 1] ?? '').toLowerCase();
+    let name = TYPE_ALIASES[raw] ?? raw;
+    let typmods = (typeName?.typmods ?? []).map((mod) => (mod.A_Const ? Number(mod.A_Const.ival?.ival ?? 0) : NaN)).filter((n) => Number.isFinite(n));
+    // interval(3) is parsed as (INTERVAL_FULL_RANGE, 3); keep only the precision.
+    if (name === 'interval' && typmods.length === 2 && typmods[0] === 32767)
+        typmods = [typmods[1]];
+    if (name === 'interval' && typmods.length === 1 && typmods[0] === 32767)
+        typmods = [];
+    // bpchar without a length is char(1).
+    if (name === 'bpchar' && typmods.length === 0 && names[0] === 'pg_catalog')
+        typmods = [1];
+    if (name === 'float8' && typmods.length === 1)
+        name = typmods[0] <= 24 ? 'float4' : 'float8';
+    if (name === 'float8' || name === 'float4')
+        typmods = [];
+    return { name, typmods, array: Array.isArray(typeName?.arrayBounds) && typeName.arrayBounds.length > 0 };
+}
+function typeText(type) {
+    return `${type.name}${type.typmods.length ? `(${type.typmods.join(',')})` : ''}${type.array ? '[]' : ''}`;
+}
+function isSerialType(typeName) {
+    const names = (typeName?.names ?? []).map((n) => stringValue(n) ?? '');
+    return /^(small|big)?serial[248]?$/.test((names[names.length - 1] ?? '').toLowerCase());
+}
+class schema_SchemaModel {
+    tables = new Registry();
+    indexes = new Registry();
+    types = new Registry();
+    schemas = new Map();
+    /** Functions created by earlier migrations or this one: name → volatility (PostgreSQL's default is volatile). */
+    functions = new Map();
+    /**
+     * Whether absence means "does not exist": true for a catalog, and for a history of earlier migrations
+     * (the directory is the database's story). False for a lone file: an unknown table may well exist.
+     */
+    complete;
+    /** PostgreSQL session TimeZone set by the migration (`SET [LOCAL] timezone = 'UTC'`), when known. */
+    timezone;
+    constructor(options = {}) {
+        this.complete = options.complete ?? false;
+    }
+    clone() {
+        const next = new schema_SchemaModel({ complete: this.complete });
+        next.tables = this.tables.clone((t) => ({ ...t, columns: new Map([...t.columns].map(([k, c]) => [k, { ...c }])), constraints: new Map([...t.constraints].map(([k, c]) => [k, { ...c }])) }));
+        next.indexes = this.indexes.clone((i) => ({ ...i }));
+        next.types = this.types.clone((t) => ({ ...t }));
+        next.schemas = new Map([...this.schemas].map(([k, v]) => [k, { ...v }]));
+        next.functions = new Map(this.functions);
+        next.timezone = undefined;
+        return next;
+    }
+    table(ref) {
+        return this.tables.get(ref);
+    }
+    column(ref, column) {
+        return this.tables.get(ref)?.columns.get(column);
+    }
+    index(ref) {
+        return this.indexes.get(ref);
+    }
+    /** Columns (table, column) whose type is the domain. */
+    domainUses(domain) {
+        const uses = [];
+        for (const table of this.tables.values()) {
+            for (const column of table.columns.values())
+                if (column.type.name === domain.name)
+                    uses.push({ table, column: column.name });
+        }
+        return uses;
+    }
+    hasValidatedNotNull(ref, column) {
+        const table = this.tables.get(ref);
+        if (!table)
+            return false;
+        if (table.columns.get(column)?.notNull)
+            return true;
+        for (const constraint of table.constraints.values())
+            if (constraint.valid && constraint.notNullColumns.includes(column))
+                return true;
+        return false;
+    }
+    /** Updates the model with one statement (top-level or from a body). Never throws on odd trees. */
+    apply(node, context) {
+        const isNew = context.pending;
+        if (node.CreateStmt)
+            this.createTable(node.CreateStmt, isNew);
+        else if (node.CreateTableAsStmt) {
+            const ref = rangeVarRef(node.CreateTableAsStmt.into?.rel);
+            if (ref)
+                this.tables.set({ ...emptyRelation(ref, node.CreateTableAsStmt.objtype === 'OBJECT_MATVIEW' ? 'matview' : 'table', isNew), columnsKnown: false });
+        }
+        else if (node.SelectStmt?.intoClause) {
+            const ref = rangeVarRef(node.SelectStmt.intoClause.rel);
+            if (ref)
+                this.tables.set({ ...emptyRelation(ref, 'table', isNew), columnsKnown: false });
+        }
+        else if (node.ViewStmt) {
+            const ref = rangeVarRef(node.ViewStmt.view);
+            if (ref)
+                this.tables.set(emptyRelation(ref, 'view', this.tables.get(ref)?.kind === 'view' && node.ViewStmt.replace ? this.tables.get(ref).isNew : isNew));
+        }
+        else if (node.CreateForeignTableStmt) {
+            const base = node.CreateForeignTableStmt.base;
+            if (base) {
+                this.createTable(base, isNew);
+                const table = this.tables.get(rangeVarRef(base.relation));
+                if (table)
+                    table.kind = 'foreign';
+            }
+        }
+        else if (node.CreateSeqStmt) {
+            const ref = rangeVarRef(node.CreateSeqStmt.sequence);
+            if (ref)
+                this.tables.set(emptyRelation(ref, 'sequence', isNew));
+        }
+        else if (node.IndexStmt)
+            this.createIndex(node.IndexStmt, isNew);
+        else if (node.CreateSchemaStmt?.schemaname)
+            this.schemas.set(node.CreateSchemaStmt.schemaname, { isNew });
+        else if (node.CreateEnumStmt) {
+            const ref = nameListRef(node.CreateEnumStmt.typeName);
+            if (ref)
+                this.types.set({ ref, kind: 'enum', isNew });
+        }
+        else if (node.CompositeTypeStmt) {
+            const ref = rangeVarRef(node.CompositeTypeStmt.typevar);
+            if (ref)
+                this.types.set({ ref, kind: 'composite', isNew });
+        }
+        else if (node.CreateDomainStmt) {
+            const ref = nameListRef(node.CreateDomainStmt.domainname);
+            if (ref)
+                this.types.set({ ref, kind: 'domain', isNew, base: columnTypeOf(node.CreateDomainStmt.typeName) });
+        }
+        else if (node.CreateFunctionStmt) {
+            const names = (node.CreateFunctionStmt.funcname ?? []).map((n) => stringValue(n) ?? '');
+            let volatility = 'volatile';
+            for (const option of (node.CreateFunctionStmt.options ?? [])) {
+                if (option.DefElem?.defname === 'volatility')
+                    volatility = (stringValue(option.DefElem.arg) ?? 'volatile');
+            }
+            this.functions.set((names[names.length - 1] ?? '').toLowerCase(), volatility);
+        }
+        else if (node.DropStmt)
+            this.drop(node.DropStmt);
+        else if (node.UpdateStmt || node.InsertStmt || node.MergeStmt || node.CopyStmt) {
+            // Written: the columns may no longer be all NULL.
+            const table = this.tables.get(rangeVarRef((node.UpdateStmt ?? node.InsertStmt ?? node.MergeStmt ?? node.CopyStmt).relation));
+            if (table)
+                for (const column of table.columns.values())
+                    column.allNull = false;
+        }
+        else if (node.RenameStmt)
+            this.rename(node.RenameStmt);
+        else if (node.AlterTableStmt)
+            this.alterTable(node.AlterTableStmt, isNew);
+        else if (node.VariableSetStmt?.name === 'timezone') {
+            const arg = node.VariableSetStmt.args?.[0]?.A_Const?.sval?.sval;
+            this.timezone = node.VariableSetStmt.kind === 'VAR_SET_VALUE' && arg ? arg : undefined;
+        }
+    }
+    createTable(stmt, isNew) {
+        const ref = rangeVarRef(stmt.relation);
+        if (!ref)
+            return;
+        if (stmt.if_not_exists && this.tables.get(ref))
+            return;
+        const table = emptyRelation(ref, 'table', isNew);
+        table.columnsKnown = !(stmt.inhRelations?.length || stmt.ofTypename || stmt.partbound);
+        for (const element of stmt.tableElts ?? []) {
+            if (element.ColumnDef)
+                this.addColumn(table, element.ColumnDef);
+            else if (element.Constraint)
+                this.addConstraint(table, element.Constraint, false);
+            else if (element.TableLikeClause)
+                table.columnsKnown = false;
+        }
+        this.tables.set(table);
+    }
+    addColumn(table, def, toExisting = false) {
+        if (!def.colname)
+            return;
+        const column = { name: def.colname, type: columnTypeOf(def.typeName), notNull: false };
+        const filled = (def.constraints ?? []).some((c) => ['CONSTR_DEFAULT', 'CONSTR_IDENTITY', 'CONSTR_GENERATED'].includes(c.Constraint?.contype)) || isSerialType(def.typeName);
+        if (toExisting && !table.isNew && !filled)
+            column.allNull = true;
+        table.columns.set(def.colname, column);
+        for (const item of def.constraints ?? []) {
+            const constraint = item.Constraint;
+            if (!constraint)
+                continue;
+            if (constraint.contype === 'CONSTR_NOTNULL' || constraint.contype === 'CONSTR_PRIMARY')
+                column.notNull = true;
+            if (constraint.contype !== 'CONSTR_NOTNULL' && constraint.contype !== 'CONSTR_NULL' && constraint.contype !== 'CONSTR_DEFAULT') {
+                this.addConstraint(table, { ...constraint, keys: constraint.keys ?? [{ String: { sval: def.colname } }] }, false);
+            }
+        }
+    }
+    addConstraint(table, constraint, alter) {
+        const kind = CONSTRAINT_KINDS[constraint.contype] ?? 'other';
+        const keys = (constraint.keys ?? []).map((k) => stringValue(k)).filter((k) => !!k);
+        const notNullColumns = kind === 'check' ? ast_notNullColumnsOf(constraint.raw_expr) : kind === 'notnull' || kind === 'primary' ? keys : [];
+        if (kind === 'primary') {
+            for (const key of keys) {
+                const column = table.columns.get(key);
+                if (column)
+                    column.notNull = true;
+            }
+            if (constraint.indexname) {
+                const index = this.indexes.get({ ...(table.ref.schema ? { schema: table.ref.schema } : {}), name: constraint.indexname });
+                for (const key of index?.columns ?? []) {
+                    const column = table.columns.get(key);
+                    if (column)
+                        column.notNull = true;
+                }
+            }
+        }
+        if (kind === 'notnull')
+            for (const key of keys)
+                if (table.columns.get(key))
+                    table.columns.get(key).notNull = true;
+        const name = constraint.conname ?? `${table.ref.name}_${keys.join('_') || kind}_${kind}`;
+        table.constraints.set(name, { name, kind, valid: !(alter && constraint.skip_validation), notNullColumns });
+        if ((kind === 'unique' || kind === 'primary') && constraint.indexname) {
+            const index = this.indexes.get({ ...(table.ref.schema ? { schema: table.ref.schema } : {}), name: constraint.indexname });
+            if (index)
+                this.indexes.delete(index.ref), this.indexes.set({ ...index, ref: { ...index.ref, name } });
+        }
+        else if (kind === 'unique' || kind === 'primary' || kind === 'exclusion') {
+            this.indexes.set({ ref: { ...(table.ref.schema ? { schema: table.ref.schema } : {}), name }, table: table.ref, valid: true, unique: true, isNew: table.isNew, columns: keys });
+        }
+    }
+    createIndex(stmt, isNew) {
+        const table = rangeVarRef(stmt.relation);
+        const name = stmt.idxname;
+        if (!name)
+            return;
+        const ref = table?.schema ? { schema: table.schema, name } : { name };
+        if (stmt.if_not_exists && this.indexes.get(ref))
+            return;
+        const columns = [];
+        for (const param of (stmt.indexParams ?? [])) {
+            if (param.IndexElem?.name)
+                columns.push(param.IndexElem.name);
+            else
+                visitColumns(param.IndexElem?.expr, columns);
+        }
+        // ON ONLY a partitioned parent creates an invalid index until every partition's index is attached.
+        const valid = stmt.relation?.inh !== false;
+        this.indexes.set({ ref, table, valid, unique: !!stmt.unique, isNew, columns });
+    }
+    drop(stmt) {
+        const objects = (stmt.objects ?? []);
+        for (const object of objects) {
+            const ref = nameListRef(object.List?.items) ?? nameListRef(object.TypeName?.names) ?? (object.String ? { name: object.String.sval } : undefined);
+            switch (stmt.removeType) {
+                case 'OBJECT_TABLE':
+                case 'OBJECT_VIEW':
+                case 'OBJECT_MATVIEW':
+                case 'OBJECT_FOREIGN_TABLE':
+                case 'OBJECT_SEQUENCE': {
+                    const dropped = this.tables.delete(ref);
+                    if (dropped)
+                        for (const index of this.indexes.values())
+                            if (index.table && index.table.name === dropped.ref.name)
+                                this.indexes.delete(index.ref);
+                    break;
+                }
+                case 'OBJECT_INDEX':
+                    this.indexes.delete(ref);
+                    break;
+                case 'OBJECT_TYPE':
+                case 'OBJECT_DOMAIN':
+                    this.types.delete(ref);
+                    break;
+                case 'OBJECT_SCHEMA':
+                    if (ref)
+                        this.schemas.delete(ref.name);
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+    rename(stmt) {
+        const newName = stmt.newname;
+        if (!newName)
+            return;
+        const relation = rangeVarRef(stmt.relation);
+        switch (stmt.renameType) {
+            case 'OBJECT_TABLE':
+            case 'OBJECT_VIEW':
+            case 'OBJECT_MATVIEW':
+            case 'OBJECT_FOREIGN_TABLE':
+            case 'OBJECT_SEQUENCE': {
+                const table = this.tables.delete(relation);
+                if (table) {
+                    this.tables.set({ ...table, ref: { ...table.ref, name: newName } });
+                    for (const index of this.indexes.values())
+                        if (index.table?.name === table.ref.name)
+                            index.table = { ...index.table, name: newName };
+                }
+                break;
+            }
+            case 'OBJECT_INDEX': {
+                const index = this.indexes.delete(relation);
+                if (index)
+                    this.indexes.set({ ...index, ref: { ...index.ref, name: newName } });
+                break;
+            }
+            case 'OBJECT_COLUMN': {
+                const table = this.tables.get(relation);
+                const column = table?.columns.get(stmt.subname);
+                if (table && column) {
+                    table.columns.delete(stmt.subname);
+                    table.columns.set(newName, { ...column, name: newName });
+                }
+                break;
+            }
+            case 'OBJECT_TABCONSTRAINT': {
+                const table = this.tables.get(relation);
+                const constraint = table?.constraints.get(stmt.subname);
+                if (table && constraint) {
+                    table.constraints.delete(stmt.subname);
+                    table.constraints.set(newName, { ...constraint, name: newName });
+                }
+                break;
+            }
+            default:
+                break;
+        }
+    }
+    alterTable(stmt, isNew) {
+        const ref = rangeVarRef(stmt.relation);
+        if (stmt.objtype === 'OBJECT_INDEX')
+            return;
+        let table = this.tables.get(ref);
+        if (!table && ref && !stmt.missing_ok) {
+            // A table ddlgate has not seen: start tracking what this migration does to it.
+            table = emptyRelation(ref, 'table', false);
+            table.columnsKnown = false;
+            this.tables.set(table);
+        }
+        if (!table)
+            return;
+        for (const cmd of alterCommands(stmt)) {
+            switch (cmd.subtype) {
+                case 'AT_AddColumn':
+                    if (cmd.def?.ColumnDef && !(cmd.missing_ok && table.columns.has(cmd.def.ColumnDef.colname)))
+                        this.addColumn(table, cmd.def.ColumnDef, true);
+                    break;
+                case 'AT_DropColumn':
+                    if (cmd.name)
+                        table.columns.delete(cmd.name);
+                    break;
+                case 'AT_AlterColumnType': {
+                    const column = table.columns.get(cmd.name);
+                    const type = columnTypeOf(cmd.def?.ColumnDef?.typeName);
+                    if (column)
+                        column.type = type;
+                    else if (cmd.name)
+                        table.columns.set(cmd.name, { name: cmd.name, type, notNull: false });
+                    break;
+                }
+                case 'AT_SetNotNull': {
+                    const column = table.columns.get(cmd.name);
+                    if (column)
+                        column.notNull = true;
+                    break;
+                }
+                case 'AT_DropNotNull': {
+                    const column = table.columns.get(cmd.name);
+                    if (column)
+                        column.notNull = false;
+                    break;
+                }
+                case 'AT_AddConstraint':
+                    if (cmd.def?.Constraint)
+                        this.addConstraint(table, cmd.def.Constraint, true);
+                    break;
+                case 'AT_ValidateConstraint': {
+                    const constraint = table.constraints.get(cmd.name);
+                    if (constraint)
+                        constraint.valid = true;
+                    else if (cmd.name)
+                        table.constraints.set(cmd.name, { name: cmd.name, kind: 'other', valid: true, notNullColumns: [] });
+                    break;
+                }
+                case 'AT_DropConstraint':
+                    if (cmd.name) {
+                        table.constraints.delete(cmd.name);
+                        this.indexes.delete({ ...(table.ref.schema ? { schema: table.ref.schema } : {}), name: cmd.name });
+                    }
+                    break;
+                default:
+                    break;
+            }
+        }
+        void isNew;
+    }
+}
+const CONSTRAINT_KINDS = {
+    CONSTR_CHECK: 'check',
+    CONSTR_NOTNULL: 'notnull',
+    CONSTR_FOREIGN: 'foreign',
+    CONSTR_UNIQUE: 'unique',
+    CONSTR_PRIMARY: 'primary',
+    CONSTR_EXCLUSION: 'exclusion',
+};
+function visitColumns(node, into) {
+    if (Array.isArray(node))
+        for (const item of node)
+            visitColumns(item, into);
+    else if (node && typeof node === 'object') {
+        const fields = node.ColumnRef?.fields;
+        if (fields) {
+            const name = stringValue(fields[fields.length - 1]);
+            if (name)
+                into.push(name);
+            return;
+        }
+        for (const child of Object.values(node))
+            visitColumns(child, into);
+    }
+}
+function emptyRelation(ref, kind, isNew) {
+    return { ref, kind, isNew, columnsKnown: kind === 'table', columns: new Map(), constraints: new Map() };
+}
+
+;// CONCATENATED MODULE: ./lib/lint/type-change.js
+/**
+ * Whether `ALTER COLUMN … TYPE` rewrites the table, following PostgreSQL's own rules
+ * (ATColumnChangeRequiresRewrite): a binary-coercible cast (varchar → text, cidr → inet, text → citext)
+ * or a typmod change that the type's support function declares safe (varchar(n) → varchar(m ≥ n),
+ * numeric(p,s) → numeric(p2 ≥ p, s), timestamp/time/interval precision increases, any of them → unbounded)
+ * keeps the data file; timestamp ↔ timestamptz keeps it from PostgreSQL 12 when the session TimeZone is UTC.
+ * Everything else rewrites the table and every index on it.
+ */
+
+/** Casts PostgreSQL registers as binary-coercible (castmethod 'b'), source → targets. */
+const BINARY_COERCIBLE = {
+    varchar: ['text', 'citext'],
+    text: ['varchar', 'citext'],
+    citext: ['text', 'varchar'],
+    cidr: ['inet'],
+    bpchar: [],
+    int4: ['oid', 'regclass', 'regproc', 'regtype'],
+    oid: ['int4'],
+    xml: ['text', 'varchar'],
+};
+/** Types whose typmod is a length or precision that may grow without a rewrite. */
+const GROWABLE = new Set(['varchar', 'varbit', 'timestamp', 'timestamptz', 'time', 'timetz', 'interval']);
+const PRECISION_TYPES = new Set(['timestamp', 'timestamptz', 'time', 'timetz', 'interval']);
+function typeChangeVerdict(from, to, options) {
+    const change = `${typeText(from)} → ${typeText(to)}`;
+    if (from.array !== to.array)
+        return { rewrite: true, reason: `${change} converts every value` };
+    if (from.name === to.name) {
+        if (sameMods(from, to))
+            return { rewrite: false, reason: `the column already is ${typeText(to)}` };
+        if (from.name === 'numeric') {
+            if (to.typmods.length === 0)
+                return { rewrite: false, reason: `${change} drops the precision limit (no rewrite)` };
+            if (from.typmods.length === 0)
+                return { rewrite: true, reason: `${change} adds a precision limit` };
+            const [p1, s1 = 0] = from.typmods;
+            const [p2, s2 = 0] = to.typmods;
+            if (s1 === s2 && p2 >= p1)
+                return { rewrite: false, reason: `${change} only raises the precision (no rewrite)` };
+            return { rewrite: true, reason: s1 !== s2 ? `${change} changes the scale` : `${change} lowers the precision` };
+        }
+        if (GROWABLE.has(from.name)) {
+            const max = PRECISION_TYPES.has(from.name) ? 6 : Infinity;
+            const old = from.typmods[0] ?? max;
+            const next = to.typmods[0] ?? max;
+            if (to.typmods.length === 0 || next >= old)
+                return { rewrite: false, reason: `${change} only raises the ${PRECISION_TYPES.has(from.name) ? 'precision' : 'length limit'} (no rewrite)` };
+            return { rewrite: true, reason: `${change} lowers the ${PRECISION_TYPES.has(from.name) ? 'precision' : 'length limit'}` };
+        }
+        return { rewrite: true, reason: `${change} changes the type modifier` };
+    }
+    if ((from.name === 'timestamp' && to.name === 'timestamptz') || (from.name === 'timestamptz' && to.name === 'timestamp')) {
+        const utc = options.timezone !== undefined && /^(utc|etc\/utc|gmt|etc\/gmt|z|zulu|universal|etc\/universal|\+?0+(:00)?)$/i.test(options.timezone.trim());
+        const precisionOk = (to.typmods[0] ?? 6) >= (from.typmods[0] ?? 6);
+        if (utc && options.pgVersion >= 12 && precisionOk)
+            return { rewrite: false, reason: `${change} under TimeZone UTC keeps the stored values (PostgreSQL 12+, no rewrite)` };
+        return {
+            rewrite: true,
+            reason: utc ? `${change} rewrites before PostgreSQL 12` : `${change} rewrites unless the session TimeZone is UTC (set it with SET LOCAL timezone = 'UTC' in the migration, PostgreSQL 12+)`,
+        };
+    }
+    if (BINARY_COERCIBLE[from.name]?.includes(to.name)) {
+        if (to.name === 'varchar' && to.typmods.length > 0 && from.name !== 'varchar')
+            return { rewrite: true, reason: `${change} checks and truncates every value` };
+        if (to.name === 'varchar' && to.typmods.length > 0 && from.name === 'varchar' && (from.typmods[0] ?? Infinity) > to.typmods[0])
+            return { rewrite: true, reason: `${change} lowers the length limit` };
+        return { rewrite: false, reason: `${change} is binary-coercible (no rewrite)` };
+    }
+    return { rewrite: true, reason: `${change} converts every value` };
+}
+function sameMods(a, b) {
+    if (PRECISION_TYPES.has(a.name))
+        return (a.typmods[0] ?? 6) === (b.typmods[0] ?? 6);
+    return a.typmods.length === b.typmods.length && a.typmods.every((mod, i) => mod === b.typmods[i]);
+}
+/** Targets to which a change is often free: with an unknown current type, a warning rather than a block. */
+function oftenFreeTarget(to) {
+    return !to.array && (to.name === 'text' || to.name === 'citext' || (to.name === 'varchar' && to.typmods.length === 0));
+}
+
 ;// CONCATENATED MODULE: ./lib/lint/rules/change-column-type.js
 
 
-/** Target types for which the change is often binary-coercible (no rewrite) — depending on the current type. */
-const MAYBE_NO_REWRITE = new Set(['text', 'varchar', 'numeric', 'citext', 'varbit', 'bpchar']);
+
+
 const change_column_type_rule = {
     id: 'change-column-type',
     severity: 'error',
     category: 'column',
-    summary: '`ALTER COLUMN … TYPE` on an existing table.',
-    why: 'Changing a column\'s type rewrites the whole table and rebuilds every index on it while holding an ACCESS EXCLUSIVE lock: no read or write proceeds until it ends. It also breaks application code that reads or writes the old type.',
-    safe: 'Add a new column with the new type, write to both (trigger or application), backfill in batches, switch reads, then drop the old column in a later release. Only binary-coercible changes (varchar(n) → text, varchar(n) → varchar(m>n), numeric(p,s) → numeric(p2>p,s)) skip the rewrite.',
-    bad: 'ALTER TABLE orders ALTER COLUMN total TYPE numeric(12,2);',
-    good: 'ALTER TABLE orders ADD COLUMN total_v2 numeric(12,2);\n-- dual-write, backfill in batches, switch reads, then drop total',
+    summary: '`ALTER COLUMN … TYPE` that rewrites an existing table (judged against the column\'s current type).',
+    why: 'A type change that is not binary-coercible rewrites the whole table and rebuilds every index on it while holding an ACCESS EXCLUSIVE lock: no read or write proceeds until it ends. ddlgate knows the current type from earlier migrations (or the catalog with --database-url) and follows PostgreSQL\'s rules: varchar(n) → varchar(m ≥ n) / text, text → varchar, numeric(p,s) → numeric(p2 ≥ p, s), timestamp/time/interval precision increases, cidr → inet and (PostgreSQL 12+, TimeZone UTC) timestamp ↔ timestamptz keep the data; everything else rewrites. Even without a rewrite, indexes whose operator class changes (text → citext) are rebuilt under the same lock.',
+    safe: 'Add a new column with the new type, write to both (trigger or application), backfill in batches, switch reads, then drop the old column in a later release.',
+    bad: 'ALTER TABLE orders ALTER COLUMN code TYPE varchar(19); -- code was varchar(20)',
+    good: 'ALTER TABLE orders ALTER COLUMN code TYPE varchar(40); -- code was varchar(20): no rewrite',
     check(statement, state) {
         const alter = alterExistingTable(statement.node, state);
         if (!alter)
             return [];
         const hits = [];
+        const table = state.schema.table(alter.table);
         for (const cmd of alter.cmds) {
             if (cmd.subtype !== 'AT_AlterColumnType')
                 continue;
             const def = cmd.def?.ColumnDef;
-            const target = typeNameText(def?.typeName);
-            const base = typeBaseName(def?.typeName);
-            if (MAYBE_NO_REWRITE.has(base) && !def?.raw_default) {
-                hits.push({
-                    message: `type of ${alter.name}.${cmd.name} changed to ${target}: instant only if the change is binary-coercible (e.g. varchar(n) → text or to a longer varchar); any other change rewrites the table and its indexes under an ACCESS EXCLUSIVE lock`,
-                    severity: 'warning',
-                    hint: 'Check the current type: varchar → text, or increasing a length/precision limit, needs no rewrite (suppress with -- ddlgate-ignore change-column-type: <reason>); otherwise add a new column, backfill in batches and switch over.',
-                });
+            const to = columnTypeOf(def?.typeName);
+            const column = table?.columns.get(cmd.name);
+            const where = `${alter.name}.${cmd.name}`;
+            const rewriteText = 'the table and all its indexes are rewritten under an ACCESS EXCLUSIVE lock';
+            if (def?.raw_default && !isPlainCast(def.raw_default, cmd.name)) {
+                hits.push({ message: `type of ${where} changed to ${typeText(to)} with a USING expression: every row is recomputed, so ${rewriteText}` });
+                continue;
             }
-            else {
-                hits.push({ message: `type of ${alter.name}.${cmd.name} changed to ${target}: the table and all its indexes are rewritten under an ACCESS EXCLUSIVE lock` });
+            if (!column) {
+                if (oftenFreeTarget(to)) {
+                    hits.push({
+                        message: `type of ${where} changed to ${typeText(to)}; its current type is unknown to ddlgate: from varchar or text this keeps the data, from anything else ${rewriteText}`,
+                        severity: 'warning',
+                        hint: 'Lint with --database-url (or keep the migration that created the column in the directory) so ddlgate knows the current type; the dry-run confirms whether the table was rewritten.',
+                    });
+                }
+                else {
+                    hits.push({
+                        message: `type of ${where} changed to ${typeText(to)}: unless the column already has a compatible type (ddlgate does not know its current type), ${rewriteText}`,
+                        hint: 'If the change only raises a length or precision limit, lint with --database-url (or keep the migration that created the column in the directory) so ddlgate can see it; otherwise add a new column, backfill in batches and switch over.',
+                    });
+                }
+                continue;
+            }
+            const verdict = typeChangeVerdict(column.type, to, { pgVersion: state.pgVersion, timezone: state.schema.timezone });
+            if (verdict.rewrite) {
+                hits.push({ message: `type of ${where} changed: ${verdict.reason}, so ${rewriteText}` });
+                continue;
+            }
+            const indexes = rebuiltIndexes(state, alter.table, cmd.name, column.type.name, to.name);
+            if (indexes.length > 0) {
+                hits.push({ message: `type of ${where} changed: ${verdict.reason}, but the index${indexes.length > 1 ? 'es' : ''} ${indexes.join(', ')} must be rebuilt for the new operator class under an ACCESS EXCLUSIVE lock` });
             }
         }
         return hits;
     },
 };
+/** `USING col` or `USING col::newtype` is no expression at all: PostgreSQL treats it as the plain cast. */
+function isPlainCast(expr, column) {
+    const inner = expr.TypeCast ? expr.TypeCast.arg : expr;
+    const fields = inner?.ColumnRef?.fields ?? [];
+    return fields.length === 1 && fields[0]?.String?.sval === column;
+}
+/** Indexes on the column whose operator class differs between the two types (text_ops vs citext_ops). */
+function rebuiltIndexes(state, table, column, from, to) {
+    const family = (name) => (name === 'varchar' || name === 'text' || name === 'bpchar' ? 'text' : name === 'cidr' ? 'inet' : name);
+    if (family(from) === family(to))
+        return [];
+    return state.schema.indexes
+        .values()
+        .filter((index) => index.table && index.table.name === table.name && index.columns.includes(column) && !index.isNew)
+        .map((index) => refText(index.ref));
+}
 
 ;// CONCATENATED MODULE: ./lib/lint/rules/drop-not-null.js
 
 const drop_not_null_rule = {
     id: 'drop-not-null',
-    severity: 'warning',
+    severity: 'info',
     category: 'column',
     summary: '`ALTER COLUMN … DROP NOT NULL` on an existing table.',
     why: 'The change itself is instant, but readers that rely on the column always having a value (application code, reports, exports) start to receive NULLs, and undoing it later needs SET NOT NULL, which scans the table under an ACCESS EXCLUSIVE lock.',
@@ -50421,7 +51117,7 @@ const drop_not_null_rule = {
 
 const prefer_jsonb_rule = {
     id: 'prefer-jsonb',
-    severity: 'warning',
+    severity: 'info',
     category: 'column',
     summary: 'Column of type `json` instead of `jsonb`.',
     why: 'json stores the raw text: it is re-parsed on every access, has no equality operator (so DISTINCT, GROUP BY, UNIQUE and many ORMs fail on it) and cannot be indexed with GIN. Changing the type later rewrites the table.',
@@ -50468,7 +51164,7 @@ const drop_table_rule = {
         const drop = statement.node.DropStmt;
         if (!drop || drop.removeType !== 'OBJECT_TABLE')
             return [];
-        const existing = (drop.objects ?? []).map((object) => nameListRef(object.List?.items)).filter((ref) => ref && !state.isNewTable(ref));
+        const existing = (drop.objects ?? []).map((object) => nameListRef(object.List?.items)).filter((ref) => ref && !state.isNewTable(ref) && !(drop.missing_ok && state.schema.complete && !state.schema.table(ref)));
         if (existing.length === 0)
             return [];
         return [{ message: `DROP TABLE ${existing.map(refText).join(', ')}${drop.behavior === 'DROP_CASCADE' ? ' CASCADE' : ''}: the data is lost and every query still using ${existing.length > 1 ? 'them' : 'it'} fails` }];
@@ -50816,7 +51512,7 @@ const detach_partition_not_concurrently_rule = {
 
 const refresh_materialized_view_rule = {
     id: 'refresh-materialized-view',
-    severity: 'warning',
+    severity: 'error',
     category: 'lock',
     summary: '`REFRESH MATERIALIZED VIEW` without `CONCURRENTLY`.',
     why: 'A plain refresh recomputes the view while holding an ACCESS EXCLUSIVE lock on it: every query reading the view waits for the whole recomputation.',
@@ -50899,6 +51595,466 @@ function excerpt(sql) {
     return flat.length > 60 ? `${flat.slice(0, 57)}…` : flat;
 }
 
+;// CONCATENATED MODULE: ./lib/lint/rules/drop-view.js
+
+const drop_view_rule = {
+    id: 'drop-view',
+    severity: 'error',
+    category: 'breaking',
+    breaking: true,
+    summary: '`DROP VIEW` / `DROP MATERIALIZED VIEW` of a view that existed before the migration.',
+    why: 'Every query and deployed application version still reading the view fails at once; a materialized view also loses its data (rebuilding it means re-running the whole query). DROP waits for an ACCESS EXCLUSIVE lock on the view, queueing its readers behind it.',
+    safe: 'Stop reading the view in a release first, then drop it in a migration marked as breaking (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking). To change a view\'s definition keep its columns and use CREATE OR REPLACE VIEW.',
+    bad: 'DROP VIEW active_users;',
+    good: 'CREATE OR REPLACE VIEW active_users AS SELECT id, email, last_seen FROM users WHERE active;',
+    check(statement, state) {
+        const drop = statement.node.DropStmt;
+        if (!drop || (drop.removeType !== 'OBJECT_VIEW' && drop.removeType !== 'OBJECT_MATVIEW'))
+            return [];
+        const kind = drop.removeType === 'OBJECT_MATVIEW' ? 'MATERIALIZED VIEW' : 'VIEW';
+        const existing = (drop.objects ?? []).map((object) => nameListRef(object.List?.items)).filter((ref) => ref && !state.isNewTable(ref) && !(drop.missing_ok && state.schema.complete && !state.schema.table(ref)));
+        if (existing.length === 0)
+            return [];
+        return [{ message: `DROP ${kind} ${existing.map(refText).join(', ')}: every query still reading ${existing.length > 1 ? 'them' : 'it'} fails`, table: existing[0] }];
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/drop-database.js
+const drop_database_rule = {
+    id: 'drop-database',
+    severity: 'error',
+    category: 'breaking',
+    breaking: true,
+    summary: '`DROP DATABASE` in a migration.',
+    why: 'A whole database and all its data disappear; nothing can roll it back. It also cannot run inside a transaction, and fails while anyone is connected (or, WITH (FORCE), terminates their sessions).',
+    safe: 'Drop databases by hand, after a backup, outside the migrations; a migration works inside one database.',
+    bad: 'DROP DATABASE analytics;',
+    good: '-- not in a migration: pg_dump analytics, then DROP DATABASE by hand',
+    check(statement) {
+        const drop = statement.node.DropdbStmt;
+        if (!drop)
+            return [];
+        return [{ message: `DROP DATABASE ${drop.dbname ?? ''}: the whole database and its data are lost` }];
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/set-logged-unlogged.js
+
+const set_logged_unlogged_rule = {
+    id: 'set-logged-unlogged',
+    severity: 'error',
+    category: 'lock',
+    summary: '`ALTER TABLE … SET LOGGED` / `SET UNLOGGED` on an existing table.',
+    why: 'Changing a table\'s persistence rewrites it (and its indexes) into a new file while holding an ACCESS EXCLUSIVE lock; SET LOGGED also writes the whole table to the WAL, which replicas must replay. An UNLOGGED table is emptied after a crash and is not replicated.',
+    safe: 'Create a new table with the wanted persistence, copy the data in batches, and swap the tables in a short transaction; or run it in a maintenance window.',
+    bad: 'ALTER TABLE events SET LOGGED;',
+    good: '-- create events_logged, copy in batches, then swap names in one short transaction',
+    check(statement, state) {
+        const alter = alterExistingTable(statement.node, state);
+        if (!alter)
+            return [];
+        const hits = [];
+        for (const cmd of alter.cmds) {
+            if (cmd.subtype !== 'AT_SetLogged' && cmd.subtype !== 'AT_SetUnLogged')
+                continue;
+            hits.push({ message: `${cmd.subtype === 'AT_SetLogged' ? 'SET LOGGED' : 'SET UNLOGGED'} rewrites ${alter.name} and its indexes under an ACCESS EXCLUSIVE lock` });
+        }
+        return hits;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/validate-with-stronger-lock.js
+
+
+/** ALTER TABLE subcommands that take no more than SHARE UPDATE EXCLUSIVE (VALIDATE's own lock). */
+const LIGHT = new Set(['AT_ValidateConstraint', 'AT_SetStatistics', 'AT_SetOptions', 'AT_ResetOptions', 'AT_SetRelOptions', 'AT_ResetRelOptions', 'AT_ClusterOn', 'AT_DropCluster', 'AT_AttachPartition']);
+const validate_with_stronger_lock_rule = {
+    id: 'validate-with-stronger-lock',
+    severity: 'error',
+    category: 'constraint',
+    summary: '`VALIDATE CONSTRAINT` combined with another subcommand in one `ALTER TABLE` that takes a stronger lock.',
+    why: 'One ALTER TABLE takes the strongest lock any of its subcommands needs, for all of them: VALIDATE CONSTRAINT alone needs only SHARE UPDATE EXCLUSIVE (reads and writes continue), but next to ADD COLUMN, DROP COLUMN or another subcommand it scans the whole table under ACCESS EXCLUSIVE, blocking every read and write.',
+    safe: 'Run VALIDATE CONSTRAINT as its own ALTER TABLE statement (ideally its own migration) and the other subcommands in another.',
+    bad: 'ALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk, ADD COLUMN note text;',
+    good: 'ALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;\n-- separately:\nALTER TABLE orders ADD COLUMN note text;',
+    check(statement, state) {
+        const alter = alterExistingTable(statement.node, state);
+        if (!alter)
+            return [];
+        const validate = alter.cmds.find((cmd) => cmd.subtype === 'AT_ValidateConstraint');
+        if (!validate)
+            return [];
+        const heavy = alter.cmds.find((cmd) => !LIGHT.has(cmd.subtype));
+        if (!heavy)
+            return [];
+        const what = heavy.subtype.replace(/^AT_/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
+        return [{ message: `VALIDATE CONSTRAINT ${validate.name} shares its ALTER TABLE with ${what}: the validation scan of ${alter.name} runs under ${LOCK_MODES[8]} instead of SHARE UPDATE EXCLUSIVE, blocking reads and writes` }];
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/alter-domain-constraint.js
+
+const alter_domain_constraint_rule = {
+    id: 'alter-domain-constraint',
+    severity: 'error',
+    category: 'constraint',
+    summary: '`ALTER DOMAIN … ADD CONSTRAINT` (without `NOT VALID`) or `ALTER DOMAIN … SET NOT NULL` on a domain existing tables use.',
+    why: 'PostgreSQL checks the new constraint against every column of that domain in every table, scanning each table in full while holding a SHARE lock on it: writes to all of those tables wait for the scans.',
+    safe: 'ALTER DOMAIN … ADD CONSTRAINT … NOT VALID (instant; new values are checked), then ALTER DOMAIN … VALIDATE CONSTRAINT in a later migration (takes only a SHARE UPDATE EXCLUSIVE lock on the tables). For NOT NULL, use a CHECK (VALUE IS NOT NULL) NOT VALID domain constraint.',
+    bad: 'ALTER DOMAIN positive_amount ADD CONSTRAINT positive CHECK (VALUE > 0);',
+    good: 'ALTER DOMAIN positive_amount ADD CONSTRAINT positive CHECK (VALUE > 0) NOT VALID;\n-- next migration:\nALTER DOMAIN positive_amount VALIDATE CONSTRAINT positive;',
+    check(statement, state) {
+        const alter = statement.node.AlterDomainStmt;
+        if (!alter)
+            return [];
+        const addsCheck = alter.subtype === 'C' && alter.def?.Constraint && !alter.def.Constraint.skip_validation;
+        const setsNotNull = alter.subtype === 'O';
+        if (!addsCheck && !setsNotNull)
+            return [];
+        const ref = nameListRef(alter.typeName);
+        if (!ref)
+            return [];
+        const domain = state.schema.types.get(ref);
+        const uses = state.schema.domainUses(ref).filter((use) => !use.table.isNew);
+        // A domain created by a pending migration is only used by what the model shows.
+        if (domain?.isNew && uses.length === 0)
+            return [];
+        const what = setsNotNull ? 'SET NOT NULL' : `ADD CONSTRAINT ${alter.def.Constraint.conname ?? ''}`.trim();
+        const where = uses.length > 0 ? uses.map((use) => `${refText(use.table.ref)}.${use.column}`).join(', ') : 'every column of this domain in every table';
+        return [{ message: `ALTER DOMAIN ${refText(ref)} ${what} scans ${where} to check existing values, holding a lock that blocks writes`, ...(uses[0] ? { table: uses[0].table.ref } : {}) }];
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/primary-key-nullable-columns.js
+
+
+const primary_key_nullable_columns_rule = {
+    id: 'primary-key-nullable-columns',
+    severity: 'error',
+    category: 'constraint',
+    summary: '`ADD PRIMARY KEY USING INDEX` on an existing table whose key columns may hold NULL.',
+    why: 'A primary key makes its columns NOT NULL. For a column that is not already NOT NULL (and has no validated CHECK (col IS NOT NULL)), PostgreSQL scans the whole table to prove there is no NULL while holding an ACCESS EXCLUSIVE lock: the USING INDEX shortcut saves the index build, not the scan.',
+    safe: 'Make the columns NOT NULL first: ADD CONSTRAINT … CHECK (col IS NOT NULL) NOT VALID, VALIDATE it in a later migration, SET NOT NULL (instant on PostgreSQL 12+ with the validated CHECK), then ADD PRIMARY KEY USING INDEX.',
+    bad: 'ALTER TABLE accounts ADD CONSTRAINT accounts_pkey PRIMARY KEY USING INDEX accounts_id_idx; -- id is nullable',
+    good: 'ALTER TABLE accounts ADD CONSTRAINT accounts_id_not_null CHECK (id IS NOT NULL) NOT VALID;\n-- next migration:\nALTER TABLE accounts VALIDATE CONSTRAINT accounts_id_not_null;\nALTER TABLE accounts ALTER COLUMN id SET NOT NULL;\nALTER TABLE accounts ADD CONSTRAINT accounts_pkey PRIMARY KEY USING INDEX accounts_id_idx;',
+    check(statement, state) {
+        const alter = alterExistingTable(statement.node, state);
+        if (!alter)
+            return [];
+        const hits = [];
+        for (const constraint of addedConstraints(alter.cmds)) {
+            if (constraint.contype !== 'CONSTR_PRIMARY' || !constraint.indexname)
+                continue;
+            const index = state.schema.index({ ...(alter.table.schema ? { schema: alter.table.schema } : {}), name: constraint.indexname });
+            const table = state.schema.table(alter.table);
+            const provenNotNull = (column) => table?.columns.get(column)?.notNull === true || (state.pgVersion >= 12 && state.hasValidatedNotNullCheck(alter.table, column));
+            if (!index || index.columns.length === 0) {
+                hits.push({
+                    message: `PRIMARY KEY USING INDEX ${constraint.indexname} on ${alter.name}: if a key column is not already NOT NULL, the table is scanned under an ACCESS EXCLUSIVE lock (ddlgate does not know the index's columns)`,
+                    severity: 'warning',
+                });
+                continue;
+            }
+            const unproven = index.columns.filter((column) => !provenNotNull(column));
+            if (unproven.length === 0)
+                continue;
+            const knownNullable = table?.columnsKnown ? unproven.filter((column) => table.columns.has(column)) : [];
+            if (knownNullable.length === 0) {
+                hits.push({
+                    message: `PRIMARY KEY USING INDEX ${refText(index.ref)} on ${alter.name}: if ${unproven.join(', ')} ${unproven.length > 1 ? 'are' : 'is'} not already NOT NULL, the table is scanned under an ACCESS EXCLUSIVE lock (ddlgate does not know the column's nullability)`,
+                    severity: 'warning',
+                });
+                continue;
+            }
+            hits.push({ message: `PRIMARY KEY USING INDEX ${refText(index.ref)} on ${alter.name}: ${knownNullable.join(', ')} ${knownNullable.length > 1 ? 'are' : 'is'} nullable, so the whole table is scanned under an ACCESS EXCLUSIVE lock to set NOT NULL` });
+        }
+        return hits;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/dry-run-irreversible.js
+
+/** Functions whose effect is outside the transaction: a rolled-back dry-run cannot undo it. */
+const IRREVERSIBLE = {
+    dblink_exec: 'runs SQL in another session that commits on its own',
+    dblink: 'runs SQL in another session that commits on its own',
+    pg_terminate_backend: 'terminates other sessions',
+    pg_cancel_backend: 'cancels other sessions\' queries',
+    setval: 'moves a sequence (sequences are never rolled back)',
+    lo_export: 'writes a file on the database server',
+    pg_file_write: 'writes a file on the database server',
+    pg_reload_conf: 'reloads the server configuration',
+    pg_switch_wal: 'switches the WAL file',
+    pg_create_logical_replication_slot: 'creates a replication slot',
+    pg_create_physical_replication_slot: 'creates a replication slot',
+    pg_drop_replication_slot: 'drops a replication slot',
+};
+const dry_run_irreversible_rule = {
+    id: 'dry-run-irreversible',
+    severity: 'error',
+    category: 'transaction',
+    summary: 'Statements whose effect a rolled-back dry-run cannot undo (`COPY … PROGRAM`, `COPY … TO` a file, `dblink_exec`, `pg_terminate_backend`, `setval`, `lo_export`, …).',
+    why: 'ddlgate dry-runs every migration in a transaction that is rolled back, often against production. These statements act outside the transaction (another session, the server\'s file system, a sequence, other connections), so the "dry" run has real, permanent effects; the real run then does it a second time. pg_notify is fine: notifications are sent only on commit.',
+    safe: 'Keep such operations out of migrations (run them by hand or from a job), or make them idempotent and mark the migration so its effect is expected twice; use nextval/setval only on sequences the migration creates.',
+    bad: "COPY users TO PROGRAM 'gzip > /tmp/users.gz';",
+    good: '-- export data with a job outside the migrations',
+    check(statement) {
+        const node = statement.node;
+        const hits = [];
+        if (node.CopyStmt && (node.CopyStmt.is_program || (!node.CopyStmt.is_from && node.CopyStmt.filename))) {
+            hits.push({ message: `COPY ${node.CopyStmt.is_program ? '… PROGRAM runs a shell command on the database server' : '… TO a file writes on the database server'}: the dry-run's rollback cannot undo it` });
+        }
+        for (const call of functionCallsIn(node)) {
+            const name = funcBaseName(call);
+            const effect = IRREVERSIBLE[name];
+            if (effect)
+                hits.push({ message: `${name}() ${effect}: the dry-run's rollback cannot undo it`, ...(name === 'setval' ? { severity: 'warning' } : {}) });
+        }
+        return hits;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/duplicate-column.js
+const duplicate_column_rule = {
+    id: 'duplicate-column',
+    severity: 'error',
+    category: 'input',
+    summary: 'A column named twice where PostgreSQL rejects it: `UPDATE … SET a = …, a = …`, `INSERT (a, a)`, `CREATE TABLE (a …, a …)`, a view or `SELECT INTO` with two columns of the same name.',
+    why: 'PostgreSQL refuses the statement ("multiple assignments to same column", "column specified more than once"), so the migration fails when it is deployed.',
+    safe: 'Name every column once (give expressions in a view or SELECT INTO distinct aliases).',
+    bad: 'UPDATE accounts SET plan = \'free\', plan = \'pro\';',
+    good: 'UPDATE accounts SET plan = \'pro\';',
+    check(statement) {
+        const node = statement.node;
+        const lists = [];
+        if (node.UpdateStmt)
+            lists.push({ names: assignedColumns(node.UpdateStmt.targetList), what: 'UPDATE assigns' });
+        if (node.InsertStmt) {
+            lists.push({ names: assignedColumns(node.InsertStmt.cols), what: 'INSERT lists' });
+            const conflict = node.InsertStmt.onConflictClause?.targetList;
+            if (conflict)
+                lists.push({ names: assignedColumns(conflict), what: 'ON CONFLICT DO UPDATE assigns' });
+        }
+        if (node.MergeStmt) {
+            for (const clause of node.MergeStmt.mergeWhenClauses ?? []) {
+                const when = clause.MergeWhenClause;
+                if (when?.targetList)
+                    lists.push({ names: assignedColumns(when.targetList), what: when.commandType === 'CMD_INSERT' ? 'MERGE … INSERT lists' : 'MERGE … UPDATE assigns' });
+            }
+        }
+        if (node.CreateStmt || node.CreateForeignTableStmt) {
+            const stmt = node.CreateStmt ?? node.CreateForeignTableStmt.base;
+            lists.push({ names: (stmt.tableElts ?? []).map((e) => e.ColumnDef?.colname).filter(Boolean), what: 'CREATE TABLE defines' });
+        }
+        if (node.ViewStmt) {
+            const aliases = (node.ViewStmt.aliases ?? []).map((a) => a.String?.sval).filter(Boolean);
+            const output = outputNames(node.ViewStmt.query?.SelectStmt);
+            const names = output.map((name, i) => aliases[i] ?? name);
+            lists.push({ names: aliases.length ? [...aliases, ...names.slice(aliases.length)] : names, what: 'the view defines' });
+        }
+        if (node.SelectStmt?.intoClause)
+            lists.push({ names: outputNames(node.SelectStmt), what: 'SELECT INTO creates' });
+        if (node.CreateTableAsStmt?.query?.SelectStmt)
+            lists.push({ names: outputNames(node.CreateTableAsStmt.query.SelectStmt), what: 'CREATE TABLE AS creates' });
+        for (const { names, what } of lists) {
+            const seen = new Set();
+            for (const name of names) {
+                if (seen.has(name))
+                    return [{ message: `${what} column "${name}" more than once: PostgreSQL rejects the statement, so the migration fails` }];
+                seen.add(name);
+            }
+        }
+        return [];
+    },
+};
+/** Target columns of SET / INSERT lists; `a.x` and `a[1]` assign parts of a, which conflict only with a itself. */
+function assignedColumns(list) {
+    const whole = [];
+    const parts = new Set();
+    for (const item of list ?? []) {
+        const target = item.ResTarget;
+        if (!target?.name)
+            continue;
+        if (target.indirection?.length)
+            parts.add(target.name);
+        else
+            whole.push(target.name);
+    }
+    // Assigning a and a.x (or a[1]) in one statement is rejected too: report it as a repeat of a.
+    return [...whole, ...[...parts].filter((name) => whole.includes(name))];
+}
+/** Output column names of a SELECT as PostgreSQL derives them (alias, column name, function name, ?column?). */
+function outputNames(select) {
+    if (!select || select.op && select.op !== 'SETOP_NONE')
+        return outputNames(select?.larg);
+    if (select.valuesLists)
+        return (select.valuesLists[0]?.List?.items ?? []).map((_, i) => `column${i + 1}`);
+    return (select.targetList ?? []).flatMap((item) => {
+        const target = item.ResTarget;
+        if (target?.name)
+            return [target.name];
+        const value = target?.val;
+        if (value?.ColumnRef) {
+            const fields = value.ColumnRef.fields ?? [];
+            const last = fields[fields.length - 1];
+            return last?.A_Star ? [] : [last?.String?.sval ?? '?column?'];
+        }
+        if (value?.FuncCall)
+            return [value.FuncCall.funcname?.at(-1)?.String?.sval ?? '?column?'];
+        if (value?.TypeCast?.arg?.ColumnRef)
+            return [value.TypeCast.arg.ColumnRef.fields?.at(-1)?.String?.sval ?? '?column?'];
+        return ['?column?'];
+    });
+}
+
+;// CONCATENATED MODULE: ./lib/lint/rules/statement-fails.js
+
+const statement_fails_rule = {
+    id: 'statement-fails',
+    severity: 'error',
+    category: 'input',
+    summary: 'A statement PostgreSQL will reject, judged against the schema the earlier statements and migrations built: a column that does not exist, an object created twice, a NOT NULL check on a column just added empty, `ON COMMIT` on a permanent table.',
+    why: 'The migration fails when it is deployed (and, run statement by statement, may stop half way). ddlgate knows the columns of tables created by this or earlier migrations, so it can tell before PostgreSQL does.',
+    safe: 'Fix the statement: name existing columns, create each object once (or IF NOT EXISTS), backfill a new column before requiring it to be NOT NULL.',
+    bad: 'CREATE TABLE books (id bigint PRIMARY KEY, title text);\nALTER TABLE books ADD CONSTRAINT books_price_positive CHECK (price > 0);',
+    good: 'CREATE TABLE books (id bigint PRIMARY KEY, title text, price numeric);\nALTER TABLE books ADD CONSTRAINT books_price_positive CHECK (price > 0);',
+    check(statement, state) {
+        const node = statement.node;
+        const hits = [];
+        const schema = state.schema;
+        if (node.CreateStmt) {
+            const stmt = node.CreateStmt;
+            const ref = rangeVarRef(stmt.relation);
+            if (stmt.oncommit && stmt.oncommit !== 'ONCOMMIT_NOOP' && stmt.relation?.relpersistence !== 't') {
+                hits.push({ message: `ON COMMIT is only allowed on temporary tables: PostgreSQL rejects CREATE TABLE ${refText(ref)}` });
+            }
+            const existing = schema.table(ref);
+            if (ref && existing && !stmt.if_not_exists && existing.kind === 'table' && sameSchema(existing.ref, ref) && (existing.isNew || schema.complete)) {
+                hits.push({ message: `table ${refText(ref)} already exists (${existing.isNew ? 'created earlier in this change' : 'created by an earlier migration'}): PostgreSQL rejects CREATE TABLE` });
+            }
+            return hits;
+        }
+        if (node.IndexStmt?.idxname && !node.IndexStmt.if_not_exists) {
+            const existing = schema.index({ ...(node.IndexStmt.relation?.schemaname ? { schema: node.IndexStmt.relation.schemaname } : {}), name: node.IndexStmt.idxname });
+            if (existing && (existing.isNew || schema.complete))
+                hits.push({ message: `index ${node.IndexStmt.idxname} already exists: PostgreSQL rejects CREATE INDEX` });
+        }
+        if (node.IndexStmt) {
+            const table = known(state, rangeVarRef(node.IndexStmt.relation));
+            if (table)
+                for (const column of referencedColumns(node.IndexStmt.indexParams))
+                    missing(table, column, hits);
+        }
+        if (node.AlterTableStmt && node.AlterTableStmt.objtype === 'OBJECT_TABLE') {
+            const ref = rangeVarRef(node.AlterTableStmt.relation);
+            const table = known(state, ref);
+            const added = new Set();
+            for (const cmd of alterCommands(node.AlterTableStmt)) {
+                if (cmd.subtype === 'AT_AddColumn' && cmd.def?.ColumnDef?.colname) {
+                    const name = cmd.def.ColumnDef.colname;
+                    if (table?.columns.has(name) && !cmd.missing_ok)
+                        hits.push({ message: `column ${name} already exists in ${refText(table.ref)}: PostgreSQL rejects ADD COLUMN` });
+                    added.add(name);
+                    continue;
+                }
+                if (table && cmd.name && ['AT_AlterColumnType', 'AT_SetNotNull', 'AT_DropNotNull', 'AT_ColumnDefault', 'AT_SetStatistics'].includes(cmd.subtype) && !added.has(cmd.name))
+                    missing(table, cmd.name, hits);
+                if (table && cmd.subtype === 'AT_DropColumn' && cmd.name && !cmd.missing_ok)
+                    missing(table, cmd.name, hits);
+                const constraint = cmd.def?.Constraint;
+                if (cmd.subtype === 'AT_AddConstraint' && constraint) {
+                    const existing = constraint.conname ? schema.table(ref)?.constraints.get(constraint.conname) : undefined;
+                    if (existing)
+                        hits.push({ message: `constraint ${constraint.conname} already exists on ${refText(ref)}: PostgreSQL rejects ADD CONSTRAINT` });
+                    if (table) {
+                        const columns = [...(constraint.keys ?? []).map((k) => stringValue(k) ?? ''), ...referencedColumns(constraint.raw_expr), ...referencedColumns(constraint.exclusions)];
+                        for (const column of columns)
+                            if (column && !added.has(column))
+                                missing(table, column, hits);
+                    }
+                    if (constraint.contype === 'CONSTR_CHECK' && !constraint.skip_validation)
+                        emptyColumnCheck(state, ref, notNullColumns(constraint.raw_expr), hits, 'CHECK');
+                }
+                if (cmd.subtype === 'AT_SetNotNull' && cmd.name)
+                    emptyColumnCheck(state, ref, [cmd.name], hits, 'SET NOT NULL');
+                if (cmd.subtype === 'AT_ValidateConstraint' && cmd.name) {
+                    const validated = schema.table(ref)?.constraints.get(cmd.name);
+                    if (validated)
+                        emptyColumnCheck(state, ref, validated.notNullColumns, hits, `VALIDATE CONSTRAINT ${cmd.name}`);
+                }
+            }
+        }
+        return dedupe(hits);
+    },
+};
+function sameSchema(a, b) {
+    return (a.schema ?? 'public') === (b.schema ?? 'public');
+}
+/** A table whose columns ddlgate knows (created with an explicit column list in this change or the history). */
+function known(state, ref) {
+    const table = state.schema.table(ref);
+    return table && table.kind === 'table' && table.columnsKnown ? table : undefined;
+}
+function missing(table, column, hits) {
+    if (SYSTEM_COLUMNS.has(column) || table.columns.has(column))
+        return;
+    hits.push({ message: `column ${column} does not exist in ${refText(table.ref)} (its columns: ${[...table.columns.keys()].join(', ') || 'none'}): PostgreSQL rejects the statement`, table: table.ref });
+}
+const SYSTEM_COLUMNS = new Set(['ctid', 'xmin', 'xmax', 'cmin', 'cmax', 'tableoid', 'oid']);
+function referencedColumns(node) {
+    const columns = [];
+    visit(node, (value) => {
+        if (value.IndexElem?.name)
+            columns.push(value.IndexElem.name);
+        const fields = value.ColumnRef?.fields;
+        if (fields?.length === 1) {
+            const name = stringValue(fields[0]);
+            if (name && name !== 'value')
+                columns.push(name);
+        }
+    });
+    return columns;
+}
+function notNullColumns(expr) {
+    if (expr?.NullTest?.nulltesttype === 'IS_NOT_NULL') {
+        const fields = expr.NullTest.arg?.ColumnRef?.fields ?? [];
+        const name = stringValue(fields[fields.length - 1]);
+        return name ? [name] : [];
+    }
+    if (expr?.BoolExpr?.boolop === 'AND_EXPR')
+        return (expr.BoolExpr.args ?? []).flatMap((arg) => notNullColumns(arg));
+    return [];
+}
+/** A column added empty by this migration cannot pass a NOT NULL check on a table that has rows. */
+function emptyColumnCheck(state, ref, columns, hits, what) {
+    const table = state.schema.table(ref);
+    if (!table || table.isNew)
+        return;
+    for (const column of columns) {
+        if (table.columns.get(column)?.allNull) {
+            hits.push({ message: `${what} requires ${column} to be non-NULL, but ${column} was just added to existing table ${refText(table.ref)} without a default and not backfilled: on any table with rows PostgreSQL rejects it`, table: table.ref });
+        }
+    }
+}
+function dedupe(hits) {
+    const seen = new Set();
+    return hits.filter((hit) => (seen.has(hit.message) ? false : (seen.add(hit.message), true)));
+}
+void nameListRef;
+
+;// CONCATENATED MODULE: ./lib/lint/rules/dry-run-observed.js
+/** Reported by the evidence merge (src/lint/evidence.ts) when the dry-run ran, never by the linter alone. */
+const dry_run_observed_rule = {
+    id: 'dry-run-observed',
+    severity: 'error',
+    category: 'lock',
+    source: 'dry-run',
+    summary: 'A table rewrite, or a blocking lock held for long, that the dry-run saw and no rule predicted.',
+    why: 'The dry-run runs the migration on a real PostgreSQL and reads pg_locks and each table\'s relfilenode: a rewrite (new relfilenode) copies every row under an ACCESS EXCLUSIVE lock, and a SHARE or stronger lock held for seconds blocks writes for as long. When no rule predicted it, the statement does something ddlgate\'s rules do not know; the dry-run\'s evidence is the finding.',
+    safe: 'Find out why the statement rewrites or locks the table (a trigger, a rule, a type with a non-binary-coercible cast, a large backfill) and use the safe pattern for that operation, or run it in a maintenance window.',
+    check: () => [],
+};
+
 ;// CONCATENATED MODULE: ./lib/lint/rules/invalid-ignore.js
 /** Reported by the engine for a malformed `-- ddlgate-ignore` comment. */
 const invalid_ignore_rule = {
@@ -50967,20 +52123,36 @@ const unused_ignore_rule = {
 
 
 
+
+
+
+
+
+
+
+
+
+
 const RULES = [
     rule,
     empty_migration_rule,
+    duplicate_column_rule,
+    statement_fails_rule,
     transaction_control_rule,
     concurrently_in_transaction_rule,
     enum_value_in_transaction_rule,
+    dry_run_irreversible_rule,
     create_index_not_concurrently_rule,
     drop_index_not_concurrently_rule,
     reindex_not_concurrently_rule,
     foreign_key_without_not_valid_rule,
     check_without_not_valid_rule,
     validate_in_same_transaction_rule,
+    validate_with_stronger_lock_rule,
+    alter_domain_constraint_rule,
     unique_constraint_without_index_rule,
     exclusion_constraint_rule,
+    primary_key_nullable_columns_rule,
     set_not_null_rule,
     add_column_not_null_without_default_rule,
     add_column_volatile_default_rule,
@@ -50989,6 +52161,8 @@ const RULES = [
     drop_not_null_rule,
     prefer_jsonb_rule,
     drop_table_rule,
+    drop_view_rule,
+    drop_database_rule,
     drop_column_rule,
     drop_schema_rule,
     truncate_rule,
@@ -51002,9 +52176,11 @@ const RULES = [
     cluster_rule,
     lock_table_rule,
     set_tablespace_rule,
+    set_logged_unlogged_rule,
     detach_partition_not_concurrently_rule,
     refresh_materialized_view_rule,
     statements_after_access_exclusive_rule,
+    dry_run_observed_rule,
     invalid_ignore_rule,
     unused_ignore_rule,
 ];
@@ -51024,40 +52200,45 @@ const RULES_BY_ID = new Map(RULES.map((rule) => [rule.id, rule]));
 
 
 
+
 const DEFAULT_LINT_OPTIONS = { pgVersion: 15, rules: {}, allowBreaking: false };
 const ALLOWED_NOTE = 'allowed by ALLOW_BREAKING_MIGRATIONS';
 const MAX_NESTING = 4;
 /** Lints the text of one migration file. */
 function lintSource(text, options = {}) {
+    return lintSourceWithSchema(text, options).findings;
+}
+/** Lints one migration against a schema model and returns the model as the migration leaves it. */
+function lintSourceWithSchema(text, options = {}) {
     const resolved = {
         pgVersion: options.pgVersion ?? DEFAULT_LINT_OPTIONS.pgVersion,
         rules: options.rules ?? {},
         allowBreaking: options.allowBreaking ?? false,
     };
-    return new FileLinter(resolved, options.down ?? false, options.noTransaction ?? false).run(text);
+    const schema = options.schema ? options.schema.clone() : new schema_SchemaModel();
+    const linter = new FileLinter(resolved, options.down ?? false, options.noTransaction ?? false, schema);
+    const findings = linter.run(text);
+    return { findings, schema };
 }
 class FileLinter {
     options;
     down;
     noTransaction;
+    schema;
     pgVersion;
     transactional = true;
     findings = [];
     activeRules;
-    newTables = new RelationSet();
-    newIndexes = new RelationSet();
-    newSchemas = new Set();
-    newTypes = new RelationSet();
-    notNullChecks = [];
     notValid = [];
     accessExclusive = new Map();
     enumValues = new Map();
     functions = new Map();
     ignores = new Map();
-    constructor(options, down, noTransaction) {
+    constructor(options, down, noTransaction, schema) {
         this.options = options;
         this.down = down;
         this.noTransaction = noTransaction;
+        this.schema = schema;
         this.pgVersion = options.pgVersion;
         this.activeRules = RULES.filter((rule) => options.rules[rule.id] !== 'off' && !(down && rule.breaking));
     }
@@ -51094,27 +52275,24 @@ class FileLinter {
         const body = wrapped && !managesOwnTransactions(statements) ? statements.slice(1, -1) : statements;
         const forcedOut = body.some((statement) => nonTransactionalReason(statement));
         // A file of its own BEGIN … COMMIT blocks runs as written (src/sql/transaction-rules.ts): its blocks are its transactions.
-        const asWritten = managesOwnTransactions(statements);
+        // So does a no-transaction file with BEGIN/COMMIT in it (src/migrations/script.ts compileScript).
+        const hasControl = statements.some((statement) => transactionControl(statement) && transactionControl(statement) !== 'savepoint');
+        const asWritten = managesOwnTransactions(statements) || (directives.includes('no-transaction') && hasControl);
         this.transactional = !asWritten && (wrapped || (!forcedOut && !directives.includes('no-transaction')));
         let transactionId = 0;
         let inExplicit = false;
+        const structure = transactionStructure(asWritten ? statements : body, wrapped && !asWritten, asWritten);
         for (const statement of body) {
             const control = transactionControl(statement);
             if (control) {
                 if (control !== 'savepoint') {
-                    // Only where it would end ddlgate's own transaction: outside a transaction nothing is broken.
-                    if (this.transactional)
-                        this.emitForStatement('transaction-control', statement, {
-                            message: `${statement.sql.split(/\s/)[0].toUpperCase()} in the middle of a migration breaks the runner's transaction handling; the runner refuses this file`,
-                        });
-                    if (!this.transactional) {
-                        if (control === 'begin') {
-                            inExplicit = true;
-                            transactionId++;
-                        }
-                        else
-                            inExplicit = false;
-                    }
+                    const verdict = structure.get(statement);
+                    if (verdict)
+                        this.emitForStatement('transaction-control', statement, verdict);
+                    // Whatever the runner does, PostgreSQL ends a transaction here: locks and NOT VALID constraints do not carry over.
+                    transactionId++;
+                    if (!this.transactional)
+                        inExplicit = control === 'begin';
                 }
                 continue;
             }
@@ -51164,29 +52342,8 @@ class FileLinter {
             if (table)
                 this.accessExclusive.set(unit.transactionId, { table, line: unit.line, reported: false });
         }
-        if (node.CreateStmt)
-            this.addNewTable(rangeVarRef(node.CreateStmt.relation));
-        else if (node.CreateTableAsStmt)
-            this.addNewTable(rangeVarRef(node.CreateTableAsStmt.into?.rel));
-        else if (node.SelectStmt?.intoClause)
-            this.addNewTable(rangeVarRef(node.SelectStmt.intoClause.rel));
-        else if (node.ViewStmt)
-            this.addNewTable(rangeVarRef(node.ViewStmt.view));
-        else if (node.CreateForeignTableStmt)
-            this.addNewTable(rangeVarRef(node.CreateForeignTableStmt.base?.relation));
-        else if (node.IndexStmt?.idxname)
-            this.newIndexes.add({ ...(node.IndexStmt.relation?.schemaname ? { schema: node.IndexStmt.relation.schemaname } : {}), name: node.IndexStmt.idxname });
-        else if (node.CreateSchemaStmt?.schemaname)
-            this.newSchemas.add(node.CreateSchemaStmt.schemaname);
-        else if (node.CreateEnumStmt)
-            this.addNewType(nameListRef(node.CreateEnumStmt.typeName));
-        else if (node.CompositeTypeStmt)
-            this.addNewType(rangeVarRef(node.CompositeTypeStmt.typevar));
-        else if (node.CreateDomainStmt)
-            this.addNewType(nameListRef(node.CreateDomainStmt.domainname));
-        else if (node.RenameStmt)
-            this.recordRename(node.RenameStmt);
-        else if (node.AlterEnumStmt?.newVal && !node.AlterEnumStmt.oldVal && unit.inTransaction) {
+        this.schema.apply(node, { pending: true });
+        if (node.AlterEnumStmt?.newVal && !node.AlterEnumStmt.oldVal && unit.inTransaction) {
             const values = this.enumValues.get(unit.transactionId) ?? new Map();
             values.set(node.AlterEnumStmt.newVal, unit.line);
             this.enumValues.set(unit.transactionId, values);
@@ -51204,42 +52361,10 @@ class FileLinter {
             return;
         for (const cmd of alterCommands(stmt)) {
             const constraint = cmd.def?.Constraint;
-            if (cmd.subtype === 'AT_AddConstraint' && constraint) {
-                const valid = !constraint.skip_validation;
-                const columns = constraint.contype === 'CONSTR_CHECK'
-                    ? notNullColumnsOf(constraint.raw_expr)
-                    : constraint.contype === 'CONSTR_NOTNULL'
-                        ? (constraint.keys ?? []).map((key) => stringValue(key)).filter(Boolean)
-                        : [];
-                if (columns.length > 0)
-                    this.notNullChecks.push({ table, ...(constraint.conname ? { name: constraint.conname } : {}), columns, valid });
-                if (!valid && constraint.conname && unit.inTransaction)
-                    this.notValid.push({ table, name: constraint.conname, transactionId: unit.transactionId, line: unit.line });
-            }
-            else if (cmd.subtype === 'AT_ValidateConstraint' && cmd.name) {
-                for (const check of this.notNullChecks)
-                    if (check.name === cmd.name && sameRelation(check.table, table))
-                        check.valid = true;
+            if (cmd.subtype === 'AT_AddConstraint' && constraint && constraint.skip_validation && constraint.conname && unit.inTransaction) {
+                this.notValid.push({ table, name: constraint.conname, transactionId: unit.transactionId, line: unit.line });
             }
         }
-    }
-    recordRename(stmt) {
-        const from = rangeVarRef(stmt.relation);
-        if (!from || !stmt.newname)
-            return;
-        const to = { ...(from.schema ? { schema: from.schema } : {}), name: stmt.newname };
-        if (['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_FOREIGN_TABLE'].includes(stmt.renameType) && this.isNewTable(from))
-            this.newTables.add(to);
-        if (stmt.renameType === 'OBJECT_INDEX' && this.isNewIndex(from))
-            this.newIndexes.add(to);
-    }
-    addNewTable(ref) {
-        if (ref)
-            this.newTables.add(ref);
-    }
-    addNewType(ref) {
-        if (ref)
-            this.newTypes.add(ref);
     }
     // ---- DO blocks and function bodies ------------------------------------------------------------
     expandDoBlock(unit, top) {
@@ -51298,7 +52423,7 @@ class FileLinter {
     expandSqlText(sql, frame, parent, top, origin, note, exact) {
         let statements;
         try {
-            statements = parseRaw(sql).stmts;
+            statements = parser_parseRaw(sql).stmts;
         }
         catch {
             return; // dynamic SQL built from fragments, or a body PostgreSQL itself would reject at run time
@@ -51365,19 +52490,19 @@ class FileLinter {
     }
     // ---- MigrationState --------------------------------------------------------------------------
     isNewTable(ref) {
-        return this.newTables.has(ref);
+        return this.schema.table(ref)?.isNew === true;
     }
     isNewIndex(ref) {
-        return this.newIndexes.has(ref);
+        return this.schema.index(ref)?.isNew === true;
     }
     isNewSchema(name) {
-        return !!name && this.newSchemas.has(name);
+        return !!name && this.schema.schemas.get(name)?.isNew === true;
     }
     isNewType(ref) {
-        return this.newTypes.has(ref);
+        return this.schema.types.get(ref)?.isNew === true;
     }
     hasValidatedNotNullCheck(table, column) {
-        return this.notNullChecks.some((check) => check.valid && check.columns.includes(column) && sameRelation(check.table, table));
+        return this.schema.hasValidatedNotNull(table, column);
     }
     notValidConstraintInSameTransaction(table, name, transactionId) {
         return this.notValid.find((entry) => entry.name === name && entry.transactionId === transactionId && sameRelation(entry.table, table))?.line;
@@ -51412,7 +52537,8 @@ class FileLinter {
                 severity = 'warning';
             message += ` (${ALLOWED_NOTE})`;
         }
-        this.findings.push({ rule: rule.id, severity, line: unit.line, column: unit.column, endLine: unit.endLine, message, hint: hit.hint ?? rule.safe });
+        const table = hit.table ?? statementTable(unit.node);
+        this.findings.push({ rule: rule.id, severity, line: unit.line, column: unit.column, endLine: unit.endLine, message, hint: hit.hint ?? rule.safe, evidence: null, impact: null, ...(table ? { table: qualifiedName(table) } : {}) });
     }
     emitForUnit(ruleId, unit, hit) {
         const rule = RULES_BY_ID.get(ruleId);
@@ -51428,7 +52554,7 @@ class FileLinter {
         const configured = this.options.rules[ruleId];
         if (configured === 'off')
             return;
-        this.findings.push({ rule: ruleId, severity: configured ?? rule.severity, line, column, endLine, message, hint: hint ?? rule.safe });
+        this.findings.push({ rule: ruleId, severity: configured ?? rule.severity, line, column, endLine, message, hint: hint ?? rule.safe, evidence: null, impact: null });
     }
     parseIgnores(statement) {
         const entries = [];
@@ -51475,19 +52601,109 @@ class FileLinter {
         return this.findings.sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
     }
 }
-/** Relations created by the migration, looked up by name (schema-qualified or not). */
-class RelationSet {
-    byName = new Map();
-    add(ref) {
-        const list = this.byName.get(ref.name);
-        if (list)
-            list.push(ref);
-        else
-            this.byName.set(ref.name, [ref]);
+const RUNNER_REFUSES = 'ddlgate runs one migration in one transaction and refuses this file: remove it (only a BEGIN … COMMIT pair wrapping the whole file is accepted)';
+/**
+ * Judges each BEGIN/COMMIT/ROLLBACK inside a file (the whole-file BEGIN … COMMIT wrapper is already
+ * removed) by its consequence: a COMMIT with work on both sides can leave half a migration applied, and a
+ * BEGIN never committed leaves its locks held until the session ends: errors. A nested BEGIN, a ROLLBACK
+ * that discards the file's work, or a COMMIT with nothing to split are harmless in PostgreSQL: warnings.
+ */
+function transactionStructure(body, wrapped, asWritten) {
+    const verdicts = asWritten ? new AsWrittenVerdicts() : new Map();
+    const effectful = (statement) => !transactionControl(statement) && !isReadOnly(statement.node);
+    // In a file wrapped in BEGIN … COMMIT, the wrapper's transaction is open at the start.
+    let open;
+    let wrapperOpen = wrapped;
+    for (let i = 0; i < body.length; i++) {
+        const statement = body[i];
+        const control = transactionControl(statement);
+        if (!control || control === 'savepoint')
+            continue;
+        const word = statement.sql.split(/\s/)[0].toUpperCase();
+        if (control === 'begin') {
+            if (open || wrapperOpen)
+                verdicts.set(statement, { message: `${word} inside a transaction that is already open ${open ? ` (line ${open.line})` : ''}: PostgreSQL ignores it with a warning; ${RUNNER_REFUSES}`, severity: 'warning' });
+            else
+                open = statement;
+            continue;
+        }
+        if (control === 'rollback') {
+            verdicts.set(statement, { message: `ROLLBACK discards the work before it${open ? ` (since BEGIN at line ${open.line})` : ''}: the migration does nothing that lasts; ${RUNNER_REFUSES}`, severity: 'warning' });
+            open = undefined;
+            wrapperOpen = false;
+            continue;
+        }
+        // COMMIT (or END): work on both sides means a failure after it leaves the migration half applied.
+        const before = body.slice(0, i).some(effectful);
+        const after = body.slice(i + 1).some(effectful);
+        if (open) {
+            verdicts.set(statement, before && after
+                ? { message: `${word} in the middle of the migration: if anything after line ${statement.line} fails, the work before it stays applied; ${RUNNER_REFUSES}` }
+                : { message: `${word} closes the transaction opened at line ${open.line}; the file holds several transactions: ${RUNNER_REFUSES}`, severity: 'warning' });
+            verdicts.set(open, verdicts.get(open) ?? { message: `BEGIN at line ${open.line} opens one of several transactions in this file: ${RUNNER_REFUSES}`, severity: 'warning' });
+            open = undefined;
+        }
+        else if (wrapperOpen) {
+            // BEGIN; …; COMMIT; BEGIN; …; COMMIT; — consecutive transactions, each committed on purpose.
+            verdicts.set(statement, { message: `${word} ends the first of several transactions in this file (a failure in a later one leaves the earlier ones applied): ${RUNNER_REFUSES}`, severity: 'warning' });
+            wrapperOpen = false;
+        }
+        else {
+            verdicts.set(statement, before && after
+                ? { message: `${word} in the middle of the migration commits the work before it: if anything after line ${statement.line} fails, the migration stays half applied; ${RUNNER_REFUSES}` }
+                : { message: `${word} without a BEGIN: there is no work to split here, but ${RUNNER_REFUSES}`, severity: 'warning' });
+        }
     }
-    has(ref) {
-        return !!ref && (this.byName.get(ref.name)?.some((known) => sameRelation(known, ref)) ?? false);
+    if (open && wrapped) {
+        verdicts.set(open, verdicts.get(open) ?? { message: `BEGIN at line ${open.line} opens one of several transactions in this file: ${RUNNER_REFUSES}`, severity: 'warning' });
     }
+    else if (open) {
+        verdicts.set(open, {
+            message: `${open.sql.split(/\s/)[0].toUpperCase()} at line ${open.line} is never committed: everything after it runs in a transaction that ends only with the session (rolled back, its locks held until then); ${RUNNER_REFUSES}`,
+        });
+    }
+    return verdicts;
+}
+/**
+ * A file the runner runs as written (its own BEGIN … COMMIT blocks, or no-transaction with BEGIN/COMMIT):
+ * only what is harmful in PostgreSQL itself is reported, without the note that the runner refuses it.
+ */
+class AsWrittenVerdicts extends Map {
+    set(statement, hit) {
+        if (!/never committed/.test(hit.message))
+            return this;
+        return super.set(statement, { ...hit, message: hit.message.replace(/;? ?(: )?ddlgate runs one migration in one transaction and refuses this file: remove it \(only a BEGIN … COMMIT pair wrapping the whole file is accepted\)/, '').replace(/[:;,]\s*$/, '') });
+    }
+}
+/** Statements that change nothing (a SELECT without INTO, SET, SHOW, EXPLAIN without ANALYZE). */
+function isReadOnly(node) {
+    if (node.SelectStmt)
+        return !node.SelectStmt.intoClause && !JSON.stringify(node).includes('"FuncCall"');
+    return !!(node.VariableSetStmt || node.VariableShowStmt);
+}
+/** The table a statement works on, for findings that do not name one themselves. */
+function statementTable(node) {
+    const relation = node.AlterTableStmt?.relation ??
+        node.IndexStmt?.relation ??
+        node.RenameStmt?.relation ??
+        node.RefreshMatViewStmt?.relation ??
+        node.ClusterStmt?.relation ??
+        node.TruncateStmt?.relations?.[0]?.RangeVar ??
+        node.LockStmt?.relations?.[0]?.RangeVar ??
+        node.VacuumStmt?.rels?.[0]?.VacuumRelation?.relation ??
+        node.UpdateStmt?.relation ??
+        node.DeleteStmt?.relation ??
+        node.RuleStmt?.relation ??
+        node.CreateTrigStmt?.relation;
+    if (relation)
+        return rangeVarRef(relation);
+    if (node.DropStmt && ['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW'].includes(node.DropStmt.removeType))
+        return nameListRef(node.DropStmt.objects?.[0]?.List?.items);
+    return undefined;
+}
+/** `public.orders` for `orders` (the default search_path), `app.orders` as written. */
+function qualifiedName(ref) {
+    return `${ref.schema ?? 'public'}.${ref.name}`;
 }
 // ---- positions inside statements and bodies -------------------------------------------------------
 function positionOf(statement) {
@@ -51658,11 +52874,280 @@ function globToRegExp(glob) {
     return new RegExp(`^${pattern}$`);
 }
 
+;// CONCATENATED MODULE: ./lib/lint/evidence.js
+/**
+ * Evidence from the dry-run: each lock or rewrite finding is confirmed or contradicted by what PostgreSQL
+ * actually did (the lock modes the lock trace saw in pg_locks, the relfilenode change of a rewrite). A
+ * contradicted finding is downgraded one severity with the evidence in its message; a rewrite, or a
+ * blocking lock held for long, that no rule predicted becomes a finding of its own (rule dry-run-observed).
+ * Pure: takes the lint result and the traced statements, returns a new lint result.
+ */
+
+const MODES = (/* unused pure expression or super */ null && (['AccessShareLock', 'RowShareLock', 'RowExclusiveLock', 'ShareUpdateExclusiveLock', 'ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock']));
+const strength = (mode) => MODES.indexOf(mode);
+/** What each rule predicts PostgreSQL will do: the weakest lock mode on its table, or a rewrite. */
+const PREDICTIONS = {
+    'create-index-not-concurrently': { lock: 'ShareLock' },
+    'drop-index-not-concurrently': { lock: 'AccessExclusiveLock' },
+    'reindex-not-concurrently': { lock: 'ShareLock' },
+    'set-not-null': { lock: 'AccessExclusiveLock' },
+    'check-without-not-valid': { lock: 'AccessExclusiveLock' },
+    'foreign-key-without-not-valid': { lock: 'ShareRowExclusiveLock' },
+    'unique-constraint-without-index': { lock: 'AccessExclusiveLock' },
+    'exclusion-constraint': { lock: 'AccessExclusiveLock' },
+    'primary-key-nullable-columns': { lock: 'AccessExclusiveLock' },
+    'validate-with-stronger-lock': { lock: 'AccessExclusiveLock' },
+    'validate-in-same-transaction': { lock: 'ShareRowExclusiveLock' },
+    'lock-table': { lock: 'ShareLock' },
+    truncate: { lock: 'AccessExclusiveLock' },
+    'refresh-materialized-view': { lock: 'AccessExclusiveLock' },
+    'detach-partition-not-concurrently': { lock: 'AccessExclusiveLock' },
+    'alter-domain-constraint': { lock: 'ShareLock' },
+    'add-column-volatile-default': { rewrite: true },
+    'add-column-stored-generated': { rewrite: true },
+    'change-column-type': { rewrite: true },
+    'set-logged-unlogged': { rewrite: true },
+    'set-tablespace': { rewrite: true },
+    'vacuum-full': { rewrite: true },
+    cluster: { rewrite: true },
+};
+/** A blocking lock the dry-run held this long with no rule predicting it is reported (ms, dry-run time). */
+const UNPREDICTED_LOCK_MS = 1000;
+const DOWNGRADE = { error: 'warning', warning: 'info', info: 'info' };
+function mergeEvidence(result, migrations) {
+    const traced = new Map(migrations.map((migration) => [path.resolve(migration.path), migration]));
+    const files = result.files.map((file) => {
+        const migration = traced.get(path.resolve(file.path));
+        if (!migration)
+            return file;
+        const statements = [...migration.statements].sort((a, b) => a.line - b.line);
+        const explained = new Set();
+        const findings = file.findings.map((finding) => {
+            const prediction = PREDICTIONS[finding.rule];
+            if (!prediction)
+                return finding;
+            const statement = statementAt(statements, finding.line);
+            if (!statement)
+                return finding;
+            explained.add(statement);
+            if (statement.note || statement.error)
+                return finding; // not run as written: nothing to compare
+            const evidence = judge(finding, prediction, statement);
+            if (evidence.status === 'confirmed')
+                return { ...finding, evidence };
+            return { ...finding, severity: DOWNGRADE[finding.severity], message: `${finding.message} — contradicted by the dry-run: ${evidence.observed}`, evidence };
+        });
+        for (const statement of statements) {
+            if (explained.has(statement) || statement.note || statement.error)
+                continue;
+            const unpredicted = unpredictedFinding(statement, file.findings);
+            if (unpredicted)
+                findings.push(unpredicted);
+        }
+        findings.sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
+        return { ...file, findings };
+    });
+    return { ...result, files, summary: summarize(files) };
+}
+/** The traced statement a finding belongs to: the last one starting at or before the finding's line. */
+function statementAt(statements, line) {
+    let found;
+    for (const statement of statements)
+        if (statement.line <= line)
+            found = statement;
+    return found;
+}
+function judge(finding, prediction, statement) {
+    const onTable = (relation) => !finding.table || evidence_sameRelation(relation, finding.table);
+    const locks = statement.locks.filter((lock) => lock.preExisting !== false && onTable(lock.relation));
+    const seen = describeLocks(locks) || 'no lock on an existing table';
+    if (prediction.rewrite) {
+        const rewritten = statement.rewrites.filter(onTable);
+        if (rewritten.length > 0)
+            return { status: 'confirmed', observed: `rewrote ${rewritten.join(', ')} (new relfilenode); ${seen}` };
+        return { status: 'contradicted', observed: `no rewrite of ${finding.table ?? 'any existing table'} (relfilenode unchanged); ${seen}` };
+    }
+    const needed = strength(prediction.lock);
+    const strong = locks.filter((lock) => strength(lock.mode) >= needed);
+    if (strong.length > 0)
+        return { status: 'confirmed', observed: describeLocks(strong) };
+    return { status: 'contradicted', observed: `took ${seen}, weaker than the predicted ${prediction.lock}` };
+}
+function unpredictedFinding(statement, findings) {
+    const atStatement = findings.some((finding) => finding.line === statement.line && finding.severity === 'error');
+    if (atStatement)
+        return undefined;
+    const rewrites = statement.rewrites;
+    const blocking = statement.locks.filter((lock) => lock.preExisting !== false && strength(lock.mode) >= strength('ShareLock') && !lock.inferred);
+    if (rewrites.length > 0) {
+        return observed(statement, 'error', `the dry-run saw this statement rewrite ${rewrites.join(', ')} (new relfilenode) under ${describeLocks(blocking) || 'its lock'}, which no rule predicted`, rewrites[0]);
+    }
+    if (blocking.length > 0 && (statement.durationMs ?? 0) >= UNPREDICTED_LOCK_MS) {
+        return observed(statement, 'warning', `the dry-run held ${describeLocks(blocking)} for ${Math.round(statement.durationMs)} ms, blocking ${blocking.some((l) => l.mode === 'AccessExclusiveLock') ? 'reads and writes' : 'writes'}; no rule predicted it`, blocking[0].relation);
+    }
+    return undefined;
+}
+function observed(statement, severity, message, table) {
+    return {
+        rule: 'dry-run-observed',
+        severity,
+        line: statement.line,
+        column: 1,
+        endLine: statement.line,
+        message,
+        hint: 'Check what the statement does to the table on production data: a rewrite or long lock is an outage on a large, busy table. Use the safe pattern for the operation (see docs/rules.md), or run it in a maintenance window.',
+        evidence: { status: 'confirmed', observed: message.replace(/^the dry-run saw this statement /, '').replace(/, which no rule predicted$/, '') },
+        impact: null,
+        table,
+    };
+}
+function describeLocks(locks) {
+    return locks.map((lock) => `${lock.mode} on ${lock.relation}`).join(', ');
+}
+function evidence_sameRelation(a, b) {
+    const norm = (name) => {
+        const clean = name.replace(/"/g, '');
+        return clean.includes('.') ? clean : `public.${clean}`;
+    };
+    return norm(a) === norm(b);
+}
+function summarize(files) {
+    const summary = { errors: 0, warnings: 0, infos: 0 };
+    for (const file of files) {
+        for (const finding of file.findings) {
+            if (finding.severity === 'error')
+                summary.errors++;
+            else if (finding.severity === 'warning')
+                summary.warnings++;
+            else
+                summary.infos++;
+        }
+    }
+    return summary;
+}
+
+;// CONCATENATED MODULE: ./lib/lint/catalog.js
+/**
+ * The schema model read from a real database's catalog: the source of truth when one is at hand
+ * (`lint --database-url`, the dry-run). Read-only queries on pg_catalog; takes anything with a `query`
+ * method (a pg Client) so the linter itself never opens connections.
+ */
+
+
+
+const USER_SCHEMAS = (/* unused pure expression or super */ null && (`n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`));
+const catalog_KINDS = { r: 'table', p: 'table', v: 'view', m: 'matview', f: 'foreign', S: 'sequence' };
+const catalog_CONSTRAINT_KINDS = { c: 'check', f: 'foreign', u: 'unique', p: 'primary', x: 'exclusion', n: 'notnull' };
+/** Loads tables, columns, constraints, indexes, types, schemas and function volatility. `tracking`: the ddlgate schema, left out. */
+async function loadCatalogSchema(db, options = {}) {
+    const model = new SchemaModel({ complete: true });
+    const skip = (schema) => schema === options.tracking;
+    const relations = await db.query(`SELECT c.oid::bigint AS oid, n.nspname AS schema, c.relname AS name, c.relkind AS kind
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind IN ('r','p','v','m','f','S') AND ${USER_SCHEMAS}`);
+    const byOid = new Map();
+    for (const row of relations.rows) {
+        if (skip(row.schema))
+            continue;
+        const table = { ref: { schema: row.schema, name: row.name }, kind: catalog_KINDS[row.kind] ?? 'table', isNew: false, columnsKnown: true, columns: new Map(), constraints: new Map() };
+        byOid.set(String(row.oid), table);
+        model.tables.set(table);
+    }
+    const columns = await db.query(`SELECT a.attrelid::bigint AS rel, a.attname AS name, a.attnotnull AS notnull, a.atttypmod AS typmod,
+      t.typname AS type, t.typtype AS typtype, t.typcategory AS category, e.typname AS element
+    FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+    JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'
+    WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r','p','v','m','f') AND ${USER_SCHEMAS}`);
+    for (const row of columns.rows) {
+        const table = byOid.get(String(row.rel));
+        if (!table)
+            continue;
+        const array = row.category === 'A' && row.element;
+        table.columns.set(row.name, { name: row.name, notNull: row.notnull === true, type: catalogType(array ? row.element : row.type, Number(row.typmod), !!array) });
+    }
+    const constraints = await db.query(`SELECT co.conrelid::bigint AS rel, co.conname AS name, co.contype AS kind, co.convalidated AS valid,
+      pg_get_constraintdef(co.oid) AS def,
+      ARRAY(SELECT a.attname FROM unnest(co.conkey) k JOIN pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = k) AS keys
+    FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE co.conrelid <> 0 AND ${USER_SCHEMAS}`);
+    for (const row of constraints.rows) {
+        const table = byOid.get(String(row.rel));
+        if (!table)
+            continue;
+        const kind = catalog_CONSTRAINT_KINDS[row.kind] ?? 'other';
+        const keys = (row.keys ?? []);
+        const notNullColumns = kind === 'check' ? checkNotNullColumns(String(row.def ?? '')) : kind === 'primary' || kind === 'notnull' ? keys : [];
+        table.constraints.set(row.name, { name: row.name, kind, valid: row.valid !== false, notNullColumns });
+    }
+    const indexes = await db.query(`SELECT n.nspname AS schema, ic.relname AS name, i.indrelid::bigint AS rel, i.indisvalid AS valid, i.indisunique AS unique,
+      ARRAY(SELECT a.attname FROM unnest(i.indkey) k JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k WHERE k > 0) AS columns
+    FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_namespace n ON n.oid = ic.relnamespace
+    WHERE ${USER_SCHEMAS}`);
+    for (const row of indexes.rows) {
+        if (skip(row.schema))
+            continue;
+        model.indexes.set({ ref: { schema: row.schema, name: row.name }, table: byOid.get(String(row.rel))?.ref, valid: row.valid === true, unique: row.unique === true, isNew: false, columns: row.columns ?? [] });
+    }
+    const types = await db.query(`SELECT n.nspname AS schema, t.typname AS name, t.typtype AS kind, b.typname AS base, t.typtypmod AS typmod
+    FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace LEFT JOIN pg_type b ON b.oid = t.typbasetype
+    LEFT JOIN pg_class c ON c.oid = t.typrelid
+    WHERE t.typtype IN ('e','d','c') AND (t.typtype <> 'c' OR c.relkind = 'c') AND ${USER_SCHEMAS}`);
+    for (const row of types.rows) {
+        if (skip(row.schema))
+            continue;
+        const kind = row.kind === 'e' ? 'enum' : row.kind === 'd' ? 'domain' : 'composite';
+        model.types.set({ ref: { schema: row.schema, name: row.name }, kind, isNew: false, ...(row.base ? { base: catalogType(row.base, Number(row.typmod), false) } : {}) });
+    }
+    const schemas = await db.query(`SELECT n.nspname AS name FROM pg_namespace n WHERE ${USER_SCHEMAS}`);
+    for (const row of schemas.rows)
+        if (!skip(row.name))
+            model.schemas.set(row.name, { isNew: false });
+    // Every function's volatility, built-in or not: with overloads, the most volatile one counts.
+    const functions = await db.query(`SELECT proname AS name, max(provolatile) AS volatility FROM pg_proc GROUP BY proname`);
+    const VOLATILITY = { i: 'immutable', s: 'stable', v: 'volatile' };
+    for (const row of functions.rows)
+        model.functions.set(row.name, VOLATILITY[row.volatility] ?? 'volatile');
+    return model;
+}
+/** pg_type name + atttypmod → the model's type (typmod decoded the way each type's typmodout does). */
+function catalogType(name, typmod, array) {
+    let typmods = [];
+    if (typmod >= 0) {
+        if (name === 'varchar' || name === 'bpchar')
+            typmods = [typmod - 4];
+        else if (name === 'numeric')
+            typmods = [((typmod - 4) >> 16) & 0xffff, (typmod - 4) & 0xffff];
+        else if (name === 'interval') {
+            const precision = typmod & 0xffff;
+            typmods = precision === 0xffff ? [] : [precision];
+        }
+        else
+            typmods = [typmod];
+    }
+    return { name, typmods, array };
+}
+function checkNotNullColumns(definition) {
+    const match = /^CHECK \((.*)\)( NOT VALID)?$/s.exec(definition);
+    if (!match)
+        return [];
+    try {
+        const select = parseRaw(`SELECT 1 WHERE ${match[1]}`).stmts[0]?.stmt.SelectStmt;
+        return notNullColumnsOf(select?.whereClause);
+    }
+    catch {
+        return [];
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/lint/index.js
 /**
  * Lint entry points: files and migrations directories → DESIGN.md's lint JSON shape.
  * Pure of printing and of @actions/core; reads files only.
  */
+
+
+
+
 
 
 
@@ -51680,58 +53165,151 @@ function lintText(displayName, text, settings = {}, { down = false } = {}) {
     return { path: displayName, findings: lintSource(text.replace(/^\uFEFF/, ''), { ...settings, down }) };
 }
 /**
- * Lints paths: a file is linted whatever its name, as one migration; a directory is linted as a
- * migrations directory. With no path, lints `dir`.
+ * Lints paths: a directory is linted as a migrations directory; a file that is one of its directory's
+ * migrations is linted against the schema the earlier migrations of that directory build, and counts as
+ * pending (with every other named file of the directory: the change under review); any other file is
+ * linted alone, whatever its name, as one migration. With no path, lints `dir`.
  */
 function lintFiles(paths, settings = {}, options = {}) {
     const full = { ...DEFAULT_SETTINGS, ...settings };
     const files = [];
+    const named = paths.filter((target) => isDirectoryOrFile(target) === 'file').map((file) => external_node_path_namespaceObject.resolve(file));
+    const byDir = new Map();
     for (const target of paths) {
-        if (isDirectoryOrFile(target) === 'directory')
+        if (isDirectoryOrFile(target) === 'directory') {
             files.push(...lintMigrationsDir(target, full, options).files);
-        else if (!isExcluded(target, undefined, full.exclude))
-            files.push(lintFile(target, full));
+            continue;
+        }
+        if (isExcluded(target, undefined, full.exclude))
+            continue;
+        const dir = external_node_path_namespaceObject.dirname(external_node_path_namespaceObject.resolve(target));
+        let results = byDir.get(dir);
+        if (!results) {
+            results = lintHistoryOf(dir, named, full, options);
+            byDir.set(dir, results);
+        }
+        files.push(results.get(external_node_path_namespaceObject.resolve(target)) ?? lintFile(target, full));
     }
     return withSummary(files);
 }
+/** Lints a directory's migrations up to the named files, and returns the named files' results by absolute path. */
+function lintHistoryOf(dir, named, settings, options) {
+    const results = new Map();
+    let entries;
+    try {
+        entries = discover_discoverMigrations(dir, options.layout ? { layout: options.layout } : {});
+    }
+    catch {
+        return results; // not a migrations directory: each file is linted alone
+    }
+    const namedSet = new Set(named);
+    const isNamed = (entry) => namedSet.has(external_node_path_namespaceObject.resolve(script_upSourceOf(entry).path)) || (script_downSourceOf(entry) ? namedSet.has(external_node_path_namespaceObject.resolve(script_downSourceOf(entry).path)) : false);
+    if (!entries.some(isNamed))
+        return results;
+    const last = Math.max(...entries.map((entry, i) => (isNamed(entry) ? i : -1)));
+    const dirResult = lintEntries(entries.slice(0, last + 1), settings, {
+        ...options,
+        isPending: (entry) => isNamed(entry) || (options.isPending?.(entry) ?? false),
+        report: isNamed,
+    });
+    for (const file of dirResult.files) {
+        const full = external_node_path_namespaceObject.resolve(file.path);
+        if (namedSet.has(full))
+            results.set(full, file);
+    }
+    return results;
+}
 /**
  * Lints every migration of a directory, read the way the runner reads it (its layout, detected or given):
- * up and down SQL in version order; a file holding both (dbmate, ROLLBACK comments …) is one entry.
+ * up and down SQL in version order; a file holding both (dbmate, ROLLBACK comments …) is one entry. Each
+ * migration is judged against the schema the earlier ones build.
  */
 function lintMigrationsDir(dir, settings = {}, options = {}) {
     const full = { ...DEFAULT_SETTINGS, ...settings };
+    const entries = discover_discoverMigrations(dir, options.layout ? { layout: options.layout } : {});
+    return lintEntries(entries, full, options, dir);
+}
+/**
+ * Lints a directory against a real database: migrations it has applied are linted from the directory's
+ * history as usual; pending ones are judged against the catalog (the source of truth), each seeing what the
+ * pending ones before it create as new. With `only`, reports just those files (absolute paths).
+ */
+function lintAgainstCatalog(dir, settings, options) {
+    const full = { ...DEFAULT_SETTINGS, ...settings };
     const entries = discoverMigrations(dir, options.layout ? { layout: options.layout } : {});
+    const named = (entry) => !options.only || options.only.has(path.resolve(upSourceOf(entry).path)) || (!!downSourceOf(entry) && options.only.has(path.resolve(downSourceOf(entry).path)));
+    const offline = lintEntries(entries, full, { report: (entry) => options.applied.has(entry.version) && named(entry) }, dir);
+    const pending = entries.filter((entry) => !options.applied.has(entry.version));
+    const live = lintEntries(pending, full, { schema: options.catalog, isPending: () => true, report: named }, dir);
+    const order = new Map();
+    entries.forEach((entry, i) => {
+        order.set(displayPath(upSourceOf(entry).path), i);
+        const down = downSourceOf(entry);
+        if (down)
+            order.set(displayPath(down.path), i);
+    });
+    const files = [...offline.files, ...live.files].sort((a, b) => (order.get(a.path) ?? 0) - (order.get(b.path) ?? 0));
+    return withSummary(files);
+}
+/** Lints an ordered list of migrations, threading the schema model from one to the next. */
+function lintEntries(entries, settings, options = {}, dir) {
     const byPath = new Map();
+    let schema = options.schema ?? new schema_SchemaModel();
+    let seen = 0;
     for (const entry of entries) {
         // A goose Go migration has no SQL to lint (the set lists it; `up` refuses to run it).
         if (entry.unrunnable)
             continue;
-        const sources = [
-            [upSourceOf(entry), false],
-            [downSourceOf(entry), true],
-        ];
-        for (const [source, down] of sources) {
-            if (!source || isExcluded(source.path, dir, full.exclude))
-                continue;
-            const result = lintSqlSource(source, full, down);
-            const existing = byPath.get(result.path);
-            if (!existing)
-                byPath.set(result.path, result);
-            else
-                existing.findings = [...existing.findings, ...result.findings].sort((a, b) => a.line - b.line || a.column - b.column);
+        const pending = options.isPending?.(entry) ?? false;
+        const report = options.report?.(entry) ?? true;
+        // A history of earlier migrations is the database's story: what it never created does not exist.
+        if (seen > 0)
+            schema.complete = true;
+        const up = script_upSourceOf(entry);
+        const down = script_downSourceOf(entry);
+        const before = schema;
+        if (!isExcluded(up.path, dir, settings.exclude)) {
+            const result = lintSqlSource(up, settings, false, before);
+            if (report)
+                addResult(byPath, result.file);
+            schema = result.schema ?? before;
+            if (!pending)
+                settle(schema);
         }
+        if (report && down && !isExcluded(down.path, dir, settings.exclude))
+            addResult(byPath, lintSqlSource(down, settings, true, schema).file);
+        seen++;
     }
     return withSummary([...byPath.values()]);
 }
-function lintSqlSource(source, settings, down) {
-    const shown = displayPath(source.path);
+function addResult(byPath, result) {
+    const existing = byPath.get(result.path);
+    if (!existing)
+        byPath.set(result.path, result);
+    else
+        existing.findings = [...existing.findings, ...result.findings].sort((a, b) => a.line - b.line || a.column - b.column);
+}
+/** A migration that is already applied: what it created is no longer new. */
+function settle(schema) {
+    for (const table of schema.tables.values())
+        table.isNew = false;
+    for (const index of schema.indexes.values())
+        index.isNew = false;
+    for (const type of schema.types.values())
+        type.isNew = false;
+    for (const entry of schema.schemas.values())
+        entry.isNew = false;
+}
+function lintSqlSource(source, settings, down, schema) {
+    const shown = files_displayPath(source.path);
     const read = readForLint(source.path);
     if ('finding' in read)
-        return { path: shown, findings: [read.finding] };
+        return { file: { path: shown, findings: [read.finding] } };
     const text = sourceText(source, read.text);
-    const findings = lintSource(text, { ...settings, down, ...(source.noTransaction ? { noTransaction: true } : {}) });
+    const result = lintSourceWithSchema(text, { ...settings, down, ...(source.noTransaction ? { noTransaction: true } : {}), ...(schema ? { schema } : {}) });
     // An empty down section is common (irreversible migrations); the runner only needs it for a rollback.
-    return { path: shown, findings: down && source.section ? findings.filter((f) => f.rule !== 'empty-migration') : findings };
+    const findings = down && source.section ? result.findings.filter((f) => f.rule !== 'empty-migration') : result.findings;
+    return { file: { path: shown, findings }, schema: result.schema };
 }
 function readForLint(file) {
     let buffer;
@@ -51739,7 +53317,7 @@ function readForLint(file) {
         buffer = (0,external_node_fs_.readFileSync)(file);
     }
     catch {
-        throw new errors_InputError(`${displayPath(file)}: cannot read file`);
+        throw new errors_InputError(`${files_displayPath(file)}: cannot read file`);
     }
     const problem = encodingProblem(buffer);
     return problem ? { finding: problem } : { text: buffer.toString('utf8').replace(/^\uFEFF/, '') };
@@ -51763,7 +53341,7 @@ function sqlFilesIn(dir) {
 }
 /** Lints one file as one migration, whatever its name (`*.down.sql` is linted as a down migration). */
 function lintFile(file, settings = {}) {
-    const shown = displayPath(file);
+    const shown = files_displayPath(file);
     const read = readForLint(file);
     if ('finding' in read)
         return { path: shown, findings: [read.finding] };
@@ -51772,7 +53350,7 @@ function lintFile(file, settings = {}) {
 function encodingProblem(buffer) {
     const syntax = RULES_BY_ID.get('syntax');
     if (buffer.includes(0)) {
-        return { rule: 'syntax', severity: 'error', line: 1, column: 1, endLine: 1, message: 'binary content (NUL byte): not a SQL text file', hint: syntax.safe };
+        return { rule: 'syntax', severity: 'error', line: 1, column: 1, endLine: 1, message: 'binary content (NUL byte): not a SQL text file', hint: syntax.safe, evidence: null, impact: null };
     }
     const text = buffer.toString('utf8');
     if (!Buffer.from(text, 'utf8').equals(buffer)) {
@@ -51780,14 +53358,14 @@ function encodingProblem(buffer) {
         const before = text.slice(0, Math.max(0, index));
         const line = before.split('\n').length;
         const column = before.length - before.lastIndexOf('\n');
-        return { rule: 'syntax', severity: 'error', line, column, endLine: line, message: 'invalid UTF-8', hint: 'Save the file as UTF-8.' };
+        return { rule: 'syntax', severity: 'error', line, column, endLine: line, message: 'invalid UTF-8', hint: 'Save the file as UTF-8.', evidence: null, impact: null };
     }
     return undefined;
 }
 function isExcluded(file, dir, globs) {
     if (globs.length === 0)
         return false;
-    const candidates = [displayPath(file), external_node_path_namespaceObject.basename(file)];
+    const candidates = [files_displayPath(file), external_node_path_namespaceObject.basename(file)];
     if (dir)
         candidates.push(external_node_path_namespaceObject.relative(dir, file));
     const normalized = candidates.map((candidate) => candidate.split(external_node_path_namespaceObject.sep).join('/'));
@@ -51796,7 +53374,7 @@ function isExcluded(file, dir, globs) {
         return normalized.some((candidate) => regex.test(candidate));
     });
 }
-function summarize(files) {
+function lint_summarize(files) {
     const summary = { errors: 0, warnings: 0, infos: 0 };
     for (const file of files) {
         for (const finding of file.findings) {
@@ -51811,7 +53389,7 @@ function summarize(files) {
     return summary;
 }
 function withSummary(files) {
-    return { files, summary: summarize(files) };
+    return { files, summary: lint_summarize(files) };
 }
 /** Blocking = at least one finding of severity error. */
 function hasBlockingFindings(result) {
@@ -52088,13 +53666,13 @@ function discoverSeeds(dir) {
     let names;
     try {
         if (!(0,external_node_fs_.statSync)(dir).isDirectory())
-            throw new errors_InputError(`${displayPath(dir)}: not a directory (set the seeds dir with --seeds-dir)`);
+            throw new errors_InputError(`${files_displayPath(dir)}: not a directory (set the seeds dir with --seeds-dir)`);
         names = (0,external_node_fs_.readdirSync)(dir);
     }
     catch (error) {
         if (error instanceof errors_InputError)
             throw error;
-        throw new errors_InputError(`${displayPath(dir)}: seeds directory not found (set it with --seeds-dir)`);
+        throw new errors_InputError(`${files_displayPath(dir)}: seeds directory not found (set it with --seeds-dir)`);
     }
     return names
         .filter((name) => name.toLowerCase().endsWith('.sql') && (0,external_node_fs_.statSync)(external_node_path_namespaceObject.join(dir, name)).isFile())
@@ -52117,7 +53695,7 @@ function planSeeds(files, recorded, reseed) {
         }
         const previous = recorded.get(file.name);
         if (previous !== undefined && previous !== checksum && !wanted.has(file.name)) {
-            throw new OperationError(`${displayPath(file.path)}: seed changed since it ran (checksum differs); run it again with --reseed ${file.name}, or restore the file`);
+            throw new OperationError(`${files_displayPath(file.path)}: seed changed since it ran (checksum differs); run it again with --reseed ${file.name}, or restore the file`);
         }
         return { ...file, checksum, script, previous, run: previous === undefined || wanted.has(file.name) };
     });
@@ -52251,7 +53829,7 @@ function lintStep(env, only) {
     if (!env.changed)
         return lintMigrationsDir(env.dir, settings);
     // Discovery validates every file name of the directory, changed or not (the runner would refuse them).
-    const files = discoverMigrations(env.dir).flatMap((entry) => [entry.upPath, ...(entry.downPath ? [entry.downPath] : [])]);
+    const files = discover_discoverMigrations(env.dir).flatMap((entry) => [entry.upPath, ...(entry.downPath ? [entry.downPath] : [])]);
     return lintFiles(files.filter((file) => env.changed.has(repoPath(env.run, file))), settings);
 }
 /** lint: the job fails on errors (fail-on error|warning) or on warnings too (fail-on warning). */
@@ -52312,7 +53890,7 @@ async function replayBaseMigrations(env) {
         env.log('replay-base: no list of the pull request\'s files, so nothing is replayed (every migration is dry-run from an empty database)');
         return;
     }
-    const entries = discoverMigrations(env.dir);
+    const entries = discover_discoverMigrations(env.dir);
     const touched = entries.filter((entry) => [entry.upPath, entry.downPath].some((file) => file && env.changed.has(repoPath(env.run, file))));
     const first = touched[0];
     const base = first ? entries.filter((entry) => compareVersions(entry.version, first.version) < 0) : entries;
