@@ -80,6 +80,13 @@ export async function run({ server, runs = 3, sizes = [10_000, 100_000, 1_000_00
         await client.query('CHECKPOINT');
         await client.query('SELECT count(*) FROM pg_class');
         measured.scan.push(await timed(client, `ALTER TABLE ${table} ALTER COLUMN note SET NOT NULL`));
+        if (process.env.IMPACT_DEBUG) {
+          await client.query(`ALTER TABLE ${table} ALTER COLUMN note DROP NOT NULL`);
+          log(`debug: scan again ${(await timed(client, `ALTER TABLE ${table} ALTER COLUMN note SET NOT NULL`)).toFixed(3)} (first ${measured.scan.at(-1).toFixed(3)})`);
+          await client.query(`ALTER TABLE ${table} ALTER COLUMN note DROP NOT NULL`);
+          await client.query('CHECKPOINT');
+          log(`debug: scan after checkpoint ${(await timed(client, `ALTER TABLE ${table} ALTER COLUMN note SET NOT NULL`)).toFixed(3)}`);
+        }
         measured['index build'].push(await timed(client, `CREATE INDEX ${table}_customer_idx ON ${table} (customer_id)`));
         await client.query(`DROP INDEX ${table}_customer_idx`);
         await client.query('CHECKPOINT');

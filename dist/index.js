@@ -36549,7 +36549,7 @@ function scanSync(query) {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2382);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9597);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -36558,7 +36558,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2382:
+/***/ 9597:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -46379,6 +46379,7 @@ function readInputs(read = runnerInputs) {
     const changedOnly = tristate('changed-only', read('changed-only'));
     const backupPath = optional(read('backup-path'));
     const config = optional(read('config'));
+    const stats = optional(read('stats'));
     if (githubToken)
         core_setSecret(githubToken);
     if (environment !== undefined && !/^[\w.-]{1,64}$/.test(environment))
@@ -46404,6 +46405,8 @@ function readInputs(read = runnerInputs) {
         inputs.backupPath = backupPath;
     if (config)
         inputs.config = config;
+    if (stats)
+        inputs.stats = stats;
     if (DATABASE_COMMANDS.has(inputs.command) && !inputs.databaseUrl) {
         throw new errors_InputError(`input "database-url" is required for command "${inputs.command}" (pass it from a secret: database-url: \${{ secrets.DATABASE_URL }})`);
     }
@@ -53649,6 +53652,991 @@ function backup_formatBytes(bytes) {
     return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
 }
 
+;// CONCATENATED MODULE: ./lib/db/catalog.js
+/**
+ * A normalised description of a database's schema, read from pg_catalog with plain SQL (so it works
+ * on any server and any host, without pg_dump), and its SHA-256 fingerprint. Used by `verify` (is the
+ * schema after up → down the one before?), by `up` (the fingerprint stored per migration) and by drift
+ * detection (does the live schema still match what the migrations produced?).
+ *
+ * Only what a migration defines is described: no data, no statistics, no OIDs, no owners or grants
+ * (they differ between environments), no sequence positions. Extension members are represented by the
+ * extension and its version, and the tracking schema is left out (ddlgate's own bookkeeping).
+ */
+
+/** Schemas and objects every description leaves out: PostgreSQL's own and extension members. */
+const USER_NAMESPACE = (alias) => `${alias}.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND ${alias}.nspname NOT LIKE 'pg\\_temp\\_%' AND ${alias}.nspname NOT LIKE 'pg\\_toast\\_temp\\_%' AND ${alias}.nspname <> $1`;
+const NOT_EXTENSION_MEMBER = (classId, oid) => `NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '${classId}'::regclass AND d.objid = ${oid} AND d.deptype = 'e')`;
+/**
+ * Each query returns rows of (object, attribute, value). One query per object family keeps every
+ * query simple and lets a failure point at the family.
+ */
+const QUERIES = {
+    schemas: `
+SELECT 'schema ' || n.nspname AS object, 'exists' AS attribute, 'yes' AS value
+  FROM pg_namespace n WHERE ${USER_NAMESPACE('n')} AND n.nspname <> 'public' AND ${NOT_EXTENSION_MEMBER('pg_namespace', 'n.oid')}`,
+    relations: `
+SELECT format('%s %s.%s', CASE c.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'table' WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
+         WHEN 'S' THEN 'sequence' WHEN 'f' THEN 'foreign table' WHEN 'c' THEN 'type' END, n.nspname, c.relname) AS object, x.attribute, x.value
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  CROSS JOIN LATERAL (VALUES
+    ('kind', c.relkind::text),
+    ('persistence', c.relpersistence::text),
+    ('partition key', CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END),
+    ('partition of', CASE WHEN c.relispartition THEN (SELECT i.inhparent::regclass::text FROM pg_inherits i WHERE i.inhrelid = c.oid LIMIT 1) END),
+    ('partition bound', CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END),
+    ('row level security', CASE WHEN c.relrowsecurity THEN CASE WHEN c.relforcerowsecurity THEN 'forced' ELSE 'enabled' END END),
+    ('options', array_to_string(c.reloptions, ',')),
+    ('definition', CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END),
+    ('comment', obj_description(c.oid, 'pg_class'))
+  ) AS x(attribute, value)
+ WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'c') AND ${USER_NAMESPACE('n')} AND ${NOT_EXTENSION_MEMBER('pg_class', 'c.oid')}
+   AND x.value IS NOT NULL`,
+    columns: `
+SELECT format('column %s.%s.%s', n.nspname, c.relname, a.attname) AS object, x.attribute, x.value
+  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+  CROSS JOIN LATERAL (VALUES
+    ('type', format_type(a.atttypid, a.atttypmod)),
+    ('not null', CASE WHEN a.attnotnull THEN 'yes' ELSE 'no' END),
+    ('default', CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END),
+    ('generated', CASE WHEN a.attgenerated <> '' THEN pg_get_expr(d.adbin, d.adrelid) END),
+    ('identity', NULLIF(a.attidentity::text, '')),
+    ('collation', CASE WHEN a.attcollation <> 0 AND a.attcollation <> (SELECT t.typcollation FROM pg_type t WHERE t.oid = a.atttypid) THEN a.attcollation::regcollation::text END),
+    ('comment', col_description(c.oid, a.attnum))
+  ) AS x(attribute, value)
+ WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c')
+   AND ${USER_NAMESPACE('n')} AND ${NOT_EXTENSION_MEMBER('pg_class', 'c.oid')} AND x.value IS NOT NULL`,
+    // NOT NULL constraints (contype 'n', PostgreSQL 18) are left out: the column's "not null" says it on every major.
+    constraints: `
+SELECT format('constraint %s.%s.%s', n.nspname, c.relname, con.conname) AS object, x.attribute, x.value
+  FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+  CROSS JOIN LATERAL (VALUES ('definition', pg_get_constraintdef(con.oid)), ('deferrable', CASE WHEN con.condeferrable THEN CASE WHEN con.condeferred THEN 'initially deferred' ELSE 'deferrable' END END)) AS x(attribute, value)
+ WHERE con.contype <> 'n' AND con.conrelid <> 0 AND ${USER_NAMESPACE('n')} AND ${NOT_EXTENSION_MEMBER('pg_class', 'c.oid')} AND x.value IS NOT NULL`,
+    domainConstraints: `
+SELECT format('constraint %s.%s.%s', n.nspname, t.typname, con.conname) AS object, 'definition' AS attribute, pg_get_constraintdef(con.oid) AS value
+  FROM pg_constraint con JOIN pg_type t ON t.oid = con.contypid JOIN pg_namespace n ON n.oid = t.typnamespace
+ WHERE con.contypid <> 0 AND con.contype <> 'n' AND ${USER_NAMESPACE('n')} AND ${NOT_EXTENSION_MEMBER('pg_type', 't.oid')}`,
+    indexes: `
+SELECT format('index %s.%s', n.nspname, c.relname) AS object, x.attribute, x.value
+  FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_class t ON t.oid = i.indrelid
+  CROSS JOIN LATERAL (VALUES ('definition', pg_get_indexdef(i.indexrelid)), ('valid', CASE WHEN i.indisvalid THEN 'yes' ELSE 'no' END)) AS x(attribute, value)
+ WHERE ${USER_NAMESPACE('n')} AND ${NOT_EXTENSION_MEMBER('pg_class', 't.oid')}`,
+    functions: `
+SELECT format('%s %s.%s(%s)', CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' WHEN 'w' THEN 'window function' ELSE 'function' END,
+         n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)) AS object, x.attribute, x.value
+  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+  CROSS JOIN LATERAL (VALUES
+    ('definition', CASE WHEN p.prokind IN ('f', 'p', 'w') THEN pg_get_functiondef(p.oid) END),
+    ('result', CASE WHEN p.prokind = 'a' THEN pg_get_function_result(p.oid) END),
+    ('comment', obj_description(p.oid, 'pg_proc'))
+  ) AS x(attribute, value)
+ WHERE ${USER_NAMESPACE('n')} AND ${NOT_EXTENSION_MEMBER('pg_proc', 'p.oid')} AND x.value IS NOT NULL`,
+    triggers: `
+SELECT format('trigger %s.%s.%s', n.nspname, c.relname, t.tgname) AS object, x.attribute, x.value
+  FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+  CROSS JOIN LATERAL (VALUES ('definition', pg_get_triggerdef(t.oid)), ('enabled', t.tgenabled::text)) AS x(attribute, value)
+ WHERE NOT t.tgisinternal AND ${USER_NAMESPACE('n')} AND ${NOT_EXTENSION_MEMBER('pg_class', 'c.oid')}`,
+    sequences: `
+SELECT format('sequence %s.%s', n.nspname, c.relname) AS object, x.attribute, x.value
+  FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+  CROSS JOIN LATERAL (VALUES
+    ('type', format_type(s.seqtypid, NULL)), ('start', s.seqstart::text), ('increment', s.seqincrement::text),
+    ('min', s.seqmin::text), ('max', s.seqmax::text), ('cache', s.seqcache::text), ('cycle', CASE WHEN s.seqcycle THEN 'yes' ELSE 'no' END),
+    ('owned by', (SELECT format('%s.%s', d.refobjid::regclass::text, a.attname) FROM pg_depend d JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+                   WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') LIMIT 1))
+  ) AS x(attribute, value)
+ WHERE ${USER_NAMESPACE('n')} AND ${NOT_EXTENSION_MEMBER('pg_class', 'c.oid')} AND x.value IS NOT NULL`,
+    types: `
+SELECT format('type %s.%s', n.nspname, t.typname) AS object, x.attribute, x.value
+  FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+  CROSS JOIN LATERAL (VALUES
+    ('kind', CASE t.typtype WHEN 'e' THEN 'enum' WHEN 'd' THEN 'domain' WHEN 'r' THEN 'range' WHEN 'm' THEN 'multirange' WHEN 'b' THEN 'base' END),
+    ('labels', CASE WHEN t.typtype = 'e' THEN (SELECT string_agg(e.enumlabel, ', ' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid) END),
+    ('base type', CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END),
+    ('not null', CASE WHEN t.typtype = 'd' AND t.typnotnull THEN 'yes' END),
+    ('default', CASE WHEN t.typtype = 'd' THEN t.typdefault END),
+    ('subtype', CASE WHEN t.typtype = 'r' THEN (SELECT format_type(r.rngsubtype, NULL) FROM pg_range r WHERE r.rngtypid = t.oid) END),
+    ('comment', obj_description(t.oid, 'pg_type'))
+  ) AS x(attribute, value)
+ WHERE t.typtype IN ('e', 'd', 'r', 'b') AND ${USER_NAMESPACE('n')} AND ${NOT_EXTENSION_MEMBER('pg_type', 't.oid')}
+   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'i')
+   AND t.typelem = 0 AND x.value IS NOT NULL`,
+    extensions: `
+SELECT 'extension ' || e.extname AS object, x.attribute, x.value
+  FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+  CROSS JOIN LATERAL (VALUES ('version', e.extversion), ('schema', n.nspname)) AS x(attribute, value)
+ WHERE e.extname <> 'plpgsql' AND $1::text IS NOT NULL`,
+    policies: `
+SELECT format('policy %s.%s.%s', n.nspname, c.relname, p.polname) AS object, x.attribute, x.value
+  FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+  CROSS JOIN LATERAL (VALUES
+    ('command', p.polcmd::text), ('permissive', CASE WHEN p.polpermissive THEN 'yes' ELSE 'no' END),
+    ('roles', (SELECT string_agg(CASE WHEN r = 0 THEN 'public' ELSE r::regrole::text END, ', ' ORDER BY 1) FROM unnest(p.polroles) AS r)),
+    ('using', pg_get_expr(p.polqual, p.polrelid)), ('with check', pg_get_expr(p.polwithcheck, p.polrelid))
+  ) AS x(attribute, value)
+ WHERE ${USER_NAMESPACE('n')} AND x.value IS NOT NULL`,
+};
+/**
+ * Reads the schema of the connected database, minus the tracking schema. Runs inside whatever
+ * transaction the client is in, so `up` can fingerprint the schema a migration is about to commit.
+ */
+async function snapshotCatalog(client, trackingSchema) {
+    const snapshot = {};
+    const result = await client.query(catalog_SNAPSHOT_SQL, [trackingSchema]);
+    for (const row of result.rows) {
+        (snapshot[row.object] ??= {})[row.attribute] = row.value;
+    }
+    return snapshot;
+}
+/** All catalog queries as one statement: `up` fingerprints inside the migration's transaction, one round trip. */
+const catalog_SNAPSHOT_SQL = Object.values(QUERIES)
+    .map((sql) => `(SELECT object::text, attribute::text, value::text FROM (${sql}) AS part)`)
+    .join('\nUNION ALL\n');
+/** SHA-256 of the snapshot in a canonical form (objects and attributes sorted). */
+function fingerprintOf(snapshot) {
+    const canonical = Object.keys(snapshot)
+        .sort()
+        .map((object) => [object, Object.keys(snapshot[object]).sort().map((attribute) => [attribute, snapshot[object][attribute]])]);
+    return (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify(canonical)).digest('hex');
+}
+async function catalogFingerprint(client, trackingSchema) {
+    return fingerprintOf(await snapshotCatalog(client, trackingSchema));
+}
+/**
+ * What changed from `before` to `after`, object by object: an object present on one side only is one
+ * difference with attribute "exists"; otherwise one difference per attribute whose value changed.
+ */
+function diffCatalogs(before, after) {
+    const differences = [];
+    const objects = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+    for (const object of objects) {
+        const a = before[object];
+        const b = after[object];
+        if (!a || !b) {
+            differences.push({ object, attribute: 'exists', before: a ? 'yes' : 'no', after: b ? 'yes' : 'no' });
+            continue;
+        }
+        for (const attribute of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+            const x = a[attribute] ?? null;
+            const y = b[attribute] ?? null;
+            if (x !== y)
+                differences.push({ object, attribute, before: x, after: y });
+        }
+    }
+    return differences;
+}
+/**
+ * Folds the differences of an object's parts into their object where that reads better: a table that
+ * exists on one side only is one line, not one line per column, constraint and index.
+ */
+function summariseDifferences(differences) {
+    const wholeTables = new Map();
+    for (const d of differences) {
+        const match = /^(?:table|view|materialized view|foreign table|type) (.+)$/.exec(d.object);
+        if (match && d.attribute === 'exists')
+            wholeTables.set(match[1], d.before === 'yes' ? 'before' : 'after');
+    }
+    if (wholeTables.size === 0)
+        return differences;
+    return differences.filter((d) => {
+        const match = /^(?:column|constraint|trigger|policy) (.+)\.[^.]+$/.exec(d.object);
+        return !(match && wholeTables.has(match[1]));
+    });
+}
+/** One line per difference, for text output and error messages. */
+function formatDifference(d) {
+    if (d.attribute === 'exists')
+        return `${d.object}: ${d.before === 'yes' ? 'present before, missing after' : 'missing before, present after'}`;
+    const show = (value) => (value === null ? '(none)' : JSON.stringify(value.length > 200 ? `${value.slice(0, 199)}…` : value));
+    return `${d.object}: ${d.attribute} ${show(d.before)} → ${show(d.after)}`;
+}
+
+;// CONCATENATED MODULE: ./lib/impact/snapshot.js
+/**
+ * The production statistics snapshot as data: its shape, its canonical (diff-friendly) serialisation,
+ * redaction, reading a snapshot file, and looking a table up. Pure: no database, no printing.
+ *
+ * A snapshot holds statistics and identifiers only — never a row value. It deliberately never reads
+ * pg_stats (most_common_vals and histogram_bounds are samples of the rows).
+ */
+
+
+
+const SNAPSHOT_FORMAT = 'ddlgate-snapshot/1';
+// ---- identifiers and redaction ---------------------------------------------------------------------
+/**
+ * A stable hash standing for one identifier: `h_` + 12 hex digits of SHA-256 (or of HMAC-SHA-256 when
+ * a key is given, e.g. DDLGATE_REDACT_KEY). Without a key a guessed name can be confirmed by hashing it;
+ * with a key it cannot, but then the PR check needs the key too (not available to fork PRs).
+ */
+function identifierHash(name, key) {
+    const digest = key ? (0,external_node_crypto_.createHmac)('sha256', key).update(`ddlgate:${name}`).digest('hex') : (0,external_node_crypto_.createHash)('sha256').update(`ddlgate:${name}`).digest('hex');
+    return `h_${digest.slice(0, 12)}`;
+}
+/** The key of a table in `tables`: "schema.name" (each part hashed on its own in a redacted snapshot). */
+function tableKey(schema, name, redact) {
+    return redact ? `${identifierHash(schema, redact.key)}.${identifierHash(name, redact.key)}` : `${schema}.${name}`;
+}
+/** Object keys of the schema description are hashed whole: they mix kinds and several identifiers. */
+function objectKey(key, redact) {
+    return redact ? identifierHash(key, redact.key) : key;
+}
+const BUILTIN_TYPE = /^(?:bigint|integer|smallint|numeric|real|double precision|boolean|text|character varying|character|"char"|bytea|date|time(?:stamp)? with(?:out)? time zone|interval|uuid|jsonb?|xml|inet|cidr|macaddr8?|money|oid|tsvector|tsquery|point|line|lseg|box|path|polygon|circle|bit(?: varying)?|int4range|int8range|numrange|tsrange|tstzrange|daterange|name|regclass|pg_lsn)(?:\(\d+(?:,\s*\d+)?\))?(?:\[\])*$/;
+/**
+ * Replaces every identifier of a snapshot by its hash: schema, table, column, index, constraint and
+ * user-defined type names. Sizes, counters, built-in type names, versions and times stay readable.
+ */
+function redactSnapshot(snapshot, key) {
+    if (snapshot.redacted)
+        return snapshot;
+    const h = (name) => identifierHash(name, key);
+    const tables = {};
+    for (const [name, table] of Object.entries(snapshot.tables)) {
+        const { schema, table: relname } = splitTableKey(name);
+        tables[tableKey(schema, relname, { ...(key ? { key } : {}) })] = {
+            ...table,
+            columns: table.columns.map((c) => ({ name: h(c.name), type: BUILTIN_TYPE.test(c.type) ? c.type : h(c.type), notNull: c.notNull })),
+            indexes: table.indexes.map((i) => ({ ...i, name: h(i.name) })),
+            constraints: table.constraints.map((c) => ({ ...c, name: h(c.name) })),
+        };
+    }
+    const objects = {};
+    for (const [object, hash] of Object.entries(snapshot.schema.objects))
+        objects[objectKey(object, { ...(key ? { key } : {}) })] = hash;
+    return canonicalSnapshot({ ...snapshot, redacted: true, schema: { fingerprint: snapshot.schema.fingerprint, objects }, tables });
+}
+/** "schema.table" → parts; a dot inside a quoted-free identifier cannot occur in a key built by tableKey from catalog names with dots, which are split at the first dot. */
+function splitTableKey(key) {
+    const dot = key.indexOf('.');
+    return dot < 0 ? { schema: 'public', table: key } : { schema: key.slice(0, dot), table: key.slice(dot + 1) };
+}
+// ---- canonical form --------------------------------------------------------------------------------
+/** Same content, keys in one fixed order and lists sorted: two snapshots diff line by line. */
+function canonicalSnapshot(snapshot) {
+    const tables = {};
+    for (const name of Object.keys(snapshot.tables).sort()) {
+        const t = snapshot.tables[name];
+        tables[name] = {
+            kind: t.kind,
+            rows: t.rows,
+            heapBytes: t.heapBytes,
+            indexBytes: t.indexBytes,
+            toastBytes: t.toastBytes,
+            // Columns keep their table order (attnum): that is how \d shows them and it is stable.
+            columns: t.columns.map((c) => ({ name: c.name, type: c.type, notNull: c.notNull })),
+            indexes: [...t.indexes].sort(byName).map((i) => ({ name: i.name, bytes: i.bytes, unique: i.unique, primary: i.primary, valid: i.valid })),
+            constraints: [...t.constraints].sort(byName).map((c) => ({ name: c.name, type: c.type, validated: c.validated })),
+            activity: t.activity
+                ? {
+                    seqScans: t.activity.seqScans,
+                    indexScans: t.activity.indexScans,
+                    inserts: t.activity.inserts,
+                    updates: t.activity.updates,
+                    deletes: t.activity.deletes,
+                    liveRows: t.activity.liveRows,
+                    deadRows: t.activity.deadRows,
+                    lastAutovacuum: t.activity.lastAutovacuum,
+                    lastAutoanalyze: t.activity.lastAutoanalyze,
+                }
+                : null,
+        };
+    }
+    const objects = {};
+    for (const key of Object.keys(snapshot.schema.objects).sort())
+        objects[key] = snapshot.schema.objects[key];
+    return {
+        format: SNAPSHOT_FORMAT,
+        takenAt: snapshot.takenAt,
+        server: { version: snapshot.server.version, major: snapshot.server.major },
+        statsReset: snapshot.statsReset,
+        redacted: snapshot.redacted,
+        schema: { fingerprint: snapshot.schema.fingerprint, objects },
+        tables,
+    };
+}
+const byName = (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+function serializeSnapshot(snapshot) {
+    return `${JSON.stringify(canonicalSnapshot(snapshot), null, 2)}\n`;
+}
+// ---- reading a snapshot file -----------------------------------------------------------------------
+/** Reads and checks a snapshot file; anything wrong is one line naming the file (exit 2). */
+function readSnapshotFile(file) {
+    let text;
+    try {
+        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
+    }
+    catch {
+        throw new errors_InputError(`${file}: cannot read the snapshot file`);
+    }
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch (error) {
+        const match = /position (\d+)/.exec(error.message);
+        const line = match ? text.slice(0, Number(match[1])).split('\n').length : 1;
+        throw new errors_InputError(`${file}:${line}: not a JSON snapshot (${error.message.split('\n')[0]})`);
+    }
+    return validateSnapshot(data, file);
+}
+function validateSnapshot(data, file) {
+    const fail = (what) => {
+        throw new errors_InputError(`${file}: not a ddlgate snapshot: ${what}`);
+    };
+    if (!isObject(data))
+        return fail('the file must hold a JSON object');
+    if (data.format !== SNAPSHOT_FORMAT)
+        fail(`"format" must be "${SNAPSHOT_FORMAT}" (got ${JSON.stringify(data.format ?? null)}); take it with ddlgate snapshot`);
+    if (typeof data.takenAt !== 'string')
+        fail('"takenAt" must be a time');
+    if (!isObject(data.server) || typeof data.server.major !== 'number')
+        fail('"server.major" must be a number');
+    if (!isObject(data.schema) || typeof data.schema.fingerprint !== 'string' || !isObject(data.schema.objects))
+        fail('"schema" must hold "fingerprint" and "objects"');
+    if (!isObject(data.tables))
+        fail('"tables" must be an object');
+    for (const [name, table] of Object.entries(data.tables)) {
+        if (!isObject(table))
+            fail(`table "${name}" must be an object`);
+        const t = table;
+        if (t.rows !== null && !snapshot_isCount(t.rows))
+            fail(`table "${name}": "rows" must be a number or null`);
+        for (const key of ['heapBytes', 'indexBytes', 'toastBytes'])
+            if (!snapshot_isCount(t[key]))
+                fail(`table "${name}": "${key}" must be a number`);
+        if (!Array.isArray(t.columns) || !Array.isArray(t.indexes) || !Array.isArray(t.constraints))
+            fail(`table "${name}": "columns", "indexes" and "constraints" must be lists`);
+    }
+    return data;
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function snapshot_isCount(value) {
+    return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+/**
+ * The snapshot's statistics of a table named in a migration (schema defaults to public, as the
+ * migrations' search_path normally resolves it); undefined when the snapshot does not know it.
+ */
+function lookupTable(snapshot, ref, redactKey) {
+    const schema = ref.schema ?? 'public';
+    const key = snapshot.redacted ? tableKey(schema, ref.name, { ...(redactKey ? { key: redactKey } : {}) }) : `${schema}.${ref.name}`;
+    const stats = snapshot.tables[key];
+    return stats ? { table: `${schema}.${ref.name}`, stats } : undefined;
+}
+function totalBytes(table) {
+    return table.heapBytes + table.indexBytes + table.toastBytes;
+}
+
+;// CONCATENATED MODULE: ./lib/impact/drift.js
+/**
+ * Drift from the snapshot: production's schema fingerprint against the schema the migrations before the
+ * pull request produce on the throwaway database. The snapshot keeps one short hash per schema object,
+ * so a difference is located (which object, added, missing or changed) without publishing definitions.
+ * Pure: takes the throwaway's catalog description as data.
+ */
+
+// fingerprintOf is pure (a hash of the description); db/catalog.ts owns the canonical form `up` records.
+
+
+/** One short hash per object of a catalog description (what a snapshot stores in schema.objects). */
+function objectHashes(catalog) {
+    const objects = {};
+    for (const [object, attributes] of Object.entries(catalog)) {
+        const canonical = JSON.stringify(Object.keys(attributes).sort().map((a) => [a, attributes[a]]));
+        objects[object] = (0,external_node_crypto_.createHash)('sha256').update(canonical).digest('hex').slice(0, 16);
+    }
+    return objects;
+}
+/**
+ * Compares the snapshot with the schema the migrations produce (`catalog`, read on the throwaway
+ * database after the migrations before the PR). `throwawayMajor` notes a comparison across majors,
+ * where pg_get_*def output may differ in form only.
+ */
+function compareWithSnapshot(snapshot, catalog, throwawayMajor, redactKey) {
+    const migrationsFingerprint = fingerprintOf(catalog);
+    const drift = { drifted: migrationsFingerprint !== snapshot.schema.fingerprint, productionFingerprint: snapshot.schema.fingerprint, migrationsFingerprint, differences: [], notes: [] };
+    if (!drift.drifted)
+        return drift;
+    const redact = snapshot.redacted ? { ...(redactKey ? { key: redactKey } : {}) } : undefined;
+    const ours = objectHashes(catalog);
+    const seen = new Set();
+    for (const [object, hash] of Object.entries(ours)) {
+        const key = objectKey(object, redact);
+        seen.add(key);
+        const theirs = snapshot.schema.objects[key];
+        if (theirs === undefined)
+            drift.differences.push({ object, change: 'missing in production' });
+        else if (theirs !== hash)
+            drift.differences.push({ object, change: 'changed in production' });
+    }
+    for (const key of Object.keys(snapshot.schema.objects))
+        if (!seen.has(key))
+            drift.differences.push({ object: key, change: 'only in production' });
+    drift.differences.sort((a, b) => (a.object < b.object ? -1 : a.object > b.object ? 1 : 0));
+    if (snapshot.server.major !== throwawayMajor)
+        drift.notes.push(`production runs PostgreSQL ${snapshot.server.major}, the check ${throwawayMajor}: some differences may be formatting only`);
+    return drift;
+}
+/** One line per difference, for the report. */
+function describeSnapshotDrift(drift) {
+    if (!drift.drifted)
+        return [];
+    return [
+        `Production has drifted: its schema (snapshot) differs from what the migrations before this pull request produce (${drift.differences.length} object(s)).`,
+        ...drift.differences.slice(0, 50).map((d) => `${d.object}: ${d.change}`),
+        ...(drift.differences.length > 50 ? [`… and ${drift.differences.length - 50} more`] : []),
+        ...drift.notes,
+    ];
+}
+
+;// CONCATENATED MODULE: ./lib/impact/estimate.js
+/**
+ * The impact model: how long the blocking part of an operation lasts on a table of a given size.
+ * Pure arithmetic over throughput figures that ddlgate measures itself (src/ops/calibrate.ts runs the
+ * three operations on a scratch table of the throwaway server and divides) — see docs/impact.md.
+ *
+ *   validating scan  = heap bytes / scan rate                      (SET NOT NULL, CHECK, FOREIGN KEY, VALIDATE)
+ *   rewrite          = (heap + TOAST bytes) / rewrite rate + a rebuild of every index of the table
+ *   index build      = rows / index rate × log(rows) / log(calibration rows)   (a sort: n log n)
+ *   lock only        = nothing measurable while held; the wait for the lock is bounded by lock_timeout
+ *
+ * The result is a range: a point estimate scaled from the calibration, widened because production
+ * differs from the machine that calibrated (cold cache, concurrent load, wider rows, slower disks).
+ */
+/**
+ * Figures measured by `npm run bench` (bench/impact.mjs, calibration on the embedded PostgreSQL 18 of a
+ * 2-core CI-class machine); used when no server calibrated this run (lint without a database).
+ */
+const REFERENCE_THROUGHPUT = {
+    scanBytesPerSecond: 900 * 1024 * 1024,
+    rewriteBytesPerSecond: 60 * 1024 * 1024,
+    indexRowsPerSecond: 1_500_000,
+    calibrationRows: 200_000,
+    fixedSeconds: 0.01,
+    source: 'reference figures from ddlgate benchmarks (no server calibrated this run)',
+};
+/** Production is rarely faster than the calibration and can be several times slower: cold cache, load. */
+const RANGE_LOW = 0.5;
+const RANGE_HIGH = 3;
+/** Point estimate in seconds of the blocking part, before widening into a range. */
+function pointEstimate(operation, size, throughput) {
+    switch (operation) {
+        case 'scan':
+            return throughput.fixedSeconds + size.heapBytes / throughput.scanBytesPerSecond;
+        case 'rewrite':
+            return throughput.fixedSeconds + (size.heapBytes + size.toastBytes) / throughput.rewriteBytesPerSecond + size.indexCount * indexBuildSeconds(size.rows, throughput);
+        case 'index build':
+            return throughput.fixedSeconds + indexBuildSeconds(size.rows, throughput);
+        case 'lock':
+            return 0;
+    }
+}
+function indexBuildSeconds(rows, throughput) {
+    if (rows <= 1)
+        return 0;
+    const sortFactor = Math.log2(Math.max(rows, 2)) / Math.log2(Math.max(throughput.calibrationRows, 2));
+    return (rows / throughput.indexRowsPerSecond) * sortFactor;
+}
+/**
+ * The range shown to a reviewer, rounded to what the model can know (two significant digits, at
+ * least a millisecond). A lock-only operation's range is the wait ceiling: from nothing to lock_timeout.
+ */
+function estimateRange(operation, size, throughput, lockTimeoutSeconds) {
+    if (operation === 'lock')
+        return [0, roundSeconds(lockTimeoutSeconds)];
+    const point = pointEstimate(operation, size, throughput);
+    return [roundSeconds(point * RANGE_LOW), roundSeconds(point * RANGE_HIGH)];
+}
+function roundSeconds(seconds) {
+    if (seconds <= 0.001)
+        return 0.001;
+    const digits = Math.max(0, 1 - Math.floor(Math.log10(seconds)));
+    return Number(seconds.toFixed(Math.min(digits, 3)));
+}
+/** "0.4–2.4 s", "3–18 min", "up to 5 s": no more precision than the model has. */
+function formatRange([lo, hi]) {
+    if (lo === 0)
+        return `up to ${formatDuration(hi)}`;
+    if (hi < 0.01)
+        return 'milliseconds';
+    const unit = hi >= 7200 ? 3600 : hi >= 120 ? 60 : 1;
+    const name = unit === 3600 ? 'h' : unit === 60 ? 'min' : 's';
+    return `${estimate_short(lo / unit)}–${estimate_short(hi / unit)} ${name}`;
+}
+function formatDuration(seconds) {
+    if (seconds < 1)
+        return `${Math.round(seconds * 1000)} ms`;
+    if (seconds < 120)
+        return `${estimate_short(seconds)} s`;
+    if (seconds < 7200)
+        return `${estimate_short(seconds / 60)} min`;
+    return `${estimate_short(seconds / 3600)} h`;
+}
+function estimate_short(value) {
+    if (value >= 10)
+        return String(Math.round(value));
+    if (value >= 1)
+        return value.toFixed(1).replace(/\.0$/, '');
+    return value.toFixed(2).replace(/0$/, '');
+}
+function estimate_formatBytes(bytes) {
+    const units = ['bytes', 'kB', 'MB', 'GB', 'TB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return unit === 0 ? `${value} bytes` : `${value.toFixed(value >= 10 ? 0 : 1)} ${units[unit]}`;
+}
+
+;// CONCATENATED MODULE: ./lib/impact/operations.js
+const RULE_IMPACT = {
+    'change-column-type': { operation: 'rewrite', blocks: 'reads and writes', what: 'table rewrite' },
+    'add-column-volatile-default': { operation: 'rewrite', blocks: 'reads and writes', what: 'table rewrite' },
+    'add-column-stored-generated': { operation: 'rewrite', blocks: 'reads and writes', what: 'table rewrite' },
+    'set-tablespace': { operation: 'rewrite', blocks: 'reads and writes', what: 'table copy' },
+    'vacuum-full': { operation: 'rewrite', blocks: 'reads and writes', what: 'table rewrite' },
+    cluster: { operation: 'rewrite', blocks: 'reads and writes', what: 'table rewrite' },
+    'refresh-materialized-view': { operation: 'rewrite', blocks: 'reads and writes', what: 'materialized view refill' },
+    'set-not-null': { operation: 'scan', blocks: 'reads and writes', what: 'validating scan' },
+    'check-without-not-valid': { operation: 'scan', blocks: 'reads and writes', what: 'validating scan' },
+    'foreign-key-without-not-valid': { operation: 'scan', blocks: 'writes', what: 'validating scan' },
+    'validate-in-same-transaction': { operation: 'scan', blocks: 'reads and writes', what: 'validating scan' },
+    'create-index-not-concurrently': { operation: 'index build', blocks: 'writes', what: 'index build' },
+    'unique-constraint-without-index': { operation: 'index build', blocks: 'reads and writes', what: 'index build' },
+    'exclusion-constraint': { operation: 'index build', blocks: 'reads and writes', what: 'index build' },
+    'reindex-not-concurrently': { operation: 'index build', blocks: 'writes', what: 'index rebuild' },
+    'drop-index-not-concurrently': { operation: 'lock', blocks: 'reads and writes', what: 'lock' },
+    'detach-partition-not-concurrently': { operation: 'lock', blocks: 'reads and writes', what: 'lock' },
+    'lock-table': { operation: 'lock', blocks: 'reads and writes', what: 'lock' },
+    'statements-after-access-exclusive': { operation: 'lock', blocks: 'reads and writes', what: 'lock' },
+    // Breaking or data-changing: shown with the table's size, never downgraded.
+    'update-without-where': { operation: 'rewrite', blocks: 'writes', what: 'update of every row', keepsSeverity: true },
+    'delete-without-where': { operation: 'scan', blocks: 'writes', what: 'delete of every row', keepsSeverity: true },
+    truncate: { operation: 'lock', blocks: 'reads and writes', what: 'lock', keepsSeverity: true },
+    'drop-table': { operation: 'lock', blocks: 'reads and writes', what: 'lock', keepsSeverity: true },
+    'drop-column': { operation: 'lock', blocks: 'reads and writes', what: 'lock', keepsSeverity: true },
+    'rename-column': { operation: 'lock', blocks: 'reads and writes', what: 'lock', keepsSeverity: true },
+    'rename-table': { operation: 'lock', blocks: 'reads and writes', what: 'lock', keepsSeverity: true },
+};
+
+;// CONCATENATED MODULE: ./lib/impact/apply.js
+/**
+ * The impact pass: a pure function over lint findings, run after the lint (which it does not change
+ * otherwise). For each finding about a lock on a table it adds DESIGN.md's `impact` — the table's size
+ * in production and the estimated duration of the blocking part — and lets the severity follow size
+ * and activity:
+ *   - a table below the thresholds (ddlgate.json smallTableRows / smallTableBytes) → info, with the reason;
+ *   - a table with no reads or writes at all since the statistics were reset (at least a day) → at most warning;
+ *   - a table the snapshot does not know → said to be new (created by a migration of this set) or unknown;
+ *     its severity is kept, nothing is guessed;
+ *   - breaking changes keep their severity whatever the size.
+ */
+
+
+
+
+const DEFAULT_SMALL_TABLE_ROWS = 10_000;
+const DEFAULT_SMALL_TABLE_BYTES = 10 * 1024 * 1024;
+const DEFAULT_IMPACT_SETTINGS = {
+    smallTableRows: DEFAULT_SMALL_TABLE_ROWS,
+    smallTableBytes: DEFAULT_SMALL_TABLE_BYTES,
+    lockTimeoutSeconds: 5,
+    throughput: REFERENCE_THROUGHPUT,
+};
+const COLD_WINDOW_MS = 24 * 3600 * 1000;
+/**
+ * Adds impact to every finding (null where the rule is not about a table lock or no target is known)
+ * and adjusts severities. Returns new file results; the input is not modified.
+ */
+function applyImpact(files, snapshot, targets, settings = DEFAULT_IMPACT_SETTINGS) {
+    const createdIn = createdTables(files, targets);
+    return files.map((file, fileIndex) => ({
+        ...file,
+        findings: file.findings.map((finding) => withImpact(finding, file.path, fileIndex, snapshot, targets, createdIn, settings)),
+    }));
+}
+function withImpact(finding, file, fileIndex, snapshot, targets, createdIn, settings) {
+    const rule = RULE_IMPACT[finding.rule];
+    if (!rule)
+        return { ...finding, impact: null };
+    const target = targetOf(finding, targets.get(file), snapshot, settings.redactKey);
+    if (!target)
+        return { ...finding, impact: null };
+    const found = lookupTable(snapshot, target, settings.redactKey);
+    const name = `${target.schema ?? 'public'}.${target.name}`;
+    if (!found) {
+        const creator = createdIn.get(name);
+        const isNew = creator && (creator.fileIndex < fileIndex || (creator.fileIndex === fileIndex && creator.line <= finding.line));
+        const why = isNew
+            ? `${name} is new: created by ${creator.file}:${creator.line}, not in the production snapshot (${day(snapshot.takenAt)}); its size when this runs depends on what the migrations before it insert`
+            : `${name} is not in the production snapshot (${day(snapshot.takenAt)}): its size in production is unknown`;
+        return { ...finding, message: `${finding.message} — ${why}`, impact: { table: name, rows: null, bytes: null, estimateSeconds: null } };
+    }
+    const stats = found.stats;
+    const rows = stats.rows;
+    const bytes = totalBytes(stats);
+    const estimateSeconds = estimateRange(rule.operation, { rows: rows ?? 0, heapBytes: stats.heapBytes, toastBytes: stats.toastBytes, indexCount: stats.indexes.length }, settings.throughput, settings.lockTimeoutSeconds);
+    const impact = { table: name, rows, bytes, estimateSeconds };
+    const size = `${name} has ${rows === null ? 'an unknown number of' : rows.toLocaleString('en-US')} rows, ${estimate_formatBytes(bytes)} in production`;
+    const activity = activityText(stats, snapshot);
+    const breaking = rule.keepsSeverity === true || RULES_BY_ID.get(finding.rule)?.breaking === true;
+    const small = rows !== null && rows < settings.smallTableRows && bytes < settings.smallTableBytes;
+    if (!breaking && small && finding.severity !== 'info') {
+        const held = rule.operation === 'lock' || estimateSeconds[1] < 0.1 ? 'the lock is held for milliseconds' : `the ${rule.what} takes about ${formatRange(estimateSeconds)}`;
+        return { ...finding, severity: 'info', message: `${finding.message} — info: ${size}${activity ? ` (${activity})` : ''}: ${held} (below ${settings.smallTableRows.toLocaleString('en-US')} rows and ${estimate_formatBytes(settings.smallTableBytes)}, ddlgate.json smallTableRows / smallTableBytes)`, impact };
+    }
+    const duration = rule.operation === 'lock'
+        ? `blocks ${rule.blocks} while the lock is held, and ${formatRange(estimateSeconds)} waiting for it (lock_timeout)`
+        : `blocks ${rule.blocks} for an estimated ${formatRange(estimateSeconds)} (${rule.what}), plus up to ${formatDuration(settings.lockTimeoutSeconds)} waiting for the lock`;
+    let severity = finding.severity;
+    let cold = '';
+    if (!breaking && severity === 'error' && isCold(stats, snapshot)) {
+        severity = 'warning';
+        cold = ` — warning, not error: no reads or writes of ${name} since ${day(snapshot.statsReset)}`;
+    }
+    return { ...finding, severity, message: `${finding.message} — ${size}${activity ? ` (${activity})` : ''}: ${duration}${cold}`, impact };
+}
+/** The finding's table: the lint's own `table` when it sets one, else the statement at the finding's line. */
+function targetOf(finding, targets, snapshot, redactKey) {
+    if (typeof finding.table === 'string') {
+        const dot = finding.table.indexOf('.');
+        return dot < 0 ? { name: finding.table } : { schema: finding.table.slice(0, dot), name: finding.table.slice(dot + 1) };
+    }
+    const statement = targets?.statements.find((s) => finding.line >= s.line && finding.line <= s.endLine);
+    if (!statement)
+        return undefined;
+    if (statement.kind === 'table')
+        return statement.target;
+    return tableOfIndex(snapshot, statement.target, redactKey);
+}
+/** An index named in a statement → its table, from the snapshot's index lists. */
+function tableOfIndex(snapshot, index, redactKey) {
+    const wanted = snapshot.redacted ? identifierHash(index.name, redactKey) : index.name;
+    const schema = index.schema ?? 'public';
+    const schemaKey = snapshot.redacted ? identifierHash(schema, redactKey) : schema;
+    for (const [key, table] of Object.entries(snapshot.tables)) {
+        if (!key.startsWith(`${schemaKey}.`) || !table.indexes.some((i) => i.name === wanted))
+            continue;
+        if (snapshot.redacted)
+            return undefined; // the table's real name cannot be recovered from its hash
+        return { schema, name: key.slice(schema.length + 1) };
+    }
+    return undefined;
+}
+function createdTables(files, targets) {
+    const created = new Map();
+    files.forEach((file, fileIndex) => {
+        for (const c of targets.get(file.path)?.created ?? []) {
+            const name = `${c.table.schema ?? 'public'}.${c.table.name}`;
+            if (!created.has(name))
+                created.set(name, { file: file.path, fileIndex, line: c.line });
+        }
+    });
+    return created;
+}
+/** Writes per hour since the counters were reset when that time is known, else the count itself. */
+function activityText(stats, snapshot) {
+    if (!stats.activity)
+        return '';
+    const writes = stats.activity.inserts + stats.activity.updates + stats.activity.deletes;
+    const hours = snapshot.statsReset ? (Date.parse(snapshot.takenAt) - Date.parse(snapshot.statsReset)) / 3_600_000 : NaN;
+    if (!(hours > 0))
+        return `${writes.toLocaleString('en-US')} row writes counted by the server's statistics`;
+    if (writes === 0)
+        return `no writes since ${day(snapshot.statsReset)}`;
+    const perHour = writes / hours;
+    return `~${perHour >= 10 ? Math.round(perHour).toLocaleString('en-US') : perHour.toFixed(1)} writes/hour since ${day(snapshot.statsReset)}`;
+}
+function isCold(stats, snapshot) {
+    if (!stats.activity || !snapshot.statsReset)
+        return false;
+    if (Date.parse(snapshot.takenAt) - Date.parse(snapshot.statsReset) < COLD_WINDOW_MS)
+        return false;
+    const a = stats.activity;
+    return a.seqScans === 0 && a.indexScans === 0 && a.inserts === 0 && a.updates === 0 && a.deletes === 0;
+}
+function day(iso) {
+    return iso.slice(0, 10);
+}
+
+;// CONCATENATED MODULE: ./lib/impact/targets.js
+/**
+ * Which table each statement of a migration acts on, by line: the impact pass joins a finding to the
+ * statement at its line and the statement to the snapshot's table. Pure (parses text with the real
+ * parser); a statement whose target is not a single table (or a DO block) has none.
+ */
+
+function targets_rangeVar(node) {
+    if (!node?.relname)
+        return undefined;
+    return node.schemaname ? { schema: node.schemaname, name: node.relname } : { name: node.relname };
+}
+function nameList(items) {
+    const names = (items ?? []).map((item) => item.String?.sval).filter((x) => !!x);
+    if (names.length === 0)
+        return undefined;
+    return names.length >= 2 ? { schema: names[names.length - 2], name: names[names.length - 1] } : { name: names[0] };
+}
+/** The one table (or index) a statement acts on, if it has one. */
+function statementTarget(kind, stmt) {
+    const table = (target) => (target ? { target, kind: 'table' } : undefined);
+    switch (kind) {
+        case 'AlterTableStmt':
+            return stmt.objtype === 'OBJECT_INDEX' ? (targets_rangeVar(stmt.relation) ? { target: targets_rangeVar(stmt.relation), kind: 'index' } : undefined) : table(targets_rangeVar(stmt.relation));
+        case 'IndexStmt':
+        case 'ClusterStmt':
+        case 'RefreshMatViewStmt':
+        case 'DeleteStmt':
+        case 'UpdateStmt':
+        case 'CreateTrigStmt':
+            return table(targets_rangeVar(stmt.relation));
+        case 'ReindexStmt':
+            if (stmt.kind === 'REINDEX_OBJECT_INDEX')
+                return targets_rangeVar(stmt.relation) ? { target: targets_rangeVar(stmt.relation), kind: 'index' } : undefined;
+            return table(targets_rangeVar(stmt.relation));
+        case 'VacuumStmt': {
+            const rels = (stmt.rels ?? []).map((rel) => targets_rangeVar(rel.VacuumRelation?.relation)).filter(Boolean);
+            return rels.length === 1 ? table(rels[0]) : undefined;
+        }
+        case 'LockStmt':
+        case 'TruncateStmt': {
+            const rels = (stmt.relations ?? []).map((rel) => targets_rangeVar(rel.RangeVar)).filter(Boolean);
+            return rels.length === 1 ? table(rels[0]) : undefined;
+        }
+        case 'RenameStmt':
+            if (stmt.renameType === 'OBJECT_INDEX')
+                return targets_rangeVar(stmt.relation) ? { target: targets_rangeVar(stmt.relation), kind: 'index' } : undefined;
+            return table(targets_rangeVar(stmt.relation));
+        case 'DropStmt': {
+            const objects = stmt.objects ?? [];
+            if (objects.length !== 1)
+                return undefined;
+            const ref = nameList(objects[0]?.List?.items);
+            if (!ref)
+                return undefined;
+            if (stmt.removeType === 'OBJECT_TABLE' || stmt.removeType === 'OBJECT_MATVIEW')
+                return table(ref);
+            if (stmt.removeType === 'OBJECT_INDEX')
+                return { target: ref, kind: 'index' };
+            return undefined;
+        }
+        default:
+            return undefined;
+    }
+}
+function createdBy(kind, stmt) {
+    if (kind === 'CreateStmt')
+        return targets_rangeVar(stmt.relation);
+    if (kind === 'CreateTableAsStmt')
+        return targets_rangeVar(stmt.into?.rel);
+    if (kind === 'SelectStmt' && stmt.intoClause)
+        return targets_rangeVar(stmt.intoClause.rel);
+    return undefined;
+}
+/** Targets of every top-level statement of a migration's text; text that does not parse has none. */
+function migrationTargets(text) {
+    let parsed;
+    try {
+        parsed = parseSqlStatements(text);
+    }
+    catch {
+        return { statements: [], created: [] };
+    }
+    const statements = [];
+    const created = [];
+    for (const statement of parsed.statements) {
+        const stmt = statement.node[statement.kind] ?? {};
+        const target = statementTarget(statement.kind, stmt);
+        if (target)
+            statements.push({ line: statement.line, endLine: statement.endLine, ...target });
+        const table = createdBy(statement.kind, stmt);
+        if (table)
+            created.push({ table, line: statement.line });
+    }
+    return { statements, created };
+}
+
+;// CONCATENATED MODULE: ./lib/impact/with-snapshot.js
+/**
+ * Glue for the shells (CLI `lint --stats`, the action's `stats` input): reads the migrations' text for
+ * their targets, runs the pure impact pass and recounts the summary. Reads files; prints nothing.
+ */
+
+
+
+
+
+
+function impactSettings(config, throughput = REFERENCE_THROUGHPUT, lockTimeoutMs) {
+    const redactKey = process.env.DDLGATE_REDACT_KEY || undefined;
+    return {
+        smallTableRows: config.smallTableRows ?? DEFAULT_SMALL_TABLE_ROWS,
+        smallTableBytes: config.smallTableBytes ?? DEFAULT_SMALL_TABLE_BYTES,
+        lockTimeoutSeconds: (lockTimeoutMs ?? durationToMs(config.lockTimeout ?? '5s', 'lockTimeout')) / 1000,
+        throughput,
+        ...(redactKey ? { redactKey } : {}),
+    };
+}
+/** The lint result with `impact` on every finding and severities following size and activity. */
+function lintWithSnapshot(result, snapshot, settings) {
+    const targets = new Map();
+    for (const file of result.files) {
+        try {
+            targets.set(file.path, migrationTargets((0,external_node_fs_.readFileSync)(file.path, 'utf8').replace(/^\uFEFF/, '')));
+        }
+        catch {
+            // A file the lint could not read already carries its finding; it has no targets.
+        }
+    }
+    const files = applyImpact(result.files, snapshot, targets, settings);
+    return { ...result, files, summary: lint_summarize(files) };
+}
+
+;// CONCATENATED MODULE: ./lib/ops/calibrate.js
+/**
+ * Calibration: measures the throughput figures of the impact model (src/impact/estimate.ts) on the
+ * server at hand. A scratch schema holds a table of `rows` rows and an empty twin; the three blocking
+ * operations — a validating scan (SET NOT NULL), a table rewrite (ALTER COLUMN TYPE) and a plain B-tree
+ * build — run on both, each committed as a migration's would be. The empty twin gives the fixed cost
+ * of a statement (catalog work, commit); the full table gives the per-byte and per-row rates.
+ *
+ * Only for a throwaway database (the PR check's service container): it writes some tens of MB, then
+ * drops its schema (a crash leaves only a `ddlgate_calibration_*` schema on a database about to vanish).
+ */
+
+const CALIBRATION_ROWS = 200_000;
+const MAX_CALIBRATION_ROWS = 1_500_000;
+/** Heap bytes per row of the scratch table (measured: ~112 on PostgreSQL 15 and 18). */
+const BYTES_PER_ROW = 112;
+/**
+ * Enough rows for the scratch table to exceed a quarter of shared_buffers: PostgreSQL then scans it
+ * through a small ring of buffers, reading every page from the OS as it reads a large production
+ * table, instead of from shared buffers where the freshly written table would otherwise sit.
+ */
+function calibrationRows(sharedBuffersBytes) {
+    const ring = Math.ceil((sharedBuffersBytes / 4 / BYTES_PER_ROW) * 1.25);
+    return Math.min(MAX_CALIBRATION_ROWS, Math.max(CALIBRATION_ROWS, ring));
+}
+async function timed(client, sql) {
+    const start = process.hrtime.bigint();
+    await client.query(sql);
+    return Number(process.hrtime.bigint() - start) / 1e9;
+}
+// The validated column comes last, after variable-width ones, as a column added by a recent migration does:
+// the scan's cost is mostly reading each row up to that column.
+const SHAPE = '(id bigint NOT NULL, account int, label text, created_at timestamptz, memo text)';
+/** Runs the calibration over an open connection that is not inside a transaction. */
+async function calibrateOn(client, requestedRows, measure) {
+    const sharedBuffers = Number((await client.query(`SELECT setting::bigint * current_setting('block_size')::bigint AS b FROM pg_settings WHERE name = 'shared_buffers'`)).rows[0].b);
+    const rows = requestedRows ?? calibrationRows(sharedBuffers);
+    const schema = quoteIdent(`ddlgate_calibration_${process.pid}_${Date.now().toString(36)}`);
+    // Its own session settings: production's are unknown, PostgreSQL's defaults are assumed.
+    await client.query("SET maintenance_work_mem = '64MB'; SET statement_timeout = '120s'; SET lock_timeout = '5s'; SET client_min_messages = warning");
+    try {
+        await client.query(`CREATE SCHEMA ${schema}`);
+        await client.query(`CREATE TABLE ${schema}.t ${SHAPE}; CREATE TABLE ${schema}.e ${SHAPE}`);
+        await client.query(`INSERT INTO ${schema}.t SELECT g, ((g::bigint * 7919) % 100003)::int, md5(g::text) || ' calibration', timestamptz '2026-01-01' + g * interval '1 second', 'memo ' || g FROM generate_series(1, $1::int) AS g`, [rows]);
+        // Settled as a production table is: vacuumed, analyzed, read once (hint bits set). A first read of freshly
+        // loaded pages sets hint bits, which with data checksums (PostgreSQL 18's default) writes every page to WAL
+        // and makes that one scan several times slower than any later one.
+        await client.query(`VACUUM ANALYZE ${schema}.t`);
+        await client.query(`SELECT count(*) FROM ${schema}.t WHERE memo IS NULL`);
+        const heapBytes = Number((await client.query(`SELECT pg_relation_size('${schema}.t') AS b`)).rows[0].b);
+        // Measured over a fresh session, as a migration's first DDL runs: its first ALTER TABLE loads the catalog
+        // caches that any later statement finds warm. That first statement (on the empty twin) is the fixed cost;
+        // the rates are net of the warm fixed cost.
+        const m = measure ?? client;
+        const cold = await timed(m, `ALTER TABLE ${schema}.e ALTER COLUMN memo SET NOT NULL`);
+        const warm = Math.min(await timed(m, `ALTER TABLE ${schema}.e ALTER COLUMN account TYPE bigint`), await timed(m, `CREATE INDEX ON ${schema}.e (account)`), await timed(m, `ALTER TABLE ${schema}.e ALTER COLUMN memo DROP NOT NULL`));
+        const scan = await timed(m, `ALTER TABLE ${schema}.t ALTER COLUMN memo SET NOT NULL`);
+        const indexBuild = await timed(m, `CREATE INDEX ON ${schema}.t (account)`);
+        await m.query(`DROP INDEX ${schema}.t_account_idx`);
+        const rewrite = await timed(m, `ALTER TABLE ${schema}.t ALTER COLUMN account TYPE bigint`);
+        const fixedSeconds = Math.max(cold, warm);
+        const net = (seconds) => Math.max(seconds - warm, 1e-4);
+        return {
+            scanBytesPerSecond: heapBytes / net(scan),
+            rewriteBytesPerSecond: heapBytes / net(rewrite),
+            indexRowsPerSecond: rows / net(indexBuild),
+            calibrationRows: rows,
+            fixedSeconds,
+            source: `figures calibrated on this check's database (${rows.toLocaleString('en-US')} rows scanned in ${scan.toFixed(2)} s, rewritten in ${rewrite.toFixed(2)} s, indexed in ${indexBuild.toFixed(2)} s)`,
+            measured: { rewrite, scan, indexBuild, fixed: fixedSeconds, heapBytes },
+        };
+    }
+    finally {
+        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => { });
+        await client.query('RESET ALL').catch(() => { });
+    }
+}
+/** Calibrates over two sessions: one prepares the scratch tables, a fresh one measures. */
+async function calibrate(databaseUrl, rows) {
+    const client = await connection_connect(databaseUrl);
+    let measure;
+    try {
+        measure = await connection_connect(databaseUrl);
+        await measure.query("SET statement_timeout = '120s'; SET lock_timeout = '5s'; SET maintenance_work_mem = '64MB'");
+        return await calibrateOn(client, rows, measure);
+    }
+    finally {
+        await connection_closeQuietly(measure);
+        await connection_closeQuietly(client);
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/ops/impact-check.js
+/**
+ * The PR check's use of a production snapshot: impact on the lint findings, throughput calibrated on
+ * the check's throwaway database when there is one, and drift — the snapshot's schema fingerprint
+ * against the schema the migrations before the PR produce there (replay-base).
+ */
+
+
+
+
+
+
+
+
+/** A missing snapshot file is not an error here (the first deploy has not published one yet): it is said. */
+async function impactForCheck(lint, options) {
+    if (!(0,external_node_fs_.existsSync)(options.statsFile)) {
+        return { lint, notes: [`No production snapshot at ${options.statsFile} yet (the deploy workflow publishes one after each production apply): sizes and lock durations are unknown.`], drift: null, throughput: null };
+    }
+    const snapshot = readSnapshotFile(options.statsFile);
+    const notes = [`Production snapshot of ${snapshot.takenAt.slice(0, 16).replace('T', ' ')} UTC (PostgreSQL ${snapshot.server.version}, ${Object.keys(snapshot.tables).length} tables${snapshot.redacted ? ', identifiers redacted' : ''}).`];
+    let throughput = REFERENCE_THROUGHPUT;
+    let drift = null;
+    if (options.throwawayUrl) {
+        try {
+            throughput = await calibrate(options.throwawayUrl);
+        }
+        catch (error) {
+            notes.push(`Calibration failed (${error.message.split('\n')[0]}): ${REFERENCE_THROUGHPUT.source}.`);
+        }
+        drift = await driftAgainst(snapshot, options.throwawayUrl, options.schema);
+        notes.push(...describeSnapshotDrift(drift));
+    }
+    notes.push(`Durations estimated from ${throughput.source}; production hardware and load differ, hence ranges.`);
+    return { lint: lintWithSnapshot(lint, snapshot, impactSettings(options.config, throughput, options.lockTimeoutMs)), notes, drift, throughput };
+}
+async function driftAgainst(snapshot, url, schema) {
+    const client = await connection_connect(url);
+    try {
+        const major = Math.floor(Number((await client.query('SHOW server_version_num')).rows[0].server_version_num) / 10000);
+        return compareWithSnapshot(snapshot, await snapshotCatalog(client, schema), major, process.env.DDLGATE_REDACT_KEY || undefined);
+    }
+    finally {
+        await connection_closeQuietly(client);
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/ops/seeds.js
 
 
@@ -53798,6 +54786,7 @@ COMMIT`);
 
 
 
+
 function runnerSettings(env) {
     const { inputs, config } = env;
     return {
@@ -53863,9 +54852,24 @@ function reportFiles(env, lint, dryRun, defaultStatus) {
     const key = (file) => file.path.replace(/\.(up|down)\.sql$/i, (_, direction) => (direction.toLowerCase() === 'up' ? '\u0000' : '\u0001'));
     return [...byPath.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
-function runLint(env) {
-    const lint = lintStep(env);
-    const model = { ...baseModel(env), files: reportFiles(env, lint, undefined) };
+/** The `stats` input: impact on the findings (and, on a throwaway database, calibration and drift). */
+async function withStats(env, lint, notes, throwaway) {
+    if (!env.inputs.stats)
+        return lint;
+    const result = await impactForCheck(lint, {
+        statsFile: env.inputs.stats,
+        config: env.config,
+        schema: env.schema,
+        ...(env.inputs.lockTimeoutMs !== undefined ? { lockTimeoutMs: env.inputs.lockTimeoutMs } : {}),
+        ...(throwaway && env.inputs.replayBase && env.inputs.databaseUrl ? { throwawayUrl: env.inputs.databaseUrl } : {}),
+    });
+    notes.push(...result.notes);
+    return result.lint;
+}
+async function runLint(env) {
+    const model = baseModel(env);
+    const lint = await withStats(env, lintStep(env), model.notes, false);
+    model.files = reportFiles(env, lint, undefined);
     const failure = lintFailure(lint, env.inputs.failOn);
     return { model, json: { lint }, lint, ...(failure ? { failure } : {}) };
 }
@@ -53908,7 +54912,7 @@ function dryRunFailure(report) {
 }
 /** dry-run: lint (PR scope) plus the rolled-back run of every pending migration with its lock trace. */
 async function runDryRunCommand(env) {
-    const lint = lintStep(env);
+    let lint = lintStep(env);
     let report;
     try {
         report = await dryRunStep(env);
@@ -53920,7 +54924,10 @@ async function runDryRunCommand(env) {
         const model = { ...baseModel(env), files: reportFiles(env, lint, undefined), dryRunError: error.message };
         return { model, json: { lint, dryRun: null, error: error.message }, lint, failure: `dry-run could not run: ${error.message}` };
     }
-    const model = { ...baseModel(env), files: reportFiles(env, lint, report), dryRunOk: report.ok, dryRunReport: report };
+    const model = { ...baseModel(env), dryRunOk: report.ok, dryRunReport: report };
+    // After the dry-run (rolled back): a replay-base database then holds exactly the migrations before the PR.
+    lint = await withStats(env, lint, model.notes, true);
+    model.files = reportFiles(env, lint, report);
     model.notes.push(...traceNotes(report));
     if (report.migrations.length === 0)
         model.notes.push('Dry-run: nothing pending, the database is up to date.');

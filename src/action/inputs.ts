@@ -41,6 +41,8 @@ export interface ActionInputs {
   reviewWindowSeconds: number;
   backupPath?: string;
   config?: string;
+  /** Production statistics snapshot (ddlgate snapshot) for impact and drift; a missing file is only noted. */
+  stats?: string;
   steps: number;
 }
 
@@ -142,6 +144,7 @@ export function readInputs(read: InputReader = runnerInputs): ActionInputs {
   const changedOnly = tristate('changed-only', read('changed-only'));
   const backupPath = optional(read('backup-path'));
   const config = optional(read('config'));
+  const stats = optional(read('stats'));
   if (githubToken) core.setSecret(githubToken);
   if (environment !== undefined && !/^[\w.-]{1,64}$/.test(environment)) throw new InputError(`input "environment": "${environment}" must be a short name (letters, digits, ".", "_", "-")`);
   if (databaseUrl) inputs.databaseUrl = databaseUrl;
@@ -155,6 +158,7 @@ export function readInputs(read: InputReader = runnerInputs): ActionInputs {
   if (changedOnly !== undefined) inputs.changedOnly = changedOnly;
   if (backupPath) inputs.backupPath = backupPath;
   if (config) inputs.config = config;
+  if (stats) inputs.stats = stats;
   if (DATABASE_COMMANDS.has(inputs.command) && !inputs.databaseUrl) {
     throw new InputError(`input "database-url" is required for command "${inputs.command}" (pass it from a secret: database-url: \${{ secrets.DATABASE_URL }})`);
   }

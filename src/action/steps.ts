@@ -17,6 +17,7 @@ import { DdlgateError } from '../errors.js';
 import { lintFiles, lintMigrationsDir, resolveLintSettings, type LintResult } from '../lint/index.js';
 import { discoverMigrations } from '../migrations/discover.js';
 import { backupInSession, defaultBackupPath, runBackup, type BackupResult } from '../ops/backup.js';
+import { impactForCheck } from '../ops/impact-check.js';
 import { runSeeds } from '../ops/seeds.js';
 import type { ReportFile, ReportModel, ReportOperation } from '../report/comment-markdown.js';
 import { repoPath, type RunContext } from './context.js';
@@ -110,9 +111,24 @@ function reportFiles(env: StepEnv, lint: LintResult | undefined, dryRun: DryRunR
   return [...byPath.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
-export function runLint(env: StepEnv): Outcome {
-  const lint = lintStep(env);
-  const model = { ...baseModel(env), files: reportFiles(env, lint, undefined) };
+/** The `stats` input: impact on the findings (and, on a throwaway database, calibration and drift). */
+async function withStats(env: StepEnv, lint: LintResult, notes: string[], throwaway: boolean): Promise<LintResult> {
+  if (!env.inputs.stats) return lint;
+  const result = await impactForCheck(lint, {
+    statsFile: env.inputs.stats,
+    config: env.config,
+    schema: env.schema,
+    ...(env.inputs.lockTimeoutMs !== undefined ? { lockTimeoutMs: env.inputs.lockTimeoutMs } : {}),
+    ...(throwaway && env.inputs.replayBase && env.inputs.databaseUrl ? { throwawayUrl: env.inputs.databaseUrl } : {}),
+  });
+  notes.push(...result.notes);
+  return result.lint;
+}
+
+export async function runLint(env: StepEnv): Promise<Outcome> {
+  const model = baseModel(env);
+  const lint = await withStats(env, lintStep(env), model.notes!, false);
+  model.files = reportFiles(env, lint, undefined);
   const failure = lintFailure(lint, env.inputs.failOn);
   return { model, json: { lint }, lint, ...(failure ? { failure } : {}) };
 }
@@ -158,7 +174,7 @@ function dryRunFailure(report: DryRunReport): string | undefined {
 
 /** dry-run: lint (PR scope) plus the rolled-back run of every pending migration with its lock trace. */
 export async function runDryRunCommand(env: StepEnv): Promise<Outcome> {
-  const lint = lintStep(env);
+  let lint = lintStep(env);
   let report: DryRunReport;
   try {
     report = await dryRunStep(env);
@@ -168,7 +184,10 @@ export async function runDryRunCommand(env: StepEnv): Promise<Outcome> {
     const model: ReportModel = { ...baseModel(env), files: reportFiles(env, lint, undefined), dryRunError: error.message };
     return { model, json: { lint, dryRun: null, error: error.message }, lint, failure: `dry-run could not run: ${error.message}` };
   }
-  const model: ReportModel = { ...baseModel(env), files: reportFiles(env, lint, report), dryRunOk: report.ok, dryRunReport: report };
+  const model: ReportModel = { ...baseModel(env), dryRunOk: report.ok, dryRunReport: report };
+  // After the dry-run (rolled back): a replay-base database then holds exactly the migrations before the PR.
+  lint = await withStats(env, lint, model.notes!, true);
+  model.files = reportFiles(env, lint, report);
   model.notes!.push(...traceNotes(report));
   if (report.migrations.length === 0) model.notes!.push('Dry-run: nothing pending, the database is up to date.');
   const failure = dryRunFailure(report) ?? lintFailure(lint, env.inputs.failOn);

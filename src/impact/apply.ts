@@ -10,21 +10,16 @@
  *   - breaking changes keep their severity whatever the size.
  */
 import { RULES_BY_ID } from '../lint/rules/index.js';
-import type { FileResult, Finding, Severity } from '../lint/types.js';
+import type { FileResult, Finding, Impact, Severity } from '../lint/types.js';
 import { estimateRange, formatBytes, formatDuration, formatRange, REFERENCE_THROUGHPUT, type Throughput } from './estimate.js';
 import { RULE_IMPACT } from './operations.js';
 import { lookupTable, totalBytes, type Snapshot, type SnapshotTable, identifierHash } from './snapshot.js';
 import type { MigrationTargets, Relation } from './targets.js';
 
-/** DESIGN.md's lint JSON `impact`; rows, bytes and estimate are null for a table the snapshot does not know. */
-export interface Impact {
-  table: string;
-  rows: number | null;
-  bytes: number | null;
-  estimateSeconds: [number, number] | null;
-}
+export type { Impact } from '../lint/types.js';
 
-export type FindingWithImpact = Finding & { impact?: Impact | null; table?: string | Relation };
+/** A finding as the pass sees it: the lint's `table` (when the rule set it) and DESIGN.md's `impact`. */
+export type FindingWithImpact = Finding;
 
 export interface ImpactSettings {
   smallTableRows: number;
@@ -112,7 +107,6 @@ function targetOf(finding: FindingWithImpact, targets: MigrationTargets | undefi
     const dot = finding.table.indexOf('.');
     return dot < 0 ? { name: finding.table } : { schema: finding.table.slice(0, dot), name: finding.table.slice(dot + 1) };
   }
-  if (finding.table && typeof finding.table === 'object') return finding.table;
   const statement = targets?.statements.find((s) => finding.line >= s.line && finding.line <= s.endLine);
   if (!statement) return undefined;
   if (statement.kind === 'table') return statement.target;
