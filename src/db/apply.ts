@@ -427,16 +427,25 @@ export function isTransientBuildFailure(error: StatementFailure): boolean {
 }
 
 async function lastIndexAttempt(session: MigrationSession, version: string, index: IndexTarget): Promise<number> {
-  const result = await session.client.query(`SELECT coalesce(max(attempt), 0) AS n FROM ${quoteIdent(session.schema)}.index_build_history WHERE version = $1 AND index_name = $2`, [version, indexLabel(index)]);
-  return Number(result.rows[0].n);
+  const { client } = session;
+  // As the login role, like every tracking access: the migration may have switched roles.
+  const result = await client.query(
+    `BEGIN; ${LOGIN_ROLE_LOCAL};\nSELECT coalesce(max(attempt), 0) AS n FROM ${quoteIdent(session.schema)}.index_build_history WHERE version = ${client.escapeLiteral(version)} AND index_name = ${client.escapeLiteral(indexLabel(index))};\nCOMMIT`,
+  );
+  const rows = (Array.isArray(result) ? result.find((r) => r.command === 'SELECT') : result).rows;
+  return Number(rows[0].n);
 }
 
 /** One row per build attempt in index_build_history; over a fresh connection when the runner's was lost. */
 async function recordIndexAttempt(session: MigrationSession, version: string, index: IndexTarget, attempt: number, error: unknown, durationMs: number): Promise<void> {
   const message = error === null ? null : error instanceof StatementFailure ? error.message : describePgError(error);
-  const sql = `INSERT INTO ${quoteIdent(session.schema)}.index_build_history (version, index_name, attempt, status, error_message, duration_ms) VALUES ($1, $2, $3, $4, $5, $6)`;
-  const params = [version, indexLabel(index), attempt, error === null ? 'success' : 'failed', message, Math.round(durationMs)];
-  await recordOverAnyConnection(session, `the index build attempt in ${session.schema}.index_build_history`, (client) => client.query(sql, params));
+  const sql = (client: Client) => {
+    const lit = (value: string | null) => (value === null ? 'NULL' : client.escapeLiteral(value));
+    return asLoginRole(
+      `INSERT INTO ${quoteIdent(session.schema)}.index_build_history (version, index_name, attempt, status, error_message, duration_ms) VALUES (${lit(version)}, ${lit(indexLabel(index))}, ${attempt}, ${lit(error === null ? 'success' : 'failed')}, ${lit(message)}, ${Math.round(durationMs)})`,
+    );
+  };
+  await recordOverAnyConnection(session, `the index build attempt in ${session.schema}.index_build_history`, (client) => client.query(sql(client)));
 }
 
 function indexLabel(index: IndexTarget): string {

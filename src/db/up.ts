@@ -119,6 +119,8 @@ async function recordFingerprintOfLastSuccess(session: MigrationSession, applied
 export async function recordFailure(session: MigrationSession, version: string, message: string, durationMs: number, partial: boolean): Promise<void> {
   const entry = { version, action: 'apply' as const, executionTimeMs: durationMs, status: 'failed' as const, errorMessage: message, executedBy: session.executedBy, environment: session.environment };
   const record = async (client: Client) => {
+    // As the login role: the failed migration may have switched roles (SET ROLE).
+    if (client === session.client) await client.query('SET SESSION AUTHORIZATION DEFAULT; RESET ROLE');
     // A statement-by-statement migration keeps its progress row: mark it failed so status shows it and up resumes it.
     if (partial) await client.query(`UPDATE ${quoteIdent(session.schema)}.schema_migrations SET status = 'failed', error_message = $2 WHERE version = $1`, [version, message]);
     await insertHistory(client, session.schema, entry);
