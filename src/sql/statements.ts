@@ -99,11 +99,84 @@ function toSyntaxError(error: unknown, source: SourceMap): SqlSyntaxError {
   return new SqlSyntaxError(message, position.line, position.column);
 }
 
+/**
+ * A psql meta-command (`\i`, `\set` …) at the start of a line — only where a line starts outside a string
+ * literal, quoted identifier, dollar-quoted body or comment: a `\` line inside a literal is data, and the
+ * real syntax error is reported instead.
+ */
 function findPsqlMetaCommand(source: SourceMap): { command: string; line: number } | undefined {
-  const lines = source.text.split('\n');
-  for (const [index, line] of lines.entries()) {
-    const match = /^\s*(\\[a-zA-Z!?][a-zA-Z]*)/.exec(line);
-    if (match) return { command: match[1]!, line: index + 1 };
+  const text = source.text;
+  let state: 'code' | 'single' | 'escape' | 'double' | 'line-comment' | 'block-comment' | 'dollar' = 'code';
+  let depth = 0;
+  let tag = '';
+  let line = 1;
+  let lineStart = true;
+  for (let i = 0; i < text.length; i++) {
+    if (lineStart && state === 'code') {
+      const match = /^[ \t]*(\\[a-zA-Z!?][a-zA-Z]*)/.exec(text.slice(i, i + 64));
+      if (match) return { command: match[1]!, line };
+    }
+    lineStart = false;
+    const c = text[i]!;
+    const next = text[i + 1];
+    if (c === '\n') {
+      line++;
+      lineStart = true;
+      if (state === 'line-comment') state = 'code';
+      continue;
+    }
+    switch (state) {
+      case 'code':
+        if (c === "'") state = (text[i - 1] === 'E' || text[i - 1] === 'e') && !/[A-Za-z0-9_]/.test(text[i - 2] ?? '') ? 'escape' : 'single';
+        else if (c === '"') state = 'double';
+        else if (c === '-' && next === '-') state = 'line-comment';
+        else if (c === '/' && next === '*') {
+          state = 'block-comment';
+          depth = 1;
+          i++;
+        } else if (c === '$') {
+          const m = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(text.slice(i, i + 66));
+          if (m && !/[A-Za-z0-9_]/.test(text[i - 1] ?? '')) {
+            tag = m[0];
+            state = 'dollar';
+            i += tag.length - 1;
+          }
+        }
+        break;
+      case 'single':
+        if (c === "'") {
+          if (next === "'") i++;
+          else state = 'code';
+        }
+        break;
+      case 'escape':
+        if (c === '\\') i++;
+        else if (c === "'") {
+          if (next === "'") i++;
+          else state = 'code';
+        }
+        break;
+      case 'double':
+        if (c === '"') state = 'code';
+        break;
+      case 'block-comment':
+        if (c === '/' && next === '*') {
+          depth++;
+          i++;
+        } else if (c === '*' && next === '/') {
+          i++;
+          if (--depth === 0) state = 'code';
+        }
+        break;
+      case 'dollar':
+        if (c === '$' && text.startsWith(tag, i)) {
+          i += tag.length - 1;
+          state = 'code';
+        }
+        break;
+      default:
+        break;
+    }
   }
   return undefined;
 }

@@ -1,10 +1,25 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../../errors.js';
 
 export function displayPath(file: string): string {
   const relative = path.relative(process.cwd(), file);
   return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+}
+
+/**
+ * statSync of an entry found in a migrations directory: a dangling symlink or a symlink loop is bad input
+ * (exit 2) named in one line, not an unexpected error.
+ */
+export function statEntry(file: string): Stats {
+  try {
+    return statSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') throw new InputError(`${displayPath(file)}: symlink loop (the link resolves to itself); remove it or point it at a file`);
+    if (code === 'ENOENT' && lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink()) throw new InputError(`${displayPath(file)}: dangling symlink (its target does not exist); remove it or fix the link`);
+    throw error;
+  }
 }
 
 /** The `.sql` files directly inside a migrations directory, sorted by name (sub-folders such as drizzle's meta/ are skipped). */
@@ -19,7 +34,7 @@ export function listSqlFiles(dir: string): string[] {
   }
   return names
     .sort()
-    .filter((name) => name.toLowerCase().endsWith('.sql') && statSync(path.join(dir, name)).isFile());
+    .filter((name) => name.toLowerCase().endsWith('.sql') && statEntry(path.join(dir, name)).isFile());
 }
 
 export function fileExists(file: string): boolean {
@@ -34,14 +49,14 @@ export function dirExists(dir: string): boolean {
 export function listSubdirs(dir: string): string[] {
   return readdirSync(dir)
     .sort()
-    .filter((name) => statSync(path.join(dir, name)).isDirectory());
+    .filter((name) => statEntry(path.join(dir, name)).isDirectory());
 }
 
 /** Every file directly inside a directory (any extension), sorted by name. */
 export function listFiles(dir: string): string[] {
   return readdirSync(dir)
     .sort()
-    .filter((name) => statSync(path.join(dir, name)).isFile());
+    .filter((name) => statEntry(path.join(dir, name)).isFile());
 }
 
 /** `.sql` files anywhere below a directory (relative paths, sorted), for "does this folder hold SQL at all". */
@@ -51,7 +66,7 @@ export function findSqlFiles(dir: string, depth = 3): string[] {
   const walk = (sub: string, level: number) => {
     for (const name of readdirSync(path.join(dir, sub)).sort()) {
       const relative = sub ? path.join(sub, name) : name;
-      const stat = statSync(path.join(dir, relative));
+      const stat = statEntry(path.join(dir, relative));
       if (stat.isDirectory() && level < depth) walk(relative, level + 1);
       else if (stat.isFile() && name.toLowerCase().endsWith('.sql')) found.push(relative);
     }

@@ -1,10 +1,10 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../../errors.js';
 import type { MigrationEntry } from '../types.js';
 import { versionKey } from '../version.js';
 import { noticeIgnored, orderByVersion, type Layout } from './common.js';
-import { displayPath, fileExists } from './files.js';
+import { displayPath, fileExists, statEntry } from './files.js';
 
 export const FLYWAY_PATTERN = /^([VUR])([^_]*(?:_[^_]+)*?)__(.+)\.sql$/;
 const VERSION = /^\d+(?:[._]\d+)*$/;
@@ -15,7 +15,7 @@ function flywayFiles(dir: string): string[] {
   const walk = (sub: string) => {
     for (const name of readdirSync(path.join(dir, sub)).sort()) {
       const relative = sub ? path.join(sub, name) : name;
-      const stat = statSync(path.join(dir, relative));
+      const stat = statEntry(path.join(dir, relative));
       if (stat.isDirectory()) walk(relative);
       else if (name.toLowerCase().endsWith('.sql')) found.push(relative);
     }
