@@ -46574,12 +46574,98 @@ function toSyntaxError(error, source) {
     const position = source.positionOfByte(source.byteOfCodePoint(cursor));
     return new SqlSyntaxError(message, position.line, position.column);
 }
+/**
+ * A psql meta-command (`\i`, `\set` …) at the start of a line — only where a line starts outside a string
+ * literal, quoted identifier, dollar-quoted body or comment: a `\` line inside a literal is data, and the
+ * real syntax error is reported instead.
+ */
 function findPsqlMetaCommand(source) {
-    const lines = source.text.split('\n');
-    for (const [index, line] of lines.entries()) {
-        const match = /^\s*(\\[a-zA-Z!?][a-zA-Z]*)/.exec(line);
-        if (match)
-            return { command: match[1], line: index + 1 };
+    const text = source.text;
+    let state = 'code';
+    let depth = 0;
+    let tag = '';
+    let line = 1;
+    let lineStart = true;
+    for (let i = 0; i < text.length; i++) {
+        if (lineStart && state === 'code') {
+            const match = /^[ \t]*(\\[a-zA-Z!?][a-zA-Z]*)/.exec(text.slice(i, i + 64));
+            if (match)
+                return { command: match[1], line };
+        }
+        lineStart = false;
+        const c = text[i];
+        const next = text[i + 1];
+        if (c === '\n') {
+            line++;
+            lineStart = true;
+            if (state === 'line-comment')
+                state = 'code';
+            continue;
+        }
+        switch (state) {
+            case 'code':
+                if (c === "'")
+                    state = (text[i - 1] === 'E' || text[i - 1] === 'e') && !/[A-Za-z0-9_]/.test(text[i - 2] ?? '') ? 'escape' : 'single';
+                else if (c === '"')
+                    state = 'double';
+                else if (c === '-' && next === '-')
+                    state = 'line-comment';
+                else if (c === '/' && next === '*') {
+                    state = 'block-comment';
+                    depth = 1;
+                    i++;
+                }
+                else if (c === '$') {
+                    const m = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(text.slice(i, i + 66));
+                    if (m && !/[A-Za-z0-9_]/.test(text[i - 1] ?? '')) {
+                        tag = m[0];
+                        state = 'dollar';
+                        i += tag.length - 1;
+                    }
+                }
+                break;
+            case 'single':
+                if (c === "'") {
+                    if (next === "'")
+                        i++;
+                    else
+                        state = 'code';
+                }
+                break;
+            case 'escape':
+                if (c === '\\')
+                    i++;
+                else if (c === "'") {
+                    if (next === "'")
+                        i++;
+                    else
+                        state = 'code';
+                }
+                break;
+            case 'double':
+                if (c === '"')
+                    state = 'code';
+                break;
+            case 'block-comment':
+                if (c === '/' && next === '*') {
+                    depth++;
+                    i++;
+                }
+                else if (c === '*' && next === '/') {
+                    i++;
+                    if (--depth === 0)
+                        state = 'code';
+                }
+                break;
+            case 'dollar':
+                if (c === '$' && text.startsWith(tag, i)) {
+                    i += tag.length - 1;
+                    state = 'code';
+                }
+                break;
+            default:
+                break;
+        }
     }
     return undefined;
 }
@@ -46653,6 +46739,23 @@ function files_displayPath(file) {
     const relative = external_node_path_namespaceObject.relative(process.cwd(), file);
     return relative && !relative.startsWith('..') && !external_node_path_namespaceObject.isAbsolute(relative) ? relative : file;
 }
+/**
+ * statSync of an entry found in a migrations directory: a dangling symlink or a symlink loop is bad input
+ * (exit 2) named in one line, not an unexpected error.
+ */
+function statEntry(file) {
+    try {
+        return (0,external_node_fs_.statSync)(file);
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === 'ELOOP')
+            throw new errors_InputError(`${files_displayPath(file)}: symlink loop (the link resolves to itself); remove it or point it at a file`);
+        if (code === 'ENOENT' && (0,external_node_fs_.lstatSync)(file, { throwIfNoEntry: false })?.isSymbolicLink())
+            throw new errors_InputError(`${files_displayPath(file)}: dangling symlink (its target does not exist); remove it or fix the link`);
+        throw error;
+    }
+}
 /** The `.sql` files directly inside a migrations directory, sorted by name (sub-folders such as drizzle's meta/ are skipped). */
 function files_listSqlFiles(dir) {
     let names;
@@ -46668,7 +46771,7 @@ function files_listSqlFiles(dir) {
     }
     return names
         .sort()
-        .filter((name) => name.toLowerCase().endsWith('.sql') && (0,external_node_fs_.statSync)(external_node_path_namespaceObject.join(dir, name)).isFile());
+        .filter((name) => name.toLowerCase().endsWith('.sql') && statEntry(external_node_path_namespaceObject.join(dir, name)).isFile());
 }
 function fileExists(file) {
     return (0,external_node_fs_.existsSync)(file) && (0,external_node_fs_.statSync)(file).isFile();
@@ -46680,13 +46783,13 @@ function dirExists(dir) {
 function listSubdirs(dir) {
     return (0,external_node_fs_.readdirSync)(dir)
         .sort()
-        .filter((name) => (0,external_node_fs_.statSync)(external_node_path_namespaceObject.join(dir, name)).isDirectory());
+        .filter((name) => statEntry(external_node_path_namespaceObject.join(dir, name)).isDirectory());
 }
 /** Every file directly inside a directory (any extension), sorted by name. */
 function listFiles(dir) {
     return (0,external_node_fs_.readdirSync)(dir)
         .sort()
-        .filter((name) => (0,external_node_fs_.statSync)(external_node_path_namespaceObject.join(dir, name)).isFile());
+        .filter((name) => statEntry(external_node_path_namespaceObject.join(dir, name)).isFile());
 }
 /** `.sql` files anywhere below a directory (relative paths, sorted), for "does this folder hold SQL at all". */
 function findSqlFiles(dir, depth = 3) {
@@ -46696,7 +46799,7 @@ function findSqlFiles(dir, depth = 3) {
     const walk = (sub, level) => {
         for (const name of (0,external_node_fs_.readdirSync)(external_node_path_namespaceObject.join(dir, sub)).sort()) {
             const relative = sub ? external_node_path_namespaceObject.join(sub, name) : name;
-            const stat = (0,external_node_fs_.statSync)(external_node_path_namespaceObject.join(dir, relative));
+            const stat = statEntry(external_node_path_namespaceObject.join(dir, relative));
             if (stat.isDirectory() && level < depth)
                 walk(relative, level + 1);
             else if (stat.isFile() && name.toLowerCase().endsWith('.sql'))
@@ -47190,7 +47293,7 @@ function flywayFiles(dir) {
     const walk = (sub) => {
         for (const name of (0,external_node_fs_.readdirSync)(external_node_path_namespaceObject.join(dir, sub)).sort()) {
             const relative = sub ? external_node_path_namespaceObject.join(sub, name) : name;
-            const stat = (0,external_node_fs_.statSync)(external_node_path_namespaceObject.join(dir, relative));
+            const stat = statEntry(external_node_path_namespaceObject.join(dir, relative));
             if (stat.isDirectory())
                 walk(relative);
             else if (name.toLowerCase().endsWith('.sql'))
@@ -49474,15 +49577,20 @@ function isTransientBuildFailure(error) {
     return code === '57014' && /user request/i.test(error.message);
 }
 async function lastIndexAttempt(session, version, index) {
-    const result = await session.client.query(`SELECT coalesce(max(attempt), 0) AS n FROM ${quoteIdent(session.schema)}.index_build_history WHERE version = $1 AND index_name = $2`, [version, indexLabel(index)]);
-    return Number(result.rows[0].n);
+    const { client } = session;
+    // As the login role, like every tracking access: the migration may have switched roles.
+    const result = await client.query(`BEGIN; ${LOGIN_ROLE_LOCAL};\nSELECT coalesce(max(attempt), 0) AS n FROM ${quoteIdent(session.schema)}.index_build_history WHERE version = ${client.escapeLiteral(version)} AND index_name = ${client.escapeLiteral(indexLabel(index))};\nCOMMIT`);
+    const rows = (Array.isArray(result) ? result.find((r) => r.command === 'SELECT') : result).rows;
+    return Number(rows[0].n);
 }
 /** One row per build attempt in index_build_history; over a fresh connection when the runner's was lost. */
 async function recordIndexAttempt(session, version, index, attempt, error, durationMs) {
     const message = error === null ? null : error instanceof StatementFailure ? error.message : describePgError(error);
-    const sql = `INSERT INTO ${quoteIdent(session.schema)}.index_build_history (version, index_name, attempt, status, error_message, duration_ms) VALUES ($1, $2, $3, $4, $5, $6)`;
-    const params = [version, indexLabel(index), attempt, error === null ? 'success' : 'failed', message, Math.round(durationMs)];
-    await recordOverAnyConnection(session, `the index build attempt in ${session.schema}.index_build_history`, (client) => client.query(sql, params));
+    const sql = (client) => {
+        const lit = (value) => (value === null ? 'NULL' : client.escapeLiteral(value));
+        return asLoginRole(`INSERT INTO ${quoteIdent(session.schema)}.index_build_history (version, index_name, attempt, status, error_message, duration_ms) VALUES (${lit(version)}, ${lit(indexLabel(index))}, ${attempt}, ${lit(error === null ? 'success' : 'failed')}, ${lit(message)}, ${Math.round(durationMs)})`);
+    };
+    await recordOverAnyConnection(session, `the index build attempt in ${session.schema}.index_build_history`, (client) => client.query(sql(client)));
 }
 function indexLabel(index) {
     return index.schema ? `${index.schema}.${index.name}` : index.name;
@@ -49611,6 +49719,9 @@ async function recordFingerprintOfLastSuccess(session, applied, fingerprint) {
 async function recordFailure(session, version, message, durationMs, partial) {
     const entry = { version, action: 'apply', executionTimeMs: durationMs, status: 'failed', errorMessage: message, executedBy: session.executedBy, environment: session.environment };
     const record = async (client) => {
+        // As the login role: the failed migration may have switched roles (SET ROLE).
+        if (client === session.client)
+            await client.query('SET SESSION AUTHORIZATION DEFAULT; RESET ROLE');
         // A statement-by-statement migration keeps its progress row: mark it failed so status shows it and up resumes it.
         if (partial)
             await client.query(`UPDATE ${quoteIdent(session.schema)}.schema_migrations SET status = 'failed', error_message = $2 WHERE version = $1`, [version, message]);
