@@ -57,20 +57,20 @@ describe('baseline and repair', () => {
 
       const preview = await cli(url, dir, 'repair');
       expect(preview.code).toBe(1);
-      expect(preview.stdout).toMatch(/^Would repair:\n  1_a: record the edited file's checksum .*\n  2_b: clear the failed attempt \(.*division by zero\)\nNothing changed: run again with --yes/);
+      expect(preview.stdout).toMatch(/^layout: \S+ \(\d+ migrations?\)\nWould repair:\n  1_a: record the edited file's checksum .*\n  2_b: clear the failed attempt \(.*division by zero\)\nNothing changed: run again with --yes/);
       expect(await states(url, dir)).toEqual(['1:modified', '2:failed']);
       expect(await db.query(url, `SELECT 1 FROM ddlgate.migration_history WHERE action = 'repair'`)).toHaveLength(0);
 
       const repaired = await cli(url, dir, 'repair', '--yes');
       expect(repaired.code).toBe(0);
-      expect(repaired.stdout).toMatch(/^Repaired:/);
+      expect(repaired.stdout).toMatch(/^layout: \S+ \(\d+ migrations?\)\nRepaired:/);
       expect(await states(url, dir)).toEqual(['1:applied', '2:pending']);
       const rows = await db.query(url, `SELECT version, details->>'change' AS change FROM ddlgate.migration_history WHERE action = 'repair' ORDER BY version`);
       expect(rows).toEqual([
         { version: '1', change: 'checksum' },
         { version: '2', change: 'clear-failed' },
       ]);
-      expect((await cli(url, dir, 'repair')).stdout).toBe('Nothing to repair.\n');
+      expect((await cli(url, dir, 'repair')).stdout).toMatch(/^layout: \S+ \(\d+ migrations?\)\nNothing to repair\.\n$/);
 
       // A statement-by-statement migration stopped half-way keeps a failed tracking row: repair deletes it.
       writeFileSync(path.join(dir, '2_b.up.sql'), '-- ddlgate:no-transaction\nCREATE TABLE b (id int);\nSELECT 1/0;');

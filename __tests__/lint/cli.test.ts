@@ -45,7 +45,8 @@ describe('ddlgate lint', () => {
     const dir = project({ 'migrations/20260101000000_idx.up.sql': 'CREATE INDEX users_email_idx ON users (email);\n' });
     const { code, stdout } = await run(['lint'], dir);
     expect(code).toBe(1);
-    expect(stdout).toMatch(/^migrations\/20260101000000_idx\.up\.sql:1:1 {2}error {2}create-index-not-concurrently {2}CREATE INDEX/);
+    // DESIGN.md: text output starts with the layout it read.
+    expect(stdout).toMatch(/^layout: native \(1 migration\)\nmigrations\/20260101000000_idx\.up\.sql:1:1 {2}error {2}create-index-not-concurrently {2}CREATE INDEX/);
     expect(stdout).toMatch(/\n {4}hint: Use CREATE INDEX CONCURRENTLY/);
   });
 
@@ -54,6 +55,7 @@ describe('ddlgate lint', () => {
     const { code, stdout } = await run(['lint', '--format', 'json'], dir);
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual({
+      layout: 'native',
       files: [
         {
           path: 'migrations/20260101000000_t.up.sql',

@@ -9,6 +9,7 @@ import * as core from '@actions/core';
 import { getOctokit } from '@actions/github';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../config.js';
 import { InputError } from '../errors.js';
+import { layoutLine, readMigrationSet } from '../migrations/discover.js';
 import { renderComment, verdictOf, commentMarker, countFindings } from '../report/comment-markdown.js';
 import { renderFailureSummary, renderSummary } from '../report/summary-markdown.js';
 import { scrubSecrets } from '../secrets.js';
@@ -56,8 +57,15 @@ export async function run(options: RunOptions = {}): Promise<void> {
     };
     const changed = await changedScope(inputs, runContext, octokit);
     if (changed) env.changed = changed;
+    // Read once for the whole run: lint, dry-run, apply and status all see these migrations.
+    if (inputs.command !== 'seed' && inputs.command !== 'backup') {
+      env.set = readMigrationSet(dir);
+      log(layoutLine(env.set));
+      for (const notice of env.set.notices) core.notice(scrubSecrets(notice));
+    }
 
     const outcome = await dispatch(env);
+    if (env.set) outcome.json = { layout: env.set.layout, ...outcome.json };
     const base = blobBase(runContext);
     if (base) outcome.model.blobBase = base;
     if (runContext.runUrl) outcome.model.runUrl = runContext.runUrl;

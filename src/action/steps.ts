@@ -15,7 +15,7 @@ import { getStatus, statusJson } from '../db/status-query.js';
 import { MigrationFailed, runUp, type RunnerSettings, type UpResult } from '../db/up.js';
 import { DdlgateError } from '../errors.js';
 import { lintFiles, lintMigrationsDir, resolveLintSettings, type LintResult } from '../lint/index.js';
-import { discoverMigrations } from '../migrations/discover.js';
+import { entriesOf, type MigrationSet } from '../migrations/discover.js';
 import { backupInSession, defaultBackupPath, runBackup, type BackupResult } from '../ops/backup.js';
 import { impactForCheck } from '../ops/impact-check.js';
 import { runSeeds } from '../ops/seeds.js';
@@ -41,6 +41,8 @@ export interface StepEnv {
   schema: string;
   config: DdlgateConfig;
   configPath?: string;
+  /** The migrations directory read once for the whole run (absent for seed and backup, which do not read it). */
+  set?: MigrationSet;
   /** changed-only: repository path → PR file status; undefined lints the whole directory. */
   changed?: Map<string, string>;
   log(message: string): void;
@@ -59,6 +61,7 @@ function runnerSettings(env: StepEnv): RunnerSettings {
     lockRetries: config.lockRetries ?? DEFAULT_LOCK_RETRIES,
     environment: inputs.environment ?? null,
     log: env.log,
+    ...(env.set ? { set: env.set } : {}),
   };
 }
 
@@ -74,11 +77,12 @@ function baseModel(env: StepEnv): ReportModel {
 /** Lints the directory, only the files the PR changed, or the given files. */
 export function lintStep(env: StepEnv, only?: string[]): LintResult {
   const settings = resolveLintSettings(env.config, { allowBreaking: env.inputs.allowBreaking, ...(env.configPath ? { configPath: env.configPath } : {}) });
-  if (only) return lintFiles(only, settings);
-  if (!env.changed) return lintMigrationsDir(env.dir, settings);
-  // Discovery validates every file name of the directory, changed or not (the runner would refuse them).
-  const files = discoverMigrations(env.dir).flatMap((entry) => [entry.upPath, ...(entry.downPath ? [entry.downPath] : [])]);
-  return lintFiles(files.filter((file) => env.changed!.has(repoPath(env.run, file))), settings);
+  // With the set, a file is linted as its layout reads it: a dbmate file's down section is linted as down.
+  const withSet = env.set ? { set: env.set } : {};
+  if (only) return lintFiles(only, settings, withSet);
+  if (!env.changed) return lintMigrationsDir(env.dir, settings, withSet);
+  const files = entriesOf(env).flatMap((entry) => [entry.upPath, ...(entry.downPath ? [entry.downPath] : [])]);
+  return lintFiles([...new Set(files)].filter((file) => env.changed!.has(repoPath(env.run, file))), settings, withSet);
 }
 
 /** lint: the job fails on errors (fail-on error|warning) or on warnings too (fail-on warning). */
@@ -156,7 +160,7 @@ async function replayBaseMigrations(env: StepEnv): Promise<void> {
     env.log('replay-base: no list of the pull request\'s files, so nothing is replayed (every migration is dry-run from an empty database)');
     return;
   }
-  const entries = discoverMigrations(env.dir);
+  const entries = entriesOf(env);
   const touched = entries.filter((entry) => [entry.upPath, entry.downPath].some((file) => file && env.changed!.has(repoPath(env.run, file))));
   const first = touched[0];
   const base = first ? entries.filter((entry) => compareVersions(entry.version, first.version) < 0) : entries;

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { describePgError, isConnectionLost } from '../db/execute.js';
 import { loadConfig, type DdlgateConfig } from '../config.js';
 import { InputError, DdlgateError } from '../errors.js';
+import { layoutLine, readMigrationSet, type MigrationSet } from '../migrations/discover.js';
 import { LAYOUT_NAMES, parseLayoutName } from '../migrations/layouts/index.js';
 import type { LayoutName } from '../migrations/types.js';
 import { scrubSecrets } from '../secrets.js';
@@ -46,6 +47,23 @@ export function resolveCommon(options: Record<string, any>): CommonOptions {
     ...(options.config ? { configPath: options.config } : {}),
     ...(layout ? { layout } : {}),
   };
+}
+
+/**
+ * Reads the migrations directory once for the whole command (every step gets this set), and tells on
+ * stderr what the layout's tool would skip. Text output starts with layoutLine(set).
+ */
+export function readSet(common: Pick<CommonOptions, 'dir' | 'layout' | 'format'>): MigrationSet {
+  const set = readMigrationSet(common.dir, { layout: common.layout });
+  for (const notice of set.notices) note(`ddlgate: ${notice}`);
+  // First, so that it leads the output even when the command then fails.
+  if (common.format === 'text') print(layoutLine(set));
+  return set;
+}
+
+/** JSON output names the layout it read at the top level (DESIGN.md). */
+export function withLayout<T extends object>(set: MigrationSet | undefined, json: T): T | ({ layout: string } & T) {
+  return set ? { layout: set.layout, ...json } : json;
 }
 
 export function requireDatabaseUrl(common: CommonOptions): string {

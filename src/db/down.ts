@@ -1,5 +1,5 @@
 import { InputError, OperationError } from '../errors.js';
-import { discoverMigrations, displayPath } from '../migrations/discover.js';
+import { displayPath, entriesOf } from '../migrations/discover.js';
 import { downSourceOf, loadSource } from '../migrations/script.js';
 import type { MigrationScript } from '../migrations/types.js';
 import { quoteIdent } from './connection.js';
@@ -51,7 +51,7 @@ export function selectRollbackTargets(rows: AppliedRow[], options: Pick<DownOpti
 }
 
 export async function runDown(options: DownOptions): Promise<RolledBack[]> {
-  const entries = discoverMigrations(options.dir, { layout: options.layout });
+  const entries = entriesOf(options);
   return withMigrationSession(options, async (session) => {
     const rows = await readAppliedRows(session.client, options.schema);
     const targets = selectRollbackTargets(rows, options);

@@ -1,4 +1,4 @@
-import { discoverMigrations } from '../migrations/discover.js';
+import { migrationsOf } from '../migrations/discover.js';
 import type { Migration } from '../migrations/types.js';
 import { withoutConcurrently } from '../sql/concurrently.js';
 import type { SqlStatement } from '../sql/statements.js';
@@ -6,7 +6,7 @@ import { nonTransactionalReason } from '../sql/transaction-rules.js';
 import { acquireMigrationLock, describeHolder, releaseMigrationLock } from './advisory-lock.js';
 import { closeQuietly, connect, type Client } from './connection.js';
 import { describePgError, StatementFailure } from './execute.js';
-import { loadAllMigrations, planUp } from './plan.js';
+import { planUp } from './plan.js';
 import { currentActor, currentEnvironment } from './session.js';
 import { insertHistory, readAppliedRows, trackingTablesExist } from './tracking.js';
 import type { RunnerSettings } from './up.js';
@@ -81,7 +81,7 @@ const UNRUNNABLE = new Set(['VACUUM', 'ALTER SYSTEM', 'CREATE DATABASE', 'DROP D
  * one `dry-run` audit row, written after the rollback when the tracking tables already exist.
  */
 export async function runDryRun(options: DryRunOptions): Promise<DryRunReport> {
-  const migrations = loadAllMigrations(discoverMigrations(options.dir, { layout: options.layout }));
+  const migrations = migrationsOf(options);
   const client = await connect(options.databaseUrl);
   const started = performance.now();
   let report: DryRunReport = { ok: true, migrations: [] };

@@ -1,4 +1,4 @@
-import { discoverMigrations } from '../migrations/discover.js';
+import { entriesOf, type MigrationSet } from '../migrations/discover.js';
 import type { LayoutName } from '../migrations/types.js';
 import { closeQuietly, connect } from './connection.js';
 import { withChecksums } from './plan.js';
@@ -11,10 +11,13 @@ export interface StatusQuery {
   schema: string;
   /** --layout; detected from the files when absent. */
   layout?: LayoutName | undefined;
+  set?: MigrationSet | undefined;
 }
 
 /** Status JSON as DESIGN.md fixes it: the `detail` of StatusItem is for humans and stays out. */
 export interface StatusJson {
+  /** The layout the directory was read as (DESIGN.md: every JSON output names it). */
+  layout?: LayoutName;
   migrations: Array<{ version: string; name: string; state: StatusItem['state']; appliedAt: string | null; checksum: string }>;
 }
 
@@ -24,7 +27,7 @@ export interface StatusJson {
  */
 export async function getStatus(query: StatusQuery): Promise<StatusItem[]> {
   // Discover first: a bad migrations directory is reported without opening a connection.
-  const files = withChecksums(discoverMigrations(query.dir, { layout: query.layout }));
+  const files = withChecksums(entriesOf(query));
   const client = await connect(query.databaseUrl);
   try {
     return computeStatus(files, await readAppliedRows(client, query.schema), await readLastFailures(client, query.schema));
@@ -33,6 +36,6 @@ export async function getStatus(query: StatusQuery): Promise<StatusItem[]> {
   }
 }
 
-export function statusJson(items: StatusItem[]): StatusJson {
-  return { migrations: items.map((item) => ({ version: item.version, name: item.name, state: item.state, appliedAt: item.appliedAt, checksum: item.checksum })) };
+export function statusJson(items: StatusItem[], layout?: LayoutName): StatusJson {
+  return { ...(layout ? { layout } : {}), migrations: items.map((item) => ({ version: item.version, name: item.name, state: item.state, appliedAt: item.appliedAt, checksum: item.checksum })) };
 }

@@ -1,10 +1,10 @@
 import { OperationError } from '../errors.js';
-import { discoverMigrations } from '../migrations/discover.js';
+import { migrationsOf, type MigrationSet } from '../migrations/discover.js';
 import type { LayoutName } from '../migrations/types.js';
 import { applyInOpenTransaction, applyMigration, type AppliedMigration } from './apply.js';
 import { quoteIdent, type Client } from './connection.js';
 import { describePgError, StatementFailure } from './execute.js';
-import { loadAllMigrations, planUp } from './plan.js';
+import { planUp } from './plan.js';
 import { recordOverAnyConnection, withMigrationSession, type MigrationSession } from './session.js';
 import { insertHistory, nextBatch, readAppliedRows } from './tracking.js';
 
@@ -24,6 +24,8 @@ export interface RunnerSettings {
   log: (message: string) => void;
   /** Migrations layout of `dir` (--layout); detected from the files when absent. */
   layout?: LayoutName;
+  /** The migrations as the command read them once (src/migrations/discover.ts); `dir` is read when absent. */
+  set?: MigrationSet;
 }
 
 export interface UpOptions extends RunnerSettings {
@@ -50,7 +52,7 @@ export class MigrationFailed extends OperationError {
 }
 
 export async function runUp(options: UpOptions): Promise<UpResult> {
-  const migrations = loadAllMigrations(discoverMigrations(options.dir, { layout: options.layout }));
+  const migrations = migrationsOf(options);
   return withMigrationSession(options, async (session) => {
     const rows = await readAppliedRows(session.client, options.schema);
     const plan = planUp(migrations, rows, options);

@@ -3,7 +3,7 @@
  * must return the schema to exactly what it was. Runs on a throwaway PostgreSQL (or a scratch database
  * the user names explicitly) with the same runner as production, so what is verified is what runs.
  */
-import { discoverMigrations } from '../migrations/discover.js';
+import { entriesOf } from '../migrations/discover.js';
 import { diffCatalogs, snapshotCatalog, summariseDifferences, type CatalogDifference } from './catalog.js';
 import { closeQuietly, connect, quoteIdent } from './connection.js';
 import { runDown } from './down.js';
@@ -90,7 +90,7 @@ export interface VerifyReport {
  * does not end the run: the next migrations continue on a fresh database replayed to that point.
  */
 export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
-  const entries = discoverMigrations(options.dir);
+  const entries = entriesOf(options);
   const throwaway = options.databaseUrl ? undefined : await startThrowawayServer(options.source !== undefined ? { source: options.source } : {});
   const report: VerifyReport = {
     ok: true,
@@ -236,7 +236,7 @@ export async function runEphemeralDryRun(options: EphemeralDryRunOptions): Promi
       await closeQuietly(live);
     }
   }
-  const entries = discoverMigrations(options.dir);
+  const entries = entriesOf(options);
   const throwaway = await startThrowawayServer(options.source !== undefined ? { source: options.source } : liveMajor ? { preferMajor: liveMajor } : {});
   try {
     const { liveUrl: _live, replayTo: _replay, source: _source, observer, to, ...rest } = options;

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
-import { discoverMigrations, displayPath } from '../migrations/discover.js';
+import { discoverMigrations, displayPath, type MigrationSet } from '../migrations/discover.js';
 import { downSourceOf, sourceText, upSourceOf } from '../migrations/script.js';
 import type { LayoutName, MigrationEntry, SqlSource } from '../migrations/types.js';
 import { globToRegExp, type LintSettings } from './config.js';
@@ -59,6 +59,8 @@ export function lintFiles(paths: string[], settings: Partial<LintSettings> = {},
 
 export interface DirLintOptions {
   layout?: LayoutName;
+  /** The migrations as the command read them once; used for its own directory instead of reading it again. */
+  set?: MigrationSet;
   /** Which migrations are pending (not yet applied where they will run): their tables count as new. Default: none. */
   isPending?: (entry: MigrationEntry) => boolean;
   /** The schema before the first migration linted (the real catalog), instead of an empty one. */
@@ -67,12 +69,17 @@ export interface DirLintOptions {
   report?: (entry: MigrationEntry) => boolean;
 }
 
+function entriesFor(dir: string, options: { layout?: LayoutName; set?: MigrationSet }): MigrationEntry[] {
+  if (options.set && path.resolve(options.set.dir) === path.resolve(dir)) return [...options.set.entries];
+  return discoverMigrations(dir, options.layout ? { layout: options.layout } : {});
+}
+
 /** Lints a directory's migrations up to the named files, and returns the named files' results by absolute path. */
 function lintHistoryOf(dir: string, named: string[], settings: LintSettings, options: DirLintOptions): Map<string, FileResult> {
   const results = new Map<string, FileResult>();
   let entries: MigrationEntry[];
   try {
-    entries = discoverMigrations(dir, options.layout ? { layout: options.layout } : {});
+    entries = entriesFor(dir, options);
   } catch {
     return results; // not a migrations directory: each file is linted alone
   }
@@ -99,7 +106,7 @@ function lintHistoryOf(dir: string, named: string[], settings: LintSettings, opt
  */
 export function lintMigrationsDir(dir: string, settings: Partial<LintSettings> = {}, options: DirLintOptions = {}): LintResult {
   const full = { ...DEFAULT_SETTINGS, ...settings };
-  const entries = discoverMigrations(dir, options.layout ? { layout: options.layout } : {});
+  const entries = entriesFor(dir, options);
   return lintEntries(entries, full, options, dir);
 }
 
@@ -110,7 +117,7 @@ export function lintMigrationsDir(dir: string, settings: Partial<LintSettings> =
  */
 export function lintAgainstCatalog(dir: string, settings: Partial<LintSettings>, options: { catalog: SchemaModel; applied: ReadonlySet<string>; layout?: LayoutName; only?: ReadonlySet<string> }): LintResult {
   const full = { ...DEFAULT_SETTINGS, ...settings };
-  const entries = discoverMigrations(dir, options.layout ? { layout: options.layout } : {});
+  const entries = entriesFor(dir, options);
   const named = (entry: MigrationEntry) => !options.only || options.only.has(path.resolve(upSourceOf(entry).path)) || (!!downSourceOf(entry) && options.only.has(path.resolve(downSourceOf(entry)!.path)));
   const offline = lintEntries(entries, full, { report: (entry) => options.applied.has(entry.version) && named(entry) }, dir);
   const pending = entries.filter((entry) => !options.applied.has(entry.version));

@@ -13,7 +13,7 @@ import { closeQuietly, connect, quoteIdent, type Client } from '../db/connection
 import { withMigrationSession, type SessionOptions } from '../db/session.js';
 import { compareVersions } from '../db/status.js';
 import { historyInsertSql, nextBatch, readAppliedRows } from '../db/tracking.js';
-import { discoverMigrations, displayPath } from './discover.js';
+import { displayPath, entriesOf, type MigrationSet } from './discover.js';
 import { readDrizzleJournal } from './layouts/drizzle.js';
 import { checksumOfFile } from './script.js';
 import type { LayoutName, MigrationEntry } from './types.js';
@@ -44,6 +44,8 @@ const REQUIRED_COLUMNS: Record<AdoptSource, string[]> = {
 export interface AdoptOptions extends SessionOptions {
   dir: string;
   layout?: LayoutName;
+  /** The migrations as the command read them; `dir` is read when absent. */
+  set?: MigrationSet;
   from: AdoptSource;
   /** `schema.table` of the other tool's record; default DEFAULT_TABLES[from]. */
   table?: string;
@@ -251,7 +253,7 @@ async function tableColumns(client: Client, schema: string, table: string): Prom
 const iso = (value: Date | string | null) => (value === null || value === undefined ? null : new Date(value).toISOString());
 
 export async function runAdopt(options: AdoptOptions): Promise<AdoptReport> {
-  const entries = discoverMigrations(options.dir, { layout: options.layout });
+  const entries = entriesOf(options);
   const { schema, table } = parseTableName(options.table ?? DEFAULT_TABLES[options.from]);
   if (schema === options.schema && table === 'schema_migrations') throw new InputError(`--table ${schema}.${table} is ddlgate's own tracking table; name the other tool's table`);
   const qualified = `${quoteIdent(schema)}.${quoteIdent(table)}`;

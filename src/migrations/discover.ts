@@ -2,7 +2,8 @@ import { InputError } from '../errors.js';
 import { LAYOUTS_TRIED, detectLayout } from './layouts/detect.js';
 import { displayPath, findSqlFiles, listSqlFiles } from './layouts/files.js';
 import { LAYOUTS } from './layouts/index.js';
-import type { LayoutName, MigrationEntry } from './types.js';
+import { loadMigration } from './script.js';
+import type { LayoutName, Migration, MigrationEntry } from './types.js';
 
 export { displayPath } from './layouts/files.js';
 export { NATIVE_PATTERN } from './layouts/native.js';
@@ -54,6 +55,33 @@ export function readMigrationSet(dir: string, options: DiscoverOptions = {}): Mi
  */
 export function discoverMigrations(dir: string, options: DiscoverOptions = {}): MigrationEntry[] {
   return [...readMigrationSet(dir, options).entries];
+}
+
+/** Where a command's migrations come from: the set it read once, else its directory (read on the spot). */
+export interface SetSource {
+  dir: string;
+  layout?: LayoutName | undefined;
+  set?: MigrationSet | undefined;
+}
+
+export function entriesOf(source: SetSource): MigrationEntry[] {
+  return source.set ? [...source.set.entries] : discoverMigrations(source.dir, { layout: source.layout });
+}
+
+const compiled = new WeakMap<MigrationSet, Migration[]>();
+
+/**
+ * Every migration of the set parsed (up sections; downs on demand), once per set: the dry-run, the lint of
+ * what is pending and the apply of one command see the same parsed bytes. A malformed file is InputError.
+ */
+export function migrationsOf(source: SetSource): Migration[] {
+  if (!source.set) return entriesOf(source).map(loadMigration);
+  let migrations = compiled.get(source.set);
+  if (!migrations) {
+    migrations = source.set.entries.map(loadMigration);
+    compiled.set(source.set, migrations);
+  }
+  return migrations;
 }
 
 /** "layout: goose (42 migrations)" — the first line of every command's text output. */

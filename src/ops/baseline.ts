@@ -3,13 +3,15 @@ import { quoteIdent } from '../db/connection.js';
 import { withMigrationSession, type SessionOptions } from '../db/session.js';
 import { compareVersions } from '../db/status.js';
 import { historyInsertSql, nextBatch, readAppliedRows } from '../db/tracking.js';
-import { discoverMigrations, displayPath } from '../migrations/discover.js';
+import { displayPath, entriesOf, type MigrationSet } from '../migrations/discover.js';
 import { checksumOfFile } from '../migrations/script.js';
 import type { LayoutName } from '../migrations/types.js';
 
 export interface BaselineOptions extends SessionOptions {
   dir: string;
   layout?: LayoutName;
+  /** The migrations as the command read them; `dir` is read when absent. */
+  set?: MigrationSet;
   to: string;
 }
 
@@ -25,7 +27,7 @@ export interface BaselineResult {
  * trail shows these were never executed by ddlgate.
  */
 export async function runBaseline(options: BaselineOptions): Promise<BaselineResult> {
-  const entries = discoverMigrations(options.dir, { layout: options.layout });
+  const entries = entriesOf(options);
   const target = entries.find((entry) => compareVersions(entry.version, options.to) === 0);
   if (!target) throw new InputError(`--to ${options.to}: no migration with that version in ${displayPath(options.dir)}`);
   return withMigrationSession(options, async (session) => {

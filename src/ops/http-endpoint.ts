@@ -8,7 +8,7 @@ import { compareVersions } from '../db/status.js';
 import { getStatus, statusJson } from '../db/status-query.js';
 import { MigrationFailed, runUp, type RunnerSettings } from '../db/up.js';
 import { InputError, OperationError, DdlgateError } from '../errors.js';
-import { discoverMigrations } from '../migrations/discover.js';
+import { readMigrationSet } from '../migrations/discover.js';
 import { registerSecret, scrubSecrets } from '../secrets.js';
 
 /**
@@ -174,8 +174,10 @@ export function createMigrationServer(options: MigrationServerOptions): Migratio
       }
       if (closing) throw new HttpError(503, 'the server is shutting down');
       if (req.method === 'GET') {
-        const items = await getStatus(options.runner);
-        send(res, 200, statusJson(items));
+        // Read per request (the files may change while the server runs), once for the whole request.
+        const set = readMigrationSet(options.runner.dir, { layout: options.runner.layout });
+        const items = await getStatus({ ...options.runner, set });
+        send(res, 200, statusJson(items, set.layout));
         return;
       }
       const request = parseRunRequest(await readJsonBody(req, bodyLimit));
@@ -220,7 +222,9 @@ export function createMigrationServer(options: MigrationServerOptions): Migratio
 
   /** Runs the claimed request; resolves with a word for the log line. */
   async function execute(request: RunRequest, { requestId, remoteAddress }: RunHolder, res: http.ServerResponse): Promise<string> {
-    if (request.to !== undefined && !discoverMigrations(options.runner.dir, { layout: options.runner.layout }).some((entry) => compareVersions(entry.version, request.to!) === 0)) {
+    const set = readMigrationSet(options.runner.dir, { layout: options.runner.layout });
+    const layout = { layout: set.layout };
+    if (request.to !== undefined && !set.entries.some((entry) => compareVersions(entry.version, request.to!) === 0)) {
       throw new HttpError(400, `"to": no migration with version ${request.to}`);
     }
     // Another process (a CI job, a second server) holding the lock is answered at once with who it is,
@@ -228,20 +232,20 @@ export function createMigrationServer(options: MigrationServerOptions): Migratio
     const other = await otherLockHolder();
     if (other) throw new HttpError(409, 'another process holds the ddlgate migration lock', { holder: { kind: 'other-process', ...other } });
     // History rows say who asked: the HTTP client and the request, not the OS user the server runs as.
-    const settings = { ...options.runner, actor: `http:${remoteAddress} request ${requestId}`, log: (message: string) => log(`${requestId} ${message}`) };
+    const settings = { ...options.runner, set, actor: `http:${remoteAddress} request ${requestId}`, log: (message: string) => log(`${requestId} ${message}`) };
     try {
       if (request.dryRun) {
         const report = await runDryRun({ ...settings, ...(request.to ? { to: request.to } : {}) });
-        if (report.ok) send(res, 200, report);
-        else send(res, 422, { error: firstLine(report.migrations.find((m) => !m.ok)?.error ?? 'the dry-run failed'), ...report });
+        if (report.ok) send(res, 200, { ...layout, ...report });
+        else send(res, 422, { error: firstLine(report.migrations.find((m) => !m.ok)?.error ?? 'the dry-run failed'), ...layout, ...report });
         return report.ok ? 'dry-run ok' : 'dry-run failed';
       }
       const result = await runUp({ ...settings, ...(request.to ? { to: request.to } : {}) });
-      send(res, 200, result);
+      send(res, 200, { ...layout, ...result });
       return `applied ${result.applied.length}`;
     } catch (error) {
       if (error instanceof MigrationFailed) {
-        send(res, 422, { error: firstLine(error.message), ...error.result });
+        send(res, 422, { error: firstLine(error.message), ...layout, ...error.result });
         return 'migration failed';
       }
       if (error instanceof OperationError && /migration lock/.test(error.message)) {

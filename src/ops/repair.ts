@@ -2,7 +2,7 @@ import { quoteIdent } from '../db/connection.js';
 import { withMigrationSession, type SessionOptions } from '../db/session.js';
 import { compareVersions } from '../db/status.js';
 import { historyInsertSql, readAppliedRows, readLastFailures, type AppliedRow } from '../db/tracking.js';
-import { discoverMigrations } from '../migrations/discover.js';
+import { entriesOf, type MigrationSet } from '../migrations/discover.js';
 import { checksumOfFile } from '../migrations/script.js';
 import type { LayoutName, MigrationEntry } from '../migrations/types.js';
 
@@ -13,6 +13,8 @@ export type RepairChange =
 export interface RepairOptions extends SessionOptions {
   dir: string;
   layout?: LayoutName;
+  /** The migrations as the command read them; `dir` is read when absent. */
+  set?: MigrationSet;
   /** Without it nothing changes: the plan is only returned. */
   confirm: boolean;
 }
@@ -57,7 +59,7 @@ export function describeChange(change: RepairChange): string {
  * without the confirmation flag; with it, every change is one `repair` row in migration_history.
  */
 export async function runRepair(options: RepairOptions): Promise<RepairResult> {
-  const entries = discoverMigrations(options.dir, { layout: options.layout });
+  const entries = entriesOf(options);
   return withMigrationSession(options, async (session) => {
     const { client } = session;
     const changes = planRepair(entries, await readAppliedRows(client, options.schema), await readLastFailures(client, options.schema), (entry) => checksumOfFile(entry.upPath));

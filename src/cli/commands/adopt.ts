@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ADOPT_SOURCES, parseAdoptSource, runAdopt, type AdoptReport } from '../../migrations/adopt.js';
-import { action, print, printJson, withCommonOptions } from '../common.js';
+import { action, print, printJson, readSet, withCommonOptions, withLayout } from '../common.js';
 import { resolveRunner, withRunnerOptions } from '../runner-options.js';
 
 export function register(program: Command): void {
@@ -18,8 +18,9 @@ export function register(program: Command): void {
       action(async (options) => {
         const from = parseAdoptSource(options.from);
         const { common, settings } = resolveRunner(options);
+        settings.set = readSet(common);
         const report = await runAdopt({ ...settings, from, ...(options.table ? { table: options.table } : {}), dryRun: Boolean(options.dryRun) });
-        if (common.format === 'json') printJson(report);
+        if (common.format === 'json') printJson(withLayout(settings.set, report));
         else print(renderAdoptText(report));
         return 0;
       }),

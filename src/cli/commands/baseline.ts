@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { durationToMs } from '../../config.js';
 import { InputError } from '../../errors.js';
 import { runBaseline } from '../../ops/baseline.js';
-import { action, note, print, printJson, requireDatabaseUrl, resolveCommon, withCommonOptions } from '../common.js';
+import { action, note, print, printJson, readSet, requireDatabaseUrl, resolveCommon, withCommonOptions, withLayout } from '../common.js';
 
 export function register(program: Command): void {
   withCommonOptions(program.command('baseline').description('mark migrations up to --to as applied without running them (a database that predates ddlgate); audited'))
@@ -12,9 +12,12 @@ export function register(program: Command): void {
     .action(
       action(async (options) => {
         const common = resolveCommon(options);
+        const databaseUrl = requireDatabaseUrl(common);
+        const set = readSet(common);
         if (!options.to) throw new InputError('baseline: pass the last version the database already has with --to <version>');
         const result = await runBaseline({
-          databaseUrl: requireDatabaseUrl(common),
+          databaseUrl,
+          set,
           schema: common.schema,
           dir: common.dir,
           ...(common.layout ? { layout: common.layout } : {}),
@@ -23,7 +26,7 @@ export function register(program: Command): void {
           environment: options.environment ?? null,
           log: note,
         });
-        if (common.format === 'json') printJson(result);
+        if (common.format === 'json') printJson(withLayout(set, result));
         else if (result.baselined.length === 0) print(`Nothing to baseline: every migration up to ${options.to} is already recorded.`);
         else print(`Baselined ${result.baselined.length} migration(s) up to ${options.to} (recorded as applied, not run; batch ${result.batch}).`);
         return 0;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { RollbackFailed, runDown, type RolledBack } from '../../db/down.js';
 import { currentEnvironment } from '../../db/session.js';
-import { action, parseIntegerOption, print, printJson, withCommonOptions } from '../common.js';
+import { action, parseIntegerOption, print, printJson, readSet, withCommonOptions, withLayout } from '../common.js';
 import { publishRunMetrics, withMetricsOptions } from '../metrics-options.js';
 import { resolveRunner, withRunnerOptions } from '../runner-options.js';
 
@@ -13,6 +13,7 @@ export function register(program: Command): void {
     .action(
       action(async (options) => {
         const { common, settings } = resolveRunner(options);
+        settings.set = readSet(common);
         const environment = currentEnvironment(settings.environment);
         let done: RolledBack[];
         try {
@@ -23,7 +24,7 @@ export function register(program: Command): void {
           throw error;
         }
         await publishRunMetrics(options, environment, 'down', done, null, true);
-        if (common.format === 'json') printJson({ rolledBack: done });
+        if (common.format === 'json') printJson(withLayout(settings.set, { rolledBack: done }));
         else if (done.length === 0) print('Nothing to roll back.');
         else print(`Rolled back ${done.length} migration(s): ${done.map((d) => `${d.version}_${d.name}`).join(', ')}.`);
         return 0;

@@ -4,7 +4,7 @@ import { createLockTrace } from '../../db/lock-trace.js';
 import { runEphemeralDryRun } from '../../db/verify.js';
 import { renderDryRunMarkdown } from '../../report/dry-run-markdown.js';
 import { renderDryRunText } from '../../report/dry-run-text.js';
-import { action, note, print, printJson, withCommonOptions } from '../common.js';
+import { action, note, print, printJson, readSet, withCommonOptions, withLayout } from '../common.js';
 import { resolveRunner, withRunnerOptions } from '../runner-options.js';
 import { parseServerSource } from './verify.js';
 
@@ -19,6 +19,7 @@ export function register(program: Command): void {
     .action(
       action(async (options) => {
         const { common, settings } = resolveRunner(options, { databaseOptional: true });
+        settings.set = readSet(common);
         const trace = () => createLockTrace({ schema: settings.schema });
         const traced = options.lockTrace !== false;
         const ephemeral = Boolean(options.ephemeral) || !settings.databaseUrl;
@@ -36,7 +37,7 @@ export function register(program: Command): void {
         } else {
           report = await runDryRun({ ...base, ...(traced ? { observer: trace() } : {}) });
         }
-        if (common.format === 'json') printJson(report);
+        if (common.format === 'json') printJson(withLayout(settings.set, report));
         else if (common.format === 'markdown') print(renderDryRunMarkdown(report));
         else print(renderDryRunText(report));
         return report.ok ? 0 : 1;

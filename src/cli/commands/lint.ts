@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { MigrationSet } from '../../migrations/discover.js';
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG_FILE } from '../../config.js';
 import { InputError } from '../../errors.js';
@@ -7,7 +9,7 @@ import { impactSettings, lintWithSnapshot } from '../../impact/with-snapshot.js'
 import { hasBlockingFindings, lintFiles, lintMigrationsDir, resolveLintSettings } from '../../lint/index.js';
 import { renderLintMarkdown } from '../../report/lint-markdown.js';
 import { renderLintText } from '../../report/lint-text.js';
-import { action, print, printJson, resolveCommon, withCommonOptions } from '../common.js';
+import { action, print, printJson, readSet, resolveCommon, withCommonOptions, withLayout, type CommonOptions } from '../common.js';
 
 export function register(program: Command): void {
   const command = program
@@ -24,14 +26,25 @@ export function register(program: Command): void {
       const configPath = common.configPath ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
       const settings = resolveLintSettings(common.config, { allowBreaking: options.allowBreaking === true, ...(configPath ? { configPath } : {}) });
       if (options.pgVersion !== undefined) settings.pgVersion = parsePgVersion(options.pgVersion);
-      const linted = paths.length > 0 ? lintFiles(paths, settings, common.layout ? { layout: common.layout } : {}) : lintMigrationsDir(common.dir, settings, common.layout ? { layout: common.layout } : {});
+      // Files named on the command line are linted as their directory's layout reads them (a dbmate file's
+      // up section as up, its down section as down) when they belong to the migrations directory.
+      const set = paths.length === 0 ? readSet(common) : setOfNamedFiles(common, paths);
+      const layout = common.layout ? { layout: common.layout } : {};
+      const linted = paths.length > 0 ? lintFiles(paths, settings, { ...layout, ...(set ? { set } : {}) }) : lintMigrationsDir(common.dir, settings, { ...layout, set: set! });
       const result = options.stats ? lintWithSnapshot(linted, readSnapshotFile(options.stats), impactSettings(common.config)) : linted;
-      if (common.format === 'json') printJson(result);
+      if (common.format === 'json') printJson(withLayout(set, result));
       else if (common.format === 'markdown') print(renderLintMarkdown(result));
       else print(renderLintText(result, { color: useColor() }));
       return hasBlockingFindings(result) ? 1 : 0;
     }),
   );
+}
+
+/** The migrations directory's set when some named file lies in it; undefined otherwise (plain files are linted whole). */
+function setOfNamedFiles(common: CommonOptions, paths: string[]): MigrationSet | undefined {
+  const dir = path.resolve(common.dir);
+  const inside = paths.some((file) => path.resolve(file).startsWith(dir + path.sep));
+  return inside && existsSync(dir) ? readSet(common) : undefined;
 }
 
 function parsePgVersion(value: string): number {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { durationToMs } from '../../config.js';
 import { describeChange, runRepair } from '../../ops/repair.js';
-import { action, note, print, printJson, requireDatabaseUrl, resolveCommon, withCommonOptions } from '../common.js';
+import { action, note, print, printJson, readSet, requireDatabaseUrl, resolveCommon, withCommonOptions, withLayout } from '../common.js';
 
 export function register(program: Command): void {
   withCommonOptions(program.command('repair').description('clear failed attempts and re-record checksums of edited applied files; shows the plan, changes only with --yes (audited)'))
@@ -11,8 +11,11 @@ export function register(program: Command): void {
     .action(
       action(async (options) => {
         const common = resolveCommon(options);
+        const databaseUrl = requireDatabaseUrl(common);
+        const set = readSet(common);
         const result = await runRepair({
-          databaseUrl: requireDatabaseUrl(common),
+          databaseUrl,
+          set,
           schema: common.schema,
           dir: common.dir,
           ...(common.layout ? { layout: common.layout } : {}),
@@ -21,7 +24,7 @@ export function register(program: Command): void {
           environment: options.environment ?? null,
           log: note,
         });
-        if (common.format === 'json') printJson(result);
+        if (common.format === 'json') printJson(withLayout(set, result));
         else if (result.changes.length === 0) print('Nothing to repair.');
         else {
           print(`${result.applied ? 'Repaired' : 'Would repair'}:`);

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
-import { discoverMigrations } from '../../migrations/discover.js';
 import { assertServeAllowed, createMigrationServer, DEFAULT_HOST, DEFAULT_PORT, ROUTE } from '../../ops/http-endpoint.js';
-import { action, note, withCommonOptions } from '../common.js';
+import { action, note, withCommonOptions, readSet } from '../common.js';
 import { resolveRunner, withRunnerOptions } from '../runner-options.js';
 
 const parsePort = (value: string): number => {
@@ -26,7 +25,7 @@ export function register(program: Command): void {
         assertServeAllowed(process.env.INTERNAL_ADMIN_TOKEN, options.environment);
         const { common, settings } = resolveRunner(options);
         // A wrong --dir is a startup error (exit 2), not something every request reports.
-        discoverMigrations(common.dir, { layout: settings.layout });
+        readSet(common);
         const endpoint = createMigrationServer({ token: process.env.INTERNAL_ADMIN_TOKEN, runner: settings, host: options.host, port: options.port, log: note });
         const { url } = await endpoint.listen();
         note(`ddlgate serve: listening on ${url}${ROUTE} (migrations: ${common.dir}, tracking schema: ${common.schema})`);

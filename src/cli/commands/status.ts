@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { checkDrift, describeDrift } from '../../db/drift.js';
 import { getStatus, statusJson } from '../../db/status-query.js';
 import { renderStatusText } from '../../report/status-text.js';
-import { action, print, printJson, requireDatabaseUrl, resolveCommon, withCommonOptions } from '../common.js';
+import { action, print, printJson, readSet, requireDatabaseUrl, resolveCommon, withCommonOptions, withLayout } from '../common.js';
 import { resolveRunner } from '../runner-options.js';
 
 export function register(program: Command): void {
@@ -11,9 +11,11 @@ export function register(program: Command): void {
     .action(
       action(async (options) => {
         const common = resolveCommon(options);
-        const items = await getStatus({ databaseUrl: requireDatabaseUrl(common), dir: common.dir, schema: common.schema, layout: common.layout });
-        const drift = options.drift ? await checkDrift(resolveRunner(options).settings) : undefined;
-        if (common.format === 'json') printJson(drift ? { ...statusJson(items), drift } : statusJson(items));
+        const databaseUrl = requireDatabaseUrl(common);
+        const set = readSet(common);
+        const items = await getStatus({ databaseUrl, dir: common.dir, schema: common.schema, layout: common.layout, set });
+        const drift = options.drift ? await checkDrift({ ...resolveRunner(options).settings, set }) : undefined;
+        if (common.format === 'json') printJson(withLayout(set, drift ? { ...statusJson(items), drift } : statusJson(items)));
         else print(drift ? `${renderStatusText(items)}\n\n${describeDrift(drift).join('\n')}` : renderStatusText(items));
         return drift?.state === 'drift' ? 1 : 0;
       }),

@@ -5,7 +5,7 @@ import { driftBeforeApply } from '../../db/drift.js';
 import { currentEnvironment, type MigrationSession } from '../../db/session.js';
 import { MigrationFailed, runUp, type UpResult } from '../../db/up.js';
 import { backupInSession, defaultBackupPath, recordSkippedBackup } from '../../ops/backup.js';
-import { action, note, parseIntegerOption, print, printJson, withCommonOptions } from '../common.js';
+import { action, note, parseIntegerOption, print, printJson, readSet, withCommonOptions, withLayout } from '../common.js';
 import { publishRunMetrics, withMetricsOptions } from '../metrics-options.js';
 import { resolveRunner, withRunnerOptions } from '../runner-options.js';
 
@@ -22,6 +22,7 @@ export function register(program: Command): void {
       action(async (options) => {
         const { common, settings } = resolveRunner(options);
         if (options.backup === false && options.backupPath) throw new InputError('--backup-path and --no-backup contradict each other; pass one of them');
+        settings.set = readSet(common);
         const environment = currentEnvironment(settings.environment);
         const beforeApply = async (session: MigrationSession) => {
           // Drift first: it is reported (or blocks with --fail-on-drift) before anything else happens.
@@ -54,14 +55,14 @@ export function register(program: Command): void {
           const failed = error instanceof MigrationFailed ? error.result : undefined;
           await publishRunMetrics(options, environment, 'up', failed?.applied ?? [], failed?.failed ?? null, false);
           if (error instanceof MigrationFailed && common.format === 'json') {
-            printJson(error.result);
+            printJson(withLayout(settings.set, error.result));
             note(`ddlgate: ${error.message}`);
             return 1;
           }
           throw error;
         }
         await publishRunMetrics(options, environment, 'up', result.applied, null, true);
-        if (common.format === 'json') printJson(result);
+        if (common.format === 'json') printJson(withLayout(settings.set, result));
         else if (result.applied.length === 0) print('Nothing to apply: the database is up to date.');
         else print(`Applied ${result.applied.length} migration(s) in batch ${result.batch}.`);
         return 0;

@@ -3,7 +3,7 @@ import { formatDifference } from '../../db/catalog.js';
 import type { ServerSource } from '../../db/ephemeral.js';
 import { runVerify, type VerifyReport } from '../../db/verify.js';
 import { InputError } from '../../errors.js';
-import { action, print, printJson, withCommonOptions } from '../common.js';
+import { action, print, printJson, readSet, withCommonOptions, withLayout } from '../common.js';
 import { resolveRunner, withRunnerOptions } from '../runner-options.js';
 
 /** --ephemeral-server: "embedded", "system" or a PostgreSQL major such as 15. */
@@ -24,6 +24,7 @@ export function register(program: Command): void {
       action(async (options) => {
         const explicitUrl: string | undefined = options.databaseUrl;
         const { common, settings } = resolveRunner({ ...options, databaseUrl: explicitUrl ?? '' }, { databaseOptional: true });
+        settings.set = readSet(common);
         const { databaseUrl: _ignored, ...base } = settings;
         const report = await runVerify({
           ...base,
@@ -31,7 +32,7 @@ export function register(program: Command): void {
           requireDown: Boolean(options.requireDown),
           ...(options.ephemeralServer !== undefined ? { source: options.ephemeralServer } : {}),
         });
-        if (common.format === 'json') printJson(report);
+        if (common.format === 'json') printJson(withLayout(settings.set, report));
         else print(renderVerifyText(report));
         return report.ok ? 0 : 1;
       }),

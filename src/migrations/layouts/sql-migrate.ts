@@ -1,9 +1,7 @@
 import path from 'node:path';
-import { InputError } from '../../errors.js';
 import { compareVersions } from '../version.js';
 import type { MigrationEntry } from '../types.js';
 import type { Layout } from './common.js';
-import { displayPath } from './files.js';
 import { sectionedEntry, type Markers } from './marked.js';
 
 /**
@@ -25,21 +23,32 @@ const NAME = /^(\d+)[-_]?(.*)\.sql$/;
 export const sqlMigrate: Layout = {
   name: 'sql-migrate',
   expected: '<number>-<name>.sql with "-- +migrate Up" and "-- +migrate Down" sections (e.g. 20170426134008-init.sql)',
-  discover(dir, files) {
+  discover(dir, files, context) {
     const entries: MigrationEntry[] = files.map((fileName) => {
       const match = NAME.exec(fileName);
       const version = match ? match[1]! : fileName.replace(/\.sql$/i, '');
       const name = match ? match[2]! || fileName : fileName;
       return sectionedEntry('sql-migrate', path.join(dir, fileName), version, name, SQL_MIGRATE_MARKERS);
     });
-    const numbered = entries.filter((entry) => /^\d+$/.test(entry.version)).sort((a, b) => compareVersions(a.version, b.version));
+    // sql-migrate orders by the number, then by file name, and keys each migration by its file name, so
+    // two files may share a number. ddlgate keys by version: the second and later files of one number get
+    // `<number>.1`, `<number>.2` … in that same order (a notice names them).
+    const numbered = entries
+      .filter((entry) => /^\d+$/.test(entry.version))
+      .sort((a, b) => compareVersions(a.version, b.version) || (path.basename(a.upPath) < path.basename(b.upPath) ? -1 : 1));
     const named = entries.filter((entry) => !/^\d+$/.test(entry.version));
+    const renamed: string[] = [];
+    let run = 0;
     for (let index = 1; index < numbered.length; index++) {
-      if (compareVersions(numbered[index - 1]!.version, numbered[index]!.version) === 0) {
-        // sql-migrate tells them apart by file name; ddlgate's tracking is keyed by version, so refuse clearly.
-        throw new InputError(`${displayPath(numbered[index]!.upPath)}: same number as ${path.basename(numbered[index - 1]!.upPath)}; ddlgate keys migrations by version`);
+      const previous = numbered[index - 1]!;
+      const entry = numbered[index]!;
+      run = compareVersions(previous.version.split('.')[0]!, entry.version) === 0 ? run + 1 : 0;
+      if (run > 0) {
+        entry.version = `${entry.version}.${run}`;
+        renamed.push(`${path.basename(entry.upPath)} → ${entry.version}`);
       }
     }
+    if (renamed.length) context?.notice(`files sharing a number are told apart by name, as sql-migrate does: ${renamed.join(', ')}`);
     return [...numbered, ...named];
   },
 };
