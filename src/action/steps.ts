@@ -12,11 +12,12 @@ import { runDryRun, type DryRunMigration, type DryRunReport } from '../db/dry-ru
 import { createLockTrace, type TraceFlag } from '../db/lock-trace.js';
 import { compareVersions, type StatusItem } from '../db/status.js';
 import { getStatus, statusJson } from '../db/status-query.js';
+import { applyPending, BackupFailed, type ApplyResult } from '../core/apply.js';
 import { MigrationFailed, runUp, type RunnerSettings, type UpResult } from '../db/up.js';
 import { DdlgateError } from '../errors.js';
 import { lintFiles, lintMigrationsDir, resolveLintSettings, type LintResult } from '../lint/index.js';
 import { entriesOf, type MigrationSet } from '../migrations/discover.js';
-import { backupInSession, defaultBackupPath, runBackup, type BackupResult } from '../ops/backup.js';
+import { defaultBackupPath, runBackup, type BackupResult } from '../ops/backup.js';
 import { impactForCheck } from '../ops/impact-check.js';
 import { runSeeds } from '../ops/seeds.js';
 import type { ReportFile, ReportModel, ReportOperation } from '../report/comment-markdown.js';
@@ -247,21 +248,25 @@ export async function runApply(env: StepEnv): Promise<Outcome> {
 
   const backupFile = inputs.backupPath ?? (isProtectedTarget(inputs) ? defaultBackupPath(settings.databaseUrl) : undefined);
   let backup: BackupResult | undefined;
-  let result: UpResult;
+  let result: ApplyResult;
   let applying = false;
   try {
-    result = await runUp({
+    // The same pipeline as the CLI's `up` (src/core/apply.ts): drift check, backup, fingerprint.
+    result = await applyPending({
       ...settings,
-      beforeApply: async (session) => {
-        if (backupFile) backup = await backupInSession(session, backupFile);
+      ...(backupFile ? { backup: { file: backupFile } } : {}),
+      beforeFirstStatement: async () => {
         applying = true;
       },
     });
+    backup = result.backup;
   } catch (error) {
     // No backup (no pg_dump of the server's major, no disk space …) means no apply: safe by default.
-    if (!applying && error instanceof DdlgateError && !(error instanceof MigrationFailed)) return stop(backupFile ? `${error.message} (backup to ${backupFile} before applying)` : error.message);
+    if (error instanceof BackupFailed) return stop(`${error.message} (backup to ${backupFile} before applying)`);
+    if (!applying && error instanceof DdlgateError && !(error instanceof MigrationFailed)) return stop(error.message);
     if (!(error instanceof MigrationFailed)) throw error;
     result = error.result;
+    backup = (error.result as ApplyResult).backup;
     const status = await getStatus(settings).catch(() => undefined);
     if (status) model.status = status;
     model.operation = operationOf(result, backup, error.message, plan);

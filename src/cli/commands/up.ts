@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { InputError, OperationError } from '../../errors.js';
-import { catalogFingerprint } from '../../db/catalog.js';
-import { driftBeforeApply } from '../../db/drift.js';
-import { currentEnvironment, type MigrationSession } from '../../db/session.js';
-import { MigrationFailed, runUp, type UpResult } from '../../db/up.js';
-import { backupInSession, defaultBackupPath, recordSkippedBackup } from '../../ops/backup.js';
+import { applyPending, BackupFailed } from '../../core/apply.js';
+import { currentEnvironment } from '../../db/session.js';
+import { MigrationFailed, type UpResult } from '../../db/up.js';
+import { defaultBackupPath } from '../../ops/backup.js';
 import { action, note, parseIntegerOption, print, printJson, readSet, withCommonOptions, withLayout } from '../common.js';
 import { publishRunMetrics, withMetricsOptions } from '../metrics-options.js';
 import { resolveRunner, withRunnerOptions } from '../runner-options.js';
@@ -24,34 +23,21 @@ export function register(program: Command): void {
         if (options.backup === false && options.backupPath) throw new InputError('--backup-path and --no-backup contradict each other; pass one of them');
         settings.set = readSet(common);
         const environment = currentEnvironment(settings.environment);
-        const beforeApply = async (session: MigrationSession) => {
-          // Drift first: it is reported (or blocks with --fail-on-drift) before anything else happens.
-          await driftBeforeApply(session.client, { ...settings, failOnDrift: Boolean(options.failOnDrift) });
-          if (options.backup === false) {
-            await recordSkippedBackup(session, '--no-backup');
-            return;
-          }
-          const file: string | undefined = options.backupPath ?? (session.environment === 'production' ? defaultBackupPath(settings.databaseUrl) : undefined);
-          if (!file) return;
-          try {
-            await backupInSession(session, file);
-          } catch (error) {
-            // Safe by default: no backup, no apply.
-            throw new OperationError(`backup before apply failed, nothing was applied: ${error instanceof Error ? error.message : String(error)} (pass --no-backup to apply without one)`);
-          }
-        };
+        // Production applies take a backup by default (the environment is known before any connection).
+        const file: string | undefined = options.backupPath ?? (environment === 'production' ? defaultBackupPath(settings.databaseUrl) : undefined);
         let result: UpResult;
         try {
-          result = await runUp({
+          result = await applyPending({
             ...settings,
             to: options.to,
             allowOutOfOrder: options.allowOutOfOrder,
             singleTransaction: options.singleTransaction,
             ...(options.indexRetries !== undefined ? { indexRetries: options.indexRetries } : {}),
-            beforeApply,
-            fingerprint: (client) => catalogFingerprint(client, settings.schema),
+            failOnDrift: Boolean(options.failOnDrift),
+            ...(options.backup === false ? { backup: { skipped: '--no-backup' } } : file ? { backup: { file } } : {}),
           });
         } catch (error) {
+          if (error instanceof BackupFailed) throw new OperationError(`${error.message} (pass --no-backup to apply without one)`);
           const failed = error instanceof MigrationFailed ? error.result : undefined;
           await publishRunMetrics(options, environment, 'up', failed?.applied ?? [], failed?.failed ?? null, false);
           if (error instanceof MigrationFailed && common.format === 'json') {
