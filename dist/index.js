@@ -50913,7 +50913,9 @@ function visit(node, fn, key = '') {
     }
     else if (node && typeof node === 'object') {
         fn(node, key);
-        for (const [childKey, child] of Object.entries(node)) {
+        // for…in rather than Object.entries: no array per node (lint visits every tree it checks).
+        for (const childKey in node) {
+            const child = node[childKey];
             if (child && typeof child === 'object')
                 visit(child, fn, childKey);
         }
@@ -51706,7 +51708,12 @@ class Registry {
         return found;
     }
     values() {
-        return [...this.byName.values()].flat();
+        // A loop, not [...].flat(): settle() and index lookups call this once per migration on large models.
+        const all = [];
+        for (const list of this.byName.values())
+            for (const item of list)
+                all.push(item);
+        return all;
     }
     clone(copy) {
         const next = new Registry();
@@ -53031,6 +53038,8 @@ const IRREVERSIBLE = {
     pg_create_physical_replication_slot: 'creates a replication slot',
     pg_drop_replication_slot: 'drops a replication slot',
 };
+/** Statement kinds that run COPY or call functions at migration time (DDL defaults are checked by other rules). */
+const CAN_CALL = new Set(['SelectStmt', 'CallStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt', 'CopyStmt', 'CreateTableAsStmt', 'ExecuteStmt']);
 const dry_run_irreversible_rule = {
     id: 'dry-run-irreversible',
     severity: 'error',
@@ -53042,6 +53051,8 @@ const dry_run_irreversible_rule = {
     good: '-- export data with a job outside the migrations',
     check(statement) {
         const node = statement.node;
+        if (!CAN_CALL.has(statement.kind))
+            return [];
         const hits = [];
         if (node.CopyStmt && (node.CopyStmt.is_program || (!node.CopyStmt.is_from && node.CopyStmt.filename))) {
             hits.push({ message: `COPY ${node.CopyStmt.is_program ? '… PROGRAM runs a shell command on the database server' : '… TO a file writes on the database server'}: the dry-run's rollback cannot undo it` });
@@ -53057,6 +53068,7 @@ const dry_run_irreversible_rule = {
 };
 
 ;// CONCATENATED MODULE: ./lib/lint/rules/duplicate-column.js
+const duplicate_column_KINDS = new Set(['UpdateStmt', 'InsertStmt', 'MergeStmt', 'CreateStmt', 'CreateForeignTableStmt', 'ViewStmt', 'SelectStmt', 'CreateTableAsStmt']);
 const duplicate_column_rule = {
     id: 'duplicate-column',
     severity: 'error',
@@ -53068,6 +53080,8 @@ const duplicate_column_rule = {
     good: 'UPDATE accounts SET plan = \'pro\';',
     check(statement) {
         const node = statement.node;
+        if (!duplicate_column_KINDS.has(statement.kind))
+            return [];
         const lists = [];
         if (node.UpdateStmt)
             lists.push({ names: assignedColumns(node.UpdateStmt.targetList), what: 'UPDATE assigns' });
@@ -53162,6 +53176,8 @@ const statement_fails_rule = {
     good: 'CREATE TABLE books (id bigint PRIMARY KEY, title text, price numeric);\nALTER TABLE books ADD CONSTRAINT books_price_positive CHECK (price > 0);',
     check(statement, state) {
         const node = statement.node;
+        if (!node.CreateStmt && !node.IndexStmt && !node.AlterTableStmt)
+            return [];
         const hits = [];
         const schema = state.schema;
         if (node.CreateStmt) {
@@ -53457,7 +53473,7 @@ function lintSourceWithSchema(text, options = {}) {
         rules: options.rules ?? {},
         allowBreaking: options.allowBreaking ?? false,
     };
-    const schema = options.schema ? options.schema.clone() : new schema_SchemaModel();
+    const schema = options.schema ? (options.schemaOwned ? options.schema : options.schema.clone()) : new schema_SchemaModel();
     const linter = new FileLinter(resolved, options.down ?? false, options.noTransaction ?? false, schema);
     const findings = linter.run(text);
     return { findings, schema };
@@ -54309,7 +54325,7 @@ async function loadCatalogSchema(db, options = {}) {
     }
     const constraints = await db.query(`SELECT co.conrelid::bigint AS rel, co.conname AS name, co.contype AS kind, co.convalidated AS valid,
       pg_get_constraintdef(co.oid) AS def,
-      ARRAY(SELECT a.attname FROM unnest(co.conkey) k JOIN pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = k) AS keys
+      ARRAY(SELECT a.attname::text FROM unnest(co.conkey) k JOIN pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = k) AS keys
     FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE co.conrelid <> 0 AND ${USER_SCHEMAS}`);
     for (const row of constraints.rows) {
@@ -54322,7 +54338,7 @@ async function loadCatalogSchema(db, options = {}) {
         table.constraints.set(row.name, { name: row.name, kind, valid: row.valid !== false, notNullColumns });
     }
     const indexes = await db.query(`SELECT n.nspname AS schema, ic.relname AS name, i.indrelid::bigint AS rel, i.indisvalid AS valid, i.indisunique AS unique,
-      ARRAY(SELECT a.attname FROM unnest(i.indkey) k JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k WHERE k > 0) AS columns
+      ARRAY(SELECT a.attname::text FROM unnest(i.indkey) k JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k WHERE k > 0) AS columns
     FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_namespace n ON n.oid = ic.relnamespace
     WHERE ${USER_SCHEMAS}`);
     for (const row of indexes.rows) {
@@ -54516,7 +54532,8 @@ function lintEntries(entries, settings, options = {}, dir) {
         const down = script_downSourceOf(entry);
         const before = schema;
         if (!isExcluded(up.path, dir, settings.exclude)) {
-            const result = lintSqlSource(up, settings, false, before);
+            // The first migration works on a copy (the caller's catalog stays intact); later ones on the model the previous one left.
+            const result = lintSqlSource(up, settings, false, before, seen > 0 || !options.schema);
             if (report)
                 addResult(byPath, result.file);
             schema = result.schema ?? before;
@@ -54538,8 +54555,11 @@ function addResult(byPath, result) {
 }
 /** A migration that is already applied: what it created is no longer new. */
 function settle(schema) {
-    for (const table of schema.tables.values())
+    for (const table of schema.tables.values()) {
         table.isNew = false;
+        for (const column of table.columns.values())
+            column.allNull = false;
+    }
     for (const index of schema.indexes.values())
         index.isNew = false;
     for (const type of schema.types.values())
@@ -54547,13 +54567,13 @@ function settle(schema) {
     for (const entry of schema.schemas.values())
         entry.isNew = false;
 }
-function lintSqlSource(source, settings, down, schema) {
+function lintSqlSource(source, settings, down, schema, schemaOwned = false) {
     const shown = files_displayPath(source.path);
     const read = readForLint(source.path);
     if ('finding' in read)
         return { file: { path: shown, findings: [read.finding] } };
     const text = sourceText(source, read.text);
-    const result = lintSourceWithSchema(text, { ...settings, down, ...(source.noTransaction ? { noTransaction: true } : {}), ...(schema ? { schema } : {}) });
+    const result = lintSourceWithSchema(text, { ...settings, down, ...(source.noTransaction ? { noTransaction: true } : {}), ...(schema ? { schema, schemaOwned } : {}) });
     // An empty down section is common (irreversible migrations); the runner only needs it for a rollback.
     const findings = down && source.section ? result.findings.filter((f) => f.rule !== 'empty-migration') : result.findings;
     return { file: { path: shown, findings }, schema: result.schema };

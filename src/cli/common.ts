@@ -7,7 +7,7 @@ import { LAYOUT_NAMES, parseLayoutName } from '../migrations/layouts/index.js';
 import type { LayoutName } from '../migrations/types.js';
 import { scrubSecrets } from '../secrets.js';
 
-export type OutputFormat = 'text' | 'json' | 'markdown';
+export type OutputFormat = 'text' | 'json' | 'markdown' | 'sarif';
 
 export interface CommonOptions {
   dir: string;
@@ -21,11 +21,11 @@ export interface CommonOptions {
 }
 
 /** The options every command shares (DESIGN.md: --dir, --database-url, --schema, --format, --config). */
-export function withCommonOptions(command: Command, { database = true }: { database?: boolean } = {}): Command {
+export function withCommonOptions(command: Command, { database = true, sarif = false }: { database?: boolean; sarif?: boolean } = {}): Command {
   command
     .option('--dir <path>', 'migrations directory (default: "migrations", or migrationsDir in ddlgate.json)')
     .option('--schema <name>', 'schema of the tracking tables (default: "ddlgate")')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'))
+    .addOption(new Option('--format <format>', 'output format').choices(sarif ? ['text', 'json', 'markdown', 'sarif'] : ['text', 'json', 'markdown']).default('text'))
     .option('--config <file>', 'configuration file (default: ddlgate.json when present)')
     .option('--layout <layout>', `migrations layout: auto (default: detected from the files), ${LAYOUT_NAMES.join(', ')}`);
   if (database) command.option('--database-url <url>', 'PostgreSQL URL (default: $DATABASE_URL, else $POSTGRES_URL)');

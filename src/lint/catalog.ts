@@ -43,7 +43,7 @@ export async function loadCatalogSchema(db: Queryable, options: { tracking?: str
   }
   const constraints = await db.query(`SELECT co.conrelid::bigint AS rel, co.conname AS name, co.contype AS kind, co.convalidated AS valid,
       pg_get_constraintdef(co.oid) AS def,
-      ARRAY(SELECT a.attname FROM unnest(co.conkey) k JOIN pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = k) AS keys
+      ARRAY(SELECT a.attname::text FROM unnest(co.conkey) k JOIN pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = k) AS keys
     FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE co.conrelid <> 0 AND ${USER_SCHEMAS}`);
   for (const row of constraints.rows) {
@@ -55,7 +55,7 @@ export async function loadCatalogSchema(db: Queryable, options: { tracking?: str
     table.constraints.set(row.name, { name: row.name, kind, valid: row.valid !== false, notNullColumns });
   }
   const indexes = await db.query(`SELECT n.nspname AS schema, ic.relname AS name, i.indrelid::bigint AS rel, i.indisvalid AS valid, i.indisunique AS unique,
-      ARRAY(SELECT a.attname FROM unnest(i.indkey) k JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k WHERE k > 0) AS columns
+      ARRAY(SELECT a.attname::text FROM unnest(i.indkey) k JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k WHERE k > 0) AS columns
     FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_namespace n ON n.oid = ic.relnamespace
     WHERE ${USER_SCHEMAS}`);
   for (const row of indexes.rows) {

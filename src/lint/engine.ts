@@ -35,6 +35,8 @@ export interface LintSourceOptions extends Partial<LintOptions> {
    * linter works on a copy. Without one, the file is judged alone (every table it does not create exists).
    */
   schema?: SchemaModel;
+  /** The caller hands the schema over: it is updated in place instead of copied (saves a copy per migration). */
+  schemaOwned?: boolean;
 }
 
 export interface LintSourceResult {
@@ -84,7 +86,7 @@ export function lintSourceWithSchema(text: string, options: LintSourceOptions = 
     rules: options.rules ?? {},
     allowBreaking: options.allowBreaking ?? false,
   };
-  const schema = options.schema ? options.schema.clone() : new SchemaModel();
+  const schema = options.schema ? (options.schemaOwned ? options.schema : options.schema.clone()) : new SchemaModel();
   const linter = new FileLinter(resolved, options.down ?? false, options.noTransaction ?? false, schema);
   const findings = linter.run(text);
   return { findings, schema };

@@ -148,7 +148,8 @@ export function lintEntries(entries: MigrationEntry[], settings: LintSettings, o
     const down = downSourceOf(entry);
     const before = schema;
     if (!isExcluded(up.path, dir, settings.exclude)) {
-      const result = lintSqlSource(up, settings, false, before);
+      // The first migration works on a copy (the caller's catalog stays intact); later ones on the model the previous one left.
+      const result = lintSqlSource(up, settings, false, before, seen > 0 || !options.schema);
       if (report) addResult(byPath, result.file);
       schema = result.schema ?? before;
       if (!pending) settle(schema);
@@ -167,18 +168,21 @@ function addResult(byPath: Map<string, FileResult>, result: FileResult): void {
 
 /** A migration that is already applied: what it created is no longer new. */
 function settle(schema: SchemaModel): void {
-  for (const table of schema.tables.values()) table.isNew = false;
+  for (const table of schema.tables.values()) {
+    table.isNew = false;
+    for (const column of table.columns.values()) column.allNull = false;
+  }
   for (const index of schema.indexes.values()) index.isNew = false;
   for (const type of schema.types.values()) type.isNew = false;
   for (const entry of schema.schemas.values()) entry.isNew = false;
 }
 
-function lintSqlSource(source: SqlSource, settings: Partial<LintSettings>, down: boolean, schema?: SchemaModel): { file: FileResult; schema?: SchemaModel } {
+function lintSqlSource(source: SqlSource, settings: Partial<LintSettings>, down: boolean, schema?: SchemaModel, schemaOwned = false): { file: FileResult; schema?: SchemaModel } {
   const shown = displayPath(source.path);
   const read = readForLint(source.path);
   if ('finding' in read) return { file: { path: shown, findings: [read.finding] } };
   const text = sourceText(source, read.text);
-  const result = lintSourceWithSchema(text, { ...settings, down, ...(source.noTransaction ? { noTransaction: true } : {}), ...(schema ? { schema } : {}) });
+  const result = lintSourceWithSchema(text, { ...settings, down, ...(source.noTransaction ? { noTransaction: true } : {}), ...(schema ? { schema, schemaOwned } : {}) });
   // An empty down section is common (irreversible migrations); the runner only needs it for a rollback.
   const findings = down && source.section ? result.findings.filter((f) => f.rule !== 'empty-migration') : result.findings;
   return { file: { path: shown, findings }, schema: result.schema };

@@ -98,7 +98,10 @@ class Registry<T extends { ref: RelationRef }> {
   }
 
   values(): T[] {
-    return [...this.byName.values()].flat();
+    // A loop, not [...].flat(): settle() and index lookups call this once per migration on large models.
+    const all: T[] = [];
+    for (const list of this.byName.values()) for (const item of list) all.push(item);
+    return all;
   }
 
   clone(copy: (item: T) => T): Registry<T> {

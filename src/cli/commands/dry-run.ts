@@ -4,7 +4,15 @@ import { createLockTrace } from '../../db/lock-trace.js';
 import { runEphemeralDryRun } from '../../db/verify.js';
 import { renderDryRunMarkdown } from '../../report/dry-run-markdown.js';
 import { renderDryRunText } from '../../report/dry-run-text.js';
-import { action, note, print, printJson, readSet, withCommonOptions, withLayout } from '../common.js';
+import { existsSync } from 'node:fs';
+import { DEFAULT_CONFIG_FILE } from '../../config.js';
+import { connect } from '../../db/connection.js';
+import type { DryRunReport } from '../../db/dry-run.js';
+import { readAppliedRows } from '../../db/tracking.js';
+import { lintAgainstCatalog, lintMigrationsDir, loadCatalogSchema, mergeEvidence, resolveLintSettings, type LintResult } from '../../lint/index.js';
+import type { MigrationSet } from '../../migrations/discover.js';
+import { renderLintText } from '../../report/lint-text.js';
+import { action, note, print, printJson, readSet, withCommonOptions, withLayout, type CommonOptions } from '../common.js';
 import { resolveRunner, withRunnerOptions } from '../runner-options.js';
 import { parseServerSource } from './verify.js';
 
@@ -37,10 +45,44 @@ export function register(program: Command): void {
         } else {
           report = await runDryRun({ ...base, ...(traced ? { observer: trace() } : {}) });
         }
-        if (common.format === 'json') printJson(withLayout(settings.set, report));
+        // The lint findings of the migrations the dry-run ran, confirmed or contradicted by what it traced.
+        const lint = traced ? await lintWithEvidence(report, common, ephemeral ? undefined : settings.databaseUrl, settings.set) : undefined;
+        if (common.format === 'json') printJson(withLayout(settings.set, lint ? { ...report, lint } : report));
         else if (common.format === 'markdown') print(renderDryRunMarkdown(report));
-        else print(renderDryRunText(report));
+        else {
+          print(renderDryRunText(report));
+          if (lint && lint.files.some((file) => file.findings.length > 0)) print(`\nlint findings, checked against the dry-run:\n${renderLintText(lint, { color: false })}`);
+        }
         return report.ok ? 0 : 1;
       }),
     );
+}
+
+/**
+ * Lints the migrations the dry-run ran (the catalog of the real database as the schema when the dry-run
+ * ran there; the directory's history on a throwaway server) and merges the dry-run's evidence in.
+ */
+async function lintWithEvidence(report: DryRunReport, common: CommonOptions, databaseUrl: string | undefined, set: MigrationSet | undefined): Promise<LintResult> {
+  const configPath = common.configPath ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+  const settings = resolveLintSettings(common.config, configPath ? { configPath } : {});
+  const versions = new Set(report.migrations.map((migration) => migration.version));
+  const layout = common.layout ? { layout: common.layout } : {};
+  let lint: LintResult;
+  if (databaseUrl) {
+    const client = await connect(databaseUrl);
+    try {
+      const catalog = await loadCatalogSchema(client, { tracking: common.schema });
+      const applied = new Set((await readAppliedRows(client, common.schema)).map((row) => String(row.version)).filter((version) => !versions.has(version)));
+      lint = lintAgainstCatalog(common.dir, settings, { catalog, applied, ...layout });
+    } finally {
+      await client.end();
+    }
+    lint = { ...lint, files: lint.files };
+  } else {
+    lint = lintMigrationsDir(common.dir, settings, { ...layout, ...(set ? { set } : {}), isPending: (entry) => versions.has(entry.version) });
+  }
+  const ran = new Set(report.migrations.map((migration) => migration.path));
+  const files = lint.files.filter((file) => ran.has(file.path));
+  const merged = mergeEvidence({ ...lint, files }, report.migrations.map((migration) => ({ path: migration.path, ok: migration.ok, statements: migration.statements })));
+  return merged;
 }

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { MigrationSet } from '../../migrations/discover.js';
 import type { Command } from 'commander';
@@ -6,7 +6,11 @@ import { DEFAULT_CONFIG_FILE } from '../../config.js';
 import { InputError } from '../../errors.js';
 import { readSnapshotFile } from '../../impact/snapshot.js';
 import { impactSettings, lintWithSnapshot } from '../../impact/with-snapshot.js';
-import { hasBlockingFindings, lintFiles, lintMigrationsDir, resolveLintSettings } from '../../lint/index.js';
+import { connect } from '../../db/connection.js';
+import { readAppliedRows } from '../../db/tracking.js';
+import { hasBlockingFindings, isDirectoryOrFile, lintAgainstCatalog, lintFiles, lintMigrationsDir, loadCatalogSchema, resolveLintSettings, RULES, type LintResult, type LintSettings } from '../../lint/index.js';
+import { renderLintSarif } from '../../report/sarif.js';
+import type { LayoutName } from '../../migrations/types.js';
 import { renderLintMarkdown } from '../../report/lint-markdown.js';
 import { renderLintText } from '../../report/lint-text.js';
 import { action, print, printJson, readSet, resolveCommon, withCommonOptions, withLayout, type CommonOptions } from '../common.js';
@@ -18,8 +22,9 @@ export function register(program: Command): void {
     .argument('[paths...]', 'files (each linted as one migration, whatever its name) or directories; default: the migrations directory')
     .option('--allow-breaking', 'report breaking changes as warnings instead of blocking (same as ALLOW_BREAKING_MIGRATIONS=true)')
     .option('--pg-version <major>', 'target PostgreSQL major version (default: pgVersion in ddlgate.json, else 15)')
+    .option('--database-url <url>', 'judge pending migrations against this database\'s catalog (read-only; migrations it has applied are judged from the directory\'s history)')
     .option('--stats <file>', 'production statistics snapshot (ddlgate snapshot): each finding gets its table\'s size and an estimated lock duration; findings on small tables become info');
-  withCommonOptions(command, { database: false });
+  withCommonOptions(command, { database: false, sarif: true });
   command.action(
     action(async (paths: string[], options: Record<string, any>) => {
       const common = resolveCommon(options);
@@ -30,9 +35,14 @@ export function register(program: Command): void {
       // up section as up, its down section as down) when they belong to the migrations directory.
       const set = paths.length === 0 ? readSet(common) : setOfNamedFiles(common, paths);
       const layout = common.layout ? { layout: common.layout } : {};
-      const linted = paths.length > 0 ? lintFiles(paths, settings, { ...layout, ...(set ? { set } : {}) }) : lintMigrationsDir(common.dir, settings, { ...layout, set: set! });
+      const linted = options.databaseUrl
+        ? await lintWithDatabase(options.databaseUrl, paths, common.dir, settings, common.schema, common.layout)
+        : paths.length > 0
+          ? lintFiles(paths, settings, { ...layout, ...(set ? { set } : {}) })
+          : lintMigrationsDir(common.dir, settings, { ...layout, set: set! });
       const result = options.stats ? lintWithSnapshot(linted, readSnapshotFile(options.stats), impactSettings(common.config)) : linted;
       if (common.format === 'json') printJson(withLayout(set, result));
+      else if (common.format === 'sarif') printJson(renderLintSarif(result, RULES, { version: program.version() ?? 'unknown', sourceOf: readQuietly }));
       else if (common.format === 'markdown') print(renderLintMarkdown(result));
       else print(renderLintText(result, { color: useColor() }));
       return hasBlockingFindings(result) ? 1 : 0;
@@ -45,6 +55,34 @@ function setOfNamedFiles(common: CommonOptions, paths: string[]): MigrationSet |
   const dir = path.resolve(common.dir);
   const inside = paths.some((file) => path.resolve(file).startsWith(dir + path.sep));
   return inside && existsSync(dir) ? readSet(common) : undefined;
+}
+
+/**
+ * `lint --database-url`: the catalog is the source of truth for pending migrations (read-only: catalog
+ * queries and the tracking table, nothing else). Files named on the command line are reported alone.
+ */
+async function lintWithDatabase(url: string, paths: string[], dir: string, settings: LintSettings, trackingSchema: string, layout: LayoutName | undefined): Promise<LintResult> {
+  const client = await connect(url);
+  let catalog;
+  let applied: Set<string>;
+  try {
+    catalog = await loadCatalogSchema(client, { tracking: trackingSchema });
+    applied = new Set((await readAppliedRows(client, trackingSchema)).map((row) => String(row.version)));
+  } finally {
+    await client.end();
+  }
+  const dirs = paths.filter((target) => isDirectoryOrFile(target) === 'directory');
+  const files = paths.filter((target) => isDirectoryOrFile(target) === 'file').map((file) => path.resolve(file));
+  const targetDir = dirs[0] ?? (files.length > 0 ? path.dirname(files[0]!) : dir);
+  return lintAgainstCatalog(targetDir, settings, { catalog, applied, ...(layout ? { layout } : {}), ...(files.length > 0 && dirs.length === 0 ? { only: new Set(files) } : {}) });
+}
+
+function readQuietly(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 function parsePgVersion(value: string): number {

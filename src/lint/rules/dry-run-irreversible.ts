@@ -17,6 +17,9 @@ const IRREVERSIBLE: Record<string, string> = {
   pg_drop_replication_slot: 'drops a replication slot',
 };
 
+/** Statement kinds that run COPY or call functions at migration time (DDL defaults are checked by other rules). */
+const CAN_CALL = new Set(['SelectStmt', 'CallStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt', 'CopyStmt', 'CreateTableAsStmt', 'ExecuteStmt']);
+
 export const rule: Rule = {
   id: 'dry-run-irreversible',
   severity: 'error',
@@ -28,6 +31,7 @@ export const rule: Rule = {
   good: '-- export data with a job outside the migrations',
   check(statement) {
     const node = statement.node;
+    if (!CAN_CALL.has(statement.kind)) return [];
     const hits: RuleHit[] = [];
     if (node.CopyStmt && (node.CopyStmt.is_program || (!node.CopyStmt.is_from && node.CopyStmt.filename))) {
       hits.push({ message: `COPY ${node.CopyStmt.is_program ? '… PROGRAM runs a shell command on the database server' : '… TO a file writes on the database server'}: the dry-run's rollback cannot undo it` });

@@ -1,6 +1,8 @@
 import type { Node } from '../ast.js';
 import type { Rule } from '../types.js';
 
+const KINDS = new Set(['UpdateStmt', 'InsertStmt', 'MergeStmt', 'CreateStmt', 'CreateForeignTableStmt', 'ViewStmt', 'SelectStmt', 'CreateTableAsStmt']);
+
 export const rule: Rule = {
   id: 'duplicate-column',
   severity: 'error',
@@ -12,6 +14,7 @@ export const rule: Rule = {
   good: 'UPDATE accounts SET plan = \'pro\';',
   check(statement) {
     const node = statement.node;
+    if (!KINDS.has(statement.kind)) return [];
     const lists: Array<{ names: string[]; what: string }> = [];
     if (node.UpdateStmt) lists.push({ names: assignedColumns(node.UpdateStmt.targetList), what: 'UPDATE assigns' });
     if (node.InsertStmt) {

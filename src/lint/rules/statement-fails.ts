@@ -13,6 +13,7 @@ export const rule: Rule = {
   good: 'CREATE TABLE books (id bigint PRIMARY KEY, title text, price numeric);\nALTER TABLE books ADD CONSTRAINT books_price_positive CHECK (price > 0);',
   check(statement, state) {
     const node = statement.node;
+    if (!node.CreateStmt && !node.IndexStmt && !node.AlterTableStmt) return [];
     const hits: RuleHit[] = [];
     const schema = state.schema;
     if (node.CreateStmt) {

@@ -1,0 +1,120 @@
+#!/usr/bin/env node
+// Lint throughput with the schema model (issue 15): the same 10,000 statements linted by the current lib/
+// (schema model on: every statement updates the model, every migration of a directory is judged against
+// the one before) and by the last build before the model existed (BASELINE_COMMIT, compiled into
+// bench/tmp/). Goal: the model costs at most 20% (ratio ≤ 1.20). Timing is in-process, parser loaded
+// first, median of --runs, so start-up does not dilute the difference.
+// Usage: node bench/schema-model.mjs [--runs N] [--json]
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const BENCH = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.dirname(BENCH);
+/** main just before the schema model landed (lint without knowledge of earlier migrations). */
+export const BASELINE_COMMIT = '9b9594d';
+export const STATEMENTS = 10_000;
+export const GOAL = 1.2;
+
+/** 10,000 statements in the shapes migrations have: tables, columns, indexes, constraints, backfills. */
+export function generate(statements = STATEMENTS, files = 1) {
+  const perFile = Math.ceil(statements / files);
+  const out = [];
+  let n = 0;
+  for (let f = 0; f < files; f++) {
+    const lines = [];
+    for (let i = 0; i < perFile && n < statements; i++, n++) {
+      const t = `t${Math.floor(n / 10)}`;
+      switch (n % 10) {
+        case 0: lines.push(`CREATE TABLE ${t} (id bigint PRIMARY KEY, name varchar(40), created_at timestamptz NOT NULL DEFAULT now());`); break;
+        case 1: lines.push(`ALTER TABLE ${t} ADD COLUMN note text;`); break;
+        case 2: lines.push(`CREATE INDEX ${t}_name_idx ON ${t} (name);`); break;
+        case 3: lines.push(`ALTER TABLE ${t} ADD CONSTRAINT ${t}_name_check CHECK (name <> '') NOT VALID;`); break;
+        case 4: lines.push(`ALTER TABLE ${t} VALIDATE CONSTRAINT ${t}_name_check;`); break;
+        case 5: lines.push(`ALTER TABLE users ALTER COLUMN c${n} TYPE varchar(${20 + (n % 7)});`); break;
+        case 6: lines.push(`UPDATE ${t} SET note = 'x' WHERE id = ${n};`); break;
+        case 7: lines.push(`ALTER TABLE ${t} ALTER COLUMN name SET NOT NULL;`); break;
+        case 8: lines.push(`COMMENT ON TABLE ${t} IS 'table ${n}';`); break;
+        default: lines.push(`CREATE INDEX users_c${n}_idx ON users (c${n});`);
+      }
+    }
+    out.push(`${lines.join('\n')}\n`);
+  }
+  return out;
+}
+
+/** Compiles src/ of a commit into bench/tmp/ (inside the repository so node_modules resolve); returns its lib/. */
+function buildBaseline(commit) {
+  const dir = path.join(BENCH, 'tmp', `schema-base-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  const archive = execFileSync('git', ['-C', ROOT, 'archive', commit, 'src', 'tsconfig.build.json', 'tsconfig.json']);
+  execFileSync('tar', ['-x', '-C', dir], { input: archive });
+  try {
+    execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(dir, 'tsconfig.build.json'), '--outDir', path.join(dir, 'lib')], { cwd: dir, stdio: 'ignore' });
+  } catch {
+    // type errors against newer dependencies still emit JavaScript
+  }
+  return { dir, lib: path.join(dir, 'lib') };
+}
+
+/** Times lintFiles in a child process (fresh module state), returns milliseconds per run. */
+function timeLint(lib, target, runs) {
+  const script = `
+    const { loadParser } = await import(${JSON.stringify(path.join(lib, 'sql', 'parser.js'))});
+    const { lintFiles } = await import(${JSON.stringify(path.join(lib, 'lint', 'index.js'))});
+    await loadParser();
+    lintFiles([${JSON.stringify(target)}]); // warm-up
+    const times = [];
+    let findings = 0;
+    for (let i = 0; i < ${runs}; i++) {
+      const t0 = performance.now();
+      const result = lintFiles([${JSON.stringify(target)}]);
+      times.push(performance.now() - t0);
+      findings = result.files.reduce((n, f) => n + f.findings.length, 0);
+    }
+    console.log(JSON.stringify({ times, findings }));`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+  return JSON.parse(out.toString());
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+export async function measureSchemaModel({ runs = 5 } = {}) {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'ddlgate-schema-bench-'));
+  const baseline = buildBaseline(BASELINE_COMMIT);
+  try {
+    const single = path.join(work, 'single', '0001_large.up.sql');
+    mkdirSync(path.dirname(single), { recursive: true });
+    writeFileSync(single, generate()[0]);
+    const dir = path.join(work, 'dir');
+    mkdirSync(dir);
+    generate(STATEMENTS, 100).forEach((text, i) => writeFileSync(path.join(dir, `${String(i + 1).padStart(4, '0')}_m.up.sql`), text));
+    const rows = [];
+    for (const [name, target] of [[`${STATEMENTS.toLocaleString('en')} statements, one migration`, single], [`${STATEMENTS.toLocaleString('en')} statements, 100 migrations of a directory`, dir]]) {
+      const before = timeLint(baseline.lib, target, runs);
+      const after = timeLint(path.join(ROOT, 'lib'), target, runs);
+      const ratio = median(after.times) / median(before.times);
+      rows.push({ workload: name, withoutModelMs: median(before.times), withModelMs: median(after.times), ratio, goal: `≤ ${GOAL.toFixed(2)}×`, met: ratio <= GOAL, findingsWithout: before.findings, findingsWith: after.findings });
+    }
+    return { baseline: BASELINE_COMMIT, runs, rows };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+    rmSync(baseline.dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, json: { type: 'boolean', default: false } } });
+  const result = await measureSchemaModel({ runs: Math.max(1, Number(values.runs)) });
+  if (values.json) console.log(JSON.stringify(result, null, 1));
+  else {
+    console.log(`lint throughput with the schema model (baseline: ${result.baseline}, median of ${result.runs} in-process runs)`);
+    console.log('| Workload | Without model (ms) | With model (ms) | Ratio | Goal | Met |');
+    console.log('| --- | ---: | ---: | ---: | --- | --- |');
+    for (const row of result.rows) console.log(`| ${row.workload} | ${row.withoutModelMs.toFixed(0)} | ${row.withModelMs.toFixed(0)} | ${row.ratio.toFixed(2)}× | ${row.goal} | ${row.met ? 'yes' : 'NO'} |`);
+  }
+  process.exit(result.rows.every((row) => row.met) ? 0 : 1);
+}
