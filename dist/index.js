@@ -36568,7 +36568,7 @@ function scanSync(query) {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9467);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1244);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -36577,7 +36577,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9467:
+/***/ 1244:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -48376,6 +48376,86 @@ function retryDelayMs(attempt) {
     return Math.round(base * (0.5 + Math.random()));
 }
 
+;// CONCATENATED MODULE: ./lib/db/identity.js
+/**
+ * The database's environment identity. The tracking schema records which environment a database
+ * belongs to (on its first apply with an environment, or with `ddlgate label`); every apply, rollback
+ * and seed checks that label before its first statement, so a staging run handed a production URL
+ * (a missing secret that fell through to another, a copy-pasted URL) is refused, naming both.
+ *
+ * This is a check in the core, not in a shell: the CLI, the action and any custom workflow that
+ * calls either get it.
+ */
+
+
+/** The single-row table holding the label (lives with the tracking tables). */
+function labelTableDdl(schema) {
+    return `CREATE TABLE IF NOT EXISTS ${connection_quoteIdent(schema)}.environment_label (
+  singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  environment text NOT NULL CHECK (environment <> ''),
+  labelled_at timestamptz NOT NULL DEFAULT now(),
+  labelled_by text
+)`;
+}
+/**
+ * The environment a run claims: the explicit --environment / action input, else DDLGATE_ENV.
+ * NODE_ENV is not a claim about which database this is (it is an application's runtime mode, and
+ * "production" on many developer machines), so it never labels a database nor passes the check.
+ */
+function claimedEnvironment(explicit, env = process.env) {
+    const value = (explicit ?? env.DDLGATE_ENV ?? '').trim();
+    return value === '' ? null : value;
+}
+async function readEnvironmentLabel(client, schema) {
+    const exists = await client.query('SELECT to_regclass($1) IS NOT NULL AS ok', [`${connection_quoteIdent(schema)}.environment_label`]);
+    if (!exists.rows[0]?.ok)
+        return null;
+    const result = await client.query(`SELECT environment, labelled_at, labelled_by FROM ${connection_quoteIdent(schema)}.environment_label`);
+    const row = result.rows[0];
+    return row ? { environment: row.environment, labelledAt: row.labelled_at, labelledBy: row.labelled_by } : null;
+}
+class EnvironmentMismatch extends OperationError {
+}
+function describeLabel(label, schema) {
+    const when = label.labelledAt instanceof Date ? label.labelledAt.toISOString().slice(0, 10) : String(label.labelledAt);
+    return `this database is labelled environment "${label.environment}" (${schema}.environment_label, since ${when}${label.labelledBy ? ` by ${label.labelledBy}` : ''})`;
+}
+/** Pure decision, for the shells and tests: the refusal message, or null when the run may go on. */
+function identityRefusal(label, claimed, action, schema) {
+    if (!label)
+        return null;
+    // A dry-run without an environment (a developer's `ddlgate dry-run`) makes no claim to check.
+    if (claimed === null && action !== 'dry-run') {
+        return `refused: ${describeLabel(label, schema)}, and this ${action} names no environment; pass --environment ${label.environment} (action input environment, or DDLGATE_ENV) if this is the database you meant. Nothing was run.`;
+    }
+    if (claimed !== null && claimed !== label.environment) {
+        return `refused: ${describeLabel(label, schema)}, but this ${action} is for environment "${claimed}". Nothing was run: check the database URL given for "${claimed}" (if the database really changed role, relabel it with ddlgate label --environment ${claimed} --force).`;
+    }
+    return null;
+}
+/**
+ * Called by apply, rollback and seed right after the migration lock is taken, before any statement of
+ * theirs. Throws EnvironmentMismatch (exit 1) when the label names another environment. On a database
+ * without a label, an apply with a claimed environment records it (the first apply labels the database).
+ */
+async function enforceEnvironmentIdentity(client, schema, explicit, action, labelledBy) {
+    const claimed = claimedEnvironment(explicit);
+    const label = await readEnvironmentLabel(client, schema);
+    const refusal = identityRefusal(label, claimed, action, schema);
+    if (refusal)
+        throw new EnvironmentMismatch(refusal);
+    if (!label && claimed !== null && action === 'apply')
+        await writeEnvironmentLabel(client, schema, claimed, labelledBy, { replace: false });
+}
+/** `ddlgate label`: sets the label; an existing different label is only replaced with `replace`. */
+async function writeEnvironmentLabel(client, schema, environment, labelledBy, { replace }) {
+    const s = connection_quoteIdent(schema);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}; ${labelTableDdl(schema)}`);
+    const conflict = replace ? 'DO UPDATE SET environment = EXCLUDED.environment, labelled_at = now(), labelled_by = EXCLUDED.labelled_by' : 'DO NOTHING';
+    await client.query(`INSERT INTO ${s}.environment_label (environment, labelled_by) VALUES ($1, $2) ON CONFLICT (singleton) ${conflict}`, [environment, labelledBy]);
+    return (await readEnvironmentLabel(client, schema));
+}
+
 ;// CONCATENATED MODULE: ./lib/db/execute.js
 
 /** A statement that failed, with its place in the file, so every report can point at the line. */
@@ -48524,6 +48604,7 @@ function describeHolder(holder) {
 
 ;// CONCATENATED MODULE: ./lib/db/tracking.js
 
+
 /** Milliseconds since the transaction began (now() is its start), for rows written just before COMMIT. */
 const TRANSACTION_ELAPSED_MS = 'round(extract(epoch FROM clock_timestamp() - now()) * 1000)::integer';
 /** Creates the tracking schema idempotently; call it while holding the migration lock. */
@@ -48574,6 +48655,7 @@ CREATE TABLE IF NOT EXISTS ${s}.index_build_history (
   duration_ms integer,
   executed_at timestamptz NOT NULL DEFAULT now()
 );
+${labelTableDdl(schema)};
 CREATE OR REPLACE VIEW ${s}.migration_status_view AS
 SELECT
   count(*) FILTER (WHERE status = 'applied') AS applied_count,
@@ -48738,6 +48820,7 @@ const RECORD_RETRY_MS = 8_000;
 
 
 
+
 class RollbackFailed extends OperationError {
     failed;
     reason;
@@ -48768,6 +48851,7 @@ function selectRollbackTargets(rows, options) {
 async function down_runDown(options) {
     const entries = discover_entriesOf(options);
     return withMigrationSession(options, async (session) => {
+        await enforceEnvironmentIdentity(session.client, options.schema, options.environment, 'rollback', session.executedBy);
         const rows = await tracking_readAppliedRows(session.client, options.schema);
         const targets = selectRollbackTargets(rows, options);
         // Every down file is found and parsed before the first one runs: refuse rather than stop half-way.
@@ -48948,6 +49032,7 @@ function planUp(migrations, rows, options) {
 
 
 
+
 /** SQLSTATE 55P04: "unsafe use of new value … of enum type". */
 const UNSAFE_NEW_ENUM_VALUE = '55P04';
 /** Statements a transaction cannot run at all, even without CONCURRENTLY: validated by parsing only. */
@@ -48967,6 +49052,7 @@ async function dry_run_runDryRun(options) {
             waitMs: options.lockWaitMs,
             onWait: (holder, waited) => options.log(`waiting for the migration lock (${Math.round(waited / 1000)} s): ${describeHolder(holder)}`),
         });
+        await enforceEnvironmentIdentity(client, options.schema, options.environment, 'dry-run', options.actor ?? currentActor());
         const rows = await tracking_readAppliedRows(client, options.schema);
         const plan = planUp(migrations, rows, options);
         await client.query('BEGIN');
@@ -50079,6 +50165,7 @@ async function dropInvalidIndex(session, index) {
 
 
 
+
 class MigrationFailed extends OperationError {
     result;
     constructor(result) {
@@ -50089,6 +50176,7 @@ class MigrationFailed extends OperationError {
 async function up_runUp(options) {
     const migrations = migrationsOf(options);
     return withMigrationSession(options, async (session) => {
+        await enforceEnvironmentIdentity(session.client, options.schema, options.environment, 'apply', session.executedBy);
         const rows = await tracking_readAppliedRows(session.client, options.schema);
         const plan = planUp(migrations, rows, options);
         if (plan.pending.length === 0)
@@ -55459,6 +55547,7 @@ async function driftAgainst(snapshot, url, schema) {
 
 
 
+
 /** `*.sql` files directly in the seeds directory, in name order (code-point order: the same on every machine). */
 function discoverSeeds(dir) {
     let names;
@@ -55521,6 +55610,7 @@ async function runSeeds(options) {
             onWait: (holder, waited) => options.log(`waiting for the migration lock (${Math.round(waited / 1000)} s): ${describeHolder(holder)}`),
         });
         try {
+            await enforceEnvironmentIdentity(client, options.schema, options.environment, 'seed', executedBy);
             // A dry-run leaves nothing behind, not even the tracking tables.
             if (!options.dryRun)
                 await ensureTrackingTables(client, options.schema);

@@ -3,6 +3,7 @@ import { displayPath, entriesOf } from '../migrations/discover.js';
 import { downSourceOf, loadSource } from '../migrations/script.js';
 import type { MigrationScript } from '../migrations/types.js';
 import { quoteIdent } from './connection.js';
+import { enforceEnvironmentIdentity } from './identity.js';
 import { describePgError, executeStatement, StatementFailure, timeoutSettings } from './execute.js';
 import { recordOverAnyConnection, withMigrationSession } from './session.js';
 import { compareVersions } from './status.js';
@@ -53,6 +54,7 @@ export function selectRollbackTargets(rows: AppliedRow[], options: Pick<DownOpti
 export async function runDown(options: DownOptions): Promise<RolledBack[]> {
   const entries = entriesOf(options);
   return withMigrationSession(options, async (session) => {
+    await enforceEnvironmentIdentity(session.client, options.schema, options.environment, 'rollback', session.executedBy);
     const rows = await readAppliedRows(session.client, options.schema);
     const targets = selectRollbackTargets(rows, options);
     // Every down file is found and parsed before the first one runs: refuse rather than stop half-way.

@@ -5,6 +5,7 @@ import type { SqlStatement } from '../sql/statements.js';
 import { nonTransactionalReason } from '../sql/transaction-rules.js';
 import { acquireMigrationLock, describeHolder, releaseMigrationLock } from './advisory-lock.js';
 import { closeQuietly, connect, type Client } from './connection.js';
+import { enforceEnvironmentIdentity } from './identity.js';
 import { describePgError, StatementFailure } from './execute.js';
 import { planUp } from './plan.js';
 import { currentActor, currentEnvironment } from './session.js';
@@ -90,6 +91,7 @@ export async function runDryRun(options: DryRunOptions): Promise<DryRunReport> {
       waitMs: options.lockWaitMs,
       onWait: (holder, waited) => options.log(`waiting for the migration lock (${Math.round(waited / 1000)} s): ${describeHolder(holder)}`),
     });
+    await enforceEnvironmentIdentity(client, options.schema, options.environment, 'dry-run', options.actor ?? currentActor());
     const rows = await readAppliedRows(client, options.schema);
     const plan = planUp(migrations, rows, options);
     await client.query('BEGIN');

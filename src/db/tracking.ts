@@ -1,5 +1,6 @@
 import type { Client } from './connection.js';
 import { quoteIdent } from './connection.js';
+import { labelTableDdl } from './identity.js';
 
 export interface AppliedRow {
   version: string;
@@ -80,6 +81,7 @@ CREATE TABLE IF NOT EXISTS ${s}.index_build_history (
   duration_ms integer,
   executed_at timestamptz NOT NULL DEFAULT now()
 );
+${labelTableDdl(schema)};
 CREATE OR REPLACE VIEW ${s}.migration_status_view AS
 SELECT
   count(*) FILTER (WHERE status = 'applied') AS applied_count,

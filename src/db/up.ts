@@ -4,6 +4,7 @@ import type { LayoutName } from '../migrations/types.js';
 import { applyInOpenTransaction, applyMigration, type AppliedMigration } from './apply.js';
 import { quoteIdent, type Client } from './connection.js';
 import { describePgError, StatementFailure } from './execute.js';
+import { enforceEnvironmentIdentity } from './identity.js';
 import { planUp } from './plan.js';
 import { recordOverAnyConnection, withMigrationSession, type MigrationSession } from './session.js';
 import { insertHistory, nextBatch, readAppliedRows } from './tracking.js';
@@ -54,6 +55,7 @@ export class MigrationFailed extends OperationError {
 export async function runUp(options: UpOptions): Promise<UpResult> {
   const migrations = migrationsOf(options);
   return withMigrationSession(options, async (session) => {
+    await enforceEnvironmentIdentity(session.client, options.schema, options.environment, 'apply', session.executedBy);
     const rows = await readAppliedRows(session.client, options.schema);
     const plan = planUp(migrations, rows, options);
     if (plan.pending.length === 0) return { batch: null, applied: [], failed: null };

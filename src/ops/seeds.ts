@@ -4,6 +4,7 @@ import { InputError, OperationError } from '../errors.js';
 import { acquireMigrationLock, describeHolder, releaseMigrationLock } from '../db/advisory-lock.js';
 import { closeQuietly, connect, quoteIdent, type Client } from '../db/connection.js';
 import { describePgError, executeStatement, StatementFailure, timeoutSettings } from '../db/execute.js';
+import { enforceEnvironmentIdentity } from '../db/identity.js';
 import { currentActor, currentEnvironment } from '../db/session.js';
 import { ensureTrackingTables, historyInsertSql, insertHistory } from '../db/tracking.js';
 import { checksumOf } from '../migrations/checksum.js';
@@ -106,6 +107,7 @@ export async function runSeeds(options: SeedOptions): Promise<SeedOutcome[]> {
       onWait: (holder, waited) => options.log(`waiting for the migration lock (${Math.round(waited / 1000)} s): ${describeHolder(holder)}`),
     });
     try {
+      await enforceEnvironmentIdentity(client, options.schema, options.environment, 'seed', executedBy);
       // A dry-run leaves nothing behind, not even the tracking tables.
       if (!options.dryRun) await ensureTrackingTables(client, options.schema);
       const plan = planSeeds(files, await recordedSeeds(client, options.schema), options.reseed ?? []);

@@ -23,6 +23,7 @@ const COMMANDS: Array<[name: string, load: () => Promise<CommandModule>]> = [
   ['baseline', () => import('./baseline.js')],
   ['adopt', () => import('./adopt.js')],
   ['repair', () => import('./repair.js')],
+  ['label', () => import('./label.js')],
   ['new', () => import('./new.js')],
   ['serve', () => import('./serve.js')],
   ['snapshot', () => import('./snapshot.js')],
