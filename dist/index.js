@@ -36568,7 +36568,7 @@ function scanSync(query) {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1244);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8129);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -36577,7 +36577,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1244:
+/***/ 8129:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -48210,7 +48210,7 @@ async function connection_closeQuietly(client) {
 
 
 
-const COMMANDS = ['lint', 'dry-run', 'apply', 'rollback', 'status', 'verify', 'seed', 'backup'];
+const COMMANDS = ['lint', 'dry-run', 'apply', 'rollback', 'status', 'verify', 'seed', 'backup', 'preflight'];
 const FAIL_ON = ['error', 'warning', 'never'];
 /** Commands that need a database (everything but lint). */
 const DATABASE_COMMANDS = new Set(['dry-run', 'apply', 'rollback', 'status', 'verify', 'seed', 'backup']);
@@ -48309,7 +48309,11 @@ function readInputs(read = runnerInputs) {
         failOn: oneOf('fail-on', read('fail-on').trim(), FAIL_ON, 'error'),
         reviewWindowSeconds: integer('review-window-seconds', read('review-window-seconds'), 0, 0, 3600),
         steps: integer('steps', read('steps'), 1, 1, 1000),
+        allowUnprotectedProduction: inputs_boolean('allow-unprotected-production', read('allow-unprotected-production'), false),
     };
+    const planFile = optional(read('plan-file'));
+    if (planFile)
+        inputs.planFile = planFile;
     const githubToken = optional(read('github-token'));
     const environment = optional(read('environment'));
     const confirm = read('confirm');
@@ -48351,6 +48355,119 @@ function readInputs(read = runnerInputs) {
         throw new errors_InputError(`input "database-url" is required for command "${inputs.command}" (pass it from a secret: database-url: \${{ secrets.DATABASE_URL }})`);
     }
     return inputs;
+}
+
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+;// CONCATENATED MODULE: ./lib/action/preflight.js
+/**
+ * Checks a deploy makes before anyone is asked to approve it, and before any database connection:
+ * - the target environment's protection rules, read through the REST API: an environment that is
+ *   production (by name, or `protected: true`) with neither required reviewers nor a wait timer is
+ *   refused — GitHub creates a missing environment on first use *without* protection, and some plans
+ *   cannot put required reviewers on a private repository — unless the caller sets the loudly named
+ *   input `allow-unprotected-production: true`;
+ * - replay-base writes, so it only ever targets a throwaway server: the job's own service container
+ *   or localhost.
+ */
+
+
+
+/** The rules GitHub reports for an environment; needs `actions: read` on a private repository. */
+async function readEnvironmentProtection(octokit, owner, repo, environment) {
+    try {
+        const { data } = await octokit.request('GET /repos/{owner}/{repo}/environments/{environment_name}', { owner, repo, environment_name: environment });
+        const rules = (data.protection_rules ?? []);
+        let reviewers = 0;
+        let waitTimerMinutes = 0;
+        for (const rule of rules) {
+            if (rule.type === 'required_reviewers')
+                reviewers += Array.isArray(rule.reviewers) ? rule.reviewers.length : 0;
+            if (rule.type === 'wait_timer')
+                waitTimerMinutes = Math.max(waitTimerMinutes, Number(rule.wait_timer) || 0);
+        }
+        return { exists: true, reviewers, waitTimerMinutes };
+    }
+    catch (error) {
+        const status = error.status;
+        if (status === 404)
+            return { exists: false, reviewers: 0, waitTimerMinutes: 0 };
+        throw new OperationError(`preflight: could not read the protection rules of environment "${environment}" (${status ? `HTTP ${status}` : 'no answer'}); the job needs "permissions: actions: read" and a github-token`);
+    }
+}
+/** Null when the deploy may go on; else the one-line refusal. */
+function protectionRefusal(environment, production, protection, allowUnprotected) {
+    if (!production || allowUnprotected)
+        return null;
+    if (!protection.exists) {
+        return `preflight: environment "${environment}" does not exist in this repository; GitHub would create it on first use with no protection at all. Create it with required reviewers (Settings → Environments), or set allow-unprotected-production: true to deploy without a human gate`;
+    }
+    if (protection.reviewers === 0 && protection.waitTimerMinutes === 0) {
+        return `preflight: environment "${environment}" is production but has no required reviewers and no wait timer, so nothing stops a deploy. Add required reviewers (Settings → Environments → ${environment}), or set allow-unprotected-production: true to deploy without a human gate`;
+    }
+    return null;
+}
+function describeProtection(environment, protection) {
+    if (!protection.exists)
+        return `environment "${environment}": does not exist (GitHub would create it unprotected)`;
+    const parts = [`${protection.reviewers} required reviewer(s)`, `wait timer ${protection.waitTimerMinutes} min`];
+    return `environment "${environment}": ${parts.join(', ')}`;
+}
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+/** Inside a job container, service containers are reached by their label: a bare host name. */
+function inJobContainer() {
+    return (0,external_node_fs_.existsSync)('/.dockerenv') || (0,external_node_fs_.existsSync)('/run/.containerenv');
+}
+/**
+ * replay-base applies migrations, so the URL must name a throwaway server: localhost (a service
+ * container's mapped port, or a server on the runner), a Unix socket, or — when the job itself runs in
+ * a container — a bare service label such as `postgres`. Anything else (a dotted name, another IP) may
+ * be a shared database and is refused before any connection.
+ */
+function replayBaseRefusal(databaseUrl, containerJob = inJobContainer()) {
+    let url;
+    try {
+        url = new URL(databaseUrl);
+    }
+    catch {
+        throw new errors_InputError('input "database-url": malformed; expected postgres://user:password@host:5432/database');
+    }
+    const socketHost = url.searchParams.get('host');
+    const host = (url.hostname || socketHost || 'localhost').toLowerCase();
+    if (LOOPBACK.has(host) || host.startsWith('/') || ((0,external_node_net_.isIP)(host) === 4 && host.startsWith('127.')))
+        return null;
+    if (containerJob && /^[a-z0-9][a-z0-9_-]*$/.test(host))
+        return null;
+    return `replay-base writes to the database, so it only runs against the job's own service container or localhost; "${host}" is neither. Nothing was run: point database-url at the service container, or turn replay-base off`;
+}
+
+;// CONCATENATED MODULE: ./lib/action/preflight-step.js
+
+
+async function runPreflight(env, octokit) {
+    const { inputs, run } = env;
+    const model = { dir: env.dir, command: inputs.command, files: [], failOn: inputs.failOn, notes: [] };
+    const environment = inputs.environment;
+    const stop = (failure) => {
+        model.operation = { headline: failure, ok: false };
+        return { model, json: { preflight: { environment: environment ?? null, ok: false } }, failure };
+    };
+    if (!environment)
+        return stop('preflight: input "environment" is required (the GitHub environment the deploy job runs in)');
+    if (!octokit || !run.owner || !run.repo)
+        return stop('preflight: needs a github-token and the repository (GITHUB_REPOSITORY) to read the environment\'s protection rules');
+    const protection = await readEnvironmentProtection(octokit, run.owner, run.repo, environment);
+    const production = isProtectedTarget(inputs);
+    const refusal = protectionRefusal(environment, production, protection, inputs.allowUnprotectedProduction);
+    const described = describeProtection(environment, protection);
+    env.log(`preflight: ${described}${production ? ' (production)' : ''}`);
+    if (refusal)
+        return stop(refusal);
+    const unprotected = production && protection.reviewers === 0 && protection.waitTimerMinutes === 0;
+    if (unprotected)
+        model.notes.push(`⚠️ allow-unprotected-production is set: ${described}; nothing but this workflow's own checks stands between a push and production.`);
+    model.operation = { headline: `preflight passed: ${described}`, ok: true };
+    return { model, json: { preflight: { environment, production, ...protection, ok: true, allowUnprotectedProduction: unprotected } } };
 }
 
 ;// CONCATENATED MODULE: ./lib/db/lock-policy.js
@@ -49386,8 +49503,6 @@ function formatDifference(d) {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: ./lib/db/ephemeral.js
 
 
@@ -50156,7 +50271,73 @@ async function dropInvalidIndex(session, index) {
     await session.client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${connection_quoteIdent(found.schema)}.${connection_quoteIdent(index.name)}`);
 }
 
+;// CONCATENATED MODULE: ./lib/db/deploy-plan.js
+/**
+ * The plan/apply pair of a deploy: the plan job records exactly which migrations are pending (version,
+ * name, checksum of the file); reviewers approve that plan; the apply refuses, inside the migration lock
+ * and before any statement, when the pending set is not exactly the planned one — a migration added,
+ * removed, edited or applied by someone else between plan and approval.
+ *
+ * Pure: reading and writing the file is the shells' job.
+ */
+
+const PLAN_FORMAT = 'ddlgate-plan/1';
+function plannedOf(migrations) {
+    return migrations.map(({ version, name, checksum }) => ({ version, name, checksum }));
+}
+const id = (m) => `${m.version}_${m.name}`;
+/** Null when the pending set is exactly the planned one (same migrations, same order, same checksums). */
+function planDifference(planned, now) {
+    const differences = [];
+    const nowByVersion = new Map(now.map((m) => [m.version, m]));
+    const plannedVersions = new Set(planned.map((m) => m.version));
+    for (const m of planned) {
+        const current = nowByVersion.get(m.version);
+        if (!current)
+            differences.push(`${id(m)} is no longer pending`);
+        else if (current.checksum !== m.checksum)
+            differences.push(`${id(m)} changed since the plan (checksum ${m.checksum.slice(0, 12)}… → ${current.checksum.slice(0, 12)}…)`);
+    }
+    for (const m of now)
+        if (!plannedVersions.has(m.version))
+            differences.push(`${id(m)} is pending but was not in the plan`);
+    if (differences.length === 0 && planned.map((m) => m.version).join() !== now.map((m) => m.version).join())
+        differences.push('the pending migrations are in another order');
+    if (differences.length === 0)
+        return null;
+    return `the pending migrations are not the ones the plan showed: ${differences.join('; ')}. Nothing was applied: run the deploy again so that a new plan is made and approved`;
+}
+function renderPlanFile(plan) {
+    return `${JSON.stringify(plan, null, 2)}\n`;
+}
+function parsePlanFile(text, file) {
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch {
+        throw new errors_InputError(`${file}: not a ddlgate plan (malformed JSON)`);
+    }
+    const ok = data?.format === PLAN_FORMAT &&
+        (data.environment === null || typeof data.environment === 'string') &&
+        typeof data.database === 'string' &&
+        Array.isArray(data.pending) &&
+        data.pending.every((m) => typeof m?.version === 'string' && typeof m?.name === 'string' && /^[0-9a-f]{64}$/.test(m?.checksum ?? ''));
+    if (!ok)
+        throw new errors_InputError(`${file}: not a ddlgate plan (expected {"format": "${PLAN_FORMAT}", "environment", "database", "pending": [{version, name, checksum}]})`);
+    return { format: PLAN_FORMAT, environment: data.environment, database: data.database, pending: plannedOf(data.pending) };
+}
+/** The plan must be for this environment and this database: a plan of staging never approves production. */
+function planTargetDifference(plan, environment, database) {
+    if (plan.environment !== environment)
+        return `the plan was made for environment ${JSON.stringify(plan.environment)}, this apply is for ${JSON.stringify(environment)}; nothing was applied`;
+    if (plan.database !== database)
+        return `the plan was made for database ${plan.database}, this apply connects to ${database}; nothing was applied`;
+    return null;
+}
+
 ;// CONCATENATED MODULE: ./lib/db/up.js
+
 
 
 
@@ -50179,6 +50360,9 @@ async function up_runUp(options) {
         await enforceEnvironmentIdentity(session.client, options.schema, options.environment, 'apply', session.executedBy);
         const rows = await tracking_readAppliedRows(session.client, options.schema);
         const plan = planUp(migrations, rows, options);
+        const unplanned = options.expectedPending ? planDifference(options.expectedPending, plan.pending) : null;
+        if (unplanned)
+            throw new OperationError(unplanned);
         if (plan.pending.length === 0)
             return { batch: null, applied: [], failed: null };
         await options.beforeApply?.(session, plan.pending.map((m) => m.version));
@@ -55663,6 +55847,43 @@ COMMIT`);
     }
 }
 
+;// CONCATENATED MODULE: ./lib/action/plan-file.js
+/**
+ * The deploy plan as a file: the dry-run of the plan job writes it (pending set and checksums), the
+ * apply job reads it back and hands the pending set to the core, which refuses anything else.
+ */
+
+
+
+
+
+
+
+function pendingOf(migrations) {
+    return migrations.map((m) => ({ version: m.version, name: m.name, checksum: checksumOfFile(m.path) }));
+}
+function writePlan(file, environment, databaseUrl, migrations) {
+    const plan = { format: PLAN_FORMAT, environment: claimedEnvironment(environment), database: parseDatabaseUrl(databaseUrl).label, pending: pendingOf(migrations) };
+    (0,external_node_fs_.mkdirSync)(external_node_path_namespaceObject.dirname(external_node_path_namespaceObject.resolve(file)), { recursive: true });
+    (0,external_node_fs_.writeFileSync)(file, renderPlanFile(plan));
+    return plan;
+}
+/** Reads the approved plan and checks it was made for this environment and database. */
+function readPlanFor(file, environment, databaseUrl) {
+    let text;
+    try {
+        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
+    }
+    catch {
+        throw new errors_InputError(`input "plan-file": ${file} cannot be read (the plan job's artifact was not downloaded?)`);
+    }
+    const plan = parsePlanFile(text, file);
+    const other = planTargetDifference(plan, claimedEnvironment(environment), parseDatabaseUrl(databaseUrl).label);
+    if (other)
+        throw new errors_InputError(`input "plan-file": ${other}`);
+    return plan;
+}
+
 ;// CONCATENATED MODULE: ./lib/action/steps.js
 /**
  * What each `command` does inside the action, built from the core (lint, runner, ops). Every step
@@ -55670,6 +55891,10 @@ COMMIT`);
  * line saying why — so that the comment, summary, annotations and outputs are published whatever
  * happened. Only errors that leave nothing to report (bad input, no connection) are thrown.
  */
+
+
+
+
 
 
 
@@ -55776,6 +56001,7 @@ async function runLint(env) {
     const failure = lintFailure(lint, env.inputs.failOn);
     return { model, json: { lint }, lint, ...(failure ? { failure } : {}) };
 }
+const EMPTY_LINT = { files: [], summary: { errors: 0, warnings: 0, infos: 0 } };
 // ---- dry-run --------------------------------------------------------------------------------------
 function traceNotes(report) {
     return (report.flags ?? []).map((flag) => flag.message);
@@ -55793,6 +56019,9 @@ async function dryRunStep(env) {
 async function replayBaseMigrations(env) {
     if (!env.inputs.replayBase)
         return;
+    const refusal = replayBaseRefusal(env.inputs.databaseUrl);
+    if (refusal)
+        throw new OperationError(refusal);
     if (!env.changed) {
         env.log('replay-base: no list of the pull request\'s files, so nothing is replayed (every migration is dry-run from an empty database)');
         return;
@@ -55815,10 +56044,18 @@ function dryRunFailure(report) {
 }
 /** dry-run: lint (PR scope) plus the rolled-back run of every pending migration with its lock trace. */
 async function runDryRunCommand(env) {
-    let lint = lintStep(env);
+    // A deploy's plan (plan-file) lints what it would apply, as apply does: an old applied migration's
+    // finding must not block every deploy.
+    const planMode = Boolean(env.inputs.planFile);
+    let lint = planMode ? EMPTY_LINT : lintStep(env);
     let report;
     try {
         report = await dryRunStep(env);
+        if (planMode) {
+            lint = report.migrations.length ? lintStep(env, report.migrations.map((m) => m.path)) : EMPTY_LINT;
+            const plan = writePlan(env.inputs.planFile, env.inputs.environment, env.inputs.databaseUrl, report.migrations);
+            env.log(`plan: ${plan.pending.length} pending migration(s) for ${plan.environment ?? 'no environment'} written to ${env.inputs.planFile}`);
+        }
     }
     catch (error) {
         // No connection, no lock, a modified applied file …: the lint part of the report still stands.
@@ -55856,7 +56093,8 @@ function planLines(migrations) {
  */
 async function runApply(env) {
     const { inputs } = env;
-    const settings = runnerSettings(env);
+    const approved = inputs.planFile ? readPlanFor(inputs.planFile, inputs.environment, inputs.databaseUrl) : undefined;
+    const settings = { ...runnerSettings(env), ...(approved ? { expectedPending: approved.pending } : {}) };
     const dry = await dryRunStep(env);
     const lint = dry.migrations.length ? lintStep(env, dry.migrations.map((m) => m.path)) : { files: [], summary: { errors: 0, warnings: 0, infos: 0 } };
     const model = { ...baseModel(env), files: reportFiles(env, lint, dry, 'pending'), dryRunOk: dry.ok, dryRunReport: dry };
@@ -55866,7 +56104,7 @@ async function runApply(env) {
         model.operation = { headline: `nothing was applied: ${failure}`, ok: false };
         return { model, json: { ...json, applied: [] }, lint, pending: dry.migrations.length, applied: 0, failure, ...extra };
     };
-    const blocked = dryRunFailure(dry) ?? lintFailure(lint, inputs.failOn);
+    const blocked = (approved ? planDifference(approved.pending, pendingOf(dry.migrations)) : null) ?? dryRunFailure(dry) ?? lintFailure(lint, inputs.failOn);
     if (blocked)
         return stop(blocked);
     if (dry.migrations.length === 0) {
@@ -56024,6 +56262,7 @@ function failureMessage(error) {
 
 
 
+
 const log = (message) => info(scrubSecrets(message));
 async function run(options = {}) {
     const outputs = { errors: 0, warnings: 0, pending: '', applied: '', 'report-path': '', 'comment-url': '' };
@@ -56056,13 +56295,13 @@ async function run(options = {}) {
         if (changed)
             env.changed = changed;
         // Read once for the whole run: lint, dry-run, apply and status all see these migrations.
-        if (inputs.command !== 'seed' && inputs.command !== 'backup') {
+        if (inputs.command !== 'seed' && inputs.command !== 'backup' && inputs.command !== 'preflight') {
             env.set = readMigrationSet(dir);
             log(layoutLine(env.set));
             for (const notice of env.set.notices)
                 core_notice(scrubSecrets(notice));
         }
-        const outcome = await dispatch(env);
+        const outcome = env.inputs.command === 'preflight' ? await runPreflight(env, octokit) : await dispatch(env);
         if (env.set)
             outcome.json = { layout: env.set.layout, ...outcome.json };
         const base = blobBase(runContext);
@@ -56117,6 +56356,8 @@ async function dispatch(env) {
             return runSeedCommand(env);
         case 'backup':
             return runBackupCommand(env);
+        case 'preflight':
+            throw new Error('preflight is dispatched with its token');
     }
 }
 /** changed-only (default on pull requests): the PR's files as GitHub compares them with the base. */

@@ -1,6 +1,6 @@
 /**
  * A local stand-in for the GitHub REST API, just the endpoints the action uses: issue comments
- * (list/create/update), pull request files, GET /user. Pagination works as GitHub's does (page,
+ * (list/create/update), pull request files, GET /user, GET an environment (its protection rules). Pagination works as GitHub's does (page,
  * per_page, Link header with rel="next"/"last"); `maxPerPage` forces small pages so tests exercise it.
  * Every request is recorded in `requests`.
  */
@@ -44,6 +44,10 @@ export class FakeGitHub {
   readonly comments = new Map<number, FakeComment[]>();
   /** pull number → files */
   readonly files = new Map<number, FakeFile[]>();
+  /** environment name → its protection_rules as GitHub returns them; a missing name answers 404. */
+  readonly environments = new Map<string, Array<Record<string, unknown>>>();
+  /** When set, GET environment answers this status (e.g. 403 without `actions: read`). */
+  environmentStatus?: number;
   owner: string;
   repo: string;
   tokenLogin: string;
@@ -121,6 +125,13 @@ export class FakeGitHub {
     if (!path.startsWith(`${repoPrefix}/`)) return this.send(res, 404, { message: 'Not Found' });
     const rest = path.slice(repoPrefix.length);
 
+    if ((match = /^\/environments\/([^/]+)$/.exec(rest)) && req.method === 'GET') {
+      if (this.environmentStatus) return this.send(res, this.environmentStatus, { message: 'Resource not accessible by integration' });
+      const name = decodeURIComponent(match[1]!);
+      const rules = this.environments.get(name);
+      if (!rules) return this.send(res, 404, { message: 'Not Found' });
+      return this.send(res, 200, { id: 1, name, protection_rules: rules, deployment_branch_policy: null });
+    }
     if ((match = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
       const issue = Number(match[1]);
       if (req.method === 'GET') return this.sendPage(res, url, this.commentsOf(issue));

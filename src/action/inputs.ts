@@ -9,7 +9,7 @@ import { decodeUrlPart } from '../db/connection.js';
 import { InputError } from '../errors.js';
 import { registerSecret } from '../secrets.js';
 
-export const COMMANDS = ['lint', 'dry-run', 'apply', 'rollback', 'status', 'verify', 'seed', 'backup'] as const;
+export const COMMANDS = ['lint', 'dry-run', 'apply', 'rollback', 'status', 'verify', 'seed', 'backup', 'preflight'] as const;
 export type ActionCommand = (typeof COMMANDS)[number];
 
 export const FAIL_ON = ['error', 'warning', 'never'] as const;
@@ -44,6 +44,10 @@ export interface ActionInputs {
   /** Production statistics snapshot (ddlgate snapshot) for impact and drift; a missing file is only noted. */
   stats?: string;
   steps: number;
+  /** dry-run: write the deploy plan here; apply: refuse unless the pending set is exactly this plan's. */
+  planFile?: string;
+  /** preflight: deploy to a production environment that has no required reviewers or wait timer. */
+  allowUnprotectedProduction: boolean;
 }
 
 export type InputReader = (name: string) => string;
@@ -134,7 +138,10 @@ export function readInputs(read: InputReader = runnerInputs): ActionInputs {
     failOn: oneOf('fail-on', read('fail-on').trim(), FAIL_ON, 'error'),
     reviewWindowSeconds: integer('review-window-seconds', read('review-window-seconds'), 0, 0, 3600),
     steps: integer('steps', read('steps'), 1, 1, 1000),
+    allowUnprotectedProduction: boolean('allow-unprotected-production', read('allow-unprotected-production'), false),
   };
+  const planFile = optional(read('plan-file'));
+  if (planFile) inputs.planFile = planFile;
   const githubToken = optional(read('github-token'));
   const environment = optional(read('environment'));
   const confirm = read('confirm');

@@ -19,6 +19,7 @@ import { changedFiles, upsertStickyComment, type Octokit } from './comment.js';
 import { blobBase, readRunContext, type RunContext } from './context.js';
 import { checkProductionGate } from './gate.js';
 import { rawLabels, readInputs, type ActionInputs } from './inputs.js';
+import { runPreflight } from './preflight-step.js';
 import { failureMessage, runApply, runBackupCommand, runDryRunCommand, runLint, runRollback, runSeedCommand, runStatus, type Outcome, type StepEnv } from './steps.js';
 
 export interface RunOptions {
@@ -58,13 +59,13 @@ export async function run(options: RunOptions = {}): Promise<void> {
     const changed = await changedScope(inputs, runContext, octokit);
     if (changed) env.changed = changed;
     // Read once for the whole run: lint, dry-run, apply and status all see these migrations.
-    if (inputs.command !== 'seed' && inputs.command !== 'backup') {
+    if (inputs.command !== 'seed' && inputs.command !== 'backup' && inputs.command !== 'preflight') {
       env.set = readMigrationSet(dir);
       log(layoutLine(env.set));
       for (const notice of env.set.notices) core.notice(scrubSecrets(notice));
     }
 
-    const outcome = await dispatch(env);
+    const outcome = env.inputs.command === 'preflight' ? await runPreflight(env, octokit) : await dispatch(env);
     if (env.set) outcome.json = { layout: env.set.layout, ...outcome.json };
     const base = blobBase(runContext);
     if (base) outcome.model.blobBase = base;
@@ -112,6 +113,8 @@ async function dispatch(env: StepEnv): Promise<Outcome> {
       return runSeedCommand(env);
     case 'backup':
       return runBackupCommand(env);
+    case 'preflight':
+      throw new Error('preflight is dispatched with its token');
   }
 }
 

@@ -22,6 +22,10 @@ import { impactForCheck } from '../ops/impact-check.js';
 import { runSeeds } from '../ops/seeds.js';
 import type { ReportFile, ReportModel, ReportOperation } from '../report/comment-markdown.js';
 import { repoPath, type RunContext } from './context.js';
+import { pendingOf, readPlanFor, writePlan } from './plan-file.js';
+import { replayBaseRefusal } from './preflight.js';
+import { planDifference } from '../db/deploy-plan.js';
+import { OperationError } from '../errors.js';
 import { isProtectedTarget } from './gate.js';
 import type { ActionInputs } from './inputs.js';
 
@@ -138,6 +142,8 @@ export async function runLint(env: StepEnv): Promise<Outcome> {
   return { model, json: { lint }, lint, ...(failure ? { failure } : {}) };
 }
 
+const EMPTY_LINT: LintResult = { files: [], summary: { errors: 0, warnings: 0, infos: 0 } };
+
 // ---- dry-run --------------------------------------------------------------------------------------
 
 function traceNotes(report: DryRunReport): string[] {
@@ -157,6 +163,8 @@ async function dryRunStep(env: StepEnv): Promise<DryRunReport> {
  */
 async function replayBaseMigrations(env: StepEnv): Promise<void> {
   if (!env.inputs.replayBase) return;
+  const refusal = replayBaseRefusal(env.inputs.databaseUrl!);
+  if (refusal) throw new OperationError(refusal);
   if (!env.changed) {
     env.log('replay-base: no list of the pull request\'s files, so nothing is replayed (every migration is dry-run from an empty database)');
     return;
@@ -179,10 +187,18 @@ function dryRunFailure(report: DryRunReport): string | undefined {
 
 /** dry-run: lint (PR scope) plus the rolled-back run of every pending migration with its lock trace. */
 export async function runDryRunCommand(env: StepEnv): Promise<Outcome> {
-  let lint = lintStep(env);
+  // A deploy's plan (plan-file) lints what it would apply, as apply does: an old applied migration's
+  // finding must not block every deploy.
+  const planMode = Boolean(env.inputs.planFile);
+  let lint = planMode ? EMPTY_LINT : lintStep(env);
   let report: DryRunReport;
   try {
     report = await dryRunStep(env);
+    if (planMode) {
+      lint = report.migrations.length ? lintStep(env, report.migrations.map((m) => m.path)) : EMPTY_LINT;
+      const plan = writePlan(env.inputs.planFile!, env.inputs.environment, env.inputs.databaseUrl!, report.migrations);
+      env.log(`plan: ${plan.pending.length} pending migration(s) for ${plan.environment ?? 'no environment'} written to ${env.inputs.planFile}`);
+    }
   } catch (error) {
     // No connection, no lock, a modified applied file …: the lint part of the report still stands.
     if (!(error instanceof DdlgateError)) throw error;
@@ -219,7 +235,8 @@ function planLines(migrations: DryRunMigration[]): string[] {
  */
 export async function runApply(env: StepEnv): Promise<Outcome> {
   const { inputs } = env;
-  const settings = runnerSettings(env);
+  const approved = inputs.planFile ? readPlanFor(inputs.planFile, inputs.environment, inputs.databaseUrl!) : undefined;
+  const settings = { ...runnerSettings(env), ...(approved ? { expectedPending: approved.pending } : {}) };
   const dry = await dryRunStep(env);
   const lint = dry.migrations.length ? lintStep(env, dry.migrations.map((m) => m.path)) : { files: [], summary: { errors: 0, warnings: 0, infos: 0 } };
   const model: ReportModel = { ...baseModel(env), files: reportFiles(env, lint, dry, 'pending'), dryRunOk: dry.ok, dryRunReport: dry };
@@ -229,7 +246,7 @@ export async function runApply(env: StepEnv): Promise<Outcome> {
     model.operation = { headline: `nothing was applied: ${failure}`, ok: false };
     return { model, json: { ...json, applied: [] }, lint, pending: dry.migrations.length, applied: 0, failure, ...extra };
   };
-  const blocked = dryRunFailure(dry) ?? lintFailure(lint, inputs.failOn);
+  const blocked = (approved ? planDifference(approved.pending, pendingOf(dry.migrations)) : null) ?? dryRunFailure(dry) ?? lintFailure(lint, inputs.failOn);
   if (blocked) return stop(blocked);
   if (dry.migrations.length === 0) {
     model.operation = { headline: 'Nothing to apply: the database is up to date.', ok: true };

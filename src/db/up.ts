@@ -4,6 +4,7 @@ import type { LayoutName } from '../migrations/types.js';
 import { applyInOpenTransaction, applyMigration, type AppliedMigration } from './apply.js';
 import { quoteIdent, type Client } from './connection.js';
 import { describePgError, StatementFailure } from './execute.js';
+import { planDifference, type PlannedMigration } from './deploy-plan.js';
 import { enforceEnvironmentIdentity } from './identity.js';
 import { planUp } from './plan.js';
 import { recordOverAnyConnection, withMigrationSession, type MigrationSession } from './session.js';
@@ -36,6 +37,8 @@ export interface UpOptions extends RunnerSettings {
   /** Retries of a concurrent index build after a transient failure (default 2). */
   indexRetries?: number;
   fingerprint?: (client: Client) => Promise<string | null>;
+  /** The approved plan's pending set: anything else pending (added, edited, gone) is refused before any statement. */
+  expectedPending?: PlannedMigration[];
   /** Runs after the lock is taken and before anything is applied (drift check, backup …). */
   beforeApply?: (session: MigrationSession, pendingVersions: string[]) => Promise<void>;
 }
@@ -58,6 +61,8 @@ export async function runUp(options: UpOptions): Promise<UpResult> {
     await enforceEnvironmentIdentity(session.client, options.schema, options.environment, 'apply', session.executedBy);
     const rows = await readAppliedRows(session.client, options.schema);
     const plan = planUp(migrations, rows, options);
+    const unplanned = options.expectedPending ? planDifference(options.expectedPending, plan.pending) : null;
+    if (unplanned) throw new OperationError(unplanned);
     if (plan.pending.length === 0) return { batch: null, applied: [], failed: null };
     await options.beforeApply?.(session, plan.pending.map((m) => m.version));
     if (options.singleTransaction) {
