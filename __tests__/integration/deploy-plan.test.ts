@@ -11,6 +11,8 @@ import { FakeGitHub } from '../helpers/fake-github.js';
 import { removeDir, tempDir, useTestDatabase } from '../helpers/pg.js';
 
 const db = useTestDatabase();
+/** Many CLI / action runs in one test: a bound against a hang, generous for a busy machine. */
+const LONG = 300_000;
 const push = { ref: 'refs/heads/main', repository: { full_name: 'acme/shop', name: 'shop', owner: { login: 'acme' } } };
 let fake: FakeGitHub;
 
@@ -76,7 +78,7 @@ describe('plan, then apply exactly the plan', () => {
     } finally {
       removeDir(cwd);
     }
-  });
+  }, LONG);
 
   it('the core refuses inside the lock, before any statement, when the plan no longer matches', async () => {
     const url = await db.createDatabase('plan_core');
@@ -93,7 +95,7 @@ describe('plan, then apply exactly the plan', () => {
     } finally {
       removeDir(cwd);
     }
-  });
+  }, LONG);
 });
 
 describe('preflight (command: preflight) against the REST API stand-in', () => {
@@ -112,7 +114,7 @@ describe('preflight (command: preflight) against the REST API stand-in', () => {
     const missing = await preflight({});
     expect(missing.code).toBe(1);
     expect(missing.stdout).toContain('does not exist in this repository; GitHub would create it on first use with no protection at all');
-  });
+  }, LONG);
 
   it('passes with required reviewers or a wait timer, and with the loud input (saying so)', async () => {
     fake.environments.set('production', [{ id: 2, type: 'required_reviewers', prevent_self_review: true, reviewers: [{ type: 'Team', reviewer: { slug: 'dba' } }] }]);
@@ -130,7 +132,7 @@ describe('preflight (command: preflight) against the REST API stand-in', () => {
     // Not production: no refusal for an unprotected staging environment.
     fake.environments.set('staging', []);
     expect((await preflight({ environment: 'staging' })).code).toBe(0);
-  });
+  }, LONG);
 
   it('names the missing permission when the API refuses', async () => {
     fake.environmentStatus = 403;
@@ -155,5 +157,5 @@ describe('replay-base', () => {
     } finally {
       removeDir(cwd);
     }
-  });
+  }, LONG);
 });

@@ -14,6 +14,8 @@ import { FakeGitHub } from '../helpers/fake-github.js';
 import { removeDir, runCli, tempDir, useTestDatabase } from '../helpers/pg.js';
 
 const db = useTestDatabase();
+/** Many CLI / action runs in one test: a bound against a hang, generous for a busy machine. */
+const LONG = 300_000;
 
 const FIRST = 'CREATE TABLE orders (id bigint PRIMARY KEY);\nCREATE SEQUENCE probe;\n';
 const PROBE = "SELECT nextval('probe');\nCREATE TABLE invoices (id bigint PRIMARY KEY);\n";
@@ -89,7 +91,7 @@ describe('environment identity through the CLI', () => {
     } finally {
       removeDir(cwd);
     }
-  });
+  }, LONG);
 
   it('ddlgate label labels an existing database, shows the label, and relabels only with --force', async () => {
     const url = await db.createDatabase('identity_label');
@@ -126,7 +128,7 @@ describe('environment identity through the CLI', () => {
     } finally {
       removeDir(cwd);
     }
-  });
+  }, LONG);
 });
 
 describe('environment identity through the action (dist/)', () => {
@@ -154,5 +156,5 @@ describe('environment identity through the action (dist/)', () => {
     } finally {
       removeDir(cwd);
     }
-  });
+  }, LONG);
 });

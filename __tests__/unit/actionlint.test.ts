@@ -31,12 +31,28 @@ const files = ['.github/workflows', 'docs/examples/workflows'].flatMap((dir) =>
     .map((f) => `${dir}/${f}`),
 );
 
+/**
+ * GitHub features newer than actionlint 1.7.x, and only those: the job context's workflow_repository
+ * and workflow_sha (how a reusable workflow runs the action from its own commit) and concurrency
+ * `queue`. GitHub's own parser (@actions/workflow-parser, in workflows.test.ts) validates them instead.
+ */
+const NEWER_THAN_ACTIONLINT = [/^property "workflow_(repository|sha)" is not defined in object type \{container: /, /^unexpected key "queue" for "concurrency" section\./];
+
 const lint = async (source: string, file: string): Promise<string[]> =>
-  (await runLint(source, file)).filter((r) => r.message).map((r) => `${file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
+  (await runLint(source, file))
+    .filter((r) => r.message && !NEWER_THAN_ACTIONLINT.some((known) => known.test(r.message)))
+    .map((r) => `${file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
 
 describe('actionlint', () => {
   it('lints the repository workflows and the caller examples', () => {
-    expect(files.length).toBeGreaterThanOrEqual(7);
+    expect(files.length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('lets through only the findings of GitHub features it does not know yet, nothing else of the same lines', async () => {
+    const raw = await runLint(readFileSync(path.join(root, '.github/workflows/migrations-deploy.yml'), 'utf8'), 'deploy.yml');
+    const allowed = raw.filter((r) => r.message && NEWER_THAN_ACTIONLINT.some((known) => known.test(r.message)));
+    expect(allowed.length).toBeGreaterThan(0);
+    expect(allowed.every((r) => /workflow_(repository|sha)|"queue"/.test(r.message))).toBe(true);
   });
 
   it('runs actionlint 1.7.x and reports real findings (so a clean result means something)', async () => {

@@ -24,6 +24,7 @@ const COMMANDS: Array<[name: string, load: () => Promise<CommandModule>]> = [
   ['adopt', () => import('./adopt.js')],
   ['repair', () => import('./repair.js')],
   ['label', () => import('./label.js')],
+  ['init', () => import('./init.js')],
   ['new', () => import('./new.js')],
   ['serve', () => import('./serve.js')],
   ['snapshot', () => import('./snapshot.js')],
