@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { MigrationSet } from '../../migrations/discover.js';
 import type { Command } from 'commander';
@@ -10,10 +10,11 @@ import { connect } from '../../db/connection.js';
 import { readAppliedRows } from '../../db/tracking.js';
 import { hasBlockingFindings, isDirectoryOrFile, lintAgainstCatalog, lintFiles, lintMigrationsDir, loadCatalogSchema, resolveLintSettings, RULES, type LintResult, type LintSettings } from '../../lint/index.js';
 import { renderLintSarif } from '../../report/sarif.js';
+import { diffLines, planFixes } from '../../lint/fix.js';
 import type { LayoutName } from '../../migrations/types.js';
 import { renderLintMarkdown } from '../../report/lint-markdown.js';
 import { renderLintText } from '../../report/lint-text.js';
-import { action, print, printJson, readSet, resolveCommon, withCommonOptions, withLayout, type CommonOptions } from '../common.js';
+import { action, note, print, printJson, readSet, resolveCommon, withCommonOptions, withLayout, type CommonOptions } from '../common.js';
 
 export function register(program: Command): void {
   const command = program
@@ -23,6 +24,8 @@ export function register(program: Command): void {
     .option('--allow-breaking', 'report breaking changes as warnings instead of blocking (same as ALLOW_BREAKING_MIGRATIONS=true)')
     .option('--pg-version <major>', 'target PostgreSQL major version (default: pgVersion in ddlgate.json, else 15)')
     .option('--database-url <url>', 'judge pending migrations against this database\'s catalog (read-only; migrations it has applied are judged from the directory\'s history)')
+    .option('--fix', 'rewrite what is mechanically fixable (CREATE/DROP INDEX and REINDEX → CONCURRENTLY with the no-transaction directive; FOREIGN KEY/CHECK → NOT VALID plus a new migration that validates) and print what changed')
+    .option('--dry', 'with --fix: print the diff and the new files, change nothing')
     .option('--stats <file>', 'production statistics snapshot (ddlgate snapshot): each finding gets its table\'s size and an estimated lock duration; findings on small tables become info');
   withCommonOptions(command, { database: false, sarif: true });
   command.action(
@@ -40,6 +43,16 @@ export function register(program: Command): void {
         : paths.length > 0
           ? lintFiles(paths, settings, { ...layout, ...(set ? { set } : {}) })
           : lintMigrationsDir(common.dir, settings, { ...layout, set: set! });
+      if (options.dry && !options.fix) throw new InputError('--dry only goes with --fix');
+      if (options.fix) {
+        const changed = applyFixes(linted, settings.pgVersion, options.dry === true);
+        if (options.dry) return hasBlockingFindings(linted) ? 1 : 0;
+        if (changed > 0) {
+          // Lint again what is now on disk: the report shows what is left.
+          const again = paths.length > 0 ? lintFiles(paths, settings, layout) : lintMigrationsDir(common.dir, settings, layout);
+          Object.assign(linted, again);
+        }
+      }
       const result = options.stats ? lintWithSnapshot(linted, readSnapshotFile(options.stats), impactSettings(common.config)) : linted;
       if (common.format === 'json') printJson(withLayout(set, result));
       else if (common.format === 'sarif') printJson(renderLintSarif(result, RULES, { version: program.version() ?? 'unknown', sourceOf: readQuietly }));
@@ -75,6 +88,47 @@ async function lintWithDatabase(url: string, paths: string[], dir: string, setti
   const files = paths.filter((target) => isDirectoryOrFile(target) === 'file').map((file) => path.resolve(file));
   const targetDir = dirs[0] ?? (files.length > 0 ? path.dirname(files[0]!) : dir);
   return lintAgainstCatalog(targetDir, settings, { catalog, applied, ...(layout ? { layout } : {}), ...(files.length > 0 && dirs.length === 0 ? { only: new Set(files) } : {}) });
+}
+
+/** Plans and (unless dry) writes the fixes of every linted file; returns how many files changed. */
+function applyFixes(result: LintResult, pgVersion: number, dry: boolean): number {
+  let changed = 0;
+  for (const file of result.files) {
+    if (!file.findings.some((finding) => FIXABLE.has(finding.rule))) continue;
+    const text = readQuietly(file.path);
+    if (text === undefined) continue;
+    const plan = planFixes(text, file.findings, { pgVersion, nextMigrationName: (suffix) => nextNativeMigration(file.path, suffix) });
+    if (plan.changes.length === 0) continue;
+    changed++;
+    if (dry) {
+      print(diffLines(file.path, text, plan.text));
+      for (const created of plan.newFiles) print(`--- /dev/null\n+++ ${path.join(path.dirname(file.path), created.name)}\n${created.text.trimEnd().split('\n').map((line) => `+${line}`).join('\n')}`);
+      continue;
+    }
+    writeFileSync(file.path, plan.text);
+    for (const change of plan.changes) note(`fixed ${file.path}:${change.line} ${change.rule}: ${change.description}`);
+    for (const created of plan.newFiles) {
+      const target = path.join(path.dirname(file.path), created.name);
+      writeFileSync(target, created.text, { flag: 'wx' });
+      note(`created ${target}: validates the constraints added NOT VALID`);
+    }
+  }
+  if (changed === 0) note('ddlgate: nothing to fix mechanically');
+  return changed;
+}
+
+const FIXABLE = new Set(['create-index-not-concurrently', 'drop-index-not-concurrently', 'reindex-not-concurrently', 'foreign-key-without-not-valid', 'check-without-not-valid']);
+
+/**
+ * The file name of a migration that runs right after a native-layout one (`<version>_<name>.up.sql`):
+ * version + 1 with the same width, when no migration has that version yet; otherwise undefined.
+ */
+function nextNativeMigration(file: string, suffix: string): string | undefined {
+  const match = /^(\d+)_(.+)\.up\.sql$/.exec(path.basename(file));
+  if (!match) return undefined;
+  const next = (BigInt(match[1]!) + 1n).toString().padStart(match[1]!.length, '0');
+  const taken = readdirSync(path.dirname(file)).some((name) => name.startsWith(`${next}_`) || name === `${next}.sql`);
+  return taken ? undefined : `${next}_${suffix}.up.sql`;
 }
 
 function readQuietly(file: string): string | undefined {
