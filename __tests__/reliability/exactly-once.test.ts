@@ -106,3 +106,29 @@ describe('exactly once: statement-by-statement migration cut at each statement b
     }
   }
 });
+
+describe('a file with its own BEGIN … COMMIT blocks (run as written since the layouts change)', () => {
+  it('each block commits with its progress row; a reset after the first block’s COMMIT does not run it again', async () => {
+    const proxy = await startTcpProxy({ host: db.server.host, port: db.server.port });
+    const url = await db.createDatabase('blocks');
+    const dir = tempDir({
+      '1_t.up.sql': 'CREATE TABLE counter (n int);\nINSERT INTO counter VALUES (0);',
+      '2_blocks.up.sql': 'BEGIN;\nUPDATE counter SET n = n + 1;\nUPDATE counter SET n = n + 10;\nCOMMIT;\nBEGIN;\nUPDATE counter SET n = n + 100;\nCOMMIT;',
+    });
+    try {
+      expect((await up(url, dir, '--to', '1')).code).toBe(0);
+      const trap = proxy.loseReplyTo(/^COMMIT$/);
+      const run = startCli(proxy.url(url), dir, 'up');
+      await trap.held;
+      expect((await run.done).code).toBe(1);
+      await noRunnerLeft(url);
+      const rerun = await up(url, dir);
+      expect(rerun.code).toBe(0);
+      expect(rerun.stderr).toMatch(/resuming after statement 4 of 7/);
+      expect(await db.query(url, 'SELECT n FROM counter')).toEqual([{ n: 111 }]);
+    } finally {
+      await proxy.close();
+      removeDir(dir);
+    }
+  }, 90_000);
+});
