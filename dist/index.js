@@ -51090,9 +51090,13 @@ function backup_formatBytes(bytes) {
 /** No backup, no apply: safe by default. Nothing has been applied when this is thrown. */
 class BackupFailed extends OperationError {
     file;
+    /** What pg_dump (or the disk) said, without the "nothing was applied" preamble. */
+    reason;
     constructor(file, cause) {
-        super(`backup before apply failed, nothing was applied: ${cause instanceof Error ? cause.message : String(cause)}`);
+        const reason = cause instanceof Error ? cause.message : String(cause);
+        super(`backup before apply failed, nothing was applied: ${reason}`);
         this.file = file;
+        this.reason = reason;
     }
 }
 async function applyPending(options) {
@@ -56139,7 +56143,7 @@ async function runApply(env) {
     catch (error) {
         // No backup (no pg_dump of the server's major, no disk space …) means no apply: safe by default.
         if (error instanceof BackupFailed)
-            return stop(`${error.message} (backup to ${backupFile} before applying)`);
+            return stop(`${error.reason} (backup to ${backupFile} before applying)`);
         if (!applying && error instanceof DdlgateError && !(error instanceof MigrationFailed))
             return stop(error.message);
         if (!(error instanceof MigrationFailed))

@@ -97,6 +97,7 @@ test('GET status, POST dry-run (nothing persists), POST up, POST up to a version
   expect(before.status).toBe(200);
   expect(before.headers['content-type']).toMatch(/^application\/json/);
   expect(before.body).toEqual({
+    layout: 'native',
     migrations: [
       { version: V1, name: 'create_users', state: 'pending', appliedAt: null, checksum: expect.stringMatching(/^[0-9a-f]{64}$/) },
       { version: V2, name: 'add_email', state: 'pending', appliedAt: null, checksum: expect.stringMatching(/^[0-9a-f]{64}$/) },

@@ -279,7 +279,7 @@ export async function runApply(env: StepEnv): Promise<Outcome> {
     backup = result.backup;
   } catch (error) {
     // No backup (no pg_dump of the server's major, no disk space …) means no apply: safe by default.
-    if (error instanceof BackupFailed) return stop(`${error.message} (backup to ${backupFile} before applying)`);
+    if (error instanceof BackupFailed) return stop(`${error.reason} (backup to ${backupFile} before applying)`);
     if (!applying && error instanceof DdlgateError && !(error instanceof MigrationFailed)) return stop(error.message);
     if (!(error instanceof MigrationFailed)) throw error;
     result = error.result;

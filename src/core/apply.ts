@@ -28,11 +28,15 @@ export interface ApplyResult extends UpResult {
 
 /** No backup, no apply: safe by default. Nothing has been applied when this is thrown. */
 export class BackupFailed extends OperationError {
+  /** What pg_dump (or the disk) said, without the "nothing was applied" preamble. */
+  readonly reason: string;
   constructor(
     readonly file: string,
     cause: unknown,
   ) {
-    super(`backup before apply failed, nothing was applied: ${cause instanceof Error ? cause.message : String(cause)}`);
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`backup before apply failed, nothing was applied: ${reason}`);
+    this.reason = reason;
   }
 }
 
