@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run bench`: runs every benchmark side by side on this machine and writes bench/results.md.
-// Usage: node bench/run.mjs [--only lint,apply,cold-start,zero-downtime,dry-run] [--runs N] [--bundle] [--snapshot] [--out FILE]
+// Usage: node bench/run.mjs [--only lint,apply,cold-start,zero-downtime,dry-run,pr-check] [--runs N] [--bundle] [--snapshot] [--out FILE]
 //   --runs      repetitions per measurement (default 3; medians are reported)
 //   --bundle    measure the action bundled from the current sources instead of the committed dist/index.js
 //   --snapshot  compile src/ into a private directory and run that, so a rebuild of lib/ by someone else
@@ -15,6 +15,7 @@ import * as apply from './apply.mjs';
 import * as coldStart from './cold-start.mjs';
 import * as dryRun from './dry-run.mjs';
 import * as lint from './lint.mjs';
+import * as prCheck from './pr-check.mjs';
 import { machineInfo, versions } from './lib/machine.mjs';
 import { haveGnuTime } from './lib/measure.mjs';
 import { BENCH_DIR, NODE, ROOT, useBuild } from './lib/paths.mjs';
@@ -22,7 +23,7 @@ import { findPsql, serverVersion, startServer } from './lib/pg.mjs';
 import { renderResults } from './lib/report.mjs';
 import * as zeroDowntime from './zero-downtime.mjs';
 
-const ALL = ['lint', 'apply', 'cold-start', 'zero-downtime', 'dry-run'];
+const ALL = ['lint', 'apply', 'cold-start', 'zero-downtime', 'dry-run', 'pr-check'];
 const { values } = parseArgs({
   options: {
     only: { type: 'string' },
@@ -104,6 +105,7 @@ try {
     ['cold-start', 'coldStart', () => coldStart.run({ ...ctx, runs: Math.max(runs, 5) })],
     ['zero-downtime', 'zeroDowntime', () => zeroDowntime.run(ctx)],
     ['dry-run', 'dryRun', () => dryRun.run(ctx)],
+    ['pr-check', 'prCheck', () => prCheck.run(ctx)],
   ];
   for (const [name, key, fn] of plan) {
     if (!selected.includes(name)) continue;

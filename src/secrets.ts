@@ -7,7 +7,8 @@ export function registerSecret(secret: string | undefined): void {
 
 export function scrubSecrets(text: string): string {
   let scrubbed = text
-    .replace(/(postgres(?:ql)?:\/\/[^:/@\s]*:)([^@\s]*)@/gi, '$1***@')
+    // The documented placeholder `user:password@` is not a secret: masking it printed `user:***@` in hints.
+    .replace(/(postgres(?:ql)?:\/\/[^:/@\s]*:)([^@\s]*)@/gi, (match, prefix: string, password: string) => (/^(user:)?$/.test(prefix.replace(/^postgres(?:ql)?:\/\//i, '')) && password === 'password' ? match : `${prefix}***@`))
     .replace(/(password\s*=\s*)('[^']*'|"[^"]*"|\S+)/gi, '$1***');
   for (const secret of knownSecrets) {
     scrubbed = scrubbed.split(secret).join('***');

@@ -22,6 +22,8 @@ export interface ActionRun {
   summary: string;
   /** The JSON report (read before RUNNER_TEMP is removed). */
   report?: any;
+  /** The SARIF report of output sarif-path, parsed. */
+  sarif?: any;
 }
 
 /** Inputs' defaults exactly as action.yml declares them (the runner passes them when a workflow omits an input). */
@@ -61,7 +63,7 @@ export function pullRequestEvent(options: { fork?: boolean } = {}) {
   };
 }
 
-export function runAction(workspace: string, fake: FakeGitHub, inputs: Record<string, string>, options: { event?: object; eventName?: string } = {}): Promise<ActionRun> {
+export function runAction(workspace: string, fake: FakeGitHub, inputs: Record<string, string>, options: { event?: object; eventName?: string; env?: Record<string, string> } = {}): Promise<ActionRun> {
   const files = tempDir();
   const outputFile = path.join(files, 'output');
   const summaryFile = path.join(files, 'summary');
@@ -89,6 +91,7 @@ export function runAction(workspace: string, fake: FakeGitHub, inputs: Record<st
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: summaryFile,
     RUNNER_TEMP: files,
+    ...options.env,
   });
   // The runner's mapping: INPUT_ + the name upper-cased, spaces → "_", hyphens kept.
   for (const [name, value] of Object.entries({ ...actionDefaults(), ...inputs })) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
@@ -105,7 +108,9 @@ export function runAction(workspace: string, fake: FakeGitHub, inputs: Record<st
       const outputs = parseOutputs(readFileSync(outputFile, 'utf8'));
       const reportPath = outputs['report-path'];
       const report = reportPath && existsSync(reportPath) ? JSON.parse(readFileSync(reportPath, 'utf8')) : undefined;
-      const result = { code, stdout, stderr, outputs, summary: readFileSync(summaryFile, 'utf8'), report };
+      const sarifPath = outputs['sarif-path'];
+      const sarif = sarifPath && existsSync(sarifPath) ? JSON.parse(readFileSync(sarifPath, 'utf8')) : undefined;
+      const result = { code, stdout, stderr, outputs, summary: readFileSync(summaryFile, 'utf8'), report, sarif };
       removeDir(files);
       resolve(result);
     });

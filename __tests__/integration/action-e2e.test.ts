@@ -70,7 +70,7 @@ describe('pull request report', () => {
     // changed-only: the PR's files were listed page by page; only the changed migrations were linted.
     const fileRequests = fake.requests.filter((r) => r.path === `/repos/acme/shop/pulls/${PR}/files`);
     expect(fileRequests.length).toBe(3);
-    const posts = fake.writes();
+    const posts = fake.writes().filter((r) => r.path.includes('/issues/'));
     expect(posts).toHaveLength(1);
     expect(posts[0]).toMatchObject({ method: 'POST', path: `/repos/acme/shop/issues/${PR}/comments` });
     expect(posts[0]!.authorization).toBe('token ghs_faketoken123');
@@ -79,8 +79,14 @@ describe('pull request report', () => {
     expect(body).toContain('create-index-not-concurrently');
     expect(body).toContain(`https://github.com/acme/shop/blob/${HEAD_SHA}/migrations/20260102000000_users_email_idx.up.sql#L2`);
     expect(body).not.toContain('create_users');
-    // The own-author lookup: GET /user (403 for GITHUB_TOKEN) then github-actions[bot].
+    // The own-author lookup: GET /user (403 for GITHUB_TOKEN), then GraphQL's viewer names the bot.
     expect(fake.requests.some((r) => r.path === '/user')).toBe(true);
+    expect(fake.requests.some((r) => r.path === '/graphql')).toBe(true);
+    // review-comments (auto on pull_request): the fix of the CREATE INDEX as a suggestion on its line.
+    const review = fake.writes().find((r) => r.path === `/repos/acme/shop/pulls/${PR}/reviews`)!;
+    expect(review.body).toMatchObject({ commit_id: HEAD_SHA, event: 'COMMENT' });
+    expect(review.body.comments).toEqual([expect.objectContaining({ path: 'migrations/20260102000000_users_email_idx.up.sql', line: 2, side: 'RIGHT' })]);
+    expect(review.body.comments[0].body).toContain('```suggestion\nCREATE INDEX CONCURRENTLY users_email_idx ON users (email);\n```');
     const ours = fake.commentsOf(PR).filter((c) => c.user.login === 'github-actions[bot]');
     expect(ours).toHaveLength(1);
     commentId = ours[0]!.id;
@@ -100,10 +106,12 @@ describe('pull request report', () => {
     try {
       const result = await runAction(workspace, fake, { command: 'lint', 'migrations-dir': 'migrations' });
       expect(result.code).toBe(1);
+      // The comment is updated; the review of this head SHA exists already, so no second review.
       const writes = fake.writes();
       expect(writes).toHaveLength(1);
       expect(writes[0]).toMatchObject({ method: 'PATCH', path: `/repos/acme/shop/issues/comments/${commentId}` });
       expect(writes[0]!.body.body).toContain('#L3');
+      expect(result.stdout).toContain('Review suggestions unchanged');
       expect(fake.commentsOf(PR).filter((c) => c.user.login === 'github-actions[bot]')).toHaveLength(1);
     } finally {
       writeFileSync(file, INDEX_UP);
@@ -139,14 +147,20 @@ describe('pull request report', () => {
     const result = await runAction(workspace, fake, { command: 'dry-run', 'migrations-dir': 'migrations', 'database-url': url, 'fail-on': 'never' });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.outputs).toMatchObject({ pending: '2', errors: '1' });
+    // From an empty database users is created by this same dry-run: the lock finding is contradicted by
+    // what PostgreSQL did (the lint's evidence) and downgraded to a warning, with the evidence shown.
+    expect(result.outputs).toMatchObject({ pending: '2', errors: '0', warnings: '1' });
     const writes = fake.writes();
     expect(writes).toHaveLength(1);
     expect(writes[0]).toMatchObject({ method: 'PATCH', path: `/repos/acme/shop/issues/comments/${commentId}` });
     const body = writes[0]!.body.body as string;
-    expect(body).toContain('dry-run passed');
-    expect(body).toContain('Locks and rewrites per statement');
+    expect(body).toContain('⚠️ **Warnings** — 0 errors, 1 warning, nothing blocking; 2 pending migrations ran and rolled back cleanly');
+    expect(body).toContain('**contradicted by the dry-run**');
+    expect(body).toContain('<details><summary>Dry-run: 1 statement ran and rolled back</summary>');
     expect(body).toContain('public.users');
+    // No timings in the comment (they are in the summary), so an unchanged rerun writes nothing.
+    expect(body).not.toMatch(/\d ms\b/);
+    expect(result.summary).toMatch(/\d ms\b/);
     // Nothing persisted: the tables the dry-run created were rolled back.
     expect(await query(url, "SELECT to_regclass('public.users') AS t")).toEqual([{ t: null }]);
   });
@@ -161,7 +175,10 @@ describe('pull request report', () => {
     expect(result.outputs).toMatchObject({ pending: '1' });
     // … and its CREATE INDEX is reported as taking a SHARE lock on the existing users table.
     expect(result.report.dryRun.migrations[0].statements[0].locks).toEqual(expect.arrayContaining([expect.objectContaining({ relation: 'public.users', mode: 'ShareLock', preExisting: true })]));
-    expect(fake.writes()[0]!.body.body as string).toMatch(/SHARE lock on public\.users/);
+    const body = fake.writes()[0]!.body.body as string;
+    // The traced lock is merged into the finding it confirms, once.
+    expect(body).toMatch(/\*\*Impact:\*\* SHARE lock on public\.users \\\(.*\\\) — blocks writes · \*\*confirmed by the dry-run\*\*/);
+    expect(body.match(/SHARE lock on public\.users/g)).toHaveLength(1);
     // The replayed base migration stays (the database is throwaway); the dry-run itself left nothing.
     expect(await query(url, "SELECT to_regclass('public.users') IS NOT NULL AS users, to_regclass('public.users_email_idx') IS NULL AS no_index")).toEqual([{ users: true, no_index: true }]);
   });
@@ -212,7 +229,7 @@ describe('apply, the production gate and rollback', () => {
       expect(result.code).toBe(1);
       expect(result.stdout).toMatch(/::error::pg_dump 18 or newer is needed/);
       expect(result.outputs).toMatchObject({ applied: '0', pending: '2' });
-      expect(result.summary).toContain('nothing was applied');
+      expect(result.summary).toContain('Nothing applied');
       expect(await query(url, "SELECT to_regclass('public.users')::text AS t")).toEqual([{ t: null }]);
     }
     // The same phrase on a pull_request event is refused: unmerged code never reaches production.

@@ -1,11 +1,13 @@
 import { hasMarker } from '../../src/action/comment.js';
 import type { DryRunMigration } from '../../src/db/dry-run.js';
 import type { Finding } from '../../src/lint/types.js';
-import { commentMarker, GITHUB_COMMENT_LIMIT, renderComment, verdictLine, type ReportModel } from '../../src/report/comment-markdown.js';
+import { commentMarker, GITHUB_COMMENT_LIMIT, renderComment, renderCompactBody, verdictLine, type ReportModel } from '../../src/report/comment-markdown.js';
+import { fixFor } from '../../src/report/fix-sql.js';
 import { codeFence, escapeMarkdown, inlineCode } from '../../src/report/markdown-escape.js';
 import { renderFailureSummary, renderSummary } from '../../src/report/summary-markdown.js';
 
 const BLOB = 'https://github.com/acme/shop/blob/a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
+const url = (path: string) => `${BLOB}/${path}`;
 
 function finding(overrides: Partial<Finding> = {}): Finding {
   return {
@@ -16,6 +18,8 @@ function finding(overrides: Partial<Finding> = {}): Finding {
     endLine: 2,
     message: 'CREATE INDEX on existing table users without CONCURRENTLY blocks all writes to it (SHARE lock) for the whole index build',
     hint: 'Use CREATE INDEX CONCURRENTLY (in a migration without BEGIN/COMMIT).',
+    evidence: null,
+    impact: null,
     ...overrides,
   };
 }
@@ -51,15 +55,33 @@ function typicalModel(): ReportModel {
     dir: 'migrations',
     command: 'dry-run',
     failOn: 'error',
-    blobBase: BLOB,
     runUrl: 'https://github.com/acme/shop/actions/runs/4242',
     dryRunOk: true,
+    changedOnly: true,
     notes: ['Only the migrations this pull request adds or changes are linted (changed-only).'],
     files: [
-      { path: 'migrations/20260102000000_users_email_idx.up.sql', status: 'added', findings: [finding(), finding({ rule: 'prefer-jsonb', severity: 'warning', line: 4, endLine: 6, message: 'column payload is json', hint: 'Use jsonb.' })], version: '20260102000000', name: 'users_email_idx', dryRun: dryRun() },
-      { path: 'migrations/20260102000000_users_email_idx.down.sql', status: 'added', findings: [] },
+      {
+        path: 'migrations/20260102000000_users_email_idx.up.sql',
+        url: url('migrations/20260102000000_users_email_idx.up.sql'),
+        status: 'added',
+        findings: [
+          {
+            ...finding(),
+            excerpt: 'CREATE INDEX users_email_idx ON users (email);',
+            traced: 'SHARE lock on public.users (~1,000 rows, 72 kB) — blocks writes',
+            fix: fixFor('create-index-not-concurrently', 'CREATE INDEX users_email_idx ON users (email);')!,
+            impact: { table: 'public.users', rows: 1_250_000, bytes: 980_000_000, estimateSeconds: [40, 90] },
+          },
+          finding({ rule: 'prefer-jsonb', severity: 'warning', line: 4, endLine: 6, message: 'column payload is json', hint: 'Use jsonb. It is better in every way; see the docs.' }),
+        ],
+        version: '20260102000000',
+        name: 'users_email_idx',
+        dryRun: dryRun(),
+      },
+      { path: 'migrations/20260102000000_users_email_idx.down.sql', url: url('migrations/20260102000000_users_email_idx.down.sql'), status: 'added', findings: [] },
       {
         path: 'migrations/20260103000000_backfill.up.sql',
+        url: url('migrations/20260103000000_backfill.up.sql'),
         status: 'pending',
         findings: null,
         dryRun: dryRun({
@@ -80,12 +102,38 @@ describe('comment markdown', () => {
     expect(renderComment(typicalModel())).toMatchSnapshot();
   });
 
-  test('the job summary (snapshot): same report, no marker, failure callout', () => {
+  test('the comment is narrow (no table wider than two columns), carries no timings, and is stable', () => {
+    const body = renderComment(typicalModel());
+    expect(body).not.toMatch(/^\|.*\|.*\|.*\|/m);
+    expect(body).not.toMatch(/\d+ ms\b/);
+    expect(renderComment(typicalModel())).toBe(body);
+    // The traced lock appears once, merged into the finding; the full trace is collapsed.
+    expect(body.match(/SHARE lock on public\.users/g)).toHaveLength(1);
+    expect(body).toContain('**Impact:** SHARE lock on public.users \\(\\~1,000 rows, 72 kB\\) — blocks writes · seen in the dry-run · `public.users`: \\~1,250,000 rows');
+    expect(body).toContain('est. lock 40–90 s');
+    expect(body).toContain('[why](https://github.com/ddlgate/ddlgate/blob/main/docs/rules.md#create-index-not-concurrently)');
+    expect(body).toContain('```sql\nCREATE INDEX CONCURRENTLY users_email_idx ON users (email);');
+    // A hint without SQL fix: its first sentence only (the long why is in the docs).
+    expect(body).toContain('**Fix:** Use jsonb.\n');
+  });
+
+  test('evidence from the dry-run, when the lint has it', () => {
+    const model = typicalModel();
+    model.files[0]!.findings![0]!.evidence = { status: 'confirmed', observed: 'ShareLock on public.users' };
+    model.files[0]!.findings![1]!.evidence = { status: 'contradicted', observed: 'no rewrite (relfilenode unchanged)' };
+    const body = renderComment(model);
+    expect(body).toContain('**confirmed by the dry-run** (ShareLock on public.users)');
+    expect(body).toContain('**contradicted by the dry-run**: no rewrite \\(relfilenode unchanged\\)');
+    expect(body).not.toContain('seen in the dry-run');
+  });
+
+  test('the job summary (snapshot): same report with timings, no marker, failure callout', () => {
     const model = typicalModel();
     model.dryRunReport = { ok: false, migrations: model.files.flatMap((f) => (f.dryRun ? [f.dryRun] : [])) };
-    const summary = renderSummary(model, { failure: 'dry-run failed: relation "accounts" does not exist' });
-    expect(summary).toContain('## Dry-run details');
+    const summary = renderSummary(model, { failure: 'dry-run failed: relation "accounts" does not exist', commentProblem: 'ddlgate: could not update the PR comment: GitHub server error (HTTP 502) on every retry; it is stale' });
     expect(summary).not.toContain('<!-- ddlgate:report');
+    expect(summary).toMatch(/\d+ ms/);
+    expect(summary.startsWith('> [!WARNING]\n> ddlgate: could not update the PR comment')).toBe(true);
     expect(summary).toMatchSnapshot();
   });
 
@@ -93,11 +141,33 @@ describe('comment markdown', () => {
     expect(renderFailureSummary('apply', 'migrations', 'production gate: apply on environment "production" requires input confirm: MIGRATE-PRODUCTION exactly (got "yes")')).toMatchSnapshot();
   });
 
-  test('verdict lines', () => {
+  test('verdict lines: each command in its own words', () => {
     const base: ReportModel = { dir: 'm', command: 'lint', failOn: 'error', files: [{ path: 'm/1_a.up.sql', findings: [] }] };
     expect(verdictLine(base)).toBe('✅ **Safe** — no findings in 1 migration file');
-    expect(verdictLine({ ...base, files: [{ path: 'm/1_a.up.sql', findings: [finding({ severity: 'warning' })] }] })).toBe('⚠️ **Warnings** — 0 errors, 1 warning in 1 migration file');
-    expect(verdictLine({ ...base, dryRunOk: false })).toBe('🛑 **Blocking** — 0 errors, 0 warnings in 1 migration file · dry-run **failed**');
+    expect(verdictLine({ ...base, files: [], changedOnly: true })).toBe('✅ **No migrations changed** — this pull request adds or changes no migration file');
+    expect(verdictLine({ ...base, files: [{ path: 'm/1_a.up.sql', findings: [finding({ severity: 'warning' })] }] })).toBe('⚠️ **Warnings** — 0 errors, 1 warning in 1 migration file, nothing blocking');
+    const dry = dryRun({ ok: false, error: 'boom' });
+    expect(verdictLine({ ...base, command: 'dry-run', dryRunOk: false, files: [{ path: 'm/1_a.up.sql', findings: [], dryRun: dry }] })).toBe('🛑 **Blocking** — the dry-run failed in `20260102000000_users_email_idx`');
+    expect(verdictLine({ ...base, command: 'dry-run', dryRunOk: true, dryRunReport: { ok: true, migrations: [] } })).toBe('✅ **Up to date** — nothing pending to dry-run, no findings');
+    expect(verdictLine({ ...base, command: 'dry-run', dryRunOk: true, dryRunReport: { ok: true, migrations: [dryRun()] } })).toBe('✅ **Safe** — 1 pending migration ran and rolled back cleanly, no findings');
+    expect(verdictLine({ ...base, command: 'dry-run', couldNotRun: { kind: 'infrastructure', reason: 'the dry-run could not run: password authentication failed for user "app"' } })).toBe(
+      '❌ **Could not run** (infrastructure) — the dry-run could not run: password authentication failed for user "app"',
+    );
+    expect(verdictLine({ ...base, command: 'rollback', files: [], operation: { headline: 'Nothing to roll back', ok: true } })).toBe('↩️ **Nothing to roll back**');
+    expect(verdictLine({ ...base, command: 'apply', files: [], operation: { headline: 'Applied 2 migration(s) in batch 3', ok: true } })).toBe('✅ **Applied 2 migration\\(s\\) in batch 3**');
+    const status = [{ version: '1', name: 'a', state: 'applied' as const, appliedAt: null, checksum: 'x' }, { version: '2', name: 'b', state: 'pending' as const, appliedAt: null, checksum: 'y' }];
+    expect(verdictLine({ ...base, command: 'status', files: [], status })).toBe('ℹ️ **Status** — 1 applied, 1 pending');
+  });
+
+  test('fixes as SQL: only plain rewrites of the same statement', () => {
+    expect(fixFor('create-index-not-concurrently', 'CREATE UNIQUE INDEX a ON t (x);')!.sql).toBe('CREATE UNIQUE INDEX CONCURRENTLY a ON t (x);');
+    expect(fixFor('drop-index-not-concurrently', 'DROP INDEX IF EXISTS a;')!.sql).toBe('DROP INDEX CONCURRENTLY IF EXISTS a;');
+    expect(fixFor('drop-index-not-concurrently', 'DROP INDEX a CASCADE;')).toBeUndefined();
+    expect(fixFor('foreign-key-without-not-valid', 'ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);')).toEqual({
+      sql: 'ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;',
+      note: '-- then, in a later migration: ALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;',
+    });
+    expect(fixFor('drop-column', 'ALTER TABLE t DROP COLUMN c;')).toBeUndefined();
   });
 
   test('status and rollback SQL (snapshot)', () => {
@@ -106,7 +176,7 @@ describe('comment markdown', () => {
       command: 'rollback',
       failOn: 'error',
       files: [],
-      operation: { headline: 'Rolled back 1 migration(s): 20260102000000_users_email_idx.', ok: true, sql: [{ title: 'Down SQL of 20260102000000_users_email_idx', sql: 'DROP INDEX CONCURRENTLY IF EXISTS users_email_idx;\n' }] },
+      operation: { headline: 'Rolled back 1 migration(s): 20260102000000_users_email_idx', ok: true, sql: [{ title: 'Down SQL of 20260102000000_users_email_idx', sql: 'DROP INDEX CONCURRENTLY IF EXISTS users_email_idx;\n' }] },
       status: [
         { version: '20260101000000', name: 'create_users', state: 'applied', appliedAt: '2026-01-01T00:00:00.000Z', checksum: 'abc' },
         { version: '20260102000000', name: 'users_email_idx', state: 'pending', appliedAt: null, checksum: 'def' },
@@ -140,7 +210,7 @@ describe('everything from files is escaped', () => {
     expect(hasMarker(body, commentMarker('migrations'))).toBe(true);
     expect(body).not.toMatch(/<script>|<img|<b>evil|<\/details> <script/);
     // Outside code (where GitHub does not look for mentions) every @name is broken by a zero-width space.
-    const prose = body.replace(/(`{3,})[^\n]*\n[\s\S]*?\n\1/g, '').replace(/(`+)[^`\n]+?\1/g, '');
+    const prose = body.replace(/(`{3,})[^\n]*\n[\s\S]*?\n\1/g, '').replace(/(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)/g, '');
     expect(prose).toContain('@\u200boctocat');
     expect(prose).not.toMatch(/@octocat|@acme/);
     expect(body).toContain('&lt;script&gt;');
@@ -168,10 +238,10 @@ describe("GitHub's 65,536-character limit", () => {
       dir: 'migrations',
       command: 'lint',
       failOn: 'error',
-      blobBase: BLOB,
       runUrl: 'https://github.com/acme/shop/actions/runs/4242',
       files: Array.from({ length: files }, (_, i) => ({
         path: `migrations/2026010${String(i).padStart(7, '0')}_m${i}.up.sql`,
+        url: url(`migrations/2026010${String(i).padStart(7, '0')}_m${i}.up.sql`),
         findings: Array.from({ length: 8 }, (__, j) => finding({ line: j + 1, endLine: j + 1, message: `finding ${j} ${'x'.repeat(200)}` })),
       })),
     };
@@ -180,18 +250,18 @@ describe("GitHub's 65,536-character limit", () => {
   test('a report too long for one comment becomes a per-file summary', () => {
     const body = renderComment(hugeModel(60));
     expect(body.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
-    expect(body).toContain('The full report is longer than a comment may be');
-    expect(body).toContain('| 🛑 | [migrations/20260100000059\\_m59.up.sql]');
+    expect(body).toContain('This report is too long for a comment');
+    expect(body).toContain('- 🛑 [migrations/20260100000059\\_m59.up.sql]');
     expect(body.split('\n')[0]).toBe('<!-- ddlgate:report:migrations -->');
   });
 
   test('thousands of files: rows are cut, never fails', () => {
     const body = renderComment(hugeModel(3000));
     expect(body.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
-    expect(body).toMatch(/…and \d+ more files \(see the job summary\)\./);
+    expect(body).toMatch(/- …and [\d,]+ more files\n$/);
   });
 
   test('the compact form (snapshot, small limit)', () => {
-    expect(renderComment(hugeModel(5), 4000)).toMatchSnapshot();
+    expect(renderCompactBody(hugeModel(5), 4000)).toMatchSnapshot();
   });
 });

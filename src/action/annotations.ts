@@ -4,7 +4,7 @@
  * which is why the comment and the job summary always carry the full list.
  */
 import * as core from '@actions/core';
-import type { ReportFile } from '../report/comment-markdown.js';
+import type { ReportFile } from '../report/model.js';
 import { scrubSecrets } from '../secrets.js';
 
 export function annotate(files: ReportFile[]): { errors: number; warnings: number; notices: number } {

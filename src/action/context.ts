@@ -48,16 +48,3 @@ export function readRunContext(): RunContext {
   }
   return run;
 }
-
-/** `https://github.com/<owner>/<repo>/blob/<sha>`: the head SHA for a PR, so links show the reviewed lines. */
-export function blobBase(run: RunContext): string | undefined {
-  const sha = run.pullRequest?.headSha || run.sha;
-  if (!run.owner || !run.repo || !sha) return undefined;
-  return `${run.serverUrl}/${run.owner}/${run.repo}/blob/${sha}`;
-}
-
-/** A file's path inside the repository, with forward slashes (annotations and links need it). */
-export function repoPath(run: RunContext, file: string): string {
-  const relative = path.relative(run.workspace, path.resolve(file));
-  return (relative.startsWith('..') || path.isAbsolute(relative) ? file : relative).split(path.sep).join('/');
-}

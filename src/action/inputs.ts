@@ -35,6 +35,8 @@ export interface ActionInputs {
   /** undefined = "auto": on for pull requests. */
   comment?: boolean;
   changedOnly?: boolean;
+  /** undefined = "auto": review suggestions on pull_request events. */
+  reviewComments?: boolean;
   /** The database is a throwaway one: apply the migrations the PR does not touch before its dry-run. */
   replayBase: boolean;
   failOn: FailOn;
@@ -149,6 +151,7 @@ export function readInputs(read: InputReader = runnerInputs): ActionInputs {
   const statementTimeoutMs = duration('statement-timeout', read('statement-timeout'));
   const comment = tristate('comment', read('comment'));
   const changedOnly = tristate('changed-only', read('changed-only'));
+  const reviewComments = tristate('review-comments', read('review-comments'));
   const backupPath = optional(read('backup-path'));
   const config = optional(read('config'));
   const stats = optional(read('stats'));
@@ -163,6 +166,7 @@ export function readInputs(read: InputReader = runnerInputs): ActionInputs {
   if (statementTimeoutMs !== undefined) inputs.statementTimeoutMs = statementTimeoutMs;
   if (comment !== undefined) inputs.comment = comment;
   if (changedOnly !== undefined) inputs.changedOnly = changedOnly;
+  if (reviewComments !== undefined) inputs.reviewComments = reviewComments;
   if (backupPath) inputs.backupPath = backupPath;
   if (config) inputs.config = config;
   if (stats) inputs.stats = stats;

@@ -4,6 +4,7 @@
  * line saying why — so that the comment, summary, annotations and outputs are published whatever
  * happened. Only errors that leave nothing to report (bad input, no connection) are thrown.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_LOCK_RETRIES, DEFAULT_LOCK_TIMEOUT } from '../db/lock-policy.js';
 import { durationToMs, type DdlgateConfig } from '../config.js';
@@ -15,13 +16,15 @@ import { getStatus, statusJson } from '../db/status-query.js';
 import { applyPending, BackupFailed, type ApplyResult } from '../core/apply.js';
 import { MigrationFailed, runUp, type RunnerSettings, type UpResult } from '../db/up.js';
 import { DdlgateError } from '../errors.js';
-import { lintFiles, lintMigrationsDir, resolveLintSettings, type LintResult } from '../lint/index.js';
+import { lintFiles, lintMigrationsDir, mergeEvidence, resolveLintSettings, type LintResult } from '../lint/index.js';
 import { entriesOf, type MigrationSet } from '../migrations/discover.js';
 import { defaultBackupPath, runBackup, type BackupResult } from '../ops/backup.js';
 import { impactForCheck } from '../ops/impact-check.js';
 import { runSeeds } from '../ops/seeds.js';
-import type { ReportFile, ReportModel, ReportOperation } from '../report/comment-markdown.js';
-import { repoPath, type RunContext } from './context.js';
+import { traceText } from '../report/comment-markdown.js';
+import { fixFor } from '../report/fix-sql.js';
+import type { ReportFile, ReportFinding, ReportModel, ReportOperation } from '../report/model.js';
+import type { RunContext } from './context.js';
 import { pendingOf, readPlanFor, writePlan } from './plan-file.js';
 import { replayBaseRefusal } from './preflight.js';
 import { planDifference } from '../db/deploy-plan.js';
@@ -50,6 +53,8 @@ export interface StepEnv {
   set?: MigrationSet;
   /** changed-only: repository path → PR file status; undefined lints the whole directory. */
   changed?: Map<string, string>;
+  /** A file's path inside its repository (from git: whatever the checkout's `path:`). */
+  repoPath(file: string): string;
   log(message: string): void;
   sleep(ms: number): Promise<void>;
 }
@@ -74,7 +79,7 @@ function baseModel(env: StepEnv): ReportModel {
   const notes: string[] = [];
   if (env.changed) notes.push('Only the migrations this pull request adds or changes are linted (changed-only).');
   if (env.inputs.allowBreaking) notes.push('Breaking changes are allowed for this run (allow-breaking): they are reported as warnings.');
-  return { dir: env.dir, command: env.inputs.command, files: [], failOn: env.inputs.failOn, notes };
+  return { dir: env.dir, command: env.inputs.command, files: [], failOn: env.inputs.failOn, notes, ...(env.changed ? { changedOnly: true } : {}) };
 }
 
 // ---- lint -----------------------------------------------------------------------------------------
@@ -87,7 +92,7 @@ export function lintStep(env: StepEnv, only?: string[]): LintResult {
   if (only) return lintFiles(only, settings, withSet);
   if (!env.changed) return lintMigrationsDir(env.dir, settings, withSet);
   const files = entriesOf(env).flatMap((entry) => [entry.upPath, ...(entry.downPath ? [entry.downPath] : [])]);
-  return lintFiles([...new Set(files)].filter((file) => env.changed!.has(repoPath(env.run, file))), settings, withSet);
+  return lintFiles([...new Set(files)].filter((file) => env.changed!.has(env.repoPath(file))), settings, withSet);
 }
 
 /** lint: the job fails on errors (fail-on error|warning) or on warnings too (fail-on warning). */
@@ -101,9 +106,9 @@ export function lintFailure(result: LintResult, failOn: ActionInputs['failOn']):
 /** Joins lint results and dry-run migrations into one entry per file (by absolute path). */
 function reportFiles(env: StepEnv, lint: LintResult | undefined, dryRun: DryRunReport | undefined, defaultStatus?: string): ReportFile[] {
   const byPath = new Map<string, ReportFile>();
-  const status = (file: string) => env.changed?.get(repoPath(env.run, file)) ?? defaultStatus;
+  const status = (file: string) => env.changed?.get(env.repoPath(file)) ?? defaultStatus;
   for (const file of lint?.files ?? []) {
-    const shown = repoPath(env.run, file.path);
+    const shown = env.repoPath(file.path);
     const entry: ReportFile = { path: shown, findings: file.findings };
     const s = status(file.path);
     if (s) entry.status = s;
@@ -111,13 +116,46 @@ function reportFiles(env: StepEnv, lint: LintResult | undefined, dryRun: DryRunR
   }
   for (const migration of dryRun?.migrations ?? []) {
     const key = path.resolve(migration.path);
-    const entry = byPath.get(key) ?? { path: repoPath(env.run, migration.path), findings: null, status: 'pending' };
+    const entry = byPath.get(key) ?? { path: env.repoPath(migration.path), findings: null, status: 'pending' };
     Object.assign(entry, { version: migration.version, name: migration.name, dryRun: migration });
     byPath.set(key, entry);
   }
+  for (const [file, entry] of byPath) if (entry.findings?.length) entry.findings = enrichFindings(file, entry.findings, entry.dryRun);
   // Version order (file names start with the version), up before down.
   const key = (file: ReportFile) => file.path.replace(/\.(up|down)\.sql$/i, (_, direction: string) => (direction.toLowerCase() === 'up' ? '\u0000' : '\u0001'));
   return [...byPath.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+/**
+ * Each finding with what the report shows of it: the statement's SQL (its lines of the file, trimmed),
+ * the lock the dry-run traced at that statement, and the fix as SQL when it is a rewrite of the same
+ * statement. Evidence (lint) and impact (snapshot) arrive on the finding itself when those ran.
+ */
+function enrichFindings(file: string, findings: ReportFinding[], dryRun: DryRunMigration | undefined): ReportFinding[] {
+  let text: string[] | undefined;
+  try {
+    text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').split('\n');
+  } catch {
+    text = undefined;
+  }
+  return findings.map((finding) => {
+    const out: ReportFinding = { ...finding };
+    if (text && finding.line >= 1) {
+      const lines = text.slice(finding.line - 1, Math.max(finding.line, finding.endLine));
+      if (finding.column > 1 && lines.length) lines[0] = lines[0]!.slice(finding.column - 1);
+      const excerpt = lines.join('\n').trim();
+      if (excerpt) {
+        const shown = excerpt.split('\n');
+        out.excerpt = shown.length > 12 ? `${shown.slice(0, 11).join('\n')}\n-- … (${shown.length - 11} more lines)` : excerpt;
+        const fix = fixFor(finding.rule, excerpt);
+        if (fix && shown.length <= 12) out.fix = fix;
+      }
+    }
+    const statement = dryRun?.statements.find((s) => s.line === finding.line);
+    const traced = statement && traceText(statement);
+    if (traced) out.traced = traced;
+    return out;
+  });
 }
 
 /** The `stats` input: impact on the findings (and, on a throwaway database, calibration and drift). */
@@ -170,7 +208,7 @@ async function replayBaseMigrations(env: StepEnv): Promise<void> {
     return;
   }
   const entries = entriesOf(env);
-  const touched = entries.filter((entry) => [entry.upPath, entry.downPath].some((file) => file && env.changed!.has(repoPath(env.run, file))));
+  const touched = entries.filter((entry) => [entry.upPath, entry.downPath].some((file) => file && env.changed!.has(env.repoPath(file))));
   const first = touched[0];
   const base = first ? entries.filter((entry) => compareVersions(entry.version, first.version) < 0) : entries;
   const last = base[base.length - 1];
@@ -202,9 +240,11 @@ export async function runDryRunCommand(env: StepEnv): Promise<Outcome> {
   } catch (error) {
     // No connection, no lock, a modified applied file …: the lint part of the report still stands.
     if (!(error instanceof DdlgateError)) throw error;
-    const model: ReportModel = { ...baseModel(env), files: reportFiles(env, lint, undefined), dryRunError: error.message };
+    const model: ReportModel = { ...baseModel(env), files: reportFiles(env, lint, undefined), couldNotRun: { kind: error.exitCode === 2 ? 'input' : 'infrastructure', reason: `the dry-run could not run: ${error.message}` } };
     return { model, json: { lint, dryRun: null, error: error.message }, lint, failure: `dry-run could not run: ${error.message}` };
   }
+  // Each lock or rewrite finding confirmed or contradicted by what PostgreSQL did (src/lint/evidence.ts).
+  lint = mergeEvidence(lint, report.migrations);
   const model: ReportModel = { ...baseModel(env), dryRunOk: report.ok, dryRunReport: report };
   // After the dry-run (rolled back): a replay-base database then holds exactly the migrations before the PR.
   lint = await withStats(env, lint, model.notes!, true);
@@ -238,20 +278,21 @@ export async function runApply(env: StepEnv): Promise<Outcome> {
   const approved = inputs.planFile ? readPlanFor(inputs.planFile, inputs.environment, inputs.databaseUrl!) : undefined;
   const settings = { ...runnerSettings(env), ...(approved ? { expectedPending: approved.pending } : {}) };
   const dry = await dryRunStep(env);
-  const lint = dry.migrations.length ? lintStep(env, dry.migrations.map((m) => m.path)) : { files: [], summary: { errors: 0, warnings: 0, infos: 0 } };
+  const lint = dry.migrations.length ? mergeEvidence(lintStep(env, dry.migrations.map((m) => m.path)), dry.migrations) : { files: [], summary: { errors: 0, warnings: 0, infos: 0 } };
   const model: ReportModel = { ...baseModel(env), files: reportFiles(env, lint, dry, 'pending'), dryRunOk: dry.ok, dryRunReport: dry };
   model.notes = model.notes!.filter((n) => !n.includes('changed-only'));
   const json: Record<string, unknown> = { lint, dryRun: dry };
   const stop = (failure: string, extra: Partial<Outcome> = {}): Outcome => {
-    model.operation = { headline: `nothing was applied: ${failure}`, ok: false };
+    model.operation = { headline: `Nothing applied — ${failure}`, ok: false };
     return { model, json: { ...json, applied: [] }, lint, pending: dry.migrations.length, applied: 0, failure, ...extra };
   };
   const blocked = (approved ? planDifference(approved.pending, pendingOf(dry.migrations)) : null) ?? dryRunFailure(dry) ?? lintFailure(lint, inputs.failOn);
   if (blocked) return stop(blocked);
   if (dry.migrations.length === 0) {
-    model.operation = { headline: 'Nothing to apply: the database is up to date.', ok: true };
+    model.operation = { headline: 'Up to date — nothing to apply', ok: true };
     const status = await getStatus(settings);
     model.status = status;
+    labelFiles(model, status);
     return { model, json: { ...json, applied: [], status: statusJson(status) }, lint, pending: count(status, 'pending'), applied: 0 };
   }
 
@@ -285,12 +326,16 @@ export async function runApply(env: StepEnv): Promise<Outcome> {
     result = error.result;
     backup = (error.result as ApplyResult).backup;
     const status = await getStatus(settings).catch(() => undefined);
-    if (status) model.status = status;
+    if (status) {
+      model.status = status;
+      labelFiles(model, status);
+    }
     model.operation = operationOf(result, backup, error.message, plan);
     return { model, json: { ...json, applied: result.applied, failed: result.failed, backup, ...(status ? { status: statusJson(status) } : {}) }, lint, pending: status ? count(status, 'pending') : undefined, applied: result.applied.length, failure: error.message } as Outcome;
   }
   const status = await getStatus(settings);
   model.status = status;
+  labelFiles(model, status);
   const notApplied = status.filter((item) => item.state !== 'applied');
   model.operation = operationOf(result, backup, undefined, plan);
   const outcome: Outcome = { model, json: { ...json, applied: result.applied, batch: result.batch, backup, status: statusJson(status) }, lint, pending: count(status, 'pending'), applied: result.applied.length };
@@ -302,8 +347,17 @@ export async function runApply(env: StepEnv): Promise<Outcome> {
 function operationOf(result: UpResult, backup: BackupResult | undefined, error: string | undefined, plan: string[]): ReportOperation {
   const applied = result.applied.map((a) => `applied ${a.version}_${a.name} in ${Math.round(a.durationMs)} ms${a.attempts > 1 ? ` (${a.attempts} attempts)` : ''}`);
   const details = [...(backup ? [`backup: ${backup.path} (${backup.sizeBytes} bytes, ${backup.format}, ${backup.pgDump})`] : []), ...applied, ...(error ? [`failed: ${error}`] : []), '', 'plan:', ...plan];
-  const headline = error ? `applied ${result.applied.length} migration(s) before a failure: ${error}` : `Applied ${result.applied.length} migration(s) in batch ${result.batch}.`;
+  const headline = error ? `Apply failed — ${result.applied.length} migration(s) applied before: ${error}` : `Applied ${result.applied.length} migration(s) in batch ${result.batch}`;
   return { headline, ok: !error, details };
+}
+
+/** After apply, each file is labelled with its real state (applied, failed, pending), not "pending". */
+function labelFiles(model: ReportModel, status: StatusItem[]): void {
+  const byVersion = new Map(status.map((item) => [item.version, item.state]));
+  for (const file of model.files) {
+    const state = file.version ? byVersion.get(file.version) : undefined;
+    if (state) file.status = state;
+  }
 }
 
 function count(items: StatusItem[], state: StatusItem['state']): number {
@@ -336,7 +390,7 @@ export async function runRollback(env: StepEnv): Promise<Outcome> {
   });
   const status = await getStatus(settings);
   model.status = status;
-  model.operation = { headline: done.length ? `Rolled back ${done.length} migration(s): ${done.map((d) => `${d.version}_${d.name}`).join(', ')}.` : 'Nothing to roll back.', ok: true, sql };
+  model.operation = { headline: done.length ? `Rolled back ${done.length} migration(s): ${done.map((d) => `${d.version}_${d.name}`).join(', ')}` : 'Nothing to roll back', ok: true, sql };
   return { model, json: { rolledBack: done, status: statusJson(status) }, pending: count(status, 'pending'), applied: count(status, 'applied') };
 }
 
@@ -348,8 +402,8 @@ export async function runStatus(env: StepEnv, verify: boolean): Promise<Outcome>
   const outcome: Outcome = { model, json: { status: statusJson(status) }, pending: count(status, 'pending'), applied: count(status, 'applied') };
   if (verify) {
     model.operation = bad.length
-      ? { headline: `${bad.length} migration(s) are not applied as recorded: ${bad.map((i) => `${i.version}_${i.name} (${i.state})`).join(', ')}`, ok: false }
-      : { headline: `All ${status.length} migration(s) are applied and unchanged.`, ok: true };
+      ? { headline: `Verify failed — ${bad.length} migration(s) are not applied as recorded: ${bad.map((i) => `${i.version}_${i.name} (${i.state})`).join(', ')}`, ok: false }
+      : { headline: `Verified — all ${status.length} migration(s) are applied and unchanged`, ok: true };
     if (bad.length) outcome.failure = `verify: ${model.operation.headline}`;
   }
   return outcome;

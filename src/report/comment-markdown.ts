@@ -1,67 +1,38 @@
 /**
- * The pull-request report (sticky comment) as markdown: a one-line verdict, then one section per
- * migration with its findings (rule, message, safe alternative, link to the exact lines at the PR
- * head), its dry-run result and lock/rewrite table. Pure: it takes data and returns a string.
- * Everything that comes from a file is escaped (markdown-escape.ts); the comment never exceeds
- * GitHub's 65,536-character limit: a report that would is reduced to a per-file summary.
+ * The pull-request report (sticky comment) as markdown, from the one report model (model.ts):
+ * - the first line is the verdict in the words of the command that ran (lint, dry-run, apply, rollback,
+ *   status …); a check that could not run says so and is never "Blocking";
+ * - per file, each problem as its SQL (trimmed), its impact in one line (lock, what it blocks, rewrite,
+ *   whether the dry-run confirmed it, table size and estimated lock time when known) and the fix as SQL;
+ *   the long why is in docs/rules.md, linked by anchor;
+ * - nothing wider than a comment column: lists and code blocks, no wide tables; the dry-run's lock
+ *   trace appears once, merged with the findings, the full trace collapsed;
+ * - byte-identical for identical inputs: no timings (they go to the job summary).
+ * Pure: data in, string out. Everything that comes from a file is escaped (markdown-escape.ts); the
+ * comment never exceeds GitHub's 65,536-character limit.
  */
-import type { DryRunMigration, DryRunReport, DryRunStatement } from '../db/dry-run.js';
-import { lockModeLabel } from '../db/lock-trace.js';
+import type { DryRunMigration, DryRunStatement } from '../db/dry-run.js';
+import { formatBytes, lockModeLabel, sizeText, type TouchedTable, type TracedLock, type TraceFlag } from '../db/lock-trace.js';
 import type { StatusItem } from '../db/status.js';
-import type { Finding, Severity } from '../lint/types.js';
+import type { Severity } from '../lint/types.js';
 import { clip, codeFence, escapeHtml, escapeMarkdown, inlineCode, link } from './markdown-escape.js';
+import { countFindings, plural, verdictOf, type ReportFile, type ReportFinding, type ReportModel, type ReportOperation } from './model.js';
+
+export { countFindings, verdictOf, type Counts, type ReportFile, type ReportFinding, type ReportModel, type ReportOperation, type Verdict, type FailOn } from './model.js';
 
 /** GitHub rejects issue comments longer than this many characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
 
-export type Verdict = 'blocking' | 'warnings' | 'safe';
-export type FailOn = 'error' | 'warning' | 'never';
-
-export interface ReportFile {
-  /** Path inside the repository (used for links and annotations). */
-  path: string;
-  version?: string;
-  name?: string;
-  /** e.g. "added", "modified", "pending", "applied". */
-  status?: string;
-  /** null: the file was not linted (e.g. a down file outside the PR's changes). */
-  findings: Finding[] | null;
-  dryRun?: DryRunMigration;
-}
-
-export interface ReportOperation {
-  /** One-line result, e.g. "Applied 2 migrations in batch 3." */
-  headline: string;
-  ok: boolean;
-  /** Details shown in a collapsed block: plain text lines, escaped when rendered. */
-  details?: string[];
-  /** SQL shown in a collapsed code block (rollback: the down SQL that runs). */
-  sql?: Array<{ title: string; sql: string }>;
-}
-
-export interface ReportModel {
-  /** The migrations directory as given in the input (the marker and heading use it). */
-  dir: string;
-  command: string;
-  files: ReportFile[];
-  /** The dry-run ran (true/false) or did not (undefined); `dryRunError` when it could not run at all. */
-  dryRunOk?: boolean;
-  /** The whole dry-run report: the job summary renders its full lock trace (dry-run-markdown.ts). */
-  dryRunReport?: DryRunReport;
-  dryRunError?: string;
-  operation?: ReportOperation;
-  /** Migration states after the command (status, verify, apply). */
-  status?: StatusItem[];
-  /** `https://github.com/<owner>/<repo>/blob/<head sha>`: findings link to their lines there. */
-  blobBase?: string;
-  /** Link to the workflow run (its job summary carries the full report when the comment is cut). */
-  runUrl?: string;
-  failOn: FailOn;
-  /** Short remarks shown under the verdict (changed-only scope, allowed breaking changes …). */
-  notes?: string[];
-}
+/** Where each rule's why, safe alternative and examples live (the heading anchors are the rule ids). */
+export const RULES_DOC_URL = 'https://github.com/ddlgate/ddlgate/blob/main/docs/rules.md';
 
 const ICON: Record<Severity, string> = { error: '🛑', warning: '⚠️', info: 'ℹ️' };
+
+/** Options that differ between the comment and the job summary. */
+export interface RenderOptions {
+  /** Durations (dry-run per statement, apply per migration): summary only, so the comment stays byte-identical. */
+  timings?: boolean;
+}
 
 /** The marker that identifies ddlgate's sticky comment for one migrations directory. */
 export function commentMarker(dir: string): string {
@@ -70,54 +41,193 @@ export function commentMarker(dir: string): string {
   return `<!-- ddlgate:report:${safe} -->`;
 }
 
-export interface Counts {
-  errors: number;
-  warnings: number;
-  infos: number;
-}
+// ---- the verdict line ------------------------------------------------------------------------------
 
-export function countFindings(files: ReportFile[]): Counts {
-  const counts: Counts = { errors: 0, warnings: 0, infos: 0 };
-  for (const file of files) {
-    for (const finding of file.findings ?? []) {
-      if (finding.severity === 'error') counts.errors++;
-      else if (finding.severity === 'warning') counts.warnings++;
-      else counts.infos++;
-    }
-  }
-  return counts;
-}
-
-export function verdictOf(model: ReportModel): Verdict {
+function findingCounts(model: ReportModel): string {
   const counts = countFindings(model.files);
-  if (counts.errors > 0 || model.dryRunOk === false || model.dryRunError || model.operation?.ok === false) return 'blocking';
-  if (counts.warnings > 0) return 'warnings';
-  return 'safe';
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-export function verdictLine(model: ReportModel): string {
-  const counts = countFindings(model.files);
-  const verdict = verdictOf(model);
   const parts = [plural(counts.errors, 'error'), plural(counts.warnings, 'warning')];
-  if (counts.infos) parts.push(`${counts.infos} info`);
-  const scope = plural(model.files.length, 'migration file');
-  const dryRun = model.dryRunError ? ' · dry-run could not run' : model.dryRunOk === false ? ' · dry-run **failed**' : model.dryRunOk ? ' · dry-run passed' : '';
-  const operation = model.operation && !model.operation.ok ? ` · ${model.command} **failed**` : '';
-  if (verdict === 'blocking') return `🛑 **Blocking** — ${parts.join(', ')} in ${scope}${dryRun}${operation}`;
-  if (verdict === 'warnings') return `⚠️ **Warnings** — ${parts.join(', ')} in ${scope}${dryRun}${operation}`;
-  return `✅ **Safe** — no findings in ${scope}${dryRun}${operation}`;
+  if (counts.infos) parts.push(plural(counts.infos, 'note'));
+  return parts.join(', ');
 }
 
-function lineUrl(model: ReportModel, path: string, line?: number, endLine?: number): string | undefined {
-  if (!model.blobBase) return undefined;
-  const encoded = path.split('/').map(encodeURIComponent).join('/');
-  if (line === undefined) return `${model.blobBase}/${encoded}`;
-  return `${model.blobBase}/${encoded}#L${line}${endLine && endLine > line ? `-L${endLine}` : ''}`;
+function scope(model: ReportModel): string {
+  const linted = model.files.filter((f) => f.findings !== null).length;
+  return `${plural(linted, model.changedOnly ? 'changed migration file' : 'migration file')}`;
 }
+
+function lintVerdict(model: ReportModel): string {
+  const counts = countFindings(model.files);
+  const linted = model.files.filter((f) => f.findings !== null).length;
+  if (counts.errors > 0) return `🛑 **Blocking** — ${findingCounts(model)} in ${scope(model)}`;
+  if (counts.warnings > 0) return `⚠️ **Warnings** — ${findingCounts(model)} in ${scope(model)}, nothing blocking`;
+  if (linted === 0) return model.changedOnly ? '✅ **No migrations changed** — this pull request adds or changes no migration file' : '✅ **No migrations** — the directory holds no migration file';
+  return `✅ **Safe** — no findings in ${scope(model)}`;
+}
+
+function pendingCount(model: ReportModel): number {
+  return model.dryRunReport?.migrations.length ?? model.files.filter((f) => f.dryRun).length;
+}
+
+function dryRunVerdict(model: ReportModel): string {
+  const failed = model.files.filter((f) => f.dryRun && !f.dryRun.ok);
+  if (failed.length) {
+    const first = failed[0]!.dryRun!;
+    return `🛑 **Blocking** — the dry-run failed in ${inlineCode(`${first.version}_${first.name}`)}${failed.length > 1 ? ` and ${plural(failed.length - 1, 'other migration')}` : ''}`;
+  }
+  const counts = countFindings(model.files);
+  const pending = pendingCount(model);
+  const ran = pending === 0 ? 'nothing pending' : `${plural(pending, 'pending migration')} ran and rolled back cleanly`;
+  if (counts.errors > 0) return `🛑 **Blocking** — ${findingCounts(model)} in ${scope(model)}; the dry-run passed (${ran})`;
+  if (counts.warnings > 0) return `⚠️ **Warnings** — ${findingCounts(model)}, nothing blocking; ${ran}`;
+  if (pending === 0) return '✅ **Up to date** — nothing pending to dry-run, no findings';
+  return `✅ **Safe** — ${ran}, no findings`;
+}
+
+function applyVerdict(model: ReportModel): string {
+  const op = model.operation;
+  if (!op) return lintVerdict(model);
+  if (op.ok) return `✅ **${escapeMarkdown(op.headline)}**`;
+  return `🛑 **${escapeMarkdown(op.headline)}**`;
+}
+
+function statusVerdict(model: ReportModel): string {
+  const items = model.status ?? [];
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(item.state, (counts.get(item.state) ?? 0) + 1);
+  const line = items.length ? [...counts.entries()].map(([state, n]) => `${n} ${state}`).join(', ') : 'no migrations';
+  const trouble = items.some((i) => i.state === 'failed' || i.state === 'modified' || i.state === 'missing');
+  return `${trouble ? '⚠️' : 'ℹ️'} **Status** — ${line}`;
+}
+
+/** The first line of the report: what the command concluded, in its own words. */
+export function verdictLine(model: ReportModel): string {
+  if (model.couldNotRun) {
+    const what = model.couldNotRun.kind === 'input' ? 'bad input' : 'infrastructure';
+    return `❌ **Could not run** (${what}) — ${escapeMarkdown(clip(model.couldNotRun.reason, 600))}`;
+  }
+  switch (model.command) {
+    case 'lint':
+      return lintVerdict(model);
+    case 'dry-run':
+      return dryRunVerdict(model);
+    case 'status':
+      return statusVerdict(model);
+    case 'apply':
+      return applyVerdict(model);
+    case 'rollback':
+      return model.operation ? `${model.operation.ok ? '↩️' : '🛑'} **${escapeMarkdown(model.operation.headline)}**` : '↩️ **Rollback**';
+    default:
+      return model.operation ? `${model.operation.ok ? '✅' : '🛑'} **${escapeMarkdown(model.operation.headline)}**` : `✅ **${escapeMarkdown(model.command)}**`;
+  }
+}
+
+// ---- one finding -----------------------------------------------------------------------------------
+
+function lineUrl(file: ReportFile, line?: number, endLine?: number): string | undefined {
+  if (!file.url) return undefined;
+  if (line === undefined) return file.url;
+  return `${file.url}#L${line}${endLine && endLine > line ? `-L${endLine}` : ''}`;
+}
+
+function lines(f: { line: number; endLine: number }): string {
+  return f.endLine > f.line ? `L${f.line}-L${f.endLine}` : `L${f.line}`;
+}
+
+/** Lock, what it blocks, rewrite, dry-run evidence, table size and estimated lock time: one line. */
+export function impactLine(finding: ReportFinding): string | undefined {
+  const parts: string[] = [];
+  if (finding.traced) parts.push(escapeMarkdown(finding.traced));
+  if (finding.traced && !finding.evidence) parts.push('seen in the dry-run');
+  if (finding.evidence?.status === 'confirmed') parts.push(`**confirmed by the dry-run**${finding.evidence.observed ? ` (${escapeMarkdown(clip(finding.evidence.observed, 200))})` : ''}`);
+  else if (finding.evidence?.status === 'contradicted') parts.push(`**contradicted by the dry-run**${finding.evidence.observed ? `: ${escapeMarkdown(clip(finding.evidence.observed, 200))}` : ''}`);
+  const impact = finding.impact;
+  if (impact) {
+    const size = [impact.rows != null ? `~${impact.rows.toLocaleString('en-US')} rows` : '', impact.bytes != null ? formatBytes(impact.bytes) : ''].filter(Boolean).join(', ');
+    const estimate = impact.estimateSeconds ? `est. lock ${impact.estimateSeconds[0]}–${impact.estimateSeconds[1]} s` : '';
+    parts.push([`${inlineCode(impact.table)}${size ? `: ${escapeMarkdown(size)}` : ''}`, estimate].filter(Boolean).join(', '));
+  }
+  return parts.length ? parts.join(' · ') : undefined;
+}
+
+/** The hint's first sentence: the long why lives in docs/rules.md. */
+function shortHint(hint: string): string {
+  const first = /^(.+?[.;])(\s|$)/.exec(hint.trim());
+  return clip(first ? first[1]! : hint.trim(), 240);
+}
+
+function findingBlock(file: ReportFile, f: ReportFinding): string[] {
+  const where = link(lines(f), lineUrl(file, f.line, f.endLine));
+  const doc = link('why', `${RULES_DOC_URL}#${f.rule}`);
+  const out = [`${ICON[f.severity]} ${inlineCode(f.rule)} · ${where} — ${escapeMarkdown(clip(f.message, 400))} (${doc})`];
+  if (f.excerpt) out.push('', codeFence(f.excerpt, 'sql'));
+  const impact = impactLine(f);
+  if (impact) out.push('', `**Impact:** ${impact}`);
+  if (f.fix) out.push('', '**Fix:**', '', codeFence([f.fix.sql, ...(f.fix.note ? [f.fix.note] : [])].join('\n'), 'sql'));
+  else if (f.hint) out.push('', `**Fix:** ${escapeMarkdown(shortHint(f.hint))}`);
+  return out;
+}
+
+// ---- the lock trace, merged ----------------------------------------------------------------------
+
+function tracedLocks(statement: DryRunStatement): TracedLock[] {
+  // A relation the migration itself created is invisible to everyone else until COMMIT: its lock blocks nobody.
+  return (statement.locks as TracedLock[]).filter((lock) => lock.preExisting !== false);
+}
+
+/** One line for what a statement locked or rewrote, or undefined when it touched nothing that exists. */
+export function traceText(statement: DryRunStatement): string | undefined {
+  const touched = new Map(((statement.touched as TouchedTable[] | undefined) ?? []).map((t) => [t.relation, t]));
+  const size = (relation: string) => (touched.has(relation) ? ` (${sizeText(touched.get(relation)!)})` : '');
+  const locks = tracedLocks(statement).filter((lock) => lock.blocks.length > 0);
+  const parts = locks.map((lock) => `${lockModeLabel(lock.mode)} lock on ${lock.relation}${size(lock.relation)} — blocks ${lock.blocks.join(' and ')}`);
+  if (statement.rewrites.length) parts.push(`rewrites ${statement.rewrites.map((r) => `${r}${locks.some((l) => l.relation === r) ? '' : size(r)}`).join(', ')}`);
+  return parts.length ? parts.join('; ') : undefined;
+}
+
+/** Trace flags that say more than the lock itself (held too long, no lock_timeout, unindexed foreign key). */
+const EXTRA_FLAGS = new Set(['lock-held', 'no-lock-timeout', 'fk-without-index']);
+
+function statementText(statement: DryRunStatement): string {
+  return clip(statement.sql.replace(/\s+/g, ' ').trim(), 100);
+}
+
+function dryRunBlock(file: ReportFile, options: RenderOptions): string[] {
+  const run = file.dryRun;
+  if (!run) return [];
+  const out: string[] = [];
+  const failed = run.statements.find((s) => s.error);
+  const time = options.timings ? ` in ${Math.round(run.durationMs)} ms` : '';
+  if (!run.ok) {
+    out.push('', `🛑 **The dry-run failed**${failed ? ` at ${link(`L${failed.line}`, lineUrl(file, failed.line))}` : ''}: ${escapeMarkdown(clip(run.error ?? 'unknown error', 1000))}`);
+    if (failed) out.push('', codeFence(clip(failed.sql.trim(), 4000), 'sql'));
+  }
+  // Statements whose locks or rewrites no finding mentions: shown here once (the findings carry their own).
+  const findingLines = new Set((file.findings ?? []).map((f) => f.line));
+  const unmatched = run.statements.filter((s) => !findingLines.has(s.line) && traceText(s));
+  if (unmatched.length) {
+    out.push('', 'The dry-run also saw:');
+    for (const s of unmatched.slice(0, 20)) out.push(`- ⚠️ ${link(`L${s.line}`, lineUrl(file, s.line))} ${inlineCode(statementText(s))} — ${escapeMarkdown(traceText(s)!)}`);
+    if (unmatched.length > 20) out.push(`- …and ${unmatched.length - 20} more (see the job summary)`);
+  }
+  // The full trace, collapsed: every statement, including harmless ones and the dry-run's own notes.
+  if (run.statements.length) {
+    const mode = run.transactional ? '' : ', outside a transaction';
+    const summary = run.ok ? `Dry-run: ${plural(run.statements.length, 'statement')} ran and rolled back${mode}${time}` : `Dry-run trace (${plural(run.statements.length, 'statement')}${mode}${time})`;
+    const items = run.statements.map((s) => {
+      const locks = (s.locks as TracedLock[]).map((lock) => `${lockModeLabel(lock.mode)} on ${lock.relation}${lock.preExisting === false ? ' (created here)' : ''}`);
+      const bits = [locks.length ? locks.join(', ') : 'no lock on existing relations', ...(s.rewrites.length ? [`rewrites ${s.rewrites.join(', ')}`] : []), ...(s.note ? [s.note] : []), ...(s.error ? [`error: ${s.error}`] : [])];
+      const flagged = ((s.flags as TraceFlag[] | undefined) ?? []).filter((flag) => EXTRA_FLAGS.has(flag.kind)).map((flag) => flag.message);
+      const ms = options.timings ? ` (${Math.round(s.durationMs)} ms)` : '';
+      return `- ${link(`L${s.line}`, lineUrl(file, s.line))} ${inlineCode(statementText(s))}${ms} — ${escapeMarkdown(clip([...bits, ...flagged].join('; '), 600))}`;
+    });
+    out.push('', `<details><summary>${escapeHtml(summary)}</summary>`, '', ...items, '', '</details>');
+  } else if (run.ok) {
+    out.push('', 'Dry-run: no statements.');
+  }
+  return out;
+}
+
+// ---- files ---------------------------------------------------------------------------------------
 
 function fileIcon(file: ReportFile): string {
   const findings = file.findings ?? [];
@@ -126,86 +236,28 @@ function fileIcon(file: ReportFile): string {
   return '✅';
 }
 
-function fileTitle(file: ReportFile): string {
-  const findings = file.findings ?? [];
-  const errors = findings.filter((f) => f.severity === 'error').length;
-  const warnings = findings.filter((f) => f.severity === 'warning').length;
+function fileFacts(file: ReportFile): string {
   const bits: string[] = [];
   if (file.status) bits.push(escapeMarkdown(file.status));
   if (file.findings === null) bits.push('not linted');
-  else if (errors || warnings) bits.push([errors ? plural(errors, 'error') : '', warnings ? plural(warnings, 'warning') : ''].filter(Boolean).join(', '));
-  else bits.push('no findings');
-  if (file.dryRun) bits.push(file.dryRun.ok ? `dry-run ok (${Math.round(file.dryRun.durationMs)} ms)` : 'dry-run **failed**');
+  else if (file.findings.length === 0) bits.push('no findings');
+  if (file.dryRun) bits.push(file.dryRun.ok ? 'dry-run ok' : 'dry-run **failed**');
   return bits.join(' · ');
 }
 
-/** Findings table; collapsed when long so the verdicts of all files stay visible. */
-function findingsBlock(model: ReportModel, file: ReportFile): string[] {
-  const findings = file.findings ?? [];
-  if (findings.length === 0) return [];
-  const rows = findings.map((f) => {
-    const where = link(f.endLine > f.line ? `L${f.line}-L${f.endLine}` : `L${f.line}`, lineUrl(model, file.path, f.line, f.endLine));
-    return `| ${ICON[f.severity]} | ${inlineCode(f.rule, { inTable: true })} | ${where} | ${escapeMarkdown(f.message)} | ${escapeMarkdown(f.hint)} |`;
-  });
-  const table = ['| | Rule | Lines | Problem | Safe alternative |', '|---|---|---|---|---|', ...rows];
-  if (findings.length <= 5) return ['', ...table];
-  return ['', `<details><summary>${escapeHtml(plural(findings.length, 'finding'))}</summary>`, '', ...table, '', '</details>'];
+function fileSection(file: ReportFile, options: RenderOptions): string {
+  const out = [`### ${fileIcon(file)} ${link(file.path, lineUrl(file))}`, '', fileFacts(file)];
+  for (const finding of file.findings ?? []) out.push('', ...findingBlock(file, finding));
+  out.push(...dryRunBlock(file, options));
+  return out.join('\n');
 }
 
-function statementCell(statement: DryRunStatement): string {
-  const first = statement.sql.split('\n').find((line) => line.trim()) ?? statement.sql;
-  return inlineCode(clip(first.trim(), 80), { inTable: true });
-}
-
-function locksCell(statement: DryRunStatement): string {
-  if (statement.locks.length === 0) return '—';
-  return statement.locks
-    .map((lock) => {
-      // A relation the migration itself created is invisible to everyone else until COMMIT: its lock blocks nobody.
-      const effect = (lock as { preExisting?: boolean }).preExisting === false ? ' (created here)' : lock.blocks.length ? ` (blocks ${lock.blocks.join(' + ')})` : '';
-      return `${escapeMarkdown(lockModeLabel(lock.mode))} on ${inlineCode(lock.relation, { inTable: true })}${effect}`;
-    })
-    .join('<br>');
-}
-
-/** Dry-run result of one migration: a line, the lock/rewrite table (collapsed), the failing statement. */
-function dryRunBlock(model: ReportModel, file: ReportFile): string[] {
-  const run = file.dryRun;
-  if (!run) return [];
-  const out: string[] = [''];
-  const failed = run.statements.find((s) => s.error);
-  if (run.ok) out.push(`Dry-run: ${plural(run.statements.length, 'statement')} ran and ${run.statements.length === 1 ? 'was' : 'were'} rolled back in ${Math.round(run.durationMs)} ms${run.transactional ? '' : ' (this file runs outside a transaction)'}.`);
-  else out.push(`**Dry-run failed**: ${escapeMarkdown(clip(run.error ?? 'unknown error', 1000))}`);
-  if (failed) out.push('', codeFence(clip(failed.sql, 4000), 'sql'));
-  // The lock trace's findings (when the trace ran): what the statements really locked or rewrote.
-  const flags = run.statements.flatMap((s) => ((s.flags as Array<{ message?: unknown }> | undefined) ?? []).map((flag) => ({ line: s.line, message: String(flag.message ?? '') })));
-  if (flags.length) {
-    out.push('', ...flags.slice(0, 20).map((flag) => `- ⚠️ ${link(`L${flag.line}`, lineUrl(model, file.path, flag.line))}: ${escapeMarkdown(clip(flag.message, 500))}`));
-    if (flags.length > 20) out.push(`- …and ${flags.length - 20} more (see the JSON report)`);
-  }
-  const traced = run.statements.some((s) => s.locks.length > 0 || s.rewrites.length > 0);
-  if (run.statements.length > 0) {
-    const rows = run.statements.map((s) => {
-      const where = link(`L${s.line}`, lineUrl(model, file.path, s.line));
-      const rewrites = s.rewrites.length ? s.rewrites.map((r) => inlineCode(r, { inTable: true })).join('<br>') : '—';
-      const note = s.note ? ` ${escapeMarkdown(clip(s.note, 200))}` : '';
-      return `| ${where} | ${statementCell(s)}${note} | ${locksCell(s)} | ${rewrites} | ${Math.round(s.durationMs)} ms |`;
-    });
-    const title = traced ? 'Locks and rewrites per statement' : 'Statements';
-    out.push('', `<details><summary>${escapeHtml(title)}</summary>`, '', '| Line | Statement | Locks | Rewrites | Time |', '|---|---|---|---|---|', ...rows, '', '</details>');
-  }
-  return out;
-}
-
-function fileSection(model: ReportModel, file: ReportFile): string {
-  const heading = `### ${fileIcon(file)} ${link(file.path, lineUrl(model, file.path))}`;
-  return [heading, '', fileTitle(file), ...findingsBlock(model, file), ...dryRunBlock(model, file)].join('\n');
-}
-
-function operationBlock(op: ReportOperation | undefined): string[] {
+function operationBlock(op: ReportOperation | undefined, options: RenderOptions): string[] {
   if (!op) return [];
-  const out = ['', `**${op.ok ? 'Done' : 'Failed'}**: ${escapeMarkdown(op.headline)}`];
-  if (op.details?.length) out.push('', '<details><summary>Details</summary>', '', codeFence(op.details.join('\n')), '', '</details>');
+  const out: string[] = [];
+  // Timings (apply durations) are summary-only: a rerun must not rewrite the comment.
+  const details = (op.details ?? []).map((line) => (options.timings ? line : line.replace(/ in \d+ ms/g, '').replace(/, \d+ ms in the dry-run/g, '')));
+  if (details.length) out.push('', '<details><summary>Details</summary>', '', codeFence(details.join('\n')), '', '</details>');
   for (const part of op.sql ?? []) out.push('', `<details><summary>${escapeHtml(part.title)}</summary>`, '', codeFence(part.sql, 'sql'), '', '</details>');
   return out;
 }
@@ -213,76 +265,71 @@ function operationBlock(op: ReportOperation | undefined): string[] {
 const STATE_ICON: Record<StatusItem['state'], string> = { applied: '✅', pending: '⏳', failed: '🛑', modified: '⚠️', missing: '❓' };
 
 function statusBlock(items: StatusItem[] | undefined): string[] {
-  if (!items) return [];
-  const counts = new Map<string, number>();
-  for (const item of items) counts.set(item.state, (counts.get(item.state) ?? 0) + 1);
-  const line = items.length ? [...counts.entries()].map(([state, n]) => `${n} ${state}`).join(', ') : 'no migrations';
-  const rows = items.map((item) => `| ${STATE_ICON[item.state]} ${item.state} | ${inlineCode(item.version, { inTable: true })} | ${escapeMarkdown(item.name)} | ${item.appliedAt ?? '—'} | ${escapeMarkdown(clip(item.detail ?? '', 300))} |`);
-  const table = items.length ? ['', '<details><summary>Migration status</summary>', '', '| State | Version | Name | Applied at | Detail |', '|---|---|---|---|---|', ...rows, '', '</details>'] : [];
-  return ['', `Status: ${line}.`, ...table];
+  if (!items?.length) return [];
+  const list = items.map((item) => `- ${STATE_ICON[item.state]} ${item.state} ${inlineCode(`${item.version}_${item.name}`)}${item.appliedAt ? ` · ${escapeMarkdown(item.appliedAt)}` : ''}${item.detail ? ` — ${escapeMarkdown(clip(item.detail, 300))}` : ''}`);
+  return ['', `<details><summary>${escapeHtml(`Migration status (${plural(items.length, 'migration')})`)}</summary>`, '', ...list, '', '</details>'];
 }
 
 function header(model: ReportModel): string[] {
   const out = [`## ddlgate · ${inlineCode(model.dir)} · ${escapeMarkdown(model.command)}`, '', verdictLine(model)];
-  if (model.dryRunError) out.push('', `Dry-run could not run: ${escapeMarkdown(clip(model.dryRunError, 1000))}`);
+  if (model.couldNotRun && model.files.length) out.push('', 'What could be checked before it stopped:');
   for (const note of model.notes ?? []) out.push('', `> ${escapeMarkdown(note)}`);
-  if (model.files.length === 0) out.push('', 'No migration files to check.');
   return out;
 }
 
-/** The full report without marker (the job summary uses this too). */
-export function renderReportBody(model: ReportModel): string {
+/** The full report without marker (the job summary uses it too, with timings). */
+export function renderReportBody(model: ReportModel, options: RenderOptions = {}): string {
   // Files with nothing to say (linted clean, no dry-run) share one collapsed list instead of a section each.
   const quiet = model.files.filter((file) => file.findings?.length === 0 && !file.dryRun);
-  const sections = model.files.filter((file) => !quiet.includes(file)).map((file) => fileSection(model, file));
+  const sections = model.files.filter((file) => !quiet.includes(file)).map((file) => fileSection(file, options));
   if (quiet.length) {
-    const items = quiet.map((file) => `- ✅ ${link(file.path, lineUrl(model, file.path))}${file.status ? ` · ${escapeMarkdown(file.status)}` : ''}`);
+    const items = quiet.map((file) => `- ✅ ${link(file.path, lineUrl(file))}${file.status ? ` · ${escapeMarkdown(file.status)}` : ''}`);
     sections.push([`<details><summary>${escapeHtml(`${plural(quiet.length, 'file')} without findings`)}</summary>`, '', ...items, '', '</details>'].join('\n'));
   }
-  return [...header(model), ...operationBlock(model.operation), ...statusBlock(model.status), ...sections.flatMap((s) => ['', s]), ''].join('\n');
+  return [...header(model), ...operationBlock(model.operation, options), ...statusBlock(model.status), ...sections.flatMap((s) => ['', s]), ''].join('\n');
+}
+
+/**
+ * One line per finding, under its file's linked heading: what the summary falls back to at any size.
+ * No per-line link (the line number is next to the file's link): at thousands of findings the URLs
+ * alone would not fit in the summary's 1 MiB.
+ */
+export function findingLines(file: ReportFile): string[] {
+  return (file.findings ?? []).map((f) => `- ${ICON[f.severity]} ${lines(f)} ${inlineCode(f.rule)} — ${escapeMarkdown(clip(f.message, 140))}`);
 }
 
 /** The per-file summary used when the full report does not fit in one comment. */
-export function renderCompactBody(model: ReportModel, limit: number): string {
-  const intro = [
-    ...header(model),
-    ...operationBlock(model.operation),
-    ...statusBlock(model.status && model.status.length <= 50 ? model.status : undefined),
-    '',
-    `The full report is longer than a comment may be; ${link('see the job summary', model.runUrl)} for every finding and the dry-run details.`,
-    '',
-    '| | File | Errors | Warnings | Dry-run | First finding |',
-    '|---|---|---|---|---|---|',
-  ];
-  const rows = model.files.map((file) => {
+export function renderCompactBody(model: ReportModel, limit: number, where = 'the job summary'): string {
+  const intro = [...header(model), ...operationBlock(model.operation, {}), '', `This report is too long for a comment: ${link(where, model.runUrl)} lists every finding. Files with problems first:`, ''];
+  const ordered = [...model.files].sort((a, b) => weight(a) - weight(b));
+  const rows = ordered.map((file) => {
     const findings = file.findings ?? [];
+    const errors = findings.filter((f) => f.severity === 'error').length;
+    const warnings = findings.filter((f) => f.severity === 'warning').length;
     const first = findings.find((f) => f.severity === 'error') ?? findings[0];
-    const firstCell = first ? `${inlineCode(first.rule, { inTable: true })} ${link(`L${first.line}`, lineUrl(model, file.path, first.line, first.endLine))}` : '—';
-    const dry = file.dryRun ? (file.dryRun.ok ? 'ok' : '**failed**') : '—';
-    return `| ${fileIcon(file)} | ${link(clip(file.path, 200), lineUrl(model, file.path))} | ${findings.filter((f) => f.severity === 'error').length} | ${findings.filter((f) => f.severity === 'warning').length} | ${dry} | ${firstCell} |`;
+    const facts = [errors ? plural(errors, 'error') : '', warnings ? plural(warnings, 'warning') : '', file.dryRun && !file.dryRun.ok ? 'dry-run failed' : ''].filter(Boolean).join(', ') || 'no findings';
+    return `- ${fileIcon(file)} ${link(clip(file.path, 200), lineUrl(file))} — ${facts}${first ? ` · first: ${inlineCode(first.rule)} ${link(`L${first.line}`, lineUrl(file, first.line))}` : ''}`;
   });
-  // Keep as many rows as fit; problem files first so the cut drops the clean ones.
-  const order = rows.map((row, i) => ({ row, i, weight: fileIcon(model.files[i]!) === '🛑' ? 0 : fileIcon(model.files[i]!) === '⚠️' ? 1 : 2 }));
-  order.sort((a, b) => a.weight - b.weight || a.i - b.i);
   const kept: string[] = [];
   let length = intro.join('\n').length + 200;
-  for (const { row } of order) {
+  for (const row of rows) {
     if (length + row.length + 1 > limit) break;
     kept.push(row);
     length += row.length + 1;
   }
-  const omitted = rows.length - kept.length;
-  const tail = omitted > 0 ? ['', `…and ${plural(omitted, 'more file')} (see the job summary).`] : [];
-  return [...intro, ...kept, ...tail, ''].join('\n');
+  const dropped = rows.length - kept.length;
+  return [...intro, ...kept, ...(dropped ? [`- …and ${plural(dropped, 'more file')}`] : []), ''].join('\n');
 }
 
-/**
- * The sticky comment: marker first line (comment.ts finds the comment by it), then the report. The
- * full report when it fits in `limit` characters, else the per-file summary, else a hard cut.
- */
-export function renderComment(model: ReportModel, limit = GITHUB_COMMENT_LIMIT): string {
+function weight(file: ReportFile): number {
+  const icon = fileIcon(file);
+  return icon === '🛑' ? 0 : icon === '⚠️' ? 1 : 2;
+}
+
+/** The sticky comment: marker, then the full report, or the compact one when the full one is too long. */
+export function renderComment(model: ReportModel): string {
   const marker = commentMarker(model.dir);
-  const budget = limit - marker.length - 1;
+  const budget = GITHUB_COMMENT_LIMIT - marker.length - 1;
   const full = renderReportBody(model);
   if (full.length <= budget) return `${marker}\n${full}`;
   const compact = renderCompactBody(model, budget);
@@ -291,3 +338,10 @@ export function renderComment(model: ReportModel, limit = GITHUB_COMMENT_LIMIT):
   const cut = compact.slice(0, budget - 80);
   return `${marker}\n${cut.slice(0, cut.lastIndexOf('\n') + 1)}\n…report cut to fit GitHub's comment limit.\n`;
 }
+
+/** Re-exported for the summary: the verdict label as a word. */
+export function verdictWord(model: ReportModel): string {
+  return verdictOf(model);
+}
+
+export type { DryRunMigration };
