@@ -910,6 +910,1536 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 
 /***/ }),
 
+/***/ 3251:
+/***/ (function(module) {
+
+/**
+  * This file contains the Bottleneck library (MIT), compiled to ES2017, and without Clustering support.
+  * https://github.com/SGrondin/bottleneck
+  */
+(function (global, factory) {
+	 true ? module.exports = factory() :
+	0;
+}(this, (function () { 'use strict';
+
+	var commonjsGlobal = typeof globalThis !== 'undefined' ? globalThis : typeof window !== 'undefined' ? window : typeof global !== 'undefined' ? global : typeof self !== 'undefined' ? self : {};
+
+	function getCjsExportFromNamespace (n) {
+		return n && n['default'] || n;
+	}
+
+	var load = function(received, defaults, onto = {}) {
+	  var k, ref, v;
+	  for (k in defaults) {
+	    v = defaults[k];
+	    onto[k] = (ref = received[k]) != null ? ref : v;
+	  }
+	  return onto;
+	};
+
+	var overwrite = function(received, defaults, onto = {}) {
+	  var k, v;
+	  for (k in received) {
+	    v = received[k];
+	    if (defaults[k] !== void 0) {
+	      onto[k] = v;
+	    }
+	  }
+	  return onto;
+	};
+
+	var parser = {
+		load: load,
+		overwrite: overwrite
+	};
+
+	var DLList;
+
+	DLList = class DLList {
+	  constructor(incr, decr) {
+	    this.incr = incr;
+	    this.decr = decr;
+	    this._first = null;
+	    this._last = null;
+	    this.length = 0;
+	  }
+
+	  push(value) {
+	    var node;
+	    this.length++;
+	    if (typeof this.incr === "function") {
+	      this.incr();
+	    }
+	    node = {
+	      value,
+	      prev: this._last,
+	      next: null
+	    };
+	    if (this._last != null) {
+	      this._last.next = node;
+	      this._last = node;
+	    } else {
+	      this._first = this._last = node;
+	    }
+	    return void 0;
+	  }
+
+	  shift() {
+	    var value;
+	    if (this._first == null) {
+	      return;
+	    } else {
+	      this.length--;
+	      if (typeof this.decr === "function") {
+	        this.decr();
+	      }
+	    }
+	    value = this._first.value;
+	    if ((this._first = this._first.next) != null) {
+	      this._first.prev = null;
+	    } else {
+	      this._last = null;
+	    }
+	    return value;
+	  }
+
+	  first() {
+	    if (this._first != null) {
+	      return this._first.value;
+	    }
+	  }
+
+	  getArray() {
+	    var node, ref, results;
+	    node = this._first;
+	    results = [];
+	    while (node != null) {
+	      results.push((ref = node, node = node.next, ref.value));
+	    }
+	    return results;
+	  }
+
+	  forEachShift(cb) {
+	    var node;
+	    node = this.shift();
+	    while (node != null) {
+	      (cb(node), node = this.shift());
+	    }
+	    return void 0;
+	  }
+
+	  debug() {
+	    var node, ref, ref1, ref2, results;
+	    node = this._first;
+	    results = [];
+	    while (node != null) {
+	      results.push((ref = node, node = node.next, {
+	        value: ref.value,
+	        prev: (ref1 = ref.prev) != null ? ref1.value : void 0,
+	        next: (ref2 = ref.next) != null ? ref2.value : void 0
+	      }));
+	    }
+	    return results;
+	  }
+
+	};
+
+	var DLList_1 = DLList;
+
+	var Events;
+
+	Events = class Events {
+	  constructor(instance) {
+	    this.instance = instance;
+	    this._events = {};
+	    if ((this.instance.on != null) || (this.instance.once != null) || (this.instance.removeAllListeners != null)) {
+	      throw new Error("An Emitter already exists for this object");
+	    }
+	    this.instance.on = (name, cb) => {
+	      return this._addListener(name, "many", cb);
+	    };
+	    this.instance.once = (name, cb) => {
+	      return this._addListener(name, "once", cb);
+	    };
+	    this.instance.removeAllListeners = (name = null) => {
+	      if (name != null) {
+	        return delete this._events[name];
+	      } else {
+	        return this._events = {};
+	      }
+	    };
+	  }
+
+	  _addListener(name, status, cb) {
+	    var base;
+	    if ((base = this._events)[name] == null) {
+	      base[name] = [];
+	    }
+	    this._events[name].push({cb, status});
+	    return this.instance;
+	  }
+
+	  listenerCount(name) {
+	    if (this._events[name] != null) {
+	      return this._events[name].length;
+	    } else {
+	      return 0;
+	    }
+	  }
+
+	  async trigger(name, ...args) {
+	    var e, promises;
+	    try {
+	      if (name !== "debug") {
+	        this.trigger("debug", `Event triggered: ${name}`, args);
+	      }
+	      if (this._events[name] == null) {
+	        return;
+	      }
+	      this._events[name] = this._events[name].filter(function(listener) {
+	        return listener.status !== "none";
+	      });
+	      promises = this._events[name].map(async(listener) => {
+	        var e, returned;
+	        if (listener.status === "none") {
+	          return;
+	        }
+	        if (listener.status === "once") {
+	          listener.status = "none";
+	        }
+	        try {
+	          returned = typeof listener.cb === "function" ? listener.cb(...args) : void 0;
+	          if (typeof (returned != null ? returned.then : void 0) === "function") {
+	            return (await returned);
+	          } else {
+	            return returned;
+	          }
+	        } catch (error) {
+	          e = error;
+	          {
+	            this.trigger("error", e);
+	          }
+	          return null;
+	        }
+	      });
+	      return ((await Promise.all(promises))).find(function(x) {
+	        return x != null;
+	      });
+	    } catch (error) {
+	      e = error;
+	      {
+	        this.trigger("error", e);
+	      }
+	      return null;
+	    }
+	  }
+
+	};
+
+	var Events_1 = Events;
+
+	var DLList$1, Events$1, Queues;
+
+	DLList$1 = DLList_1;
+
+	Events$1 = Events_1;
+
+	Queues = class Queues {
+	  constructor(num_priorities) {
+	    var i;
+	    this.Events = new Events$1(this);
+	    this._length = 0;
+	    this._lists = (function() {
+	      var j, ref, results;
+	      results = [];
+	      for (i = j = 1, ref = num_priorities; (1 <= ref ? j <= ref : j >= ref); i = 1 <= ref ? ++j : --j) {
+	        results.push(new DLList$1((() => {
+	          return this.incr();
+	        }), (() => {
+	          return this.decr();
+	        })));
+	      }
+	      return results;
+	    }).call(this);
+	  }
+
+	  incr() {
+	    if (this._length++ === 0) {
+	      return this.Events.trigger("leftzero");
+	    }
+	  }
+
+	  decr() {
+	    if (--this._length === 0) {
+	      return this.Events.trigger("zero");
+	    }
+	  }
+
+	  push(job) {
+	    return this._lists[job.options.priority].push(job);
+	  }
+
+	  queued(priority) {
+	    if (priority != null) {
+	      return this._lists[priority].length;
+	    } else {
+	      return this._length;
+	    }
+	  }
+
+	  shiftAll(fn) {
+	    return this._lists.forEach(function(list) {
+	      return list.forEachShift(fn);
+	    });
+	  }
+
+	  getFirst(arr = this._lists) {
+	    var j, len, list;
+	    for (j = 0, len = arr.length; j < len; j++) {
+	      list = arr[j];
+	      if (list.length > 0) {
+	        return list;
+	      }
+	    }
+	    return [];
+	  }
+
+	  shiftLastFrom(priority) {
+	    return this.getFirst(this._lists.slice(priority).reverse()).shift();
+	  }
+
+	};
+
+	var Queues_1 = Queues;
+
+	var BottleneckError;
+
+	BottleneckError = class BottleneckError extends Error {};
+
+	var BottleneckError_1 = BottleneckError;
+
+	var BottleneckError$1, DEFAULT_PRIORITY, Job, NUM_PRIORITIES, parser$1;
+
+	NUM_PRIORITIES = 10;
+
+	DEFAULT_PRIORITY = 5;
+
+	parser$1 = parser;
+
+	BottleneckError$1 = BottleneckError_1;
+
+	Job = class Job {
+	  constructor(task, args, options, jobDefaults, rejectOnDrop, Events, _states, Promise) {
+	    this.task = task;
+	    this.args = args;
+	    this.rejectOnDrop = rejectOnDrop;
+	    this.Events = Events;
+	    this._states = _states;
+	    this.Promise = Promise;
+	    this.options = parser$1.load(options, jobDefaults);
+	    this.options.priority = this._sanitizePriority(this.options.priority);
+	    if (this.options.id === jobDefaults.id) {
+	      this.options.id = `${this.options.id}-${this._randomIndex()}`;
+	    }
+	    this.promise = new this.Promise((_resolve, _reject) => {
+	      this._resolve = _resolve;
+	      this._reject = _reject;
+	    });
+	    this.retryCount = 0;
+	  }
+
+	  _sanitizePriority(priority) {
+	    var sProperty;
+	    sProperty = ~~priority !== priority ? DEFAULT_PRIORITY : priority;
+	    if (sProperty < 0) {
+	      return 0;
+	    } else if (sProperty > NUM_PRIORITIES - 1) {
+	      return NUM_PRIORITIES - 1;
+	    } else {
+	      return sProperty;
+	    }
+	  }
+
+	  _randomIndex() {
+	    return Math.random().toString(36).slice(2);
+	  }
+
+	  doDrop({error, message = "This job has been dropped by Bottleneck"} = {}) {
+	    if (this._states.remove(this.options.id)) {
+	      if (this.rejectOnDrop) {
+	        this._reject(error != null ? error : new BottleneckError$1(message));
+	      }
+	      this.Events.trigger("dropped", {args: this.args, options: this.options, task: this.task, promise: this.promise});
+	      return true;
+	    } else {
+	      return false;
+	    }
+	  }
+
+	  _assertStatus(expected) {
+	    var status;
+	    status = this._states.jobStatus(this.options.id);
+	    if (!(status === expected || (expected === "DONE" && status === null))) {
+	      throw new BottleneckError$1(`Invalid job status ${status}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
+	    }
+	  }
+
+	  doReceive() {
+	    this._states.start(this.options.id);
+	    return this.Events.trigger("received", {args: this.args, options: this.options});
+	  }
+
+	  doQueue(reachedHWM, blocked) {
+	    this._assertStatus("RECEIVED");
+	    this._states.next(this.options.id);
+	    return this.Events.trigger("queued", {args: this.args, options: this.options, reachedHWM, blocked});
+	  }
+
+	  doRun() {
+	    if (this.retryCount === 0) {
+	      this._assertStatus("QUEUED");
+	      this._states.next(this.options.id);
+	    } else {
+	      this._assertStatus("EXECUTING");
+	    }
+	    return this.Events.trigger("scheduled", {args: this.args, options: this.options});
+	  }
+
+	  async doExecute(chained, clearGlobalState, run, free) {
+	    var error, eventInfo, passed;
+	    if (this.retryCount === 0) {
+	      this._assertStatus("RUNNING");
+	      this._states.next(this.options.id);
+	    } else {
+	      this._assertStatus("EXECUTING");
+	    }
+	    eventInfo = {args: this.args, options: this.options, retryCount: this.retryCount};
+	    this.Events.trigger("executing", eventInfo);
+	    try {
+	      passed = (await (chained != null ? chained.schedule(this.options, this.task, ...this.args) : this.task(...this.args)));
+	      if (clearGlobalState()) {
+	        this.doDone(eventInfo);
+	        await free(this.options, eventInfo);
+	        this._assertStatus("DONE");
+	        return this._resolve(passed);
+	      }
+	    } catch (error1) {
+	      error = error1;
+	      return this._onFailure(error, eventInfo, clearGlobalState, run, free);
+	    }
+	  }
+
+	  doExpire(clearGlobalState, run, free) {
+	    var error, eventInfo;
+	    if (this._states.jobStatus(this.options.id === "RUNNING")) {
+	      this._states.next(this.options.id);
+	    }
+	    this._assertStatus("EXECUTING");
+	    eventInfo = {args: this.args, options: this.options, retryCount: this.retryCount};
+	    error = new BottleneckError$1(`This job timed out after ${this.options.expiration} ms.`);
+	    return this._onFailure(error, eventInfo, clearGlobalState, run, free);
+	  }
+
+	  async _onFailure(error, eventInfo, clearGlobalState, run, free) {
+	    var retry, retryAfter;
+	    if (clearGlobalState()) {
+	      retry = (await this.Events.trigger("failed", error, eventInfo));
+	      if (retry != null) {
+	        retryAfter = ~~retry;
+	        this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
+	        this.retryCount++;
+	        return run(retryAfter);
+	      } else {
+	        this.doDone(eventInfo);
+	        await free(this.options, eventInfo);
+	        this._assertStatus("DONE");
+	        return this._reject(error);
+	      }
+	    }
+	  }
+
+	  doDone(eventInfo) {
+	    this._assertStatus("EXECUTING");
+	    this._states.next(this.options.id);
+	    return this.Events.trigger("done", eventInfo);
+	  }
+
+	};
+
+	var Job_1 = Job;
+
+	var BottleneckError$2, LocalDatastore, parser$2;
+
+	parser$2 = parser;
+
+	BottleneckError$2 = BottleneckError_1;
+
+	LocalDatastore = class LocalDatastore {
+	  constructor(instance, storeOptions, storeInstanceOptions) {
+	    this.instance = instance;
+	    this.storeOptions = storeOptions;
+	    this.clientId = this.instance._randomIndex();
+	    parser$2.load(storeInstanceOptions, storeInstanceOptions, this);
+	    this._nextRequest = this._lastReservoirRefresh = this._lastReservoirIncrease = Date.now();
+	    this._running = 0;
+	    this._done = 0;
+	    this._unblockTime = 0;
+	    this.ready = this.Promise.resolve();
+	    this.clients = {};
+	    this._startHeartbeat();
+	  }
+
+	  _startHeartbeat() {
+	    var base;
+	    if ((this.heartbeat == null) && (((this.storeOptions.reservoirRefreshInterval != null) && (this.storeOptions.reservoirRefreshAmount != null)) || ((this.storeOptions.reservoirIncreaseInterval != null) && (this.storeOptions.reservoirIncreaseAmount != null)))) {
+	      return typeof (base = (this.heartbeat = setInterval(() => {
+	        var amount, incr, maximum, now, reservoir;
+	        now = Date.now();
+	        if ((this.storeOptions.reservoirRefreshInterval != null) && now >= this._lastReservoirRefresh + this.storeOptions.reservoirRefreshInterval) {
+	          this._lastReservoirRefresh = now;
+	          this.storeOptions.reservoir = this.storeOptions.reservoirRefreshAmount;
+	          this.instance._drainAll(this.computeCapacity());
+	        }
+	        if ((this.storeOptions.reservoirIncreaseInterval != null) && now >= this._lastReservoirIncrease + this.storeOptions.reservoirIncreaseInterval) {
+	          ({
+	            reservoirIncreaseAmount: amount,
+	            reservoirIncreaseMaximum: maximum,
+	            reservoir
+	          } = this.storeOptions);
+	          this._lastReservoirIncrease = now;
+	          incr = maximum != null ? Math.min(amount, maximum - reservoir) : amount;
+	          if (incr > 0) {
+	            this.storeOptions.reservoir += incr;
+	            return this.instance._drainAll(this.computeCapacity());
+	          }
+	        }
+	      }, this.heartbeatInterval))).unref === "function" ? base.unref() : void 0;
+	    } else {
+	      return clearInterval(this.heartbeat);
+	    }
+	  }
+
+	  async __publish__(message) {
+	    await this.yieldLoop();
+	    return this.instance.Events.trigger("message", message.toString());
+	  }
+
+	  async __disconnect__(flush) {
+	    await this.yieldLoop();
+	    clearInterval(this.heartbeat);
+	    return this.Promise.resolve();
+	  }
+
+	  yieldLoop(t = 0) {
+	    return new this.Promise(function(resolve, reject) {
+	      return setTimeout(resolve, t);
+	    });
+	  }
+
+	  computePenalty() {
+	    var ref;
+	    return (ref = this.storeOptions.penalty) != null ? ref : (15 * this.storeOptions.minTime) || 5000;
+	  }
+
+	  async __updateSettings__(options) {
+	    await this.yieldLoop();
+	    parser$2.overwrite(options, options, this.storeOptions);
+	    this._startHeartbeat();
+	    this.instance._drainAll(this.computeCapacity());
+	    return true;
+	  }
+
+	  async __running__() {
+	    await this.yieldLoop();
+	    return this._running;
+	  }
+
+	  async __queued__() {
+	    await this.yieldLoop();
+	    return this.instance.queued();
+	  }
+
+	  async __done__() {
+	    await this.yieldLoop();
+	    return this._done;
+	  }
+
+	  async __groupCheck__(time) {
+	    await this.yieldLoop();
+	    return (this._nextRequest + this.timeout) < time;
+	  }
+
+	  computeCapacity() {
+	    var maxConcurrent, reservoir;
+	    ({maxConcurrent, reservoir} = this.storeOptions);
+	    if ((maxConcurrent != null) && (reservoir != null)) {
+	      return Math.min(maxConcurrent - this._running, reservoir);
+	    } else if (maxConcurrent != null) {
+	      return maxConcurrent - this._running;
+	    } else if (reservoir != null) {
+	      return reservoir;
+	    } else {
+	      return null;
+	    }
+	  }
+
+	  conditionsCheck(weight) {
+	    var capacity;
+	    capacity = this.computeCapacity();
+	    return (capacity == null) || weight <= capacity;
+	  }
+
+	  async __incrementReservoir__(incr) {
+	    var reservoir;
+	    await this.yieldLoop();
+	    reservoir = this.storeOptions.reservoir += incr;
+	    this.instance._drainAll(this.computeCapacity());
+	    return reservoir;
+	  }
+
+	  async __currentReservoir__() {
+	    await this.yieldLoop();
+	    return this.storeOptions.reservoir;
+	  }
+
+	  isBlocked(now) {
+	    return this._unblockTime >= now;
+	  }
+
+	  check(weight, now) {
+	    return this.conditionsCheck(weight) && (this._nextRequest - now) <= 0;
+	  }
+
+	  async __check__(weight) {
+	    var now;
+	    await this.yieldLoop();
+	    now = Date.now();
+	    return this.check(weight, now);
+	  }
+
+	  async __register__(index, weight, expiration) {
+	    var now, wait;
+	    await this.yieldLoop();
+	    now = Date.now();
+	    if (this.conditionsCheck(weight)) {
+	      this._running += weight;
+	      if (this.storeOptions.reservoir != null) {
+	        this.storeOptions.reservoir -= weight;
+	      }
+	      wait = Math.max(this._nextRequest - now, 0);
+	      this._nextRequest = now + wait + this.storeOptions.minTime;
+	      return {
+	        success: true,
+	        wait,
+	        reservoir: this.storeOptions.reservoir
+	      };
+	    } else {
+	      return {
+	        success: false
+	      };
+	    }
+	  }
+
+	  strategyIsBlock() {
+	    return this.storeOptions.strategy === 3;
+	  }
+
+	  async __submit__(queueLength, weight) {
+	    var blocked, now, reachedHWM;
+	    await this.yieldLoop();
+	    if ((this.storeOptions.maxConcurrent != null) && weight > this.storeOptions.maxConcurrent) {
+	      throw new BottleneckError$2(`Impossible to add a job having a weight of ${weight} to a limiter having a maxConcurrent setting of ${this.storeOptions.maxConcurrent}`);
+	    }
+	    now = Date.now();
+	    reachedHWM = (this.storeOptions.highWater != null) && queueLength === this.storeOptions.highWater && !this.check(weight, now);
+	    blocked = this.strategyIsBlock() && (reachedHWM || this.isBlocked(now));
+	    if (blocked) {
+	      this._unblockTime = now + this.computePenalty();
+	      this._nextRequest = this._unblockTime + this.storeOptions.minTime;
+	      this.instance._dropAllQueued();
+	    }
+	    return {
+	      reachedHWM,
+	      blocked,
+	      strategy: this.storeOptions.strategy
+	    };
+	  }
+
+	  async __free__(index, weight) {
+	    await this.yieldLoop();
+	    this._running -= weight;
+	    this._done += weight;
+	    this.instance._drainAll(this.computeCapacity());
+	    return {
+	      running: this._running
+	    };
+	  }
+
+	};
+
+	var LocalDatastore_1 = LocalDatastore;
+
+	var BottleneckError$3, States;
+
+	BottleneckError$3 = BottleneckError_1;
+
+	States = class States {
+	  constructor(status1) {
+	    this.status = status1;
+	    this._jobs = {};
+	    this.counts = this.status.map(function() {
+	      return 0;
+	    });
+	  }
+
+	  next(id) {
+	    var current, next;
+	    current = this._jobs[id];
+	    next = current + 1;
+	    if ((current != null) && next < this.status.length) {
+	      this.counts[current]--;
+	      this.counts[next]++;
+	      return this._jobs[id]++;
+	    } else if (current != null) {
+	      this.counts[current]--;
+	      return delete this._jobs[id];
+	    }
+	  }
+
+	  start(id) {
+	    var initial;
+	    initial = 0;
+	    this._jobs[id] = initial;
+	    return this.counts[initial]++;
+	  }
+
+	  remove(id) {
+	    var current;
+	    current = this._jobs[id];
+	    if (current != null) {
+	      this.counts[current]--;
+	      delete this._jobs[id];
+	    }
+	    return current != null;
+	  }
+
+	  jobStatus(id) {
+	    var ref;
+	    return (ref = this.status[this._jobs[id]]) != null ? ref : null;
+	  }
+
+	  statusJobs(status) {
+	    var k, pos, ref, results, v;
+	    if (status != null) {
+	      pos = this.status.indexOf(status);
+	      if (pos < 0) {
+	        throw new BottleneckError$3(`status must be one of ${this.status.join(', ')}`);
+	      }
+	      ref = this._jobs;
+	      results = [];
+	      for (k in ref) {
+	        v = ref[k];
+	        if (v === pos) {
+	          results.push(k);
+	        }
+	      }
+	      return results;
+	    } else {
+	      return Object.keys(this._jobs);
+	    }
+	  }
+
+	  statusCounts() {
+	    return this.counts.reduce(((acc, v, i) => {
+	      acc[this.status[i]] = v;
+	      return acc;
+	    }), {});
+	  }
+
+	};
+
+	var States_1 = States;
+
+	var DLList$2, Sync;
+
+	DLList$2 = DLList_1;
+
+	Sync = class Sync {
+	  constructor(name, Promise) {
+	    this.schedule = this.schedule.bind(this);
+	    this.name = name;
+	    this.Promise = Promise;
+	    this._running = 0;
+	    this._queue = new DLList$2();
+	  }
+
+	  isEmpty() {
+	    return this._queue.length === 0;
+	  }
+
+	  async _tryToRun() {
+	    var args, cb, error, reject, resolve, returned, task;
+	    if ((this._running < 1) && this._queue.length > 0) {
+	      this._running++;
+	      ({task, args, resolve, reject} = this._queue.shift());
+	      cb = (await (async function() {
+	        try {
+	          returned = (await task(...args));
+	          return function() {
+	            return resolve(returned);
+	          };
+	        } catch (error1) {
+	          error = error1;
+	          return function() {
+	            return reject(error);
+	          };
+	        }
+	      })());
+	      this._running--;
+	      this._tryToRun();
+	      return cb();
+	    }
+	  }
+
+	  schedule(task, ...args) {
+	    var promise, reject, resolve;
+	    resolve = reject = null;
+	    promise = new this.Promise(function(_resolve, _reject) {
+	      resolve = _resolve;
+	      return reject = _reject;
+	    });
+	    this._queue.push({task, args, resolve, reject});
+	    this._tryToRun();
+	    return promise;
+	  }
+
+	};
+
+	var Sync_1 = Sync;
+
+	var version = "2.19.5";
+	var version$1 = {
+		version: version
+	};
+
+	var version$2 = /*#__PURE__*/Object.freeze({
+		version: version,
+		default: version$1
+	});
+
+	var require$$2 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var require$$3 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var require$$4 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var Events$2, Group, IORedisConnection$1, RedisConnection$1, Scripts$1, parser$3;
+
+	parser$3 = parser;
+
+	Events$2 = Events_1;
+
+	RedisConnection$1 = require$$2;
+
+	IORedisConnection$1 = require$$3;
+
+	Scripts$1 = require$$4;
+
+	Group = (function() {
+	  class Group {
+	    constructor(limiterOptions = {}) {
+	      this.deleteKey = this.deleteKey.bind(this);
+	      this.limiterOptions = limiterOptions;
+	      parser$3.load(this.limiterOptions, this.defaults, this);
+	      this.Events = new Events$2(this);
+	      this.instances = {};
+	      this.Bottleneck = Bottleneck_1;
+	      this._startAutoCleanup();
+	      this.sharedConnection = this.connection != null;
+	      if (this.connection == null) {
+	        if (this.limiterOptions.datastore === "redis") {
+	          this.connection = new RedisConnection$1(Object.assign({}, this.limiterOptions, {Events: this.Events}));
+	        } else if (this.limiterOptions.datastore === "ioredis") {
+	          this.connection = new IORedisConnection$1(Object.assign({}, this.limiterOptions, {Events: this.Events}));
+	        }
+	      }
+	    }
+
+	    key(key = "") {
+	      var ref;
+	      return (ref = this.instances[key]) != null ? ref : (() => {
+	        var limiter;
+	        limiter = this.instances[key] = new this.Bottleneck(Object.assign(this.limiterOptions, {
+	          id: `${this.id}-${key}`,
+	          timeout: this.timeout,
+	          connection: this.connection
+	        }));
+	        this.Events.trigger("created", limiter, key);
+	        return limiter;
+	      })();
+	    }
+
+	    async deleteKey(key = "") {
+	      var deleted, instance;
+	      instance = this.instances[key];
+	      if (this.connection) {
+	        deleted = (await this.connection.__runCommand__(['del', ...Scripts$1.allKeys(`${this.id}-${key}`)]));
+	      }
+	      if (instance != null) {
+	        delete this.instances[key];
+	        await instance.disconnect();
+	      }
+	      return (instance != null) || deleted > 0;
+	    }
+
+	    limiters() {
+	      var k, ref, results, v;
+	      ref = this.instances;
+	      results = [];
+	      for (k in ref) {
+	        v = ref[k];
+	        results.push({
+	          key: k,
+	          limiter: v
+	        });
+	      }
+	      return results;
+	    }
+
+	    keys() {
+	      return Object.keys(this.instances);
+	    }
+
+	    async clusterKeys() {
+	      var cursor, end, found, i, k, keys, len, next, start;
+	      if (this.connection == null) {
+	        return this.Promise.resolve(this.keys());
+	      }
+	      keys = [];
+	      cursor = null;
+	      start = `b_${this.id}-`.length;
+	      end = "_settings".length;
+	      while (cursor !== 0) {
+	        [next, found] = (await this.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${this.id}-*_settings`, "count", 10000]));
+	        cursor = ~~next;
+	        for (i = 0, len = found.length; i < len; i++) {
+	          k = found[i];
+	          keys.push(k.slice(start, -end));
+	        }
+	      }
+	      return keys;
+	    }
+
+	    _startAutoCleanup() {
+	      var base;
+	      clearInterval(this.interval);
+	      return typeof (base = (this.interval = setInterval(async() => {
+	        var e, k, ref, results, time, v;
+	        time = Date.now();
+	        ref = this.instances;
+	        results = [];
+	        for (k in ref) {
+	          v = ref[k];
+	          try {
+	            if ((await v._store.__groupCheck__(time))) {
+	              results.push(this.deleteKey(k));
+	            } else {
+	              results.push(void 0);
+	            }
+	          } catch (error) {
+	            e = error;
+	            results.push(v.Events.trigger("error", e));
+	          }
+	        }
+	        return results;
+	      }, this.timeout / 2))).unref === "function" ? base.unref() : void 0;
+	    }
+
+	    updateSettings(options = {}) {
+	      parser$3.overwrite(options, this.defaults, this);
+	      parser$3.overwrite(options, options, this.limiterOptions);
+	      if (options.timeout != null) {
+	        return this._startAutoCleanup();
+	      }
+	    }
+
+	    disconnect(flush = true) {
+	      var ref;
+	      if (!this.sharedConnection) {
+	        return (ref = this.connection) != null ? ref.disconnect(flush) : void 0;
+	      }
+	    }
+
+	  }
+	  Group.prototype.defaults = {
+	    timeout: 1000 * 60 * 5,
+	    connection: null,
+	    Promise: Promise,
+	    id: "group-key"
+	  };
+
+	  return Group;
+
+	}).call(commonjsGlobal);
+
+	var Group_1 = Group;
+
+	var Batcher, Events$3, parser$4;
+
+	parser$4 = parser;
+
+	Events$3 = Events_1;
+
+	Batcher = (function() {
+	  class Batcher {
+	    constructor(options = {}) {
+	      this.options = options;
+	      parser$4.load(this.options, this.defaults, this);
+	      this.Events = new Events$3(this);
+	      this._arr = [];
+	      this._resetPromise();
+	      this._lastFlush = Date.now();
+	    }
+
+	    _resetPromise() {
+	      return this._promise = new this.Promise((res, rej) => {
+	        return this._resolve = res;
+	      });
+	    }
+
+	    _flush() {
+	      clearTimeout(this._timeout);
+	      this._lastFlush = Date.now();
+	      this._resolve();
+	      this.Events.trigger("batch", this._arr);
+	      this._arr = [];
+	      return this._resetPromise();
+	    }
+
+	    add(data) {
+	      var ret;
+	      this._arr.push(data);
+	      ret = this._promise;
+	      if (this._arr.length === this.maxSize) {
+	        this._flush();
+	      } else if ((this.maxTime != null) && this._arr.length === 1) {
+	        this._timeout = setTimeout(() => {
+	          return this._flush();
+	        }, this.maxTime);
+	      }
+	      return ret;
+	    }
+
+	  }
+	  Batcher.prototype.defaults = {
+	    maxTime: null,
+	    maxSize: null,
+	    Promise: Promise
+	  };
+
+	  return Batcher;
+
+	}).call(commonjsGlobal);
+
+	var Batcher_1 = Batcher;
+
+	var require$$4$1 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var require$$8 = getCjsExportFromNamespace(version$2);
+
+	var Bottleneck, DEFAULT_PRIORITY$1, Events$4, Job$1, LocalDatastore$1, NUM_PRIORITIES$1, Queues$1, RedisDatastore$1, States$1, Sync$1, parser$5,
+	  splice = [].splice;
+
+	NUM_PRIORITIES$1 = 10;
+
+	DEFAULT_PRIORITY$1 = 5;
+
+	parser$5 = parser;
+
+	Queues$1 = Queues_1;
+
+	Job$1 = Job_1;
+
+	LocalDatastore$1 = LocalDatastore_1;
+
+	RedisDatastore$1 = require$$4$1;
+
+	Events$4 = Events_1;
+
+	States$1 = States_1;
+
+	Sync$1 = Sync_1;
+
+	Bottleneck = (function() {
+	  class Bottleneck {
+	    constructor(options = {}, ...invalid) {
+	      var storeInstanceOptions, storeOptions;
+	      this._addToQueue = this._addToQueue.bind(this);
+	      this._validateOptions(options, invalid);
+	      parser$5.load(options, this.instanceDefaults, this);
+	      this._queues = new Queues$1(NUM_PRIORITIES$1);
+	      this._scheduled = {};
+	      this._states = new States$1(["RECEIVED", "QUEUED", "RUNNING", "EXECUTING"].concat(this.trackDoneStatus ? ["DONE"] : []));
+	      this._limiter = null;
+	      this.Events = new Events$4(this);
+	      this._submitLock = new Sync$1("submit", this.Promise);
+	      this._registerLock = new Sync$1("register", this.Promise);
+	      storeOptions = parser$5.load(options, this.storeDefaults, {});
+	      this._store = (function() {
+	        if (this.datastore === "redis" || this.datastore === "ioredis" || (this.connection != null)) {
+	          storeInstanceOptions = parser$5.load(options, this.redisStoreDefaults, {});
+	          return new RedisDatastore$1(this, storeOptions, storeInstanceOptions);
+	        } else if (this.datastore === "local") {
+	          storeInstanceOptions = parser$5.load(options, this.localStoreDefaults, {});
+	          return new LocalDatastore$1(this, storeOptions, storeInstanceOptions);
+	        } else {
+	          throw new Bottleneck.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
+	        }
+	      }).call(this);
+	      this._queues.on("leftzero", () => {
+	        var ref;
+	        return (ref = this._store.heartbeat) != null ? typeof ref.ref === "function" ? ref.ref() : void 0 : void 0;
+	      });
+	      this._queues.on("zero", () => {
+	        var ref;
+	        return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
+	      });
+	    }
+
+	    _validateOptions(options, invalid) {
+	      if (!((options != null) && typeof options === "object" && invalid.length === 0)) {
+	        throw new Bottleneck.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
+	      }
+	    }
+
+	    ready() {
+	      return this._store.ready;
+	    }
+
+	    clients() {
+	      return this._store.clients;
+	    }
+
+	    channel() {
+	      return `b_${this.id}`;
+	    }
+
+	    channel_client() {
+	      return `b_${this.id}_${this._store.clientId}`;
+	    }
+
+	    publish(message) {
+	      return this._store.__publish__(message);
+	    }
+
+	    disconnect(flush = true) {
+	      return this._store.__disconnect__(flush);
+	    }
+
+	    chain(_limiter) {
+	      this._limiter = _limiter;
+	      return this;
+	    }
+
+	    queued(priority) {
+	      return this._queues.queued(priority);
+	    }
+
+	    clusterQueued() {
+	      return this._store.__queued__();
+	    }
+
+	    empty() {
+	      return this.queued() === 0 && this._submitLock.isEmpty();
+	    }
+
+	    running() {
+	      return this._store.__running__();
+	    }
+
+	    done() {
+	      return this._store.__done__();
+	    }
+
+	    jobStatus(id) {
+	      return this._states.jobStatus(id);
+	    }
+
+	    jobs(status) {
+	      return this._states.statusJobs(status);
+	    }
+
+	    counts() {
+	      return this._states.statusCounts();
+	    }
+
+	    _randomIndex() {
+	      return Math.random().toString(36).slice(2);
+	    }
+
+	    check(weight = 1) {
+	      return this._store.__check__(weight);
+	    }
+
+	    _clearGlobalState(index) {
+	      if (this._scheduled[index] != null) {
+	        clearTimeout(this._scheduled[index].expiration);
+	        delete this._scheduled[index];
+	        return true;
+	      } else {
+	        return false;
+	      }
+	    }
+
+	    async _free(index, job, options, eventInfo) {
+	      var e, running;
+	      try {
+	        ({running} = (await this._store.__free__(index, options.weight)));
+	        this.Events.trigger("debug", `Freed ${options.id}`, eventInfo);
+	        if (running === 0 && this.empty()) {
+	          return this.Events.trigger("idle");
+	        }
+	      } catch (error1) {
+	        e = error1;
+	        return this.Events.trigger("error", e);
+	      }
+	    }
+
+	    _run(index, job, wait) {
+	      var clearGlobalState, free, run;
+	      job.doRun();
+	      clearGlobalState = this._clearGlobalState.bind(this, index);
+	      run = this._run.bind(this, index, job);
+	      free = this._free.bind(this, index, job);
+	      return this._scheduled[index] = {
+	        timeout: setTimeout(() => {
+	          return job.doExecute(this._limiter, clearGlobalState, run, free);
+	        }, wait),
+	        expiration: job.options.expiration != null ? setTimeout(function() {
+	          return job.doExpire(clearGlobalState, run, free);
+	        }, wait + job.options.expiration) : void 0,
+	        job: job
+	      };
+	    }
+
+	    _drainOne(capacity) {
+	      return this._registerLock.schedule(() => {
+	        var args, index, next, options, queue;
+	        if (this.queued() === 0) {
+	          return this.Promise.resolve(null);
+	        }
+	        queue = this._queues.getFirst();
+	        ({options, args} = next = queue.first());
+	        if ((capacity != null) && options.weight > capacity) {
+	          return this.Promise.resolve(null);
+	        }
+	        this.Events.trigger("debug", `Draining ${options.id}`, {args, options});
+	        index = this._randomIndex();
+	        return this._store.__register__(index, options.weight, options.expiration).then(({success, wait, reservoir}) => {
+	          var empty;
+	          this.Events.trigger("debug", `Drained ${options.id}`, {success, args, options});
+	          if (success) {
+	            queue.shift();
+	            empty = this.empty();
+	            if (empty) {
+	              this.Events.trigger("empty");
+	            }
+	            if (reservoir === 0) {
+	              this.Events.trigger("depleted", empty);
+	            }
+	            this._run(index, next, wait);
+	            return this.Promise.resolve(options.weight);
+	          } else {
+	            return this.Promise.resolve(null);
+	          }
+	        });
+	      });
+	    }
+
+	    _drainAll(capacity, total = 0) {
+	      return this._drainOne(capacity).then((drained) => {
+	        var newCapacity;
+	        if (drained != null) {
+	          newCapacity = capacity != null ? capacity - drained : capacity;
+	          return this._drainAll(newCapacity, total + drained);
+	        } else {
+	          return this.Promise.resolve(total);
+	        }
+	      }).catch((e) => {
+	        return this.Events.trigger("error", e);
+	      });
+	    }
+
+	    _dropAllQueued(message) {
+	      return this._queues.shiftAll(function(job) {
+	        return job.doDrop({message});
+	      });
+	    }
+
+	    stop(options = {}) {
+	      var done, waitForExecuting;
+	      options = parser$5.load(options, this.stopDefaults);
+	      waitForExecuting = (at) => {
+	        var finished;
+	        finished = () => {
+	          var counts;
+	          counts = this._states.counts;
+	          return (counts[0] + counts[1] + counts[2] + counts[3]) === at;
+	        };
+	        return new this.Promise((resolve, reject) => {
+	          if (finished()) {
+	            return resolve();
+	          } else {
+	            return this.on("done", () => {
+	              if (finished()) {
+	                this.removeAllListeners("done");
+	                return resolve();
+	              }
+	            });
+	          }
+	        });
+	      };
+	      done = options.dropWaitingJobs ? (this._run = function(index, next) {
+	        return next.doDrop({
+	          message: options.dropErrorMessage
+	        });
+	      }, this._drainOne = () => {
+	        return this.Promise.resolve(null);
+	      }, this._registerLock.schedule(() => {
+	        return this._submitLock.schedule(() => {
+	          var k, ref, v;
+	          ref = this._scheduled;
+	          for (k in ref) {
+	            v = ref[k];
+	            if (this.jobStatus(v.job.options.id) === "RUNNING") {
+	              clearTimeout(v.timeout);
+	              clearTimeout(v.expiration);
+	              v.job.doDrop({
+	                message: options.dropErrorMessage
+	              });
+	            }
+	          }
+	          this._dropAllQueued(options.dropErrorMessage);
+	          return waitForExecuting(0);
+	        });
+	      })) : this.schedule({
+	        priority: NUM_PRIORITIES$1 - 1,
+	        weight: 0
+	      }, () => {
+	        return waitForExecuting(1);
+	      });
+	      this._receive = function(job) {
+	        return job._reject(new Bottleneck.prototype.BottleneckError(options.enqueueErrorMessage));
+	      };
+	      this.stop = () => {
+	        return this.Promise.reject(new Bottleneck.prototype.BottleneckError("stop() has already been called"));
+	      };
+	      return done;
+	    }
+
+	    async _addToQueue(job) {
+	      var args, blocked, error, options, reachedHWM, shifted, strategy;
+	      ({args, options} = job);
+	      try {
+	        ({reachedHWM, blocked, strategy} = (await this._store.__submit__(this.queued(), options.weight)));
+	      } catch (error1) {
+	        error = error1;
+	        this.Events.trigger("debug", `Could not queue ${options.id}`, {args, options, error});
+	        job.doDrop({error});
+	        return false;
+	      }
+	      if (blocked) {
+	        job.doDrop();
+	        return true;
+	      } else if (reachedHWM) {
+	        shifted = strategy === Bottleneck.prototype.strategy.LEAK ? this._queues.shiftLastFrom(options.priority) : strategy === Bottleneck.prototype.strategy.OVERFLOW_PRIORITY ? this._queues.shiftLastFrom(options.priority + 1) : strategy === Bottleneck.prototype.strategy.OVERFLOW ? job : void 0;
+	        if (shifted != null) {
+	          shifted.doDrop();
+	        }
+	        if ((shifted == null) || strategy === Bottleneck.prototype.strategy.OVERFLOW) {
+	          if (shifted == null) {
+	            job.doDrop();
+	          }
+	          return reachedHWM;
+	        }
+	      }
+	      job.doQueue(reachedHWM, blocked);
+	      this._queues.push(job);
+	      await this._drainAll();
+	      return reachedHWM;
+	    }
+
+	    _receive(job) {
+	      if (this._states.jobStatus(job.options.id) != null) {
+	        job._reject(new Bottleneck.prototype.BottleneckError(`A job with the same id already exists (id=${job.options.id})`));
+	        return false;
+	      } else {
+	        job.doReceive();
+	        return this._submitLock.schedule(this._addToQueue, job);
+	      }
+	    }
+
+	    submit(...args) {
+	      var cb, fn, job, options, ref, ref1, task;
+	      if (typeof args[0] === "function") {
+	        ref = args, [fn, ...args] = ref, [cb] = splice.call(args, -1);
+	        options = parser$5.load({}, this.jobDefaults);
+	      } else {
+	        ref1 = args, [options, fn, ...args] = ref1, [cb] = splice.call(args, -1);
+	        options = parser$5.load(options, this.jobDefaults);
+	      }
+	      task = (...args) => {
+	        return new this.Promise(function(resolve, reject) {
+	          return fn(...args, function(...args) {
+	            return (args[0] != null ? reject : resolve)(args);
+	          });
+	        });
+	      };
+	      job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+	      job.promise.then(function(args) {
+	        return typeof cb === "function" ? cb(...args) : void 0;
+	      }).catch(function(args) {
+	        if (Array.isArray(args)) {
+	          return typeof cb === "function" ? cb(...args) : void 0;
+	        } else {
+	          return typeof cb === "function" ? cb(args) : void 0;
+	        }
+	      });
+	      return this._receive(job);
+	    }
+
+	    schedule(...args) {
+	      var job, options, task;
+	      if (typeof args[0] === "function") {
+	        [task, ...args] = args;
+	        options = {};
+	      } else {
+	        [options, task, ...args] = args;
+	      }
+	      job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+	      this._receive(job);
+	      return job.promise;
+	    }
+
+	    wrap(fn) {
+	      var schedule, wrapped;
+	      schedule = this.schedule.bind(this);
+	      wrapped = function(...args) {
+	        return schedule(fn.bind(this), ...args);
+	      };
+	      wrapped.withOptions = function(options, ...args) {
+	        return schedule(options, fn, ...args);
+	      };
+	      return wrapped;
+	    }
+
+	    async updateSettings(options = {}) {
+	      await this._store.__updateSettings__(parser$5.overwrite(options, this.storeDefaults));
+	      parser$5.overwrite(options, this.instanceDefaults, this);
+	      return this;
+	    }
+
+	    currentReservoir() {
+	      return this._store.__currentReservoir__();
+	    }
+
+	    incrementReservoir(incr = 0) {
+	      return this._store.__incrementReservoir__(incr);
+	    }
+
+	  }
+	  Bottleneck.default = Bottleneck;
+
+	  Bottleneck.Events = Events$4;
+
+	  Bottleneck.version = Bottleneck.prototype.version = require$$8.version;
+
+	  Bottleneck.strategy = Bottleneck.prototype.strategy = {
+	    LEAK: 1,
+	    OVERFLOW: 2,
+	    OVERFLOW_PRIORITY: 4,
+	    BLOCK: 3
+	  };
+
+	  Bottleneck.BottleneckError = Bottleneck.prototype.BottleneckError = BottleneckError_1;
+
+	  Bottleneck.Group = Bottleneck.prototype.Group = Group_1;
+
+	  Bottleneck.RedisConnection = Bottleneck.prototype.RedisConnection = require$$2;
+
+	  Bottleneck.IORedisConnection = Bottleneck.prototype.IORedisConnection = require$$3;
+
+	  Bottleneck.Batcher = Bottleneck.prototype.Batcher = Batcher_1;
+
+	  Bottleneck.prototype.jobDefaults = {
+	    priority: DEFAULT_PRIORITY$1,
+	    weight: 1,
+	    expiration: null,
+	    id: "<no-id>"
+	  };
+
+	  Bottleneck.prototype.storeDefaults = {
+	    maxConcurrent: null,
+	    minTime: 0,
+	    highWater: null,
+	    strategy: Bottleneck.prototype.strategy.LEAK,
+	    penalty: null,
+	    reservoir: null,
+	    reservoirRefreshInterval: null,
+	    reservoirRefreshAmount: null,
+	    reservoirIncreaseInterval: null,
+	    reservoirIncreaseAmount: null,
+	    reservoirIncreaseMaximum: null
+	  };
+
+	  Bottleneck.prototype.localStoreDefaults = {
+	    Promise: Promise,
+	    timeout: null,
+	    heartbeatInterval: 250
+	  };
+
+	  Bottleneck.prototype.redisStoreDefaults = {
+	    Promise: Promise,
+	    timeout: null,
+	    heartbeatInterval: 5000,
+	    clientTimeout: 10000,
+	    Redis: null,
+	    clientOptions: {},
+	    clusterNodes: null,
+	    clearDatastore: false,
+	    connection: null
+	  };
+
+	  Bottleneck.prototype.instanceDefaults = {
+	    datastore: "local",
+	    connection: null,
+	    id: "<no-id>",
+	    rejectOnDrop: true,
+	    trackDoneStatus: false,
+	    Promise: Promise
+	  };
+
+	  Bottleneck.prototype.stopDefaults = {
+	    enqueueErrorMessage: "This limiter has been stopped and cannot accept new jobs.",
+	    dropWaitingJobs: true,
+	    dropErrorMessage: "This limiter has been stopped."
+	  };
+
+	  return Bottleneck;
+
+	}).call(commonjsGlobal);
+
+	var Bottleneck_1 = Bottleneck;
+
+	var lib = Bottleneck_1;
+
+	return lib;
+
+})));
+
+
+/***/ }),
+
 /***/ 3995:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -36568,7 +38098,7 @@ function scanSync(query) {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8129);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2353);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -36577,7 +38107,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8129:
+/***/ 2353:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39537,6 +41067,7199 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ./lib/errors.js
+/** Errors a user can act on: rendered as one line, never with a stack trace. */
+class DdlgateError extends Error {
+    exitCode;
+    constructor(message, exitCode) {
+        super(message);
+        this.exitCode = exitCode;
+        this.name = new.target.name;
+    }
+}
+/** Bad usage, configuration or input (a malformed file, a bad URL): exit code 2, nothing applied. */
+class errors_InputError extends DdlgateError {
+    constructor(message) {
+        super(message, 2);
+    }
+}
+/** A failed operation (a migration that errors, a lock not obtained, a refused rollback): exit code 1. */
+class OperationError extends DdlgateError {
+    constructor(message) {
+        super(message, 1);
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/config.js
+
+
+const isString = (v) => (typeof v === 'string' && v.length > 0 ? undefined : 'a non-empty string');
+const isBoolean = (v) => (typeof v === 'boolean' ? undefined : 'true or false');
+const isDuration = (v) => (typeof v === 'string' && DURATION.test(v.trim())) || (typeof v === 'number' && v >= 0) ? undefined : 'a duration such as "5s", "500ms" or "15min"';
+const isPgVersion = (v) => (Number.isInteger(v) && v >= 10 && v <= 30 ? undefined : 'a PostgreSQL major version such as 15');
+const isCount = (v) => (Number.isInteger(v) && v >= 0 && v <= 100 ? undefined : 'a whole number from 0 to 100');
+const isSize = (v) => (Number.isInteger(v) && v >= 0 ? undefined : 'a whole number ≥ 0');
+const isStringList = (v) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? undefined : 'a list of strings');
+const isRules = (v) => {
+    if (!v || typeof v !== 'object' || Array.isArray(v))
+        return 'an object of rule id → "off" | "error" | "warning" | "info"';
+    for (const [rule, setting] of Object.entries(v)) {
+        if (!['off', 'error', 'warning', 'info'].includes(setting))
+            return `"off", "error", "warning" or "info" for rule "${rule}"`;
+    }
+    return undefined;
+};
+const MAX_DURATION_MS = 2_147_483_647;
+const DURATION = /^\d+(\.\d+)?\s*(ms|s|sec|min|m|h)?$/i;
+const SCHEMA = {
+    migrationsDir: isString,
+    schema: isString,
+    pgVersion: isPgVersion,
+    lockTimeout: isDuration,
+    statementTimeout: isDuration,
+    lockRetries: isCount,
+    rules: isRules,
+    exclude: isStringList,
+    allowBreaking: isBoolean,
+    seedsDir: isString,
+    smallTableRows: isSize,
+    smallTableBytes: isSize,
+};
+const DEFAULT_CONFIG_FILE = 'ddlgate.json';
+/** Reads the config file: the named one must exist; the default one is optional. */
+function loadConfig(file) {
+    const path = file ?? DEFAULT_CONFIG_FILE;
+    if (!(0,external_node_fs_.existsSync)(path)) {
+        if (file)
+            throw new errors_InputError(`${file}: config file not found`);
+        return {};
+    }
+    const text = (0,external_node_fs_.readFileSync)(path, 'utf8');
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch (error) {
+        throw new errors_InputError(`${path}:${jsonErrorLine(text, error)}: invalid JSON (${error.message.split('\n')[0]})`);
+    }
+    return validateConfig(data, path);
+}
+function validateConfig(data, path) {
+    if (!data || typeof data !== 'object' || Array.isArray(data))
+        throw new errors_InputError(`${path}: the config must be a JSON object`);
+    for (const [key, value] of Object.entries(data)) {
+        const check = SCHEMA[key];
+        if (!check)
+            throw new errors_InputError(`${path}: unknown key "${key}" (known keys: ${Object.keys(SCHEMA).join(', ')})`);
+        const expected = check(value);
+        if (expected)
+            throw new errors_InputError(`${path}: "${key}" must be ${expected}, got ${JSON.stringify(value)}`);
+    }
+    return data;
+}
+function jsonErrorLine(text, error) {
+    const match = /position (\d+)/.exec(error.message);
+    return match ? text.slice(0, Number(match[1])).split('\n').length : 1;
+}
+/** Converts "5s", "500ms", "15min", "1h" or a number of milliseconds to milliseconds. */
+function durationToMs(value, what) {
+    if (typeof value === 'number')
+        return value;
+    const match = /^(\d+(?:\.\d+)?)\s*(ms|s|sec|min|m|h)?$/i.exec(value.trim());
+    if (!match)
+        throw new errors_InputError(`${what}: "${value}" is not a duration (use e.g. 500ms, 5s, 15min)`);
+    const amount = Number(match[1]);
+    const unit = (match[2] ?? 'ms').toLowerCase();
+    const factor = unit === 'ms' ? 1 : unit === 's' || unit === 'sec' ? 1000 : unit === 'h' ? 3_600_000 : 60_000;
+    const ms = Math.round(amount * factor);
+    // PostgreSQL's timeouts are 32-bit milliseconds (about 24.8 days): anything longer is refused here, not mid-migration.
+    if (ms > MAX_DURATION_MS)
+        throw new errors_InputError(`${what}: "${value}" is longer than PostgreSQL accepts (at most ${MAX_DURATION_MS} ms, about 24 days)`);
+    return ms;
+}
+
+// EXTERNAL MODULE: ./node_modules/libpg-query/wasm/index.cjs
+var wasm = __nccwpck_require__(2627);
+;// CONCATENATED MODULE: ./lib/sql/parser.js
+
+let loaded;
+/** Loads the WebAssembly parser once per process; every sync parse needs it first. */
+function loadParser() {
+    loaded ??= (0,wasm.loadModule)();
+    return loaded;
+}
+class ParseFailure extends Error {
+    cursorPosition;
+    /** 1-based character (not byte) position in the parsed text, as PostgreSQL reports it; 0 when unknown. */
+    constructor(message, cursorPosition) {
+        super(message);
+        this.cursorPosition = cursorPosition;
+        this.name = 'ParseFailure';
+    }
+}
+function parser_parseRaw(sql) {
+    try {
+        return (0,wasm.parseSync)(sql);
+    }
+    catch (error) {
+        throw toParseFailure(error);
+    }
+}
+/** Parses PL/pgSQL function bodies (CREATE FUNCTION … LANGUAGE plpgsql, or a DO block wrapped as one). */
+function parsePlpgsqlRaw(sql) {
+    try {
+        return (0,wasm.parsePlPgSQLSync)(sql);
+    }
+    catch (error) {
+        throw toParseFailure(error);
+    }
+}
+function toParseFailure(error) {
+    if (error instanceof wasm.SqlError) {
+        return new ParseFailure(error.message, error.sqlDetails?.cursorPosition ?? 0);
+    }
+    return new ParseFailure(error instanceof Error ? error.message : String(error), 0);
+}
+
+;// CONCATENATED MODULE: ./lib/sql/positions.js
+class SourceMap {
+    text;
+    bytes;
+    lineStartBytes;
+    constructor(text) {
+        this.text = text;
+        this.bytes = Buffer.from(text, 'utf8');
+        this.lineStartBytes = [0];
+        for (let i = 0; i < this.bytes.length; i++) {
+            if (this.bytes[i] === 0x0a)
+                this.lineStartBytes.push(i + 1);
+        }
+    }
+    get lineCount() {
+        return this.lineStartBytes.length;
+    }
+    /** Text between two byte offsets. */
+    slice(startByte, endByte) {
+        return this.bytes.subarray(startByte, endByte).toString('utf8');
+    }
+    positionOfByte(byteOffset) {
+        const offset = Math.max(0, Math.min(byteOffset, this.bytes.length));
+        let low = 0;
+        let high = this.lineStartBytes.length - 1;
+        while (low < high) {
+            const mid = (low + high + 1) >> 1;
+            if (this.lineStartBytes[mid] <= offset)
+                low = mid;
+            else
+                high = mid - 1;
+        }
+        const lineStart = this.lineStartBytes[low];
+        const column = countCodePoints(this.bytes.subarray(lineStart, offset)) + 1;
+        return { line: low + 1, column };
+    }
+    byteOfCodePoint(codePointOffset) {
+        let seen = 0;
+        let i = 0;
+        while (i < this.bytes.length && seen < codePointOffset) {
+            i += utf8SequenceLength(this.bytes[i]);
+            seen++;
+        }
+        return Math.min(i, this.bytes.length);
+    }
+    /** Byte offset of the first character of a 1-based line. */
+    byteOfLine(line) {
+        return this.lineStartBytes[Math.max(0, Math.min(line - 1, this.lineStartBytes.length - 1))];
+    }
+}
+function utf8SequenceLength(lead) {
+    if (lead < 0x80)
+        return 1;
+    if (lead >= 0xf0)
+        return 4;
+    if (lead >= 0xe0)
+        return 3;
+    if (lead >= 0xc0)
+        return 2;
+    return 1;
+}
+function countCodePoints(bytes) {
+    let count = 0;
+    for (const byte of bytes) {
+        if ((byte & 0xc0) !== 0x80)
+            count++;
+    }
+    return count;
+}
+
+;// CONCATENATED MODULE: ./lib/sql/statements.js
+
+
+class SqlSyntaxError extends Error {
+    reason;
+    line;
+    column;
+    constructor(reason, line, column) {
+        super(`${line}:${column}: ${reason}`);
+        this.reason = reason;
+        this.line = line;
+        this.column = column;
+        this.name = 'SqlSyntaxError';
+    }
+}
+/** Splits SQL into statements with exact positions, using the real PostgreSQL parser. */
+function parseSqlStatements(text) {
+    const source = new SourceMap(text);
+    const onlyTrivia = skipLeadingTrivia(source, 0, source.bytes.length);
+    if (onlyTrivia.firstTokenByte >= source.bytes.length)
+        return { statements: [], headerComments: onlyTrivia.comments, source };
+    let raw;
+    try {
+        raw = parser_parseRaw(text);
+    }
+    catch (error) {
+        throw toSyntaxError(error, source);
+    }
+    const statements = [];
+    // Trivia (comments, whitespace, the previous ';') is scanned from the end of the previous statement:
+    // the parser places the first statement's location at its first token, after any leading comments.
+    let previousEnd = 0;
+    for (const [index, entry] of raw.stmts.entries()) {
+        const regionStart = entry.stmt_location ?? 0;
+        const regionEnd = entry.stmt_len ? regionStart + entry.stmt_len : source.bytes.length;
+        const { firstTokenByte, comments } = skipLeadingTrivia(source, Math.min(previousEnd, regionStart), regionEnd);
+        previousEnd = regionEnd;
+        const endByte = trimTrailingWhitespace(source.bytes, firstTokenByte, regionEnd);
+        const start = source.positionOfByte(firstTokenByte);
+        const end = source.positionOfByte(Math.max(firstTokenByte, endByte - 1));
+        const kind = Object.keys(entry.stmt)[0] ?? 'Unknown';
+        statements.push({
+            index,
+            sql: source.slice(firstTokenByte, endByte),
+            node: entry.stmt,
+            kind,
+            startByte: firstTokenByte,
+            endByte,
+            line: start.line,
+            column: start.column,
+            endLine: end.line,
+            endColumn: end.column + 1,
+            leadingComments: comments,
+        });
+    }
+    const headerComments = statements[0]?.leadingComments ?? [];
+    return { statements, headerComments, source };
+}
+function toSyntaxError(error, source) {
+    const cursor = error instanceof ParseFailure ? error.cursorPosition : 0;
+    const message = error instanceof Error ? error.message : String(error);
+    const metaCommand = findPsqlMetaCommand(source);
+    if (metaCommand) {
+        return new SqlSyntaxError(`psql meta-command ${metaCommand.command} is not SQL; ddlgate runs plain SQL only (inline the file or use a separate migration)`, metaCommand.line, 1);
+    }
+    const position = source.positionOfByte(source.byteOfCodePoint(cursor));
+    return new SqlSyntaxError(message, position.line, position.column);
+}
+/**
+ * A psql meta-command (`\i`, `\set` …) at the start of a line — only where a line starts outside a string
+ * literal, quoted identifier, dollar-quoted body or comment: a `\` line inside a literal is data, and the
+ * real syntax error is reported instead.
+ */
+function findPsqlMetaCommand(source) {
+    const text = source.text;
+    let state = 'code';
+    let depth = 0;
+    let tag = '';
+    let line = 1;
+    let lineStart = true;
+    for (let i = 0; i < text.length; i++) {
+        if (lineStart && state === 'code') {
+            const match = /^[ \t]*(\\[a-zA-Z!?][a-zA-Z]*)/.exec(text.slice(i, i + 64));
+            if (match)
+                return { command: match[1], line };
+        }
+        lineStart = false;
+        const c = text[i];
+        const next = text[i + 1];
+        if (c === '\n') {
+            line++;
+            lineStart = true;
+            if (state === 'line-comment')
+                state = 'code';
+            continue;
+        }
+        switch (state) {
+            case 'code':
+                if (c === "'")
+                    state = (text[i - 1] === 'E' || text[i - 1] === 'e') && !/[A-Za-z0-9_]/.test(text[i - 2] ?? '') ? 'escape' : 'single';
+                else if (c === '"')
+                    state = 'double';
+                else if (c === '-' && next === '-')
+                    state = 'line-comment';
+                else if (c === '/' && next === '*') {
+                    state = 'block-comment';
+                    depth = 1;
+                    i++;
+                }
+                else if (c === '$') {
+                    const m = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(text.slice(i, i + 66));
+                    if (m && !/[A-Za-z0-9_]/.test(text[i - 1] ?? '')) {
+                        tag = m[0];
+                        state = 'dollar';
+                        i += tag.length - 1;
+                    }
+                }
+                break;
+            case 'single':
+                if (c === "'") {
+                    if (next === "'")
+                        i++;
+                    else
+                        state = 'code';
+                }
+                break;
+            case 'escape':
+                if (c === '\\')
+                    i++;
+                else if (c === "'") {
+                    if (next === "'")
+                        i++;
+                    else
+                        state = 'code';
+                }
+                break;
+            case 'double':
+                if (c === '"')
+                    state = 'code';
+                break;
+            case 'block-comment':
+                if (c === '/' && next === '*') {
+                    depth++;
+                    i++;
+                }
+                else if (c === '*' && next === '/') {
+                    i++;
+                    if (--depth === 0)
+                        state = 'code';
+                }
+                break;
+            case 'dollar':
+                if (c === '$' && text.startsWith(tag, i)) {
+                    i += tag.length - 1;
+                    state = 'code';
+                }
+                break;
+            default:
+                break;
+        }
+    }
+    return undefined;
+}
+const SPACE = new Set([0x20, 0x09, 0x0a, 0x0d, 0x0c, 0x0b]);
+/** Whitespace and comments before a statement's first token; comments are kept for directives. */
+function skipLeadingTrivia(source, from, to) {
+    const bytes = source.bytes;
+    const comments = [];
+    let i = from;
+    while (i < to) {
+        const byte = bytes[i];
+        if (SPACE.has(byte) || byte === 0x3b /* stray ';' of an empty statement */) {
+            i++;
+        }
+        else if (byte === 0x2d && bytes[i + 1] === 0x2d) {
+            let end = i;
+            while (end < to && bytes[end] !== 0x0a)
+                end++;
+            comments.push({ text: source.slice(i, end).replace(/\r$/, ''), line: source.positionOfByte(i).line });
+            i = end;
+        }
+        else if (byte === 0x2f && bytes[i + 1] === 0x2a) {
+            let depth = 0;
+            let end = i;
+            while (end < to) {
+                if (bytes[end] === 0x2f && bytes[end + 1] === 0x2a) {
+                    depth++;
+                    end += 2;
+                }
+                else if (bytes[end] === 0x2a && bytes[end + 1] === 0x2f) {
+                    depth--;
+                    end += 2;
+                    if (depth === 0)
+                        break;
+                }
+                else
+                    end++;
+            }
+            comments.push({ text: source.slice(i, end), line: source.positionOfByte(i).line });
+            i = end;
+        }
+        else
+            break;
+    }
+    return { firstTokenByte: i, comments };
+}
+function trimTrailingWhitespace(bytes, from, to) {
+    let end = to;
+    while (end > from && SPACE.has(bytes[end - 1]))
+        end--;
+    return end;
+}
+
+;// CONCATENATED MODULE: ./lib/sql/options.js
+/**
+ * Option values read the way PostgreSQL reads them (defGetBoolean in src/backend/commands/define.c):
+ * no argument means true; the integers 0 and 1; the words true/false/on/off in any case, written as a
+ * keyword or as any kind of string literal ('…', E'…', U&'…'). Anything else makes PostgreSQL raise an
+ * error; ddlgate then assumes the option is on, the conservative reading for lock checks.
+ */
+function defGetBoolean(defElem) {
+    if (!defElem)
+        return false;
+    const arg = defElem.arg;
+    if (arg === undefined || arg === null)
+        return true;
+    if (arg.Integer) {
+        const value = arg.Integer.ival ?? 0;
+        return value !== 0;
+    }
+    if (arg.Boolean)
+        return arg.Boolean.boolval === true;
+    const text = (arg.String?.sval ?? arg.A_Const?.sval?.sval ?? arg.TypeName?.names?.at(-1)?.String?.sval);
+    if (typeof text === 'string') {
+        const lower = text.toLowerCase();
+        if (lower === 'false' || lower === 'off')
+            return false;
+        return true;
+    }
+    return true;
+}
+/** Whether an option list (VACUUM, REINDEX, EXPLAIN …) turns a boolean option on. */
+function booleanOption(options, name) {
+    let value = false;
+    for (const option of options ?? [])
+        if (option.DefElem?.defname === name)
+            value = defGetBoolean(option.DefElem);
+    return value;
+}
+
+;// CONCATENATED MODULE: ./lib/sql/transaction-rules.js
+
+/**
+ * Why a statement cannot run inside a transaction block, or undefined when it can.
+ * PostgreSQL rejects these with "cannot run inside a transaction block", so a file containing
+ * one is run statement by statement instead of wrapped in BEGIN/COMMIT.
+ */
+function nonTransactionalReason(statement) {
+    const node = statement.node;
+    if (node.IndexStmt?.concurrent)
+        return 'CREATE INDEX CONCURRENTLY';
+    if (node.DropStmt?.concurrent)
+        return 'DROP INDEX CONCURRENTLY';
+    if (node.ReindexStmt && booleanOption(node.ReindexStmt.params, 'concurrently'))
+        return 'REINDEX CONCURRENTLY';
+    if (node.VacuumStmt?.is_vacuumcmd)
+        return 'VACUUM';
+    if (node.AlterSystemStmt)
+        return 'ALTER SYSTEM';
+    if (node.CreatedbStmt)
+        return 'CREATE DATABASE';
+    if (node.DropdbStmt)
+        return 'DROP DATABASE';
+    if (node.CreateTableSpaceStmt)
+        return 'CREATE TABLESPACE';
+    if (node.DropTableSpaceStmt)
+        return 'DROP TABLESPACE';
+    const detach = node.AlterTableStmt?.cmds?.find((cmd) => cmd.AlterTableCmd?.def?.PartitionCmd?.concurrent);
+    if (detach)
+        return 'DETACH PARTITION CONCURRENTLY';
+    return undefined;
+}
+function transactionControl(statement) {
+    const kind = statement.node.TransactionStmt?.kind;
+    if (!statement.node.TransactionStmt)
+        return undefined;
+    switch (kind) {
+        case 'TRANS_STMT_BEGIN':
+        case 'TRANS_STMT_START':
+            return 'begin';
+        case 'TRANS_STMT_COMMIT':
+            return 'commit';
+        case 'TRANS_STMT_ROLLBACK':
+            return 'rollback';
+        case 'TRANS_STMT_SAVEPOINT':
+        case 'TRANS_STMT_RELEASE':
+        case 'TRANS_STMT_ROLLBACK_TO':
+            return 'savepoint';
+        default:
+            return 'other';
+    }
+}
+/**
+ * True when a file runs its own transactions the way golang-migrate, sql-migrate or psql users write them:
+ * BEGIN … COMMIT (or ROLLBACK) blocks, each closed before the next opens, with statements or further
+ * blocks outside them (one block wrapping the whole file is the ordinary wrapper, not this). Such a file
+ * runs as written, statement by statement, without ddlgate's transaction around it. A COMMIT with no
+ * BEGIN before it is not a block: in a transactional file it would end ddlgate's own transaction.
+ */
+function managesOwnTransactions(statements) {
+    let open = false;
+    let blocks = 0;
+    let outside = 0;
+    for (const statement of statements) {
+        const control = transactionControl(statement);
+        if (control === 'begin') {
+            if (open)
+                return false;
+            open = true;
+            blocks++;
+        }
+        else if (control === 'commit' || control === 'rollback') {
+            if (!open)
+                return false;
+            open = false;
+        }
+        else if (control === 'other') {
+            return false;
+        }
+        else if (!open) {
+            outside++;
+        }
+    }
+    return !open && blocks > 0 && (blocks > 1 || outside > 0);
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./lib/migrations/checksum.js
+
+/** Normalises what editors and git change without changing meaning: a UTF-8 BOM and CRLF line ends. */
+function normaliseSqlText(text) {
+    return text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
+}
+function checksumOf(text) {
+    return (0,external_node_crypto_.createHash)('sha256').update(normaliseSqlText(text), 'utf8').digest('hex');
+}
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/files.js
+
+
+
+function files_displayPath(file) {
+    const relative = external_node_path_namespaceObject.relative(process.cwd(), file);
+    return relative && !relative.startsWith('..') && !external_node_path_namespaceObject.isAbsolute(relative) ? relative : file;
+}
+/**
+ * statSync of an entry found in a migrations directory: a dangling symlink or a symlink loop is bad input
+ * (exit 2) named in one line, not an unexpected error.
+ */
+function statEntry(file) {
+    try {
+        return (0,external_node_fs_.statSync)(file);
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === 'ELOOP')
+            throw new errors_InputError(`${files_displayPath(file)}: symlink loop (the link resolves to itself); remove it or point it at a file`);
+        if (code === 'ENOENT' && (0,external_node_fs_.lstatSync)(file, { throwIfNoEntry: false })?.isSymbolicLink())
+            throw new errors_InputError(`${files_displayPath(file)}: dangling symlink (its target does not exist); remove it or fix the link`);
+        throw error;
+    }
+}
+/** The `.sql` files directly inside a migrations directory, sorted by name (sub-folders such as drizzle's meta/ are skipped). */
+function files_listSqlFiles(dir) {
+    let names;
+    try {
+        if (!(0,external_node_fs_.statSync)(dir).isDirectory())
+            throw new errors_InputError(`${files_displayPath(dir)}: not a directory (set the migrations dir with --dir)`);
+        names = (0,external_node_fs_.readdirSync)(dir);
+    }
+    catch (error) {
+        if (error instanceof errors_InputError)
+            throw error;
+        throw new errors_InputError(`${files_displayPath(dir)}: migrations directory not found (set it with --dir)`);
+    }
+    return names
+        .sort()
+        .filter((name) => name.toLowerCase().endsWith('.sql') && statEntry(external_node_path_namespaceObject.join(dir, name)).isFile());
+}
+function fileExists(file) {
+    return (0,external_node_fs_.existsSync)(file) && (0,external_node_fs_.statSync)(file).isFile();
+}
+function dirExists(dir) {
+    return (0,external_node_fs_.existsSync)(dir) && (0,external_node_fs_.statSync)(dir).isDirectory();
+}
+/** The sub-folders of a directory, sorted by name. */
+function listSubdirs(dir) {
+    return (0,external_node_fs_.readdirSync)(dir)
+        .sort()
+        .filter((name) => statEntry(external_node_path_namespaceObject.join(dir, name)).isDirectory());
+}
+/** Every file directly inside a directory (any extension), sorted by name. */
+function listFiles(dir) {
+    return (0,external_node_fs_.readdirSync)(dir)
+        .sort()
+        .filter((name) => statEntry(external_node_path_namespaceObject.join(dir, name)).isFile());
+}
+/** `.sql` files anywhere below a directory (relative paths, sorted), for "does this folder hold SQL at all". */
+function findSqlFiles(dir, depth = 3) {
+    if (!dirExists(dir))
+        return [];
+    const found = [];
+    const walk = (sub, level) => {
+        for (const name of (0,external_node_fs_.readdirSync)(external_node_path_namespaceObject.join(dir, sub)).sort()) {
+            const relative = sub ? external_node_path_namespaceObject.join(sub, name) : name;
+            const stat = statEntry(external_node_path_namespaceObject.join(dir, relative));
+            if (stat.isDirectory() && level < depth)
+                walk(relative, level + 1);
+            else if (stat.isFile() && name.toLowerCase().endsWith('.sql'))
+                found.push(relative);
+        }
+    };
+    walk('', 0);
+    return found;
+}
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/section.js
+const NO_TRANSACTION_DIRECTIVE = '-- ddlgate:no-transaction';
+/** Spaces with the same UTF-8 byte length as each line of `text` (a 3-byte "€" becomes three spaces); newlines kept. */
+function blank(text) {
+    return text
+        .split('\n')
+        .map((line) => ' '.repeat(Buffer.byteLength(line, 'utf8')))
+        .join('\n');
+}
+/**
+ * The text of a section, positioned as in the file. `directiveLine` (1-based), when given, is replaced by
+ * `-- ddlgate:no-transaction` padded to its byte length: a tool's own "no transaction" marker (on the
+ * section's marker line) becomes ddlgate's directive, so every reader of the text sees it.
+ */
+function sectionText(text, section, options = {}) {
+    const lines = text.split('\n');
+    const sql = section.commented ? commentedSqlLines(lines, section.startLine, section.endLine) : undefined;
+    return lines
+        .map((line, index) => {
+        const number = index + 1;
+        const bytes = Buffer.byteLength(line, 'utf8');
+        if (number === options.directiveLine && bytes >= NO_TRANSACTION_DIRECTIVE.length) {
+            return NO_TRANSACTION_DIRECTIVE + ' '.repeat(bytes - NO_TRANSACTION_DIRECTIVE.length);
+        }
+        if (number < section.startLine || number > section.endLine)
+            return blank(line);
+        if (sql)
+            return sql.has(number) ? uncommentLine(line) : blank(line);
+        return line;
+    })
+        .join('\n');
+}
+const COMMENT_PREFIX = /^(\s*)--/;
+/** `--   DROP TABLE users;` → `     DROP TABLE users;`: the two dashes become two spaces, nothing moves. */
+function uncommentLine(line) {
+    const match = COMMENT_PREFIX.exec(line);
+    return match ? `${match[1]}  ${line.slice(match[0].length)}` : line;
+}
+const SQL_START = /^(ALTER|ANALYZE|BEGIN|CALL|CLUSTER|COMMENT|COMMIT|COPY|CREATE|DELETE|DISCARD|DO|DROP|GRANT|IMPORT|INSERT|LOCK|MERGE|NOTIFY|REASSIGN|REFRESH|REINDEX|RESET|REVOKE|SECURITY|SELECT|SET|TRUNCATE|UPDATE|VACUUM|WITH)\b/i;
+/**
+ * Which commented lines of a ROLLBACK block are SQL: a statement starts on a line whose first word is a
+ * SQL command and runs until a line ending in ";" (outside dollar quotes); everything else (the banner,
+ * "To rollback this migration:", notes) is prose and left out.
+ */
+function commentedSqlLines(lines, from, to) {
+    const sql = new Set();
+    let inStatement = false;
+    let dollarTag = null;
+    for (let number = from; number <= to; number++) {
+        const line = lines[number - 1] ?? '';
+        const match = COMMENT_PREFIX.exec(line);
+        if (!match)
+            continue;
+        const body = line.slice(match[0].length).replace(/\r$/, '').trim();
+        if (!inStatement) {
+            if (!SQL_START.test(body) || /:$/.test(body))
+                continue;
+            inStatement = true;
+        }
+        sql.add(number);
+        for (const tag of body.match(/\$[A-Za-z_]*\$/g) ?? [])
+            dollarTag = dollarTag === null ? tag : dollarTag === tag ? null : dollarTag;
+        if (dollarTag === null && body.endsWith(';'))
+            inStatement = false;
+    }
+    return sql;
+}
+
+;// CONCATENATED MODULE: ./lib/migrations/script.js
+
+
+
+
+
+
+
+const DIRECTIVE = /^--\s*ddlgate:([a-z][a-z-]*)\s*$/i;
+/** Larger files are data loads, not schema migrations: parsing and holding them in one transaction is a trap. */
+const MAX_MIGRATION_BYTES = 16 * 1024 * 1024;
+function readSqlFile(file) {
+    let buffer;
+    try {
+        const size = (0,external_node_fs_.statSync)(file).size;
+        if (size > MAX_MIGRATION_BYTES) {
+            throw new errors_InputError(`${files_displayPath(file)}: ${(size / 1024 / 1024).toFixed(1)} MB is over the ${MAX_MIGRATION_BYTES / 1024 / 1024} MB limit for one migration; split it, or load data with COPY outside the migrations`);
+        }
+        buffer = (0,external_node_fs_.readFileSync)(file);
+    }
+    catch (error) {
+        if (error instanceof errors_InputError)
+            throw error;
+        throw new errors_InputError(`${files_displayPath(file)}: cannot read file`);
+    }
+    if (buffer.includes(0))
+        throw new errors_InputError(`${files_displayPath(file)}: binary content (NUL byte), not a SQL text file`);
+    const text = buffer.toString('utf8');
+    if (!Buffer.from(text, 'utf8').equals(buffer)) {
+        const line = firstInvalidUtf8Line(buffer);
+        throw new errors_InputError(`${files_displayPath(file)}:${line}: invalid UTF-8; save the file as UTF-8`);
+    }
+    return text.replace(/^\uFEFF/, '');
+}
+function firstInvalidUtf8Line(buffer) {
+    const text = buffer.toString('utf8');
+    const index = text.indexOf('\uFFFD');
+    return index < 0 ? 1 : text.slice(0, index).split('\n').length;
+}
+function parseScriptText(path, text) {
+    try {
+        return parseSqlStatements(text);
+    }
+    catch (error) {
+        if (error instanceof SqlSyntaxError)
+            throw new errors_InputError(`${path}:${error.line}:${error.column}: ${error.reason}`);
+        throw error;
+    }
+}
+function directivesIn(comments) {
+    return comments.flatMap((comment) => {
+        const match = DIRECTIVE.exec(comment.text.trim());
+        return match ? [match[1].toLowerCase()] : [];
+    });
+}
+/** Parses a migration file and decides how it must run (in a transaction or statement by statement). */
+function compileScript(file, text, options = {}) {
+    const path = files_displayPath(file);
+    const parsed = parseScriptText(path, text);
+    if (parsed.statements.length === 0)
+        throw new errors_InputError(`${path}: no SQL statements${options.label ? ` in its ${options.label} section` : ''} (an empty or comment-only migration is almost always a mistake)`);
+    const directives = directivesIn(parsed.headerComments);
+    if (options.noTransaction && !directives.includes('no-transaction'))
+        directives.push('no-transaction');
+    let statements = parsed.statements;
+    const ownBlocks = managesOwnTransactions(statements);
+    const noTransaction = directives.includes('no-transaction');
+    if (ownBlocks || (noTransaction && statements.some((statement) => transactionControl(statement) && transactionControl(statement) !== 'savepoint'))) {
+        // Runs as written, statement by statement: its own BEGIN … COMMIT blocks are its transactions (what
+        // golang-migrate, sql-migrate and psql do with such a file).
+        const begin = statements.find((statement) => transactionControl(statement) === 'begin');
+        const nonTransactionalReasons = [
+            ...(begin ? [`manages its own transactions (BEGIN at line ${begin.line})`] : []),
+            ...statements.flatMap((statement) => {
+                const reason = nonTransactionalReason(statement);
+                return reason ? [`${reason} (line ${statement.line})`] : [];
+            }),
+        ];
+        if (!nonTransactionalReasons.length)
+            nonTransactionalReasons.push('-- ddlgate:no-transaction');
+        return { path, text, statements, transactional: false, nonTransactionalReasons, directives };
+    }
+    const first = statements[0];
+    const last = statements[statements.length - 1];
+    const wrapped = statements.length >= 2 && transactionControl(first) === 'begin' && transactionControl(last) === 'commit';
+    if (wrapped)
+        statements = statements.slice(1, -1);
+    for (const statement of statements) {
+        const control = transactionControl(statement);
+        if (control && control !== 'savepoint') {
+            throw new errors_InputError(`${path}:${statement.line}:${statement.column}: ${statement.sql.split(/\s/)[0].toUpperCase()} here would break the runner's transaction; BEGIN/COMMIT may only wrap the whole file`);
+        }
+    }
+    const nonTransactionalReasons = statements.flatMap((statement) => {
+        const reason = nonTransactionalReason(statement);
+        return reason ? [`${reason} (line ${statement.line})`] : [];
+    });
+    if (wrapped && nonTransactionalReasons.length > 0) {
+        throw new errors_InputError(`${path}:${first.line}:${first.column}: ${nonTransactionalReasons[0]} cannot run inside BEGIN … COMMIT; remove the BEGIN/COMMIT (ddlgate runs this file statement by statement)`);
+    }
+    const transactional = nonTransactionalReasons.length === 0 && !directives.includes('no-transaction');
+    return { path, text, statements, transactional, nonTransactionalReasons, directives };
+}
+function loadScript(file) {
+    return compileScript(file, readSqlFile(file));
+}
+/**
+ * The text to parse for a source: the file itself, or the whole file with everything outside the section
+ * blanked (src/migrations/layouts/section.ts), so positions stay the file's. Linters use this too.
+ */
+function sourceText(source, fileText) {
+    if (source.flyway)
+        fileText = replaceFlywayPlaceholders(source, fileText);
+    if (!source.section)
+        return fileText;
+    // The marker line just above the section (e.g. `-- migrate:up transaction:false`) carries the tool's option.
+    return sectionText(fileText, source.section, source.noTransaction ? { directiveLine: source.section.startLine - 1 } : {});
+}
+const PLACEHOLDER = /\$\{([^}\s]+)\}/g;
+/**
+ * Flyway's `${name}` placeholders (names case-insensitive). Built-ins that need no connection are known;
+ * any other name without a value is refused, naming the file, the line and where Flyway (and ddlgate) read it.
+ */
+function replaceFlywayPlaceholders(source, text) {
+    const values = new Map(Object.entries(source.placeholders ?? {}).map(([key, value]) => [key.toLowerCase(), value]));
+    values.set('flyway:filename', source.path.split(/[\\/]/).pop());
+    values.set('flyway:workingdirectory', process.cwd());
+    return text.replace(PLACEHOLDER, (whole, name, offset) => {
+        const value = values.get(name.toLowerCase());
+        if (value !== undefined)
+            return value;
+        const line = text.slice(0, offset).split('\n').length;
+        const env = `FLYWAY_PLACEHOLDERS_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+        throw new errors_InputError(`${files_displayPath(source.path)}:${line}: no value for Flyway placeholder ${whole}; set ${env}, or flyway.placeholders.${name} in flyway.conf beside the migrations`);
+    });
+}
+function loadSource(source) {
+    const text = sourceText(source, readSqlFile(source.path));
+    return compileScript(source.path, text, {
+        ...(source.noTransaction ? { noTransaction: true } : {}),
+        ...(source.section ? { label: source.section.label } : {}),
+    });
+}
+function script_upSourceOf(entry) {
+    return entry.upSource ?? { path: entry.upPath };
+}
+function script_downSourceOf(entry) {
+    return entry.downSource ?? (entry.downPath ? { path: entry.downPath } : undefined);
+}
+/** The down script of an entry, or undefined when it has none. */
+function loadDownScript(entry) {
+    const source = script_downSourceOf(entry);
+    return source ? loadSource(source) : undefined;
+}
+/**
+ * Loads the up script. The checksum is always of the whole file that holds the up SQL (for dbmate,
+ * node-pg-migrate and ROLLBACK-comment files that includes the down section: editing either is a change).
+ */
+function script_loadMigration(entry) {
+    if (entry.unrunnable)
+        throw new errors_InputError(entry.unrunnable);
+    const source = script_upSourceOf(entry);
+    const fileText = readSqlFile(source.path);
+    const up = compileScript(source.path, sourceText(source, fileText), {
+        ...(source.noTransaction ? { noTransaction: true } : {}),
+        ...(source.section ? { label: source.section.label } : {}),
+    });
+    let down;
+    return {
+        ...entry,
+        checksum: checksumOf(fileText),
+        up,
+        loadDown() {
+            down ??= loadDownScript(entry);
+            return down;
+        },
+    };
+}
+function checksumOfFile(file) {
+    return checksumOf(readSqlFile(file));
+}
+
+;// CONCATENATED MODULE: ./lib/migrations/version.js
+/**
+ * Migration versions as every supported tool writes them: whole numbers (`20240101120000`, `000001`) and
+ * Flyway's dotted or underscored versions (`13.1`, `1.0.0.1`, `2_1`). Parts are compared as numbers, and
+ * trailing zero parts do not count (Flyway: `1.0` is the same version as `1`). Anything else compares as text.
+ */
+const DOTTED = /^\d+(?:[._]\d+)*$/;
+function parts(version) {
+    if (!DOTTED.test(version))
+        return undefined;
+    const numbers = version.split(/[._]/).map((part) => BigInt(part));
+    while (numbers.length > 1 && numbers[numbers.length - 1] === 0n)
+        numbers.pop();
+    return numbers;
+}
+function version_compareVersions(a, b) {
+    const x = parts(a);
+    const y = parts(b);
+    if (!x || !y)
+        return a < b ? -1 : a > b ? 1 : 0;
+    for (let index = 0; index < Math.max(x.length, y.length); index++) {
+        const p = x[index] ?? 0n;
+        const q = y[index] ?? 0n;
+        if (p !== q)
+            return p < q ? -1 : 1;
+    }
+    return 0;
+}
+function sameVersion(a, b) {
+    return version_compareVersions(a, b) === 0;
+}
+/** A key equal for equal versions (`0001` and `1`, `1.0` and `1`). */
+function versionKey(version) {
+    return parts(version)?.join('.') ?? version;
+}
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/common.js
+
+
+
+
+/** One notice for the files a tool skips: "ignored 2 files that <tool> does not read: a.sql, b.sql". */
+function noticeIgnored(context, dir, tool, files, why = `${tool} does not read them`) {
+    if (!context || files.length === 0)
+        return;
+    const shown = files.slice(0, 5).map((file) => files_displayPath(external_node_path_namespaceObject.join(dir, file)));
+    const more = files.length > 5 ? ` and ${files.length - 5} more` : '';
+    context.notice(`ignored ${files.length} file${files.length === 1 ? '' : 's'} (${why}): ${shown.join(', ')}${more}`);
+}
+/**
+ * `<digits>_<name>.sql` — the file name shape shared by sequential, flat, dbmate and node-pg-migrate files.
+ * `.up.sql` / `.down.sql` names are left out: they belong to the native and golang-migrate layouts.
+ */
+const PREFIXED_SQL = /^(\d+)_(?!.*\.(?:up|down)\.sql$)(.+)\.sql$/;
+function notThisLayout(dir, file, layout) {
+    return new errors_InputError(`${files_displayPath(external_node_path_namespaceObject.join(dir, file))}: not a ${layout.name} migration file name; expected ${layout.expected}`);
+}
+/** Sorts entries by version (numerically, part by part for dotted versions) and refuses two files with the same version. */
+function orderByVersion(entries) {
+    const seen = new Map();
+    for (const entry of entries) {
+        const key = versionKey(entry.version);
+        const other = seen.get(key);
+        if (other)
+            throw new errors_InputError(`${files_displayPath(entry.upPath)}: duplicate migration version ${entry.version}, also used by ${files_displayPath(other.upPath)}`);
+        seen.set(key, entry);
+    }
+    return [...entries].sort((a, b) => version_compareVersions(a.version, b.version));
+}
+/** True when a piece of SQL text has something besides blank lines and `--` comments. */
+function hasSql(lines) {
+    return lines.some((line) => line.trim() !== '' && !line.trim().startsWith('--'));
+}
+const METADATA = /^--\s*([A-Z][A-Za-z ]{0,30}?):\s+(.*\S)\s*$/;
+/** `-- Migration: …`, `-- Purpose: …` lines of the leading comment block, as key → value. */
+function headerMetadata(lines) {
+    const metadata = {};
+    for (const raw of lines) {
+        const line = raw.replace(/\r$/, '').trim();
+        if (line === '')
+            continue;
+        if (!line.startsWith('--'))
+            break;
+        const match = METADATA.exec(line);
+        if (match)
+            metadata[match[1].trim()] = match[2];
+    }
+    return Object.keys(metadata).length ? metadata : undefined;
+}
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/marked.js
+
+
+
+
+
+function findMarker(lines, marker) {
+    const index = lines.findIndex((line) => marker.test(line.replace(/\r$/, '')));
+    return index < 0 ? undefined : index + 1;
+}
+/** Reads one file of a sectioned layout: up = lines after the up marker up to the down marker; down = the rest. */
+function sectionedEntry(layout, file, version, name, markers) {
+    const lines = readSqlFile(file).split('\n');
+    const shown = files_displayPath(file);
+    const upLine = findMarker(lines, markers.up);
+    if (!upLine)
+        throw new errors_InputError(`${shown}: no "${markers.upLabel}" line; every ${layout} migration needs one`);
+    const downLine = findMarker(lines, markers.down);
+    if (downLine !== undefined && downLine < upLine)
+        throw new errors_InputError(`${shown}:${downLine}: "${markers.downLabel}" comes before "${markers.upLabel}" (line ${upLine})`);
+    if (hasSql(lines.slice(0, upLine - 1)))
+        throw new errors_InputError(`${shown}:1: SQL before the "${markers.upLabel}" line would be ignored by ${layout}; move it into a section`);
+    const upEnd = downLine !== undefined ? downLine - 1 : lines.length;
+    const wholeFile = markers.noTransactionLine ? findMarker(lines, markers.noTransactionLine) !== undefined : false;
+    const option = (line) => wholeFile || Boolean(markers.noTransaction?.test(lines[line - 1]));
+    const upSource = {
+        path: file,
+        section: { label: markers.upLabel, startLine: upLine + 1, endLine: upEnd },
+        ...(option(upLine) ? { noTransaction: true } : {}),
+    };
+    // The templates these tools write leave the down section empty: that means "no down", not an empty migration.
+    const downSource = downLine !== undefined && hasSql(lines.slice(downLine))
+        ? { path: file, section: { label: markers.downLabel, startLine: downLine + 1, endLine: lines.length }, ...(option(downLine) ? { noTransaction: true } : {}) }
+        : undefined;
+    return { version, name, upPath: file, upSource, ...(downSource ? { downSource } : {}), layout };
+}
+function markedLayout(name, expected, markers) {
+    const layout = {
+        name,
+        expected,
+        discover(dir, files) {
+            return orderByVersion(files.map((fileName) => {
+                const match = PREFIXED_SQL.exec(fileName);
+                if (!match)
+                    throw notThisLayout(dir, fileName, layout);
+                return sectionedEntry(name, external_node_path_namespaceObject.join(dir, fileName), match[1], match[2], markers);
+            }));
+        },
+    };
+    return layout;
+}
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/dbmate.js
+
+/**
+ * dbmate: `db/migrations/20151129054053_create_users.sql` holding `-- migrate:up` and `-- migrate:down`
+ * sections; `-- migrate:up transaction:false` runs that section outside a transaction.
+ */
+const DBMATE_MARKERS = {
+    up: /^--\s*migrate:up\b/,
+    down: /^--\s*migrate:down\b/,
+    upLabel: '-- migrate:up',
+    downLabel: '-- migrate:down',
+    noTransaction: /\btransaction:false\b/,
+};
+const dbmate = markedLayout('dbmate', '<version>_<name>.sql with "-- migrate:up" and "-- migrate:down" sections (e.g. 20151129054053_create_users.sql)', DBMATE_MARKERS);
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/drizzle.js
+
+
+
+
+
+const journalPath = (dir) => external_node_path_namespaceObject.join(dir, 'meta', '_journal.json');
+function hasDrizzleJournal(dir) {
+    return fileExists(journalPath(dir));
+}
+/** drizzle-kit's `meta/_journal.json`: the order, names and timestamps (`when`, drizzle's created_at) of the migrations. */
+function readDrizzleJournal(dir) {
+    const file = journalPath(dir);
+    let data;
+    try {
+        data = JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
+    }
+    catch (error) {
+        throw new errors_InputError(`${files_displayPath(file)}: ${fileExists(file) ? `invalid JSON (${error.message.split('\n')[0]})` : 'not found (a drizzle-kit migrations folder has meta/_journal.json)'}`);
+    }
+    if (!data || !Array.isArray(data.entries))
+        throw new errors_InputError(`${files_displayPath(file)}: no "entries" list; is this a drizzle-kit journal?`);
+    return data.entries.map((entry, index) => {
+        if (typeof entry?.tag !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(entry.tag) || typeof entry.when !== 'number') {
+            throw new errors_InputError(`${files_displayPath(file)}: entry ${index} needs a "tag" (file name without .sql) and a numeric "when"`);
+        }
+        return { idx: typeof entry.idx === 'number' ? entry.idx : index, when: entry.when, tag: entry.tag, ...(typeof entry.breakpoints === 'boolean' ? { breakpoints: entry.breakpoints } : {}) };
+    });
+}
+/**
+ * drizzle-kit: `drizzle/0000_bright_wolverine.sql` … with `meta/_journal.json`. Statements are separated by
+ * `--> statement-breakpoint` lines, which are SQL comments to the parser (so positions need no mapping).
+ * Version = the tag's number prefix (or the journal index for `prefix: "none"`); no down migrations.
+ */
+const drizzle = {
+    name: 'drizzle',
+    expected: 'files named by the "tag" entries of meta/_journal.json (e.g. 0000_bright_wolverine.sql)',
+    discover(dir, files, context) {
+        const journal = readDrizzleJournal(dir);
+        const listed = new Set(journal.map((entry) => `${entry.tag}.sql`));
+        // drizzle-orm's migrator runs what the journal lists and nothing else.
+        noticeIgnored(context, dir, 'drizzle', files.filter((fileName) => !listed.has(fileName)), `not listed in ${files_displayPath(journalPath(dir))}; drizzle never runs them`);
+        const entries = [...journal]
+            .sort((a, b) => a.idx - b.idx)
+            .map((entry) => {
+            const file = external_node_path_namespaceObject.join(dir, `${entry.tag}.sql`);
+            if (!fileExists(file))
+                throw new errors_InputError(`${files_displayPath(journalPath(dir))}: entry "${entry.tag}" has no file ${files_displayPath(file)}`);
+            const match = /^(\d+)_(.+)$/.exec(entry.tag);
+            const version = match ? match[1] : String(entry.idx).padStart(4, '0');
+            return { version, name: match ? match[2] : entry.tag, upPath: file, upSource: { path: file }, layout: 'drizzle' };
+        });
+        const ordered = orderByVersion(entries);
+        for (const [index, entry] of ordered.entries()) {
+            if (entry !== entries[index])
+                throw new errors_InputError(`${files_displayPath(journalPath(dir))}: the journal's order disagrees with the versions of ${external_node_path_namespaceObject.basename(entry.upPath)} and ${external_node_path_namespaceObject.basename(entries[index].upPath)}`);
+        }
+        return ordered;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/flyway.js
+
+
+
+
+
+
+const FLYWAY_PATTERN = /^([VUR])([^_]*(?:_[^_]+)*?)__(.+)\.sql$/;
+const VERSION = /^\d+(?:[._]\d+)*$/;
+/** Flyway SQL files anywhere below the location (Flyway scans it recursively), as paths relative to it. */
+function flywayFiles(dir) {
+    const found = [];
+    const walk = (sub) => {
+        for (const name of (0,external_node_fs_.readdirSync)(external_node_path_namespaceObject.join(dir, sub)).sort()) {
+            const relative = sub ? external_node_path_namespaceObject.join(sub, name) : name;
+            const stat = statEntry(external_node_path_namespaceObject.join(dir, relative));
+            if (stat.isDirectory())
+                walk(relative);
+            else if (name.toLowerCase().endsWith('.sql'))
+                found.push(relative);
+        }
+    };
+    walk('');
+    return found;
+}
+/**
+ * Placeholder values, where Flyway itself reads them: `flyway.placeholders.<name>=value` in a `flyway.conf`
+ * beside the migrations, and `FLYWAY_PLACEHOLDERS_<NAME>` environment variables (these win).
+ */
+function flywayPlaceholders(dir, env = process.env) {
+    const values = {};
+    const conf = external_node_path_namespaceObject.join(dir, 'flyway.conf');
+    if (fileExists(conf)) {
+        for (const line of (0,external_node_fs_.readFileSync)(conf, 'utf8').split('\n')) {
+            const match = /^\s*flyway\.placeholders\.([^=\s]+)\s*=\s*(.*?)\s*$/.exec(line);
+            if (match)
+                values[match[1]] = match[2];
+        }
+    }
+    for (const [key, value] of Object.entries(env)) {
+        const match = /^FLYWAY_PLACEHOLDERS_(.+)$/.exec(key);
+        if (match && value !== undefined)
+            values[match[1].toLowerCase()] = value;
+    }
+    return values;
+}
+/**
+ * Flyway SQL migrations: `V1__create_users.sql`, `V13.1__x.sql`, `V1.0.0.1__x.sql` (versions compared part by
+ * part, `1.0` = `1`), optional undo `U1__create_users.sql`, found anywhere below the location. Files that are
+ * not Flyway names (`rollback/1.0__drop.sql`, notes) are skipped, as Flyway skips them. `${name}`
+ * placeholders are replaced as Flyway replaces them (see flywayPlaceholders); one without a value is
+ * refused when the migration is read, naming the file, the line and where to set it. Repeatable `R__`
+ * scripts are refused: ddlgate runs each migration once.
+ */
+const flyway = {
+    name: 'flyway',
+    expected: 'V<version>__<description>.sql with optional U<version>__<description>.sql undo (e.g. V1__create_users.sql)',
+    discover(dir, _files, context) {
+        const ups = [];
+        const undos = new Map();
+        const ignored = [];
+        const placeholders = flywayPlaceholders(dir);
+        const withPlaceholders = Object.keys(placeholders).length ? { placeholders } : {};
+        for (const relative of flywayFiles(dir)) {
+            const full = external_node_path_namespaceObject.join(dir, relative);
+            const match = FLYWAY_PATTERN.exec(external_node_path_namespaceObject.basename(relative));
+            if (!match || !VERSION.test(match[2]) && match[1] !== 'R') {
+                ignored.push(relative);
+                continue;
+            }
+            const [, prefix, version, name] = match;
+            if (prefix === 'R')
+                throw new errors_InputError(`${files_displayPath(full)}: repeatable Flyway migrations (R__) are not supported; make it a versioned migration`);
+            if (prefix === 'U')
+                undos.set(versionKey(version), full);
+            else
+                ups.push({ version, name, upPath: full, upSource: { path: full, flyway: true, ...withPlaceholders }, layout: 'flyway' });
+        }
+        noticeIgnored(context, dir, 'flyway', ignored, 'not V<version>__<description>.sql; Flyway skips them');
+        const ordered = orderByVersion(ups).map((entry) => {
+            const undo = undos.get(versionKey(entry.version));
+            undos.delete(versionKey(entry.version));
+            return undo ? { ...entry, downPath: undo, downSource: { path: undo, flyway: true, ...withPlaceholders } } : entry;
+        });
+        for (const orphan of undos.values())
+            throw new errors_InputError(`${files_displayPath(orphan)}: undo migration without its V file`);
+        return ordered;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/golang-migrate.js
+
+
+
+
+
+
+const GOLANG_MIGRATE_FILE = /^(\d+)_(.*)\.(up|down)\.sql$/;
+/**
+ * golang-migrate: `{version}_{title}.up.sql` / `.down.sql`, read as golang-migrate reads them: up and down
+ * are paired by VERSION (`30_add_x.up.sql` goes with `30_drop_x.down.sql`), the name is the up file's;
+ * `migrate create` writes both files empty, so an empty or comment-only down means "no down"; files whose
+ * names do not match are skipped (golang-migrate skips them), and so is a down without its up.
+ */
+const golangMigrate = {
+    name: 'golang-migrate',
+    expected: '{version}_{title}.up.sql and {version}_{title}.down.sql (e.g. 000001_create_users.up.sql)',
+    discover(dir, files, context) {
+        const ups = new Map();
+        const downs = new Map();
+        const ignored = [];
+        for (const fileName of files) {
+            const match = GOLANG_MIGRATE_FILE.exec(fileName);
+            if (!match) {
+                ignored.push(fileName);
+                continue;
+            }
+            const [, version, name, direction] = match;
+            const key = versionKey(version);
+            const file = external_node_path_namespaceObject.join(dir, fileName);
+            const other = direction === 'up' ? ups.get(key)?.file : downs.get(key);
+            if (other)
+                throw new errors_InputError(`${files_displayPath(file)}: duplicate migration version ${version}, also used by ${files_displayPath(other)}`);
+            if (direction === 'up')
+                ups.set(key, { version, name, file });
+            else
+                downs.set(key, file);
+        }
+        const orphans = [...downs].filter(([key]) => !ups.has(key)).map(([, file]) => external_node_path_namespaceObject.basename(file));
+        noticeIgnored(context, dir, 'golang-migrate', ignored, 'not {version}_{title}.up|down.sql');
+        noticeIgnored(context, dir, 'golang-migrate', orphans, 'down files without an up file of their version');
+        return orderByVersion([...ups].map(([key, up]) => {
+            const downFile = downs.get(key);
+            const down = downFile && hasSql(readSqlFile(downFile).split('\n')) ? downFile : undefined;
+            return {
+                version: up.version,
+                name: up.name,
+                upPath: up.file,
+                upSource: { path: up.file },
+                ...(down ? { downPath: down, downSource: { path: down } } : {}),
+                layout: 'golang-migrate',
+            };
+        }));
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/goose.js
+
+
+
+
+/**
+ * goose: `20240101120000_create_users.sql` (or `00001_…`) holding `-- +goose Up` and `-- +goose Down`
+ * sections. `-- +goose StatementBegin/End` lines are comments to ddlgate's parser, which splits statements
+ * itself (dollar quotes included); `-- +goose NO TRANSACTION` anywhere in the file runs it outside a
+ * transaction. Go migrations (`00002_backfill.go`) share the version sequence: they are listed in order
+ * and `up` refuses to run past them (ddlgate cannot run Go code), never skipped silently.
+ */
+const GOOSE_MARKERS = {
+    up: /^--\s*\+goose\s+Up\b/i,
+    down: /^--\s*\+goose\s+Down\b/i,
+    upLabel: '-- +goose Up',
+    downLabel: '-- +goose Down',
+    noTransactionLine: /^--\s*\+goose\s+NO\s+TRANSACTION\b/i,
+};
+const GOOSE_FILE = /^(\d+)_(.+)\.(sql|go)$/;
+const goose = {
+    name: 'goose',
+    expected: '<version>_<name>.sql with "-- +goose Up" and "-- +goose Down" sections (e.g. 20240101120000_create_users.sql)',
+    discover(dir, _files, context) {
+        const entries = [];
+        const ignored = [];
+        for (const fileName of listFiles(dir)) {
+            const match = GOOSE_FILE.exec(fileName);
+            if (!match || fileName.endsWith('_test.go')) {
+                if (fileName.toLowerCase().endsWith('.sql'))
+                    ignored.push(fileName);
+                continue;
+            }
+            const [, version, name, ext] = match;
+            const file = external_node_path_namespaceObject.join(dir, fileName);
+            if (ext === 'go') {
+                entries.push({
+                    version,
+                    name,
+                    upPath: file,
+                    layout: 'goose',
+                    unrunnable: `${files_displayPath(file)} is a goose Go migration; ddlgate cannot run Go code: run it with goose, then record it with \`ddlgate adopt\``,
+                });
+                continue;
+            }
+            entries.push(sectionedEntry('goose', file, version, name, GOOSE_MARKERS));
+        }
+        noticeIgnored(context, dir, 'goose', ignored, 'goose reads only <version>_<name>.sql');
+        const ordered = orderByVersion(entries);
+        const go = ordered.filter((entry) => entry.unrunnable);
+        if (go.length && context)
+            context.notice(`${go.length} goose Go migration${go.length === 1 ? '' : 's'} listed but not runnable by ddlgate: ${go.map((entry) => external_node_path_namespaceObject.basename(entry.upPath)).join(', ')}`);
+        return ordered;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/native.js
+
+
+
+const NATIVE_PATTERN = /^(\d+)_([A-Za-z0-9][A-Za-z0-9_.-]*?)\.(up|down)\.sql$/;
+const NATIVE_EXPECTED = '<version>_<name>.up.sql or <version>_<name>.down.sql (version: digits, e.g. 20260101120000_add_users.up.sql)';
+/** Pairs `<version>_<name>.up.sql` with its optional `.down.sql` (shared by native and golang-migrate). */
+function pairUpDown(dir, files, layout) {
+    const byVersion = new Map();
+    for (const fileName of files) {
+        const full = external_node_path_namespaceObject.join(dir, fileName);
+        const match = NATIVE_PATTERN.exec(fileName);
+        if (!match)
+            throw new errors_InputError(`${files_displayPath(full)}: unrecognised migration file name; expected ${layout.expected}`);
+        const [, version, name, direction] = match;
+        const key = BigInt(version);
+        const entry = byVersion.get(key) ?? { version, name };
+        const existing = entry[direction];
+        if (existing || entry.version !== version || entry.name !== name) {
+            const other = existing ?? entry.up ?? entry.down;
+            throw new errors_InputError(`${files_displayPath(full)}: duplicate migration version ${version}, also used by ${files_displayPath(other)}`);
+        }
+        entry[direction] = full;
+        byVersion.set(key, entry);
+    }
+    return [...byVersion.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([, entry]) => {
+        if (!entry.up)
+            throw new errors_InputError(`${files_displayPath(entry.down)}: down migration without its up file (${entry.version}_${entry.name}.up.sql)`);
+        return entry;
+    });
+}
+const native_native = {
+    name: 'native',
+    expected: NATIVE_EXPECTED,
+    discover(dir, files) {
+        return pairUpDown(dir, files, native_native).map((pair) => ({
+            version: pair.version,
+            name: pair.name,
+            upPath: pair.up,
+            ...(pair.down ? { downPath: pair.down } : {}),
+            upSource: { path: pair.up },
+            ...(pair.down ? { downSource: { path: pair.down } } : {}),
+            layout: 'native',
+        }));
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/node-pg-migrate.js
+
+/**
+ * node-pg-migrate SQL migrations: `migrations/1700000000000_create-users.sql` with `-- Up Migration` and
+ * `-- Down Migration` sections (the markers are matched as node-pg-migrate itself does: case-insensitive,
+ * any dashes or spaces after `--`).
+ */
+const NODE_PG_MIGRATE_MARKERS = {
+    up: /^\s*--[\s-]*up\s+migration/i,
+    down: /^\s*--[\s-]*down\s+migration/i,
+    upLabel: '-- Up Migration',
+    downLabel: '-- Down Migration',
+};
+const nodePgMigrate = markedLayout('node-pg-migrate', '<timestamp>_<name>.sql with "-- Up Migration" and "-- Down Migration" sections (e.g. 1700000000000_create-users.sql)', NODE_PG_MIGRATE_MARKERS);
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/popx.js
+
+
+
+/**
+ * ory popx (Kratos, Hydra, Keto): `<version>_<name>[.<dialect>][.autocommit].<up|down>.sql`. For PostgreSQL
+ * the `.postgres.` file overrides the dialect-independent one of the same version; other dialects' files are
+ * not read. An up file without SQL is a placeholder popx skips (it keeps versions aligned across dialects).
+ * `.autocommit.` files run outside a transaction.
+ */
+const POPX_FILE = /^(\d+)_([^.]+)(\.[a-z0-9]+)?(\.autocommit)?\.(up|down)\.sql$/;
+const POPX_DIALECTS = /\.(postgres|cockroach|mysql|sqlite3?)(\.autocommit)?\.(up|down)\.sql$/;
+const DIALECT = 'postgres';
+const popx = {
+    name: 'popx',
+    expected: '<version>_<name>.postgres.up.sql or <version>_<name>.up.sql (e.g. 20150100000001000000_networks.postgres.up.sql)',
+    discover(dir, files, context) {
+        const chosen = new Map();
+        const otherDialects = [];
+        const unmatched = [];
+        for (const fileName of files) {
+            const match = POPX_FILE.exec(fileName);
+            if (!match) {
+                unmatched.push(fileName);
+                continue;
+            }
+            let [, version, name, dialect, autocommit, direction] = match;
+            if (dialect === '.autocommit')
+                [dialect, autocommit] = [undefined, '.autocommit'];
+            const db = dialect ? dialect.slice(1) : 'all';
+            if (db !== DIALECT && db !== 'all') {
+                otherDialects.push(fileName);
+                continue;
+            }
+            const key = `${BigInt(version)}:${direction}`;
+            const existing = chosen.get(key);
+            if (existing && existing.dialect === DIALECT)
+                continue;
+            chosen.set(key, { file: fileName, name, dialect: db, autocommit: Boolean(autocommit) });
+        }
+        noticeIgnored(context, dir, 'popx', unmatched, 'not popx migration names');
+        noticeIgnored(context, dir, 'popx', otherDialects, 'for other databases');
+        const entries = [];
+        const placeholders = [];
+        for (const [key, up] of chosen) {
+            if (!key.endsWith(':up'))
+                continue;
+            const upPath = external_node_path_namespaceObject.join(dir, up.file);
+            if (!hasSql(readSqlFile(upPath).split('\n'))) {
+                placeholders.push(up.file);
+                continue;
+            }
+            const version = /^(\d+)_/.exec(up.file)[1];
+            const down = chosen.get(key.replace(/:up$/, ':down'));
+            const downPath = down ? external_node_path_namespaceObject.join(dir, down.file) : undefined;
+            const hasDown = downPath !== undefined && hasSql(readSqlFile(downPath).split('\n'));
+            entries.push({
+                version,
+                name: up.name,
+                upPath,
+                upSource: { path: upPath, ...(up.autocommit ? { noTransaction: true } : {}) },
+                ...(hasDown ? { downPath, downSource: { path: downPath, ...(down.autocommit ? { noTransaction: true } : {}) } } : {}),
+                layout: 'popx',
+            });
+        }
+        noticeIgnored(context, dir, 'popx', placeholders, 'empty up files: placeholders popx skips');
+        return orderByVersion(entries);
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/folders.js
+
+
+
+
+
+/**
+ * Reads a directory of migration folders. Folders without the up file and loose files at the top are
+ * skipped, as these tools skip them, with one notice each kind. A down file with no SQL (hasura writes
+ * "-- Could not auto-generate a down migration.") means "no down".
+ */
+function readFolders(dir, rules, context) {
+    const entries = [];
+    const skipped = [];
+    for (const folder of listSubdirs(dir)) {
+        const parsed = rules.parse(folder);
+        const upPath = external_node_path_namespaceObject.join(dir, folder, rules.up);
+        if (!parsed || !fileExists(upPath)) {
+            skipped.push(folder);
+            continue;
+        }
+        const noTransaction = rules.noTransaction?.(external_node_path_namespaceObject.join(dir, folder)) ?? false;
+        const downPath = rules.down ? external_node_path_namespaceObject.join(dir, folder, rules.down) : undefined;
+        const down = downPath && fileExists(downPath) && hasSql(readSqlFile(downPath).split('\n')) ? downPath : undefined;
+        entries.push({
+            version: parsed.version,
+            name: parsed.name,
+            upPath,
+            upSource: { path: upPath, ...(noTransaction ? { noTransaction } : {}) },
+            ...(down ? { downPath: down, downSource: { path: down, ...(noTransaction ? { noTransaction } : {}) } } : {}),
+            layout: rules.layout,
+        });
+    }
+    const loose = listFiles(dir).filter((name) => name.toLowerCase().endsWith('.sql'));
+    noticeIgnored(context, dir, rules.layout, loose, `${rules.layout} reads only <version>_<name>/${rules.up}`);
+    noticeIgnored(context, dir, rules.layout, skipped, `folders without ${rules.up}`);
+    return orderByVersion(entries);
+}
+/**
+ * diesel: `2019-02-26-002946_create_user/up.sql` + `down.sql` (or `00000000000000_diesel_initial_setup`).
+ * The version is the part before the first `_` with the dashes removed, as diesel records it;
+ * `metadata.toml` with `run_in_transaction = false` runs both files outside a transaction.
+ */
+const DIESEL_RULES = {
+    layout: 'diesel',
+    parse(folder) {
+        const match = /^(\d[\d-]*)_(.+)$/.exec(folder);
+        return match ? { version: match[1].replace(/-/g, ''), name: match[2] } : undefined;
+    },
+    up: 'up.sql',
+    down: 'down.sql',
+    noTransaction(folderPath) {
+        const file = external_node_path_namespaceObject.join(folderPath, 'metadata.toml');
+        return fileExists(file) && /^\s*run_in_transaction\s*=\s*false\b/m.test((0,external_node_fs_.readFileSync)(file, 'utf8'));
+    },
+};
+/** hasura: `1620000000000_create_users/up.sql` + `down.sql` (version: a millisecond timestamp). */
+const HASURA_RULES = {
+    layout: 'hasura',
+    parse(folder) {
+        const match = /^(\d+)_(.+)$/.exec(folder);
+        return match ? { version: match[1], name: match[2] } : undefined;
+    },
+    up: 'up.sql',
+    down: 'down.sql',
+};
+/** prisma: `20230404095503_initial_migration/migration.sql`, no down (prisma migrate has none). */
+const PRISMA_RULES = {
+    layout: 'prisma',
+    parse(folder) {
+        const match = /^(\d+)_(.*)$/.exec(folder);
+        return match ? { version: match[1], name: match[2] || folder } : undefined;
+    },
+    up: 'migration.sql',
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/prisma.js
+
+
+
+
+
+const PRISMA_LOCK = 'migration_lock.toml';
+/**
+ * prisma migrate: `<timestamp>_<name>/migration.sql` beside `migration_lock.toml`. The lock file names the
+ * provider the migrations were written for; one for another database is refused.
+ */
+const prisma = {
+    name: 'prisma',
+    expected: '<timestamp>_<name>/migration.sql (e.g. 20230404095503_init/migration.sql)',
+    discover(dir, _files, context) {
+        const lock = external_node_path_namespaceObject.join(dir, PRISMA_LOCK);
+        if (fileExists(lock)) {
+            const provider = /^\s*provider\s*=\s*"([^"]*)"/m.exec((0,external_node_fs_.readFileSync)(lock, 'utf8'))?.[1];
+            if (provider && provider !== 'postgresql' && provider !== 'postgres') {
+                throw new errors_InputError(`${files_displayPath(lock)}: provider "${provider}"; these migrations are for another database, not PostgreSQL`);
+            }
+        }
+        return readFolders(dir, PRISMA_RULES, context);
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/sequential-rollback-comments.js
+
+
+
+
+const BANNER = /\b(roll\s*back|undo|revert)\b|^\W*down\b/i;
+const isComment = (line) => line.trim().startsWith('--');
+const isBlank = (line) => line.trim() === '';
+/**
+ * The trailing ROLLBACK comment block of a `NNN_name.sql` file: the first line of the file's trailing
+ * comments that reads like a rollback banner (`-- ROLLBACK`, `-- To rollback this migration:`, `-- Down:`)
+ * opens it, and it runs to the end of the file. Undefined when the file has none.
+ */
+function rollbackSection(lines) {
+    let start = lines.length;
+    while (start > 0 && (isComment(lines[start - 1]) || isBlank(lines[start - 1])))
+        start--;
+    for (let index = start; index < lines.length; index++) {
+        const line = lines[index];
+        if (!isComment(line))
+            continue;
+        const body = line.trim().replace(/^-+/, '').trim();
+        if (BANNER.test(body) && !commentedSqlLines([line], 1, 1).size)
+            return { label: 'ROLLBACK comments', startLine: index + 2, endLine: lines.length, commented: true };
+    }
+    return undefined;
+}
+/** Reads one `NNN_name.sql` file: up = the whole file (the ROLLBACK block is comments to the parser), down = the uncommented block. */
+function sequentialEntry(file, version, name) {
+    const lines = readSqlFile(file).split('\n');
+    const section = rollbackSection(lines);
+    const hasDown = section !== undefined && commentedSqlLines(lines, section.startLine, section.endLine).size > 0;
+    const metadata = headerMetadata(lines);
+    return {
+        version,
+        name,
+        upPath: file,
+        upSource: { path: file },
+        ...(hasDown ? { downSource: { path: file, section: section } } : {}),
+        layout: 'sequential',
+        ...(metadata ? { metadata } : {}),
+    };
+}
+/** True when a file carries this layout's signs: a ROLLBACK block or a `-- Migration:` / `-- Purpose:` header. */
+function looksSequential(text) {
+    const lines = text.split('\n');
+    if (rollbackSection(lines))
+        return true;
+    const metadata = headerMetadata(lines);
+    return Boolean(metadata && ('Migration' in metadata || 'Purpose' in metadata));
+}
+const sequential = {
+    name: 'sequential',
+    expected: 'NNN_name.sql, optionally ending in a "-- ROLLBACK" comment block (e.g. 001_create_users.sql)',
+    discover(dir, files) {
+        return orderByVersion(files.map((fileName) => {
+            const match = PREFIXED_SQL.exec(fileName);
+            if (!match)
+                throw notThisLayout(dir, fileName, sequential);
+            return sequentialEntry(external_node_path_namespaceObject.join(dir, fileName), match[1], match[2]);
+        }));
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/sqitch.js
+
+
+
+
+
+const SQITCH_PLAN = 'sqitch.plan';
+/**
+ * Reads `sqitch.plan`: `%pragma=value` lines, `@tag` lines, and change lines
+ * `name [dependencies] 2013-09-04T13:54:01Z Planner <email> # note`. Comments start with `#`.
+ */
+function readSqitchPlan(dir) {
+    const file = external_node_path_namespaceObject.join(dir, SQITCH_PLAN);
+    const lines = readSqlFile(file).split('\n');
+    let project = external_node_path_namespaceObject.basename(external_node_path_namespaceObject.resolve(dir));
+    const changes = [];
+    lines.forEach((raw, index) => {
+        const line = raw.replace(/\r$/, '').replace(/(^|\s)#.*$/, '').trim();
+        if (!line)
+            return;
+        if (line.startsWith('%')) {
+            const pragma = /^%\s*project\s*=\s*(\S+)/.exec(line);
+            if (pragma)
+                project = pragma[1];
+            return;
+        }
+        if (line.startsWith('@')) {
+            const tag = line.split(/\s+/)[0].slice(1);
+            for (const change of changes)
+                change.nextTag ??= tag;
+            return;
+        }
+        const match = /^[+-]?([^\s[]+)\s*(?:\[([^\]]*)\])?/.exec(line);
+        if (!match)
+            throw new errors_InputError(`${files_displayPath(file)}:${index + 1}: cannot read this plan line`);
+        changes.push({ name: match[1], line: index + 1, requires: (match[2] ?? '').split(/\s+/).filter((dep) => dep && !dep.startsWith('!')) });
+    });
+    return { project, file, changes };
+}
+function planEntries(dir, plan, first, context, otherProjects) {
+    const entries = [];
+    const deployed = new Set();
+    plan.changes.forEach((change, index) => {
+        for (const dependency of change.requires) {
+            const [project, name] = dependency.includes(':') ? dependency.split(':', 2) : [plan.project, dependency];
+            const bare = name.replace(/@.*$/, '');
+            if (project === plan.project) {
+                if (!deployed.has(bare))
+                    throw new errors_InputError(`${files_displayPath(plan.file)}:${change.line}: "${change.name}" requires "${dependency}", which is not planned before it`);
+            }
+            else if (!otherProjects.get(project)?.changes.some((other) => other.name === bare)) {
+                context?.notice(`${files_displayPath(plan.file)}:${change.line}: "${change.name}" requires ${dependency} from sqitch project "${project}", which is not in this directory; deploy it first`);
+            }
+        }
+        // A reworked change: its earlier versions live in deploy/<name>@<next tag>.sql, the latest in deploy/<name>.sql.
+        const reworked = plan.changes.slice(index + 1).some((later) => later.name === change.name);
+        const base = reworked && change.nextTag ? `${change.name}@${change.nextTag}.sql` : `${change.name}.sql`;
+        const deploy = external_node_path_namespaceObject.join(dir, 'deploy', base);
+        if (!fileExists(deploy))
+            throw new errors_InputError(`${files_displayPath(plan.file)}:${change.line}: change "${change.name}" has no deploy script ${files_displayPath(deploy)}`);
+        const revert = external_node_path_namespaceObject.join(dir, 'revert', base);
+        const hasRevert = fileExists(revert) && hasSql(readSqlFile(revert).split('\n'));
+        entries.push({
+            version: String(first + entries.length),
+            name: change.name,
+            upPath: deploy,
+            upSource: { path: deploy },
+            ...(hasRevert ? { downPath: revert, downSource: { path: revert } } : {}),
+            layout: 'sqitch',
+        });
+        deployed.add(change.name);
+    });
+    return entries;
+}
+/**
+ * sqitch: the order is `sqitch.plan`'s, the SQL is `deploy/<change>.sql` (down: `revert/<change>.sql`;
+ * `verify/` scripts are sqitch's own checks). Versions are the plan positions 1, 2, 3 … — sqitch itself
+ * identifies changes by name and plan, not by a number. A dependency inside the plan must be planned
+ * earlier. A dependency on another sqitch project (`oss_chef:users`) is met by a sub-folder holding that
+ * project's plan: it is deployed first, as its own project would be.
+ */
+const sqitch = {
+    name: 'sqitch',
+    expected: 'sqitch.plan with deploy/<change>.sql scripts',
+    discover(dir, _files, context) {
+        const plan = readSqitchPlan(dir);
+        const foreign = new Set(plan.changes.flatMap((change) => change.requires.filter((dep) => dep.includes(':')).map((dep) => dep.split(':')[0])));
+        const others = new Map();
+        for (const sub of listSubdirs(dir)) {
+            const subDir = external_node_path_namespaceObject.join(dir, sub);
+            if (!fileExists(external_node_path_namespaceObject.join(subDir, SQITCH_PLAN)))
+                continue;
+            const subPlan = readSqitchPlan(subDir);
+            if (foreign.has(subPlan.project) && subPlan.project !== plan.project)
+                others.set(subPlan.project, { dir: subDir, plan: subPlan });
+        }
+        const entries = [];
+        const otherPlans = new Map([...others].map(([name, other]) => [name, other.plan]));
+        for (const other of others.values()) {
+            context?.notice(`sqitch project "${other.plan.project}" (${files_displayPath(other.dir)}) is deployed first: ${plan.project} requires its changes`);
+            entries.push(...planEntries(other.dir, other.plan, entries.length + 1, context, new Map()));
+        }
+        entries.push(...planEntries(dir, plan, entries.length + 1, context, otherPlans));
+        return entries;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/sql-migrate.js
+
+
+
+/**
+ * sql-migrate (rubenv/sql-migrate): every `.sql` file of the directory, `-- +migrate Up` / `-- +migrate Down`
+ * sections, `-- +migrate Up notransaction` to run outside a transaction, `StatementBegin/End` lines as
+ * comments. Its order: files whose names start with a number by that number, then the rest by name (the
+ * migration id is the file name). Version = the leading number (`20170426134008-init.sql` → 20170426134008).
+ */
+const SQL_MIGRATE_MARKERS = {
+    up: /^--\s*\+migrate\s+Up\b/,
+    down: /^--\s*\+migrate\s+Down\b/,
+    upLabel: '-- +migrate Up',
+    downLabel: '-- +migrate Down',
+    noTransaction: /\bnotransaction\b/,
+};
+const NAME = /^(\d+)[-_]?(.*)\.sql$/;
+const sqlMigrate = {
+    name: 'sql-migrate',
+    expected: '<number>-<name>.sql with "-- +migrate Up" and "-- +migrate Down" sections (e.g. 20170426134008-init.sql)',
+    discover(dir, files, context) {
+        const entries = files.map((fileName) => {
+            const match = NAME.exec(fileName);
+            const version = match ? match[1] : fileName.replace(/\.sql$/i, '');
+            const name = match ? match[2] || fileName : fileName;
+            return sectionedEntry('sql-migrate', external_node_path_namespaceObject.join(dir, fileName), version, name, SQL_MIGRATE_MARKERS);
+        });
+        // sql-migrate orders by the number, then by file name, and keys each migration by its file name, so
+        // two files may share a number. ddlgate keys by version: the second and later files of one number get
+        // `<number>.1`, `<number>.2` … in that same order (a notice names them).
+        const numbered = entries
+            .filter((entry) => /^\d+$/.test(entry.version))
+            .sort((a, b) => version_compareVersions(a.version, b.version) || (external_node_path_namespaceObject.basename(a.upPath) < external_node_path_namespaceObject.basename(b.upPath) ? -1 : 1));
+        const named = entries.filter((entry) => !/^\d+$/.test(entry.version));
+        const renamed = [];
+        let run = 0;
+        for (let index = 1; index < numbered.length; index++) {
+            const previous = numbered[index - 1];
+            const entry = numbered[index];
+            run = version_compareVersions(previous.version.split('.')[0], entry.version) === 0 ? run + 1 : 0;
+            if (run > 0) {
+                entry.version = `${entry.version}.${run}`;
+                renamed.push(`${external_node_path_namespaceObject.basename(entry.upPath)} → ${entry.version}`);
+            }
+        }
+        if (renamed.length)
+            context?.notice(`files sharing a number are told apart by name, as sql-migrate does: ${renamed.join(', ')}`);
+        return [...numbered, ...named];
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/detect.js
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const KIND_DESCRIPTION = {
+    native: 'native/golang-migrate (<version>_<name>.up.sql)',
+    flyway: 'Flyway (V<version>__<name>.sql)',
+    dbmate: 'dbmate ("-- migrate:up" section)',
+    'node-pg-migrate': 'node-pg-migrate ("-- Up Migration" section)',
+    goose: 'goose ("-- +goose Up" section)',
+    'sql-migrate': 'sql-migrate ("-- +migrate Up" section)',
+    plain: 'a sequential/flat script (NNN_name.sql)',
+};
+/** The layouts detection tries, in the words of the one-line error for a folder none of them reads. */
+const LAYOUTS_TRIED = 'native, golang-migrate, flyway, dbmate, node-pg-migrate, goose, sql-migrate, sequential, flat, supabase, popx, drizzle (meta/_journal.json), sqitch (sqitch.plan), prisma, diesel, hasura (<version>_<name>/ folders), graphile-migrate (committed/)';
+function sectionKind(lines) {
+    if (findMarker(lines, GOOSE_MARKERS.up) || findMarker(lines, GOOSE_MARKERS.down))
+        return 'goose';
+    if (findMarker(lines, SQL_MIGRATE_MARKERS.up) || findMarker(lines, SQL_MIGRATE_MARKERS.down))
+        return 'sql-migrate';
+    if (findMarker(lines, DBMATE_MARKERS.up) || findMarker(lines, DBMATE_MARKERS.down))
+        return 'dbmate';
+    if (findMarker(lines, NODE_PG_MIGRATE_MARKERS.up) || findMarker(lines, NODE_PG_MIGRATE_MARKERS.down))
+        return 'node-pg-migrate';
+    return undefined;
+}
+function classifyFile(dir, fileName) {
+    if (NATIVE_PATTERN.test(fileName))
+        return 'native';
+    if (FLYWAY_PATTERN.test(fileName))
+        return 'flyway';
+    if (!/^\d+[-_]/.test(fileName))
+        return undefined;
+    const kind = sectionKind(readSqlFile(external_node_path_namespaceObject.join(dir, fileName)).split('\n'));
+    if (kind)
+        return kind;
+    return PREFIXED_SQL.test(fileName) ? 'plain' : undefined;
+}
+/** A folder of `<version>_<name>/up.sql` folders: hasura writes millisecond timestamps, diesel dates or 14 digits. */
+function folderLayout(dir, folders) {
+    const hasura = folders.every((folder) => /^\d{13}_/.test(folder) && !fileExists(external_node_path_namespaceObject.join(dir, folder, 'metadata.toml')));
+    return hasura ? 'hasura' : 'diesel';
+}
+/** golang-migrate rather than native: an up and a down of one version with different names, or a down without SQL. */
+function looksGolangMigrate(dir, files) {
+    const names = new Map();
+    for (const fileName of files) {
+        const match = GOLANG_MIGRATE_FILE.exec(fileName);
+        if (!match)
+            continue;
+        const version = BigInt(match[1]).toString();
+        const other = names.get(version);
+        if (other !== undefined && other !== match[2])
+            return true;
+        names.set(version, match[2]);
+        if (match[3] === 'down' && !hasSql(readSqlFile(external_node_path_namespaceObject.join(dir, fileName)).split('\n')))
+            return true;
+    }
+    return false;
+}
+/**
+ * Decides a directory's layout from what is in it, the way each tool would recognise its own folder: a
+ * drizzle journal, a sqitch plan, graphile-migrate's committed/ folder, prisma's lock file or
+ * `<version>_<name>/migration.sql` folders, diesel or hasura `<version>_<name>/up.sql` folders; else the
+ * top-level files, which must all be of one kind (two kinds → InputError naming one file of each):
+ * goose and sql-migrate by their markers (goose also by Go migrations), popx by its dialect names,
+ * `.up.sql` names as native (golang-migrate when its pairing rules are needed), plain `NN_name.sql` files as
+ * sequential (ROLLBACK block or `-- Migration:` header), supabase (timestamp names, or names the CLI skips
+ * beside them) or flat.
+ */
+function detect_detectLayout(dir, files) {
+    if (hasDrizzleJournal(dir))
+        return 'drizzle';
+    if (fileExists(external_node_path_namespaceObject.join(dir, SQITCH_PLAN)))
+        return 'sqitch';
+    if (dirExists(external_node_path_namespaceObject.join(dir, 'committed')) || files.some((fileName) => /^\d{6,}(-[^.]*)?\.sql$/.test(fileName) && readSqlFile(external_node_path_namespaceObject.join(dir, fileName)).startsWith('--! Previous:'))) {
+        return 'graphile-migrate';
+    }
+    const folders = listSubdirs(dir);
+    if (fileExists(external_node_path_namespaceObject.join(dir, PRISMA_LOCK)) || folders.some((folder) => fileExists(external_node_path_namespaceObject.join(dir, folder, 'migration.sql'))))
+        return 'prisma';
+    const upFolders = folders.filter((folder) => /^\d/.test(folder) && fileExists(external_node_path_namespaceObject.join(dir, folder, 'up.sql')));
+    if (upFolders.length)
+        return folderLayout(dir, upFolders);
+    if (listFiles(dir).some((fileName) => fileName.endsWith('.go') && GOOSE_FILE.test(fileName) && !fileName.endsWith('_test.go')))
+        return 'goose';
+    if (files.some((fileName) => POPX_DIALECTS.test(fileName)))
+        return 'popx';
+    const firstOfKind = new Map();
+    const unrecognised = [];
+    for (const fileName of files) {
+        const kind = classifyFile(dir, fileName);
+        if (!kind) {
+            unrecognised.push(fileName);
+            continue;
+        }
+        if (!firstOfKind.has(kind))
+            firstOfKind.set(kind, fileName);
+    }
+    const kinds = [...firstOfKind.keys()];
+    const plainFiles = files.filter((fileName) => PREFIXED_SQL.test(fileName) && firstOfKind.has('plain'));
+    // fider-style runners: `.up.sql` and plain `.sql` files side by side, every one an up migration.
+    if (kinds.length === 2 && firstOfKind.has('native') && firstOfKind.has('plain') && !files.some((fileName) => /\.down\.sql$/.test(fileName)) && !unrecognised.length)
+        return 'flat';
+    if (kinds.length > 1) {
+        const [[kindA, fileA], [kindB, fileB]] = [...firstOfKind.entries()];
+        throw new errors_InputError(`${files_displayPath(external_node_path_namespaceObject.join(dir, fileB))}: mixed migration layouts: this file looks like ${KIND_DESCRIPTION[kindB]} but ${files_displayPath(external_node_path_namespaceObject.join(dir, fileA))} looks like ${KIND_DESCRIPTION[kindA]}; keep one layout per directory (or pass --layout)`);
+    }
+    const kind = kinds[0];
+    // The tools whose readers skip names they do not know (the layout's reader lists them in one notice).
+    if (kind === 'goose' || kind === 'sql-migrate')
+        return kind;
+    // supabase CLI names: 14-digit UTC timestamps (`supabase migration new`), nothing like a ROLLBACK block.
+    if (kind === 'plain' && plainFiles.every((fileName) => /^\d{14}_/.test(fileName)) && !plainFiles.some((fileName) => looksSequential(readSqlFile(external_node_path_namespaceObject.join(dir, fileName))))) {
+        return 'supabase';
+    }
+    if (unrecognised.length) {
+        if (kind === 'native' && looksGolangMigrate(dir, files))
+            return 'golang-migrate';
+        throw new errors_InputError(`${files_displayPath(external_node_path_namespaceObject.join(dir, unrecognised[0]))}: unrecognised migration file name; expected ${NATIVE_EXPECTED}, or another supported layout (tried: ${LAYOUTS_TRIED})`);
+    }
+    if (!kind || kind === 'native')
+        return kind && looksGolangMigrate(dir, files) ? 'golang-migrate' : 'native';
+    if (kind !== 'plain')
+        return kind;
+    return files.some((fileName) => looksSequential(readSqlFile(external_node_path_namespaceObject.join(dir, fileName)))) ? 'sequential' : 'flat';
+}
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/diesel.js
+
+const diesel = {
+    name: 'diesel',
+    expected: '<version>_<name>/up.sql with an optional down.sql (e.g. 2019-02-26-002946_create_user/up.sql)',
+    discover: (dir, _files, context) => readFolders(dir, DIESEL_RULES, context),
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/flat.js
+
+
+
+
+
+/**
+ * Flat ordered scripts: `00_tracking.sql`, `01_schema.sql` … run in name order, no down. The digit prefix
+ * is the version; name order and version order must agree (`9_x.sql` sorts after `10_y.sql` by name), so
+ * a directory where they differ is refused rather than run in a surprising order.
+ */
+const UP_ONLY = /^(\d+)_(.+)\.up\.sql$/;
+const flat = {
+    name: 'flat',
+    expected: 'NN_name.sql, run in name order (e.g. 00_tracking.sql, 01_schema.sql)',
+    discover(dir, files) {
+        // Runners that treat every file as an up migration (fider's) mix `NN_name.sql` and `NN_name.up.sql`:
+        // with no `.down.sql` anywhere, `.up` is just part of the name.
+        const upsOnly = !files.some((fileName) => /\.down\.sql$/.test(fileName));
+        const entries = files.map((fileName) => {
+            const match = PREFIXED_SQL.exec(fileName) ?? (upsOnly ? UP_ONLY.exec(fileName) : null);
+            if (!match)
+                throw notThisLayout(dir, fileName, flat);
+            const file = external_node_path_namespaceObject.join(dir, fileName);
+            const metadata = headerMetadata(readSqlFile(file).split('\n'));
+            return { version: match[1], name: match[2], upPath: file, upSource: { path: file }, layout: 'flat', ...(metadata ? { metadata } : {}) };
+        });
+        const ordered = orderByVersion(entries);
+        for (const [index, entry] of ordered.entries()) {
+            if (entry !== entries[index]) {
+                throw new errors_InputError(`${files_displayPath(entry.upPath)}: name order and version order disagree (${external_node_path_namespaceObject.basename(entries[index].upPath)} sorts first by name); zero-pad the prefixes to the same width`);
+            }
+        }
+        return ordered;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/graphile-migrate.js
+
+
+
+
+
+
+const FILE = /^(\d{6,})(?:-([^.]*))?\.sql$/;
+const PREVIOUS = '--! Previous: ';
+const HASH = '--! Hash: ';
+/** graphile-migrate's hash of a committed migration: sha1 over the previous hash, a newline and the body, trimmed. */
+function graphileHash(body, previousHash) {
+    return `sha1:${(0,external_node_crypto_.createHash)('sha1')
+        .update(`${`${previousHash ?? ''}\n${body}`.trim()}\n`)
+        .digest('hex')}`;
+}
+/** `migrations/` holding `committed/`, or the `committed/` folder itself. */
+function graphileCommittedDir(dir) {
+    const committed = external_node_path_namespaceObject.join(dir, 'committed');
+    return dirExists(committed) ? committed : dir;
+}
+/**
+ * graphile-migrate: `migrations/committed/000001.sql` (or `000001-message.sql`), each starting with
+ * `--! Previous: <hash or ->` and `--! Hash: sha1:…` header lines and a blank line. As graphile-migrate does,
+ * the chain is checked: each file names the previous file's hash, and its own hash matches its body (an
+ * edited committed migration is refused, naming the file). `--! no-transaction` as the body's first line runs
+ * it outside a transaction. `current.sql` (work in progress) is not a committed migration.
+ */
+const graphileMigrate = {
+    name: 'graphile-migrate',
+    expected: 'committed/<NNNNNN>.sql with "--! Previous:" and "--! Hash:" headers (e.g. committed/000001.sql)',
+    discover(dir, _files, context) {
+        const committed = graphileCommittedDir(dir);
+        const names = listFiles(committed).filter((name) => name.toLowerCase().endsWith('.sql'));
+        noticeIgnored(context, committed, 'graphile-migrate', names.filter((name) => !FILE.test(name)), 'not committed migrations');
+        let previous = null;
+        const entries = [];
+        for (const fileName of names.filter((name) => FILE.test(name))) {
+            const file = external_node_path_namespaceObject.join(committed, fileName);
+            const shown = files_displayPath(file);
+            const text = readSqlFile(file).replace(/\r\n/g, '\n');
+            const lines = text.split('\n');
+            if (!lines[0]?.startsWith(PREVIOUS))
+                throw new errors_InputError(`${shown}:1: no "--! Previous:" header; not a graphile-migrate committed migration`);
+            if (!lines[1]?.startsWith(HASH))
+                throw new errors_InputError(`${shown}:2: no "--! Hash:" header; not a graphile-migrate committed migration`);
+            let blankLine = 2;
+            while (blankLine < lines.length && lines[blankLine].startsWith('--! '))
+                blankLine++;
+            if (lines[blankLine] !== '')
+                throw new errors_InputError(`${shown}:${blankLine + 1}: the headers must be followed by a blank line`);
+            const rawPrevious = lines[0].slice(PREVIOUS.length).trim();
+            const previousHash = rawPrevious && rawPrevious !== '-' ? rawPrevious : null;
+            const hash = lines[1].slice(HASH.length).trim();
+            if (previousHash !== (previous?.hash ?? null)) {
+                throw new errors_InputError(previous
+                    ? `${shown}:1: names previous hash ${previousHash ?? '-'} but ${files_displayPath(previous.file)} has ${previous.hash}; the committed chain is broken`
+                    : `${shown}:1: names a previous migration (${previousHash}) but it is the first committed migration`);
+            }
+            const body = lines.slice(blankLine + 1).join('\n');
+            const actual = graphileHash(body, previousHash);
+            if (actual !== hash)
+                throw new errors_InputError(`${shown}:2: hash does not match the file (${actual} ≠ ${hash}); a committed migration was edited`);
+            const match = FILE.exec(fileName);
+            const bodyStart = blankLine + 2;
+            const noTransaction = /^--!\s*no-transaction\b/.test(lines[blankLine + 1] ?? '');
+            entries.push({
+                version: match[1],
+                name: match[2] || fileName.replace(/\.sql$/, ''),
+                upPath: file,
+                upSource: { path: file, section: { label: 'committed body', startLine: bodyStart, endLine: lines.length }, ...(noTransaction ? { noTransaction } : {}) },
+                layout: 'graphile-migrate',
+                metadata: { Hash: hash },
+            });
+            previous = { hash, file };
+        }
+        return orderByVersion(entries);
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/hasura.js
+
+const hasura = {
+    name: 'hasura',
+    expected: '<timestamp>_<name>/up.sql with an optional down.sql (e.g. 1620000000000_create_users/up.sql)',
+    discover: (dir, _files, context) => readFolders(dir, HASURA_RULES, context),
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/supabase.js
+
+
+const supabase_NAME = /^(\d+)_(.*)\.sql$/;
+/**
+ * supabase CLI: `supabase/migrations/<timestamp>_<name>.sql`, each run in its own transaction. Files whose
+ * names do not match (`local_…sql`, `seed.sql`) are skipped, as `supabase migration up` skips them.
+ */
+const supabase = {
+    name: 'supabase',
+    expected: '<timestamp>_<name>.sql (e.g. 20240103173626_init.sql)',
+    discover(dir, files, context) {
+        const ignored = files.filter((fileName) => !supabase_NAME.test(fileName));
+        noticeIgnored(context, dir, 'supabase', ignored, 'the supabase CLI skips names that are not <timestamp>_<name>.sql');
+        return orderByVersion(files.flatMap((fileName) => {
+            const match = supabase_NAME.exec(fileName);
+            if (!match)
+                return [];
+            const file = external_node_path_namespaceObject.join(dir, fileName);
+            return [{ version: match[1], name: match[2], upPath: file, upSource: { path: file }, layout: 'supabase' }];
+        }));
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/migrations/layouts/index.js
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const LAYOUTS = {
+    native: native_native,
+    sequential: sequential,
+    flat: flat,
+    drizzle: drizzle,
+    dbmate: dbmate,
+    'node-pg-migrate': nodePgMigrate,
+    'golang-migrate': golangMigrate,
+    flyway: flyway,
+    goose: goose,
+    'sql-migrate': sqlMigrate,
+    diesel: diesel,
+    prisma: prisma,
+    supabase: supabase,
+    sqitch: sqitch,
+    popx: popx,
+    'graphile-migrate': graphileMigrate,
+    hasura: hasura,
+};
+const LAYOUT_NAMES = Object.keys(LAYOUTS);
+const ALIASES = {
+    'sequential-rollback-comments': 'sequential',
+    golang: 'golang-migrate',
+    'drizzle-kit': 'drizzle',
+    pgmigrate: 'node-pg-migrate',
+    'rubenv-sql-migrate': 'sql-migrate',
+    ory: 'popx',
+    graphile: 'graphile-migrate',
+};
+/** A --layout value → layout name ("auto" → undefined: detect from the files). */
+function parseLayoutName(value) {
+    if (value === undefined || value === 'auto')
+        return undefined;
+    const name = LAYOUT_NAMES.includes(value) ? value : ALIASES[value];
+    if (!name)
+        throw new InputError(`--layout: "${value}" is not a known layout (auto, ${LAYOUT_NAMES.join(', ')})`);
+    return name;
+}
+
+;// CONCATENATED MODULE: ./lib/migrations/discover.js
+
+
+
+
+
+
+
+/** The layout a directory is read as: the one asked for, else the detected one. */
+function resolveLayout(dir, options = {}) {
+    return options.layout ?? detectLayout(dir, listSqlFiles(dir));
+}
+/**
+ * Reads a migrations directory. A directory that holds `.sql` files of which none is a migration of the
+ * layout is bad input (exit 2), never "nothing to do": a check that reads nothing must not pass.
+ */
+function readMigrationSet(dir, options = {}) {
+    const files = files_listSqlFiles(dir);
+    const layout = options.layout ?? detect_detectLayout(dir, files);
+    const notices = [];
+    const entries = LAYOUTS[layout].discover(dir, files, { notice: (text) => notices.push(text) });
+    if (entries.length === 0) {
+        const sql = findSqlFiles(dir);
+        if (sql.length > 0) {
+            const tried = options.layout ? `read as ${layout} (--layout)` : `read as ${layout}; layouts tried: ${LAYOUTS_TRIED}`;
+            throw new errors_InputError(`${files_displayPath(dir)}: ${sql.length} .sql file${sql.length === 1 ? '' : 's'} but no ${layout} migration (${tried}); first unrecognised file: ${sql[0]}`);
+        }
+    }
+    return { dir, layout, entries, notices };
+}
+/**
+ * Finds the migrations of a directory, ordered as their tool orders them. Every layout yields the same
+ * entries: version, name, the file whose checksum is the migration's, and where the up and down SQL are.
+ */
+function discoverMigrations(dir, options = {}) {
+    return [...readMigrationSet(dir, options).entries];
+}
+function discover_entriesOf(source) {
+    return source.set ? [...source.set.entries] : discoverMigrations(source.dir, { layout: source.layout });
+}
+const compiled = new WeakMap();
+/**
+ * Every migration of the set parsed (up sections; downs on demand), once per set: the dry-run, the lint of
+ * what is pending and the apply of one command see the same parsed bytes. A malformed file is InputError.
+ */
+function migrationsOf(source) {
+    if (!source.set)
+        return discover_entriesOf(source).map(script_loadMigration);
+    let migrations = compiled.get(source.set);
+    if (!migrations) {
+        migrations = source.set.entries.map(script_loadMigration);
+        compiled.set(source.set, migrations);
+    }
+    return migrations;
+}
+/** "layout: goose (42 migrations)" — the first line of every command's text output. */
+function layoutLine(set) {
+    return `layout: ${set.layout} (${set.entries.length} migration${set.entries.length === 1 ? '' : 's'})`;
+}
+
+;// CONCATENATED MODULE: ./lib/lint/ast.js
+function rangeVarRef(rangeVar) {
+    if (!rangeVar?.relname)
+        return undefined;
+    return rangeVar.schemaname ? { schema: rangeVar.schemaname, name: rangeVar.relname } : { name: rangeVar.relname };
+}
+/** `[schema, name]` String lists (DROP objects, type names) → a reference. */
+function nameListRef(items) {
+    const names = (items ?? []).map((item) => item.String?.sval).filter((x) => !!x);
+    if (names.length === 0)
+        return undefined;
+    const name = names[names.length - 1];
+    const schema = names.length >= 2 ? names[names.length - 2] : undefined;
+    return schema ? { schema, name } : { name };
+}
+function refText(ref) {
+    if (!ref)
+        return '?';
+    return ref.schema ? `${ident(ref.schema)}.${ident(ref.name)}` : ident(ref.name);
+}
+/** Quotes an identifier the way it has to be written in SQL. */
+function ident(name) {
+    return /^[a-z_][a-z0-9_$]*$/.test(name) && !RESERVED.has(name) ? name : `"${name.replace(/"/g, '""')}"`;
+}
+const RESERVED = new Set(['user', 'order', 'group', 'table', 'select', 'from', 'where', 'check', 'default', 'column', 'primary', 'references', 'unique', 'constraint']);
+/** Relations match when their names match and their schemas do not contradict each other. */
+function sameRelation(a, b) {
+    return a.name === b.name && (!a.schema || !b.schema || a.schema === b.schema);
+}
+function typeNameText(typeName) {
+    const names = (typeName?.names ?? []).map((n) => n.String?.sval);
+    const visible = names.length === 2 && names[0] === 'pg_catalog' ? [names[1]] : names;
+    return visible.join('.');
+}
+/** Last component of a type name (`pg_catalog.int4` → `int4`). */
+function typeBaseName(typeName) {
+    const names = (typeName?.names ?? []).map((n) => n.String?.sval);
+    return (names[names.length - 1] ?? '').toLowerCase();
+}
+function funcName(funcCall) {
+    const names = (funcCall?.funcname ?? []).map((n) => n.String?.sval);
+    return names.join('.').toLowerCase();
+}
+function funcBaseName(funcCall) {
+    const names = (funcCall?.funcname ?? []).map((n) => n.String?.sval);
+    return (names[names.length - 1] ?? '').toLowerCase();
+}
+/** Depth-first visit of every object in a parse tree, with its key in the parent. */
+function visit(node, fn, key = '') {
+    if (Array.isArray(node)) {
+        for (const item of node)
+            visit(item, fn, key);
+    }
+    else if (node && typeof node === 'object') {
+        fn(node, key);
+        // for…in rather than Object.entries: no array per node (lint visits every tree it checks).
+        for (const childKey in node) {
+            const child = node[childKey];
+            if (child && typeof child === 'object')
+                visit(child, fn, childKey);
+        }
+    }
+}
+/** Every function call in a tree (FuncCall nodes, including CALL's). */
+function functionCallsIn(node) {
+    const calls = [];
+    visit(node, (value) => {
+        if (value.FuncCall)
+            calls.push(value.FuncCall);
+        if (value.CallStmt?.funccall)
+            calls.push(value.CallStmt.funccall);
+    });
+    return calls;
+}
+function columnConstraints(columnDef) {
+    return (columnDef.constraints ?? []).map((c) => c.Constraint).filter(Boolean);
+}
+function alterCommands(stmt) {
+    return (stmt.cmds ?? []).map((c) => c.AlterTableCmd).filter(Boolean);
+}
+function stringValue(node) {
+    return node?.String?.sval;
+}
+function defElems(list) {
+    const map = new Map();
+    for (const item of list ?? [])
+        if (item.DefElem)
+            map.set(item.DefElem.defname, item.DefElem);
+    return map;
+}
+/** Column names a constraint expression requires to be non-null: `CHECK (a IS NOT NULL [AND b IS NOT NULL…])`. */
+function ast_notNullColumnsOf(expr) {
+    if (!expr)
+        return [];
+    if (expr.NullTest?.nulltesttype === 'IS_NOT_NULL') {
+        const fields = expr.NullTest.arg?.ColumnRef?.fields ?? [];
+        const name = fields[fields.length - 1]?.String?.sval;
+        return name ? [name] : [];
+    }
+    if (expr.BoolExpr?.boolop === 'AND_EXPR')
+        return (expr.BoolExpr.args ?? []).flatMap((arg) => ast_notNullColumnsOf(arg));
+    return [];
+}
+const LOCK_MODES = [
+    '',
+    'ACCESS SHARE',
+    'ROW SHARE',
+    'ROW EXCLUSIVE',
+    'SHARE UPDATE EXCLUSIVE',
+    'SHARE',
+    'SHARE ROW EXCLUSIVE',
+    'EXCLUSIVE',
+    'ACCESS EXCLUSIVE',
+];
+
+;// CONCATENATED MODULE: ./lib/lint/locks.js
+/**
+ * Which statements take an ACCESS EXCLUSIVE lock on a table that already exists (blocking every read
+ * and write on it until the transaction ends), following the lock levels documented for each command.
+ */
+
+
+/** ALTER TABLE subcommands that take less than ACCESS EXCLUSIVE. */
+const LIGHTER_ALTER_TABLE = new Set([
+    'AT_ValidateConstraint', // SHARE UPDATE EXCLUSIVE
+    'AT_SetStatistics', // SHARE UPDATE EXCLUSIVE
+    'AT_SetOptions', // SHARE UPDATE EXCLUSIVE (attribute options)
+    'AT_ResetOptions',
+    'AT_SetRelOptions', // SHARE UPDATE EXCLUSIVE for most storage parameters
+    'AT_ResetRelOptions',
+    'AT_ClusterOn', // SHARE UPDATE EXCLUSIVE
+    'AT_DropCluster',
+    'AT_AttachPartition', // SHARE UPDATE EXCLUSIVE on the parent (PostgreSQL 12+)
+    'AT_EnableTrig', // SHARE ROW EXCLUSIVE
+    'AT_EnableAlwaysTrig',
+    'AT_EnableReplicaTrig',
+    'AT_DisableTrig',
+    'AT_EnableTrigAll',
+    'AT_DisableTrigAll',
+    'AT_EnableTrigUser',
+    'AT_DisableTrigUser',
+]);
+/** The existing table a statement locks in ACCESS EXCLUSIVE mode, as text, or undefined. */
+function accessExclusiveTarget(statement, state) {
+    const node = statement.node;
+    const existing = (ref) => (ref && !state.isNewTable(ref) ? refText(ref) : undefined);
+    if (node.AlterTableStmt) {
+        const stmt = node.AlterTableStmt;
+        if (stmt.objtype !== 'OBJECT_TABLE' && stmt.objtype !== 'OBJECT_MATVIEW')
+            return undefined;
+        const heavy = alterCommands(stmt).some((cmd) => {
+            if (LIGHTER_ALTER_TABLE.has(cmd.subtype))
+                return false;
+            if (cmd.subtype === 'AT_DetachPartition' && cmd.def?.PartitionCmd?.concurrent)
+                return false;
+            if (cmd.subtype === 'AT_AddConstraint' && cmd.def?.Constraint?.contype === 'CONSTR_FOREIGN')
+                return false; // SHARE ROW EXCLUSIVE
+            return true;
+        });
+        return heavy ? existing(rangeVarRef(stmt.relation)) : undefined;
+    }
+    if (node.DropStmt?.removeType === 'OBJECT_TABLE' || node.DropStmt?.removeType === 'OBJECT_MATVIEW') {
+        for (const object of node.DropStmt.objects ?? []) {
+            const found = existing(nameListRef(object.List?.items));
+            if (found)
+                return found;
+        }
+        return undefined;
+    }
+    if (node.DropStmt?.removeType === 'OBJECT_INDEX' && !node.DropStmt.concurrent) {
+        for (const object of node.DropStmt.objects ?? []) {
+            const ref = nameListRef(object.List?.items);
+            if (ref && !state.isNewIndex(ref))
+                return `the table of index ${refText(ref)}`;
+        }
+        return undefined;
+    }
+    if (node.TruncateStmt) {
+        for (const relation of node.TruncateStmt.relations ?? []) {
+            const found = existing(rangeVarRef(relation.RangeVar));
+            if (found)
+                return found;
+        }
+        return undefined;
+    }
+    if (node.LockStmt && node.LockStmt.mode === 8) {
+        for (const relation of node.LockStmt.relations ?? []) {
+            const found = existing(rangeVarRef(relation.RangeVar));
+            if (found)
+                return found;
+        }
+        return undefined;
+    }
+    if (node.RenameStmt && ['OBJECT_TABLE', 'OBJECT_COLUMN', 'OBJECT_TABCONSTRAINT', 'OBJECT_MATVIEW'].includes(node.RenameStmt.renameType)) {
+        return existing(rangeVarRef(node.RenameStmt.relation));
+    }
+    if (node.RefreshMatViewStmt && !node.RefreshMatViewStmt.concurrent)
+        return existing(rangeVarRef(node.RefreshMatViewStmt.relation));
+    if (node.ClusterStmt?.relation)
+        return existing(rangeVarRef(node.ClusterStmt.relation));
+    if (node.VacuumStmt && isVacuumFull(node.VacuumStmt)) {
+        for (const relation of node.VacuumStmt.rels ?? []) {
+            const found = existing(rangeVarRef(relation.VacuumRelation?.relation));
+            if (found)
+                return found;
+        }
+        return undefined;
+    }
+    if (node.RuleStmt)
+        return existing(rangeVarRef(node.RuleStmt.relation));
+    return undefined;
+}
+function isVacuumFull(vacuum) {
+    return booleanOption(vacuum.options, 'full');
+}
+
+;// CONCATENATED MODULE: ./lib/lint/rules/syntax.js
+/** Reported by the engine when the file (or a PL/pgSQL body it runs) does not parse. */
+const rule = {
+    id: 'syntax',
+    severity: 'error',
+    category: 'input',
+    summary: 'The file, or a DO block or function body it runs, is not valid PostgreSQL.',
+    why: 'PostgreSQL rejects the migration when it runs; nothing after the error is checked by the other rules either.',
+    safe: 'Fix the SQL at the reported position (ddlgate uses the PostgreSQL 18 parser; psql meta-commands such as \\i are not SQL).',
+    bad: 'ALTER TABLE users ADD COLUMN;',
+    good: 'ALTER TABLE users ADD COLUMN nickname text;',
+    check: () => [],
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/empty-migration.js
+/** Reported by the engine for a file without any statement. */
+const empty_migration_rule = {
+    id: 'empty-migration',
+    severity: 'error',
+    category: 'input',
+    summary: 'The migration contains no SQL statement.',
+    why: 'An empty or comment-only migration is almost always a mistake (a lost edit, a wrong file); the runner refuses it.',
+    safe: 'Write the migration\'s statements, or delete the file.',
+    bad: '-- TODO',
+    good: 'CREATE TABLE audit_log (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, payload jsonb NOT NULL);',
+    check: () => [],
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/transaction-control.js
+/** Reported by the engine for BEGIN/COMMIT/ROLLBACK that do not wrap the whole file. */
+const transaction_control_rule = {
+    id: 'transaction-control',
+    severity: 'error',
+    category: 'transaction',
+    summary: 'BEGIN, COMMIT or ROLLBACK in the middle of a migration.',
+    why: 'ddlgate runs each migration in one transaction (or statement by statement when it must); a COMMIT in the middle would make half of the file permanent even if the rest fails, so the runner refuses the file.',
+    safe: 'Remove the statement: ddlgate owns the transaction. Only a BEGIN … COMMIT pair wrapping the whole file is accepted. Split the work into several migrations when parts must commit separately.',
+    bad: 'ALTER TABLE users ADD COLUMN a int;\nCOMMIT;\nALTER TABLE users ADD COLUMN b int;',
+    good: 'ALTER TABLE users ADD COLUMN a int;\nALTER TABLE users ADD COLUMN b int;',
+    check: () => [],
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/concurrently-in-transaction.js
+
+const concurrently_in_transaction_rule = {
+    id: 'concurrently-in-transaction',
+    severity: 'error',
+    category: 'transaction',
+    summary: '`CONCURRENTLY` (or another statement that cannot run in a transaction) inside BEGIN … COMMIT, a DO block or a function.',
+    why: 'CREATE/DROP INDEX CONCURRENTLY, REINDEX CONCURRENTLY, DETACH PARTITION CONCURRENTLY and VACUUM fail with "cannot run inside a transaction block": the migration fails at that statement.',
+    safe: 'Remove the explicit BEGIN/COMMIT (ddlgate then runs a file containing CONCURRENTLY statement by statement, recording progress so it can resume), and run the statement at top level, not from a DO block or function. Keep such statements in their own migration.',
+    bad: 'BEGIN;\nCREATE INDEX CONCURRENTLY users_email_idx ON users (email);\nCOMMIT;',
+    good: 'CREATE INDEX CONCURRENTLY users_email_idx ON users (email);',
+    check(statement) {
+        const reason = nonTransactionalReason({ node: statement.node });
+        if (!reason || !statement.inTransaction)
+            return [];
+        const where = statement.origin === 'file' ? 'inside an explicit BEGIN … COMMIT' : 'inside a DO block or function, which always runs in a transaction';
+        return [{ message: `${reason} cannot run ${where}: PostgreSQL rejects it with "cannot run inside a transaction block"` }];
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/enum-value-in-transaction.js
+
+const enum_value_in_transaction_rule = {
+    id: 'enum-value-in-transaction',
+    severity: 'error',
+    category: 'transaction',
+    summary: '`ALTER TYPE … ADD VALUE` in a transaction before PostgreSQL 12, or the new value used in the same transaction.',
+    why: 'Before PostgreSQL 12, ADD VALUE cannot run inside a transaction block at all; since 12 it can, but the new value cannot be used until the transaction commits ("unsafe use of new value"): the migration fails.',
+    safe: 'Put ALTER TYPE … ADD VALUE in its own migration (before PostgreSQL 12 with -- ddlgate:no-transaction), and use the value in a later one.',
+    bad: "ALTER TYPE order_status ADD VALUE 'refunded';\nUPDATE orders SET status = 'refunded' WHERE refunded_at IS NOT NULL;",
+    good: "-- migration 1:\nALTER TYPE order_status ADD VALUE IF NOT EXISTS 'refunded';\n-- migration 2:\nUPDATE orders SET status = 'refunded' WHERE id IN (…);",
+    check(statement, state) {
+        if (!statement.inTransaction)
+            return [];
+        const alter = statement.node.AlterEnumStmt;
+        if (alter?.newVal && !alter.oldVal) {
+            const type = nameListRef(alter.typeName);
+            if (state.pgVersion < 12 && !state.isNewType(type)) {
+                return [{ message: `ALTER TYPE ${refText(type)} ADD VALUE cannot run inside a transaction block on PostgreSQL ${state.pgVersion}` }];
+            }
+            return [];
+        }
+        const added = state.enumValuesAddedInTransaction(statement.transactionId);
+        if (added.size === 0)
+            return [];
+        const hits = [];
+        const seen = new Set();
+        visit(statement.node, (value) => {
+            const text = value.A_Const?.sval?.sval;
+            if (typeof text === 'string' && added.has(text) && !seen.has(text)) {
+                seen.add(text);
+                hits.push({ message: `enum value '${text}' added at line ${added.get(text)} is used before its transaction commits: PostgreSQL rejects it ("unsafe use of new value")` });
+            }
+        });
+        return hits;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/create-index-not-concurrently.js
+
+const create_index_not_concurrently_rule = {
+    id: 'create-index-not-concurrently',
+    severity: 'error',
+    category: 'index',
+    summary: '`CREATE [UNIQUE] INDEX` without `CONCURRENTLY` on an existing table.',
+    why: 'A plain CREATE INDEX holds a SHARE lock on the table for the whole build: every INSERT, UPDATE and DELETE waits, for minutes or hours on a large table.',
+    safe: 'Use CREATE INDEX CONCURRENTLY (in a migration without BEGIN/COMMIT; ddlgate runs it outside a transaction). If it fails it leaves an INVALID index: drop it with DROP INDEX CONCURRENTLY and retry. For a partitioned table, create the index CONCURRENTLY on each partition, then CREATE INDEX … ON ONLY the parent and ALTER INDEX … ATTACH PARTITION each one.',
+    bad: 'CREATE INDEX users_email_idx ON users (email);',
+    good: 'CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_idx ON users (email);',
+    check(statement, state) {
+        const index = statement.node.IndexStmt;
+        // ON ONLY a partitioned parent creates an invalid index on the parent alone, instantly: the safe path.
+        if (!index || index.concurrent || (index.relation && index.relation.inh !== true))
+            return [];
+        const table = rangeVarRef(index.relation);
+        if (!table || state.isNewTable(table))
+            return [];
+        const what = index.unique ? 'CREATE UNIQUE INDEX' : 'CREATE INDEX';
+        return [{ message: `${what} on existing table ${refText(table)} without CONCURRENTLY blocks all writes to it (SHARE lock) for the whole index build` }];
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/drop-index-not-concurrently.js
+
+const drop_index_not_concurrently_rule = {
+    id: 'drop-index-not-concurrently',
+    severity: 'error',
+    category: 'index',
+    summary: '`DROP INDEX` without `CONCURRENTLY` on an index that existed before the migration.',
+    why: 'DROP INDEX takes an ACCESS EXCLUSIVE lock on the index\'s table: while it waits for running queries to finish, every new read and write on the table queues behind it.',
+    safe: 'Use DROP INDEX CONCURRENTLY IF EXISTS (one index per statement, no CASCADE, outside a transaction: ddlgate runs such a file statement by statement).',
+    bad: 'DROP INDEX users_email_idx;',
+    good: 'DROP INDEX CONCURRENTLY IF EXISTS users_email_idx;',
+    check(statement, state) {
+        const drop = statement.node.DropStmt;
+        if (!drop || drop.removeType !== 'OBJECT_INDEX' || drop.concurrent)
+            return [];
+        const existing = (drop.objects ?? []).map((object) => nameListRef(object.List?.items)).filter((ref) => ref && !state.isNewIndex(ref) && !(drop.missing_ok && state.schema.complete && !state.schema.index(ref)));
+        if (existing.length === 0)
+            return [];
+        return [{ message: `DROP INDEX ${existing.map(refText).join(', ')} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on the table: reads and writes queue behind it` }];
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/reindex-not-concurrently.js
+
+
+const reindex_not_concurrently_rule = {
+    id: 'reindex-not-concurrently',
+    severity: 'error',
+    category: 'index',
+    summary: '`REINDEX` without `CONCURRENTLY`.',
+    why: 'REINDEX locks out writes to the table (SHARE lock) and takes an ACCESS EXCLUSIVE lock on each index being rebuilt, so queries that would use it block too, for the whole rebuild.',
+    safe: 'Use REINDEX (CONCURRENTLY) … (PostgreSQL 12+), outside a transaction. Before 12: CREATE INDEX CONCURRENTLY a replacement, DROP INDEX CONCURRENTLY the old one, then rename.',
+    bad: 'REINDEX INDEX users_email_idx;',
+    good: 'REINDEX INDEX CONCURRENTLY users_email_idx;',
+    check(statement, state) {
+        const reindex = statement.node.ReindexStmt;
+        if (!reindex)
+            return [];
+        if (booleanOption(reindex.params, 'concurrently'))
+            return [];
+        const target = rangeVarRef(reindex.relation);
+        if (target && (state.isNewTable(target) || state.isNewIndex(target)))
+            return [];
+        const what = target ? refText(target) : reindex.name ? `"${reindex.name}"` : 'everything';
+        const hint = state.pgVersion < 12
+            ? 'PostgreSQL before 12 has no REINDEX CONCURRENTLY: CREATE INDEX CONCURRENTLY a replacement, DROP INDEX CONCURRENTLY the old index, then ALTER INDEX … RENAME.'
+            : undefined;
+        return [{ message: `REINDEX of ${what} without CONCURRENTLY blocks writes (and reads that use the index) until the rebuild ends`, ...(hint ? { hint } : {}) }];
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/helpers.js
+/** Shared pieces of rule checks. */
+
+/** An ALTER TABLE on a table that existed before this migration, with its commands. */
+function alterExistingTable(node, state) {
+    const stmt = node.AlterTableStmt;
+    if (!stmt || (stmt.objtype !== 'OBJECT_TABLE' && stmt.objtype !== 'OBJECT_MATVIEW' && stmt.objtype !== 'OBJECT_FOREIGN_TABLE'))
+        return undefined;
+    const table = rangeVarRef(stmt.relation);
+    if (!table || state.isNewTable(table))
+        return undefined;
+    return { table, name: refText(table), cmds: alterCommands(stmt) };
+}
+function addedColumns(cmds) {
+    return cmds.filter((cmd) => cmd.subtype === 'AT_AddColumn' && cmd.def?.ColumnDef).map((cmd) => cmd.def.ColumnDef);
+}
+function addedConstraints(cmds) {
+    return cmds.filter((cmd) => cmd.subtype === 'AT_AddConstraint' && cmd.def?.Constraint).map((cmd) => cmd.def.Constraint);
+}
+function keysText(keys) {
+    return (keys ?? []).map((key) => key.String?.sval).filter(Boolean).join(', ');
+}
+/** Quotes a name for a message: `name`. */
+function q(name) {
+    return name ? `"${name}"` : '?';
+}
+
+;// CONCATENATED MODULE: ./lib/lint/rules/foreign-key-without-not-valid.js
+
+
+const foreign_key_without_not_valid_rule = {
+    id: 'foreign-key-without-not-valid',
+    severity: 'error',
+    category: 'constraint',
+    summary: '`FOREIGN KEY` added to an existing table without `NOT VALID`.',
+    why: 'Adding a foreign key checks every existing row while holding a SHARE ROW EXCLUSIVE lock on both tables: writes to both are blocked for the whole scan. A column added with an inline REFERENCES is worse: the scan runs under the ADD COLUMN\'s ACCESS EXCLUSIVE lock.',
+    safe: 'Add the constraint NOT VALID (instant; new rows are checked), then in a later migration VALIDATE CONSTRAINT, which scans under a SHARE UPDATE EXCLUSIVE lock that lets reads and writes continue.',
+    bad: 'ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);',
+    good: 'ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\n-- next migration:\nALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;',
+    check(statement, state) {
+        const alter = alterExistingTable(statement.node, state);
+        if (!alter)
+            return [];
+        const hits = [];
+        for (const constraint of addedConstraints(alter.cmds)) {
+            if (constraint.contype !== 'CONSTR_FOREIGN' || constraint.skip_validation)
+                continue;
+            const name = constraint.conname ? ` ${constraint.conname}` : '';
+            hits.push({
+                message: `foreign key${name} (${keysText(constraint.fk_attrs)}) → ${refText(rangeVarRef(constraint.pktable))} added to existing table ${alter.name} without NOT VALID: every row is checked while writes to both tables are blocked`,
+            });
+        }
+        for (const column of addedColumns(alter.cmds)) {
+            const fk = columnConstraints(column).find((c) => c.contype === 'CONSTR_FOREIGN');
+            if (!fk)
+                continue;
+            hits.push({
+                message: `column ${column.colname} added to existing table ${alter.name} with an inline REFERENCES ${refText(rangeVarRef(fk.pktable))}: the table is scanned to validate it under an ACCESS EXCLUSIVE lock`,
+                hint: `Add the column without REFERENCES, then ADD CONSTRAINT … FOREIGN KEY (${column.colname}) REFERENCES … NOT VALID, and VALIDATE CONSTRAINT in a later migration.`,
+            });
+        }
+        return hits;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/check-without-not-valid.js
+
+
+const check_without_not_valid_rule = {
+    id: 'check-without-not-valid',
+    severity: 'error',
+    category: 'constraint',
+    summary: '`CHECK` constraint added to an existing table without `NOT VALID`.',
+    why: 'ADD CONSTRAINT … CHECK scans every row to prove the condition while holding an ACCESS EXCLUSIVE lock: no read or write on the table proceeds until the scan ends.',
+    safe: 'Add the constraint NOT VALID (instant; new and updated rows are checked), then in a later migration VALIDATE CONSTRAINT, which scans under a SHARE UPDATE EXCLUSIVE lock that lets reads and writes continue.',
+    bad: 'ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total >= 0);',
+    good: 'ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total >= 0) NOT VALID;\n-- next migration:\nALTER TABLE orders VALIDATE CONSTRAINT orders_total_positive;',
+    check(statement, state) {
+        const alter = alterExistingTable(statement.node, state);
+        if (!alter)
+            return [];
+        const hits = [];
+        for (const constraint of addedConstraints(alter.cmds)) {
+            if (constraint.contype !== 'CONSTR_CHECK' || constraint.skip_validation)
+                continue;
+            const name = constraint.conname ? ` ${constraint.conname}` : '';
+            const notNull = ast_notNullColumnsOf(constraint.raw_expr);
+            hits.push({
+                message: `CHECK constraint${name} added to existing table ${alter.name} without NOT VALID: every row is scanned under an ACCESS EXCLUSIVE lock`,
+                ...(notNull.length
+                    ? { hint: `Add it NOT VALID, then VALIDATE CONSTRAINT in a later migration; after that, SET NOT NULL on ${notNull.join(', ')} no longer scans the table (PostgreSQL 12+).` }
+                    : {}),
+            });
+        }
+        for (const column of addedColumns(alter.cmds)) {
+            if (!columnConstraints(column).some((c) => c.contype === 'CONSTR_CHECK'))
+                continue;
+            hits.push({
+                message: `column ${column.colname} added to existing table ${alter.name} with an inline CHECK: every row is scanned to check it under an ACCESS EXCLUSIVE lock`,
+                hint: `Add the column without the CHECK, then ADD CONSTRAINT … CHECK (…) NOT VALID, and VALIDATE CONSTRAINT in a later migration.`,
+            });
+        }
+        return hits;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/validate-in-same-transaction.js
+
+const validate_in_same_transaction_rule = {
+    id: 'validate-in-same-transaction',
+    severity: 'error',
+    category: 'constraint',
+    summary: '`VALIDATE CONSTRAINT` in the same transaction as the `ADD CONSTRAINT … NOT VALID` it validates.',
+    why: 'The ADD CONSTRAINT\'s lock (ACCESS EXCLUSIVE for a CHECK, SHARE ROW EXCLUSIVE for a foreign key) is held until the transaction commits, so the validation scan runs under it: exactly the outage NOT VALID was meant to avoid.',
+    safe: 'Commit the NOT VALID constraint first: put VALIDATE CONSTRAINT in the next migration.',
+    bad: 'ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;',
+    good: '-- migration 1:\nALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\n-- migration 2:\nALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;',
+    check(statement, state) {
+        if (!statement.inTransaction)
+            return [];
+        const alter = alterExistingTable(statement.node, state);
+        if (!alter)
+            return [];
+        const hits = [];
+        for (const cmd of alter.cmds) {
+            if (cmd.subtype !== 'AT_ValidateConstraint' || !cmd.name)
+                continue;
+            const line = state.notValidConstraintInSameTransaction(alter.table, cmd.name, statement.transactionId);
+            if (line === undefined)
+                continue;
+            hits.push({ message: `VALIDATE CONSTRAINT ${cmd.name} runs in the same transaction as its ADD CONSTRAINT … NOT VALID (line ${line}): the validation scan runs while the ADD's lock on ${alter.name} is still held` });
+        }
+        return hits;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/unique-constraint-without-index.js
+
+
+const unique_constraint_without_index_rule = {
+    id: 'unique-constraint-without-index',
+    severity: 'error',
+    category: 'constraint',
+    summary: '`UNIQUE` or `PRIMARY KEY` constraint added to an existing table without `USING INDEX`.',
+    why: 'The constraint builds its unique index while holding an ACCESS EXCLUSIVE lock: every read and write on the table waits for the whole build. A PRIMARY KEY also sets NOT NULL on its columns, which scans the table under the same lock.',
+    safe: 'CREATE UNIQUE INDEX CONCURRENTLY first (its own migration, no transaction), then ALTER TABLE … ADD CONSTRAINT … UNIQUE USING INDEX (or PRIMARY KEY USING INDEX, after making the columns NOT NULL through a validated CHECK), which is instant.',
+    bad: 'ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);',
+    good: 'CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);\n-- next migration:\nALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key;',
+    check(statement, state) {
+        const alter = alterExistingTable(statement.node, state);
+        if (!alter)
+            return [];
+        const hits = [];
+        for (const constraint of addedConstraints(alter.cmds)) {
+            if ((constraint.contype !== 'CONSTR_UNIQUE' && constraint.contype !== 'CONSTR_PRIMARY') || constraint.indexname)
+                continue;
+            const kind = constraint.contype === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE';
+            const columns = keysText(constraint.keys);
+            const name = constraint.conname ?? `${alter.table.name}_${(constraint.keys ?? []).map((k) => k.String?.sval).join('_')}_${kind === 'UNIQUE' ? 'key' : 'pkey'}`;
+            hits.push({
+                message: `${kind} (${columns}) added to existing table ${alter.name}: its index is built under an ACCESS EXCLUSIVE lock that blocks reads and writes`,
+                hint: `CREATE UNIQUE INDEX CONCURRENTLY ${name} ON ${alter.name} (${columns}); then, in a later migration: ALTER TABLE ${alter.name} ADD CONSTRAINT ${name} ${kind} USING INDEX ${name};${kind === 'PRIMARY KEY' ? ' (make the columns NOT NULL first through a validated CHECK … IS NOT NULL)' : ''}`,
+            });
+        }
+        for (const column of addedColumns(alter.cmds)) {
+            const constraint = columnConstraints(column).find((c) => c.contype === 'CONSTR_UNIQUE' || c.contype === 'CONSTR_PRIMARY');
+            if (!constraint)
+                continue;
+            const kind = constraint.contype === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE';
+            hits.push({ message: `column ${column.colname} added to existing table ${alter.name} as ${kind}: its unique index is built under an ACCESS EXCLUSIVE lock` });
+        }
+        return hits;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/exclusion-constraint.js
+
+const exclusion_constraint_rule = {
+    id: 'exclusion-constraint',
+    severity: 'error',
+    category: 'constraint',
+    summary: 'Exclusion constraint (`EXCLUDE USING …`) added to an existing table.',
+    why: 'An exclusion constraint builds its index and checks every row under an ACCESS EXCLUSIVE lock, and unlike UNIQUE there is no USING INDEX path to build it concurrently first.',
+    safe: 'Schedule it in a maintenance window on a large table, or create the constraint together with a new table and move the data there; on a small table suppress this rule with a reason.',
+    bad: 'ALTER TABLE bookings ADD CONSTRAINT no_overlap EXCLUDE USING gist (room WITH =, during WITH &&);',
+    good: 'CREATE TABLE bookings_v2 (room int, during tstzrange, EXCLUDE USING gist (room WITH =, during WITH &&));',
+    check(statement, state) {
+        const alter = alterExistingTable(statement.node, state);
+        if (!alter)
+            return [];
+        const hits = [];
+        for (const constraint of addedConstraints(alter.cmds)) {
+            if (constraint.contype !== 'CONSTR_EXCLUSION')
+                continue;
+            hits.push({ message: `exclusion constraint${constraint.conname ? ` ${constraint.conname}` : ''} added to existing table ${alter.name}: its index is built and every row checked under an ACCESS EXCLUSIVE lock` });
+        }
+        return hits;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/set-not-null.js
+
+
+const set_not_null_rule = {
+    id: 'set-not-null',
+    severity: 'error',
+    category: 'constraint',
+    summary: '`ALTER COLUMN … SET NOT NULL` on an existing table without a validated `CHECK (col IS NOT NULL)` before it.',
+    why: 'SET NOT NULL scans the whole table to prove there is no NULL while holding an ACCESS EXCLUSIVE lock: no read or write proceeds until the scan ends.',
+    safe: 'Add CHECK (col IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT it in a later migration (no blocking lock), then SET NOT NULL: PostgreSQL 12+ uses the validated CHECK instead of scanning, and the CHECK can then be dropped.',
+    bad: 'ALTER TABLE users ALTER COLUMN email SET NOT NULL;',
+    good: 'ALTER TABLE users ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL) NOT VALID;\n-- next migration:\nALTER TABLE users VALIDATE CONSTRAINT users_email_not_null;\nALTER TABLE users ALTER COLUMN email SET NOT NULL;\nALTER TABLE users DROP CONSTRAINT users_email_not_null;',
+    check(statement, state) {
+        const alter = alterExistingTable(statement.node, state);
+        if (!alter)
+            return [];
+        const columns = [];
+        for (const cmd of alter.cmds)
+            if (cmd.subtype === 'AT_SetNotNull' && cmd.name)
+                columns.push(cmd.name);
+        for (const constraint of addedConstraints(alter.cmds)) {
+            if (constraint.contype === 'CONSTR_NOTNULL' && !constraint.skip_validation)
+                columns.push(...(constraint.keys ?? []).map((k) => stringValue(k)).filter(Boolean));
+        }
+        const hits = [];
+        for (const column of columns) {
+            if (state.schema.column(alter.table, column)?.notNull)
+                continue; // already NOT NULL: nothing to do
+            if (state.pgVersion >= 12 && state.hasValidatedNotNullCheck(alter.table, column))
+                continue;
+            const guessed = state.pgVersion >= 12 ? unknownValidatedCheckFor(state, alter.table, column) : undefined;
+            if (guessed) {
+                hits.push({
+                    message: `SET NOT NULL on ${alter.name}.${column} relies on constraint ${guessed}, validated earlier but defined where ddlgate cannot see it: if it is CHECK (${column} IS NOT NULL) there is no scan, otherwise the whole table is scanned under an ACCESS EXCLUSIVE lock`,
+                    severity: 'warning',
+                    hint: 'Keep the migration that added the CHECK in the directory, or lint with --database-url, so ddlgate can read its definition; the dry-run confirms whether SET NOT NULL scanned.',
+                });
+                continue;
+            }
+            const constraintName = `${alter.table.name}_${column}_not_null`;
+            const hint = state.pgVersion < 12
+                ? `PostgreSQL ${state.pgVersion} always scans for SET NOT NULL (the validated-CHECK shortcut arrived in 12): keep a validated CHECK (${column} IS NOT NULL) NOT VALID constraint instead of SET NOT NULL, or run it in a maintenance window.`
+                : `ALTER TABLE ${alter.name} ADD CONSTRAINT ${constraintName} CHECK (${column} IS NOT NULL) NOT VALID; then, in a later migration: ALTER TABLE ${alter.name} VALIDATE CONSTRAINT ${constraintName}; ALTER TABLE ${alter.name} ALTER COLUMN ${column} SET NOT NULL; ALTER TABLE ${alter.name} DROP CONSTRAINT ${constraintName}; (a CHECK validated by an earlier migration of this directory is recognised; lint with --database-url to use the real catalog)`;
+            hits.push({ message: `SET NOT NULL on ${alter.name}.${column} scans the whole table under an ACCESS EXCLUSIVE lock`, hint });
+        }
+        return hits;
+    },
+};
+/** A constraint validated before this statement whose definition is unknown, named after the column and NULL. */
+function unknownValidatedCheckFor(state, table, column) {
+    const model = state.schema.table(table);
+    for (const constraint of model?.constraints.values() ?? []) {
+        if (constraint.kind === 'other' && constraint.valid && constraint.name.toLowerCase().includes(column.toLowerCase()) && /null/i.test(constraint.name))
+            return constraint.name;
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./lib/lint/rules/add-column-not-null-without-default.js
+
+
+const add_column_not_null_without_default_rule = {
+    id: 'add-column-not-null-without-default',
+    severity: 'error',
+    category: 'column',
+    summary: '`ADD COLUMN … NOT NULL` without a `DEFAULT` on an existing table.',
+    why: 'Existing rows would get NULL, so PostgreSQL rejects the statement as soon as the table has one row: the migration passes on an empty development database and fails in production.',
+    safe: 'Give the column a constant DEFAULT (no table rewrite since PostgreSQL 11), or add it nullable, backfill in batches, then add CHECK (col IS NOT NULL) NOT VALID → VALIDATE → SET NOT NULL.',
+    bad: 'ALTER TABLE users ADD COLUMN plan text NOT NULL;',
+    good: "ALTER TABLE users ADD COLUMN plan text NOT NULL DEFAULT 'free';",
+    check(statement, state) {
+        const alter = alterExistingTable(statement.node, state);
+        if (!alter)
+            return [];
+        const hits = [];
+        for (const column of addedColumns(alter.cmds)) {
+            const constraints = columnConstraints(column);
+            const notNull = constraints.some((c) => c.contype === 'CONSTR_NOTNULL' || c.contype === 'CONSTR_PRIMARY');
+            const filled = constraints.some((c) => c.contype === 'CONSTR_DEFAULT' || c.contype === 'CONSTR_IDENTITY' || c.contype === 'CONSTR_GENERATED');
+            const serial = /^(small|big)?serial[248]?$/.test(column.typeName?.names?.at(-1)?.String?.sval ?? '');
+            if (!notNull || filled || serial)
+                continue;
+            hits.push({ message: `column ${column.colname} added to existing table ${alter.name} as NOT NULL without a DEFAULT: this fails as soon as the table has a row` });
+        }
+        return hits;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/add-column-volatile-default.js
+
+
+/** Functions whose volatility is VOLATILE: a DEFAULT calling them is evaluated per row (table rewrite). */
+const VOLATILE_FUNCTIONS = new Set([
+    'gen_random_uuid', 'uuid_generate_v1', 'uuid_generate_v1mc', 'uuid_generate_v4', 'uuidv4', 'uuidv7', 'gen_random_bytes',
+    'random', 'random_normal', 'setseed', 'clock_timestamp', 'timeofday', 'nextval', 'txid_current', 'pg_current_xact_id',
+]);
+/** Built-in functions known to be STABLE or IMMUTABLE: a DEFAULT calling them is evaluated once. */
+const NON_VOLATILE_FUNCTIONS = new Set([
+    'now', 'transaction_timestamp', 'statement_timestamp', 'current_timestamp', 'localtimestamp', 'current_date', 'current_setting',
+    'lower', 'upper', 'concat', 'concat_ws', 'format', 'md5', 'length', 'substr', 'substring', 'replace', 'trim', 'btrim', 'ltrim', 'rtrim',
+    'to_char', 'to_date', 'to_timestamp', 'to_number', 'date_trunc', 'date_part', 'timezone', 'make_interval', 'make_date', 'make_timestamp', 'make_timestamptz',
+    'jsonb_build_object', 'json_build_object', 'jsonb_build_array', 'json_build_array', 'to_jsonb', 'to_json', 'array_fill', 'abs', 'round', 'floor', 'ceil',
+    'greatest', 'least', 'nullif', 'inet', 'host', 'current_schema', 'current_user', 'session_user', 'uuid_nil', 'pg_backend_pid',
+]);
+const SERIAL = /^(small|big)?serial[248]?$/;
+const add_column_volatile_default_rule = {
+    id: 'add-column-volatile-default',
+    severity: 'error',
+    category: 'column',
+    summary: 'Column added to an existing table with a volatile default (`gen_random_uuid()`, `clock_timestamp()`, `random()`, `serial`/`bigserial`, identity).',
+    why: 'A volatile default must be computed for every existing row, so PostgreSQL rewrites the whole table (and rebuilds its indexes) while holding an ACCESS EXCLUSIVE lock. A constant or STABLE default (now(), a literal) is stored once in the catalog and is instant since PostgreSQL 11.',
+    safe: 'Add the column without the default (or with a constant one), SET DEFAULT in a following statement (applies to new rows only, instant), then backfill existing rows in batches.',
+    bad: 'ALTER TABLE users ADD COLUMN public_id uuid DEFAULT gen_random_uuid();',
+    good: 'ALTER TABLE users ADD COLUMN public_id uuid;\nALTER TABLE users ALTER COLUMN public_id SET DEFAULT gen_random_uuid();\n-- then backfill existing rows in batches',
+    check(statement, state) {
+        const alter = alterExistingTable(statement.node, state);
+        if (!alter)
+            return [];
+        const hits = [];
+        for (const column of addedColumns(alter.cmds)) {
+            const where = `column ${column.colname} added to existing table ${alter.name}`;
+            const rewrite = 'rewrites the whole table under an ACCESS EXCLUSIVE lock';
+            const typeName = typeBaseName(column.typeName);
+            const constraints = columnConstraints(column);
+            if (SERIAL.test(typeName)) {
+                hits.push({
+                    message: `${where} as ${typeName}: its nextval() default ${rewrite}`,
+                    hint: `Add a plain ${typeName.startsWith('big') ? 'bigint' : typeName.startsWith('small') ? 'smallint' : 'integer'} column, create the sequence and SET DEFAULT nextval(…) (new rows only), then backfill existing rows in batches.`,
+                });
+                continue;
+            }
+            if (constraints.some((c) => c.contype === 'CONSTR_IDENTITY')) {
+                hits.push({ message: `${where} as an IDENTITY column: filling it for existing rows ${rewrite}` });
+                continue;
+            }
+            const defaultExpr = constraints.find((c) => c.contype === 'CONSTR_DEFAULT')?.raw_expr;
+            if (!defaultExpr || isNullConstant(defaultExpr))
+                continue;
+            if (state.pgVersion < 11) {
+                hits.push({ message: `${where} with a DEFAULT: before PostgreSQL 11 any default ${rewrite}`, hint: 'Add the column without a default, SET DEFAULT in a following statement, then backfill in batches.' });
+                continue;
+            }
+            const { volatile, unknown } = classifyCalls(defaultExpr, state.schema.functions);
+            if (volatile.length > 0) {
+                hits.push({ message: `${where} with the volatile default ${volatile[0]}(): it is computed for every existing row, which ${rewrite}` });
+            }
+            else if (unknown.length > 0) {
+                hits.push({
+                    message: `${where} with a default calling ${unknown[0]}(), which is not a built-in function ddlgate knows as IMMUTABLE or STABLE (functions are VOLATILE unless declared otherwise): if it is volatile the statement ${rewrite}`,
+                    hint: `Add the column without the default, SET DEFAULT ${unknown[0]}(…) afterwards (new rows only, instant) and backfill in batches; or, if ${unknown[0]}() is IMMUTABLE or STABLE, create it in an earlier migration of this directory with that volatility (ddlgate then knows) or suppress with -- ddlgate-ignore add-column-volatile-default: <reason>.`,
+                });
+            }
+        }
+        return hits;
+    },
+};
+function isNullConstant(expr) {
+    return !!expr.A_Const?.isnull;
+}
+/** Built-ins that take no argument: with arguments the call names some other (user-defined) function. */
+const NO_ARGUMENTS = new Set(['now', 'transaction_timestamp', 'statement_timestamp', 'clock_timestamp', 'timeofday', 'random', 'gen_random_uuid', 'uuid_generate_v4', 'current_schema', 'pg_backend_pid', 'uuid_nil']);
+function classifyCalls(expr, known) {
+    const volatile = [];
+    const unknown = [];
+    visit(expr, (value) => {
+        if (!value.FuncCall)
+            return;
+        const name = funcBaseName(value.FuncCall);
+        const declared = known.get(name);
+        if (declared) {
+            if (declared === 'volatile')
+                volatile.push(name);
+            return;
+        }
+        if (NO_ARGUMENTS.has(name) && (value.FuncCall.args ?? []).length > 0)
+            unknown.push(name);
+        else if (VOLATILE_FUNCTIONS.has(name))
+            volatile.push(name);
+        else if (!NON_VOLATILE_FUNCTIONS.has(name))
+            unknown.push(name);
+    });
+    return { volatile, unknown };
+}
+
+;// CONCATENATED MODULE: ./lib/lint/rules/add-column-stored-generated.js
+
+
+const add_column_stored_generated_rule = {
+    id: 'add-column-stored-generated',
+    severity: 'error',
+    category: 'column',
+    summary: 'Stored generated column (`GENERATED ALWAYS AS (…) STORED`) added to an existing table.',
+    why: 'The value must be computed and written for every existing row: PostgreSQL rewrites the whole table while holding an ACCESS EXCLUSIVE lock.',
+    safe: 'Add a plain nullable column, keep it up to date with a trigger (or the application), backfill existing rows in batches; on PostgreSQL 18+ a VIRTUAL generated column is instant.',
+    bad: 'ALTER TABLE users ADD COLUMN email_lower text GENERATED ALWAYS AS (lower(email)) STORED;',
+    good: 'ALTER TABLE users ADD COLUMN email_lower text;\n-- trigger to maintain it, then backfill in batches',
+    check(statement, state) {
+        const alter = alterExistingTable(statement.node, state);
+        if (!alter)
+            return [];
+        const hits = [];
+        for (const column of addedColumns(alter.cmds)) {
+            const generated = columnConstraints(column).find((c) => c.contype === 'CONSTR_GENERATED');
+            if (!generated || generated.generated_kind === 'v')
+                continue;
+            hits.push({
+                message: `stored generated column ${column.colname} added to existing table ${alter.name}: computing it for every row rewrites the table under an ACCESS EXCLUSIVE lock`,
+                ...(state.pgVersion >= 18 ? { hint: 'On PostgreSQL 18 drop STORED to get a VIRTUAL generated column (computed on read, added instantly), or add a plain column maintained by a trigger and backfill in batches.' } : {}),
+            });
+        }
+        return hits;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/schema.js
+/**
+ * The schema model the linter judges against: the objects that exist before a statement runs (tables,
+ * columns with type, typmod and nullability, indexes with validity, constraints with validity, domains and
+ * the columns that use them, views, materialized views, enums, sequences).
+ *
+ * Built offline from the parse trees of earlier migrations (`applyStatement`, in order), or loaded from a
+ * real catalog (src/lint/catalog.ts) when a database is at hand. Objects created by a migration that is
+ * still pending (this file, or an earlier migration of the same change) are marked `isNew`: nothing in
+ * production uses them yet, so the lock rules leave them alone.
+ */
+
+/** A relation or type registry looked up by name, schema-qualified or not. */
+class Registry {
+    byName = new Map();
+    get(ref) {
+        if (!ref)
+            return undefined;
+        const list = this.byName.get(ref.name);
+        if (!list)
+            return undefined;
+        for (let i = list.length - 1; i >= 0; i--) {
+            const item = list[i];
+            if (!ref.schema || !item.ref.schema || ref.schema === item.ref.schema || (ref.schema === 'public' && !item.ref.schema))
+                return item;
+        }
+        return undefined;
+    }
+    set(item) {
+        this.delete(item.ref);
+        const list = this.byName.get(item.ref.name);
+        if (list)
+            list.push(item);
+        else
+            this.byName.set(item.ref.name, [item]);
+    }
+    delete(ref) {
+        const found = this.get(ref);
+        if (!found || !ref)
+            return undefined;
+        const list = this.byName.get(ref.name);
+        list.splice(list.indexOf(found), 1);
+        return found;
+    }
+    values() {
+        // A loop, not [...].flat(): settle() and index lookups call this once per migration on large models.
+        const all = [];
+        for (const list of this.byName.values())
+            for (const item of list)
+                all.push(item);
+        return all;
+    }
+    clone(copy) {
+        const next = new Registry();
+        for (const [name, list] of this.byName)
+            next.byName.set(name, list.map(copy));
+        return next;
+    }
+}
+const TYPE_ALIASES = {
+    int: 'int4',
+    integer: 'int4',
+    bigint: 'int8',
+    smallint: 'int2',
+    serial: 'int4',
+    serial4: 'int4',
+    bigserial: 'int8',
+    serial8: 'int8',
+    smallserial: 'int2',
+    serial2: 'int2',
+    decimal: 'numeric',
+    boolean: 'bool',
+    real: 'float4',
+    float: 'float8',
+    'double precision': 'float8',
+    'character varying': 'varchar',
+    character: 'bpchar',
+    char: 'bpchar',
+    'timestamp without time zone': 'timestamp',
+    'timestamp with time zone': 'timestamptz',
+    'time without time zone': 'time',
+    'time with time zone': 'timetz',
+    'bit varying': 'varbit',
+};
+/** The canonical type of a TypeName node. */
+function columnTypeOf(typeName) {
+    const names = (typeName?.names ?? []).map((n) => stringValue(n) ?? '');
+    const raw = (names[names.length - 1] ?? '').toLowerCase();
+    let name = TYPE_ALIASES[raw] ?? raw;
+    let typmods = (typeName?.typmods ?? []).map((mod) => (mod.A_Const ? Number(mod.A_Const.ival?.ival ?? 0) : NaN)).filter((n) => Number.isFinite(n));
+    // interval(3) is parsed as (INTERVAL_FULL_RANGE, 3); keep only the precision.
+    if (name === 'interval' && typmods.length === 2 && typmods[0] === 32767)
+        typmods = [typmods[1]];
+    if (name === 'interval' && typmods.length === 1 && typmods[0] === 32767)
+        typmods = [];
+    // bpchar without a length is char(1).
+    if (name === 'bpchar' && typmods.length === 0 && names[0] === 'pg_catalog')
+        typmods = [1];
+    if (name === 'float8' && typmods.length === 1)
+        name = typmods[0] <= 24 ? 'float4' : 'float8';
+    if (name === 'float8' || name === 'float4')
+        typmods = [];
+    return { name, typmods, array: Array.isArray(typeName?.arrayBounds) && typeName.arrayBounds.length > 0 };
+}
+function typeText(type) {
+    return `${type.name}${type.typmods.length ? `(${type.typmods.join(',')})` : ''}${type.array ? '[]' : ''}`;
+}
+function isSerialType(typeName) {
+    const names = (typeName?.names ?? []).map((n) => stringValue(n) ?? '');
+    return /^(small|big)?serial[248]?$/.test((names[names.length - 1] ?? '').toLowerCase());
+}
+class schema_SchemaModel {
+    tables = new Registry();
+    indexes = new Registry();
+    types = new Registry();
+    schemas = new Map();
+    /** Functions created by earlier migrations or this one: name → volatility (PostgreSQL's default is volatile). */
+    functions = new Map();
+    /**
+     * Whether absence means "does not exist": true for a catalog, and for a history of earlier migrations
+     * (the directory is the database's story). False for a lone file: an unknown table may well exist.
+     */
+    complete;
+    /** PostgreSQL session TimeZone set by the migration (`SET [LOCAL] timezone = 'UTC'`), when known. */
+    timezone;
+    constructor(options = {}) {
+        this.complete = options.complete ?? false;
+    }
+    clone() {
+        const next = new schema_SchemaModel({ complete: this.complete });
+        next.tables = this.tables.clone((t) => ({ ...t, columns: new Map([...t.columns].map(([k, c]) => [k, { ...c }])), constraints: new Map([...t.constraints].map(([k, c]) => [k, { ...c }])) }));
+        next.indexes = this.indexes.clone((i) => ({ ...i }));
+        next.types = this.types.clone((t) => ({ ...t }));
+        next.schemas = new Map([...this.schemas].map(([k, v]) => [k, { ...v }]));
+        next.functions = new Map(this.functions);
+        next.timezone = undefined;
+        return next;
+    }
+    table(ref) {
+        return this.tables.get(ref);
+    }
+    column(ref, column) {
+        return this.tables.get(ref)?.columns.get(column);
+    }
+    index(ref) {
+        return this.indexes.get(ref);
+    }
+    /** Columns (table, column) whose type is the domain. */
+    domainUses(domain) {
+        const uses = [];
+        for (const table of this.tables.values()) {
+            for (const column of table.columns.values())
+                if (column.type.name === domain.name)
+                    uses.push({ table, column: column.name });
+        }
+        return uses;
+    }
+    hasValidatedNotNull(ref, column) {
+        const table = this.tables.get(ref);
+        if (!table)
+            return false;
+        if (table.columns.get(column)?.notNull)
+            return true;
+        for (const constraint of table.constraints.values())
+            if (constraint.valid && constraint.notNullColumns.includes(column))
+                return true;
+        return false;
+    }
+    /** Updates the model with one statement (top-level or from a body). Never throws on odd trees. */
+    apply(node, context) {
+        const isNew = context.pending;
+        if (node.CreateStmt)
+            this.createTable(node.CreateStmt, isNew);
+        else if (node.CreateTableAsStmt) {
+            const ref = rangeVarRef(node.CreateTableAsStmt.into?.rel);
+            if (ref)
+                this.tables.set({ ...emptyRelation(ref, node.CreateTableAsStmt.objtype === 'OBJECT_MATVIEW' ? 'matview' : 'table', isNew), columnsKnown: false });
+        }
+        else if (node.SelectStmt?.intoClause) {
+            const ref = rangeVarRef(node.SelectStmt.intoClause.rel);
+            if (ref)
+                this.tables.set({ ...emptyRelation(ref, 'table', isNew), columnsKnown: false });
+        }
+        else if (node.ViewStmt) {
+            const ref = rangeVarRef(node.ViewStmt.view);
+            if (ref)
+                this.tables.set(emptyRelation(ref, 'view', this.tables.get(ref)?.kind === 'view' && node.ViewStmt.replace ? this.tables.get(ref).isNew : isNew));
+        }
+        else if (node.CreateForeignTableStmt) {
+            const base = node.CreateForeignTableStmt.base;
+            if (base) {
+                this.createTable(base, isNew);
+                const table = this.tables.get(rangeVarRef(base.relation));
+                if (table)
+                    table.kind = 'foreign';
+            }
+        }
+        else if (node.CreateSeqStmt) {
+            const ref = rangeVarRef(node.CreateSeqStmt.sequence);
+            if (ref)
+                this.tables.set(emptyRelation(ref, 'sequence', isNew));
+        }
+        else if (node.IndexStmt)
+            this.createIndex(node.IndexStmt, isNew);
+        else if (node.CreateSchemaStmt?.schemaname)
+            this.schemas.set(node.CreateSchemaStmt.schemaname, { isNew });
+        else if (node.CreateEnumStmt) {
+            const ref = nameListRef(node.CreateEnumStmt.typeName);
+            if (ref)
+                this.types.set({ ref, kind: 'enum', isNew });
+        }
+        else if (node.CompositeTypeStmt) {
+            const ref = rangeVarRef(node.CompositeTypeStmt.typevar);
+            if (ref)
+                this.types.set({ ref, kind: 'composite', isNew });
+        }
+        else if (node.CreateDomainStmt) {
+            const ref = nameListRef(node.CreateDomainStmt.domainname);
+            if (ref)
+                this.types.set({ ref, kind: 'domain', isNew, base: columnTypeOf(node.CreateDomainStmt.typeName) });
+        }
+        else if (node.CreateFunctionStmt) {
+            const names = (node.CreateFunctionStmt.funcname ?? []).map((n) => stringValue(n) ?? '');
+            let volatility = 'volatile';
+            for (const option of (node.CreateFunctionStmt.options ?? [])) {
+                if (option.DefElem?.defname === 'volatility')
+                    volatility = (stringValue(option.DefElem.arg) ?? 'volatile');
+            }
+            this.functions.set((names[names.length - 1] ?? '').toLowerCase(), volatility);
+        }
+        else if (node.DropStmt)
+            this.drop(node.DropStmt);
+        else if (node.UpdateStmt || node.InsertStmt || node.MergeStmt || node.CopyStmt) {
+            // Written: the columns may no longer be all NULL.
+            const table = this.tables.get(rangeVarRef((node.UpdateStmt ?? node.InsertStmt ?? node.MergeStmt ?? node.CopyStmt).relation));
+            if (table)
+                for (const column of table.columns.values())
+                    column.allNull = false;
+        }
+        else if (node.RenameStmt)
+            this.rename(node.RenameStmt);
+        else if (node.AlterTableStmt)
+            this.alterTable(node.AlterTableStmt, isNew);
+        else if (node.VariableSetStmt?.name === 'timezone') {
+            const arg = node.VariableSetStmt.args?.[0]?.A_Const?.sval?.sval;
+            this.timezone = node.VariableSetStmt.kind === 'VAR_SET_VALUE' && arg ? arg : undefined;
+        }
+    }
+    createTable(stmt, isNew) {
+        const ref = rangeVarRef(stmt.relation);
+        if (!ref)
+            return;
+        if (stmt.if_not_exists && this.tables.get(ref))
+            return;
+        const table = emptyRelation(ref, 'table', isNew);
+        table.columnsKnown = !(stmt.inhRelations?.length || stmt.ofTypename || stmt.partbound);
+        for (const element of stmt.tableElts ?? []) {
+            if (element.ColumnDef)
+                this.addColumn(table, element.ColumnDef);
+            else if (element.Constraint)
+                this.addConstraint(table, element.Constraint, false);
+            else if (element.TableLikeClause)
+                table.columnsKnown = false;
+        }
+        this.tables.set(table);
+    }
+    addColumn(table, def, toExisting = false) {
+        if (!def.colname)
+            return;
+        const column = { name: def.colname, type: columnTypeOf(def.typeName), notNull: false };
+        const filled = (def.constraints ?? []).some((c) => ['CONSTR_DEFAULT', 'CONSTR_IDENTITY', 'CONSTR_GENERATED'].includes(c.Constraint?.contype)) || isSerialType(def.typeName);
+        if (toExisting && !table.isNew && !filled)
+            column.allNull = true;
+        table.columns.set(def.colname, column);
+        for (const item of def.constraints ?? []) {
+            const constraint = item.Constraint;
+            if (!constraint)
+                continue;
+            if (constraint.contype === 'CONSTR_NOTNULL' || constraint.contype === 'CONSTR_PRIMARY')
+                column.notNull = true;
+            if (constraint.contype !== 'CONSTR_NOTNULL' && constraint.contype !== 'CONSTR_NULL' && constraint.contype !== 'CONSTR_DEFAULT') {
+                this.addConstraint(table, { ...constraint, keys: constraint.keys ?? [{ String: { sval: def.colname } }] }, false);
+            }
+        }
+    }
+    addConstraint(table, constraint, alter) {
+        const kind = CONSTRAINT_KINDS[constraint.contype] ?? 'other';
+        const keys = (constraint.keys ?? []).map((k) => stringValue(k)).filter((k) => !!k);
+        const notNullColumns = kind === 'check' ? ast_notNullColumnsOf(constraint.raw_expr) : kind === 'notnull' || kind === 'primary' ? keys : [];
+        if (kind === 'primary') {
+            for (const key of keys) {
+                const column = table.columns.get(key);
+                if (column)
+                    column.notNull = true;
+            }
+            if (constraint.indexname) {
+                const index = this.indexes.get({ ...(table.ref.schema ? { schema: table.ref.schema } : {}), name: constraint.indexname });
+                for (const key of index?.columns ?? []) {
+                    const column = table.columns.get(key);
+                    if (column)
+                        column.notNull = true;
+                }
+            }
+        }
+        if (kind === 'notnull')
+            for (const key of keys)
+                if (table.columns.get(key))
+                    table.columns.get(key).notNull = true;
+        const name = constraint.conname ?? `${table.ref.name}_${keys.join('_') || kind}_${kind}`;
+        table.constraints.set(name, { name, kind, valid: !(alter && constraint.skip_validation), notNullColumns });
+        if ((kind === 'unique' || kind === 'primary') && constraint.indexname) {
+            const index = this.indexes.get({ ...(table.ref.schema ? { schema: table.ref.schema } : {}), name: constraint.indexname });
+            if (index)
+                this.indexes.delete(index.ref), this.indexes.set({ ...index, ref: { ...index.ref, name } });
+        }
+        else if (kind === 'unique' || kind === 'primary' || kind === 'exclusion') {
+            this.indexes.set({ ref: { ...(table.ref.schema ? { schema: table.ref.schema } : {}), name }, table: table.ref, valid: true, unique: true, isNew: table.isNew, columns: keys });
+        }
+    }
+    createIndex(stmt, isNew) {
+        const table = rangeVarRef(stmt.relation);
+        const name = stmt.idxname;
+        if (!name)
+            return;
+        const ref = table?.schema ? { schema: table.schema, name } : { name };
+        if (stmt.if_not_exists && this.indexes.get(ref))
+            return;
+        const columns = [];
+        for (const param of (stmt.indexParams ?? [])) {
+            if (param.IndexElem?.name)
+                columns.push(param.IndexElem.name);
+            else
+                visitColumns(param.IndexElem?.expr, columns);
+        }
+        // ON ONLY a partitioned parent creates an invalid index until every partition's index is attached.
+        const valid = stmt.relation?.inh !== false;
+        this.indexes.set({ ref, table, valid, unique: !!stmt.unique, isNew, columns });
+    }
+    drop(stmt) {
+        const objects = (stmt.objects ?? []);
+        for (const object of objects) {
+            const ref = nameListRef(object.List?.items) ?? nameListRef(object.TypeName?.names) ?? (object.String ? { name: object.String.sval } : undefined);
+            switch (stmt.removeType) {
+                case 'OBJECT_TABLE':
+                case 'OBJECT_VIEW':
+                case 'OBJECT_MATVIEW':
+                case 'OBJECT_FOREIGN_TABLE':
+                case 'OBJECT_SEQUENCE': {
+                    const dropped = this.tables.delete(ref);
+                    if (dropped)
+                        for (const index of this.indexes.values())
+                            if (index.table && index.table.name === dropped.ref.name)
+                                this.indexes.delete(index.ref);
+                    break;
+                }
+                case 'OBJECT_INDEX':
+                    this.indexes.delete(ref);
+                    break;
+                case 'OBJECT_TYPE':
+                case 'OBJECT_DOMAIN':
+                    this.types.delete(ref);
+                    break;
+                case 'OBJECT_SCHEMA':
+                    if (ref)
+                        this.schemas.delete(ref.name);
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+    rename(stmt) {
+        const newName = stmt.newname;
+        if (!newName)
+            return;
+        const relation = rangeVarRef(stmt.relation);
+        switch (stmt.renameType) {
+            case 'OBJECT_TABLE':
+            case 'OBJECT_VIEW':
+            case 'OBJECT_MATVIEW':
+            case 'OBJECT_FOREIGN_TABLE':
+            case 'OBJECT_SEQUENCE': {
+                const table = this.tables.delete(relation);
+                if (table) {
+                    this.tables.set({ ...table, ref: { ...table.ref, name: newName } });
+                    for (const index of this.indexes.values())
+                        if (index.table?.name === table.ref.name)
+                            index.table = { ...index.table, name: newName };
+                }
+                break;
+            }
+            case 'OBJECT_INDEX': {
+                const index = this.indexes.delete(relation);
+                if (index)
+                    this.indexes.set({ ...index, ref: { ...index.ref, name: newName } });
+                break;
+            }
+            case 'OBJECT_COLUMN': {
+                const table = this.tables.get(relation);
+                const column = table?.columns.get(stmt.subname);
+                if (table && column) {
+                    table.columns.delete(stmt.subname);
+                    table.columns.set(newName, { ...column, name: newName });
+                }
+                break;
+            }
+            case 'OBJECT_TABCONSTRAINT': {
+                const table = this.tables.get(relation);
+                const constraint = table?.constraints.get(stmt.subname);
+                if (table && constraint) {
+                    table.constraints.delete(stmt.subname);
+                    table.constraints.set(newName, { ...constraint, name: newName });
+                }
+                break;
+            }
+            default:
+                break;
+        }
+    }
+    alterTable(stmt, isNew) {
+        const ref = rangeVarRef(stmt.relation);
+        if (stmt.objtype === 'OBJECT_INDEX')
+            return;
+        let table = this.tables.get(ref);
+        if (!table && ref && !stmt.missing_ok) {
+            // A table ddlgate has not seen: start tracking what this migration does to it.
+            table = emptyRelation(ref, 'table', false);
+            table.columnsKnown = false;
+            this.tables.set(table);
+        }
+        if (!table)
+            return;
+        for (const cmd of alterCommands(stmt)) {
+            switch (cmd.subtype) {
+                case 'AT_AddColumn':
+                    if (cmd.def?.ColumnDef && !(cmd.missing_ok && table.columns.has(cmd.def.ColumnDef.colname)))
+                        this.addColumn(table, cmd.def.ColumnDef, true);
+                    break;
+                case 'AT_DropColumn':
+                    if (cmd.name)
+                        table.columns.delete(cmd.name);
+                    break;
+                case 'AT_AlterColumnType': {
+                    const column = table.columns.get(cmd.name);
+                    const type = columnTypeOf(cmd.def?.ColumnDef?.typeName);
+                    if (column)
+                        column.type = type;
+                    else if (cmd.name)
+                        table.columns.set(cmd.name, { name: cmd.name, type, notNull: false });
+                    break;
+                }
+                case 'AT_SetNotNull': {
+                    const column = table.columns.get(cmd.name);
+                    if (column)
+                        column.notNull = true;
+                    break;
+                }
+                case 'AT_DropNotNull': {
+                    const column = table.columns.get(cmd.name);
+                    if (column)
+                        column.notNull = false;
+                    break;
+                }
+                case 'AT_AddConstraint':
+                    if (cmd.def?.Constraint)
+                        this.addConstraint(table, cmd.def.Constraint, true);
+                    break;
+                case 'AT_ValidateConstraint': {
+                    const constraint = table.constraints.get(cmd.name);
+                    if (constraint)
+                        constraint.valid = true;
+                    else if (cmd.name)
+                        table.constraints.set(cmd.name, { name: cmd.name, kind: 'other', valid: true, notNullColumns: [] });
+                    break;
+                }
+                case 'AT_DropConstraint':
+                    if (cmd.name) {
+                        table.constraints.delete(cmd.name);
+                        this.indexes.delete({ ...(table.ref.schema ? { schema: table.ref.schema } : {}), name: cmd.name });
+                    }
+                    break;
+                default:
+                    break;
+            }
+        }
+        void isNew;
+    }
+}
+const CONSTRAINT_KINDS = {
+    CONSTR_CHECK: 'check',
+    CONSTR_NOTNULL: 'notnull',
+    CONSTR_FOREIGN: 'foreign',
+    CONSTR_UNIQUE: 'unique',
+    CONSTR_PRIMARY: 'primary',
+    CONSTR_EXCLUSION: 'exclusion',
+};
+function visitColumns(node, into) {
+    if (Array.isArray(node))
+        for (const item of node)
+            visitColumns(item, into);
+    else if (node && typeof node === 'object') {
+        const fields = node.ColumnRef?.fields;
+        if (fields) {
+            const name = stringValue(fields[fields.length - 1]);
+            if (name)
+                into.push(name);
+            return;
+        }
+        for (const child of Object.values(node))
+            visitColumns(child, into);
+    }
+}
+function emptyRelation(ref, kind, isNew) {
+    return { ref, kind, isNew, columnsKnown: kind === 'table', columns: new Map(), constraints: new Map() };
+}
+
+;// CONCATENATED MODULE: ./lib/lint/type-change.js
+/**
+ * Whether `ALTER COLUMN … TYPE` rewrites the table, following PostgreSQL's own rules
+ * (ATColumnChangeRequiresRewrite): a binary-coercible cast (varchar → text, cidr → inet, text → citext)
+ * or a typmod change that the type's support function declares safe (varchar(n) → varchar(m ≥ n),
+ * numeric(p,s) → numeric(p2 ≥ p, s), timestamp/time/interval precision increases, any of them → unbounded)
+ * keeps the data file; timestamp ↔ timestamptz keeps it from PostgreSQL 12 when the session TimeZone is UTC.
+ * Everything else rewrites the table and every index on it.
+ */
+
+/** Casts PostgreSQL registers as binary-coercible (castmethod 'b'), source → targets. */
+const BINARY_COERCIBLE = {
+    varchar: ['text', 'citext'],
+    text: ['varchar', 'citext'],
+    citext: ['text', 'varchar'],
+    cidr: ['inet'],
+    bpchar: [],
+    int4: ['oid', 'regclass', 'regproc', 'regtype'],
+    oid: ['int4'],
+    xml: ['text', 'varchar'],
+};
+/** Types whose typmod is a length or precision that may grow without a rewrite. */
+const GROWABLE = new Set(['varchar', 'varbit', 'timestamp', 'timestamptz', 'time', 'timetz', 'interval']);
+const PRECISION_TYPES = new Set(['timestamp', 'timestamptz', 'time', 'timetz', 'interval']);
+function typeChangeVerdict(from, to, options) {
+    const change = `${typeText(from)} → ${typeText(to)}`;
+    if (from.array !== to.array)
+        return { rewrite: true, reason: `${change} converts every value` };
+    if (from.name === to.name) {
+        if (sameMods(from, to))
+            return { rewrite: false, reason: `the column already is ${typeText(to)}` };
+        if (from.name === 'numeric') {
+            if (to.typmods.length === 0)
+                return { rewrite: false, reason: `${change} drops the precision limit (no rewrite)` };
+            if (from.typmods.length === 0)
+                return { rewrite: true, reason: `${change} adds a precision limit` };
+            const [p1, s1 = 0] = from.typmods;
+            const [p2, s2 = 0] = to.typmods;
+            if (s1 === s2 && p2 >= p1)
+                return { rewrite: false, reason: `${change} only raises the precision (no rewrite)` };
+            return { rewrite: true, reason: s1 !== s2 ? `${change} changes the scale` : `${change} lowers the precision` };
+        }
+        if (GROWABLE.has(from.name)) {
+            const max = PRECISION_TYPES.has(from.name) ? 6 : Infinity;
+            const old = from.typmods[0] ?? max;
+            const next = to.typmods[0] ?? max;
+            if (to.typmods.length === 0 || next >= old)
+                return { rewrite: false, reason: `${change} only raises the ${PRECISION_TYPES.has(from.name) ? 'precision' : 'length limit'} (no rewrite)` };
+            return { rewrite: true, reason: `${change} lowers the ${PRECISION_TYPES.has(from.name) ? 'precision' : 'length limit'}` };
+        }
+        return { rewrite: true, reason: `${change} changes the type modifier` };
+    }
+    if ((from.name === 'timestamp' && to.name === 'timestamptz') || (from.name === 'timestamptz' && to.name === 'timestamp')) {
+        const utc = options.timezone !== undefined && /^(utc|etc\/utc|gmt|etc\/gmt|z|zulu|universal|etc\/universal|\+?0+(:00)?)$/i.test(options.timezone.trim());
+        const precisionOk = (to.typmods[0] ?? 6) >= (from.typmods[0] ?? 6);
+        if (utc && options.pgVersion >= 12 && precisionOk)
+            return { rewrite: false, reason: `${change} under TimeZone UTC keeps the stored values (PostgreSQL 12+, no rewrite)` };
+        return {
+            rewrite: true,
+            reason: utc ? `${change} rewrites before PostgreSQL 12` : `${change} rewrites unless the session TimeZone is UTC (set it with SET LOCAL timezone = 'UTC' in the migration, PostgreSQL 12+)`,
+        };
+    }
+    if (BINARY_COERCIBLE[from.name]?.includes(to.name)) {
+        if (to.name === 'varchar' && to.typmods.length > 0 && from.name !== 'varchar')
+            return { rewrite: true, reason: `${change} checks and truncates every value` };
+        if (to.name === 'varchar' && to.typmods.length > 0 && from.name === 'varchar' && (from.typmods[0] ?? Infinity) > to.typmods[0])
+            return { rewrite: true, reason: `${change} lowers the length limit` };
+        return { rewrite: false, reason: `${change} is binary-coercible (no rewrite)` };
+    }
+    return { rewrite: true, reason: `${change} converts every value` };
+}
+function sameMods(a, b) {
+    if (PRECISION_TYPES.has(a.name))
+        return (a.typmods[0] ?? 6) === (b.typmods[0] ?? 6);
+    return a.typmods.length === b.typmods.length && a.typmods.every((mod, i) => mod === b.typmods[i]);
+}
+/** Targets to which a change is often free: with an unknown current type, a warning rather than a block. */
+function oftenFreeTarget(to) {
+    return !to.array && (to.name === 'text' || to.name === 'citext' || (to.name === 'varchar' && to.typmods.length === 0));
+}
+
+;// CONCATENATED MODULE: ./lib/lint/rules/change-column-type.js
+
+
+
+
+const change_column_type_rule = {
+    id: 'change-column-type',
+    severity: 'error',
+    category: 'column',
+    summary: '`ALTER COLUMN … TYPE` that rewrites an existing table (judged against the column\'s current type).',
+    why: 'A type change that is not binary-coercible rewrites the whole table and rebuilds every index on it while holding an ACCESS EXCLUSIVE lock: no read or write proceeds until it ends. ddlgate knows the current type from earlier migrations (or the catalog with --database-url) and follows PostgreSQL\'s rules: varchar(n) → varchar(m ≥ n) / text, text → varchar, numeric(p,s) → numeric(p2 ≥ p, s), timestamp/time/interval precision increases, cidr → inet and (PostgreSQL 12+, TimeZone UTC) timestamp ↔ timestamptz keep the data; everything else rewrites. Even without a rewrite, indexes whose operator class changes (text → citext) are rebuilt under the same lock.',
+    safe: 'Add a new column with the new type, write to both (trigger or application), backfill in batches, switch reads, then drop the old column in a later release.',
+    bad: 'ALTER TABLE orders ALTER COLUMN code TYPE varchar(19); -- code was varchar(20)',
+    good: 'ALTER TABLE orders ALTER COLUMN code TYPE varchar(40); -- code was varchar(20): no rewrite',
+    check(statement, state) {
+        const alter = alterExistingTable(statement.node, state);
+        if (!alter)
+            return [];
+        const hits = [];
+        const table = state.schema.table(alter.table);
+        for (const cmd of alter.cmds) {
+            if (cmd.subtype !== 'AT_AlterColumnType')
+                continue;
+            const def = cmd.def?.ColumnDef;
+            const to = columnTypeOf(def?.typeName);
+            const column = table?.columns.get(cmd.name);
+            const where = `${alter.name}.${cmd.name}`;
+            const rewriteText = 'the table and all its indexes are rewritten under an ACCESS EXCLUSIVE lock';
+            if (def?.raw_default && !isPlainCast(def.raw_default, cmd.name)) {
+                hits.push({ message: `type of ${where} changed to ${typeText(to)} with a USING expression: every row is recomputed, so ${rewriteText}` });
+                continue;
+            }
+            if (!column) {
+                if (oftenFreeTarget(to)) {
+                    hits.push({
+                        message: `type of ${where} changed to ${typeText(to)}; its current type is unknown to ddlgate: from varchar or text this keeps the data, from anything else ${rewriteText}`,
+                        severity: 'warning',
+                        hint: 'Lint with --database-url (or keep the migration that created the column in the directory) so ddlgate knows the current type; the dry-run confirms whether the table was rewritten.',
+                    });
+                }
+                else {
+                    hits.push({
+                        message: `type of ${where} changed to ${typeText(to)}: unless the column already has a compatible type (ddlgate does not know its current type), ${rewriteText}`,
+                        hint: 'If the change only raises a length or precision limit, lint with --database-url (or keep the migration that created the column in the directory) so ddlgate can see it; otherwise add a new column, backfill in batches and switch over.',
+                    });
+                }
+                continue;
+            }
+            const verdict = typeChangeVerdict(column.type, to, { pgVersion: state.pgVersion, timezone: state.schema.timezone });
+            if (verdict.rewrite) {
+                hits.push({ message: `type of ${where} changed: ${verdict.reason}, so ${rewriteText}` });
+                continue;
+            }
+            const indexes = rebuiltIndexes(state, alter.table, cmd.name, column.type.name, to.name);
+            if (indexes.length > 0) {
+                hits.push({ message: `type of ${where} changed: ${verdict.reason}, but the index${indexes.length > 1 ? 'es' : ''} ${indexes.join(', ')} must be rebuilt for the new operator class under an ACCESS EXCLUSIVE lock` });
+            }
+        }
+        return hits;
+    },
+};
+/** `USING col` or `USING col::newtype` is no expression at all: PostgreSQL treats it as the plain cast. */
+function isPlainCast(expr, column) {
+    const inner = expr.TypeCast ? expr.TypeCast.arg : expr;
+    const fields = inner?.ColumnRef?.fields ?? [];
+    return fields.length === 1 && fields[0]?.String?.sval === column;
+}
+/** Indexes on the column whose operator class differs between the two types (text_ops vs citext_ops). */
+function rebuiltIndexes(state, table, column, from, to) {
+    const family = (name) => (name === 'varchar' || name === 'text' || name === 'bpchar' ? 'text' : name === 'cidr' ? 'inet' : name);
+    if (family(from) === family(to))
+        return [];
+    return state.schema.indexes
+        .values()
+        .filter((index) => index.table && index.table.name === table.name && index.columns.includes(column) && !index.isNew)
+        .map((index) => refText(index.ref));
+}
+
+;// CONCATENATED MODULE: ./lib/lint/rules/drop-not-null.js
+
+const drop_not_null_rule = {
+    id: 'drop-not-null',
+    severity: 'info',
+    category: 'column',
+    summary: '`ALTER COLUMN … DROP NOT NULL` on an existing table.',
+    why: 'The change itself is instant, but readers that rely on the column always having a value (application code, reports, exports) start to receive NULLs, and undoing it later needs SET NOT NULL, which scans the table under an ACCESS EXCLUSIVE lock.',
+    safe: 'Make sure every reader handles NULL first (deploy the code before the migration); keep the constraint if the column should stay mandatory.',
+    bad: 'ALTER TABLE users ALTER COLUMN email DROP NOT NULL;',
+    good: '-- after every reader handles NULL:\nALTER TABLE users ALTER COLUMN email DROP NOT NULL;',
+    check(statement, state) {
+        const alter = alterExistingTable(statement.node, state);
+        if (!alter)
+            return [];
+        const hits = [];
+        for (const cmd of alter.cmds) {
+            if (cmd.subtype === 'AT_DropNotNull')
+                hits.push({ message: `DROP NOT NULL on ${alter.name}.${cmd.name}: readers will start to see NULLs, and restoring the constraint later scans the table under an ACCESS EXCLUSIVE lock` });
+        }
+        return hits;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/prefer-jsonb.js
+
+const prefer_jsonb_rule = {
+    id: 'prefer-jsonb',
+    severity: 'info',
+    category: 'column',
+    summary: 'Column of type `json` instead of `jsonb`.',
+    why: 'json stores the raw text: it is re-parsed on every access, has no equality operator (so DISTINCT, GROUP BY, UNIQUE and many ORMs fail on it) and cannot be indexed with GIN. Changing the type later rewrites the table.',
+    safe: 'Use jsonb (unless the exact input text, key order or duplicate keys must be preserved).',
+    bad: 'ALTER TABLE events ADD COLUMN payload json;',
+    good: 'ALTER TABLE events ADD COLUMN payload jsonb;',
+    check(statement) {
+        const node = statement.node;
+        const columns = [];
+        const elements = node.CreateStmt?.tableElts ?? node.CreateForeignTableStmt?.base?.tableElts ?? node.CompositeTypeStmt?.coldeflist ?? [];
+        for (const element of elements)
+            if (element.ColumnDef)
+                columns.push({ name: element.ColumnDef.colname, def: element.ColumnDef });
+        if (node.AlterTableStmt) {
+            for (const cmd of alterCommands(node.AlterTableStmt)) {
+                if (cmd.subtype === 'AT_AddColumn' && cmd.def?.ColumnDef)
+                    columns.push({ name: cmd.def.ColumnDef.colname, def: cmd.def.ColumnDef });
+                if (cmd.subtype === 'AT_AlterColumnType' && cmd.def?.ColumnDef)
+                    columns.push({ name: cmd.name, def: cmd.def.ColumnDef });
+            }
+        }
+        const hits = [];
+        for (const { name, def } of columns) {
+            if (typeBaseName(def.typeName) === 'json')
+                hits.push({ message: `column ${name} is json; jsonb is almost always what you want` });
+        }
+        return hits;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/drop-table.js
+
+const drop_table_rule = {
+    id: 'drop-table',
+    severity: 'error',
+    category: 'breaking',
+    breaking: true,
+    summary: '`DROP TABLE` of a table that existed before the migration.',
+    why: 'The data is gone (a rollback cannot bring it back) and every query or deployed application version still using the table fails; DROP also waits for an ACCESS EXCLUSIVE lock, queueing all traffic on the table behind it.',
+    safe: 'Stop using the table in a release first, keep it (or rename it to a *_deprecated name and back it up) for a while, then drop it in a migration marked as breaking (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking).',
+    bad: 'DROP TABLE legacy_sessions;',
+    good: '-- after the release that stopped using it, with --allow-breaking:\nDROP TABLE IF EXISTS legacy_sessions;',
+    check(statement, state) {
+        const drop = statement.node.DropStmt;
+        if (!drop || drop.removeType !== 'OBJECT_TABLE')
+            return [];
+        const existing = (drop.objects ?? []).map((object) => nameListRef(object.List?.items)).filter((ref) => ref && !state.isNewTable(ref) && !(drop.missing_ok && state.schema.complete && !state.schema.table(ref)));
+        if (existing.length === 0)
+            return [];
+        return [{ message: `DROP TABLE ${existing.map(refText).join(', ')}${drop.behavior === 'DROP_CASCADE' ? ' CASCADE' : ''}: the data is lost and every query still using ${existing.length > 1 ? 'them' : 'it'} fails` }];
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/drop-column.js
+
+const drop_column_rule = {
+    id: 'drop-column',
+    severity: 'error',
+    category: 'breaking',
+    breaking: true,
+    summary: '`ALTER TABLE … DROP COLUMN` on an existing table.',
+    why: 'The running application (and any version still deployed during a rolling deploy) selects, inserts or maps the column: its queries fail as soon as the column is gone, and the data cannot be recovered by a rollback.',
+    safe: 'Release code that no longer reads or writes the column (ignore it in the ORM) first, then drop it in a later migration marked as breaking (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking).',
+    bad: 'ALTER TABLE users DROP COLUMN legacy_flag;',
+    good: '-- after the release that stopped using it, with --allow-breaking:\nALTER TABLE users DROP COLUMN IF EXISTS legacy_flag;',
+    check(statement, state) {
+        const alter = alterExistingTable(statement.node, state);
+        if (!alter)
+            return [];
+        const hits = [];
+        for (const cmd of alter.cmds) {
+            if (cmd.subtype === 'AT_DropColumn')
+                hits.push({ message: `DROP COLUMN ${alter.name}.${cmd.name}: queries still using the column fail and its data is lost` });
+        }
+        return hits;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/drop-schema.js
+const drop_schema_rule = {
+    id: 'drop-schema',
+    severity: 'error',
+    category: 'breaking',
+    breaking: true,
+    summary: '`DROP SCHEMA` of a schema that existed before the migration.',
+    why: 'Everything in the schema (with CASCADE: every table, view and function in it) is dropped with its data, and every query using it fails.',
+    safe: 'Drop the objects one by one once nothing uses them, then the empty schema, in a migration marked as breaking (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking).',
+    bad: 'DROP SCHEMA reporting CASCADE;',
+    good: '-- with --allow-breaking, once empty:\nDROP SCHEMA IF EXISTS reporting;',
+    check(statement, state) {
+        const drop = statement.node.DropStmt;
+        if (!drop || drop.removeType !== 'OBJECT_SCHEMA')
+            return [];
+        const names = (drop.objects ?? []).map((object) => object.String?.sval).filter((name) => name && !state.isNewSchema(name));
+        if (names.length === 0)
+            return [];
+        return [{ message: `DROP SCHEMA ${names.join(', ')}${drop.behavior === 'DROP_CASCADE' ? ' CASCADE drops every object in it' : ''}: its objects and data are lost and queries using them fail` }];
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/truncate.js
+
+const truncate_rule = {
+    id: 'truncate',
+    severity: 'error',
+    category: 'breaking',
+    breaking: true,
+    summary: '`TRUNCATE` of a table that existed before the migration.',
+    why: 'Every row is deleted (with CASCADE, also in referencing tables) under an ACCESS EXCLUSIVE lock; a schema migration is rarely the place to destroy data.',
+    safe: 'Delete data deliberately and in batches from an operational script, or mark the migration as breaking (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking) when emptying the table is really intended.',
+    bad: 'TRUNCATE sessions;',
+    good: '-- with --allow-breaking, when intended:\nTRUNCATE sessions;',
+    check(statement, state) {
+        const truncate = statement.node.TruncateStmt;
+        if (!truncate)
+            return [];
+        const existing = (truncate.relations ?? []).map((relation) => rangeVarRef(relation.RangeVar)).filter((ref) => ref && !state.isNewTable(ref));
+        if (existing.length === 0)
+            return [];
+        return [{ message: `TRUNCATE ${existing.map(refText).join(', ')}${truncate.behavior === 'DROP_CASCADE' ? ' CASCADE' : ''} deletes every row under an ACCESS EXCLUSIVE lock` }];
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/rename-table.js
+
+const KINDS = { OBJECT_TABLE: 'table', OBJECT_VIEW: 'view', OBJECT_MATVIEW: 'materialized view', OBJECT_FOREIGN_TABLE: 'foreign table' };
+const rename_table_rule = {
+    id: 'rename-table',
+    severity: 'error',
+    category: 'breaking',
+    breaking: true,
+    summary: 'Rename of an existing table (or view).',
+    why: 'The application version that is running during and after the deploy still uses the old name: its queries fail until every instance runs the new code.',
+    safe: 'Create the new name as a view on the old table (or the reverse) so both names work, switch the code, then drop the alias later; or mark the migration as breaking (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking) when downtime is accepted.',
+    bad: 'ALTER TABLE customers RENAME TO clients;',
+    good: 'ALTER TABLE customers RENAME TO clients;\nCREATE VIEW customers AS SELECT * FROM clients;  -- keeps old code working until it is gone',
+    check(statement, state) {
+        const rename = statement.node.RenameStmt;
+        const kind = rename && KINDS[rename.renameType];
+        if (!kind)
+            return [];
+        const table = rangeVarRef(rename.relation);
+        if (!table || state.isNewTable(table))
+            return [];
+        return [{ message: `${kind} ${refText(table)} renamed to ${rename.newname}: queries using the old name fail` }];
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/rename-column.js
+
+const rename_column_rule = {
+    id: 'rename-column',
+    severity: 'error',
+    category: 'breaking',
+    breaking: true,
+    summary: 'Rename of a column of an existing table.',
+    why: 'The application version running during and after the deploy still selects and writes the old column name: its queries fail until every instance runs the new code.',
+    safe: 'Add the new column, write to both and backfill, switch reads, then drop the old one in a later release; or mark the migration as breaking (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking) when downtime is accepted.',
+    bad: 'ALTER TABLE users RENAME COLUMN name TO full_name;',
+    good: 'ALTER TABLE users ADD COLUMN full_name text;\n-- dual-write, backfill in batches, switch reads, then drop name',
+    check(statement, state) {
+        const rename = statement.node.RenameStmt;
+        if (!rename || rename.renameType !== 'OBJECT_COLUMN')
+            return [];
+        const table = rangeVarRef(rename.relation);
+        if (!table || state.isNewTable(table))
+            return [];
+        return [{ message: `column ${refText(table)}.${rename.subname} renamed to ${rename.newname}: queries using the old name fail` }];
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/rename-schema.js
+const rename_schema_rule = {
+    id: 'rename-schema',
+    severity: 'error',
+    category: 'breaking',
+    breaking: true,
+    summary: 'Rename of an existing schema.',
+    why: 'Every query, search_path setting and grant that names the old schema stops working at once.',
+    safe: 'Create the new schema and move objects one by one (ALTER … SET SCHEMA) behind views, or mark the migration as breaking (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking).',
+    bad: 'ALTER SCHEMA reporting RENAME TO analytics;',
+    good: '-- with --allow-breaking, once every client uses the new name:\nALTER SCHEMA reporting RENAME TO analytics;',
+    check(statement, state) {
+        const rename = statement.node.RenameStmt;
+        if (!rename || rename.renameType !== 'OBJECT_SCHEMA' || state.isNewSchema(rename.subname))
+            return [];
+        return [{ message: `schema ${rename.subname} renamed to ${rename.newname}: queries using the old name fail` }];
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/rename-enum-value.js
+
+const rename_enum_value_rule = {
+    id: 'rename-enum-value',
+    severity: 'error',
+    category: 'breaking',
+    breaking: true,
+    summary: '`ALTER TYPE … RENAME VALUE` of an existing enum.',
+    why: 'Code that writes or compares the old label fails ("invalid input value for enum") as soon as the migration commits, while the old application version is still running.',
+    safe: 'Add the new value, migrate rows and code to it, and stop using the old one (enum values cannot be dropped: keep it, or mark the rename as breaking with ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking).',
+    bad: "ALTER TYPE order_status RENAME VALUE 'canceled' TO 'cancelled';",
+    good: "ALTER TYPE order_status ADD VALUE IF NOT EXISTS 'cancelled';",
+    check(statement, state) {
+        const alter = statement.node.AlterEnumStmt;
+        if (!alter?.oldVal)
+            return [];
+        const type = nameListRef(alter.typeName);
+        if (state.isNewType(type))
+            return [];
+        return [{ message: `enum value '${alter.oldVal}' of ${refText(type)} renamed to '${alter.newVal}': code using the old label fails` }];
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/delete-without-where.js
+
+const delete_without_where_rule = {
+    id: 'delete-without-where',
+    severity: 'error',
+    category: 'breaking',
+    breaking: true,
+    summary: '`DELETE` without `WHERE` on an existing table.',
+    why: 'Every row is deleted in one statement inside the migration\'s transaction: all rows stay locked (blocking concurrent updates) until the whole migration commits, the WAL burst can stall replicas, and the data is gone.',
+    safe: 'Delete in bounded batches (DELETE … WHERE id IN (SELECT id … LIMIT 10000)) from a job or a non-transactional migration, or mark the migration as breaking (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking) when emptying the table is intended.',
+    bad: 'DELETE FROM sessions;',
+    good: "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at < now() LIMIT 10000);",
+    check(statement, state) {
+        const del = statement.node.DeleteStmt;
+        if (!del || del.whereClause)
+            return [];
+        const table = rangeVarRef(del.relation);
+        if (!table || state.isNewTable(table))
+            return [];
+        return [{ message: `DELETE without WHERE on existing table ${refText(table)} deletes and locks every row until the migration commits` }];
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/update-without-where.js
+
+const update_without_where_rule = {
+    id: 'update-without-where',
+    severity: 'error',
+    category: 'breaking',
+    breaking: true,
+    summary: '`UPDATE` without `WHERE` on an existing table (an unbatched backfill).',
+    why: 'Every row is rewritten in one statement inside the migration\'s transaction: all rows stay locked (concurrent updates and deletes wait) until the whole migration commits, the table doubles in size until vacuum, and the WAL burst can stall replicas.',
+    safe: 'Backfill in bounded batches (UPDATE … WHERE id BETWEEN … or WHERE id IN (SELECT … LIMIT 10000)), each committed separately, from a job or a non-transactional migration.',
+    bad: "UPDATE users SET plan = 'free';",
+    good: "UPDATE users SET plan = 'free' WHERE id IN (SELECT id FROM users WHERE plan IS NULL LIMIT 10000);  -- repeated until no row is left",
+    check(statement, state) {
+        const update = statement.node.UpdateStmt;
+        if (!update || update.whereClause)
+            return [];
+        const table = rangeVarRef(update.relation);
+        if (!table || state.isNewTable(table))
+            return [];
+        return [{ message: `UPDATE without WHERE on existing table ${refText(table)} rewrites and locks every row until the migration commits` }];
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/vacuum-full.js
+
+
+const vacuum_full_rule = {
+    id: 'vacuum-full',
+    severity: 'error',
+    category: 'lock',
+    summary: '`VACUUM FULL` in a migration.',
+    why: 'VACUUM FULL rewrites the table into a new file while holding an ACCESS EXCLUSIVE lock: no read or write proceeds for the whole copy, and it needs disk space for a second copy of the table.',
+    safe: 'Use plain VACUUM (no blocking lock), or pg_repack / pg_squeeze to reclaim space online; schedule VACUUM FULL only in a maintenance window, not in a migration.',
+    bad: 'VACUUM FULL events;',
+    good: 'VACUUM (ANALYZE) events;',
+    check(statement, state) {
+        const vacuum = statement.node.VacuumStmt;
+        if (!vacuum || !vacuum.is_vacuumcmd || !isVacuumFull(vacuum))
+            return [];
+        const tables = (vacuum.rels ?? []).map((rel) => rangeVarRef(rel.VacuumRelation?.relation)).filter(Boolean);
+        if (tables.length > 0 && tables.every((ref) => state.isNewTable(ref)))
+            return [];
+        const what = tables.length ? tables.map(refText).join(', ') : 'every table of the database';
+        return [{ message: `VACUUM FULL rewrites ${what} under an ACCESS EXCLUSIVE lock` }];
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/cluster.js
+
+const cluster_rule = {
+    id: 'cluster',
+    severity: 'error',
+    category: 'lock',
+    summary: '`CLUSTER` in a migration.',
+    why: 'CLUSTER rewrites the table in index order while holding an ACCESS EXCLUSIVE lock: no read or write proceeds until the rewrite (and the rebuild of every index) ends.',
+    safe: 'Use pg_repack (--order-by) to reorder a table online, or schedule CLUSTER in a maintenance window.',
+    bad: 'CLUSTER events USING events_created_at_idx;',
+    good: '-- pg_repack --table=events --order-by=created_at (outside the migration)',
+    check(statement, state) {
+        const cluster = statement.node.ClusterStmt;
+        if (!cluster)
+            return [];
+        const table = rangeVarRef(cluster.relation);
+        if (table && state.isNewTable(table))
+            return [];
+        return [{ message: `CLUSTER ${table ? refText(table) : '(every previously clustered table)'} rewrites the table under an ACCESS EXCLUSIVE lock` }];
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/lock-table.js
+
+const lock_table_rule = {
+    id: 'lock-table',
+    severity: 'error',
+    category: 'lock',
+    summary: '`LOCK TABLE` in a mode that blocks writes (SHARE or stronger; ACCESS EXCLUSIVE by default).',
+    why: 'An explicit LOCK TABLE holds the lock until the migration\'s transaction commits: with the default ACCESS EXCLUSIVE mode every read and write on the table waits for the rest of the migration.',
+    safe: 'Let each statement take the lock it needs, keep the migration short, and rely on ddlgate\'s lock_timeout and retries; if you really need the lock to order statements, take the weakest mode that works and suppress this rule with the reason.',
+    bad: 'LOCK TABLE orders;',
+    good: '-- no explicit lock: ALTER TABLE takes what it needs, bounded by lock_timeout',
+    check(statement, state) {
+        const lock = statement.node.LockStmt;
+        if (!lock || (lock.mode ?? 8) < 5)
+            return [];
+        const tables = (lock.relations ?? []).map((relation) => rangeVarRef(relation.RangeVar)).filter((ref) => ref && !state.isNewTable(ref));
+        if (tables.length === 0)
+            return [];
+        const mode = LOCK_MODES[lock.mode ?? 8];
+        return [{ message: `LOCK TABLE ${tables.map(refText).join(', ')} IN ${mode} MODE blocks ${mode === 'ACCESS EXCLUSIVE' ? 'every read and write' : 'every write'} until the migration commits` }];
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/set-tablespace.js
+
+const set_tablespace_rule = {
+    id: 'set-tablespace',
+    severity: 'error',
+    category: 'lock',
+    summary: '`ALTER TABLE/INDEX … SET TABLESPACE` (or `ALL IN TABLESPACE`).',
+    why: 'Moving a table or index copies every block to the new tablespace while holding an ACCESS EXCLUSIVE lock: nothing can read or write it for the whole copy.',
+    safe: 'Use pg_repack --tablespace to move a table online; for an index, CREATE INDEX CONCURRENTLY … TABLESPACE … and drop the old one concurrently.',
+    bad: 'ALTER TABLE events SET TABLESPACE fast_ssd;',
+    good: '-- pg_repack --table=events --tablespace=fast_ssd (outside the migration)',
+    check(statement, state) {
+        const node = statement.node;
+        if (node.AlterTableMoveAllStmt) {
+            return [{ message: `ALTER … ALL IN TABLESPACE ${node.AlterTableMoveAllStmt.orig_tablespacename} moves every object under ACCESS EXCLUSIVE locks` }];
+        }
+        const stmt = node.AlterTableStmt;
+        if (!stmt)
+            return [];
+        const target = rangeVarRef(stmt.relation);
+        if (!target || (stmt.objtype === 'OBJECT_INDEX' ? state.isNewIndex(target) : state.isNewTable(target)))
+            return [];
+        const hits = [];
+        for (const cmd of stmt.cmds ?? []) {
+            if (cmd.AlterTableCmd?.subtype === 'AT_SetTableSpace') {
+                hits.push({ message: `SET TABLESPACE ${cmd.AlterTableCmd.name} copies ${stmt.objtype === 'OBJECT_INDEX' ? 'index' : 'table'} ${refText(target)} under an ACCESS EXCLUSIVE lock` });
+            }
+        }
+        return hits;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/detach-partition-not-concurrently.js
+
+
+const detach_partition_not_concurrently_rule = {
+    id: 'detach-partition-not-concurrently',
+    severity: 'error',
+    category: 'lock',
+    summary: '`ALTER TABLE … DETACH PARTITION` without `CONCURRENTLY`.',
+    why: 'A plain DETACH PARTITION takes an ACCESS EXCLUSIVE lock on the partitioned table: every query on any partition waits behind it.',
+    safe: 'Use DETACH PARTITION … CONCURRENTLY (PostgreSQL 14+), outside a transaction (ddlgate runs such a file statement by statement); if it is interrupted, finish it with DETACH PARTITION … FINALIZE.',
+    bad: 'ALTER TABLE events DETACH PARTITION events_2023;',
+    good: 'ALTER TABLE events DETACH PARTITION events_2023 CONCURRENTLY;',
+    check(statement, state) {
+        const alter = alterExistingTable(statement.node, state);
+        if (!alter)
+            return [];
+        const hits = [];
+        for (const cmd of alter.cmds) {
+            const partition = cmd.def?.PartitionCmd;
+            if (cmd.subtype !== 'AT_DetachPartition' || !partition || partition.concurrent || partition.finalize)
+                continue;
+            hits.push({
+                message: `DETACH PARTITION ${refText(rangeVarRef(partition.name))} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on ${alter.name}, blocking queries on every partition`,
+                ...(state.pgVersion < 14 ? { hint: `PostgreSQL ${state.pgVersion} has no DETACH PARTITION CONCURRENTLY (it arrived in 14): run the detach in a quiet period with a short lock_timeout, or upgrade.` } : {}),
+            });
+        }
+        return hits;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/refresh-materialized-view.js
+
+const refresh_materialized_view_rule = {
+    id: 'refresh-materialized-view',
+    severity: 'error',
+    category: 'lock',
+    summary: '`REFRESH MATERIALIZED VIEW` without `CONCURRENTLY`.',
+    why: 'A plain refresh recomputes the view while holding an ACCESS EXCLUSIVE lock on it: every query reading the view waits for the whole recomputation.',
+    safe: 'Use REFRESH MATERIALIZED VIEW CONCURRENTLY (it needs a unique index on the view and lets reads continue), or refresh from a scheduled job rather than a migration.',
+    bad: 'REFRESH MATERIALIZED VIEW sales_summary;',
+    good: 'REFRESH MATERIALIZED VIEW CONCURRENTLY sales_summary;',
+    check(statement, state) {
+        const refresh = statement.node.RefreshMatViewStmt;
+        if (!refresh || refresh.concurrent)
+            return [];
+        const view = rangeVarRef(refresh.relation);
+        if (!view || state.isNewTable(view))
+            return [];
+        return [{ message: `REFRESH MATERIALIZED VIEW ${refText(view)} without CONCURRENTLY blocks every read of the view until the refresh ends` }];
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/statements-after-access-exclusive.js
+
+/** Statements that do real work (scan, write or build) and so keep the lock held for long. */
+const SLOW = new Set([
+    'IndexStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt', 'SelectStmt', 'CreateTableAsStmt', 'RefreshMatViewStmt',
+    'ReindexStmt', 'ClusterStmt', 'VacuumStmt', 'CopyStmt', 'LockStmt', 'AlterTableStmt',
+]);
+/** ALTER TABLE commands that scan or rewrite the table. */
+function alterScans(cmds) {
+    return cmds.some(({ AlterTableCmd: cmd }) => {
+        if (!cmd)
+            return false;
+        if (['AT_ValidateConstraint', 'AT_AlterColumnType', 'AT_SetNotNull', 'AT_SetTableSpace'].includes(cmd.subtype))
+            return true;
+        const constraint = cmd.def?.Constraint;
+        if (cmd.subtype === 'AT_AddConstraint' && constraint) {
+            if (['CONSTR_CHECK', 'CONSTR_FOREIGN', 'CONSTR_NOTNULL'].includes(constraint.contype))
+                return !constraint.skip_validation;
+            return !constraint.indexname;
+        }
+        return false;
+    });
+}
+const statements_after_access_exclusive_rule = {
+    id: 'statements-after-access-exclusive',
+    severity: 'warning',
+    category: 'lock',
+    summary: 'Slow work (backfill, index build, validation, table scan) in the same transaction after a statement took an ACCESS EXCLUSIVE lock on an existing table.',
+    why: 'The ACCESS EXCLUSIVE lock is held until the transaction commits, so everything that runs after it (a backfill, an index build, waiting for a lock on another busy table) extends the time during which every read and write on the locked table waits.',
+    safe: 'Put the statement that takes the ACCESS EXCLUSIVE lock last in the migration, or in its own migration, so the lock is held for milliseconds.',
+    bad: "ALTER TABLE users ADD COLUMN plan text;\nUPDATE users SET plan = 'free' WHERE plan IS NULL;",
+    good: "-- migration 1:\nALTER TABLE users ADD COLUMN plan text;\n-- migration 2 (batched):\nUPDATE users SET plan = 'free' WHERE id IN (SELECT id FROM users WHERE plan IS NULL LIMIT 10000);",
+    check(statement, state) {
+        if (!statement.inTransaction)
+            return [];
+        const held = state.accessExclusiveHeld(statement.transactionId);
+        if (!held || held.reported || !SLOW.has(statement.kind))
+            return [];
+        const node = statement.node;
+        if (node.SelectStmt && !node.SelectStmt.fromClause && !node.SelectStmt.intoClause)
+            return [];
+        if (node.AlterTableStmt && !alterScans(node.AlterTableStmt.cmds ?? []))
+            return [];
+        if (node.IndexStmt?.concurrent)
+            return [];
+        // INSERT … VALUES of a few rows is quick; INSERT … SELECT … FROM is a copy.
+        if (node.InsertStmt && !node.InsertStmt.selectStmt?.SelectStmt?.fromClause)
+            return [];
+        const body = node[statement.kind] ?? {};
+        const target = rangeVarRef(body.relation);
+        if (target && state.isNewTable(target))
+            return [];
+        // A scanning ALTER TABLE on the locked table itself is reported by its own rule (set-not-null, …).
+        if (target && node.AlterTableStmt && refText(target) === held.table)
+            return [];
+        held.reported = true;
+        return [{ message: `${excerpt(statement.sql)} runs while the ACCESS EXCLUSIVE lock taken on ${held.table} at line ${held.line} is still held: every query on ${held.table} waits until the migration commits` }];
+    },
+};
+/** The start of a statement, on one line, for a message. */
+function excerpt(sql) {
+    const flat = sql.replace(/\s+/g, ' ').trim();
+    return flat.length > 60 ? `${flat.slice(0, 57)}…` : flat;
+}
+
+;// CONCATENATED MODULE: ./lib/lint/rules/drop-view.js
+
+const drop_view_rule = {
+    id: 'drop-view',
+    severity: 'error',
+    category: 'breaking',
+    breaking: true,
+    summary: '`DROP VIEW` / `DROP MATERIALIZED VIEW` of a view that existed before the migration.',
+    why: 'Every query and deployed application version still reading the view fails at once; a materialized view also loses its data (rebuilding it means re-running the whole query). DROP waits for an ACCESS EXCLUSIVE lock on the view, queueing its readers behind it.',
+    safe: 'Stop reading the view in a release first, then drop it in a migration marked as breaking (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking). To change a view\'s definition keep its columns and use CREATE OR REPLACE VIEW.',
+    bad: 'DROP VIEW active_users;',
+    good: 'CREATE OR REPLACE VIEW active_users AS SELECT id, email, last_seen FROM users WHERE active;',
+    check(statement, state) {
+        const drop = statement.node.DropStmt;
+        if (!drop || (drop.removeType !== 'OBJECT_VIEW' && drop.removeType !== 'OBJECT_MATVIEW'))
+            return [];
+        const kind = drop.removeType === 'OBJECT_MATVIEW' ? 'MATERIALIZED VIEW' : 'VIEW';
+        const existing = (drop.objects ?? []).map((object) => nameListRef(object.List?.items)).filter((ref) => ref && !state.isNewTable(ref) && !(drop.missing_ok && state.schema.complete && !state.schema.table(ref)));
+        if (existing.length === 0)
+            return [];
+        return [{ message: `DROP ${kind} ${existing.map(refText).join(', ')}: every query still reading ${existing.length > 1 ? 'them' : 'it'} fails`, table: existing[0] }];
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/drop-database.js
+const drop_database_rule = {
+    id: 'drop-database',
+    severity: 'error',
+    category: 'breaking',
+    breaking: true,
+    summary: '`DROP DATABASE` in a migration.',
+    why: 'A whole database and all its data disappear; nothing can roll it back. It also cannot run inside a transaction, and fails while anyone is connected (or, WITH (FORCE), terminates their sessions).',
+    safe: 'Drop databases by hand, after a backup, outside the migrations; a migration works inside one database.',
+    bad: 'DROP DATABASE analytics;',
+    good: '-- not in a migration: pg_dump analytics, then DROP DATABASE by hand',
+    check(statement) {
+        const drop = statement.node.DropdbStmt;
+        if (!drop)
+            return [];
+        return [{ message: `DROP DATABASE ${drop.dbname ?? ''}: the whole database and its data are lost` }];
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/set-logged-unlogged.js
+
+const set_logged_unlogged_rule = {
+    id: 'set-logged-unlogged',
+    severity: 'error',
+    category: 'lock',
+    summary: '`ALTER TABLE … SET LOGGED` / `SET UNLOGGED` on an existing table.',
+    why: 'Changing a table\'s persistence rewrites it (and its indexes) into a new file while holding an ACCESS EXCLUSIVE lock; SET LOGGED also writes the whole table to the WAL, which replicas must replay. An UNLOGGED table is emptied after a crash and is not replicated.',
+    safe: 'Create a new table with the wanted persistence, copy the data in batches, and swap the tables in a short transaction; or run it in a maintenance window.',
+    bad: 'ALTER TABLE events SET LOGGED;',
+    good: '-- create events_logged, copy in batches, then swap names in one short transaction',
+    check(statement, state) {
+        const alter = alterExistingTable(statement.node, state);
+        if (!alter)
+            return [];
+        const hits = [];
+        for (const cmd of alter.cmds) {
+            if (cmd.subtype !== 'AT_SetLogged' && cmd.subtype !== 'AT_SetUnLogged')
+                continue;
+            hits.push({ message: `${cmd.subtype === 'AT_SetLogged' ? 'SET LOGGED' : 'SET UNLOGGED'} rewrites ${alter.name} and its indexes under an ACCESS EXCLUSIVE lock` });
+        }
+        return hits;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/validate-with-stronger-lock.js
+
+
+/** ALTER TABLE subcommands that take no more than SHARE UPDATE EXCLUSIVE (VALIDATE's own lock). */
+const LIGHT = new Set(['AT_ValidateConstraint', 'AT_SetStatistics', 'AT_SetOptions', 'AT_ResetOptions', 'AT_SetRelOptions', 'AT_ResetRelOptions', 'AT_ClusterOn', 'AT_DropCluster', 'AT_AttachPartition']);
+const validate_with_stronger_lock_rule = {
+    id: 'validate-with-stronger-lock',
+    severity: 'error',
+    category: 'constraint',
+    summary: '`VALIDATE CONSTRAINT` combined with another subcommand in one `ALTER TABLE` that takes a stronger lock.',
+    why: 'One ALTER TABLE takes the strongest lock any of its subcommands needs, for all of them: VALIDATE CONSTRAINT alone needs only SHARE UPDATE EXCLUSIVE (reads and writes continue), but next to ADD COLUMN, DROP COLUMN or another subcommand it scans the whole table under ACCESS EXCLUSIVE, blocking every read and write.',
+    safe: 'Run VALIDATE CONSTRAINT as its own ALTER TABLE statement (ideally its own migration) and the other subcommands in another.',
+    bad: 'ALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk, ADD COLUMN note text;',
+    good: 'ALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;\n-- separately:\nALTER TABLE orders ADD COLUMN note text;',
+    check(statement, state) {
+        const alter = alterExistingTable(statement.node, state);
+        if (!alter)
+            return [];
+        const validate = alter.cmds.find((cmd) => cmd.subtype === 'AT_ValidateConstraint');
+        if (!validate)
+            return [];
+        const heavy = alter.cmds.find((cmd) => !LIGHT.has(cmd.subtype));
+        if (!heavy)
+            return [];
+        const what = heavy.subtype.replace(/^AT_/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
+        return [{ message: `VALIDATE CONSTRAINT ${validate.name} shares its ALTER TABLE with ${what}: the validation scan of ${alter.name} runs under ${LOCK_MODES[8]} instead of SHARE UPDATE EXCLUSIVE, blocking reads and writes` }];
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/alter-domain-constraint.js
+
+const alter_domain_constraint_rule = {
+    id: 'alter-domain-constraint',
+    severity: 'error',
+    category: 'constraint',
+    summary: '`ALTER DOMAIN … ADD CONSTRAINT` (without `NOT VALID`) or `ALTER DOMAIN … SET NOT NULL` on a domain existing tables use.',
+    why: 'PostgreSQL checks the new constraint against every column of that domain in every table, scanning each table in full while holding a SHARE lock on it: writes to all of those tables wait for the scans.',
+    safe: 'ALTER DOMAIN … ADD CONSTRAINT … NOT VALID (instant; new values are checked), then ALTER DOMAIN … VALIDATE CONSTRAINT in a later migration (takes only a SHARE UPDATE EXCLUSIVE lock on the tables). For NOT NULL, use a CHECK (VALUE IS NOT NULL) NOT VALID domain constraint.',
+    bad: 'ALTER DOMAIN positive_amount ADD CONSTRAINT positive CHECK (VALUE > 0);',
+    good: 'ALTER DOMAIN positive_amount ADD CONSTRAINT positive CHECK (VALUE > 0) NOT VALID;\n-- next migration:\nALTER DOMAIN positive_amount VALIDATE CONSTRAINT positive;',
+    check(statement, state) {
+        const alter = statement.node.AlterDomainStmt;
+        if (!alter)
+            return [];
+        const addsCheck = alter.subtype === 'C' && alter.def?.Constraint && !alter.def.Constraint.skip_validation;
+        const setsNotNull = alter.subtype === 'O';
+        if (!addsCheck && !setsNotNull)
+            return [];
+        const ref = nameListRef(alter.typeName);
+        if (!ref)
+            return [];
+        const domain = state.schema.types.get(ref);
+        const uses = state.schema.domainUses(ref).filter((use) => !use.table.isNew);
+        // A domain created by a pending migration is only used by what the model shows.
+        if (domain?.isNew && uses.length === 0)
+            return [];
+        const what = setsNotNull ? 'SET NOT NULL' : `ADD CONSTRAINT ${alter.def.Constraint.conname ?? ''}`.trim();
+        const where = uses.length > 0 ? uses.map((use) => `${refText(use.table.ref)}.${use.column}`).join(', ') : 'every column of this domain in every table';
+        return [{ message: `ALTER DOMAIN ${refText(ref)} ${what} scans ${where} to check existing values, holding a lock that blocks writes`, ...(uses[0] ? { table: uses[0].table.ref } : {}) }];
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/primary-key-nullable-columns.js
+
+
+const primary_key_nullable_columns_rule = {
+    id: 'primary-key-nullable-columns',
+    severity: 'error',
+    category: 'constraint',
+    summary: '`ADD PRIMARY KEY USING INDEX` on an existing table whose key columns may hold NULL.',
+    why: 'A primary key makes its columns NOT NULL. For a column that is not already NOT NULL (and has no validated CHECK (col IS NOT NULL)), PostgreSQL scans the whole table to prove there is no NULL while holding an ACCESS EXCLUSIVE lock: the USING INDEX shortcut saves the index build, not the scan.',
+    safe: 'Make the columns NOT NULL first: ADD CONSTRAINT … CHECK (col IS NOT NULL) NOT VALID, VALIDATE it in a later migration, SET NOT NULL (instant on PostgreSQL 12+ with the validated CHECK), then ADD PRIMARY KEY USING INDEX.',
+    bad: 'ALTER TABLE accounts ADD CONSTRAINT accounts_pkey PRIMARY KEY USING INDEX accounts_id_idx; -- id is nullable',
+    good: 'ALTER TABLE accounts ADD CONSTRAINT accounts_id_not_null CHECK (id IS NOT NULL) NOT VALID;\n-- next migration:\nALTER TABLE accounts VALIDATE CONSTRAINT accounts_id_not_null;\nALTER TABLE accounts ALTER COLUMN id SET NOT NULL;\nALTER TABLE accounts ADD CONSTRAINT accounts_pkey PRIMARY KEY USING INDEX accounts_id_idx;',
+    check(statement, state) {
+        const alter = alterExistingTable(statement.node, state);
+        if (!alter)
+            return [];
+        const hits = [];
+        for (const constraint of addedConstraints(alter.cmds)) {
+            if (constraint.contype !== 'CONSTR_PRIMARY' || !constraint.indexname)
+                continue;
+            const index = state.schema.index({ ...(alter.table.schema ? { schema: alter.table.schema } : {}), name: constraint.indexname });
+            const table = state.schema.table(alter.table);
+            const provenNotNull = (column) => table?.columns.get(column)?.notNull === true || (state.pgVersion >= 12 && state.hasValidatedNotNullCheck(alter.table, column));
+            if (!index || index.columns.length === 0) {
+                hits.push({
+                    message: `PRIMARY KEY USING INDEX ${constraint.indexname} on ${alter.name}: if a key column is not already NOT NULL, the table is scanned under an ACCESS EXCLUSIVE lock (ddlgate does not know the index's columns)`,
+                    severity: 'warning',
+                });
+                continue;
+            }
+            const unproven = index.columns.filter((column) => !provenNotNull(column));
+            if (unproven.length === 0)
+                continue;
+            const knownNullable = table?.columnsKnown ? unproven.filter((column) => table.columns.has(column)) : [];
+            if (knownNullable.length === 0) {
+                hits.push({
+                    message: `PRIMARY KEY USING INDEX ${refText(index.ref)} on ${alter.name}: if ${unproven.join(', ')} ${unproven.length > 1 ? 'are' : 'is'} not already NOT NULL, the table is scanned under an ACCESS EXCLUSIVE lock (ddlgate does not know the column's nullability)`,
+                    severity: 'warning',
+                });
+                continue;
+            }
+            hits.push({ message: `PRIMARY KEY USING INDEX ${refText(index.ref)} on ${alter.name}: ${knownNullable.join(', ')} ${knownNullable.length > 1 ? 'are' : 'is'} nullable, so the whole table is scanned under an ACCESS EXCLUSIVE lock to set NOT NULL` });
+        }
+        return hits;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/dry-run-irreversible.js
+
+/** Functions whose effect is outside the transaction: a rolled-back dry-run cannot undo it. */
+const IRREVERSIBLE = {
+    dblink_exec: 'runs SQL in another session that commits on its own',
+    dblink: 'runs SQL in another session that commits on its own',
+    pg_terminate_backend: 'terminates other sessions',
+    pg_cancel_backend: 'cancels other sessions\' queries',
+    setval: 'moves a sequence (sequences are never rolled back)',
+    lo_export: 'writes a file on the database server',
+    pg_file_write: 'writes a file on the database server',
+    pg_reload_conf: 'reloads the server configuration',
+    pg_switch_wal: 'switches the WAL file',
+    pg_create_logical_replication_slot: 'creates a replication slot',
+    pg_create_physical_replication_slot: 'creates a replication slot',
+    pg_drop_replication_slot: 'drops a replication slot',
+};
+/** Statement kinds that run COPY or call functions at migration time (DDL defaults are checked by other rules). */
+const CAN_CALL = new Set(['SelectStmt', 'CallStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt', 'CopyStmt', 'CreateTableAsStmt', 'ExecuteStmt']);
+const dry_run_irreversible_rule = {
+    id: 'dry-run-irreversible',
+    severity: 'error',
+    category: 'transaction',
+    summary: 'Statements whose effect a rolled-back dry-run cannot undo (`COPY … PROGRAM`, `COPY … TO` a file, `dblink_exec`, `pg_terminate_backend`, `setval`, `lo_export`, …).',
+    why: 'ddlgate dry-runs every migration in a transaction that is rolled back, often against production. These statements act outside the transaction (another session, the server\'s file system, a sequence, other connections), so the "dry" run has real, permanent effects; the real run then does it a second time. pg_notify is fine: notifications are sent only on commit.',
+    safe: 'Keep such operations out of migrations (run them by hand or from a job), or make them idempotent and mark the migration so its effect is expected twice; use nextval/setval only on sequences the migration creates.',
+    bad: "COPY users TO PROGRAM 'gzip > /tmp/users.gz';",
+    good: '-- export data with a job outside the migrations',
+    check(statement) {
+        const node = statement.node;
+        if (!CAN_CALL.has(statement.kind))
+            return [];
+        const hits = [];
+        if (node.CopyStmt && (node.CopyStmt.is_program || (!node.CopyStmt.is_from && node.CopyStmt.filename))) {
+            hits.push({ message: `COPY ${node.CopyStmt.is_program ? '… PROGRAM runs a shell command on the database server' : '… TO a file writes on the database server'}: the dry-run's rollback cannot undo it` });
+        }
+        for (const call of functionCallsIn(node)) {
+            const name = funcBaseName(call);
+            const effect = IRREVERSIBLE[name];
+            if (effect)
+                hits.push({ message: `${name}() ${effect}: the dry-run's rollback cannot undo it`, ...(name === 'setval' ? { severity: 'warning' } : {}) });
+        }
+        return hits;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/duplicate-column.js
+const duplicate_column_KINDS = new Set(['UpdateStmt', 'InsertStmt', 'MergeStmt', 'CreateStmt', 'CreateForeignTableStmt', 'ViewStmt', 'SelectStmt', 'CreateTableAsStmt']);
+const duplicate_column_rule = {
+    id: 'duplicate-column',
+    severity: 'error',
+    category: 'input',
+    summary: 'A column named twice where PostgreSQL rejects it: `UPDATE … SET a = …, a = …`, `INSERT (a, a)`, `CREATE TABLE (a …, a …)`, a view or `SELECT INTO` with two columns of the same name.',
+    why: 'PostgreSQL refuses the statement ("multiple assignments to same column", "column specified more than once"), so the migration fails when it is deployed.',
+    safe: 'Name every column once (give expressions in a view or SELECT INTO distinct aliases).',
+    bad: 'UPDATE accounts SET plan = \'free\', plan = \'pro\';',
+    good: 'UPDATE accounts SET plan = \'pro\';',
+    check(statement) {
+        const node = statement.node;
+        if (!duplicate_column_KINDS.has(statement.kind))
+            return [];
+        const lists = [];
+        if (node.UpdateStmt)
+            lists.push({ names: assignedColumns(node.UpdateStmt.targetList), what: 'UPDATE assigns' });
+        if (node.InsertStmt) {
+            lists.push({ names: assignedColumns(node.InsertStmt.cols), what: 'INSERT lists' });
+            const conflict = node.InsertStmt.onConflictClause?.targetList;
+            if (conflict)
+                lists.push({ names: assignedColumns(conflict), what: 'ON CONFLICT DO UPDATE assigns' });
+        }
+        if (node.MergeStmt) {
+            for (const clause of node.MergeStmt.mergeWhenClauses ?? []) {
+                const when = clause.MergeWhenClause;
+                if (when?.targetList)
+                    lists.push({ names: assignedColumns(when.targetList), what: when.commandType === 'CMD_INSERT' ? 'MERGE … INSERT lists' : 'MERGE … UPDATE assigns' });
+            }
+        }
+        if (node.CreateStmt || node.CreateForeignTableStmt) {
+            const stmt = node.CreateStmt ?? node.CreateForeignTableStmt.base;
+            lists.push({ names: (stmt.tableElts ?? []).map((e) => e.ColumnDef?.colname).filter(Boolean), what: 'CREATE TABLE defines' });
+        }
+        if (node.ViewStmt) {
+            const aliases = (node.ViewStmt.aliases ?? []).map((a) => a.String?.sval).filter(Boolean);
+            const output = outputNames(node.ViewStmt.query?.SelectStmt);
+            const names = output.map((name, i) => aliases[i] ?? name);
+            lists.push({ names: aliases.length ? [...aliases, ...names.slice(aliases.length)] : names, what: 'the view defines' });
+        }
+        if (node.SelectStmt?.intoClause)
+            lists.push({ names: outputNames(node.SelectStmt), what: 'SELECT INTO creates' });
+        if (node.CreateTableAsStmt?.query?.SelectStmt)
+            lists.push({ names: outputNames(node.CreateTableAsStmt.query.SelectStmt), what: 'CREATE TABLE AS creates' });
+        for (const { names, what } of lists) {
+            const seen = new Set();
+            for (const name of names) {
+                if (seen.has(name))
+                    return [{ message: `${what} column "${name}" more than once: PostgreSQL rejects the statement, so the migration fails` }];
+                seen.add(name);
+            }
+        }
+        return [];
+    },
+};
+/** Target columns of SET / INSERT lists; `a.x` and `a[1]` assign parts of a, which conflict only with a itself. */
+function assignedColumns(list) {
+    const whole = [];
+    const parts = new Set();
+    for (const item of list ?? []) {
+        const target = item.ResTarget;
+        if (!target?.name)
+            continue;
+        if (target.indirection?.length)
+            parts.add(target.name);
+        else
+            whole.push(target.name);
+    }
+    // Assigning a and a.x (or a[1]) in one statement is rejected too: report it as a repeat of a.
+    return [...whole, ...[...parts].filter((name) => whole.includes(name))];
+}
+/** Output column names of a SELECT as PostgreSQL derives them (alias, column name, function name, ?column?). */
+function outputNames(select) {
+    if (!select || select.op && select.op !== 'SETOP_NONE')
+        return outputNames(select?.larg);
+    if (select.valuesLists)
+        return (select.valuesLists[0]?.List?.items ?? []).map((_, i) => `column${i + 1}`);
+    return (select.targetList ?? []).flatMap((item) => {
+        const target = item.ResTarget;
+        if (target?.name)
+            return [target.name];
+        const value = target?.val;
+        if (value?.ColumnRef) {
+            const fields = value.ColumnRef.fields ?? [];
+            const last = fields[fields.length - 1];
+            return last?.A_Star ? [] : [last?.String?.sval ?? '?column?'];
+        }
+        if (value?.FuncCall)
+            return [value.FuncCall.funcname?.at(-1)?.String?.sval ?? '?column?'];
+        if (value?.TypeCast?.arg?.ColumnRef)
+            return [value.TypeCast.arg.ColumnRef.fields?.at(-1)?.String?.sval ?? '?column?'];
+        return ['?column?'];
+    });
+}
+
+;// CONCATENATED MODULE: ./lib/lint/rules/statement-fails.js
+
+const statement_fails_rule = {
+    id: 'statement-fails',
+    severity: 'error',
+    category: 'input',
+    summary: 'A statement PostgreSQL will reject, judged against the schema the earlier statements and migrations built: a column that does not exist, an object created twice, a NOT NULL check on a column just added empty, `ON COMMIT` on a permanent table.',
+    why: 'The migration fails when it is deployed (and, run statement by statement, may stop half way). ddlgate knows the columns of tables created by this or earlier migrations, so it can tell before PostgreSQL does.',
+    safe: 'Fix the statement: name existing columns, create each object once (or IF NOT EXISTS), backfill a new column before requiring it to be NOT NULL.',
+    bad: 'CREATE TABLE books (id bigint PRIMARY KEY, title text);\nALTER TABLE books ADD CONSTRAINT books_price_positive CHECK (price > 0);',
+    good: 'CREATE TABLE books (id bigint PRIMARY KEY, title text, price numeric);\nALTER TABLE books ADD CONSTRAINT books_price_positive CHECK (price > 0);',
+    check(statement, state) {
+        const node = statement.node;
+        if (!node.CreateStmt && !node.IndexStmt && !node.AlterTableStmt)
+            return [];
+        const hits = [];
+        const schema = state.schema;
+        if (node.CreateStmt) {
+            const stmt = node.CreateStmt;
+            const ref = rangeVarRef(stmt.relation);
+            if (stmt.oncommit && stmt.oncommit !== 'ONCOMMIT_NOOP' && stmt.relation?.relpersistence !== 't') {
+                hits.push({ message: `ON COMMIT is only allowed on temporary tables: PostgreSQL rejects CREATE TABLE ${refText(ref)}` });
+            }
+            const existing = schema.table(ref);
+            if (ref && existing && !stmt.if_not_exists && existing.kind === 'table' && sameSchema(existing.ref, ref) && (existing.isNew || schema.complete)) {
+                hits.push({ message: `table ${refText(ref)} already exists (${existing.isNew ? 'created earlier in this change' : 'created by an earlier migration'}): PostgreSQL rejects CREATE TABLE` });
+            }
+            return hits;
+        }
+        if (node.IndexStmt?.idxname && !node.IndexStmt.if_not_exists) {
+            const existing = schema.index({ ...(node.IndexStmt.relation?.schemaname ? { schema: node.IndexStmt.relation.schemaname } : {}), name: node.IndexStmt.idxname });
+            if (existing && (existing.isNew || schema.complete))
+                hits.push({ message: `index ${node.IndexStmt.idxname} already exists: PostgreSQL rejects CREATE INDEX` });
+        }
+        if (node.IndexStmt) {
+            const table = known(state, rangeVarRef(node.IndexStmt.relation));
+            if (table)
+                for (const column of referencedColumns(node.IndexStmt.indexParams))
+                    missing(table, column, hits);
+        }
+        if (node.AlterTableStmt && node.AlterTableStmt.objtype === 'OBJECT_TABLE') {
+            const ref = rangeVarRef(node.AlterTableStmt.relation);
+            const table = known(state, ref);
+            const added = new Set();
+            for (const cmd of alterCommands(node.AlterTableStmt)) {
+                if (cmd.subtype === 'AT_AddColumn' && cmd.def?.ColumnDef?.colname) {
+                    const name = cmd.def.ColumnDef.colname;
+                    if (table?.columns.has(name) && !cmd.missing_ok)
+                        hits.push({ message: `column ${name} already exists in ${refText(table.ref)}: PostgreSQL rejects ADD COLUMN` });
+                    added.add(name);
+                    continue;
+                }
+                if (table && cmd.name && ['AT_AlterColumnType', 'AT_SetNotNull', 'AT_DropNotNull', 'AT_ColumnDefault', 'AT_SetStatistics'].includes(cmd.subtype) && !added.has(cmd.name))
+                    missing(table, cmd.name, hits);
+                if (table && cmd.subtype === 'AT_DropColumn' && cmd.name && !cmd.missing_ok)
+                    missing(table, cmd.name, hits);
+                const constraint = cmd.def?.Constraint;
+                if (cmd.subtype === 'AT_AddConstraint' && constraint) {
+                    const existing = constraint.conname ? schema.table(ref)?.constraints.get(constraint.conname) : undefined;
+                    if (existing)
+                        hits.push({ message: `constraint ${constraint.conname} already exists on ${refText(ref)}: PostgreSQL rejects ADD CONSTRAINT` });
+                    if (table) {
+                        const columns = [...(constraint.keys ?? []).map((k) => stringValue(k) ?? ''), ...referencedColumns(constraint.raw_expr), ...referencedColumns(constraint.exclusions)];
+                        for (const column of columns)
+                            if (column && !added.has(column))
+                                missing(table, column, hits);
+                    }
+                    if (constraint.contype === 'CONSTR_CHECK' && !constraint.skip_validation)
+                        emptyColumnCheck(state, ref, notNullColumns(constraint.raw_expr), hits, 'CHECK');
+                }
+                if (cmd.subtype === 'AT_SetNotNull' && cmd.name)
+                    emptyColumnCheck(state, ref, [cmd.name], hits, 'SET NOT NULL');
+                if (cmd.subtype === 'AT_ValidateConstraint' && cmd.name) {
+                    const validated = schema.table(ref)?.constraints.get(cmd.name);
+                    if (validated)
+                        emptyColumnCheck(state, ref, validated.notNullColumns, hits, `VALIDATE CONSTRAINT ${cmd.name}`);
+                }
+            }
+        }
+        return dedupe(hits);
+    },
+};
+function sameSchema(a, b) {
+    return (a.schema ?? 'public') === (b.schema ?? 'public');
+}
+/** A table whose columns ddlgate knows (created with an explicit column list in this change or the history). */
+function known(state, ref) {
+    const table = state.schema.table(ref);
+    return table && table.kind === 'table' && table.columnsKnown ? table : undefined;
+}
+function missing(table, column, hits) {
+    if (SYSTEM_COLUMNS.has(column) || table.columns.has(column))
+        return;
+    hits.push({ message: `column ${column} does not exist in ${refText(table.ref)} (its columns: ${[...table.columns.keys()].join(', ') || 'none'}): PostgreSQL rejects the statement`, table: table.ref });
+}
+const SYSTEM_COLUMNS = new Set(['ctid', 'xmin', 'xmax', 'cmin', 'cmax', 'tableoid', 'oid']);
+function referencedColumns(node) {
+    const columns = [];
+    visit(node, (value) => {
+        if (value.IndexElem?.name)
+            columns.push(value.IndexElem.name);
+        const fields = value.ColumnRef?.fields;
+        if (fields?.length === 1) {
+            const name = stringValue(fields[0]);
+            if (name && name !== 'value')
+                columns.push(name);
+        }
+    });
+    return columns;
+}
+function notNullColumns(expr) {
+    if (expr?.NullTest?.nulltesttype === 'IS_NOT_NULL') {
+        const fields = expr.NullTest.arg?.ColumnRef?.fields ?? [];
+        const name = stringValue(fields[fields.length - 1]);
+        return name ? [name] : [];
+    }
+    if (expr?.BoolExpr?.boolop === 'AND_EXPR')
+        return (expr.BoolExpr.args ?? []).flatMap((arg) => notNullColumns(arg));
+    return [];
+}
+/** A column added empty by this migration cannot pass a NOT NULL check on a table that has rows. */
+function emptyColumnCheck(state, ref, columns, hits, what) {
+    const table = state.schema.table(ref);
+    if (!table || table.isNew)
+        return;
+    for (const column of columns) {
+        if (table.columns.get(column)?.allNull) {
+            hits.push({ message: `${what} requires ${column} to be non-NULL, but ${column} was just added to existing table ${refText(table.ref)} without a default and not backfilled: on any table with rows PostgreSQL rejects it`, table: table.ref });
+        }
+    }
+}
+function dedupe(hits) {
+    const seen = new Set();
+    return hits.filter((hit) => (seen.has(hit.message) ? false : (seen.add(hit.message), true)));
+}
+void nameListRef;
+
+;// CONCATENATED MODULE: ./lib/lint/rules/dry-run-observed.js
+/** Reported by the evidence merge (src/lint/evidence.ts) when the dry-run ran, never by the linter alone. */
+const dry_run_observed_rule = {
+    id: 'dry-run-observed',
+    severity: 'error',
+    category: 'lock',
+    source: 'dry-run',
+    summary: 'A table rewrite, or a blocking lock held for long, that the dry-run saw and no rule predicted.',
+    why: 'The dry-run runs the migration on a real PostgreSQL and reads pg_locks and each table\'s relfilenode: a rewrite (new relfilenode) copies every row under an ACCESS EXCLUSIVE lock, and a SHARE or stronger lock held for seconds blocks writes for as long. When no rule predicted it, the statement does something ddlgate\'s rules do not know; the dry-run\'s evidence is the finding.',
+    safe: 'Find out why the statement rewrites or locks the table (a trigger, a rule, a type with a non-binary-coercible cast, a large backfill) and use the safe pattern for that operation, or run it in a maintenance window.',
+    check: () => [],
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/invalid-ignore.js
+/** Reported by the engine for a malformed `-- ddlgate-ignore` comment. */
+const invalid_ignore_rule = {
+    id: 'invalid-ignore',
+    severity: 'error',
+    category: 'hygiene',
+    summary: 'A `-- ddlgate-ignore` comment without a reason, or naming an unknown rule.',
+    why: 'A suppression is a decision reviewers must be able to judge: without a reason it silences nothing, and a misspelt rule silently fails to silence what was meant.',
+    safe: 'Write `-- ddlgate-ignore <rule>[, <rule>]: <why this is safe here>` on the line just above the statement.',
+    bad: '-- ddlgate-ignore drop-column\nALTER TABLE users DROP COLUMN legacy_flag;',
+    good: '-- ddlgate-ignore drop-column: unused since release 4.2, no reader left\nALTER TABLE users DROP COLUMN legacy_flag;',
+    check: () => [],
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/unused-ignore.js
+/** Reported by the engine for a `-- ddlgate-ignore` that silenced nothing. */
+const unused_ignore_rule = {
+    id: 'unused-ignore',
+    severity: 'warning',
+    category: 'hygiene',
+    summary: 'A `-- ddlgate-ignore` comment that silences nothing.',
+    why: 'A stale suppression (the statement changed, or the comment sits above the wrong statement) hides nothing today but will silently hide a real finding tomorrow.',
+    safe: 'Remove the comment, or move it to the line just above the statement it is meant for.',
+    bad: '-- ddlgate-ignore drop-table: old table\nCREATE TABLE t (id int);',
+    good: 'CREATE TABLE t (id int);',
+    check: () => [],
+};
+
+;// CONCATENATED MODULE: ./lib/lint/rules/index.js
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const RULES = [
+    rule,
+    empty_migration_rule,
+    duplicate_column_rule,
+    statement_fails_rule,
+    transaction_control_rule,
+    concurrently_in_transaction_rule,
+    enum_value_in_transaction_rule,
+    dry_run_irreversible_rule,
+    create_index_not_concurrently_rule,
+    drop_index_not_concurrently_rule,
+    reindex_not_concurrently_rule,
+    foreign_key_without_not_valid_rule,
+    check_without_not_valid_rule,
+    validate_in_same_transaction_rule,
+    validate_with_stronger_lock_rule,
+    alter_domain_constraint_rule,
+    unique_constraint_without_index_rule,
+    exclusion_constraint_rule,
+    primary_key_nullable_columns_rule,
+    set_not_null_rule,
+    add_column_not_null_without_default_rule,
+    add_column_volatile_default_rule,
+    add_column_stored_generated_rule,
+    change_column_type_rule,
+    drop_not_null_rule,
+    prefer_jsonb_rule,
+    drop_table_rule,
+    drop_view_rule,
+    drop_database_rule,
+    drop_column_rule,
+    drop_schema_rule,
+    truncate_rule,
+    rename_table_rule,
+    rename_column_rule,
+    rename_schema_rule,
+    rename_enum_value_rule,
+    delete_without_where_rule,
+    update_without_where_rule,
+    vacuum_full_rule,
+    cluster_rule,
+    lock_table_rule,
+    set_tablespace_rule,
+    set_logged_unlogged_rule,
+    detach_partition_not_concurrently_rule,
+    refresh_materialized_view_rule,
+    statements_after_access_exclusive_rule,
+    dry_run_observed_rule,
+    invalid_ignore_rule,
+    unused_ignore_rule,
+];
+const RULES_BY_ID = new Map(RULES.map((rule) => [rule.id, rule]));
+
+;// CONCATENATED MODULE: ./lib/lint/engine.js
+/**
+ * The lint engine: parses one migration with the real PostgreSQL parser, follows what the migration
+ * does statement by statement (tables it creates, constraints it validates, locks it holds, its
+ * transaction), looks inside DO blocks and the bodies of functions it calls, runs every rule and
+ * applies `-- ddlgate-ignore` suppressions. Problems in the file are findings, never exceptions.
+ */
+
+
+
+
+
+
+
+
+const DEFAULT_LINT_OPTIONS = { pgVersion: 15, rules: {}, allowBreaking: false };
+const ALLOWED_NOTE = 'allowed by ALLOW_BREAKING_MIGRATIONS';
+const MAX_NESTING = 4;
+/** Lints the text of one migration file. */
+function lintSource(text, options = {}) {
+    return lintSourceWithSchema(text, options).findings;
+}
+/** Lints one migration against a schema model and returns the model as the migration leaves it. */
+function lintSourceWithSchema(text, options = {}) {
+    const resolved = {
+        pgVersion: options.pgVersion ?? DEFAULT_LINT_OPTIONS.pgVersion,
+        rules: options.rules ?? {},
+        allowBreaking: options.allowBreaking ?? false,
+    };
+    const schema = options.schema ? (options.schemaOwned ? options.schema : options.schema.clone()) : new schema_SchemaModel();
+    const linter = new FileLinter(resolved, options.down ?? false, options.noTransaction ?? false, schema);
+    const findings = linter.run(text);
+    return { findings, schema };
+}
+class FileLinter {
+    options;
+    down;
+    noTransaction;
+    schema;
+    pgVersion;
+    transactional = true;
+    findings = [];
+    activeRules;
+    notValid = [];
+    accessExclusive = new Map();
+    enumValues = new Map();
+    functions = new Map();
+    ignores = new Map();
+    constructor(options, down, noTransaction, schema) {
+        this.options = options;
+        this.down = down;
+        this.noTransaction = noTransaction;
+        this.schema = schema;
+        this.pgVersion = options.pgVersion;
+        this.activeRules = RULES.filter((rule) => options.rules[rule.id] !== 'off' && !(down && rule.breaking));
+    }
+    run(text) {
+        let statements;
+        let headerComments;
+        try {
+            ({ statements, headerComments } = parseSqlStatements(text));
+        }
+        catch (error) {
+            if (!(error instanceof SqlSyntaxError))
+                throw error;
+            this.emitFileFinding('syntax', error.line, error.column, error.line, `syntax error: ${error.reason}`);
+            return this.sorted();
+        }
+        if (statements.length === 0) {
+            this.emitFileFinding('empty-migration', 1, 1, 1, 'no SQL statements: an empty or comment-only migration is almost always a mistake, and the runner refuses it');
+            return this.sorted();
+        }
+        for (const statement of statements)
+            this.ignores.set(statement, this.parseIgnores(statement));
+        const directives = directivesIn(headerComments);
+        if (this.noTransaction)
+            directives.push('no-transaction');
+        this.walkFile(statements, directives);
+        this.reportUnusedIgnores();
+        return this.sorted();
+    }
+    // ---- transaction structure -------------------------------------------------------------------
+    walkFile(statements, directives) {
+        const first = statements[0];
+        const last = statements[statements.length - 1];
+        const wrapped = statements.length >= 2 && transactionControl(first) === 'begin' && transactionControl(last) === 'commit';
+        const body = wrapped && !managesOwnTransactions(statements) ? statements.slice(1, -1) : statements;
+        const forcedOut = body.some((statement) => nonTransactionalReason(statement));
+        // A file of its own BEGIN … COMMIT blocks runs as written (src/sql/transaction-rules.ts): its blocks are its transactions.
+        // So does a no-transaction file with BEGIN/COMMIT in it (src/migrations/script.ts compileScript).
+        const hasControl = statements.some((statement) => transactionControl(statement) && transactionControl(statement) !== 'savepoint');
+        const asWritten = managesOwnTransactions(statements) || (directives.includes('no-transaction') && hasControl);
+        this.transactional = !asWritten && (wrapped || (!forcedOut && !directives.includes('no-transaction')));
+        let transactionId = 0;
+        let inExplicit = false;
+        const structure = transactionStructure(asWritten ? statements : body, wrapped && !asWritten, asWritten);
+        for (const statement of body) {
+            const control = transactionControl(statement);
+            if (control) {
+                if (control !== 'savepoint') {
+                    const verdict = structure.get(statement);
+                    if (verdict)
+                        this.emitForStatement('transaction-control', statement, verdict);
+                    // Whatever the runner does, PostgreSQL ends a transaction here: locks and NOT VALID constraints do not carry over.
+                    transactionId++;
+                    if (!this.transactional)
+                        inExplicit = control === 'begin';
+                }
+                continue;
+            }
+            if (!this.transactional && !inExplicit)
+                transactionId++;
+            const inTransaction = this.transactional || inExplicit;
+            const unit = {
+                ...positionOf(statement),
+                node: statement.node,
+                kind: statement.kind,
+                sql: statement.sql,
+                inTransaction,
+                transactionId,
+                origin: 'file',
+                originNote: '',
+                suppressors: [statement],
+                depth: 0,
+            };
+            this.process(unit, statement);
+        }
+    }
+    // ---- one statement ---------------------------------------------------------------------------
+    process(unit, top) {
+        for (const rule of this.activeRules) {
+            let hits;
+            try {
+                hits = rule.check(unit, this);
+            }
+            catch (error) {
+                // A rule must never take the whole lint down; an unexpected tree shape is reported, not thrown.
+                hits = [{ message: `ddlgate could not check this statement with rule ${rule.id} (${error.message}); please report it`, severity: 'warning' }];
+            }
+            for (const hit of hits)
+                this.emit(rule, unit, hit);
+        }
+        this.record(unit, top);
+        if (unit.depth < MAX_NESTING) {
+            this.expandDoBlock(unit, top);
+            this.expandCalledFunctions(unit);
+        }
+    }
+    /** Updates what the migration has done so far with one statement. */
+    record(unit, top) {
+        const node = unit.node;
+        if (unit.inTransaction && !this.accessExclusive.has(unit.transactionId)) {
+            const table = accessExclusiveTarget(unit, this);
+            if (table)
+                this.accessExclusive.set(unit.transactionId, { table, line: unit.line, reported: false });
+        }
+        this.schema.apply(node, { pending: true });
+        if (node.AlterEnumStmt?.newVal && !node.AlterEnumStmt.oldVal && unit.inTransaction) {
+            const values = this.enumValues.get(unit.transactionId) ?? new Map();
+            values.set(node.AlterEnumStmt.newVal, unit.line);
+            this.enumValues.set(unit.transactionId, values);
+        }
+        else if (node.CreateFunctionStmt) {
+            const name = funcName(node.CreateFunctionStmt);
+            this.functions.set(name, { statement: unit, top, node: node.CreateFunctionStmt, expanded: false });
+        }
+        else if (node.AlterTableStmt)
+            this.recordAlterTable(unit, node.AlterTableStmt);
+    }
+    recordAlterTable(unit, stmt) {
+        const table = rangeVarRef(stmt.relation);
+        if (!table)
+            return;
+        for (const cmd of alterCommands(stmt)) {
+            const constraint = cmd.def?.Constraint;
+            if (cmd.subtype === 'AT_AddConstraint' && constraint && constraint.skip_validation && constraint.conname && unit.inTransaction) {
+                this.notValid.push({ table, name: constraint.conname, transactionId: unit.transactionId, line: unit.line });
+            }
+        }
+    }
+    // ---- DO blocks and function bodies ------------------------------------------------------------
+    expandDoBlock(unit, top) {
+        const doStmt = unit.node.DoStmt;
+        if (!doStmt)
+            return;
+        const options = defElems(doStmt.args);
+        const language = (stringValue(options.get('language')?.arg) ?? 'plpgsql').toLowerCase();
+        const body = stringValue(options.get('as')?.arg);
+        if (language !== 'plpgsql' || body === undefined)
+            return;
+        const frame = locateBody(unit, body);
+        const tag = dollarTagFor(body);
+        const wrapper = `CREATE FUNCTION ddlgate_do() RETURNS void LANGUAGE plpgsql AS ${tag}${body}${tag}`;
+        this.expandPlpgsql(wrapper, frame, unit, top, 'do', ` (in the DO block at line ${unit.line})`);
+    }
+    expandPlpgsql(functionSql, frame, parent, top, origin, note) {
+        let parsed;
+        try {
+            parsed = parsePlpgsqlRaw(functionSql);
+        }
+        catch (error) {
+            this.emitForUnit('syntax', parent, {
+                message: `the PL/pgSQL body${note} does not parse: ${error.message}; its statements were not checked`,
+            });
+            return;
+        }
+        const queries = [];
+        visit(parsed, (value) => {
+            const exec = value.PLpgSQL_stmt_execsql;
+            if (exec?.sqlstmt?.PLpgSQL_expr?.query)
+                queries.push({ query: exec.sqlstmt.PLpgSQL_expr.query, lineno: exec.lineno ?? 1, dynamic: false });
+            const perform = value.PLpgSQL_stmt_perform;
+            if (perform?.expr?.PLpgSQL_expr?.query)
+                queries.push({ query: perform.expr.PLpgSQL_expr.query, lineno: perform.lineno ?? 1, dynamic: false });
+            const call = value.PLpgSQL_stmt_call;
+            if (call?.expr?.PLpgSQL_expr?.query)
+                queries.push({ query: call.expr.PLpgSQL_expr.query, lineno: call.lineno ?? 1, dynamic: false });
+            const dynamic = value.PLpgSQL_stmt_dynexecute;
+            if (dynamic?.query?.PLpgSQL_expr?.query)
+                queries.push({ query: dynamic.query.PLpgSQL_expr.query, lineno: dynamic.lineno ?? 1, dynamic: true });
+        });
+        queries.sort((a, b) => a.lineno - b.lineno);
+        for (const { query, lineno, dynamic } of queries) {
+            const lineStart = nthLineStart(frame.text, lineno);
+            const found = frame.text.indexOf(query, lineStart);
+            const start = found >= 0 ? found : firstNonSpace(frame.text, lineStart);
+            const at = positionIn(frame, start);
+            const sql = dynamic ? literalSql(query) : query;
+            if (sql === undefined)
+                continue;
+            this.expandSqlText(sql, { text: sql, ...at }, parent, top, origin, note, !dynamic);
+        }
+    }
+    /** Parses SQL found inside a body and processes each of its statements. */
+    expandSqlText(sql, frame, parent, top, origin, note, exact) {
+        let statements;
+        try {
+            statements = parser_parseRaw(sql).stmts;
+        }
+        catch {
+            return; // dynamic SQL built from fragments, or a body PostgreSQL itself would reject at run time
+        }
+        const bytes = Buffer.from(sql, 'utf8');
+        for (const entry of statements) {
+            const startChar = entry.stmt_location ? bytes.subarray(0, entry.stmt_location).toString('utf8').length : 0;
+            const endChar = entry.stmt_len ? bytes.subarray(0, (entry.stmt_location ?? 0) + entry.stmt_len).toString('utf8').length : sql.length;
+            const text = sql.slice(startChar, endChar);
+            const leading = text.length - text.trimStart().length;
+            const stmtSql = text.trim();
+            const at = exact ? positionIn(frame, startChar + leading) : { line: frame.line, column: frame.column };
+            const unit = {
+                node: entry.stmt,
+                kind: Object.keys(entry.stmt)[0] ?? 'Unknown',
+                sql: stmtSql,
+                line: at.line,
+                column: at.column,
+                endLine: exact ? at.line + countNewlines(stmtSql) : at.line,
+                inTransaction: true,
+                transactionId: parent.transactionId,
+                origin,
+                originNote: note,
+                suppressors: parent.suppressors,
+                depth: parent.depth + 1,
+            };
+            this.process(unit, top);
+        }
+    }
+    expandCalledFunctions(unit) {
+        if (this.functions.size === 0 || unit.node.CreateFunctionStmt)
+            return;
+        for (const call of functionCallsIn(unit.node)) {
+            const name = funcName(call);
+            const fn = this.functions.get(name) ?? this.functions.get(name.split('.').pop());
+            if (!fn || fn.expanded)
+                continue;
+            fn.expanded = true;
+            const options = defElems(fn.node.options);
+            const language = (stringValue(options.get('language')?.arg) ?? 'sql').toLowerCase();
+            const note = ` (in function ${name}, called at line ${unit.line})`;
+            const caller = { ...unit, suppressors: [...unit.suppressors, ...fn.statement.suppressors] };
+            const asItems = options.get('as')?.arg?.List?.items ?? [];
+            const body = asItems.length === 1 ? stringValue(asItems[0]) : undefined;
+            if (fn.node.sql_body) {
+                // BEGIN ATOMIC … END: already parsed, positioned at the CREATE statement.
+                const nodes = [];
+                visit(fn.node.sql_body, (value, key) => {
+                    if (key === 'items' && value && Object.keys(value).length === 1 && /Stmt$/.test(Object.keys(value)[0]))
+                        nodes.push(value);
+                });
+                for (const node of nodes) {
+                    this.process({ ...fn.statement, node, kind: Object.keys(node)[0], inTransaction: true, transactionId: unit.transactionId, origin: 'function', originNote: note, suppressors: caller.suppressors, depth: unit.depth + 1 }, fn.top);
+                }
+            }
+            else if (body !== undefined) {
+                const frame = locateBody(fn.statement, body);
+                if (language === 'plpgsql')
+                    this.expandPlpgsql(fn.statement.sql, frame, { ...caller, depth: unit.depth }, fn.top, 'function', note);
+                else if (language === 'sql')
+                    this.expandSqlText(body, frame, { ...caller, depth: unit.depth }, fn.top, 'function', note, true);
+            }
+        }
+    }
+    // ---- MigrationState --------------------------------------------------------------------------
+    isNewTable(ref) {
+        return this.schema.table(ref)?.isNew === true;
+    }
+    isNewIndex(ref) {
+        return this.schema.index(ref)?.isNew === true;
+    }
+    isNewSchema(name) {
+        return !!name && this.schema.schemas.get(name)?.isNew === true;
+    }
+    isNewType(ref) {
+        return this.schema.types.get(ref)?.isNew === true;
+    }
+    hasValidatedNotNullCheck(table, column) {
+        return this.schema.hasValidatedNotNull(table, column);
+    }
+    notValidConstraintInSameTransaction(table, name, transactionId) {
+        return this.notValid.find((entry) => entry.name === name && entry.transactionId === transactionId && sameRelation(entry.table, table))?.line;
+    }
+    accessExclusiveHeld(transactionId) {
+        return this.accessExclusive.get(transactionId);
+    }
+    enumValuesAddedInTransaction(transactionId) {
+        return this.enumValues.get(transactionId) ?? new Map();
+    }
+    // ---- findings and suppressions -----------------------------------------------------------------
+    severityFor(rule, hit) {
+        const configured = this.options.rules[rule.id];
+        if (configured)
+            return configured;
+        return hit.severity ?? rule.severity;
+    }
+    emit(rule, unit, hit) {
+        let severity = this.severityFor(rule, hit);
+        if (severity === 'off')
+            return;
+        for (const suppressor of unit.suppressors) {
+            const entry = this.ignores.get(suppressor)?.find((ignore) => ignore.rule === rule.id);
+            if (entry) {
+                entry.used = true;
+                return;
+            }
+        }
+        let message = hit.message + unit.originNote;
+        if (rule.breaking && this.options.allowBreaking) {
+            if (severity === 'error')
+                severity = 'warning';
+            message += ` (${ALLOWED_NOTE})`;
+        }
+        const table = hit.table ?? statementTable(unit.node);
+        this.findings.push({ rule: rule.id, severity, line: unit.line, column: unit.column, endLine: unit.endLine, message, hint: hit.hint ?? rule.safe, evidence: null, impact: null, ...(table ? { table: qualifiedName(table) } : {}) });
+    }
+    emitForUnit(ruleId, unit, hit) {
+        const rule = RULES_BY_ID.get(ruleId);
+        if (this.options.rules[ruleId] === 'off')
+            return;
+        this.emit(rule, unit, hit);
+    }
+    emitForStatement(ruleId, statement, hit) {
+        this.emitForUnit(ruleId, { ...positionOf(statement), node: statement.node, kind: statement.kind, sql: statement.sql, inTransaction: false, transactionId: -1, origin: 'file', originNote: '', suppressors: [statement], depth: 0 }, hit);
+    }
+    emitFileFinding(ruleId, line, column, endLine, message, hint) {
+        const rule = RULES_BY_ID.get(ruleId);
+        const configured = this.options.rules[ruleId];
+        if (configured === 'off')
+            return;
+        this.findings.push({ rule: ruleId, severity: configured ?? rule.severity, line, column, endLine, message, hint: hint ?? rule.safe, evidence: null, impact: null });
+    }
+    parseIgnores(statement) {
+        const entries = [];
+        for (const comment of statement.leadingComments) {
+            const match = /^--\s*ddlgate-ignore(?![\w-])\s*(.*)$/i.exec(comment.text.trim());
+            if (!match)
+                continue;
+            const spec = match[1].trim();
+            const colon = spec.indexOf(':');
+            const ruleList = colon >= 0 ? spec.slice(0, colon) : spec;
+            const reason = colon >= 0 ? spec.slice(colon + 1).trim() : '';
+            const ids = ruleList
+                .split(',')
+                .map((id) => id.trim().toLowerCase())
+                .filter(Boolean);
+            if (ids.length === 0) {
+                this.emitFileFinding('invalid-ignore', comment.line, 1, comment.line, 'ddlgate-ignore names no rule: write `-- ddlgate-ignore <rule>[, <rule>]: <reason>`');
+                continue;
+            }
+            if (!reason) {
+                this.emitFileFinding('invalid-ignore', comment.line, 1, comment.line, `ddlgate-ignore ${ids.join(', ')} has no reason, so it silences nothing: write \`-- ddlgate-ignore ${ids.join(', ')}: <why this is safe here>\``);
+                continue;
+            }
+            for (const id of ids) {
+                if (!RULES_BY_ID.has(id)) {
+                    this.emitFileFinding('invalid-ignore', comment.line, 1, comment.line, `ddlgate-ignore names an unknown rule "${id}"`, `Known rules are listed in docs/rules.md.`);
+                    continue;
+                }
+                entries.push({ rule: id, line: comment.line, used: false });
+            }
+        }
+        return entries;
+    }
+    reportUnusedIgnores() {
+        for (const entries of this.ignores.values()) {
+            for (const entry of entries) {
+                if (entry.used || this.options.rules[entry.rule] === 'off' || (this.down && RULES_BY_ID.get(entry.rule)?.breaking))
+                    continue;
+                this.emitFileFinding('unused-ignore', entry.line, 1, entry.line, `ddlgate-ignore ${entry.rule} silences nothing: the statement below it has no ${entry.rule} finding`);
+            }
+        }
+    }
+    sorted() {
+        return this.findings.sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
+    }
+}
+const RUNNER_REFUSES = 'ddlgate runs one migration in one transaction and refuses this file: remove it (only a BEGIN … COMMIT pair wrapping the whole file is accepted)';
+/**
+ * Judges each BEGIN/COMMIT/ROLLBACK inside a file (the whole-file BEGIN … COMMIT wrapper is already
+ * removed) by its consequence: a COMMIT with work on both sides can leave half a migration applied, and a
+ * BEGIN never committed leaves its locks held until the session ends: errors. A nested BEGIN, a ROLLBACK
+ * that discards the file's work, or a COMMIT with nothing to split are harmless in PostgreSQL: warnings.
+ */
+function transactionStructure(body, wrapped, asWritten) {
+    const verdicts = asWritten ? new AsWrittenVerdicts() : new Map();
+    const effectful = (statement) => !transactionControl(statement) && !isReadOnly(statement.node);
+    // In a file wrapped in BEGIN … COMMIT, the wrapper's transaction is open at the start.
+    let open;
+    let wrapperOpen = wrapped;
+    for (let i = 0; i < body.length; i++) {
+        const statement = body[i];
+        const control = transactionControl(statement);
+        if (!control || control === 'savepoint')
+            continue;
+        const word = statement.sql.split(/\s/)[0].toUpperCase();
+        if (control === 'begin') {
+            if (open || wrapperOpen)
+                verdicts.set(statement, { message: `${word} inside a transaction that is already open ${open ? ` (line ${open.line})` : ''}: PostgreSQL ignores it with a warning; ${RUNNER_REFUSES}`, severity: 'warning' });
+            else
+                open = statement;
+            continue;
+        }
+        if (control === 'rollback') {
+            verdicts.set(statement, { message: `ROLLBACK discards the work before it${open ? ` (since BEGIN at line ${open.line})` : ''}: the migration does nothing that lasts; ${RUNNER_REFUSES}`, severity: 'warning' });
+            open = undefined;
+            wrapperOpen = false;
+            continue;
+        }
+        // COMMIT (or END): work on both sides means a failure after it leaves the migration half applied.
+        const before = body.slice(0, i).some(effectful);
+        const after = body.slice(i + 1).some(effectful);
+        if (open) {
+            verdicts.set(statement, before && after
+                ? { message: `${word} in the middle of the migration: if anything after line ${statement.line} fails, the work before it stays applied; ${RUNNER_REFUSES}` }
+                : { message: `${word} closes the transaction opened at line ${open.line}; the file holds several transactions: ${RUNNER_REFUSES}`, severity: 'warning' });
+            verdicts.set(open, verdicts.get(open) ?? { message: `BEGIN at line ${open.line} opens one of several transactions in this file: ${RUNNER_REFUSES}`, severity: 'warning' });
+            open = undefined;
+        }
+        else if (wrapperOpen) {
+            // BEGIN; …; COMMIT; BEGIN; …; COMMIT; — consecutive transactions, each committed on purpose.
+            verdicts.set(statement, { message: `${word} ends the first of several transactions in this file (a failure in a later one leaves the earlier ones applied): ${RUNNER_REFUSES}`, severity: 'warning' });
+            wrapperOpen = false;
+        }
+        else {
+            verdicts.set(statement, before && after
+                ? { message: `${word} in the middle of the migration commits the work before it: if anything after line ${statement.line} fails, the migration stays half applied; ${RUNNER_REFUSES}` }
+                : { message: `${word} without a BEGIN: there is no work to split here, but ${RUNNER_REFUSES}`, severity: 'warning' });
+        }
+    }
+    if (open && wrapped) {
+        verdicts.set(open, verdicts.get(open) ?? { message: `BEGIN at line ${open.line} opens one of several transactions in this file: ${RUNNER_REFUSES}`, severity: 'warning' });
+    }
+    else if (open) {
+        verdicts.set(open, {
+            message: `${open.sql.split(/\s/)[0].toUpperCase()} at line ${open.line} is never committed: everything after it runs in a transaction that ends only with the session (rolled back, its locks held until then); ${RUNNER_REFUSES}`,
+        });
+    }
+    return verdicts;
+}
+/**
+ * A file the runner runs as written (its own BEGIN … COMMIT blocks, or no-transaction with BEGIN/COMMIT):
+ * only what is harmful in PostgreSQL itself is reported, without the note that the runner refuses it.
+ */
+class AsWrittenVerdicts extends Map {
+    set(statement, hit) {
+        if (!/never committed/.test(hit.message))
+            return this;
+        return super.set(statement, { ...hit, message: hit.message.replace(/;? ?(: )?ddlgate runs one migration in one transaction and refuses this file: remove it \(only a BEGIN … COMMIT pair wrapping the whole file is accepted\)/, '').replace(/[:;,]\s*$/, '') });
+    }
+}
+/** Statements that change nothing (a SELECT without INTO, SET, SHOW, EXPLAIN without ANALYZE). */
+function isReadOnly(node) {
+    if (node.SelectStmt)
+        return !node.SelectStmt.intoClause && !JSON.stringify(node).includes('"FuncCall"');
+    return !!(node.VariableSetStmt || node.VariableShowStmt);
+}
+/** The table a statement works on, for findings that do not name one themselves. */
+function statementTable(node) {
+    const relation = node.AlterTableStmt?.relation ??
+        node.IndexStmt?.relation ??
+        node.RenameStmt?.relation ??
+        node.RefreshMatViewStmt?.relation ??
+        node.ClusterStmt?.relation ??
+        node.TruncateStmt?.relations?.[0]?.RangeVar ??
+        node.LockStmt?.relations?.[0]?.RangeVar ??
+        node.VacuumStmt?.rels?.[0]?.VacuumRelation?.relation ??
+        node.UpdateStmt?.relation ??
+        node.DeleteStmt?.relation ??
+        node.RuleStmt?.relation ??
+        node.CreateTrigStmt?.relation;
+    if (relation)
+        return rangeVarRef(relation);
+    if (node.DropStmt && ['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW'].includes(node.DropStmt.removeType))
+        return nameListRef(node.DropStmt.objects?.[0]?.List?.items);
+    return undefined;
+}
+/** `public.orders` for `orders` (the default search_path), `app.orders` as written. */
+function qualifiedName(ref) {
+    return `${ref.schema ?? 'public'}.${ref.name}`;
+}
+// ---- positions inside statements and bodies -------------------------------------------------------
+function positionOf(statement) {
+    return { line: statement.line, column: statement.column, endLine: statement.endLine };
+}
+/** Where a body (DO or function) starts inside its statement, as a frame for positions. */
+function locateBody(unit, body) {
+    const statementFrame = { text: unit.sql, line: unit.line, column: unit.column };
+    let index = unit.sql.indexOf(body);
+    if (index < 0) {
+        // Single-quoted body with doubled quotes: positions are approximate (start of its first line).
+        const firstLine = body.split('\n')[0];
+        index = firstLine.trim() ? unit.sql.indexOf(firstLine) : -1;
+    }
+    if (index < 0)
+        return { text: body, line: unit.line, column: unit.column };
+    return { text: body, ...positionIn(statementFrame, index) };
+}
+function positionIn(frame, index) {
+    const before = frame.text.slice(0, index);
+    const lastNewline = before.lastIndexOf('\n');
+    const line = frame.line + countNewlines(before);
+    const column = lastNewline < 0 ? frame.column + [...before].length : [...before.slice(lastNewline + 1)].length + 1;
+    return { line, column };
+}
+function countNewlines(text) {
+    let count = 0;
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1))
+        count++;
+    return count;
+}
+/** Index of the first character of a 1-based line of a text. */
+function nthLineStart(text, line) {
+    let index = 0;
+    for (let n = 1; n < line; n++) {
+        const next = text.indexOf('\n', index);
+        if (next < 0)
+            return index;
+        index = next + 1;
+    }
+    return index;
+}
+function firstNonSpace(text, from) {
+    const match = /\S/.exec(text.slice(from));
+    return match ? from + match.index : from;
+}
+function dollarTagFor(body) {
+    let tag = '$ddlgate$';
+    for (let n = 0; body.includes(tag); n++)
+        tag = `$ddlgate${n}$`;
+    return tag;
+}
+/**
+ * The SQL of `EXECUTE '<literal>'` or `EXECUTE format('<literal>', …)` (placeholders replaced by
+ * dummy names), or undefined when the statement is built from variables ddlgate cannot see.
+ */
+function literalSql(expression) {
+    const text = expression.trim();
+    const formatCall = /^format\s*\(\s*/i.exec(text);
+    const rest = formatCall ? text.slice(formatCall[0].length) : text;
+    const literal = readLiteral(rest);
+    if (!literal)
+        return undefined;
+    const after = rest.slice(literal.length).trim();
+    if (formatCall ? !/^[,)]/.test(after) : after !== '')
+        return undefined;
+    let sql = literal.value;
+    if (formatCall)
+        sql = sql.replace(/%(\d+\$)?-?\d*([IsL%])/g, (_, __, kind) => (kind === '%' ? '%' : kind === 'L' ? "'ddlgate_value'" : 'ddlgate_name'));
+    return sql;
+}
+function readLiteral(text) {
+    const dollar = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(text);
+    if (dollar) {
+        const end = text.indexOf(dollar[0], dollar[0].length);
+        if (end < 0)
+            return undefined;
+        return { value: text.slice(dollar[0].length, end), length: end + dollar[0].length };
+    }
+    if (text.startsWith("'")) {
+        let i = 1;
+        let value = '';
+        while (i < text.length) {
+            if (text[i] === "'") {
+                if (text[i + 1] === "'") {
+                    value += "'";
+                    i += 2;
+                    continue;
+                }
+                return { value, length: i + 1 };
+            }
+            value += text[i];
+            i++;
+        }
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./lib/lint/config.js
+
+
+
+function resolveLintSettings(config, overrides = {}) {
+    const configPath = overrides.configPath ?? 'ddlgate.json';
+    const rules = {};
+    for (const [id, setting] of Object.entries(config.rules ?? {})) {
+        if (!RULES_BY_ID.has(id)) {
+            const suggestion = closest(id, [...RULES_BY_ID.keys()]);
+            throw new errors_InputError(`${configPath}: unknown rule "${id}" in "rules"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; rules are listed in docs/rules.md`);
+        }
+        rules[id] = setting;
+    }
+    const env = overrides.env ?? process.env;
+    const allowBreaking = overrides.allowBreaking === true || config.allowBreaking === true || isTrue(env.ALLOW_BREAKING_MIGRATIONS);
+    return {
+        pgVersion: config.pgVersion ?? DEFAULT_LINT_OPTIONS.pgVersion,
+        rules,
+        allowBreaking,
+        exclude: config.exclude ?? [],
+    };
+}
+function isTrue(value) {
+    return !!value && ['true', '1', 'yes'].includes(value.trim().toLowerCase());
+}
+function closest(word, candidates) {
+    let best;
+    let bestDistance = Infinity;
+    for (const candidate of candidates) {
+        const distance = levenshtein(word, candidate);
+        if (distance < bestDistance) {
+            best = candidate;
+            bestDistance = distance;
+        }
+    }
+    return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+function levenshtein(a, b) {
+    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+        let previous = row[0];
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const current = row[j];
+            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+            previous = current;
+        }
+    }
+    return row[b.length];
+}
+/** Converts a path glob (`**`, `*`, `?`) to a regular expression over /-separated paths. */
+function globToRegExp(glob) {
+    let pattern = '';
+    const text = glob.replace(/\\/g, '/').replace(/^\.\//, '');
+    for (let i = 0; i < text.length; i++) {
+        const char = text[i];
+        if (char === '*' && text[i + 1] === '*') {
+            const slash = text[i + 2] === '/';
+            pattern += slash ? '(?:.*/)?' : '.*';
+            i += slash ? 2 : 1;
+        }
+        else if (char === '*')
+            pattern += '[^/]*';
+        else if (char === '?')
+            pattern += '[^/]';
+        else
+            pattern += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    }
+    return new RegExp(`^${pattern}$`);
+}
+
+;// CONCATENATED MODULE: ./lib/lint/evidence.js
+/**
+ * Evidence from the dry-run: each lock or rewrite finding is confirmed or contradicted by what PostgreSQL
+ * actually did (the lock modes the lock trace saw in pg_locks, the relfilenode change of a rewrite). A
+ * contradicted finding is downgraded one severity with the evidence in its message; a rewrite, or a
+ * blocking lock held for long, that no rule predicted becomes a finding of its own (rule dry-run-observed).
+ * Pure: takes the lint result and the traced statements, returns a new lint result.
+ */
+
+const MODES = ['AccessShareLock', 'RowShareLock', 'RowExclusiveLock', 'ShareUpdateExclusiveLock', 'ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'];
+const strength = (mode) => MODES.indexOf(mode);
+/** What each rule predicts PostgreSQL will do: the weakest lock mode on its table, or a rewrite. */
+const PREDICTIONS = {
+    'create-index-not-concurrently': { lock: 'ShareLock' },
+    'drop-index-not-concurrently': { lock: 'AccessExclusiveLock' },
+    'reindex-not-concurrently': { lock: 'ShareLock' },
+    'set-not-null': { lock: 'AccessExclusiveLock' },
+    'check-without-not-valid': { lock: 'AccessExclusiveLock' },
+    'foreign-key-without-not-valid': { lock: 'ShareRowExclusiveLock' },
+    'unique-constraint-without-index': { lock: 'AccessExclusiveLock' },
+    'exclusion-constraint': { lock: 'AccessExclusiveLock' },
+    'primary-key-nullable-columns': { lock: 'AccessExclusiveLock' },
+    'validate-with-stronger-lock': { lock: 'AccessExclusiveLock' },
+    'validate-in-same-transaction': { lock: 'ShareRowExclusiveLock' },
+    'lock-table': { lock: 'ShareLock' },
+    truncate: { lock: 'AccessExclusiveLock' },
+    'refresh-materialized-view': { lock: 'AccessExclusiveLock' },
+    'detach-partition-not-concurrently': { lock: 'AccessExclusiveLock' },
+    'alter-domain-constraint': { lock: 'ShareLock' },
+    'add-column-volatile-default': { rewrite: true },
+    'add-column-stored-generated': { rewrite: true },
+    'change-column-type': { rewrite: true },
+    'set-logged-unlogged': { rewrite: true },
+    'set-tablespace': { rewrite: true },
+    'vacuum-full': { rewrite: true },
+    cluster: { rewrite: true },
+};
+/** A blocking lock the dry-run held this long with no rule predicting it is reported (ms, dry-run time). */
+const UNPREDICTED_LOCK_MS = 1000;
+const DOWNGRADE = { error: 'warning', warning: 'info', info: 'info' };
+function mergeEvidence(result, migrations) {
+    const traced = new Map(migrations.map((migration) => [external_node_path_namespaceObject.resolve(migration.path), migration]));
+    const files = result.files.map((file) => {
+        const migration = traced.get(external_node_path_namespaceObject.resolve(file.path));
+        if (!migration)
+            return file;
+        const statements = [...migration.statements].sort((a, b) => a.line - b.line);
+        const explained = new Set();
+        const findings = file.findings.map((finding) => {
+            const prediction = PREDICTIONS[finding.rule];
+            if (!prediction)
+                return finding;
+            const statement = statementAt(statements, finding.line);
+            if (!statement)
+                return finding;
+            explained.add(statement);
+            if (statement.note || statement.error)
+                return finding; // not run as written: nothing to compare
+            const evidence = judge(finding, prediction, statement);
+            if (evidence.status === 'confirmed')
+                return { ...finding, evidence };
+            return { ...finding, severity: DOWNGRADE[finding.severity], message: `${finding.message} — contradicted by the dry-run: ${evidence.observed}`, evidence };
+        });
+        for (const statement of statements) {
+            if (explained.has(statement) || statement.note || statement.error)
+                continue;
+            const unpredicted = unpredictedFinding(statement, file.findings);
+            if (unpredicted)
+                findings.push(unpredicted);
+        }
+        findings.sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
+        return { ...file, findings };
+    });
+    return { ...result, files, summary: summarize(files) };
+}
+/** The traced statement a finding belongs to: the last one starting at or before the finding's line. */
+function statementAt(statements, line) {
+    let found;
+    for (const statement of statements)
+        if (statement.line <= line)
+            found = statement;
+    return found;
+}
+function judge(finding, prediction, statement) {
+    const onTable = (relation) => !finding.table || evidence_sameRelation(relation, finding.table);
+    const locks = statement.locks.filter((lock) => lock.preExisting !== false && onTable(lock.relation));
+    const seen = describeLocks(locks) || 'no lock on an existing table';
+    if (prediction.rewrite) {
+        const rewritten = statement.rewrites.filter(onTable);
+        if (rewritten.length > 0)
+            return { status: 'confirmed', observed: `rewrote ${rewritten.join(', ')} (new relfilenode); ${seen}` };
+        return { status: 'contradicted', observed: `no rewrite of ${finding.table ?? 'any existing table'} (relfilenode unchanged); ${seen}` };
+    }
+    const needed = strength(prediction.lock);
+    const strong = locks.filter((lock) => strength(lock.mode) >= needed);
+    if (strong.length > 0)
+        return { status: 'confirmed', observed: describeLocks(strong) };
+    return { status: 'contradicted', observed: `took ${seen}, weaker than the predicted ${prediction.lock}` };
+}
+function unpredictedFinding(statement, findings) {
+    const atStatement = findings.some((finding) => finding.line === statement.line && finding.severity === 'error');
+    if (atStatement)
+        return undefined;
+    const rewrites = statement.rewrites;
+    const blocking = statement.locks.filter((lock) => lock.preExisting !== false && strength(lock.mode) >= strength('ShareLock') && !lock.inferred);
+    if (rewrites.length > 0) {
+        return observed(statement, 'error', `the dry-run saw this statement rewrite ${rewrites.join(', ')} (new relfilenode) under ${describeLocks(blocking) || 'its lock'}, which no rule predicted`, rewrites[0]);
+    }
+    if (blocking.length > 0 && (statement.durationMs ?? 0) >= UNPREDICTED_LOCK_MS) {
+        return observed(statement, 'warning', `the dry-run held ${describeLocks(blocking)} for ${Math.round(statement.durationMs)} ms, blocking ${blocking.some((l) => l.mode === 'AccessExclusiveLock') ? 'reads and writes' : 'writes'}; no rule predicted it`, blocking[0].relation);
+    }
+    return undefined;
+}
+function observed(statement, severity, message, table) {
+    return {
+        rule: 'dry-run-observed',
+        severity,
+        line: statement.line,
+        column: 1,
+        endLine: statement.line,
+        message,
+        hint: 'Check what the statement does to the table on production data: a rewrite or long lock is an outage on a large, busy table. Use the safe pattern for the operation (see docs/rules.md), or run it in a maintenance window.',
+        evidence: { status: 'confirmed', observed: message.replace(/^the dry-run saw this statement /, '').replace(/, which no rule predicted$/, '') },
+        impact: null,
+        table,
+    };
+}
+function describeLocks(locks) {
+    return locks.map((lock) => `${lock.mode} on ${lock.relation}`).join(', ');
+}
+function evidence_sameRelation(a, b) {
+    const norm = (name) => {
+        const clean = name.replace(/"/g, '');
+        return clean.includes('.') ? clean : `public.${clean}`;
+    };
+    return norm(a) === norm(b);
+}
+function summarize(files) {
+    const summary = { errors: 0, warnings: 0, infos: 0 };
+    for (const file of files) {
+        for (const finding of file.findings) {
+            if (finding.severity === 'error')
+                summary.errors++;
+            else if (finding.severity === 'warning')
+                summary.warnings++;
+            else
+                summary.infos++;
+        }
+    }
+    return summary;
+}
+
+;// CONCATENATED MODULE: ./lib/lint/catalog.js
+/**
+ * The schema model read from a real database's catalog: the source of truth when one is at hand
+ * (`lint --database-url`, the dry-run). Read-only queries on pg_catalog; takes anything with a `query`
+ * method (a pg Client) so the linter itself never opens connections.
+ */
+
+
+
+const USER_SCHEMAS = (/* unused pure expression or super */ null && (`n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`));
+const catalog_KINDS = { r: 'table', p: 'table', v: 'view', m: 'matview', f: 'foreign', S: 'sequence' };
+const catalog_CONSTRAINT_KINDS = { c: 'check', f: 'foreign', u: 'unique', p: 'primary', x: 'exclusion', n: 'notnull' };
+/** Loads tables, columns, constraints, indexes, types, schemas and function volatility. `tracking`: the ddlgate schema, left out. */
+async function loadCatalogSchema(db, options = {}) {
+    const model = new SchemaModel({ complete: true });
+    const skip = (schema) => schema === options.tracking;
+    const relations = await db.query(`SELECT c.oid::bigint AS oid, n.nspname AS schema, c.relname AS name, c.relkind AS kind
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind IN ('r','p','v','m','f','S') AND ${USER_SCHEMAS}`);
+    const byOid = new Map();
+    for (const row of relations.rows) {
+        if (skip(row.schema))
+            continue;
+        const table = { ref: { schema: row.schema, name: row.name }, kind: catalog_KINDS[row.kind] ?? 'table', isNew: false, columnsKnown: true, columns: new Map(), constraints: new Map() };
+        byOid.set(String(row.oid), table);
+        model.tables.set(table);
+    }
+    const columns = await db.query(`SELECT a.attrelid::bigint AS rel, a.attname AS name, a.attnotnull AS notnull, a.atttypmod AS typmod,
+      t.typname AS type, t.typtype AS typtype, t.typcategory AS category, e.typname AS element
+    FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+    JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'
+    WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r','p','v','m','f') AND ${USER_SCHEMAS}`);
+    for (const row of columns.rows) {
+        const table = byOid.get(String(row.rel));
+        if (!table)
+            continue;
+        const array = row.category === 'A' && row.element;
+        table.columns.set(row.name, { name: row.name, notNull: row.notnull === true, type: catalogType(array ? row.element : row.type, Number(row.typmod), !!array) });
+    }
+    const constraints = await db.query(`SELECT co.conrelid::bigint AS rel, co.conname AS name, co.contype AS kind, co.convalidated AS valid,
+      pg_get_constraintdef(co.oid) AS def,
+      ARRAY(SELECT a.attname::text FROM unnest(co.conkey) k JOIN pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = k) AS keys
+    FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE co.conrelid <> 0 AND ${USER_SCHEMAS}`);
+    for (const row of constraints.rows) {
+        const table = byOid.get(String(row.rel));
+        if (!table)
+            continue;
+        const kind = catalog_CONSTRAINT_KINDS[row.kind] ?? 'other';
+        const keys = (row.keys ?? []);
+        const notNullColumns = kind === 'check' ? checkNotNullColumns(String(row.def ?? '')) : kind === 'primary' || kind === 'notnull' ? keys : [];
+        table.constraints.set(row.name, { name: row.name, kind, valid: row.valid !== false, notNullColumns });
+    }
+    const indexes = await db.query(`SELECT n.nspname AS schema, ic.relname AS name, i.indrelid::bigint AS rel, i.indisvalid AS valid, i.indisunique AS unique,
+      ARRAY(SELECT a.attname::text FROM unnest(i.indkey) k JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k WHERE k > 0) AS columns
+    FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_namespace n ON n.oid = ic.relnamespace
+    WHERE ${USER_SCHEMAS}`);
+    for (const row of indexes.rows) {
+        if (skip(row.schema))
+            continue;
+        model.indexes.set({ ref: { schema: row.schema, name: row.name }, table: byOid.get(String(row.rel))?.ref, valid: row.valid === true, unique: row.unique === true, isNew: false, columns: row.columns ?? [] });
+    }
+    const types = await db.query(`SELECT n.nspname AS schema, t.typname AS name, t.typtype AS kind, b.typname AS base, t.typtypmod AS typmod
+    FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace LEFT JOIN pg_type b ON b.oid = t.typbasetype
+    LEFT JOIN pg_class c ON c.oid = t.typrelid
+    WHERE t.typtype IN ('e','d','c') AND (t.typtype <> 'c' OR c.relkind = 'c') AND ${USER_SCHEMAS}`);
+    for (const row of types.rows) {
+        if (skip(row.schema))
+            continue;
+        const kind = row.kind === 'e' ? 'enum' : row.kind === 'd' ? 'domain' : 'composite';
+        model.types.set({ ref: { schema: row.schema, name: row.name }, kind, isNew: false, ...(row.base ? { base: catalogType(row.base, Number(row.typmod), false) } : {}) });
+    }
+    const schemas = await db.query(`SELECT n.nspname AS name FROM pg_namespace n WHERE ${USER_SCHEMAS}`);
+    for (const row of schemas.rows)
+        if (!skip(row.name))
+            model.schemas.set(row.name, { isNew: false });
+    // Every function's volatility, built-in or not: with overloads, the most volatile one counts.
+    const functions = await db.query(`SELECT proname AS name, max(provolatile) AS volatility FROM pg_proc GROUP BY proname`);
+    const VOLATILITY = { i: 'immutable', s: 'stable', v: 'volatile' };
+    for (const row of functions.rows)
+        model.functions.set(row.name, VOLATILITY[row.volatility] ?? 'volatile');
+    return model;
+}
+/** pg_type name + atttypmod → the model's type (typmod decoded the way each type's typmodout does). */
+function catalogType(name, typmod, array) {
+    let typmods = [];
+    if (typmod >= 0) {
+        if (name === 'varchar' || name === 'bpchar')
+            typmods = [typmod - 4];
+        else if (name === 'numeric')
+            typmods = [((typmod - 4) >> 16) & 0xffff, (typmod - 4) & 0xffff];
+        else if (name === 'interval') {
+            const precision = typmod & 0xffff;
+            typmods = precision === 0xffff ? [] : [precision];
+        }
+        else
+            typmods = [typmod];
+    }
+    return { name, typmods, array };
+}
+function checkNotNullColumns(definition) {
+    const match = /^CHECK \((.*)\)( NOT VALID)?$/s.exec(definition);
+    if (!match)
+        return [];
+    try {
+        const select = parseRaw(`SELECT 1 WHERE ${match[1]}`).stmts[0]?.stmt.SelectStmt;
+        return notNullColumnsOf(select?.whereClause);
+    }
+    catch {
+        return [];
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/lint/index.js
+/**
+ * Lint entry points: files and migrations directories → DESIGN.md's lint JSON shape.
+ * Pure of printing and of @actions/core; reads files only.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const DEFAULT_SETTINGS = { ...DEFAULT_LINT_OPTIONS, exclude: [] };
+/** Lints one migration's text (already read): the pure core of every entry point. */
+function lintText(displayName, text, settings = {}, { down = false } = {}) {
+    return { path: displayName, findings: lintSource(text.replace(/^\uFEFF/, ''), { ...settings, down }) };
+}
+/**
+ * Lints paths: a directory is linted as a migrations directory; a file that is one of its directory's
+ * migrations is linted against the schema the earlier migrations of that directory build, and counts as
+ * pending (with every other named file of the directory: the change under review); any other file is
+ * linted alone, whatever its name, as one migration. With no path, lints `dir`.
+ */
+function lintFiles(paths, settings = {}, options = {}) {
+    const full = { ...DEFAULT_SETTINGS, ...settings };
+    const files = [];
+    const named = paths.filter((target) => isDirectoryOrFile(target) === 'file').map((file) => external_node_path_namespaceObject.resolve(file));
+    const byDir = new Map();
+    for (const target of paths) {
+        if (isDirectoryOrFile(target) === 'directory') {
+            files.push(...lintMigrationsDir(target, full, options).files);
+            continue;
+        }
+        if (isExcluded(target, undefined, full.exclude))
+            continue;
+        const dir = external_node_path_namespaceObject.dirname(external_node_path_namespaceObject.resolve(target));
+        let results = byDir.get(dir);
+        if (!results) {
+            results = lintHistoryOf(dir, named, full, options);
+            byDir.set(dir, results);
+        }
+        files.push(results.get(external_node_path_namespaceObject.resolve(target)) ?? lintFile(target, full));
+    }
+    return withSummary(files);
+}
+function entriesFor(dir, options) {
+    if (options.set && external_node_path_namespaceObject.resolve(options.set.dir) === external_node_path_namespaceObject.resolve(dir))
+        return [...options.set.entries];
+    return discoverMigrations(dir, options.layout ? { layout: options.layout } : {});
+}
+/** Lints a directory's migrations up to the named files, and returns the named files' results by absolute path. */
+function lintHistoryOf(dir, named, settings, options) {
+    const results = new Map();
+    let entries;
+    try {
+        entries = entriesFor(dir, options);
+    }
+    catch {
+        return results; // not a migrations directory: each file is linted alone
+    }
+    const namedSet = new Set(named);
+    const isNamed = (entry) => namedSet.has(external_node_path_namespaceObject.resolve(script_upSourceOf(entry).path)) || (script_downSourceOf(entry) ? namedSet.has(external_node_path_namespaceObject.resolve(script_downSourceOf(entry).path)) : false);
+    if (!entries.some(isNamed))
+        return results;
+    const last = Math.max(...entries.map((entry, i) => (isNamed(entry) ? i : -1)));
+    const dirResult = lintEntries(entries.slice(0, last + 1), settings, {
+        ...options,
+        isPending: (entry) => isNamed(entry) || (options.isPending?.(entry) ?? false),
+        report: isNamed,
+    });
+    for (const file of dirResult.files) {
+        const full = external_node_path_namespaceObject.resolve(file.path);
+        if (namedSet.has(full))
+            results.set(full, file);
+    }
+    return results;
+}
+/**
+ * Lints every migration of a directory, read the way the runner reads it (its layout, detected or given):
+ * up and down SQL in version order; a file holding both (dbmate, ROLLBACK comments …) is one entry. Each
+ * migration is judged against the schema the earlier ones build.
+ */
+function lintMigrationsDir(dir, settings = {}, options = {}) {
+    const full = { ...DEFAULT_SETTINGS, ...settings };
+    const entries = entriesFor(dir, options);
+    return lintEntries(entries, full, options, dir);
+}
+/**
+ * Lints a directory against a real database: migrations it has applied are linted from the directory's
+ * history as usual; pending ones are judged against the catalog (the source of truth), each seeing what the
+ * pending ones before it create as new. With `only`, reports just those files (absolute paths).
+ */
+function lintAgainstCatalog(dir, settings, options) {
+    const full = { ...DEFAULT_SETTINGS, ...settings };
+    const entries = entriesFor(dir, options);
+    const named = (entry) => !options.only || options.only.has(path.resolve(upSourceOf(entry).path)) || (!!downSourceOf(entry) && options.only.has(path.resolve(downSourceOf(entry).path)));
+    const offline = lintEntries(entries, full, { report: (entry) => options.applied.has(entry.version) && named(entry) }, dir);
+    const pending = entries.filter((entry) => !options.applied.has(entry.version));
+    const live = lintEntries(pending, full, { schema: options.catalog, isPending: () => true, report: named }, dir);
+    const order = new Map();
+    entries.forEach((entry, i) => {
+        order.set(displayPath(upSourceOf(entry).path), i);
+        const down = downSourceOf(entry);
+        if (down)
+            order.set(displayPath(down.path), i);
+    });
+    const files = [...offline.files, ...live.files].sort((a, b) => (order.get(a.path) ?? 0) - (order.get(b.path) ?? 0));
+    return withSummary(files);
+}
+/** Lints an ordered list of migrations, threading the schema model from one to the next. */
+function lintEntries(entries, settings, options = {}, dir) {
+    const byPath = new Map();
+    let schema = options.schema ?? new schema_SchemaModel();
+    let seen = 0;
+    for (const entry of entries) {
+        // A goose Go migration has no SQL to lint (the set lists it; `up` refuses to run it).
+        if (entry.unrunnable)
+            continue;
+        const pending = options.isPending?.(entry) ?? false;
+        const report = options.report?.(entry) ?? true;
+        // A history of earlier migrations is the database's story: what it never created does not exist.
+        if (seen > 0)
+            schema.complete = true;
+        const up = script_upSourceOf(entry);
+        const down = script_downSourceOf(entry);
+        const before = schema;
+        if (!isExcluded(up.path, dir, settings.exclude)) {
+            // The first migration works on a copy (the caller's catalog stays intact); later ones on the model the previous one left.
+            const result = lintSqlSource(up, settings, false, before, seen > 0 || !options.schema);
+            if (report)
+                addResult(byPath, result.file);
+            schema = result.schema ?? before;
+            if (!pending)
+                settle(schema);
+        }
+        if (report && down && !isExcluded(down.path, dir, settings.exclude))
+            addResult(byPath, lintSqlSource(down, settings, true, schema).file);
+        seen++;
+    }
+    return withSummary([...byPath.values()]);
+}
+function addResult(byPath, result) {
+    const existing = byPath.get(result.path);
+    if (!existing)
+        byPath.set(result.path, result);
+    else
+        existing.findings = [...existing.findings, ...result.findings].sort((a, b) => a.line - b.line || a.column - b.column);
+}
+/** A migration that is already applied: what it created is no longer new. */
+function settle(schema) {
+    for (const table of schema.tables.values()) {
+        table.isNew = false;
+        for (const column of table.columns.values())
+            column.allNull = false;
+    }
+    for (const index of schema.indexes.values())
+        index.isNew = false;
+    for (const type of schema.types.values())
+        type.isNew = false;
+    for (const entry of schema.schemas.values())
+        entry.isNew = false;
+}
+function lintSqlSource(source, settings, down, schema, schemaOwned = false) {
+    const shown = files_displayPath(source.path);
+    const read = readForLint(source.path);
+    if ('finding' in read)
+        return { file: { path: shown, findings: [read.finding] } };
+    const text = sourceText(source, read.text);
+    const result = lintSourceWithSchema(text, { ...settings, down, ...(source.noTransaction ? { noTransaction: true } : {}), ...(schema ? { schema, schemaOwned } : {}) });
+    // An empty down section is common (irreversible migrations); the runner only needs it for a rollback.
+    const findings = down && source.section ? result.findings.filter((f) => f.rule !== 'empty-migration') : result.findings;
+    return { file: { path: shown, findings }, schema: result.schema };
+}
+function readForLint(file) {
+    let buffer;
+    try {
+        buffer = (0,external_node_fs_.readFileSync)(file);
+    }
+    catch {
+        throw new errors_InputError(`${files_displayPath(file)}: cannot read file`);
+    }
+    const problem = encodingProblem(buffer);
+    return problem ? { finding: problem } : { text: buffer.toString('utf8').replace(/^\uFEFF/, '') };
+}
+/** Whether a path the user named is a directory or a file; a missing one is bad input (exit 2). */
+function isDirectoryOrFile(target) {
+    try {
+        return (0,external_node_fs_.statSync)(target).isDirectory() ? 'directory' : 'file';
+    }
+    catch {
+        throw new errors_InputError(`${target}: no such file or directory`);
+    }
+}
+/** Every .sql file directly in a directory (the runner's layouts are flat), sorted. */
+function sqlFilesIn(dir) {
+    return readdirSync(dir)
+        .filter((name) => name.toLowerCase().endsWith('.sql'))
+        .map((name) => path.join(dir, name))
+        .filter((file) => statSync(file).isFile())
+        .sort();
+}
+/** Lints one file as one migration, whatever its name (`*.down.sql` is linted as a down migration). */
+function lintFile(file, settings = {}) {
+    const shown = files_displayPath(file);
+    const read = readForLint(file);
+    if ('finding' in read)
+        return { path: shown, findings: [read.finding] };
+    return lintText(shown, read.text, settings, { down: /\.down\.sql$/i.test(file) });
+}
+function encodingProblem(buffer) {
+    const syntax = RULES_BY_ID.get('syntax');
+    if (buffer.includes(0)) {
+        return { rule: 'syntax', severity: 'error', line: 1, column: 1, endLine: 1, message: 'binary content (NUL byte): not a SQL text file', hint: syntax.safe, evidence: null, impact: null };
+    }
+    const text = buffer.toString('utf8');
+    if (!Buffer.from(text, 'utf8').equals(buffer)) {
+        const index = text.indexOf('\uFFFD');
+        const before = text.slice(0, Math.max(0, index));
+        const line = before.split('\n').length;
+        const column = before.length - before.lastIndexOf('\n');
+        return { rule: 'syntax', severity: 'error', line, column, endLine: line, message: 'invalid UTF-8', hint: 'Save the file as UTF-8.', evidence: null, impact: null };
+    }
+    return undefined;
+}
+function isExcluded(file, dir, globs) {
+    if (globs.length === 0)
+        return false;
+    const candidates = [files_displayPath(file), external_node_path_namespaceObject.basename(file)];
+    if (dir)
+        candidates.push(external_node_path_namespaceObject.relative(dir, file));
+    const normalized = candidates.map((candidate) => candidate.split(external_node_path_namespaceObject.sep).join('/'));
+    return globs.some((glob) => {
+        const regex = globToRegExp(glob);
+        return normalized.some((candidate) => regex.test(candidate));
+    });
+}
+function lint_summarize(files) {
+    const summary = { errors: 0, warnings: 0, infos: 0 };
+    for (const file of files) {
+        for (const finding of file.findings) {
+            if (finding.severity === 'error')
+                summary.errors++;
+            else if (finding.severity === 'warning')
+                summary.warnings++;
+            else
+                summary.infos++;
+        }
+    }
+    return summary;
+}
+function withSummary(files) {
+    return { files, summary: lint_summarize(files) };
+}
+/** Blocking = at least one finding of severity error. */
+function hasBlockingFindings(result) {
+    return result.summary.errors > 0;
+}
+
+;// CONCATENATED MODULE: ./lib/db/lock-trace.js
+
+/** What ordinary traffic a lock mode stops: reads are SELECT (ACCESS SHARE), writes are INSERT/UPDATE/DELETE (ROW EXCLUSIVE). */
+function blockedBy(mode) {
+    switch (mode) {
+        case 'AccessExclusiveLock':
+            return ['reads', 'writes'];
+        case 'ExclusiveLock':
+        case 'ShareRowExclusiveLock':
+        case 'ShareLock':
+            return ['writes'];
+        default:
+            return [];
+    }
+}
+/** "AccessExclusiveLock" → "ACCESS EXCLUSIVE", as the PostgreSQL documentation names the modes. */
+function lockModeLabel(mode) {
+    return mode
+        .replace(/Lock$/, '')
+        .replace(/([a-z])([A-Z])/g, '$1 $2')
+        .toUpperCase();
+}
+const lock_trace_KINDS = { r: 'table', p: 'partitioned table', i: 'index', I: 'partitioned index', v: 'view', m: 'materialized view', S: 'sequence', f: 'foreign table' };
+const TABLE_KINDS = new Set(['table', 'partitioned table', 'materialized view']);
+const SYSTEM_SCHEMAS = `n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND n.nspname NOT LIKE 'pg\\_temp\\_%' AND n.nspname NOT LIKE 'pg\\_toast\\_temp\\_%'`;
+/**
+ * One query for the whole database: the relations that exist before the dry-run. reltuples/relpages
+ * are the planner's estimates (no lock, no file access); pg_stat_get_live_tuples fills in for a table
+ * never analysed (reltuples = -1 since PostgreSQL 14, 0 before).
+ */
+const SNAPSHOT_SQL = `
+SELECT c.oid::text AS oid, format('%s.%s', n.nspname, c.relname) AS name, c.relkind::text AS relkind,
+       pg_relation_filenode(c.oid)::text AS filenode, c.reltuples::float8 AS reltuples, c.relpages::int8 AS relpages,
+       pg_stat_get_live_tuples(c.oid)::int8 AS live, current_setting('block_size')::int8 AS block_size
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind IN ('r', 'p', 'i', 'I', 'v', 'm', 'S', 'f') AND ${SYSTEM_SCHEMAS} AND n.nspname <> $1`;
+/**
+ * The relation locks this backend holds, as one row (so the lock_timeout setting comes along even
+ * when no lock is held). pg_locks is read before anything else in the query is evaluated, so the
+ * size measurement ($2: only for tables never vacuumed or analysed, once each) never shows up as a
+ * lock of its own statement. LEFT JOIN: a relation the
+ * statement dropped is still locked but gone from pg_class; its name comes from the snapshot.
+ */
+const LOCKS_SQL = `
+SELECT current_setting('lock_timeout') AS lock_timeout, coalesce(json_agg(json_build_object(
+         'oid', l.relation::text, 'mode', l.mode, 'name', CASE WHEN c.oid IS NOT NULL THEN format('%s.%s', n.nspname, c.relname) END,
+         'relkind', c.relkind::text, 'filenode', pg_relation_filenode(c.oid)::text,
+         'measured', CASE WHEN $2::bool AND c.relkind IN ('r', 'm') AND c.relpages = 0 AND NOT l.relation::text = ANY ($3::text[]) THEN pg_table_size(c.oid) END)), '[]') AS locks
+  FROM pg_locks l
+  LEFT JOIN pg_class c ON c.oid = l.relation
+  LEFT JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted
+   AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+   AND (c.oid IS NULL OR (${SYSTEM_SCHEMAS} AND n.nspname <> $1))
+   AND NOT (l.relation::text || '/' || l.mode) = ANY ($4::text[])`;
+/**
+ * Foreign keys whose referencing columns are not the leading columns (in any order) of a
+ * non-partial index: every DELETE or key UPDATE on the referenced table scans the referencing one.
+ */
+const UNINDEXED_FK_SQL = `
+SELECT con.conname AS constraint, format('%s.%s', n.nspname, rel.relname) AS table, con.confrelid::regclass::text AS references,
+       (SELECT array_agg(a.attname::text ORDER BY k.ord) FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
+          JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum) AS columns
+  FROM pg_constraint con
+  JOIN pg_class rel ON rel.oid = con.conrelid
+  JOIN pg_namespace n ON n.oid = rel.relnamespace
+ WHERE con.contype = 'f' AND con.conparentid = 0 AND ${SYSTEM_SCHEMAS} AND n.nspname <> $1
+   AND NOT EXISTS (
+     SELECT 1 FROM pg_index i
+      WHERE i.indrelid = con.conrelid AND i.indpred IS NULL
+        AND (string_to_array(i.indkey::text, ' ')::int2[])[1:cardinality(con.conkey)] @> con.conkey
+        AND (string_to_array(i.indkey::text, ' ')::int2[])[1:cardinality(con.conkey)] <@ con.conkey)
+ ORDER BY 2, 1`;
+function createLockTrace(options) {
+    const snapshot = new Map();
+    let fkBefore = new Set();
+    let pending;
+    /** "oid/mode" locks taken by the current migration's own statements (a new migration starts when statement indexes restart). */
+    const migrationLocks = new Set();
+    let lastIndex = -1;
+    let lastAfter;
+    const measured = new Map();
+    const unindexed = [];
+    /** The lock query with its values inlined (the schema is a validated plain identifier, oids are digits), so it can share a round trip. */
+    const textArray = (values) => `ARRAY[${values.map((value) => `'${value.replace(/'/g, "''")}'`).join(',')}]::text[]`;
+    const inlineLocksSql = (measure, skip) => LOCKS_SQL.replaceAll('$1', `'${options.schema.replace(/'/g, "''")}'`)
+        .replaceAll('$2::bool', measure ? 'true' : 'false')
+        .replaceAll('$3::text[]', textArray([...measured.keys()]))
+        .replaceAll('$4::text[]', textArray(skip));
+    const readLocks = async (client, measure) => parseLocks((await client.query(LOCKS_SQL, [options.schema, measure, [...measured.keys()], []])).rows[0]);
+    /**
+     * Locks on objects the dry-run itself created stay held to the end of the transaction and never matter
+     * (nothing else can see those objects): once seen, the probe leaves them out instead of returning a
+     * list that grows with every migration, and they are carried over from the last reading.
+     */
+    const carriedOver = (state) => (state?.locks ?? []).filter((lock) => !snapshot.has(lock.oid));
+    let probeSkips = [];
+    const parseLocks = (row) => {
+        const raw = (typeof row.locks === 'string' ? JSON.parse(row.locks) : row.locks);
+        return {
+            lockTimeout: row.lock_timeout,
+            // A lock on a relation gone from pg_class and unknown to the snapshot was created and dropped by
+            // the dry-run itself (e.g. the transient heap of a table rewrite): nothing anyone else could see.
+            locks: raw.filter((l) => l.name !== null || snapshot.has(l.oid)).map((l) => ({
+                oid: l.oid,
+                mode: l.mode,
+                name: l.name ?? snapshot.get(l.oid)?.name ?? null,
+                kind: l.relkind ? (lock_trace_KINDS[l.relkind] ?? 'other') : (snapshot.get(l.oid)?.kind ?? 'other'),
+                filenode: l.filenode,
+                measuredBytes: l.measured === null || l.measured === undefined ? null : Number(l.measured),
+            })),
+        };
+    };
+    const fkKey = (fk) => `${fk.table}\u0000${fk.constraint}`;
+    return {
+        unindexedForeignKeys: unindexed,
+        async begin(client) {
+            const result = await client.query(SNAPSHOT_SQL, [options.schema]);
+            for (const row of result.rows) {
+                const reltuples = Number(row.reltuples);
+                const relpages = Number(row.relpages);
+                const live = row.live === null ? null : Number(row.live);
+                // reltuples is -1 (14+) or 0 with relpages 0 (older) for a table never vacuumed or analysed.
+                const analysed = reltuples > 0 || (reltuples === 0 && relpages > 0);
+                snapshot.set(row.oid, {
+                    oid: row.oid,
+                    name: row.name,
+                    kind: lock_trace_KINDS[row.relkind] ?? 'other',
+                    filenode: row.filenode,
+                    rows: analysed ? Math.round(reltuples) : live,
+                    sizeBytes: relpages > 0 ? relpages * Number(row.block_size) : null,
+                });
+            }
+            fkBefore = new Set((await client.query(UNINDEXED_FK_SQL, [options.schema])).rows.map((row) => fkKey(row)));
+        },
+        async before(client, statement) {
+            if (statement.index <= lastIndex)
+                migrationLocks.clear();
+            // The locks held now are the ones read after the last statement that succeeded (releasing a savepoint
+            // keeps them): reuse that reading, one round trip per statement instead of two. After a failed
+            // statement (a "before" with no "after"), the rollback to the savepoint released locks: read again.
+            const reusable = pending === undefined && lastAfter !== undefined;
+            lastIndex = statement.index;
+            pending = { before: reusable ? lastAfter : await readLocks(client, false) };
+        },
+        probeSql() {
+            probeSkips = pending ? carriedOver(pending.before) : [];
+            return inlineLocksSql(true, probeSkips.map((lock) => `${lock.oid}/${lock.mode}`));
+        },
+        async after(client, statement, result, probeRows) {
+            const before = pending?.before ?? { locks: [], lockTimeout: '' };
+            pending = undefined;
+            let after;
+            if (probeRows?.[0]) {
+                const probed = parseLocks(probeRows[0]);
+                after = { ...probed, locks: [...probed.locks, ...probeSkips] };
+            }
+            else
+                after = await readLocks(client, true);
+            probeSkips = [];
+            lastAfter = after;
+            for (const lock of after.locks)
+                if (lock.measuredBytes !== null && !measured.has(lock.oid))
+                    measured.set(lock.oid, lock.measuredBytes);
+            const heldBefore = new Set(before.locks.map((l) => `${l.oid}/${l.mode}`));
+            for (const lock of after.locks)
+                if (!heldBefore.has(`${lock.oid}/${lock.mode}`))
+                    migrationLocks.add(`${lock.oid}/${lock.mode}`);
+            applyTrace(result, statement, before, after);
+            for (const lock of result.locks)
+                if (lock.inferred)
+                    migrationLocks.add(`${after.locks.find((l) => l.name === lock.relation)?.oid}/${lock.mode}`);
+        },
+        async finish(client, report) {
+            const rows = (await client.query(UNINDEXED_FK_SQL, [options.schema])).rows;
+            for (const fk of rows)
+                if (!fkBefore.has(fkKey(fk)))
+                    unindexed.push(fk);
+            markHeldLocks(report);
+            const flags = unindexed.map((fk) => ({
+                kind: 'fk-without-index',
+                relation: fk.table,
+                message: `foreign key ${fk.constraint} on ${fk.table} (${fk.columns.join(', ')}) → ${fk.references} has no index on its columns: every DELETE or key UPDATE on ${fk.references} scans ${fk.table}`,
+                constraint: fk.constraint,
+                columns: fk.columns,
+                references: fk.references,
+            }));
+            report.unindexedForeignKeys = unindexed;
+            report.flags = [...(report.flags ?? []), ...flags];
+        },
+    };
+    function describe(relation, oid) {
+        const size = relation?.sizeBytes ?? measured.get(oid) ?? null;
+        return { relation: relation?.name ?? `relation ${oid}`, rows: relation?.rows ?? null, sizeBytes: size };
+    }
+    function applyTrace(result, statement, before, after) {
+        const held = new Set(before.locks.map((l) => `${l.oid}/${l.mode}`));
+        const filenodeBefore = new Map(before.locks.map((l) => [l.oid, l.filenode]));
+        const concurrent = nonTransactionalReason(statement);
+        const locks = [];
+        const rewrites = [];
+        const touched = new Map();
+        const flags = [];
+        const newLocks = after.locks.filter((l) => !held.has(`${l.oid}/${l.mode}`));
+        // Only the strongest new mode per relation matters to a reader (ALTER TABLE also takes weaker ones).
+        const strongest = new Map();
+        for (const lock of newLocks) {
+            const current = strongest.get(lock.oid);
+            if (!current || MODE_ORDER.indexOf(lock.mode) > MODE_ORDER.indexOf(current.mode))
+                strongest.set(lock.oid, lock);
+        }
+        // The dry-run runs all migrations in one transaction, so a lock an earlier migration took is still
+        // held and PostgreSQL does not list it again. In the real run that migration has committed: infer
+        // the lock this statement needs on such a relation from the statement itself.
+        // (PostgreSQL records each mode separately, so only the very same mode can be hidden this way.)
+        for (const expected of expectedLocks(statement)) {
+            const held = before.locks.find((l) => l.name !== null && l.mode === expected.mode && matchesRef(l.name, expected));
+            if (!held || migrationLocks.has(`${held.oid}/${held.mode}`))
+                continue;
+            const current = strongest.get(held.oid);
+            if (current && MODE_ORDER.indexOf(current.mode) >= MODE_ORDER.indexOf(expected.mode))
+                continue;
+            strongest.set(held.oid, { ...held, inferred: true });
+        }
+        for (const lock of [...strongest.values()].sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''))) {
+            const relation = snapshot.get(lock.oid);
+            const name = lock.name ?? relation?.name ?? `relation ${lock.oid}`;
+            let mode = lock.mode;
+            let observedMode;
+            // The dry-run runs CREATE/DROP INDEX, REINDEX, DETACH … CONCURRENTLY without the keyword (a
+            // transaction cannot run them); the real statement takes SHARE UPDATE EXCLUSIVE, not what we saw.
+            if (concurrent?.includes('CONCURRENTLY') && MODE_ORDER.indexOf(mode) > MODE_ORDER.indexOf('ShareUpdateExclusiveLock')) {
+                observedMode = mode;
+                mode = 'ShareUpdateExclusiveLock';
+            }
+            locks.push({ relation: name, mode, blocks: blockedBy(mode), preExisting: Boolean(relation), kind: lock.kind, ...(observedMode ? { observedMode } : {}), ...(lock.inferred ? { inferred: true } : {}) });
+            if (!relation || !TABLE_KINDS.has(relation.kind))
+                continue;
+            const info = describe(relation, lock.oid);
+            touched.set(lock.oid, info);
+            if (mode === 'AccessExclusiveLock') {
+                flags.push({ kind: 'access-exclusive', relation: name, mode, rows: info.rows, sizeBytes: info.sizeBytes, message: `ACCESS EXCLUSIVE lock on ${name} (${sizeText(info)}): blocks reads and writes until the transaction ends` });
+            }
+            else if (blockedBy(mode).length > 0) {
+                flags.push({ kind: 'share-lock', relation: name, mode, rows: info.rows, sizeBytes: info.sizeBytes, message: `${lockModeLabel(mode)} lock on ${name} (${sizeText(info)}): blocks writes until the transaction ends` });
+            }
+        }
+        // Rewrites: a pre-existing relation whose file changed during this statement. A relation not locked
+        // before the statement still has its original file (a rolled-back rewrite restores it).
+        for (const lock of after.locks) {
+            const relation = snapshot.get(lock.oid);
+            if (!relation || relation.filenode === null || lock.filenode === null)
+                continue;
+            const previous = filenodeBefore.has(lock.oid) ? filenodeBefore.get(lock.oid) : relation.filenode;
+            if (previous === lock.filenode || rewrites.includes(relation.name))
+                continue;
+            rewrites.push(relation.name);
+            if (concurrent?.includes('CONCURRENTLY'))
+                continue;
+            if (TABLE_KINDS.has(relation.kind)) {
+                const info = describe(relation, lock.oid);
+                touched.set(lock.oid, info);
+                flags.push({ kind: 'rewrite', relation: relation.name, rows: info.rows, sizeBytes: info.sizeBytes, message: `rewrites ${relation.name} (${sizeText(info)}): every row is copied while the lock is held` });
+            }
+        }
+        // A touched table with lock_timeout 0 waits for its lock forever, and everyone queues behind it.
+        const waitsForever = /^0(ms|s|min|h|d)?$/.test(after.lockTimeout.trim());
+        if (waitsForever) {
+            for (const lock of locks.filter((l) => l.preExisting && TABLE_KINDS.has(l.kind))) {
+                flags.push({ kind: 'no-lock-timeout', relation: lock.relation, mode: lock.mode, message: `${lock.relation} is locked (${lockModeLabel(lock.mode)}) while lock_timeout is 0: the statement may wait forever, and every query on ${lock.relation} queues behind it` });
+            }
+        }
+        const fields = { locks, rewrites: rewrites.sort(), touched: [...touched.values()], flags };
+        Object.assign(result, fields);
+    }
+}
+const MODE_ORDER = [
+    'AccessShareLock',
+    'RowShareLock',
+    'RowExclusiveLock',
+    'ShareUpdateExclusiveLock',
+    'ShareLock',
+    'ShareRowExclusiveLock',
+    'ExclusiveLock',
+    'AccessExclusiveLock',
+];
+/**
+ * In a transactional migration every lock lasts until COMMIT: a blocking lock taken by one statement
+ * is still held while all later statements of the same migration run.
+ */
+function markHeldLocks(report) {
+    for (const migration of report.migrations) {
+        if (!migration.transactional)
+            continue;
+        const statements = migration.statements;
+        for (const [index, statement] of statements.entries()) {
+            const later = statements.slice(index + 1).filter((s) => !s.note?.startsWith('resumed'));
+            if (later.length === 0)
+                continue;
+            const blocking = statement.locks.filter((l) => l.preExisting !== false && blockedBy(l.mode).length > 0 && (l.kind === undefined || TABLE_KINDS.has(l.kind)));
+            if (blocking.length === 0)
+                continue;
+            const flags = (statement.flags ?? []).filter((f) => f.kind !== 'lock-held');
+            const last = later[later.length - 1];
+            const laterMs = later.reduce((sum, s) => sum + s.durationMs, 0);
+            for (const lock of blocking) {
+                flags.push({
+                    kind: 'lock-held',
+                    relation: lock.relation,
+                    mode: lock.mode,
+                    laterStatements: later.length,
+                    message: `${lockModeLabel(lock.mode)} on ${lock.relation} stays held while ${later.length} later statement(s) run (lines ${later[0].line}–${last.line}, ${Math.round(laterMs)} ms in the dry-run): it blocks ${blockedBy(lock.mode).join(' and ')} until COMMIT`,
+                });
+            }
+            statement.flags = flags;
+        }
+    }
+}
+/** "~100,000 rows, 4.3 MB" for messages; "size unknown" when the table was never analysed. */
+function sizeText(info) {
+    const parts = [];
+    if (info.rows !== null && info.rows !== undefined)
+        parts.push(`~${info.rows.toLocaleString('en-US')} rows`);
+    if (info.sizeBytes !== null && info.sizeBytes !== undefined)
+        parts.push(formatBytes(info.sizeBytes));
+    return parts.length ? parts.join(', ') : 'size unknown';
+}
+function formatBytes(bytes) {
+    const units = ['bytes', 'kB', 'MB', 'GB', 'TB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return unit === 0 ? `${value} bytes` : `${value.toFixed(value >= 10 ? 0 : 1)} ${units[unit]}`;
+}
+/** ALTER TABLE subcommands lighter than ACCESS EXCLUSIVE (PostgreSQL documentation, ALTER TABLE). */
+const ALTER_TABLE_MODES = {
+    AT_ValidateConstraint: 'ShareUpdateExclusiveLock',
+    AT_SetStatistics: 'ShareUpdateExclusiveLock',
+    AT_SetOptions: 'ShareUpdateExclusiveLock',
+    AT_ResetOptions: 'ShareUpdateExclusiveLock',
+    AT_SetRelOptions: 'ShareUpdateExclusiveLock',
+    AT_ResetRelOptions: 'ShareUpdateExclusiveLock',
+    AT_ClusterOn: 'ShareUpdateExclusiveLock',
+    AT_DropCluster: 'ShareUpdateExclusiveLock',
+    AT_AttachPartition: 'ShareUpdateExclusiveLock',
+    AT_EnableTrig: 'ShareRowExclusiveLock',
+    AT_EnableAlwaysTrig: 'ShareRowExclusiveLock',
+    AT_EnableReplicaTrig: 'ShareRowExclusiveLock',
+    AT_DisableTrig: 'ShareRowExclusiveLock',
+    AT_EnableTrigAll: 'ShareRowExclusiveLock',
+    AT_DisableTrigAll: 'ShareRowExclusiveLock',
+    AT_EnableTrigUser: 'ShareRowExclusiveLock',
+    AT_DisableTrigUser: 'ShareRowExclusiveLock',
+};
+const strongestOf = (modes) => modes.reduce((a, b) => (MODE_ORDER.indexOf(b) > MODE_ORDER.indexOf(a) ? b : a), 'AccessShareLock');
+/**
+ * The lock a statement needs on the relation it names, from its parse tree (only used where the
+ * database cannot show it: see applyTrace). Covers DDL and DML on one named relation.
+ */
+function expectedLocks(statement) {
+    const node = statement.node;
+    const ref = (rv) => (rv?.relname ? { ...(rv.schemaname ? { schema: rv.schemaname } : {}), name: rv.relname } : undefined);
+    const one = (rv, mode) => {
+        const r = ref(rv);
+        return r ? [{ ...r, mode }] : [];
+    };
+    if (node.AlterTableStmt) {
+        const cmds = (node.AlterTableStmt.cmds ?? []).map((c) => c.AlterTableCmd ?? {});
+        const modes = cmds.map((cmd) => {
+            if (cmd.subtype === 'AT_AddConstraint' && cmd.def?.Constraint?.contype === 'CONSTR_FOREIGN')
+                return 'ShareRowExclusiveLock';
+            if (cmd.subtype === 'AT_DetachPartition' && cmd.def?.PartitionCmd?.concurrent)
+                return 'ShareUpdateExclusiveLock';
+            return ALTER_TABLE_MODES[cmd.subtype] ?? 'AccessExclusiveLock';
+        });
+        return one(node.AlterTableStmt.relation, modes.length ? strongestOf(modes) : 'AccessExclusiveLock');
+    }
+    if (node.IndexStmt)
+        return one(node.IndexStmt.relation, node.IndexStmt.concurrent ? 'ShareUpdateExclusiveLock' : 'ShareLock');
+    if (node.CreateTrigStmt)
+        return one(node.CreateTrigStmt.relation, 'ShareRowExclusiveLock');
+    if (node.RenameStmt?.relation)
+        return one(node.RenameStmt.relation, 'AccessExclusiveLock');
+    if (node.RefreshMatViewStmt)
+        return one(node.RefreshMatViewStmt.relation, node.RefreshMatViewStmt.concurrent ? 'ExclusiveLock' : 'AccessExclusiveLock');
+    if (node.ClusterStmt?.relation)
+        return one(node.ClusterStmt.relation, 'AccessExclusiveLock');
+    if (node.TruncateStmt)
+        return (node.TruncateStmt.relations ?? []).flatMap((r) => one(r.RangeVar, 'AccessExclusiveLock'));
+    if (node.LockStmt) {
+        const mode = MODE_ORDER[(node.LockStmt.mode ?? 8) - 1] ?? 'AccessExclusiveLock';
+        return (node.LockStmt.relations ?? []).flatMap((r) => one(r.RangeVar, mode));
+    }
+    if (node.DropStmt && ['OBJECT_TABLE', 'OBJECT_MATVIEW', 'OBJECT_VIEW'].includes(node.DropStmt.removeType)) {
+        return (node.DropStmt.objects ?? []).flatMap((o) => {
+            const names = (o.List?.items ?? []).map((i) => i.String?.sval).filter(Boolean);
+            if (!names.length)
+                return [];
+            return [{ ...(names.length > 1 ? { schema: names[names.length - 2] } : {}), name: names[names.length - 1], mode: 'AccessExclusiveLock' }];
+        });
+    }
+    if (node.InsertStmt)
+        return one(node.InsertStmt.relation, 'RowExclusiveLock');
+    if (node.UpdateStmt)
+        return one(node.UpdateStmt.relation, 'RowExclusiveLock');
+    if (node.DeleteStmt)
+        return one(node.DeleteStmt.relation, 'RowExclusiveLock');
+    return [];
+}
+/** "public.accounts" matches a reference to accounts, or to public.accounts. */
+function matchesRef(qualified, ref) {
+    const dot = qualified.indexOf('.');
+    const schema = qualified.slice(0, dot);
+    const name = qualified.slice(dot + 1);
+    return name === ref.name && (ref.schema === undefined || ref.schema === schema);
+}
+
+;// CONCATENATED MODULE: ./lib/report/markdown-escape.js
+/**
+ * Escaping for GitHub-flavoured markdown built from untrusted text (migration files, identifiers,
+ * database error messages). Everything that comes from a file goes through one of these functions
+ * before it reaches a PR comment or a job summary: a migration must not be able to inject HTML,
+ * ping people, break out of a code block or forge ddlgate's comment marker.
+ */
+/** Zero-width space: invisible, but stops GitHub from recognising a mention or a comment opener. */
+const ZWSP = '\u200b';
+/**
+ * Breaks every `<!--` (the marker prefix) so file content can never contain text that reads as an
+ * HTML comment, in particular a forged `<!-- ddlgate:report:… -->` marker.
+ */
+function neutraliseCommentOpeners(text) {
+    return text.replace(/<!--/g, `<!${ZWSP}--`);
+}
+/** `@user` and `@org/team` stop being mentions (no notification) but still read the same. */
+function neutraliseMentions(text) {
+    // Only an e-mail address (a letter or digit right before the @) is left alone.
+    return text.replace(/(^|[^A-Za-z0-9])@(?=[A-Za-z0-9])/g, `$1@${ZWSP}`);
+}
+/** Longest run of consecutive backticks in a text. */
+function longestBacktickRun(text) {
+    let longest = 0;
+    for (const match of text.matchAll(/`+/g))
+        longest = Math.max(longest, match[0].length);
+    return longest;
+}
+/**
+ * A fenced code block that the content cannot close: the fence is one backtick longer than the
+ * longest backtick run inside (and at least three).
+ */
+function codeFence(code, language = '') {
+    const body = neutraliseCommentOpeners(code.replace(/\r\n?/g, '\n')).replace(/\n+$/, '');
+    const fence = '`'.repeat(Math.max(3, longestBacktickRun(body) + 1));
+    return `${fence}${language}\n${body}\n${fence}`;
+}
+/**
+ * Text shown as markdown prose or inside a table cell: HTML and markdown syntax are escaped, line
+ * breaks become spaces (a cell must stay on one line), mentions and comment openers are neutralised.
+ */
+function escapeMarkdown(text) {
+    const escaped = text
+        .replace(/\r\n?|\n/g, ' ')
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/[\\`*_{}[\]()#+!|~]/g, (c) => `\\${c}`)
+        // A leading "-", "=" or "1." would start a list or a heading underline when the text opens a line.
+        .replace(/^(\s*)([-=]|\d+(?=[.)]))/, (_, space, lead) => (/^\d/.test(lead) ? `${space}${lead}\\` : `${space}\\${lead}`));
+    return neutraliseMentions(escaped);
+}
+/**
+ * Inline code for identifiers, rule ids, file paths: delimiters longer than any backtick run inside,
+ * padded when the content starts or ends with a backtick. Newlines become spaces. In a table cell `|`
+ * is escaped, because GitHub splits cells on it even inside code spans.
+ */
+function inlineCode(text, { inTable = false } = {}) {
+    let body = neutraliseCommentOpeners(text.replace(/\r\n?|\n/g, ' '));
+    if (inTable)
+        body = body.replace(/\|/g, '\\|');
+    const ticks = '`'.repeat(longestBacktickRun(body) + 1);
+    const pad = body.startsWith('`') || body.endsWith('`') || body.startsWith(' ') ? ' ' : '';
+    return `${ticks}${pad}${body}${pad}${ticks}`;
+}
+/** A URL used as a link target: only http(s), and without characters that end a markdown link. */
+function safeUrl(url) {
+    if (!/^https?:\/\//i.test(url))
+        return undefined;
+    return url.replace(/[()<>\s"'`\\]/g, (c) => encodeURIComponent(c));
+}
+/** `[text](url)` with escaped text, or just the escaped text when the URL is not usable. */
+function markdown_escape_link(text, url) {
+    const target = url ? safeUrl(url) : undefined;
+    return target ? `[${escapeMarkdown(text)}](${target})` : escapeMarkdown(text);
+}
+/** The text of a `<summary>`: HTML-escaped (markdown is not rendered there, mentions still are). */
+function escapeHtml(text) {
+    return neutraliseMentions(text
+        .replace(/\r\n?|\n/g, ' ')
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;'));
+}
+/** Cuts a text to at most `max` characters (by code point), marking the cut with an ellipsis. */
+function clip(text, max) {
+    const chars = [...text];
+    return chars.length <= max ? text : `${chars.slice(0, Math.max(0, max - 1)).join('')}…`;
+}
+
+;// CONCATENATED MODULE: ./lib/report/model.js
+function countFindings(files) {
+    const counts = { errors: 0, warnings: 0, infos: 0 };
+    for (const file of files) {
+        for (const finding of file.findings ?? []) {
+            if (finding.severity === 'error')
+                counts.errors++;
+            else if (finding.severity === 'warning')
+                counts.warnings++;
+            else
+                counts.infos++;
+        }
+    }
+    return counts;
+}
+function model_verdictOf(model) {
+    if (model.couldNotRun)
+        return 'could-not-run';
+    const counts = countFindings(model.files);
+    if (counts.errors > 0 || model.dryRunOk === false)
+        return 'blocking';
+    if (model.operation?.ok === false)
+        return 'failed';
+    if (counts.warnings > 0)
+        return 'warnings';
+    return 'safe';
+}
+function plural(n, word, many = `${word}s`) {
+    return `${n.toLocaleString('en-US')} ${n === 1 ? word : many}`;
+}
+
+;// CONCATENATED MODULE: ./lib/report/comment-markdown.js
+
+
+
+
+/** GitHub rejects issue comments longer than this many characters. */
+const GITHUB_COMMENT_LIMIT = 65_536;
+/** Where each rule's why, safe alternative and examples live (the heading anchors are the rule ids). */
+const RULES_DOC_URL = 'https://github.com/ddlgate/ddlgate/blob/main/docs/rules.md';
+const ICON = { error: '🛑', warning: '⚠️', info: 'ℹ️' };
+/** The marker that identifies ddlgate's sticky comment for one migrations directory. */
+function commentMarker(dir) {
+    // The directory comes from the workflow file, but `--` or `>` would still end the HTML comment early.
+    const safe = dir.replace(/-{2,}/g, (m) => m.split('').join('\u200b')).replace(/[<>\n\r]/g, '_');
+    return `<!-- ddlgate:report:${safe} -->`;
+}
+// ---- the verdict line ------------------------------------------------------------------------------
+function findingCounts(model) {
+    const counts = countFindings(model.files);
+    const parts = [plural(counts.errors, 'error'), plural(counts.warnings, 'warning')];
+    if (counts.infos)
+        parts.push(plural(counts.infos, 'note'));
+    return parts.join(', ');
+}
+function scope(model) {
+    const linted = model.files.filter((f) => f.findings !== null).length;
+    return `${plural(linted, model.changedOnly ? 'changed migration file' : 'migration file')}`;
+}
+function lintVerdict(model) {
+    const counts = countFindings(model.files);
+    const linted = model.files.filter((f) => f.findings !== null).length;
+    if (counts.errors > 0)
+        return `🛑 **Blocking** — ${findingCounts(model)} in ${scope(model)}`;
+    if (counts.warnings > 0)
+        return `⚠️ **Warnings** — ${findingCounts(model)} in ${scope(model)}, nothing blocking`;
+    if (linted === 0)
+        return model.changedOnly ? '✅ **No migrations changed** — this pull request adds or changes no migration file' : '✅ **No migrations** — the directory holds no migration file';
+    return `✅ **Safe** — no findings in ${scope(model)}`;
+}
+function pendingCount(model) {
+    return model.dryRunReport?.migrations.length ?? model.files.filter((f) => f.dryRun).length;
+}
+function dryRunVerdict(model) {
+    const failed = model.files.filter((f) => f.dryRun && !f.dryRun.ok);
+    if (failed.length) {
+        const first = failed[0].dryRun;
+        return `🛑 **Blocking** — the dry-run failed in ${inlineCode(`${first.version}_${first.name}`)}${failed.length > 1 ? ` and ${plural(failed.length - 1, 'other migration')}` : ''}`;
+    }
+    const counts = countFindings(model.files);
+    const pending = pendingCount(model);
+    const ran = pending === 0 ? 'nothing pending' : `${plural(pending, 'pending migration')} ran and rolled back cleanly`;
+    if (counts.errors > 0)
+        return `🛑 **Blocking** — ${findingCounts(model)} in ${scope(model)}; the dry-run passed (${ran})`;
+    if (counts.warnings > 0)
+        return `⚠️ **Warnings** — ${findingCounts(model)}, nothing blocking; ${ran}`;
+    if (pending === 0)
+        return '✅ **Up to date** — nothing pending to dry-run, no findings';
+    return `✅ **Safe** — ${ran}, no findings`;
+}
+function applyVerdict(model) {
+    const op = model.operation;
+    if (!op)
+        return lintVerdict(model);
+    if (op.ok)
+        return `✅ **${escapeMarkdown(op.headline)}**`;
+    return `🛑 **${escapeMarkdown(op.headline)}**`;
+}
+function statusVerdict(model) {
+    const items = model.status ?? [];
+    const counts = new Map();
+    for (const item of items)
+        counts.set(item.state, (counts.get(item.state) ?? 0) + 1);
+    const line = items.length ? [...counts.entries()].map(([state, n]) => `${n} ${state}`).join(', ') : 'no migrations';
+    const trouble = items.some((i) => i.state === 'failed' || i.state === 'modified' || i.state === 'missing');
+    return `${trouble ? '⚠️' : 'ℹ️'} **Status** — ${line}`;
+}
+/** The first line of the report: what the command concluded, in its own words. */
+function verdictLine(model) {
+    if (model.couldNotRun) {
+        const what = model.couldNotRun.kind === 'input' ? 'bad input' : 'infrastructure';
+        return `❌ **Could not run** (${what}) — ${escapeMarkdown(clip(model.couldNotRun.reason, 600))}`;
+    }
+    switch (model.command) {
+        case 'lint':
+            return lintVerdict(model);
+        case 'dry-run':
+            return dryRunVerdict(model);
+        case 'status':
+            return statusVerdict(model);
+        case 'apply':
+            return applyVerdict(model);
+        case 'rollback':
+            return model.operation ? `${model.operation.ok ? '↩️' : '🛑'} **${escapeMarkdown(model.operation.headline)}**` : '↩️ **Rollback**';
+        default:
+            return model.operation ? `${model.operation.ok ? '✅' : '🛑'} **${escapeMarkdown(model.operation.headline)}**` : `✅ **${escapeMarkdown(model.command)}**`;
+    }
+}
+// ---- one finding -----------------------------------------------------------------------------------
+function lineUrl(file, line, endLine) {
+    if (!file.url)
+        return undefined;
+    if (line === undefined)
+        return file.url;
+    return `${file.url}#L${line}${endLine && endLine > line ? `-L${endLine}` : ''}`;
+}
+function lines(f) {
+    return f.endLine > f.line ? `L${f.line}-L${f.endLine}` : `L${f.line}`;
+}
+/** Lock, what it blocks, rewrite, dry-run evidence, table size and estimated lock time: one line. */
+function impactLine(finding) {
+    const parts = [];
+    if (finding.traced)
+        parts.push(escapeMarkdown(finding.traced));
+    if (finding.traced && !finding.evidence)
+        parts.push('seen in the dry-run');
+    if (finding.evidence?.status === 'confirmed')
+        parts.push(`**confirmed by the dry-run**${finding.evidence.observed ? ` (${escapeMarkdown(clip(finding.evidence.observed, 200))})` : ''}`);
+    else if (finding.evidence?.status === 'contradicted')
+        parts.push(`**contradicted by the dry-run**${finding.evidence.observed ? `: ${escapeMarkdown(clip(finding.evidence.observed, 200))}` : ''}`);
+    const impact = finding.impact;
+    if (impact) {
+        const size = [impact.rows != null ? `~${impact.rows.toLocaleString('en-US')} rows` : '', impact.bytes != null ? formatBytes(impact.bytes) : ''].filter(Boolean).join(', ');
+        const estimate = impact.estimateSeconds ? `est. lock ${impact.estimateSeconds[0]}–${impact.estimateSeconds[1]} s` : '';
+        parts.push([`${inlineCode(impact.table)}${size ? `: ${escapeMarkdown(size)}` : ''}`, estimate].filter(Boolean).join(', '));
+    }
+    return parts.length ? parts.join(' · ') : undefined;
+}
+/** The hint's first sentence: the long why lives in docs/rules.md. */
+function shortHint(hint) {
+    const first = /^(.+?[.;])(\s|$)/.exec(hint.trim());
+    return clip(first ? first[1] : hint.trim(), 240);
+}
+function findingBlock(file, f) {
+    const where = markdown_escape_link(lines(f), lineUrl(file, f.line, f.endLine));
+    const doc = markdown_escape_link('why', `${RULES_DOC_URL}#${f.rule}`);
+    const out = [`${ICON[f.severity]} ${inlineCode(f.rule)} · ${where} — ${escapeMarkdown(clip(f.message, 400))} (${doc})`];
+    if (f.excerpt)
+        out.push('', codeFence(f.excerpt, 'sql'));
+    const impact = impactLine(f);
+    if (impact)
+        out.push('', `**Impact:** ${impact}`);
+    if (f.fix)
+        out.push('', '**Fix:**', '', codeFence([f.fix.sql, ...(f.fix.note ? [f.fix.note] : [])].join('\n'), 'sql'));
+    else if (f.hint)
+        out.push('', `**Fix:** ${escapeMarkdown(shortHint(f.hint))}`);
+    return out;
+}
+// ---- the lock trace, merged ----------------------------------------------------------------------
+function tracedLocks(statement) {
+    // A relation the migration itself created is invisible to everyone else until COMMIT: its lock blocks nobody.
+    return statement.locks.filter((lock) => lock.preExisting !== false);
+}
+/** One line for what a statement locked or rewrote, or undefined when it touched nothing that exists. */
+function traceText(statement) {
+    const touched = new Map((statement.touched ?? []).map((t) => [t.relation, t]));
+    const size = (relation) => (touched.has(relation) ? ` (${sizeText(touched.get(relation))})` : '');
+    const locks = tracedLocks(statement).filter((lock) => lock.blocks.length > 0);
+    const parts = locks.map((lock) => `${lockModeLabel(lock.mode)} lock on ${lock.relation}${size(lock.relation)} — blocks ${lock.blocks.join(' and ')}`);
+    if (statement.rewrites.length)
+        parts.push(`rewrites ${statement.rewrites.map((r) => `${r}${locks.some((l) => l.relation === r) ? '' : size(r)}`).join(', ')}`);
+    return parts.length ? parts.join('; ') : undefined;
+}
+/** Trace flags that say more than the lock itself (held too long, no lock_timeout, unindexed foreign key). */
+const EXTRA_FLAGS = new Set(['lock-held', 'no-lock-timeout', 'fk-without-index']);
+function statementText(statement) {
+    return clip(statement.sql.replace(/\s+/g, ' ').trim(), 100);
+}
+function dryRunBlock(file, options) {
+    const run = file.dryRun;
+    if (!run)
+        return [];
+    const out = [];
+    const failed = run.statements.find((s) => s.error);
+    const time = options.timings ? ` in ${Math.round(run.durationMs)} ms` : '';
+    if (!run.ok) {
+        out.push('', `🛑 **The dry-run failed**${failed ? ` at ${markdown_escape_link(`L${failed.line}`, lineUrl(file, failed.line))}` : ''}: ${escapeMarkdown(clip(run.error ?? 'unknown error', 1000))}`);
+        if (failed)
+            out.push('', codeFence(clip(failed.sql.trim(), 4000), 'sql'));
+    }
+    // Statements whose locks or rewrites no finding mentions: shown here once (the findings carry their own).
+    const findingLines = new Set((file.findings ?? []).map((f) => f.line));
+    const unmatched = run.statements.filter((s) => !findingLines.has(s.line) && traceText(s));
+    if (unmatched.length) {
+        out.push('', 'The dry-run also saw:');
+        for (const s of unmatched.slice(0, 20))
+            out.push(`- ⚠️ ${markdown_escape_link(`L${s.line}`, lineUrl(file, s.line))} ${inlineCode(statementText(s))} — ${escapeMarkdown(traceText(s))}`);
+        if (unmatched.length > 20)
+            out.push(`- …and ${unmatched.length - 20} more (see the job summary)`);
+    }
+    // The full trace, collapsed: every statement, including harmless ones and the dry-run's own notes.
+    if (run.statements.length) {
+        const mode = run.transactional ? '' : ', outside a transaction';
+        const summary = run.ok ? `Dry-run: ${plural(run.statements.length, 'statement')} ran and rolled back${mode}${time}` : `Dry-run trace (${plural(run.statements.length, 'statement')}${mode}${time})`;
+        const items = run.statements.map((s) => {
+            const locks = s.locks.map((lock) => `${lockModeLabel(lock.mode)} on ${lock.relation}${lock.preExisting === false ? ' (created here)' : ''}`);
+            const bits = [locks.length ? locks.join(', ') : 'no lock on existing relations', ...(s.rewrites.length ? [`rewrites ${s.rewrites.join(', ')}`] : []), ...(s.note ? [s.note] : []), ...(s.error ? [`error: ${s.error}`] : [])];
+            const flagged = (s.flags ?? []).filter((flag) => EXTRA_FLAGS.has(flag.kind)).map((flag) => flag.message);
+            const ms = options.timings ? ` (${Math.round(s.durationMs)} ms)` : '';
+            return `- ${markdown_escape_link(`L${s.line}`, lineUrl(file, s.line))} ${inlineCode(statementText(s))}${ms} — ${escapeMarkdown(clip([...bits, ...flagged].join('; '), 600))}`;
+        });
+        out.push('', `<details><summary>${escapeHtml(summary)}</summary>`, '', ...items, '', '</details>');
+    }
+    else if (run.ok) {
+        out.push('', 'Dry-run: no statements.');
+    }
+    return out;
+}
+// ---- files ---------------------------------------------------------------------------------------
+function fileIcon(file) {
+    const findings = file.findings ?? [];
+    if (findings.some((f) => f.severity === 'error') || file.dryRun?.ok === false)
+        return '🛑';
+    if (findings.some((f) => f.severity === 'warning'))
+        return '⚠️';
+    return '✅';
+}
+function fileFacts(file) {
+    const bits = [];
+    if (file.status)
+        bits.push(escapeMarkdown(file.status));
+    if (file.findings === null)
+        bits.push('not linted');
+    else if (file.findings.length === 0)
+        bits.push('no findings');
+    if (file.dryRun)
+        bits.push(file.dryRun.ok ? 'dry-run ok' : 'dry-run **failed**');
+    return bits.join(' · ');
+}
+function fileSection(file, options) {
+    const out = [`### ${fileIcon(file)} ${markdown_escape_link(file.path, lineUrl(file))}`, '', fileFacts(file)];
+    for (const finding of file.findings ?? [])
+        out.push('', ...findingBlock(file, finding));
+    out.push(...dryRunBlock(file, options));
+    return out.join('\n');
+}
+function operationBlock(op, options) {
+    if (!op)
+        return [];
+    const out = [];
+    // Timings (apply durations) are summary-only: a rerun must not rewrite the comment.
+    const details = (op.details ?? []).map((line) => (options.timings ? line : line.replace(/ in \d+ ms/g, '').replace(/, \d+ ms in the dry-run/g, '')));
+    if (details.length)
+        out.push('', '<details><summary>Details</summary>', '', codeFence(details.join('\n')), '', '</details>');
+    for (const part of op.sql ?? [])
+        out.push('', `<details><summary>${escapeHtml(part.title)}</summary>`, '', codeFence(part.sql, 'sql'), '', '</details>');
+    return out;
+}
+const STATE_ICON = { applied: '✅', pending: '⏳', failed: '🛑', modified: '⚠️', missing: '❓' };
+function statusBlock(items) {
+    if (!items?.length)
+        return [];
+    const list = items.map((item) => `- ${STATE_ICON[item.state]} ${item.state} ${inlineCode(`${item.version}_${item.name}`)}${item.appliedAt ? ` · ${escapeMarkdown(item.appliedAt)}` : ''}${item.detail ? ` — ${escapeMarkdown(clip(item.detail, 300))}` : ''}`);
+    return ['', `<details><summary>${escapeHtml(`Migration status (${plural(items.length, 'migration')})`)}</summary>`, '', ...list, '', '</details>'];
+}
+function header(model) {
+    const out = [`## ddlgate · ${inlineCode(model.dir)} · ${escapeMarkdown(model.command)}`, '', verdictLine(model)];
+    if (model.couldNotRun && model.files.length)
+        out.push('', 'What could be checked before it stopped:');
+    for (const note of model.notes ?? [])
+        out.push('', `> ${escapeMarkdown(note)}`);
+    return out;
+}
+/** The full report without marker (the job summary uses it too, with timings). */
+function renderReportBody(model, options = {}) {
+    // Files with nothing to say (linted clean, no dry-run) share one collapsed list instead of a section each.
+    const quiet = model.files.filter((file) => file.findings?.length === 0 && !file.dryRun);
+    const sections = model.files.filter((file) => !quiet.includes(file)).map((file) => fileSection(file, options));
+    if (quiet.length) {
+        const items = quiet.map((file) => `- ✅ ${markdown_escape_link(file.path, lineUrl(file))}${file.status ? ` · ${escapeMarkdown(file.status)}` : ''}`);
+        sections.push([`<details><summary>${escapeHtml(`${plural(quiet.length, 'file')} without findings`)}</summary>`, '', ...items, '', '</details>'].join('\n'));
+    }
+    return [...header(model), ...operationBlock(model.operation, options), ...statusBlock(model.status), ...sections.flatMap((s) => ['', s]), ''].join('\n');
+}
+/**
+ * One line per finding, under its file's linked heading: what the summary falls back to at any size.
+ * No per-line link (the line number is next to the file's link): at thousands of findings the URLs
+ * alone would not fit in the summary's 1 MiB.
+ */
+function findingLines(file) {
+    return (file.findings ?? []).map((f) => `- ${ICON[f.severity]} ${lines(f)} ${inlineCode(f.rule)} — ${escapeMarkdown(clip(f.message, 140))}`);
+}
+/** The per-file summary used when the full report does not fit in one comment. */
+function renderCompactBody(model, limit, where = 'the job summary') {
+    const intro = [...header(model), ...operationBlock(model.operation, {}), '', `This report is too long for a comment: ${markdown_escape_link(where, model.runUrl)} lists every finding. Files with problems first:`, ''];
+    const ordered = [...model.files].sort((a, b) => weight(a) - weight(b));
+    const rows = ordered.map((file) => {
+        const findings = file.findings ?? [];
+        const errors = findings.filter((f) => f.severity === 'error').length;
+        const warnings = findings.filter((f) => f.severity === 'warning').length;
+        const first = findings.find((f) => f.severity === 'error') ?? findings[0];
+        const facts = [errors ? plural(errors, 'error') : '', warnings ? plural(warnings, 'warning') : '', file.dryRun && !file.dryRun.ok ? 'dry-run failed' : ''].filter(Boolean).join(', ') || 'no findings';
+        return `- ${fileIcon(file)} ${markdown_escape_link(clip(file.path, 200), lineUrl(file))} — ${facts}${first ? ` · first: ${inlineCode(first.rule)} ${markdown_escape_link(`L${first.line}`, lineUrl(file, first.line))}` : ''}`;
+    });
+    const kept = [];
+    let length = intro.join('\n').length + 200;
+    for (const row of rows) {
+        if (length + row.length + 1 > limit)
+            break;
+        kept.push(row);
+        length += row.length + 1;
+    }
+    const dropped = rows.length - kept.length;
+    return [...intro, ...kept, ...(dropped ? [`- …and ${plural(dropped, 'more file')}`] : []), ''].join('\n');
+}
+function weight(file) {
+    const icon = fileIcon(file);
+    return icon === '🛑' ? 0 : icon === '⚠️' ? 1 : 2;
+}
+/** The sticky comment: marker, then the full report, or the compact one when the full one is too long. */
+function renderComment(model) {
+    const marker = commentMarker(model.dir);
+    const budget = GITHUB_COMMENT_LIMIT - marker.length - 1;
+    const full = renderReportBody(model);
+    if (full.length <= budget)
+        return `${marker}\n${full}`;
+    const compact = renderCompactBody(model, budget);
+    if (compact.length <= budget)
+        return `${marker}\n${compact}`;
+    // Only reachable with absurd inputs (a gigantic error message in the header): cut, never fail.
+    const cut = compact.slice(0, budget - 80);
+    return `${marker}\n${cut.slice(0, cut.lastIndexOf('\n') + 1)}\n…report cut to fit GitHub's comment limit.\n`;
+}
+/** Re-exported for the summary: the verdict label as a word. */
+function verdictWord(model) {
+    return verdictOf(model);
+}
+
+;// CONCATENATED MODULE: ./lib/report/sarif.js
+/**
+ * SARIF 2.1.0 for GitHub code scanning (`lint --format sarif`, the action's sarif-path output): one run,
+ * every rule with its documentation (help URI into docs/rules.md), every finding a result with a stable
+ * partialFingerprint so code scanning follows an alert when lines move. Pure: data in, object out.
+ */
+
+const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+const sarif_RULES_DOC_URL = 'https://github.com/ddlgate/ddlgate/blob/main/docs/rules.md';
+const LEVEL = { error: 'error', warning: 'warning', info: 'note' };
+function renderLintSarif(result, rules, options) {
+    const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
+    const results = [];
+    for (const file of result.files) {
+        const text = options.sourceOf?.(file.path);
+        const lines = text?.split(/\r?\n/);
+        const seen = new Map();
+        for (const finding of file.findings) {
+            const statement = lines ? lines.slice(finding.line - 1, finding.endLine).join('\n') : finding.message;
+            const base = `${finding.rule}\u0000${file.path}\u0000${normalize(statement)}`;
+            // The same rule on the same statement text twice in one file: tell them apart by order, not by line.
+            const occurrence = seen.get(base) ?? 0;
+            seen.set(base, occurrence + 1);
+            const fingerprint = (0,external_node_crypto_.createHash)('sha256').update(`${base}\u0000${occurrence}`).digest('hex').slice(0, 32);
+            const message = finding.evidence ? `${finding.message} (dry-run: ${finding.evidence.status}: ${finding.evidence.observed})` : finding.message;
+            results.push({
+                ruleId: finding.rule,
+                ...(ruleIndex.has(finding.rule) ? { ruleIndex: ruleIndex.get(finding.rule) } : {}),
+                level: LEVEL[finding.severity],
+                message: { text: `${message}\n${finding.hint}` },
+                locations: [
+                    {
+                        physicalLocation: {
+                            artifactLocation: { uri: toUri(file.path) },
+                            region: { startLine: finding.line, startColumn: finding.column, endLine: Math.max(finding.endLine, finding.line) },
+                        },
+                    },
+                ],
+                partialFingerprints: { 'ddlgateStatement/v1': fingerprint },
+                properties: { ...(finding.table ? { table: finding.table } : {}), ...(finding.evidence ? { evidence: finding.evidence } : {}), ...(finding.impact ? { impact: finding.impact } : {}) },
+            });
+        }
+    }
+    return {
+        $schema: SARIF_SCHEMA,
+        version: '2.1.0',
+        runs: [
+            {
+                tool: {
+                    driver: {
+                        name: 'ddlgate',
+                        version: options.version,
+                        informationUri: 'https://github.com/ddlgate/ddlgate',
+                        rules: rules.map((rule) => ({
+                            id: rule.id,
+                            name: rule.id.replace(/(^|-)([a-z])/g, (_, __, c) => c.toUpperCase()),
+                            shortDescription: { text: plain(rule.summary) },
+                            fullDescription: { text: plain(rule.why) },
+                            help: { text: `${plain(rule.why)}\nSafe alternative: ${plain(rule.safe)}`, markdown: `${rule.why}\n\n**Safe alternative.** ${rule.safe}` },
+                            helpUri: `${sarif_RULES_DOC_URL}#${rule.id}`,
+                            defaultConfiguration: { level: LEVEL[rule.severity] },
+                            properties: { category: rule.category, ...(rule.breaking ? { breaking: true } : {}), tags: ['postgresql', 'migration', rule.category] },
+                        })),
+                    },
+                },
+                results,
+            },
+        ],
+    };
+}
+function normalize(sql) {
+    return sql.replace(/--[^\n]*/g, '').replace(/\s+/g, ' ').trim().toLowerCase();
+}
+function plain(markdown) {
+    return markdown.replace(/`/g, '');
+}
+/** A repository-relative path as a SARIF URI (forward slashes, percent-encoded). */
+function toUri(file) {
+    return file.split(/[\\/]/).map(encodeURIComponent).join('/');
+}
+
+;// CONCATENATED MODULE: ./lib/report/summary-markdown.js
+/**
+ * The job summary ($GITHUB_STEP_SUMMARY): the same report model as the PR comment, with timings, and
+ * at any size every finding — the full report when it fits, else one line per finding, file by file,
+ * up to GitHub's summary limit, then a pointer to the JSON report (attached by the workflow as an
+ * artifact). It also says what happened to the PR comment when that went wrong. Pure.
+ */
+
+
+
+/** GitHub refuses a step summary over 1 MiB (bytes); stay under it with room for the runner's own lines. */
+const SUMMARY_LIMIT = 1_000_000;
+function preamble(extra) {
+    const out = [];
+    if (extra.commentProblem)
+        out.push('> [!WARNING]', `> ${escapeMarkdown(extra.commentProblem)}`, '');
+    if (extra.failure)
+        out.push('> [!CAUTION]', `> ${escapeMarkdown(extra.failure)}`, '');
+    return out.length ? `${out.join('\n')}\n` : '';
+}
+function renderSummary(model, extra = {}) {
+    const head = preamble(extra);
+    const full = head + renderReportBody(model, { timings: true });
+    if (Buffer.byteLength(full) <= SUMMARY_LIMIT)
+        return full;
+    return head + renderFindingList(model, SUMMARY_LIMIT - Buffer.byteLength(head), extra.reportPath);
+}
+/** Every finding, one line each, file by file, until the byte budget; then where the rest is. */
+function renderFindingList(model, budget, reportPath) {
+    const counts = countFindings(model.files);
+    const total = counts.errors + counts.warnings + counts.infos;
+    const intro = [`## ddlgate · ${inlineCode(model.dir)} · ${escapeMarkdown(model.command)}`, '', verdictLine(model), '', `Every finding, one line each (${plural(total, 'finding')}; the SQL excerpts and fixes are in the JSON report):`];
+    const out = [...intro];
+    let used = Buffer.byteLength(out.join('\n')) + 600;
+    let shown = 0;
+    let cut = false;
+    for (const file of model.files) {
+        const lines = findingLines(file);
+        const dry = file.dryRun && !file.dryRun.ok ? [`- 🛑 the dry-run failed: ${escapeMarkdown(clip(file.dryRun.error ?? '', 300))}`] : [];
+        if (lines.length === 0 && dry.length === 0)
+            continue;
+        const block = ['', `**${markdown_escape_link(file.path, file.url)}**`, ...dry];
+        const blockSize = Buffer.byteLength(block.join('\n')) + 1;
+        if (used + blockSize > budget) {
+            cut = true;
+            break;
+        }
+        out.push(...block);
+        used += blockSize;
+        for (const line of lines) {
+            const size = Buffer.byteLength(line) + 1;
+            if (used + size > budget) {
+                cut = true;
+                break;
+            }
+            out.push(line);
+            used += size;
+            shown++;
+        }
+        if (cut)
+            break;
+    }
+    if (cut) {
+        const where = reportPath ? ` (${inlineCode(reportPath.split(/[\\/]/).pop())}, output ${inlineCode('report-path')})` : '';
+        out.push('', `…${plural(total - shown, 'more finding')} do not fit in GitHub's 1 MiB job summary: they are in the JSON report${where}, attached to ${markdown_escape_link('this run', model.runUrl)} as an artifact by the check workflow.`);
+    }
+    return `${out.join('\n')}\n`;
+}
+/** The summary of a run that failed before any report existed (bad input, gate refusal). */
+function renderFailureSummary(command, dir, message, extra = {}) {
+    return `${preamble(extra)}## ddlgate · ${escapeMarkdown(dir)} · ${escapeMarkdown(command)}\n\n❌ **Could not run** — ${escapeMarkdown(message)}\n`;
+}
+
+;// CONCATENATED MODULE: ./lib/secrets.js
+/** Removes credentials from any text that may reach a user: URLs with passwords and password=… pairs. */
+const knownSecrets = new Set();
+function registerSecret(secret) {
+    if (secret && secret.length >= 3)
+        knownSecrets.add(secret);
+}
+function scrubSecrets(text) {
+    let scrubbed = text
+        // The documented placeholder `user:password@` is not a secret: masking it printed `user:***@` in hints.
+        .replace(/(postgres(?:ql)?:\/\/[^:/@\s]*:)([^@\s]*)@/gi, (match, prefix, password) => (/^(user:)?$/.test(prefix.replace(/^postgres(?:ql)?:\/\//i, '')) && password === 'password' ? match : `${prefix}***@`))
+        .replace(/(password\s*=\s*)('[^']*'|"[^"]*"|\S+)/gi, '$1***');
+    for (const secret of knownSecrets) {
+        scrubbed = scrubbed.split(secret).join('***');
+        const encoded = encodeURIComponent(secret);
+        if (encoded !== secret)
+            scrubbed = scrubbed.split(encoded).join('***');
+    }
+    return scrubbed;
+}
+
+;// CONCATENATED MODULE: ./lib/action/annotations.js
+/**
+ * Workflow annotations: one per finding (error / warning / notice) at the file and lines, titled with
+ * the rule id, plus one per failed dry-run statement. GitHub shows only ten of each kind per step,
+ * which is why the comment and the job summary always carry the full list.
+ */
+
+
+function annotate(files) {
+    const counts = { errors: 0, warnings: 0, notices: 0 };
+    for (const file of files) {
+        for (const finding of file.findings ?? []) {
+            const message = scrubSecrets(`${finding.message}\nSafe alternative: ${finding.hint}`);
+            const properties = { title: finding.rule, file: file.path, startLine: finding.line, endLine: Math.max(finding.line, finding.endLine) };
+            if (finding.severity === 'error') {
+                error(message, properties);
+                counts.errors++;
+            }
+            else if (finding.severity === 'warning') {
+                warning(message, properties);
+                counts.warnings++;
+            }
+            else {
+                core_notice(message, properties);
+                counts.notices++;
+            }
+        }
+        const failed = file.dryRun?.statements.find((statement) => statement.error);
+        if (file.dryRun && !file.dryRun.ok) {
+            error(scrubSecrets(file.dryRun.error ?? 'dry-run failed'), { title: 'dry-run', file: file.path, ...(failed ? { startLine: failed.line } : {}) });
+            counts.errors++;
+        }
+    }
+    return counts;
+}
+
+;// CONCATENATED MODULE: ./lib/action/comment.js
+/** The author GITHUB_TOKEN comments as. */
+const ACTIONS_BOT_LOGIN = 'github-actions[bot]';
+/**
+ * The login the token writes comments as. A personal token may call GET /user. Installation tokens
+ * (GITHUB_TOKEN and a GitHub App's token) get 403 there, but GraphQL's `viewer` names the Bot they
+ * act as — without the `[bot]` suffix the REST API puts on bot logins. Only when both fail is
+ * github-actions[bot] assumed (and the caller warns).
+ */
+async function ownIdentity(octokit) {
+    const known = identities.get(octokit);
+    if (known)
+        return known;
+    const identity = await learnIdentity(octokit);
+    identities.set(octokit, identity);
+    return identity;
+}
+/** One lookup per client and run (the comment and the review suggestions share it). */
+const identities = new WeakMap();
+async function learnIdentity(octokit) {
+    try {
+        const { data } = await octokit.rest.users.getAuthenticated();
+        if (data?.login)
+            return { login: data.login, source: 'user' };
+    }
+    catch (error) {
+        if (!isAuthRefusal(error))
+            throw error;
+    }
+    try {
+        const result = await octokit.graphql('query { viewer { login __typename } }');
+        const viewer = result.viewer;
+        if (viewer?.login) {
+            const bot = viewer.__typename === 'Bot' && !viewer.login.endsWith('[bot]');
+            return { login: bot ? `${viewer.login}[bot]` : viewer.login, source: 'viewer' };
+        }
+    }
+    catch (error) {
+        if (!isAuthRefusal(error) && !isGraphQLError(error))
+            throw error;
+    }
+    return { login: ACTIONS_BOT_LOGIN, source: 'fallback' };
+}
+function isAuthRefusal(error) {
+    const status = error.status;
+    return status === 401 || status === 403;
+}
+function isGraphQLError(error) {
+    return error.name === 'GraphqlResponseError';
+}
+function normalise(body) {
+    return body.replace(/\r\n/g, '\n').trimEnd();
+}
+/** True when a comment body is ours for this marker: the marker must be the very first line. */
+function hasMarker(body, marker) {
+    if (!body)
+        return false;
+    const firstLine = body.replace(/\r\n/g, '\n').split('\n', 1)[0].trim();
+    return firstLine === marker;
+}
+/** Every comment of ours (marker + author), oldest first. */
+async function findOwnComments(octokit, target, marker, login) {
+    const found = [];
+    const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, { owner: target.owner, repo: target.repo, issue_number: target.issueNumber, per_page: 100 });
+    for await (const page of pages) {
+        for (const comment of page.data) {
+            if (comment.user?.login === login && hasMarker(comment.body, marker))
+                found.push({ id: comment.id, body: comment.body ?? '', html_url: comment.html_url });
+        }
+    }
+    return found;
+}
+/**
+ * Creates or updates our comment. `attempt` is filled as it goes, so a caller that catches an error
+ * knows whether an old comment of ours was left behind (then it is stale).
+ */
+async function upsertStickyComment(octokit, target, marker, body, attempt = {}) {
+    if (!hasMarker(body, marker))
+        throw new Error('internal: the comment body must start with its marker');
+    const identity = attempt.identity ?? (await ownIdentity(octokit));
+    attempt.identity = identity;
+    const [existing, ...duplicates] = await findOwnComments(octokit, target, marker, identity.login);
+    if (existing)
+        attempt.existing = existing;
+    // Duplicates of ours (two runs that raced, or older versions) would keep showing an old verdict.
+    for (const duplicate of duplicates)
+        await octokit.rest.issues.deleteComment({ owner: target.owner, repo: target.repo, comment_id: duplicate.id });
+    if (existing) {
+        if (normalise(existing.body) === normalise(body))
+            return { action: 'unchanged', url: existing.html_url, id: existing.id, removed: duplicates.length };
+        const { data } = await octokit.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: existing.id, body });
+        return { action: 'updated', url: data.html_url, id: data.id, removed: duplicates.length };
+    }
+    const { data } = await octokit.rest.issues.createComment({ owner: target.owner, repo: target.repo, issue_number: target.issueNumber, body });
+    // The API says who wrote it: a different login than assumed would make the next run post again.
+    const author = data.user?.login;
+    if (author && author !== identity.login)
+        attempt.identity = { login: author, source: 'user' };
+    return { action: 'created', url: data.html_url, id: data.id, removed: duplicates.length };
+}
+/**
+ * The files a pull request adds, modifies or renames, compared with its base by GitHub (not by a local
+ * checkout of some depth): repository path → status. Removed files are left out. The API lists at most
+ * 3,000 files per pull request.
+ */
+async function changedFiles(octokit, target) {
+    const files = await octokit.paginate(octokit.rest.pulls.listFiles, { owner: target.owner, repo: target.repo, pull_number: target.issueNumber, per_page: 100 });
+    return new Map(files.filter((file) => file.status !== 'removed').map((file) => [file.filename, file.status]));
+}
+
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
 
 
@@ -39810,10 +48533,10 @@ function Collection() {
 
 
 // pkg/dist-src/version.js
-var VERSION = "0.0.0-development";
+var dist_bundle_VERSION = "0.0.0-development";
 
 // pkg/dist-src/defaults.js
-var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
+var userAgent = `octokit-endpoint.js/${dist_bundle_VERSION} ${getUserAgent()}`;
 var DEFAULTS = {
   method: "GET",
   baseUrl: "https://api.github.com",
@@ -41093,12 +49816,12 @@ class RequestError extends Error {
 
 
 // pkg/dist-src/version.js
-var dist_bundle_VERSION = "10.0.16";
+var request_dist_bundle_VERSION = "10.0.16";
 
 // pkg/dist-src/defaults.js
 var defaults_default = {
   headers: {
-    "user-agent": `octokit-request.js/${dist_bundle_VERSION} ${getUserAgent()}`
+    "user-agent": `octokit-request.js/${request_dist_bundle_VERSION} ${getUserAgent()}`
   }
 };
 
@@ -44535,3195 +53258,6 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
-;// CONCATENATED MODULE: ./lib/errors.js
-/** Errors a user can act on: rendered as one line, never with a stack trace. */
-class DdlgateError extends Error {
-    exitCode;
-    constructor(message, exitCode) {
-        super(message);
-        this.exitCode = exitCode;
-        this.name = new.target.name;
-    }
-}
-/** Bad usage, configuration or input (a malformed file, a bad URL): exit code 2, nothing applied. */
-class errors_InputError extends DdlgateError {
-    constructor(message) {
-        super(message, 2);
-    }
-}
-/** A failed operation (a migration that errors, a lock not obtained, a refused rollback): exit code 1. */
-class OperationError extends DdlgateError {
-    constructor(message) {
-        super(message, 1);
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/config.js
-
-
-const isString = (v) => (typeof v === 'string' && v.length > 0 ? undefined : 'a non-empty string');
-const isBoolean = (v) => (typeof v === 'boolean' ? undefined : 'true or false');
-const isDuration = (v) => (typeof v === 'string' && DURATION.test(v.trim())) || (typeof v === 'number' && v >= 0) ? undefined : 'a duration such as "5s", "500ms" or "15min"';
-const isPgVersion = (v) => (Number.isInteger(v) && v >= 10 && v <= 30 ? undefined : 'a PostgreSQL major version such as 15');
-const isCount = (v) => (Number.isInteger(v) && v >= 0 && v <= 100 ? undefined : 'a whole number from 0 to 100');
-const isSize = (v) => (Number.isInteger(v) && v >= 0 ? undefined : 'a whole number ≥ 0');
-const isStringList = (v) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? undefined : 'a list of strings');
-const isRules = (v) => {
-    if (!v || typeof v !== 'object' || Array.isArray(v))
-        return 'an object of rule id → "off" | "error" | "warning" | "info"';
-    for (const [rule, setting] of Object.entries(v)) {
-        if (!['off', 'error', 'warning', 'info'].includes(setting))
-            return `"off", "error", "warning" or "info" for rule "${rule}"`;
-    }
-    return undefined;
-};
-const MAX_DURATION_MS = 2_147_483_647;
-const DURATION = /^\d+(\.\d+)?\s*(ms|s|sec|min|m|h)?$/i;
-const SCHEMA = {
-    migrationsDir: isString,
-    schema: isString,
-    pgVersion: isPgVersion,
-    lockTimeout: isDuration,
-    statementTimeout: isDuration,
-    lockRetries: isCount,
-    rules: isRules,
-    exclude: isStringList,
-    allowBreaking: isBoolean,
-    seedsDir: isString,
-    smallTableRows: isSize,
-    smallTableBytes: isSize,
-};
-const DEFAULT_CONFIG_FILE = 'ddlgate.json';
-/** Reads the config file: the named one must exist; the default one is optional. */
-function loadConfig(file) {
-    const path = file ?? DEFAULT_CONFIG_FILE;
-    if (!(0,external_node_fs_.existsSync)(path)) {
-        if (file)
-            throw new errors_InputError(`${file}: config file not found`);
-        return {};
-    }
-    const text = (0,external_node_fs_.readFileSync)(path, 'utf8');
-    let data;
-    try {
-        data = JSON.parse(text);
-    }
-    catch (error) {
-        throw new errors_InputError(`${path}:${jsonErrorLine(text, error)}: invalid JSON (${error.message.split('\n')[0]})`);
-    }
-    return validateConfig(data, path);
-}
-function validateConfig(data, path) {
-    if (!data || typeof data !== 'object' || Array.isArray(data))
-        throw new errors_InputError(`${path}: the config must be a JSON object`);
-    for (const [key, value] of Object.entries(data)) {
-        const check = SCHEMA[key];
-        if (!check)
-            throw new errors_InputError(`${path}: unknown key "${key}" (known keys: ${Object.keys(SCHEMA).join(', ')})`);
-        const expected = check(value);
-        if (expected)
-            throw new errors_InputError(`${path}: "${key}" must be ${expected}, got ${JSON.stringify(value)}`);
-    }
-    return data;
-}
-function jsonErrorLine(text, error) {
-    const match = /position (\d+)/.exec(error.message);
-    return match ? text.slice(0, Number(match[1])).split('\n').length : 1;
-}
-/** Converts "5s", "500ms", "15min", "1h" or a number of milliseconds to milliseconds. */
-function durationToMs(value, what) {
-    if (typeof value === 'number')
-        return value;
-    const match = /^(\d+(?:\.\d+)?)\s*(ms|s|sec|min|m|h)?$/i.exec(value.trim());
-    if (!match)
-        throw new errors_InputError(`${what}: "${value}" is not a duration (use e.g. 500ms, 5s, 15min)`);
-    const amount = Number(match[1]);
-    const unit = (match[2] ?? 'ms').toLowerCase();
-    const factor = unit === 'ms' ? 1 : unit === 's' || unit === 'sec' ? 1000 : unit === 'h' ? 3_600_000 : 60_000;
-    const ms = Math.round(amount * factor);
-    // PostgreSQL's timeouts are 32-bit milliseconds (about 24.8 days): anything longer is refused here, not mid-migration.
-    if (ms > MAX_DURATION_MS)
-        throw new errors_InputError(`${what}: "${value}" is longer than PostgreSQL accepts (at most ${MAX_DURATION_MS} ms, about 24 days)`);
-    return ms;
-}
-
-// EXTERNAL MODULE: ./node_modules/libpg-query/wasm/index.cjs
-var wasm = __nccwpck_require__(2627);
-;// CONCATENATED MODULE: ./lib/sql/parser.js
-
-let loaded;
-/** Loads the WebAssembly parser once per process; every sync parse needs it first. */
-function loadParser() {
-    loaded ??= (0,wasm.loadModule)();
-    return loaded;
-}
-class ParseFailure extends Error {
-    cursorPosition;
-    /** 1-based character (not byte) position in the parsed text, as PostgreSQL reports it; 0 when unknown. */
-    constructor(message, cursorPosition) {
-        super(message);
-        this.cursorPosition = cursorPosition;
-        this.name = 'ParseFailure';
-    }
-}
-function parser_parseRaw(sql) {
-    try {
-        return (0,wasm.parseSync)(sql);
-    }
-    catch (error) {
-        throw toParseFailure(error);
-    }
-}
-/** Parses PL/pgSQL function bodies (CREATE FUNCTION … LANGUAGE plpgsql, or a DO block wrapped as one). */
-function parsePlpgsqlRaw(sql) {
-    try {
-        return (0,wasm.parsePlPgSQLSync)(sql);
-    }
-    catch (error) {
-        throw toParseFailure(error);
-    }
-}
-function toParseFailure(error) {
-    if (error instanceof wasm.SqlError) {
-        return new ParseFailure(error.message, error.sqlDetails?.cursorPosition ?? 0);
-    }
-    return new ParseFailure(error instanceof Error ? error.message : String(error), 0);
-}
-
-;// CONCATENATED MODULE: ./lib/sql/positions.js
-class SourceMap {
-    text;
-    bytes;
-    lineStartBytes;
-    constructor(text) {
-        this.text = text;
-        this.bytes = Buffer.from(text, 'utf8');
-        this.lineStartBytes = [0];
-        for (let i = 0; i < this.bytes.length; i++) {
-            if (this.bytes[i] === 0x0a)
-                this.lineStartBytes.push(i + 1);
-        }
-    }
-    get lineCount() {
-        return this.lineStartBytes.length;
-    }
-    /** Text between two byte offsets. */
-    slice(startByte, endByte) {
-        return this.bytes.subarray(startByte, endByte).toString('utf8');
-    }
-    positionOfByte(byteOffset) {
-        const offset = Math.max(0, Math.min(byteOffset, this.bytes.length));
-        let low = 0;
-        let high = this.lineStartBytes.length - 1;
-        while (low < high) {
-            const mid = (low + high + 1) >> 1;
-            if (this.lineStartBytes[mid] <= offset)
-                low = mid;
-            else
-                high = mid - 1;
-        }
-        const lineStart = this.lineStartBytes[low];
-        const column = countCodePoints(this.bytes.subarray(lineStart, offset)) + 1;
-        return { line: low + 1, column };
-    }
-    byteOfCodePoint(codePointOffset) {
-        let seen = 0;
-        let i = 0;
-        while (i < this.bytes.length && seen < codePointOffset) {
-            i += utf8SequenceLength(this.bytes[i]);
-            seen++;
-        }
-        return Math.min(i, this.bytes.length);
-    }
-    /** Byte offset of the first character of a 1-based line. */
-    byteOfLine(line) {
-        return this.lineStartBytes[Math.max(0, Math.min(line - 1, this.lineStartBytes.length - 1))];
-    }
-}
-function utf8SequenceLength(lead) {
-    if (lead < 0x80)
-        return 1;
-    if (lead >= 0xf0)
-        return 4;
-    if (lead >= 0xe0)
-        return 3;
-    if (lead >= 0xc0)
-        return 2;
-    return 1;
-}
-function countCodePoints(bytes) {
-    let count = 0;
-    for (const byte of bytes) {
-        if ((byte & 0xc0) !== 0x80)
-            count++;
-    }
-    return count;
-}
-
-;// CONCATENATED MODULE: ./lib/sql/statements.js
-
-
-class SqlSyntaxError extends Error {
-    reason;
-    line;
-    column;
-    constructor(reason, line, column) {
-        super(`${line}:${column}: ${reason}`);
-        this.reason = reason;
-        this.line = line;
-        this.column = column;
-        this.name = 'SqlSyntaxError';
-    }
-}
-/** Splits SQL into statements with exact positions, using the real PostgreSQL parser. */
-function parseSqlStatements(text) {
-    const source = new SourceMap(text);
-    const onlyTrivia = skipLeadingTrivia(source, 0, source.bytes.length);
-    if (onlyTrivia.firstTokenByte >= source.bytes.length)
-        return { statements: [], headerComments: onlyTrivia.comments, source };
-    let raw;
-    try {
-        raw = parser_parseRaw(text);
-    }
-    catch (error) {
-        throw toSyntaxError(error, source);
-    }
-    const statements = [];
-    // Trivia (comments, whitespace, the previous ';') is scanned from the end of the previous statement:
-    // the parser places the first statement's location at its first token, after any leading comments.
-    let previousEnd = 0;
-    for (const [index, entry] of raw.stmts.entries()) {
-        const regionStart = entry.stmt_location ?? 0;
-        const regionEnd = entry.stmt_len ? regionStart + entry.stmt_len : source.bytes.length;
-        const { firstTokenByte, comments } = skipLeadingTrivia(source, Math.min(previousEnd, regionStart), regionEnd);
-        previousEnd = regionEnd;
-        const endByte = trimTrailingWhitespace(source.bytes, firstTokenByte, regionEnd);
-        const start = source.positionOfByte(firstTokenByte);
-        const end = source.positionOfByte(Math.max(firstTokenByte, endByte - 1));
-        const kind = Object.keys(entry.stmt)[0] ?? 'Unknown';
-        statements.push({
-            index,
-            sql: source.slice(firstTokenByte, endByte),
-            node: entry.stmt,
-            kind,
-            startByte: firstTokenByte,
-            endByte,
-            line: start.line,
-            column: start.column,
-            endLine: end.line,
-            endColumn: end.column + 1,
-            leadingComments: comments,
-        });
-    }
-    const headerComments = statements[0]?.leadingComments ?? [];
-    return { statements, headerComments, source };
-}
-function toSyntaxError(error, source) {
-    const cursor = error instanceof ParseFailure ? error.cursorPosition : 0;
-    const message = error instanceof Error ? error.message : String(error);
-    const metaCommand = findPsqlMetaCommand(source);
-    if (metaCommand) {
-        return new SqlSyntaxError(`psql meta-command ${metaCommand.command} is not SQL; ddlgate runs plain SQL only (inline the file or use a separate migration)`, metaCommand.line, 1);
-    }
-    const position = source.positionOfByte(source.byteOfCodePoint(cursor));
-    return new SqlSyntaxError(message, position.line, position.column);
-}
-/**
- * A psql meta-command (`\i`, `\set` …) at the start of a line — only where a line starts outside a string
- * literal, quoted identifier, dollar-quoted body or comment: a `\` line inside a literal is data, and the
- * real syntax error is reported instead.
- */
-function findPsqlMetaCommand(source) {
-    const text = source.text;
-    let state = 'code';
-    let depth = 0;
-    let tag = '';
-    let line = 1;
-    let lineStart = true;
-    for (let i = 0; i < text.length; i++) {
-        if (lineStart && state === 'code') {
-            const match = /^[ \t]*(\\[a-zA-Z!?][a-zA-Z]*)/.exec(text.slice(i, i + 64));
-            if (match)
-                return { command: match[1], line };
-        }
-        lineStart = false;
-        const c = text[i];
-        const next = text[i + 1];
-        if (c === '\n') {
-            line++;
-            lineStart = true;
-            if (state === 'line-comment')
-                state = 'code';
-            continue;
-        }
-        switch (state) {
-            case 'code':
-                if (c === "'")
-                    state = (text[i - 1] === 'E' || text[i - 1] === 'e') && !/[A-Za-z0-9_]/.test(text[i - 2] ?? '') ? 'escape' : 'single';
-                else if (c === '"')
-                    state = 'double';
-                else if (c === '-' && next === '-')
-                    state = 'line-comment';
-                else if (c === '/' && next === '*') {
-                    state = 'block-comment';
-                    depth = 1;
-                    i++;
-                }
-                else if (c === '$') {
-                    const m = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(text.slice(i, i + 66));
-                    if (m && !/[A-Za-z0-9_]/.test(text[i - 1] ?? '')) {
-                        tag = m[0];
-                        state = 'dollar';
-                        i += tag.length - 1;
-                    }
-                }
-                break;
-            case 'single':
-                if (c === "'") {
-                    if (next === "'")
-                        i++;
-                    else
-                        state = 'code';
-                }
-                break;
-            case 'escape':
-                if (c === '\\')
-                    i++;
-                else if (c === "'") {
-                    if (next === "'")
-                        i++;
-                    else
-                        state = 'code';
-                }
-                break;
-            case 'double':
-                if (c === '"')
-                    state = 'code';
-                break;
-            case 'block-comment':
-                if (c === '/' && next === '*') {
-                    depth++;
-                    i++;
-                }
-                else if (c === '*' && next === '/') {
-                    i++;
-                    if (--depth === 0)
-                        state = 'code';
-                }
-                break;
-            case 'dollar':
-                if (c === '$' && text.startsWith(tag, i)) {
-                    i += tag.length - 1;
-                    state = 'code';
-                }
-                break;
-            default:
-                break;
-        }
-    }
-    return undefined;
-}
-const SPACE = new Set([0x20, 0x09, 0x0a, 0x0d, 0x0c, 0x0b]);
-/** Whitespace and comments before a statement's first token; comments are kept for directives. */
-function skipLeadingTrivia(source, from, to) {
-    const bytes = source.bytes;
-    const comments = [];
-    let i = from;
-    while (i < to) {
-        const byte = bytes[i];
-        if (SPACE.has(byte) || byte === 0x3b /* stray ';' of an empty statement */) {
-            i++;
-        }
-        else if (byte === 0x2d && bytes[i + 1] === 0x2d) {
-            let end = i;
-            while (end < to && bytes[end] !== 0x0a)
-                end++;
-            comments.push({ text: source.slice(i, end).replace(/\r$/, ''), line: source.positionOfByte(i).line });
-            i = end;
-        }
-        else if (byte === 0x2f && bytes[i + 1] === 0x2a) {
-            let depth = 0;
-            let end = i;
-            while (end < to) {
-                if (bytes[end] === 0x2f && bytes[end + 1] === 0x2a) {
-                    depth++;
-                    end += 2;
-                }
-                else if (bytes[end] === 0x2a && bytes[end + 1] === 0x2f) {
-                    depth--;
-                    end += 2;
-                    if (depth === 0)
-                        break;
-                }
-                else
-                    end++;
-            }
-            comments.push({ text: source.slice(i, end), line: source.positionOfByte(i).line });
-            i = end;
-        }
-        else
-            break;
-    }
-    return { firstTokenByte: i, comments };
-}
-function trimTrailingWhitespace(bytes, from, to) {
-    let end = to;
-    while (end > from && SPACE.has(bytes[end - 1]))
-        end--;
-    return end;
-}
-
-;// CONCATENATED MODULE: ./lib/sql/options.js
-/**
- * Option values read the way PostgreSQL reads them (defGetBoolean in src/backend/commands/define.c):
- * no argument means true; the integers 0 and 1; the words true/false/on/off in any case, written as a
- * keyword or as any kind of string literal ('…', E'…', U&'…'). Anything else makes PostgreSQL raise an
- * error; ddlgate then assumes the option is on, the conservative reading for lock checks.
- */
-function defGetBoolean(defElem) {
-    if (!defElem)
-        return false;
-    const arg = defElem.arg;
-    if (arg === undefined || arg === null)
-        return true;
-    if (arg.Integer) {
-        const value = arg.Integer.ival ?? 0;
-        return value !== 0;
-    }
-    if (arg.Boolean)
-        return arg.Boolean.boolval === true;
-    const text = (arg.String?.sval ?? arg.A_Const?.sval?.sval ?? arg.TypeName?.names?.at(-1)?.String?.sval);
-    if (typeof text === 'string') {
-        const lower = text.toLowerCase();
-        if (lower === 'false' || lower === 'off')
-            return false;
-        return true;
-    }
-    return true;
-}
-/** Whether an option list (VACUUM, REINDEX, EXPLAIN …) turns a boolean option on. */
-function booleanOption(options, name) {
-    let value = false;
-    for (const option of options ?? [])
-        if (option.DefElem?.defname === name)
-            value = defGetBoolean(option.DefElem);
-    return value;
-}
-
-;// CONCATENATED MODULE: ./lib/sql/transaction-rules.js
-
-/**
- * Why a statement cannot run inside a transaction block, or undefined when it can.
- * PostgreSQL rejects these with "cannot run inside a transaction block", so a file containing
- * one is run statement by statement instead of wrapped in BEGIN/COMMIT.
- */
-function nonTransactionalReason(statement) {
-    const node = statement.node;
-    if (node.IndexStmt?.concurrent)
-        return 'CREATE INDEX CONCURRENTLY';
-    if (node.DropStmt?.concurrent)
-        return 'DROP INDEX CONCURRENTLY';
-    if (node.ReindexStmt && booleanOption(node.ReindexStmt.params, 'concurrently'))
-        return 'REINDEX CONCURRENTLY';
-    if (node.VacuumStmt?.is_vacuumcmd)
-        return 'VACUUM';
-    if (node.AlterSystemStmt)
-        return 'ALTER SYSTEM';
-    if (node.CreatedbStmt)
-        return 'CREATE DATABASE';
-    if (node.DropdbStmt)
-        return 'DROP DATABASE';
-    if (node.CreateTableSpaceStmt)
-        return 'CREATE TABLESPACE';
-    if (node.DropTableSpaceStmt)
-        return 'DROP TABLESPACE';
-    const detach = node.AlterTableStmt?.cmds?.find((cmd) => cmd.AlterTableCmd?.def?.PartitionCmd?.concurrent);
-    if (detach)
-        return 'DETACH PARTITION CONCURRENTLY';
-    return undefined;
-}
-function transactionControl(statement) {
-    const kind = statement.node.TransactionStmt?.kind;
-    if (!statement.node.TransactionStmt)
-        return undefined;
-    switch (kind) {
-        case 'TRANS_STMT_BEGIN':
-        case 'TRANS_STMT_START':
-            return 'begin';
-        case 'TRANS_STMT_COMMIT':
-            return 'commit';
-        case 'TRANS_STMT_ROLLBACK':
-            return 'rollback';
-        case 'TRANS_STMT_SAVEPOINT':
-        case 'TRANS_STMT_RELEASE':
-        case 'TRANS_STMT_ROLLBACK_TO':
-            return 'savepoint';
-        default:
-            return 'other';
-    }
-}
-/**
- * True when a file runs its own transactions the way golang-migrate, sql-migrate or psql users write them:
- * BEGIN … COMMIT (or ROLLBACK) blocks, each closed before the next opens, with statements or further
- * blocks outside them (one block wrapping the whole file is the ordinary wrapper, not this). Such a file
- * runs as written, statement by statement, without ddlgate's transaction around it. A COMMIT with no
- * BEGIN before it is not a block: in a transactional file it would end ddlgate's own transaction.
- */
-function managesOwnTransactions(statements) {
-    let open = false;
-    let blocks = 0;
-    let outside = 0;
-    for (const statement of statements) {
-        const control = transactionControl(statement);
-        if (control === 'begin') {
-            if (open)
-                return false;
-            open = true;
-            blocks++;
-        }
-        else if (control === 'commit' || control === 'rollback') {
-            if (!open)
-                return false;
-            open = false;
-        }
-        else if (control === 'other') {
-            return false;
-        }
-        else if (!open) {
-            outside++;
-        }
-    }
-    return !open && blocks > 0 && (blocks > 1 || outside > 0);
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./lib/migrations/checksum.js
-
-/** Normalises what editors and git change without changing meaning: a UTF-8 BOM and CRLF line ends. */
-function normaliseSqlText(text) {
-    return text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
-}
-function checksumOf(text) {
-    return (0,external_node_crypto_.createHash)('sha256').update(normaliseSqlText(text), 'utf8').digest('hex');
-}
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/files.js
-
-
-
-function files_displayPath(file) {
-    const relative = external_node_path_namespaceObject.relative(process.cwd(), file);
-    return relative && !relative.startsWith('..') && !external_node_path_namespaceObject.isAbsolute(relative) ? relative : file;
-}
-/**
- * statSync of an entry found in a migrations directory: a dangling symlink or a symlink loop is bad input
- * (exit 2) named in one line, not an unexpected error.
- */
-function statEntry(file) {
-    try {
-        return (0,external_node_fs_.statSync)(file);
-    }
-    catch (error) {
-        const code = error.code;
-        if (code === 'ELOOP')
-            throw new errors_InputError(`${files_displayPath(file)}: symlink loop (the link resolves to itself); remove it or point it at a file`);
-        if (code === 'ENOENT' && (0,external_node_fs_.lstatSync)(file, { throwIfNoEntry: false })?.isSymbolicLink())
-            throw new errors_InputError(`${files_displayPath(file)}: dangling symlink (its target does not exist); remove it or fix the link`);
-        throw error;
-    }
-}
-/** The `.sql` files directly inside a migrations directory, sorted by name (sub-folders such as drizzle's meta/ are skipped). */
-function files_listSqlFiles(dir) {
-    let names;
-    try {
-        if (!(0,external_node_fs_.statSync)(dir).isDirectory())
-            throw new errors_InputError(`${files_displayPath(dir)}: not a directory (set the migrations dir with --dir)`);
-        names = (0,external_node_fs_.readdirSync)(dir);
-    }
-    catch (error) {
-        if (error instanceof errors_InputError)
-            throw error;
-        throw new errors_InputError(`${files_displayPath(dir)}: migrations directory not found (set it with --dir)`);
-    }
-    return names
-        .sort()
-        .filter((name) => name.toLowerCase().endsWith('.sql') && statEntry(external_node_path_namespaceObject.join(dir, name)).isFile());
-}
-function fileExists(file) {
-    return (0,external_node_fs_.existsSync)(file) && (0,external_node_fs_.statSync)(file).isFile();
-}
-function dirExists(dir) {
-    return (0,external_node_fs_.existsSync)(dir) && (0,external_node_fs_.statSync)(dir).isDirectory();
-}
-/** The sub-folders of a directory, sorted by name. */
-function listSubdirs(dir) {
-    return (0,external_node_fs_.readdirSync)(dir)
-        .sort()
-        .filter((name) => statEntry(external_node_path_namespaceObject.join(dir, name)).isDirectory());
-}
-/** Every file directly inside a directory (any extension), sorted by name. */
-function listFiles(dir) {
-    return (0,external_node_fs_.readdirSync)(dir)
-        .sort()
-        .filter((name) => statEntry(external_node_path_namespaceObject.join(dir, name)).isFile());
-}
-/** `.sql` files anywhere below a directory (relative paths, sorted), for "does this folder hold SQL at all". */
-function findSqlFiles(dir, depth = 3) {
-    if (!dirExists(dir))
-        return [];
-    const found = [];
-    const walk = (sub, level) => {
-        for (const name of (0,external_node_fs_.readdirSync)(external_node_path_namespaceObject.join(dir, sub)).sort()) {
-            const relative = sub ? external_node_path_namespaceObject.join(sub, name) : name;
-            const stat = statEntry(external_node_path_namespaceObject.join(dir, relative));
-            if (stat.isDirectory() && level < depth)
-                walk(relative, level + 1);
-            else if (stat.isFile() && name.toLowerCase().endsWith('.sql'))
-                found.push(relative);
-        }
-    };
-    walk('', 0);
-    return found;
-}
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/section.js
-const NO_TRANSACTION_DIRECTIVE = '-- ddlgate:no-transaction';
-/** Spaces with the same UTF-8 byte length as each line of `text` (a 3-byte "€" becomes three spaces); newlines kept. */
-function blank(text) {
-    return text
-        .split('\n')
-        .map((line) => ' '.repeat(Buffer.byteLength(line, 'utf8')))
-        .join('\n');
-}
-/**
- * The text of a section, positioned as in the file. `directiveLine` (1-based), when given, is replaced by
- * `-- ddlgate:no-transaction` padded to its byte length: a tool's own "no transaction" marker (on the
- * section's marker line) becomes ddlgate's directive, so every reader of the text sees it.
- */
-function sectionText(text, section, options = {}) {
-    const lines = text.split('\n');
-    const sql = section.commented ? commentedSqlLines(lines, section.startLine, section.endLine) : undefined;
-    return lines
-        .map((line, index) => {
-        const number = index + 1;
-        const bytes = Buffer.byteLength(line, 'utf8');
-        if (number === options.directiveLine && bytes >= NO_TRANSACTION_DIRECTIVE.length) {
-            return NO_TRANSACTION_DIRECTIVE + ' '.repeat(bytes - NO_TRANSACTION_DIRECTIVE.length);
-        }
-        if (number < section.startLine || number > section.endLine)
-            return blank(line);
-        if (sql)
-            return sql.has(number) ? uncommentLine(line) : blank(line);
-        return line;
-    })
-        .join('\n');
-}
-const COMMENT_PREFIX = /^(\s*)--/;
-/** `--   DROP TABLE users;` → `     DROP TABLE users;`: the two dashes become two spaces, nothing moves. */
-function uncommentLine(line) {
-    const match = COMMENT_PREFIX.exec(line);
-    return match ? `${match[1]}  ${line.slice(match[0].length)}` : line;
-}
-const SQL_START = /^(ALTER|ANALYZE|BEGIN|CALL|CLUSTER|COMMENT|COMMIT|COPY|CREATE|DELETE|DISCARD|DO|DROP|GRANT|IMPORT|INSERT|LOCK|MERGE|NOTIFY|REASSIGN|REFRESH|REINDEX|RESET|REVOKE|SECURITY|SELECT|SET|TRUNCATE|UPDATE|VACUUM|WITH)\b/i;
-/**
- * Which commented lines of a ROLLBACK block are SQL: a statement starts on a line whose first word is a
- * SQL command and runs until a line ending in ";" (outside dollar quotes); everything else (the banner,
- * "To rollback this migration:", notes) is prose and left out.
- */
-function commentedSqlLines(lines, from, to) {
-    const sql = new Set();
-    let inStatement = false;
-    let dollarTag = null;
-    for (let number = from; number <= to; number++) {
-        const line = lines[number - 1] ?? '';
-        const match = COMMENT_PREFIX.exec(line);
-        if (!match)
-            continue;
-        const body = line.slice(match[0].length).replace(/\r$/, '').trim();
-        if (!inStatement) {
-            if (!SQL_START.test(body) || /:$/.test(body))
-                continue;
-            inStatement = true;
-        }
-        sql.add(number);
-        for (const tag of body.match(/\$[A-Za-z_]*\$/g) ?? [])
-            dollarTag = dollarTag === null ? tag : dollarTag === tag ? null : dollarTag;
-        if (dollarTag === null && body.endsWith(';'))
-            inStatement = false;
-    }
-    return sql;
-}
-
-;// CONCATENATED MODULE: ./lib/migrations/script.js
-
-
-
-
-
-
-
-const DIRECTIVE = /^--\s*ddlgate:([a-z][a-z-]*)\s*$/i;
-/** Larger files are data loads, not schema migrations: parsing and holding them in one transaction is a trap. */
-const MAX_MIGRATION_BYTES = 16 * 1024 * 1024;
-function readSqlFile(file) {
-    let buffer;
-    try {
-        const size = (0,external_node_fs_.statSync)(file).size;
-        if (size > MAX_MIGRATION_BYTES) {
-            throw new errors_InputError(`${files_displayPath(file)}: ${(size / 1024 / 1024).toFixed(1)} MB is over the ${MAX_MIGRATION_BYTES / 1024 / 1024} MB limit for one migration; split it, or load data with COPY outside the migrations`);
-        }
-        buffer = (0,external_node_fs_.readFileSync)(file);
-    }
-    catch (error) {
-        if (error instanceof errors_InputError)
-            throw error;
-        throw new errors_InputError(`${files_displayPath(file)}: cannot read file`);
-    }
-    if (buffer.includes(0))
-        throw new errors_InputError(`${files_displayPath(file)}: binary content (NUL byte), not a SQL text file`);
-    const text = buffer.toString('utf8');
-    if (!Buffer.from(text, 'utf8').equals(buffer)) {
-        const line = firstInvalidUtf8Line(buffer);
-        throw new errors_InputError(`${files_displayPath(file)}:${line}: invalid UTF-8; save the file as UTF-8`);
-    }
-    return text.replace(/^\uFEFF/, '');
-}
-function firstInvalidUtf8Line(buffer) {
-    const text = buffer.toString('utf8');
-    const index = text.indexOf('\uFFFD');
-    return index < 0 ? 1 : text.slice(0, index).split('\n').length;
-}
-function parseScriptText(path, text) {
-    try {
-        return parseSqlStatements(text);
-    }
-    catch (error) {
-        if (error instanceof SqlSyntaxError)
-            throw new errors_InputError(`${path}:${error.line}:${error.column}: ${error.reason}`);
-        throw error;
-    }
-}
-function directivesIn(comments) {
-    return comments.flatMap((comment) => {
-        const match = DIRECTIVE.exec(comment.text.trim());
-        return match ? [match[1].toLowerCase()] : [];
-    });
-}
-/** Parses a migration file and decides how it must run (in a transaction or statement by statement). */
-function compileScript(file, text, options = {}) {
-    const path = files_displayPath(file);
-    const parsed = parseScriptText(path, text);
-    if (parsed.statements.length === 0)
-        throw new errors_InputError(`${path}: no SQL statements${options.label ? ` in its ${options.label} section` : ''} (an empty or comment-only migration is almost always a mistake)`);
-    const directives = directivesIn(parsed.headerComments);
-    if (options.noTransaction && !directives.includes('no-transaction'))
-        directives.push('no-transaction');
-    let statements = parsed.statements;
-    const ownBlocks = managesOwnTransactions(statements);
-    const noTransaction = directives.includes('no-transaction');
-    if (ownBlocks || (noTransaction && statements.some((statement) => transactionControl(statement) && transactionControl(statement) !== 'savepoint'))) {
-        // Runs as written, statement by statement: its own BEGIN … COMMIT blocks are its transactions (what
-        // golang-migrate, sql-migrate and psql do with such a file).
-        const begin = statements.find((statement) => transactionControl(statement) === 'begin');
-        const nonTransactionalReasons = [
-            ...(begin ? [`manages its own transactions (BEGIN at line ${begin.line})`] : []),
-            ...statements.flatMap((statement) => {
-                const reason = nonTransactionalReason(statement);
-                return reason ? [`${reason} (line ${statement.line})`] : [];
-            }),
-        ];
-        if (!nonTransactionalReasons.length)
-            nonTransactionalReasons.push('-- ddlgate:no-transaction');
-        return { path, text, statements, transactional: false, nonTransactionalReasons, directives };
-    }
-    const first = statements[0];
-    const last = statements[statements.length - 1];
-    const wrapped = statements.length >= 2 && transactionControl(first) === 'begin' && transactionControl(last) === 'commit';
-    if (wrapped)
-        statements = statements.slice(1, -1);
-    for (const statement of statements) {
-        const control = transactionControl(statement);
-        if (control && control !== 'savepoint') {
-            throw new errors_InputError(`${path}:${statement.line}:${statement.column}: ${statement.sql.split(/\s/)[0].toUpperCase()} here would break the runner's transaction; BEGIN/COMMIT may only wrap the whole file`);
-        }
-    }
-    const nonTransactionalReasons = statements.flatMap((statement) => {
-        const reason = nonTransactionalReason(statement);
-        return reason ? [`${reason} (line ${statement.line})`] : [];
-    });
-    if (wrapped && nonTransactionalReasons.length > 0) {
-        throw new errors_InputError(`${path}:${first.line}:${first.column}: ${nonTransactionalReasons[0]} cannot run inside BEGIN … COMMIT; remove the BEGIN/COMMIT (ddlgate runs this file statement by statement)`);
-    }
-    const transactional = nonTransactionalReasons.length === 0 && !directives.includes('no-transaction');
-    return { path, text, statements, transactional, nonTransactionalReasons, directives };
-}
-function loadScript(file) {
-    return compileScript(file, readSqlFile(file));
-}
-/**
- * The text to parse for a source: the file itself, or the whole file with everything outside the section
- * blanked (src/migrations/layouts/section.ts), so positions stay the file's. Linters use this too.
- */
-function sourceText(source, fileText) {
-    if (source.flyway)
-        fileText = replaceFlywayPlaceholders(source, fileText);
-    if (!source.section)
-        return fileText;
-    // The marker line just above the section (e.g. `-- migrate:up transaction:false`) carries the tool's option.
-    return sectionText(fileText, source.section, source.noTransaction ? { directiveLine: source.section.startLine - 1 } : {});
-}
-const PLACEHOLDER = /\$\{([^}\s]+)\}/g;
-/**
- * Flyway's `${name}` placeholders (names case-insensitive). Built-ins that need no connection are known;
- * any other name without a value is refused, naming the file, the line and where Flyway (and ddlgate) read it.
- */
-function replaceFlywayPlaceholders(source, text) {
-    const values = new Map(Object.entries(source.placeholders ?? {}).map(([key, value]) => [key.toLowerCase(), value]));
-    values.set('flyway:filename', source.path.split(/[\\/]/).pop());
-    values.set('flyway:workingdirectory', process.cwd());
-    return text.replace(PLACEHOLDER, (whole, name, offset) => {
-        const value = values.get(name.toLowerCase());
-        if (value !== undefined)
-            return value;
-        const line = text.slice(0, offset).split('\n').length;
-        const env = `FLYWAY_PLACEHOLDERS_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
-        throw new errors_InputError(`${files_displayPath(source.path)}:${line}: no value for Flyway placeholder ${whole}; set ${env}, or flyway.placeholders.${name} in flyway.conf beside the migrations`);
-    });
-}
-function loadSource(source) {
-    const text = sourceText(source, readSqlFile(source.path));
-    return compileScript(source.path, text, {
-        ...(source.noTransaction ? { noTransaction: true } : {}),
-        ...(source.section ? { label: source.section.label } : {}),
-    });
-}
-function script_upSourceOf(entry) {
-    return entry.upSource ?? { path: entry.upPath };
-}
-function script_downSourceOf(entry) {
-    return entry.downSource ?? (entry.downPath ? { path: entry.downPath } : undefined);
-}
-/** The down script of an entry, or undefined when it has none. */
-function loadDownScript(entry) {
-    const source = script_downSourceOf(entry);
-    return source ? loadSource(source) : undefined;
-}
-/**
- * Loads the up script. The checksum is always of the whole file that holds the up SQL (for dbmate,
- * node-pg-migrate and ROLLBACK-comment files that includes the down section: editing either is a change).
- */
-function script_loadMigration(entry) {
-    if (entry.unrunnable)
-        throw new errors_InputError(entry.unrunnable);
-    const source = script_upSourceOf(entry);
-    const fileText = readSqlFile(source.path);
-    const up = compileScript(source.path, sourceText(source, fileText), {
-        ...(source.noTransaction ? { noTransaction: true } : {}),
-        ...(source.section ? { label: source.section.label } : {}),
-    });
-    let down;
-    return {
-        ...entry,
-        checksum: checksumOf(fileText),
-        up,
-        loadDown() {
-            down ??= loadDownScript(entry);
-            return down;
-        },
-    };
-}
-function checksumOfFile(file) {
-    return checksumOf(readSqlFile(file));
-}
-
-;// CONCATENATED MODULE: ./lib/migrations/version.js
-/**
- * Migration versions as every supported tool writes them: whole numbers (`20240101120000`, `000001`) and
- * Flyway's dotted or underscored versions (`13.1`, `1.0.0.1`, `2_1`). Parts are compared as numbers, and
- * trailing zero parts do not count (Flyway: `1.0` is the same version as `1`). Anything else compares as text.
- */
-const DOTTED = /^\d+(?:[._]\d+)*$/;
-function parts(version) {
-    if (!DOTTED.test(version))
-        return undefined;
-    const numbers = version.split(/[._]/).map((part) => BigInt(part));
-    while (numbers.length > 1 && numbers[numbers.length - 1] === 0n)
-        numbers.pop();
-    return numbers;
-}
-function version_compareVersions(a, b) {
-    const x = parts(a);
-    const y = parts(b);
-    if (!x || !y)
-        return a < b ? -1 : a > b ? 1 : 0;
-    for (let index = 0; index < Math.max(x.length, y.length); index++) {
-        const p = x[index] ?? 0n;
-        const q = y[index] ?? 0n;
-        if (p !== q)
-            return p < q ? -1 : 1;
-    }
-    return 0;
-}
-function sameVersion(a, b) {
-    return version_compareVersions(a, b) === 0;
-}
-/** A key equal for equal versions (`0001` and `1`, `1.0` and `1`). */
-function versionKey(version) {
-    return parts(version)?.join('.') ?? version;
-}
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/common.js
-
-
-
-
-/** One notice for the files a tool skips: "ignored 2 files that <tool> does not read: a.sql, b.sql". */
-function noticeIgnored(context, dir, tool, files, why = `${tool} does not read them`) {
-    if (!context || files.length === 0)
-        return;
-    const shown = files.slice(0, 5).map((file) => files_displayPath(external_node_path_namespaceObject.join(dir, file)));
-    const more = files.length > 5 ? ` and ${files.length - 5} more` : '';
-    context.notice(`ignored ${files.length} file${files.length === 1 ? '' : 's'} (${why}): ${shown.join(', ')}${more}`);
-}
-/**
- * `<digits>_<name>.sql` — the file name shape shared by sequential, flat, dbmate and node-pg-migrate files.
- * `.up.sql` / `.down.sql` names are left out: they belong to the native and golang-migrate layouts.
- */
-const PREFIXED_SQL = /^(\d+)_(?!.*\.(?:up|down)\.sql$)(.+)\.sql$/;
-function notThisLayout(dir, file, layout) {
-    return new errors_InputError(`${files_displayPath(external_node_path_namespaceObject.join(dir, file))}: not a ${layout.name} migration file name; expected ${layout.expected}`);
-}
-/** Sorts entries by version (numerically, part by part for dotted versions) and refuses two files with the same version. */
-function orderByVersion(entries) {
-    const seen = new Map();
-    for (const entry of entries) {
-        const key = versionKey(entry.version);
-        const other = seen.get(key);
-        if (other)
-            throw new errors_InputError(`${files_displayPath(entry.upPath)}: duplicate migration version ${entry.version}, also used by ${files_displayPath(other.upPath)}`);
-        seen.set(key, entry);
-    }
-    return [...entries].sort((a, b) => version_compareVersions(a.version, b.version));
-}
-/** True when a piece of SQL text has something besides blank lines and `--` comments. */
-function hasSql(lines) {
-    return lines.some((line) => line.trim() !== '' && !line.trim().startsWith('--'));
-}
-const METADATA = /^--\s*([A-Z][A-Za-z ]{0,30}?):\s+(.*\S)\s*$/;
-/** `-- Migration: …`, `-- Purpose: …` lines of the leading comment block, as key → value. */
-function headerMetadata(lines) {
-    const metadata = {};
-    for (const raw of lines) {
-        const line = raw.replace(/\r$/, '').trim();
-        if (line === '')
-            continue;
-        if (!line.startsWith('--'))
-            break;
-        const match = METADATA.exec(line);
-        if (match)
-            metadata[match[1].trim()] = match[2];
-    }
-    return Object.keys(metadata).length ? metadata : undefined;
-}
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/marked.js
-
-
-
-
-
-function findMarker(lines, marker) {
-    const index = lines.findIndex((line) => marker.test(line.replace(/\r$/, '')));
-    return index < 0 ? undefined : index + 1;
-}
-/** Reads one file of a sectioned layout: up = lines after the up marker up to the down marker; down = the rest. */
-function sectionedEntry(layout, file, version, name, markers) {
-    const lines = readSqlFile(file).split('\n');
-    const shown = files_displayPath(file);
-    const upLine = findMarker(lines, markers.up);
-    if (!upLine)
-        throw new errors_InputError(`${shown}: no "${markers.upLabel}" line; every ${layout} migration needs one`);
-    const downLine = findMarker(lines, markers.down);
-    if (downLine !== undefined && downLine < upLine)
-        throw new errors_InputError(`${shown}:${downLine}: "${markers.downLabel}" comes before "${markers.upLabel}" (line ${upLine})`);
-    if (hasSql(lines.slice(0, upLine - 1)))
-        throw new errors_InputError(`${shown}:1: SQL before the "${markers.upLabel}" line would be ignored by ${layout}; move it into a section`);
-    const upEnd = downLine !== undefined ? downLine - 1 : lines.length;
-    const wholeFile = markers.noTransactionLine ? findMarker(lines, markers.noTransactionLine) !== undefined : false;
-    const option = (line) => wholeFile || Boolean(markers.noTransaction?.test(lines[line - 1]));
-    const upSource = {
-        path: file,
-        section: { label: markers.upLabel, startLine: upLine + 1, endLine: upEnd },
-        ...(option(upLine) ? { noTransaction: true } : {}),
-    };
-    // The templates these tools write leave the down section empty: that means "no down", not an empty migration.
-    const downSource = downLine !== undefined && hasSql(lines.slice(downLine))
-        ? { path: file, section: { label: markers.downLabel, startLine: downLine + 1, endLine: lines.length }, ...(option(downLine) ? { noTransaction: true } : {}) }
-        : undefined;
-    return { version, name, upPath: file, upSource, ...(downSource ? { downSource } : {}), layout };
-}
-function markedLayout(name, expected, markers) {
-    const layout = {
-        name,
-        expected,
-        discover(dir, files) {
-            return orderByVersion(files.map((fileName) => {
-                const match = PREFIXED_SQL.exec(fileName);
-                if (!match)
-                    throw notThisLayout(dir, fileName, layout);
-                return sectionedEntry(name, external_node_path_namespaceObject.join(dir, fileName), match[1], match[2], markers);
-            }));
-        },
-    };
-    return layout;
-}
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/dbmate.js
-
-/**
- * dbmate: `db/migrations/20151129054053_create_users.sql` holding `-- migrate:up` and `-- migrate:down`
- * sections; `-- migrate:up transaction:false` runs that section outside a transaction.
- */
-const DBMATE_MARKERS = {
-    up: /^--\s*migrate:up\b/,
-    down: /^--\s*migrate:down\b/,
-    upLabel: '-- migrate:up',
-    downLabel: '-- migrate:down',
-    noTransaction: /\btransaction:false\b/,
-};
-const dbmate = markedLayout('dbmate', '<version>_<name>.sql with "-- migrate:up" and "-- migrate:down" sections (e.g. 20151129054053_create_users.sql)', DBMATE_MARKERS);
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/drizzle.js
-
-
-
-
-
-const journalPath = (dir) => external_node_path_namespaceObject.join(dir, 'meta', '_journal.json');
-function hasDrizzleJournal(dir) {
-    return fileExists(journalPath(dir));
-}
-/** drizzle-kit's `meta/_journal.json`: the order, names and timestamps (`when`, drizzle's created_at) of the migrations. */
-function readDrizzleJournal(dir) {
-    const file = journalPath(dir);
-    let data;
-    try {
-        data = JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
-    }
-    catch (error) {
-        throw new errors_InputError(`${files_displayPath(file)}: ${fileExists(file) ? `invalid JSON (${error.message.split('\n')[0]})` : 'not found (a drizzle-kit migrations folder has meta/_journal.json)'}`);
-    }
-    if (!data || !Array.isArray(data.entries))
-        throw new errors_InputError(`${files_displayPath(file)}: no "entries" list; is this a drizzle-kit journal?`);
-    return data.entries.map((entry, index) => {
-        if (typeof entry?.tag !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(entry.tag) || typeof entry.when !== 'number') {
-            throw new errors_InputError(`${files_displayPath(file)}: entry ${index} needs a "tag" (file name without .sql) and a numeric "when"`);
-        }
-        return { idx: typeof entry.idx === 'number' ? entry.idx : index, when: entry.when, tag: entry.tag, ...(typeof entry.breakpoints === 'boolean' ? { breakpoints: entry.breakpoints } : {}) };
-    });
-}
-/**
- * drizzle-kit: `drizzle/0000_bright_wolverine.sql` … with `meta/_journal.json`. Statements are separated by
- * `--> statement-breakpoint` lines, which are SQL comments to the parser (so positions need no mapping).
- * Version = the tag's number prefix (or the journal index for `prefix: "none"`); no down migrations.
- */
-const drizzle = {
-    name: 'drizzle',
-    expected: 'files named by the "tag" entries of meta/_journal.json (e.g. 0000_bright_wolverine.sql)',
-    discover(dir, files, context) {
-        const journal = readDrizzleJournal(dir);
-        const listed = new Set(journal.map((entry) => `${entry.tag}.sql`));
-        // drizzle-orm's migrator runs what the journal lists and nothing else.
-        noticeIgnored(context, dir, 'drizzle', files.filter((fileName) => !listed.has(fileName)), `not listed in ${files_displayPath(journalPath(dir))}; drizzle never runs them`);
-        const entries = [...journal]
-            .sort((a, b) => a.idx - b.idx)
-            .map((entry) => {
-            const file = external_node_path_namespaceObject.join(dir, `${entry.tag}.sql`);
-            if (!fileExists(file))
-                throw new errors_InputError(`${files_displayPath(journalPath(dir))}: entry "${entry.tag}" has no file ${files_displayPath(file)}`);
-            const match = /^(\d+)_(.+)$/.exec(entry.tag);
-            const version = match ? match[1] : String(entry.idx).padStart(4, '0');
-            return { version, name: match ? match[2] : entry.tag, upPath: file, upSource: { path: file }, layout: 'drizzle' };
-        });
-        const ordered = orderByVersion(entries);
-        for (const [index, entry] of ordered.entries()) {
-            if (entry !== entries[index])
-                throw new errors_InputError(`${files_displayPath(journalPath(dir))}: the journal's order disagrees with the versions of ${external_node_path_namespaceObject.basename(entry.upPath)} and ${external_node_path_namespaceObject.basename(entries[index].upPath)}`);
-        }
-        return ordered;
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/flyway.js
-
-
-
-
-
-
-const FLYWAY_PATTERN = /^([VUR])([^_]*(?:_[^_]+)*?)__(.+)\.sql$/;
-const flyway_VERSION = /^\d+(?:[._]\d+)*$/;
-/** Flyway SQL files anywhere below the location (Flyway scans it recursively), as paths relative to it. */
-function flywayFiles(dir) {
-    const found = [];
-    const walk = (sub) => {
-        for (const name of (0,external_node_fs_.readdirSync)(external_node_path_namespaceObject.join(dir, sub)).sort()) {
-            const relative = sub ? external_node_path_namespaceObject.join(sub, name) : name;
-            const stat = statEntry(external_node_path_namespaceObject.join(dir, relative));
-            if (stat.isDirectory())
-                walk(relative);
-            else if (name.toLowerCase().endsWith('.sql'))
-                found.push(relative);
-        }
-    };
-    walk('');
-    return found;
-}
-/**
- * Placeholder values, where Flyway itself reads them: `flyway.placeholders.<name>=value` in a `flyway.conf`
- * beside the migrations, and `FLYWAY_PLACEHOLDERS_<NAME>` environment variables (these win).
- */
-function flywayPlaceholders(dir, env = process.env) {
-    const values = {};
-    const conf = external_node_path_namespaceObject.join(dir, 'flyway.conf');
-    if (fileExists(conf)) {
-        for (const line of (0,external_node_fs_.readFileSync)(conf, 'utf8').split('\n')) {
-            const match = /^\s*flyway\.placeholders\.([^=\s]+)\s*=\s*(.*?)\s*$/.exec(line);
-            if (match)
-                values[match[1]] = match[2];
-        }
-    }
-    for (const [key, value] of Object.entries(env)) {
-        const match = /^FLYWAY_PLACEHOLDERS_(.+)$/.exec(key);
-        if (match && value !== undefined)
-            values[match[1].toLowerCase()] = value;
-    }
-    return values;
-}
-/**
- * Flyway SQL migrations: `V1__create_users.sql`, `V13.1__x.sql`, `V1.0.0.1__x.sql` (versions compared part by
- * part, `1.0` = `1`), optional undo `U1__create_users.sql`, found anywhere below the location. Files that are
- * not Flyway names (`rollback/1.0__drop.sql`, notes) are skipped, as Flyway skips them. `${name}`
- * placeholders are replaced as Flyway replaces them (see flywayPlaceholders); one without a value is
- * refused when the migration is read, naming the file, the line and where to set it. Repeatable `R__`
- * scripts are refused: ddlgate runs each migration once.
- */
-const flyway = {
-    name: 'flyway',
-    expected: 'V<version>__<description>.sql with optional U<version>__<description>.sql undo (e.g. V1__create_users.sql)',
-    discover(dir, _files, context) {
-        const ups = [];
-        const undos = new Map();
-        const ignored = [];
-        const placeholders = flywayPlaceholders(dir);
-        const withPlaceholders = Object.keys(placeholders).length ? { placeholders } : {};
-        for (const relative of flywayFiles(dir)) {
-            const full = external_node_path_namespaceObject.join(dir, relative);
-            const match = FLYWAY_PATTERN.exec(external_node_path_namespaceObject.basename(relative));
-            if (!match || !flyway_VERSION.test(match[2]) && match[1] !== 'R') {
-                ignored.push(relative);
-                continue;
-            }
-            const [, prefix, version, name] = match;
-            if (prefix === 'R')
-                throw new errors_InputError(`${files_displayPath(full)}: repeatable Flyway migrations (R__) are not supported; make it a versioned migration`);
-            if (prefix === 'U')
-                undos.set(versionKey(version), full);
-            else
-                ups.push({ version, name, upPath: full, upSource: { path: full, flyway: true, ...withPlaceholders }, layout: 'flyway' });
-        }
-        noticeIgnored(context, dir, 'flyway', ignored, 'not V<version>__<description>.sql; Flyway skips them');
-        const ordered = orderByVersion(ups).map((entry) => {
-            const undo = undos.get(versionKey(entry.version));
-            undos.delete(versionKey(entry.version));
-            return undo ? { ...entry, downPath: undo, downSource: { path: undo, flyway: true, ...withPlaceholders } } : entry;
-        });
-        for (const orphan of undos.values())
-            throw new errors_InputError(`${files_displayPath(orphan)}: undo migration without its V file`);
-        return ordered;
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/golang-migrate.js
-
-
-
-
-
-
-const GOLANG_MIGRATE_FILE = /^(\d+)_(.*)\.(up|down)\.sql$/;
-/**
- * golang-migrate: `{version}_{title}.up.sql` / `.down.sql`, read as golang-migrate reads them: up and down
- * are paired by VERSION (`30_add_x.up.sql` goes with `30_drop_x.down.sql`), the name is the up file's;
- * `migrate create` writes both files empty, so an empty or comment-only down means "no down"; files whose
- * names do not match are skipped (golang-migrate skips them), and so is a down without its up.
- */
-const golangMigrate = {
-    name: 'golang-migrate',
-    expected: '{version}_{title}.up.sql and {version}_{title}.down.sql (e.g. 000001_create_users.up.sql)',
-    discover(dir, files, context) {
-        const ups = new Map();
-        const downs = new Map();
-        const ignored = [];
-        for (const fileName of files) {
-            const match = GOLANG_MIGRATE_FILE.exec(fileName);
-            if (!match) {
-                ignored.push(fileName);
-                continue;
-            }
-            const [, version, name, direction] = match;
-            const key = versionKey(version);
-            const file = external_node_path_namespaceObject.join(dir, fileName);
-            const other = direction === 'up' ? ups.get(key)?.file : downs.get(key);
-            if (other)
-                throw new errors_InputError(`${files_displayPath(file)}: duplicate migration version ${version}, also used by ${files_displayPath(other)}`);
-            if (direction === 'up')
-                ups.set(key, { version, name, file });
-            else
-                downs.set(key, file);
-        }
-        const orphans = [...downs].filter(([key]) => !ups.has(key)).map(([, file]) => external_node_path_namespaceObject.basename(file));
-        noticeIgnored(context, dir, 'golang-migrate', ignored, 'not {version}_{title}.up|down.sql');
-        noticeIgnored(context, dir, 'golang-migrate', orphans, 'down files without an up file of their version');
-        return orderByVersion([...ups].map(([key, up]) => {
-            const downFile = downs.get(key);
-            const down = downFile && hasSql(readSqlFile(downFile).split('\n')) ? downFile : undefined;
-            return {
-                version: up.version,
-                name: up.name,
-                upPath: up.file,
-                upSource: { path: up.file },
-                ...(down ? { downPath: down, downSource: { path: down } } : {}),
-                layout: 'golang-migrate',
-            };
-        }));
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/goose.js
-
-
-
-
-/**
- * goose: `20240101120000_create_users.sql` (or `00001_…`) holding `-- +goose Up` and `-- +goose Down`
- * sections. `-- +goose StatementBegin/End` lines are comments to ddlgate's parser, which splits statements
- * itself (dollar quotes included); `-- +goose NO TRANSACTION` anywhere in the file runs it outside a
- * transaction. Go migrations (`00002_backfill.go`) share the version sequence: they are listed in order
- * and `up` refuses to run past them (ddlgate cannot run Go code), never skipped silently.
- */
-const GOOSE_MARKERS = {
-    up: /^--\s*\+goose\s+Up\b/i,
-    down: /^--\s*\+goose\s+Down\b/i,
-    upLabel: '-- +goose Up',
-    downLabel: '-- +goose Down',
-    noTransactionLine: /^--\s*\+goose\s+NO\s+TRANSACTION\b/i,
-};
-const GOOSE_FILE = /^(\d+)_(.+)\.(sql|go)$/;
-const goose = {
-    name: 'goose',
-    expected: '<version>_<name>.sql with "-- +goose Up" and "-- +goose Down" sections (e.g. 20240101120000_create_users.sql)',
-    discover(dir, _files, context) {
-        const entries = [];
-        const ignored = [];
-        for (const fileName of listFiles(dir)) {
-            const match = GOOSE_FILE.exec(fileName);
-            if (!match || fileName.endsWith('_test.go')) {
-                if (fileName.toLowerCase().endsWith('.sql'))
-                    ignored.push(fileName);
-                continue;
-            }
-            const [, version, name, ext] = match;
-            const file = external_node_path_namespaceObject.join(dir, fileName);
-            if (ext === 'go') {
-                entries.push({
-                    version,
-                    name,
-                    upPath: file,
-                    layout: 'goose',
-                    unrunnable: `${files_displayPath(file)} is a goose Go migration; ddlgate cannot run Go code: run it with goose, then record it with \`ddlgate adopt\``,
-                });
-                continue;
-            }
-            entries.push(sectionedEntry('goose', file, version, name, GOOSE_MARKERS));
-        }
-        noticeIgnored(context, dir, 'goose', ignored, 'goose reads only <version>_<name>.sql');
-        const ordered = orderByVersion(entries);
-        const go = ordered.filter((entry) => entry.unrunnable);
-        if (go.length && context)
-            context.notice(`${go.length} goose Go migration${go.length === 1 ? '' : 's'} listed but not runnable by ddlgate: ${go.map((entry) => external_node_path_namespaceObject.basename(entry.upPath)).join(', ')}`);
-        return ordered;
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/native.js
-
-
-
-const NATIVE_PATTERN = /^(\d+)_([A-Za-z0-9][A-Za-z0-9_.-]*?)\.(up|down)\.sql$/;
-const NATIVE_EXPECTED = '<version>_<name>.up.sql or <version>_<name>.down.sql (version: digits, e.g. 20260101120000_add_users.up.sql)';
-/** Pairs `<version>_<name>.up.sql` with its optional `.down.sql` (shared by native and golang-migrate). */
-function pairUpDown(dir, files, layout) {
-    const byVersion = new Map();
-    for (const fileName of files) {
-        const full = external_node_path_namespaceObject.join(dir, fileName);
-        const match = NATIVE_PATTERN.exec(fileName);
-        if (!match)
-            throw new errors_InputError(`${files_displayPath(full)}: unrecognised migration file name; expected ${layout.expected}`);
-        const [, version, name, direction] = match;
-        const key = BigInt(version);
-        const entry = byVersion.get(key) ?? { version, name };
-        const existing = entry[direction];
-        if (existing || entry.version !== version || entry.name !== name) {
-            const other = existing ?? entry.up ?? entry.down;
-            throw new errors_InputError(`${files_displayPath(full)}: duplicate migration version ${version}, also used by ${files_displayPath(other)}`);
-        }
-        entry[direction] = full;
-        byVersion.set(key, entry);
-    }
-    return [...byVersion.entries()]
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([, entry]) => {
-        if (!entry.up)
-            throw new errors_InputError(`${files_displayPath(entry.down)}: down migration without its up file (${entry.version}_${entry.name}.up.sql)`);
-        return entry;
-    });
-}
-const native_native = {
-    name: 'native',
-    expected: NATIVE_EXPECTED,
-    discover(dir, files) {
-        return pairUpDown(dir, files, native_native).map((pair) => ({
-            version: pair.version,
-            name: pair.name,
-            upPath: pair.up,
-            ...(pair.down ? { downPath: pair.down } : {}),
-            upSource: { path: pair.up },
-            ...(pair.down ? { downSource: { path: pair.down } } : {}),
-            layout: 'native',
-        }));
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/node-pg-migrate.js
-
-/**
- * node-pg-migrate SQL migrations: `migrations/1700000000000_create-users.sql` with `-- Up Migration` and
- * `-- Down Migration` sections (the markers are matched as node-pg-migrate itself does: case-insensitive,
- * any dashes or spaces after `--`).
- */
-const NODE_PG_MIGRATE_MARKERS = {
-    up: /^\s*--[\s-]*up\s+migration/i,
-    down: /^\s*--[\s-]*down\s+migration/i,
-    upLabel: '-- Up Migration',
-    downLabel: '-- Down Migration',
-};
-const nodePgMigrate = markedLayout('node-pg-migrate', '<timestamp>_<name>.sql with "-- Up Migration" and "-- Down Migration" sections (e.g. 1700000000000_create-users.sql)', NODE_PG_MIGRATE_MARKERS);
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/popx.js
-
-
-
-/**
- * ory popx (Kratos, Hydra, Keto): `<version>_<name>[.<dialect>][.autocommit].<up|down>.sql`. For PostgreSQL
- * the `.postgres.` file overrides the dialect-independent one of the same version; other dialects' files are
- * not read. An up file without SQL is a placeholder popx skips (it keeps versions aligned across dialects).
- * `.autocommit.` files run outside a transaction.
- */
-const POPX_FILE = /^(\d+)_([^.]+)(\.[a-z0-9]+)?(\.autocommit)?\.(up|down)\.sql$/;
-const POPX_DIALECTS = /\.(postgres|cockroach|mysql|sqlite3?)(\.autocommit)?\.(up|down)\.sql$/;
-const DIALECT = 'postgres';
-const popx = {
-    name: 'popx',
-    expected: '<version>_<name>.postgres.up.sql or <version>_<name>.up.sql (e.g. 20150100000001000000_networks.postgres.up.sql)',
-    discover(dir, files, context) {
-        const chosen = new Map();
-        const otherDialects = [];
-        const unmatched = [];
-        for (const fileName of files) {
-            const match = POPX_FILE.exec(fileName);
-            if (!match) {
-                unmatched.push(fileName);
-                continue;
-            }
-            let [, version, name, dialect, autocommit, direction] = match;
-            if (dialect === '.autocommit')
-                [dialect, autocommit] = [undefined, '.autocommit'];
-            const db = dialect ? dialect.slice(1) : 'all';
-            if (db !== DIALECT && db !== 'all') {
-                otherDialects.push(fileName);
-                continue;
-            }
-            const key = `${BigInt(version)}:${direction}`;
-            const existing = chosen.get(key);
-            if (existing && existing.dialect === DIALECT)
-                continue;
-            chosen.set(key, { file: fileName, name, dialect: db, autocommit: Boolean(autocommit) });
-        }
-        noticeIgnored(context, dir, 'popx', unmatched, 'not popx migration names');
-        noticeIgnored(context, dir, 'popx', otherDialects, 'for other databases');
-        const entries = [];
-        const placeholders = [];
-        for (const [key, up] of chosen) {
-            if (!key.endsWith(':up'))
-                continue;
-            const upPath = external_node_path_namespaceObject.join(dir, up.file);
-            if (!hasSql(readSqlFile(upPath).split('\n'))) {
-                placeholders.push(up.file);
-                continue;
-            }
-            const version = /^(\d+)_/.exec(up.file)[1];
-            const down = chosen.get(key.replace(/:up$/, ':down'));
-            const downPath = down ? external_node_path_namespaceObject.join(dir, down.file) : undefined;
-            const hasDown = downPath !== undefined && hasSql(readSqlFile(downPath).split('\n'));
-            entries.push({
-                version,
-                name: up.name,
-                upPath,
-                upSource: { path: upPath, ...(up.autocommit ? { noTransaction: true } : {}) },
-                ...(hasDown ? { downPath, downSource: { path: downPath, ...(down.autocommit ? { noTransaction: true } : {}) } } : {}),
-                layout: 'popx',
-            });
-        }
-        noticeIgnored(context, dir, 'popx', placeholders, 'empty up files: placeholders popx skips');
-        return orderByVersion(entries);
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/folders.js
-
-
-
-
-
-/**
- * Reads a directory of migration folders. Folders without the up file and loose files at the top are
- * skipped, as these tools skip them, with one notice each kind. A down file with no SQL (hasura writes
- * "-- Could not auto-generate a down migration.") means "no down".
- */
-function readFolders(dir, rules, context) {
-    const entries = [];
-    const skipped = [];
-    for (const folder of listSubdirs(dir)) {
-        const parsed = rules.parse(folder);
-        const upPath = external_node_path_namespaceObject.join(dir, folder, rules.up);
-        if (!parsed || !fileExists(upPath)) {
-            skipped.push(folder);
-            continue;
-        }
-        const noTransaction = rules.noTransaction?.(external_node_path_namespaceObject.join(dir, folder)) ?? false;
-        const downPath = rules.down ? external_node_path_namespaceObject.join(dir, folder, rules.down) : undefined;
-        const down = downPath && fileExists(downPath) && hasSql(readSqlFile(downPath).split('\n')) ? downPath : undefined;
-        entries.push({
-            version: parsed.version,
-            name: parsed.name,
-            upPath,
-            upSource: { path: upPath, ...(noTransaction ? { noTransaction } : {}) },
-            ...(down ? { downPath: down, downSource: { path: down, ...(noTransaction ? { noTransaction } : {}) } } : {}),
-            layout: rules.layout,
-        });
-    }
-    const loose = listFiles(dir).filter((name) => name.toLowerCase().endsWith('.sql'));
-    noticeIgnored(context, dir, rules.layout, loose, `${rules.layout} reads only <version>_<name>/${rules.up}`);
-    noticeIgnored(context, dir, rules.layout, skipped, `folders without ${rules.up}`);
-    return orderByVersion(entries);
-}
-/**
- * diesel: `2019-02-26-002946_create_user/up.sql` + `down.sql` (or `00000000000000_diesel_initial_setup`).
- * The version is the part before the first `_` with the dashes removed, as diesel records it;
- * `metadata.toml` with `run_in_transaction = false` runs both files outside a transaction.
- */
-const DIESEL_RULES = {
-    layout: 'diesel',
-    parse(folder) {
-        const match = /^(\d[\d-]*)_(.+)$/.exec(folder);
-        return match ? { version: match[1].replace(/-/g, ''), name: match[2] } : undefined;
-    },
-    up: 'up.sql',
-    down: 'down.sql',
-    noTransaction(folderPath) {
-        const file = external_node_path_namespaceObject.join(folderPath, 'metadata.toml');
-        return fileExists(file) && /^\s*run_in_transaction\s*=\s*false\b/m.test((0,external_node_fs_.readFileSync)(file, 'utf8'));
-    },
-};
-/** hasura: `1620000000000_create_users/up.sql` + `down.sql` (version: a millisecond timestamp). */
-const HASURA_RULES = {
-    layout: 'hasura',
-    parse(folder) {
-        const match = /^(\d+)_(.+)$/.exec(folder);
-        return match ? { version: match[1], name: match[2] } : undefined;
-    },
-    up: 'up.sql',
-    down: 'down.sql',
-};
-/** prisma: `20230404095503_initial_migration/migration.sql`, no down (prisma migrate has none). */
-const PRISMA_RULES = {
-    layout: 'prisma',
-    parse(folder) {
-        const match = /^(\d+)_(.*)$/.exec(folder);
-        return match ? { version: match[1], name: match[2] || folder } : undefined;
-    },
-    up: 'migration.sql',
-};
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/prisma.js
-
-
-
-
-
-const PRISMA_LOCK = 'migration_lock.toml';
-/**
- * prisma migrate: `<timestamp>_<name>/migration.sql` beside `migration_lock.toml`. The lock file names the
- * provider the migrations were written for; one for another database is refused.
- */
-const prisma = {
-    name: 'prisma',
-    expected: '<timestamp>_<name>/migration.sql (e.g. 20230404095503_init/migration.sql)',
-    discover(dir, _files, context) {
-        const lock = external_node_path_namespaceObject.join(dir, PRISMA_LOCK);
-        if (fileExists(lock)) {
-            const provider = /^\s*provider\s*=\s*"([^"]*)"/m.exec((0,external_node_fs_.readFileSync)(lock, 'utf8'))?.[1];
-            if (provider && provider !== 'postgresql' && provider !== 'postgres') {
-                throw new errors_InputError(`${files_displayPath(lock)}: provider "${provider}"; these migrations are for another database, not PostgreSQL`);
-            }
-        }
-        return readFolders(dir, PRISMA_RULES, context);
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/sequential-rollback-comments.js
-
-
-
-
-const BANNER = /\b(roll\s*back|undo|revert)\b|^\W*down\b/i;
-const isComment = (line) => line.trim().startsWith('--');
-const isBlank = (line) => line.trim() === '';
-/**
- * The trailing ROLLBACK comment block of a `NNN_name.sql` file: the first line of the file's trailing
- * comments that reads like a rollback banner (`-- ROLLBACK`, `-- To rollback this migration:`, `-- Down:`)
- * opens it, and it runs to the end of the file. Undefined when the file has none.
- */
-function rollbackSection(lines) {
-    let start = lines.length;
-    while (start > 0 && (isComment(lines[start - 1]) || isBlank(lines[start - 1])))
-        start--;
-    for (let index = start; index < lines.length; index++) {
-        const line = lines[index];
-        if (!isComment(line))
-            continue;
-        const body = line.trim().replace(/^-+/, '').trim();
-        if (BANNER.test(body) && !commentedSqlLines([line], 1, 1).size)
-            return { label: 'ROLLBACK comments', startLine: index + 2, endLine: lines.length, commented: true };
-    }
-    return undefined;
-}
-/** Reads one `NNN_name.sql` file: up = the whole file (the ROLLBACK block is comments to the parser), down = the uncommented block. */
-function sequentialEntry(file, version, name) {
-    const lines = readSqlFile(file).split('\n');
-    const section = rollbackSection(lines);
-    const hasDown = section !== undefined && commentedSqlLines(lines, section.startLine, section.endLine).size > 0;
-    const metadata = headerMetadata(lines);
-    return {
-        version,
-        name,
-        upPath: file,
-        upSource: { path: file },
-        ...(hasDown ? { downSource: { path: file, section: section } } : {}),
-        layout: 'sequential',
-        ...(metadata ? { metadata } : {}),
-    };
-}
-/** True when a file carries this layout's signs: a ROLLBACK block or a `-- Migration:` / `-- Purpose:` header. */
-function looksSequential(text) {
-    const lines = text.split('\n');
-    if (rollbackSection(lines))
-        return true;
-    const metadata = headerMetadata(lines);
-    return Boolean(metadata && ('Migration' in metadata || 'Purpose' in metadata));
-}
-const sequential = {
-    name: 'sequential',
-    expected: 'NNN_name.sql, optionally ending in a "-- ROLLBACK" comment block (e.g. 001_create_users.sql)',
-    discover(dir, files) {
-        return orderByVersion(files.map((fileName) => {
-            const match = PREFIXED_SQL.exec(fileName);
-            if (!match)
-                throw notThisLayout(dir, fileName, sequential);
-            return sequentialEntry(external_node_path_namespaceObject.join(dir, fileName), match[1], match[2]);
-        }));
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/sqitch.js
-
-
-
-
-
-const SQITCH_PLAN = 'sqitch.plan';
-/**
- * Reads `sqitch.plan`: `%pragma=value` lines, `@tag` lines, and change lines
- * `name [dependencies] 2013-09-04T13:54:01Z Planner <email> # note`. Comments start with `#`.
- */
-function readSqitchPlan(dir) {
-    const file = external_node_path_namespaceObject.join(dir, SQITCH_PLAN);
-    const lines = readSqlFile(file).split('\n');
-    let project = external_node_path_namespaceObject.basename(external_node_path_namespaceObject.resolve(dir));
-    const changes = [];
-    lines.forEach((raw, index) => {
-        const line = raw.replace(/\r$/, '').replace(/(^|\s)#.*$/, '').trim();
-        if (!line)
-            return;
-        if (line.startsWith('%')) {
-            const pragma = /^%\s*project\s*=\s*(\S+)/.exec(line);
-            if (pragma)
-                project = pragma[1];
-            return;
-        }
-        if (line.startsWith('@')) {
-            const tag = line.split(/\s+/)[0].slice(1);
-            for (const change of changes)
-                change.nextTag ??= tag;
-            return;
-        }
-        const match = /^[+-]?([^\s[]+)\s*(?:\[([^\]]*)\])?/.exec(line);
-        if (!match)
-            throw new errors_InputError(`${files_displayPath(file)}:${index + 1}: cannot read this plan line`);
-        changes.push({ name: match[1], line: index + 1, requires: (match[2] ?? '').split(/\s+/).filter((dep) => dep && !dep.startsWith('!')) });
-    });
-    return { project, file, changes };
-}
-function planEntries(dir, plan, first, context, otherProjects) {
-    const entries = [];
-    const deployed = new Set();
-    plan.changes.forEach((change, index) => {
-        for (const dependency of change.requires) {
-            const [project, name] = dependency.includes(':') ? dependency.split(':', 2) : [plan.project, dependency];
-            const bare = name.replace(/@.*$/, '');
-            if (project === plan.project) {
-                if (!deployed.has(bare))
-                    throw new errors_InputError(`${files_displayPath(plan.file)}:${change.line}: "${change.name}" requires "${dependency}", which is not planned before it`);
-            }
-            else if (!otherProjects.get(project)?.changes.some((other) => other.name === bare)) {
-                context?.notice(`${files_displayPath(plan.file)}:${change.line}: "${change.name}" requires ${dependency} from sqitch project "${project}", which is not in this directory; deploy it first`);
-            }
-        }
-        // A reworked change: its earlier versions live in deploy/<name>@<next tag>.sql, the latest in deploy/<name>.sql.
-        const reworked = plan.changes.slice(index + 1).some((later) => later.name === change.name);
-        const base = reworked && change.nextTag ? `${change.name}@${change.nextTag}.sql` : `${change.name}.sql`;
-        const deploy = external_node_path_namespaceObject.join(dir, 'deploy', base);
-        if (!fileExists(deploy))
-            throw new errors_InputError(`${files_displayPath(plan.file)}:${change.line}: change "${change.name}" has no deploy script ${files_displayPath(deploy)}`);
-        const revert = external_node_path_namespaceObject.join(dir, 'revert', base);
-        const hasRevert = fileExists(revert) && hasSql(readSqlFile(revert).split('\n'));
-        entries.push({
-            version: String(first + entries.length),
-            name: change.name,
-            upPath: deploy,
-            upSource: { path: deploy },
-            ...(hasRevert ? { downPath: revert, downSource: { path: revert } } : {}),
-            layout: 'sqitch',
-        });
-        deployed.add(change.name);
-    });
-    return entries;
-}
-/**
- * sqitch: the order is `sqitch.plan`'s, the SQL is `deploy/<change>.sql` (down: `revert/<change>.sql`;
- * `verify/` scripts are sqitch's own checks). Versions are the plan positions 1, 2, 3 … — sqitch itself
- * identifies changes by name and plan, not by a number. A dependency inside the plan must be planned
- * earlier. A dependency on another sqitch project (`oss_chef:users`) is met by a sub-folder holding that
- * project's plan: it is deployed first, as its own project would be.
- */
-const sqitch = {
-    name: 'sqitch',
-    expected: 'sqitch.plan with deploy/<change>.sql scripts',
-    discover(dir, _files, context) {
-        const plan = readSqitchPlan(dir);
-        const foreign = new Set(plan.changes.flatMap((change) => change.requires.filter((dep) => dep.includes(':')).map((dep) => dep.split(':')[0])));
-        const others = new Map();
-        for (const sub of listSubdirs(dir)) {
-            const subDir = external_node_path_namespaceObject.join(dir, sub);
-            if (!fileExists(external_node_path_namespaceObject.join(subDir, SQITCH_PLAN)))
-                continue;
-            const subPlan = readSqitchPlan(subDir);
-            if (foreign.has(subPlan.project) && subPlan.project !== plan.project)
-                others.set(subPlan.project, { dir: subDir, plan: subPlan });
-        }
-        const entries = [];
-        const otherPlans = new Map([...others].map(([name, other]) => [name, other.plan]));
-        for (const other of others.values()) {
-            context?.notice(`sqitch project "${other.plan.project}" (${files_displayPath(other.dir)}) is deployed first: ${plan.project} requires its changes`);
-            entries.push(...planEntries(other.dir, other.plan, entries.length + 1, context, new Map()));
-        }
-        entries.push(...planEntries(dir, plan, entries.length + 1, context, otherPlans));
-        return entries;
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/sql-migrate.js
-
-
-
-/**
- * sql-migrate (rubenv/sql-migrate): every `.sql` file of the directory, `-- +migrate Up` / `-- +migrate Down`
- * sections, `-- +migrate Up notransaction` to run outside a transaction, `StatementBegin/End` lines as
- * comments. Its order: files whose names start with a number by that number, then the rest by name (the
- * migration id is the file name). Version = the leading number (`20170426134008-init.sql` → 20170426134008).
- */
-const SQL_MIGRATE_MARKERS = {
-    up: /^--\s*\+migrate\s+Up\b/,
-    down: /^--\s*\+migrate\s+Down\b/,
-    upLabel: '-- +migrate Up',
-    downLabel: '-- +migrate Down',
-    noTransaction: /\bnotransaction\b/,
-};
-const NAME = /^(\d+)[-_]?(.*)\.sql$/;
-const sqlMigrate = {
-    name: 'sql-migrate',
-    expected: '<number>-<name>.sql with "-- +migrate Up" and "-- +migrate Down" sections (e.g. 20170426134008-init.sql)',
-    discover(dir, files, context) {
-        const entries = files.map((fileName) => {
-            const match = NAME.exec(fileName);
-            const version = match ? match[1] : fileName.replace(/\.sql$/i, '');
-            const name = match ? match[2] || fileName : fileName;
-            return sectionedEntry('sql-migrate', external_node_path_namespaceObject.join(dir, fileName), version, name, SQL_MIGRATE_MARKERS);
-        });
-        // sql-migrate orders by the number, then by file name, and keys each migration by its file name, so
-        // two files may share a number. ddlgate keys by version: the second and later files of one number get
-        // `<number>.1`, `<number>.2` … in that same order (a notice names them).
-        const numbered = entries
-            .filter((entry) => /^\d+$/.test(entry.version))
-            .sort((a, b) => version_compareVersions(a.version, b.version) || (external_node_path_namespaceObject.basename(a.upPath) < external_node_path_namespaceObject.basename(b.upPath) ? -1 : 1));
-        const named = entries.filter((entry) => !/^\d+$/.test(entry.version));
-        const renamed = [];
-        let run = 0;
-        for (let index = 1; index < numbered.length; index++) {
-            const previous = numbered[index - 1];
-            const entry = numbered[index];
-            run = version_compareVersions(previous.version.split('.')[0], entry.version) === 0 ? run + 1 : 0;
-            if (run > 0) {
-                entry.version = `${entry.version}.${run}`;
-                renamed.push(`${external_node_path_namespaceObject.basename(entry.upPath)} → ${entry.version}`);
-            }
-        }
-        if (renamed.length)
-            context?.notice(`files sharing a number are told apart by name, as sql-migrate does: ${renamed.join(', ')}`);
-        return [...numbered, ...named];
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/detect.js
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-const KIND_DESCRIPTION = {
-    native: 'native/golang-migrate (<version>_<name>.up.sql)',
-    flyway: 'Flyway (V<version>__<name>.sql)',
-    dbmate: 'dbmate ("-- migrate:up" section)',
-    'node-pg-migrate': 'node-pg-migrate ("-- Up Migration" section)',
-    goose: 'goose ("-- +goose Up" section)',
-    'sql-migrate': 'sql-migrate ("-- +migrate Up" section)',
-    plain: 'a sequential/flat script (NNN_name.sql)',
-};
-/** The layouts detection tries, in the words of the one-line error for a folder none of them reads. */
-const LAYOUTS_TRIED = 'native, golang-migrate, flyway, dbmate, node-pg-migrate, goose, sql-migrate, sequential, flat, supabase, popx, drizzle (meta/_journal.json), sqitch (sqitch.plan), prisma, diesel, hasura (<version>_<name>/ folders), graphile-migrate (committed/)';
-function sectionKind(lines) {
-    if (findMarker(lines, GOOSE_MARKERS.up) || findMarker(lines, GOOSE_MARKERS.down))
-        return 'goose';
-    if (findMarker(lines, SQL_MIGRATE_MARKERS.up) || findMarker(lines, SQL_MIGRATE_MARKERS.down))
-        return 'sql-migrate';
-    if (findMarker(lines, DBMATE_MARKERS.up) || findMarker(lines, DBMATE_MARKERS.down))
-        return 'dbmate';
-    if (findMarker(lines, NODE_PG_MIGRATE_MARKERS.up) || findMarker(lines, NODE_PG_MIGRATE_MARKERS.down))
-        return 'node-pg-migrate';
-    return undefined;
-}
-function classifyFile(dir, fileName) {
-    if (NATIVE_PATTERN.test(fileName))
-        return 'native';
-    if (FLYWAY_PATTERN.test(fileName))
-        return 'flyway';
-    if (!/^\d+[-_]/.test(fileName))
-        return undefined;
-    const kind = sectionKind(readSqlFile(external_node_path_namespaceObject.join(dir, fileName)).split('\n'));
-    if (kind)
-        return kind;
-    return PREFIXED_SQL.test(fileName) ? 'plain' : undefined;
-}
-/** A folder of `<version>_<name>/up.sql` folders: hasura writes millisecond timestamps, diesel dates or 14 digits. */
-function folderLayout(dir, folders) {
-    const hasura = folders.every((folder) => /^\d{13}_/.test(folder) && !fileExists(external_node_path_namespaceObject.join(dir, folder, 'metadata.toml')));
-    return hasura ? 'hasura' : 'diesel';
-}
-/** golang-migrate rather than native: an up and a down of one version with different names, or a down without SQL. */
-function looksGolangMigrate(dir, files) {
-    const names = new Map();
-    for (const fileName of files) {
-        const match = GOLANG_MIGRATE_FILE.exec(fileName);
-        if (!match)
-            continue;
-        const version = BigInt(match[1]).toString();
-        const other = names.get(version);
-        if (other !== undefined && other !== match[2])
-            return true;
-        names.set(version, match[2]);
-        if (match[3] === 'down' && !hasSql(readSqlFile(external_node_path_namespaceObject.join(dir, fileName)).split('\n')))
-            return true;
-    }
-    return false;
-}
-/**
- * Decides a directory's layout from what is in it, the way each tool would recognise its own folder: a
- * drizzle journal, a sqitch plan, graphile-migrate's committed/ folder, prisma's lock file or
- * `<version>_<name>/migration.sql` folders, diesel or hasura `<version>_<name>/up.sql` folders; else the
- * top-level files, which must all be of one kind (two kinds → InputError naming one file of each):
- * goose and sql-migrate by their markers (goose also by Go migrations), popx by its dialect names,
- * `.up.sql` names as native (golang-migrate when its pairing rules are needed), plain `NN_name.sql` files as
- * sequential (ROLLBACK block or `-- Migration:` header), supabase (timestamp names, or names the CLI skips
- * beside them) or flat.
- */
-function detect_detectLayout(dir, files) {
-    if (hasDrizzleJournal(dir))
-        return 'drizzle';
-    if (fileExists(external_node_path_namespaceObject.join(dir, SQITCH_PLAN)))
-        return 'sqitch';
-    if (dirExists(external_node_path_namespaceObject.join(dir, 'committed')) || files.some((fileName) => /^\d{6,}(-[^.]*)?\.sql$/.test(fileName) && readSqlFile(external_node_path_namespaceObject.join(dir, fileName)).startsWith('--! Previous:'))) {
-        return 'graphile-migrate';
-    }
-    const folders = listSubdirs(dir);
-    if (fileExists(external_node_path_namespaceObject.join(dir, PRISMA_LOCK)) || folders.some((folder) => fileExists(external_node_path_namespaceObject.join(dir, folder, 'migration.sql'))))
-        return 'prisma';
-    const upFolders = folders.filter((folder) => /^\d/.test(folder) && fileExists(external_node_path_namespaceObject.join(dir, folder, 'up.sql')));
-    if (upFolders.length)
-        return folderLayout(dir, upFolders);
-    if (listFiles(dir).some((fileName) => fileName.endsWith('.go') && GOOSE_FILE.test(fileName) && !fileName.endsWith('_test.go')))
-        return 'goose';
-    if (files.some((fileName) => POPX_DIALECTS.test(fileName)))
-        return 'popx';
-    const firstOfKind = new Map();
-    const unrecognised = [];
-    for (const fileName of files) {
-        const kind = classifyFile(dir, fileName);
-        if (!kind) {
-            unrecognised.push(fileName);
-            continue;
-        }
-        if (!firstOfKind.has(kind))
-            firstOfKind.set(kind, fileName);
-    }
-    const kinds = [...firstOfKind.keys()];
-    const plainFiles = files.filter((fileName) => PREFIXED_SQL.test(fileName) && firstOfKind.has('plain'));
-    // fider-style runners: `.up.sql` and plain `.sql` files side by side, every one an up migration.
-    if (kinds.length === 2 && firstOfKind.has('native') && firstOfKind.has('plain') && !files.some((fileName) => /\.down\.sql$/.test(fileName)) && !unrecognised.length)
-        return 'flat';
-    if (kinds.length > 1) {
-        const [[kindA, fileA], [kindB, fileB]] = [...firstOfKind.entries()];
-        throw new errors_InputError(`${files_displayPath(external_node_path_namespaceObject.join(dir, fileB))}: mixed migration layouts: this file looks like ${KIND_DESCRIPTION[kindB]} but ${files_displayPath(external_node_path_namespaceObject.join(dir, fileA))} looks like ${KIND_DESCRIPTION[kindA]}; keep one layout per directory (or pass --layout)`);
-    }
-    const kind = kinds[0];
-    // The tools whose readers skip names they do not know (the layout's reader lists them in one notice).
-    if (kind === 'goose' || kind === 'sql-migrate')
-        return kind;
-    // supabase CLI names: 14-digit UTC timestamps (`supabase migration new`), nothing like a ROLLBACK block.
-    if (kind === 'plain' && plainFiles.every((fileName) => /^\d{14}_/.test(fileName)) && !plainFiles.some((fileName) => looksSequential(readSqlFile(external_node_path_namespaceObject.join(dir, fileName))))) {
-        return 'supabase';
-    }
-    if (unrecognised.length) {
-        if (kind === 'native' && looksGolangMigrate(dir, files))
-            return 'golang-migrate';
-        throw new errors_InputError(`${files_displayPath(external_node_path_namespaceObject.join(dir, unrecognised[0]))}: unrecognised migration file name; expected ${NATIVE_EXPECTED}, or another supported layout (tried: ${LAYOUTS_TRIED})`);
-    }
-    if (!kind || kind === 'native')
-        return kind && looksGolangMigrate(dir, files) ? 'golang-migrate' : 'native';
-    if (kind !== 'plain')
-        return kind;
-    return files.some((fileName) => looksSequential(readSqlFile(external_node_path_namespaceObject.join(dir, fileName)))) ? 'sequential' : 'flat';
-}
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/diesel.js
-
-const diesel = {
-    name: 'diesel',
-    expected: '<version>_<name>/up.sql with an optional down.sql (e.g. 2019-02-26-002946_create_user/up.sql)',
-    discover: (dir, _files, context) => readFolders(dir, DIESEL_RULES, context),
-};
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/flat.js
-
-
-
-
-
-/**
- * Flat ordered scripts: `00_tracking.sql`, `01_schema.sql` … run in name order, no down. The digit prefix
- * is the version; name order and version order must agree (`9_x.sql` sorts after `10_y.sql` by name), so
- * a directory where they differ is refused rather than run in a surprising order.
- */
-const UP_ONLY = /^(\d+)_(.+)\.up\.sql$/;
-const flat = {
-    name: 'flat',
-    expected: 'NN_name.sql, run in name order (e.g. 00_tracking.sql, 01_schema.sql)',
-    discover(dir, files) {
-        // Runners that treat every file as an up migration (fider's) mix `NN_name.sql` and `NN_name.up.sql`:
-        // with no `.down.sql` anywhere, `.up` is just part of the name.
-        const upsOnly = !files.some((fileName) => /\.down\.sql$/.test(fileName));
-        const entries = files.map((fileName) => {
-            const match = PREFIXED_SQL.exec(fileName) ?? (upsOnly ? UP_ONLY.exec(fileName) : null);
-            if (!match)
-                throw notThisLayout(dir, fileName, flat);
-            const file = external_node_path_namespaceObject.join(dir, fileName);
-            const metadata = headerMetadata(readSqlFile(file).split('\n'));
-            return { version: match[1], name: match[2], upPath: file, upSource: { path: file }, layout: 'flat', ...(metadata ? { metadata } : {}) };
-        });
-        const ordered = orderByVersion(entries);
-        for (const [index, entry] of ordered.entries()) {
-            if (entry !== entries[index]) {
-                throw new errors_InputError(`${files_displayPath(entry.upPath)}: name order and version order disagree (${external_node_path_namespaceObject.basename(entries[index].upPath)} sorts first by name); zero-pad the prefixes to the same width`);
-            }
-        }
-        return ordered;
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/graphile-migrate.js
-
-
-
-
-
-
-const FILE = /^(\d{6,})(?:-([^.]*))?\.sql$/;
-const PREVIOUS = '--! Previous: ';
-const HASH = '--! Hash: ';
-/** graphile-migrate's hash of a committed migration: sha1 over the previous hash, a newline and the body, trimmed. */
-function graphileHash(body, previousHash) {
-    return `sha1:${(0,external_node_crypto_.createHash)('sha1')
-        .update(`${`${previousHash ?? ''}\n${body}`.trim()}\n`)
-        .digest('hex')}`;
-}
-/** `migrations/` holding `committed/`, or the `committed/` folder itself. */
-function graphileCommittedDir(dir) {
-    const committed = external_node_path_namespaceObject.join(dir, 'committed');
-    return dirExists(committed) ? committed : dir;
-}
-/**
- * graphile-migrate: `migrations/committed/000001.sql` (or `000001-message.sql`), each starting with
- * `--! Previous: <hash or ->` and `--! Hash: sha1:…` header lines and a blank line. As graphile-migrate does,
- * the chain is checked: each file names the previous file's hash, and its own hash matches its body (an
- * edited committed migration is refused, naming the file). `--! no-transaction` as the body's first line runs
- * it outside a transaction. `current.sql` (work in progress) is not a committed migration.
- */
-const graphileMigrate = {
-    name: 'graphile-migrate',
-    expected: 'committed/<NNNNNN>.sql with "--! Previous:" and "--! Hash:" headers (e.g. committed/000001.sql)',
-    discover(dir, _files, context) {
-        const committed = graphileCommittedDir(dir);
-        const names = listFiles(committed).filter((name) => name.toLowerCase().endsWith('.sql'));
-        noticeIgnored(context, committed, 'graphile-migrate', names.filter((name) => !FILE.test(name)), 'not committed migrations');
-        let previous = null;
-        const entries = [];
-        for (const fileName of names.filter((name) => FILE.test(name))) {
-            const file = external_node_path_namespaceObject.join(committed, fileName);
-            const shown = files_displayPath(file);
-            const text = readSqlFile(file).replace(/\r\n/g, '\n');
-            const lines = text.split('\n');
-            if (!lines[0]?.startsWith(PREVIOUS))
-                throw new errors_InputError(`${shown}:1: no "--! Previous:" header; not a graphile-migrate committed migration`);
-            if (!lines[1]?.startsWith(HASH))
-                throw new errors_InputError(`${shown}:2: no "--! Hash:" header; not a graphile-migrate committed migration`);
-            let blankLine = 2;
-            while (blankLine < lines.length && lines[blankLine].startsWith('--! '))
-                blankLine++;
-            if (lines[blankLine] !== '')
-                throw new errors_InputError(`${shown}:${blankLine + 1}: the headers must be followed by a blank line`);
-            const rawPrevious = lines[0].slice(PREVIOUS.length).trim();
-            const previousHash = rawPrevious && rawPrevious !== '-' ? rawPrevious : null;
-            const hash = lines[1].slice(HASH.length).trim();
-            if (previousHash !== (previous?.hash ?? null)) {
-                throw new errors_InputError(previous
-                    ? `${shown}:1: names previous hash ${previousHash ?? '-'} but ${files_displayPath(previous.file)} has ${previous.hash}; the committed chain is broken`
-                    : `${shown}:1: names a previous migration (${previousHash}) but it is the first committed migration`);
-            }
-            const body = lines.slice(blankLine + 1).join('\n');
-            const actual = graphileHash(body, previousHash);
-            if (actual !== hash)
-                throw new errors_InputError(`${shown}:2: hash does not match the file (${actual} ≠ ${hash}); a committed migration was edited`);
-            const match = FILE.exec(fileName);
-            const bodyStart = blankLine + 2;
-            const noTransaction = /^--!\s*no-transaction\b/.test(lines[blankLine + 1] ?? '');
-            entries.push({
-                version: match[1],
-                name: match[2] || fileName.replace(/\.sql$/, ''),
-                upPath: file,
-                upSource: { path: file, section: { label: 'committed body', startLine: bodyStart, endLine: lines.length }, ...(noTransaction ? { noTransaction } : {}) },
-                layout: 'graphile-migrate',
-                metadata: { Hash: hash },
-            });
-            previous = { hash, file };
-        }
-        return orderByVersion(entries);
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/hasura.js
-
-const hasura = {
-    name: 'hasura',
-    expected: '<timestamp>_<name>/up.sql with an optional down.sql (e.g. 1620000000000_create_users/up.sql)',
-    discover: (dir, _files, context) => readFolders(dir, HASURA_RULES, context),
-};
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/supabase.js
-
-
-const supabase_NAME = /^(\d+)_(.*)\.sql$/;
-/**
- * supabase CLI: `supabase/migrations/<timestamp>_<name>.sql`, each run in its own transaction. Files whose
- * names do not match (`local_…sql`, `seed.sql`) are skipped, as `supabase migration up` skips them.
- */
-const supabase = {
-    name: 'supabase',
-    expected: '<timestamp>_<name>.sql (e.g. 20240103173626_init.sql)',
-    discover(dir, files, context) {
-        const ignored = files.filter((fileName) => !supabase_NAME.test(fileName));
-        noticeIgnored(context, dir, 'supabase', ignored, 'the supabase CLI skips names that are not <timestamp>_<name>.sql');
-        return orderByVersion(files.flatMap((fileName) => {
-            const match = supabase_NAME.exec(fileName);
-            if (!match)
-                return [];
-            const file = external_node_path_namespaceObject.join(dir, fileName);
-            return [{ version: match[1], name: match[2], upPath: file, upSource: { path: file }, layout: 'supabase' }];
-        }));
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/migrations/layouts/index.js
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-const LAYOUTS = {
-    native: native_native,
-    sequential: sequential,
-    flat: flat,
-    drizzle: drizzle,
-    dbmate: dbmate,
-    'node-pg-migrate': nodePgMigrate,
-    'golang-migrate': golangMigrate,
-    flyway: flyway,
-    goose: goose,
-    'sql-migrate': sqlMigrate,
-    diesel: diesel,
-    prisma: prisma,
-    supabase: supabase,
-    sqitch: sqitch,
-    popx: popx,
-    'graphile-migrate': graphileMigrate,
-    hasura: hasura,
-};
-const LAYOUT_NAMES = Object.keys(LAYOUTS);
-const ALIASES = {
-    'sequential-rollback-comments': 'sequential',
-    golang: 'golang-migrate',
-    'drizzle-kit': 'drizzle',
-    pgmigrate: 'node-pg-migrate',
-    'rubenv-sql-migrate': 'sql-migrate',
-    ory: 'popx',
-    graphile: 'graphile-migrate',
-};
-/** A --layout value → layout name ("auto" → undefined: detect from the files). */
-function parseLayoutName(value) {
-    if (value === undefined || value === 'auto')
-        return undefined;
-    const name = LAYOUT_NAMES.includes(value) ? value : ALIASES[value];
-    if (!name)
-        throw new InputError(`--layout: "${value}" is not a known layout (auto, ${LAYOUT_NAMES.join(', ')})`);
-    return name;
-}
-
-;// CONCATENATED MODULE: ./lib/migrations/discover.js
-
-
-
-
-
-
-
-/** The layout a directory is read as: the one asked for, else the detected one. */
-function resolveLayout(dir, options = {}) {
-    return options.layout ?? detectLayout(dir, listSqlFiles(dir));
-}
-/**
- * Reads a migrations directory. A directory that holds `.sql` files of which none is a migration of the
- * layout is bad input (exit 2), never "nothing to do": a check that reads nothing must not pass.
- */
-function readMigrationSet(dir, options = {}) {
-    const files = files_listSqlFiles(dir);
-    const layout = options.layout ?? detect_detectLayout(dir, files);
-    const notices = [];
-    const entries = LAYOUTS[layout].discover(dir, files, { notice: (text) => notices.push(text) });
-    if (entries.length === 0) {
-        const sql = findSqlFiles(dir);
-        if (sql.length > 0) {
-            const tried = options.layout ? `read as ${layout} (--layout)` : `read as ${layout}; layouts tried: ${LAYOUTS_TRIED}`;
-            throw new errors_InputError(`${files_displayPath(dir)}: ${sql.length} .sql file${sql.length === 1 ? '' : 's'} but no ${layout} migration (${tried}); first unrecognised file: ${sql[0]}`);
-        }
-    }
-    return { dir, layout, entries, notices };
-}
-/**
- * Finds the migrations of a directory, ordered as their tool orders them. Every layout yields the same
- * entries: version, name, the file whose checksum is the migration's, and where the up and down SQL are.
- */
-function discoverMigrations(dir, options = {}) {
-    return [...readMigrationSet(dir, options).entries];
-}
-function discover_entriesOf(source) {
-    return source.set ? [...source.set.entries] : discoverMigrations(source.dir, { layout: source.layout });
-}
-const compiled = new WeakMap();
-/**
- * Every migration of the set parsed (up sections; downs on demand), once per set: the dry-run, the lint of
- * what is pending and the apply of one command see the same parsed bytes. A malformed file is InputError.
- */
-function migrationsOf(source) {
-    if (!source.set)
-        return discover_entriesOf(source).map(script_loadMigration);
-    let migrations = compiled.get(source.set);
-    if (!migrations) {
-        migrations = source.set.entries.map(script_loadMigration);
-        compiled.set(source.set, migrations);
-    }
-    return migrations;
-}
-/** "layout: goose (42 migrations)" — the first line of every command's text output. */
-function layoutLine(set) {
-    return `layout: ${set.layout} (${set.entries.length} migration${set.entries.length === 1 ? '' : 's'})`;
-}
-
-;// CONCATENATED MODULE: ./lib/db/lock-trace.js
-
-/** What ordinary traffic a lock mode stops: reads are SELECT (ACCESS SHARE), writes are INSERT/UPDATE/DELETE (ROW EXCLUSIVE). */
-function blockedBy(mode) {
-    switch (mode) {
-        case 'AccessExclusiveLock':
-            return ['reads', 'writes'];
-        case 'ExclusiveLock':
-        case 'ShareRowExclusiveLock':
-        case 'ShareLock':
-            return ['writes'];
-        default:
-            return [];
-    }
-}
-/** "AccessExclusiveLock" → "ACCESS EXCLUSIVE", as the PostgreSQL documentation names the modes. */
-function lockModeLabel(mode) {
-    return mode
-        .replace(/Lock$/, '')
-        .replace(/([a-z])([A-Z])/g, '$1 $2')
-        .toUpperCase();
-}
-const KINDS = { r: 'table', p: 'partitioned table', i: 'index', I: 'partitioned index', v: 'view', m: 'materialized view', S: 'sequence', f: 'foreign table' };
-const TABLE_KINDS = new Set(['table', 'partitioned table', 'materialized view']);
-const SYSTEM_SCHEMAS = `n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND n.nspname NOT LIKE 'pg\\_temp\\_%' AND n.nspname NOT LIKE 'pg\\_toast\\_temp\\_%'`;
-/**
- * One query for the whole database: the relations that exist before the dry-run. reltuples/relpages
- * are the planner's estimates (no lock, no file access); pg_stat_get_live_tuples fills in for a table
- * never analysed (reltuples = -1 since PostgreSQL 14, 0 before).
- */
-const SNAPSHOT_SQL = `
-SELECT c.oid::text AS oid, format('%s.%s', n.nspname, c.relname) AS name, c.relkind::text AS relkind,
-       pg_relation_filenode(c.oid)::text AS filenode, c.reltuples::float8 AS reltuples, c.relpages::int8 AS relpages,
-       pg_stat_get_live_tuples(c.oid)::int8 AS live, current_setting('block_size')::int8 AS block_size
-  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE c.relkind IN ('r', 'p', 'i', 'I', 'v', 'm', 'S', 'f') AND ${SYSTEM_SCHEMAS} AND n.nspname <> $1`;
-/**
- * The relation locks this backend holds, as one row (so the lock_timeout setting comes along even
- * when no lock is held). pg_locks is read before anything else in the query is evaluated, so the
- * size measurement ($2: only for tables never vacuumed or analysed, once each) never shows up as a
- * lock of its own statement. LEFT JOIN: a relation the
- * statement dropped is still locked but gone from pg_class; its name comes from the snapshot.
- */
-const LOCKS_SQL = `
-SELECT current_setting('lock_timeout') AS lock_timeout, coalesce(json_agg(json_build_object(
-         'oid', l.relation::text, 'mode', l.mode, 'name', CASE WHEN c.oid IS NOT NULL THEN format('%s.%s', n.nspname, c.relname) END,
-         'relkind', c.relkind::text, 'filenode', pg_relation_filenode(c.oid)::text,
-         'measured', CASE WHEN $2::bool AND c.relkind IN ('r', 'm') AND c.relpages = 0 AND NOT l.relation::text = ANY ($3::text[]) THEN pg_table_size(c.oid) END)), '[]') AS locks
-  FROM pg_locks l
-  LEFT JOIN pg_class c ON c.oid = l.relation
-  LEFT JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted
-   AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-   AND (c.oid IS NULL OR (${SYSTEM_SCHEMAS} AND n.nspname <> $1))
-   AND NOT (l.relation::text || '/' || l.mode) = ANY ($4::text[])`;
-/**
- * Foreign keys whose referencing columns are not the leading columns (in any order) of a
- * non-partial index: every DELETE or key UPDATE on the referenced table scans the referencing one.
- */
-const UNINDEXED_FK_SQL = `
-SELECT con.conname AS constraint, format('%s.%s', n.nspname, rel.relname) AS table, con.confrelid::regclass::text AS references,
-       (SELECT array_agg(a.attname::text ORDER BY k.ord) FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
-          JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum) AS columns
-  FROM pg_constraint con
-  JOIN pg_class rel ON rel.oid = con.conrelid
-  JOIN pg_namespace n ON n.oid = rel.relnamespace
- WHERE con.contype = 'f' AND con.conparentid = 0 AND ${SYSTEM_SCHEMAS} AND n.nspname <> $1
-   AND NOT EXISTS (
-     SELECT 1 FROM pg_index i
-      WHERE i.indrelid = con.conrelid AND i.indpred IS NULL
-        AND (string_to_array(i.indkey::text, ' ')::int2[])[1:cardinality(con.conkey)] @> con.conkey
-        AND (string_to_array(i.indkey::text, ' ')::int2[])[1:cardinality(con.conkey)] <@ con.conkey)
- ORDER BY 2, 1`;
-function createLockTrace(options) {
-    const snapshot = new Map();
-    let fkBefore = new Set();
-    let pending;
-    /** "oid/mode" locks taken by the current migration's own statements (a new migration starts when statement indexes restart). */
-    const migrationLocks = new Set();
-    let lastIndex = -1;
-    let lastAfter;
-    const measured = new Map();
-    const unindexed = [];
-    /** The lock query with its values inlined (the schema is a validated plain identifier, oids are digits), so it can share a round trip. */
-    const textArray = (values) => `ARRAY[${values.map((value) => `'${value.replace(/'/g, "''")}'`).join(',')}]::text[]`;
-    const inlineLocksSql = (measure, skip) => LOCKS_SQL.replaceAll('$1', `'${options.schema.replace(/'/g, "''")}'`)
-        .replaceAll('$2::bool', measure ? 'true' : 'false')
-        .replaceAll('$3::text[]', textArray([...measured.keys()]))
-        .replaceAll('$4::text[]', textArray(skip));
-    const readLocks = async (client, measure) => parseLocks((await client.query(LOCKS_SQL, [options.schema, measure, [...measured.keys()], []])).rows[0]);
-    /**
-     * Locks on objects the dry-run itself created stay held to the end of the transaction and never matter
-     * (nothing else can see those objects): once seen, the probe leaves them out instead of returning a
-     * list that grows with every migration, and they are carried over from the last reading.
-     */
-    const carriedOver = (state) => (state?.locks ?? []).filter((lock) => !snapshot.has(lock.oid));
-    let probeSkips = [];
-    const parseLocks = (row) => {
-        const raw = (typeof row.locks === 'string' ? JSON.parse(row.locks) : row.locks);
-        return {
-            lockTimeout: row.lock_timeout,
-            // A lock on a relation gone from pg_class and unknown to the snapshot was created and dropped by
-            // the dry-run itself (e.g. the transient heap of a table rewrite): nothing anyone else could see.
-            locks: raw.filter((l) => l.name !== null || snapshot.has(l.oid)).map((l) => ({
-                oid: l.oid,
-                mode: l.mode,
-                name: l.name ?? snapshot.get(l.oid)?.name ?? null,
-                kind: l.relkind ? (KINDS[l.relkind] ?? 'other') : (snapshot.get(l.oid)?.kind ?? 'other'),
-                filenode: l.filenode,
-                measuredBytes: l.measured === null || l.measured === undefined ? null : Number(l.measured),
-            })),
-        };
-    };
-    const fkKey = (fk) => `${fk.table}\u0000${fk.constraint}`;
-    return {
-        unindexedForeignKeys: unindexed,
-        async begin(client) {
-            const result = await client.query(SNAPSHOT_SQL, [options.schema]);
-            for (const row of result.rows) {
-                const reltuples = Number(row.reltuples);
-                const relpages = Number(row.relpages);
-                const live = row.live === null ? null : Number(row.live);
-                // reltuples is -1 (14+) or 0 with relpages 0 (older) for a table never vacuumed or analysed.
-                const analysed = reltuples > 0 || (reltuples === 0 && relpages > 0);
-                snapshot.set(row.oid, {
-                    oid: row.oid,
-                    name: row.name,
-                    kind: KINDS[row.relkind] ?? 'other',
-                    filenode: row.filenode,
-                    rows: analysed ? Math.round(reltuples) : live,
-                    sizeBytes: relpages > 0 ? relpages * Number(row.block_size) : null,
-                });
-            }
-            fkBefore = new Set((await client.query(UNINDEXED_FK_SQL, [options.schema])).rows.map((row) => fkKey(row)));
-        },
-        async before(client, statement) {
-            if (statement.index <= lastIndex)
-                migrationLocks.clear();
-            // The locks held now are the ones read after the last statement that succeeded (releasing a savepoint
-            // keeps them): reuse that reading, one round trip per statement instead of two. After a failed
-            // statement (a "before" with no "after"), the rollback to the savepoint released locks: read again.
-            const reusable = pending === undefined && lastAfter !== undefined;
-            lastIndex = statement.index;
-            pending = { before: reusable ? lastAfter : await readLocks(client, false) };
-        },
-        probeSql() {
-            probeSkips = pending ? carriedOver(pending.before) : [];
-            return inlineLocksSql(true, probeSkips.map((lock) => `${lock.oid}/${lock.mode}`));
-        },
-        async after(client, statement, result, probeRows) {
-            const before = pending?.before ?? { locks: [], lockTimeout: '' };
-            pending = undefined;
-            let after;
-            if (probeRows?.[0]) {
-                const probed = parseLocks(probeRows[0]);
-                after = { ...probed, locks: [...probed.locks, ...probeSkips] };
-            }
-            else
-                after = await readLocks(client, true);
-            probeSkips = [];
-            lastAfter = after;
-            for (const lock of after.locks)
-                if (lock.measuredBytes !== null && !measured.has(lock.oid))
-                    measured.set(lock.oid, lock.measuredBytes);
-            const heldBefore = new Set(before.locks.map((l) => `${l.oid}/${l.mode}`));
-            for (const lock of after.locks)
-                if (!heldBefore.has(`${lock.oid}/${lock.mode}`))
-                    migrationLocks.add(`${lock.oid}/${lock.mode}`);
-            applyTrace(result, statement, before, after);
-            for (const lock of result.locks)
-                if (lock.inferred)
-                    migrationLocks.add(`${after.locks.find((l) => l.name === lock.relation)?.oid}/${lock.mode}`);
-        },
-        async finish(client, report) {
-            const rows = (await client.query(UNINDEXED_FK_SQL, [options.schema])).rows;
-            for (const fk of rows)
-                if (!fkBefore.has(fkKey(fk)))
-                    unindexed.push(fk);
-            markHeldLocks(report);
-            const flags = unindexed.map((fk) => ({
-                kind: 'fk-without-index',
-                relation: fk.table,
-                message: `foreign key ${fk.constraint} on ${fk.table} (${fk.columns.join(', ')}) → ${fk.references} has no index on its columns: every DELETE or key UPDATE on ${fk.references} scans ${fk.table}`,
-                constraint: fk.constraint,
-                columns: fk.columns,
-                references: fk.references,
-            }));
-            report.unindexedForeignKeys = unindexed;
-            report.flags = [...(report.flags ?? []), ...flags];
-        },
-    };
-    function describe(relation, oid) {
-        const size = relation?.sizeBytes ?? measured.get(oid) ?? null;
-        return { relation: relation?.name ?? `relation ${oid}`, rows: relation?.rows ?? null, sizeBytes: size };
-    }
-    function applyTrace(result, statement, before, after) {
-        const held = new Set(before.locks.map((l) => `${l.oid}/${l.mode}`));
-        const filenodeBefore = new Map(before.locks.map((l) => [l.oid, l.filenode]));
-        const concurrent = nonTransactionalReason(statement);
-        const locks = [];
-        const rewrites = [];
-        const touched = new Map();
-        const flags = [];
-        const newLocks = after.locks.filter((l) => !held.has(`${l.oid}/${l.mode}`));
-        // Only the strongest new mode per relation matters to a reader (ALTER TABLE also takes weaker ones).
-        const strongest = new Map();
-        for (const lock of newLocks) {
-            const current = strongest.get(lock.oid);
-            if (!current || MODE_ORDER.indexOf(lock.mode) > MODE_ORDER.indexOf(current.mode))
-                strongest.set(lock.oid, lock);
-        }
-        // The dry-run runs all migrations in one transaction, so a lock an earlier migration took is still
-        // held and PostgreSQL does not list it again. In the real run that migration has committed: infer
-        // the lock this statement needs on such a relation from the statement itself.
-        // (PostgreSQL records each mode separately, so only the very same mode can be hidden this way.)
-        for (const expected of expectedLocks(statement)) {
-            const held = before.locks.find((l) => l.name !== null && l.mode === expected.mode && matchesRef(l.name, expected));
-            if (!held || migrationLocks.has(`${held.oid}/${held.mode}`))
-                continue;
-            const current = strongest.get(held.oid);
-            if (current && MODE_ORDER.indexOf(current.mode) >= MODE_ORDER.indexOf(expected.mode))
-                continue;
-            strongest.set(held.oid, { ...held, inferred: true });
-        }
-        for (const lock of [...strongest.values()].sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''))) {
-            const relation = snapshot.get(lock.oid);
-            const name = lock.name ?? relation?.name ?? `relation ${lock.oid}`;
-            let mode = lock.mode;
-            let observedMode;
-            // The dry-run runs CREATE/DROP INDEX, REINDEX, DETACH … CONCURRENTLY without the keyword (a
-            // transaction cannot run them); the real statement takes SHARE UPDATE EXCLUSIVE, not what we saw.
-            if (concurrent?.includes('CONCURRENTLY') && MODE_ORDER.indexOf(mode) > MODE_ORDER.indexOf('ShareUpdateExclusiveLock')) {
-                observedMode = mode;
-                mode = 'ShareUpdateExclusiveLock';
-            }
-            locks.push({ relation: name, mode, blocks: blockedBy(mode), preExisting: Boolean(relation), kind: lock.kind, ...(observedMode ? { observedMode } : {}), ...(lock.inferred ? { inferred: true } : {}) });
-            if (!relation || !TABLE_KINDS.has(relation.kind))
-                continue;
-            const info = describe(relation, lock.oid);
-            touched.set(lock.oid, info);
-            if (mode === 'AccessExclusiveLock') {
-                flags.push({ kind: 'access-exclusive', relation: name, mode, rows: info.rows, sizeBytes: info.sizeBytes, message: `ACCESS EXCLUSIVE lock on ${name} (${sizeText(info)}): blocks reads and writes until the transaction ends` });
-            }
-            else if (blockedBy(mode).length > 0) {
-                flags.push({ kind: 'share-lock', relation: name, mode, rows: info.rows, sizeBytes: info.sizeBytes, message: `${lockModeLabel(mode)} lock on ${name} (${sizeText(info)}): blocks writes until the transaction ends` });
-            }
-        }
-        // Rewrites: a pre-existing relation whose file changed during this statement. A relation not locked
-        // before the statement still has its original file (a rolled-back rewrite restores it).
-        for (const lock of after.locks) {
-            const relation = snapshot.get(lock.oid);
-            if (!relation || relation.filenode === null || lock.filenode === null)
-                continue;
-            const previous = filenodeBefore.has(lock.oid) ? filenodeBefore.get(lock.oid) : relation.filenode;
-            if (previous === lock.filenode || rewrites.includes(relation.name))
-                continue;
-            rewrites.push(relation.name);
-            if (concurrent?.includes('CONCURRENTLY'))
-                continue;
-            if (TABLE_KINDS.has(relation.kind)) {
-                const info = describe(relation, lock.oid);
-                touched.set(lock.oid, info);
-                flags.push({ kind: 'rewrite', relation: relation.name, rows: info.rows, sizeBytes: info.sizeBytes, message: `rewrites ${relation.name} (${sizeText(info)}): every row is copied while the lock is held` });
-            }
-        }
-        // A touched table with lock_timeout 0 waits for its lock forever, and everyone queues behind it.
-        const waitsForever = /^0(ms|s|min|h|d)?$/.test(after.lockTimeout.trim());
-        if (waitsForever) {
-            for (const lock of locks.filter((l) => l.preExisting && TABLE_KINDS.has(l.kind))) {
-                flags.push({ kind: 'no-lock-timeout', relation: lock.relation, mode: lock.mode, message: `${lock.relation} is locked (${lockModeLabel(lock.mode)}) while lock_timeout is 0: the statement may wait forever, and every query on ${lock.relation} queues behind it` });
-            }
-        }
-        const fields = { locks, rewrites: rewrites.sort(), touched: [...touched.values()], flags };
-        Object.assign(result, fields);
-    }
-}
-const MODE_ORDER = [
-    'AccessShareLock',
-    'RowShareLock',
-    'RowExclusiveLock',
-    'ShareUpdateExclusiveLock',
-    'ShareLock',
-    'ShareRowExclusiveLock',
-    'ExclusiveLock',
-    'AccessExclusiveLock',
-];
-/**
- * In a transactional migration every lock lasts until COMMIT: a blocking lock taken by one statement
- * is still held while all later statements of the same migration run.
- */
-function markHeldLocks(report) {
-    for (const migration of report.migrations) {
-        if (!migration.transactional)
-            continue;
-        const statements = migration.statements;
-        for (const [index, statement] of statements.entries()) {
-            const later = statements.slice(index + 1).filter((s) => !s.note?.startsWith('resumed'));
-            if (later.length === 0)
-                continue;
-            const blocking = statement.locks.filter((l) => l.preExisting !== false && blockedBy(l.mode).length > 0 && (l.kind === undefined || TABLE_KINDS.has(l.kind)));
-            if (blocking.length === 0)
-                continue;
-            const flags = (statement.flags ?? []).filter((f) => f.kind !== 'lock-held');
-            const last = later[later.length - 1];
-            const laterMs = later.reduce((sum, s) => sum + s.durationMs, 0);
-            for (const lock of blocking) {
-                flags.push({
-                    kind: 'lock-held',
-                    relation: lock.relation,
-                    mode: lock.mode,
-                    laterStatements: later.length,
-                    message: `${lockModeLabel(lock.mode)} on ${lock.relation} stays held while ${later.length} later statement(s) run (lines ${later[0].line}–${last.line}, ${Math.round(laterMs)} ms in the dry-run): it blocks ${blockedBy(lock.mode).join(' and ')} until COMMIT`,
-                });
-            }
-            statement.flags = flags;
-        }
-    }
-}
-/** "~100,000 rows, 4.3 MB" for messages; "size unknown" when the table was never analysed. */
-function sizeText(info) {
-    const parts = [];
-    if (info.rows !== null && info.rows !== undefined)
-        parts.push(`~${info.rows.toLocaleString('en-US')} rows`);
-    if (info.sizeBytes !== null && info.sizeBytes !== undefined)
-        parts.push(formatBytes(info.sizeBytes));
-    return parts.length ? parts.join(', ') : 'size unknown';
-}
-function formatBytes(bytes) {
-    const units = ['bytes', 'kB', 'MB', 'GB', 'TB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    return unit === 0 ? `${value} bytes` : `${value.toFixed(value >= 10 ? 0 : 1)} ${units[unit]}`;
-}
-/** ALTER TABLE subcommands lighter than ACCESS EXCLUSIVE (PostgreSQL documentation, ALTER TABLE). */
-const ALTER_TABLE_MODES = {
-    AT_ValidateConstraint: 'ShareUpdateExclusiveLock',
-    AT_SetStatistics: 'ShareUpdateExclusiveLock',
-    AT_SetOptions: 'ShareUpdateExclusiveLock',
-    AT_ResetOptions: 'ShareUpdateExclusiveLock',
-    AT_SetRelOptions: 'ShareUpdateExclusiveLock',
-    AT_ResetRelOptions: 'ShareUpdateExclusiveLock',
-    AT_ClusterOn: 'ShareUpdateExclusiveLock',
-    AT_DropCluster: 'ShareUpdateExclusiveLock',
-    AT_AttachPartition: 'ShareUpdateExclusiveLock',
-    AT_EnableTrig: 'ShareRowExclusiveLock',
-    AT_EnableAlwaysTrig: 'ShareRowExclusiveLock',
-    AT_EnableReplicaTrig: 'ShareRowExclusiveLock',
-    AT_DisableTrig: 'ShareRowExclusiveLock',
-    AT_EnableTrigAll: 'ShareRowExclusiveLock',
-    AT_DisableTrigAll: 'ShareRowExclusiveLock',
-    AT_EnableTrigUser: 'ShareRowExclusiveLock',
-    AT_DisableTrigUser: 'ShareRowExclusiveLock',
-};
-const strongestOf = (modes) => modes.reduce((a, b) => (MODE_ORDER.indexOf(b) > MODE_ORDER.indexOf(a) ? b : a), 'AccessShareLock');
-/**
- * The lock a statement needs on the relation it names, from its parse tree (only used where the
- * database cannot show it: see applyTrace). Covers DDL and DML on one named relation.
- */
-function expectedLocks(statement) {
-    const node = statement.node;
-    const ref = (rv) => (rv?.relname ? { ...(rv.schemaname ? { schema: rv.schemaname } : {}), name: rv.relname } : undefined);
-    const one = (rv, mode) => {
-        const r = ref(rv);
-        return r ? [{ ...r, mode }] : [];
-    };
-    if (node.AlterTableStmt) {
-        const cmds = (node.AlterTableStmt.cmds ?? []).map((c) => c.AlterTableCmd ?? {});
-        const modes = cmds.map((cmd) => {
-            if (cmd.subtype === 'AT_AddConstraint' && cmd.def?.Constraint?.contype === 'CONSTR_FOREIGN')
-                return 'ShareRowExclusiveLock';
-            if (cmd.subtype === 'AT_DetachPartition' && cmd.def?.PartitionCmd?.concurrent)
-                return 'ShareUpdateExclusiveLock';
-            return ALTER_TABLE_MODES[cmd.subtype] ?? 'AccessExclusiveLock';
-        });
-        return one(node.AlterTableStmt.relation, modes.length ? strongestOf(modes) : 'AccessExclusiveLock');
-    }
-    if (node.IndexStmt)
-        return one(node.IndexStmt.relation, node.IndexStmt.concurrent ? 'ShareUpdateExclusiveLock' : 'ShareLock');
-    if (node.CreateTrigStmt)
-        return one(node.CreateTrigStmt.relation, 'ShareRowExclusiveLock');
-    if (node.RenameStmt?.relation)
-        return one(node.RenameStmt.relation, 'AccessExclusiveLock');
-    if (node.RefreshMatViewStmt)
-        return one(node.RefreshMatViewStmt.relation, node.RefreshMatViewStmt.concurrent ? 'ExclusiveLock' : 'AccessExclusiveLock');
-    if (node.ClusterStmt?.relation)
-        return one(node.ClusterStmt.relation, 'AccessExclusiveLock');
-    if (node.TruncateStmt)
-        return (node.TruncateStmt.relations ?? []).flatMap((r) => one(r.RangeVar, 'AccessExclusiveLock'));
-    if (node.LockStmt) {
-        const mode = MODE_ORDER[(node.LockStmt.mode ?? 8) - 1] ?? 'AccessExclusiveLock';
-        return (node.LockStmt.relations ?? []).flatMap((r) => one(r.RangeVar, mode));
-    }
-    if (node.DropStmt && ['OBJECT_TABLE', 'OBJECT_MATVIEW', 'OBJECT_VIEW'].includes(node.DropStmt.removeType)) {
-        return (node.DropStmt.objects ?? []).flatMap((o) => {
-            const names = (o.List?.items ?? []).map((i) => i.String?.sval).filter(Boolean);
-            if (!names.length)
-                return [];
-            return [{ ...(names.length > 1 ? { schema: names[names.length - 2] } : {}), name: names[names.length - 1], mode: 'AccessExclusiveLock' }];
-        });
-    }
-    if (node.InsertStmt)
-        return one(node.InsertStmt.relation, 'RowExclusiveLock');
-    if (node.UpdateStmt)
-        return one(node.UpdateStmt.relation, 'RowExclusiveLock');
-    if (node.DeleteStmt)
-        return one(node.DeleteStmt.relation, 'RowExclusiveLock');
-    return [];
-}
-/** "public.accounts" matches a reference to accounts, or to public.accounts. */
-function matchesRef(qualified, ref) {
-    const dot = qualified.indexOf('.');
-    const schema = qualified.slice(0, dot);
-    const name = qualified.slice(dot + 1);
-    return name === ref.name && (ref.schema === undefined || ref.schema === schema);
-}
-
-;// CONCATENATED MODULE: ./lib/report/markdown-escape.js
-/**
- * Escaping for GitHub-flavoured markdown built from untrusted text (migration files, identifiers,
- * database error messages). Everything that comes from a file goes through one of these functions
- * before it reaches a PR comment or a job summary: a migration must not be able to inject HTML,
- * ping people, break out of a code block or forge ddlgate's comment marker.
- */
-/** Zero-width space: invisible, but stops GitHub from recognising a mention or a comment opener. */
-const ZWSP = '\u200b';
-/**
- * Breaks every `<!--` (the marker prefix) so file content can never contain text that reads as an
- * HTML comment, in particular a forged `<!-- ddlgate:report:… -->` marker.
- */
-function neutraliseCommentOpeners(text) {
-    return text.replace(/<!--/g, `<!${ZWSP}--`);
-}
-/** `@user` and `@org/team` stop being mentions (no notification) but still read the same. */
-function neutraliseMentions(text) {
-    // Only an e-mail address (a letter or digit right before the @) is left alone.
-    return text.replace(/(^|[^A-Za-z0-9])@(?=[A-Za-z0-9])/g, `$1@${ZWSP}`);
-}
-/** Longest run of consecutive backticks in a text. */
-function longestBacktickRun(text) {
-    let longest = 0;
-    for (const match of text.matchAll(/`+/g))
-        longest = Math.max(longest, match[0].length);
-    return longest;
-}
-/**
- * A fenced code block that the content cannot close: the fence is one backtick longer than the
- * longest backtick run inside (and at least three).
- */
-function codeFence(code, language = '') {
-    const body = neutraliseCommentOpeners(code.replace(/\r\n?/g, '\n')).replace(/\n+$/, '');
-    const fence = '`'.repeat(Math.max(3, longestBacktickRun(body) + 1));
-    return `${fence}${language}\n${body}\n${fence}`;
-}
-/**
- * Text shown as markdown prose or inside a table cell: HTML and markdown syntax are escaped, line
- * breaks become spaces (a cell must stay on one line), mentions and comment openers are neutralised.
- */
-function escapeMarkdown(text) {
-    const escaped = text
-        .replace(/\r\n?|\n/g, ' ')
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/[\\`*_{}[\]()#+!|~]/g, (c) => `\\${c}`)
-        // A leading "-", "=" or "1." would start a list or a heading underline when the text opens a line.
-        .replace(/^(\s*)([-=]|\d+(?=[.)]))/, (_, space, lead) => (/^\d/.test(lead) ? `${space}${lead}\\` : `${space}\\${lead}`));
-    return neutraliseMentions(escaped);
-}
-/**
- * Inline code for identifiers, rule ids, file paths: delimiters longer than any backtick run inside,
- * padded when the content starts or ends with a backtick. Newlines become spaces. In a table cell `|`
- * is escaped, because GitHub splits cells on it even inside code spans.
- */
-function inlineCode(text, { inTable = false } = {}) {
-    let body = neutraliseCommentOpeners(text.replace(/\r\n?|\n/g, ' '));
-    if (inTable)
-        body = body.replace(/\|/g, '\\|');
-    const ticks = '`'.repeat(longestBacktickRun(body) + 1);
-    const pad = body.startsWith('`') || body.endsWith('`') || body.startsWith(' ') ? ' ' : '';
-    return `${ticks}${pad}${body}${pad}${ticks}`;
-}
-/** A URL used as a link target: only http(s), and without characters that end a markdown link. */
-function safeUrl(url) {
-    if (!/^https?:\/\//i.test(url))
-        return undefined;
-    return url.replace(/[()<>\s"'`\\]/g, (c) => encodeURIComponent(c));
-}
-/** `[text](url)` with escaped text, or just the escaped text when the URL is not usable. */
-function markdown_escape_link(text, url) {
-    const target = url ? safeUrl(url) : undefined;
-    return target ? `[${escapeMarkdown(text)}](${target})` : escapeMarkdown(text);
-}
-/** The text of a `<summary>`: HTML-escaped (markdown is not rendered there, mentions still are). */
-function escapeHtml(text) {
-    return neutraliseMentions(text
-        .replace(/\r\n?|\n/g, ' ')
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;'));
-}
-/** Cuts a text to at most `max` characters (by code point), marking the cut with an ellipsis. */
-function clip(text, max) {
-    const chars = [...text];
-    return chars.length <= max ? text : `${chars.slice(0, Math.max(0, max - 1)).join('')}…`;
-}
-
-;// CONCATENATED MODULE: ./lib/report/comment-markdown.js
-
-
-/** GitHub rejects issue comments longer than this many characters. */
-const GITHUB_COMMENT_LIMIT = 65_536;
-const ICON = { error: '🛑', warning: '⚠️', info: 'ℹ️' };
-/** The marker that identifies ddlgate's sticky comment for one migrations directory. */
-function commentMarker(dir) {
-    // The directory comes from the workflow file, but `--` or `>` would still end the HTML comment early.
-    const safe = dir.replace(/-{2,}/g, (m) => m.split('').join('\u200b')).replace(/[<>\n\r]/g, '_');
-    return `<!-- ddlgate:report:${safe} -->`;
-}
-function countFindings(files) {
-    const counts = { errors: 0, warnings: 0, infos: 0 };
-    for (const file of files) {
-        for (const finding of file.findings ?? []) {
-            if (finding.severity === 'error')
-                counts.errors++;
-            else if (finding.severity === 'warning')
-                counts.warnings++;
-            else
-                counts.infos++;
-        }
-    }
-    return counts;
-}
-function verdictOf(model) {
-    const counts = countFindings(model.files);
-    if (counts.errors > 0 || model.dryRunOk === false || model.dryRunError || model.operation?.ok === false)
-        return 'blocking';
-    if (counts.warnings > 0)
-        return 'warnings';
-    return 'safe';
-}
-function plural(n, word) {
-    return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-function verdictLine(model) {
-    const counts = countFindings(model.files);
-    const verdict = verdictOf(model);
-    const parts = [plural(counts.errors, 'error'), plural(counts.warnings, 'warning')];
-    if (counts.infos)
-        parts.push(`${counts.infos} info`);
-    const scope = plural(model.files.length, 'migration file');
-    const dryRun = model.dryRunError ? ' · dry-run could not run' : model.dryRunOk === false ? ' · dry-run **failed**' : model.dryRunOk ? ' · dry-run passed' : '';
-    const operation = model.operation && !model.operation.ok ? ` · ${model.command} **failed**` : '';
-    if (verdict === 'blocking')
-        return `🛑 **Blocking** — ${parts.join(', ')} in ${scope}${dryRun}${operation}`;
-    if (verdict === 'warnings')
-        return `⚠️ **Warnings** — ${parts.join(', ')} in ${scope}${dryRun}${operation}`;
-    return `✅ **Safe** — no findings in ${scope}${dryRun}${operation}`;
-}
-function lineUrl(model, path, line, endLine) {
-    if (!model.blobBase)
-        return undefined;
-    const encoded = path.split('/').map(encodeURIComponent).join('/');
-    if (line === undefined)
-        return `${model.blobBase}/${encoded}`;
-    return `${model.blobBase}/${encoded}#L${line}${endLine && endLine > line ? `-L${endLine}` : ''}`;
-}
-function fileIcon(file) {
-    const findings = file.findings ?? [];
-    if (findings.some((f) => f.severity === 'error') || file.dryRun?.ok === false)
-        return '🛑';
-    if (findings.some((f) => f.severity === 'warning'))
-        return '⚠️';
-    return '✅';
-}
-function fileTitle(file) {
-    const findings = file.findings ?? [];
-    const errors = findings.filter((f) => f.severity === 'error').length;
-    const warnings = findings.filter((f) => f.severity === 'warning').length;
-    const bits = [];
-    if (file.status)
-        bits.push(escapeMarkdown(file.status));
-    if (file.findings === null)
-        bits.push('not linted');
-    else if (errors || warnings)
-        bits.push([errors ? plural(errors, 'error') : '', warnings ? plural(warnings, 'warning') : ''].filter(Boolean).join(', '));
-    else
-        bits.push('no findings');
-    if (file.dryRun)
-        bits.push(file.dryRun.ok ? `dry-run ok (${Math.round(file.dryRun.durationMs)} ms)` : 'dry-run **failed**');
-    return bits.join(' · ');
-}
-/** Findings table; collapsed when long so the verdicts of all files stay visible. */
-function findingsBlock(model, file) {
-    const findings = file.findings ?? [];
-    if (findings.length === 0)
-        return [];
-    const rows = findings.map((f) => {
-        const where = markdown_escape_link(f.endLine > f.line ? `L${f.line}-L${f.endLine}` : `L${f.line}`, lineUrl(model, file.path, f.line, f.endLine));
-        return `| ${ICON[f.severity]} | ${inlineCode(f.rule, { inTable: true })} | ${where} | ${escapeMarkdown(f.message)} | ${escapeMarkdown(f.hint)} |`;
-    });
-    const table = ['| | Rule | Lines | Problem | Safe alternative |', '|---|---|---|---|---|', ...rows];
-    if (findings.length <= 5)
-        return ['', ...table];
-    return ['', `<details><summary>${escapeHtml(plural(findings.length, 'finding'))}</summary>`, '', ...table, '', '</details>'];
-}
-function statementCell(statement) {
-    const first = statement.sql.split('\n').find((line) => line.trim()) ?? statement.sql;
-    return inlineCode(clip(first.trim(), 80), { inTable: true });
-}
-function locksCell(statement) {
-    if (statement.locks.length === 0)
-        return '—';
-    return statement.locks
-        .map((lock) => {
-        // A relation the migration itself created is invisible to everyone else until COMMIT: its lock blocks nobody.
-        const effect = lock.preExisting === false ? ' (created here)' : lock.blocks.length ? ` (blocks ${lock.blocks.join(' + ')})` : '';
-        return `${escapeMarkdown(lockModeLabel(lock.mode))} on ${inlineCode(lock.relation, { inTable: true })}${effect}`;
-    })
-        .join('<br>');
-}
-/** Dry-run result of one migration: a line, the lock/rewrite table (collapsed), the failing statement. */
-function dryRunBlock(model, file) {
-    const run = file.dryRun;
-    if (!run)
-        return [];
-    const out = [''];
-    const failed = run.statements.find((s) => s.error);
-    if (run.ok)
-        out.push(`Dry-run: ${plural(run.statements.length, 'statement')} ran and ${run.statements.length === 1 ? 'was' : 'were'} rolled back in ${Math.round(run.durationMs)} ms${run.transactional ? '' : ' (this file runs outside a transaction)'}.`);
-    else
-        out.push(`**Dry-run failed**: ${escapeMarkdown(clip(run.error ?? 'unknown error', 1000))}`);
-    if (failed)
-        out.push('', codeFence(clip(failed.sql, 4000), 'sql'));
-    // The lock trace's findings (when the trace ran): what the statements really locked or rewrote.
-    const flags = run.statements.flatMap((s) => (s.flags ?? []).map((flag) => ({ line: s.line, message: String(flag.message ?? '') })));
-    if (flags.length) {
-        out.push('', ...flags.slice(0, 20).map((flag) => `- ⚠️ ${markdown_escape_link(`L${flag.line}`, lineUrl(model, file.path, flag.line))}: ${escapeMarkdown(clip(flag.message, 500))}`));
-        if (flags.length > 20)
-            out.push(`- …and ${flags.length - 20} more (see the JSON report)`);
-    }
-    const traced = run.statements.some((s) => s.locks.length > 0 || s.rewrites.length > 0);
-    if (run.statements.length > 0) {
-        const rows = run.statements.map((s) => {
-            const where = markdown_escape_link(`L${s.line}`, lineUrl(model, file.path, s.line));
-            const rewrites = s.rewrites.length ? s.rewrites.map((r) => inlineCode(r, { inTable: true })).join('<br>') : '—';
-            const note = s.note ? ` ${escapeMarkdown(clip(s.note, 200))}` : '';
-            return `| ${where} | ${statementCell(s)}${note} | ${locksCell(s)} | ${rewrites} | ${Math.round(s.durationMs)} ms |`;
-        });
-        const title = traced ? 'Locks and rewrites per statement' : 'Statements';
-        out.push('', `<details><summary>${escapeHtml(title)}</summary>`, '', '| Line | Statement | Locks | Rewrites | Time |', '|---|---|---|---|---|', ...rows, '', '</details>');
-    }
-    return out;
-}
-function fileSection(model, file) {
-    const heading = `### ${fileIcon(file)} ${markdown_escape_link(file.path, lineUrl(model, file.path))}`;
-    return [heading, '', fileTitle(file), ...findingsBlock(model, file), ...dryRunBlock(model, file)].join('\n');
-}
-function operationBlock(op) {
-    if (!op)
-        return [];
-    const out = ['', `**${op.ok ? 'Done' : 'Failed'}**: ${escapeMarkdown(op.headline)}`];
-    if (op.details?.length)
-        out.push('', '<details><summary>Details</summary>', '', codeFence(op.details.join('\n')), '', '</details>');
-    for (const part of op.sql ?? [])
-        out.push('', `<details><summary>${escapeHtml(part.title)}</summary>`, '', codeFence(part.sql, 'sql'), '', '</details>');
-    return out;
-}
-const STATE_ICON = { applied: '✅', pending: '⏳', failed: '🛑', modified: '⚠️', missing: '❓' };
-function statusBlock(items) {
-    if (!items)
-        return [];
-    const counts = new Map();
-    for (const item of items)
-        counts.set(item.state, (counts.get(item.state) ?? 0) + 1);
-    const line = items.length ? [...counts.entries()].map(([state, n]) => `${n} ${state}`).join(', ') : 'no migrations';
-    const rows = items.map((item) => `| ${STATE_ICON[item.state]} ${item.state} | ${inlineCode(item.version, { inTable: true })} | ${escapeMarkdown(item.name)} | ${item.appliedAt ?? '—'} | ${escapeMarkdown(clip(item.detail ?? '', 300))} |`);
-    const table = items.length ? ['', '<details><summary>Migration status</summary>', '', '| State | Version | Name | Applied at | Detail |', '|---|---|---|---|---|', ...rows, '', '</details>'] : [];
-    return ['', `Status: ${line}.`, ...table];
-}
-function header(model) {
-    const out = [`## ddlgate · ${inlineCode(model.dir)} · ${escapeMarkdown(model.command)}`, '', verdictLine(model)];
-    if (model.dryRunError)
-        out.push('', `Dry-run could not run: ${escapeMarkdown(clip(model.dryRunError, 1000))}`);
-    for (const note of model.notes ?? [])
-        out.push('', `> ${escapeMarkdown(note)}`);
-    if (model.files.length === 0)
-        out.push('', 'No migration files to check.');
-    return out;
-}
-/** The full report without marker (the job summary uses this too). */
-function renderReportBody(model) {
-    // Files with nothing to say (linted clean, no dry-run) share one collapsed list instead of a section each.
-    const quiet = model.files.filter((file) => file.findings?.length === 0 && !file.dryRun);
-    const sections = model.files.filter((file) => !quiet.includes(file)).map((file) => fileSection(model, file));
-    if (quiet.length) {
-        const items = quiet.map((file) => `- ✅ ${markdown_escape_link(file.path, lineUrl(model, file.path))}${file.status ? ` · ${escapeMarkdown(file.status)}` : ''}`);
-        sections.push([`<details><summary>${escapeHtml(`${plural(quiet.length, 'file')} without findings`)}</summary>`, '', ...items, '', '</details>'].join('\n'));
-    }
-    return [...header(model), ...operationBlock(model.operation), ...statusBlock(model.status), ...sections.flatMap((s) => ['', s]), ''].join('\n');
-}
-/** The per-file summary used when the full report does not fit in one comment. */
-function renderCompactBody(model, limit) {
-    const intro = [
-        ...header(model),
-        ...operationBlock(model.operation),
-        ...statusBlock(model.status && model.status.length <= 50 ? model.status : undefined),
-        '',
-        `The full report is longer than a comment may be; ${markdown_escape_link('see the job summary', model.runUrl)} for every finding and the dry-run details.`,
-        '',
-        '| | File | Errors | Warnings | Dry-run | First finding |',
-        '|---|---|---|---|---|---|',
-    ];
-    const rows = model.files.map((file) => {
-        const findings = file.findings ?? [];
-        const first = findings.find((f) => f.severity === 'error') ?? findings[0];
-        const firstCell = first ? `${inlineCode(first.rule, { inTable: true })} ${markdown_escape_link(`L${first.line}`, lineUrl(model, file.path, first.line, first.endLine))}` : '—';
-        const dry = file.dryRun ? (file.dryRun.ok ? 'ok' : '**failed**') : '—';
-        return `| ${fileIcon(file)} | ${markdown_escape_link(clip(file.path, 200), lineUrl(model, file.path))} | ${findings.filter((f) => f.severity === 'error').length} | ${findings.filter((f) => f.severity === 'warning').length} | ${dry} | ${firstCell} |`;
-    });
-    // Keep as many rows as fit; problem files first so the cut drops the clean ones.
-    const order = rows.map((row, i) => ({ row, i, weight: fileIcon(model.files[i]) === '🛑' ? 0 : fileIcon(model.files[i]) === '⚠️' ? 1 : 2 }));
-    order.sort((a, b) => a.weight - b.weight || a.i - b.i);
-    const kept = [];
-    let length = intro.join('\n').length + 200;
-    for (const { row } of order) {
-        if (length + row.length + 1 > limit)
-            break;
-        kept.push(row);
-        length += row.length + 1;
-    }
-    const omitted = rows.length - kept.length;
-    const tail = omitted > 0 ? ['', `…and ${plural(omitted, 'more file')} (see the job summary).`] : [];
-    return [...intro, ...kept, ...tail, ''].join('\n');
-}
-/**
- * The sticky comment: marker first line (comment.ts finds the comment by it), then the report. The
- * full report when it fits in `limit` characters, else the per-file summary, else a hard cut.
- */
-function renderComment(model, limit = GITHUB_COMMENT_LIMIT) {
-    const marker = commentMarker(model.dir);
-    const budget = limit - marker.length - 1;
-    const full = renderReportBody(model);
-    if (full.length <= budget)
-        return `${marker}\n${full}`;
-    const compact = renderCompactBody(model, budget);
-    if (compact.length <= budget)
-        return `${marker}\n${compact}`;
-    // Only reachable with absurd inputs (a gigantic error message in the header): cut, never fail.
-    const cut = compact.slice(0, budget - 80);
-    return `${marker}\n${cut.slice(0, cut.lastIndexOf('\n') + 1)}\n…report cut to fit GitHub's comment limit.\n`;
-}
-
-;// CONCATENATED MODULE: ./lib/report/dry-run-markdown.js
-
-
-const FLAG_ICON = {
-    'access-exclusive': '🛑',
-    rewrite: '🛑',
-    'share-lock': '⚠️',
-    'lock-held': '⚠️',
-    'no-lock-timeout': '⚠️',
-    'fk-without-index': '⚠️',
-};
-function renderDryRunMarkdown(report, options = {}) {
-    const level = '#'.repeat(Math.min(6, Math.max(1, options.headingLevel ?? 3)));
-    const out = [];
-    const flagCount = report.migrations.reduce((sum, m) => sum + m.statements.reduce((s, st) => s + flagsOf(st).length, 0), 0) + reportFlags(report).length;
-    const verdict = report.ok ? '✅ Dry-run passed' : '🛑 Dry-run failed';
-    out.push(`${level} ${verdict}`, '');
-    if (report.migrations.length === 0) {
-        out.push('Nothing pending.');
-        return out.join('\n');
-    }
-    out.push(`${report.migrations.length} migration(s), ${report.migrations.reduce((n, m) => n + m.statements.length, 0)} statement(s) run in a transaction that was rolled back${flagCount ? `; ${flagCount} flag(s)` : ''}.`);
-    for (const migration of report.migrations)
-        out.push('', ...migrationSection(migration, level, options));
-    const extra = reportFlags(report);
-    if (extra.length) {
-        out.push('', `${level}# After the last statement`, '');
-        for (const flag of extra)
-            out.push(`- ${FLAG_ICON[flag.kind] ?? '⚠️'} ${escapeMarkdown(flag.message)}`);
-    }
-    return out.join('\n');
-}
-function migrationSection(migration, level, options) {
-    const icon = migration.ok ? '✅' : '🛑';
-    const mode = migration.transactional ? '' : ' · runs outside a transaction';
-    const out = [`${level}# ${icon} ${inlineCode(`${migration.version}_${migration.name}`)} (${Math.round(migration.durationMs)} ms${mode})`, ''];
-    if (migration.error)
-        out.push(`**Failed**: ${escapeMarkdown(clip(migration.error, 1000))}`, '');
-    if (migration.statements.length === 0) {
-        out.push('No statements.');
-        return out;
-    }
-    out.push('| Line | Statement | Locks | Rewrites | Flags |', '|---:|---|---|---|---|');
-    for (const statement of migration.statements)
-        out.push(statementRow(statement, options));
-    return out;
-}
-function statementRow(statement, options) {
-    const sql = clip(statement.sql.replace(/\s+/g, ' ').trim(), options.maxSqlLength ?? 120);
-    const notes = [statement.note, statement.error ? `error: ${statement.error}` : undefined].filter((n) => Boolean(n));
-    const statementCell = [inlineCode(sql, { inTable: true }), ...notes.map((n) => `<br>${escapeMarkdown(clip(n, 300))}`)].join('');
-    return `| ${statement.line} | ${statementCell} | ${dry_run_markdown_locksCell(statement, options)} | ${rewritesCell(statement)} | ${flagsCell(statement)} |`;
-}
-function dry_run_markdown_locksCell(statement, options) {
-    const locks = statement.locks.filter((l) => options.showNewRelationLocks || l.preExisting !== false);
-    const hidden = statement.locks.length - locks.length;
-    const cells = locks.map((lock) => {
-        const blocks = lock.blocks.length ? ` — blocks ${lock.blocks.join(' and ')}` : '';
-        const observed = lock.observedMode
-            ? ` (dry-run without CONCURRENTLY took ${lockModeLabel(lock.observedMode)})`
-            : lock.inferred
-                ? ' (inferred: an earlier migration of this dry-run already held it)'
-                : '';
-        return `${escapeMarkdown(lockModeLabel(lock.mode))} on ${inlineCode(lock.relation, { inTable: true })}${escapeMarkdown(blocks + observed)}`;
-    });
-    if (hidden > 0)
-        cells.push(escapeMarkdown(`+ ${hidden} on relations created here`));
-    return cells.length ? cells.join('<br>') : '—';
-}
-function rewritesCell(statement) {
-    if (statement.rewrites.length === 0)
-        return '—';
-    const touched = new Map((statement.touched ?? []).map((t) => [t.relation, t]));
-    return statement.rewrites
-        .map((name) => {
-        const info = touched.get(name);
-        return `${inlineCode(name, { inTable: true })}${info ? ` ${escapeMarkdown(`(${sizeText(info)})`)}` : ''}`;
-    })
-        .join('<br>');
-}
-function flagsCell(statement) {
-    const flags = flagsOf(statement);
-    return flags.length ? flags.map((f) => `${FLAG_ICON[f.kind] ?? '⚠️'} ${escapeMarkdown(f.message)}`).join('<br>') : '—';
-}
-function flagsOf(statement) {
-    return Array.isArray(statement.flags) ? statement.flags : [];
-}
-function reportFlags(report) {
-    return Array.isArray(report.flags) ? report.flags : [];
-}
-
-;// CONCATENATED MODULE: ./lib/report/summary-markdown.js
-/**
- * The job summary ($GITHUB_STEP_SUMMARY): the same report as the PR comment, without the marker and
- * with the full list of findings (annotations show only ten of each kind per step). Pure.
- */
-
-
-
-/** GitHub refuses a step summary over 1 MiB; stay well under it (the limit counts bytes). */
-const SUMMARY_LIMIT = 900_000;
-function renderSummary(model, extra = {}) {
-    const failure = extra.failure ? `> [!CAUTION]\n> ${escapeMarkdown(extra.failure)}\n\n` : '';
-    // The summary has room for the dry-run's full lock trace (flags per statement, table sizes, foreign keys).
-    const details = model.dryRunReport && model.dryRunReport.migrations.length ? `\n## Dry-run details\n\n${renderDryRunMarkdown(model.dryRunReport, { headingLevel: 3 })}\n` : '';
-    const full = failure + renderReportBody(model) + details;
-    if (Buffer.byteLength(full) <= SUMMARY_LIMIT)
-        return full;
-    return failure + renderCompactBody(model, SUMMARY_LIMIT / 4);
-}
-/** The summary of a run that failed before any report existed (bad input, gate refusal). */
-function renderFailureSummary(command, dir, message) {
-    return `## ddlgate · ${escapeMarkdown(dir)} · ${escapeMarkdown(command)}\n\n🛑 **Failed**: ${escapeMarkdown(message)}\n`;
-}
-
-;// CONCATENATED MODULE: ./lib/secrets.js
-/** Removes credentials from any text that may reach a user: URLs with passwords and password=… pairs. */
-const knownSecrets = new Set();
-function registerSecret(secret) {
-    if (secret && secret.length >= 3)
-        knownSecrets.add(secret);
-}
-function scrubSecrets(text) {
-    let scrubbed = text
-        .replace(/(postgres(?:ql)?:\/\/[^:/@\s]*:)([^@\s]*)@/gi, '$1***@')
-        .replace(/(password\s*=\s*)('[^']*'|"[^"]*"|\S+)/gi, '$1***');
-    for (const secret of knownSecrets) {
-        scrubbed = scrubbed.split(secret).join('***');
-        const encoded = encodeURIComponent(secret);
-        if (encoded !== secret)
-            scrubbed = scrubbed.split(encoded).join('***');
-    }
-    return scrubbed;
-}
-
-;// CONCATENATED MODULE: ./lib/action/annotations.js
-/**
- * Workflow annotations: one per finding (error / warning / notice) at the file and lines, titled with
- * the rule id, plus one per failed dry-run statement. GitHub shows only ten of each kind per step,
- * which is why the comment and the job summary always carry the full list.
- */
-
-
-function annotate(files) {
-    const counts = { errors: 0, warnings: 0, notices: 0 };
-    for (const file of files) {
-        for (const finding of file.findings ?? []) {
-            const message = scrubSecrets(`${finding.message}\nSafe alternative: ${finding.hint}`);
-            const properties = { title: finding.rule, file: file.path, startLine: finding.line, endLine: Math.max(finding.line, finding.endLine) };
-            if (finding.severity === 'error') {
-                error(message, properties);
-                counts.errors++;
-            }
-            else if (finding.severity === 'warning') {
-                warning(message, properties);
-                counts.warnings++;
-            }
-            else {
-                core_notice(message, properties);
-                counts.notices++;
-            }
-        }
-        const failed = file.dryRun?.statements.find((statement) => statement.error);
-        if (file.dryRun && !file.dryRun.ok) {
-            error(scrubSecrets(file.dryRun.error ?? 'dry-run failed'), { title: 'dry-run', file: file.path, ...(failed ? { startLine: failed.line } : {}) });
-            counts.errors++;
-        }
-    }
-    return counts;
-}
-
-;// CONCATENATED MODULE: ./lib/action/comment.js
-/** The author GITHUB_TOKEN comments as; GET /user is not allowed for that token. */
-const ACTIONS_BOT_LOGIN = 'github-actions[bot]';
-/**
- * The login the token writes comments as: GET /user for a user token (PAT); an installation token
- * such as GITHUB_TOKEN may not call it (403), and then writes as github-actions[bot].
- */
-async function ownLogin(octokit) {
-    try {
-        const { data } = await octokit.rest.users.getAuthenticated();
-        if (data?.login)
-            return data.login;
-    }
-    catch {
-        // 401/403 "Resource not accessible by integration": an app installation token.
-    }
-    return ACTIONS_BOT_LOGIN;
-}
-function normalise(body) {
-    return body.replace(/\r\n/g, '\n').trimEnd();
-}
-/** True when a comment body is ours for this marker: the marker must be the very first line. */
-function hasMarker(body, marker) {
-    if (!body)
-        return false;
-    const firstLine = body.replace(/\r\n/g, '\n').split('\n', 1)[0].trim();
-    return firstLine === marker;
-}
-/** Finds our comment (marker + author) page by page, stopping at the first match. */
-async function findStickyComment(octokit, target, marker, login) {
-    const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, { owner: target.owner, repo: target.repo, issue_number: target.issueNumber, per_page: 100 });
-    for await (const page of pages) {
-        for (const comment of page.data) {
-            if (comment.user?.login === login && hasMarker(comment.body, marker))
-                return { id: comment.id, body: comment.body ?? '', html_url: comment.html_url };
-        }
-    }
-    return undefined;
-}
-async function upsertStickyComment(octokit, target, marker, body, login) {
-    if (!hasMarker(body, marker))
-        throw new Error('internal: the comment body must start with its marker');
-    const author = login ?? (await ownLogin(octokit));
-    const existing = await findStickyComment(octokit, target, marker, author);
-    if (existing) {
-        if (normalise(existing.body) === normalise(body))
-            return { action: 'unchanged', url: existing.html_url, id: existing.id };
-        const { data } = await octokit.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: existing.id, body });
-        return { action: 'updated', url: data.html_url, id: data.id };
-    }
-    const { data } = await octokit.rest.issues.createComment({ owner: target.owner, repo: target.repo, issue_number: target.issueNumber, body });
-    return { action: 'created', url: data.html_url, id: data.id };
-}
-/**
- * The files a pull request adds, modifies or renames, compared with its base by GitHub (not by a local
- * checkout of some depth): repository path → status. Removed files are left out. The API lists at most
- * 3,000 files per pull request.
- */
-async function changedFiles(octokit, target) {
-    const files = await octokit.paginate(octokit.rest.pulls.listFiles, { owner: target.owner, repo: target.repo, pull_number: target.issueNumber, per_page: 100 });
-    return new Map(files.filter((file) => file.status !== 'removed').map((file) => [file.filename, file.status]));
-}
-
 ;// CONCATENATED MODULE: ./lib/action/context.js
 /**
  * What the action needs to know about the workflow run: the event, the repository, the pull request
@@ -47759,18 +53293,6 @@ function readRunContext() {
     }
     return run;
 }
-/** `https://github.com/<owner>/<repo>/blob/<sha>`: the head SHA for a PR, so links show the reviewed lines. */
-function blobBase(run) {
-    const sha = run.pullRequest?.headSha || run.sha;
-    if (!run.owner || !run.repo || !sha)
-        return undefined;
-    return `${run.serverUrl}/${run.owner}/${run.repo}/blob/${sha}`;
-}
-/** A file's path inside the repository, with forward slashes (annotations and links need it). */
-function repoPath(run, file) {
-    const relative = external_node_path_namespaceObject.relative(run.workspace, external_node_path_namespaceObject.resolve(file));
-    return (relative.startsWith('..') || external_node_path_namespaceObject.isAbsolute(relative) ? file : relative).split(external_node_path_namespaceObject.sep).join('/');
-}
 
 ;// CONCATENATED MODULE: ./lib/action/gate.js
 /**
@@ -47799,6 +53321,439 @@ function checkProductionGate(inputs, event) {
         throw new OperationError(`production gate: ${inputs.command} on ${target} is refused on a ${event.eventName} event (unmerged code); run it from a push to the default branch or workflow_dispatch`);
     }
     return true;
+}
+
+// EXTERNAL MODULE: ./node_modules/bottleneck/light.js
+var light = __nccwpck_require__(3251);
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
+// pkg/dist-src/version.js
+var plugin_retry_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/error-request.js
+function isRequestError(error) {
+  return error.request !== void 0;
+}
+async function errorRequest(state, octokit, error, options) {
+  if (!isRequestError(error) || !error?.request.request) {
+    throw error;
+  }
+  if (error.status >= 400 && !state.doNotRetry.includes(error.status)) {
+    const retries = options.request.retries != null ? options.request.retries : state.retries;
+    const retryAfter = Math.pow((options.request.retryCount || 0) + 1, 2);
+    throw octokit.retry.retryRequest(error, retries, retryAfter);
+  }
+  throw error;
+}
+
+// pkg/dist-src/wrap-request.js
+
+
+async function wrapRequest(state, octokit, request, options) {
+  const limiter = new light();
+  limiter.on("failed", function(error, info) {
+    const maxRetries = ~~error.request.request?.retries;
+    const after = ~~error.request.request?.retryAfter;
+    options.request.retryCount = info.retryCount + 1;
+    if (maxRetries > info.retryCount) {
+      return after * state.retryAfterBaseValue;
+    }
+  });
+  return limiter.schedule(
+    requestWithGraphqlErrorHandling.bind(null, state, octokit, request),
+    options
+  );
+}
+async function requestWithGraphqlErrorHandling(state, octokit, request, options) {
+  const response = await request(options);
+  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
+    response.data.errors[0].message
+  )) {
+    const error = new RequestError(response.data.errors[0].message, 500, {
+      request: options,
+      response
+    });
+    return errorRequest(state, octokit, error, options);
+  }
+  return response;
+}
+
+// pkg/dist-src/index.js
+function retry(octokit, octokitOptions) {
+  const state = Object.assign(
+    {
+      enabled: true,
+      retryAfterBaseValue: 1e3,
+      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
+      retries: 3
+    },
+    octokitOptions.retry
+  );
+  const retryPlugin = {
+    retry: {
+      retryRequest: (error, retries, retryAfter) => {
+        error.request.request = Object.assign({}, error.request.request, {
+          retries,
+          retryAfter
+        });
+        return error;
+      }
+    }
+  };
+  if (state.enabled) {
+    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
+    octokit.hook.wrap("request", wrapRequest.bind(null, state, retryPlugin));
+  }
+  return retryPlugin;
+}
+retry.VERSION = plugin_retry_dist_bundle_VERSION;
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+// pkg/dist-src/version.js
+var plugin_throttling_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/wrap-request.js
+var dist_bundle_noop = () => Promise.resolve();
+function dist_bundle_wrapRequest(state, request, options) {
+  return state.retryLimiter.schedule(doRequest, state, request, options);
+}
+async function doRequest(state, request, options) {
+  const { pathname } = new URL(options.url, "http://github.test");
+  const isAuth = isAuthRequest(options.method, pathname);
+  const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
+  const isSearch = options.method === "GET" && pathname.startsWith("/search/");
+  const isGraphQL = pathname.startsWith("/graphql");
+  const retryCount = ~~request.retryCount;
+  const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
+  if (state.clustering) {
+    jobOptions.expiration = 1e3 * 60;
+  }
+  if (isWrite || isGraphQL) {
+    await state.write.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  if (isWrite && state.triggersNotification(pathname)) {
+    await state.notifications.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  if (isSearch) {
+    await state.search.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request, options);
+  if (isGraphQL) {
+    const res = await req;
+    if (res.data.errors != null && res.data.errors.some((error) => error.type === "RATE_LIMITED")) {
+      const error = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
+        response: res,
+        data: res.data
+      });
+      throw error;
+    }
+  }
+  return req;
+}
+function isAuthRequest(method, pathname) {
+  return method === "PATCH" && // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-a-scoped-access-token
+  /^\/applications\/[^/]+\/token\/scoped$/.test(pathname) || method === "POST" && // https://docs.github.com/en/rest/apps/oauth-applications?apiVersion=2022-11-28#reset-a-token
+  (/^\/applications\/[^/]+\/token$/.test(pathname) || // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-an-installation-access-token-for-an-app
+  /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname) || // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
+  pathname === "/login/oauth/access_token");
+}
+
+// pkg/dist-src/generated/triggers-notification-paths.js
+var triggers_notification_paths_default = [
+  "/orgs/{org}/invitations",
+  "/orgs/{org}/invitations/{invitation_id}",
+  "/orgs/{org}/teams/{team_slug}/discussions",
+  "/orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "/repos/{owner}/{repo}/collaborators/{username}",
+  "/repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "/repos/{owner}/{repo}/issues",
+  "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
+  "/repos/{owner}/{repo}/pulls",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "/repos/{owner}/{repo}/releases",
+  "/teams/{team_id}/discussions",
+  "/teams/{team_id}/discussions/{discussion_number}/comments"
+];
+
+// pkg/dist-src/route-matcher.js
+function routeMatcher(paths) {
+  const regexes = paths.map(
+    (path) => path.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+  );
+  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
+  return new RegExp(regex2, "i");
+}
+
+// pkg/dist-src/index.js
+var regex = routeMatcher(triggers_notification_paths_default);
+var triggersNotification = regex.test.bind(regex);
+var groups = {};
+var createGroups = function(Bottleneck, common) {
+  groups.global = new Bottleneck.Group({
+    id: "octokit-global",
+    maxConcurrent: 10,
+    ...common
+  });
+  groups.auth = new Bottleneck.Group({
+    id: "octokit-auth",
+    maxConcurrent: 1,
+    ...common
+  });
+  groups.search = new Bottleneck.Group({
+    id: "octokit-search",
+    maxConcurrent: 1,
+    minTime: 2e3,
+    ...common
+  });
+  groups.write = new Bottleneck.Group({
+    id: "octokit-write",
+    maxConcurrent: 1,
+    minTime: 1e3,
+    ...common
+  });
+  groups.notifications = new Bottleneck.Group({
+    id: "octokit-notifications",
+    maxConcurrent: 1,
+    minTime: 3e3,
+    ...common
+  });
+};
+function throttling(octokit, octokitOptions) {
+  const {
+    enabled = true,
+    Bottleneck = light,
+    id = "no-id",
+    timeout = 1e3 * 60 * 2,
+    // Redis TTL: 2 minutes
+    connection
+  } = octokitOptions.throttle || {};
+  if (!enabled) {
+    return {};
+  }
+  const common = { timeout };
+  if (typeof connection !== "undefined") {
+    common.connection = connection;
+  }
+  const state = Object.assign(
+    {
+      clustering: connection != null,
+      triggersNotification,
+      fallbackSecondaryRateRetryAfter: 60,
+      retryAfterBaseValue: 1e3,
+      id
+    },
+    octokitOptions.throttle
+  );
+  if (typeof state.onSecondaryRateLimit !== "function" || typeof state.onRateLimit !== "function") {
+    throw new Error(`octokit/plugin-throttling error:
+        You must pass the onSecondaryRateLimit and onRateLimit error handlers.
+        See https://octokit.github.io/rest.js/#throttling
+
+        const octokit = new Octokit({
+          throttle: {
+            onSecondaryRateLimit: (retryAfter, options) => {/* ... */},
+            onRateLimit: (retryAfter, options) => {/* ... */}
+          }
+        })
+    `);
+  }
+  let initialized = false;
+  const initializeBottleneck = () => {
+    if (initialized) {
+      return;
+    }
+    initialized = true;
+    if (groups.global == null) {
+      createGroups(Bottleneck, common);
+    }
+    state.global = state.global ?? groups.global;
+    state.auth = state.auth ?? groups.auth;
+    state.search = state.search ?? groups.search;
+    state.write = state.write ?? groups.write;
+    state.notifications = state.notifications ?? groups.notifications;
+    state.retryLimiter = state.retryLimiter ?? new Bottleneck();
+    const events = {};
+    const emitter = new Bottleneck.Events(events);
+    events.on("secondary-limit", state.onSecondaryRateLimit);
+    events.on("rate-limit", state.onRateLimit);
+    events.on(
+      "error",
+      (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
+    );
+    state.retryLimiter.on("failed", async function(error, info) {
+      const [state2, request, options] = info.args;
+      const { pathname } = new URL(options.url, "http://github.test");
+      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error.status !== 401;
+      if (!(shouldRetryGraphQL || error.status === 403 || error.status === 429)) {
+        return;
+      }
+      const retryCount = ~~request.retryCount;
+      request.retryCount = retryCount;
+      options.request.retryCount = retryCount;
+      const { wantRetry, retryAfter = 0 } = await (async function() {
+        if (/\bsecondary rate\b/i.test(error.message)) {
+          const retryAfter2 = Number(error.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
+          const wantRetry2 = await emitter.trigger(
+            "secondary-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        if (error.response.headers != null && error.response.headers["x-ratelimit-remaining"] === "0" || (error.response.data?.errors ?? []).some(
+          (error2) => error2.type === "RATE_LIMITED"
+        )) {
+          const rateLimitReset = new Date(
+            ~~error.response.headers["x-ratelimit-reset"] * 1e3
+          ).getTime();
+          const retryAfter2 = Math.max(
+            // Add one second so we retry _after_ the reset time
+            // https://docs.github.com/en/rest/overview/resources-in-the-rest-api?apiVersion=2022-11-28#exceeding-the-rate-limit
+            Math.ceil((rateLimitReset - Date.now()) / 1e3) + 1,
+            0
+          );
+          const wantRetry2 = await emitter.trigger(
+            "rate-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        return {};
+      })();
+      if (wantRetry) {
+        request.retryCount++;
+        return retryAfter * state2.retryAfterBaseValue;
+      }
+    });
+  };
+  octokit.hook.wrap("request", (request, options) => {
+    initializeBottleneck();
+    return dist_bundle_wrapRequest(state, request, options);
+  });
+  return {};
+}
+throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
+throttling.triggersNotification = triggersNotification;
+
+
+;// CONCATENATED MODULE: ./lib/action/github-client.js
+/**
+ * The GitHub API client of the action: @actions/github's octokit plus GitHub's own retry and
+ * throttling plugins, so a single 5xx or a secondary rate limit does not cost the PR its report.
+ * Waits follow GitHub's `retry-after` (throttling) or grow quadratically (retries of 5xx answers).
+ * Every give-up is described by its real cause with the fix for that cause (describeGitHubError).
+ */
+
+
+
+
+/** How many times a rate-limited request is retried after waiting as GitHub asks. */
+const RATE_LIMIT_RETRIES = 2;
+/** Longest wait we accept for a rate limit (seconds); longer ones give up and say so. */
+const MAX_RATE_LIMIT_WAIT_S = 120;
+/**
+ * The base of the retry backoff in milliseconds (1 s, then 4 s, 9 s as the plugin does): a
+ * self-hosted runner close to GitHub Enterprise may want it shorter, and so do the tests.
+ */
+function retryBase() {
+    const value = Number(process.env.DDLGATE_GITHUB_RETRY_BASE_MS);
+    return Number.isFinite(value) && value >= 0 && process.env.DDLGATE_GITHUB_RETRY_BASE_MS !== '' ? value : 1000;
+}
+function createClient(token, log) {
+    const base = retryBase();
+    const onLimit = (kind) => (retryAfter, options, _octokit, retryCount) => {
+        if (retryCount >= RATE_LIMIT_RETRIES || retryAfter > MAX_RATE_LIMIT_WAIT_S) {
+            log.info(`GitHub ${kind} on ${options.method} ${options.url}: giving up after ${retryCount + 1} attempt(s) (retry-after ${retryAfter} s)`);
+            return false;
+        }
+        log.info(`GitHub ${kind} on ${options.method} ${options.url}: retrying in ${retryAfter} s as GitHub asks`);
+        return true;
+    };
+    return getOctokit(token, {
+        retry: { retries: 3, retryAfterBaseValue: base },
+        throttle: {
+            onRateLimit: onLimit('rate limit'),
+            onSecondaryRateLimit: onLimit('secondary rate limit'),
+            // The retry-after values are seconds; the tests shrink them with the same knob as the retries.
+            retryAfterBaseValue: base,
+            fallbackSecondaryRateRetryAfter: 60,
+        },
+    }, retry, throttling);
+}
+/** What went wrong talking to GitHub, in words, with the fix for that case. */
+function describeGitHubError(error, doing) {
+    const err = error;
+    const status = err.status;
+    const apiMessage = (err.response?.data?.message ?? err.message ?? String(error)).split('\n')[0];
+    const headers = err.response?.headers ?? {};
+    let cause;
+    if (status === 401)
+        cause = `the token was refused (HTTP 401: ${apiMessage}); check the github-token input (an expired or revoked token)`;
+    else if ((status === 403 || status === 429) && (/rate limit/i.test(apiMessage) || headers['x-ratelimit-remaining'] === '0' || headers['retry-after'])) {
+        cause = `GitHub's ${/secondary/i.test(apiMessage) || headers['retry-after'] ? 'secondary ' : ''}rate limit (HTTP ${status}) persisted after ${RATE_LIMIT_RETRIES} waits; rerun the job later, or run fewer jobs with this token at once`;
+    }
+    else if (status === 403)
+        cause = `permission denied (HTTP 403: ${apiMessage}); grant the job "permissions: pull-requests: write" (or give the token that scope; a GitHub App needs Pull requests: write)`;
+    else if (status === 404)
+        cause = `not found (HTTP 404); the token cannot see this repository or pull request (a token for another repository, or one without repository access)`;
+    else if (status === 422)
+        cause = `GitHub rejected the request (HTTP 422: ${apiMessage})`;
+    else if (status && status >= 500)
+        cause = `GitHub server error (HTTP ${status}) on every retry; rerun the job (see https://www.githubstatus.com)`;
+    else
+        cause = `GitHub could not be reached (${err.code ?? apiMessage}); check the runner's network access to ${process.env.GITHUB_API_URL || 'https://api.github.com'}`;
+    return scrubSecrets(`${doing}: ${cause}`);
+}
+
+;// CONCATENATED MODULE: ./lib/action/hints.js
+const REWRITES = [
+    [/\(set (?:it|the migrations dir) with --dir\)/g, '(set the input migrations-dir)'],
+    [/ALLOW_BREAKING_MIGRATIONS=true \/ --allow-breaking/g, 'the input allow-breaking: true'],
+    [/(?:or )?pass --database-url to a scratch database/g, 'pass the input database-url of a scratch database'],
+    [/--dir\b/g, 'the input migrations-dir'],
+    [/--database-url\b/g, 'the input database-url'],
+    [/--allow-breaking\b/g, 'the input allow-breaking: true'],
+    [/--config\b/g, 'the input config'],
+    [/--lock-timeout\b/g, 'the input lock-timeout'],
+    [/--statement-timeout\b/g, 'the input statement-timeout'],
+    [/--environment\b/g, 'the input environment'],
+];
+function rewordForAction(text) {
+    let out = text;
+    for (const [pattern, replacement] of REWRITES)
+        out = out.replace(pattern, replacement);
+    return out;
+}
+function actionWording(target) {
+    if (typeof target === 'string')
+        return rewordForAction(target);
+    for (const file of target.files) {
+        for (const finding of file.findings ?? []) {
+            finding.hint = rewordForAction(finding.hint);
+            finding.message = rewordForAction(finding.message);
+        }
+    }
+    if (target.notes)
+        target.notes = target.notes.map(rewordForAction);
+    if (target.couldNotRun)
+        target.couldNotRun.reason = rewordForAction(target.couldNotRun.reason);
+    if (target.operation)
+        target.operation.headline = rewordForAction(target.operation.headline);
+    return target;
 }
 
 // EXTERNAL MODULE: ./node_modules/pg/lib/index.js
@@ -48321,6 +54276,7 @@ function readInputs(read = runnerInputs) {
     const statementTimeoutMs = duration('statement-timeout', read('statement-timeout'));
     const comment = tristate('comment', read('comment'));
     const changedOnly = tristate('changed-only', read('changed-only'));
+    const reviewComments = tristate('review-comments', read('review-comments'));
     const backupPath = optional(read('backup-path'));
     const config = optional(read('config'));
     const stats = optional(read('stats'));
@@ -48345,6 +54301,8 @@ function readInputs(read = runnerInputs) {
         inputs.comment = comment;
     if (changedOnly !== undefined)
         inputs.changedOnly = changedOnly;
+    if (reviewComments !== undefined)
+        inputs.reviewComments = reviewComments;
     if (backupPath)
         inputs.backupPath = backupPath;
     if (config)
@@ -48355,6 +54313,70 @@ function readInputs(read = runnerInputs) {
         throw new errors_InputError(`input "database-url" is required for command "${inputs.command}" (pass it from a secret: database-url: \${{ secrets.DATABASE_URL }})`);
     }
     return inputs;
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./lib/action/paths.js
+/**
+ * Repository paths as GitHub names them (the PR's file list, annotations, blob links), taken from git
+ * itself: the work tree that holds the migrations directory is the repository root, wherever
+ * actions/checkout put it (`path: app`, a sub-directory, a second repository). Without git (a plain
+ * directory) paths fall back to the workspace, as before.
+ */
+
+
+
+/** git with the runner's typical ownership mismatch (a container as root, a checkout as runner) allowed for this call. */
+function git(cwd, args) {
+    try {
+        return (0,external_node_child_process_namespaceObject.execFileSync)('git', ['-c', 'safe.directory=*', '-C', cwd, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 }).trim();
+    }
+    catch {
+        return undefined;
+    }
+}
+function real(file) {
+    try {
+        return (0,external_node_fs_.realpathSync)(file);
+    }
+    catch {
+        // A file that does not exist (yet): resolve its nearest existing parent so symlinked temp dirs still match.
+        const parent = external_node_path_namespaceObject.dirname(file);
+        return parent === file ? file : external_node_path_namespaceObject.join(real(parent), external_node_path_namespaceObject.basename(file));
+    }
+}
+function repoPaths(dir, workspace) {
+    const absDir = external_node_path_namespaceObject.resolve(workspace, dir);
+    const probe = (0,external_node_fs_.existsSync)(absDir) ? absDir : workspace;
+    const top = (0,external_node_fs_.existsSync)(probe) ? git(probe, ['rev-parse', '--show-toplevel']) : undefined;
+    const root = real(top || workspace);
+    const head = top ? git(root, ['rev-parse', '--verify', '--quiet', 'HEAD']) : undefined;
+    return {
+        root,
+        fromGit: Boolean(top),
+        ...(head ? { head } : {}),
+        of(file) {
+            const relative = external_node_path_namespaceObject.relative(root, real(external_node_path_namespaceObject.resolve(workspace, file)));
+            return (relative.startsWith('..') || external_node_path_namespaceObject.isAbsolute(relative) ? file : relative).split(external_node_path_namespaceObject.sep).join('/');
+        },
+    };
+}
+/**
+ * Migration files the pull request adds or changes (GitHub's list) under the migrations directory that
+ * are not on disk: the checkout is not the PR's head (another ref, a sparse checkout, a wrong
+ * migrations-dir). Linting what is there would call a dangerous PR safe.
+ */
+function missingFromCheckout(changed, dirRepoPath, paths) {
+    const prefix = dirRepoPath === '' || dirRepoPath === '.' ? '' : `${dirRepoPath.replace(/\/+$/, '')}/`;
+    const missing = [];
+    for (const file of changed.keys()) {
+        if (!file.startsWith(prefix) || !/\.sql$/i.test(file))
+            continue;
+        if (!(0,external_node_fs_.existsSync)(external_node_path_namespaceObject.join(paths.root, ...file.split('/'))))
+            missing.push(file);
+    }
+    return missing.sort();
 }
 
 // EXTERNAL MODULE: external "node:net"
@@ -48468,6 +54490,130 @@ async function runPreflight(env, octokit) {
         model.notes.push(`⚠️ allow-unprotected-production is set: ${described}; nothing but this workflow's own checks stands between a push and production.`);
     model.operation = { headline: `preflight passed: ${described}`, ok: true };
     return { model, json: { preflight: { environment, production, ...protection, ok: true, allowUnprotectedProduction: unprotected } } };
+}
+
+;// CONCATENATED MODULE: ./lib/action/publish.js
+/**
+ * Publishing the sticky comment with the consequences a safety check needs: the result says whether
+ * the comment on the PR is now current, and when it is not, whether an earlier comment of ours is left
+ * saying something else (stale: the job must fail) or there simply is none (a warning is enough).
+ */
+
+
+
+
+
+class CommentPublisher {
+    octokit;
+    target;
+    dir;
+    log;
+    constructor(octokit, target, dir, log) {
+        this.octokit = octokit;
+        this.target = target;
+        this.dir = dir;
+        this.log = log;
+    }
+    setDir(dir) {
+        this.dir = dir;
+    }
+    async publish(body) {
+        const marker = commentMarker(this.dir);
+        const attempt = {};
+        try {
+            const guessed = await ownIdentity(this.octokit);
+            attempt.identity = guessed;
+            if (guessed.source === 'fallback')
+                warning(`ddlgate: could not learn which account the github-token writes as (GET /user and GraphQL viewer were refused); assuming ${guessed.login}`);
+            const result = await upsertStickyComment(this.octokit, this.target, marker, scrubSecrets(body), attempt);
+            if (attempt.identity && attempt.identity.login !== guessed.login)
+                warning(`ddlgate: the comment was written as ${attempt.identity.login}, not ${guessed.login} as assumed; the next run may not find it`);
+            this.log(`PR comment ${result.action}: ${result.url}${result.removed ? ` (removed ${result.removed} duplicate(s) of earlier runs)` : ''}`);
+            return { url: result.url, stale: false };
+        }
+        catch (error) {
+            if (attempt.existing) {
+                const problem = `${describeGitHubError(error, 'ddlgate: could not update the PR comment')}. The comment ${attempt.existing.html_url} still shows an earlier result and is stale; this job fails so the check does not look better than the report`;
+                warning(problem);
+                return { problem, stale: true, url: attempt.existing.html_url };
+            }
+            if (error.request?.method !== 'POST') {
+                // Not even the comment list could be read: an earlier comment may be stale, and nothing can tell.
+                const problem = `${describeGitHubError(error, 'ddlgate: could not read the PR comments')}. An earlier ddlgate comment on this pull request, if any, may be stale; this job fails so the check does not look better than the report`;
+                warning(problem);
+                return { problem, stale: true };
+            }
+            const problem = `${describeGitHubError(error, 'ddlgate: could not write the PR comment')}; the report is in the job summary`;
+            warning(problem);
+            return { problem, stale: false };
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/action/review.js
+/**
+ * Review suggestions (input review-comments): where the fix is a rewrite of the same statement, a PR
+ * review comment on the statement's lines carries it as a ```suggestion``` block, applied with one click.
+ * One review per head SHA: a rerun on the same head writes nothing; a new head replaces the comments of
+ * our earlier reviews. Only files the PR adds are used (every line of them is in the diff, which
+ * GitHub requires for a review comment).
+ */
+
+
+
+function reviewMarker(dir, sha) {
+    return `<!-- ddlgate:review:${dir.replace(/-{2,}|[<>\n\r]/g, '_')}:${sha ?? ''}`;
+}
+/** The suggestions of a report: whole-statement rewrites in files the PR adds. Pure. */
+function suggestionsOf(model, prFiles) {
+    const out = [];
+    for (const file of model.files) {
+        if (prFiles.get(file.path) !== 'added')
+            continue;
+        for (const finding of file.findings ?? []) {
+            if (!isWholeLineFix(finding))
+                continue;
+            const body = [`${finding.severity === 'error' ? '🛑' : '⚠️'} ${inlineCode(finding.rule)} — ${escapeMarkdown(finding.message)}`, '', codeFence(finding.fix.sql, 'suggestion'), ...(finding.fix.note ? ['', escapeMarkdown(finding.fix.note.replace(/^--\s*/, ''))] : [])].join('\n');
+            out.push({ path: file.path, line: finding.line, endLine: Math.max(finding.line, finding.endLine), body });
+        }
+    }
+    return out;
+}
+/** The statement starts a line and its excerpt was not shortened: the suggestion replaces exactly its lines. */
+function isWholeLineFix(finding) {
+    return Boolean(finding.fix && finding.excerpt && finding.column === 1 && !finding.excerpt.includes('-- … ('));
+}
+async function postReviewSuggestions(octokit, run, dir, model, prFiles, log) {
+    const pr = run.pullRequest;
+    if (!pr || !run.owner || !run.repo || !pr.headSha)
+        return;
+    const suggestions = suggestionsOf(model, prFiles);
+    const target = { owner: run.owner, repo: run.repo, pull_number: pr.number };
+    const identity = await ownIdentity(octokit);
+    const reviews = (await octokit.paginate(octokit.rest.pulls.listReviews, { ...target, per_page: 100 })).filter((review) => review.user?.login === identity.login && (review.body ?? '').startsWith(reviewMarker(dir)));
+    const current = reviews.find((review) => (review.body ?? '').startsWith(`${reviewMarker(dir, pr.headSha)} -->`));
+    if (current) {
+        log(`Review suggestions unchanged for ${pr.headSha.slice(0, 7)}`);
+        return;
+    }
+    // A new head: the suggestions of our earlier reviews point at old lines; replace them.
+    const old = new Set(reviews.map((review) => review.id));
+    if (old.size) {
+        const comments = await octokit.paginate(octokit.rest.pulls.listReviewComments, { ...target, per_page: 100 });
+        for (const comment of comments)
+            if (comment.pull_request_review_id && old.has(comment.pull_request_review_id))
+                await octokit.rest.pulls.deleteReviewComment({ owner: run.owner, repo: run.repo, comment_id: comment.id });
+    }
+    if (suggestions.length === 0)
+        return;
+    await octokit.rest.pulls.createReview({
+        ...target,
+        commit_id: pr.headSha,
+        event: 'COMMENT',
+        body: scrubSecrets(`${reviewMarker(dir, pr.headSha)} -->\nddlgate: ${suggestions.length} statement(s) of this pull request have a safe rewrite; apply the suggestions below (the full report is in the ddlgate comment).`),
+        comments: suggestions.map((s) => ({ path: s.path, line: s.endLine, side: 'RIGHT', ...(s.endLine > s.line ? { start_line: s.line, start_side: 'RIGHT' } : {}), body: scrubSecrets(s.body) })),
+    });
+    log(`Review with ${suggestions.length} suggestion(s) posted on ${pr.headSha.slice(0, 7)}`);
 }
 
 ;// CONCATENATED MODULE: ./lib/db/lock-policy.js
@@ -49501,8 +55647,6 @@ function formatDifference(d) {
     return `${d.object}: ${d.attribute} ${show(d.before)} → ${show(d.after)}`;
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./lib/db/ephemeral.js
 
 
@@ -51134,3811 +57278,6 @@ async function applyPending(options) {
     return { ...result, ...(backup ? { backup } : {}), ...(drift ? { drift } : {}) };
 }
 
-;// CONCATENATED MODULE: ./lib/lint/ast.js
-function rangeVarRef(rangeVar) {
-    if (!rangeVar?.relname)
-        return undefined;
-    return rangeVar.schemaname ? { schema: rangeVar.schemaname, name: rangeVar.relname } : { name: rangeVar.relname };
-}
-/** `[schema, name]` String lists (DROP objects, type names) → a reference. */
-function nameListRef(items) {
-    const names = (items ?? []).map((item) => item.String?.sval).filter((x) => !!x);
-    if (names.length === 0)
-        return undefined;
-    const name = names[names.length - 1];
-    const schema = names.length >= 2 ? names[names.length - 2] : undefined;
-    return schema ? { schema, name } : { name };
-}
-function refText(ref) {
-    if (!ref)
-        return '?';
-    return ref.schema ? `${ident(ref.schema)}.${ident(ref.name)}` : ident(ref.name);
-}
-/** Quotes an identifier the way it has to be written in SQL. */
-function ident(name) {
-    return /^[a-z_][a-z0-9_$]*$/.test(name) && !RESERVED.has(name) ? name : `"${name.replace(/"/g, '""')}"`;
-}
-const RESERVED = new Set(['user', 'order', 'group', 'table', 'select', 'from', 'where', 'check', 'default', 'column', 'primary', 'references', 'unique', 'constraint']);
-/** Relations match when their names match and their schemas do not contradict each other. */
-function sameRelation(a, b) {
-    return a.name === b.name && (!a.schema || !b.schema || a.schema === b.schema);
-}
-function typeNameText(typeName) {
-    const names = (typeName?.names ?? []).map((n) => n.String?.sval);
-    const visible = names.length === 2 && names[0] === 'pg_catalog' ? [names[1]] : names;
-    return visible.join('.');
-}
-/** Last component of a type name (`pg_catalog.int4` → `int4`). */
-function typeBaseName(typeName) {
-    const names = (typeName?.names ?? []).map((n) => n.String?.sval);
-    return (names[names.length - 1] ?? '').toLowerCase();
-}
-function funcName(funcCall) {
-    const names = (funcCall?.funcname ?? []).map((n) => n.String?.sval);
-    return names.join('.').toLowerCase();
-}
-function funcBaseName(funcCall) {
-    const names = (funcCall?.funcname ?? []).map((n) => n.String?.sval);
-    return (names[names.length - 1] ?? '').toLowerCase();
-}
-/** Depth-first visit of every object in a parse tree, with its key in the parent. */
-function visit(node, fn, key = '') {
-    if (Array.isArray(node)) {
-        for (const item of node)
-            visit(item, fn, key);
-    }
-    else if (node && typeof node === 'object') {
-        fn(node, key);
-        // for…in rather than Object.entries: no array per node (lint visits every tree it checks).
-        for (const childKey in node) {
-            const child = node[childKey];
-            if (child && typeof child === 'object')
-                visit(child, fn, childKey);
-        }
-    }
-}
-/** Every function call in a tree (FuncCall nodes, including CALL's). */
-function functionCallsIn(node) {
-    const calls = [];
-    visit(node, (value) => {
-        if (value.FuncCall)
-            calls.push(value.FuncCall);
-        if (value.CallStmt?.funccall)
-            calls.push(value.CallStmt.funccall);
-    });
-    return calls;
-}
-function columnConstraints(columnDef) {
-    return (columnDef.constraints ?? []).map((c) => c.Constraint).filter(Boolean);
-}
-function alterCommands(stmt) {
-    return (stmt.cmds ?? []).map((c) => c.AlterTableCmd).filter(Boolean);
-}
-function stringValue(node) {
-    return node?.String?.sval;
-}
-function defElems(list) {
-    const map = new Map();
-    for (const item of list ?? [])
-        if (item.DefElem)
-            map.set(item.DefElem.defname, item.DefElem);
-    return map;
-}
-/** Column names a constraint expression requires to be non-null: `CHECK (a IS NOT NULL [AND b IS NOT NULL…])`. */
-function ast_notNullColumnsOf(expr) {
-    if (!expr)
-        return [];
-    if (expr.NullTest?.nulltesttype === 'IS_NOT_NULL') {
-        const fields = expr.NullTest.arg?.ColumnRef?.fields ?? [];
-        const name = fields[fields.length - 1]?.String?.sval;
-        return name ? [name] : [];
-    }
-    if (expr.BoolExpr?.boolop === 'AND_EXPR')
-        return (expr.BoolExpr.args ?? []).flatMap((arg) => ast_notNullColumnsOf(arg));
-    return [];
-}
-const LOCK_MODES = [
-    '',
-    'ACCESS SHARE',
-    'ROW SHARE',
-    'ROW EXCLUSIVE',
-    'SHARE UPDATE EXCLUSIVE',
-    'SHARE',
-    'SHARE ROW EXCLUSIVE',
-    'EXCLUSIVE',
-    'ACCESS EXCLUSIVE',
-];
-
-;// CONCATENATED MODULE: ./lib/lint/locks.js
-/**
- * Which statements take an ACCESS EXCLUSIVE lock on a table that already exists (blocking every read
- * and write on it until the transaction ends), following the lock levels documented for each command.
- */
-
-
-/** ALTER TABLE subcommands that take less than ACCESS EXCLUSIVE. */
-const LIGHTER_ALTER_TABLE = new Set([
-    'AT_ValidateConstraint', // SHARE UPDATE EXCLUSIVE
-    'AT_SetStatistics', // SHARE UPDATE EXCLUSIVE
-    'AT_SetOptions', // SHARE UPDATE EXCLUSIVE (attribute options)
-    'AT_ResetOptions',
-    'AT_SetRelOptions', // SHARE UPDATE EXCLUSIVE for most storage parameters
-    'AT_ResetRelOptions',
-    'AT_ClusterOn', // SHARE UPDATE EXCLUSIVE
-    'AT_DropCluster',
-    'AT_AttachPartition', // SHARE UPDATE EXCLUSIVE on the parent (PostgreSQL 12+)
-    'AT_EnableTrig', // SHARE ROW EXCLUSIVE
-    'AT_EnableAlwaysTrig',
-    'AT_EnableReplicaTrig',
-    'AT_DisableTrig',
-    'AT_EnableTrigAll',
-    'AT_DisableTrigAll',
-    'AT_EnableTrigUser',
-    'AT_DisableTrigUser',
-]);
-/** The existing table a statement locks in ACCESS EXCLUSIVE mode, as text, or undefined. */
-function accessExclusiveTarget(statement, state) {
-    const node = statement.node;
-    const existing = (ref) => (ref && !state.isNewTable(ref) ? refText(ref) : undefined);
-    if (node.AlterTableStmt) {
-        const stmt = node.AlterTableStmt;
-        if (stmt.objtype !== 'OBJECT_TABLE' && stmt.objtype !== 'OBJECT_MATVIEW')
-            return undefined;
-        const heavy = alterCommands(stmt).some((cmd) => {
-            if (LIGHTER_ALTER_TABLE.has(cmd.subtype))
-                return false;
-            if (cmd.subtype === 'AT_DetachPartition' && cmd.def?.PartitionCmd?.concurrent)
-                return false;
-            if (cmd.subtype === 'AT_AddConstraint' && cmd.def?.Constraint?.contype === 'CONSTR_FOREIGN')
-                return false; // SHARE ROW EXCLUSIVE
-            return true;
-        });
-        return heavy ? existing(rangeVarRef(stmt.relation)) : undefined;
-    }
-    if (node.DropStmt?.removeType === 'OBJECT_TABLE' || node.DropStmt?.removeType === 'OBJECT_MATVIEW') {
-        for (const object of node.DropStmt.objects ?? []) {
-            const found = existing(nameListRef(object.List?.items));
-            if (found)
-                return found;
-        }
-        return undefined;
-    }
-    if (node.DropStmt?.removeType === 'OBJECT_INDEX' && !node.DropStmt.concurrent) {
-        for (const object of node.DropStmt.objects ?? []) {
-            const ref = nameListRef(object.List?.items);
-            if (ref && !state.isNewIndex(ref))
-                return `the table of index ${refText(ref)}`;
-        }
-        return undefined;
-    }
-    if (node.TruncateStmt) {
-        for (const relation of node.TruncateStmt.relations ?? []) {
-            const found = existing(rangeVarRef(relation.RangeVar));
-            if (found)
-                return found;
-        }
-        return undefined;
-    }
-    if (node.LockStmt && node.LockStmt.mode === 8) {
-        for (const relation of node.LockStmt.relations ?? []) {
-            const found = existing(rangeVarRef(relation.RangeVar));
-            if (found)
-                return found;
-        }
-        return undefined;
-    }
-    if (node.RenameStmt && ['OBJECT_TABLE', 'OBJECT_COLUMN', 'OBJECT_TABCONSTRAINT', 'OBJECT_MATVIEW'].includes(node.RenameStmt.renameType)) {
-        return existing(rangeVarRef(node.RenameStmt.relation));
-    }
-    if (node.RefreshMatViewStmt && !node.RefreshMatViewStmt.concurrent)
-        return existing(rangeVarRef(node.RefreshMatViewStmt.relation));
-    if (node.ClusterStmt?.relation)
-        return existing(rangeVarRef(node.ClusterStmt.relation));
-    if (node.VacuumStmt && isVacuumFull(node.VacuumStmt)) {
-        for (const relation of node.VacuumStmt.rels ?? []) {
-            const found = existing(rangeVarRef(relation.VacuumRelation?.relation));
-            if (found)
-                return found;
-        }
-        return undefined;
-    }
-    if (node.RuleStmt)
-        return existing(rangeVarRef(node.RuleStmt.relation));
-    return undefined;
-}
-function isVacuumFull(vacuum) {
-    return booleanOption(vacuum.options, 'full');
-}
-
-;// CONCATENATED MODULE: ./lib/lint/rules/syntax.js
-/** Reported by the engine when the file (or a PL/pgSQL body it runs) does not parse. */
-const rule = {
-    id: 'syntax',
-    severity: 'error',
-    category: 'input',
-    summary: 'The file, or a DO block or function body it runs, is not valid PostgreSQL.',
-    why: 'PostgreSQL rejects the migration when it runs; nothing after the error is checked by the other rules either.',
-    safe: 'Fix the SQL at the reported position (ddlgate uses the PostgreSQL 18 parser; psql meta-commands such as \\i are not SQL).',
-    bad: 'ALTER TABLE users ADD COLUMN;',
-    good: 'ALTER TABLE users ADD COLUMN nickname text;',
-    check: () => [],
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/empty-migration.js
-/** Reported by the engine for a file without any statement. */
-const empty_migration_rule = {
-    id: 'empty-migration',
-    severity: 'error',
-    category: 'input',
-    summary: 'The migration contains no SQL statement.',
-    why: 'An empty or comment-only migration is almost always a mistake (a lost edit, a wrong file); the runner refuses it.',
-    safe: 'Write the migration\'s statements, or delete the file.',
-    bad: '-- TODO',
-    good: 'CREATE TABLE audit_log (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, payload jsonb NOT NULL);',
-    check: () => [],
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/transaction-control.js
-/** Reported by the engine for BEGIN/COMMIT/ROLLBACK that do not wrap the whole file. */
-const transaction_control_rule = {
-    id: 'transaction-control',
-    severity: 'error',
-    category: 'transaction',
-    summary: 'BEGIN, COMMIT or ROLLBACK in the middle of a migration.',
-    why: 'ddlgate runs each migration in one transaction (or statement by statement when it must); a COMMIT in the middle would make half of the file permanent even if the rest fails, so the runner refuses the file.',
-    safe: 'Remove the statement: ddlgate owns the transaction. Only a BEGIN … COMMIT pair wrapping the whole file is accepted. Split the work into several migrations when parts must commit separately.',
-    bad: 'ALTER TABLE users ADD COLUMN a int;\nCOMMIT;\nALTER TABLE users ADD COLUMN b int;',
-    good: 'ALTER TABLE users ADD COLUMN a int;\nALTER TABLE users ADD COLUMN b int;',
-    check: () => [],
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/concurrently-in-transaction.js
-
-const concurrently_in_transaction_rule = {
-    id: 'concurrently-in-transaction',
-    severity: 'error',
-    category: 'transaction',
-    summary: '`CONCURRENTLY` (or another statement that cannot run in a transaction) inside BEGIN … COMMIT, a DO block or a function.',
-    why: 'CREATE/DROP INDEX CONCURRENTLY, REINDEX CONCURRENTLY, DETACH PARTITION CONCURRENTLY and VACUUM fail with "cannot run inside a transaction block": the migration fails at that statement.',
-    safe: 'Remove the explicit BEGIN/COMMIT (ddlgate then runs a file containing CONCURRENTLY statement by statement, recording progress so it can resume), and run the statement at top level, not from a DO block or function. Keep such statements in their own migration.',
-    bad: 'BEGIN;\nCREATE INDEX CONCURRENTLY users_email_idx ON users (email);\nCOMMIT;',
-    good: 'CREATE INDEX CONCURRENTLY users_email_idx ON users (email);',
-    check(statement) {
-        const reason = nonTransactionalReason({ node: statement.node });
-        if (!reason || !statement.inTransaction)
-            return [];
-        const where = statement.origin === 'file' ? 'inside an explicit BEGIN … COMMIT' : 'inside a DO block or function, which always runs in a transaction';
-        return [{ message: `${reason} cannot run ${where}: PostgreSQL rejects it with "cannot run inside a transaction block"` }];
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/enum-value-in-transaction.js
-
-const enum_value_in_transaction_rule = {
-    id: 'enum-value-in-transaction',
-    severity: 'error',
-    category: 'transaction',
-    summary: '`ALTER TYPE … ADD VALUE` in a transaction before PostgreSQL 12, or the new value used in the same transaction.',
-    why: 'Before PostgreSQL 12, ADD VALUE cannot run inside a transaction block at all; since 12 it can, but the new value cannot be used until the transaction commits ("unsafe use of new value"): the migration fails.',
-    safe: 'Put ALTER TYPE … ADD VALUE in its own migration (before PostgreSQL 12 with -- ddlgate:no-transaction), and use the value in a later one.',
-    bad: "ALTER TYPE order_status ADD VALUE 'refunded';\nUPDATE orders SET status = 'refunded' WHERE refunded_at IS NOT NULL;",
-    good: "-- migration 1:\nALTER TYPE order_status ADD VALUE IF NOT EXISTS 'refunded';\n-- migration 2:\nUPDATE orders SET status = 'refunded' WHERE id IN (…);",
-    check(statement, state) {
-        if (!statement.inTransaction)
-            return [];
-        const alter = statement.node.AlterEnumStmt;
-        if (alter?.newVal && !alter.oldVal) {
-            const type = nameListRef(alter.typeName);
-            if (state.pgVersion < 12 && !state.isNewType(type)) {
-                return [{ message: `ALTER TYPE ${refText(type)} ADD VALUE cannot run inside a transaction block on PostgreSQL ${state.pgVersion}` }];
-            }
-            return [];
-        }
-        const added = state.enumValuesAddedInTransaction(statement.transactionId);
-        if (added.size === 0)
-            return [];
-        const hits = [];
-        const seen = new Set();
-        visit(statement.node, (value) => {
-            const text = value.A_Const?.sval?.sval;
-            if (typeof text === 'string' && added.has(text) && !seen.has(text)) {
-                seen.add(text);
-                hits.push({ message: `enum value '${text}' added at line ${added.get(text)} is used before its transaction commits: PostgreSQL rejects it ("unsafe use of new value")` });
-            }
-        });
-        return hits;
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/create-index-not-concurrently.js
-
-const create_index_not_concurrently_rule = {
-    id: 'create-index-not-concurrently',
-    severity: 'error',
-    category: 'index',
-    summary: '`CREATE [UNIQUE] INDEX` without `CONCURRENTLY` on an existing table.',
-    why: 'A plain CREATE INDEX holds a SHARE lock on the table for the whole build: every INSERT, UPDATE and DELETE waits, for minutes or hours on a large table.',
-    safe: 'Use CREATE INDEX CONCURRENTLY (in a migration without BEGIN/COMMIT; ddlgate runs it outside a transaction). If it fails it leaves an INVALID index: drop it with DROP INDEX CONCURRENTLY and retry. For a partitioned table, create the index CONCURRENTLY on each partition, then CREATE INDEX … ON ONLY the parent and ALTER INDEX … ATTACH PARTITION each one.',
-    bad: 'CREATE INDEX users_email_idx ON users (email);',
-    good: 'CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_idx ON users (email);',
-    check(statement, state) {
-        const index = statement.node.IndexStmt;
-        // ON ONLY a partitioned parent creates an invalid index on the parent alone, instantly: the safe path.
-        if (!index || index.concurrent || (index.relation && index.relation.inh !== true))
-            return [];
-        const table = rangeVarRef(index.relation);
-        if (!table || state.isNewTable(table))
-            return [];
-        const what = index.unique ? 'CREATE UNIQUE INDEX' : 'CREATE INDEX';
-        return [{ message: `${what} on existing table ${refText(table)} without CONCURRENTLY blocks all writes to it (SHARE lock) for the whole index build` }];
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/drop-index-not-concurrently.js
-
-const drop_index_not_concurrently_rule = {
-    id: 'drop-index-not-concurrently',
-    severity: 'error',
-    category: 'index',
-    summary: '`DROP INDEX` without `CONCURRENTLY` on an index that existed before the migration.',
-    why: 'DROP INDEX takes an ACCESS EXCLUSIVE lock on the index\'s table: while it waits for running queries to finish, every new read and write on the table queues behind it.',
-    safe: 'Use DROP INDEX CONCURRENTLY IF EXISTS (one index per statement, no CASCADE, outside a transaction: ddlgate runs such a file statement by statement).',
-    bad: 'DROP INDEX users_email_idx;',
-    good: 'DROP INDEX CONCURRENTLY IF EXISTS users_email_idx;',
-    check(statement, state) {
-        const drop = statement.node.DropStmt;
-        if (!drop || drop.removeType !== 'OBJECT_INDEX' || drop.concurrent)
-            return [];
-        const existing = (drop.objects ?? []).map((object) => nameListRef(object.List?.items)).filter((ref) => ref && !state.isNewIndex(ref) && !(drop.missing_ok && state.schema.complete && !state.schema.index(ref)));
-        if (existing.length === 0)
-            return [];
-        return [{ message: `DROP INDEX ${existing.map(refText).join(', ')} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on the table: reads and writes queue behind it` }];
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/reindex-not-concurrently.js
-
-
-const reindex_not_concurrently_rule = {
-    id: 'reindex-not-concurrently',
-    severity: 'error',
-    category: 'index',
-    summary: '`REINDEX` without `CONCURRENTLY`.',
-    why: 'REINDEX locks out writes to the table (SHARE lock) and takes an ACCESS EXCLUSIVE lock on each index being rebuilt, so queries that would use it block too, for the whole rebuild.',
-    safe: 'Use REINDEX (CONCURRENTLY) … (PostgreSQL 12+), outside a transaction. Before 12: CREATE INDEX CONCURRENTLY a replacement, DROP INDEX CONCURRENTLY the old one, then rename.',
-    bad: 'REINDEX INDEX users_email_idx;',
-    good: 'REINDEX INDEX CONCURRENTLY users_email_idx;',
-    check(statement, state) {
-        const reindex = statement.node.ReindexStmt;
-        if (!reindex)
-            return [];
-        if (booleanOption(reindex.params, 'concurrently'))
-            return [];
-        const target = rangeVarRef(reindex.relation);
-        if (target && (state.isNewTable(target) || state.isNewIndex(target)))
-            return [];
-        const what = target ? refText(target) : reindex.name ? `"${reindex.name}"` : 'everything';
-        const hint = state.pgVersion < 12
-            ? 'PostgreSQL before 12 has no REINDEX CONCURRENTLY: CREATE INDEX CONCURRENTLY a replacement, DROP INDEX CONCURRENTLY the old index, then ALTER INDEX … RENAME.'
-            : undefined;
-        return [{ message: `REINDEX of ${what} without CONCURRENTLY blocks writes (and reads that use the index) until the rebuild ends`, ...(hint ? { hint } : {}) }];
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/helpers.js
-/** Shared pieces of rule checks. */
-
-/** An ALTER TABLE on a table that existed before this migration, with its commands. */
-function alterExistingTable(node, state) {
-    const stmt = node.AlterTableStmt;
-    if (!stmt || (stmt.objtype !== 'OBJECT_TABLE' && stmt.objtype !== 'OBJECT_MATVIEW' && stmt.objtype !== 'OBJECT_FOREIGN_TABLE'))
-        return undefined;
-    const table = rangeVarRef(stmt.relation);
-    if (!table || state.isNewTable(table))
-        return undefined;
-    return { table, name: refText(table), cmds: alterCommands(stmt) };
-}
-function addedColumns(cmds) {
-    return cmds.filter((cmd) => cmd.subtype === 'AT_AddColumn' && cmd.def?.ColumnDef).map((cmd) => cmd.def.ColumnDef);
-}
-function addedConstraints(cmds) {
-    return cmds.filter((cmd) => cmd.subtype === 'AT_AddConstraint' && cmd.def?.Constraint).map((cmd) => cmd.def.Constraint);
-}
-function keysText(keys) {
-    return (keys ?? []).map((key) => key.String?.sval).filter(Boolean).join(', ');
-}
-/** Quotes a name for a message: `name`. */
-function q(name) {
-    return name ? `"${name}"` : '?';
-}
-
-;// CONCATENATED MODULE: ./lib/lint/rules/foreign-key-without-not-valid.js
-
-
-const foreign_key_without_not_valid_rule = {
-    id: 'foreign-key-without-not-valid',
-    severity: 'error',
-    category: 'constraint',
-    summary: '`FOREIGN KEY` added to an existing table without `NOT VALID`.',
-    why: 'Adding a foreign key checks every existing row while holding a SHARE ROW EXCLUSIVE lock on both tables: writes to both are blocked for the whole scan. A column added with an inline REFERENCES is worse: the scan runs under the ADD COLUMN\'s ACCESS EXCLUSIVE lock.',
-    safe: 'Add the constraint NOT VALID (instant; new rows are checked), then in a later migration VALIDATE CONSTRAINT, which scans under a SHARE UPDATE EXCLUSIVE lock that lets reads and writes continue.',
-    bad: 'ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);',
-    good: 'ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\n-- next migration:\nALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;',
-    check(statement, state) {
-        const alter = alterExistingTable(statement.node, state);
-        if (!alter)
-            return [];
-        const hits = [];
-        for (const constraint of addedConstraints(alter.cmds)) {
-            if (constraint.contype !== 'CONSTR_FOREIGN' || constraint.skip_validation)
-                continue;
-            const name = constraint.conname ? ` ${constraint.conname}` : '';
-            hits.push({
-                message: `foreign key${name} (${keysText(constraint.fk_attrs)}) → ${refText(rangeVarRef(constraint.pktable))} added to existing table ${alter.name} without NOT VALID: every row is checked while writes to both tables are blocked`,
-            });
-        }
-        for (const column of addedColumns(alter.cmds)) {
-            const fk = columnConstraints(column).find((c) => c.contype === 'CONSTR_FOREIGN');
-            if (!fk)
-                continue;
-            hits.push({
-                message: `column ${column.colname} added to existing table ${alter.name} with an inline REFERENCES ${refText(rangeVarRef(fk.pktable))}: the table is scanned to validate it under an ACCESS EXCLUSIVE lock`,
-                hint: `Add the column without REFERENCES, then ADD CONSTRAINT … FOREIGN KEY (${column.colname}) REFERENCES … NOT VALID, and VALIDATE CONSTRAINT in a later migration.`,
-            });
-        }
-        return hits;
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/check-without-not-valid.js
-
-
-const check_without_not_valid_rule = {
-    id: 'check-without-not-valid',
-    severity: 'error',
-    category: 'constraint',
-    summary: '`CHECK` constraint added to an existing table without `NOT VALID`.',
-    why: 'ADD CONSTRAINT … CHECK scans every row to prove the condition while holding an ACCESS EXCLUSIVE lock: no read or write on the table proceeds until the scan ends.',
-    safe: 'Add the constraint NOT VALID (instant; new and updated rows are checked), then in a later migration VALIDATE CONSTRAINT, which scans under a SHARE UPDATE EXCLUSIVE lock that lets reads and writes continue.',
-    bad: 'ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total >= 0);',
-    good: 'ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total >= 0) NOT VALID;\n-- next migration:\nALTER TABLE orders VALIDATE CONSTRAINT orders_total_positive;',
-    check(statement, state) {
-        const alter = alterExistingTable(statement.node, state);
-        if (!alter)
-            return [];
-        const hits = [];
-        for (const constraint of addedConstraints(alter.cmds)) {
-            if (constraint.contype !== 'CONSTR_CHECK' || constraint.skip_validation)
-                continue;
-            const name = constraint.conname ? ` ${constraint.conname}` : '';
-            const notNull = ast_notNullColumnsOf(constraint.raw_expr);
-            hits.push({
-                message: `CHECK constraint${name} added to existing table ${alter.name} without NOT VALID: every row is scanned under an ACCESS EXCLUSIVE lock`,
-                ...(notNull.length
-                    ? { hint: `Add it NOT VALID, then VALIDATE CONSTRAINT in a later migration; after that, SET NOT NULL on ${notNull.join(', ')} no longer scans the table (PostgreSQL 12+).` }
-                    : {}),
-            });
-        }
-        for (const column of addedColumns(alter.cmds)) {
-            if (!columnConstraints(column).some((c) => c.contype === 'CONSTR_CHECK'))
-                continue;
-            hits.push({
-                message: `column ${column.colname} added to existing table ${alter.name} with an inline CHECK: every row is scanned to check it under an ACCESS EXCLUSIVE lock`,
-                hint: `Add the column without the CHECK, then ADD CONSTRAINT … CHECK (…) NOT VALID, and VALIDATE CONSTRAINT in a later migration.`,
-            });
-        }
-        return hits;
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/validate-in-same-transaction.js
-
-const validate_in_same_transaction_rule = {
-    id: 'validate-in-same-transaction',
-    severity: 'error',
-    category: 'constraint',
-    summary: '`VALIDATE CONSTRAINT` in the same transaction as the `ADD CONSTRAINT … NOT VALID` it validates.',
-    why: 'The ADD CONSTRAINT\'s lock (ACCESS EXCLUSIVE for a CHECK, SHARE ROW EXCLUSIVE for a foreign key) is held until the transaction commits, so the validation scan runs under it: exactly the outage NOT VALID was meant to avoid.',
-    safe: 'Commit the NOT VALID constraint first: put VALIDATE CONSTRAINT in the next migration.',
-    bad: 'ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;',
-    good: '-- migration 1:\nALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\n-- migration 2:\nALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;',
-    check(statement, state) {
-        if (!statement.inTransaction)
-            return [];
-        const alter = alterExistingTable(statement.node, state);
-        if (!alter)
-            return [];
-        const hits = [];
-        for (const cmd of alter.cmds) {
-            if (cmd.subtype !== 'AT_ValidateConstraint' || !cmd.name)
-                continue;
-            const line = state.notValidConstraintInSameTransaction(alter.table, cmd.name, statement.transactionId);
-            if (line === undefined)
-                continue;
-            hits.push({ message: `VALIDATE CONSTRAINT ${cmd.name} runs in the same transaction as its ADD CONSTRAINT … NOT VALID (line ${line}): the validation scan runs while the ADD's lock on ${alter.name} is still held` });
-        }
-        return hits;
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/unique-constraint-without-index.js
-
-
-const unique_constraint_without_index_rule = {
-    id: 'unique-constraint-without-index',
-    severity: 'error',
-    category: 'constraint',
-    summary: '`UNIQUE` or `PRIMARY KEY` constraint added to an existing table without `USING INDEX`.',
-    why: 'The constraint builds its unique index while holding an ACCESS EXCLUSIVE lock: every read and write on the table waits for the whole build. A PRIMARY KEY also sets NOT NULL on its columns, which scans the table under the same lock.',
-    safe: 'CREATE UNIQUE INDEX CONCURRENTLY first (its own migration, no transaction), then ALTER TABLE … ADD CONSTRAINT … UNIQUE USING INDEX (or PRIMARY KEY USING INDEX, after making the columns NOT NULL through a validated CHECK), which is instant.',
-    bad: 'ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);',
-    good: 'CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);\n-- next migration:\nALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key;',
-    check(statement, state) {
-        const alter = alterExistingTable(statement.node, state);
-        if (!alter)
-            return [];
-        const hits = [];
-        for (const constraint of addedConstraints(alter.cmds)) {
-            if ((constraint.contype !== 'CONSTR_UNIQUE' && constraint.contype !== 'CONSTR_PRIMARY') || constraint.indexname)
-                continue;
-            const kind = constraint.contype === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE';
-            const columns = keysText(constraint.keys);
-            const name = constraint.conname ?? `${alter.table.name}_${(constraint.keys ?? []).map((k) => k.String?.sval).join('_')}_${kind === 'UNIQUE' ? 'key' : 'pkey'}`;
-            hits.push({
-                message: `${kind} (${columns}) added to existing table ${alter.name}: its index is built under an ACCESS EXCLUSIVE lock that blocks reads and writes`,
-                hint: `CREATE UNIQUE INDEX CONCURRENTLY ${name} ON ${alter.name} (${columns}); then, in a later migration: ALTER TABLE ${alter.name} ADD CONSTRAINT ${name} ${kind} USING INDEX ${name};${kind === 'PRIMARY KEY' ? ' (make the columns NOT NULL first through a validated CHECK … IS NOT NULL)' : ''}`,
-            });
-        }
-        for (const column of addedColumns(alter.cmds)) {
-            const constraint = columnConstraints(column).find((c) => c.contype === 'CONSTR_UNIQUE' || c.contype === 'CONSTR_PRIMARY');
-            if (!constraint)
-                continue;
-            const kind = constraint.contype === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE';
-            hits.push({ message: `column ${column.colname} added to existing table ${alter.name} as ${kind}: its unique index is built under an ACCESS EXCLUSIVE lock` });
-        }
-        return hits;
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/exclusion-constraint.js
-
-const exclusion_constraint_rule = {
-    id: 'exclusion-constraint',
-    severity: 'error',
-    category: 'constraint',
-    summary: 'Exclusion constraint (`EXCLUDE USING …`) added to an existing table.',
-    why: 'An exclusion constraint builds its index and checks every row under an ACCESS EXCLUSIVE lock, and unlike UNIQUE there is no USING INDEX path to build it concurrently first.',
-    safe: 'Schedule it in a maintenance window on a large table, or create the constraint together with a new table and move the data there; on a small table suppress this rule with a reason.',
-    bad: 'ALTER TABLE bookings ADD CONSTRAINT no_overlap EXCLUDE USING gist (room WITH =, during WITH &&);',
-    good: 'CREATE TABLE bookings_v2 (room int, during tstzrange, EXCLUDE USING gist (room WITH =, during WITH &&));',
-    check(statement, state) {
-        const alter = alterExistingTable(statement.node, state);
-        if (!alter)
-            return [];
-        const hits = [];
-        for (const constraint of addedConstraints(alter.cmds)) {
-            if (constraint.contype !== 'CONSTR_EXCLUSION')
-                continue;
-            hits.push({ message: `exclusion constraint${constraint.conname ? ` ${constraint.conname}` : ''} added to existing table ${alter.name}: its index is built and every row checked under an ACCESS EXCLUSIVE lock` });
-        }
-        return hits;
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/set-not-null.js
-
-
-const set_not_null_rule = {
-    id: 'set-not-null',
-    severity: 'error',
-    category: 'constraint',
-    summary: '`ALTER COLUMN … SET NOT NULL` on an existing table without a validated `CHECK (col IS NOT NULL)` before it.',
-    why: 'SET NOT NULL scans the whole table to prove there is no NULL while holding an ACCESS EXCLUSIVE lock: no read or write proceeds until the scan ends.',
-    safe: 'Add CHECK (col IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT it in a later migration (no blocking lock), then SET NOT NULL: PostgreSQL 12+ uses the validated CHECK instead of scanning, and the CHECK can then be dropped.',
-    bad: 'ALTER TABLE users ALTER COLUMN email SET NOT NULL;',
-    good: 'ALTER TABLE users ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL) NOT VALID;\n-- next migration:\nALTER TABLE users VALIDATE CONSTRAINT users_email_not_null;\nALTER TABLE users ALTER COLUMN email SET NOT NULL;\nALTER TABLE users DROP CONSTRAINT users_email_not_null;',
-    check(statement, state) {
-        const alter = alterExistingTable(statement.node, state);
-        if (!alter)
-            return [];
-        const columns = [];
-        for (const cmd of alter.cmds)
-            if (cmd.subtype === 'AT_SetNotNull' && cmd.name)
-                columns.push(cmd.name);
-        for (const constraint of addedConstraints(alter.cmds)) {
-            if (constraint.contype === 'CONSTR_NOTNULL' && !constraint.skip_validation)
-                columns.push(...(constraint.keys ?? []).map((k) => stringValue(k)).filter(Boolean));
-        }
-        const hits = [];
-        for (const column of columns) {
-            if (state.schema.column(alter.table, column)?.notNull)
-                continue; // already NOT NULL: nothing to do
-            if (state.pgVersion >= 12 && state.hasValidatedNotNullCheck(alter.table, column))
-                continue;
-            const guessed = state.pgVersion >= 12 ? unknownValidatedCheckFor(state, alter.table, column) : undefined;
-            if (guessed) {
-                hits.push({
-                    message: `SET NOT NULL on ${alter.name}.${column} relies on constraint ${guessed}, validated earlier but defined where ddlgate cannot see it: if it is CHECK (${column} IS NOT NULL) there is no scan, otherwise the whole table is scanned under an ACCESS EXCLUSIVE lock`,
-                    severity: 'warning',
-                    hint: 'Keep the migration that added the CHECK in the directory, or lint with --database-url, so ddlgate can read its definition; the dry-run confirms whether SET NOT NULL scanned.',
-                });
-                continue;
-            }
-            const constraintName = `${alter.table.name}_${column}_not_null`;
-            const hint = state.pgVersion < 12
-                ? `PostgreSQL ${state.pgVersion} always scans for SET NOT NULL (the validated-CHECK shortcut arrived in 12): keep a validated CHECK (${column} IS NOT NULL) NOT VALID constraint instead of SET NOT NULL, or run it in a maintenance window.`
-                : `ALTER TABLE ${alter.name} ADD CONSTRAINT ${constraintName} CHECK (${column} IS NOT NULL) NOT VALID; then, in a later migration: ALTER TABLE ${alter.name} VALIDATE CONSTRAINT ${constraintName}; ALTER TABLE ${alter.name} ALTER COLUMN ${column} SET NOT NULL; ALTER TABLE ${alter.name} DROP CONSTRAINT ${constraintName}; (a CHECK validated by an earlier migration of this directory is recognised; lint with --database-url to use the real catalog)`;
-            hits.push({ message: `SET NOT NULL on ${alter.name}.${column} scans the whole table under an ACCESS EXCLUSIVE lock`, hint });
-        }
-        return hits;
-    },
-};
-/** A constraint validated before this statement whose definition is unknown, named after the column and NULL. */
-function unknownValidatedCheckFor(state, table, column) {
-    const model = state.schema.table(table);
-    for (const constraint of model?.constraints.values() ?? []) {
-        if (constraint.kind === 'other' && constraint.valid && constraint.name.toLowerCase().includes(column.toLowerCase()) && /null/i.test(constraint.name))
-            return constraint.name;
-    }
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./lib/lint/rules/add-column-not-null-without-default.js
-
-
-const add_column_not_null_without_default_rule = {
-    id: 'add-column-not-null-without-default',
-    severity: 'error',
-    category: 'column',
-    summary: '`ADD COLUMN … NOT NULL` without a `DEFAULT` on an existing table.',
-    why: 'Existing rows would get NULL, so PostgreSQL rejects the statement as soon as the table has one row: the migration passes on an empty development database and fails in production.',
-    safe: 'Give the column a constant DEFAULT (no table rewrite since PostgreSQL 11), or add it nullable, backfill in batches, then add CHECK (col IS NOT NULL) NOT VALID → VALIDATE → SET NOT NULL.',
-    bad: 'ALTER TABLE users ADD COLUMN plan text NOT NULL;',
-    good: "ALTER TABLE users ADD COLUMN plan text NOT NULL DEFAULT 'free';",
-    check(statement, state) {
-        const alter = alterExistingTable(statement.node, state);
-        if (!alter)
-            return [];
-        const hits = [];
-        for (const column of addedColumns(alter.cmds)) {
-            const constraints = columnConstraints(column);
-            const notNull = constraints.some((c) => c.contype === 'CONSTR_NOTNULL' || c.contype === 'CONSTR_PRIMARY');
-            const filled = constraints.some((c) => c.contype === 'CONSTR_DEFAULT' || c.contype === 'CONSTR_IDENTITY' || c.contype === 'CONSTR_GENERATED');
-            const serial = /^(small|big)?serial[248]?$/.test(column.typeName?.names?.at(-1)?.String?.sval ?? '');
-            if (!notNull || filled || serial)
-                continue;
-            hits.push({ message: `column ${column.colname} added to existing table ${alter.name} as NOT NULL without a DEFAULT: this fails as soon as the table has a row` });
-        }
-        return hits;
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/add-column-volatile-default.js
-
-
-/** Functions whose volatility is VOLATILE: a DEFAULT calling them is evaluated per row (table rewrite). */
-const VOLATILE_FUNCTIONS = new Set([
-    'gen_random_uuid', 'uuid_generate_v1', 'uuid_generate_v1mc', 'uuid_generate_v4', 'uuidv4', 'uuidv7', 'gen_random_bytes',
-    'random', 'random_normal', 'setseed', 'clock_timestamp', 'timeofday', 'nextval', 'txid_current', 'pg_current_xact_id',
-]);
-/** Built-in functions known to be STABLE or IMMUTABLE: a DEFAULT calling them is evaluated once. */
-const NON_VOLATILE_FUNCTIONS = new Set([
-    'now', 'transaction_timestamp', 'statement_timestamp', 'current_timestamp', 'localtimestamp', 'current_date', 'current_setting',
-    'lower', 'upper', 'concat', 'concat_ws', 'format', 'md5', 'length', 'substr', 'substring', 'replace', 'trim', 'btrim', 'ltrim', 'rtrim',
-    'to_char', 'to_date', 'to_timestamp', 'to_number', 'date_trunc', 'date_part', 'timezone', 'make_interval', 'make_date', 'make_timestamp', 'make_timestamptz',
-    'jsonb_build_object', 'json_build_object', 'jsonb_build_array', 'json_build_array', 'to_jsonb', 'to_json', 'array_fill', 'abs', 'round', 'floor', 'ceil',
-    'greatest', 'least', 'nullif', 'inet', 'host', 'current_schema', 'current_user', 'session_user', 'uuid_nil', 'pg_backend_pid',
-]);
-const SERIAL = /^(small|big)?serial[248]?$/;
-const add_column_volatile_default_rule = {
-    id: 'add-column-volatile-default',
-    severity: 'error',
-    category: 'column',
-    summary: 'Column added to an existing table with a volatile default (`gen_random_uuid()`, `clock_timestamp()`, `random()`, `serial`/`bigserial`, identity).',
-    why: 'A volatile default must be computed for every existing row, so PostgreSQL rewrites the whole table (and rebuilds its indexes) while holding an ACCESS EXCLUSIVE lock. A constant or STABLE default (now(), a literal) is stored once in the catalog and is instant since PostgreSQL 11.',
-    safe: 'Add the column without the default (or with a constant one), SET DEFAULT in a following statement (applies to new rows only, instant), then backfill existing rows in batches.',
-    bad: 'ALTER TABLE users ADD COLUMN public_id uuid DEFAULT gen_random_uuid();',
-    good: 'ALTER TABLE users ADD COLUMN public_id uuid;\nALTER TABLE users ALTER COLUMN public_id SET DEFAULT gen_random_uuid();\n-- then backfill existing rows in batches',
-    check(statement, state) {
-        const alter = alterExistingTable(statement.node, state);
-        if (!alter)
-            return [];
-        const hits = [];
-        for (const column of addedColumns(alter.cmds)) {
-            const where = `column ${column.colname} added to existing table ${alter.name}`;
-            const rewrite = 'rewrites the whole table under an ACCESS EXCLUSIVE lock';
-            const typeName = typeBaseName(column.typeName);
-            const constraints = columnConstraints(column);
-            if (SERIAL.test(typeName)) {
-                hits.push({
-                    message: `${where} as ${typeName}: its nextval() default ${rewrite}`,
-                    hint: `Add a plain ${typeName.startsWith('big') ? 'bigint' : typeName.startsWith('small') ? 'smallint' : 'integer'} column, create the sequence and SET DEFAULT nextval(…) (new rows only), then backfill existing rows in batches.`,
-                });
-                continue;
-            }
-            if (constraints.some((c) => c.contype === 'CONSTR_IDENTITY')) {
-                hits.push({ message: `${where} as an IDENTITY column: filling it for existing rows ${rewrite}` });
-                continue;
-            }
-            const defaultExpr = constraints.find((c) => c.contype === 'CONSTR_DEFAULT')?.raw_expr;
-            if (!defaultExpr || isNullConstant(defaultExpr))
-                continue;
-            if (state.pgVersion < 11) {
-                hits.push({ message: `${where} with a DEFAULT: before PostgreSQL 11 any default ${rewrite}`, hint: 'Add the column without a default, SET DEFAULT in a following statement, then backfill in batches.' });
-                continue;
-            }
-            const { volatile, unknown } = classifyCalls(defaultExpr, state.schema.functions);
-            if (volatile.length > 0) {
-                hits.push({ message: `${where} with the volatile default ${volatile[0]}(): it is computed for every existing row, which ${rewrite}` });
-            }
-            else if (unknown.length > 0) {
-                hits.push({
-                    message: `${where} with a default calling ${unknown[0]}(), which is not a built-in function ddlgate knows as IMMUTABLE or STABLE (functions are VOLATILE unless declared otherwise): if it is volatile the statement ${rewrite}`,
-                    hint: `Add the column without the default, SET DEFAULT ${unknown[0]}(…) afterwards (new rows only, instant) and backfill in batches; or, if ${unknown[0]}() is IMMUTABLE or STABLE, create it in an earlier migration of this directory with that volatility (ddlgate then knows) or suppress with -- ddlgate-ignore add-column-volatile-default: <reason>.`,
-                });
-            }
-        }
-        return hits;
-    },
-};
-function isNullConstant(expr) {
-    return !!expr.A_Const?.isnull;
-}
-/** Built-ins that take no argument: with arguments the call names some other (user-defined) function. */
-const NO_ARGUMENTS = new Set(['now', 'transaction_timestamp', 'statement_timestamp', 'clock_timestamp', 'timeofday', 'random', 'gen_random_uuid', 'uuid_generate_v4', 'current_schema', 'pg_backend_pid', 'uuid_nil']);
-function classifyCalls(expr, known) {
-    const volatile = [];
-    const unknown = [];
-    visit(expr, (value) => {
-        if (!value.FuncCall)
-            return;
-        const name = funcBaseName(value.FuncCall);
-        const declared = known.get(name);
-        if (declared) {
-            if (declared === 'volatile')
-                volatile.push(name);
-            return;
-        }
-        if (NO_ARGUMENTS.has(name) && (value.FuncCall.args ?? []).length > 0)
-            unknown.push(name);
-        else if (VOLATILE_FUNCTIONS.has(name))
-            volatile.push(name);
-        else if (!NON_VOLATILE_FUNCTIONS.has(name))
-            unknown.push(name);
-    });
-    return { volatile, unknown };
-}
-
-;// CONCATENATED MODULE: ./lib/lint/rules/add-column-stored-generated.js
-
-
-const add_column_stored_generated_rule = {
-    id: 'add-column-stored-generated',
-    severity: 'error',
-    category: 'column',
-    summary: 'Stored generated column (`GENERATED ALWAYS AS (…) STORED`) added to an existing table.',
-    why: 'The value must be computed and written for every existing row: PostgreSQL rewrites the whole table while holding an ACCESS EXCLUSIVE lock.',
-    safe: 'Add a plain nullable column, keep it up to date with a trigger (or the application), backfill existing rows in batches; on PostgreSQL 18+ a VIRTUAL generated column is instant.',
-    bad: 'ALTER TABLE users ADD COLUMN email_lower text GENERATED ALWAYS AS (lower(email)) STORED;',
-    good: 'ALTER TABLE users ADD COLUMN email_lower text;\n-- trigger to maintain it, then backfill in batches',
-    check(statement, state) {
-        const alter = alterExistingTable(statement.node, state);
-        if (!alter)
-            return [];
-        const hits = [];
-        for (const column of addedColumns(alter.cmds)) {
-            const generated = columnConstraints(column).find((c) => c.contype === 'CONSTR_GENERATED');
-            if (!generated || generated.generated_kind === 'v')
-                continue;
-            hits.push({
-                message: `stored generated column ${column.colname} added to existing table ${alter.name}: computing it for every row rewrites the table under an ACCESS EXCLUSIVE lock`,
-                ...(state.pgVersion >= 18 ? { hint: 'On PostgreSQL 18 drop STORED to get a VIRTUAL generated column (computed on read, added instantly), or add a plain column maintained by a trigger and backfill in batches.' } : {}),
-            });
-        }
-        return hits;
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/lint/schema.js
-/**
- * The schema model the linter judges against: the objects that exist before a statement runs (tables,
- * columns with type, typmod and nullability, indexes with validity, constraints with validity, domains and
- * the columns that use them, views, materialized views, enums, sequences).
- *
- * Built offline from the parse trees of earlier migrations (`applyStatement`, in order), or loaded from a
- * real catalog (src/lint/catalog.ts) when a database is at hand. Objects created by a migration that is
- * still pending (this file, or an earlier migration of the same change) are marked `isNew`: nothing in
- * production uses them yet, so the lock rules leave them alone.
- */
-
-/** A relation or type registry looked up by name, schema-qualified or not. */
-class Registry {
-    byName = new Map();
-    get(ref) {
-        if (!ref)
-            return undefined;
-        const list = this.byName.get(ref.name);
-        if (!list)
-            return undefined;
-        for (let i = list.length - 1; i >= 0; i--) {
-            const item = list[i];
-            if (!ref.schema || !item.ref.schema || ref.schema === item.ref.schema || (ref.schema === 'public' && !item.ref.schema))
-                return item;
-        }
-        return undefined;
-    }
-    set(item) {
-        this.delete(item.ref);
-        const list = this.byName.get(item.ref.name);
-        if (list)
-            list.push(item);
-        else
-            this.byName.set(item.ref.name, [item]);
-    }
-    delete(ref) {
-        const found = this.get(ref);
-        if (!found || !ref)
-            return undefined;
-        const list = this.byName.get(ref.name);
-        list.splice(list.indexOf(found), 1);
-        return found;
-    }
-    values() {
-        // A loop, not [...].flat(): settle() and index lookups call this once per migration on large models.
-        const all = [];
-        for (const list of this.byName.values())
-            for (const item of list)
-                all.push(item);
-        return all;
-    }
-    clone(copy) {
-        const next = new Registry();
-        for (const [name, list] of this.byName)
-            next.byName.set(name, list.map(copy));
-        return next;
-    }
-}
-const TYPE_ALIASES = {
-    int: 'int4',
-    integer: 'int4',
-    bigint: 'int8',
-    smallint: 'int2',
-    serial: 'int4',
-    serial4: 'int4',
-    bigserial: 'int8',
-    serial8: 'int8',
-    smallserial: 'int2',
-    serial2: 'int2',
-    decimal: 'numeric',
-    boolean: 'bool',
-    real: 'float4',
-    float: 'float8',
-    'double precision': 'float8',
-    'character varying': 'varchar',
-    character: 'bpchar',
-    char: 'bpchar',
-    'timestamp without time zone': 'timestamp',
-    'timestamp with time zone': 'timestamptz',
-    'time without time zone': 'time',
-    'time with time zone': 'timetz',
-    'bit varying': 'varbit',
-};
-/** The canonical type of a TypeName node. */
-function columnTypeOf(typeName) {
-    const names = (typeName?.names ?? []).map((n) => stringValue(n) ?? '');
-    const raw = (names[names.length - 1] ?? '').toLowerCase();
-    let name = TYPE_ALIASES[raw] ?? raw;
-    let typmods = (typeName?.typmods ?? []).map((mod) => (mod.A_Const ? Number(mod.A_Const.ival?.ival ?? 0) : NaN)).filter((n) => Number.isFinite(n));
-    // interval(3) is parsed as (INTERVAL_FULL_RANGE, 3); keep only the precision.
-    if (name === 'interval' && typmods.length === 2 && typmods[0] === 32767)
-        typmods = [typmods[1]];
-    if (name === 'interval' && typmods.length === 1 && typmods[0] === 32767)
-        typmods = [];
-    // bpchar without a length is char(1).
-    if (name === 'bpchar' && typmods.length === 0 && names[0] === 'pg_catalog')
-        typmods = [1];
-    if (name === 'float8' && typmods.length === 1)
-        name = typmods[0] <= 24 ? 'float4' : 'float8';
-    if (name === 'float8' || name === 'float4')
-        typmods = [];
-    return { name, typmods, array: Array.isArray(typeName?.arrayBounds) && typeName.arrayBounds.length > 0 };
-}
-function typeText(type) {
-    return `${type.name}${type.typmods.length ? `(${type.typmods.join(',')})` : ''}${type.array ? '[]' : ''}`;
-}
-function isSerialType(typeName) {
-    const names = (typeName?.names ?? []).map((n) => stringValue(n) ?? '');
-    return /^(small|big)?serial[248]?$/.test((names[names.length - 1] ?? '').toLowerCase());
-}
-class schema_SchemaModel {
-    tables = new Registry();
-    indexes = new Registry();
-    types = new Registry();
-    schemas = new Map();
-    /** Functions created by earlier migrations or this one: name → volatility (PostgreSQL's default is volatile). */
-    functions = new Map();
-    /**
-     * Whether absence means "does not exist": true for a catalog, and for a history of earlier migrations
-     * (the directory is the database's story). False for a lone file: an unknown table may well exist.
-     */
-    complete;
-    /** PostgreSQL session TimeZone set by the migration (`SET [LOCAL] timezone = 'UTC'`), when known. */
-    timezone;
-    constructor(options = {}) {
-        this.complete = options.complete ?? false;
-    }
-    clone() {
-        const next = new schema_SchemaModel({ complete: this.complete });
-        next.tables = this.tables.clone((t) => ({ ...t, columns: new Map([...t.columns].map(([k, c]) => [k, { ...c }])), constraints: new Map([...t.constraints].map(([k, c]) => [k, { ...c }])) }));
-        next.indexes = this.indexes.clone((i) => ({ ...i }));
-        next.types = this.types.clone((t) => ({ ...t }));
-        next.schemas = new Map([...this.schemas].map(([k, v]) => [k, { ...v }]));
-        next.functions = new Map(this.functions);
-        next.timezone = undefined;
-        return next;
-    }
-    table(ref) {
-        return this.tables.get(ref);
-    }
-    column(ref, column) {
-        return this.tables.get(ref)?.columns.get(column);
-    }
-    index(ref) {
-        return this.indexes.get(ref);
-    }
-    /** Columns (table, column) whose type is the domain. */
-    domainUses(domain) {
-        const uses = [];
-        for (const table of this.tables.values()) {
-            for (const column of table.columns.values())
-                if (column.type.name === domain.name)
-                    uses.push({ table, column: column.name });
-        }
-        return uses;
-    }
-    hasValidatedNotNull(ref, column) {
-        const table = this.tables.get(ref);
-        if (!table)
-            return false;
-        if (table.columns.get(column)?.notNull)
-            return true;
-        for (const constraint of table.constraints.values())
-            if (constraint.valid && constraint.notNullColumns.includes(column))
-                return true;
-        return false;
-    }
-    /** Updates the model with one statement (top-level or from a body). Never throws on odd trees. */
-    apply(node, context) {
-        const isNew = context.pending;
-        if (node.CreateStmt)
-            this.createTable(node.CreateStmt, isNew);
-        else if (node.CreateTableAsStmt) {
-            const ref = rangeVarRef(node.CreateTableAsStmt.into?.rel);
-            if (ref)
-                this.tables.set({ ...emptyRelation(ref, node.CreateTableAsStmt.objtype === 'OBJECT_MATVIEW' ? 'matview' : 'table', isNew), columnsKnown: false });
-        }
-        else if (node.SelectStmt?.intoClause) {
-            const ref = rangeVarRef(node.SelectStmt.intoClause.rel);
-            if (ref)
-                this.tables.set({ ...emptyRelation(ref, 'table', isNew), columnsKnown: false });
-        }
-        else if (node.ViewStmt) {
-            const ref = rangeVarRef(node.ViewStmt.view);
-            if (ref)
-                this.tables.set(emptyRelation(ref, 'view', this.tables.get(ref)?.kind === 'view' && node.ViewStmt.replace ? this.tables.get(ref).isNew : isNew));
-        }
-        else if (node.CreateForeignTableStmt) {
-            const base = node.CreateForeignTableStmt.base;
-            if (base) {
-                this.createTable(base, isNew);
-                const table = this.tables.get(rangeVarRef(base.relation));
-                if (table)
-                    table.kind = 'foreign';
-            }
-        }
-        else if (node.CreateSeqStmt) {
-            const ref = rangeVarRef(node.CreateSeqStmt.sequence);
-            if (ref)
-                this.tables.set(emptyRelation(ref, 'sequence', isNew));
-        }
-        else if (node.IndexStmt)
-            this.createIndex(node.IndexStmt, isNew);
-        else if (node.CreateSchemaStmt?.schemaname)
-            this.schemas.set(node.CreateSchemaStmt.schemaname, { isNew });
-        else if (node.CreateEnumStmt) {
-            const ref = nameListRef(node.CreateEnumStmt.typeName);
-            if (ref)
-                this.types.set({ ref, kind: 'enum', isNew });
-        }
-        else if (node.CompositeTypeStmt) {
-            const ref = rangeVarRef(node.CompositeTypeStmt.typevar);
-            if (ref)
-                this.types.set({ ref, kind: 'composite', isNew });
-        }
-        else if (node.CreateDomainStmt) {
-            const ref = nameListRef(node.CreateDomainStmt.domainname);
-            if (ref)
-                this.types.set({ ref, kind: 'domain', isNew, base: columnTypeOf(node.CreateDomainStmt.typeName) });
-        }
-        else if (node.CreateFunctionStmt) {
-            const names = (node.CreateFunctionStmt.funcname ?? []).map((n) => stringValue(n) ?? '');
-            let volatility = 'volatile';
-            for (const option of (node.CreateFunctionStmt.options ?? [])) {
-                if (option.DefElem?.defname === 'volatility')
-                    volatility = (stringValue(option.DefElem.arg) ?? 'volatile');
-            }
-            this.functions.set((names[names.length - 1] ?? '').toLowerCase(), volatility);
-        }
-        else if (node.DropStmt)
-            this.drop(node.DropStmt);
-        else if (node.UpdateStmt || node.InsertStmt || node.MergeStmt || node.CopyStmt) {
-            // Written: the columns may no longer be all NULL.
-            const table = this.tables.get(rangeVarRef((node.UpdateStmt ?? node.InsertStmt ?? node.MergeStmt ?? node.CopyStmt).relation));
-            if (table)
-                for (const column of table.columns.values())
-                    column.allNull = false;
-        }
-        else if (node.RenameStmt)
-            this.rename(node.RenameStmt);
-        else if (node.AlterTableStmt)
-            this.alterTable(node.AlterTableStmt, isNew);
-        else if (node.VariableSetStmt?.name === 'timezone') {
-            const arg = node.VariableSetStmt.args?.[0]?.A_Const?.sval?.sval;
-            this.timezone = node.VariableSetStmt.kind === 'VAR_SET_VALUE' && arg ? arg : undefined;
-        }
-    }
-    createTable(stmt, isNew) {
-        const ref = rangeVarRef(stmt.relation);
-        if (!ref)
-            return;
-        if (stmt.if_not_exists && this.tables.get(ref))
-            return;
-        const table = emptyRelation(ref, 'table', isNew);
-        table.columnsKnown = !(stmt.inhRelations?.length || stmt.ofTypename || stmt.partbound);
-        for (const element of stmt.tableElts ?? []) {
-            if (element.ColumnDef)
-                this.addColumn(table, element.ColumnDef);
-            else if (element.Constraint)
-                this.addConstraint(table, element.Constraint, false);
-            else if (element.TableLikeClause)
-                table.columnsKnown = false;
-        }
-        this.tables.set(table);
-    }
-    addColumn(table, def, toExisting = false) {
-        if (!def.colname)
-            return;
-        const column = { name: def.colname, type: columnTypeOf(def.typeName), notNull: false };
-        const filled = (def.constraints ?? []).some((c) => ['CONSTR_DEFAULT', 'CONSTR_IDENTITY', 'CONSTR_GENERATED'].includes(c.Constraint?.contype)) || isSerialType(def.typeName);
-        if (toExisting && !table.isNew && !filled)
-            column.allNull = true;
-        table.columns.set(def.colname, column);
-        for (const item of def.constraints ?? []) {
-            const constraint = item.Constraint;
-            if (!constraint)
-                continue;
-            if (constraint.contype === 'CONSTR_NOTNULL' || constraint.contype === 'CONSTR_PRIMARY')
-                column.notNull = true;
-            if (constraint.contype !== 'CONSTR_NOTNULL' && constraint.contype !== 'CONSTR_NULL' && constraint.contype !== 'CONSTR_DEFAULT') {
-                this.addConstraint(table, { ...constraint, keys: constraint.keys ?? [{ String: { sval: def.colname } }] }, false);
-            }
-        }
-    }
-    addConstraint(table, constraint, alter) {
-        const kind = CONSTRAINT_KINDS[constraint.contype] ?? 'other';
-        const keys = (constraint.keys ?? []).map((k) => stringValue(k)).filter((k) => !!k);
-        const notNullColumns = kind === 'check' ? ast_notNullColumnsOf(constraint.raw_expr) : kind === 'notnull' || kind === 'primary' ? keys : [];
-        if (kind === 'primary') {
-            for (const key of keys) {
-                const column = table.columns.get(key);
-                if (column)
-                    column.notNull = true;
-            }
-            if (constraint.indexname) {
-                const index = this.indexes.get({ ...(table.ref.schema ? { schema: table.ref.schema } : {}), name: constraint.indexname });
-                for (const key of index?.columns ?? []) {
-                    const column = table.columns.get(key);
-                    if (column)
-                        column.notNull = true;
-                }
-            }
-        }
-        if (kind === 'notnull')
-            for (const key of keys)
-                if (table.columns.get(key))
-                    table.columns.get(key).notNull = true;
-        const name = constraint.conname ?? `${table.ref.name}_${keys.join('_') || kind}_${kind}`;
-        table.constraints.set(name, { name, kind, valid: !(alter && constraint.skip_validation), notNullColumns });
-        if ((kind === 'unique' || kind === 'primary') && constraint.indexname) {
-            const index = this.indexes.get({ ...(table.ref.schema ? { schema: table.ref.schema } : {}), name: constraint.indexname });
-            if (index)
-                this.indexes.delete(index.ref), this.indexes.set({ ...index, ref: { ...index.ref, name } });
-        }
-        else if (kind === 'unique' || kind === 'primary' || kind === 'exclusion') {
-            this.indexes.set({ ref: { ...(table.ref.schema ? { schema: table.ref.schema } : {}), name }, table: table.ref, valid: true, unique: true, isNew: table.isNew, columns: keys });
-        }
-    }
-    createIndex(stmt, isNew) {
-        const table = rangeVarRef(stmt.relation);
-        const name = stmt.idxname;
-        if (!name)
-            return;
-        const ref = table?.schema ? { schema: table.schema, name } : { name };
-        if (stmt.if_not_exists && this.indexes.get(ref))
-            return;
-        const columns = [];
-        for (const param of (stmt.indexParams ?? [])) {
-            if (param.IndexElem?.name)
-                columns.push(param.IndexElem.name);
-            else
-                visitColumns(param.IndexElem?.expr, columns);
-        }
-        // ON ONLY a partitioned parent creates an invalid index until every partition's index is attached.
-        const valid = stmt.relation?.inh !== false;
-        this.indexes.set({ ref, table, valid, unique: !!stmt.unique, isNew, columns });
-    }
-    drop(stmt) {
-        const objects = (stmt.objects ?? []);
-        for (const object of objects) {
-            const ref = nameListRef(object.List?.items) ?? nameListRef(object.TypeName?.names) ?? (object.String ? { name: object.String.sval } : undefined);
-            switch (stmt.removeType) {
-                case 'OBJECT_TABLE':
-                case 'OBJECT_VIEW':
-                case 'OBJECT_MATVIEW':
-                case 'OBJECT_FOREIGN_TABLE':
-                case 'OBJECT_SEQUENCE': {
-                    const dropped = this.tables.delete(ref);
-                    if (dropped)
-                        for (const index of this.indexes.values())
-                            if (index.table && index.table.name === dropped.ref.name)
-                                this.indexes.delete(index.ref);
-                    break;
-                }
-                case 'OBJECT_INDEX':
-                    this.indexes.delete(ref);
-                    break;
-                case 'OBJECT_TYPE':
-                case 'OBJECT_DOMAIN':
-                    this.types.delete(ref);
-                    break;
-                case 'OBJECT_SCHEMA':
-                    if (ref)
-                        this.schemas.delete(ref.name);
-                    break;
-                default:
-                    break;
-            }
-        }
-    }
-    rename(stmt) {
-        const newName = stmt.newname;
-        if (!newName)
-            return;
-        const relation = rangeVarRef(stmt.relation);
-        switch (stmt.renameType) {
-            case 'OBJECT_TABLE':
-            case 'OBJECT_VIEW':
-            case 'OBJECT_MATVIEW':
-            case 'OBJECT_FOREIGN_TABLE':
-            case 'OBJECT_SEQUENCE': {
-                const table = this.tables.delete(relation);
-                if (table) {
-                    this.tables.set({ ...table, ref: { ...table.ref, name: newName } });
-                    for (const index of this.indexes.values())
-                        if (index.table?.name === table.ref.name)
-                            index.table = { ...index.table, name: newName };
-                }
-                break;
-            }
-            case 'OBJECT_INDEX': {
-                const index = this.indexes.delete(relation);
-                if (index)
-                    this.indexes.set({ ...index, ref: { ...index.ref, name: newName } });
-                break;
-            }
-            case 'OBJECT_COLUMN': {
-                const table = this.tables.get(relation);
-                const column = table?.columns.get(stmt.subname);
-                if (table && column) {
-                    table.columns.delete(stmt.subname);
-                    table.columns.set(newName, { ...column, name: newName });
-                }
-                break;
-            }
-            case 'OBJECT_TABCONSTRAINT': {
-                const table = this.tables.get(relation);
-                const constraint = table?.constraints.get(stmt.subname);
-                if (table && constraint) {
-                    table.constraints.delete(stmt.subname);
-                    table.constraints.set(newName, { ...constraint, name: newName });
-                }
-                break;
-            }
-            default:
-                break;
-        }
-    }
-    alterTable(stmt, isNew) {
-        const ref = rangeVarRef(stmt.relation);
-        if (stmt.objtype === 'OBJECT_INDEX')
-            return;
-        let table = this.tables.get(ref);
-        if (!table && ref && !stmt.missing_ok) {
-            // A table ddlgate has not seen: start tracking what this migration does to it.
-            table = emptyRelation(ref, 'table', false);
-            table.columnsKnown = false;
-            this.tables.set(table);
-        }
-        if (!table)
-            return;
-        for (const cmd of alterCommands(stmt)) {
-            switch (cmd.subtype) {
-                case 'AT_AddColumn':
-                    if (cmd.def?.ColumnDef && !(cmd.missing_ok && table.columns.has(cmd.def.ColumnDef.colname)))
-                        this.addColumn(table, cmd.def.ColumnDef, true);
-                    break;
-                case 'AT_DropColumn':
-                    if (cmd.name)
-                        table.columns.delete(cmd.name);
-                    break;
-                case 'AT_AlterColumnType': {
-                    const column = table.columns.get(cmd.name);
-                    const type = columnTypeOf(cmd.def?.ColumnDef?.typeName);
-                    if (column)
-                        column.type = type;
-                    else if (cmd.name)
-                        table.columns.set(cmd.name, { name: cmd.name, type, notNull: false });
-                    break;
-                }
-                case 'AT_SetNotNull': {
-                    const column = table.columns.get(cmd.name);
-                    if (column)
-                        column.notNull = true;
-                    break;
-                }
-                case 'AT_DropNotNull': {
-                    const column = table.columns.get(cmd.name);
-                    if (column)
-                        column.notNull = false;
-                    break;
-                }
-                case 'AT_AddConstraint':
-                    if (cmd.def?.Constraint)
-                        this.addConstraint(table, cmd.def.Constraint, true);
-                    break;
-                case 'AT_ValidateConstraint': {
-                    const constraint = table.constraints.get(cmd.name);
-                    if (constraint)
-                        constraint.valid = true;
-                    else if (cmd.name)
-                        table.constraints.set(cmd.name, { name: cmd.name, kind: 'other', valid: true, notNullColumns: [] });
-                    break;
-                }
-                case 'AT_DropConstraint':
-                    if (cmd.name) {
-                        table.constraints.delete(cmd.name);
-                        this.indexes.delete({ ...(table.ref.schema ? { schema: table.ref.schema } : {}), name: cmd.name });
-                    }
-                    break;
-                default:
-                    break;
-            }
-        }
-        void isNew;
-    }
-}
-const CONSTRAINT_KINDS = {
-    CONSTR_CHECK: 'check',
-    CONSTR_NOTNULL: 'notnull',
-    CONSTR_FOREIGN: 'foreign',
-    CONSTR_UNIQUE: 'unique',
-    CONSTR_PRIMARY: 'primary',
-    CONSTR_EXCLUSION: 'exclusion',
-};
-function visitColumns(node, into) {
-    if (Array.isArray(node))
-        for (const item of node)
-            visitColumns(item, into);
-    else if (node && typeof node === 'object') {
-        const fields = node.ColumnRef?.fields;
-        if (fields) {
-            const name = stringValue(fields[fields.length - 1]);
-            if (name)
-                into.push(name);
-            return;
-        }
-        for (const child of Object.values(node))
-            visitColumns(child, into);
-    }
-}
-function emptyRelation(ref, kind, isNew) {
-    return { ref, kind, isNew, columnsKnown: kind === 'table', columns: new Map(), constraints: new Map() };
-}
-
-;// CONCATENATED MODULE: ./lib/lint/type-change.js
-/**
- * Whether `ALTER COLUMN … TYPE` rewrites the table, following PostgreSQL's own rules
- * (ATColumnChangeRequiresRewrite): a binary-coercible cast (varchar → text, cidr → inet, text → citext)
- * or a typmod change that the type's support function declares safe (varchar(n) → varchar(m ≥ n),
- * numeric(p,s) → numeric(p2 ≥ p, s), timestamp/time/interval precision increases, any of them → unbounded)
- * keeps the data file; timestamp ↔ timestamptz keeps it from PostgreSQL 12 when the session TimeZone is UTC.
- * Everything else rewrites the table and every index on it.
- */
-
-/** Casts PostgreSQL registers as binary-coercible (castmethod 'b'), source → targets. */
-const BINARY_COERCIBLE = {
-    varchar: ['text', 'citext'],
-    text: ['varchar', 'citext'],
-    citext: ['text', 'varchar'],
-    cidr: ['inet'],
-    bpchar: [],
-    int4: ['oid', 'regclass', 'regproc', 'regtype'],
-    oid: ['int4'],
-    xml: ['text', 'varchar'],
-};
-/** Types whose typmod is a length or precision that may grow without a rewrite. */
-const GROWABLE = new Set(['varchar', 'varbit', 'timestamp', 'timestamptz', 'time', 'timetz', 'interval']);
-const PRECISION_TYPES = new Set(['timestamp', 'timestamptz', 'time', 'timetz', 'interval']);
-function typeChangeVerdict(from, to, options) {
-    const change = `${typeText(from)} → ${typeText(to)}`;
-    if (from.array !== to.array)
-        return { rewrite: true, reason: `${change} converts every value` };
-    if (from.name === to.name) {
-        if (sameMods(from, to))
-            return { rewrite: false, reason: `the column already is ${typeText(to)}` };
-        if (from.name === 'numeric') {
-            if (to.typmods.length === 0)
-                return { rewrite: false, reason: `${change} drops the precision limit (no rewrite)` };
-            if (from.typmods.length === 0)
-                return { rewrite: true, reason: `${change} adds a precision limit` };
-            const [p1, s1 = 0] = from.typmods;
-            const [p2, s2 = 0] = to.typmods;
-            if (s1 === s2 && p2 >= p1)
-                return { rewrite: false, reason: `${change} only raises the precision (no rewrite)` };
-            return { rewrite: true, reason: s1 !== s2 ? `${change} changes the scale` : `${change} lowers the precision` };
-        }
-        if (GROWABLE.has(from.name)) {
-            const max = PRECISION_TYPES.has(from.name) ? 6 : Infinity;
-            const old = from.typmods[0] ?? max;
-            const next = to.typmods[0] ?? max;
-            if (to.typmods.length === 0 || next >= old)
-                return { rewrite: false, reason: `${change} only raises the ${PRECISION_TYPES.has(from.name) ? 'precision' : 'length limit'} (no rewrite)` };
-            return { rewrite: true, reason: `${change} lowers the ${PRECISION_TYPES.has(from.name) ? 'precision' : 'length limit'}` };
-        }
-        return { rewrite: true, reason: `${change} changes the type modifier` };
-    }
-    if ((from.name === 'timestamp' && to.name === 'timestamptz') || (from.name === 'timestamptz' && to.name === 'timestamp')) {
-        const utc = options.timezone !== undefined && /^(utc|etc\/utc|gmt|etc\/gmt|z|zulu|universal|etc\/universal|\+?0+(:00)?)$/i.test(options.timezone.trim());
-        const precisionOk = (to.typmods[0] ?? 6) >= (from.typmods[0] ?? 6);
-        if (utc && options.pgVersion >= 12 && precisionOk)
-            return { rewrite: false, reason: `${change} under TimeZone UTC keeps the stored values (PostgreSQL 12+, no rewrite)` };
-        return {
-            rewrite: true,
-            reason: utc ? `${change} rewrites before PostgreSQL 12` : `${change} rewrites unless the session TimeZone is UTC (set it with SET LOCAL timezone = 'UTC' in the migration, PostgreSQL 12+)`,
-        };
-    }
-    if (BINARY_COERCIBLE[from.name]?.includes(to.name)) {
-        if (to.name === 'varchar' && to.typmods.length > 0 && from.name !== 'varchar')
-            return { rewrite: true, reason: `${change} checks and truncates every value` };
-        if (to.name === 'varchar' && to.typmods.length > 0 && from.name === 'varchar' && (from.typmods[0] ?? Infinity) > to.typmods[0])
-            return { rewrite: true, reason: `${change} lowers the length limit` };
-        return { rewrite: false, reason: `${change} is binary-coercible (no rewrite)` };
-    }
-    return { rewrite: true, reason: `${change} converts every value` };
-}
-function sameMods(a, b) {
-    if (PRECISION_TYPES.has(a.name))
-        return (a.typmods[0] ?? 6) === (b.typmods[0] ?? 6);
-    return a.typmods.length === b.typmods.length && a.typmods.every((mod, i) => mod === b.typmods[i]);
-}
-/** Targets to which a change is often free: with an unknown current type, a warning rather than a block. */
-function oftenFreeTarget(to) {
-    return !to.array && (to.name === 'text' || to.name === 'citext' || (to.name === 'varchar' && to.typmods.length === 0));
-}
-
-;// CONCATENATED MODULE: ./lib/lint/rules/change-column-type.js
-
-
-
-
-const change_column_type_rule = {
-    id: 'change-column-type',
-    severity: 'error',
-    category: 'column',
-    summary: '`ALTER COLUMN … TYPE` that rewrites an existing table (judged against the column\'s current type).',
-    why: 'A type change that is not binary-coercible rewrites the whole table and rebuilds every index on it while holding an ACCESS EXCLUSIVE lock: no read or write proceeds until it ends. ddlgate knows the current type from earlier migrations (or the catalog with --database-url) and follows PostgreSQL\'s rules: varchar(n) → varchar(m ≥ n) / text, text → varchar, numeric(p,s) → numeric(p2 ≥ p, s), timestamp/time/interval precision increases, cidr → inet and (PostgreSQL 12+, TimeZone UTC) timestamp ↔ timestamptz keep the data; everything else rewrites. Even without a rewrite, indexes whose operator class changes (text → citext) are rebuilt under the same lock.',
-    safe: 'Add a new column with the new type, write to both (trigger or application), backfill in batches, switch reads, then drop the old column in a later release.',
-    bad: 'ALTER TABLE orders ALTER COLUMN code TYPE varchar(19); -- code was varchar(20)',
-    good: 'ALTER TABLE orders ALTER COLUMN code TYPE varchar(40); -- code was varchar(20): no rewrite',
-    check(statement, state) {
-        const alter = alterExistingTable(statement.node, state);
-        if (!alter)
-            return [];
-        const hits = [];
-        const table = state.schema.table(alter.table);
-        for (const cmd of alter.cmds) {
-            if (cmd.subtype !== 'AT_AlterColumnType')
-                continue;
-            const def = cmd.def?.ColumnDef;
-            const to = columnTypeOf(def?.typeName);
-            const column = table?.columns.get(cmd.name);
-            const where = `${alter.name}.${cmd.name}`;
-            const rewriteText = 'the table and all its indexes are rewritten under an ACCESS EXCLUSIVE lock';
-            if (def?.raw_default && !isPlainCast(def.raw_default, cmd.name)) {
-                hits.push({ message: `type of ${where} changed to ${typeText(to)} with a USING expression: every row is recomputed, so ${rewriteText}` });
-                continue;
-            }
-            if (!column) {
-                if (oftenFreeTarget(to)) {
-                    hits.push({
-                        message: `type of ${where} changed to ${typeText(to)}; its current type is unknown to ddlgate: from varchar or text this keeps the data, from anything else ${rewriteText}`,
-                        severity: 'warning',
-                        hint: 'Lint with --database-url (or keep the migration that created the column in the directory) so ddlgate knows the current type; the dry-run confirms whether the table was rewritten.',
-                    });
-                }
-                else {
-                    hits.push({
-                        message: `type of ${where} changed to ${typeText(to)}: unless the column already has a compatible type (ddlgate does not know its current type), ${rewriteText}`,
-                        hint: 'If the change only raises a length or precision limit, lint with --database-url (or keep the migration that created the column in the directory) so ddlgate can see it; otherwise add a new column, backfill in batches and switch over.',
-                    });
-                }
-                continue;
-            }
-            const verdict = typeChangeVerdict(column.type, to, { pgVersion: state.pgVersion, timezone: state.schema.timezone });
-            if (verdict.rewrite) {
-                hits.push({ message: `type of ${where} changed: ${verdict.reason}, so ${rewriteText}` });
-                continue;
-            }
-            const indexes = rebuiltIndexes(state, alter.table, cmd.name, column.type.name, to.name);
-            if (indexes.length > 0) {
-                hits.push({ message: `type of ${where} changed: ${verdict.reason}, but the index${indexes.length > 1 ? 'es' : ''} ${indexes.join(', ')} must be rebuilt for the new operator class under an ACCESS EXCLUSIVE lock` });
-            }
-        }
-        return hits;
-    },
-};
-/** `USING col` or `USING col::newtype` is no expression at all: PostgreSQL treats it as the plain cast. */
-function isPlainCast(expr, column) {
-    const inner = expr.TypeCast ? expr.TypeCast.arg : expr;
-    const fields = inner?.ColumnRef?.fields ?? [];
-    return fields.length === 1 && fields[0]?.String?.sval === column;
-}
-/** Indexes on the column whose operator class differs between the two types (text_ops vs citext_ops). */
-function rebuiltIndexes(state, table, column, from, to) {
-    const family = (name) => (name === 'varchar' || name === 'text' || name === 'bpchar' ? 'text' : name === 'cidr' ? 'inet' : name);
-    if (family(from) === family(to))
-        return [];
-    return state.schema.indexes
-        .values()
-        .filter((index) => index.table && index.table.name === table.name && index.columns.includes(column) && !index.isNew)
-        .map((index) => refText(index.ref));
-}
-
-;// CONCATENATED MODULE: ./lib/lint/rules/drop-not-null.js
-
-const drop_not_null_rule = {
-    id: 'drop-not-null',
-    severity: 'info',
-    category: 'column',
-    summary: '`ALTER COLUMN … DROP NOT NULL` on an existing table.',
-    why: 'The change itself is instant, but readers that rely on the column always having a value (application code, reports, exports) start to receive NULLs, and undoing it later needs SET NOT NULL, which scans the table under an ACCESS EXCLUSIVE lock.',
-    safe: 'Make sure every reader handles NULL first (deploy the code before the migration); keep the constraint if the column should stay mandatory.',
-    bad: 'ALTER TABLE users ALTER COLUMN email DROP NOT NULL;',
-    good: '-- after every reader handles NULL:\nALTER TABLE users ALTER COLUMN email DROP NOT NULL;',
-    check(statement, state) {
-        const alter = alterExistingTable(statement.node, state);
-        if (!alter)
-            return [];
-        const hits = [];
-        for (const cmd of alter.cmds) {
-            if (cmd.subtype === 'AT_DropNotNull')
-                hits.push({ message: `DROP NOT NULL on ${alter.name}.${cmd.name}: readers will start to see NULLs, and restoring the constraint later scans the table under an ACCESS EXCLUSIVE lock` });
-        }
-        return hits;
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/prefer-jsonb.js
-
-const prefer_jsonb_rule = {
-    id: 'prefer-jsonb',
-    severity: 'info',
-    category: 'column',
-    summary: 'Column of type `json` instead of `jsonb`.',
-    why: 'json stores the raw text: it is re-parsed on every access, has no equality operator (so DISTINCT, GROUP BY, UNIQUE and many ORMs fail on it) and cannot be indexed with GIN. Changing the type later rewrites the table.',
-    safe: 'Use jsonb (unless the exact input text, key order or duplicate keys must be preserved).',
-    bad: 'ALTER TABLE events ADD COLUMN payload json;',
-    good: 'ALTER TABLE events ADD COLUMN payload jsonb;',
-    check(statement) {
-        const node = statement.node;
-        const columns = [];
-        const elements = node.CreateStmt?.tableElts ?? node.CreateForeignTableStmt?.base?.tableElts ?? node.CompositeTypeStmt?.coldeflist ?? [];
-        for (const element of elements)
-            if (element.ColumnDef)
-                columns.push({ name: element.ColumnDef.colname, def: element.ColumnDef });
-        if (node.AlterTableStmt) {
-            for (const cmd of alterCommands(node.AlterTableStmt)) {
-                if (cmd.subtype === 'AT_AddColumn' && cmd.def?.ColumnDef)
-                    columns.push({ name: cmd.def.ColumnDef.colname, def: cmd.def.ColumnDef });
-                if (cmd.subtype === 'AT_AlterColumnType' && cmd.def?.ColumnDef)
-                    columns.push({ name: cmd.name, def: cmd.def.ColumnDef });
-            }
-        }
-        const hits = [];
-        for (const { name, def } of columns) {
-            if (typeBaseName(def.typeName) === 'json')
-                hits.push({ message: `column ${name} is json; jsonb is almost always what you want` });
-        }
-        return hits;
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/drop-table.js
-
-const drop_table_rule = {
-    id: 'drop-table',
-    severity: 'error',
-    category: 'breaking',
-    breaking: true,
-    summary: '`DROP TABLE` of a table that existed before the migration.',
-    why: 'The data is gone (a rollback cannot bring it back) and every query or deployed application version still using the table fails; DROP also waits for an ACCESS EXCLUSIVE lock, queueing all traffic on the table behind it.',
-    safe: 'Stop using the table in a release first, keep it (or rename it to a *_deprecated name and back it up) for a while, then drop it in a migration marked as breaking (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking).',
-    bad: 'DROP TABLE legacy_sessions;',
-    good: '-- after the release that stopped using it, with --allow-breaking:\nDROP TABLE IF EXISTS legacy_sessions;',
-    check(statement, state) {
-        const drop = statement.node.DropStmt;
-        if (!drop || drop.removeType !== 'OBJECT_TABLE')
-            return [];
-        const existing = (drop.objects ?? []).map((object) => nameListRef(object.List?.items)).filter((ref) => ref && !state.isNewTable(ref) && !(drop.missing_ok && state.schema.complete && !state.schema.table(ref)));
-        if (existing.length === 0)
-            return [];
-        return [{ message: `DROP TABLE ${existing.map(refText).join(', ')}${drop.behavior === 'DROP_CASCADE' ? ' CASCADE' : ''}: the data is lost and every query still using ${existing.length > 1 ? 'them' : 'it'} fails` }];
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/drop-column.js
-
-const drop_column_rule = {
-    id: 'drop-column',
-    severity: 'error',
-    category: 'breaking',
-    breaking: true,
-    summary: '`ALTER TABLE … DROP COLUMN` on an existing table.',
-    why: 'The running application (and any version still deployed during a rolling deploy) selects, inserts or maps the column: its queries fail as soon as the column is gone, and the data cannot be recovered by a rollback.',
-    safe: 'Release code that no longer reads or writes the column (ignore it in the ORM) first, then drop it in a later migration marked as breaking (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking).',
-    bad: 'ALTER TABLE users DROP COLUMN legacy_flag;',
-    good: '-- after the release that stopped using it, with --allow-breaking:\nALTER TABLE users DROP COLUMN IF EXISTS legacy_flag;',
-    check(statement, state) {
-        const alter = alterExistingTable(statement.node, state);
-        if (!alter)
-            return [];
-        const hits = [];
-        for (const cmd of alter.cmds) {
-            if (cmd.subtype === 'AT_DropColumn')
-                hits.push({ message: `DROP COLUMN ${alter.name}.${cmd.name}: queries still using the column fail and its data is lost` });
-        }
-        return hits;
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/drop-schema.js
-const drop_schema_rule = {
-    id: 'drop-schema',
-    severity: 'error',
-    category: 'breaking',
-    breaking: true,
-    summary: '`DROP SCHEMA` of a schema that existed before the migration.',
-    why: 'Everything in the schema (with CASCADE: every table, view and function in it) is dropped with its data, and every query using it fails.',
-    safe: 'Drop the objects one by one once nothing uses them, then the empty schema, in a migration marked as breaking (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking).',
-    bad: 'DROP SCHEMA reporting CASCADE;',
-    good: '-- with --allow-breaking, once empty:\nDROP SCHEMA IF EXISTS reporting;',
-    check(statement, state) {
-        const drop = statement.node.DropStmt;
-        if (!drop || drop.removeType !== 'OBJECT_SCHEMA')
-            return [];
-        const names = (drop.objects ?? []).map((object) => object.String?.sval).filter((name) => name && !state.isNewSchema(name));
-        if (names.length === 0)
-            return [];
-        return [{ message: `DROP SCHEMA ${names.join(', ')}${drop.behavior === 'DROP_CASCADE' ? ' CASCADE drops every object in it' : ''}: its objects and data are lost and queries using them fail` }];
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/truncate.js
-
-const truncate_rule = {
-    id: 'truncate',
-    severity: 'error',
-    category: 'breaking',
-    breaking: true,
-    summary: '`TRUNCATE` of a table that existed before the migration.',
-    why: 'Every row is deleted (with CASCADE, also in referencing tables) under an ACCESS EXCLUSIVE lock; a schema migration is rarely the place to destroy data.',
-    safe: 'Delete data deliberately and in batches from an operational script, or mark the migration as breaking (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking) when emptying the table is really intended.',
-    bad: 'TRUNCATE sessions;',
-    good: '-- with --allow-breaking, when intended:\nTRUNCATE sessions;',
-    check(statement, state) {
-        const truncate = statement.node.TruncateStmt;
-        if (!truncate)
-            return [];
-        const existing = (truncate.relations ?? []).map((relation) => rangeVarRef(relation.RangeVar)).filter((ref) => ref && !state.isNewTable(ref));
-        if (existing.length === 0)
-            return [];
-        return [{ message: `TRUNCATE ${existing.map(refText).join(', ')}${truncate.behavior === 'DROP_CASCADE' ? ' CASCADE' : ''} deletes every row under an ACCESS EXCLUSIVE lock` }];
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/rename-table.js
-
-const rename_table_KINDS = { OBJECT_TABLE: 'table', OBJECT_VIEW: 'view', OBJECT_MATVIEW: 'materialized view', OBJECT_FOREIGN_TABLE: 'foreign table' };
-const rename_table_rule = {
-    id: 'rename-table',
-    severity: 'error',
-    category: 'breaking',
-    breaking: true,
-    summary: 'Rename of an existing table (or view).',
-    why: 'The application version that is running during and after the deploy still uses the old name: its queries fail until every instance runs the new code.',
-    safe: 'Create the new name as a view on the old table (or the reverse) so both names work, switch the code, then drop the alias later; or mark the migration as breaking (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking) when downtime is accepted.',
-    bad: 'ALTER TABLE customers RENAME TO clients;',
-    good: 'ALTER TABLE customers RENAME TO clients;\nCREATE VIEW customers AS SELECT * FROM clients;  -- keeps old code working until it is gone',
-    check(statement, state) {
-        const rename = statement.node.RenameStmt;
-        const kind = rename && rename_table_KINDS[rename.renameType];
-        if (!kind)
-            return [];
-        const table = rangeVarRef(rename.relation);
-        if (!table || state.isNewTable(table))
-            return [];
-        return [{ message: `${kind} ${refText(table)} renamed to ${rename.newname}: queries using the old name fail` }];
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/rename-column.js
-
-const rename_column_rule = {
-    id: 'rename-column',
-    severity: 'error',
-    category: 'breaking',
-    breaking: true,
-    summary: 'Rename of a column of an existing table.',
-    why: 'The application version running during and after the deploy still selects and writes the old column name: its queries fail until every instance runs the new code.',
-    safe: 'Add the new column, write to both and backfill, switch reads, then drop the old one in a later release; or mark the migration as breaking (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking) when downtime is accepted.',
-    bad: 'ALTER TABLE users RENAME COLUMN name TO full_name;',
-    good: 'ALTER TABLE users ADD COLUMN full_name text;\n-- dual-write, backfill in batches, switch reads, then drop name',
-    check(statement, state) {
-        const rename = statement.node.RenameStmt;
-        if (!rename || rename.renameType !== 'OBJECT_COLUMN')
-            return [];
-        const table = rangeVarRef(rename.relation);
-        if (!table || state.isNewTable(table))
-            return [];
-        return [{ message: `column ${refText(table)}.${rename.subname} renamed to ${rename.newname}: queries using the old name fail` }];
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/rename-schema.js
-const rename_schema_rule = {
-    id: 'rename-schema',
-    severity: 'error',
-    category: 'breaking',
-    breaking: true,
-    summary: 'Rename of an existing schema.',
-    why: 'Every query, search_path setting and grant that names the old schema stops working at once.',
-    safe: 'Create the new schema and move objects one by one (ALTER … SET SCHEMA) behind views, or mark the migration as breaking (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking).',
-    bad: 'ALTER SCHEMA reporting RENAME TO analytics;',
-    good: '-- with --allow-breaking, once every client uses the new name:\nALTER SCHEMA reporting RENAME TO analytics;',
-    check(statement, state) {
-        const rename = statement.node.RenameStmt;
-        if (!rename || rename.renameType !== 'OBJECT_SCHEMA' || state.isNewSchema(rename.subname))
-            return [];
-        return [{ message: `schema ${rename.subname} renamed to ${rename.newname}: queries using the old name fail` }];
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/rename-enum-value.js
-
-const rename_enum_value_rule = {
-    id: 'rename-enum-value',
-    severity: 'error',
-    category: 'breaking',
-    breaking: true,
-    summary: '`ALTER TYPE … RENAME VALUE` of an existing enum.',
-    why: 'Code that writes or compares the old label fails ("invalid input value for enum") as soon as the migration commits, while the old application version is still running.',
-    safe: 'Add the new value, migrate rows and code to it, and stop using the old one (enum values cannot be dropped: keep it, or mark the rename as breaking with ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking).',
-    bad: "ALTER TYPE order_status RENAME VALUE 'canceled' TO 'cancelled';",
-    good: "ALTER TYPE order_status ADD VALUE IF NOT EXISTS 'cancelled';",
-    check(statement, state) {
-        const alter = statement.node.AlterEnumStmt;
-        if (!alter?.oldVal)
-            return [];
-        const type = nameListRef(alter.typeName);
-        if (state.isNewType(type))
-            return [];
-        return [{ message: `enum value '${alter.oldVal}' of ${refText(type)} renamed to '${alter.newVal}': code using the old label fails` }];
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/delete-without-where.js
-
-const delete_without_where_rule = {
-    id: 'delete-without-where',
-    severity: 'error',
-    category: 'breaking',
-    breaking: true,
-    summary: '`DELETE` without `WHERE` on an existing table.',
-    why: 'Every row is deleted in one statement inside the migration\'s transaction: all rows stay locked (blocking concurrent updates) until the whole migration commits, the WAL burst can stall replicas, and the data is gone.',
-    safe: 'Delete in bounded batches (DELETE … WHERE id IN (SELECT id … LIMIT 10000)) from a job or a non-transactional migration, or mark the migration as breaking (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking) when emptying the table is intended.',
-    bad: 'DELETE FROM sessions;',
-    good: "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at < now() LIMIT 10000);",
-    check(statement, state) {
-        const del = statement.node.DeleteStmt;
-        if (!del || del.whereClause)
-            return [];
-        const table = rangeVarRef(del.relation);
-        if (!table || state.isNewTable(table))
-            return [];
-        return [{ message: `DELETE without WHERE on existing table ${refText(table)} deletes and locks every row until the migration commits` }];
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/update-without-where.js
-
-const update_without_where_rule = {
-    id: 'update-without-where',
-    severity: 'error',
-    category: 'breaking',
-    breaking: true,
-    summary: '`UPDATE` without `WHERE` on an existing table (an unbatched backfill).',
-    why: 'Every row is rewritten in one statement inside the migration\'s transaction: all rows stay locked (concurrent updates and deletes wait) until the whole migration commits, the table doubles in size until vacuum, and the WAL burst can stall replicas.',
-    safe: 'Backfill in bounded batches (UPDATE … WHERE id BETWEEN … or WHERE id IN (SELECT … LIMIT 10000)), each committed separately, from a job or a non-transactional migration.',
-    bad: "UPDATE users SET plan = 'free';",
-    good: "UPDATE users SET plan = 'free' WHERE id IN (SELECT id FROM users WHERE plan IS NULL LIMIT 10000);  -- repeated until no row is left",
-    check(statement, state) {
-        const update = statement.node.UpdateStmt;
-        if (!update || update.whereClause)
-            return [];
-        const table = rangeVarRef(update.relation);
-        if (!table || state.isNewTable(table))
-            return [];
-        return [{ message: `UPDATE without WHERE on existing table ${refText(table)} rewrites and locks every row until the migration commits` }];
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/vacuum-full.js
-
-
-const vacuum_full_rule = {
-    id: 'vacuum-full',
-    severity: 'error',
-    category: 'lock',
-    summary: '`VACUUM FULL` in a migration.',
-    why: 'VACUUM FULL rewrites the table into a new file while holding an ACCESS EXCLUSIVE lock: no read or write proceeds for the whole copy, and it needs disk space for a second copy of the table.',
-    safe: 'Use plain VACUUM (no blocking lock), or pg_repack / pg_squeeze to reclaim space online; schedule VACUUM FULL only in a maintenance window, not in a migration.',
-    bad: 'VACUUM FULL events;',
-    good: 'VACUUM (ANALYZE) events;',
-    check(statement, state) {
-        const vacuum = statement.node.VacuumStmt;
-        if (!vacuum || !vacuum.is_vacuumcmd || !isVacuumFull(vacuum))
-            return [];
-        const tables = (vacuum.rels ?? []).map((rel) => rangeVarRef(rel.VacuumRelation?.relation)).filter(Boolean);
-        if (tables.length > 0 && tables.every((ref) => state.isNewTable(ref)))
-            return [];
-        const what = tables.length ? tables.map(refText).join(', ') : 'every table of the database';
-        return [{ message: `VACUUM FULL rewrites ${what} under an ACCESS EXCLUSIVE lock` }];
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/cluster.js
-
-const cluster_rule = {
-    id: 'cluster',
-    severity: 'error',
-    category: 'lock',
-    summary: '`CLUSTER` in a migration.',
-    why: 'CLUSTER rewrites the table in index order while holding an ACCESS EXCLUSIVE lock: no read or write proceeds until the rewrite (and the rebuild of every index) ends.',
-    safe: 'Use pg_repack (--order-by) to reorder a table online, or schedule CLUSTER in a maintenance window.',
-    bad: 'CLUSTER events USING events_created_at_idx;',
-    good: '-- pg_repack --table=events --order-by=created_at (outside the migration)',
-    check(statement, state) {
-        const cluster = statement.node.ClusterStmt;
-        if (!cluster)
-            return [];
-        const table = rangeVarRef(cluster.relation);
-        if (table && state.isNewTable(table))
-            return [];
-        return [{ message: `CLUSTER ${table ? refText(table) : '(every previously clustered table)'} rewrites the table under an ACCESS EXCLUSIVE lock` }];
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/lock-table.js
-
-const lock_table_rule = {
-    id: 'lock-table',
-    severity: 'error',
-    category: 'lock',
-    summary: '`LOCK TABLE` in a mode that blocks writes (SHARE or stronger; ACCESS EXCLUSIVE by default).',
-    why: 'An explicit LOCK TABLE holds the lock until the migration\'s transaction commits: with the default ACCESS EXCLUSIVE mode every read and write on the table waits for the rest of the migration.',
-    safe: 'Let each statement take the lock it needs, keep the migration short, and rely on ddlgate\'s lock_timeout and retries; if you really need the lock to order statements, take the weakest mode that works and suppress this rule with the reason.',
-    bad: 'LOCK TABLE orders;',
-    good: '-- no explicit lock: ALTER TABLE takes what it needs, bounded by lock_timeout',
-    check(statement, state) {
-        const lock = statement.node.LockStmt;
-        if (!lock || (lock.mode ?? 8) < 5)
-            return [];
-        const tables = (lock.relations ?? []).map((relation) => rangeVarRef(relation.RangeVar)).filter((ref) => ref && !state.isNewTable(ref));
-        if (tables.length === 0)
-            return [];
-        const mode = LOCK_MODES[lock.mode ?? 8];
-        return [{ message: `LOCK TABLE ${tables.map(refText).join(', ')} IN ${mode} MODE blocks ${mode === 'ACCESS EXCLUSIVE' ? 'every read and write' : 'every write'} until the migration commits` }];
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/set-tablespace.js
-
-const set_tablespace_rule = {
-    id: 'set-tablespace',
-    severity: 'error',
-    category: 'lock',
-    summary: '`ALTER TABLE/INDEX … SET TABLESPACE` (or `ALL IN TABLESPACE`).',
-    why: 'Moving a table or index copies every block to the new tablespace while holding an ACCESS EXCLUSIVE lock: nothing can read or write it for the whole copy.',
-    safe: 'Use pg_repack --tablespace to move a table online; for an index, CREATE INDEX CONCURRENTLY … TABLESPACE … and drop the old one concurrently.',
-    bad: 'ALTER TABLE events SET TABLESPACE fast_ssd;',
-    good: '-- pg_repack --table=events --tablespace=fast_ssd (outside the migration)',
-    check(statement, state) {
-        const node = statement.node;
-        if (node.AlterTableMoveAllStmt) {
-            return [{ message: `ALTER … ALL IN TABLESPACE ${node.AlterTableMoveAllStmt.orig_tablespacename} moves every object under ACCESS EXCLUSIVE locks` }];
-        }
-        const stmt = node.AlterTableStmt;
-        if (!stmt)
-            return [];
-        const target = rangeVarRef(stmt.relation);
-        if (!target || (stmt.objtype === 'OBJECT_INDEX' ? state.isNewIndex(target) : state.isNewTable(target)))
-            return [];
-        const hits = [];
-        for (const cmd of stmt.cmds ?? []) {
-            if (cmd.AlterTableCmd?.subtype === 'AT_SetTableSpace') {
-                hits.push({ message: `SET TABLESPACE ${cmd.AlterTableCmd.name} copies ${stmt.objtype === 'OBJECT_INDEX' ? 'index' : 'table'} ${refText(target)} under an ACCESS EXCLUSIVE lock` });
-            }
-        }
-        return hits;
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/detach-partition-not-concurrently.js
-
-
-const detach_partition_not_concurrently_rule = {
-    id: 'detach-partition-not-concurrently',
-    severity: 'error',
-    category: 'lock',
-    summary: '`ALTER TABLE … DETACH PARTITION` without `CONCURRENTLY`.',
-    why: 'A plain DETACH PARTITION takes an ACCESS EXCLUSIVE lock on the partitioned table: every query on any partition waits behind it.',
-    safe: 'Use DETACH PARTITION … CONCURRENTLY (PostgreSQL 14+), outside a transaction (ddlgate runs such a file statement by statement); if it is interrupted, finish it with DETACH PARTITION … FINALIZE.',
-    bad: 'ALTER TABLE events DETACH PARTITION events_2023;',
-    good: 'ALTER TABLE events DETACH PARTITION events_2023 CONCURRENTLY;',
-    check(statement, state) {
-        const alter = alterExistingTable(statement.node, state);
-        if (!alter)
-            return [];
-        const hits = [];
-        for (const cmd of alter.cmds) {
-            const partition = cmd.def?.PartitionCmd;
-            if (cmd.subtype !== 'AT_DetachPartition' || !partition || partition.concurrent || partition.finalize)
-                continue;
-            hits.push({
-                message: `DETACH PARTITION ${refText(rangeVarRef(partition.name))} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on ${alter.name}, blocking queries on every partition`,
-                ...(state.pgVersion < 14 ? { hint: `PostgreSQL ${state.pgVersion} has no DETACH PARTITION CONCURRENTLY (it arrived in 14): run the detach in a quiet period with a short lock_timeout, or upgrade.` } : {}),
-            });
-        }
-        return hits;
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/refresh-materialized-view.js
-
-const refresh_materialized_view_rule = {
-    id: 'refresh-materialized-view',
-    severity: 'error',
-    category: 'lock',
-    summary: '`REFRESH MATERIALIZED VIEW` without `CONCURRENTLY`.',
-    why: 'A plain refresh recomputes the view while holding an ACCESS EXCLUSIVE lock on it: every query reading the view waits for the whole recomputation.',
-    safe: 'Use REFRESH MATERIALIZED VIEW CONCURRENTLY (it needs a unique index on the view and lets reads continue), or refresh from a scheduled job rather than a migration.',
-    bad: 'REFRESH MATERIALIZED VIEW sales_summary;',
-    good: 'REFRESH MATERIALIZED VIEW CONCURRENTLY sales_summary;',
-    check(statement, state) {
-        const refresh = statement.node.RefreshMatViewStmt;
-        if (!refresh || refresh.concurrent)
-            return [];
-        const view = rangeVarRef(refresh.relation);
-        if (!view || state.isNewTable(view))
-            return [];
-        return [{ message: `REFRESH MATERIALIZED VIEW ${refText(view)} without CONCURRENTLY blocks every read of the view until the refresh ends` }];
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/statements-after-access-exclusive.js
-
-/** Statements that do real work (scan, write or build) and so keep the lock held for long. */
-const SLOW = new Set([
-    'IndexStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt', 'SelectStmt', 'CreateTableAsStmt', 'RefreshMatViewStmt',
-    'ReindexStmt', 'ClusterStmt', 'VacuumStmt', 'CopyStmt', 'LockStmt', 'AlterTableStmt',
-]);
-/** ALTER TABLE commands that scan or rewrite the table. */
-function alterScans(cmds) {
-    return cmds.some(({ AlterTableCmd: cmd }) => {
-        if (!cmd)
-            return false;
-        if (['AT_ValidateConstraint', 'AT_AlterColumnType', 'AT_SetNotNull', 'AT_SetTableSpace'].includes(cmd.subtype))
-            return true;
-        const constraint = cmd.def?.Constraint;
-        if (cmd.subtype === 'AT_AddConstraint' && constraint) {
-            if (['CONSTR_CHECK', 'CONSTR_FOREIGN', 'CONSTR_NOTNULL'].includes(constraint.contype))
-                return !constraint.skip_validation;
-            return !constraint.indexname;
-        }
-        return false;
-    });
-}
-const statements_after_access_exclusive_rule = {
-    id: 'statements-after-access-exclusive',
-    severity: 'warning',
-    category: 'lock',
-    summary: 'Slow work (backfill, index build, validation, table scan) in the same transaction after a statement took an ACCESS EXCLUSIVE lock on an existing table.',
-    why: 'The ACCESS EXCLUSIVE lock is held until the transaction commits, so everything that runs after it (a backfill, an index build, waiting for a lock on another busy table) extends the time during which every read and write on the locked table waits.',
-    safe: 'Put the statement that takes the ACCESS EXCLUSIVE lock last in the migration, or in its own migration, so the lock is held for milliseconds.',
-    bad: "ALTER TABLE users ADD COLUMN plan text;\nUPDATE users SET plan = 'free' WHERE plan IS NULL;",
-    good: "-- migration 1:\nALTER TABLE users ADD COLUMN plan text;\n-- migration 2 (batched):\nUPDATE users SET plan = 'free' WHERE id IN (SELECT id FROM users WHERE plan IS NULL LIMIT 10000);",
-    check(statement, state) {
-        if (!statement.inTransaction)
-            return [];
-        const held = state.accessExclusiveHeld(statement.transactionId);
-        if (!held || held.reported || !SLOW.has(statement.kind))
-            return [];
-        const node = statement.node;
-        if (node.SelectStmt && !node.SelectStmt.fromClause && !node.SelectStmt.intoClause)
-            return [];
-        if (node.AlterTableStmt && !alterScans(node.AlterTableStmt.cmds ?? []))
-            return [];
-        if (node.IndexStmt?.concurrent)
-            return [];
-        // INSERT … VALUES of a few rows is quick; INSERT … SELECT … FROM is a copy.
-        if (node.InsertStmt && !node.InsertStmt.selectStmt?.SelectStmt?.fromClause)
-            return [];
-        const body = node[statement.kind] ?? {};
-        const target = rangeVarRef(body.relation);
-        if (target && state.isNewTable(target))
-            return [];
-        // A scanning ALTER TABLE on the locked table itself is reported by its own rule (set-not-null, …).
-        if (target && node.AlterTableStmt && refText(target) === held.table)
-            return [];
-        held.reported = true;
-        return [{ message: `${excerpt(statement.sql)} runs while the ACCESS EXCLUSIVE lock taken on ${held.table} at line ${held.line} is still held: every query on ${held.table} waits until the migration commits` }];
-    },
-};
-/** The start of a statement, on one line, for a message. */
-function excerpt(sql) {
-    const flat = sql.replace(/\s+/g, ' ').trim();
-    return flat.length > 60 ? `${flat.slice(0, 57)}…` : flat;
-}
-
-;// CONCATENATED MODULE: ./lib/lint/rules/drop-view.js
-
-const drop_view_rule = {
-    id: 'drop-view',
-    severity: 'error',
-    category: 'breaking',
-    breaking: true,
-    summary: '`DROP VIEW` / `DROP MATERIALIZED VIEW` of a view that existed before the migration.',
-    why: 'Every query and deployed application version still reading the view fails at once; a materialized view also loses its data (rebuilding it means re-running the whole query). DROP waits for an ACCESS EXCLUSIVE lock on the view, queueing its readers behind it.',
-    safe: 'Stop reading the view in a release first, then drop it in a migration marked as breaking (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking). To change a view\'s definition keep its columns and use CREATE OR REPLACE VIEW.',
-    bad: 'DROP VIEW active_users;',
-    good: 'CREATE OR REPLACE VIEW active_users AS SELECT id, email, last_seen FROM users WHERE active;',
-    check(statement, state) {
-        const drop = statement.node.DropStmt;
-        if (!drop || (drop.removeType !== 'OBJECT_VIEW' && drop.removeType !== 'OBJECT_MATVIEW'))
-            return [];
-        const kind = drop.removeType === 'OBJECT_MATVIEW' ? 'MATERIALIZED VIEW' : 'VIEW';
-        const existing = (drop.objects ?? []).map((object) => nameListRef(object.List?.items)).filter((ref) => ref && !state.isNewTable(ref) && !(drop.missing_ok && state.schema.complete && !state.schema.table(ref)));
-        if (existing.length === 0)
-            return [];
-        return [{ message: `DROP ${kind} ${existing.map(refText).join(', ')}: every query still reading ${existing.length > 1 ? 'them' : 'it'} fails`, table: existing[0] }];
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/drop-database.js
-const drop_database_rule = {
-    id: 'drop-database',
-    severity: 'error',
-    category: 'breaking',
-    breaking: true,
-    summary: '`DROP DATABASE` in a migration.',
-    why: 'A whole database and all its data disappear; nothing can roll it back. It also cannot run inside a transaction, and fails while anyone is connected (or, WITH (FORCE), terminates their sessions).',
-    safe: 'Drop databases by hand, after a backup, outside the migrations; a migration works inside one database.',
-    bad: 'DROP DATABASE analytics;',
-    good: '-- not in a migration: pg_dump analytics, then DROP DATABASE by hand',
-    check(statement) {
-        const drop = statement.node.DropdbStmt;
-        if (!drop)
-            return [];
-        return [{ message: `DROP DATABASE ${drop.dbname ?? ''}: the whole database and its data are lost` }];
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/set-logged-unlogged.js
-
-const set_logged_unlogged_rule = {
-    id: 'set-logged-unlogged',
-    severity: 'error',
-    category: 'lock',
-    summary: '`ALTER TABLE … SET LOGGED` / `SET UNLOGGED` on an existing table.',
-    why: 'Changing a table\'s persistence rewrites it (and its indexes) into a new file while holding an ACCESS EXCLUSIVE lock; SET LOGGED also writes the whole table to the WAL, which replicas must replay. An UNLOGGED table is emptied after a crash and is not replicated.',
-    safe: 'Create a new table with the wanted persistence, copy the data in batches, and swap the tables in a short transaction; or run it in a maintenance window.',
-    bad: 'ALTER TABLE events SET LOGGED;',
-    good: '-- create events_logged, copy in batches, then swap names in one short transaction',
-    check(statement, state) {
-        const alter = alterExistingTable(statement.node, state);
-        if (!alter)
-            return [];
-        const hits = [];
-        for (const cmd of alter.cmds) {
-            if (cmd.subtype !== 'AT_SetLogged' && cmd.subtype !== 'AT_SetUnLogged')
-                continue;
-            hits.push({ message: `${cmd.subtype === 'AT_SetLogged' ? 'SET LOGGED' : 'SET UNLOGGED'} rewrites ${alter.name} and its indexes under an ACCESS EXCLUSIVE lock` });
-        }
-        return hits;
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/validate-with-stronger-lock.js
-
-
-/** ALTER TABLE subcommands that take no more than SHARE UPDATE EXCLUSIVE (VALIDATE's own lock). */
-const LIGHT = new Set(['AT_ValidateConstraint', 'AT_SetStatistics', 'AT_SetOptions', 'AT_ResetOptions', 'AT_SetRelOptions', 'AT_ResetRelOptions', 'AT_ClusterOn', 'AT_DropCluster', 'AT_AttachPartition']);
-const validate_with_stronger_lock_rule = {
-    id: 'validate-with-stronger-lock',
-    severity: 'error',
-    category: 'constraint',
-    summary: '`VALIDATE CONSTRAINT` combined with another subcommand in one `ALTER TABLE` that takes a stronger lock.',
-    why: 'One ALTER TABLE takes the strongest lock any of its subcommands needs, for all of them: VALIDATE CONSTRAINT alone needs only SHARE UPDATE EXCLUSIVE (reads and writes continue), but next to ADD COLUMN, DROP COLUMN or another subcommand it scans the whole table under ACCESS EXCLUSIVE, blocking every read and write.',
-    safe: 'Run VALIDATE CONSTRAINT as its own ALTER TABLE statement (ideally its own migration) and the other subcommands in another.',
-    bad: 'ALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk, ADD COLUMN note text;',
-    good: 'ALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;\n-- separately:\nALTER TABLE orders ADD COLUMN note text;',
-    check(statement, state) {
-        const alter = alterExistingTable(statement.node, state);
-        if (!alter)
-            return [];
-        const validate = alter.cmds.find((cmd) => cmd.subtype === 'AT_ValidateConstraint');
-        if (!validate)
-            return [];
-        const heavy = alter.cmds.find((cmd) => !LIGHT.has(cmd.subtype));
-        if (!heavy)
-            return [];
-        const what = heavy.subtype.replace(/^AT_/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
-        return [{ message: `VALIDATE CONSTRAINT ${validate.name} shares its ALTER TABLE with ${what}: the validation scan of ${alter.name} runs under ${LOCK_MODES[8]} instead of SHARE UPDATE EXCLUSIVE, blocking reads and writes` }];
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/alter-domain-constraint.js
-
-const alter_domain_constraint_rule = {
-    id: 'alter-domain-constraint',
-    severity: 'error',
-    category: 'constraint',
-    summary: '`ALTER DOMAIN … ADD CONSTRAINT` (without `NOT VALID`) or `ALTER DOMAIN … SET NOT NULL` on a domain existing tables use.',
-    why: 'PostgreSQL checks the new constraint against every column of that domain in every table, scanning each table in full while holding a SHARE lock on it: writes to all of those tables wait for the scans.',
-    safe: 'ALTER DOMAIN … ADD CONSTRAINT … NOT VALID (instant; new values are checked), then ALTER DOMAIN … VALIDATE CONSTRAINT in a later migration (takes only a SHARE UPDATE EXCLUSIVE lock on the tables). For NOT NULL, use a CHECK (VALUE IS NOT NULL) NOT VALID domain constraint.',
-    bad: 'ALTER DOMAIN positive_amount ADD CONSTRAINT positive CHECK (VALUE > 0);',
-    good: 'ALTER DOMAIN positive_amount ADD CONSTRAINT positive CHECK (VALUE > 0) NOT VALID;\n-- next migration:\nALTER DOMAIN positive_amount VALIDATE CONSTRAINT positive;',
-    check(statement, state) {
-        const alter = statement.node.AlterDomainStmt;
-        if (!alter)
-            return [];
-        const addsCheck = alter.subtype === 'C' && alter.def?.Constraint && !alter.def.Constraint.skip_validation;
-        const setsNotNull = alter.subtype === 'O';
-        if (!addsCheck && !setsNotNull)
-            return [];
-        const ref = nameListRef(alter.typeName);
-        if (!ref)
-            return [];
-        const domain = state.schema.types.get(ref);
-        const uses = state.schema.domainUses(ref).filter((use) => !use.table.isNew);
-        // A domain created by a pending migration is only used by what the model shows.
-        if (domain?.isNew && uses.length === 0)
-            return [];
-        const what = setsNotNull ? 'SET NOT NULL' : `ADD CONSTRAINT ${alter.def.Constraint.conname ?? ''}`.trim();
-        const where = uses.length > 0 ? uses.map((use) => `${refText(use.table.ref)}.${use.column}`).join(', ') : 'every column of this domain in every table';
-        return [{ message: `ALTER DOMAIN ${refText(ref)} ${what} scans ${where} to check existing values, holding a lock that blocks writes`, ...(uses[0] ? { table: uses[0].table.ref } : {}) }];
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/primary-key-nullable-columns.js
-
-
-const primary_key_nullable_columns_rule = {
-    id: 'primary-key-nullable-columns',
-    severity: 'error',
-    category: 'constraint',
-    summary: '`ADD PRIMARY KEY USING INDEX` on an existing table whose key columns may hold NULL.',
-    why: 'A primary key makes its columns NOT NULL. For a column that is not already NOT NULL (and has no validated CHECK (col IS NOT NULL)), PostgreSQL scans the whole table to prove there is no NULL while holding an ACCESS EXCLUSIVE lock: the USING INDEX shortcut saves the index build, not the scan.',
-    safe: 'Make the columns NOT NULL first: ADD CONSTRAINT … CHECK (col IS NOT NULL) NOT VALID, VALIDATE it in a later migration, SET NOT NULL (instant on PostgreSQL 12+ with the validated CHECK), then ADD PRIMARY KEY USING INDEX.',
-    bad: 'ALTER TABLE accounts ADD CONSTRAINT accounts_pkey PRIMARY KEY USING INDEX accounts_id_idx; -- id is nullable',
-    good: 'ALTER TABLE accounts ADD CONSTRAINT accounts_id_not_null CHECK (id IS NOT NULL) NOT VALID;\n-- next migration:\nALTER TABLE accounts VALIDATE CONSTRAINT accounts_id_not_null;\nALTER TABLE accounts ALTER COLUMN id SET NOT NULL;\nALTER TABLE accounts ADD CONSTRAINT accounts_pkey PRIMARY KEY USING INDEX accounts_id_idx;',
-    check(statement, state) {
-        const alter = alterExistingTable(statement.node, state);
-        if (!alter)
-            return [];
-        const hits = [];
-        for (const constraint of addedConstraints(alter.cmds)) {
-            if (constraint.contype !== 'CONSTR_PRIMARY' || !constraint.indexname)
-                continue;
-            const index = state.schema.index({ ...(alter.table.schema ? { schema: alter.table.schema } : {}), name: constraint.indexname });
-            const table = state.schema.table(alter.table);
-            const provenNotNull = (column) => table?.columns.get(column)?.notNull === true || (state.pgVersion >= 12 && state.hasValidatedNotNullCheck(alter.table, column));
-            if (!index || index.columns.length === 0) {
-                hits.push({
-                    message: `PRIMARY KEY USING INDEX ${constraint.indexname} on ${alter.name}: if a key column is not already NOT NULL, the table is scanned under an ACCESS EXCLUSIVE lock (ddlgate does not know the index's columns)`,
-                    severity: 'warning',
-                });
-                continue;
-            }
-            const unproven = index.columns.filter((column) => !provenNotNull(column));
-            if (unproven.length === 0)
-                continue;
-            const knownNullable = table?.columnsKnown ? unproven.filter((column) => table.columns.has(column)) : [];
-            if (knownNullable.length === 0) {
-                hits.push({
-                    message: `PRIMARY KEY USING INDEX ${refText(index.ref)} on ${alter.name}: if ${unproven.join(', ')} ${unproven.length > 1 ? 'are' : 'is'} not already NOT NULL, the table is scanned under an ACCESS EXCLUSIVE lock (ddlgate does not know the column's nullability)`,
-                    severity: 'warning',
-                });
-                continue;
-            }
-            hits.push({ message: `PRIMARY KEY USING INDEX ${refText(index.ref)} on ${alter.name}: ${knownNullable.join(', ')} ${knownNullable.length > 1 ? 'are' : 'is'} nullable, so the whole table is scanned under an ACCESS EXCLUSIVE lock to set NOT NULL` });
-        }
-        return hits;
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/dry-run-irreversible.js
-
-/** Functions whose effect is outside the transaction: a rolled-back dry-run cannot undo it. */
-const IRREVERSIBLE = {
-    dblink_exec: 'runs SQL in another session that commits on its own',
-    dblink: 'runs SQL in another session that commits on its own',
-    pg_terminate_backend: 'terminates other sessions',
-    pg_cancel_backend: 'cancels other sessions\' queries',
-    setval: 'moves a sequence (sequences are never rolled back)',
-    lo_export: 'writes a file on the database server',
-    pg_file_write: 'writes a file on the database server',
-    pg_reload_conf: 'reloads the server configuration',
-    pg_switch_wal: 'switches the WAL file',
-    pg_create_logical_replication_slot: 'creates a replication slot',
-    pg_create_physical_replication_slot: 'creates a replication slot',
-    pg_drop_replication_slot: 'drops a replication slot',
-};
-/** Statement kinds that run COPY or call functions at migration time (DDL defaults are checked by other rules). */
-const CAN_CALL = new Set(['SelectStmt', 'CallStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt', 'CopyStmt', 'CreateTableAsStmt', 'ExecuteStmt']);
-const dry_run_irreversible_rule = {
-    id: 'dry-run-irreversible',
-    severity: 'error',
-    category: 'transaction',
-    summary: 'Statements whose effect a rolled-back dry-run cannot undo (`COPY … PROGRAM`, `COPY … TO` a file, `dblink_exec`, `pg_terminate_backend`, `setval`, `lo_export`, …).',
-    why: 'ddlgate dry-runs every migration in a transaction that is rolled back, often against production. These statements act outside the transaction (another session, the server\'s file system, a sequence, other connections), so the "dry" run has real, permanent effects; the real run then does it a second time. pg_notify is fine: notifications are sent only on commit.',
-    safe: 'Keep such operations out of migrations (run them by hand or from a job), or make them idempotent and mark the migration so its effect is expected twice; use nextval/setval only on sequences the migration creates.',
-    bad: "COPY users TO PROGRAM 'gzip > /tmp/users.gz';",
-    good: '-- export data with a job outside the migrations',
-    check(statement) {
-        const node = statement.node;
-        if (!CAN_CALL.has(statement.kind))
-            return [];
-        const hits = [];
-        if (node.CopyStmt && (node.CopyStmt.is_program || (!node.CopyStmt.is_from && node.CopyStmt.filename))) {
-            hits.push({ message: `COPY ${node.CopyStmt.is_program ? '… PROGRAM runs a shell command on the database server' : '… TO a file writes on the database server'}: the dry-run's rollback cannot undo it` });
-        }
-        for (const call of functionCallsIn(node)) {
-            const name = funcBaseName(call);
-            const effect = IRREVERSIBLE[name];
-            if (effect)
-                hits.push({ message: `${name}() ${effect}: the dry-run's rollback cannot undo it`, ...(name === 'setval' ? { severity: 'warning' } : {}) });
-        }
-        return hits;
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/duplicate-column.js
-const duplicate_column_KINDS = new Set(['UpdateStmt', 'InsertStmt', 'MergeStmt', 'CreateStmt', 'CreateForeignTableStmt', 'ViewStmt', 'SelectStmt', 'CreateTableAsStmt']);
-const duplicate_column_rule = {
-    id: 'duplicate-column',
-    severity: 'error',
-    category: 'input',
-    summary: 'A column named twice where PostgreSQL rejects it: `UPDATE … SET a = …, a = …`, `INSERT (a, a)`, `CREATE TABLE (a …, a …)`, a view or `SELECT INTO` with two columns of the same name.',
-    why: 'PostgreSQL refuses the statement ("multiple assignments to same column", "column specified more than once"), so the migration fails when it is deployed.',
-    safe: 'Name every column once (give expressions in a view or SELECT INTO distinct aliases).',
-    bad: 'UPDATE accounts SET plan = \'free\', plan = \'pro\';',
-    good: 'UPDATE accounts SET plan = \'pro\';',
-    check(statement) {
-        const node = statement.node;
-        if (!duplicate_column_KINDS.has(statement.kind))
-            return [];
-        const lists = [];
-        if (node.UpdateStmt)
-            lists.push({ names: assignedColumns(node.UpdateStmt.targetList), what: 'UPDATE assigns' });
-        if (node.InsertStmt) {
-            lists.push({ names: assignedColumns(node.InsertStmt.cols), what: 'INSERT lists' });
-            const conflict = node.InsertStmt.onConflictClause?.targetList;
-            if (conflict)
-                lists.push({ names: assignedColumns(conflict), what: 'ON CONFLICT DO UPDATE assigns' });
-        }
-        if (node.MergeStmt) {
-            for (const clause of node.MergeStmt.mergeWhenClauses ?? []) {
-                const when = clause.MergeWhenClause;
-                if (when?.targetList)
-                    lists.push({ names: assignedColumns(when.targetList), what: when.commandType === 'CMD_INSERT' ? 'MERGE … INSERT lists' : 'MERGE … UPDATE assigns' });
-            }
-        }
-        if (node.CreateStmt || node.CreateForeignTableStmt) {
-            const stmt = node.CreateStmt ?? node.CreateForeignTableStmt.base;
-            lists.push({ names: (stmt.tableElts ?? []).map((e) => e.ColumnDef?.colname).filter(Boolean), what: 'CREATE TABLE defines' });
-        }
-        if (node.ViewStmt) {
-            const aliases = (node.ViewStmt.aliases ?? []).map((a) => a.String?.sval).filter(Boolean);
-            const output = outputNames(node.ViewStmt.query?.SelectStmt);
-            const names = output.map((name, i) => aliases[i] ?? name);
-            lists.push({ names: aliases.length ? [...aliases, ...names.slice(aliases.length)] : names, what: 'the view defines' });
-        }
-        if (node.SelectStmt?.intoClause)
-            lists.push({ names: outputNames(node.SelectStmt), what: 'SELECT INTO creates' });
-        if (node.CreateTableAsStmt?.query?.SelectStmt)
-            lists.push({ names: outputNames(node.CreateTableAsStmt.query.SelectStmt), what: 'CREATE TABLE AS creates' });
-        for (const { names, what } of lists) {
-            const seen = new Set();
-            for (const name of names) {
-                if (seen.has(name))
-                    return [{ message: `${what} column "${name}" more than once: PostgreSQL rejects the statement, so the migration fails` }];
-                seen.add(name);
-            }
-        }
-        return [];
-    },
-};
-/** Target columns of SET / INSERT lists; `a.x` and `a[1]` assign parts of a, which conflict only with a itself. */
-function assignedColumns(list) {
-    const whole = [];
-    const parts = new Set();
-    for (const item of list ?? []) {
-        const target = item.ResTarget;
-        if (!target?.name)
-            continue;
-        if (target.indirection?.length)
-            parts.add(target.name);
-        else
-            whole.push(target.name);
-    }
-    // Assigning a and a.x (or a[1]) in one statement is rejected too: report it as a repeat of a.
-    return [...whole, ...[...parts].filter((name) => whole.includes(name))];
-}
-/** Output column names of a SELECT as PostgreSQL derives them (alias, column name, function name, ?column?). */
-function outputNames(select) {
-    if (!select || select.op && select.op !== 'SETOP_NONE')
-        return outputNames(select?.larg);
-    if (select.valuesLists)
-        return (select.valuesLists[0]?.List?.items ?? []).map((_, i) => `column${i + 1}`);
-    return (select.targetList ?? []).flatMap((item) => {
-        const target = item.ResTarget;
-        if (target?.name)
-            return [target.name];
-        const value = target?.val;
-        if (value?.ColumnRef) {
-            const fields = value.ColumnRef.fields ?? [];
-            const last = fields[fields.length - 1];
-            return last?.A_Star ? [] : [last?.String?.sval ?? '?column?'];
-        }
-        if (value?.FuncCall)
-            return [value.FuncCall.funcname?.at(-1)?.String?.sval ?? '?column?'];
-        if (value?.TypeCast?.arg?.ColumnRef)
-            return [value.TypeCast.arg.ColumnRef.fields?.at(-1)?.String?.sval ?? '?column?'];
-        return ['?column?'];
-    });
-}
-
-;// CONCATENATED MODULE: ./lib/lint/rules/statement-fails.js
-
-const statement_fails_rule = {
-    id: 'statement-fails',
-    severity: 'error',
-    category: 'input',
-    summary: 'A statement PostgreSQL will reject, judged against the schema the earlier statements and migrations built: a column that does not exist, an object created twice, a NOT NULL check on a column just added empty, `ON COMMIT` on a permanent table.',
-    why: 'The migration fails when it is deployed (and, run statement by statement, may stop half way). ddlgate knows the columns of tables created by this or earlier migrations, so it can tell before PostgreSQL does.',
-    safe: 'Fix the statement: name existing columns, create each object once (or IF NOT EXISTS), backfill a new column before requiring it to be NOT NULL.',
-    bad: 'CREATE TABLE books (id bigint PRIMARY KEY, title text);\nALTER TABLE books ADD CONSTRAINT books_price_positive CHECK (price > 0);',
-    good: 'CREATE TABLE books (id bigint PRIMARY KEY, title text, price numeric);\nALTER TABLE books ADD CONSTRAINT books_price_positive CHECK (price > 0);',
-    check(statement, state) {
-        const node = statement.node;
-        if (!node.CreateStmt && !node.IndexStmt && !node.AlterTableStmt)
-            return [];
-        const hits = [];
-        const schema = state.schema;
-        if (node.CreateStmt) {
-            const stmt = node.CreateStmt;
-            const ref = rangeVarRef(stmt.relation);
-            if (stmt.oncommit && stmt.oncommit !== 'ONCOMMIT_NOOP' && stmt.relation?.relpersistence !== 't') {
-                hits.push({ message: `ON COMMIT is only allowed on temporary tables: PostgreSQL rejects CREATE TABLE ${refText(ref)}` });
-            }
-            const existing = schema.table(ref);
-            if (ref && existing && !stmt.if_not_exists && existing.kind === 'table' && sameSchema(existing.ref, ref) && (existing.isNew || schema.complete)) {
-                hits.push({ message: `table ${refText(ref)} already exists (${existing.isNew ? 'created earlier in this change' : 'created by an earlier migration'}): PostgreSQL rejects CREATE TABLE` });
-            }
-            return hits;
-        }
-        if (node.IndexStmt?.idxname && !node.IndexStmt.if_not_exists) {
-            const existing = schema.index({ ...(node.IndexStmt.relation?.schemaname ? { schema: node.IndexStmt.relation.schemaname } : {}), name: node.IndexStmt.idxname });
-            if (existing && (existing.isNew || schema.complete))
-                hits.push({ message: `index ${node.IndexStmt.idxname} already exists: PostgreSQL rejects CREATE INDEX` });
-        }
-        if (node.IndexStmt) {
-            const table = known(state, rangeVarRef(node.IndexStmt.relation));
-            if (table)
-                for (const column of referencedColumns(node.IndexStmt.indexParams))
-                    missing(table, column, hits);
-        }
-        if (node.AlterTableStmt && node.AlterTableStmt.objtype === 'OBJECT_TABLE') {
-            const ref = rangeVarRef(node.AlterTableStmt.relation);
-            const table = known(state, ref);
-            const added = new Set();
-            for (const cmd of alterCommands(node.AlterTableStmt)) {
-                if (cmd.subtype === 'AT_AddColumn' && cmd.def?.ColumnDef?.colname) {
-                    const name = cmd.def.ColumnDef.colname;
-                    if (table?.columns.has(name) && !cmd.missing_ok)
-                        hits.push({ message: `column ${name} already exists in ${refText(table.ref)}: PostgreSQL rejects ADD COLUMN` });
-                    added.add(name);
-                    continue;
-                }
-                if (table && cmd.name && ['AT_AlterColumnType', 'AT_SetNotNull', 'AT_DropNotNull', 'AT_ColumnDefault', 'AT_SetStatistics'].includes(cmd.subtype) && !added.has(cmd.name))
-                    missing(table, cmd.name, hits);
-                if (table && cmd.subtype === 'AT_DropColumn' && cmd.name && !cmd.missing_ok)
-                    missing(table, cmd.name, hits);
-                const constraint = cmd.def?.Constraint;
-                if (cmd.subtype === 'AT_AddConstraint' && constraint) {
-                    const existing = constraint.conname ? schema.table(ref)?.constraints.get(constraint.conname) : undefined;
-                    if (existing)
-                        hits.push({ message: `constraint ${constraint.conname} already exists on ${refText(ref)}: PostgreSQL rejects ADD CONSTRAINT` });
-                    if (table) {
-                        const columns = [...(constraint.keys ?? []).map((k) => stringValue(k) ?? ''), ...referencedColumns(constraint.raw_expr), ...referencedColumns(constraint.exclusions)];
-                        for (const column of columns)
-                            if (column && !added.has(column))
-                                missing(table, column, hits);
-                    }
-                    if (constraint.contype === 'CONSTR_CHECK' && !constraint.skip_validation)
-                        emptyColumnCheck(state, ref, notNullColumns(constraint.raw_expr), hits, 'CHECK');
-                }
-                if (cmd.subtype === 'AT_SetNotNull' && cmd.name)
-                    emptyColumnCheck(state, ref, [cmd.name], hits, 'SET NOT NULL');
-                if (cmd.subtype === 'AT_ValidateConstraint' && cmd.name) {
-                    const validated = schema.table(ref)?.constraints.get(cmd.name);
-                    if (validated)
-                        emptyColumnCheck(state, ref, validated.notNullColumns, hits, `VALIDATE CONSTRAINT ${cmd.name}`);
-                }
-            }
-        }
-        return dedupe(hits);
-    },
-};
-function sameSchema(a, b) {
-    return (a.schema ?? 'public') === (b.schema ?? 'public');
-}
-/** A table whose columns ddlgate knows (created with an explicit column list in this change or the history). */
-function known(state, ref) {
-    const table = state.schema.table(ref);
-    return table && table.kind === 'table' && table.columnsKnown ? table : undefined;
-}
-function missing(table, column, hits) {
-    if (SYSTEM_COLUMNS.has(column) || table.columns.has(column))
-        return;
-    hits.push({ message: `column ${column} does not exist in ${refText(table.ref)} (its columns: ${[...table.columns.keys()].join(', ') || 'none'}): PostgreSQL rejects the statement`, table: table.ref });
-}
-const SYSTEM_COLUMNS = new Set(['ctid', 'xmin', 'xmax', 'cmin', 'cmax', 'tableoid', 'oid']);
-function referencedColumns(node) {
-    const columns = [];
-    visit(node, (value) => {
-        if (value.IndexElem?.name)
-            columns.push(value.IndexElem.name);
-        const fields = value.ColumnRef?.fields;
-        if (fields?.length === 1) {
-            const name = stringValue(fields[0]);
-            if (name && name !== 'value')
-                columns.push(name);
-        }
-    });
-    return columns;
-}
-function notNullColumns(expr) {
-    if (expr?.NullTest?.nulltesttype === 'IS_NOT_NULL') {
-        const fields = expr.NullTest.arg?.ColumnRef?.fields ?? [];
-        const name = stringValue(fields[fields.length - 1]);
-        return name ? [name] : [];
-    }
-    if (expr?.BoolExpr?.boolop === 'AND_EXPR')
-        return (expr.BoolExpr.args ?? []).flatMap((arg) => notNullColumns(arg));
-    return [];
-}
-/** A column added empty by this migration cannot pass a NOT NULL check on a table that has rows. */
-function emptyColumnCheck(state, ref, columns, hits, what) {
-    const table = state.schema.table(ref);
-    if (!table || table.isNew)
-        return;
-    for (const column of columns) {
-        if (table.columns.get(column)?.allNull) {
-            hits.push({ message: `${what} requires ${column} to be non-NULL, but ${column} was just added to existing table ${refText(table.ref)} without a default and not backfilled: on any table with rows PostgreSQL rejects it`, table: table.ref });
-        }
-    }
-}
-function dedupe(hits) {
-    const seen = new Set();
-    return hits.filter((hit) => (seen.has(hit.message) ? false : (seen.add(hit.message), true)));
-}
-void nameListRef;
-
-;// CONCATENATED MODULE: ./lib/lint/rules/dry-run-observed.js
-/** Reported by the evidence merge (src/lint/evidence.ts) when the dry-run ran, never by the linter alone. */
-const dry_run_observed_rule = {
-    id: 'dry-run-observed',
-    severity: 'error',
-    category: 'lock',
-    source: 'dry-run',
-    summary: 'A table rewrite, or a blocking lock held for long, that the dry-run saw and no rule predicted.',
-    why: 'The dry-run runs the migration on a real PostgreSQL and reads pg_locks and each table\'s relfilenode: a rewrite (new relfilenode) copies every row under an ACCESS EXCLUSIVE lock, and a SHARE or stronger lock held for seconds blocks writes for as long. When no rule predicted it, the statement does something ddlgate\'s rules do not know; the dry-run\'s evidence is the finding.',
-    safe: 'Find out why the statement rewrites or locks the table (a trigger, a rule, a type with a non-binary-coercible cast, a large backfill) and use the safe pattern for that operation, or run it in a maintenance window.',
-    check: () => [],
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/invalid-ignore.js
-/** Reported by the engine for a malformed `-- ddlgate-ignore` comment. */
-const invalid_ignore_rule = {
-    id: 'invalid-ignore',
-    severity: 'error',
-    category: 'hygiene',
-    summary: 'A `-- ddlgate-ignore` comment without a reason, or naming an unknown rule.',
-    why: 'A suppression is a decision reviewers must be able to judge: without a reason it silences nothing, and a misspelt rule silently fails to silence what was meant.',
-    safe: 'Write `-- ddlgate-ignore <rule>[, <rule>]: <why this is safe here>` on the line just above the statement.',
-    bad: '-- ddlgate-ignore drop-column\nALTER TABLE users DROP COLUMN legacy_flag;',
-    good: '-- ddlgate-ignore drop-column: unused since release 4.2, no reader left\nALTER TABLE users DROP COLUMN legacy_flag;',
-    check: () => [],
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/unused-ignore.js
-/** Reported by the engine for a `-- ddlgate-ignore` that silenced nothing. */
-const unused_ignore_rule = {
-    id: 'unused-ignore',
-    severity: 'warning',
-    category: 'hygiene',
-    summary: 'A `-- ddlgate-ignore` comment that silences nothing.',
-    why: 'A stale suppression (the statement changed, or the comment sits above the wrong statement) hides nothing today but will silently hide a real finding tomorrow.',
-    safe: 'Remove the comment, or move it to the line just above the statement it is meant for.',
-    bad: '-- ddlgate-ignore drop-table: old table\nCREATE TABLE t (id int);',
-    good: 'CREATE TABLE t (id int);',
-    check: () => [],
-};
-
-;// CONCATENATED MODULE: ./lib/lint/rules/index.js
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-const RULES = [
-    rule,
-    empty_migration_rule,
-    duplicate_column_rule,
-    statement_fails_rule,
-    transaction_control_rule,
-    concurrently_in_transaction_rule,
-    enum_value_in_transaction_rule,
-    dry_run_irreversible_rule,
-    create_index_not_concurrently_rule,
-    drop_index_not_concurrently_rule,
-    reindex_not_concurrently_rule,
-    foreign_key_without_not_valid_rule,
-    check_without_not_valid_rule,
-    validate_in_same_transaction_rule,
-    validate_with_stronger_lock_rule,
-    alter_domain_constraint_rule,
-    unique_constraint_without_index_rule,
-    exclusion_constraint_rule,
-    primary_key_nullable_columns_rule,
-    set_not_null_rule,
-    add_column_not_null_without_default_rule,
-    add_column_volatile_default_rule,
-    add_column_stored_generated_rule,
-    change_column_type_rule,
-    drop_not_null_rule,
-    prefer_jsonb_rule,
-    drop_table_rule,
-    drop_view_rule,
-    drop_database_rule,
-    drop_column_rule,
-    drop_schema_rule,
-    truncate_rule,
-    rename_table_rule,
-    rename_column_rule,
-    rename_schema_rule,
-    rename_enum_value_rule,
-    delete_without_where_rule,
-    update_without_where_rule,
-    vacuum_full_rule,
-    cluster_rule,
-    lock_table_rule,
-    set_tablespace_rule,
-    set_logged_unlogged_rule,
-    detach_partition_not_concurrently_rule,
-    refresh_materialized_view_rule,
-    statements_after_access_exclusive_rule,
-    dry_run_observed_rule,
-    invalid_ignore_rule,
-    unused_ignore_rule,
-];
-const RULES_BY_ID = new Map(RULES.map((rule) => [rule.id, rule]));
-
-;// CONCATENATED MODULE: ./lib/lint/engine.js
-/**
- * The lint engine: parses one migration with the real PostgreSQL parser, follows what the migration
- * does statement by statement (tables it creates, constraints it validates, locks it holds, its
- * transaction), looks inside DO blocks and the bodies of functions it calls, runs every rule and
- * applies `-- ddlgate-ignore` suppressions. Problems in the file are findings, never exceptions.
- */
-
-
-
-
-
-
-
-
-const DEFAULT_LINT_OPTIONS = { pgVersion: 15, rules: {}, allowBreaking: false };
-const ALLOWED_NOTE = 'allowed by ALLOW_BREAKING_MIGRATIONS';
-const MAX_NESTING = 4;
-/** Lints the text of one migration file. */
-function lintSource(text, options = {}) {
-    return lintSourceWithSchema(text, options).findings;
-}
-/** Lints one migration against a schema model and returns the model as the migration leaves it. */
-function lintSourceWithSchema(text, options = {}) {
-    const resolved = {
-        pgVersion: options.pgVersion ?? DEFAULT_LINT_OPTIONS.pgVersion,
-        rules: options.rules ?? {},
-        allowBreaking: options.allowBreaking ?? false,
-    };
-    const schema = options.schema ? (options.schemaOwned ? options.schema : options.schema.clone()) : new schema_SchemaModel();
-    const linter = new FileLinter(resolved, options.down ?? false, options.noTransaction ?? false, schema);
-    const findings = linter.run(text);
-    return { findings, schema };
-}
-class FileLinter {
-    options;
-    down;
-    noTransaction;
-    schema;
-    pgVersion;
-    transactional = true;
-    findings = [];
-    activeRules;
-    notValid = [];
-    accessExclusive = new Map();
-    enumValues = new Map();
-    functions = new Map();
-    ignores = new Map();
-    constructor(options, down, noTransaction, schema) {
-        this.options = options;
-        this.down = down;
-        this.noTransaction = noTransaction;
-        this.schema = schema;
-        this.pgVersion = options.pgVersion;
-        this.activeRules = RULES.filter((rule) => options.rules[rule.id] !== 'off' && !(down && rule.breaking));
-    }
-    run(text) {
-        let statements;
-        let headerComments;
-        try {
-            ({ statements, headerComments } = parseSqlStatements(text));
-        }
-        catch (error) {
-            if (!(error instanceof SqlSyntaxError))
-                throw error;
-            this.emitFileFinding('syntax', error.line, error.column, error.line, `syntax error: ${error.reason}`);
-            return this.sorted();
-        }
-        if (statements.length === 0) {
-            this.emitFileFinding('empty-migration', 1, 1, 1, 'no SQL statements: an empty or comment-only migration is almost always a mistake, and the runner refuses it');
-            return this.sorted();
-        }
-        for (const statement of statements)
-            this.ignores.set(statement, this.parseIgnores(statement));
-        const directives = directivesIn(headerComments);
-        if (this.noTransaction)
-            directives.push('no-transaction');
-        this.walkFile(statements, directives);
-        this.reportUnusedIgnores();
-        return this.sorted();
-    }
-    // ---- transaction structure -------------------------------------------------------------------
-    walkFile(statements, directives) {
-        const first = statements[0];
-        const last = statements[statements.length - 1];
-        const wrapped = statements.length >= 2 && transactionControl(first) === 'begin' && transactionControl(last) === 'commit';
-        const body = wrapped && !managesOwnTransactions(statements) ? statements.slice(1, -1) : statements;
-        const forcedOut = body.some((statement) => nonTransactionalReason(statement));
-        // A file of its own BEGIN … COMMIT blocks runs as written (src/sql/transaction-rules.ts): its blocks are its transactions.
-        // So does a no-transaction file with BEGIN/COMMIT in it (src/migrations/script.ts compileScript).
-        const hasControl = statements.some((statement) => transactionControl(statement) && transactionControl(statement) !== 'savepoint');
-        const asWritten = managesOwnTransactions(statements) || (directives.includes('no-transaction') && hasControl);
-        this.transactional = !asWritten && (wrapped || (!forcedOut && !directives.includes('no-transaction')));
-        let transactionId = 0;
-        let inExplicit = false;
-        const structure = transactionStructure(asWritten ? statements : body, wrapped && !asWritten, asWritten);
-        for (const statement of body) {
-            const control = transactionControl(statement);
-            if (control) {
-                if (control !== 'savepoint') {
-                    const verdict = structure.get(statement);
-                    if (verdict)
-                        this.emitForStatement('transaction-control', statement, verdict);
-                    // Whatever the runner does, PostgreSQL ends a transaction here: locks and NOT VALID constraints do not carry over.
-                    transactionId++;
-                    if (!this.transactional)
-                        inExplicit = control === 'begin';
-                }
-                continue;
-            }
-            if (!this.transactional && !inExplicit)
-                transactionId++;
-            const inTransaction = this.transactional || inExplicit;
-            const unit = {
-                ...positionOf(statement),
-                node: statement.node,
-                kind: statement.kind,
-                sql: statement.sql,
-                inTransaction,
-                transactionId,
-                origin: 'file',
-                originNote: '',
-                suppressors: [statement],
-                depth: 0,
-            };
-            this.process(unit, statement);
-        }
-    }
-    // ---- one statement ---------------------------------------------------------------------------
-    process(unit, top) {
-        for (const rule of this.activeRules) {
-            let hits;
-            try {
-                hits = rule.check(unit, this);
-            }
-            catch (error) {
-                // A rule must never take the whole lint down; an unexpected tree shape is reported, not thrown.
-                hits = [{ message: `ddlgate could not check this statement with rule ${rule.id} (${error.message}); please report it`, severity: 'warning' }];
-            }
-            for (const hit of hits)
-                this.emit(rule, unit, hit);
-        }
-        this.record(unit, top);
-        if (unit.depth < MAX_NESTING) {
-            this.expandDoBlock(unit, top);
-            this.expandCalledFunctions(unit);
-        }
-    }
-    /** Updates what the migration has done so far with one statement. */
-    record(unit, top) {
-        const node = unit.node;
-        if (unit.inTransaction && !this.accessExclusive.has(unit.transactionId)) {
-            const table = accessExclusiveTarget(unit, this);
-            if (table)
-                this.accessExclusive.set(unit.transactionId, { table, line: unit.line, reported: false });
-        }
-        this.schema.apply(node, { pending: true });
-        if (node.AlterEnumStmt?.newVal && !node.AlterEnumStmt.oldVal && unit.inTransaction) {
-            const values = this.enumValues.get(unit.transactionId) ?? new Map();
-            values.set(node.AlterEnumStmt.newVal, unit.line);
-            this.enumValues.set(unit.transactionId, values);
-        }
-        else if (node.CreateFunctionStmt) {
-            const name = funcName(node.CreateFunctionStmt);
-            this.functions.set(name, { statement: unit, top, node: node.CreateFunctionStmt, expanded: false });
-        }
-        else if (node.AlterTableStmt)
-            this.recordAlterTable(unit, node.AlterTableStmt);
-    }
-    recordAlterTable(unit, stmt) {
-        const table = rangeVarRef(stmt.relation);
-        if (!table)
-            return;
-        for (const cmd of alterCommands(stmt)) {
-            const constraint = cmd.def?.Constraint;
-            if (cmd.subtype === 'AT_AddConstraint' && constraint && constraint.skip_validation && constraint.conname && unit.inTransaction) {
-                this.notValid.push({ table, name: constraint.conname, transactionId: unit.transactionId, line: unit.line });
-            }
-        }
-    }
-    // ---- DO blocks and function bodies ------------------------------------------------------------
-    expandDoBlock(unit, top) {
-        const doStmt = unit.node.DoStmt;
-        if (!doStmt)
-            return;
-        const options = defElems(doStmt.args);
-        const language = (stringValue(options.get('language')?.arg) ?? 'plpgsql').toLowerCase();
-        const body = stringValue(options.get('as')?.arg);
-        if (language !== 'plpgsql' || body === undefined)
-            return;
-        const frame = locateBody(unit, body);
-        const tag = dollarTagFor(body);
-        const wrapper = `CREATE FUNCTION ddlgate_do() RETURNS void LANGUAGE plpgsql AS ${tag}${body}${tag}`;
-        this.expandPlpgsql(wrapper, frame, unit, top, 'do', ` (in the DO block at line ${unit.line})`);
-    }
-    expandPlpgsql(functionSql, frame, parent, top, origin, note) {
-        let parsed;
-        try {
-            parsed = parsePlpgsqlRaw(functionSql);
-        }
-        catch (error) {
-            this.emitForUnit('syntax', parent, {
-                message: `the PL/pgSQL body${note} does not parse: ${error.message}; its statements were not checked`,
-            });
-            return;
-        }
-        const queries = [];
-        visit(parsed, (value) => {
-            const exec = value.PLpgSQL_stmt_execsql;
-            if (exec?.sqlstmt?.PLpgSQL_expr?.query)
-                queries.push({ query: exec.sqlstmt.PLpgSQL_expr.query, lineno: exec.lineno ?? 1, dynamic: false });
-            const perform = value.PLpgSQL_stmt_perform;
-            if (perform?.expr?.PLpgSQL_expr?.query)
-                queries.push({ query: perform.expr.PLpgSQL_expr.query, lineno: perform.lineno ?? 1, dynamic: false });
-            const call = value.PLpgSQL_stmt_call;
-            if (call?.expr?.PLpgSQL_expr?.query)
-                queries.push({ query: call.expr.PLpgSQL_expr.query, lineno: call.lineno ?? 1, dynamic: false });
-            const dynamic = value.PLpgSQL_stmt_dynexecute;
-            if (dynamic?.query?.PLpgSQL_expr?.query)
-                queries.push({ query: dynamic.query.PLpgSQL_expr.query, lineno: dynamic.lineno ?? 1, dynamic: true });
-        });
-        queries.sort((a, b) => a.lineno - b.lineno);
-        for (const { query, lineno, dynamic } of queries) {
-            const lineStart = nthLineStart(frame.text, lineno);
-            const found = frame.text.indexOf(query, lineStart);
-            const start = found >= 0 ? found : firstNonSpace(frame.text, lineStart);
-            const at = positionIn(frame, start);
-            const sql = dynamic ? literalSql(query) : query;
-            if (sql === undefined)
-                continue;
-            this.expandSqlText(sql, { text: sql, ...at }, parent, top, origin, note, !dynamic);
-        }
-    }
-    /** Parses SQL found inside a body and processes each of its statements. */
-    expandSqlText(sql, frame, parent, top, origin, note, exact) {
-        let statements;
-        try {
-            statements = parser_parseRaw(sql).stmts;
-        }
-        catch {
-            return; // dynamic SQL built from fragments, or a body PostgreSQL itself would reject at run time
-        }
-        const bytes = Buffer.from(sql, 'utf8');
-        for (const entry of statements) {
-            const startChar = entry.stmt_location ? bytes.subarray(0, entry.stmt_location).toString('utf8').length : 0;
-            const endChar = entry.stmt_len ? bytes.subarray(0, (entry.stmt_location ?? 0) + entry.stmt_len).toString('utf8').length : sql.length;
-            const text = sql.slice(startChar, endChar);
-            const leading = text.length - text.trimStart().length;
-            const stmtSql = text.trim();
-            const at = exact ? positionIn(frame, startChar + leading) : { line: frame.line, column: frame.column };
-            const unit = {
-                node: entry.stmt,
-                kind: Object.keys(entry.stmt)[0] ?? 'Unknown',
-                sql: stmtSql,
-                line: at.line,
-                column: at.column,
-                endLine: exact ? at.line + countNewlines(stmtSql) : at.line,
-                inTransaction: true,
-                transactionId: parent.transactionId,
-                origin,
-                originNote: note,
-                suppressors: parent.suppressors,
-                depth: parent.depth + 1,
-            };
-            this.process(unit, top);
-        }
-    }
-    expandCalledFunctions(unit) {
-        if (this.functions.size === 0 || unit.node.CreateFunctionStmt)
-            return;
-        for (const call of functionCallsIn(unit.node)) {
-            const name = funcName(call);
-            const fn = this.functions.get(name) ?? this.functions.get(name.split('.').pop());
-            if (!fn || fn.expanded)
-                continue;
-            fn.expanded = true;
-            const options = defElems(fn.node.options);
-            const language = (stringValue(options.get('language')?.arg) ?? 'sql').toLowerCase();
-            const note = ` (in function ${name}, called at line ${unit.line})`;
-            const caller = { ...unit, suppressors: [...unit.suppressors, ...fn.statement.suppressors] };
-            const asItems = options.get('as')?.arg?.List?.items ?? [];
-            const body = asItems.length === 1 ? stringValue(asItems[0]) : undefined;
-            if (fn.node.sql_body) {
-                // BEGIN ATOMIC … END: already parsed, positioned at the CREATE statement.
-                const nodes = [];
-                visit(fn.node.sql_body, (value, key) => {
-                    if (key === 'items' && value && Object.keys(value).length === 1 && /Stmt$/.test(Object.keys(value)[0]))
-                        nodes.push(value);
-                });
-                for (const node of nodes) {
-                    this.process({ ...fn.statement, node, kind: Object.keys(node)[0], inTransaction: true, transactionId: unit.transactionId, origin: 'function', originNote: note, suppressors: caller.suppressors, depth: unit.depth + 1 }, fn.top);
-                }
-            }
-            else if (body !== undefined) {
-                const frame = locateBody(fn.statement, body);
-                if (language === 'plpgsql')
-                    this.expandPlpgsql(fn.statement.sql, frame, { ...caller, depth: unit.depth }, fn.top, 'function', note);
-                else if (language === 'sql')
-                    this.expandSqlText(body, frame, { ...caller, depth: unit.depth }, fn.top, 'function', note, true);
-            }
-        }
-    }
-    // ---- MigrationState --------------------------------------------------------------------------
-    isNewTable(ref) {
-        return this.schema.table(ref)?.isNew === true;
-    }
-    isNewIndex(ref) {
-        return this.schema.index(ref)?.isNew === true;
-    }
-    isNewSchema(name) {
-        return !!name && this.schema.schemas.get(name)?.isNew === true;
-    }
-    isNewType(ref) {
-        return this.schema.types.get(ref)?.isNew === true;
-    }
-    hasValidatedNotNullCheck(table, column) {
-        return this.schema.hasValidatedNotNull(table, column);
-    }
-    notValidConstraintInSameTransaction(table, name, transactionId) {
-        return this.notValid.find((entry) => entry.name === name && entry.transactionId === transactionId && sameRelation(entry.table, table))?.line;
-    }
-    accessExclusiveHeld(transactionId) {
-        return this.accessExclusive.get(transactionId);
-    }
-    enumValuesAddedInTransaction(transactionId) {
-        return this.enumValues.get(transactionId) ?? new Map();
-    }
-    // ---- findings and suppressions -----------------------------------------------------------------
-    severityFor(rule, hit) {
-        const configured = this.options.rules[rule.id];
-        if (configured)
-            return configured;
-        return hit.severity ?? rule.severity;
-    }
-    emit(rule, unit, hit) {
-        let severity = this.severityFor(rule, hit);
-        if (severity === 'off')
-            return;
-        for (const suppressor of unit.suppressors) {
-            const entry = this.ignores.get(suppressor)?.find((ignore) => ignore.rule === rule.id);
-            if (entry) {
-                entry.used = true;
-                return;
-            }
-        }
-        let message = hit.message + unit.originNote;
-        if (rule.breaking && this.options.allowBreaking) {
-            if (severity === 'error')
-                severity = 'warning';
-            message += ` (${ALLOWED_NOTE})`;
-        }
-        const table = hit.table ?? statementTable(unit.node);
-        this.findings.push({ rule: rule.id, severity, line: unit.line, column: unit.column, endLine: unit.endLine, message, hint: hit.hint ?? rule.safe, evidence: null, impact: null, ...(table ? { table: qualifiedName(table) } : {}) });
-    }
-    emitForUnit(ruleId, unit, hit) {
-        const rule = RULES_BY_ID.get(ruleId);
-        if (this.options.rules[ruleId] === 'off')
-            return;
-        this.emit(rule, unit, hit);
-    }
-    emitForStatement(ruleId, statement, hit) {
-        this.emitForUnit(ruleId, { ...positionOf(statement), node: statement.node, kind: statement.kind, sql: statement.sql, inTransaction: false, transactionId: -1, origin: 'file', originNote: '', suppressors: [statement], depth: 0 }, hit);
-    }
-    emitFileFinding(ruleId, line, column, endLine, message, hint) {
-        const rule = RULES_BY_ID.get(ruleId);
-        const configured = this.options.rules[ruleId];
-        if (configured === 'off')
-            return;
-        this.findings.push({ rule: ruleId, severity: configured ?? rule.severity, line, column, endLine, message, hint: hint ?? rule.safe, evidence: null, impact: null });
-    }
-    parseIgnores(statement) {
-        const entries = [];
-        for (const comment of statement.leadingComments) {
-            const match = /^--\s*ddlgate-ignore(?![\w-])\s*(.*)$/i.exec(comment.text.trim());
-            if (!match)
-                continue;
-            const spec = match[1].trim();
-            const colon = spec.indexOf(':');
-            const ruleList = colon >= 0 ? spec.slice(0, colon) : spec;
-            const reason = colon >= 0 ? spec.slice(colon + 1).trim() : '';
-            const ids = ruleList
-                .split(',')
-                .map((id) => id.trim().toLowerCase())
-                .filter(Boolean);
-            if (ids.length === 0) {
-                this.emitFileFinding('invalid-ignore', comment.line, 1, comment.line, 'ddlgate-ignore names no rule: write `-- ddlgate-ignore <rule>[, <rule>]: <reason>`');
-                continue;
-            }
-            if (!reason) {
-                this.emitFileFinding('invalid-ignore', comment.line, 1, comment.line, `ddlgate-ignore ${ids.join(', ')} has no reason, so it silences nothing: write \`-- ddlgate-ignore ${ids.join(', ')}: <why this is safe here>\``);
-                continue;
-            }
-            for (const id of ids) {
-                if (!RULES_BY_ID.has(id)) {
-                    this.emitFileFinding('invalid-ignore', comment.line, 1, comment.line, `ddlgate-ignore names an unknown rule "${id}"`, `Known rules are listed in docs/rules.md.`);
-                    continue;
-                }
-                entries.push({ rule: id, line: comment.line, used: false });
-            }
-        }
-        return entries;
-    }
-    reportUnusedIgnores() {
-        for (const entries of this.ignores.values()) {
-            for (const entry of entries) {
-                if (entry.used || this.options.rules[entry.rule] === 'off' || (this.down && RULES_BY_ID.get(entry.rule)?.breaking))
-                    continue;
-                this.emitFileFinding('unused-ignore', entry.line, 1, entry.line, `ddlgate-ignore ${entry.rule} silences nothing: the statement below it has no ${entry.rule} finding`);
-            }
-        }
-    }
-    sorted() {
-        return this.findings.sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
-    }
-}
-const RUNNER_REFUSES = 'ddlgate runs one migration in one transaction and refuses this file: remove it (only a BEGIN … COMMIT pair wrapping the whole file is accepted)';
-/**
- * Judges each BEGIN/COMMIT/ROLLBACK inside a file (the whole-file BEGIN … COMMIT wrapper is already
- * removed) by its consequence: a COMMIT with work on both sides can leave half a migration applied, and a
- * BEGIN never committed leaves its locks held until the session ends: errors. A nested BEGIN, a ROLLBACK
- * that discards the file's work, or a COMMIT with nothing to split are harmless in PostgreSQL: warnings.
- */
-function transactionStructure(body, wrapped, asWritten) {
-    const verdicts = asWritten ? new AsWrittenVerdicts() : new Map();
-    const effectful = (statement) => !transactionControl(statement) && !isReadOnly(statement.node);
-    // In a file wrapped in BEGIN … COMMIT, the wrapper's transaction is open at the start.
-    let open;
-    let wrapperOpen = wrapped;
-    for (let i = 0; i < body.length; i++) {
-        const statement = body[i];
-        const control = transactionControl(statement);
-        if (!control || control === 'savepoint')
-            continue;
-        const word = statement.sql.split(/\s/)[0].toUpperCase();
-        if (control === 'begin') {
-            if (open || wrapperOpen)
-                verdicts.set(statement, { message: `${word} inside a transaction that is already open ${open ? ` (line ${open.line})` : ''}: PostgreSQL ignores it with a warning; ${RUNNER_REFUSES}`, severity: 'warning' });
-            else
-                open = statement;
-            continue;
-        }
-        if (control === 'rollback') {
-            verdicts.set(statement, { message: `ROLLBACK discards the work before it${open ? ` (since BEGIN at line ${open.line})` : ''}: the migration does nothing that lasts; ${RUNNER_REFUSES}`, severity: 'warning' });
-            open = undefined;
-            wrapperOpen = false;
-            continue;
-        }
-        // COMMIT (or END): work on both sides means a failure after it leaves the migration half applied.
-        const before = body.slice(0, i).some(effectful);
-        const after = body.slice(i + 1).some(effectful);
-        if (open) {
-            verdicts.set(statement, before && after
-                ? { message: `${word} in the middle of the migration: if anything after line ${statement.line} fails, the work before it stays applied; ${RUNNER_REFUSES}` }
-                : { message: `${word} closes the transaction opened at line ${open.line}; the file holds several transactions: ${RUNNER_REFUSES}`, severity: 'warning' });
-            verdicts.set(open, verdicts.get(open) ?? { message: `BEGIN at line ${open.line} opens one of several transactions in this file: ${RUNNER_REFUSES}`, severity: 'warning' });
-            open = undefined;
-        }
-        else if (wrapperOpen) {
-            // BEGIN; …; COMMIT; BEGIN; …; COMMIT; — consecutive transactions, each committed on purpose.
-            verdicts.set(statement, { message: `${word} ends the first of several transactions in this file (a failure in a later one leaves the earlier ones applied): ${RUNNER_REFUSES}`, severity: 'warning' });
-            wrapperOpen = false;
-        }
-        else {
-            verdicts.set(statement, before && after
-                ? { message: `${word} in the middle of the migration commits the work before it: if anything after line ${statement.line} fails, the migration stays half applied; ${RUNNER_REFUSES}` }
-                : { message: `${word} without a BEGIN: there is no work to split here, but ${RUNNER_REFUSES}`, severity: 'warning' });
-        }
-    }
-    if (open && wrapped) {
-        verdicts.set(open, verdicts.get(open) ?? { message: `BEGIN at line ${open.line} opens one of several transactions in this file: ${RUNNER_REFUSES}`, severity: 'warning' });
-    }
-    else if (open) {
-        verdicts.set(open, {
-            message: `${open.sql.split(/\s/)[0].toUpperCase()} at line ${open.line} is never committed: everything after it runs in a transaction that ends only with the session (rolled back, its locks held until then); ${RUNNER_REFUSES}`,
-        });
-    }
-    return verdicts;
-}
-/**
- * A file the runner runs as written (its own BEGIN … COMMIT blocks, or no-transaction with BEGIN/COMMIT):
- * only what is harmful in PostgreSQL itself is reported, without the note that the runner refuses it.
- */
-class AsWrittenVerdicts extends Map {
-    set(statement, hit) {
-        if (!/never committed/.test(hit.message))
-            return this;
-        return super.set(statement, { ...hit, message: hit.message.replace(/;? ?(: )?ddlgate runs one migration in one transaction and refuses this file: remove it \(only a BEGIN … COMMIT pair wrapping the whole file is accepted\)/, '').replace(/[:;,]\s*$/, '') });
-    }
-}
-/** Statements that change nothing (a SELECT without INTO, SET, SHOW, EXPLAIN without ANALYZE). */
-function isReadOnly(node) {
-    if (node.SelectStmt)
-        return !node.SelectStmt.intoClause && !JSON.stringify(node).includes('"FuncCall"');
-    return !!(node.VariableSetStmt || node.VariableShowStmt);
-}
-/** The table a statement works on, for findings that do not name one themselves. */
-function statementTable(node) {
-    const relation = node.AlterTableStmt?.relation ??
-        node.IndexStmt?.relation ??
-        node.RenameStmt?.relation ??
-        node.RefreshMatViewStmt?.relation ??
-        node.ClusterStmt?.relation ??
-        node.TruncateStmt?.relations?.[0]?.RangeVar ??
-        node.LockStmt?.relations?.[0]?.RangeVar ??
-        node.VacuumStmt?.rels?.[0]?.VacuumRelation?.relation ??
-        node.UpdateStmt?.relation ??
-        node.DeleteStmt?.relation ??
-        node.RuleStmt?.relation ??
-        node.CreateTrigStmt?.relation;
-    if (relation)
-        return rangeVarRef(relation);
-    if (node.DropStmt && ['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW'].includes(node.DropStmt.removeType))
-        return nameListRef(node.DropStmt.objects?.[0]?.List?.items);
-    return undefined;
-}
-/** `public.orders` for `orders` (the default search_path), `app.orders` as written. */
-function qualifiedName(ref) {
-    return `${ref.schema ?? 'public'}.${ref.name}`;
-}
-// ---- positions inside statements and bodies -------------------------------------------------------
-function positionOf(statement) {
-    return { line: statement.line, column: statement.column, endLine: statement.endLine };
-}
-/** Where a body (DO or function) starts inside its statement, as a frame for positions. */
-function locateBody(unit, body) {
-    const statementFrame = { text: unit.sql, line: unit.line, column: unit.column };
-    let index = unit.sql.indexOf(body);
-    if (index < 0) {
-        // Single-quoted body with doubled quotes: positions are approximate (start of its first line).
-        const firstLine = body.split('\n')[0];
-        index = firstLine.trim() ? unit.sql.indexOf(firstLine) : -1;
-    }
-    if (index < 0)
-        return { text: body, line: unit.line, column: unit.column };
-    return { text: body, ...positionIn(statementFrame, index) };
-}
-function positionIn(frame, index) {
-    const before = frame.text.slice(0, index);
-    const lastNewline = before.lastIndexOf('\n');
-    const line = frame.line + countNewlines(before);
-    const column = lastNewline < 0 ? frame.column + [...before].length : [...before.slice(lastNewline + 1)].length + 1;
-    return { line, column };
-}
-function countNewlines(text) {
-    let count = 0;
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1))
-        count++;
-    return count;
-}
-/** Index of the first character of a 1-based line of a text. */
-function nthLineStart(text, line) {
-    let index = 0;
-    for (let n = 1; n < line; n++) {
-        const next = text.indexOf('\n', index);
-        if (next < 0)
-            return index;
-        index = next + 1;
-    }
-    return index;
-}
-function firstNonSpace(text, from) {
-    const match = /\S/.exec(text.slice(from));
-    return match ? from + match.index : from;
-}
-function dollarTagFor(body) {
-    let tag = '$ddlgate$';
-    for (let n = 0; body.includes(tag); n++)
-        tag = `$ddlgate${n}$`;
-    return tag;
-}
-/**
- * The SQL of `EXECUTE '<literal>'` or `EXECUTE format('<literal>', …)` (placeholders replaced by
- * dummy names), or undefined when the statement is built from variables ddlgate cannot see.
- */
-function literalSql(expression) {
-    const text = expression.trim();
-    const formatCall = /^format\s*\(\s*/i.exec(text);
-    const rest = formatCall ? text.slice(formatCall[0].length) : text;
-    const literal = readLiteral(rest);
-    if (!literal)
-        return undefined;
-    const after = rest.slice(literal.length).trim();
-    if (formatCall ? !/^[,)]/.test(after) : after !== '')
-        return undefined;
-    let sql = literal.value;
-    if (formatCall)
-        sql = sql.replace(/%(\d+\$)?-?\d*([IsL%])/g, (_, __, kind) => (kind === '%' ? '%' : kind === 'L' ? "'ddlgate_value'" : 'ddlgate_name'));
-    return sql;
-}
-function readLiteral(text) {
-    const dollar = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(text);
-    if (dollar) {
-        const end = text.indexOf(dollar[0], dollar[0].length);
-        if (end < 0)
-            return undefined;
-        return { value: text.slice(dollar[0].length, end), length: end + dollar[0].length };
-    }
-    if (text.startsWith("'")) {
-        let i = 1;
-        let value = '';
-        while (i < text.length) {
-            if (text[i] === "'") {
-                if (text[i + 1] === "'") {
-                    value += "'";
-                    i += 2;
-                    continue;
-                }
-                return { value, length: i + 1 };
-            }
-            value += text[i];
-            i++;
-        }
-    }
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./lib/lint/config.js
-
-
-
-function resolveLintSettings(config, overrides = {}) {
-    const configPath = overrides.configPath ?? 'ddlgate.json';
-    const rules = {};
-    for (const [id, setting] of Object.entries(config.rules ?? {})) {
-        if (!RULES_BY_ID.has(id)) {
-            const suggestion = closest(id, [...RULES_BY_ID.keys()]);
-            throw new errors_InputError(`${configPath}: unknown rule "${id}" in "rules"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; rules are listed in docs/rules.md`);
-        }
-        rules[id] = setting;
-    }
-    const env = overrides.env ?? process.env;
-    const allowBreaking = overrides.allowBreaking === true || config.allowBreaking === true || isTrue(env.ALLOW_BREAKING_MIGRATIONS);
-    return {
-        pgVersion: config.pgVersion ?? DEFAULT_LINT_OPTIONS.pgVersion,
-        rules,
-        allowBreaking,
-        exclude: config.exclude ?? [],
-    };
-}
-function isTrue(value) {
-    return !!value && ['true', '1', 'yes'].includes(value.trim().toLowerCase());
-}
-function closest(word, candidates) {
-    let best;
-    let bestDistance = Infinity;
-    for (const candidate of candidates) {
-        const distance = levenshtein(word, candidate);
-        if (distance < bestDistance) {
-            best = candidate;
-            bestDistance = distance;
-        }
-    }
-    return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-function levenshtein(a, b) {
-    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= a.length; i++) {
-        let previous = row[0];
-        row[0] = i;
-        for (let j = 1; j <= b.length; j++) {
-            const current = row[j];
-            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-            previous = current;
-        }
-    }
-    return row[b.length];
-}
-/** Converts a path glob (`**`, `*`, `?`) to a regular expression over /-separated paths. */
-function globToRegExp(glob) {
-    let pattern = '';
-    const text = glob.replace(/\\/g, '/').replace(/^\.\//, '');
-    for (let i = 0; i < text.length; i++) {
-        const char = text[i];
-        if (char === '*' && text[i + 1] === '*') {
-            const slash = text[i + 2] === '/';
-            pattern += slash ? '(?:.*/)?' : '.*';
-            i += slash ? 2 : 1;
-        }
-        else if (char === '*')
-            pattern += '[^/]*';
-        else if (char === '?')
-            pattern += '[^/]';
-        else
-            pattern += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-    }
-    return new RegExp(`^${pattern}$`);
-}
-
-;// CONCATENATED MODULE: ./lib/lint/evidence.js
-/**
- * Evidence from the dry-run: each lock or rewrite finding is confirmed or contradicted by what PostgreSQL
- * actually did (the lock modes the lock trace saw in pg_locks, the relfilenode change of a rewrite). A
- * contradicted finding is downgraded one severity with the evidence in its message; a rewrite, or a
- * blocking lock held for long, that no rule predicted becomes a finding of its own (rule dry-run-observed).
- * Pure: takes the lint result and the traced statements, returns a new lint result.
- */
-
-const MODES = (/* unused pure expression or super */ null && (['AccessShareLock', 'RowShareLock', 'RowExclusiveLock', 'ShareUpdateExclusiveLock', 'ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock']));
-const strength = (mode) => MODES.indexOf(mode);
-/** What each rule predicts PostgreSQL will do: the weakest lock mode on its table, or a rewrite. */
-const PREDICTIONS = {
-    'create-index-not-concurrently': { lock: 'ShareLock' },
-    'drop-index-not-concurrently': { lock: 'AccessExclusiveLock' },
-    'reindex-not-concurrently': { lock: 'ShareLock' },
-    'set-not-null': { lock: 'AccessExclusiveLock' },
-    'check-without-not-valid': { lock: 'AccessExclusiveLock' },
-    'foreign-key-without-not-valid': { lock: 'ShareRowExclusiveLock' },
-    'unique-constraint-without-index': { lock: 'AccessExclusiveLock' },
-    'exclusion-constraint': { lock: 'AccessExclusiveLock' },
-    'primary-key-nullable-columns': { lock: 'AccessExclusiveLock' },
-    'validate-with-stronger-lock': { lock: 'AccessExclusiveLock' },
-    'validate-in-same-transaction': { lock: 'ShareRowExclusiveLock' },
-    'lock-table': { lock: 'ShareLock' },
-    truncate: { lock: 'AccessExclusiveLock' },
-    'refresh-materialized-view': { lock: 'AccessExclusiveLock' },
-    'detach-partition-not-concurrently': { lock: 'AccessExclusiveLock' },
-    'alter-domain-constraint': { lock: 'ShareLock' },
-    'add-column-volatile-default': { rewrite: true },
-    'add-column-stored-generated': { rewrite: true },
-    'change-column-type': { rewrite: true },
-    'set-logged-unlogged': { rewrite: true },
-    'set-tablespace': { rewrite: true },
-    'vacuum-full': { rewrite: true },
-    cluster: { rewrite: true },
-};
-/** A blocking lock the dry-run held this long with no rule predicting it is reported (ms, dry-run time). */
-const UNPREDICTED_LOCK_MS = 1000;
-const DOWNGRADE = { error: 'warning', warning: 'info', info: 'info' };
-function mergeEvidence(result, migrations) {
-    const traced = new Map(migrations.map((migration) => [path.resolve(migration.path), migration]));
-    const files = result.files.map((file) => {
-        const migration = traced.get(path.resolve(file.path));
-        if (!migration)
-            return file;
-        const statements = [...migration.statements].sort((a, b) => a.line - b.line);
-        const explained = new Set();
-        const findings = file.findings.map((finding) => {
-            const prediction = PREDICTIONS[finding.rule];
-            if (!prediction)
-                return finding;
-            const statement = statementAt(statements, finding.line);
-            if (!statement)
-                return finding;
-            explained.add(statement);
-            if (statement.note || statement.error)
-                return finding; // not run as written: nothing to compare
-            const evidence = judge(finding, prediction, statement);
-            if (evidence.status === 'confirmed')
-                return { ...finding, evidence };
-            return { ...finding, severity: DOWNGRADE[finding.severity], message: `${finding.message} — contradicted by the dry-run: ${evidence.observed}`, evidence };
-        });
-        for (const statement of statements) {
-            if (explained.has(statement) || statement.note || statement.error)
-                continue;
-            const unpredicted = unpredictedFinding(statement, file.findings);
-            if (unpredicted)
-                findings.push(unpredicted);
-        }
-        findings.sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
-        return { ...file, findings };
-    });
-    return { ...result, files, summary: summarize(files) };
-}
-/** The traced statement a finding belongs to: the last one starting at or before the finding's line. */
-function statementAt(statements, line) {
-    let found;
-    for (const statement of statements)
-        if (statement.line <= line)
-            found = statement;
-    return found;
-}
-function judge(finding, prediction, statement) {
-    const onTable = (relation) => !finding.table || evidence_sameRelation(relation, finding.table);
-    const locks = statement.locks.filter((lock) => lock.preExisting !== false && onTable(lock.relation));
-    const seen = describeLocks(locks) || 'no lock on an existing table';
-    if (prediction.rewrite) {
-        const rewritten = statement.rewrites.filter(onTable);
-        if (rewritten.length > 0)
-            return { status: 'confirmed', observed: `rewrote ${rewritten.join(', ')} (new relfilenode); ${seen}` };
-        return { status: 'contradicted', observed: `no rewrite of ${finding.table ?? 'any existing table'} (relfilenode unchanged); ${seen}` };
-    }
-    const needed = strength(prediction.lock);
-    const strong = locks.filter((lock) => strength(lock.mode) >= needed);
-    if (strong.length > 0)
-        return { status: 'confirmed', observed: describeLocks(strong) };
-    return { status: 'contradicted', observed: `took ${seen}, weaker than the predicted ${prediction.lock}` };
-}
-function unpredictedFinding(statement, findings) {
-    const atStatement = findings.some((finding) => finding.line === statement.line && finding.severity === 'error');
-    if (atStatement)
-        return undefined;
-    const rewrites = statement.rewrites;
-    const blocking = statement.locks.filter((lock) => lock.preExisting !== false && strength(lock.mode) >= strength('ShareLock') && !lock.inferred);
-    if (rewrites.length > 0) {
-        return observed(statement, 'error', `the dry-run saw this statement rewrite ${rewrites.join(', ')} (new relfilenode) under ${describeLocks(blocking) || 'its lock'}, which no rule predicted`, rewrites[0]);
-    }
-    if (blocking.length > 0 && (statement.durationMs ?? 0) >= UNPREDICTED_LOCK_MS) {
-        return observed(statement, 'warning', `the dry-run held ${describeLocks(blocking)} for ${Math.round(statement.durationMs)} ms, blocking ${blocking.some((l) => l.mode === 'AccessExclusiveLock') ? 'reads and writes' : 'writes'}; no rule predicted it`, blocking[0].relation);
-    }
-    return undefined;
-}
-function observed(statement, severity, message, table) {
-    return {
-        rule: 'dry-run-observed',
-        severity,
-        line: statement.line,
-        column: 1,
-        endLine: statement.line,
-        message,
-        hint: 'Check what the statement does to the table on production data: a rewrite or long lock is an outage on a large, busy table. Use the safe pattern for the operation (see docs/rules.md), or run it in a maintenance window.',
-        evidence: { status: 'confirmed', observed: message.replace(/^the dry-run saw this statement /, '').replace(/, which no rule predicted$/, '') },
-        impact: null,
-        table,
-    };
-}
-function describeLocks(locks) {
-    return locks.map((lock) => `${lock.mode} on ${lock.relation}`).join(', ');
-}
-function evidence_sameRelation(a, b) {
-    const norm = (name) => {
-        const clean = name.replace(/"/g, '');
-        return clean.includes('.') ? clean : `public.${clean}`;
-    };
-    return norm(a) === norm(b);
-}
-function summarize(files) {
-    const summary = { errors: 0, warnings: 0, infos: 0 };
-    for (const file of files) {
-        for (const finding of file.findings) {
-            if (finding.severity === 'error')
-                summary.errors++;
-            else if (finding.severity === 'warning')
-                summary.warnings++;
-            else
-                summary.infos++;
-        }
-    }
-    return summary;
-}
-
-;// CONCATENATED MODULE: ./lib/lint/catalog.js
-/**
- * The schema model read from a real database's catalog: the source of truth when one is at hand
- * (`lint --database-url`, the dry-run). Read-only queries on pg_catalog; takes anything with a `query`
- * method (a pg Client) so the linter itself never opens connections.
- */
-
-
-
-const USER_SCHEMAS = (/* unused pure expression or super */ null && (`n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`));
-const catalog_KINDS = { r: 'table', p: 'table', v: 'view', m: 'matview', f: 'foreign', S: 'sequence' };
-const catalog_CONSTRAINT_KINDS = { c: 'check', f: 'foreign', u: 'unique', p: 'primary', x: 'exclusion', n: 'notnull' };
-/** Loads tables, columns, constraints, indexes, types, schemas and function volatility. `tracking`: the ddlgate schema, left out. */
-async function loadCatalogSchema(db, options = {}) {
-    const model = new SchemaModel({ complete: true });
-    const skip = (schema) => schema === options.tracking;
-    const relations = await db.query(`SELECT c.oid::bigint AS oid, n.nspname AS schema, c.relname AS name, c.relkind AS kind
-    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relkind IN ('r','p','v','m','f','S') AND ${USER_SCHEMAS}`);
-    const byOid = new Map();
-    for (const row of relations.rows) {
-        if (skip(row.schema))
-            continue;
-        const table = { ref: { schema: row.schema, name: row.name }, kind: catalog_KINDS[row.kind] ?? 'table', isNew: false, columnsKnown: true, columns: new Map(), constraints: new Map() };
-        byOid.set(String(row.oid), table);
-        model.tables.set(table);
-    }
-    const columns = await db.query(`SELECT a.attrelid::bigint AS rel, a.attname AS name, a.attnotnull AS notnull, a.atttypmod AS typmod,
-      t.typname AS type, t.typtype AS typtype, t.typcategory AS category, e.typname AS element
-    FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-    JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'
-    WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r','p','v','m','f') AND ${USER_SCHEMAS}`);
-    for (const row of columns.rows) {
-        const table = byOid.get(String(row.rel));
-        if (!table)
-            continue;
-        const array = row.category === 'A' && row.element;
-        table.columns.set(row.name, { name: row.name, notNull: row.notnull === true, type: catalogType(array ? row.element : row.type, Number(row.typmod), !!array) });
-    }
-    const constraints = await db.query(`SELECT co.conrelid::bigint AS rel, co.conname AS name, co.contype AS kind, co.convalidated AS valid,
-      pg_get_constraintdef(co.oid) AS def,
-      ARRAY(SELECT a.attname::text FROM unnest(co.conkey) k JOIN pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = k) AS keys
-    FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE co.conrelid <> 0 AND ${USER_SCHEMAS}`);
-    for (const row of constraints.rows) {
-        const table = byOid.get(String(row.rel));
-        if (!table)
-            continue;
-        const kind = catalog_CONSTRAINT_KINDS[row.kind] ?? 'other';
-        const keys = (row.keys ?? []);
-        const notNullColumns = kind === 'check' ? checkNotNullColumns(String(row.def ?? '')) : kind === 'primary' || kind === 'notnull' ? keys : [];
-        table.constraints.set(row.name, { name: row.name, kind, valid: row.valid !== false, notNullColumns });
-    }
-    const indexes = await db.query(`SELECT n.nspname AS schema, ic.relname AS name, i.indrelid::bigint AS rel, i.indisvalid AS valid, i.indisunique AS unique,
-      ARRAY(SELECT a.attname::text FROM unnest(i.indkey) k JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k WHERE k > 0) AS columns
-    FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_namespace n ON n.oid = ic.relnamespace
-    WHERE ${USER_SCHEMAS}`);
-    for (const row of indexes.rows) {
-        if (skip(row.schema))
-            continue;
-        model.indexes.set({ ref: { schema: row.schema, name: row.name }, table: byOid.get(String(row.rel))?.ref, valid: row.valid === true, unique: row.unique === true, isNew: false, columns: row.columns ?? [] });
-    }
-    const types = await db.query(`SELECT n.nspname AS schema, t.typname AS name, t.typtype AS kind, b.typname AS base, t.typtypmod AS typmod
-    FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace LEFT JOIN pg_type b ON b.oid = t.typbasetype
-    LEFT JOIN pg_class c ON c.oid = t.typrelid
-    WHERE t.typtype IN ('e','d','c') AND (t.typtype <> 'c' OR c.relkind = 'c') AND ${USER_SCHEMAS}`);
-    for (const row of types.rows) {
-        if (skip(row.schema))
-            continue;
-        const kind = row.kind === 'e' ? 'enum' : row.kind === 'd' ? 'domain' : 'composite';
-        model.types.set({ ref: { schema: row.schema, name: row.name }, kind, isNew: false, ...(row.base ? { base: catalogType(row.base, Number(row.typmod), false) } : {}) });
-    }
-    const schemas = await db.query(`SELECT n.nspname AS name FROM pg_namespace n WHERE ${USER_SCHEMAS}`);
-    for (const row of schemas.rows)
-        if (!skip(row.name))
-            model.schemas.set(row.name, { isNew: false });
-    // Every function's volatility, built-in or not: with overloads, the most volatile one counts.
-    const functions = await db.query(`SELECT proname AS name, max(provolatile) AS volatility FROM pg_proc GROUP BY proname`);
-    const VOLATILITY = { i: 'immutable', s: 'stable', v: 'volatile' };
-    for (const row of functions.rows)
-        model.functions.set(row.name, VOLATILITY[row.volatility] ?? 'volatile');
-    return model;
-}
-/** pg_type name + atttypmod → the model's type (typmod decoded the way each type's typmodout does). */
-function catalogType(name, typmod, array) {
-    let typmods = [];
-    if (typmod >= 0) {
-        if (name === 'varchar' || name === 'bpchar')
-            typmods = [typmod - 4];
-        else if (name === 'numeric')
-            typmods = [((typmod - 4) >> 16) & 0xffff, (typmod - 4) & 0xffff];
-        else if (name === 'interval') {
-            const precision = typmod & 0xffff;
-            typmods = precision === 0xffff ? [] : [precision];
-        }
-        else
-            typmods = [typmod];
-    }
-    return { name, typmods, array };
-}
-function checkNotNullColumns(definition) {
-    const match = /^CHECK \((.*)\)( NOT VALID)?$/s.exec(definition);
-    if (!match)
-        return [];
-    try {
-        const select = parseRaw(`SELECT 1 WHERE ${match[1]}`).stmts[0]?.stmt.SelectStmt;
-        return notNullColumnsOf(select?.whereClause);
-    }
-    catch {
-        return [];
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/lint/index.js
-/**
- * Lint entry points: files and migrations directories → DESIGN.md's lint JSON shape.
- * Pure of printing and of @actions/core; reads files only.
- */
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-const DEFAULT_SETTINGS = { ...DEFAULT_LINT_OPTIONS, exclude: [] };
-/** Lints one migration's text (already read): the pure core of every entry point. */
-function lintText(displayName, text, settings = {}, { down = false } = {}) {
-    return { path: displayName, findings: lintSource(text.replace(/^\uFEFF/, ''), { ...settings, down }) };
-}
-/**
- * Lints paths: a directory is linted as a migrations directory; a file that is one of its directory's
- * migrations is linted against the schema the earlier migrations of that directory build, and counts as
- * pending (with every other named file of the directory: the change under review); any other file is
- * linted alone, whatever its name, as one migration. With no path, lints `dir`.
- */
-function lintFiles(paths, settings = {}, options = {}) {
-    const full = { ...DEFAULT_SETTINGS, ...settings };
-    const files = [];
-    const named = paths.filter((target) => isDirectoryOrFile(target) === 'file').map((file) => external_node_path_namespaceObject.resolve(file));
-    const byDir = new Map();
-    for (const target of paths) {
-        if (isDirectoryOrFile(target) === 'directory') {
-            files.push(...lintMigrationsDir(target, full, options).files);
-            continue;
-        }
-        if (isExcluded(target, undefined, full.exclude))
-            continue;
-        const dir = external_node_path_namespaceObject.dirname(external_node_path_namespaceObject.resolve(target));
-        let results = byDir.get(dir);
-        if (!results) {
-            results = lintHistoryOf(dir, named, full, options);
-            byDir.set(dir, results);
-        }
-        files.push(results.get(external_node_path_namespaceObject.resolve(target)) ?? lintFile(target, full));
-    }
-    return withSummary(files);
-}
-function entriesFor(dir, options) {
-    if (options.set && external_node_path_namespaceObject.resolve(options.set.dir) === external_node_path_namespaceObject.resolve(dir))
-        return [...options.set.entries];
-    return discoverMigrations(dir, options.layout ? { layout: options.layout } : {});
-}
-/** Lints a directory's migrations up to the named files, and returns the named files' results by absolute path. */
-function lintHistoryOf(dir, named, settings, options) {
-    const results = new Map();
-    let entries;
-    try {
-        entries = entriesFor(dir, options);
-    }
-    catch {
-        return results; // not a migrations directory: each file is linted alone
-    }
-    const namedSet = new Set(named);
-    const isNamed = (entry) => namedSet.has(external_node_path_namespaceObject.resolve(script_upSourceOf(entry).path)) || (script_downSourceOf(entry) ? namedSet.has(external_node_path_namespaceObject.resolve(script_downSourceOf(entry).path)) : false);
-    if (!entries.some(isNamed))
-        return results;
-    const last = Math.max(...entries.map((entry, i) => (isNamed(entry) ? i : -1)));
-    const dirResult = lintEntries(entries.slice(0, last + 1), settings, {
-        ...options,
-        isPending: (entry) => isNamed(entry) || (options.isPending?.(entry) ?? false),
-        report: isNamed,
-    });
-    for (const file of dirResult.files) {
-        const full = external_node_path_namespaceObject.resolve(file.path);
-        if (namedSet.has(full))
-            results.set(full, file);
-    }
-    return results;
-}
-/**
- * Lints every migration of a directory, read the way the runner reads it (its layout, detected or given):
- * up and down SQL in version order; a file holding both (dbmate, ROLLBACK comments …) is one entry. Each
- * migration is judged against the schema the earlier ones build.
- */
-function lintMigrationsDir(dir, settings = {}, options = {}) {
-    const full = { ...DEFAULT_SETTINGS, ...settings };
-    const entries = entriesFor(dir, options);
-    return lintEntries(entries, full, options, dir);
-}
-/**
- * Lints a directory against a real database: migrations it has applied are linted from the directory's
- * history as usual; pending ones are judged against the catalog (the source of truth), each seeing what the
- * pending ones before it create as new. With `only`, reports just those files (absolute paths).
- */
-function lintAgainstCatalog(dir, settings, options) {
-    const full = { ...DEFAULT_SETTINGS, ...settings };
-    const entries = entriesFor(dir, options);
-    const named = (entry) => !options.only || options.only.has(path.resolve(upSourceOf(entry).path)) || (!!downSourceOf(entry) && options.only.has(path.resolve(downSourceOf(entry).path)));
-    const offline = lintEntries(entries, full, { report: (entry) => options.applied.has(entry.version) && named(entry) }, dir);
-    const pending = entries.filter((entry) => !options.applied.has(entry.version));
-    const live = lintEntries(pending, full, { schema: options.catalog, isPending: () => true, report: named }, dir);
-    const order = new Map();
-    entries.forEach((entry, i) => {
-        order.set(displayPath(upSourceOf(entry).path), i);
-        const down = downSourceOf(entry);
-        if (down)
-            order.set(displayPath(down.path), i);
-    });
-    const files = [...offline.files, ...live.files].sort((a, b) => (order.get(a.path) ?? 0) - (order.get(b.path) ?? 0));
-    return withSummary(files);
-}
-/** Lints an ordered list of migrations, threading the schema model from one to the next. */
-function lintEntries(entries, settings, options = {}, dir) {
-    const byPath = new Map();
-    let schema = options.schema ?? new schema_SchemaModel();
-    let seen = 0;
-    for (const entry of entries) {
-        // A goose Go migration has no SQL to lint (the set lists it; `up` refuses to run it).
-        if (entry.unrunnable)
-            continue;
-        const pending = options.isPending?.(entry) ?? false;
-        const report = options.report?.(entry) ?? true;
-        // A history of earlier migrations is the database's story: what it never created does not exist.
-        if (seen > 0)
-            schema.complete = true;
-        const up = script_upSourceOf(entry);
-        const down = script_downSourceOf(entry);
-        const before = schema;
-        if (!isExcluded(up.path, dir, settings.exclude)) {
-            // The first migration works on a copy (the caller's catalog stays intact); later ones on the model the previous one left.
-            const result = lintSqlSource(up, settings, false, before, seen > 0 || !options.schema);
-            if (report)
-                addResult(byPath, result.file);
-            schema = result.schema ?? before;
-            if (!pending)
-                settle(schema);
-        }
-        if (report && down && !isExcluded(down.path, dir, settings.exclude))
-            addResult(byPath, lintSqlSource(down, settings, true, schema).file);
-        seen++;
-    }
-    return withSummary([...byPath.values()]);
-}
-function addResult(byPath, result) {
-    const existing = byPath.get(result.path);
-    if (!existing)
-        byPath.set(result.path, result);
-    else
-        existing.findings = [...existing.findings, ...result.findings].sort((a, b) => a.line - b.line || a.column - b.column);
-}
-/** A migration that is already applied: what it created is no longer new. */
-function settle(schema) {
-    for (const table of schema.tables.values()) {
-        table.isNew = false;
-        for (const column of table.columns.values())
-            column.allNull = false;
-    }
-    for (const index of schema.indexes.values())
-        index.isNew = false;
-    for (const type of schema.types.values())
-        type.isNew = false;
-    for (const entry of schema.schemas.values())
-        entry.isNew = false;
-}
-function lintSqlSource(source, settings, down, schema, schemaOwned = false) {
-    const shown = files_displayPath(source.path);
-    const read = readForLint(source.path);
-    if ('finding' in read)
-        return { file: { path: shown, findings: [read.finding] } };
-    const text = sourceText(source, read.text);
-    const result = lintSourceWithSchema(text, { ...settings, down, ...(source.noTransaction ? { noTransaction: true } : {}), ...(schema ? { schema, schemaOwned } : {}) });
-    // An empty down section is common (irreversible migrations); the runner only needs it for a rollback.
-    const findings = down && source.section ? result.findings.filter((f) => f.rule !== 'empty-migration') : result.findings;
-    return { file: { path: shown, findings }, schema: result.schema };
-}
-function readForLint(file) {
-    let buffer;
-    try {
-        buffer = (0,external_node_fs_.readFileSync)(file);
-    }
-    catch {
-        throw new errors_InputError(`${files_displayPath(file)}: cannot read file`);
-    }
-    const problem = encodingProblem(buffer);
-    return problem ? { finding: problem } : { text: buffer.toString('utf8').replace(/^\uFEFF/, '') };
-}
-/** Whether a path the user named is a directory or a file; a missing one is bad input (exit 2). */
-function isDirectoryOrFile(target) {
-    try {
-        return (0,external_node_fs_.statSync)(target).isDirectory() ? 'directory' : 'file';
-    }
-    catch {
-        throw new errors_InputError(`${target}: no such file or directory`);
-    }
-}
-/** Every .sql file directly in a directory (the runner's layouts are flat), sorted. */
-function sqlFilesIn(dir) {
-    return readdirSync(dir)
-        .filter((name) => name.toLowerCase().endsWith('.sql'))
-        .map((name) => path.join(dir, name))
-        .filter((file) => statSync(file).isFile())
-        .sort();
-}
-/** Lints one file as one migration, whatever its name (`*.down.sql` is linted as a down migration). */
-function lintFile(file, settings = {}) {
-    const shown = files_displayPath(file);
-    const read = readForLint(file);
-    if ('finding' in read)
-        return { path: shown, findings: [read.finding] };
-    return lintText(shown, read.text, settings, { down: /\.down\.sql$/i.test(file) });
-}
-function encodingProblem(buffer) {
-    const syntax = RULES_BY_ID.get('syntax');
-    if (buffer.includes(0)) {
-        return { rule: 'syntax', severity: 'error', line: 1, column: 1, endLine: 1, message: 'binary content (NUL byte): not a SQL text file', hint: syntax.safe, evidence: null, impact: null };
-    }
-    const text = buffer.toString('utf8');
-    if (!Buffer.from(text, 'utf8').equals(buffer)) {
-        const index = text.indexOf('\uFFFD');
-        const before = text.slice(0, Math.max(0, index));
-        const line = before.split('\n').length;
-        const column = before.length - before.lastIndexOf('\n');
-        return { rule: 'syntax', severity: 'error', line, column, endLine: line, message: 'invalid UTF-8', hint: 'Save the file as UTF-8.', evidence: null, impact: null };
-    }
-    return undefined;
-}
-function isExcluded(file, dir, globs) {
-    if (globs.length === 0)
-        return false;
-    const candidates = [files_displayPath(file), external_node_path_namespaceObject.basename(file)];
-    if (dir)
-        candidates.push(external_node_path_namespaceObject.relative(dir, file));
-    const normalized = candidates.map((candidate) => candidate.split(external_node_path_namespaceObject.sep).join('/'));
-    return globs.some((glob) => {
-        const regex = globToRegExp(glob);
-        return normalized.some((candidate) => regex.test(candidate));
-    });
-}
-function lint_summarize(files) {
-    const summary = { errors: 0, warnings: 0, infos: 0 };
-    for (const file of files) {
-        for (const finding of file.findings) {
-            if (finding.severity === 'error')
-                summary.errors++;
-            else if (finding.severity === 'warning')
-                summary.warnings++;
-            else
-                summary.infos++;
-        }
-    }
-    return summary;
-}
-function withSummary(files) {
-    return { files, summary: lint_summarize(files) };
-}
-/** Blocking = at least one finding of severity error. */
-function hasBlockingFindings(result) {
-    return result.summary.errors > 0;
-}
-
 ;// CONCATENATED MODULE: ./lib/impact/snapshot.js
 /**
  * The production statistics snapshot as data: its shape, its canonical (diff-friendly) serialisation,
@@ -55851,6 +58190,60 @@ COMMIT`);
     }
 }
 
+;// CONCATENATED MODULE: ./lib/report/fix-sql.js
+/**
+ * The fix as SQL for findings whose safe form is a rewrite of the same statement (CONCURRENTLY,
+ * NOT VALID). Pure and conservative: the statement text is only changed where its shape is the plain
+ * one the rule describes; anything else gets no SQL fix (the rule's hint and docs still apply).
+ * `sameStatement` fixes can be offered as a GitHub suggestion on the statement's lines.
+ */
+const NO_TRANSACTION = '-- and put -- ddlgate:no-transaction at the top of the file';
+/** Removes a trailing `;` and whitespace, remembering whether there was one. */
+function body(sql) {
+    const match = /;\s*$/.exec(sql);
+    return { text: sql.replace(/;?\s*$/, ''), semicolon: match ? ';' : '' };
+}
+function fixFor(rule, statement) {
+    const { text, semicolon } = body(statement);
+    if (text.includes('\0'))
+        return undefined;
+    switch (rule) {
+        case 'create-index-not-concurrently': {
+            const match = /^(\s*CREATE\s+(?:UNIQUE\s+)?INDEX)(\s+)(?!CONCURRENTLY\b)/i.exec(text);
+            if (!match)
+                return undefined;
+            return { sql: `${match[1]} CONCURRENTLY${match[2]}${text.slice(match[0].length)}${semicolon}`, note: NO_TRANSACTION };
+        }
+        case 'drop-index-not-concurrently': {
+            const match = /^(\s*DROP\s+INDEX)(\s+)(?!CONCURRENTLY\b)/i.exec(text);
+            if (!match || /\bCASCADE\s*$/i.test(text))
+                return undefined;
+            return { sql: `${match[1]} CONCURRENTLY${match[2]}${text.slice(match[0].length)}${semicolon}`, note: NO_TRANSACTION };
+        }
+        case 'reindex-not-concurrently': {
+            const match = /^(\s*REINDEX\s+(?:INDEX|TABLE))(\s+)(?!CONCURRENTLY\b)/i.exec(text);
+            if (!match)
+                return undefined;
+            return { sql: `${match[1]} CONCURRENTLY${match[2]}${text.slice(match[0].length)}${semicolon}`, note: NO_TRANSACTION };
+        }
+        case 'foreign-key-without-not-valid':
+        case 'check-without-not-valid': {
+            // One ADD CONSTRAINT, named, at the end of the statement: append NOT VALID and validate later.
+            const match = /^\s*ALTER\s+TABLE\s+(?:ONLY\s+)?(?:IF\s+EXISTS\s+)?(\S+)\s+ADD\s+CONSTRAINT\s+("[^"]+"|\w+)\s+(?:FOREIGN\s+KEY|CHECK)\b/i.exec(text);
+            if (!match || /\bNOT\s+VALID\s*$/i.test(text) || /,\s*ADD\b/i.test(text))
+                return undefined;
+            return { sql: `${text} NOT VALID${semicolon}`, note: `-- then, in a later migration: ALTER TABLE ${match[1]} VALIDATE CONSTRAINT ${match[2]};` };
+        }
+        case 'detach-partition-not-concurrently': {
+            if (!/\bDETACH\s+PARTITION\s+\S+\s*$/i.test(text))
+                return undefined;
+            return { sql: `${text} CONCURRENTLY${semicolon}`, note: NO_TRANSACTION };
+        }
+        default:
+            return undefined;
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/action/plan-file.js
 /**
  * The deploy plan as a file: the dry-run of the plan job writes it (pending set and checksums), the
@@ -55917,6 +58310,8 @@ function readPlanFor(file, environment, databaseUrl) {
 
 
 
+
+
 function runnerSettings(env) {
     const { inputs, config } = env;
     return {
@@ -55938,7 +58333,7 @@ function baseModel(env) {
         notes.push('Only the migrations this pull request adds or changes are linted (changed-only).');
     if (env.inputs.allowBreaking)
         notes.push('Breaking changes are allowed for this run (allow-breaking): they are reported as warnings.');
-    return { dir: env.dir, command: env.inputs.command, files: [], failOn: env.inputs.failOn, notes };
+    return { dir: env.dir, command: env.inputs.command, files: [], failOn: env.inputs.failOn, notes, ...(env.changed ? { changedOnly: true } : {}) };
 }
 // ---- lint -----------------------------------------------------------------------------------------
 /** Lints the directory, only the files the PR changed, or the given files. */
@@ -55951,7 +58346,7 @@ function lintStep(env, only) {
     if (!env.changed)
         return lintMigrationsDir(env.dir, settings, withSet);
     const files = discover_entriesOf(env).flatMap((entry) => [entry.upPath, ...(entry.downPath ? [entry.downPath] : [])]);
-    return lintFiles([...new Set(files)].filter((file) => env.changed.has(repoPath(env.run, file))), settings, withSet);
+    return lintFiles([...new Set(files)].filter((file) => env.changed.has(env.repoPath(file))), settings, withSet);
 }
 /** lint: the job fails on errors (fail-on error|warning) or on warnings too (fail-on warning). */
 function lintFailure(result, failOn) {
@@ -55965,9 +58360,9 @@ function lintFailure(result, failOn) {
 /** Joins lint results and dry-run migrations into one entry per file (by absolute path). */
 function reportFiles(env, lint, dryRun, defaultStatus) {
     const byPath = new Map();
-    const status = (file) => env.changed?.get(repoPath(env.run, file)) ?? defaultStatus;
+    const status = (file) => env.changed?.get(env.repoPath(file)) ?? defaultStatus;
     for (const file of lint?.files ?? []) {
-        const shown = repoPath(env.run, file.path);
+        const shown = env.repoPath(file.path);
         const entry = { path: shown, findings: file.findings };
         const s = status(file.path);
         if (s)
@@ -55976,13 +58371,51 @@ function reportFiles(env, lint, dryRun, defaultStatus) {
     }
     for (const migration of dryRun?.migrations ?? []) {
         const key = external_node_path_namespaceObject.resolve(migration.path);
-        const entry = byPath.get(key) ?? { path: repoPath(env.run, migration.path), findings: null, status: 'pending' };
+        const entry = byPath.get(key) ?? { path: env.repoPath(migration.path), findings: null, status: 'pending' };
         Object.assign(entry, { version: migration.version, name: migration.name, dryRun: migration });
         byPath.set(key, entry);
     }
+    for (const [file, entry] of byPath)
+        if (entry.findings?.length)
+            entry.findings = enrichFindings(file, entry.findings, entry.dryRun);
     // Version order (file names start with the version), up before down.
     const key = (file) => file.path.replace(/\.(up|down)\.sql$/i, (_, direction) => (direction.toLowerCase() === 'up' ? '\u0000' : '\u0001'));
     return [...byPath.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+/**
+ * Each finding with what the report shows of it: the statement's SQL (its lines of the file, trimmed),
+ * the lock the dry-run traced at that statement, and the fix as SQL when it is a rewrite of the same
+ * statement. Evidence (lint) and impact (snapshot) arrive on the finding itself when those ran.
+ */
+function enrichFindings(file, findings, dryRun) {
+    let text;
+    try {
+        text = (0,external_node_fs_.readFileSync)(file, 'utf8').replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').split('\n');
+    }
+    catch {
+        text = undefined;
+    }
+    return findings.map((finding) => {
+        const out = { ...finding };
+        if (text && finding.line >= 1) {
+            const lines = text.slice(finding.line - 1, Math.max(finding.line, finding.endLine));
+            if (finding.column > 1 && lines.length)
+                lines[0] = lines[0].slice(finding.column - 1);
+            const excerpt = lines.join('\n').trim();
+            if (excerpt) {
+                const shown = excerpt.split('\n');
+                out.excerpt = shown.length > 12 ? `${shown.slice(0, 11).join('\n')}\n-- … (${shown.length - 11} more lines)` : excerpt;
+                const fix = fixFor(finding.rule, excerpt);
+                if (fix && shown.length <= 12)
+                    out.fix = fix;
+            }
+        }
+        const statement = dryRun?.statements.find((s) => s.line === finding.line);
+        const traced = statement && traceText(statement);
+        if (traced)
+            out.traced = traced;
+        return out;
+    });
 }
 /** The `stats` input: impact on the findings (and, on a throwaway database, calibration and drift). */
 async function withStats(env, lint, notes, throwaway) {
@@ -56031,7 +58464,7 @@ async function replayBaseMigrations(env) {
         return;
     }
     const entries = discover_entriesOf(env);
-    const touched = entries.filter((entry) => [entry.upPath, entry.downPath].some((file) => file && env.changed.has(repoPath(env.run, file))));
+    const touched = entries.filter((entry) => [entry.upPath, entry.downPath].some((file) => file && env.changed.has(env.repoPath(file))));
     const first = touched[0];
     const base = first ? entries.filter((entry) => version_compareVersions(entry.version, first.version) < 0) : entries;
     const last = base[base.length - 1];
@@ -56065,9 +58498,11 @@ async function runDryRunCommand(env) {
         // No connection, no lock, a modified applied file …: the lint part of the report still stands.
         if (!(error instanceof DdlgateError))
             throw error;
-        const model = { ...baseModel(env), files: reportFiles(env, lint, undefined), dryRunError: error.message };
+        const model = { ...baseModel(env), files: reportFiles(env, lint, undefined), couldNotRun: { kind: error.exitCode === 2 ? 'input' : 'infrastructure', reason: `the dry-run could not run: ${error.message}` } };
         return { model, json: { lint, dryRun: null, error: error.message }, lint, failure: `dry-run could not run: ${error.message}` };
     }
+    // Each lock or rewrite finding confirmed or contradicted by what PostgreSQL did (src/lint/evidence.ts).
+    lint = mergeEvidence(lint, report.migrations);
     const model = { ...baseModel(env), dryRunOk: report.ok, dryRunReport: report };
     // After the dry-run (rolled back): a replay-base database then holds exactly the migrations before the PR.
     lint = await withStats(env, lint, model.notes, true);
@@ -56100,21 +58535,22 @@ async function runApply(env) {
     const approved = inputs.planFile ? readPlanFor(inputs.planFile, inputs.environment, inputs.databaseUrl) : undefined;
     const settings = { ...runnerSettings(env), ...(approved ? { expectedPending: approved.pending } : {}) };
     const dry = await dryRunStep(env);
-    const lint = dry.migrations.length ? lintStep(env, dry.migrations.map((m) => m.path)) : { files: [], summary: { errors: 0, warnings: 0, infos: 0 } };
+    const lint = dry.migrations.length ? mergeEvidence(lintStep(env, dry.migrations.map((m) => m.path)), dry.migrations) : { files: [], summary: { errors: 0, warnings: 0, infos: 0 } };
     const model = { ...baseModel(env), files: reportFiles(env, lint, dry, 'pending'), dryRunOk: dry.ok, dryRunReport: dry };
     model.notes = model.notes.filter((n) => !n.includes('changed-only'));
     const json = { lint, dryRun: dry };
     const stop = (failure, extra = {}) => {
-        model.operation = { headline: `nothing was applied: ${failure}`, ok: false };
+        model.operation = { headline: `Nothing applied — ${failure.replace(/, nothing was applied:/, ':')}`, ok: false };
         return { model, json: { ...json, applied: [] }, lint, pending: dry.migrations.length, applied: 0, failure, ...extra };
     };
     const blocked = (approved ? planDifference(approved.pending, pendingOf(dry.migrations)) : null) ?? dryRunFailure(dry) ?? lintFailure(lint, inputs.failOn);
     if (blocked)
         return stop(blocked);
     if (dry.migrations.length === 0) {
-        model.operation = { headline: 'Nothing to apply: the database is up to date.', ok: true };
+        model.operation = { headline: 'Up to date — nothing to apply', ok: true };
         const status = await getStatus(settings);
         model.status = status;
+        labelFiles(model, status);
         return { model, json: { ...json, applied: [], status: statusJson(status) }, lint, pending: count(status, 'pending'), applied: 0 };
     }
     const plan = planLines(dry.migrations);
@@ -56151,13 +58587,16 @@ async function runApply(env) {
         result = error.result;
         backup = error.result.backup;
         const status = await getStatus(settings).catch(() => undefined);
-        if (status)
+        if (status) {
             model.status = status;
+            labelFiles(model, status);
+        }
         model.operation = operationOf(result, backup, error.message, plan);
         return { model, json: { ...json, applied: result.applied, failed: result.failed, backup, ...(status ? { status: statusJson(status) } : {}) }, lint, pending: status ? count(status, 'pending') : undefined, applied: result.applied.length, failure: error.message };
     }
     const status = await getStatus(settings);
     model.status = status;
+    labelFiles(model, status);
     const notApplied = status.filter((item) => item.state !== 'applied');
     model.operation = operationOf(result, backup, undefined, plan);
     const outcome = { model, json: { ...json, applied: result.applied, batch: result.batch, backup, status: statusJson(status) }, lint, pending: count(status, 'pending'), applied: result.applied.length };
@@ -56169,8 +58608,17 @@ async function runApply(env) {
 function operationOf(result, backup, error, plan) {
     const applied = result.applied.map((a) => `applied ${a.version}_${a.name} in ${Math.round(a.durationMs)} ms${a.attempts > 1 ? ` (${a.attempts} attempts)` : ''}`);
     const details = [...(backup ? [`backup: ${backup.path} (${backup.sizeBytes} bytes, ${backup.format}, ${backup.pgDump})`] : []), ...applied, ...(error ? [`failed: ${error}`] : []), '', 'plan:', ...plan];
-    const headline = error ? `applied ${result.applied.length} migration(s) before a failure: ${error}` : `Applied ${result.applied.length} migration(s) in batch ${result.batch}.`;
+    const headline = error ? `Apply failed — ${result.applied.length} migration(s) applied before: ${error}` : `Applied ${result.applied.length} migration(s) in batch ${result.batch}`;
     return { headline, ok: !error, details };
+}
+/** After apply, each file is labelled with its real state (applied, failed, pending), not "pending". */
+function labelFiles(model, status) {
+    const byVersion = new Map(status.map((item) => [item.version, item.state]));
+    for (const file of model.files) {
+        const state = file.version ? byVersion.get(file.version) : undefined;
+        if (state)
+            file.status = state;
+    }
 }
 function count(items, state) {
     return items.filter((item) => item.state === state).length;
@@ -56201,7 +58649,7 @@ async function runRollback(env) {
     });
     const status = await getStatus(settings);
     model.status = status;
-    model.operation = { headline: done.length ? `Rolled back ${done.length} migration(s): ${done.map((d) => `${d.version}_${d.name}`).join(', ')}.` : 'Nothing to roll back.', ok: true, sql };
+    model.operation = { headline: done.length ? `Rolled back ${done.length} migration(s): ${done.map((d) => `${d.version}_${d.name}`).join(', ')}` : 'Nothing to roll back', ok: true, sql };
     return { model, json: { rolledBack: done, status: statusJson(status) }, pending: count(status, 'pending'), applied: count(status, 'applied') };
 }
 /** status (never fails on states) and verify (fails unless every migration is applied unchanged). */
@@ -56212,8 +58660,8 @@ async function runStatus(env, verify) {
     const outcome = { model, json: { status: statusJson(status) }, pending: count(status, 'pending'), applied: count(status, 'applied') };
     if (verify) {
         model.operation = bad.length
-            ? { headline: `${bad.length} migration(s) are not applied as recorded: ${bad.map((i) => `${i.version}_${i.name} (${i.state})`).join(', ')}`, ok: false }
-            : { headline: `All ${status.length} migration(s) are applied and unchanged.`, ok: true };
+            ? { headline: `Verify failed — ${bad.length} migration(s) are not applied as recorded: ${bad.map((i) => `${i.version}_${i.name} (${i.state})`).join(', ')}`, ok: false }
+            : { headline: `Verified — all ${status.length} migration(s) are applied and unchanged`, ok: true };
         if (bad.length)
             outcome.failure = `verify: ${model.operation.headline}`;
     }
@@ -56246,7 +58694,10 @@ function failureMessage(error) {
 ;// CONCATENATED MODULE: ./lib/action/main.js
 /**
  * The action's run(): inputs → production gate (before any connection) → the command → outputs,
- * annotations, JSON report, job summary (on every run, success or failure) and the sticky PR comment.
+ * annotations, JSON report, the sticky PR comment and the job summary — on every run, success or
+ * failure. A run on a pull request always leaves a comment that matches its conclusion: an early
+ * failure (bad input, missing directory, no database) turns the comment into "could not run" with the
+ * reason, and a comment that cannot be brought up to date fails the job and is named stale in the summary.
  */
 
 
@@ -56267,24 +58718,39 @@ function failureMessage(error) {
 
 
 
+
+
+
+
+
+
 const log = (message) => info(scrubSecrets(message));
+/** The version SARIF names as the tool's (package.json's; the bundle has no package.json of ours to read). */
+const ACTION_VERSION = '0.1.0';
 async function run(options = {}) {
-    const outputs = { errors: 0, warnings: 0, pending: '', applied: '', 'report-path': '', 'comment-url': '' };
+    const outputs = { errors: 0, warnings: 0, pending: '', applied: '', 'report-path': '', 'comment-url': '', 'sarif-path': '' };
     let { command, dir } = rawLabels();
+    let publisher;
     try {
+        const runContext = readRunContext();
+        // Before validating anything else: whatever fails next, the PR comment must be able to say so.
+        publisher = earlyPublisher(runContext);
         const inputs = readInputs();
         command = inputs.command;
-        const runContext = readRunContext();
         // Before the config, the parser or any database connection: a refused run touches nothing.
         checkProductionGate(inputs, runContext);
         const configPath = inputs.config ?? ((0,external_node_fs_.existsSync)(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
         const config = loadConfig(inputs.config);
         dir = inputs.migrationsDir ?? config.migrationsDir ?? 'migrations';
+        publisher?.setDir(dir);
+        if (inputs.comment === false)
+            publisher = undefined;
         const schema = config.schema ?? 'ddlgate';
         if (!/^[a-z_][a-z0-9_]{0,62}$/i.test(schema))
             throw new errors_InputError(`${configPath ?? 'config'}: "schema": "${schema}" is not a plain identifier`);
         await loadParser();
-        const octokit = inputs.githubToken && runContext.owner ? getOctokit(inputs.githubToken) : undefined;
+        const octokit = publisher?.octokit ?? (inputs.githubToken && runContext.owner ? createClient(inputs.githubToken, { info: log }) : undefined);
+        const paths = repoPaths(dir, runContext.workspace);
         const env = {
             inputs,
             run: runContext,
@@ -56292,12 +58758,19 @@ async function run(options = {}) {
             schema,
             config,
             ...(configPath ? { configPath } : {}),
+            repoPath: (file) => paths.of(file),
             log,
             sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
         };
-        const changed = await changedScope(inputs, runContext, octokit);
-        if (changed)
-            env.changed = changed;
+        const prFiles = await pullRequestFiles(inputs, runContext, octokit);
+        if (prFiles) {
+            const missing = missingFromCheckout(prFiles, paths.of(external_node_path_namespaceObject.resolve(runContext.workspace, dir)), paths);
+            if (missing.length) {
+                throw new errors_InputError(`the pull request changes ${missing.length} migration file(s) that are not in the checkout at ${paths.root}: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}; check out the pull request's head (actions/checkout without a ref) and point the input migrations-dir at the directory inside that checkout`);
+            }
+            if (inputs.changedOnly ?? true)
+                env.changed = prFiles;
+        }
         // Read once for the whole run: lint, dry-run, apply and status all see these migrations.
         if (inputs.command !== 'seed' && inputs.command !== 'backup' && inputs.command !== 'preflight') {
             env.set = readMigrationSet(dir);
@@ -56308,39 +58781,95 @@ async function run(options = {}) {
         const outcome = env.inputs.command === 'preflight' ? await runPreflight(env, octokit) : await dispatch(env);
         if (env.set)
             outcome.json = { layout: env.set.layout, ...outcome.json };
-        const base = blobBase(runContext);
-        if (base)
-            outcome.model.blobBase = base;
+        const model = outcome.model;
+        for (const file of model.files) {
+            const url = fileUrl(runContext, paths, prFiles, file.path);
+            if (url)
+                file.url = url;
+        }
         if (runContext.runUrl)
-            outcome.model.runUrl = runContext.runUrl;
-        const counts = countFindings(outcome.model.files);
+            model.runUrl = runContext.runUrl;
+        actionWording(model);
+        const counts = countFindings(model.files);
         outputs.errors = counts.errors;
         outputs.warnings = counts.warnings;
         if (outcome.pending !== undefined)
             outputs.pending = outcome.pending;
         if (outcome.applied !== undefined)
             outputs.applied = outcome.applied;
-        outputs['report-path'] = writeJsonReport(inputs, dir, outcome);
-        annotate(outcome.model.files);
-        await writeSummary(renderSummary(outcome.model, outcome.failure ? { failure: outcome.failure } : {}));
-        const url = await publishComment(inputs, runContext, octokit, dir, renderComment(outcome.model));
-        if (url)
-            outputs['comment-url'] = url;
-        log(`ddlgate ${command} (${dir}): ${verdictOf(outcome.model)} — ${counts.errors} error(s), ${counts.warnings} warning(s)`);
+        const reportPath = writeJsonReport(inputs.command, dir, outcome);
+        outputs['report-path'] = reportPath;
+        if (outcome.lint)
+            outputs['sarif-path'] = writeSarif(inputs.command, dir, outcome.lint, paths);
+        annotate(model.files);
+        const published = await publisher?.publish(renderComment(model));
+        if (published?.url)
+            outputs['comment-url'] = published.url;
+        if (publisher && octokit && prFiles && wantsReviews(inputs, runContext)) {
+            await postReviewSuggestions(octokit, runContext, dir, model, prFiles, log).catch((error) => warning(describeGitHubError(error, 'ddlgate: could not post the review suggestions')));
+        }
+        await writeSummary(renderSummary(model, { ...(outcome.failure ? { failure: actionWording(outcome.failure) } : {}), ...(published?.problem ? { commentProblem: published.problem } : {}), reportPath }));
+        log(`ddlgate ${command} (${dir}): ${model_verdictOf(model)} — ${counts.errors} error(s), ${counts.warnings} warning(s)`);
         if (outcome.failure)
-            setFailed(scrubSecrets(outcome.failure));
+            setFailed(scrubSecrets(actionWording(outcome.failure)));
+        if (published?.problem && published.stale)
+            setFailed(published.problem);
     }
     catch (error) {
-        const message = scrubSecrets(failureMessage(error));
+        const message = scrubSecrets(actionWording(failureMessage(error)));
         setFailed(message);
-        await writeSummary(renderFailureSummary(command, dir, message));
+        // The comment must not keep saying what an earlier run found: it now says this run could not run.
+        const kind = error instanceof errors_InputError ? 'input' : 'infrastructure';
+        const model = { dir, command, files: [], failOn: 'error', couldNotRun: { kind, reason: message } };
+        const runUrl = safeRunUrl();
+        if (runUrl)
+            model.runUrl = runUrl;
+        const published = await publisher?.publish(renderComment(model)).catch(() => undefined);
+        if (published?.url)
+            outputs['comment-url'] = published.url;
+        if (published?.problem && published.stale)
+            setFailed(published.problem);
+        await writeSummary(renderFailureSummary(command, dir, message, published?.problem ? { commentProblem: published.problem } : {}));
         if (process.env.DDLGATE_DEBUG === '1' && error instanceof Error && error.stack)
+            core_debug(scrubSecrets(error.stack));
+        if (!(error instanceof DdlgateError) && error instanceof Error && error.stack)
             core_debug(scrubSecrets(error.stack));
     }
     finally {
         for (const [name, value] of Object.entries(outputs))
             setOutput(name, value);
     }
+}
+function safeRunUrl() {
+    try {
+        return readRunContext().runUrl;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The comment publisher, built from the raw inputs before they are validated (a bad `fail-on` must
+ * still reach the PR). Undefined when there is no PR, the comment is off, the PR is a fork or no token.
+ */
+function earlyPublisher(run) {
+    if (!run.pullRequest || !run.owner || !run.repo)
+        return undefined;
+    const wanted = runnerInputs('comment').trim().toLowerCase();
+    if (wanted === 'false')
+        return undefined;
+    if (run.pullRequest.fork) {
+        core_notice('ddlgate: this pull request comes from a fork, whose token cannot write comments; the report is in the job summary and the annotations instead.');
+        return undefined;
+    }
+    const token = runnerInputs('github-token').trim();
+    if (!token) {
+        core_notice('ddlgate: no github-token, so no PR comment; the report is in the job summary.');
+        return undefined;
+    }
+    core_setSecret(token);
+    const octokit = createClient(token, { info: log });
+    return new CommentPublisher(octokit, { owner: run.owner, repo: run.repo, issueNumber: run.pullRequest.number }, rawLabels().dir, log);
 }
 async function dispatch(env) {
     switch (env.inputs.command) {
@@ -56364,12 +58893,12 @@ async function dispatch(env) {
             throw new Error('preflight is dispatched with its token');
     }
 }
-/** changed-only (default on pull requests): the PR's files as GitHub compares them with the base. */
-async function changedScope(inputs, run, octokit) {
+/**
+ * The PR's files as GitHub compares them with the base (lint and dry-run on a pull request): the
+ * changed-only scope, the check that they are all on disk, and which files exist at the PR head.
+ */
+async function pullRequestFiles(inputs, run, octokit) {
     if (inputs.command !== 'lint' && inputs.command !== 'dry-run')
-        return undefined;
-    const wanted = inputs.changedOnly ?? Boolean(run.pullRequest);
-    if (!wanted)
         return undefined;
     if (!run.pullRequest || !run.owner || !run.repo) {
         if (inputs.changedOnly)
@@ -56377,48 +58906,66 @@ async function changedScope(inputs, run, octokit) {
         return undefined;
     }
     if (!octokit) {
-        warning('changed-only: no github-token, so every migration is linted');
+        if (inputs.changedOnly !== false)
+            warning('changed-only: no github-token, so every migration is linted');
         return undefined;
     }
     try {
         return await changedFiles(octokit, { owner: run.owner, repo: run.repo, issueNumber: run.pullRequest.number });
     }
     catch (error) {
-        warning(`changed-only: could not list the pull request's files (${describeHttpError(error)}); every migration is linted`);
+        warning(`${describeGitHubError(error, "changed-only: could not list the pull request's files")}; every migration is linted`);
         return undefined;
     }
 }
-async function publishComment(inputs, run, octokit, dir, body) {
-    if (!run.pullRequest || inputs.comment === false)
+/**
+ * A link to a file at a commit GitHub has it: the PR head for the files the PR changes (or when the
+ * checkout is the head itself), the checked-out commit otherwise (an unchanged file is the same there).
+ */
+function fileUrl(run, paths, prFiles, file) {
+    if (!run.owner || !run.repo || file.startsWith('/') || file.startsWith('..'))
         return undefined;
-    if (run.pullRequest.fork) {
-        core_notice('ddlgate: this pull request comes from a fork, whose token cannot write comments; the report is in the job summary and the annotations instead.');
-        return undefined;
-    }
-    if (!octokit || !run.owner || !run.repo) {
-        core_notice('ddlgate: no github-token, so no PR comment; the report is in the job summary.');
-        return undefined;
-    }
-    try {
-        const result = await upsertStickyComment(octokit, { owner: run.owner, repo: run.repo, issueNumber: run.pullRequest.number }, commentMarker(dir), scrubSecrets(body));
-        log(`PR comment ${result.action}: ${result.url}`);
-        return result.url;
-    }
-    catch (error) {
-        // The report is in the summary; a missing `pull-requests: write` permission must not fail the check.
-        warning(`ddlgate: could not write the PR comment (${describeHttpError(error)}); grant the job "permissions: pull-requests: write"`);
-        return undefined;
-    }
+    const base = `${run.serverUrl}/${run.owner}/${run.repo}/blob/`;
+    const encoded = file.split('/').map(encodeURIComponent).join('/');
+    const head = run.pullRequest?.headSha;
+    if (head && (prFiles?.has(file) || paths.head === head))
+        return `${base}${head}/${encoded}`;
+    if (run.sha && (paths.head === run.sha || (!paths.fromGit && !run.pullRequest)))
+        return `${base}${run.sha}/${encoded}`;
+    return undefined;
 }
-function describeHttpError(error) {
-    const err = error;
-    return scrubSecrets(`${err.status ? `HTTP ${err.status}: ` : ''}${(err.message ?? String(error)).split('\n')[0]}`);
+/** review-comments: true | false | auto (on for pull_request events of the repository itself). */
+function wantsReviews(inputs, run) {
+    if (inputs.reviewComments === false)
+        return false;
+    if (!run.pullRequest || run.pullRequest.fork)
+        return false;
+    return inputs.reviewComments === true || run.eventName === 'pull_request';
 }
-function writeJsonReport(inputs, dir, outcome) {
-    const slug = `${inputs.command}-${dir}`.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 80);
+function writeJsonReport(command, dir, outcome) {
+    const slug = `${command}-${dir}`.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 80);
     const file = external_node_path_namespaceObject.join(process.env.RUNNER_TEMP || external_node_os_namespaceObject.tmpdir(), `ddlgate-report-${slug}.json`);
-    const report = { command: inputs.command, dir, verdict: verdictOf(outcome.model), failure: outcome.failure ?? null, ...outcome.json };
+    const report = { command, dir, verdict: model_verdictOf(outcome.model), failure: outcome.failure ?? null, ...outcome.json };
     (0,external_node_fs_.writeFileSync)(file, `${scrubSecrets(JSON.stringify(report, null, 2))}\n`);
+    return file;
+}
+/**
+ * sarif-path: the lint findings as SARIF 2.1.0 (the lint's renderer, src/report/sarif.ts) for
+ * github/codeql-action/upload-sarif, with repository paths so code scanning places them on the files.
+ */
+function writeSarif(command, dir, lint, paths) {
+    const slug = `${command}-${dir}`.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 80);
+    const file = external_node_path_namespaceObject.join(process.env.RUNNER_TEMP || external_node_os_namespaceObject.tmpdir(), `ddlgate-${slug}.sarif`);
+    const inRepo = { ...lint, files: lint.files.map((f) => ({ ...f, path: paths.of(f.path) })) };
+    const sourceOf = (repoFile) => {
+        try {
+            return (0,external_node_fs_.readFileSync)(external_node_path_namespaceObject.join(paths.root, ...repoFile.split('/')), 'utf8');
+        }
+        catch {
+            return undefined;
+        }
+    };
+    (0,external_node_fs_.writeFileSync)(file, `${scrubSecrets(JSON.stringify(renderLintSarif(inRepo, RULES, { version: ACTION_VERSION, sourceOf }), null, 2))}\n`);
     return file;
 }
 async function writeSummary(markdown) {

@@ -148,7 +148,7 @@ describe('own comment for every token kind', () => {
     expect(ours(fake, 'carol')).toHaveLength(1);
     expect(ours(fake, 'github-actions[bot]')).toHaveLength(1);
     expect(fake.commentsOf(PR)).toHaveLength(2);
-  });
+  }, 180_000);
 
   test('duplicates left by earlier runs are removed: never two comments from the same identity', async () => {
     fake.files.set(PR, [{ filename: 'migrations/20260102000000_danger.up.sql', status: 'added' }]);
@@ -315,5 +315,5 @@ describe('dry-run and the headline of every command', () => {
     expect(body.split('\n')[3]).toMatch(/^❌ \*\*Could not run\*\* \(infrastructure\) — the dry-run could not run: /);
     expect(body).not.toContain('Blocking');
     expect(body).not.toContain('definitely-wrong');
-  });
+  }, 180_000);
 });

@@ -283,7 +283,7 @@ export async function runApply(env: StepEnv): Promise<Outcome> {
   model.notes = model.notes!.filter((n) => !n.includes('changed-only'));
   const json: Record<string, unknown> = { lint, dryRun: dry };
   const stop = (failure: string, extra: Partial<Outcome> = {}): Outcome => {
-    model.operation = { headline: `Nothing applied — ${failure}`, ok: false };
+    model.operation = { headline: `Nothing applied — ${failure.replace(/, nothing was applied:/, ':')}`, ok: false };
     return { model, json: { ...json, applied: [] }, lint, pending: dry.migrations.length, applied: 0, failure, ...extra };
   };
   const blocked = (approved ? planDifference(approved.pending, pendingOf(dry.migrations)) : null) ?? dryRunFailure(dry) ?? lintFailure(lint, inputs.failOn);
