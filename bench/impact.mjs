@@ -5,6 +5,8 @@
 // snapshot reads it) with the measured duration. Goal: every ratio measured/estimate within 0.5–2×.
 // Usage: node bench/impact.mjs [--runs N] [--sizes 10000,100000,1000000]   (also: npm run bench -- --only impact)
 // Not part of `npm test`: nothing here is a timed unit test.
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { startEphemeralPostgres } from '../lib/db/ephemeral.js';
@@ -52,6 +54,8 @@ function combine(calibrations) {
     indexRowsPerSecond: median(calibrations.map((c) => c.indexRowsPerSecond)),
     calibrationRows: calibrations[0].calibrationRows,
     fixedSeconds: median(calibrations.map((c) => c.fixedSeconds)),
+    rewriteFixedSeconds: median(calibrations.map((c) => c.rewriteFixedSeconds)),
+    indexFixedSeconds: median(calibrations.map((c) => c.indexFixedSeconds)),
     source: 'bench calibration',
   };
 }
@@ -80,13 +84,6 @@ export async function run({ server, runs = 3, sizes = [10_000, 100_000, 1_000_00
         await client.query('CHECKPOINT');
         await client.query('SELECT count(*) FROM pg_class');
         measured.scan.push(await timed(client, `ALTER TABLE ${table} ALTER COLUMN note SET NOT NULL`));
-        if (process.env.IMPACT_DEBUG) {
-          await client.query(`ALTER TABLE ${table} ALTER COLUMN note DROP NOT NULL`);
-          log(`debug: scan again ${(await timed(client, `ALTER TABLE ${table} ALTER COLUMN note SET NOT NULL`)).toFixed(3)} (first ${measured.scan.at(-1).toFixed(3)})`);
-          await client.query(`ALTER TABLE ${table} ALTER COLUMN note DROP NOT NULL`);
-          await client.query('CHECKPOINT');
-          log(`debug: scan after checkpoint ${(await timed(client, `ALTER TABLE ${table} ALTER COLUMN note SET NOT NULL`)).toFixed(3)}`);
-        }
         measured['index build'].push(await timed(client, `CREATE INDEX ${table}_customer_idx ON ${table} (customer_id)`));
         await client.query(`DROP INDEX ${table}_customer_idx`);
         await client.query('CHECKPOINT');
@@ -125,13 +122,27 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, sizes: { type: 'string' } } });
   const sizes = values.sizes ? values.sizes.split(',').map(Number) : undefined;
   const log = (m) => process.stderr.write(`${m}\n`);
+  const loadStart = os.loadavg()[0].toFixed(2);
   log('impact: starting a throwaway PostgreSQL (embedded 18)');
   const server = await startEphemeralPostgres({ source: 'embedded' });
   try {
     const result = await run({ server, runs: Math.max(1, Number(values.runs)), ...(sizes ? { sizes } : {}), log });
-    process.stdout.write(`${render(result)}\n`);
     const misses = result.rows.filter((r) => !r.within);
-    process.stdout.write(misses.length ? `\n${misses.length} estimate(s) outside 2× of the measured duration.\n` : '\nEvery estimate within 2× of the measured duration.\n');
+    const verdict = misses.length ? `${misses.length} of ${result.rows.length} estimate(s) outside 2× of the measured duration.` : `Every estimate (${result.rows.length}) within 2× of the measured duration.`;
+    const text = [
+      '# Impact model accuracy',
+      '',
+      `Written by \`npm run bench:impact\` (bench/impact.mjs ${process.argv.slice(2).join(' ')}) on ${new Date().toISOString().slice(0, 19).replace('T', ' ')} UTC.`,
+      `Machine: ${os.cpus().length} cores, load average ${loadStart} at start / ${os.loadavg()[0].toFixed(2)} at end (other jobs share it).`,
+      'Each row: the estimate ddlgate makes from a calibration on the same server (right before), scaled to the table\'s size as `ddlgate snapshot` reads it, against the measured duration in a fresh session (median of the rounds). Goal: measured / estimate within 0.5–2×.',
+      '',
+      render(result),
+      '',
+      verdict,
+      '',
+    ].join('\n');
+    writeFileSync(new URL('./impact-results.md', import.meta.url), text);
+    process.stdout.write(text);
     process.exitCode = misses.length ? 1 : 0;
   } finally {
     await server.stop();

@@ -38098,7 +38098,7 @@ function scanSync(query) {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2353);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(32);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -38107,7 +38107,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2353:
+/***/ 32:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -54165,10 +54165,10 @@ async function connection_closeQuietly(client) {
 
 
 
-const COMMANDS = ['lint', 'dry-run', 'apply', 'rollback', 'status', 'verify', 'seed', 'backup', 'preflight'];
+const COMMANDS = ['lint', 'dry-run', 'apply', 'rollback', 'status', 'verify', 'seed', 'backup', 'preflight', 'snapshot'];
 const FAIL_ON = ['error', 'warning', 'never'];
 /** Commands that need a database (everything but lint). */
-const DATABASE_COMMANDS = new Set(['dry-run', 'apply', 'rollback', 'status', 'verify', 'seed', 'backup']);
+const DATABASE_COMMANDS = new Set(['dry-run', 'apply', 'rollback', 'status', 'verify', 'seed', 'backup', 'snapshot']);
 /**
  * Reads inputs the way the runner passes them (INPUT_<NAME> environment variables, hyphens kept).
  * Untrimmed: the confirmation phrase must match exactly; the other parsers trim for themselves.
@@ -54261,6 +54261,7 @@ function readInputs(read = runnerInputs) {
         protected: inputs_boolean('protected', read('protected'), false),
         allowBreaking: inputs_boolean('allow-breaking', read('allow-breaking'), false),
         replayBase: inputs_boolean('replay-base', read('replay-base'), false),
+        redact: inputs_boolean('redact', read('redact'), false),
         failOn: oneOf('fail-on', read('fail-on').trim(), FAIL_ON, 'error'),
         reviewWindowSeconds: integer('review-window-seconds', read('review-window-seconds'), 0, 0, 3600),
         steps: integer('steps', read('steps'), 1, 1, 1000),
@@ -57290,6 +57291,8 @@ async function applyPending(options) {
 
 
 const SNAPSHOT_FORMAT = 'ddlgate-snapshot/1';
+/** Where the workflows put the snapshot (the deploy writes it, the PR check reads it). */
+const DEFAULT_SNAPSHOT_PATH = '.ddlgate/production-snapshot.json';
 // ---- identifiers and redaction ---------------------------------------------------------------------
 /**
  * A stable hash standing for one identifier: `h_` + 12 hex digits of SHA-256 (or of HMAC-SHA-256 when
@@ -57533,16 +57536,17 @@ function describeSnapshotDrift(drift) {
  * differs from the machine that calibrated (cold cache, concurrent load, wider rows, slower disks).
  */
 /**
- * Figures measured by `npm run bench` (bench/impact.mjs, calibration on the embedded PostgreSQL 18 of a
- * 2-core CI-class machine); used when no server calibrated this run (lint without a database).
+ * Figures measured by `npm run bench:impact` (bench/impact.mjs: the calibration on the embedded PostgreSQL 18
+ * of a 2-core machine under a load average of ~15, 2026-12-02); used when no database calibrated this run
+ * (lint without a database). Deliberately those of a slow, busy machine.
  */
 const REFERENCE_THROUGHPUT = {
-    scanBytesPerSecond: 900 * 1024 * 1024,
-    rewriteBytesPerSecond: 60 * 1024 * 1024,
-    indexRowsPerSecond: 1_500_000,
-    calibrationRows: 200_000,
-    fixedSeconds: 0.01,
-    source: 'reference figures from ddlgate benchmarks (no server calibrated this run)',
+    scanBytesPerSecond: 85 * 1024 * 1024,
+    rewriteBytesPerSecond: 40 * 1024 * 1024,
+    indexRowsPerSecond: 340_000,
+    calibrationRows: 375_000,
+    fixedSeconds: 0.015,
+    source: 'reference figures from ddlgate\'s benchmark (no database calibrated this run)',
 };
 /** Production is rarely faster than the calibration and can be several times slower: cold cache, load. */
 const RANGE_LOW = 0.5;
@@ -57553,9 +57557,9 @@ function pointEstimate(operation, size, throughput) {
         case 'scan':
             return throughput.fixedSeconds + size.heapBytes / throughput.scanBytesPerSecond;
         case 'rewrite':
-            return throughput.fixedSeconds + (size.heapBytes + size.toastBytes) / throughput.rewriteBytesPerSecond + size.indexCount * indexBuildSeconds(size.rows, throughput);
+            return (throughput.rewriteFixedSeconds ?? throughput.fixedSeconds) + (size.heapBytes + size.toastBytes) / throughput.rewriteBytesPerSecond + size.indexCount * indexBuildSeconds(size.rows, throughput);
         case 'index build':
-            return throughput.fixedSeconds + indexBuildSeconds(size.rows, throughput);
+            return (throughput.indexFixedSeconds ?? throughput.fixedSeconds) + indexBuildSeconds(size.rows, throughput);
         case 'lock':
             return 0;
     }
@@ -57965,32 +57969,38 @@ async function calibrateOn(client, requestedRows, measure) {
     await client.query("SET maintenance_work_mem = '64MB'; SET statement_timeout = '120s'; SET lock_timeout = '5s'; SET client_min_messages = warning");
     try {
         await client.query(`CREATE SCHEMA ${schema}`);
-        await client.query(`CREATE TABLE ${schema}.t ${SHAPE}; CREATE TABLE ${schema}.e ${SHAPE}`);
+        // The empty twin has a primary key: a rewrite's fixed cost includes creating new files for each index.
+        await client.query(`CREATE TABLE ${schema}.t ${SHAPE}; CREATE TABLE ${schema}.e ${SHAPE}; ALTER TABLE ${schema}.e ADD PRIMARY KEY (id)`);
         await client.query(`INSERT INTO ${schema}.t SELECT g, ((g::bigint * 7919) % 100003)::int, md5(g::text) || ' calibration', timestamptz '2026-01-01' + g * interval '1 second', 'memo ' || g FROM generate_series(1, $1::int) AS g`, [rows]);
-        // Settled as a production table is: vacuumed, analyzed, read once (hint bits set). A first read of freshly
-        // loaded pages sets hint bits, which with data checksums (PostgreSQL 18's default) writes every page to WAL
-        // and makes that one scan several times slower than any later one.
+        // Settled as a production table is: vacuumed, analyzed, read once.
         await client.query(`VACUUM ANALYZE ${schema}.t`);
         await client.query(`SELECT count(*) FROM ${schema}.t WHERE memo IS NULL`);
         const heapBytes = Number((await client.query(`SELECT pg_relation_size('${schema}.t') AS b`)).rows[0].b);
-        // Measured over a fresh session, as a migration's first DDL runs: its first ALTER TABLE loads the catalog
-        // caches that any later statement finds warm. That first statement (on the empty twin) is the fixed cost;
-        // the rates are net of the warm fixed cost.
+        // Measured over a fresh session, as a migration's DDL runs: the first ALTER TABLE of a session loads
+        // catalog caches that later statements find warm. Fixed cost of an operation = that session cost + the
+        // operation on the empty twin; the rates are net of the operation's warm cost.
         const m = measure ?? client;
         const cold = await timed(m, `ALTER TABLE ${schema}.e ALTER COLUMN memo SET NOT NULL`);
-        const warm = Math.min(await timed(m, `ALTER TABLE ${schema}.e ALTER COLUMN account TYPE bigint`), await timed(m, `CREATE INDEX ON ${schema}.e (account)`), await timed(m, `ALTER TABLE ${schema}.e ALTER COLUMN memo DROP NOT NULL`));
+        await m.query(`ALTER TABLE ${schema}.e ALTER COLUMN memo DROP NOT NULL`);
+        const warmScan = await timed(m, `ALTER TABLE ${schema}.e ALTER COLUMN memo SET NOT NULL`);
+        const warmRewrite = await timed(m, `ALTER TABLE ${schema}.e ALTER COLUMN account TYPE bigint`);
+        const warmIndex = await timed(m, `CREATE INDEX ON ${schema}.e (account)`);
+        const session = Math.max(0, cold - warmScan);
         const scan = await timed(m, `ALTER TABLE ${schema}.t ALTER COLUMN memo SET NOT NULL`);
         const indexBuild = await timed(m, `CREATE INDEX ON ${schema}.t (account)`);
         await m.query(`DROP INDEX ${schema}.t_account_idx`);
         const rewrite = await timed(m, `ALTER TABLE ${schema}.t ALTER COLUMN account TYPE bigint`);
-        const fixedSeconds = Math.max(cold, warm);
-        const net = (seconds) => Math.max(seconds - warm, 1e-4);
+        const fixedSeconds = session + warmScan;
+        const net = (seconds, warm) => Math.max(seconds - warm, 1e-4);
         return {
-            scanBytesPerSecond: heapBytes / net(scan),
-            rewriteBytesPerSecond: heapBytes / net(rewrite),
-            indexRowsPerSecond: rows / net(indexBuild),
+            scanBytesPerSecond: heapBytes / net(scan, warmScan),
+            // The scratch table has no index when it is rewritten: its heap alone (indexes are modelled per index).
+            rewriteBytesPerSecond: heapBytes / net(rewrite, warmRewrite),
+            indexRowsPerSecond: rows / net(indexBuild, warmIndex),
             calibrationRows: rows,
             fixedSeconds,
+            rewriteFixedSeconds: session + warmRewrite,
+            indexFixedSeconds: session + warmIndex,
             source: `figures calibrated on this check's database (${rows.toLocaleString('en-US')} rows scanned in ${scan.toFixed(2)} s, rewritten in ${rewrite.toFixed(2)} s, indexed in ${indexBuild.toFixed(2)} s)`,
             measured: { rewrite, scan, indexBuild, fixed: fixedSeconds, heapBytes },
         };
@@ -58060,6 +58070,125 @@ async function driftAgainst(snapshot, url, schema) {
     finally {
         await connection_closeQuietly(client);
     }
+}
+
+;// CONCATENATED MODULE: ./lib/ops/snapshot.js
+/**
+ * `ddlgate snapshot`: reads a database's statistics — sizes, planner row estimates, columns, indexes,
+ * constraints, write-activity counters — and its schema fingerprint into a Snapshot. Only catalog and
+ * statistics views are read: no user table is ever selected from, and pg_stats (which holds sampled
+ * values) is never touched, so no row value can end up in the file.
+ */
+
+
+
+
+const USER_TABLES = `
+  n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND n.nspname NOT LIKE 'pg\\_temp\\_%'
+  AND n.nspname NOT LIKE 'pg\\_toast\\_temp\\_%' AND n.nspname <> $1
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')`;
+/**
+ * One row per table: sizes from the storage functions, the planner's estimate, activity counters.
+ * A partitioned table's own storage is empty: its sizes and rows are the sum over its leaf partitions.
+ */
+const TABLES_SQL = `
+SELECT n.nspname AS schema, c.relname AS name, c.relkind AS kind,
+       CASE WHEN c.relkind = 'p' THEN (SELECT sum(GREATEST(p.reltuples, 0)) FROM pg_partition_tree(c.oid) t JOIN pg_class p ON p.oid = t.relid WHERE t.isleaf)
+            WHEN c.reltuples >= 0 THEN c.reltuples END AS reltuples,
+       s.n_live_tup AS live_rows,
+       CASE WHEN c.relkind = 'p' THEN (SELECT coalesce(sum(pg_relation_size(t.relid)), 0) FROM pg_partition_tree(c.oid) t WHERE t.isleaf)
+            ELSE pg_relation_size(c.oid) END AS heap_bytes,
+       CASE WHEN c.relkind = 'p' THEN (SELECT coalesce(sum(pg_indexes_size(t.relid)), 0) FROM pg_partition_tree(c.oid) t WHERE t.isleaf)
+            ELSE pg_indexes_size(c.oid) END AS index_bytes,
+       CASE WHEN c.relkind = 'p' THEN (SELECT coalesce(sum(pg_table_size(t.relid) - pg_relation_size(t.relid)), 0) FROM pg_partition_tree(c.oid) t WHERE t.isleaf)
+            ELSE pg_table_size(c.oid) - pg_relation_size(c.oid) END AS toast_bytes,
+       s.seq_scan, s.idx_scan, s.n_tup_ins, s.n_tup_upd, s.n_tup_del, s.n_dead_tup,
+       s.last_autovacuum, s.last_autoanalyze
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
+ WHERE c.relkind IN ('r', 'p', 'm') AND ${USER_TABLES}`;
+const COLUMNS_SQL = `
+SELECT n.nspname AS schema, c.relname AS name, a.attname AS column, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS not_null
+  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'm') AND ${USER_TABLES}
+ ORDER BY a.attnum`;
+const INDEXES_SQL = `
+SELECT n.nspname AS schema, c.relname AS name, ic.relname AS index, pg_relation_size(ic.oid) AS bytes, i.indisunique AS unique, i.indisprimary AS primary, i.indisvalid AS valid
+  FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind IN ('r', 'p', 'm') AND ${USER_TABLES}`;
+const CONSTRAINTS_SQL = `
+SELECT n.nspname AS schema, c.relname AS name, con.conname AS constraint, con.contype::text AS type, con.convalidated AS validated
+  FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind IN ('r', 'p') AND ${USER_TABLES}`;
+/** Reads the snapshot over an open connection (read-only queries; safe on a busy production server). */
+async function readSnapshot(client, options) {
+    const version = (await client.query(`SELECT current_setting('server_version') AS version, current_setting('server_version_num')::int AS num,
+      (SELECT stats_reset FROM pg_stat_database WHERE datname = current_database()) AS stats_reset`)).rows[0];
+    const tables = {};
+    const key = (row) => `${row.schema}.${row.name}`;
+    for (const row of (await client.query(TABLES_SQL, [options.schema])).rows) {
+        const rows = row.reltuples !== null ? Math.round(Number(row.reltuples)) : row.live_rows !== null ? Number(row.live_rows) : null;
+        tables[key(row)] = {
+            kind: row.kind === 'p' ? 'partitioned table' : row.kind === 'm' ? 'materialized view' : 'table',
+            rows,
+            heapBytes: Number(row.heap_bytes),
+            indexBytes: Number(row.index_bytes),
+            toastBytes: Math.max(0, Number(row.toast_bytes)),
+            columns: [],
+            indexes: [],
+            constraints: [],
+            activity: row.seq_scan === null && row.n_tup_ins === null
+                ? null
+                : {
+                    seqScans: Number(row.seq_scan ?? 0),
+                    indexScans: Number(row.idx_scan ?? 0),
+                    inserts: Number(row.n_tup_ins ?? 0),
+                    updates: Number(row.n_tup_upd ?? 0),
+                    deletes: Number(row.n_tup_del ?? 0),
+                    liveRows: Number(row.live_rows ?? 0),
+                    deadRows: Number(row.n_dead_tup ?? 0),
+                    lastAutovacuum: isoOrNull(row.last_autovacuum),
+                    lastAutoanalyze: isoOrNull(row.last_autoanalyze),
+                },
+        };
+    }
+    for (const row of (await client.query(COLUMNS_SQL, [options.schema])).rows)
+        tables[key(row)]?.columns.push({ name: row.column, type: row.type, notNull: row.not_null });
+    for (const row of (await client.query(INDEXES_SQL, [options.schema])).rows) {
+        tables[key(row)]?.indexes.push({ name: row.index, bytes: Number(row.bytes), unique: row.unique, primary: row.primary, valid: row.valid });
+    }
+    for (const row of (await client.query(CONSTRAINTS_SQL, [options.schema])).rows)
+        tables[key(row)]?.constraints.push({ name: row.constraint, type: row.type, validated: row.validated });
+    const catalog = await catalog_snapshotCatalog(client, options.schema);
+    const objects = objectHashes(catalog);
+    const snapshot = canonicalSnapshot({
+        format: SNAPSHOT_FORMAT,
+        takenAt: (options.now ?? new Date()).toISOString(),
+        server: { version: String(version.version), major: Math.floor(Number(version.num) / 10000) },
+        statsReset: isoOrNull(version.stats_reset),
+        redacted: false,
+        schema: { fingerprint: fingerprintOf(catalog), objects },
+        tables,
+    });
+    return options.redact ? redactSnapshot(snapshot, options.redactKey) : snapshot;
+}
+async function takeSnapshot(databaseUrl, options) {
+    const client = await connection_connect(databaseUrl);
+    try {
+        // A snapshot only reads; a read-only transaction makes that a guarantee on the production server.
+        await client.query('BEGIN TRANSACTION READ ONLY');
+        const snapshot = await readSnapshot(client, options);
+        await client.query('COMMIT');
+        return snapshot;
+    }
+    finally {
+        await connection_closeQuietly(client);
+    }
+}
+function isoOrNull(value) {
+    if (value === null || value === undefined)
+        return null;
+    return value instanceof Date ? value.toISOString() : new Date(String(value)).toISOString();
 }
 
 ;// CONCATENATED MODULE: ./lib/ops/seeds.js
@@ -58288,6 +58417,8 @@ function readPlanFor(file, environment, databaseUrl) {
  * line saying why — so that the comment, summary, annotations and outputs are published whatever
  * happened. Only errors that leave nothing to report (bad input, no connection) are thrown.
  */
+
+
 
 
 
@@ -58684,6 +58815,17 @@ async function runBackupCommand(env) {
     model.operation = { headline: `Backup written to ${result.path} (${result.sizeBytes} bytes, ${result.format} format).`, ok: true };
     return { model, json: { backup: result } };
 }
+/** snapshot: production's statistics (never row data) to the `stats` path, for the PR checks (docs/impact.md). */
+async function runSnapshotCommand(env) {
+    const file = env.inputs.stats ?? DEFAULT_SNAPSHOT_PATH;
+    const redactKey = process.env.DDLGATE_REDACT_KEY || undefined;
+    const snapshot = await takeSnapshot(env.inputs.databaseUrl, { schema: env.schema, redact: env.inputs.redact, ...(redactKey ? { redactKey } : {}) });
+    (0,external_node_fs_.mkdirSync)(external_node_path_namespaceObject.dirname(external_node_path_namespaceObject.resolve(file)), { recursive: true });
+    (0,external_node_fs_.writeFileSync)(file, serializeSnapshot(snapshot));
+    const model = baseModel(env);
+    model.operation = { headline: `Statistics snapshot of ${Object.keys(snapshot.tables).length} table(s) written to ${file}${snapshot.redacted ? ' (identifiers redacted)' : ''}.`, ok: true };
+    return { model, json: { snapshot: { path: file, tables: Object.keys(snapshot.tables).length, redacted: snapshot.redacted, fingerprint: snapshot.schema.fingerprint } } };
+}
 /** A step error as an Outcome: user-facing (DdlgateError) errors keep their message, others are marked unexpected. */
 function failureMessage(error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -58891,6 +59033,8 @@ async function dispatch(env) {
             return runBackupCommand(env);
         case 'preflight':
             throw new Error('preflight is dispatched with its token');
+        case 'snapshot':
+            return runSnapshotCommand(env);
     }
 }
 /**

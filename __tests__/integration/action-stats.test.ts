@@ -3,7 +3,7 @@
  * pull request comes from a fork, the token can only read, and there is no secret — no production URL,
  * only the job's throwaway database (replay-base). The action is run as the runner runs it (dist/).
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BUNDLE, PR, pullRequestEvent, runAction } from '../helpers/action-runner.js';
 import { FakeGitHub } from '../helpers/fake-github.js';
@@ -117,4 +117,29 @@ describe('the PR check on a fork, with the published snapshot', () => {
       removeDir(workspace);
     }
   }, 60_000);
+});
+
+describe('the deploy side: command snapshot', () => {
+  it('writes the statistics snapshot to the stats path (statistics only), redacted on request', async () => {
+    const workspace = tempDir({ ...MIGRATIONS });
+    try {
+      const production = await db.createDatabase('deployed');
+      expect((await runCli(['up', '--dir', path.join(workspace, 'migrations')], { env: { DATABASE_URL: production, POSTGRES_URL: undefined } })).code).toBe(0);
+      await query(production, `INSERT INTO users VALUES (1, 'very-secret-address@example.org')`);
+      const result = await runAction(workspace, fake, { command: 'snapshot', 'database-url': production, 'migrations-dir': 'migrations' }, { event: {}, eventName: 'push' });
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      const text = readFileSync(path.join(workspace, '.ddlgate', 'production-snapshot.json'), 'utf8');
+      expect(text).not.toContain('very-secret-address');
+      expect(Object.keys(JSON.parse(text).tables)).toEqual(['public.orders', 'public.users']);
+      expect(result.report.snapshot).toMatchObject({ path: '.ddlgate/production-snapshot.json', tables: 2, redacted: false });
+
+      const redacted = await runAction(workspace, fake, { command: 'snapshot', 'database-url': production, stats: 'out/snap.json', redact: 'true' }, { event: {}, eventName: 'push' });
+      expect(redacted.code).toBe(0);
+      const hidden = readFileSync(path.join(workspace, 'out', 'snap.json'), 'utf8');
+      for (const name of ['users', 'orders', 'email', 'customer_id', 'public']) expect(hidden).not.toContain(name);
+    } finally {
+      removeDir(workspace);
+    }
+  }, 120_000);
 });

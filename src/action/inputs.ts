@@ -9,14 +9,14 @@ import { decodeUrlPart } from '../db/connection.js';
 import { InputError } from '../errors.js';
 import { registerSecret } from '../secrets.js';
 
-export const COMMANDS = ['lint', 'dry-run', 'apply', 'rollback', 'status', 'verify', 'seed', 'backup', 'preflight'] as const;
+export const COMMANDS = ['lint', 'dry-run', 'apply', 'rollback', 'status', 'verify', 'seed', 'backup', 'preflight', 'snapshot'] as const;
 export type ActionCommand = (typeof COMMANDS)[number];
 
 export const FAIL_ON = ['error', 'warning', 'never'] as const;
 export type FailOn = (typeof FAIL_ON)[number];
 
 /** Commands that need a database (everything but lint). */
-export const DATABASE_COMMANDS: ReadonlySet<ActionCommand> = new Set(['dry-run', 'apply', 'rollback', 'status', 'verify', 'seed', 'backup']);
+export const DATABASE_COMMANDS: ReadonlySet<ActionCommand> = new Set(['dry-run', 'apply', 'rollback', 'status', 'verify', 'seed', 'backup', 'snapshot']);
 
 export interface ActionInputs {
   command: ActionCommand;
@@ -45,6 +45,8 @@ export interface ActionInputs {
   config?: string;
   /** Production statistics snapshot (ddlgate snapshot) for impact and drift; a missing file is only noted. */
   stats?: string;
+  /** snapshot: replace identifiers by hashes. */
+  redact: boolean;
   steps: number;
   /** dry-run: write the deploy plan here; apply: refuse unless the pending set is exactly this plan's. */
   planFile?: string;
@@ -137,6 +139,7 @@ export function readInputs(read: InputReader = runnerInputs): ActionInputs {
     protected: boolean('protected', read('protected'), false),
     allowBreaking: boolean('allow-breaking', read('allow-breaking'), false),
     replayBase: boolean('replay-base', read('replay-base'), false),
+    redact: boolean('redact', read('redact'), false),
     failOn: oneOf('fail-on', read('fail-on').trim(), FAIL_ON, 'error'),
     reviewWindowSeconds: integer('review-window-seconds', read('review-window-seconds'), 0, 0, 3600),
     steps: integer('steps', read('steps'), 1, 1, 1000),

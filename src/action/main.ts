@@ -30,7 +30,7 @@ import { missingFromCheckout, repoPaths, type RepoPaths } from './paths.js';
 import { runPreflight } from './preflight-step.js';
 import { CommentPublisher } from './publish.js';
 import { postReviewSuggestions } from './review.js';
-import { failureMessage, runApply, runBackupCommand, runDryRunCommand, runLint, runRollback, runSeedCommand, runStatus, type Outcome, type StepEnv } from './steps.js';
+import { failureMessage, runApply, runBackupCommand, runDryRunCommand, runLint, runRollback, runSeedCommand, runSnapshotCommand, runStatus, type Outcome, type StepEnv } from './steps.js';
 
 export interface RunOptions {
   /** The review window's wait (tests may shorten it). */
@@ -192,6 +192,8 @@ async function dispatch(env: StepEnv): Promise<Outcome> {
       return runBackupCommand(env);
     case 'preflight':
       throw new Error('preflight is dispatched with its token');
+    case 'snapshot':
+      return runSnapshotCommand(env);
   }
 }
 

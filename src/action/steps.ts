@@ -4,7 +4,7 @@
  * line saying why — so that the comment, summary, annotations and outputs are published whatever
  * happened. Only errors that leave nothing to report (bad input, no connection) are thrown.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_LOCK_RETRIES, DEFAULT_LOCK_TIMEOUT } from '../db/lock-policy.js';
 import { durationToMs, type DdlgateConfig } from '../config.js';
@@ -19,7 +19,9 @@ import { DdlgateError } from '../errors.js';
 import { lintFiles, lintMigrationsDir, mergeEvidence, resolveLintSettings, type LintResult } from '../lint/index.js';
 import { entriesOf, type MigrationSet } from '../migrations/discover.js';
 import { defaultBackupPath, runBackup, type BackupResult } from '../ops/backup.js';
+import { DEFAULT_SNAPSHOT_PATH, serializeSnapshot } from '../impact/snapshot.js';
 import { impactForCheck } from '../ops/impact-check.js';
+import { takeSnapshot } from '../ops/snapshot.js';
 import { runSeeds } from '../ops/seeds.js';
 import { traceText } from '../report/comment-markdown.js';
 import { fixFor } from '../report/fix-sql.js';
@@ -426,6 +428,18 @@ export async function runBackupCommand(env: StepEnv): Promise<Outcome> {
   const model = baseModel(env);
   model.operation = { headline: `Backup written to ${result.path} (${result.sizeBytes} bytes, ${result.format} format).`, ok: true };
   return { model, json: { backup: result } };
+}
+
+/** snapshot: production's statistics (never row data) to the `stats` path, for the PR checks (docs/impact.md). */
+export async function runSnapshotCommand(env: StepEnv): Promise<Outcome> {
+  const file = env.inputs.stats ?? DEFAULT_SNAPSHOT_PATH;
+  const redactKey = process.env.DDLGATE_REDACT_KEY || undefined;
+  const snapshot = await takeSnapshot(env.inputs.databaseUrl!, { schema: env.schema, redact: env.inputs.redact, ...(redactKey ? { redactKey } : {}) });
+  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  writeFileSync(file, serializeSnapshot(snapshot));
+  const model = baseModel(env);
+  model.operation = { headline: `Statistics snapshot of ${Object.keys(snapshot.tables).length} table(s) written to ${file}${snapshot.redacted ? ' (identifiers redacted)' : ''}.`, ok: true };
+  return { model, json: { snapshot: { path: file, tables: Object.keys(snapshot.tables).length, redacted: snapshot.redacted, fingerprint: snapshot.schema.fingerprint } } };
 }
 
 /** A step error as an Outcome: user-facing (DdlgateError) errors keep their message, others are marked unexpected. */

@@ -11,6 +11,9 @@ import { InputError } from '../errors.js';
 
 export const SNAPSHOT_FORMAT = 'ddlgate-snapshot/1';
 
+/** Where the workflows put the snapshot (the deploy writes it, the PR check reads it). */
+export const DEFAULT_SNAPSHOT_PATH = '.ddlgate/production-snapshot.json';
+
 export interface SnapshotColumn {
   name: string;
   type: string;
