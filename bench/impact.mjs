@@ -118,6 +118,20 @@ export function render(result) {
   return lines.join('\n');
 }
 
+/** Rows for bench/results.md (`npm run bench -- --only impact`): one per table size and operation. */
+export function toRows(result) {
+  return result.rows.map((r) => ({
+    benchmark: `Impact estimate: ${r.operation}, ${r.size.toLocaleString('en-US')}-row table`,
+    subject: 'measured duration',
+    baseline: 'ddlgate estimate',
+    subjectMs: r.measured * 1000,
+    baselineMs: r.estimate * 1000,
+    ratio: r.ratio,
+    goal: '0.5–2×',
+    met: r.within,
+  }));
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, sizes: { type: 'string' } } });
   const sizes = values.sizes ? values.sizes.split(',').map(Number) : undefined;

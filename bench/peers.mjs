@@ -72,15 +72,19 @@ export async function measurePeers({ casesDir = findCasesDir(), lib = path.join(
   };
 }
 
-/** One row for bench/results.md. */
-export async function run({ log }) {
-  const result = await measurePeers();
-  if (!result.available) return { rows: [], notes: ['peers: ../shared/peers/cases not found; row skipped'], context: [] };
+/** Rows for bench/results.md (`npm run bench -- --only peers`); `lib` is the build run.mjs measures. */
+export async function run({ log = () => {}, lib } = {}) {
+  const result = await measurePeers(lib ? { lib } : {});
+  if (!result.available) return { rows: [], notes: ['peers: ../shared/peers/cases not found; rows skipped'] };
   log(`peers: ${result.flaggedDangerous}/${result.dangerous} dangerous flagged, ${result.blockedSafe}/${result.safe} safe blocked`);
+  const common = { subject: 'ddlgate lint (blocking findings)', baseline: 'our judgement (bench/peers-judgement.json)', subjectMs: null, baselineMs: null, ratio: null };
   return {
-    rows: [{ measure: 'peers cases (our judgement)', value: `${result.flaggedDangerous}/${result.dangerous} dangerous flagged, ${result.blockedSafe}/${result.safe} safe blocked` }],
-    notes: [...result.missed.map((m) => `missed: ${m.name}`), ...result.falseBlocks.map((m) => `blocked safe: ${m.name} (${m.rules.join(', ')})`)],
-    context: [],
+    ...result,
+    rows: [
+      { ...common, benchmark: 'Peers cases: dangerous cases flagged', value: `${result.flaggedDangerous}/${result.dangerous}`, goal: `all ${result.dangerous}`, met: result.flaggedDangerous === result.dangerous },
+      { ...common, benchmark: 'Peers cases: safe cases blocked', value: `${result.blockedSafe}/${result.safe}`, goal: '0', met: result.blockedSafe === 0 },
+    ],
+    notes: [...result.missed.map((m) => `missed: ${m.name} (${m.reason})`), ...result.falseBlocks.map((m) => `blocked safe: ${m.name} (${m.rules.join(', ')})`)],
   };
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run bench`: runs every benchmark side by side on this machine and writes bench/results.md.
-// Usage: node bench/run.mjs [--only lint,apply,cold-start,zero-downtime,dry-run,pr-check] [--runs N] [--bundle] [--snapshot] [--out FILE]
+// Usage: node bench/run.mjs [--only lint,apply,cold-start,zero-downtime,dry-run,pr-check,schema-model,impact,peers] [--runs N] [--bundle] [--snapshot] [--out FILE]
 //   --runs      repetitions per measurement (default 3; medians are reported)
 //   --bundle    measure the action bundled from the current sources instead of the committed dist/index.js
 //   --snapshot  compile src/ into a private directory and run that, so a rebuild of lib/ by someone else
@@ -18,12 +18,16 @@ import * as lint from './lint.mjs';
 import * as prCheck from './pr-check.mjs';
 import { machineInfo, versions } from './lib/machine.mjs';
 import { haveGnuTime } from './lib/measure.mjs';
-import { BENCH_DIR, NODE, ROOT, useBuild } from './lib/paths.mjs';
+import { BENCH_DIR, LIB_DIR, NODE, ROOT, useBuild } from './lib/paths.mjs';
 import { findPsql, serverVersion, startServer } from './lib/pg.mjs';
-import { renderResults } from './lib/report.mjs';
+import { renderResults, rowLine } from './lib/report.mjs';
+import * as peers from './peers.mjs';
+import * as schemaModel from './schema-model.mjs';
 import * as zeroDowntime from './zero-downtime.mjs';
 
-const ALL = ['lint', 'apply', 'cold-start', 'zero-downtime', 'dry-run', 'pr-check'];
+const ALL = ['lint', 'apply', 'cold-start', 'zero-downtime', 'dry-run', 'pr-check', 'schema-model', 'impact', 'peers'];
+/** Rows that need no shared server: they lint files, or (pr-check) start and time their own PostgreSQL. */
+const NO_SERVER = ['lint', 'cold-start', 'pr-check', 'schema-model', 'peers'];
 const { values } = parseArgs({
   options: {
     only: { type: 'string' },
@@ -83,7 +87,7 @@ let snapshotDir = null;
 if (values.snapshot) snapshotDir = buildSnapshot();
 else ensureBuilt();
 const workDir = mkdtempSync(path.join(os.tmpdir(), 'ddlgate-bench-'));
-const needsServer = selected.some((s) => s !== 'lint' && s !== 'cold-start');
+const needsServer = selected.some((s) => !NO_SERVER.includes(s));
 const results = {};
 const errors = {};
 let server;
@@ -106,6 +110,15 @@ try {
     ['zero-downtime', 'zeroDowntime', () => zeroDowntime.run(ctx)],
     ['dry-run', 'dryRun', () => dryRun.run(ctx)],
     ['pr-check', 'prCheck', () => prCheck.run(ctx)],
+    // LIB_DIR is read when the row runs: after useBuild, it is the --snapshot compile.
+    ['schema-model', 'schemaModel', () => schemaModel.run({ ...ctx, lib: LIB_DIR })],
+    ['impact', 'impact', async () => {
+      // Imported here, not at the top: impact.mjs imports lib/ statically, which ensureBuilt may only now have built.
+      const impact = await import('./impact.mjs');
+      const result = await impact.run(ctx);
+      return { ...result, rows: impact.toRows(result), table: impact.render(result), notes: [] };
+    }],
+    ['peers', 'peers', () => peers.run({ ...ctx, lib: LIB_DIR })],
   ];
   for (const [name, key, fn] of plan) {
     if (!selected.includes(name)) continue;
@@ -113,6 +126,7 @@ try {
     try {
       results[key] = await fn();
       log(`${name}: done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      for (const row of results[key].rows ?? []) log(`  ${rowLine(row)}`);
     } catch (error) {
       errors[name] = error.message.split('\n')[0];
       log(`${name}: FAILED: ${error.message}`);

@@ -82,7 +82,7 @@ function timeLint(lib, target, runs) {
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-export async function measureSchemaModel({ runs = 5 } = {}) {
+export async function measureSchemaModel({ runs = 5, lib = path.join(ROOT, 'lib') } = {}) {
   const work = mkdtempSync(path.join(os.tmpdir(), 'ddlgate-schema-bench-'));
   const baseline = buildBaseline(BASELINE_COMMIT);
   try {
@@ -95,7 +95,7 @@ export async function measureSchemaModel({ runs = 5 } = {}) {
     const rows = [];
     for (const [name, target] of [[`${STATEMENTS.toLocaleString('en')} statements, one migration`, single], [`${STATEMENTS.toLocaleString('en')} statements, 100 migrations of a directory`, dir]]) {
       const before = timeLint(baseline.lib, target, runs);
-      const after = timeLint(path.join(ROOT, 'lib'), target, runs);
+      const after = timeLint(lib, target, runs);
       const ratio = median(after.times) / median(before.times);
       rows.push({ workload: name, withoutModelMs: median(before.times), withModelMs: median(after.times), ratio, goal: `≤ ${GOAL.toFixed(2)}×`, met: ratio <= GOAL, findingsWithout: before.findings, findingsWith: after.findings });
     }
@@ -104,6 +104,28 @@ export async function measureSchemaModel({ runs = 5 } = {}) {
     rmSync(work, { recursive: true, force: true });
     rmSync(baseline.dir, { recursive: true, force: true });
   }
+}
+
+/** Rows for bench/results.md (`npm run bench -- --only schema-model`); `lib` is the build run.mjs measures. */
+export async function run({ runs, log = () => {}, lib }) {
+  log(`schema-model: compiling ${BASELINE_COMMIT} (before the model), then timing both builds`);
+  const result = await measureSchemaModel({ runs: Math.max(runs, 3), ...(lib ? { lib } : {}) });
+  return {
+    baseline: result.baseline,
+    runs: result.runs,
+    rows: result.rows.map((row) => ({
+      benchmark: `Lint with the schema model: ${row.workload}`,
+      subject: 'lintFiles, in-process (schema model on)',
+      baseline: `lintFiles at ${BASELINE_COMMIT} (before the model)`,
+      subjectMs: row.withModelMs,
+      baselineMs: row.withoutModelMs,
+      ratio: row.ratio,
+      goal: row.goal,
+      met: row.met,
+      details: { findingsWithout: row.findingsWithout, findingsWith: row.findingsWith },
+    })),
+    notes: [],
+  };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
