@@ -7,8 +7,8 @@ const RESULT: LintResult = {
     {
       path: 'migrations/20260101_add.up.sql',
       findings: [
-        { rule: 'create-index-not-concurrently', severity: 'error', line: 3, column: 1, endLine: 4, message: 'CREATE INDEX on existing table users', hint: 'Use CREATE INDEX CONCURRENTLY.' },
-        { rule: 'prefer-jsonb', severity: 'warning', line: 7, column: 5, endLine: 7, message: 'column <b>x</b> is json', hint: 'Use jsonb.' },
+        { rule: 'create-index-not-concurrently', severity: 'error', line: 3, column: 1, endLine: 4, message: 'CREATE INDEX on existing table users', hint: 'Use CREATE INDEX CONCURRENTLY.', evidence: null, impact: null },
+        { rule: 'prefer-jsonb', severity: 'warning', line: 7, column: 5, endLine: 7, message: 'column <b>x</b> is json', hint: 'Use jsonb.', evidence: null, impact: null },
       ],
     },
     { path: 'migrations/20260102_ok.up.sql', findings: [] },
