@@ -56542,7 +56542,10 @@ async function up_runUp(options) {
                     await session.client.query('ROLLBACK').catch(() => { });
                 const message = error instanceof StatementFailure ? error.message : execute_describePgError(error);
                 await recordFailure(session, migration.version, message, performance.now() - started, !migration.up.transactional && !options.singleTransaction);
-                if (!options.singleTransaction)
+                // Over a lost connection there is no catalog to read: the run already says the connection was lost,
+                // and the next drift check reports "no fingerprint" instead of a second, confusing error line.
+                const connectionLost = (error instanceof StatementFailure ? error.connectionLost : isConnectionLost(error)) || lostReason(session.client) !== undefined;
+                if (!options.singleTransaction && !connectionLost)
                     await recordFingerprintOfLastSuccess(session, applied, options.fingerprint);
                 const failed = { version: migration.version, name: migration.name, error: message };
                 throw new MigrationFailed({ batch, applied: options.singleTransaction ? [] : applied, failed });

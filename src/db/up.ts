@@ -2,8 +2,8 @@ import { OperationError } from '../errors.js';
 import { migrationsOf, type MigrationSet } from '../migrations/discover.js';
 import type { LayoutName } from '../migrations/types.js';
 import { applyInOpenTransaction, applyMigration, type AppliedMigration } from './apply.js';
-import { quoteIdent, type Client } from './connection.js';
-import { describePgError, StatementFailure } from './execute.js';
+import { lostReason, quoteIdent, type Client } from './connection.js';
+import { describePgError, isConnectionLost, StatementFailure } from './execute.js';
 import { planDifference, type PlannedMigration } from './deploy-plan.js';
 import { enforceEnvironmentIdentity } from './identity.js';
 import { planUp } from './plan.js';
@@ -91,7 +91,10 @@ export async function runUp(options: UpOptions): Promise<UpResult> {
         if (options.singleTransaction) await session.client.query('ROLLBACK').catch(() => {});
         const message = error instanceof StatementFailure ? error.message : describePgError(error);
         await recordFailure(session, migration.version, message, performance.now() - started, !migration.up.transactional && !options.singleTransaction);
-        if (!options.singleTransaction) await recordFingerprintOfLastSuccess(session, applied, options.fingerprint);
+        // Over a lost connection there is no catalog to read: the run already says the connection was lost,
+        // and the next drift check reports "no fingerprint" instead of a second, confusing error line.
+        const connectionLost = (error instanceof StatementFailure ? error.connectionLost : isConnectionLost(error)) || lostReason(session.client) !== undefined;
+        if (!options.singleTransaction && !connectionLost) await recordFingerprintOfLastSuccess(session, applied, options.fingerprint);
         const failed = { version: migration.version, name: migration.name, error: message };
         throw new MigrationFailed({ batch, applied: options.singleTransaction ? [] : applied, failed });
       }
