@@ -54,8 +54,12 @@ describe('Prometheus metrics', () => {
       expect(text).toContain('# TYPE db_migration_duration_seconds histogram');
       expect(text).toContain('db_migration_status{direction="up"} 1');
 
-      // A failed run pushes status 0 and a failure count, to its own environment group.
-      const failed = await cli(url, dir, '--pushgateway', gatewayUrl, '--environment', 'production', '--no-backup');
+      // A failed run pushes status 0 and a failure count, to its own environment group. It runs on a
+      // database of its own: this one is now labelled staging, so a production run here is refused before
+      // any statement (the environment identity check) and never reaches the failing migration.
+      const productionUrl = await db.createDatabase('metricsprod');
+      const failed = await cli(productionUrl, dir, '--pushgateway', gatewayUrl, '--environment', 'production', '--no-backup');
+      expect(failed.stderr).toMatch(/3_bad/);
       expect(failed.code).toBe(1);
       const after = await (await fetch(`${gatewayUrl}/metrics`)).text();
       expect(after).toContain('db_migration_status{direction="up",environment="production",instance="",job="ddlgate"} 0');
