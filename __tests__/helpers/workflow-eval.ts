@@ -4,7 +4,7 @@
  * (lexer, parser, evaluator of `${{ }}`), plus the trigger filter patterns of the docs' cheat sheet
  * and the shell steps executed with bash, as the runner runs them.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -224,8 +224,15 @@ export function parseOutputFile(text: string): Record<string, string> {
   return outputs;
 }
 
-/** Runs a `run:` step with bash -e as the runner does, with the runner's files for outputs and summary. */
-export function runStep(step: Obj, env: Record<string, string>, options: { cwd?: string; pathPrefix?: string } = {}): StepRun {
+interface PreparedStep {
+  dir: string;
+  script: string;
+  files: Record<'GITHUB_OUTPUT' | 'GITHUB_STEP_SUMMARY' | 'GITHUB_ENV' | 'GITHUB_PATH', string>;
+  env: Record<string, string>;
+  cwd: string;
+}
+
+function prepareStep(step: Obj, env: Record<string, string>, options: { cwd?: string; pathPrefix?: string }): PreparedStep {
   const dir = path.join(scratchRoot, `run-${++runCount}`);
   mkdirSync(dir);
   const files = { GITHUB_OUTPUT: path.join(dir, 'output'), GITHUB_STEP_SUMMARY: path.join(dir, 'summary'), GITHUB_ENV: path.join(dir, 'env'), GITHUB_PATH: path.join(dir, 'path') };
@@ -233,19 +240,39 @@ export function runStep(step: Obj, env: Record<string, string>, options: { cwd?:
   const script = path.join(dir, 'step.sh');
   writeFileSync(script, String(step.run));
   const PATH = `${options.pathPrefix ? `${options.pathPrefix}:` : ''}${process.env.PATH ?? '/usr/bin:/bin'}`;
-  const r = spawnSync('bash', ['--noprofile', '--norc', '-e', script], {
-    cwd: options.cwd ?? scratchRoot,
-    encoding: 'utf8',
-    env: { PATH, HOME: dir, RUNNER_TEMP: dir, GITHUB_RUN_ID: '4242', GITHUB_RUN_ATTEMPT: '1', GITHUB_REPOSITORY: 'acme/shop', ...files, ...env },
-  });
+  return { dir, script, files, cwd: options.cwd ?? scratchRoot, env: { PATH, HOME: dir, RUNNER_TEMP: dir, GITHUB_RUN_ID: '4242', GITHUB_RUN_ATTEMPT: '1', GITHUB_REPOSITORY: 'acme/shop', ...files, ...env } };
+}
+
+function stepResult(prepared: PreparedStep, code: number, output: string): StepRun {
+  const { files } = prepared;
   return {
-    code: r.status ?? -1,
-    stdout: r.stdout + r.stderr,
+    code,
+    stdout: output,
     outputs: parseOutputFile(readFileSync(files.GITHUB_OUTPUT, 'utf8')),
     summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
     env: readFileSync(files.GITHUB_ENV, 'utf8'),
     path: readFileSync(files.GITHUB_PATH, 'utf8'),
   };
+}
+
+/** Runs a `run:` step with bash -e as the runner does, with the runner's files for outputs and summary. */
+export function runStep(step: Obj, env: Record<string, string>, options: { cwd?: string; pathPrefix?: string } = {}): StepRun {
+  const prepared = prepareStep(step, env, options);
+  const r = spawnSync('bash', ['--noprofile', '--norc', '-e', prepared.script], { cwd: prepared.cwd, encoding: 'utf8', env: prepared.env });
+  return stepResult(prepared, r.status ?? -1, r.stdout + r.stderr);
+}
+
+/** runStep without blocking the event loop: for steps that talk to a server running in this process. */
+export function runStepAsync(step: Obj, env: Record<string, string>, options: { cwd?: string; pathPrefix?: string } = {}): Promise<StepRun> {
+  const prepared = prepareStep(step, env, options);
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['--noprofile', '--norc', '-e', prepared.script], { cwd: prepared.cwd, env: prepared.env });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve(stepResult(prepared, code ?? -1, output)));
+  });
 }
 
 /** A step's `env:` evaluated in a context (values become strings, as the runner passes them). */

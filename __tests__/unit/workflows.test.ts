@@ -14,6 +14,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { checkPins, references } from '../../scripts/pin-examples.mjs';
 import {
@@ -37,6 +39,7 @@ import {
   readText,
   ROOT,
   runStep,
+  runStepAsync,
   scratch,
   stepEnv,
   stepsOf,
@@ -291,6 +294,19 @@ describe('example callers with the workflows they call (at the pinned commit)', 
     }
   });
 
+  it('no job of the workflows as they are now asks for more than the example callers grant (the next release needs no caller change)', () => {
+    for (const c of callers) {
+      const current = parsed.get(c.ref.path)!;
+      const grant = obj(c.job.permissions);
+      for (const [jobId, job] of jobsOf(current)) {
+        for (const [scope, level] of Object.entries(effectivePermissions(current, job))) {
+          const given = String(grant[scope] ?? 'none');
+          expect({ caller: `${c.file} ${c.id}`, called: `${c.ref.path} ${jobId}`, scope, level, given, ok: PERMISSION_RANK[given]! >= PERMISSION_RANK[String(level)]! }).toMatchObject({ ok: true });
+        }
+      }
+    }
+  });
+
   it('gives inputs of the declared types, and reads only outputs the called workflow declares', () => {
     for (const c of callers) {
       const called = loadYaml(gitShow(c.ref.ref, c.ref.path), c.ref.path);
@@ -337,10 +353,10 @@ interface Row {
 }
 
 const DOES: Record<string, string> = {
-  check: 'lint + dry-run on a throwaway service container, sticky PR comment',
+  check: 'lint + dry-run on a throwaway service container, with the latest production snapshot (artifact); sticky PR comment',
   preflight: 'inputs, phrase, vX.Y.Z tag, target matrix',
   plan: 'protection rules of the apply environment; dry-run; plan to summary + artifact',
-  apply: 'approved plan re-checked, pg_dump of the server major, backup, apply, verify',
+  apply: 'approved plan re-checked, pg_dump of the server major, backup, apply, verify; production: snapshot published',
   summary: 'one table; release notes output',
   release: 'release notes appended to the tag\'s release',
 };
@@ -532,7 +548,7 @@ describe('journey 1: a pull request that touches migrations', () => {
     expect(other.stdout).not.toContain('other.txt');
 
     const after = (changed: string) => stepsOf(check).filter((s) => evaluateIf(s.if, { steps: { changes: { outputs: { changed } } }, inputs: {}, github, job: {} }, { jobStatus: 'success' })).map((s) => String(s.name));
-    expect(after('true')).toEqual(['Check out the pull request', 'Did the migrations change?', "Resolve ddlgate's own commit", 'Check out ddlgate at that commit', 'ddlgate lint and dry-run']);
+    expect(after('true')).toEqual(['Check out the pull request', 'Did the migrations change?', "Resolve ddlgate's own commit", 'Check out ddlgate at that commit', 'Find the latest production snapshot', 'ddlgate lint and dry-run']);
     expect(after('false')).toEqual(['Check out the pull request', 'Did the migrations change?']);
     const action = findStep(parsed.get(CHECK)!, 'check', 'ddlgate lint and dry-run');
     expect(obj(action.with)).toMatchObject({ command: 'dry-run', 'replay-base': 'true', 'database-url': 'postgresql://postgres@localhost:5432/postgres' });
@@ -678,14 +694,149 @@ describe('migrations-deploy.yml', () => {
     expect(obj(findStep(deploy, 'apply', 'Apply').with)).toMatchObject({ command: 'apply', 'plan-file': '${{ runner.temp }}/ddlgate-plan/plan.json', confirm: '${{ inputs.confirm }}' });
   });
 
-  it('rollback instructions also when the run is cancelled or times out mid-apply; a clean place after the smoke test for the snapshot step', () => {
+  it('rollback instructions also when the run is cancelled or times out mid-apply', () => {
     expect(findStep(deploy, 'apply', 'Rollback instructions').if).toBe('${{ failure() || cancelled() }}');
     expect(evaluateIf('${{ failure() || cancelled() }}', {}, { jobStatus: 'cancelled', cancelled: true })).toBe(true);
-    expect(readText(DEPLOY)).toContain('# (After a successful production apply, the statistics snapshot refresh goes here — issue 18.)');
+  });
+
+  it('refreshes the production snapshot only after a successful production apply, and publishes it for the PR checks', () => {
+    const names = stepsOf(obj(jobs.apply)).map((s) => String(s.name));
+    const refresh = findStep(deploy, 'apply', 'Refresh the production snapshot');
+    const publish = findStep(deploy, 'apply', 'Publish the production snapshot');
+    // After the apply, its verification and the smoke test; before the rollback instructions.
+    expect(names.indexOf('Refresh the production snapshot')).toBeGreaterThan(names.indexOf('Smoke test'));
+    expect(names.indexOf('Publish the production snapshot')).toBe(names.indexOf('Refresh the production snapshot') + 1);
+    expect(names.indexOf('Rollback instructions')).toBeGreaterThan(names.indexOf('Publish the production snapshot'));
+    expect(obj(refresh.with)).toMatchObject({ command: 'snapshot', 'database-url': '${{ steps.db.outputs.url }}', stats: '${{ runner.temp }}/ddlgate-snapshot/production-snapshot.json', redact: '${{ inputs.snapshot-redact }}' });
+    expect(refresh.uses).toBe('./.ddlgate/action');
+    // A snapshot problem after a good apply must not fail the job (that would print rollback instructions).
+    expect([refresh['continue-on-error'], publish['continue-on-error']]).toEqual([true, true]);
+
+    const production = { name: 'production', environment: 'production', production: true };
+    const when = (target: Obj, apply: string, jobStatus: 'success' | 'failure' | 'cancelled' = 'success') =>
+      evaluateIf(refresh.if, { matrix: { target }, steps: { apply: { outcome: apply } }, inputs: {}, github: GITHUB_BASE }, { jobStatus, cancelled: jobStatus === 'cancelled' });
+    expect(when(production, 'success')).toBe(true);
+    expect(when({ name: 'staging', environment: 'staging', production: false }, 'success')).toBe(false);
+    expect(when(production, 'failure', 'failure')).toBe(false);
+    expect(when(production, 'skipped')).toBe(false);
+    expect(when(production, 'success', 'cancelled')).toBe(false);
+    // A later step that failed (the smoke test): no snapshot of a production nobody vouched for.
+    expect(when(production, 'success', 'failure')).toBe(false);
+
+    const published = (outcome: string) => evaluateIf(publish.if, { steps: { snapshot: { outcome } }, inputs: {}, github: GITHUB_BASE }, { jobStatus: 'success' });
+    expect([published('success'), published('failure'), published('skipped')]).toEqual([true, false, false]);
+    expect(String(publish.uses)).toMatch(/^actions\/upload-artifact@[0-9a-f]{40}$/);
+    expect(obj(publish.with)).toMatchObject({ path: '${{ runner.temp }}/ddlgate-snapshot/production-snapshot.json', 'retention-days': '${{ inputs.snapshot-retention-days }}', overwrite: true });
+    // One artifact per production database; the single-database name is what the check looks for by default.
+    expect(evaluateValue(obj(publish.with).name as Json, { matrix: { target: production } })).toBe('ddlgate-snapshot-production');
+    const checkInputs = obj(obj(triggersOf(parsed.get(CHECK)!).workflow_call).inputs);
+    expect(obj(checkInputs['snapshot-artifact']).default).toBe('ddlgate-snapshot-production');
   });
 });
 
 // ---- shell steps, executed -----------------------------------------------------------------------------
+
+describe('the PR check finds the latest production snapshot (executed against a stand-in GitHub API on 127.0.0.1)', () => {
+  const check = parsed.get(CHECK)!;
+  const find = findStep(check, 'check', 'Find the latest production snapshot');
+  const download = findStep(check, 'check', 'Download the production snapshot');
+  const REPO_ID = 101;
+  const FORK_ID = 202;
+  let server: Server;
+  let api = '';
+  let artifacts: Obj[] = [];
+  const runs: Record<string, string> = { '11': 'push', '12': 'pull_request', '13': 'workflow_dispatch', '14': 'pull_request_target' };
+  let listStatus = 200;
+  const seen: Array<{ url: string; authorization: string | undefined }> = [];
+  const artifact = (id: number, run: number, created: string, extra: Obj = {}): Obj => ({ id, name: 'ddlgate-snapshot-production', expired: false, created_at: created, workflow_run: { id: run, repository_id: REPO_ID, head_repository_id: REPO_ID }, ...extra });
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      seen.push({ url: req.url ?? '', authorization: req.headers.authorization });
+      const url = new URL(req.url ?? '/', 'http://x');
+      const json = (status: number, body: Json) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      if (url.pathname === '/repos/acme/shop/actions/artifacts') {
+        if (listStatus !== 200) return json(listStatus, { message: 'Resource not accessible by integration' });
+        return json(200, { total_count: artifacts.length, artifacts: artifacts.filter((a) => a.name === url.searchParams.get('name')) });
+      }
+      const run = /^\/repos\/acme\/shop\/actions\/runs\/(\d+)$/.exec(url.pathname);
+      if (run && runs[run[1]!]) return json(200, { id: Number(run[1]), event: runs[run[1]!] });
+      return json(404, { message: 'Not Found' });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const env = (artifactName = 'ddlgate-snapshot-production') => ({ GH_TOKEN: 'ghs_fork_readonly', API_URL: api, REPOSITORY: 'acme/shop', ARTIFACT: artifactName });
+
+  it('in the check job, with the minimal permission: actions: read, no secret, before the dry-run that reads it', () => {
+    const job = obj(obj(check.jobs).check);
+    expect(job.permissions).toEqual({ contents: 'read', 'pull-requests': 'write', actions: 'read' });
+    expect(check.permissions).toEqual({ contents: 'read', 'pull-requests': 'write', actions: 'read' });
+    expect(JSON.stringify(job)).not.toMatch(/secrets[.[]/);
+    expect(obj(find.env)).toMatchObject({ GH_TOKEN: '${{ github.token }}', API_URL: '${{ github.api_url }}', ARTIFACT: '${{ inputs.snapshot-artifact }}' });
+    const names = stepsOf(job).map((s) => String(s.name));
+    expect(names.indexOf('Find the latest production snapshot')).toBeLessThan(names.indexOf('Download the production snapshot'));
+    expect(names.indexOf('Download the production snapshot')).toBeLessThan(names.indexOf('ddlgate lint and dry-run'));
+    expect(String(download.uses)).toMatch(/^actions\/download-artifact@[0-9a-f]{40}$/);
+    expect(obj(download.with)).toEqual({ name: '${{ inputs.snapshot-artifact }}', 'run-id': '${{ steps.snapshot.outputs.run-id }}', repository: '${{ github.repository }}', 'github-token': '${{ github.token }}', path: '${{ runner.temp }}/ddlgate-snapshot' });
+    expect(download['continue-on-error']).toBe(true);
+    expect(obj(findStep(check, 'check', 'ddlgate lint and dry-run').with).stats).toBe('${{ runner.temp }}/ddlgate-snapshot/production-snapshot.json');
+    // Each caller example grants what the check asks (GitHub rejects the run otherwise).
+    expect(obj(obj(parsed.get(`${EXAMPLES}/pr-migrations.yml`)!.jobs).ddlgate).permissions).toEqual({ contents: 'read', 'pull-requests': 'write', actions: 'read' });
+    const ctx = (found: string) => ({ steps: { changes: { outputs: { changed: 'true' } }, snapshot: { outputs: { found } } }, inputs: {}, github: GITHUB_BASE });
+    expect([evaluateIf(download.if, ctx('true'), { jobStatus: 'success' }), evaluateIf(download.if, ctx('false'), { jobStatus: 'success' })]).toEqual([true, false]);
+  });
+
+  it('takes the newest artifact a deploy of this repository uploaded: never a fork\'s, a pull request\'s, or an expired one', async () => {
+    artifacts = [
+      artifact(1, 11, '2026-11-01T10:00:00Z'),
+      artifact(2, 13, '2026-11-20T10:00:00Z'),
+      artifact(3, 11, '2026-11-25T10:00:00Z', { expired: true }),
+      // Newer, but uploaded by pull request runs: a fork's, and one of this repository's own branches.
+      artifact(4, 12, '2026-11-28T10:00:00Z', { workflow_run: { id: 12, repository_id: REPO_ID, head_repository_id: FORK_ID } }),
+      artifact(5, 14, '2026-11-29T10:00:00Z'),
+      artifact(6, 12, '2026-11-30T10:00:00Z'),
+    ];
+    seen.length = 0;
+    const r = await runStepAsync(find, env());
+    expect(r.code).toBe(0);
+    expect(r.outputs).toEqual({ found: 'true', 'run-id': '13', 'artifact-id': '2' });
+    expect(r.stdout).toContain('skipping ddlgate-snapshot-production of run 12: started by pull_request');
+    expect(r.stdout).toContain('skipping ddlgate-snapshot-production of run 14: started by pull_request_target');
+    // The fork's artifact (4) is dropped without even asking for its run.
+    expect(seen.map((s) => s.url)).toEqual(['/repos/acme/shop/actions/artifacts?name=ddlgate-snapshot-production&per_page=100', '/repos/acme/shop/actions/runs/12', '/repos/acme/shop/actions/runs/14', '/repos/acme/shop/actions/runs/13']);
+    expect(new Set(seen.map((s) => s.authorization))).toEqual(new Set(['Bearer ghs_fork_readonly']));
+    expect(r.stdout).not.toContain('ghs_fork_readonly');
+  });
+
+  it('no snapshot published yet, no permission, or no artifact name: a notice, never a failure', async () => {
+    artifacts = [artifact(4, 12, '2026-11-28T10:00:00Z', { workflow_run: { id: 12, repository_id: REPO_ID, head_repository_id: FORK_ID } })];
+    const none = await runStepAsync(find, env());
+    expect(none.code).toBe(0);
+    expect(none.outputs).toEqual({ found: 'false' });
+    expect(none.stdout).toContain('::notice title=ddlgate snapshot::no production snapshot (ddlgate-snapshot-production) published yet');
+    expect(none.summary).toContain('the deploy workflow publishes one after each production apply');
+
+    listStatus = 403;
+    const forbidden = await runStepAsync(find, env());
+    listStatus = 200;
+    expect([forbidden.code, forbidden.outputs.found]).toEqual([0, 'false']);
+    expect(forbidden.stdout).toContain('the job needs actions: read');
+
+    const unnamed = await runStepAsync(find, env(''));
+    expect([unnamed.code, unnamed.outputs.found]).toEqual([0, 'false']);
+    const bad = await runStepAsync(find, env('x&name=other'));
+    expect([bad.code, bad.outputs.found]).toEqual([0, 'false']);
+    expect(bad.stdout).toContain('is not an artifact name');
+  });
+});
 
 describe('preflight, executed', () => {
   const preflight = stepsOf(obj(obj(deploy.jobs).preflight))[0]!;
