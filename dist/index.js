@@ -38098,7 +38098,7 @@ function scanSync(query) {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(32);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3050);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -38107,7 +38107,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 32:
+/***/ 3050:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41197,7 +41197,7 @@ class ParseFailure extends Error {
         this.name = 'ParseFailure';
     }
 }
-function parser_parseRaw(sql) {
+function parseRaw(sql) {
     try {
         return (0,wasm.parseSync)(sql);
     }
@@ -41314,7 +41314,7 @@ function parseSqlStatements(text) {
         return { statements: [], headerComments: onlyTrivia.comments, source };
     let raw;
     try {
-        raw = parser_parseRaw(text);
+        raw = parseRaw(text);
     }
     catch (error) {
         throw toSyntaxError(error, source);
@@ -41643,7 +41643,7 @@ function checksumOf(text) {
 
 
 
-function files_displayPath(file) {
+function displayPath(file) {
     const relative = external_node_path_namespaceObject.relative(process.cwd(), file);
     return relative && !relative.startsWith('..') && !external_node_path_namespaceObject.isAbsolute(relative) ? relative : file;
 }
@@ -41658,9 +41658,9 @@ function statEntry(file) {
     catch (error) {
         const code = error.code;
         if (code === 'ELOOP')
-            throw new errors_InputError(`${files_displayPath(file)}: symlink loop (the link resolves to itself); remove it or point it at a file`);
+            throw new errors_InputError(`${displayPath(file)}: symlink loop (the link resolves to itself); remove it or point it at a file`);
         if (code === 'ENOENT' && (0,external_node_fs_.lstatSync)(file, { throwIfNoEntry: false })?.isSymbolicLink())
-            throw new errors_InputError(`${files_displayPath(file)}: dangling symlink (its target does not exist); remove it or fix the link`);
+            throw new errors_InputError(`${displayPath(file)}: dangling symlink (its target does not exist); remove it or fix the link`);
         throw error;
     }
 }
@@ -41669,13 +41669,13 @@ function files_listSqlFiles(dir) {
     let names;
     try {
         if (!(0,external_node_fs_.statSync)(dir).isDirectory())
-            throw new errors_InputError(`${files_displayPath(dir)}: not a directory (set the migrations dir with --dir)`);
+            throw new errors_InputError(`${displayPath(dir)}: not a directory (set the migrations dir with --dir)`);
         names = (0,external_node_fs_.readdirSync)(dir);
     }
     catch (error) {
         if (error instanceof errors_InputError)
             throw error;
-        throw new errors_InputError(`${files_displayPath(dir)}: migrations directory not found (set it with --dir)`);
+        throw new errors_InputError(`${displayPath(dir)}: migrations directory not found (set it with --dir)`);
     }
     return names
         .sort()
@@ -41802,21 +41802,21 @@ function readSqlFile(file) {
     try {
         const size = (0,external_node_fs_.statSync)(file).size;
         if (size > MAX_MIGRATION_BYTES) {
-            throw new errors_InputError(`${files_displayPath(file)}: ${(size / 1024 / 1024).toFixed(1)} MB is over the ${MAX_MIGRATION_BYTES / 1024 / 1024} MB limit for one migration; split it, or load data with COPY outside the migrations`);
+            throw new errors_InputError(`${displayPath(file)}: ${(size / 1024 / 1024).toFixed(1)} MB is over the ${MAX_MIGRATION_BYTES / 1024 / 1024} MB limit for one migration; split it, or load data with COPY outside the migrations`);
         }
         buffer = (0,external_node_fs_.readFileSync)(file);
     }
     catch (error) {
         if (error instanceof errors_InputError)
             throw error;
-        throw new errors_InputError(`${files_displayPath(file)}: cannot read file`);
+        throw new errors_InputError(`${displayPath(file)}: cannot read file`);
     }
     if (buffer.includes(0))
-        throw new errors_InputError(`${files_displayPath(file)}: binary content (NUL byte), not a SQL text file`);
+        throw new errors_InputError(`${displayPath(file)}: binary content (NUL byte), not a SQL text file`);
     const text = buffer.toString('utf8');
     if (!Buffer.from(text, 'utf8').equals(buffer)) {
         const line = firstInvalidUtf8Line(buffer);
-        throw new errors_InputError(`${files_displayPath(file)}:${line}: invalid UTF-8; save the file as UTF-8`);
+        throw new errors_InputError(`${displayPath(file)}:${line}: invalid UTF-8; save the file as UTF-8`);
     }
     return text.replace(/^\uFEFF/, '');
 }
@@ -41843,7 +41843,7 @@ function directivesIn(comments) {
 }
 /** Parses a migration file and decides how it must run (in a transaction or statement by statement). */
 function compileScript(file, text, options = {}) {
-    const path = files_displayPath(file);
+    const path = displayPath(file);
     const parsed = parseScriptText(path, text);
     if (parsed.statements.length === 0)
         throw new errors_InputError(`${path}: no SQL statements${options.label ? ` in its ${options.label} section` : ''} (an empty or comment-only migration is almost always a mistake)`);
@@ -41919,7 +41919,7 @@ function replaceFlywayPlaceholders(source, text) {
             return value;
         const line = text.slice(0, offset).split('\n').length;
         const env = `FLYWAY_PLACEHOLDERS_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
-        throw new errors_InputError(`${files_displayPath(source.path)}:${line}: no value for Flyway placeholder ${whole}; set ${env}, or flyway.placeholders.${name} in flyway.conf beside the migrations`);
+        throw new errors_InputError(`${displayPath(source.path)}:${line}: no value for Flyway placeholder ${whole}; set ${env}, or flyway.placeholders.${name} in flyway.conf beside the migrations`);
     });
 }
 function loadSource(source) {
@@ -41929,15 +41929,15 @@ function loadSource(source) {
         ...(source.section ? { label: source.section.label } : {}),
     });
 }
-function script_upSourceOf(entry) {
+function upSourceOf(entry) {
     return entry.upSource ?? { path: entry.upPath };
 }
-function script_downSourceOf(entry) {
+function downSourceOf(entry) {
     return entry.downSource ?? (entry.downPath ? { path: entry.downPath } : undefined);
 }
 /** The down script of an entry, or undefined when it has none. */
 function loadDownScript(entry) {
-    const source = script_downSourceOf(entry);
+    const source = downSourceOf(entry);
     return source ? loadSource(source) : undefined;
 }
 /**
@@ -41947,7 +41947,7 @@ function loadDownScript(entry) {
 function script_loadMigration(entry) {
     if (entry.unrunnable)
         throw new errors_InputError(entry.unrunnable);
-    const source = script_upSourceOf(entry);
+    const source = upSourceOf(entry);
     const fileText = readSqlFile(source.path);
     const up = compileScript(source.path, sourceText(source, fileText), {
         ...(source.noTransaction ? { noTransaction: true } : {}),
@@ -42013,7 +42013,7 @@ function versionKey(version) {
 function noticeIgnored(context, dir, tool, files, why = `${tool} does not read them`) {
     if (!context || files.length === 0)
         return;
-    const shown = files.slice(0, 5).map((file) => files_displayPath(external_node_path_namespaceObject.join(dir, file)));
+    const shown = files.slice(0, 5).map((file) => displayPath(external_node_path_namespaceObject.join(dir, file)));
     const more = files.length > 5 ? ` and ${files.length - 5} more` : '';
     context.notice(`ignored ${files.length} file${files.length === 1 ? '' : 's'} (${why}): ${shown.join(', ')}${more}`);
 }
@@ -42023,7 +42023,7 @@ function noticeIgnored(context, dir, tool, files, why = `${tool} does not read t
  */
 const PREFIXED_SQL = /^(\d+)_(?!.*\.(?:up|down)\.sql$)(.+)\.sql$/;
 function notThisLayout(dir, file, layout) {
-    return new errors_InputError(`${files_displayPath(external_node_path_namespaceObject.join(dir, file))}: not a ${layout.name} migration file name; expected ${layout.expected}`);
+    return new errors_InputError(`${displayPath(external_node_path_namespaceObject.join(dir, file))}: not a ${layout.name} migration file name; expected ${layout.expected}`);
 }
 /** Sorts entries by version (numerically, part by part for dotted versions) and refuses two files with the same version. */
 function orderByVersion(entries) {
@@ -42032,7 +42032,7 @@ function orderByVersion(entries) {
         const key = versionKey(entry.version);
         const other = seen.get(key);
         if (other)
-            throw new errors_InputError(`${files_displayPath(entry.upPath)}: duplicate migration version ${entry.version}, also used by ${files_displayPath(other.upPath)}`);
+            throw new errors_InputError(`${displayPath(entry.upPath)}: duplicate migration version ${entry.version}, also used by ${displayPath(other.upPath)}`);
         seen.set(key, entry);
     }
     return [...entries].sort((a, b) => version_compareVersions(a.version, b.version));
@@ -42071,7 +42071,7 @@ function findMarker(lines, marker) {
 /** Reads one file of a sectioned layout: up = lines after the up marker up to the down marker; down = the rest. */
 function sectionedEntry(layout, file, version, name, markers) {
     const lines = readSqlFile(file).split('\n');
-    const shown = files_displayPath(file);
+    const shown = displayPath(file);
     const upLine = findMarker(lines, markers.up);
     if (!upLine)
         throw new errors_InputError(`${shown}: no "${markers.upLabel}" line; every ${layout} migration needs one`);
@@ -42143,13 +42143,13 @@ function readDrizzleJournal(dir) {
         data = JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
     }
     catch (error) {
-        throw new errors_InputError(`${files_displayPath(file)}: ${fileExists(file) ? `invalid JSON (${error.message.split('\n')[0]})` : 'not found (a drizzle-kit migrations folder has meta/_journal.json)'}`);
+        throw new errors_InputError(`${displayPath(file)}: ${fileExists(file) ? `invalid JSON (${error.message.split('\n')[0]})` : 'not found (a drizzle-kit migrations folder has meta/_journal.json)'}`);
     }
     if (!data || !Array.isArray(data.entries))
-        throw new errors_InputError(`${files_displayPath(file)}: no "entries" list; is this a drizzle-kit journal?`);
+        throw new errors_InputError(`${displayPath(file)}: no "entries" list; is this a drizzle-kit journal?`);
     return data.entries.map((entry, index) => {
         if (typeof entry?.tag !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(entry.tag) || typeof entry.when !== 'number') {
-            throw new errors_InputError(`${files_displayPath(file)}: entry ${index} needs a "tag" (file name without .sql) and a numeric "when"`);
+            throw new errors_InputError(`${displayPath(file)}: entry ${index} needs a "tag" (file name without .sql) and a numeric "when"`);
         }
         return { idx: typeof entry.idx === 'number' ? entry.idx : index, when: entry.when, tag: entry.tag, ...(typeof entry.breakpoints === 'boolean' ? { breakpoints: entry.breakpoints } : {}) };
     });
@@ -42166,13 +42166,13 @@ const drizzle = {
         const journal = readDrizzleJournal(dir);
         const listed = new Set(journal.map((entry) => `${entry.tag}.sql`));
         // drizzle-orm's migrator runs what the journal lists and nothing else.
-        noticeIgnored(context, dir, 'drizzle', files.filter((fileName) => !listed.has(fileName)), `not listed in ${files_displayPath(journalPath(dir))}; drizzle never runs them`);
+        noticeIgnored(context, dir, 'drizzle', files.filter((fileName) => !listed.has(fileName)), `not listed in ${displayPath(journalPath(dir))}; drizzle never runs them`);
         const entries = [...journal]
             .sort((a, b) => a.idx - b.idx)
             .map((entry) => {
             const file = external_node_path_namespaceObject.join(dir, `${entry.tag}.sql`);
             if (!fileExists(file))
-                throw new errors_InputError(`${files_displayPath(journalPath(dir))}: entry "${entry.tag}" has no file ${files_displayPath(file)}`);
+                throw new errors_InputError(`${displayPath(journalPath(dir))}: entry "${entry.tag}" has no file ${displayPath(file)}`);
             const match = /^(\d+)_(.+)$/.exec(entry.tag);
             const version = match ? match[1] : String(entry.idx).padStart(4, '0');
             return { version, name: match ? match[2] : entry.tag, upPath: file, upSource: { path: file }, layout: 'drizzle' };
@@ -42180,7 +42180,7 @@ const drizzle = {
         const ordered = orderByVersion(entries);
         for (const [index, entry] of ordered.entries()) {
             if (entry !== entries[index])
-                throw new errors_InputError(`${files_displayPath(journalPath(dir))}: the journal's order disagrees with the versions of ${external_node_path_namespaceObject.basename(entry.upPath)} and ${external_node_path_namespaceObject.basename(entries[index].upPath)}`);
+                throw new errors_InputError(`${displayPath(journalPath(dir))}: the journal's order disagrees with the versions of ${external_node_path_namespaceObject.basename(entry.upPath)} and ${external_node_path_namespaceObject.basename(entries[index].upPath)}`);
         }
         return ordered;
     },
@@ -42258,7 +42258,7 @@ const flyway = {
             }
             const [, prefix, version, name] = match;
             if (prefix === 'R')
-                throw new errors_InputError(`${files_displayPath(full)}: repeatable Flyway migrations (R__) are not supported; make it a versioned migration`);
+                throw new errors_InputError(`${displayPath(full)}: repeatable Flyway migrations (R__) are not supported; make it a versioned migration`);
             if (prefix === 'U')
                 undos.set(versionKey(version), full);
             else
@@ -42271,7 +42271,7 @@ const flyway = {
             return undo ? { ...entry, downPath: undo, downSource: { path: undo, flyway: true, ...withPlaceholders } } : entry;
         });
         for (const orphan of undos.values())
-            throw new errors_InputError(`${files_displayPath(orphan)}: undo migration without its V file`);
+            throw new errors_InputError(`${displayPath(orphan)}: undo migration without its V file`);
         return ordered;
     },
 };
@@ -42308,7 +42308,7 @@ const golangMigrate = {
             const file = external_node_path_namespaceObject.join(dir, fileName);
             const other = direction === 'up' ? ups.get(key)?.file : downs.get(key);
             if (other)
-                throw new errors_InputError(`${files_displayPath(file)}: duplicate migration version ${version}, also used by ${files_displayPath(other)}`);
+                throw new errors_InputError(`${displayPath(file)}: duplicate migration version ${version}, also used by ${displayPath(other)}`);
             if (direction === 'up')
                 ups.set(key, { version, name, file });
             else
@@ -42373,7 +42373,7 @@ const goose = {
                     name,
                     upPath: file,
                     layout: 'goose',
-                    unrunnable: `${files_displayPath(file)} is a goose Go migration; ddlgate cannot run Go code: run it with goose, then record it with \`ddlgate adopt\``,
+                    unrunnable: `${displayPath(file)} is a goose Go migration; ddlgate cannot run Go code: run it with goose, then record it with \`ddlgate adopt\``,
                 });
                 continue;
             }
@@ -42401,14 +42401,14 @@ function pairUpDown(dir, files, layout) {
         const full = external_node_path_namespaceObject.join(dir, fileName);
         const match = NATIVE_PATTERN.exec(fileName);
         if (!match)
-            throw new errors_InputError(`${files_displayPath(full)}: unrecognised migration file name; expected ${layout.expected}`);
+            throw new errors_InputError(`${displayPath(full)}: unrecognised migration file name; expected ${layout.expected}`);
         const [, version, name, direction] = match;
         const key = BigInt(version);
         const entry = byVersion.get(key) ?? { version, name };
         const existing = entry[direction];
         if (existing || entry.version !== version || entry.name !== name) {
             const other = existing ?? entry.up ?? entry.down;
-            throw new errors_InputError(`${files_displayPath(full)}: duplicate migration version ${version}, also used by ${files_displayPath(other)}`);
+            throw new errors_InputError(`${displayPath(full)}: duplicate migration version ${version}, also used by ${displayPath(other)}`);
         }
         entry[direction] = full;
         byVersion.set(key, entry);
@@ -42417,7 +42417,7 @@ function pairUpDown(dir, files, layout) {
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([, entry]) => {
         if (!entry.up)
-            throw new errors_InputError(`${files_displayPath(entry.down)}: down migration without its up file (${entry.version}_${entry.name}.up.sql)`);
+            throw new errors_InputError(`${displayPath(entry.down)}: down migration without its up file (${entry.version}_${entry.name}.up.sql)`);
         return entry;
     });
 }
@@ -42617,7 +42617,7 @@ const prisma = {
         if (fileExists(lock)) {
             const provider = /^\s*provider\s*=\s*"([^"]*)"/m.exec((0,external_node_fs_.readFileSync)(lock, 'utf8'))?.[1];
             if (provider && provider !== 'postgresql' && provider !== 'postgres') {
-                throw new errors_InputError(`${files_displayPath(lock)}: provider "${provider}"; these migrations are for another database, not PostgreSQL`);
+                throw new errors_InputError(`${displayPath(lock)}: provider "${provider}"; these migrations are for another database, not PostgreSQL`);
             }
         }
         return readFolders(dir, PRISMA_RULES, context);
@@ -42722,7 +42722,7 @@ function readSqitchPlan(dir) {
         }
         const match = /^[+-]?([^\s[]+)\s*(?:\[([^\]]*)\])?/.exec(line);
         if (!match)
-            throw new errors_InputError(`${files_displayPath(file)}:${index + 1}: cannot read this plan line`);
+            throw new errors_InputError(`${displayPath(file)}:${index + 1}: cannot read this plan line`);
         changes.push({ name: match[1], line: index + 1, requires: (match[2] ?? '').split(/\s+/).filter((dep) => dep && !dep.startsWith('!')) });
     });
     return { project, file, changes };
@@ -42736,10 +42736,10 @@ function planEntries(dir, plan, first, context, otherProjects) {
             const bare = name.replace(/@.*$/, '');
             if (project === plan.project) {
                 if (!deployed.has(bare))
-                    throw new errors_InputError(`${files_displayPath(plan.file)}:${change.line}: "${change.name}" requires "${dependency}", which is not planned before it`);
+                    throw new errors_InputError(`${displayPath(plan.file)}:${change.line}: "${change.name}" requires "${dependency}", which is not planned before it`);
             }
             else if (!otherProjects.get(project)?.changes.some((other) => other.name === bare)) {
-                context?.notice(`${files_displayPath(plan.file)}:${change.line}: "${change.name}" requires ${dependency} from sqitch project "${project}", which is not in this directory; deploy it first`);
+                context?.notice(`${displayPath(plan.file)}:${change.line}: "${change.name}" requires ${dependency} from sqitch project "${project}", which is not in this directory; deploy it first`);
             }
         }
         // A reworked change: its earlier versions live in deploy/<name>@<next tag>.sql, the latest in deploy/<name>.sql.
@@ -42747,7 +42747,7 @@ function planEntries(dir, plan, first, context, otherProjects) {
         const base = reworked && change.nextTag ? `${change.name}@${change.nextTag}.sql` : `${change.name}.sql`;
         const deploy = external_node_path_namespaceObject.join(dir, 'deploy', base);
         if (!fileExists(deploy))
-            throw new errors_InputError(`${files_displayPath(plan.file)}:${change.line}: change "${change.name}" has no deploy script ${files_displayPath(deploy)}`);
+            throw new errors_InputError(`${displayPath(plan.file)}:${change.line}: change "${change.name}" has no deploy script ${displayPath(deploy)}`);
         const revert = external_node_path_namespaceObject.join(dir, 'revert', base);
         const hasRevert = fileExists(revert) && hasSql(readSqlFile(revert).split('\n'));
         entries.push({
@@ -42787,7 +42787,7 @@ const sqitch = {
         const entries = [];
         const otherPlans = new Map([...others].map(([name, other]) => [name, other.plan]));
         for (const other of others.values()) {
-            context?.notice(`sqitch project "${other.plan.project}" (${files_displayPath(other.dir)}) is deployed first: ${plan.project} requires its changes`);
+            context?.notice(`sqitch project "${other.plan.project}" (${displayPath(other.dir)}) is deployed first: ${plan.project} requires its changes`);
             entries.push(...planEntries(other.dir, other.plan, entries.length + 1, context, new Map()));
         }
         entries.push(...planEntries(dir, plan, entries.length + 1, context, otherPlans));
@@ -42968,7 +42968,7 @@ function detect_detectLayout(dir, files) {
         return 'flat';
     if (kinds.length > 1) {
         const [[kindA, fileA], [kindB, fileB]] = [...firstOfKind.entries()];
-        throw new errors_InputError(`${files_displayPath(external_node_path_namespaceObject.join(dir, fileB))}: mixed migration layouts: this file looks like ${KIND_DESCRIPTION[kindB]} but ${files_displayPath(external_node_path_namespaceObject.join(dir, fileA))} looks like ${KIND_DESCRIPTION[kindA]}; keep one layout per directory (or pass --layout)`);
+        throw new errors_InputError(`${displayPath(external_node_path_namespaceObject.join(dir, fileB))}: mixed migration layouts: this file looks like ${KIND_DESCRIPTION[kindB]} but ${displayPath(external_node_path_namespaceObject.join(dir, fileA))} looks like ${KIND_DESCRIPTION[kindA]}; keep one layout per directory (or pass --layout)`);
     }
     const kind = kinds[0];
     // The tools whose readers skip names they do not know (the layout's reader lists them in one notice).
@@ -42981,7 +42981,7 @@ function detect_detectLayout(dir, files) {
     if (unrecognised.length) {
         if (kind === 'native' && looksGolangMigrate(dir, files))
             return 'golang-migrate';
-        throw new errors_InputError(`${files_displayPath(external_node_path_namespaceObject.join(dir, unrecognised[0]))}: unrecognised migration file name; expected ${NATIVE_EXPECTED}, or another supported layout (tried: ${LAYOUTS_TRIED})`);
+        throw new errors_InputError(`${displayPath(external_node_path_namespaceObject.join(dir, unrecognised[0]))}: unrecognised migration file name; expected ${NATIVE_EXPECTED}, or another supported layout (tried: ${LAYOUTS_TRIED})`);
     }
     if (!kind || kind === 'native')
         return kind && looksGolangMigrate(dir, files) ? 'golang-migrate' : 'native';
@@ -43028,7 +43028,7 @@ const flat = {
         const ordered = orderByVersion(entries);
         for (const [index, entry] of ordered.entries()) {
             if (entry !== entries[index]) {
-                throw new errors_InputError(`${files_displayPath(entry.upPath)}: name order and version order disagree (${external_node_path_namespaceObject.basename(entries[index].upPath)} sorts first by name); zero-pad the prefixes to the same width`);
+                throw new errors_InputError(`${displayPath(entry.upPath)}: name order and version order disagree (${external_node_path_namespaceObject.basename(entries[index].upPath)} sorts first by name); zero-pad the prefixes to the same width`);
             }
         }
         return ordered;
@@ -43074,7 +43074,7 @@ const graphileMigrate = {
         const entries = [];
         for (const fileName of names.filter((name) => FILE.test(name))) {
             const file = external_node_path_namespaceObject.join(committed, fileName);
-            const shown = files_displayPath(file);
+            const shown = displayPath(file);
             const text = readSqlFile(file).replace(/\r\n/g, '\n');
             const lines = text.split('\n');
             if (!lines[0]?.startsWith(PREVIOUS))
@@ -43091,7 +43091,7 @@ const graphileMigrate = {
             const hash = lines[1].slice(HASH.length).trim();
             if (previousHash !== (previous?.hash ?? null)) {
                 throw new errors_InputError(previous
-                    ? `${shown}:1: names previous hash ${previousHash ?? '-'} but ${files_displayPath(previous.file)} has ${previous.hash}; the committed chain is broken`
+                    ? `${shown}:1: names previous hash ${previousHash ?? '-'} but ${displayPath(previous.file)} has ${previous.hash}; the committed chain is broken`
                     : `${shown}:1: names a previous migration (${previousHash}) but it is the first committed migration`);
             }
             const body = lines.slice(blankLine + 1).join('\n');
@@ -43230,7 +43230,7 @@ function readMigrationSet(dir, options = {}) {
         const sql = findSqlFiles(dir);
         if (sql.length > 0) {
             const tried = options.layout ? `read as ${layout} (--layout)` : `read as ${layout}; layouts tried: ${LAYOUTS_TRIED}`;
-            throw new errors_InputError(`${files_displayPath(dir)}: ${sql.length} .sql file${sql.length === 1 ? '' : 's'} but no ${layout} migration (${tried}); first unrecognised file: ${sql[0]}`);
+            throw new errors_InputError(`${displayPath(dir)}: ${sql.length} .sql file${sql.length === 1 ? '' : 's'} but no ${layout} migration (${tried}); first unrecognised file: ${sql[0]}`);
         }
     }
     return { dir, layout, entries, notices };
@@ -43356,7 +43356,7 @@ function defElems(list) {
     return map;
 }
 /** Column names a constraint expression requires to be non-null: `CHECK (a IS NOT NULL [AND b IS NOT NULL…])`. */
-function ast_notNullColumnsOf(expr) {
+function notNullColumnsOf(expr) {
     if (!expr)
         return [];
     if (expr.NullTest?.nulltesttype === 'IS_NOT_NULL') {
@@ -43365,7 +43365,7 @@ function ast_notNullColumnsOf(expr) {
         return name ? [name] : [];
     }
     if (expr.BoolExpr?.boolop === 'AND_EXPR')
-        return (expr.BoolExpr.args ?? []).flatMap((arg) => ast_notNullColumnsOf(arg));
+        return (expr.BoolExpr.args ?? []).flatMap((arg) => notNullColumnsOf(arg));
     return [];
 }
 const LOCK_MODES = [
@@ -43742,7 +43742,7 @@ const check_without_not_valid_rule = {
             if (constraint.contype !== 'CONSTR_CHECK' || constraint.skip_validation)
                 continue;
             const name = constraint.conname ? ` ${constraint.conname}` : '';
-            const notNull = ast_notNullColumnsOf(constraint.raw_expr);
+            const notNull = notNullColumnsOf(constraint.raw_expr);
             hits.push({
                 message: `CHECK constraint${name} added to existing table ${alter.name} without NOT VALID: every row is scanned under an ACCESS EXCLUSIVE lock`,
                 ...(notNull.length
@@ -44181,7 +44181,7 @@ function isSerialType(typeName) {
     const names = (typeName?.names ?? []).map((n) => stringValue(n) ?? '');
     return /^(small|big)?serial[248]?$/.test((names[names.length - 1] ?? '').toLowerCase());
 }
-class schema_SchemaModel {
+class SchemaModel {
     tables = new Registry();
     indexes = new Registry();
     types = new Registry();
@@ -44199,7 +44199,7 @@ class schema_SchemaModel {
         this.complete = options.complete ?? false;
     }
     clone() {
-        const next = new schema_SchemaModel({ complete: this.complete });
+        const next = new SchemaModel({ complete: this.complete });
         next.tables = this.tables.clone((t) => ({ ...t, columns: new Map([...t.columns].map(([k, c]) => [k, { ...c }])), constraints: new Map([...t.constraints].map(([k, c]) => [k, { ...c }])) }));
         next.indexes = this.indexes.clone((i) => ({ ...i }));
         next.types = this.types.clone((t) => ({ ...t }));
@@ -44358,7 +44358,7 @@ class schema_SchemaModel {
     addConstraint(table, constraint, alter) {
         const kind = CONSTRAINT_KINDS[constraint.contype] ?? 'other';
         const keys = (constraint.keys ?? []).map((k) => stringValue(k)).filter((k) => !!k);
-        const notNullColumns = kind === 'check' ? ast_notNullColumnsOf(constraint.raw_expr) : kind === 'notnull' || kind === 'primary' ? keys : [];
+        const notNullColumns = kind === 'check' ? notNullColumnsOf(constraint.raw_expr) : kind === 'notnull' || kind === 'primary' ? keys : [];
         if (kind === 'primary') {
             for (const key of keys) {
                 const column = table.columns.get(key);
@@ -45880,7 +45880,7 @@ function lintSourceWithSchema(text, options = {}) {
         rules: options.rules ?? {},
         allowBreaking: options.allowBreaking ?? false,
     };
-    const schema = options.schema ? (options.schemaOwned ? options.schema : options.schema.clone()) : new schema_SchemaModel();
+    const schema = options.schema ? (options.schemaOwned ? options.schema : options.schema.clone()) : new SchemaModel();
     const linter = new FileLinter(resolved, options.down ?? false, options.noTransaction ?? false, schema);
     const findings = linter.run(text);
     return { findings, schema };
@@ -46088,7 +46088,7 @@ class FileLinter {
     expandSqlText(sql, frame, parent, top, origin, note, exact) {
         let statements;
         try {
-            statements = parser_parseRaw(sql).stmts;
+            statements = parseRaw(sql).stmts;
         }
         catch {
             return; // dynamic SQL built from fragments, or a body PostgreSQL itself would reject at run time
@@ -46700,7 +46700,7 @@ function summarize(files) {
 
 
 
-const USER_SCHEMAS = (/* unused pure expression or super */ null && (`n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`));
+const USER_SCHEMAS = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`;
 const catalog_KINDS = { r: 'table', p: 'table', v: 'view', m: 'matview', f: 'foreign', S: 'sequence' };
 const catalog_CONSTRAINT_KINDS = { c: 'check', f: 'foreign', u: 'unique', p: 'primary', x: 'exclusion', n: 'notnull' };
 /** Loads tables, columns, constraints, indexes, types, schemas and function volatility. `tracking`: the ddlgate schema, left out. */
@@ -46873,7 +46873,7 @@ function lintHistoryOf(dir, named, settings, options) {
         return results; // not a migrations directory: each file is linted alone
     }
     const namedSet = new Set(named);
-    const isNamed = (entry) => namedSet.has(external_node_path_namespaceObject.resolve(script_upSourceOf(entry).path)) || (script_downSourceOf(entry) ? namedSet.has(external_node_path_namespaceObject.resolve(script_downSourceOf(entry).path)) : false);
+    const isNamed = (entry) => namedSet.has(external_node_path_namespaceObject.resolve(upSourceOf(entry).path)) || (downSourceOf(entry) ? namedSet.has(external_node_path_namespaceObject.resolve(downSourceOf(entry).path)) : false);
     if (!entries.some(isNamed))
         return results;
     const last = Math.max(...entries.map((entry, i) => (isNamed(entry) ? i : -1)));
@@ -46907,7 +46907,7 @@ function lintMigrationsDir(dir, settings = {}, options = {}) {
 function lintAgainstCatalog(dir, settings, options) {
     const full = { ...DEFAULT_SETTINGS, ...settings };
     const entries = entriesFor(dir, options);
-    const named = (entry) => !options.only || options.only.has(path.resolve(upSourceOf(entry).path)) || (!!downSourceOf(entry) && options.only.has(path.resolve(downSourceOf(entry).path)));
+    const named = (entry) => !options.only || options.only.has(external_node_path_namespaceObject.resolve(upSourceOf(entry).path)) || (!!downSourceOf(entry) && options.only.has(external_node_path_namespaceObject.resolve(downSourceOf(entry).path)));
     const offline = lintEntries(entries, full, { report: (entry) => options.applied.has(entry.version) && named(entry) }, dir);
     const pending = entries.filter((entry) => !options.applied.has(entry.version));
     const live = lintEntries(pending, full, { schema: options.catalog, isPending: () => true, report: named }, dir);
@@ -46924,7 +46924,7 @@ function lintAgainstCatalog(dir, settings, options) {
 /** Lints an ordered list of migrations, threading the schema model from one to the next. */
 function lintEntries(entries, settings, options = {}, dir) {
     const byPath = new Map();
-    let schema = options.schema ?? new schema_SchemaModel();
+    let schema = options.schema ?? new SchemaModel();
     let seen = 0;
     for (const entry of entries) {
         // A goose Go migration has no SQL to lint (the set lists it; `up` refuses to run it).
@@ -46935,8 +46935,8 @@ function lintEntries(entries, settings, options = {}, dir) {
         // A history of earlier migrations is the database's story: what it never created does not exist.
         if (seen > 0)
             schema.complete = true;
-        const up = script_upSourceOf(entry);
-        const down = script_downSourceOf(entry);
+        const up = upSourceOf(entry);
+        const down = downSourceOf(entry);
         const before = schema;
         if (!isExcluded(up.path, dir, settings.exclude)) {
             // The first migration works on a copy (the caller's catalog stays intact); later ones on the model the previous one left.
@@ -46975,7 +46975,7 @@ function settle(schema) {
         entry.isNew = false;
 }
 function lintSqlSource(source, settings, down, schema, schemaOwned = false) {
-    const shown = files_displayPath(source.path);
+    const shown = displayPath(source.path);
     const read = readForLint(source.path);
     if ('finding' in read)
         return { file: { path: shown, findings: [read.finding] } };
@@ -46991,7 +46991,7 @@ function readForLint(file) {
         buffer = (0,external_node_fs_.readFileSync)(file);
     }
     catch {
-        throw new errors_InputError(`${files_displayPath(file)}: cannot read file`);
+        throw new errors_InputError(`${displayPath(file)}: cannot read file`);
     }
     const problem = encodingProblem(buffer);
     return problem ? { finding: problem } : { text: buffer.toString('utf8').replace(/^\uFEFF/, '') };
@@ -47015,7 +47015,7 @@ function sqlFilesIn(dir) {
 }
 /** Lints one file as one migration, whatever its name (`*.down.sql` is linted as a down migration). */
 function lintFile(file, settings = {}) {
-    const shown = files_displayPath(file);
+    const shown = displayPath(file);
     const read = readForLint(file);
     if ('finding' in read)
         return { path: shown, findings: [read.finding] };
@@ -47039,7 +47039,7 @@ function encodingProblem(buffer) {
 function isExcluded(file, dir, globs) {
     if (globs.length === 0)
         return false;
-    const candidates = [files_displayPath(file), external_node_path_namespaceObject.basename(file)];
+    const candidates = [displayPath(file), external_node_path_namespaceObject.basename(file)];
     if (dir)
         candidates.push(external_node_path_namespaceObject.relative(dir, file));
     const normalized = candidates.map((candidate) => candidate.split(external_node_path_namespaceObject.sep).join('/'));
@@ -54266,7 +54266,10 @@ function readInputs(read = runnerInputs) {
         reviewWindowSeconds: integer('review-window-seconds', read('review-window-seconds'), 0, 0, 3600),
         steps: integer('steps', read('steps'), 1, 1, 1000),
         allowUnprotectedProduction: inputs_boolean('allow-unprotected-production', read('allow-unprotected-production'), false),
+        readOnly: inputs_boolean('read-only', read('read-only'), false),
     };
+    if (inputs.readOnly && inputs.command !== 'dry-run')
+        throw new errors_InputError(`input "read-only": only for command dry-run (a read-only plan), not for "${inputs.command}"`);
     const planFile = optional(read('plan-file'));
     if (planFile)
         inputs.planFile = planFile;
@@ -55123,9 +55126,9 @@ async function down_runDown(options) {
             const entry = entries.find((e) => version_compareVersions(e.version, row.version) === 0);
             if (!entry)
                 throw new OperationError(`cannot roll back ${row.version}_${row.name}: its migration files are missing`);
-            const downSource = script_downSourceOf(entry);
+            const downSource = downSourceOf(entry);
             if (!downSource)
-                throw new OperationError(`cannot roll back ${row.version}_${row.name}: ${files_displayPath(entry.upPath)} has no down ${entry.layout && entry.layout !== 'native' ? `migration (${entry.layout} layout)` : `file (${row.version}_${row.name}.down.sql)`}; nothing was rolled back`);
+                throw new OperationError(`cannot roll back ${row.version}_${row.name}: ${displayPath(entry.upPath)} has no down ${entry.layout && entry.layout !== 'native' ? `migration (${entry.layout} layout)` : `file (${row.version}_${row.name}.down.sql)`}; nothing was rolled back`);
             return { version: row.version, name: row.name, script: loadSource(downSource) };
         });
         await options.onPlan?.(plan);
@@ -55251,7 +55254,7 @@ function planUp(migrations, rows, options) {
     const entryByVersion = new Map(entries.map((entry) => [entry.version, entry]));
     for (const item of status) {
         if (item.state === 'modified') {
-            const file = files_displayPath(entryByVersion.get(item.version).upPath);
+            const file = displayPath(entryByVersion.get(item.version).upPath);
             throw new OperationError(`${file}: modified after it was applied (checksum differs from the one recorded); restore the file, or record the new checksum with ddlgate repair`);
         }
         if (item.state === 'missing') {
@@ -55271,13 +55274,13 @@ function planUp(migrations, rows, options) {
             break;
         const entry = entryByVersion.get(item.version);
         if (newestApplied && version_compareVersions(item.version, newestApplied) < 0 && !options.allowOutOfOrder) {
-            throw new OperationError(`${files_displayPath(entry.upPath)}: pending but older than the newest applied migration ${newestApplied}; rename it to a newer version or pass --allow-out-of-order`);
+            throw new OperationError(`${displayPath(entry.upPath)}: pending but older than the newest applied migration ${newestApplied}; rename it to a newer version or pass --allow-out-of-order`);
         }
         const row = rows.find((r) => version_compareVersions(r.version, item.version) === 0);
         if (row && row.status !== 'applied') {
             // Statements already ran from the file as it was then: resuming an edited file would skip or repeat work.
             if (row.statements_done > 0 && row.checksum !== migrationByVersion.get(item.version).checksum) {
-                throw new OperationError(`${files_displayPath(entry.upPath)}: changed after a run stopped part-way (${row.statements_done} statement(s) done); restore the file to finish it, or record the new state with ddlgate repair`);
+                throw new OperationError(`${displayPath(entry.upPath)}: changed after a run stopped part-way (${row.statements_done} statement(s) done); restore the file to finish it, or record the new state with ddlgate repair`);
             }
             resume.set(item.version, row.statements_done);
         }
@@ -58212,13 +58215,13 @@ function discoverSeeds(dir) {
     let names;
     try {
         if (!(0,external_node_fs_.statSync)(dir).isDirectory())
-            throw new errors_InputError(`${files_displayPath(dir)}: not a directory (set the seeds dir with --seeds-dir)`);
+            throw new errors_InputError(`${displayPath(dir)}: not a directory (set the seeds dir with --seeds-dir)`);
         names = (0,external_node_fs_.readdirSync)(dir);
     }
     catch (error) {
         if (error instanceof errors_InputError)
             throw error;
-        throw new errors_InputError(`${files_displayPath(dir)}: seeds directory not found (set it with --seeds-dir)`);
+        throw new errors_InputError(`${displayPath(dir)}: seeds directory not found (set it with --seeds-dir)`);
     }
     return names
         .filter((name) => name.toLowerCase().endsWith('.sql') && (0,external_node_fs_.statSync)(external_node_path_namespaceObject.join(dir, name)).isFile())
@@ -58241,7 +58244,7 @@ function planSeeds(files, recorded, reseed) {
         }
         const previous = recorded.get(file.name);
         if (previous !== undefined && previous !== checksum && !wanted.has(file.name)) {
-            throw new OperationError(`${files_displayPath(file.path)}: seed changed since it ran (checksum differs); run it again with --reseed ${file.name}, or restore the file`);
+            throw new OperationError(`${displayPath(file.path)}: seed changed since it ran (checksum differs); run it again with --reseed ${file.name}, or restore the file`);
         }
         return { ...file, checksum, script, previous, run: previous === undefined || wanted.has(file.name) };
     });
@@ -58413,6 +58416,83 @@ function readPlanFor(file, environment, databaseUrl) {
     return plan;
 }
 
+;// CONCATENATED MODULE: ./lib/db/read-only-plan.js
+
+
+
+
+
+
+
+async function readOnlyPlan(options) {
+    // Every file read and parsed before any connection: a malformed one is bad input, nothing is asked.
+    const migrations = migrationsOf(options);
+    const client = await connection_connect(options.databaseUrl, { applicationName: 'ddlgate plan (read-only)' });
+    try {
+        await client.query('BEGIN TRANSACTION READ ONLY');
+        // A plan for production on a database labelled staging is refused as a dry-run would be.
+        const refusal = identityRefusal(await readEnvironmentLabel(client, options.schema), claimedEnvironment(options.environment), 'dry-run', options.schema);
+        if (refusal)
+            throw new EnvironmentMismatch(refusal);
+        const rows = await tracking_readAppliedRows(client, options.schema);
+        // Modified or missing applied files stop the plan exactly as they stop an apply.
+        const plan = planUp(migrations, rows, {});
+        const catalog = await loadCatalogSchema(client, { tracking: options.schema });
+        const snapshot = await readSnapshot(client, { schema: options.schema });
+        await client.query('COMMIT');
+        const applied = new Set(plan.status.filter((item) => item.state === 'applied').map((item) => item.version));
+        return { pending: plan.pending, status: plan.status, applied, catalog, snapshot };
+    }
+    finally {
+        await connection_closeQuietly(client);
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/action/read-only-plan-step.js
+/**
+ * dry-run with `read-only: true`: the deploy's plan made with read-only credentials. Everything a
+ * SELECT-only role can tell — the pending set and checksums (the plan file apply re-checks), the lint
+ * of the pending migrations against the real catalog, impact estimated from the database's own
+ * statistics — and a plain statement that the lock trace, which executes the DDL, was not run.
+ */
+
+
+
+
+
+
+
+
+
+const LOCK_TRACE_NOT_RUN = 'Read-only plan: the lock trace needs the migration role and was not run — it executes each statement (rolled back) to see the locks and rewrites PostgreSQL really takes. The findings below come from the lint against the real catalog, the sizes and durations from the database\'s own statistics.';
+async function runReadOnlyPlan(env) {
+    const { inputs } = env;
+    const plan = await readOnlyPlan({ databaseUrl: inputs.databaseUrl, dir: env.dir, schema: env.schema, environment: inputs.environment ?? null, ...(env.set ? { set: env.set } : {}) });
+    const settings = resolveLintSettings(env.config, { allowBreaking: inputs.allowBreaking, ...(env.configPath ? { configPath: env.configPath } : {}) });
+    const only = new Set(plan.pending.map((m) => external_node_path_namespaceObject.resolve(m.upPath)));
+    let lint = plan.pending.length ? lintAgainstCatalog(env.dir, settings, { catalog: plan.catalog, applied: plan.applied, only }) : { files: [], summary: { errors: 0, warnings: 0, infos: 0 } };
+    lint = lintWithSnapshot(lint, plan.snapshot, impactSettings(env.config, REFERENCE_THROUGHPUT, inputs.lockTimeoutMs));
+    if (inputs.planFile) {
+        const written = writePlan(inputs.planFile, inputs.environment, inputs.databaseUrl, plan.pending.map((m) => ({ version: m.version, name: m.name, path: m.upPath })));
+        env.log(`plan (read-only): ${written.pending.length} pending migration(s) for ${written.environment ?? 'no environment'} written to ${inputs.planFile}`);
+    }
+    const failure = lintFailure(lint, inputs.failOn);
+    const counts = `${plural(lint.summary.errors, 'error')}, ${plural(lint.summary.warnings, 'warning')}`;
+    const model = {
+        ...baseModel(env),
+        command: 'plan (read-only)',
+        files: reportFiles(env, lint, undefined, 'pending'),
+        operation: {
+            headline: plan.pending.length ? `Read-only plan — ${plural(plan.pending.length, 'pending migration')}, ${counts}; lock trace not run` : 'Read-only plan — nothing pending, the database is up to date',
+            ok: !failure,
+            details: plan.pending.map((m) => `pending ${m.version}_${m.name} (sha256 ${m.checksum.slice(0, 12)}…)`),
+        },
+    };
+    model.notes.push(LOCK_TRACE_NOT_RUN, `Statistics read from the database itself (${Object.keys(plan.snapshot.tables).length} tables); durations from ${REFERENCE_THROUGHPUT.source}, hence ranges.`);
+    const json = { lint, plan: { readOnly: true, lockTrace: 'not run: needs the migration role', pending: plan.pending.map((m) => ({ version: m.version, name: m.name, checksum: m.checksum })) }, status: statusJson(plan.status) };
+    return { model, json, lint, pending: plan.pending.length, ...(failure ? { failure } : {}) };
+}
+
 ;// CONCATENATED MODULE: ./lib/action/steps.js
 /**
  * What each `command` does inside the action, built from the core (lint, runner, ops). Every step
@@ -58420,6 +58500,7 @@ function readPlanFor(file, environment, databaseUrl) {
  * line saying why — so that the comment, summary, annotations and outputs are published whatever
  * happened. Only errors that leave nothing to report (bad input, no connection) are thrown.
  */
+
 
 
 
@@ -58615,6 +58696,8 @@ function dryRunFailure(report) {
 }
 /** dry-run: lint (PR scope) plus the rolled-back run of every pending migration with its lock trace. */
 async function runDryRunCommand(env) {
+    if (env.inputs.readOnly)
+        return runReadOnlyPlan(env);
     // A deploy's plan (plan-file) lints what it would apply, as apply does: an old applied migration's
     // finding must not block every deploy.
     const planMode = Boolean(env.inputs.planFile);

@@ -688,7 +688,9 @@ describe('migrations-deploy.yml', () => {
     const names = plan.map((s) => String(s.name));
     expect(names.indexOf('Refuse an unprotected production environment')).toBeLessThan(names.indexOf('Select the database URL'));
     expect(obj(findStep(deploy, 'plan', 'Refuse an unprotected production environment').with)).toMatchObject({ command: 'preflight', environment: '${{ matrix.target.environment }}', 'allow-unprotected-production': '${{ inputs.allow-unprotected-production }}' });
-    expect(obj(findStep(deploy, 'plan', 'Plan (dry-run of the pending migrations)').with)).toMatchObject({ command: 'dry-run', 'plan-file': '${{ runner.temp }}/ddlgate-plan/plan.json', environment: '${{ matrix.target.environment }}' });
+    expect(obj(findStep(deploy, 'plan', 'Plan (dry-run of the pending migrations)').with)).toMatchObject({ command: 'dry-run', 'plan-file': '${{ runner.temp }}/ddlgate-plan/plan.json', environment: '${{ matrix.target.environment }}', 'read-only': '${{ inputs.plan-read-only }}' });
+    // A read-only plan is the caller's explicit choice (the plan environment's DATABASE_URL is then a read-only role).
+    expect(obj(obj(obj(triggersOf(deploy).workflow_call).inputs)['plan-read-only'])).toMatchObject({ type: 'boolean', default: false });
     expect(obj(findStep(deploy, 'plan', 'Upload the plan').with).name).toBe('ddlgate-plan-${{ matrix.target.name }}');
     expect(obj(findStep(deploy, 'apply', 'Download the approved plan').with).name).toBe('ddlgate-plan-${{ matrix.target.name }}');
     expect(obj(findStep(deploy, 'apply', 'Apply').with)).toMatchObject({ command: 'apply', 'plan-file': '${{ runner.temp }}/ddlgate-plan/plan.json', confirm: '${{ inputs.confirm }}' });

@@ -52,6 +52,8 @@ export interface ActionInputs {
   planFile?: string;
   /** preflight: deploy to a production environment that has no required reviewers or wait timer. */
   allowUnprotectedProduction: boolean;
+  /** dry-run: plan with read-only credentials (status, lint against the catalog, impact; no lock trace). */
+  readOnly: boolean;
 }
 
 export type InputReader = (name: string) => string;
@@ -144,7 +146,9 @@ export function readInputs(read: InputReader = runnerInputs): ActionInputs {
     reviewWindowSeconds: integer('review-window-seconds', read('review-window-seconds'), 0, 0, 3600),
     steps: integer('steps', read('steps'), 1, 1, 1000),
     allowUnprotectedProduction: boolean('allow-unprotected-production', read('allow-unprotected-production'), false),
+    readOnly: boolean('read-only', read('read-only'), false),
   };
+  if (inputs.readOnly && inputs.command !== 'dry-run') throw new InputError(`input "read-only": only for command dry-run (a read-only plan), not for "${inputs.command}"`);
   const planFile = optional(read('plan-file'));
   if (planFile) inputs.planFile = planFile;
   const githubToken = optional(read('github-token'));

@@ -11,11 +11,14 @@ import { claimedEnvironment } from '../db/identity.js';
 import { InputError } from '../errors.js';
 import { checksumOfFile } from '../migrations/script.js';
 
-export function pendingOf(migrations: DryRunMigration[]): PlannedMigration[] {
+/** What a plan needs of each pending migration (a dry-run's migrations, or a read-only plan's). */
+type PendingFile = Pick<DryRunMigration, 'version' | 'name' | 'path'>;
+
+export function pendingOf(migrations: PendingFile[]): PlannedMigration[] {
   return migrations.map((m) => ({ version: m.version, name: m.name, checksum: checksumOfFile(m.path) }));
 }
 
-export function writePlan(file: string, environment: string | undefined, databaseUrl: string, migrations: DryRunMigration[]): DeployPlan {
+export function writePlan(file: string, environment: string | undefined, databaseUrl: string, migrations: PendingFile[]): DeployPlan {
   const plan: DeployPlan = { format: PLAN_FORMAT, environment: claimedEnvironment(environment), database: parseDatabaseUrl(databaseUrl).label, pending: pendingOf(migrations) };
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   writeFileSync(file, renderPlanFile(plan));

@@ -28,6 +28,7 @@ import { fixFor } from '../report/fix-sql.js';
 import type { ReportFile, ReportFinding, ReportModel, ReportOperation } from '../report/model.js';
 import type { RunContext } from './context.js';
 import { pendingOf, readPlanFor, writePlan } from './plan-file.js';
+import { runReadOnlyPlan } from './read-only-plan-step.js';
 import { replayBaseRefusal } from './preflight.js';
 import { planDifference } from '../db/deploy-plan.js';
 import { OperationError } from '../errors.js';
@@ -77,7 +78,7 @@ function runnerSettings(env: StepEnv): RunnerSettings {
   };
 }
 
-function baseModel(env: StepEnv): ReportModel {
+export function baseModel(env: StepEnv): ReportModel {
   const notes: string[] = [];
   if (env.changed) notes.push('Only the migrations this pull request adds or changes are linted (changed-only).');
   if (env.inputs.allowBreaking) notes.push('Breaking changes are allowed for this run (allow-breaking): they are reported as warnings.');
@@ -106,7 +107,7 @@ export function lintFailure(result: LintResult, failOn: ActionInputs['failOn']):
 }
 
 /** Joins lint results and dry-run migrations into one entry per file (by absolute path). */
-function reportFiles(env: StepEnv, lint: LintResult | undefined, dryRun: DryRunReport | undefined, defaultStatus?: string): ReportFile[] {
+export function reportFiles(env: StepEnv, lint: LintResult | undefined, dryRun: DryRunReport | undefined, defaultStatus?: string): ReportFile[] {
   const byPath = new Map<string, ReportFile>();
   const status = (file: string) => env.changed?.get(env.repoPath(file)) ?? defaultStatus;
   for (const file of lint?.files ?? []) {
@@ -227,6 +228,7 @@ function dryRunFailure(report: DryRunReport): string | undefined {
 
 /** dry-run: lint (PR scope) plus the rolled-back run of every pending migration with its lock trace. */
 export async function runDryRunCommand(env: StepEnv): Promise<Outcome> {
+  if (env.inputs.readOnly) return runReadOnlyPlan(env);
   // A deploy's plan (plan-file) lints what it would apply, as apply does: an old applied migration's
   // finding must not block every deploy.
   const planMode = Boolean(env.inputs.planFile);
