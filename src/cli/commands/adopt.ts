@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ADOPT_SOURCES, parseAdoptSource, runAdopt, type AdoptReport } from '../../migrations/adopt.js';
+import { ADOPT_SOURCES, parseAdoptSource, runAdopt, type AdoptReport } from '../../ops/adopt/run.js';
 import { action, print, printJson, readSet, withCommonOptions, withLayout } from '../common.js';
 import { resolveRunner, withRunnerOptions } from '../runner-options.js';
 
