@@ -38098,7 +38098,7 @@ function scanSync(query) {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3050);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9002);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -38107,7 +38107,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3050:
+/***/ 9002:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -58416,7 +58416,7 @@ function readPlanFor(file, environment, databaseUrl) {
     return plan;
 }
 
-;// CONCATENATED MODULE: ./lib/db/read-only-plan.js
+;// CONCATENATED MODULE: ./lib/ops/read-only-plan.js
 
 
 

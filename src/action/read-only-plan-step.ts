@@ -5,7 +5,7 @@
  * statistics — and a plain statement that the lock trace, which executes the DDL, was not run.
  */
 import path from 'node:path';
-import { readOnlyPlan } from '../db/read-only-plan.js';
+import { readOnlyPlan } from '../ops/read-only-plan.js';
 import { statusJson } from '../db/status-query.js';
 import { REFERENCE_THROUGHPUT } from '../impact/estimate.js';
 import { impactSettings, lintWithSnapshot } from '../impact/with-snapshot.js';

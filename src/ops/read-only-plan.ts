@@ -12,12 +12,12 @@ import { migrationsOf, type MigrationSet } from '../migrations/discover.js';
 import type { Migration } from '../migrations/types.js';
 import type { LayoutName } from '../migrations/types.js';
 import type { Snapshot } from '../impact/snapshot.js';
-import { readSnapshot } from '../ops/snapshot.js';
-import { closeQuietly, connect } from './connection.js';
-import { claimedEnvironment, EnvironmentMismatch, identityRefusal, readEnvironmentLabel } from './identity.js';
-import { planUp } from './plan.js';
-import type { StatusItem } from './status.js';
-import { readAppliedRows } from './tracking.js';
+import { readSnapshot } from './snapshot.js';
+import { closeQuietly, connect } from '../db/connection.js';
+import { claimedEnvironment, EnvironmentMismatch, identityRefusal, readEnvironmentLabel } from '../db/identity.js';
+import { planUp } from '../db/plan.js';
+import type { StatusItem } from '../db/status.js';
+import { readAppliedRows } from '../db/tracking.js';
 
 export interface ReadOnlyPlanOptions {
   databaseUrl: string;
