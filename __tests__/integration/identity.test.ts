@@ -93,6 +93,21 @@ describe('environment identity through the CLI', () => {
     }
   }, LONG);
 
+  it('NODE_ENV=production alone is not an environment: no label, no production backup, history records none', async () => {
+    const url = await db.createDatabase('identity_node_env');
+    const cwd = project();
+    try {
+      const up = await cli(url, cwd, ['up'], { NODE_ENV: 'production' });
+      expect(up.code).toBe(0);
+      expect(await db.query(url, 'SELECT count(*)::int AS n FROM ddlgate.environment_label')).toEqual([{ n: 0 }]);
+      expect(await db.query(url, 'SELECT DISTINCT environment FROM ddlgate.migration_history')).toEqual([{ environment: null }]);
+      // The production default (a pg_dump before applying) follows the same claim: no backups/ directory.
+      expect(existsSync(path.join(cwd, 'backups'))).toBe(false);
+    } finally {
+      removeDir(cwd);
+    }
+  }, LONG);
+
   it('ddlgate label labels an existing database, shows the label, and relabels only with --force', async () => {
     const url = await db.createDatabase('identity_label');
     const cwd = project();

@@ -1,5 +1,6 @@
 import type { DryRunReport } from '../../src/db/dry-run.js';
-import { blockedBy, expectedLocks, formatBytes, lockModeLabel, markHeldLocks, sizeText } from '../../src/db/lock-trace.js';
+import { blockedBy, expectedLocks, lockModeLabel, markHeldLocks, sizeText } from '../../src/db/lock-trace.js';
+import { formatBytes } from '../../src/units.js';
 import { loadParser } from '../../src/sql/parser.js';
 import { parseSqlStatements } from '../../src/sql/statements.js';
 

@@ -12,7 +12,7 @@ export function withRunnerOptions(command: Command): Command {
     .option('--lock-wait <duration>', 'how long to wait for another ddlgate run to finish (default 60s)')
     .option('--lock-retries <n>', `retries with jittered backoff when a statement hits lock_timeout (default ${DEFAULT_LOCK_RETRIES})`, parseIntegerOption('--lock-retries'))
     .option('--index-timeout <duration>', `statement_timeout of concurrent index builds, which run without lock_timeout (default ${DEFAULT_INDEX_TIMEOUT})`)
-    .addOption(new Option('--environment <name>', 'environment recorded in the history (default $DDLGATE_ENV, else $NODE_ENV)'));
+    .addOption(new Option('--environment <name>', 'environment recorded in the history (default $DDLGATE_ENV)'));
 }
 
 /** `databaseOptional`: the command can run without a database (dry-run on a throwaway server); databaseUrl is then ''. */

@@ -11,6 +11,7 @@ import type { SqlStatement } from '../sql/statements.js';
 import { nonTransactionalReason } from '../sql/transaction-rules.js';
 import type { Client } from './connection.js';
 import type { DryRunReport, DryRunStatement, LockInfo, StatementObserver } from './dry-run.js';
+import { formatBytes } from '../units.js';
 
 export type LockMode =
   | 'AccessShareLock'
@@ -432,16 +433,6 @@ export function sizeText(info: Pick<TouchedTable, 'rows' | 'sizeBytes'>): string
   return parts.length ? parts.join(', ') : 'size unknown';
 }
 
-export function formatBytes(bytes: number): string {
-  const units = ['bytes', 'kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${value} bytes` : `${value.toFixed(value >= 10 ? 0 : 1)} ${units[unit]}`;
-}
 
 export interface ExpectedLock {
   schema?: string;
@@ -522,3 +513,4 @@ function matchesRef(qualified: string, ref: Omit<ExpectedLock, 'mode'>): boolean
   const name = qualified.slice(dot + 1);
   return name === ref.name && (ref.schema === undefined || ref.schema === schema);
 }
+

@@ -3,6 +3,7 @@ import { acquireMigrationLock, describeHolder, releaseMigrationLock } from './ad
 import { DdlgateError, OperationError } from '../errors.js';
 import { closeQuietly, connect, parseDatabaseUrl, withTimeout, type Client } from './connection.js';
 import { describePgError, isConnectionLost } from './execute.js';
+import { claimedEnvironment } from './identity.js';
 import { ensureTrackingTables } from './tracking.js';
 
 export interface SessionOptions {
@@ -25,8 +26,13 @@ export function currentActor(): string {
   }
 }
 
+/**
+ * The environment a run records in the history and decides production defaults by (a backup before
+ * applying): the same claim the identity check judges (--environment, else DDLGATE_ENV). NODE_ENV is an
+ * application's mode, "production" on many laptops; it must not label history rows nor trigger backups.
+ */
 export function currentEnvironment(explicit?: string | null): string | null {
-  return explicit ?? process.env.DDLGATE_ENV ?? process.env.NODE_ENV ?? null;
+  return claimedEnvironment(explicit);
 }
 
 export interface MigrationSession {

@@ -11,7 +11,8 @@
  */
 import { RULES_BY_ID } from '../lint/rules/index.js';
 import type { FileResult, Finding, Impact, Severity } from '../lint/types.js';
-import { estimateRange, formatBytes, formatDuration, formatRange, REFERENCE_THROUGHPUT, type Throughput } from './estimate.js';
+import { estimateRange, formatDuration, formatRange, REFERENCE_THROUGHPUT, type Throughput } from './estimate.js';
+import { formatBytes } from '../units.js';
 import { RULE_IMPACT } from './operations.js';
 import { lookupTable, totalBytes, type Snapshot, type SnapshotTable, identifierHash } from './snapshot.js';
 import type { MigrationTargets, Relation } from './targets.js';

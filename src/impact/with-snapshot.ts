@@ -4,7 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { durationToMs, type DdlgateConfig } from '../config.js';
-import { summarize, type LintResult } from '../lint/index.js';
+import type { LintResult } from '../lint/index.js';
+import { summarize } from '../lint/summary.js';
 import { applyImpact, DEFAULT_SMALL_TABLE_BYTES, DEFAULT_SMALL_TABLE_ROWS, type ImpactSettings } from './apply.js';
 import { REFERENCE_THROUGHPUT, type Throughput } from './estimate.js';
 import type { Snapshot } from './snapshot.js';

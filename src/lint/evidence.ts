@@ -6,6 +6,7 @@
  * Pure: takes the lint result and the traced statements, returns a new lint result.
  */
 import path from 'node:path';
+import { summarize } from './summary.js';
 import type { Evidence, FileResult, Finding, LintResult, Severity } from './types.js';
 
 /** What the lock trace reports per statement (a structural subset of src/db's DryRunStatement). */
@@ -160,14 +161,3 @@ function sameRelation(a: string, b: string): boolean {
   return norm(a) === norm(b);
 }
 
-function summarize(files: FileResult[]) {
-  const summary = { errors: 0, warnings: 0, infos: 0 };
-  for (const file of files) {
-    for (const finding of file.findings) {
-      if (finding.severity === 'error') summary.errors++;
-      else if (finding.severity === 'warning') summary.warnings++;
-      else summary.infos++;
-    }
-  }
-  return summary;
-}

@@ -12,7 +12,10 @@ import { globToRegExp, type LintSettings } from './config.js';
 import { lintSource, lintSourceWithSchema, DEFAULT_LINT_OPTIONS } from './engine.js';
 import { SchemaModel } from './schema.js';
 import { RULES_BY_ID } from './rules/index.js';
-import type { FileResult, Finding, LintResult, LintSummary } from './types.js';
+import { summarize } from './summary.js';
+import type { FileResult, Finding, LintResult } from './types.js';
+
+export { summarize };
 
 export type { Finding, FileResult, LintResult, LintSummary, Severity, Rule, RuleDoc } from './types.js';
 export { lintSource, lintSourceWithSchema, ALLOWED_NOTE, type LintOptions } from './engine.js';
@@ -252,17 +255,6 @@ export function isExcluded(file: string, dir: string | undefined, globs: string[
   });
 }
 
-export function summarize(files: FileResult[]): LintSummary {
-  const summary: LintSummary = { errors: 0, warnings: 0, infos: 0 };
-  for (const file of files) {
-    for (const finding of file.findings) {
-      if (finding.severity === 'error') summary.errors++;
-      else if (finding.severity === 'warning') summary.warnings++;
-      else summary.infos++;
-    }
-  }
-  return summary;
-}
 
 function withSummary(files: FileResult[]): LintResult {
   return { files, summary: summarize(files) };

@@ -5,6 +5,7 @@ import { closeQuietly, connect, parseDatabaseUrl, type Client } from '../db/conn
 import { withMigrationSession, type MigrationSession } from '../db/session.js';
 import { insertHistory } from '../db/tracking.js';
 import { connectionEnv, findPgTool, runTool, serverMajor, toolError } from './pg-tools.js';
+import { formatBytes } from '../units.js';
 
 export type BackupFormat = 'custom' | 'plain' | 'tar';
 
@@ -123,9 +124,3 @@ export async function withClient<T>(databaseUrl: string, body: (client: Client) 
   }
 }
 
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
-  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
-}

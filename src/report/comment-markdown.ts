@@ -12,7 +12,8 @@
  * comment never exceeds GitHub's 65,536-character limit.
  */
 import type { DryRunMigration, DryRunStatement } from '../db/dry-run.js';
-import { formatBytes, lockModeLabel, sizeText, type TouchedTable, type TracedLock, type TraceFlag } from '../db/lock-trace.js';
+import { lockModeLabel, sizeText, type TouchedTable, type TracedLock, type TraceFlag } from '../db/lock-trace.js';
+import { formatBytes } from '../units.js';
 import type { StatusItem } from '../db/status.js';
 import type { Severity } from '../lint/types.js';
 import { clip, codeFence, escapeHtml, escapeMarkdown, inlineCode, link } from './markdown-escape.js';

@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
 import { durationToMs } from '../../config.js';
-import { defaultBackupPath, formatBytes, runBackup } from '../../ops/backup.js';
+import { defaultBackupPath, runBackup } from '../../ops/backup.js';
+import { formatBytes } from '../../units.js';
 import { action, print, printJson, requireDatabaseUrl, resolveCommon, withCommonOptions } from '../common.js';
 
 export function register(program: Command): void {
   withCommonOptions(program.command('backup').description('pg_dump the database (custom format, or plain SQL for a .sql file); recorded in the history'))
     .option('--backup-path <file>', 'where to write the backup (.sql: plain SQL, .tar: tar, else custom format; default backups/<db>-<time>.dump)')
     .option('--lock-wait <duration>', 'how long to wait for a running migration to finish (default 60s)')
-    .option('--environment <name>', 'environment recorded in the history (default $DDLGATE_ENV, else $NODE_ENV)')
+    .option('--environment <name>', 'environment recorded in the history (default $DDLGATE_ENV)')
     .action(
       action(async (options) => {
         const common = resolveCommon(options);

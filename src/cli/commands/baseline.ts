@@ -8,7 +8,7 @@ export function register(program: Command): void {
   withCommonOptions(program.command('baseline').description('mark migrations up to --to as applied without running them (a database that predates ddlgate); audited'))
     .option('--to <version>', 'the last migration the existing database already contains')
     .option('--lock-wait <duration>', 'how long to wait for a running migration to finish (default 60s)')
-    .option('--environment <name>', 'environment recorded in the history (default $DDLGATE_ENV, else $NODE_ENV)')
+    .option('--environment <name>', 'environment recorded in the history (default $DDLGATE_ENV)')
     .action(
       action(async (options) => {
         const common = resolveCommon(options);

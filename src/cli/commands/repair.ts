@@ -7,7 +7,7 @@ export function register(program: Command): void {
   withCommonOptions(program.command('repair').description('clear failed attempts and re-record checksums of edited applied files; shows the plan, changes only with --yes (audited)'))
     .option('--yes', 'apply the repair (without it, only the plan is shown and nothing changes)')
     .option('--lock-wait <duration>', 'how long to wait for a running migration to finish (default 60s)')
-    .option('--environment <name>', 'environment recorded in the history (default $DDLGATE_ENV, else $NODE_ENV)')
+    .option('--environment <name>', 'environment recorded in the history (default $DDLGATE_ENV)')
     .action(
       action(async (options) => {
         const common = resolveCommon(options);

@@ -13,7 +13,7 @@ export function register(program: Command): void {
     .option('--lock-timeout <duration>', 'lock_timeout for each statement (default 5s, or lockTimeout in ddlgate.json)')
     .option('--statement-timeout <duration>', 'statement_timeout for each statement (default 15min)')
     .option('--lock-wait <duration>', 'how long to wait for a running migration to finish (default 60s)')
-    .option('--environment <name>', 'environment recorded in the history (default $DDLGATE_ENV, else $NODE_ENV)')
+    .option('--environment <name>', 'environment recorded in the history (default $DDLGATE_ENV)')
     .action(
       action(async (options) => {
         const common = resolveCommon(options);
