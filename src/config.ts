@@ -18,6 +18,8 @@ export interface DdlgateConfig {
   /** Lock findings on tables below both thresholds (in the production snapshot) are downgraded to info. */
   smallTableRows?: number;
   smallTableBytes?: number;
+  /** Flyway `${name}` placeholder values (the --placeholder flag and the action input override them). */
+  placeholders?: Record<string, string>;
 }
 
 type Check = (value: unknown) => string | undefined;
@@ -30,6 +32,8 @@ const isPgVersion: Check = (v) => (Number.isInteger(v) && (v as number) >= 10 &&
 const isCount: Check = (v) => (Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 100 ? undefined : 'a whole number from 0 to 100');
 const isSize: Check = (v) => (Number.isInteger(v) && (v as number) >= 0 ? undefined : 'a whole number ≥ 0');
 const isStringList: Check = (v) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? undefined : 'a list of strings');
+const isStringMap: Check = (v) =>
+  v && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string') ? undefined : 'an object of name → string value';
 const isRules: Check = (v) => {
   if (!v || typeof v !== 'object' || Array.isArray(v)) return 'an object of rule id → "off" | "error" | "warning" | "info"';
   for (const [rule, setting] of Object.entries(v)) {
@@ -55,6 +59,7 @@ const SCHEMA: Record<keyof DdlgateConfig, Check> = {
   seedsDir: isString,
   smallTableRows: isSize,
   smallTableBytes: isSize,
+  placeholders: isStringMap,
 };
 
 export const DEFAULT_CONFIG_FILE = 'ddlgate.json';

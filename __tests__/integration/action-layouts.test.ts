@@ -23,6 +23,7 @@ beforeAll(async () => {
     'pgm/1704110400000_create-events.sql': '-- Up Migration\nCREATE TABLE events (id bigint PRIMARY KEY);\n\n-- Down Migration\nDROP TABLE events;\n',
     'pgm/1704196800000_add-payload.sql': '-- Up Migration\nALTER TABLE events ADD COLUMN payload json;\n\n-- Down Migration\nALTER TABLE events DROP COLUMN payload;\n',
     'sql/schema.sql': 'CREATE TABLE events (id bigint PRIMARY KEY);\n',
+    'flyway/V1__events.sql': 'CREATE TABLE ${appSchema}.events (id bigint PRIMARY KEY);\n',
   });
   fake.files.set(PR, [
     { filename: 'db/migrations/20240102120000_add_payload.sql', status: 'added' },
@@ -54,4 +55,13 @@ test('a folder of .sql files none of which is a migration fails the step (never 
   const result = await runAction(workspace, fake, { command: 'lint', 'migrations-dir': 'sql', 'changed-only': 'false' });
   expect(result.code).toBe(1);
   expect(result.stdout).toMatch(/::error::.*schema\.sql: unrecognised migration file name; .*tried: native/);
+});
+
+test('the input "placeholders" gives Flyway placeholders their values; without one the step fails naming file, line and the input', async () => {
+  const missing = await runAction(workspace, fake, { command: 'lint', 'migrations-dir': 'flyway', 'changed-only': 'false' });
+  expect(missing.code).toBe(1);
+  expect(missing.stdout).toMatch(/::error::.*V1__events\.sql:1: no value for Flyway placeholder \$\{appSchema\} .*action input placeholders/);
+  const given = await runAction(workspace, fake, { command: 'lint', 'migrations-dir': 'flyway', 'changed-only': 'false', placeholders: 'appSchema=public\n' });
+  expect(given.stdout).toContain('layout: flyway (1 migration)');
+  expect(given.code).toBe(0);
 });

@@ -157,13 +157,19 @@ describe('sectioned files (dbmate, node-pg-migrate)', () => {
 });
 
 describe('other layouts', () => {
-  it('golang-migrate: an empty down file means no down', () => {
-    withDir({ '000001_a.up.sql': 'SELECT 1;', '000001_a.down.sql': '', '000002_b.up.sql': 'SELECT 1;', '000002_b.down.sql': 'SELECT 2;' }, (dir) => {
+  it('golang-migrate: an empty or comment-only down file is a no-op down (golang-migrate runs it), a missing one is no down', () => {
+    withDir({ '000001_a.up.sql': 'SELECT 1;', '000001_a.down.sql': '', '000002_b.up.sql': 'SELECT 1;', '000002_b.down.sql': '-- nothing to undo\n', '000003_c.up.sql': 'SELECT 1;' }, (dir) => {
       const entries = discoverMigrations(dir, { layout: 'golang-migrate' });
       expect(entries.map((e) => [e.version, Boolean(e.downSource), e.layout])).toEqual([
-        ['000001', false, 'golang-migrate'],
+        ['000001', true, 'golang-migrate'],
         ['000002', true, 'golang-migrate'],
+        ['000003', false, 'golang-migrate'],
       ]);
+      expect(entries.slice(0, 2).map((e) => loadMigration(e).loadDown()!.statements)).toEqual([[], []]);
+    });
+    // Anywhere else an empty file is still a mistake.
+    withDir({ '000001_a.up.sql': 'SELECT 1;', '000001_a.down.sql': '' }, (dir) => {
+      expect(() => loadMigration(discoverMigrations(dir, { layout: 'native' })[0]!).loadDown()).toThrow(/000001_a\.down\.sql: no SQL statements/);
     });
   });
 

@@ -7,6 +7,7 @@ import * as core from '@actions/core';
 import { durationToMs, DURATION } from '../config.js';
 import { decodeUrlPart } from '../db/connection.js';
 import { InputError } from '../errors.js';
+import { parsePlaceholderAssignments } from '../migrations/placeholders.js';
 import { registerSecret } from '../secrets.js';
 
 export const COMMANDS = ['lint', 'dry-run', 'apply', 'rollback', 'status', 'verify', 'seed', 'backup', 'preflight', 'snapshot'] as const;
@@ -54,6 +55,8 @@ export interface ActionInputs {
   allowUnprotectedProduction: boolean;
   /** dry-run: plan with read-only credentials (status, lint against the catalog, impact; no lock trace). */
   readOnly: boolean;
+  /** Flyway `${name}` placeholder values, one `name=value` per line; they win over ddlgate.json's. */
+  placeholders?: Record<string, string>;
 }
 
 export type InputReader = (name: string) => string;
@@ -149,6 +152,8 @@ export function readInputs(read: InputReader = runnerInputs): ActionInputs {
     readOnly: boolean('read-only', read('read-only'), false),
   };
   if (inputs.readOnly && inputs.command !== 'dry-run') throw new InputError(`input "read-only": only for command dry-run (a read-only plan), not for "${inputs.command}"`);
+  const placeholderLines = read('placeholders').split('\n').filter((line) => line.trim() !== '');
+  if (placeholderLines.length) inputs.placeholders = parsePlaceholderAssignments(placeholderLines, 'input "placeholders"');
   const planFile = optional(read('plan-file'));
   if (planFile) inputs.planFile = planFile;
   const githubToken = optional(read('github-token'));

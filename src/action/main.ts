@@ -88,7 +88,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
     }
     // Read once for the whole run: lint, dry-run, apply and status all see these migrations.
     if (inputs.command !== 'seed' && inputs.command !== 'backup' && inputs.command !== 'preflight') {
-      env.set = readMigrationSet(dir);
+      env.set = readMigrationSet(dir, { placeholders: { ...config.placeholders, ...inputs.placeholders } });
       log(layoutLine(env.set));
       for (const notice of env.set.notices) core.notice(scrubSecrets(notice));
     }

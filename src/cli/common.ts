@@ -4,6 +4,7 @@ import { loadConfig, type DdlgateConfig } from '../config.js';
 import { InputError, DdlgateError } from '../errors.js';
 import { layoutLine, readMigrationSet, type MigrationSet } from '../migrations/discover.js';
 import { LAYOUT_NAMES, parseLayoutName } from '../migrations/layouts/index.js';
+import { parsePlaceholderAssignments } from '../migrations/placeholders.js';
 import type { LayoutName } from '../migrations/types.js';
 import { scrubSecrets } from '../secrets.js';
 
@@ -18,6 +19,8 @@ export interface CommonOptions {
   configPath?: string;
   /** --layout: read the migrations directory as this layout instead of detecting it. */
   layout?: LayoutName;
+  /** Flyway placeholder values: ddlgate.json `placeholders`, overridden by --placeholder. */
+  placeholders?: Record<string, string>;
 }
 
 /** The options every command shares (DESIGN.md: --dir, --database-url, --schema, --format, --config). */
@@ -27,7 +30,8 @@ export function withCommonOptions(command: Command, { database = true, sarif = f
     .option('--schema <name>', 'schema of the tracking tables (default: "ddlgate")')
     .addOption(new Option('--format <format>', 'output format').choices(sarif ? ['text', 'json', 'markdown', 'sarif'] : ['text', 'json', 'markdown']).default('text'))
     .option('--config <file>', 'configuration file (default: ddlgate.json when present)')
-    .option('--layout <layout>', `migrations layout: auto (default: detected from the files), ${LAYOUT_NAMES.join(', ')}`);
+    .option('--layout <layout>', `migrations layout: auto (default: detected from the files), ${LAYOUT_NAMES.join(', ')}`)
+    .option('--placeholder <name=value>', 'value of a Flyway ${name} placeholder (repeatable; wins over ddlgate.json, FLYWAY_PLACEHOLDERS_*, flyway.conf)', (value: string, all: string[]) => [...all, value], []);
   if (database) command.option('--database-url <url>', 'PostgreSQL URL (default: $DATABASE_URL, else $POSTGRES_URL)');
   return command;
 }
@@ -38,6 +42,7 @@ export function resolveCommon(options: Record<string, any>): CommonOptions {
   if (!/^[a-z_][a-z0-9_]{0,62}$/i.test(schema)) throw new InputError(`--schema: "${schema}" is not a plain identifier`);
   const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL ?? process.env.POSTGRES_URL;
   const layout = parseLayoutName(options.layout);
+  const placeholders = { ...config.placeholders, ...parsePlaceholderAssignments(options.placeholder ?? [], '--placeholder') };
   return {
     dir: options.dir ?? config.migrationsDir ?? 'migrations',
     ...(databaseUrl ? { databaseUrl } : {}),
@@ -46,6 +51,7 @@ export function resolveCommon(options: Record<string, any>): CommonOptions {
     config,
     ...(options.config ? { configPath: options.config } : {}),
     ...(layout ? { layout } : {}),
+    ...(Object.keys(placeholders).length ? { placeholders } : {}),
   };
 }
 
@@ -53,8 +59,8 @@ export function resolveCommon(options: Record<string, any>): CommonOptions {
  * Reads the migrations directory once for the whole command (every step gets this set), and tells on
  * stderr what the layout's tool would skip. Text output starts with layoutLine(set).
  */
-export function readSet(common: Pick<CommonOptions, 'dir' | 'layout' | 'format'>): MigrationSet {
-  const set = readMigrationSet(common.dir, { layout: common.layout });
+export function readSet(common: Pick<CommonOptions, 'dir' | 'layout' | 'format' | 'placeholders'>): MigrationSet {
+  const set = readMigrationSet(common.dir, { layout: common.layout, placeholders: common.placeholders });
   for (const notice of set.notices) note(`ddlgate: ${notice}`);
   // First, so that it leads the output even when the command then fails.
   if (common.format === 'text') print(layoutLine(set));

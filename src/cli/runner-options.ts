@@ -31,6 +31,7 @@ export function resolveRunner(options: Record<string, any>, { databaseOptional =
     environment: options.environment ?? null,
     log: note,
     ...(common.layout ? { layout: common.layout } : {}),
+    ...(common.placeholders ? { placeholders: common.placeholders } : {}),
   };
   return { common, settings };
 }

@@ -26,6 +26,8 @@ export interface RunnerSettings {
   log: (message: string) => void;
   /** Migrations layout of `dir` (--layout); detected from the files when absent. */
   layout?: LayoutName;
+  /** Flyway placeholder values given to ddlgate (used when `dir` is read here). */
+  placeholders?: Record<string, string>;
   /** The migrations as the command read them once (src/migrations/discover.ts); `dir` is read when absent. */
   set?: MigrationSet;
 }

@@ -11,6 +11,8 @@ export { NATIVE_PATTERN } from './layouts/native.js';
 export interface DiscoverOptions {
   /** Read the directory as this layout; without it the layout is detected from the files (src/migrations/layouts/detect.ts). */
   layout?: LayoutName | undefined;
+  /** Flyway placeholder values given to ddlgate (ddlgate.json, --placeholder, the action input). */
+  placeholders?: Record<string, string> | undefined;
 }
 
 /**
@@ -38,7 +40,7 @@ export function readMigrationSet(dir: string, options: DiscoverOptions = {}): Mi
   const files = listSqlFiles(dir);
   const layout = options.layout ?? detectLayout(dir, files);
   const notices: string[] = [];
-  const entries = LAYOUTS[layout].discover(dir, files, { notice: (text) => notices.push(text) });
+  const entries = LAYOUTS[layout].discover(dir, files, { notice: (text) => notices.push(text), ...(options.placeholders ? { placeholders: options.placeholders } : {}) });
   if (entries.length === 0) {
     const sql = findSqlFiles(dir);
     if (sql.length > 0) {
@@ -61,11 +63,12 @@ export function discoverMigrations(dir: string, options: DiscoverOptions = {}): 
 export interface SetSource {
   dir: string;
   layout?: LayoutName | undefined;
+  placeholders?: Record<string, string> | undefined;
   set?: MigrationSet | undefined;
 }
 
 export function entriesOf(source: SetSource): MigrationEntry[] {
-  return source.set ? [...source.set.entries] : discoverMigrations(source.dir, { layout: source.layout });
+  return source.set ? [...source.set.entries] : discoverMigrations(source.dir, { layout: source.layout, placeholders: source.placeholders });
 }
 
 const compiled = new WeakMap<MigrationSet, Migration[]>();

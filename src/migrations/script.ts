@@ -5,6 +5,7 @@ import { managesOwnTransactions, nonTransactionalReason, transactionControl } fr
 import { checksumOf } from './checksum.js';
 import { displayPath } from './layouts/files.js';
 import { sectionText } from './layouts/section.js';
+import { replaceFlywayPlaceholders } from './placeholders.js';
 import type { Migration, MigrationEntry, MigrationScript, SqlSource } from './types.js';
 
 const DIRECTIVE = /^--\s*ddlgate:([a-z][a-z-]*)\s*$/i;
@@ -56,9 +57,10 @@ export function directivesIn(comments: SqlComment[]): string[] {
 }
 
 /** Parses a migration file and decides how it must run (in a transaction or statement by statement). */
-export function compileScript(file: string, text: string, options: { noTransaction?: boolean; label?: string } = {}): MigrationScript {
+export function compileScript(file: string, text: string, options: { noTransaction?: boolean; label?: string; noOpWhenEmpty?: boolean } = {}): MigrationScript {
   const path = displayPath(file);
   const parsed = parseScriptText(path, text);
+  if (parsed.statements.length === 0 && options.noOpWhenEmpty) return { path, text, statements: [], transactional: true, nonTransactionalReasons: [], directives: [] };
   if (parsed.statements.length === 0) throw new InputError(`${path}: no SQL statements${options.label ? ` in its ${options.label} section` : ''} (an empty or comment-only migration is almost always a mistake)`);
   const directives = directivesIn(parsed.headerComments);
   if (options.noTransaction && !directives.includes('no-transaction')) directives.push('no-transaction');
@@ -115,30 +117,12 @@ export function sourceText(source: SqlSource, fileText: string): string {
   return sectionText(fileText, source.section, source.noTransaction ? { directiveLine: source.section.startLine - 1 } : {});
 }
 
-const PLACEHOLDER = /\$\{([^}\s]+)\}/g;
-
-/**
- * Flyway's `${name}` placeholders (names case-insensitive). Built-ins that need no connection are known;
- * any other name without a value is refused, naming the file, the line and where Flyway (and ddlgate) read it.
- */
-export function replaceFlywayPlaceholders(source: SqlSource, text: string): string {
-  const values = new Map(Object.entries(source.placeholders ?? {}).map(([key, value]) => [key.toLowerCase(), value]));
-  values.set('flyway:filename', source.path.split(/[\\/]/).pop()!);
-  values.set('flyway:workingdirectory', process.cwd());
-  return text.replace(PLACEHOLDER, (whole, name: string, offset: number) => {
-    const value = values.get(name.toLowerCase());
-    if (value !== undefined) return value;
-    const line = text.slice(0, offset).split('\n').length;
-    const env = `FLYWAY_PLACEHOLDERS_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
-    throw new InputError(`${displayPath(source.path)}:${line}: no value for Flyway placeholder ${whole}; set ${env}, or flyway.placeholders.${name} in flyway.conf beside the migrations`);
-  });
-}
-
 export function loadSource(source: SqlSource): MigrationScript {
   const text = sourceText(source, readSqlFile(source.path));
   return compileScript(source.path, text, {
     ...(source.noTransaction ? { noTransaction: true } : {}),
     ...(source.section ? { label: source.section.label } : {}),
+    ...(source.noOpWhenEmpty ? { noOpWhenEmpty: true } : {}),
   });
 }
 

@@ -60,6 +60,11 @@ export interface SqlSource {
   /** A Flyway file: `${name}` placeholders are replaced before parsing, as Flyway does (values in `placeholders`). */
   flyway?: boolean;
   placeholders?: Record<string, string>;
+  /**
+   * A file its tool runs even when it holds no SQL (a golang-migrate down left empty on purpose): no
+   * statements is then a no-op that succeeds, not the mistake it is anywhere else.
+   */
+  noOpWhenEmpty?: boolean;
 }
 
 export interface MigrationEntry {

@@ -175,7 +175,7 @@ export function createMigrationServer(options: MigrationServerOptions): Migratio
       if (closing) throw new HttpError(503, 'the server is shutting down');
       if (req.method === 'GET') {
         // Read per request (the files may change while the server runs), once for the whole request.
-        const set = readMigrationSet(options.runner.dir, { layout: options.runner.layout });
+        const set = readMigrationSet(options.runner.dir, { layout: options.runner.layout, placeholders: options.runner.placeholders });
         const items = await getStatus({ ...options.runner, set });
         send(res, 200, statusJson(items, set.layout));
         return;
@@ -222,7 +222,7 @@ export function createMigrationServer(options: MigrationServerOptions): Migratio
 
   /** Runs the claimed request; resolves with a word for the log line. */
   async function execute(request: RunRequest, { requestId, remoteAddress }: RunHolder, res: http.ServerResponse): Promise<string> {
-    const set = readMigrationSet(options.runner.dir, { layout: options.runner.layout });
+    const set = readMigrationSet(options.runner.dir, { layout: options.runner.layout, placeholders: options.runner.placeholders });
     const layout = { layout: set.layout };
     if (request.to !== undefined && !set.entries.some((entry) => compareVersions(entry.version, request.to!) === 0)) {
       throw new HttpError(400, `"to": no migration with version ${request.to}`);

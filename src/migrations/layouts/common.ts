@@ -7,6 +7,8 @@ import { displayPath } from './files.js';
 /** What a layout tells besides its migrations: files its tool skips or tolerates (one line each, shown once). */
 export interface ReadContext {
   notice(text: string): void;
+  /** Flyway `${name}` values given to ddlgate (ddlgate.json, --placeholder, the action input). */
+  placeholders?: Record<string, string>;
 }
 
 /** One layout's reader: which files it takes and how it turns them into ordered migrations. */

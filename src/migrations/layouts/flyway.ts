@@ -1,10 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../../errors.js';
 import type { MigrationEntry } from '../types.js';
 import { versionKey } from '../version.js';
 import { noticeIgnored, orderByVersion, type Layout } from './common.js';
-import { displayPath, fileExists, statEntry } from './files.js';
+import { flywayPlaceholders } from '../placeholders.js';
+import { displayPath, statEntry } from './files.js';
 
 export const FLYWAY_PATTERN = /^([VUR])([^_]*(?:_[^_]+)*?)__(.+)\.sql$/;
 const VERSION = /^\d+(?:[._]\d+)*$/;
@@ -25,26 +26,6 @@ function flywayFiles(dir: string): string[] {
 }
 
 /**
- * Placeholder values, where Flyway itself reads them: `flyway.placeholders.<name>=value` in a `flyway.conf`
- * beside the migrations, and `FLYWAY_PLACEHOLDERS_<NAME>` environment variables (these win).
- */
-export function flywayPlaceholders(dir: string, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const values: Record<string, string> = {};
-  const conf = path.join(dir, 'flyway.conf');
-  if (fileExists(conf)) {
-    for (const line of readFileSync(conf, 'utf8').split('\n')) {
-      const match = /^\s*flyway\.placeholders\.([^=\s]+)\s*=\s*(.*?)\s*$/.exec(line);
-      if (match) values[match[1]!] = match[2]!;
-    }
-  }
-  for (const [key, value] of Object.entries(env)) {
-    const match = /^FLYWAY_PLACEHOLDERS_(.+)$/.exec(key);
-    if (match && value !== undefined) values[match[1]!.toLowerCase()] = value;
-  }
-  return values;
-}
-
-/**
  * Flyway SQL migrations: `V1__create_users.sql`, `V13.1__x.sql`, `V1.0.0.1__x.sql` (versions compared part by
  * part, `1.0` = `1`), optional undo `U1__create_users.sql`, found anywhere below the location. Files that are
  * not Flyway names (`rollback/1.0__drop.sql`, notes) are skipped, as Flyway skips them. `${name}`
@@ -59,7 +40,7 @@ export const flyway: Layout = {
     const ups: MigrationEntry[] = [];
     const undos = new Map<string, string>();
     const ignored: string[] = [];
-    const placeholders = flywayPlaceholders(dir);
+    const placeholders = flywayPlaceholders(dir, context?.placeholders);
     const withPlaceholders = Object.keys(placeholders).length ? { placeholders } : {};
     for (const relative of flywayFiles(dir)) {
       const full = path.join(dir, relative);

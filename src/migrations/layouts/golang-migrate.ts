@@ -1,9 +1,8 @@
 import path from 'node:path';
 import { InputError } from '../../errors.js';
-import { readSqlFile } from '../script.js';
 import type { MigrationEntry } from '../types.js';
 import { versionKey } from '../version.js';
-import { hasSql, noticeIgnored, orderByVersion, type Layout } from './common.js';
+import { noticeIgnored, orderByVersion, type Layout } from './common.js';
 import { displayPath } from './files.js';
 
 export const GOLANG_MIGRATE_FILE = /^(\d+)_(.*)\.(up|down)\.sql$/;
@@ -11,8 +10,9 @@ export const GOLANG_MIGRATE_FILE = /^(\d+)_(.*)\.(up|down)\.sql$/;
 /**
  * golang-migrate: `{version}_{title}.up.sql` / `.down.sql`, read as golang-migrate reads them: up and down
  * are paired by VERSION (`30_add_x.up.sql` goes with `30_drop_x.down.sql`), the name is the up file's;
- * `migrate create` writes both files empty, so an empty or comment-only down means "no down"; files whose
- * names do not match are skipped (golang-migrate skips them), and so is a down without its up.
+ * a down file without SQL (empty or comments only) is a deliberate no-op: golang-migrate runs it, nothing
+ * happens and the version goes, so ddlgate's rollback passes it too (only a MISSING down file refuses);
+ * files whose names do not match are skipped (golang-migrate skips them), and so is a down without its up.
  */
 export const golangMigrate: Layout = {
   name: 'golang-migrate',
@@ -40,14 +40,13 @@ export const golangMigrate: Layout = {
     noticeIgnored(context, dir, 'golang-migrate', orphans, 'down files without an up file of their version');
     return orderByVersion(
       [...ups].map(([key, up]) => {
-        const downFile = downs.get(key);
-        const down = downFile && hasSql(readSqlFile(downFile).split('\n')) ? downFile : undefined;
+        const down = downs.get(key);
         return {
           version: up.version,
           name: up.name,
           upPath: up.file,
           upSource: { path: up.file },
-          ...(down ? { downPath: down, downSource: { path: down } } : {}),
+          ...(down ? { downPath: down, downSource: { path: down, noOpWhenEmpty: true } } : {}),
           layout: 'golang-migrate' as const,
         };
       }),
