@@ -42145,9 +42145,15 @@ function sectionedEntry(layout, file, version, name, markers) {
         section: { label: markers.upLabel, startLine: upLine + 1, endLine: upEnd },
         ...(option(upLine) ? { noTransaction: true } : {}),
     };
-    // The templates these tools write leave the down section empty: that means "no down", not an empty migration.
-    const downSource = downLine !== undefined && hasSql(lines.slice(downLine))
-        ? { path: file, section: { label: markers.downLabel, startLine: downLine + 1, endLine: lines.length }, ...(option(downLine) ? { noTransaction: true } : {}) }
+    // dbmate's and node-pg-migrate's templates leave the down section empty: there it means "no down".
+    const downHasSql = downLine !== undefined && hasSql(lines.slice(downLine));
+    const downSource = downLine !== undefined && (downHasSql || markers.emptyDownIsNoOp)
+        ? {
+            path: file,
+            section: { label: markers.downLabel, startLine: downLine + 1, endLine: lines.length },
+            ...(option(downLine) ? { noTransaction: true } : {}),
+            ...(downHasSql ? {} : { noOpWhenEmpty: true }),
+        }
         : undefined;
     return { version, name, upPath: file, upSource, ...(downSource ? { downSource } : {}), layout };
 }
@@ -42386,6 +42392,7 @@ const GOOSE_MARKERS = {
     upLabel: '-- +goose Up',
     downLabel: '-- +goose Down',
     noTransactionLine: /^--\s*\+goose\s+NO\s+TRANSACTION\b/i,
+    emptyDownIsNoOp: true,
 };
 const GOOSE_FILE = /^(\d+)_(.+)\.(sql|go)$/;
 const goose = {
@@ -42564,6 +42571,7 @@ const popx = {
 
 
 
+
 /**
  * Reads a directory of migration folders. Folders without the up file and loose files at the top are
  * skipped, as these tools skip them, with one notice each kind. A down file with no SQL (hasura writes
@@ -42594,11 +42602,23 @@ function readFolders(dir, rules, context) {
     const loose = listFiles(dir).filter((name) => name.toLowerCase().endsWith('.sql'));
     noticeIgnored(context, dir, rules.layout, loose, `${rules.layout} reads only <version>_<name>/${rules.up}`);
     noticeIgnored(context, dir, rules.layout, skipped, `folders without ${rules.up}`);
-    return orderByVersion(entries);
+    return rules.textOrder ? orderByVersionText(entries) : orderByVersion(entries);
+}
+/** Sorts by the version as text and refuses two folders of one version, as diesel does. */
+function orderByVersionText(entries) {
+    const sorted = [...entries].sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0));
+    sorted.forEach((entry, index) => {
+        const previous = sorted[index - 1];
+        if (previous?.version === entry.version) {
+            throw new errors_InputError(`${displayPath(entry.upPath)}: duplicate migration version ${entry.version}, also used by ${displayPath(previous.upPath)}`);
+        }
+    });
+    return sorted;
 }
 /**
  * diesel: `2019-02-26-002946_create_user/up.sql` + `down.sql` (or `00000000000000_diesel_initial_setup`).
- * The version is the part before the first `_` with the dashes removed, as diesel records it;
+ * The version is the part before the first `_` with the dashes removed, as diesel records it, and
+ * versions are ordered as text, as diesel orders them (14 and 18 digits mix: `…-0000` suffixes);
  * `metadata.toml` with `run_in_transaction = false` runs both files outside a transaction.
  */
 const DIESEL_RULES = {
@@ -42609,6 +42629,7 @@ const DIESEL_RULES = {
     },
     up: 'up.sql',
     down: 'down.sql',
+    textOrder: true,
     noTransaction(folderPath) {
         const file = external_node_path_namespaceObject.join(folderPath, 'metadata.toml');
         return fileExists(file) && /^\s*run_in_transaction\s*=\s*false\b/m.test((0,external_node_fs_.readFileSync)(file, 'utf8'));
@@ -42740,6 +42761,7 @@ function readSqitchPlan(dir) {
     const lines = readSqlFile(file).split('\n');
     let project = external_node_path_namespaceObject.basename(external_node_path_namespaceObject.resolve(dir));
     const changes = [];
+    const tags = [];
     lines.forEach((raw, index) => {
         const line = raw.replace(/\r$/, '').replace(/(^|\s)#.*$/, '').trim();
         if (!line)
@@ -42751,9 +42773,7 @@ function readSqitchPlan(dir) {
             return;
         }
         if (line.startsWith('@')) {
-            const tag = line.split(/\s+/)[0].slice(1);
-            for (const change of changes)
-                change.nextTag ??= tag;
+            tags.push({ name: line.split(/\s+/)[0].slice(1), after: changes.length });
             return;
         }
         const match = /^[+-]?([^\s[]+)\s*(?:\[([^\]]*)\])?/.exec(line);
@@ -42761,7 +42781,20 @@ function readSqitchPlan(dir) {
             throw new errors_InputError(`${displayPath(file)}:${index + 1}: cannot read this plan line`);
         changes.push({ name: match[1], line: index + 1, requires: (match[2] ?? '').split(/\s+/).filter((dep) => dep && !dep.startsWith('!')) });
     });
-    return { project, file, changes };
+    return { project, file, changes, tags };
+}
+/**
+ * The script file name of the change at `index`. A reworked change's earlier versions live in
+ * `<name>@<tag>.sql`, the tag being one of those between this version and the next (sqitch's rework
+ * tags): sqitch takes the first of them whose deploy file exists; the latest version is `<name>.sql`.
+ */
+function scriptName(dir, plan, index) {
+    const change = plan.changes[index];
+    const next = plan.changes.findIndex((later, at) => at > index && later.name === change.name);
+    if (next < 0)
+        return `${change.name}.sql`;
+    const candidates = plan.tags.filter((tag) => tag.after > index && tag.after <= next).map((tag) => `${change.name}@${tag.name}.sql`);
+    return candidates.find((name) => fileExists(external_node_path_namespaceObject.join(dir, 'deploy', name))) ?? candidates[0] ?? `${change.name}.sql`;
 }
 function planEntries(dir, plan, first, context, otherProjects) {
     const entries = [];
@@ -42778,9 +42811,7 @@ function planEntries(dir, plan, first, context, otherProjects) {
                 context?.notice(`${displayPath(plan.file)}:${change.line}: "${change.name}" requires ${dependency} from sqitch project "${project}", which is not in this directory; deploy it first`);
             }
         }
-        // A reworked change: its earlier versions live in deploy/<name>@<next tag>.sql, the latest in deploy/<name>.sql.
-        const reworked = plan.changes.slice(index + 1).some((later) => later.name === change.name);
-        const base = reworked && change.nextTag ? `${change.name}@${change.nextTag}.sql` : `${change.name}.sql`;
+        const base = scriptName(dir, plan, index);
         const deploy = external_node_path_namespaceObject.join(dir, 'deploy', base);
         if (!fileExists(deploy))
             throw new errors_InputError(`${displayPath(plan.file)}:${change.line}: change "${change.name}" has no deploy script ${displayPath(deploy)}`);
@@ -42847,6 +42878,7 @@ const SQL_MIGRATE_MARKERS = {
     upLabel: '-- +migrate Up',
     downLabel: '-- +migrate Down',
     noTransaction: /\bnotransaction\b/,
+    emptyDownIsNoOp: true,
 };
 const NAME = /^(\d+)[-_]?(.*)\.sql$/;
 const sqlMigrate = {

@@ -81,6 +81,27 @@ describe('goose', () => {
   });
 });
 
+describe('an empty down section in goose and sql-migrate', () => {
+  it('is a no-op down (the tool runs it and rollback goes through); no Down marker at all is no down', () => {
+    withDir(
+      {
+        '1_a.sql': '-- +migrate Up notransaction\nALTER TYPE t ADD VALUE \'x\';\n\n-- +migrate Down\n',
+        '2_b.sql': '-- +migrate Up\nSELECT 1;\n-- +migrate Down\n-- cannot be undone\n',
+        '3_c.sql': '-- +migrate Up\nSELECT 1;\n',
+      },
+      (dir) => {
+        const set = readMigrationSet(dir);
+        expect(set.entries.map((e) => [e.version, Boolean(e.downSource)])).toEqual([['1', true], ['2', true], ['3', false]]);
+        expect(downSql(set.entries[0]!)).toEqual([]);
+        expect(downSql(set.entries[1]!)).toEqual([]);
+      },
+    );
+    withDir({ '1_a.sql': '-- +goose Up\nSELECT 1;\n-- +goose Down\n' }, (dir) => {
+      expect(downSql(readMigrationSet(dir).entries[0]!)).toEqual([]);
+    });
+  });
+});
+
 describe('sql-migrate', () => {
   it('reads sections, notransaction on the Up line, and <number>-<name>.sql names', () => {
     const set = readMigrationSet(path.join(FIXTURES, 'sql-migrate'));
@@ -160,6 +181,19 @@ describe('sqitch', () => {
           ['2', 'fn', path.join('deploy', 'fn@v1.sql')],
           ['3', 'fn', path.join('deploy', 'fn.sql')],
         ]);
+      },
+    );
+    // Several tags between the two versions: sqitch takes the first of them that names an existing file
+    // (`sqitch rework` names the copy after the latest tag at the time, not necessarily the next one).
+    withDir(
+      {
+        'sqitch.plan': '%project=app\n\nfn 2024-01-01T00:00:00Z A <a@x>\n@v1 2024-01-02T00:00:00Z A <a@x>\nother 2024-01-03T00:00:00Z A <a@x>\n@v2 2024-01-04T00:00:00Z A <a@x>\nfn [fn@v2] 2024-01-05T00:00:00Z A <a@x>\n',
+        'deploy/fn@v2.sql': 'SELECT 1;\n',
+        'deploy/other.sql': 'SELECT 2;\n',
+        'deploy/fn.sql': 'SELECT 3;\n',
+      },
+      (dir) => {
+        expect(readMigrationSet(dir).entries.map((e) => path.basename(e.upPath))).toEqual(['fn@v2.sql', 'other.sql', 'fn.sql']);
       },
     );
     withDir({ 'sqitch.plan': '%project=app\n\nb [a] 2024-01-01T00:00:00Z A <a@x>\na 2024-01-01T00:00:00Z A <a@x>\n', 'deploy/a.sql': 'SELECT 1;', 'deploy/b.sql': 'SELECT 1;' }, (dir) => {

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { readSqlFile } from '../script.js';
 import type { LayoutName, MigrationEntry } from '../types.js';
 import { hasSql, noticeIgnored, orderByVersion, type ReadContext } from './common.js';
-import { fileExists, listFiles, listSubdirs } from './files.js';
+import { InputError } from '../../errors.js';
+import { displayPath, fileExists, listFiles, listSubdirs } from './files.js';
 
 /** How one tool names its per-migration folders (`<version>_<name>/up.sql`). */
 export interface FolderRules {
@@ -14,6 +15,8 @@ export interface FolderRules {
   down?: string;
   /** The folder's own "no transaction" setting (diesel `metadata.toml`). */
   noTransaction?(folderPath: string): boolean;
+  /** The tool orders versions as text, not as numbers (diesel: `2025-11-19-091444-0000` before `2026-01-20-162913`). */
+  textOrder?: boolean;
 }
 
 /**
@@ -46,12 +49,25 @@ export function readFolders(dir: string, rules: FolderRules, context?: ReadConte
   const loose = listFiles(dir).filter((name) => name.toLowerCase().endsWith('.sql'));
   noticeIgnored(context, dir, rules.layout, loose, `${rules.layout} reads only <version>_<name>/${rules.up}`);
   noticeIgnored(context, dir, rules.layout, skipped, `folders without ${rules.up}`);
-  return orderByVersion(entries);
+  return rules.textOrder ? orderByVersionText(entries) : orderByVersion(entries);
+}
+
+/** Sorts by the version as text and refuses two folders of one version, as diesel does. */
+function orderByVersionText(entries: MigrationEntry[]): MigrationEntry[] {
+  const sorted = [...entries].sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0));
+  sorted.forEach((entry, index) => {
+    const previous = sorted[index - 1];
+    if (previous?.version === entry.version) {
+      throw new InputError(`${displayPath(entry.upPath)}: duplicate migration version ${entry.version}, also used by ${displayPath(previous.upPath)}`);
+    }
+  });
+  return sorted;
 }
 
 /**
  * diesel: `2019-02-26-002946_create_user/up.sql` + `down.sql` (or `00000000000000_diesel_initial_setup`).
- * The version is the part before the first `_` with the dashes removed, as diesel records it;
+ * The version is the part before the first `_` with the dashes removed, as diesel records it, and
+ * versions are ordered as text, as diesel orders them (14 and 18 digits mix: `…-0000` suffixes);
  * `metadata.toml` with `run_in_transaction = false` runs both files outside a transaction.
  */
 export const DIESEL_RULES: FolderRules = {
@@ -62,6 +78,7 @@ export const DIESEL_RULES: FolderRules = {
   },
   up: 'up.sql',
   down: 'down.sql',
+  textOrder: true,
   noTransaction(folderPath) {
     const file = path.join(folderPath, 'metadata.toml');
     return fileExists(file) && /^\s*run_in_transaction\s*=\s*false\b/m.test(readFileSync(file, 'utf8'));

@@ -17,6 +17,7 @@ export const GOOSE_MARKERS: Markers = {
   upLabel: '-- +goose Up',
   downLabel: '-- +goose Down',
   noTransactionLine: /^--\s*\+goose\s+NO\s+TRANSACTION\b/i,
+  emptyDownIsNoOp: true,
 };
 
 export const GOOSE_FILE = /^(\d+)_(.+)\.(sql|go)$/;

@@ -15,6 +15,11 @@ export interface Markers {
   noTransaction?: RegExp;
   /** A line anywhere in the file that turns the transaction off for both sections (goose `-- +goose NO TRANSACTION`). */
   noTransactionLine?: RegExp;
+  /**
+   * The tool runs a down section without SQL as a no-op that succeeds (goose, sql-migrate: rollback goes
+   * through it), so a present but empty down section is a no-op down, not "no down".
+   */
+  emptyDownIsNoOp?: boolean;
 }
 
 export function findMarker(lines: string[], marker: RegExp): number | undefined {
@@ -39,10 +44,16 @@ export function sectionedEntry(layout: LayoutName, file: string, version: string
     section: { label: markers.upLabel, startLine: upLine + 1, endLine: upEnd },
     ...(option(upLine) ? { noTransaction: true } : {}),
   };
-  // The templates these tools write leave the down section empty: that means "no down", not an empty migration.
+  // dbmate's and node-pg-migrate's templates leave the down section empty: there it means "no down".
+  const downHasSql = downLine !== undefined && hasSql(lines.slice(downLine));
   const downSource: SqlSource | undefined =
-    downLine !== undefined && hasSql(lines.slice(downLine))
-      ? { path: file, section: { label: markers.downLabel, startLine: downLine + 1, endLine: lines.length }, ...(option(downLine) ? { noTransaction: true } : {}) }
+    downLine !== undefined && (downHasSql || markers.emptyDownIsNoOp)
+      ? {
+          path: file,
+          section: { label: markers.downLabel, startLine: downLine + 1, endLine: lines.length },
+          ...(option(downLine) ? { noTransaction: true } : {}),
+          ...(downHasSql ? {} : { noOpWhenEmpty: true }),
+        }
       : undefined;
   return { version, name, upPath: file, upSource, ...(downSource ? { downSource } : {}), layout };
 }

@@ -11,14 +11,14 @@ interface PlanChange {
   name: string;
   line: number;
   requires: string[];
-  /** The first tag after this change in the plan (names the file of a reworked change's earlier version). */
-  nextTag?: string;
 }
 
 interface Plan {
   project: string;
   file: string;
   changes: PlanChange[];
+  /** `@tag` lines, each with the number of changes planned before it. */
+  tags: Array<{ name: string; after: number }>;
 }
 
 /**
@@ -30,6 +30,7 @@ export function readSqitchPlan(dir: string): Plan {
   const lines = readSqlFile(file).split('\n');
   let project = path.basename(path.resolve(dir));
   const changes: PlanChange[] = [];
+  const tags: Plan['tags'] = [];
   lines.forEach((raw, index) => {
     const line = raw.replace(/\r$/, '').replace(/(^|\s)#.*$/, '').trim();
     if (!line) return;
@@ -39,15 +40,27 @@ export function readSqitchPlan(dir: string): Plan {
       return;
     }
     if (line.startsWith('@')) {
-      const tag = line.split(/\s+/)[0]!.slice(1);
-      for (const change of changes) change.nextTag ??= tag;
+      tags.push({ name: line.split(/\s+/)[0]!.slice(1), after: changes.length });
       return;
     }
     const match = /^[+-]?([^\s[]+)\s*(?:\[([^\]]*)\])?/.exec(line);
     if (!match) throw new InputError(`${displayPath(file)}:${index + 1}: cannot read this plan line`);
     changes.push({ name: match[1]!, line: index + 1, requires: (match[2] ?? '').split(/\s+/).filter((dep) => dep && !dep.startsWith('!')) });
   });
-  return { project, file, changes };
+  return { project, file, changes, tags };
+}
+
+/**
+ * The script file name of the change at `index`. A reworked change's earlier versions live in
+ * `<name>@<tag>.sql`, the tag being one of those between this version and the next (sqitch's rework
+ * tags): sqitch takes the first of them whose deploy file exists; the latest version is `<name>.sql`.
+ */
+function scriptName(dir: string, plan: Plan, index: number): string {
+  const change = plan.changes[index]!;
+  const next = plan.changes.findIndex((later, at) => at > index && later.name === change.name);
+  if (next < 0) return `${change.name}.sql`;
+  const candidates = plan.tags.filter((tag) => tag.after > index && tag.after <= next).map((tag) => `${change.name}@${tag.name}.sql`);
+  return candidates.find((name) => fileExists(path.join(dir, 'deploy', name))) ?? candidates[0] ?? `${change.name}.sql`;
 }
 
 function planEntries(dir: string, plan: Plan, first: number, context: ReadContext | undefined, otherProjects: Map<string, Plan>): MigrationEntry[] {
@@ -63,9 +76,7 @@ function planEntries(dir: string, plan: Plan, first: number, context: ReadContex
         context?.notice(`${displayPath(plan.file)}:${change.line}: "${change.name}" requires ${dependency} from sqitch project "${project}", which is not in this directory; deploy it first`);
       }
     }
-    // A reworked change: its earlier versions live in deploy/<name>@<next tag>.sql, the latest in deploy/<name>.sql.
-    const reworked = plan.changes.slice(index + 1).some((later) => later.name === change.name);
-    const base = reworked && change.nextTag ? `${change.name}@${change.nextTag}.sql` : `${change.name}.sql`;
+    const base = scriptName(dir, plan, index);
     const deploy = path.join(dir, 'deploy', base);
     if (!fileExists(deploy)) throw new InputError(`${displayPath(plan.file)}:${change.line}: change "${change.name}" has no deploy script ${displayPath(deploy)}`);
     const revert = path.join(dir, 'revert', base);

@@ -16,6 +16,7 @@ export const SQL_MIGRATE_MARKERS: Markers = {
   upLabel: '-- +migrate Up',
   downLabel: '-- +migrate Down',
   noTransaction: /\bnotransaction\b/,
+  emptyDownIsNoOp: true,
 };
 
 const NAME = /^(\d+)[-_]?(.*)\.sql$/;
