@@ -38098,7 +38098,7 @@ function scanSync(query) {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4787);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8208);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -38107,7 +38107,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4787:
+/***/ 8208:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41119,6 +41119,8 @@ const SCHEMA = {
     lockTimeout: isDuration,
     statementTimeout: isDuration,
     lockRetries: isCount,
+    lockWait: isDuration,
+    indexTimeout: isDuration,
     rules: isRules,
     exclude: isStringList,
     allowBreaking: isBoolean,
@@ -53824,6 +53826,100 @@ function actionWording(target) {
     return target;
 }
 
+;// CONCATENATED MODULE: ./lib/db/lock-policy.js
+/**
+ * The default lock policy: short, escalating lock timeouts with jittered backoff, so application queries
+ * queued behind a waiting DDL wait well under a second per attempt (GitLab's lock retries start at 100 ms;
+ * pgroll defaults to 500 ms). Concurrent index builds are on their own clock (no lock_timeout).
+ */
+const DEFAULT_LOCK_TIMEOUT = '500ms';
+const LOCK_TIMEOUT_START_MS = 100;
+const DEFAULT_LOCK_RETRIES = 10;
+const DEFAULT_INDEX_TIMEOUT = '4h';
+const DEFAULT_INDEX_TIMEOUT_MS = 4 * 3600_000;
+const WAIT_REPORT_MS = 10_000;
+/** Attempt n's lock_timeout: 100 ms, 200 ms, 400 ms … capped at the configured lock timeout. */
+function lockTimeoutForAttempt(attempt, settings) {
+    const start = Math.min(settings.lockTimeoutStartMs ?? LOCK_TIMEOUT_START_MS, settings.lockTimeoutMs);
+    return Math.min(start * 2 ** (attempt - 1), settings.lockTimeoutMs);
+}
+/** Backoff between lock-timeout retries: 0.25 s, 0.5 s, 1 s … capped at 8 s, jittered ±50% so runners do not retry in step. */
+function retryDelayMs(attempt) {
+    const base = Math.min(250 * 2 ** (attempt - 1), 8_000);
+    return Math.round(base * (0.5 + Math.random()));
+}
+
+;// CONCATENATED MODULE: ./lib/core/settings.js
+/**
+ * The runner's timing settings, resolved in one place for both shells: built-in defaults < ddlgate.json <
+ * environment variables (DDLGATE_LOCK_TIMEOUT …) < the CLI's flags or the action's inputs. Before this module
+ * the defaults were written in the CLI options, the action steps and several commands, and had drifted (the
+ * action waited a fixed 60 s for the run lock; `seed` used a 5 s lock timeout in the CLI and 500 ms in the
+ * action). Both shells now call resolveRunnerTimings with what the user gave them.
+ */
+
+
+
+/**
+ * Migrations: short, escalating lock timeouts with retries (db/lock-policy.ts says why). Seeds run each file
+ * once in a transaction without retries, so one longer lock timeout.
+ */
+const RUNNER_DEFAULTS = {
+    migrations: { lockTimeout: DEFAULT_LOCK_TIMEOUT, statementTimeout: '15min', lockWait: '60s', lockRetries: DEFAULT_LOCK_RETRIES, indexTimeout: DEFAULT_INDEX_TIMEOUT },
+    seeds: { lockTimeout: '5s', statementTimeout: '15min', lockWait: '60s', lockRetries: 0, indexTimeout: DEFAULT_INDEX_TIMEOUT },
+};
+const RUNNER_ENV = {
+    lockTimeout: 'DDLGATE_LOCK_TIMEOUT',
+    statementTimeout: 'DDLGATE_STATEMENT_TIMEOUT',
+    lockWait: 'DDLGATE_LOCK_WAIT',
+    lockRetries: 'DDLGATE_LOCK_RETRIES',
+    indexTimeout: 'DDLGATE_INDEX_TIMEOUT',
+};
+/** The knobs' names in ddlgate.json (the same as RunnerKnobs). */
+const CONFIG_KEYS = {
+    lockTimeout: 'lockTimeout',
+    statementTimeout: 'statementTimeout',
+    lockWait: 'lockWait',
+    lockRetries: 'lockRetries',
+    indexTimeout: 'indexTimeout',
+};
+function count(value, what) {
+    const number = typeof value === 'number' ? value : /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+    if (!Number.isInteger(number) || number < 0 || number > 100)
+        throw new errors_InputError(`${what}: "${value}" must be a whole number from 0 to 100`);
+    return number;
+}
+function resolveRunnerTimings(input) {
+    const defaults = RUNNER_DEFAULTS[input.purpose ?? 'migrations'];
+    const pick = (knob) => {
+        const flag = input.given[knob];
+        const fromEnv = input.env?.[RUNNER_ENV[knob]];
+        const fromConfig = input.config[CONFIG_KEYS[knob]];
+        if (flag !== undefined && flag !== '') {
+            return { value: flag, what: input.label(knob) };
+        }
+        if (fromEnv !== undefined && fromEnv.trim() !== '') {
+            return { value: fromEnv, what: RUNNER_ENV[knob] };
+        }
+        if (fromConfig !== undefined) {
+            return { value: fromConfig, what: `ddlgate.json ${CONFIG_KEYS[knob]}` };
+        }
+        return { value: defaults[knob], what: `default ${knob}` };
+    };
+    const duration = (knob) => {
+        const { value, what } = pick(knob);
+        return durationToMs(value, what);
+    };
+    const retries = pick('lockRetries');
+    return {
+        lockTimeoutMs: duration('lockTimeout'),
+        statementTimeoutMs: duration('statementTimeout'),
+        lockWaitMs: duration('lockWait'),
+        lockRetries: count(retries.value, retries.what),
+        indexTimeoutMs: duration('indexTimeout'),
+    };
+}
+
 // EXTERNAL MODULE: ./node_modules/pg/lib/index.js
 var pg_lib = __nccwpck_require__(3273);
 ;// CONCATENATED MODULE: ./node_modules/pg/esm/index.mjs
@@ -54234,6 +54330,7 @@ async function connection_closeQuietly(client) {
 
 
 
+
 const COMMANDS = ['lint', 'dry-run', 'apply', 'rollback', 'status', 'verify', 'seed', 'backup', 'preflight', 'snapshot'];
 const FAIL_ON = ['error', 'warning', 'never'];
 /** Commands that need a database (everything but lint). */
@@ -54389,6 +54486,19 @@ function readInputs(read = runnerInputs) {
         throw new errors_InputError(`input "database-url" is required for command "${inputs.command}" (pass it from a secret: database-url: \${{ secrets.DATABASE_URL }})`);
     }
     return inputs;
+}
+/**
+ * The runner's timings for this run: the lock-timeout and statement-timeout inputs over the environment,
+ * ddlgate.json and the defaults, resolved by the same function as the CLI's flags (src/core/settings.ts).
+ */
+function actionTimings(inputs, config, purpose, env = process.env) {
+    return resolveRunnerTimings({
+        config,
+        env,
+        given: { lockTimeout: inputs.lockTimeoutMs, statementTimeout: inputs.statementTimeoutMs },
+        label: (knob) => `input "${knob.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}"`,
+        ...(purpose ? { purpose } : {}),
+    });
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -54690,29 +54800,6 @@ async function postReviewSuggestions(octokit, run, dir, model, prFiles, log) {
         comments: suggestions.map((s) => ({ path: s.path, line: s.endLine, side: 'RIGHT', ...(s.endLine > s.line ? { start_line: s.line, start_side: 'RIGHT' } : {}), body: scrubSecrets(s.body) })),
     });
     log(`Review with ${suggestions.length} suggestion(s) posted on ${pr.headSha.slice(0, 7)}`);
-}
-
-;// CONCATENATED MODULE: ./lib/db/lock-policy.js
-/**
- * The default lock policy: short, escalating lock timeouts with jittered backoff, so application queries
- * queued behind a waiting DDL wait well under a second per attempt (GitLab's lock retries start at 100 ms;
- * pgroll defaults to 500 ms). Concurrent index builds are on their own clock (no lock_timeout).
- */
-const DEFAULT_LOCK_TIMEOUT = '500ms';
-const LOCK_TIMEOUT_START_MS = 100;
-const DEFAULT_LOCK_RETRIES = 10;
-const DEFAULT_INDEX_TIMEOUT = '4h';
-const DEFAULT_INDEX_TIMEOUT_MS = 4 * 3600_000;
-const WAIT_REPORT_MS = 10_000;
-/** Attempt n's lock_timeout: 100 ms, 200 ms, 400 ms … capped at the configured lock timeout. */
-function lockTimeoutForAttempt(attempt, settings) {
-    const start = Math.min(settings.lockTimeoutStartMs ?? LOCK_TIMEOUT_START_MS, settings.lockTimeoutMs);
-    return Math.min(start * 2 ** (attempt - 1), settings.lockTimeoutMs);
-}
-/** Backoff between lock-timeout retries: 0.25 s, 0.5 s, 1 s … capped at 8 s, jittered ±50% so runners do not retry in step. */
-function retryDelayMs(attempt) {
-    const base = Math.min(250 * 2 ** (attempt - 1), 8_000);
-    return Math.round(base * (0.5 + Math.random()));
 }
 
 ;// CONCATENATED MODULE: ./lib/db/identity.js
@@ -58587,17 +58674,13 @@ async function runReadOnlyPlan(env) {
 
 
 
-
-function runnerSettings(env) {
+function runnerSettings(env, purpose) {
     const { inputs, config } = env;
     return {
         databaseUrl: inputs.databaseUrl,
         dir: env.dir,
         schema: env.schema,
-        lockTimeoutMs: inputs.lockTimeoutMs ?? durationToMs(config.lockTimeout ?? DEFAULT_LOCK_TIMEOUT, 'lockTimeout'),
-        statementTimeoutMs: inputs.statementTimeoutMs ?? durationToMs(config.statementTimeout ?? '15min', 'statementTimeout'),
-        lockWaitMs: 60_000,
-        lockRetries: config.lockRetries ?? DEFAULT_LOCK_RETRIES,
+        ...actionTimings(inputs, config, purpose),
         environment: inputs.environment ?? null,
         log: env.log,
         ...(env.set ? { set: env.set } : {}),
@@ -58829,7 +58912,7 @@ async function runApply(env) {
         const status = await getStatus(settings);
         model.status = status;
         labelFiles(model, status);
-        return { model, json: { ...json, applied: [], status: statusJson(status) }, lint, pending: count(status, 'pending'), applied: 0 };
+        return { model, json: { ...json, applied: [], status: statusJson(status) }, lint, pending: steps_count(status, 'pending'), applied: 0 };
     }
     const plan = planLines(dry.migrations);
     env.log(`Plan: ${dry.migrations.length} migration(s) to apply`);
@@ -58870,14 +58953,14 @@ async function runApply(env) {
             labelFiles(model, status);
         }
         model.operation = operationOf(result, backup, error.message, plan);
-        return { model, json: { ...json, applied: result.applied, failed: result.failed, backup, ...(status ? { status: statusJson(status) } : {}) }, lint, pending: status ? count(status, 'pending') : undefined, applied: result.applied.length, failure: error.message };
+        return { model, json: { ...json, applied: result.applied, failed: result.failed, backup, ...(status ? { status: statusJson(status) } : {}) }, lint, pending: status ? steps_count(status, 'pending') : undefined, applied: result.applied.length, failure: error.message };
     }
     const status = await getStatus(settings);
     model.status = status;
     labelFiles(model, status);
     const notApplied = status.filter((item) => item.state !== 'applied');
     model.operation = operationOf(result, backup, undefined, plan);
-    const outcome = { model, json: { ...json, applied: result.applied, batch: result.batch, backup, status: statusJson(status) }, lint, pending: count(status, 'pending'), applied: result.applied.length };
+    const outcome = { model, json: { ...json, applied: result.applied, batch: result.batch, backup, status: statusJson(status) }, lint, pending: steps_count(status, 'pending'), applied: result.applied.length };
     // Verify: after a successful apply every migration of the directory must be applied.
     if (notApplied.length)
         outcome.failure = `after apply, ${notApplied.length} migration(s) are not applied: ${notApplied.map((i) => `${i.version}_${i.name} (${i.state})`).join(', ')}`;
@@ -58898,7 +58981,7 @@ function labelFiles(model, status) {
             file.status = state;
     }
 }
-function count(items, state) {
+function steps_count(items, state) {
     return items.filter((item) => item.state === state).length;
 }
 // ---- rollback, status, verify, seed, backup -------------------------------------------------------
@@ -58928,14 +59011,14 @@ async function runRollback(env) {
     const status = await getStatus(settings);
     model.status = status;
     model.operation = { headline: done.length ? `Rolled back ${done.length} migration(s): ${done.map((d) => `${d.version}_${d.name}`).join(', ')}` : 'Nothing to roll back', ok: true, sql };
-    return { model, json: { rolledBack: done, status: statusJson(status) }, pending: count(status, 'pending'), applied: count(status, 'applied') };
+    return { model, json: { rolledBack: done, status: statusJson(status) }, pending: steps_count(status, 'pending'), applied: steps_count(status, 'applied') };
 }
 /** status (never fails on states) and verify (fails unless every migration is applied unchanged). */
 async function runStatus(env, verify) {
     const status = await getStatus(runnerSettings(env));
     const model = { ...baseModel(env), status };
     const bad = status.filter((item) => item.state !== 'applied');
-    const outcome = { model, json: { status: statusJson(status) }, pending: count(status, 'pending'), applied: count(status, 'applied') };
+    const outcome = { model, json: { status: statusJson(status) }, pending: steps_count(status, 'pending'), applied: steps_count(status, 'applied') };
     if (verify) {
         model.operation = bad.length
             ? { headline: `Verify failed — ${bad.length} migration(s) are not applied as recorded: ${bad.map((i) => `${i.version}_${i.name} (${i.state})`).join(', ')}`, ok: false }
@@ -58946,7 +59029,7 @@ async function runStatus(env, verify) {
     return outcome;
 }
 async function runSeedCommand(env) {
-    const settings = runnerSettings(env);
+    const settings = runnerSettings(env, 'seeds');
     const seedsDir = env.config.seedsDir ?? 'seeds';
     const outcomes = await runSeeds({ ...settings, seedsDir });
     const model = baseModel(env);

@@ -11,6 +11,9 @@ export interface DdlgateConfig {
   lockTimeout?: string;
   statementTimeout?: string;
   lockRetries?: number;
+  /** How long to wait for another ddlgate run's lock; statement_timeout of concurrent index builds. */
+  lockWait?: string;
+  indexTimeout?: string;
   rules?: Record<string, RuleSetting>;
   exclude?: string[];
   allowBreaking?: boolean;
@@ -53,6 +56,8 @@ const SCHEMA: Record<keyof DdlgateConfig, Check> = {
   lockTimeout: isDuration,
   statementTimeout: isDuration,
   lockRetries: isCount,
+  lockWait: isDuration,
+  indexTimeout: isDuration,
   rules: isRules,
   exclude: isStringList,
   allowBreaking: isBoolean,

@@ -4,7 +4,8 @@
  * action.yml's, because a runner without action.yml metadata (the e2e tests) sets no defaults.
  */
 import * as core from '@actions/core';
-import { durationToMs, DURATION } from '../config.js';
+import { durationToMs, DURATION, type DdlgateConfig } from '../config.js';
+import { resolveRunnerTimings, type RunnerPurpose, type RunnerTimings } from '../core/settings.js';
 import { decodeUrlPart } from '../db/connection.js';
 import { InputError } from '../errors.js';
 import { parsePlaceholderAssignments } from '../migrations/placeholders.js';
@@ -186,4 +187,18 @@ export function readInputs(read: InputReader = runnerInputs): ActionInputs {
     throw new InputError(`input "database-url" is required for command "${inputs.command}" (pass it from a secret: database-url: \${{ secrets.DATABASE_URL }})`);
   }
   return inputs;
+}
+
+/**
+ * The runner's timings for this run: the lock-timeout and statement-timeout inputs over the environment,
+ * ddlgate.json and the defaults, resolved by the same function as the CLI's flags (src/core/settings.ts).
+ */
+export function actionTimings(inputs: Pick<ActionInputs, 'lockTimeoutMs' | 'statementTimeoutMs'>, config: DdlgateConfig, purpose?: RunnerPurpose, env: Record<string, string | undefined> = process.env): RunnerTimings {
+  return resolveRunnerTimings({
+    config,
+    env,
+    given: { lockTimeout: inputs.lockTimeoutMs, statementTimeout: inputs.statementTimeoutMs },
+    label: (knob) => `input "${knob.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}"`,
+    ...(purpose ? { purpose } : {}),
+  });
 }

@@ -6,8 +6,8 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_LOCK_RETRIES, DEFAULT_LOCK_TIMEOUT } from '../db/lock-policy.js';
-import { durationToMs, type DdlgateConfig } from '../config.js';
+import type { DdlgateConfig } from '../config.js';
+import type { RunnerPurpose } from '../core/settings.js';
 import { runDown } from '../db/down.js';
 import { runDryRun, type DryRunMigration, type DryRunReport } from '../db/dry-run.js';
 import { createLockTrace, type TraceFlag } from '../db/lock-trace.js';
@@ -33,7 +33,7 @@ import { replayBaseRefusal } from './preflight.js';
 import { planDifference } from '../db/deploy-plan.js';
 import { OperationError } from '../errors.js';
 import { isProtectedTarget } from './gate.js';
-import type { ActionInputs } from './inputs.js';
+import { actionTimings, type ActionInputs } from './inputs.js';
 
 export interface Outcome {
   model: ReportModel;
@@ -62,16 +62,13 @@ export interface StepEnv {
   sleep(ms: number): Promise<void>;
 }
 
-function runnerSettings(env: StepEnv): RunnerSettings {
+function runnerSettings(env: StepEnv, purpose?: RunnerPurpose): RunnerSettings {
   const { inputs, config } = env;
   return {
     databaseUrl: inputs.databaseUrl!,
     dir: env.dir,
     schema: env.schema,
-    lockTimeoutMs: inputs.lockTimeoutMs ?? durationToMs(config.lockTimeout ?? DEFAULT_LOCK_TIMEOUT, 'lockTimeout'),
-    statementTimeoutMs: inputs.statementTimeoutMs ?? durationToMs(config.statementTimeout ?? '15min', 'statementTimeout'),
-    lockWaitMs: 60_000,
-    lockRetries: config.lockRetries ?? DEFAULT_LOCK_RETRIES,
+    ...actionTimings(inputs, config, purpose),
     environment: inputs.environment ?? null,
     log: env.log,
     ...(env.set ? { set: env.set } : {}),
@@ -414,7 +411,7 @@ export async function runStatus(env: StepEnv, verify: boolean): Promise<Outcome>
 }
 
 export async function runSeedCommand(env: StepEnv): Promise<Outcome> {
-  const settings = runnerSettings(env);
+  const settings = runnerSettings(env, 'seeds');
   const seedsDir = env.config.seedsDir ?? 'seeds';
   const outcomes = await runSeeds({ ...settings, seedsDir });
   const model = baseModel(env);

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { durationToMs } from '../../config.js';
 import { defaultBackupPath, runBackup } from '../../ops/backup.js';
 import { formatBytes } from '../../units.js';
 import { action, print, printJson, requireDatabaseUrl, resolveCommon, withCommonOptions } from '../common.js';
+import { cliTimings } from '../runner-options.js';
 
 export function register(program: Command): void {
   withCommonOptions(program.command('backup').description('pg_dump the database (custom format, or plain SQL for a .sql file); recorded in the history'))
@@ -17,7 +17,7 @@ export function register(program: Command): void {
           databaseUrl,
           schema: common.schema,
           file: options.backupPath ?? defaultBackupPath(databaseUrl),
-          lockWaitMs: durationToMs(options.lockWait ?? '60s', '--lock-wait'),
+          lockWaitMs: cliTimings(options, common.config).lockWaitMs,
           environment: options.environment ?? null,
           // The summary below says the same; the session's own log line would repeat it.
           log: () => {},

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { durationToMs } from '../../config.js';
 import { InputError } from '../../errors.js';
 import { runBaseline } from '../../ops/baseline.js';
 import { action, note, print, printJson, readSet, requireDatabaseUrl, resolveCommon, withCommonOptions, withLayout } from '../common.js';
+import { cliTimings } from '../runner-options.js';
 
 export function register(program: Command): void {
   withCommonOptions(program.command('baseline').description('mark migrations up to --to as applied without running them (a database that predates ddlgate); audited'))
@@ -22,7 +22,7 @@ export function register(program: Command): void {
           dir: common.dir,
           ...(common.layout ? { layout: common.layout } : {}),
           to: options.to,
-          lockWaitMs: durationToMs(options.lockWait ?? '60s', '--lock-wait'),
+          lockWaitMs: cliTimings(options, common.config).lockWaitMs,
           environment: options.environment ?? null,
           log: note,
         });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { durationToMs } from '../../config.js';
 import { runLabel } from '../../ops/label.js';
 import { action, note, print, printJson, requireDatabaseUrl, resolveCommon, withCommonOptions } from '../common.js';
+import { cliTimings } from '../runner-options.js';
 
 export function register(program: Command): void {
   withCommonOptions(
@@ -18,7 +18,7 @@ export function register(program: Command): void {
         const result = await runLabel({
           databaseUrl: requireDatabaseUrl(common),
           schema: common.schema,
-          lockWaitMs: durationToMs(options.lockWait ?? '60s', '--lock-wait'),
+          lockWaitMs: cliTimings(options, common.config).lockWaitMs,
           log: note,
           ...(options.environment !== undefined ? { set: options.environment } : {}),
           force: Boolean(options.force),

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { durationToMs } from '../../config.js';
 import { describeChange, runRepair } from '../../ops/repair.js';
 import { action, note, print, printJson, readSet, requireDatabaseUrl, resolveCommon, withCommonOptions, withLayout } from '../common.js';
+import { cliTimings } from '../runner-options.js';
 
 export function register(program: Command): void {
   withCommonOptions(program.command('repair').description('clear failed attempts and re-record checksums of edited applied files; shows the plan, changes only with --yes (audited)'))
@@ -20,7 +20,7 @@ export function register(program: Command): void {
           dir: common.dir,
           ...(common.layout ? { layout: common.layout } : {}),
           confirm: Boolean(options.yes),
-          lockWaitMs: durationToMs(options.lockWait ?? '60s', '--lock-wait'),
+          lockWaitMs: cliTimings(options, common.config).lockWaitMs,
           environment: options.environment ?? null,
           log: note,
         });

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { durationToMs } from '../../config.js';
 import { InputError } from '../../errors.js';
 import { runRestore } from '../../ops/restore.js';
 import { action, note, print, printJson, requireDatabaseUrl, resolveCommon, withCommonOptions } from '../common.js';
+import { cliTimings } from '../runner-options.js';
 
 export function register(program: Command): void {
   withCommonOptions(program.command('restore').description('restore a backup made by ddlgate backup (pg_restore --clean, or psql for plain SQL), in one transaction'))
@@ -16,7 +16,7 @@ export function register(program: Command): void {
           databaseUrl: requireDatabaseUrl(common),
           schema: common.schema,
           file: options.restore,
-          lockWaitMs: durationToMs(options.lockWait ?? '60s', '--lock-wait'),
+          lockWaitMs: cliTimings(options, common.config).lockWaitMs,
           log: note,
         });
         if (common.format === 'json') printJson(result);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { durationToMs } from '../../config.js';
 import { runSeeds } from '../../ops/seeds.js';
 import { action, note, print, printJson, requireDatabaseUrl, resolveCommon, withCommonOptions } from '../common.js';
+import { cliTimings } from '../runner-options.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -18,15 +18,16 @@ export function register(program: Command): void {
       action(async (options) => {
         const common = resolveCommon(options);
         const { config } = common;
+        const timings = cliTimings(options, config, 'seeds');
         const outcomes = await runSeeds({
           databaseUrl: requireDatabaseUrl(common),
           schema: common.schema,
           seedsDir: options.seedsDir ?? config.seedsDir ?? 'seeds',
           reseed: options.reseed ?? [],
           dryRun: Boolean(options.dryRun),
-          lockWaitMs: durationToMs(options.lockWait ?? '60s', '--lock-wait'),
-          lockTimeoutMs: durationToMs(options.lockTimeout ?? config.lockTimeout ?? '5s', '--lock-timeout'),
-          statementTimeoutMs: durationToMs(options.statementTimeout ?? config.statementTimeout ?? '15min', '--statement-timeout'),
+          lockWaitMs: timings.lockWaitMs,
+          lockTimeoutMs: timings.lockTimeoutMs,
+          statementTimeoutMs: timings.statementTimeoutMs,
           environment: options.environment ?? null,
           log: note,
         });
