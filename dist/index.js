@@ -53895,7 +53895,8 @@ function resolveRunnerTimings(input) {
         const flag = input.given[knob];
         const fromEnv = input.env?.[RUNNER_ENV[knob]];
         const fromConfig = input.config[CONFIG_KEYS[knob]];
-        if (flag !== undefined && flag !== '') {
+        // An empty flag is bad input (`--lock-timeout ""`); an empty environment variable is an unset one.
+        if (flag !== undefined) {
             return { value: flag, what: input.label(knob) };
         }
         if (fromEnv !== undefined && fromEnv.trim() !== '') {

@@ -37,8 +37,9 @@ describe('runner settings: defaults < ddlgate.json < environment < flags', () =>
     expect(resolve({ statementTimeout: '20min' }, { DDLGATE_LOCK_WAIT: '3min' }, { lockRetries: 5 })).toMatchObject({ lockTimeoutMs: 500, statementTimeoutMs: 1_200_000, lockWaitMs: 180_000, lockRetries: 5 });
   });
 
-  it('an empty environment variable or flag counts as not given', () => {
-    expect(resolve(CONFIG, { DDLGATE_LOCK_TIMEOUT: '  ' }, { lockTimeout: '' }).lockTimeoutMs).toBe(2000);
+  it('an empty environment variable counts as unset; an empty flag is bad input', () => {
+    expect(resolve(CONFIG, { DDLGATE_LOCK_TIMEOUT: '  ' }, {}).lockTimeoutMs).toBe(2000);
+    expect(() => resolve(CONFIG, {}, { lockTimeout: '' })).toThrow(/--lockTimeout: "" is not a duration/);
   });
 
   it('seeds have their own defaults (one try, longer lock timeout), overridden the same way', () => {
