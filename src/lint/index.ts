@@ -155,7 +155,7 @@ export function lintEntries(entries: MigrationEntry[], settings: LintSettings, o
       const result = lintSqlSource(up, settings, false, before, seen > 0 || !options.schema);
       if (report) addResult(byPath, result.file);
       schema = result.schema ?? before;
-      if (!pending) settle(schema);
+      if (!pending) schema.settle();
     }
     if (report && down && !isExcluded(down.path, dir, settings.exclude)) addResult(byPath, lintSqlSource(down, settings, true, schema).file);
     seen++;
@@ -167,17 +167,6 @@ function addResult(byPath: Map<string, FileResult>, result: FileResult): void {
   const existing = byPath.get(result.path);
   if (!existing) byPath.set(result.path, result);
   else existing.findings = [...existing.findings, ...result.findings].sort((a, b) => a.line - b.line || a.column - b.column);
-}
-
-/** A migration that is already applied: what it created is no longer new. */
-function settle(schema: SchemaModel): void {
-  for (const table of schema.tables.values()) {
-    table.isNew = false;
-    for (const column of table.columns.values()) column.allNull = false;
-  }
-  for (const index of schema.indexes.values()) index.isNew = false;
-  for (const type of schema.types.values()) type.isNew = false;
-  for (const entry of schema.schemas.values()) entry.isNew = false;
 }
 
 function lintSqlSource(source: SqlSource, settings: Partial<LintSettings>, down: boolean, schema?: SchemaModel, schemaOwned = false): { file: FileResult; schema?: SchemaModel } {

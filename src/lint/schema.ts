@@ -68,22 +68,28 @@ export interface TypeModel {
 }
 
 /** A relation or type registry looked up by name, schema-qualified or not. */
-class Registry<T extends { ref: RelationRef }> {
+class Registry<T extends { ref: RelationRef; isNew: boolean }> {
   private readonly byName = new Map<string, T[]>();
+  /** Items stored while new: the only ones settle() has to visit (a directory's model grows to thousands of objects). */
+  fresh: T[] = [];
 
   get(ref: RelationRef | undefined): T | undefined {
     if (!ref) return undefined;
     const list = this.byName.get(ref.name);
     if (!list) return undefined;
+    const schema = ref.schema;
+    // Rules look relations up several times per statement: the unqualified, single-object case returns at once.
+    if (!schema) return list[list.length - 1];
     for (let i = list.length - 1; i >= 0; i--) {
       const item = list[i]!;
-      if (!ref.schema || !item.ref.schema || ref.schema === item.ref.schema || (ref.schema === 'public' && !item.ref.schema)) return item;
+      if (!item.ref.schema || schema === item.ref.schema) return item;
     }
     return undefined;
   }
 
   set(item: T): void {
     this.delete(item.ref);
+    if (item.isNew) this.fresh.push(item);
     const list = this.byName.get(item.ref.name);
     if (list) list.push(item);
     else this.byName.set(item.ref.name, [item]);
@@ -106,8 +112,20 @@ class Registry<T extends { ref: RelationRef }> {
 
   clone(copy: (item: T) => T): Registry<T> {
     const next = new Registry<T>();
-    for (const [name, list] of this.byName) next.byName.set(name, list.map(copy));
+    for (const [name, list] of this.byName) next.byName.set(name, list.map((item) => {
+      const copied = copy(item);
+      if (copied.isNew) next.fresh.push(copied);
+      return copied;
+    }));
     return next;
+  }
+
+  /** Marks every item stored while new as no longer new; returns them. */
+  settle(): T[] {
+    const settled = this.fresh;
+    for (const item of settled) item.isNew = false;
+    this.fresh = [];
+    return settled;
   }
 }
 
@@ -139,15 +157,16 @@ const TYPE_ALIASES: Record<string, string> = {
 
 /** The canonical type of a TypeName node. */
 export function columnTypeOf(typeName: Node | undefined): ColumnType {
-  const names = ((typeName?.names ?? []) as Node[]).map((n) => stringValue(n) ?? '');
-  const raw = (names[names.length - 1] ?? '').toLowerCase();
+  const names = (typeName?.names ?? []) as Node[];
+  const raw = (stringValue(names[names.length - 1]) ?? '').toLowerCase();
   let name = TYPE_ALIASES[raw] ?? raw;
-  let typmods = ((typeName?.typmods ?? []) as Node[]).map((mod) => (mod.A_Const ? Number(mod.A_Const.ival?.ival ?? 0) : NaN)).filter((n) => Number.isFinite(n));
+  let typmods: number[] = [];
+  for (const mod of (typeName?.typmods ?? []) as Node[]) if (mod.A_Const) typmods.push(Number(mod.A_Const.ival?.ival ?? 0));
   // interval(3) is parsed as (INTERVAL_FULL_RANGE, 3); keep only the precision.
   if (name === 'interval' && typmods.length === 2 && typmods[0] === 32767) typmods = [typmods[1]!];
   if (name === 'interval' && typmods.length === 1 && typmods[0] === 32767) typmods = [];
   // bpchar without a length is char(1).
-  if (name === 'bpchar' && typmods.length === 0 && names[0] === 'pg_catalog') typmods = [1];
+  if (name === 'bpchar' && typmods.length === 0 && stringValue(names[0]) === 'pg_catalog') typmods = [1];
   if (name === 'float8' && typmods.length === 1) name = typmods[0]! <= 24 ? 'float4' : 'float8';
   if (name === 'float8' || name === 'float4') typmods = [];
   return { name, typmods, array: Array.isArray(typeName?.arrayBounds) && typeName.arrayBounds.length > 0 };
@@ -158,8 +177,8 @@ export function typeText(type: ColumnType): string {
 }
 
 export function isSerialType(typeName: Node | undefined): boolean {
-  const names = ((typeName?.names ?? []) as Node[]).map((n) => stringValue(n) ?? '');
-  return /^(small|big)?serial[248]?$/.test((names[names.length - 1] ?? '').toLowerCase());
+  const names = (typeName?.names ?? []) as Node[];
+  return /^(small|big)?serial[248]?$/i.test(stringValue(names[names.length - 1]) ?? '');
 }
 
 export interface ApplyContext {
@@ -172,6 +191,8 @@ export class SchemaModel {
   indexes = new Registry<IndexModel>();
   types = new Registry<TypeModel>();
   schemas = new Map<string, { isNew: boolean }>();
+  /** Tables given a column that every existing row holds NULL in (`allNull`), since the last settle(). */
+  private allNullTables: TableModel[] = [];
   /** Functions created by earlier migrations or this one: name → volatility (PostgreSQL's default is volatile). */
   functions = new Map<string, 'immutable' | 'stable' | 'volatile'>();
   /**
@@ -194,7 +215,22 @@ export class SchemaModel {
     next.schemas = new Map([...this.schemas].map(([k, v]) => [k, { ...v }]));
     next.functions = new Map(this.functions);
     next.timezone = undefined;
+    for (const table of next.tables.values()) for (const column of table.columns.values()) if (column.allNull) next.allNullTables.push(table);
     return next;
+  }
+
+  /**
+   * An applied migration: what it created is no longer new, and the columns it added hold whatever the
+   * migration wrote. Visits only what changed since the last settle, so a directory's model is settled in
+   * time proportional to each migration, not to everything before it.
+   */
+  settle(): void {
+    this.tables.settle();
+    this.indexes.settle();
+    this.types.settle();
+    for (const table of this.allNullTables) for (const column of table.columns.values()) column.allNull = false;
+    this.allNullTables = [];
+    for (const entry of this.schemas.values()) entry.isNew = false;
   }
 
   table(ref: RelationRef | undefined): TableModel | undefined {
@@ -229,55 +265,102 @@ export class SchemaModel {
   /** Updates the model with one statement (top-level or from a body). Never throws on odd trees. */
   apply(node: Node, context: ApplyContext): void {
     const isNew = context.pending;
-    if (node.CreateStmt) this.createTable(node.CreateStmt, isNew);
-    else if (node.CreateTableAsStmt) {
-      const ref = rangeVarRef(node.CreateTableAsStmt.into?.rel);
-      if (ref) this.tables.set({ ...emptyRelation(ref, node.CreateTableAsStmt.objtype === 'OBJECT_MATVIEW' ? 'matview' : 'table', isNew), columnsKnown: false });
-    } else if (node.SelectStmt?.intoClause) {
-      const ref = rangeVarRef(node.SelectStmt.intoClause.rel);
-      if (ref) this.tables.set({ ...emptyRelation(ref, 'table', isNew), columnsKnown: false });
-    } else if (node.ViewStmt) {
-      const ref = rangeVarRef(node.ViewStmt.view);
-      if (ref) this.tables.set(emptyRelation(ref, 'view', this.tables.get(ref)?.kind === 'view' && node.ViewStmt.replace ? this.tables.get(ref)!.isNew : isNew));
-    } else if (node.CreateForeignTableStmt) {
-      const base = node.CreateForeignTableStmt.base;
-      if (base) {
-        this.createTable(base, isNew);
-        const table = this.tables.get(rangeVarRef(base.relation));
-        if (table) table.kind = 'foreign';
-      }
-    } else if (node.CreateSeqStmt) {
-      const ref = rangeVarRef(node.CreateSeqStmt.sequence);
-      if (ref) this.tables.set(emptyRelation(ref, 'sequence', isNew));
-    } else if (node.IndexStmt) this.createIndex(node.IndexStmt, isNew);
-    else if (node.CreateSchemaStmt?.schemaname) this.schemas.set(node.CreateSchemaStmt.schemaname, { isNew });
-    else if (node.CreateEnumStmt) {
-      const ref = nameListRef(node.CreateEnumStmt.typeName);
-      if (ref) this.types.set({ ref, kind: 'enum', isNew });
-    } else if (node.CompositeTypeStmt) {
-      const ref = rangeVarRef(node.CompositeTypeStmt.typevar);
-      if (ref) this.types.set({ ref, kind: 'composite', isNew });
-    } else if (node.CreateDomainStmt) {
-      const ref = nameListRef(node.CreateDomainStmt.domainname);
-      if (ref) this.types.set({ ref, kind: 'domain', isNew, base: columnTypeOf(node.CreateDomainStmt.typeName) });
-    } else if (node.CreateFunctionStmt) {
-      const names = ((node.CreateFunctionStmt.funcname ?? []) as Node[]).map((n) => stringValue(n) ?? '');
-      let volatility: 'immutable' | 'stable' | 'volatile' = 'volatile';
-      for (const option of (node.CreateFunctionStmt.options ?? []) as Node[]) {
-        if (option.DefElem?.defname === 'volatility') volatility = (stringValue(option.DefElem.arg) ?? 'volatile') as typeof volatility;
-      }
-      this.functions.set((names[names.length - 1] ?? '').toLowerCase(), volatility);
-    } else if (node.DropStmt) this.drop(node.DropStmt);
-    else if (node.UpdateStmt || node.InsertStmt || node.MergeStmt || node.CopyStmt) {
-      // Written: the columns may no longer be all NULL.
-      const table = this.tables.get(rangeVarRef((node.UpdateStmt ?? node.InsertStmt ?? node.MergeStmt ?? node.CopyStmt).relation));
-      if (table) for (const column of table.columns.values()) column.allNull = false;
+    // A statement node has one key, its kind: one switch instead of a property test per kind.
+    let kind = '';
+    for (const key in node) {
+      kind = key;
+      break;
     }
-    else if (node.RenameStmt) this.rename(node.RenameStmt);
-    else if (node.AlterTableStmt) this.alterTable(node.AlterTableStmt, isNew);
-    else if (node.VariableSetStmt?.name === 'timezone') {
-      const arg = node.VariableSetStmt.args?.[0]?.A_Const?.sval?.sval as string | undefined;
-      this.timezone = node.VariableSetStmt.kind === 'VAR_SET_VALUE' && arg ? arg : undefined;
+    switch (kind) {
+      case 'CreateStmt':
+        this.createTable(node.CreateStmt, isNew);
+        break;
+      case 'CreateTableAsStmt': {
+        const ref = rangeVarRef(node.CreateTableAsStmt.into?.rel);
+        if (ref) this.tables.set({ ...emptyRelation(ref, node.CreateTableAsStmt.objtype === 'OBJECT_MATVIEW' ? 'matview' : 'table', isNew), columnsKnown: false });
+        break;
+      }
+      case 'SelectStmt': {
+        if (!node.SelectStmt.intoClause) break;
+        const ref = rangeVarRef(node.SelectStmt.intoClause.rel);
+        if (ref) this.tables.set({ ...emptyRelation(ref, 'table', isNew), columnsKnown: false });
+        break;
+      }
+      case 'ViewStmt': {
+        const ref = rangeVarRef(node.ViewStmt.view);
+        if (ref) this.tables.set(emptyRelation(ref, 'view', this.tables.get(ref)?.kind === 'view' && node.ViewStmt.replace ? this.tables.get(ref)!.isNew : isNew));
+        break;
+      }
+      case 'CreateForeignTableStmt': {
+        const base = node.CreateForeignTableStmt.base;
+        if (base) {
+          this.createTable(base, isNew);
+          const table = this.tables.get(rangeVarRef(base.relation));
+          if (table) table.kind = 'foreign';
+        }
+        break;
+      }
+      case 'CreateSeqStmt': {
+        const ref = rangeVarRef(node.CreateSeqStmt.sequence);
+        if (ref) this.tables.set(emptyRelation(ref, 'sequence', isNew));
+        break;
+      }
+      case 'IndexStmt':
+        this.createIndex(node.IndexStmt, isNew);
+        break;
+      case 'CreateSchemaStmt':
+        if (node.CreateSchemaStmt.schemaname) this.schemas.set(node.CreateSchemaStmt.schemaname, { isNew });
+        break;
+      case 'CreateEnumStmt': {
+        const ref = nameListRef(node.CreateEnumStmt.typeName);
+        if (ref) this.types.set({ ref, kind: 'enum', isNew });
+        break;
+      }
+      case 'CompositeTypeStmt': {
+        const ref = rangeVarRef(node.CompositeTypeStmt.typevar);
+        if (ref) this.types.set({ ref, kind: 'composite', isNew });
+        break;
+      }
+      case 'CreateDomainStmt': {
+        const ref = nameListRef(node.CreateDomainStmt.domainname);
+        if (ref) this.types.set({ ref, kind: 'domain', isNew, base: columnTypeOf(node.CreateDomainStmt.typeName) });
+        break;
+      }
+      case 'CreateFunctionStmt': {
+        const names = ((node.CreateFunctionStmt.funcname ?? []) as Node[]).map((n) => stringValue(n) ?? '');
+        let volatility: 'immutable' | 'stable' | 'volatile' = 'volatile';
+        for (const option of (node.CreateFunctionStmt.options ?? []) as Node[]) {
+          if (option.DefElem?.defname === 'volatility') volatility = (stringValue(option.DefElem.arg) ?? 'volatile') as typeof volatility;
+        }
+        this.functions.set((names[names.length - 1] ?? '').toLowerCase(), volatility);
+        break;
+      }
+      case 'DropStmt':
+        this.drop(node.DropStmt);
+        break;
+      case 'UpdateStmt':
+      case 'InsertStmt':
+      case 'MergeStmt':
+      case 'CopyStmt': {
+        // Written: the columns may no longer be all NULL.
+        const table = this.tables.get(rangeVarRef(node[kind].relation));
+        if (table) for (const column of table.columns.values()) column.allNull = false;
+        break;
+      }
+      case 'RenameStmt':
+        this.rename(node.RenameStmt);
+        break;
+      case 'AlterTableStmt':
+        this.alterTable(node.AlterTableStmt, isNew);
+        break;
+      case 'VariableSetStmt':
+        if (node.VariableSetStmt.name === 'timezone') {
+          const arg = node.VariableSetStmt.args?.[0]?.A_Const?.sval?.sval as string | undefined;
+          this.timezone = node.VariableSetStmt.kind === 'VAR_SET_VALUE' && arg ? arg : undefined;
+        }
+        break;
+      default:
+        break;
     }
   }
 
@@ -298,8 +381,10 @@ export class SchemaModel {
   private addColumn(table: TableModel, def: Node, toExisting = false): void {
     if (!def.colname) return;
     const column: ColumnModel = { name: def.colname, type: columnTypeOf(def.typeName), notNull: false };
-    const filled = ((def.constraints ?? []) as Node[]).some((c) => ['CONSTR_DEFAULT', 'CONSTR_IDENTITY', 'CONSTR_GENERATED'].includes(c.Constraint?.contype)) || isSerialType(def.typeName);
-    if (toExisting && !table.isNew && !filled) column.allNull = true;
+    if (toExisting && !table.isNew && !((def.constraints ?? []) as Node[]).some((c) => FILLING_CONSTRAINTS.has(c.Constraint?.contype)) && !isSerialType(def.typeName)) {
+      column.allNull = true;
+      this.allNullTables.push(table);
+    }
     table.columns.set(def.colname, column);
     for (const item of def.constraints ?? []) {
       const constraint = item.Constraint;
@@ -488,6 +573,9 @@ export class SchemaModel {
     void isNew;
   }
 }
+
+/** Column constraints that give existing rows a value when the column is added. */
+const FILLING_CONSTRAINTS = new Set(['CONSTR_DEFAULT', 'CONSTR_IDENTITY', 'CONSTR_GENERATED']);
 
 const CONSTRAINT_KINDS: Record<string, ConstraintModel['kind']> = {
   CONSTR_CHECK: 'check',
