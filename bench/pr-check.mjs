@@ -94,7 +94,9 @@ function runAction(workspace, apiUrl, databaseUrl) {
   };
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'index.js')], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Through sh so that its `times` reports the action's CPU time (user + system) after it exits.
+    const script = `"$0" "$1"; code=$?; times >&2; exit $code`;
+    const child = spawn('/bin/sh', ['-c', script, process.execPath, path.join(ROOT, 'dist', 'index.js')], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -103,9 +105,28 @@ function runAction(workspace, apiUrl, databaseUrl) {
       const ms = performance.now() - started;
       const summary = readFileSync(path.join(scratch, 'summary'), 'utf8');
       rmSync(scratch, { recursive: true, force: true });
-      resolve({ code, ms, out, summary });
+      resolve({ code, ms, out, summary, cpuMs: childCpuMs(out) });
     });
   });
+}
+
+/** The second line of sh's `times`: user and system time of its children ("0m1.23s 0m0.40s"). */
+function childCpuMs(out) {
+  const lines = [...out.matchAll(/^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/gm)];
+  const last = lines[lines.length - 1];
+  return last ? (Number(last[1]) * 60 + Number(last[2]) + Number(last[3]) * 60 + Number(last[4])) * 1000 : null;
+}
+
+/** CPU time of a PostgreSQL server: the postmaster's own and its exited backends' (Linux /proc), or null. */
+function postgresCpuMs(dataDir) {
+  try {
+    const pid = readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0];
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return null;
+  }
 }
 
 function median(values) {
@@ -121,6 +142,8 @@ export async function run({ runs = 3, log = (m) => process.stderr.write(`${m}\n`
   const totals = [];
   const actions = [];
   const starts = [];
+  const actionCpu = [];
+  const postgresCpu = [];
   try {
     for (let round = 0; round < runs; round++) {
       log(`pr-check: round ${round + 1}/${runs}`);
@@ -129,7 +152,13 @@ export async function run({ runs = 3, log = (m) => process.stderr.write(`${m}\n`
       const server = await startEphemeralPostgres();
       const up = performance.now() - t0;
       try {
+        const pgBefore = postgresCpuMs(server.dataDir);
         const result = await runAction(workspace, api.url, server.url);
+        // The action's connections have closed: their backends' CPU is now in the postmaster's children time.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const pgAfter = postgresCpuMs(server.dataDir);
+        if (result.cpuMs !== null) actionCpu.push(result.cpuMs);
+        if (pgBefore !== null && pgAfter !== null) postgresCpu.push(pgAfter - pgBefore);
         if (result.code !== 0) throw new Error(`the action failed (exit ${result.code}): ${result.out.trim().split('\n').slice(-3).join(' | ')}`);
         if (!/replay-base: applying the 300 migration\(s\)/.test(result.out)) throw new Error('replay-base did not replay the 300-migration base');
         if (api.comments.length !== 1) throw new Error('no PR comment was written');
@@ -156,10 +185,15 @@ export async function run({ runs = 3, log = (m) => process.stderr.write(`${m}\n`
         ratio: total / 10_000,
         goal: '≤ 10 s',
         met: total <= 10_000,
-        details: { postgresStartMs: median(starts), actionMs: median(actions) },
+        details: { postgresStartMs: median(starts), actionMs: median(actions), ...(actionCpu.length ? { actionCpuMs: median(actionCpu) } : {}), ...(postgresCpu.length ? { postgresCpuMs: median(postgresCpu) } : {}) },
       },
     ],
-    notes: [`PR check split (medians of ${runs}): PostgreSQL start ${Math.round(median(starts))} ms, the action (lint + replay of ${BASE} + dry-run + comment) ${Math.round(median(actions))} ms.`],
+    notes: [
+      `PR check split (medians of ${runs}): PostgreSQL start ${Math.round(median(starts))} ms, the action (lint + replay of ${BASE} + dry-run + comment) ${Math.round(median(actions))} ms.`,
+      ...(actionCpu.length && postgresCpu.length
+        ? [`PR check CPU time (medians of ${runs}; what the work costs whatever else the machine runs): the action process ${Math.round(median(actionCpu))} ms, PostgreSQL's backends for the action ${Math.round(median(postgresCpu))} ms. The action waits on PostgreSQL and PostgreSQL on it, one round trip at a time, so on a loaded machine the wall time grows with every wait for a core.`]
+        : []),
+    ],
   };
 }
 

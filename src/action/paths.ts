@@ -38,12 +38,20 @@ function real(file: string): string {
   }
 }
 
+/** The work tree's root and its HEAD commit in one git call (each spawn is tens of ms of the action's start). */
+function gitTopAndHead(cwd: string): { top?: string; head?: string } {
+  const [top, head] = (git(cwd, ['rev-parse', '--show-toplevel', 'HEAD']) ?? '').split('\n');
+  if (top && head && /^[0-9a-f]{40,64}$/.test(head)) return { top, head };
+  // No commit yet (HEAD unborn) makes the pair fail: the root alone.
+  const alone = git(cwd, ['rev-parse', '--show-toplevel']);
+  return alone ? { top: alone } : {};
+}
+
 export function repoPaths(dir: string, workspace: string): RepoPaths {
   const absDir = path.resolve(workspace, dir);
   const probe = existsSync(absDir) ? absDir : workspace;
-  const top = existsSync(probe) ? git(probe, ['rev-parse', '--show-toplevel']) : undefined;
+  const { top, head } = existsSync(probe) ? gitTopAndHead(probe) : {};
   const root = real(top || workspace);
-  const head = top ? git(root, ['rev-parse', '--verify', '--quiet', 'HEAD']) : undefined;
   return {
     root,
     fromGit: Boolean(top),

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
+import type pg from 'pg';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import { InputError, OperationError } from '../errors.js';
 import { registerSecret, scrubSecrets } from '../secrets.js';
@@ -152,11 +152,16 @@ export function sideQuery<R extends pg.QueryResultRow = any>(client: Client, sql
   return watch.sideQuery<R>(sql, params);
 }
 
+/** The driver, loaded on the first connection: a lint-only run (the action's cold start) never pays for it. */
+let driver: Promise<typeof pg> | undefined;
+const loadDriver = () => (driver ??= import('pg').then((module) => module.default));
+
 export async function connect(url: string, options: ConnectOptions = {}): Promise<Client> {
   const target = parseDatabaseUrl(url);
   const { config, sslmode } = driverConfig(url);
+  const { Client: PgClient } = await loadDriver();
   const make = (ssl: pg.ClientConfig['ssl']) => {
-    const client = new pg.Client({
+    const client = new PgClient({
       ...config,
       ssl,
       application_name: options.applicationName ?? (config.application_name as string | undefined) ?? 'ddlgate',

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { chownSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -139,16 +139,13 @@ export async function startEphemeralPostgres(options: EphemeralOptions = {}): Pr
   };
   own(baseDir);
   own(passwordFile);
-  const initdb = spawnSync(
-    path.join(binDir, 'initdb'),
-    ['-D', dataDir, '-U', user, `--pwfile=${passwordFile}`, '-A', 'scram-sha-256', '-E', 'UTF8', '--locale=C', '-N'],
-    { encoding: 'utf8', ...runAs, cwd: baseDir },
-  );
-  if (initdb.status !== 0) {
+  try {
+    createDataDir(binDir, dataDir, user, passwordFile, password, runAs, baseDir);
+  } catch (error) {
     rmSync(baseDir, { recursive: true, force: true });
-    throw new OperationError(`initdb failed: ${(initdb.stderr || initdb.stdout || '').trim().split('\n').pop()}`);
+    throw error;
   }
-  rmSync(passwordFile);
+  rmSync(passwordFile, { force: true });
   const spawnSocketDir = () => {
     if (!existsSync(socketDir)) {
       spawnSync('mkdir', ['-p', socketDir]);
@@ -206,6 +203,74 @@ export async function startEphemeralPostgres(options: EphemeralOptions = {}): Pr
       rmSync(baseDir, { recursive: true, force: true });
     },
   };
+}
+
+function initdb(binDir: string, dataDir: string, user: string, passwordFile: string, runAs: RunAs, cwd: string): void {
+  const result = spawnSync(
+    path.join(binDir, 'initdb'),
+    ['-D', dataDir, '-U', user, `--pwfile=${passwordFile}`, '-A', 'scram-sha-256', '-E', 'UTF8', '--locale=C', '-N'],
+    { encoding: 'utf8', ...runAs, cwd },
+  );
+  if (result.status !== 0) throw new OperationError(`initdb failed: ${(result.stderr || result.stdout || '').trim().split('\n').pop()}`);
+}
+
+/**
+ * A new cluster in `dataDir` with `password` for `user`. initdb is most of a throwaway server's start-up
+ * (seconds of CPU on a small runner), so it runs once per machine, server binaries and user into a template
+ * directory; each server copies the template and sets its own random password in single-user mode before
+ * it listens. Nothing of the template is shared at run time: every server has its own copy.
+ * DDLGATE_PG_TEMPLATE=0 runs initdb every time.
+ */
+function createDataDir(binDir: string, dataDir: string, user: string, passwordFile: string, password: string, runAs: RunAs, cwd: string): void {
+  if (process.env.DDLGATE_PG_TEMPLATE === '0') return initdb(binDir, dataDir, user, passwordFile, runAs, cwd);
+  const template = templateDir(binDir, user, runAs, passwordFile, cwd);
+  const copy = spawnSync('cp', ['-a', template, dataDir], { encoding: 'utf8' });
+  if (copy.status !== 0) throw new OperationError(`could not copy the PostgreSQL template ${template}: ${(copy.stderr ?? '').trim()}`);
+  // The password goes on stdin (never argv). Single-user mode applies it to the copy before any connection is possible.
+  const single = spawnSync(path.join(binDir, 'postgres'), ['--single', '-D', dataDir, '-c', 'fsync=off', 'postgres'], {
+    input: `ALTER ROLE ${user} PASSWORD '${password}';\n`,
+    encoding: 'utf8',
+    ...runAs,
+    cwd,
+  });
+  if (single.status !== 0) throw new OperationError(`could not set the throwaway server's password: ${(single.stderr || '').trim().split('\n').pop()}`);
+}
+
+/** The machine's template cluster for these binaries and this user, made by initdb on first use. */
+function templateDir(binDir: string, user: string, runAs: RunAs, passwordFile: string, cwd: string): string {
+  const uid = runAs.uid ?? (typeof process.getuid === 'function' ? process.getuid() : 0);
+  const key = createHash('sha256').update(`${binDir}\0${serverVersionText(binDir)}\0${user}`).digest('hex').slice(0, 16);
+  const dir = path.join(os.tmpdir(), `ddlgate-pg-template-${uid}-${key}`);
+  if (usableTemplate(dir, uid)) return dir;
+  // Built beside the final name and renamed into place: a concurrent start sees a whole template or none.
+  const building = mkdtempSync(`${dir}.building-`);
+  if (runAs.uid !== undefined) chownSync(building, runAs.uid, runAs.gid!);
+  try {
+    initdb(binDir, path.join(building, 'data'), user, passwordFile, runAs, cwd);
+    try {
+      renameSync(path.join(building, 'data'), dir);
+    } catch {
+      // Another start made it first: use theirs.
+    }
+  } finally {
+    rmSync(building, { recursive: true, force: true });
+  }
+  if (!usableTemplate(dir, uid)) throw new OperationError(`the PostgreSQL template ${dir} is not usable (owned by another user?); remove it or set DDLGATE_PG_TEMPLATE=0`);
+  return dir;
+}
+
+/** A complete template owned by the server's user and closed to others (initdb makes it 0700). */
+function usableTemplate(dir: string, uid: number): boolean {
+  try {
+    const info = statSync(dir);
+    return info.isDirectory() && info.uid === uid && (info.mode & 0o077) === 0 && existsSync(path.join(dir, 'PG_VERSION')) && existsSync(path.join(dir, 'global', 'pg_control'));
+  } catch {
+    return false;
+  }
+}
+
+function serverVersionText(binDir: string): string {
+  return spawnSync(path.join(binDir, 'postgres'), ['--version'], { encoding: 'utf8' }).stdout ?? '';
 }
 
 function waitUntilReady(proc: ChildProcess): Promise<void> {

@@ -17,7 +17,7 @@ import { formatBytes } from '../units.js';
 import type { StatusItem } from '../db/status.js';
 import type { Severity } from '../lint/types.js';
 import { clip, codeFence, escapeHtml, escapeMarkdown, inlineCode, link } from './markdown-escape.js';
-import { countFindings, plural, verdictOf, type ReportFile, type ReportFinding, type ReportModel, type ReportOperation } from './model.js';
+import { countFindings, groupThousands, plural, verdictOf, type ReportFile, type ReportFinding, type ReportModel, type ReportOperation } from './model.js';
 
 export { countFindings, verdictOf, type Counts, type ReportFile, type ReportFinding, type ReportModel, type ReportOperation, type Verdict, type FailOn } from './model.js';
 
@@ -143,7 +143,7 @@ export function impactLine(finding: ReportFinding): string | undefined {
   else if (finding.evidence?.status === 'contradicted') parts.push(`**contradicted by the dry-run**${finding.evidence.observed ? `: ${escapeMarkdown(clip(finding.evidence.observed, 200))}` : ''}`);
   const impact = finding.impact;
   if (impact) {
-    const size = [impact.rows != null ? `~${impact.rows.toLocaleString('en-US')} rows` : '', impact.bytes != null ? formatBytes(impact.bytes) : ''].filter(Boolean).join(', ');
+    const size = [impact.rows != null ? `~${groupThousands(impact.rows)} rows` : '', impact.bytes != null ? formatBytes(impact.bytes) : ''].filter(Boolean).join(', ');
     const estimate = impact.estimateSeconds ? `est. lock ${impact.estimateSeconds[0]}–${impact.estimateSeconds[1]} s` : '';
     parts.push([`${inlineCode(impact.table)}${size ? `: ${escapeMarkdown(size)}` : ''}`, estimate].filter(Boolean).join(', '));
   }
