@@ -214,7 +214,8 @@ async function replayBaseMigrations(env: StepEnv): Promise<void> {
   const last = base[base.length - 1];
   if (!last) return;
   env.log(`replay-base: applying the ${base.length} migration(s) before ${first ? `${first.version}_${first.name}` : 'the end'} to the throwaway database first`);
-  await runUp({ ...runnerSettings(env), to: last.version });
+  // A throwaway database (refused above otherwise): consecutive transactional migrations share a transaction.
+  await runUp({ ...runnerSettings(env), to: last.version, replayBatches: true });
 }
 
 function dryRunFailure(report: DryRunReport): string | undefined {

@@ -39,6 +39,8 @@ export interface AppliedMigration {
   transactional: boolean;
   attempts: number;
   resumedFrom?: number;
+  /** Applied in a replay-base batch (src/db/up.ts): durationMs is the batch's. */
+  batched?: boolean;
 }
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -80,11 +82,7 @@ async function applyTransactional(session: MigrationSession, migration: Migratio
   for (let attempt = 1; ; attempt++) {
     const started = performance.now();
     const lockTimeoutMs = lockTimeoutForAttempt(attempt, settings);
-    // The tracking rows are written as the login role: a migration may have switched roles (SET ROLE).
-    const tracking = (fingerprint: string | null) =>
-      `RESET ROLE;
-${trackingUpsertSql(client, session, migration, { status: 'applied', durationMs: 'transaction', batch: settings.batch, fingerprint, statementsDone: statements.length, error: null })};
-${historyInsertSql(client, session.schema, { version: migration.version, action: 'apply', executionTimeMs: 'transaction', status: 'success', executedBy: session.executedBy, environment: session.environment, details: attempt > 1 ? { attempts: attempt } : undefined })}`;
+    const tracking = (fingerprint: string | null) => appliedRowsSql(client, session, migration, settings.batch, attempt, fingerprint);
     try {
       // Round trips: the first statement travels with BEGIN and the timeouts, and the last one with the
       // tracking rows (unless a fingerprint must be taken in between); COMMIT goes alone, so an error it
@@ -109,6 +107,52 @@ ${historyInsertSql(client, session.schema, { version: migration.version, action:
       }
       throw error;
     }
+  }
+}
+
+/** The tracking and history rows of a migration applied in the open transaction, written as the login role (a migration may SET ROLE). */
+function appliedRowsSql(client: Client, session: MigrationSession, migration: Migration, batch: number, attempt: number, fingerprint: string | null): string {
+  return `RESET ROLE;
+${trackingUpsertSql(client, session, migration, { status: 'applied', durationMs: 'transaction', batch, fingerprint, statementsDone: migration.up.statements.length, error: null })};
+${historyInsertSql(client, session.schema, { version: migration.version, action: 'apply', executionTimeMs: 'transaction', status: 'success', executedBy: session.executedBy, environment: session.environment, details: attempt > 1 ? { attempts: attempt } : undefined })}`;
+}
+
+/**
+ * Whether a migration may share a transaction with its neighbours in a replay batch: it runs in a
+ * transaction anyway, and leaves no session state (SET, RESET, SET ROLE, set_config, DISCARD) or new enum
+ * label (unusable until committed) behind for the next one.
+ */
+export function batchable(migration: Migration): boolean {
+  return (
+    migration.up.transactional &&
+    migration.up.statements.length > 0 &&
+    migration.up.statements.every((statement) => !BATCH_BREAKERS.has(statement.kind) && !/set_config/i.test(statement.sql))
+  );
+}
+const BATCH_BREAKERS = new Set(['VariableSetStmt', 'DiscardStmt', 'TransactionStmt', 'AlterEnumStmt']);
+
+/**
+ * replay-base on a throwaway database only: consecutive batchable migrations in one transaction with their
+ * tracking rows, sent as one query (one round trip and one commit for the lot, instead of two round trips
+ * and a commit per migration). Their durations are the batch's elapsed time so far. On any error the whole
+ * batch is rolled back and false returned: the caller then applies the same migrations one by one, which
+ * names the failing statement exactly and records the failure, as a run without batches would.
+ */
+export async function applyReplayBatch(session: MigrationSession, migrations: Migration[], settings: ApplySettings): Promise<boolean> {
+  const { client } = session;
+  const parts = [`${sessionResetSql()};\nBEGIN; ${timeoutSettings(settings.lockTimeoutMs, settings.statementTimeoutMs, 'LOCAL')};`];
+  for (const migration of migrations) {
+    // Statements on their own lines: a statement may end in a -- comment.
+    for (const statement of migration.up.statements) parts.push(`${statement.sql}\n;`);
+    parts.push(`${appliedRowsSql(client, session, migration, settings.batch, 1, null)};`);
+  }
+  parts.push('COMMIT');
+  try {
+    await client.query(parts.join('\n'));
+    return true;
+  } catch {
+    await client.query('ROLLBACK').catch(() => {});
+    return false;
   }
 }
 

@@ -1,7 +1,7 @@
 import { OperationError } from '../errors.js';
 import { migrationsOf, type MigrationSet } from '../migrations/discover.js';
 import type { LayoutName } from '../migrations/types.js';
-import { applyInOpenTransaction, applyMigration, type AppliedMigration } from './apply.js';
+import { applyInOpenTransaction, applyMigration, applyReplayBatch, batchable, type AppliedMigration } from './apply.js';
 import { lostReason, quoteIdent, type Client } from './connection.js';
 import { describePgError, isConnectionLost, StatementFailure } from './execute.js';
 import { planDifference, type PlannedMigration } from './deploy-plan.js';
@@ -43,6 +43,11 @@ export interface UpOptions extends RunnerSettings {
   expectedPending?: PlannedMigration[];
   /** Runs after the lock is taken and before anything is applied (drift check, backup …). */
   beforeApply?: (session: MigrationSession, pendingVersions: string[]) => Promise<void>;
+  /**
+   * replay-base on a throwaway database: consecutive transactional migrations share one transaction
+   * (src/db/apply.ts applyReplayBatch), falling back to one by one on any error. Never for a real target.
+   */
+  replayBatches?: boolean;
 }
 
 export interface UpResult {
@@ -79,7 +84,24 @@ export async function runUp(options: UpOptions): Promise<UpResult> {
     const settingsFor = (version: string) => (options.fingerprint && version === lastVersion ? { ...settings, fingerprint: options.fingerprint } : settings);
     const applied: AppliedMigration[] = [];
     if (options.singleTransaction) await session.client.query('BEGIN');
-    for (const migration of plan.pending) {
+    // replay-base: runs of batchable migrations go in one transaction; a failed batch is applied one by one.
+    let handledThrough = -1;
+    for (const [index, migration] of plan.pending.entries()) {
+      if (index <= handledThrough && applied.some((done) => done.version === migration.version)) continue;
+      if (options.replayBatches && !options.singleTransaction && index > handledThrough) {
+        const run = replayRun(plan.pending, index, (m) => batchable(m) && !plan.resume.has(m.version) && !(options.fingerprint && m.version === lastVersion));
+        if (run.length >= 2) {
+          handledThrough = index + run.length - 1;
+          const started = performance.now();
+          if (await applyReplayBatch(session, run, settings)) {
+            const durationMs = performance.now() - started;
+            for (const m of run) applied.push({ version: m.version, name: m.name, durationMs, transactional: true, attempts: 1, batched: true });
+            session.log(`applied ${run.length} migrations in one transaction (replay-base): ${run[0]!.version}_${run[0]!.name} … ${run[run.length - 1]!.version}_${run[run.length - 1]!.name} (${Math.round(durationMs)} ms)`);
+            continue;
+          }
+          session.log(`replay-base: the batch of ${run.length} migrations from ${migration.version}_${migration.name} failed and was rolled back; applying them one by one`);
+        }
+      }
       const started = performance.now();
       try {
         const resumeFrom = plan.resume.get(migration.version);
@@ -115,6 +137,13 @@ export async function runUp(options: UpOptions): Promise<UpResult> {
     }
     return { batch, applied, failed: null };
   });
+}
+
+/** The batchable migrations from `start` on, consecutive. */
+function replayRun<T>(pending: T[], start: number, ok: (migration: T) => boolean): T[] {
+  const run: T[] = [];
+  for (let i = start; i < pending.length && ok(pending[i]!); i++) run.push(pending[i]!);
+  return run;
 }
 
 async function recordFingerprintOfLastSuccess(session: MigrationSession, applied: AppliedMigration[], fingerprint: UpOptions['fingerprint']): Promise<void> {
