@@ -48742,6 +48742,7 @@ CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (
   schema_fingerprint text,
   statements_done integer NOT NULL DEFAULT 0
 );
+ALTER TABLE ${s}.schema_migrations ADD COLUMN IF NOT EXISTS rollback_done integer, ADD COLUMN IF NOT EXISTS rollback_checksum text;
 CREATE TABLE IF NOT EXISTS ${s}.migration_history (
   id bigserial PRIMARY KEY,
   version text,
@@ -48790,7 +48791,10 @@ LANGUAGE sql STABLE AS $fn$
 $fn$;`;
 }
 async function ensureTrackingTables(client, schema) {
-    const exists = await client.query(`SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AND to_regclass($3) IS NOT NULL AS ok`, [`${connection_quoteIdent(schema)}.schema_migrations`, `${connection_quoteIdent(schema)}.migration_history`, `${connection_quoteIdent(schema)}.index_build_history`]);
+    const exists = await client.query(
+    // rollback_done came later: tables from before it get the column (the DDL is idempotent).
+    `SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AND to_regclass($3) IS NOT NULL
+        AND EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = 'rollback_done' AND NOT attisdropped) AS ok`, [`${connection_quoteIdent(schema)}.schema_migrations`, `${connection_quoteIdent(schema)}.migration_history`, `${connection_quoteIdent(schema)}.index_build_history`]);
     if (exists.rows[0]?.ok)
         return;
     await client.query(trackingDdl(schema));
@@ -48934,7 +48938,636 @@ async function recordOverAnyConnection(session, what, work) {
 /** How long a failure is retried over fresh connections before giving up on recording it. */
 const RECORD_RETRY_MS = 8_000;
 
+;// CONCATENATED MODULE: ./lib/db/steps.js
+
+
+const quote = (name) => `"${name.replace(/"/g, '""')}"`;
+const qualified = (n) => (n.schema ? `${quote(n.schema)}.${quote(n.name)}` : quote(n.name));
+const rangeVar = (rv) => ({ schema: rv?.schemaname ?? null, name: rv?.relname ?? '' });
+/** Statements that must run outside a transaction block on this server. */
+function bareReason(statement, serverVersionNum) {
+    const reason = nonTransactionalReason(statement);
+    if (reason)
+        return reason;
+    // ALTER TYPE … ADD VALUE cannot run in a transaction block before PostgreSQL 12.
+    if (statement.node.AlterEnumStmt?.newVal && !statement.node.AlterEnumStmt.oldVal && serverVersionNum < 120000)
+        return 'ALTER TYPE … ADD VALUE (before PostgreSQL 12)';
+    if (statement.node.ClusterStmt && !statement.node.ClusterStmt.relation)
+        return 'CLUSTER without a table';
+    if (statement.node.ReindexStmt && ['REINDEX_OBJECT_SYSTEM', 'REINDEX_OBJECT_DATABASE'].includes(statement.node.ReindexStmt.kind))
+        return 'REINDEX SYSTEM/DATABASE';
+    const sub = Object.keys(statement.node)[0] ?? '';
+    if (['CreateSubscriptionStmt', 'DropSubscriptionStmt', 'AlterSubscriptionStmt'].includes(sub))
+        return sub.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
+    return undefined;
+}
+function completionOf(statement) {
+    const node = statement.node;
+    if (node.IndexStmt?.concurrent) {
+        const i = node.IndexStmt;
+        if (!i.idxname)
+            return { kind: 'unknown', check: 'whether the unnamed index it builds exists and is valid (name the index in the file so ddlgate can check it)' };
+        const schema = i.relation?.schemaname ?? null;
+        return { kind: 'index-built', index: { schema, name: i.idxname, table: qualified(rangeVar(i.relation)) } };
+    }
+    if (node.DropStmt?.concurrent) {
+        const names = (node.DropStmt.objects ?? []).map((o) => {
+            const parts = (o.List?.items ?? []).map((p) => p.String?.sval ?? '');
+            return parts.length > 1 ? { schema: parts[parts.length - 2], name: parts[parts.length - 1] } : { schema: null, name: parts[0] ?? '' };
+        });
+        return { kind: 'index-dropped', names };
+    }
+    if (node.AlterEnumStmt?.newVal) {
+        const parts = (node.AlterEnumStmt.typeName ?? []).map((p) => p.String?.sval ?? '');
+        return { kind: 'enum-value', type: parts.length > 1 ? { schema: parts[parts.length - 2], name: parts[parts.length - 1] } : { schema: null, name: parts[0] }, label: node.AlterEnumStmt.newVal };
+    }
+    if (node.CreatedbStmt)
+        return { kind: 'database', name: node.CreatedbStmt.dbname, exists: true };
+    if (node.DropdbStmt)
+        return { kind: 'database', name: node.DropdbStmt.dbname, exists: false };
+    if (node.CreateTableSpaceStmt)
+        return { kind: 'tablespace', name: node.CreateTableSpaceStmt.tablespacename, exists: true };
+    if (node.DropTableSpaceStmt)
+        return { kind: 'tablespace', name: node.DropTableSpaceStmt.tablespacename, exists: false };
+    const detach = node.AlterTableStmt?.cmds?.find((cmd) => cmd.AlterTableCmd?.def?.PartitionCmd?.concurrent);
+    if (detach)
+        return { kind: 'partition-detached', parent: rangeVar(node.AlterTableStmt.relation), partition: rangeVar(detach.AlterTableCmd.def.PartitionCmd.name) };
+    if (node.VacuumStmt || node.ReindexStmt || node.AlterSystemStmt || node.ClusterStmt)
+        return { kind: 'repeatable' };
+    return { kind: 'unknown', check: 'whether it took effect' };
+}
+/** Splits a script into steps; `BEGIN … COMMIT` written in the file make one transaction step. */
+function planSteps(script, serverVersionNum) {
+    const steps = [];
+    const statements = script.statements;
+    for (let i = 0; i < statements.length; i++) {
+        const statement = statements[i];
+        const control = transactionControl(statement);
+        if (control === 'begin') {
+            let end = i + 1;
+            while (end < statements.length && !['commit', 'rollback'].includes(transactionControl(statements[end]) ?? ''))
+                end++;
+            const closing = statements[end];
+            if (!closing)
+                throw new errors_InputError(`${script.path}:${statement.line}: BEGIN without COMMIT`);
+            if (transactionControl(closing) === 'rollback')
+                throw new errors_InputError(`${script.path}:${closing.line}: ROLLBACK of a block in a statement-by-statement migration would discard it; remove the block or end it with COMMIT`);
+            const inner = statements.slice(i + 1, end);
+            const bare = inner.find((s) => bareReason(s, serverVersionNum));
+            if (bare)
+                throw new errors_InputError(`${script.path}:${bare.line}: ${bareReason(bare, serverVersionNum)} cannot run inside BEGIN … COMMIT`);
+            steps.push({ kind: 'transaction', from: i, to: end + 1, statements: inner });
+            i = end;
+            continue;
+        }
+        if (control === 'commit' || control === 'rollback')
+            throw new errors_InputError(`${script.path}:${statement.line}: ${control.toUpperCase()} without BEGIN`);
+        const reason = bareReason(statement, serverVersionNum);
+        steps.push(reason ? { kind: 'bare', from: i, to: i + 1, statement, reason, completion: completionOf(statement) } : { kind: 'transaction', from: i, to: i + 1, statements: [statement] });
+    }
+    return steps;
+}
+/**
+ * What earlier statements of the migration left in the session (SET, SET ROLE, search_path, set_config …)
+ * died with the interrupted session. Plain SET/RESET and SELECTs of set_config() calls are replayed;
+ * anything else that leaves session state (a temporary table, set_config inside a larger query or a DO
+ * block) cannot be rebuilt faithfully, and the resume is refused with the reason.
+ */
+function sessionReplay(script, before) {
+    const replay = [];
+    for (const statement of script.statements.slice(0, before)) {
+        const node = statement.node;
+        const where = `${script.path}:${statement.line}`;
+        if (node.VariableSetStmt) {
+            // SET LOCAL and SET TRANSACTION end with their transaction.
+            if (node.VariableSetStmt.is_local || node.VariableSetStmt.kind === 'VAR_SET_MULTI')
+                continue;
+            replay.push(statement);
+            continue;
+        }
+        if (node.DiscardStmt) {
+            replay.push(statement);
+            continue;
+        }
+        if (node.SelectStmt && isSetConfigOnly(node.SelectStmt)) {
+            replay.push(statement);
+            continue;
+        }
+        const persistence = node.CreateStmt?.relation?.relpersistence ?? node.CreateTableAsStmt?.into?.rel?.relpersistence ?? node.ViewStmt?.view?.relpersistence ?? node.CreateSeqStmt?.sequence?.relpersistence;
+        if (persistence === 't')
+            return { ok: false, reason: `${where} created a temporary object, which ended with the interrupted session` };
+        if (/set_config|\bset\s+(session\s+|local\s+)?(role|search_path|session\s+authorization)\b/i.test(statement.sql)) {
+            return { ok: false, reason: `${where} changes session settings inside a larger statement (${Object.keys(node)[0]}), which ddlgate cannot replay` };
+        }
+    }
+    return { ok: true, statements: replay };
+}
+/** `SELECT set_config('a', 'b', false)[, …]` with nothing else: no FROM, no WHERE, only set_config calls of constants. */
+function isSetConfigOnly(select) {
+    if (select.fromClause || select.whereClause || select.withClause || !select.targetList?.length)
+        return false;
+    return select.targetList.every((target) => {
+        const call = target.ResTarget?.val?.FuncCall;
+        const name = (call?.funcname ?? []).map((p) => p.String?.sval).join('.');
+        return (name === 'set_config' || name === 'pg_catalog.set_config') && (call.args ?? []).every((arg) => arg.A_Const || arg.TypeCast?.arg?.A_Const);
+    });
+}
+
+;// CONCATENATED MODULE: ./lib/db/apply.js
+
+
+
+
+
+
+
+
+
+const apply_sleepFor = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * `resume`: set when an earlier run left this (statement-by-statement) migration part-way; `from` is the
+ * first statement not known to be done.
+ */
+async function applyMigration(session, migration, settings, resume) {
+    return migration.up.transactional
+        ? applyTransactional(session, migration, settings)
+        : applyStatementByStatement(session, migration, settings, resume?.from ?? 0, resume !== undefined);
+}
+/** 'transaction': the server's own measure, from BEGIN to this statement, for rows written with COMMIT. */
+function durationSql(durationMs) {
+    if (durationMs === 'transaction')
+        return TRANSACTION_ELAPSED_MS;
+    return durationMs === null ? 'NULL' : String(Math.round(durationMs));
+}
+function trackingUpsertSql(client, session, migration, fields) {
+    const lit = (value) => (value === null ? 'NULL' : client.escapeLiteral(value));
+    const s = connection_quoteIdent(session.schema);
+    return `INSERT INTO ${s}.schema_migrations AS m (version, name, checksum, status, applied_at, applied_by, execution_time_ms, error_message, batch, schema_fingerprint, statements_done)
+VALUES (${lit(migration.version)}, ${lit(migration.name)}, ${lit(migration.checksum)}, ${lit(fields.status)}, ${fields.status === 'applied' ? 'now()' : 'NULL'}, ${lit(session.executedBy)}, ${durationSql(fields.durationMs)}, ${lit(fields.error)}, ${fields.batch}, ${lit(fields.fingerprint)}, ${fields.statementsDone})
+ON CONFLICT (version) DO UPDATE SET name = EXCLUDED.name, checksum = EXCLUDED.checksum, status = EXCLUDED.status, applied_at = EXCLUDED.applied_at,
+  applied_by = EXCLUDED.applied_by, execution_time_ms = EXCLUDED.execution_time_ms, error_message = EXCLUDED.error_message, batch = EXCLUDED.batch,
+  schema_fingerprint = EXCLUDED.schema_fingerprint, statements_done = EXCLUDED.statements_done`;
+}
+/**
+ * One transaction: BEGIN with local timeouts, the statements, the tracking row and the history row, COMMIT.
+ * A lock timeout rolls everything back and retries with backoff, so a migration waiting for a busy table
+ * never queues other sessions behind it for longer than lock_timeout.
+ */
+async function applyTransactional(session, migration, settings) {
+    const { client } = session;
+    const statements = migration.up.statements;
+    for (let attempt = 1;; attempt++) {
+        const started = performance.now();
+        const lockTimeoutMs = lockTimeoutForAttempt(attempt, settings);
+        const tracking = (fingerprint) => appliedRowsSql(client, session, migration, settings.batch, attempt, fingerprint);
+        try {
+            // Round trips: the first statement travels with BEGIN and the timeouts, and the last one with the
+            // tracking rows (unless a fingerprint must be taken in between); COMMIT goes alone, so an error it
+            // raises (a deferred constraint or trigger) is reported as the COMMIT's, not a statement's.
+            // Statements are joined on new lines: a statement may end in a -- comment.
+            for (const [index, statement] of statements.entries()) {
+                const first = index === 0;
+                const last = index === statements.length - 1 && !settings.fingerprint;
+                // The session reset (what an earlier migration SET must not leak into this one) rides with BEGIN too.
+                const sql = `${first ? `${sessionResetSql()};\nBEGIN; ${timeoutSettings(lockTimeoutMs, settings.statementTimeoutMs, 'LOCAL')};\n` : ''}${statement.sql}\n;${last ? `\n${tracking(null)}` : ''}`;
+                await executeStatement(client, migration.up, statement, sql);
+            }
+            if (settings.fingerprint)
+                await client.query(tracking(await settings.fingerprint(client)));
+            await commit(client, migration.up.path);
+            const durationMs = performance.now() - started;
+            return { version: migration.version, name: migration.name, durationMs, transactional: true, attempts: attempt };
+        }
+        catch (error) {
+            await client.query('ROLLBACK').catch(() => { });
+            if (error instanceof StatementFailure && error.isLockTimeout && attempt <= settings.lockRetries) {
+                await backOff(session, settings, `${migration.up.path}:${error.statement.line}`, attempt, lockTimeoutMs);
+                continue;
+            }
+            throw error;
+        }
+    }
+}
+/** The tracking and history rows of a migration applied in the open transaction, written as the login role (a migration may SET ROLE). */
+function appliedRowsSql(client, session, migration, batch, attempt, fingerprint) {
+    return `RESET ROLE;
+${trackingUpsertSql(client, session, migration, { status: 'applied', durationMs: 'transaction', batch, fingerprint, statementsDone: migration.up.statements.length, error: null })};
+${historyInsertSql(client, session.schema, { version: migration.version, action: 'apply', executionTimeMs: 'transaction', status: 'success', executedBy: session.executedBy, environment: session.environment, details: attempt > 1 ? { attempts: attempt } : undefined })}`;
+}
+/**
+ * Whether a migration may share a transaction with its neighbours in a replay batch: it runs in a
+ * transaction anyway, and leaves no session state (SET, RESET, SET ROLE, set_config, DISCARD) or new enum
+ * label (unusable until committed) behind for the next one.
+ */
+function batchable(migration) {
+    return (migration.up.transactional &&
+        migration.up.statements.length > 0 &&
+        migration.up.statements.every((statement) => !BATCH_BREAKERS.has(statement.kind) && !/set_config/i.test(statement.sql)));
+}
+const BATCH_BREAKERS = new Set(['VariableSetStmt', 'DiscardStmt', 'TransactionStmt', 'AlterEnumStmt']);
+/**
+ * replay-base on a throwaway database only: consecutive batchable migrations in one transaction with their
+ * tracking rows, sent as one query (one round trip and one commit for the lot, instead of two round trips
+ * and a commit per migration). Their durations are the batch's elapsed time so far. On any error the whole
+ * batch is rolled back and false returned: the caller then applies the same migrations one by one, which
+ * names the failing statement exactly and records the failure, as a run without batches would.
+ */
+async function applyReplayBatch(session, migrations, settings) {
+    const { client } = session;
+    const parts = [`${sessionResetSql()};\nBEGIN; ${timeoutSettings(settings.lockTimeoutMs, settings.statementTimeoutMs, 'LOCAL')};`];
+    for (const migration of migrations) {
+        // Statements on their own lines: a statement may end in a -- comment.
+        for (const statement of migration.up.statements)
+            parts.push(`${statement.sql}\n;`);
+        parts.push(`${appliedRowsSql(client, session, migration, settings.batch, 1, null)};`);
+    }
+    parts.push('COMMIT');
+    try {
+        await client.query(parts.join('\n'));
+        return true;
+    }
+    catch {
+        await client.query('ROLLBACK').catch(() => { });
+        return false;
+    }
+}
+/**
+ * A migration's plain SET (search_path, role, work_mem …) outlives its transaction on this connection:
+ * reset before each migration, so it runs as it would in a run of its own. Not DISCARD ALL: it would
+ * release the migration lock. The connection check is set again (it exists from PostgreSQL 14 on).
+ */
+function sessionResetSql() {
+    return `RESET ALL; RESET ROLE; SET SESSION AUTHORIZATION DEFAULT;\n${sessionGuardsSql(true)}`;
+}
+/** COMMIT alone, so that its own errors (deferred constraints, triggers) are named as such. */
+async function commit(client, path) {
+    try {
+        await client.query('COMMIT');
+    }
+    catch (error) {
+        throw new CommitFailure(path, error);
+    }
+}
+/**
+ * --single-transaction: the caller's transaction is already open; run the statements and write the
+ * tracking rows inside it, so the whole batch commits or rolls back together.
+ */
+async function applyInOpenTransaction(session, migration, settings) {
+    const { client } = session;
+    const started = performance.now();
+    await client.query(timeoutSettings(settings.lockTimeoutMs, settings.statementTimeoutMs, 'LOCAL'));
+    for (const statement of migration.up.statements)
+        await executeStatement(client, migration.up, statement);
+    const fingerprint = settings.fingerprint ? await settings.fingerprint(client) : null;
+    const durationMs = performance.now() - started;
+    await client.query(`${trackingUpsertSql(client, session, migration, { status: 'applied', durationMs, batch: settings.batch, fingerprint, statementsDone: migration.up.statements.length, error: null })};
+${historyInsertSql(client, session.schema, { version: migration.version, action: 'apply', executionTimeMs: durationMs, status: 'success', executedBy: session.executedBy, environment: session.environment })}`);
+    return { version: migration.version, name: migration.name, durationMs, transactional: true, attempts: 1 };
+}
+/**
+ * A statement-by-statement migration, exactly once by construction (see steps.ts and runStepwise); its
+ * tracking row says how many statements are done, and the last write marks it applied with its history row.
+ */
+async function applyStatementByStatement(session, migration, settings, resumeFrom, interrupted) {
+    const { client } = session;
+    const started = performance.now();
+    const statements = migration.up.statements;
+    const progress = (done, status = 'running', durationMs = null, fingerprint = null) => trackingUpsertSql(client, session, migration, { status, durationMs, batch: settings.batch, fingerprint, statementsDone: done, error: null });
+    await runStepwise(session, { script: migration.up, version: migration.version, from: resumeFrom, interrupted, progress: (done) => progress(done) }, settings);
+    const fingerprint = settings.fingerprint ? await settings.fingerprint(client) : null;
+    const durationMs = performance.now() - started;
+    await client.query(asLoginRole(`${progress(statements.length, 'applied', durationMs, fingerprint)};
+${historyInsertSql(client, session.schema, { version: migration.version, action: 'apply', executionTimeMs: durationMs, status: 'success', executedBy: session.executedBy, environment: session.environment, details: resumeFrom ? { resumedFrom: resumeFrom } : undefined })}`));
+    return { version: migration.version, name: migration.name, durationMs, transactional: false, attempts: 1, ...(resumeFrom ? { resumedFrom: resumeFrom } : {}) };
+}
+/**
+ * The exactly-once engine for a script run statement by statement, shared by up and down: each statement
+ * that can run in a transaction commits together with its progress row; a bare statement (CREATE INDEX
+ * CONCURRENTLY, VACUUM …) runs alone and its progress is written right after. On resume the session the
+ * next statement had is rebuilt first (SET, SET ROLE, search_path, set_config), and a bare statement the
+ * interrupted run may have finished is looked up in the catalog instead of being run again. Records the
+ * progress of `from` before the first step, so an interruption during a bare first statement is known.
+ */
+async function runStepwise(session, run, settings) {
+    const { client } = session;
+    const { script, from: resumeFrom, interrupted, progress } = run;
+    const statements = script.statements;
+    const steps = planSteps(script, await serverVersionNum(client));
+    const first = resumeFrom >= statements.length ? steps.length : steps.findIndex((step) => step.from === resumeFrom);
+    if (first < 0)
+        throw new OperationError(`${script.path}: the recorded progress (${resumeFrom} statement(s) done) does not fall between two steps of the file as it is now; restore the file or record the state with ddlgate repair`);
+    await client.query(sessionResetSql());
+    if (resumeFrom > 0 && first < steps.length) {
+        const replay = sessionReplay(script, resumeFrom);
+        if (!replay.ok)
+            throw new OperationError(`${script.path}: cannot resume after statement ${resumeFrom}: ${replay.reason}; finish the migration by hand, then record it with ddlgate baseline or repair`);
+        for (const statement of replay.statements)
+            await executeStatement(client, script, statement);
+        if (replay.statements.length)
+            session.log(`${script.path}: session re-established for the resume (${replay.statements.map((st) => `line ${st.line}`).join(', ')})`);
+    }
+    await client.query(asLoginRole(progress(resumeFrom)));
+    try {
+        for (let k = first; k < steps.length; k++) {
+            const step = steps[k];
+            if (step.kind === 'transaction') {
+                await runTransactionStep(session, script, step.statements, settings, progress(step.to));
+                continue;
+            }
+            if (interrupted && k === first && (await completedBefore(session, script, step, run.manual))) {
+                await client.query(asLoginRole(progress(step.to)));
+                continue;
+            }
+            await runBareStatement(session, run.version, script, step.statement, settings);
+            await client.query(asLoginRole(progress(step.to)));
+        }
+    }
+    finally {
+        await client.query(sessionResetSql()).catch(() => { });
+    }
+}
+/**
+ * Tracking writes in a transaction of their own, as the login role: the migration may have switched roles
+ * (SET ROLE). SET LOCAL ends with the transaction, so the migration's own role is back for its next statement.
+ */
+function asLoginRole(sql) {
+    return `BEGIN; ${LOGIN_ROLE_LOCAL};\n${sql};\nCOMMIT`;
+}
+const LOGIN_ROLE_LOCAL = 'SET LOCAL SESSION AUTHORIZATION DEFAULT; SET LOCAL ROLE NONE';
+async function serverVersionNum(client) {
+    const result = await client.query(`SELECT current_setting('server_version_num')::int AS v`);
+    return Number(result.rows[0].v);
+}
+/**
+ * One step in one transaction with its progress row: BEGIN, escalating lock timeout, the statement(s), the
+ * progress row written as the login role, then COMMIT alone (so a deferred constraint's error is named as
+ * the COMMIT's). A lock timeout rolls everything back and retries with jittered backoff.
+ */
+async function runTransactionStep(session, script, statements, settings, progressSql) {
+    const { client } = session;
+    for (let attempt = 1;; attempt++) {
+        const lockTimeoutMs = lockTimeoutForAttempt(attempt, settings);
+        try {
+            for (const [index, statement] of statements.entries()) {
+                const head = index === 0 ? `BEGIN; ${timeoutSettings(lockTimeoutMs, settings.statementTimeoutMs, 'LOCAL')};\n` : '';
+                const tail = index === statements.length - 1 ? `\n;${LOGIN_ROLE_LOCAL};\n${progressSql}` : '';
+                await executeStatement(client, script, statement, `${head}${statement.sql}\n${tail}`);
+            }
+            if (statements.length === 0)
+                await client.query(`BEGIN; ${LOGIN_ROLE_LOCAL}; ${progressSql}`);
+            await commit(client, script.path);
+            return;
+        }
+        catch (error) {
+            await client.query('ROLLBACK').catch(() => { });
+            if (error instanceof StatementFailure && error.isLockTimeout && attempt <= settings.lockRetries) {
+                await backOff(session, settings, `${script.path}:${error.statement.line}`, attempt, lockTimeoutMs);
+                continue;
+            }
+            throw error;
+        }
+    }
+}
+async function backOff(session, settings, where, attempt, lockTimeoutMs) {
+    const delay = retryDelayMs(attempt);
+    session.log(`${where}: lock not available within ${lockTimeoutMs} ms; retry ${attempt}/${settings.lockRetries} in ${(delay / 1000).toFixed(1)} s`);
+    await (settings.sleep ?? apply_sleepFor)(delay);
+}
+/**
+ * Whether a bare statement the interrupted run may have finished did finish, from the catalog. Runs with the
+ * re-established session, so unqualified names resolve as the statement's did.
+ */
+async function completedBefore(session, script, step, manual = { column: 'statements_done', command: 'up' }) {
+    const { client } = session;
+    const where = `${script.path}:${step.statement.line}`;
+    const completion = step.completion;
+    const say = (text) => session.log(`${where}: ${text}`);
+    switch (completion.kind) {
+        case 'index-built': {
+            const { state, schema } = await indexState(client, completion.index);
+            if (state === 'valid')
+                say(`index ${schema}.${completion.index.name} exists and is valid: the interrupted run built it; not run again`);
+            if (state === 'invalid')
+                await dropInvalidIndex(session, completion.index);
+            return state === 'valid';
+        }
+        case 'index-dropped': {
+            const result = await client.query(`SELECT count(*)::int AS n FROM unnest($1::text[]) AS name WHERE to_regclass(name) IS NOT NULL`, [completion.names.map(qualified)]);
+            if (result.rows[0].n === 0)
+                say('the index is gone: the interrupted run dropped it; not run again');
+            return result.rows[0].n === 0;
+        }
+        case 'enum-value': {
+            const result = await client.query(`SELECT 1 FROM pg_enum WHERE enumtypid = to_regtype($1) AND enumlabel = $2`, [qualified(completion.type), completion.label]);
+            if (result.rows.length)
+                say(`enum value '${completion.label}' exists: the interrupted run added it; not run again`);
+            return result.rows.length > 0;
+        }
+        case 'database':
+        case 'tablespace': {
+            const table = completion.kind === 'database' ? 'pg_database WHERE datname' : 'pg_tablespace WHERE spcname';
+            const exists = (await client.query(`SELECT 1 FROM ${table} = $1`, [completion.name])).rows.length > 0;
+            if (exists === completion.exists)
+                say(`${completion.kind} ${completion.name} ${exists ? 'exists' : 'is gone'}: the interrupted run did it; not run again`);
+            return exists === completion.exists;
+        }
+        case 'partition-detached': {
+            const result = await client.query(`SELECT inhdetachpending AS pending FROM pg_inherits WHERE inhrelid = to_regclass($1) AND inhparent = to_regclass($2)`, [qualified(completion.partition), qualified(completion.parent)]);
+            if (result.rows.length === 0) {
+                say('the partition is detached: the interrupted run detached it; not run again');
+                return true;
+            }
+            if (result.rows[0].pending) {
+                say('finishing the detach the interrupted run started (DETACH PARTITION … FINALIZE)');
+                await client.query(`ALTER TABLE ${qualified(completion.parent)} DETACH PARTITION ${qualified(completion.partition)} FINALIZE`);
+                return true;
+            }
+            return false;
+        }
+        case 'repeatable':
+            return false;
+        case 'unknown': {
+            const versionHint = `UPDATE ${connection_quoteIdent(session.schema)}.schema_migrations SET ${manual.column} = ${step.to} WHERE version = '…'`;
+            throw new OperationError(`${where}: the interrupted run may or may not have completed this ${step.reason}, and ddlgate will not run it again blindly: check ${completion.check}; if it did not, run it by hand; then record it (${versionHint}) and run ${manual.command} again`);
+        }
+    }
+}
+/** A bare statement; concurrent index builds on their own clock (see runIndexBuild). */
+async function runBareStatement(session, version, script, statement, settings) {
+    if (isIndexBuild(statement))
+        return runIndexBuild(session, version, script, statement, settings);
+    for (let attempt = 1;; attempt++) {
+        const lockTimeoutMs = lockTimeoutForAttempt(attempt, settings);
+        await session.client.query(timeoutSettings(lockTimeoutMs, settings.statementTimeoutMs, 'SESSION'));
+        try {
+            await executeStatement(session.client, script, statement);
+            return;
+        }
+        catch (error) {
+            if (error instanceof StatementFailure && error.isLockTimeout && attempt <= settings.lockRetries) {
+                await backOff(session, settings, `${script.path}:${statement.line}`, attempt, lockTimeoutMs);
+                continue;
+            }
+            throw error;
+        }
+    }
+}
+/** CREATE/DROP INDEX CONCURRENTLY and REINDEX CONCURRENTLY: they wait for older transactions by design. */
+function isIndexBuild(statement) {
+    const node = statement.node;
+    return Boolean(node.IndexStmt?.concurrent || node.DropStmt?.concurrent || (node.ReindexStmt && (node.ReindexStmt.params ?? []).some((p) => p.DefElem?.defname === 'concurrently')));
+}
+/**
+ * A concurrent index build takes a lock that blocks no reads or writes, and legitimately waits for older
+ * transactions: it runs with no lock timeout and its own statement timeout, is never cancelled by lock
+ * retries, and while it waits ddlgate says every WAIT_REPORT_MS which transactions it waits for.
+ * Transient failures (deadlock, cancel) are retried after dropping the INVALID index.
+ */
+async function runIndexBuild(session, version, script, statement, settings) {
+    const index = concurrentIndexTarget(statement);
+    let attemptNumber = index ? await lastIndexAttempt(session, version, index) : 0;
+    let indexRetries = 0;
+    const maxIndexRetries = settings.indexRetries ?? 2;
+    await session.client.query(timeoutSettings(0, settings.indexTimeoutMs ?? DEFAULT_INDEX_TIMEOUT_MS, 'SESSION'));
+    try {
+        for (;;) {
+            const started = performance.now();
+            attemptNumber++;
+            const stopReporting = reportWaits(session, `${script.path}:${statement.line}`, settings.waitReportMs ?? WAIT_REPORT_MS);
+            try {
+                await executeStatement(session.client, script, statement);
+                if (index)
+                    await recordIndexAttempt(session, version, index, attemptNumber, null, performance.now() - started);
+                return;
+            }
+            catch (error) {
+                const durationMs = performance.now() - started;
+                if (index) {
+                    // Not after "already exists" (42P07): that index was there before this statement and is not ours.
+                    if (!(error instanceof StatementFailure && (error.connectionLost || error.sqlState === '42P07')))
+                        await dropInvalidIndex(session, index).catch(() => { });
+                    await recordIndexAttempt(session, version, index, attemptNumber, error, durationMs);
+                }
+                if (index && error instanceof StatementFailure && isTransientBuildFailure(error) && indexRetries < maxIndexRetries) {
+                    indexRetries++;
+                    const delay = retryDelayMs(indexRetries);
+                    session.log(`${script.path}:${statement.line}: index build of ${index.name} failed (${error.sqlState}); INVALID index dropped, retry ${indexRetries}/${maxIndexRetries} in ${(delay / 1000).toFixed(1)} s`);
+                    await (settings.sleep ?? apply_sleepFor)(delay);
+                    continue;
+                }
+                throw error;
+            }
+            finally {
+                stopReporting();
+            }
+        }
+    }
+    finally {
+        await session.client.query(timeoutSettings(settings.lockTimeoutMs, settings.statementTimeoutMs, 'SESSION')).catch(() => { });
+    }
+}
+/** While the runner's statement waits for a lock, names the sessions it waits for, every `everyMs`. */
+function reportWaits(session, where, everyMs) {
+    const pid = session.client.processID;
+    const started = Date.now();
+    let stopped = false;
+    let timer;
+    const report = async () => {
+        try {
+            const rows = await sideQuery(session.client, `SELECT b.pid, coalesce(b.application_name, '') AS app, coalesce(b.state, '') AS state,
+                extract(epoch FROM now() - coalesce(b.xact_start, b.query_start, b.backend_start))::int AS age, b.query
+           FROM pg_stat_activity b WHERE b.pid = ANY (pg_blocking_pids($1))
+          ORDER BY b.xact_start NULLS LAST`, [pid]);
+            if (!stopped && rows.length)
+                session.log(`${where}: index build waiting ${Math.round((Date.now() - started) / 1000)} s for ${rows.map(describeBlocker).join('; ')}`);
+        }
+        catch {
+            // The report is a courtesy: the build itself is watched by the connection's liveness check.
+        }
+        if (!stopped)
+            timer = setTimeout(report, everyMs);
+    };
+    timer = setTimeout(report, Math.min(everyMs, 5000));
+    return () => {
+        stopped = true;
+        if (timer)
+            clearTimeout(timer);
+    };
+}
+/** One waited-for session: pid, application, state, age and the start of its query — never a literal (a password may be one). */
+function describeBlocker(row) {
+    const query = scrubSecrets((row.query ?? '')
+        .replace(/'(?:[^']|'')*'?/g, "'…'")
+        .replace(/\$([A-Za-z_]*)\$[\s\S]*?(\$\1\$|$)/g, '$…$')
+        .replace(/\s+/g, ' ')
+        .trim());
+    const start = query.length > 60 ? `${query.slice(0, 60)}…` : query;
+    return `pid ${row.pid} (${row.app || 'no application_name'}, ${row.state || 'unknown state'}, transaction open ${row.age} s${start ? `: ${start}` : ''})`;
+}
+/**
+ * Failures of a concurrent build that another attempt can get past: a deadlock or serialization failure
+ * with concurrent DDL, or a cancel by someone else. A duplicate key, a bad column or a statement_timeout
+ * would fail the same way again — after another full scan of the table — so those are not retried.
+ */
+function isTransientBuildFailure(error) {
+    const code = error.sqlState;
+    if (code === '40P01' || code === '40001' || code === '55006' || code === '53200')
+        return true;
+    return code === '57014' && /user request/i.test(error.message);
+}
+async function lastIndexAttempt(session, version, index) {
+    const { client } = session;
+    // As the login role, like every tracking access: the migration may have switched roles.
+    const result = await client.query(`BEGIN; ${LOGIN_ROLE_LOCAL};\nSELECT coalesce(max(attempt), 0) AS n FROM ${connection_quoteIdent(session.schema)}.index_build_history WHERE version = ${client.escapeLiteral(version)} AND index_name = ${client.escapeLiteral(indexLabel(index))};\nCOMMIT`);
+    const rows = (Array.isArray(result) ? result.find((r) => r.command === 'SELECT') : result).rows;
+    return Number(rows[0].n);
+}
+/** One row per build attempt in index_build_history; over a fresh connection when the runner's was lost. */
+async function recordIndexAttempt(session, version, index, attempt, error, durationMs) {
+    const message = error === null ? null : error instanceof StatementFailure ? error.message : execute_describePgError(error);
+    const sql = (client) => {
+        const lit = (value) => (value === null ? 'NULL' : client.escapeLiteral(value));
+        return asLoginRole(`INSERT INTO ${connection_quoteIdent(session.schema)}.index_build_history (version, index_name, attempt, status, error_message, duration_ms) VALUES (${lit(version)}, ${lit(indexLabel(index))}, ${attempt}, ${lit(error === null ? 'success' : 'failed')}, ${lit(message)}, ${Math.round(durationMs)})`);
+    };
+    await recordOverAnyConnection(session, `the index build attempt in ${session.schema}.index_build_history`, (client) => client.query(sql(client)));
+}
+function indexLabel(index) {
+    return index.schema ? `${index.schema}.${index.name}` : index.name;
+}
+/** The index a CREATE INDEX CONCURRENTLY statement builds, when it names one. */
+function concurrentIndexTarget(statement) {
+    const node = statement.node.IndexStmt;
+    if (!node?.concurrent || !node.idxname || !node.relation?.relname)
+        return undefined;
+    const schema = node.relation.schemaname ?? null;
+    const table = schema ? `${connection_quoteIdent(schema)}.${connection_quoteIdent(node.relation.relname)}` : connection_quoteIdent(node.relation.relname);
+    return { schema, name: node.idxname, table };
+}
+/**
+ * The state of the index this statement builds: matched by name AND table (an index lives in its table's
+ * schema), so a same-named index elsewhere is never taken for it, skipped or dropped.
+ */
+async function indexState(client, index) {
+    const result = await client.query(`SELECT i.indisvalid, n.nspname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relname = $1 AND i.indrelid = to_regclass($2)`, [index.name, index.table]);
+    const row = result.rows[0];
+    if (!row)
+        return { state: 'absent' };
+    return { state: row.indisvalid ? 'valid' : 'invalid', schema: row.nspname };
+}
+/** An INVALID index left by a failed concurrent build still slows every write: drop it before anything else. */
+async function dropInvalidIndex(session, index) {
+    const found = await indexState(session.client, index);
+    if (found.state !== 'invalid')
+        return;
+    session.log(`dropping INVALID index ${found.schema}.${index.name} left by a failed concurrent build`);
+    await session.client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${connection_quoteIdent(found.schema)}.${connection_quoteIdent(index.name)}`);
+}
+
 ;// CONCATENATED MODULE: ./lib/db/down.js
+
+
+
 
 
 
@@ -48985,31 +49618,43 @@ async function down_runDown(options) {
             const downSource = downSourceOf(entry);
             if (!downSource)
                 throw new OperationError(`cannot roll back ${row.version}_${row.name}: ${displayPath(entry.upPath)} has no down ${entry.layout && entry.layout !== 'native' ? `migration (${entry.layout} layout)` : `file (${row.version}_${row.name}.down.sql)`}; nothing was rolled back`);
-            return { version: row.version, name: row.name, script: loadSource(downSource) };
+            const script = loadSource(downSource);
+            return { version: row.version, name: row.name, script, resume: rollbackResume(row, script, checksumOf(script.text)) };
         });
+        const interrupted = rows.find((row) => row.rollback_done !== null && row.rollback_done !== undefined);
+        if (interrupted && plan[0]?.version !== interrupted.version) {
+            throw new OperationError(`the rollback of ${interrupted.version}_${interrupted.name} stopped part-way (${interrupted.rollback_done} down statement(s) done): finish it first with ddlgate down --steps 1; nothing was rolled back`);
+        }
         await options.onPlan?.(plan);
         const done = [];
+        const settings = { lockTimeoutMs: options.lockTimeoutMs, statementTimeoutMs: options.statementTimeoutMs, lockRetries: options.lockRetries, batch: 0, ...(options.indexTimeoutMs !== undefined ? { indexTimeoutMs: options.indexTimeoutMs } : {}) };
         for (const step of plan) {
             const started = performance.now();
             const { client } = session;
             const s = connection_quoteIdent(options.schema);
+            const version = client.escapeLiteral(step.version);
+            const finish = (durationMs) => `DELETE FROM ${s}.schema_migrations WHERE version = ${version};
+${historyInsertSql(client, options.schema, { version: step.version, action: 'rollback', executionTimeMs: durationMs, status: 'success', executedBy: session.executedBy, environment: session.environment, details: step.resume ? { resumedFrom: step.resume.from } : undefined })}`;
             try {
                 if (step.script.transactional) {
-                    await client.query(`BEGIN; ${timeoutSettings(options.lockTimeoutMs, options.statementTimeoutMs, 'LOCAL')}`);
-                    for (const statement of step.script.statements)
-                        await executeStatement(client, step.script, statement);
-                    const durationMs = performance.now() - started;
-                    await client.query(`DELETE FROM ${s}.schema_migrations WHERE version = ${client.escapeLiteral(step.version)};
-${historyInsertSql(client, options.schema, { version: step.version, action: 'rollback', executionTimeMs: durationMs, status: 'success', executedBy: session.executedBy, environment: session.environment })};
-COMMIT`);
+                    // One transaction: the statements, the tracking row's removal and the history row commit together.
+                    await client.query(sessionResetSql());
+                    await runTransactionStep(session, step.script, step.script.statements, settings, finish('transaction'));
                 }
                 else {
-                    await client.query(timeoutSettings(options.lockTimeoutMs, options.statementTimeoutMs, 'SESSION'));
-                    for (const statement of step.script.statements)
-                        await executeStatement(client, step.script, statement);
-                    await client.query('RESET lock_timeout; RESET statement_timeout');
-                    await client.query(`DELETE FROM ${s}.schema_migrations WHERE version = $1`, [step.version]);
-                    await insertHistory(client, options.schema, { version: step.version, action: 'rollback', executionTimeMs: performance.now() - started, status: 'success', executedBy: session.executedBy, environment: session.environment });
+                    // Statement by statement, exactly once: each step commits with rollback_done (see runStepwise).
+                    if (step.resume)
+                        session.log(`${step.script.path}: resuming the rollback after statement ${step.resume.from} of ${step.script.statements.length}`);
+                    const checksum = client.escapeLiteral(checksumOf(step.script.text));
+                    await runStepwise(session, {
+                        script: step.script,
+                        version: step.version,
+                        from: step.resume?.from ?? 0,
+                        interrupted: step.resume !== undefined,
+                        progress: (n) => `UPDATE ${s}.schema_migrations SET rollback_done = ${n}, rollback_checksum = ${checksum} WHERE version = ${version}`,
+                        manual: { column: 'rollback_done', command: 'down' },
+                    }, settings);
+                    await client.query(asLoginRole(finish(performance.now() - started)));
                 }
                 const durationMs = performance.now() - started;
                 done.push({ version: step.version, name: step.name, durationMs });
@@ -49017,14 +49662,32 @@ COMMIT`);
             }
             catch (error) {
                 await client.query('ROLLBACK').catch(() => { });
-                const message = error instanceof StatementFailure ? error.message : execute_describePgError(error);
+                const message = error instanceof StatementFailure || error instanceof CommitFailure ? error.message : execute_describePgError(error);
+                const lost = isConnectionLost(error) || error.connectionLost === true || lostReason(client) !== undefined;
                 const entry = { version: step.version, action: 'rollback', executionTimeMs: performance.now() - started, status: 'failed', errorMessage: message, executedBy: session.executedBy, environment: session.environment };
-                await recordOverAnyConnection(session, `the failed rollback in ${options.schema}.migration_history`, (target) => insertHistory(target, options.schema, entry));
+                await recordOverAnyConnection(session, `the failed rollback in ${options.schema}.migration_history`, async (target) => {
+                    // Answered by the server with nothing done: no rollback is part-way, so up is not blocked by it.
+                    if (!lost)
+                        await target.query(`UPDATE ${s}.schema_migrations SET rollback_done = NULL, rollback_checksum = NULL WHERE version = $1 AND rollback_done = 0`, [step.version]);
+                    await insertHistory(target, options.schema, entry);
+                });
                 throw new RollbackFailed(step, message, done);
             }
         }
         return done;
     });
+}
+/**
+ * Where an interrupted statement-by-statement rollback resumes: at rollback_done, if the down script is the
+ * one it counted in (an edited script would skip or repeat work).
+ */
+function rollbackResume(row, script, checksum) {
+    if (row.rollback_done === null || row.rollback_done === undefined)
+        return undefined;
+    if (row.rollback_done > 0 && row.rollback_checksum !== checksum) {
+        throw new OperationError(`${script.path}: changed after its rollback stopped part-way (${row.rollback_done} statement(s) done); restore the file to finish the rollback; nothing was rolled back`);
+    }
+    return { from: row.rollback_done };
 }
 
 ;// CONCATENATED MODULE: ./lib/sql/concurrently.js
@@ -49058,6 +49721,9 @@ function computeStatus(files, rows, failures) {
         if (!row) {
             const failure = failures.get(file.version);
             items.push(failure ? { ...base, state: 'failed', appliedAt: null, detail: failure.error ?? 'failed' } : { ...base, state: 'pending', appliedAt: null });
+        }
+        else if (row.rollback_done !== null && row.rollback_done !== undefined) {
+            items.push({ ...base, state: 'failed', appliedAt: iso(row.applied_at), detail: `rollback stopped after ${row.rollback_done} down statement(s); finish it with ddlgate down` });
         }
         else if (row.status !== 'applied') {
             items.push({ ...base, state: 'failed', appliedAt: null, detail: row.error_message ?? `stopped after ${row.statements_done} statement(s)` });
@@ -49108,6 +49774,11 @@ function planUp(migrations, rows, options) {
     const status = computeStatus(migrations, rows, new Map());
     const migrationByVersion = new Map(migrations.map((migration) => [migration.version, migration]));
     const entryByVersion = new Map(entries.map((entry) => [entry.version, entry]));
+    // A statement-by-statement rollback stopped part-way leaves the schema between two versions: finish it first.
+    const halfRolledBack = rows.find((row) => row.rollback_done !== null && row.rollback_done !== undefined);
+    if (halfRolledBack) {
+        throw new OperationError(`the rollback of ${halfRolledBack.version}_${halfRolledBack.name} stopped part-way (${halfRolledBack.rollback_done} down statement(s) done): finish it with ddlgate down --steps 1, then run up; nothing was applied`);
+    }
     for (const item of status) {
         if (item.state === 'modified') {
             const file = displayPath(entryByVersion.get(item.version).upPath);
@@ -49768,622 +50439,6 @@ function waitUntilReady(proc) {
         });
         proc.once('exit', (code) => fail(new OperationError(`PostgreSQL exited during start-up (code ${code}): ${log.trim().split('\n').pop() ?? ''}`)));
     });
-}
-
-;// CONCATENATED MODULE: ./lib/db/steps.js
-
-
-const quote = (name) => `"${name.replace(/"/g, '""')}"`;
-const qualified = (n) => (n.schema ? `${quote(n.schema)}.${quote(n.name)}` : quote(n.name));
-const rangeVar = (rv) => ({ schema: rv?.schemaname ?? null, name: rv?.relname ?? '' });
-/** Statements that must run outside a transaction block on this server. */
-function bareReason(statement, serverVersionNum) {
-    const reason = nonTransactionalReason(statement);
-    if (reason)
-        return reason;
-    // ALTER TYPE … ADD VALUE cannot run in a transaction block before PostgreSQL 12.
-    if (statement.node.AlterEnumStmt?.newVal && !statement.node.AlterEnumStmt.oldVal && serverVersionNum < 120000)
-        return 'ALTER TYPE … ADD VALUE (before PostgreSQL 12)';
-    if (statement.node.ClusterStmt && !statement.node.ClusterStmt.relation)
-        return 'CLUSTER without a table';
-    if (statement.node.ReindexStmt && ['REINDEX_OBJECT_SYSTEM', 'REINDEX_OBJECT_DATABASE'].includes(statement.node.ReindexStmt.kind))
-        return 'REINDEX SYSTEM/DATABASE';
-    const sub = Object.keys(statement.node)[0] ?? '';
-    if (['CreateSubscriptionStmt', 'DropSubscriptionStmt', 'AlterSubscriptionStmt'].includes(sub))
-        return sub.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
-    return undefined;
-}
-function completionOf(statement) {
-    const node = statement.node;
-    if (node.IndexStmt?.concurrent) {
-        const i = node.IndexStmt;
-        if (!i.idxname)
-            return { kind: 'unknown', check: 'whether the unnamed index it builds exists and is valid (name the index in the file so ddlgate can check it)' };
-        const schema = i.relation?.schemaname ?? null;
-        return { kind: 'index-built', index: { schema, name: i.idxname, table: qualified(rangeVar(i.relation)) } };
-    }
-    if (node.DropStmt?.concurrent) {
-        const names = (node.DropStmt.objects ?? []).map((o) => {
-            const parts = (o.List?.items ?? []).map((p) => p.String?.sval ?? '');
-            return parts.length > 1 ? { schema: parts[parts.length - 2], name: parts[parts.length - 1] } : { schema: null, name: parts[0] ?? '' };
-        });
-        return { kind: 'index-dropped', names };
-    }
-    if (node.AlterEnumStmt?.newVal) {
-        const parts = (node.AlterEnumStmt.typeName ?? []).map((p) => p.String?.sval ?? '');
-        return { kind: 'enum-value', type: parts.length > 1 ? { schema: parts[parts.length - 2], name: parts[parts.length - 1] } : { schema: null, name: parts[0] }, label: node.AlterEnumStmt.newVal };
-    }
-    if (node.CreatedbStmt)
-        return { kind: 'database', name: node.CreatedbStmt.dbname, exists: true };
-    if (node.DropdbStmt)
-        return { kind: 'database', name: node.DropdbStmt.dbname, exists: false };
-    if (node.CreateTableSpaceStmt)
-        return { kind: 'tablespace', name: node.CreateTableSpaceStmt.tablespacename, exists: true };
-    if (node.DropTableSpaceStmt)
-        return { kind: 'tablespace', name: node.DropTableSpaceStmt.tablespacename, exists: false };
-    const detach = node.AlterTableStmt?.cmds?.find((cmd) => cmd.AlterTableCmd?.def?.PartitionCmd?.concurrent);
-    if (detach)
-        return { kind: 'partition-detached', parent: rangeVar(node.AlterTableStmt.relation), partition: rangeVar(detach.AlterTableCmd.def.PartitionCmd.name) };
-    if (node.VacuumStmt || node.ReindexStmt || node.AlterSystemStmt || node.ClusterStmt)
-        return { kind: 'repeatable' };
-    return { kind: 'unknown', check: 'whether it took effect' };
-}
-/** Splits a script into steps; `BEGIN … COMMIT` written in the file make one transaction step. */
-function planSteps(script, serverVersionNum) {
-    const steps = [];
-    const statements = script.statements;
-    for (let i = 0; i < statements.length; i++) {
-        const statement = statements[i];
-        const control = transactionControl(statement);
-        if (control === 'begin') {
-            let end = i + 1;
-            while (end < statements.length && !['commit', 'rollback'].includes(transactionControl(statements[end]) ?? ''))
-                end++;
-            const closing = statements[end];
-            if (!closing)
-                throw new errors_InputError(`${script.path}:${statement.line}: BEGIN without COMMIT`);
-            if (transactionControl(closing) === 'rollback')
-                throw new errors_InputError(`${script.path}:${closing.line}: ROLLBACK of a block in a statement-by-statement migration would discard it; remove the block or end it with COMMIT`);
-            const inner = statements.slice(i + 1, end);
-            const bare = inner.find((s) => bareReason(s, serverVersionNum));
-            if (bare)
-                throw new errors_InputError(`${script.path}:${bare.line}: ${bareReason(bare, serverVersionNum)} cannot run inside BEGIN … COMMIT`);
-            steps.push({ kind: 'transaction', from: i, to: end + 1, statements: inner });
-            i = end;
-            continue;
-        }
-        if (control === 'commit' || control === 'rollback')
-            throw new errors_InputError(`${script.path}:${statement.line}: ${control.toUpperCase()} without BEGIN`);
-        const reason = bareReason(statement, serverVersionNum);
-        steps.push(reason ? { kind: 'bare', from: i, to: i + 1, statement, reason, completion: completionOf(statement) } : { kind: 'transaction', from: i, to: i + 1, statements: [statement] });
-    }
-    return steps;
-}
-/**
- * What earlier statements of the migration left in the session (SET, SET ROLE, search_path, set_config …)
- * died with the interrupted session. Plain SET/RESET and SELECTs of set_config() calls are replayed;
- * anything else that leaves session state (a temporary table, set_config inside a larger query or a DO
- * block) cannot be rebuilt faithfully, and the resume is refused with the reason.
- */
-function sessionReplay(script, before) {
-    const replay = [];
-    for (const statement of script.statements.slice(0, before)) {
-        const node = statement.node;
-        const where = `${script.path}:${statement.line}`;
-        if (node.VariableSetStmt) {
-            // SET LOCAL and SET TRANSACTION end with their transaction.
-            if (node.VariableSetStmt.is_local || node.VariableSetStmt.kind === 'VAR_SET_MULTI')
-                continue;
-            replay.push(statement);
-            continue;
-        }
-        if (node.DiscardStmt) {
-            replay.push(statement);
-            continue;
-        }
-        if (node.SelectStmt && isSetConfigOnly(node.SelectStmt)) {
-            replay.push(statement);
-            continue;
-        }
-        const persistence = node.CreateStmt?.relation?.relpersistence ?? node.CreateTableAsStmt?.into?.rel?.relpersistence ?? node.ViewStmt?.view?.relpersistence ?? node.CreateSeqStmt?.sequence?.relpersistence;
-        if (persistence === 't')
-            return { ok: false, reason: `${where} created a temporary object, which ended with the interrupted session` };
-        if (/set_config|\bset\s+(session\s+|local\s+)?(role|search_path|session\s+authorization)\b/i.test(statement.sql)) {
-            return { ok: false, reason: `${where} changes session settings inside a larger statement (${Object.keys(node)[0]}), which ddlgate cannot replay` };
-        }
-    }
-    return { ok: true, statements: replay };
-}
-/** `SELECT set_config('a', 'b', false)[, …]` with nothing else: no FROM, no WHERE, only set_config calls of constants. */
-function isSetConfigOnly(select) {
-    if (select.fromClause || select.whereClause || select.withClause || !select.targetList?.length)
-        return false;
-    return select.targetList.every((target) => {
-        const call = target.ResTarget?.val?.FuncCall;
-        const name = (call?.funcname ?? []).map((p) => p.String?.sval).join('.');
-        return (name === 'set_config' || name === 'pg_catalog.set_config') && (call.args ?? []).every((arg) => arg.A_Const || arg.TypeCast?.arg?.A_Const);
-    });
-}
-
-;// CONCATENATED MODULE: ./lib/db/apply.js
-
-
-
-
-
-
-
-
-
-const apply_sleepFor = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-/**
- * `resume`: set when an earlier run left this (statement-by-statement) migration part-way; `from` is the
- * first statement not known to be done.
- */
-async function applyMigration(session, migration, settings, resume) {
-    return migration.up.transactional
-        ? applyTransactional(session, migration, settings)
-        : applyStatementByStatement(session, migration, settings, resume?.from ?? 0, resume !== undefined);
-}
-/** 'transaction': the server's own measure, from BEGIN to this statement, for rows written with COMMIT. */
-function durationSql(durationMs) {
-    if (durationMs === 'transaction')
-        return TRANSACTION_ELAPSED_MS;
-    return durationMs === null ? 'NULL' : String(Math.round(durationMs));
-}
-function trackingUpsertSql(client, session, migration, fields) {
-    const lit = (value) => (value === null ? 'NULL' : client.escapeLiteral(value));
-    const s = connection_quoteIdent(session.schema);
-    return `INSERT INTO ${s}.schema_migrations AS m (version, name, checksum, status, applied_at, applied_by, execution_time_ms, error_message, batch, schema_fingerprint, statements_done)
-VALUES (${lit(migration.version)}, ${lit(migration.name)}, ${lit(migration.checksum)}, ${lit(fields.status)}, ${fields.status === 'applied' ? 'now()' : 'NULL'}, ${lit(session.executedBy)}, ${durationSql(fields.durationMs)}, ${lit(fields.error)}, ${fields.batch}, ${lit(fields.fingerprint)}, ${fields.statementsDone})
-ON CONFLICT (version) DO UPDATE SET name = EXCLUDED.name, checksum = EXCLUDED.checksum, status = EXCLUDED.status, applied_at = EXCLUDED.applied_at,
-  applied_by = EXCLUDED.applied_by, execution_time_ms = EXCLUDED.execution_time_ms, error_message = EXCLUDED.error_message, batch = EXCLUDED.batch,
-  schema_fingerprint = EXCLUDED.schema_fingerprint, statements_done = EXCLUDED.statements_done`;
-}
-/**
- * One transaction: BEGIN with local timeouts, the statements, the tracking row and the history row, COMMIT.
- * A lock timeout rolls everything back and retries with backoff, so a migration waiting for a busy table
- * never queues other sessions behind it for longer than lock_timeout.
- */
-async function applyTransactional(session, migration, settings) {
-    const { client } = session;
-    const statements = migration.up.statements;
-    for (let attempt = 1;; attempt++) {
-        const started = performance.now();
-        const lockTimeoutMs = lockTimeoutForAttempt(attempt, settings);
-        const tracking = (fingerprint) => appliedRowsSql(client, session, migration, settings.batch, attempt, fingerprint);
-        try {
-            // Round trips: the first statement travels with BEGIN and the timeouts, and the last one with the
-            // tracking rows (unless a fingerprint must be taken in between); COMMIT goes alone, so an error it
-            // raises (a deferred constraint or trigger) is reported as the COMMIT's, not a statement's.
-            // Statements are joined on new lines: a statement may end in a -- comment.
-            for (const [index, statement] of statements.entries()) {
-                const first = index === 0;
-                const last = index === statements.length - 1 && !settings.fingerprint;
-                // The session reset (what an earlier migration SET must not leak into this one) rides with BEGIN too.
-                const sql = `${first ? `${sessionResetSql()};\nBEGIN; ${timeoutSettings(lockTimeoutMs, settings.statementTimeoutMs, 'LOCAL')};\n` : ''}${statement.sql}\n;${last ? `\n${tracking(null)}` : ''}`;
-                await executeStatement(client, migration.up, statement, sql);
-            }
-            if (settings.fingerprint)
-                await client.query(tracking(await settings.fingerprint(client)));
-            await commit(client, migration.up.path);
-            const durationMs = performance.now() - started;
-            return { version: migration.version, name: migration.name, durationMs, transactional: true, attempts: attempt };
-        }
-        catch (error) {
-            await client.query('ROLLBACK').catch(() => { });
-            if (error instanceof StatementFailure && error.isLockTimeout && attempt <= settings.lockRetries) {
-                await backOff(session, settings, `${migration.up.path}:${error.statement.line}`, attempt, lockTimeoutMs);
-                continue;
-            }
-            throw error;
-        }
-    }
-}
-/** The tracking and history rows of a migration applied in the open transaction, written as the login role (a migration may SET ROLE). */
-function appliedRowsSql(client, session, migration, batch, attempt, fingerprint) {
-    return `RESET ROLE;
-${trackingUpsertSql(client, session, migration, { status: 'applied', durationMs: 'transaction', batch, fingerprint, statementsDone: migration.up.statements.length, error: null })};
-${historyInsertSql(client, session.schema, { version: migration.version, action: 'apply', executionTimeMs: 'transaction', status: 'success', executedBy: session.executedBy, environment: session.environment, details: attempt > 1 ? { attempts: attempt } : undefined })}`;
-}
-/**
- * Whether a migration may share a transaction with its neighbours in a replay batch: it runs in a
- * transaction anyway, and leaves no session state (SET, RESET, SET ROLE, set_config, DISCARD) or new enum
- * label (unusable until committed) behind for the next one.
- */
-function batchable(migration) {
-    return (migration.up.transactional &&
-        migration.up.statements.length > 0 &&
-        migration.up.statements.every((statement) => !BATCH_BREAKERS.has(statement.kind) && !/set_config/i.test(statement.sql)));
-}
-const BATCH_BREAKERS = new Set(['VariableSetStmt', 'DiscardStmt', 'TransactionStmt', 'AlterEnumStmt']);
-/**
- * replay-base on a throwaway database only: consecutive batchable migrations in one transaction with their
- * tracking rows, sent as one query (one round trip and one commit for the lot, instead of two round trips
- * and a commit per migration). Their durations are the batch's elapsed time so far. On any error the whole
- * batch is rolled back and false returned: the caller then applies the same migrations one by one, which
- * names the failing statement exactly and records the failure, as a run without batches would.
- */
-async function applyReplayBatch(session, migrations, settings) {
-    const { client } = session;
-    const parts = [`${sessionResetSql()};\nBEGIN; ${timeoutSettings(settings.lockTimeoutMs, settings.statementTimeoutMs, 'LOCAL')};`];
-    for (const migration of migrations) {
-        // Statements on their own lines: a statement may end in a -- comment.
-        for (const statement of migration.up.statements)
-            parts.push(`${statement.sql}\n;`);
-        parts.push(`${appliedRowsSql(client, session, migration, settings.batch, 1, null)};`);
-    }
-    parts.push('COMMIT');
-    try {
-        await client.query(parts.join('\n'));
-        return true;
-    }
-    catch {
-        await client.query('ROLLBACK').catch(() => { });
-        return false;
-    }
-}
-/**
- * A migration's plain SET (search_path, role, work_mem …) outlives its transaction on this connection:
- * reset before each migration, so it runs as it would in a run of its own. Not DISCARD ALL: it would
- * release the migration lock. The connection check is set again (it exists from PostgreSQL 14 on).
- */
-function sessionResetSql() {
-    return `RESET ALL; RESET ROLE; SET SESSION AUTHORIZATION DEFAULT;\n${sessionGuardsSql(true)}`;
-}
-/** COMMIT alone, so that its own errors (deferred constraints, triggers) are named as such. */
-async function commit(client, path) {
-    try {
-        await client.query('COMMIT');
-    }
-    catch (error) {
-        throw new CommitFailure(path, error);
-    }
-}
-/**
- * --single-transaction: the caller's transaction is already open; run the statements and write the
- * tracking rows inside it, so the whole batch commits or rolls back together.
- */
-async function applyInOpenTransaction(session, migration, settings) {
-    const { client } = session;
-    const started = performance.now();
-    await client.query(timeoutSettings(settings.lockTimeoutMs, settings.statementTimeoutMs, 'LOCAL'));
-    for (const statement of migration.up.statements)
-        await executeStatement(client, migration.up, statement);
-    const fingerprint = settings.fingerprint ? await settings.fingerprint(client) : null;
-    const durationMs = performance.now() - started;
-    await client.query(`${trackingUpsertSql(client, session, migration, { status: 'applied', durationMs, batch: settings.batch, fingerprint, statementsDone: migration.up.statements.length, error: null })};
-${historyInsertSql(client, session.schema, { version: migration.version, action: 'apply', executionTimeMs: durationMs, status: 'success', executedBy: session.executedBy, environment: session.environment })}`);
-    return { version: migration.version, name: migration.name, durationMs, transactional: true, attempts: 1 };
-}
-/**
- * A statement-by-statement migration, exactly once by construction (see steps.ts): each statement that can
- * run in a transaction commits together with its progress row; a bare statement (CREATE INDEX
- * CONCURRENTLY, VACUUM …) runs alone and its progress is written right after. On resume the session the
- * next statement had is rebuilt first (SET, SET ROLE, search_path, set_config), and a bare statement the
- * interrupted run may have finished is looked up in the catalog instead of being run again.
- */
-async function applyStatementByStatement(session, migration, settings, resumeFrom, interrupted) {
-    const { client } = session;
-    const started = performance.now();
-    const script = migration.up;
-    const statements = script.statements;
-    const steps = planSteps(script, await serverVersionNum(client));
-    const first = resumeFrom >= statements.length ? steps.length : steps.findIndex((step) => step.from === resumeFrom);
-    if (first < 0)
-        throw new OperationError(`${script.path}: the recorded progress (${resumeFrom} statement(s) done) does not fall between two steps of the file as it is now; restore the file or record the state with ddlgate repair`);
-    await client.query(sessionResetSql());
-    if (resumeFrom > 0 && first < steps.length) {
-        const replay = sessionReplay(script, resumeFrom);
-        if (!replay.ok)
-            throw new OperationError(`${script.path}: cannot resume after statement ${resumeFrom}: ${replay.reason}; finish the migration by hand, then record it with ddlgate baseline or repair`);
-        for (const statement of replay.statements)
-            await executeStatement(client, script, statement);
-        if (replay.statements.length)
-            session.log(`${script.path}: session re-established for the resume (${replay.statements.map((st) => `line ${st.line}`).join(', ')})`);
-    }
-    const progress = (done, status = 'running', durationMs = null, fingerprint = null) => trackingUpsertSql(client, session, migration, { status, durationMs, batch: settings.batch, fingerprint, statementsDone: done, error: null });
-    await client.query(asLoginRole(progress(resumeFrom)));
-    try {
-        for (let k = first; k < steps.length; k++) {
-            const step = steps[k];
-            if (step.kind === 'transaction') {
-                await runTransactionStep(session, script, step.statements, settings, progress(step.to));
-                continue;
-            }
-            if (interrupted && k === first && (await completedBefore(session, script, step))) {
-                await client.query(asLoginRole(progress(step.to)));
-                continue;
-            }
-            await runBareStatement(session, migration.version, script, step.statement, settings);
-            await client.query(asLoginRole(progress(step.to)));
-        }
-    }
-    finally {
-        await client.query(sessionResetSql()).catch(() => { });
-    }
-    const fingerprint = settings.fingerprint ? await settings.fingerprint(client) : null;
-    const durationMs = performance.now() - started;
-    await client.query(asLoginRole(`${progress(statements.length, 'applied', durationMs, fingerprint)};
-${historyInsertSql(client, session.schema, { version: migration.version, action: 'apply', executionTimeMs: durationMs, status: 'success', executedBy: session.executedBy, environment: session.environment, details: resumeFrom ? { resumedFrom: resumeFrom } : undefined })}`));
-    return { version: migration.version, name: migration.name, durationMs, transactional: false, attempts: 1, ...(resumeFrom ? { resumedFrom: resumeFrom } : {}) };
-}
-/**
- * Tracking writes in a transaction of their own, as the login role: the migration may have switched roles
- * (SET ROLE). SET LOCAL ends with the transaction, so the migration's own role is back for its next statement.
- */
-function asLoginRole(sql) {
-    return `BEGIN; ${LOGIN_ROLE_LOCAL};\n${sql};\nCOMMIT`;
-}
-const LOGIN_ROLE_LOCAL = 'SET LOCAL SESSION AUTHORIZATION DEFAULT; SET LOCAL ROLE NONE';
-async function serverVersionNum(client) {
-    const result = await client.query(`SELECT current_setting('server_version_num')::int AS v`);
-    return Number(result.rows[0].v);
-}
-/**
- * One step in one transaction with its progress row: BEGIN, escalating lock timeout, the statement(s), the
- * progress row written as the login role, then COMMIT alone (so a deferred constraint's error is named as
- * the COMMIT's). A lock timeout rolls everything back and retries with jittered backoff.
- */
-async function runTransactionStep(session, script, statements, settings, progressSql) {
-    const { client } = session;
-    for (let attempt = 1;; attempt++) {
-        const lockTimeoutMs = lockTimeoutForAttempt(attempt, settings);
-        try {
-            for (const [index, statement] of statements.entries()) {
-                const head = index === 0 ? `BEGIN; ${timeoutSettings(lockTimeoutMs, settings.statementTimeoutMs, 'LOCAL')};\n` : '';
-                const tail = index === statements.length - 1 ? `\n;${LOGIN_ROLE_LOCAL};\n${progressSql}` : '';
-                await executeStatement(client, script, statement, `${head}${statement.sql}\n${tail}`);
-            }
-            if (statements.length === 0)
-                await client.query(`BEGIN; ${LOGIN_ROLE_LOCAL}; ${progressSql}`);
-            await commit(client, script.path);
-            return;
-        }
-        catch (error) {
-            await client.query('ROLLBACK').catch(() => { });
-            if (error instanceof StatementFailure && error.isLockTimeout && attempt <= settings.lockRetries) {
-                await backOff(session, settings, `${script.path}:${error.statement.line}`, attempt, lockTimeoutMs);
-                continue;
-            }
-            throw error;
-        }
-    }
-}
-async function backOff(session, settings, where, attempt, lockTimeoutMs) {
-    const delay = retryDelayMs(attempt);
-    session.log(`${where}: lock not available within ${lockTimeoutMs} ms; retry ${attempt}/${settings.lockRetries} in ${(delay / 1000).toFixed(1)} s`);
-    await (settings.sleep ?? apply_sleepFor)(delay);
-}
-/**
- * Whether a bare statement the interrupted run may have finished did finish, from the catalog. Runs with the
- * re-established session, so unqualified names resolve as the statement's did.
- */
-async function completedBefore(session, script, step) {
-    const { client } = session;
-    const where = `${script.path}:${step.statement.line}`;
-    const completion = step.completion;
-    const say = (text) => session.log(`${where}: ${text}`);
-    switch (completion.kind) {
-        case 'index-built': {
-            const { state, schema } = await indexState(client, completion.index);
-            if (state === 'valid')
-                say(`index ${schema}.${completion.index.name} exists and is valid: the interrupted run built it; not run again`);
-            if (state === 'invalid')
-                await dropInvalidIndex(session, completion.index);
-            return state === 'valid';
-        }
-        case 'index-dropped': {
-            const result = await client.query(`SELECT count(*)::int AS n FROM unnest($1::text[]) AS name WHERE to_regclass(name) IS NOT NULL`, [completion.names.map(qualified)]);
-            if (result.rows[0].n === 0)
-                say('the index is gone: the interrupted run dropped it; not run again');
-            return result.rows[0].n === 0;
-        }
-        case 'enum-value': {
-            const result = await client.query(`SELECT 1 FROM pg_enum WHERE enumtypid = to_regtype($1) AND enumlabel = $2`, [qualified(completion.type), completion.label]);
-            if (result.rows.length)
-                say(`enum value '${completion.label}' exists: the interrupted run added it; not run again`);
-            return result.rows.length > 0;
-        }
-        case 'database':
-        case 'tablespace': {
-            const table = completion.kind === 'database' ? 'pg_database WHERE datname' : 'pg_tablespace WHERE spcname';
-            const exists = (await client.query(`SELECT 1 FROM ${table} = $1`, [completion.name])).rows.length > 0;
-            if (exists === completion.exists)
-                say(`${completion.kind} ${completion.name} ${exists ? 'exists' : 'is gone'}: the interrupted run did it; not run again`);
-            return exists === completion.exists;
-        }
-        case 'partition-detached': {
-            const result = await client.query(`SELECT inhdetachpending AS pending FROM pg_inherits WHERE inhrelid = to_regclass($1) AND inhparent = to_regclass($2)`, [qualified(completion.partition), qualified(completion.parent)]);
-            if (result.rows.length === 0) {
-                say('the partition is detached: the interrupted run detached it; not run again');
-                return true;
-            }
-            if (result.rows[0].pending) {
-                say('finishing the detach the interrupted run started (DETACH PARTITION … FINALIZE)');
-                await client.query(`ALTER TABLE ${qualified(completion.parent)} DETACH PARTITION ${qualified(completion.partition)} FINALIZE`);
-                return true;
-            }
-            return false;
-        }
-        case 'repeatable':
-            return false;
-        case 'unknown': {
-            const versionHint = `UPDATE ${connection_quoteIdent(session.schema)}.schema_migrations SET statements_done = ${step.to} WHERE version = '…'`;
-            throw new OperationError(`${where}: the interrupted run may or may not have completed this ${step.reason}, and ddlgate will not run it again blindly: check ${completion.check}; if it did not, run it by hand; then record it (${versionHint}) and run up again`);
-        }
-    }
-}
-/** A bare statement; concurrent index builds on their own clock (see runIndexBuild). */
-async function runBareStatement(session, version, script, statement, settings) {
-    if (isIndexBuild(statement))
-        return runIndexBuild(session, version, script, statement, settings);
-    for (let attempt = 1;; attempt++) {
-        const lockTimeoutMs = lockTimeoutForAttempt(attempt, settings);
-        await session.client.query(timeoutSettings(lockTimeoutMs, settings.statementTimeoutMs, 'SESSION'));
-        try {
-            await executeStatement(session.client, script, statement);
-            return;
-        }
-        catch (error) {
-            if (error instanceof StatementFailure && error.isLockTimeout && attempt <= settings.lockRetries) {
-                await backOff(session, settings, `${script.path}:${statement.line}`, attempt, lockTimeoutMs);
-                continue;
-            }
-            throw error;
-        }
-    }
-}
-/** CREATE/DROP INDEX CONCURRENTLY and REINDEX CONCURRENTLY: they wait for older transactions by design. */
-function isIndexBuild(statement) {
-    const node = statement.node;
-    return Boolean(node.IndexStmt?.concurrent || node.DropStmt?.concurrent || (node.ReindexStmt && (node.ReindexStmt.params ?? []).some((p) => p.DefElem?.defname === 'concurrently')));
-}
-/**
- * A concurrent index build takes a lock that blocks no reads or writes, and legitimately waits for older
- * transactions: it runs with no lock timeout and its own statement timeout, is never cancelled by lock
- * retries, and while it waits ddlgate says every WAIT_REPORT_MS which transactions it waits for.
- * Transient failures (deadlock, cancel) are retried after dropping the INVALID index.
- */
-async function runIndexBuild(session, version, script, statement, settings) {
-    const index = concurrentIndexTarget(statement);
-    let attemptNumber = index ? await lastIndexAttempt(session, version, index) : 0;
-    let indexRetries = 0;
-    const maxIndexRetries = settings.indexRetries ?? 2;
-    await session.client.query(timeoutSettings(0, settings.indexTimeoutMs ?? DEFAULT_INDEX_TIMEOUT_MS, 'SESSION'));
-    try {
-        for (;;) {
-            const started = performance.now();
-            attemptNumber++;
-            const stopReporting = reportWaits(session, `${script.path}:${statement.line}`, settings.waitReportMs ?? WAIT_REPORT_MS);
-            try {
-                await executeStatement(session.client, script, statement);
-                if (index)
-                    await recordIndexAttempt(session, version, index, attemptNumber, null, performance.now() - started);
-                return;
-            }
-            catch (error) {
-                const durationMs = performance.now() - started;
-                if (index) {
-                    // Not after "already exists" (42P07): that index was there before this statement and is not ours.
-                    if (!(error instanceof StatementFailure && (error.connectionLost || error.sqlState === '42P07')))
-                        await dropInvalidIndex(session, index).catch(() => { });
-                    await recordIndexAttempt(session, version, index, attemptNumber, error, durationMs);
-                }
-                if (index && error instanceof StatementFailure && isTransientBuildFailure(error) && indexRetries < maxIndexRetries) {
-                    indexRetries++;
-                    const delay = retryDelayMs(indexRetries);
-                    session.log(`${script.path}:${statement.line}: index build of ${index.name} failed (${error.sqlState}); INVALID index dropped, retry ${indexRetries}/${maxIndexRetries} in ${(delay / 1000).toFixed(1)} s`);
-                    await (settings.sleep ?? apply_sleepFor)(delay);
-                    continue;
-                }
-                throw error;
-            }
-            finally {
-                stopReporting();
-            }
-        }
-    }
-    finally {
-        await session.client.query(timeoutSettings(settings.lockTimeoutMs, settings.statementTimeoutMs, 'SESSION')).catch(() => { });
-    }
-}
-/** While the runner's statement waits for a lock, names the sessions it waits for, every `everyMs`. */
-function reportWaits(session, where, everyMs) {
-    const pid = session.client.processID;
-    const started = Date.now();
-    let stopped = false;
-    let timer;
-    const report = async () => {
-        try {
-            const rows = await sideQuery(session.client, `SELECT b.pid, coalesce(b.application_name, '') AS app, coalesce(b.state, '') AS state,
-                extract(epoch FROM now() - coalesce(b.xact_start, b.query_start, b.backend_start))::int AS age, b.query
-           FROM pg_stat_activity b WHERE b.pid = ANY (pg_blocking_pids($1))
-          ORDER BY b.xact_start NULLS LAST`, [pid]);
-            if (!stopped && rows.length)
-                session.log(`${where}: index build waiting ${Math.round((Date.now() - started) / 1000)} s for ${rows.map(describeBlocker).join('; ')}`);
-        }
-        catch {
-            // The report is a courtesy: the build itself is watched by the connection's liveness check.
-        }
-        if (!stopped)
-            timer = setTimeout(report, everyMs);
-    };
-    timer = setTimeout(report, Math.min(everyMs, 5000));
-    return () => {
-        stopped = true;
-        if (timer)
-            clearTimeout(timer);
-    };
-}
-/** One waited-for session: pid, application, state, age and the start of its query — never a literal (a password may be one). */
-function describeBlocker(row) {
-    const query = scrubSecrets((row.query ?? '')
-        .replace(/'(?:[^']|'')*'?/g, "'…'")
-        .replace(/\$([A-Za-z_]*)\$[\s\S]*?(\$\1\$|$)/g, '$…$')
-        .replace(/\s+/g, ' ')
-        .trim());
-    const start = query.length > 60 ? `${query.slice(0, 60)}…` : query;
-    return `pid ${row.pid} (${row.app || 'no application_name'}, ${row.state || 'unknown state'}, transaction open ${row.age} s${start ? `: ${start}` : ''})`;
-}
-/**
- * Failures of a concurrent build that another attempt can get past: a deadlock or serialization failure
- * with concurrent DDL, or a cancel by someone else. A duplicate key, a bad column or a statement_timeout
- * would fail the same way again — after another full scan of the table — so those are not retried.
- */
-function isTransientBuildFailure(error) {
-    const code = error.sqlState;
-    if (code === '40P01' || code === '40001' || code === '55006' || code === '53200')
-        return true;
-    return code === '57014' && /user request/i.test(error.message);
-}
-async function lastIndexAttempt(session, version, index) {
-    const { client } = session;
-    // As the login role, like every tracking access: the migration may have switched roles.
-    const result = await client.query(`BEGIN; ${LOGIN_ROLE_LOCAL};\nSELECT coalesce(max(attempt), 0) AS n FROM ${connection_quoteIdent(session.schema)}.index_build_history WHERE version = ${client.escapeLiteral(version)} AND index_name = ${client.escapeLiteral(indexLabel(index))};\nCOMMIT`);
-    const rows = (Array.isArray(result) ? result.find((r) => r.command === 'SELECT') : result).rows;
-    return Number(rows[0].n);
-}
-/** One row per build attempt in index_build_history; over a fresh connection when the runner's was lost. */
-async function recordIndexAttempt(session, version, index, attempt, error, durationMs) {
-    const message = error === null ? null : error instanceof StatementFailure ? error.message : execute_describePgError(error);
-    const sql = (client) => {
-        const lit = (value) => (value === null ? 'NULL' : client.escapeLiteral(value));
-        return asLoginRole(`INSERT INTO ${connection_quoteIdent(session.schema)}.index_build_history (version, index_name, attempt, status, error_message, duration_ms) VALUES (${lit(version)}, ${lit(indexLabel(index))}, ${attempt}, ${lit(error === null ? 'success' : 'failed')}, ${lit(message)}, ${Math.round(durationMs)})`);
-    };
-    await recordOverAnyConnection(session, `the index build attempt in ${session.schema}.index_build_history`, (client) => client.query(sql(client)));
-}
-function indexLabel(index) {
-    return index.schema ? `${index.schema}.${index.name}` : index.name;
-}
-/** The index a CREATE INDEX CONCURRENTLY statement builds, when it names one. */
-function concurrentIndexTarget(statement) {
-    const node = statement.node.IndexStmt;
-    if (!node?.concurrent || !node.idxname || !node.relation?.relname)
-        return undefined;
-    const schema = node.relation.schemaname ?? null;
-    const table = schema ? `${connection_quoteIdent(schema)}.${connection_quoteIdent(node.relation.relname)}` : connection_quoteIdent(node.relation.relname);
-    return { schema, name: node.idxname, table };
-}
-/**
- * The state of the index this statement builds: matched by name AND table (an index lives in its table's
- * schema), so a same-named index elsewhere is never taken for it, skipped or dropped.
- */
-async function indexState(client, index) {
-    const result = await client.query(`SELECT i.indisvalid, n.nspname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relname = $1 AND i.indrelid = to_regclass($2)`, [index.name, index.table]);
-    const row = result.rows[0];
-    if (!row)
-        return { state: 'absent' };
-    return { state: row.indisvalid ? 'valid' : 'invalid', schema: row.nspname };
-}
-/** An INVALID index left by a failed concurrent build still slows every write: drop it before anything else. */
-async function dropInvalidIndex(session, index) {
-    const found = await indexState(session.client, index);
-    if (found.state !== 'invalid')
-        return;
-    session.log(`dropping INVALID index ${found.schema}.${index.name} left by a failed concurrent build`);
-    await session.client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${connection_quoteIdent(found.schema)}.${connection_quoteIdent(index.name)}`);
 }
 
 ;// CONCATENATED MODULE: ./lib/db/deploy-plan.js

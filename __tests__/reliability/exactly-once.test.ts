@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
-import { CLI, REPO_ROOT, removeDir, runCli, tempDir, useTestDatabase, type CliResult } from '../helpers/pg.js';
+import { removeDir, runCli, tempDir, useTestDatabase } from '../helpers/pg.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+import { noRunnerLeft, runCut, startCli } from '../helpers/cli-process.js';
 
 // Exactly once under faults: a statement-by-statement migration is cut at each statement boundary —
 // the server's answer lost after it committed (connection reset), or the runner SIGKILLed at that
@@ -27,26 +27,7 @@ const STATE_SQL = `SELECT (SELECT count(*)::int FROM target) AS target_rows,
   (SELECT count(*)::int FROM pg_class WHERE relname = 'later') AS later,
   (SELECT string_agg(version || ':' || status || ':' || statements_done, ', ' ORDER BY version) FROM ddlgate.schema_migrations) AS tracking`;
 
-function startCli(url: string, dir: string, ...args: string[]) {
-  const child = spawn(process.execPath, [CLI, ...args, '--dir', dir], { cwd: REPO_ROOT, env: { ...process.env, DATABASE_URL: url, POSTGRES_URL: undefined }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const done = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
-  return { child, done };
-}
-
 const up = (url: string, dir: string, ...args: string[]) => runCli(['up', '--dir', dir, ...args], { env: { DATABASE_URL: url, POSTGRES_URL: undefined } });
-
-/** Waits until no ddlgate backend is left (the orphaned session ended, its migration lock released). */
-async function noRunnerLeft(url: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while ((await db.query(url, `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'ddlgate'`))[0].n > 0) {
-    if (Date.now() > deadline) throw new Error('a ddlgate backend outlived its client');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 // Where to cut: the n-th query matching `match` of the disturbed run (migration 1 was applied before).
 const CUTS: { name: string; match: RegExp; nth?: number }[] = [
@@ -81,20 +62,11 @@ describe('exactly once: statement-by-statement migration cut at each statement b
       it(`${how} after: ${cut.name} — one rerun reaches the undisturbed state`, async () => {
         const url = await db.createDatabase('cut');
         expect((await up(url, dir, '--to', '1')).code).toBe(0);
-        const trap = proxy.loseReplyTo(cut.match, { nth: cut.nth ?? 1, action: how === 'reset' ? 'reset' : 'hold' });
-        const run = startCli(proxy.url(url), dir, 'up');
-        const cutAt = await Promise.race([trap.held, run.done.then((r) => Promise.reject(new Error(`run ended before the cut: ${r.stderr}`)))]);
-        expect(cutAt).toMatch(cut.match);
-        if (how === 'SIGKILL') run.child.kill('SIGKILL');
-        const disturbed = await run.done;
+        const disturbed = await runCut(proxy, cut, how, url, dir, 'up');
         if (how === 'reset') {
-          expect(disturbed.code).toBe(1);
-          const lines = disturbed.stderr.split('\n').filter((l) => l.startsWith('ddlgate:'));
-          expect(lines).toHaveLength(1);
-          expect(lines[0]).toMatch(/connection lost|connection to .* lost/);
           // A lost answer to COMMIT is said as such, never blamed on a deferred constraint.
-          if (String(cut.match) === String(/^COMMIT$/)) expect(lines[0]).toMatch(/while waiting for COMMIT's answer; it may or may not have committed/);
-          expect(lines[0]).not.toMatch(/deferred constraint/);
+          if (String(cut.match) === String(/^COMMIT$/)) expect(disturbed.line).toMatch(/while waiting for COMMIT's answer; it may or may not have committed/);
+          expect(disturbed.line).not.toMatch(/deferred constraint/);
         }
         await noRunnerLeft(url);
         const rerun = await up(url, dir);

@@ -1,33 +1,13 @@
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import pg from 'pg';
-import { CLI, REPO_ROOT, removeDir, runCli, tempDir, useTestDatabase, type CliResult } from '../helpers/pg.js';
+import { removeDir, runCli, tempDir, useTestDatabase } from '../helpers/pg.js';
+import { noRunnerLeft, startCli, waitFor } from '../helpers/cli-process.js';
 
 // Faults on real PostgreSQL with real processes: concurrent runners, SIGKILL, a terminated backend,
 // a held lock, a server restart. Each test is bounded and stops by itself.
 const db = useTestDatabase();
 
 const cli = (url: string, dir: string, ...args: string[]) => runCli([...args, '--dir', dir], { env: { DATABASE_URL: url, POSTGRES_URL: undefined } });
-
-function startCli(url: string, dir: string, ...args: string[]) {
-  const child = spawn(process.execPath, [CLI, ...args, '--dir', dir], { cwd: REPO_ROOT, env: { ...process.env, DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const done = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
-  return { child, done, stderr: () => stderr };
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** The pid of the runner's backend while it runs a statement matching `pattern`. */
 const runnerBackend = (url: string, pattern: string) =>
@@ -67,7 +47,7 @@ describe('faults', () => {
       run.child.kill('SIGKILL');
       expect((await run.done).signal).toBe('SIGKILL');
       // The orphaned backend notices the dead client (client_connection_check_interval) and rolls back.
-      await waitFor(async () => (await db.query(url, `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'ddlgate'`))[0].n === 0, 'the orphaned backend to end');
+      await noRunnerLeft(url);
       expect(await db.query(url, `SELECT relname FROM pg_class WHERE relname IN ('slow', 'after_sleep')`)).toEqual([]);
       expect(await db.query(url, `SELECT * FROM ddlgate.schema_migrations`)).toEqual([]);
       // Shorten the sleep for the re-run: the file's checksum was never recorded, so this is allowed.
@@ -103,7 +83,7 @@ describe('faults', () => {
       expect(await db.query(url, `SELECT statements_done FROM ddlgate.schema_migrations WHERE version = '2'`)).toEqual([{ statements_done: 1 }]);
       run.child.kill('SIGKILL');
       await run.done;
-      await waitFor(async () => (await db.query(url, `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'ddlgate'`))[0].n === 0, 'the orphaned backend to end');
+      await noRunnerLeft(url);
       await writer.query('COMMIT');
       const next = await cli(url, dir, 'up');
       expect(next.stderr).toMatch(/resuming after statement 1 of 3/);

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { migrationLockKey } from '../../src/db/advisory-lock.js';
-import { CLI, REPO_ROOT, removeDir, tempDir, useTestDatabase, type CliResult } from '../helpers/pg.js';
+import { removeDir, tempDir, useTestDatabase } from '../helpers/pg.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+import { oneLine, startCli, waitFor } from '../helpers/cli-process.js';
 
 // A silently dead network (packets dropped, nothing closed) between ddlgate and the server, through a
 // real TCP proxy on 127.0.0.1. Documented bounds (docs/reliability.md): the run ends with exit 1 and one
@@ -12,30 +12,6 @@ const CLIENT_BOUND_MS = 30_000;
 const SERVER_BOUND_MS = 30_000;
 const db = useTestDatabase();
 
-function startCli(url: string, dir: string, ...args: string[]) {
-  const started = Date.now();
-  const child = spawn(process.execPath, [CLI, ...args, '--dir', dir], { cwd: REPO_ROOT, env: { ...process.env, DATABASE_URL: url, POSTGRES_URL: undefined }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const done = new Promise<CliResult & { ms: number }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, ms: Date.now() - started })));
-  // Never outlive the test: a hang is a failure, not a stuck suite.
-  const guard = setTimeout(() => child.kill('SIGKILL'), CLIENT_BOUND_MS + 30_000);
-  done.finally(() => clearTimeout(guard));
-  return { child, done };
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 const runnerBackend = (url: string, pattern: string) =>
   waitFor(async () => (await db.query(url, `SELECT pid FROM pg_stat_activity WHERE application_name = 'ddlgate' AND query ILIKE $1`, [pattern]))[0]?.pid as number | undefined, `the runner running ${pattern}`, 60_000);
 
@@ -44,13 +20,6 @@ const migrationLockHeld = async (url: string, pid?: number) => {
   const rows = await db.query(url, `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1::bigint::oid AND objid = $2::bigint::oid`, [String(key >> 32n), String(key & 0xffffffffn)]);
   return pid === undefined ? rows.length > 0 : rows.some((r) => r.pid === pid);
 };
-
-function oneLine(result: CliResult): string {
-  const lines = result.stderr.split('\n').filter((l) => l.startsWith('ddlgate:'));
-  expect({ lines: lines.length, stderr: lines.length === 1 ? '' : result.stderr }).toEqual({ lines: 1, stderr: '' });
-  expect(result.stderr).not.toMatch(/\n\s+at /);
-  return lines[0]!;
-}
 
 describe('blackholed network: bounded, exit 1, locks released by the server', () => {
   let proxy: TcpProxy;

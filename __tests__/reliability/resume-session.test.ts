@@ -1,34 +1,15 @@
-import { spawn } from 'node:child_process';
 import pg from 'pg';
-import { CLI, REPO_ROOT, removeDir, runCli, tempDir, useTestDatabase, type CliResult } from '../helpers/pg.js';
+import { removeDir, runCli, tempDir, useTestDatabase, type CliResult } from '../helpers/pg.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+import { noRunnerLeft, startCli, waitFor } from '../helpers/cli-process.js';
 
 // A resumed statement runs in the session it had: SET search_path / SET ROLE / set_config made by earlier
 // statements are re-established, or the resume is refused with the reason. Tracking writes are made as
 // the login role. Concurrent index builds wait on their own clock and say what they wait for.
 const db = useTestDatabase();
 
-function startCli(url: string, dir: string, ...args: string[]) {
-  const child = spawn(process.execPath, [CLI, ...args, '--dir', dir], { cwd: REPO_ROOT, env: { ...process.env, DATABASE_URL: url, POSTGRES_URL: undefined }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const done = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
-  return { child, done, stderr: () => stderr };
-}
 const up = (url: string, dir: string, ...args: string[]) => runCli(['up', '--dir', dir, ...args], { env: { DATABASE_URL: url, POSTGRES_URL: undefined }, timeoutMs: 120_000 });
 
-async function waitFor<T>(probe: () => Promise<T | undefined | null | false> | T, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-const noRunnerLeft = (url: string) => waitFor(async () => (await db.query(url, `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'ddlgate'`))[0].n === 0, 'the runner session to end', 30_000);
 
 /** Runs `up` through the proxy and loses the server's answer to the query matching `match` (after it completed). */
 async function cutAfter(proxy: TcpProxy, url: string, dir: string, match: RegExp): Promise<CliResult> {

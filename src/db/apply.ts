@@ -193,16 +193,51 @@ ${historyInsertSql(client, session.schema, { version: migration.version, action:
 }
 
 /**
- * A statement-by-statement migration, exactly once by construction (see steps.ts): each statement that can
- * run in a transaction commits together with its progress row; a bare statement (CREATE INDEX
- * CONCURRENTLY, VACUUM …) runs alone and its progress is written right after. On resume the session the
- * next statement had is rebuilt first (SET, SET ROLE, search_path, set_config), and a bare statement the
- * interrupted run may have finished is looked up in the catalog instead of being run again.
+ * A statement-by-statement migration, exactly once by construction (see steps.ts and runStepwise); its
+ * tracking row says how many statements are done, and the last write marks it applied with its history row.
  */
 async function applyStatementByStatement(session: MigrationSession, migration: Migration, settings: ApplySettings, resumeFrom: number, interrupted: boolean): Promise<AppliedMigration> {
   const { client } = session;
   const started = performance.now();
-  const script = migration.up;
+  const statements = migration.up.statements;
+  const progress = (done: number, status: 'running' | 'applied' = 'running', durationMs: number | null = null, fingerprint: string | null = null) =>
+    trackingUpsertSql(client, session, migration, { status, durationMs, batch: settings.batch, fingerprint, statementsDone: done, error: null });
+  await runStepwise(session, { script: migration.up, version: migration.version, from: resumeFrom, interrupted, progress: (done) => progress(done) }, settings);
+  const fingerprint = settings.fingerprint ? await settings.fingerprint(client) : null;
+  const durationMs = performance.now() - started;
+  await client.query(
+    asLoginRole(`${progress(statements.length, 'applied', durationMs, fingerprint)};
+${historyInsertSql(client, session.schema, { version: migration.version, action: 'apply', executionTimeMs: durationMs, status: 'success', executedBy: session.executedBy, environment: session.environment, details: resumeFrom ? { resumedFrom: resumeFrom } : undefined })}`),
+  );
+  return { version: migration.version, name: migration.name, durationMs, transactional: false, attempts: 1, ...(resumeFrom ? { resumedFrom: resumeFrom } : {}) };
+}
+
+/** One script run step by step: where to start, and how its progress is recorded (up: statements_done; down: rollback_done). */
+export interface StepwiseRun {
+  script: MigrationScript;
+  /** The migration's version (index build attempts are recorded under it). */
+  version: string;
+  /** The first statement not known to be done. */
+  from: number;
+  /** An earlier run stopped part-way at `from`: a bare statement there is looked up in the catalog first. */
+  interrupted: boolean;
+  /** SQL recording that the first `done` statements are done; it commits with the step, as the login role. */
+  progress: (done: number) => string;
+  /** How a user records a bare statement by hand (the column and the command to run again), when the catalog cannot tell. */
+  manual?: { column: string; command: string };
+}
+
+/**
+ * The exactly-once engine for a script run statement by statement, shared by up and down: each statement
+ * that can run in a transaction commits together with its progress row; a bare statement (CREATE INDEX
+ * CONCURRENTLY, VACUUM …) runs alone and its progress is written right after. On resume the session the
+ * next statement had is rebuilt first (SET, SET ROLE, search_path, set_config), and a bare statement the
+ * interrupted run may have finished is looked up in the catalog instead of being run again. Records the
+ * progress of `from` before the first step, so an interruption during a bare first statement is known.
+ */
+export async function runStepwise(session: MigrationSession, run: StepwiseRun, settings: ApplySettings): Promise<void> {
+  const { client } = session;
+  const { script, from: resumeFrom, interrupted, progress } = run;
   const statements = script.statements;
   const steps = planSteps(script, await serverVersionNum(client));
   const first = resumeFrom >= statements.length ? steps.length : steps.findIndex((step) => step.from === resumeFrom);
@@ -214,8 +249,6 @@ async function applyStatementByStatement(session: MigrationSession, migration: M
     for (const statement of replay.statements) await executeStatement(client, script, statement);
     if (replay.statements.length) session.log(`${script.path}: session re-established for the resume (${replay.statements.map((st) => `line ${st.line}`).join(', ')})`);
   }
-  const progress = (done: number, status: 'running' | 'applied' = 'running', durationMs: number | null = null, fingerprint: string | null = null) =>
-    trackingUpsertSql(client, session, migration, { status, durationMs, batch: settings.batch, fingerprint, statementsDone: done, error: null });
   await client.query(asLoginRole(progress(resumeFrom)));
   try {
     for (let k = first; k < steps.length; k++) {
@@ -224,30 +257,23 @@ async function applyStatementByStatement(session: MigrationSession, migration: M
         await runTransactionStep(session, script, step.statements, settings, progress(step.to));
         continue;
       }
-      if (interrupted && k === first && (await completedBefore(session, script, step))) {
+      if (interrupted && k === first && (await completedBefore(session, script, step, run.manual))) {
         await client.query(asLoginRole(progress(step.to)));
         continue;
       }
-      await runBareStatement(session, migration.version, script, step.statement, settings);
+      await runBareStatement(session, run.version, script, step.statement, settings);
       await client.query(asLoginRole(progress(step.to)));
     }
   } finally {
     await client.query(sessionResetSql()).catch(() => {});
   }
-  const fingerprint = settings.fingerprint ? await settings.fingerprint(client) : null;
-  const durationMs = performance.now() - started;
-  await client.query(
-    asLoginRole(`${progress(statements.length, 'applied', durationMs, fingerprint)};
-${historyInsertSql(client, session.schema, { version: migration.version, action: 'apply', executionTimeMs: durationMs, status: 'success', executedBy: session.executedBy, environment: session.environment, details: resumeFrom ? { resumedFrom: resumeFrom } : undefined })}`),
-  );
-  return { version: migration.version, name: migration.name, durationMs, transactional: false, attempts: 1, ...(resumeFrom ? { resumedFrom: resumeFrom } : {}) };
 }
 
 /**
  * Tracking writes in a transaction of their own, as the login role: the migration may have switched roles
  * (SET ROLE). SET LOCAL ends with the transaction, so the migration's own role is back for its next statement.
  */
-function asLoginRole(sql: string): string {
+export function asLoginRole(sql: string): string {
   return `BEGIN; ${LOGIN_ROLE_LOCAL};\n${sql};\nCOMMIT`;
 }
 const LOGIN_ROLE_LOCAL = 'SET LOCAL SESSION AUTHORIZATION DEFAULT; SET LOCAL ROLE NONE';
@@ -262,7 +288,7 @@ async function serverVersionNum(client: Client): Promise<number> {
  * progress row written as the login role, then COMMIT alone (so a deferred constraint's error is named as
  * the COMMIT's). A lock timeout rolls everything back and retries with jittered backoff.
  */
-async function runTransactionStep(session: MigrationSession, script: MigrationScript, statements: SqlStatement[], settings: ApplySettings, progressSql: string): Promise<void> {
+export async function runTransactionStep(session: MigrationSession, script: MigrationScript, statements: SqlStatement[], settings: ApplySettings, progressSql: string): Promise<void> {
   const { client } = session;
   for (let attempt = 1; ; attempt++) {
     const lockTimeoutMs = lockTimeoutForAttempt(attempt, settings);
@@ -296,7 +322,7 @@ async function backOff(session: MigrationSession, settings: ApplySettings, where
  * Whether a bare statement the interrupted run may have finished did finish, from the catalog. Runs with the
  * re-established session, so unqualified names resolve as the statement's did.
  */
-async function completedBefore(session: MigrationSession, script: MigrationScript, step: Extract<Step, { kind: 'bare' }>): Promise<boolean> {
+async function completedBefore(session: MigrationSession, script: MigrationScript, step: Extract<Step, { kind: 'bare' }>, manual = { column: 'statements_done', command: 'up' }): Promise<boolean> {
   const { client } = session;
   const where = `${script.path}:${step.statement.line}`;
   const completion = step.completion;
@@ -341,8 +367,8 @@ async function completedBefore(session: MigrationSession, script: MigrationScrip
     case 'repeatable':
       return false;
     case 'unknown': {
-      const versionHint = `UPDATE ${quoteIdent(session.schema)}.schema_migrations SET statements_done = ${step.to} WHERE version = '…'`;
-      throw new OperationError(`${where}: the interrupted run may or may not have completed this ${step.reason}, and ddlgate will not run it again blindly: check ${completion.check}; if it did not, run it by hand; then record it (${versionHint}) and run up again`);
+      const versionHint = `UPDATE ${quoteIdent(session.schema)}.schema_migrations SET ${manual.column} = ${step.to} WHERE version = '…'`;
+      throw new OperationError(`${where}: the interrupted run may or may not have completed this ${step.reason}, and ddlgate will not run it again blindly: check ${completion.check}; if it did not, run it by hand; then record it (${versionHint}) and run ${manual.command} again`);
     }
   }
 }

@@ -4,7 +4,10 @@ import { downSourceOf, loadSource } from '../migrations/script.js';
 import type { MigrationScript } from '../migrations/types.js';
 import { quoteIdent } from './connection.js';
 import { enforceEnvironmentIdentity } from './identity.js';
-import { describePgError, executeStatement, StatementFailure, timeoutSettings } from './execute.js';
+import { checksumOf } from '../migrations/checksum.js';
+import { asLoginRole, runStepwise, runTransactionStep, sessionResetSql } from './apply.js';
+import { lostReason } from './connection.js';
+import { CommitFailure, describePgError, isConnectionLost, StatementFailure } from './execute.js';
 import { recordOverAnyConnection, withMigrationSession } from './session.js';
 import { compareVersions } from './status.js';
 import { historyInsertSql, insertHistory, readAppliedRows, type AppliedRow } from './tracking.js';
@@ -63,42 +66,75 @@ export async function runDown(options: DownOptions): Promise<RolledBack[]> {
       if (!entry) throw new OperationError(`cannot roll back ${row.version}_${row.name}: its migration files are missing`);
       const downSource = downSourceOf(entry);
       if (!downSource) throw new OperationError(`cannot roll back ${row.version}_${row.name}: ${displayPath(entry.upPath)} has no down ${entry.layout && entry.layout !== 'native' ? `migration (${entry.layout} layout)` : `file (${row.version}_${row.name}.down.sql)`}; nothing was rolled back`);
-      return { version: row.version, name: row.name, script: loadSource(downSource) };
+      const script = loadSource(downSource);
+      return { version: row.version, name: row.name, script, resume: rollbackResume(row, script, checksumOf(script.text)) };
     });
+    const interrupted = rows.find((row) => row.rollback_done !== null && row.rollback_done !== undefined);
+    if (interrupted && plan[0]?.version !== interrupted.version) {
+      throw new OperationError(`the rollback of ${interrupted.version}_${interrupted.name} stopped part-way (${interrupted.rollback_done} down statement(s) done): finish it first with ddlgate down --steps 1; nothing was rolled back`);
+    }
     await options.onPlan?.(plan);
     const done: RolledBack[] = [];
+    const settings = { lockTimeoutMs: options.lockTimeoutMs, statementTimeoutMs: options.statementTimeoutMs, lockRetries: options.lockRetries, batch: 0, ...(options.indexTimeoutMs !== undefined ? { indexTimeoutMs: options.indexTimeoutMs } : {}) };
     for (const step of plan) {
       const started = performance.now();
       const { client } = session;
       const s = quoteIdent(options.schema);
+      const version = client.escapeLiteral(step.version);
+      const finish = (durationMs: number | 'transaction') =>
+        `DELETE FROM ${s}.schema_migrations WHERE version = ${version};
+${historyInsertSql(client, options.schema, { version: step.version, action: 'rollback', executionTimeMs: durationMs, status: 'success', executedBy: session.executedBy, environment: session.environment, details: step.resume ? { resumedFrom: step.resume.from } : undefined })}`;
       try {
         if (step.script.transactional) {
-          await client.query(`BEGIN; ${timeoutSettings(options.lockTimeoutMs, options.statementTimeoutMs, 'LOCAL')}`);
-          for (const statement of step.script.statements) await executeStatement(client, step.script, statement);
-          const durationMs = performance.now() - started;
-          await client.query(
-            `DELETE FROM ${s}.schema_migrations WHERE version = ${client.escapeLiteral(step.version)};
-${historyInsertSql(client, options.schema, { version: step.version, action: 'rollback', executionTimeMs: durationMs, status: 'success', executedBy: session.executedBy, environment: session.environment })};
-COMMIT`,
-          );
+          // One transaction: the statements, the tracking row's removal and the history row commit together.
+          await client.query(sessionResetSql());
+          await runTransactionStep(session, step.script, step.script.statements, settings, finish('transaction'));
         } else {
-          await client.query(timeoutSettings(options.lockTimeoutMs, options.statementTimeoutMs, 'SESSION'));
-          for (const statement of step.script.statements) await executeStatement(client, step.script, statement);
-          await client.query('RESET lock_timeout; RESET statement_timeout');
-          await client.query(`DELETE FROM ${s}.schema_migrations WHERE version = $1`, [step.version]);
-          await insertHistory(client, options.schema, { version: step.version, action: 'rollback', executionTimeMs: performance.now() - started, status: 'success', executedBy: session.executedBy, environment: session.environment });
+          // Statement by statement, exactly once: each step commits with rollback_done (see runStepwise).
+          if (step.resume) session.log(`${step.script.path}: resuming the rollback after statement ${step.resume.from} of ${step.script.statements.length}`);
+          const checksum = client.escapeLiteral(checksumOf(step.script.text));
+          await runStepwise(
+            session,
+            {
+              script: step.script,
+              version: step.version,
+              from: step.resume?.from ?? 0,
+              interrupted: step.resume !== undefined,
+              progress: (n) => `UPDATE ${s}.schema_migrations SET rollback_done = ${n}, rollback_checksum = ${checksum} WHERE version = ${version}`,
+              manual: { column: 'rollback_done', command: 'down' },
+            },
+            settings,
+          );
+          await client.query(asLoginRole(finish(performance.now() - started)));
         }
         const durationMs = performance.now() - started;
         done.push({ version: step.version, name: step.name, durationMs });
         session.log(`rolled back ${step.version}_${step.name} (${Math.round(durationMs)} ms)`);
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {});
-        const message = error instanceof StatementFailure ? error.message : describePgError(error);
+        const message = error instanceof StatementFailure || error instanceof CommitFailure ? error.message : describePgError(error);
+        const lost = isConnectionLost(error) || (error as { connectionLost?: boolean }).connectionLost === true || lostReason(client) !== undefined;
         const entry = { version: step.version, action: 'rollback' as const, executionTimeMs: performance.now() - started, status: 'failed' as const, errorMessage: message, executedBy: session.executedBy, environment: session.environment };
-        await recordOverAnyConnection(session, `the failed rollback in ${options.schema}.migration_history`, (target) => insertHistory(target, options.schema, entry));
+        await recordOverAnyConnection(session, `the failed rollback in ${options.schema}.migration_history`, async (target) => {
+          // Answered by the server with nothing done: no rollback is part-way, so up is not blocked by it.
+          if (!lost) await target.query(`UPDATE ${s}.schema_migrations SET rollback_done = NULL, rollback_checksum = NULL WHERE version = $1 AND rollback_done = 0`, [step.version]);
+          await insertHistory(target, options.schema, entry);
+        });
         throw new RollbackFailed(step, message, done);
       }
     }
     return done;
   });
+}
+
+/**
+ * Where an interrupted statement-by-statement rollback resumes: at rollback_done, if the down script is the
+ * one it counted in (an edited script would skip or repeat work).
+ */
+function rollbackResume(row: AppliedRow, script: MigrationScript, checksum: string): { from: number } | undefined {
+  if (row.rollback_done === null || row.rollback_done === undefined) return undefined;
+  if (row.rollback_done > 0 && row.rollback_checksum !== checksum) {
+    throw new OperationError(`${script.path}: changed after its rollback stopped part-way (${row.rollback_done} statement(s) done); restore the file to finish the rollback; nothing was rolled back`);
+  }
+  return { from: row.rollback_done };
 }

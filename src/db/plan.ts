@@ -38,6 +38,11 @@ export function planUp(migrations: Migration[], rows: AppliedRow[], options: Pla
   const status = computeStatus(migrations, rows, new Map());
   const migrationByVersion = new Map(migrations.map((migration) => [migration.version, migration]));
   const entryByVersion = new Map(entries.map((entry) => [entry.version, entry]));
+  // A statement-by-statement rollback stopped part-way leaves the schema between two versions: finish it first.
+  const halfRolledBack = rows.find((row) => row.rollback_done !== null && row.rollback_done !== undefined);
+  if (halfRolledBack) {
+    throw new OperationError(`the rollback of ${halfRolledBack.version}_${halfRolledBack.name} stopped part-way (${halfRolledBack.rollback_done} down statement(s) done): finish it with ddlgate down --steps 1, then run up; nothing was applied`);
+  }
   for (const item of status) {
     if (item.state === 'modified') {
       const file = displayPath(entryByVersion.get(item.version)!.upPath);

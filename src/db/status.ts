@@ -34,6 +34,8 @@ export function computeStatus(
     if (!row) {
       const failure = failures.get(file.version);
       items.push(failure ? { ...base, state: 'failed', appliedAt: null, detail: failure.error ?? 'failed' } : { ...base, state: 'pending', appliedAt: null });
+    } else if (row.rollback_done !== null && row.rollback_done !== undefined) {
+      items.push({ ...base, state: 'failed', appliedAt: iso(row.applied_at), detail: `rollback stopped after ${row.rollback_done} down statement(s); finish it with ddlgate down` });
     } else if (row.status !== 'applied') {
       items.push({ ...base, state: 'failed', appliedAt: null, detail: row.error_message ?? `stopped after ${row.statements_done} statement(s)` });
     } else if (row.checksum !== file.checksum) {

@@ -14,6 +14,10 @@ export interface AppliedRow {
   batch: number | null;
   schema_fingerprint: string | null;
   statements_done: number;
+  /** Set while a statement-by-statement rollback is part-way: how many down statements are done (absent before the column existed). */
+  rollback_done?: number | null;
+  /** Checksum of the down script that rollback_done counts in. */
+  rollback_checksum?: string | null;
 }
 
 export type HistoryAction = 'apply' | 'rollback' | 'dry-run' | 'baseline' | 'repair' | 'backup' | 'restore' | 'seed' | 'adopt';
@@ -51,6 +55,7 @@ CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (
   schema_fingerprint text,
   statements_done integer NOT NULL DEFAULT 0
 );
+ALTER TABLE ${s}.schema_migrations ADD COLUMN IF NOT EXISTS rollback_done integer, ADD COLUMN IF NOT EXISTS rollback_checksum text;
 CREATE TABLE IF NOT EXISTS ${s}.migration_history (
   id bigserial PRIMARY KEY,
   version text,
@@ -101,7 +106,9 @@ $fn$;`;
 
 export async function ensureTrackingTables(client: Client, schema: string): Promise<void> {
   const exists = await client.query(
-    `SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AND to_regclass($3) IS NOT NULL AS ok`,
+    // rollback_done came later: tables from before it get the column (the DDL is idempotent).
+    `SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AND to_regclass($3) IS NOT NULL
+        AND EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = 'rollback_done' AND NOT attisdropped) AS ok`,
     [`${quoteIdent(schema)}.schema_migrations`, `${quoteIdent(schema)}.migration_history`, `${quoteIdent(schema)}.index_build_history`],
   );
   if (exists.rows[0]?.ok) return;
