@@ -94,9 +94,8 @@ function runAction(workspace, apiUrl, databaseUrl) {
   };
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    // Through sh so that its `times` reports the action's CPU time (user + system) after it exits.
-    const script = `"$0" "$1"; code=$?; times >&2; exit $code`;
-    const child = spawn('/bin/sh', ['-c', script, process.execPath, path.join(ROOT, 'dist', 'index.js')], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The action reports its own CPU time (user + system, all threads) as it exits: a one-line preload.
+    const child = spawn(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(CPU_REPORT)}`, path.join(ROOT, 'dist', 'index.js')], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -110,11 +109,12 @@ function runAction(workspace, apiUrl, databaseUrl) {
   });
 }
 
-/** The second line of sh's `times`: user and system time of its children ("0m1.23s 0m0.40s"). */
+const CPU_REPORT = "process.on('exit', () => { const u = process.cpuUsage(); process.stderr.write(`\\nddlgate-bench-cpu ${u.user + u.system}\\n`); });";
+
+/** The action's CPU time in ms from its exit line, or null. */
 function childCpuMs(out) {
-  const lines = [...out.matchAll(/^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/gm)];
-  const last = lines[lines.length - 1];
-  return last ? (Number(last[1]) * 60 + Number(last[2]) + Number(last[3]) * 60 + Number(last[4])) * 1000 : null;
+  const match = /ddlgate-bench-cpu (\d+)/.exec(out);
+  return match ? Number(match[1]) / 1000 : null;
 }
 
 /** CPU time of a PostgreSQL server: the postmaster's own and its exited backends' (Linux /proc), or null. */
