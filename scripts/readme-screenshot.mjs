@@ -3,12 +3,14 @@
 // the example migrations plus one risky "pull request" migration, linted and dry-run (replay-base) on a
 // throwaway PostgreSQL by the action's own steps (lib/action/steps.js), rendered by the comment renderer,
 // turned into HTML the way GitHub renders comments (Debian's cmark-gfm with GitHub's extensions) and
-// photographed by headless Chromium. Needs: npm run build, and `apt-get install cmark-gfm chromium`.
+// photographed by headless Chromium. Needs: npm run build, and `apt-get install cmark-gfm chromium`
+// (or Google Chrome at /usr/bin/google-chrome); __tests__/integration/readme-screenshot.test.ts runs it.
 // Usage: node scripts/readme-screenshot.mjs [out.png]
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { findBrowser, installCommand, missingPackages, TEST_COMPONENTS } from './test-components.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const out = path.resolve(process.argv[2] ?? path.join(root, 'docs', 'img', 'pr-comment.png'));
@@ -19,13 +21,13 @@ const { runDryRunCommand } = await lib('action/steps.js');
 const { renderComment } = await lib('report/comment-markdown.js');
 const { actionWording } = await lib('action/hints.js');
 
-for (const tool of ['cmark-gfm', 'chromium']) {
-  try {
-    execFileSync(tool, ['--version'], { stdio: 'ignore' });
-  } catch {
-    console.error(`${tool} is not installed: apt-get install cmark-gfm chromium`);
-    process.exit(1);
-  }
+// The same components npm test provisions (scripts/test-components.mjs): Chromium, or the Google Chrome
+// GitHub's runners ship.
+const browser = findBrowser();
+const missing = missingPackages(TEST_COMPONENTS.filter((c) => c.debianPackage === 'cmark-gfm' || c.debianPackage === 'chromium'));
+if (missing.length || !browser) {
+  console.error(`readme-screenshot needs ${missing.join(' and ')}: ${installCommand(missing, process.getuid?.() === 0)}`);
+  process.exit(1);
 }
 
 const SHA = '4f2a9c1e7b3d5a6f8091a2b3c4d5e6f708192a3b';
@@ -95,7 +97,7 @@ const profile = mkdtempSync(path.join(os.tmpdir(), 'ddlgate-chromium-'));
 try {
   // Headless, offline: no GPU, no network services, a fresh profile.
   execFileSync(
-    'chromium',
+    browser,
     ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--hide-scrollbars', '--force-device-scale-factor=1', '--window-size=792,1500', `--screenshot=${out}`, `file://${htmlFile}`],
     { stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 },
   );

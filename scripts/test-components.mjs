@@ -1,6 +1,8 @@
 // The real components the test suite runs against, beyond what `npm ci` installs: Debian's
 // PostgreSQL 15 server and client tools (the second major every integration test runs on, and the
-// pg_dump/pg_restore of the backup tests) and a real Prometheus Pushgateway.
+// pg_dump/pg_restore of the backup tests), a real Prometheus Pushgateway, and what renders markdown as
+// GitHub does and photographs it (Debian's cmark-gfm and headless Chromium: the report rendering tests and
+// scripts/readme-screenshot.mjs).
 //
 // `npm test` calls ensureTestComponents() before any test runs. A missing component is installed
 // when this process may install packages (root, with apt-get); otherwise the run stops with one line
@@ -21,11 +23,26 @@ export const TEST_COMPONENTS = [
     debianPackage: 'prometheus-pushgateway',
     files: ['/usr/bin/prometheus-pushgateway'],
   },
+  {
+    debianPackage: 'cmark-gfm',
+    files: ['/usr/bin/cmark-gfm'],
+  },
+  {
+    // Debian's Chromium, or the Google Chrome GitHub's Ubuntu runners ship (Ubuntu's chromium is a snap).
+    debianPackage: 'chromium',
+    anyOf: ['/usr/bin/chromium', '/usr/bin/google-chrome'],
+  },
 ];
+
+/** The headless browser on this machine (scripts/readme-screenshot.mjs), or undefined. */
+export function findBrowser(exists = existsSync) {
+  return TEST_COMPONENTS.find((c) => c.debianPackage === 'chromium').anyOf.find((file) => exists(file));
+}
 
 /** The Debian packages whose files are not all on this machine. */
 export function missingPackages(components = TEST_COMPONENTS, exists = existsSync) {
-  return components.filter((c) => !c.files.every((f) => exists(f))).map((c) => c.debianPackage);
+  const present = (c) => (c.anyOf ? c.anyOf.some((f) => exists(f)) : c.files.every((f) => exists(f)));
+  return components.filter((c) => !present(c)).map((c) => c.debianPackage);
 }
 
 /** The one command that installs the given packages, as a user would type it. */

@@ -101,9 +101,16 @@ describe('dry-run evidence on lint findings', () => {
       const report = JSON.parse(result.stdout);
       const findings = report.lint.files[0].findings;
       const byLine = (line: number) => findings.filter((f: any) => f.line === line);
-      expect(byLine(1)).toEqual([expect.objectContaining({ rule: 'change-column-type', severity: 'error', evidence: { status: 'confirmed', observed: expect.stringContaining('rewrote public.items') } })]);
-      expect(byLine(2)).toEqual([expect.objectContaining({ rule: 'change-column-type', severity: 'warning', evidence: { status: 'contradicted', observed: expect.stringContaining('no rewrite of public.items') } })]);
+      expect(byLine(1)).toEqual([expect.objectContaining({ rule: 'change-column-type', severity: 'error', evidence: { status: 'confirmed', observed: expect.stringContaining('rewrote public.items'), mode: 'AccessExclusiveLock', rewrote: true } })]);
+      expect(byLine(2)).toEqual([expect.objectContaining({ rule: 'change-column-type', severity: 'warning', evidence: { status: 'contradicted', observed: expect.stringContaining('no rewrite of public.items'), mode: 'AccessExclusiveLock', rewrote: false } })]);
       expect(byLine(3)).toEqual([expect.objectContaining({ rule: 'dry-run-observed', severity: 'error', evidence: expect.objectContaining({ status: 'confirmed' }), table: 'public.items' })]);
+      // The markdown report marks each finding with the dry-run's verdict and what PostgreSQL did.
+      const markdown = await runCli(['dry-run', '--format', 'markdown', '--database-url', url], { cwd: dir });
+      expect(markdown.code).toBe(0);
+      const items = markdown.stdout.split('\n').filter((l: string) => l.startsWith('- '));
+      expect(items.find((l: string) => l.includes('line 1 —'))).toMatch(/`change-column-type` line 1 — .*<br>✔️ \*\*confirmed by the dry-run\*\* — ACCESS EXCLUSIVE lock, table rewritten \(new relfilenode\): rewrote public\.items/);
+      expect(items.find((l: string) => l.includes('line 2 —'))).toMatch(/^- ⚠️ `change-column-type` line 2 — .*<br>✖️ \*\*contradicted by the dry-run\*\* \(downgraded\) — ACCESS EXCLUSIVE lock, no rewrite: no rewrite of public\.items/);
+      expect(items.find((l: string) => l.includes('line 3 —'))).toMatch(/^- 🛑 `dry-run-observed` line 3 — .*confirmed by the dry-run/);
       // Nothing of the dry-run persisted.
       expect(await db.query(url, "SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = 'items'::regclass AND attname IN ('qty', 'label', 'note') ORDER BY attname")).toEqual([{ t: 'text' }, { t: 'text' }, { t: 'integer' }]);
     } finally {

@@ -22,7 +22,7 @@ describe('mergeEvidence', () => {
     const traced: TracedMigration[] = [{ path: FILE, ok: true, statements: [{ line: 1, locks: [{ relation: 'public.orders', mode: 'AccessExclusiveLock', preExisting: true }], rewrites: ['public.orders'] }] }];
     const merged = mergeEvidence(lint, traced);
     expect(merged.files[0]!.findings).toEqual([
-      expect.objectContaining({ rule: 'change-column-type', severity: 'error', evidence: { status: 'confirmed', observed: 'rewrote public.orders (new relfilenode); AccessExclusiveLock on public.orders' } }),
+      expect.objectContaining({ rule: 'change-column-type', severity: 'error', evidence: { status: 'confirmed', observed: 'rewrote public.orders (new relfilenode); AccessExclusiveLock on public.orders', mode: 'AccessExclusiveLock', rewrote: true } }),
     ]);
   });
 
@@ -30,7 +30,7 @@ describe('mergeEvidence', () => {
     const lint = lintOf('ALTER TABLE orders ALTER COLUMN total TYPE bigint;\n');
     const traced: TracedMigration[] = [{ path: FILE, ok: true, statements: [{ line: 1, locks: [{ relation: 'public.orders', mode: 'AccessExclusiveLock', preExisting: true }], rewrites: [] }] }];
     const [finding] = mergeEvidence(lint, traced).files[0]!.findings;
-    expect(finding).toMatchObject({ rule: 'change-column-type', severity: 'warning', evidence: { status: 'contradicted' } });
+    expect(finding).toMatchObject({ rule: 'change-column-type', severity: 'warning', evidence: { status: 'contradicted', rewrote: false } });
     expect(finding!.message).toContain('contradicted by the dry-run: no rewrite of public.orders (relfilenode unchanged)');
     expect(mergeEvidence(lint, traced).summary).toEqual({ errors: 0, warnings: 1, infos: 0 });
   });
@@ -38,9 +38,28 @@ describe('mergeEvidence', () => {
   test('a lock finding is confirmed by a lock at least as strong on its table, contradicted by a weaker one', () => {
     const lint = lintOf('CREATE INDEX orders_user_idx ON orders (user_id);\n');
     const strong = mergeEvidence(lint, [{ path: FILE, ok: true, statements: [{ line: 1, locks: [{ relation: 'public.orders', mode: 'ShareLock', preExisting: true }], rewrites: [] }] }]);
-    expect(strong.files[0]!.findings[0]).toMatchObject({ severity: 'error', evidence: { status: 'confirmed', observed: 'ShareLock on public.orders' } });
+    expect(strong.files[0]!.findings[0]).toMatchObject({ severity: 'error', evidence: { status: 'confirmed', observed: 'ShareLock on public.orders', mode: 'ShareLock' } });
     const weak = mergeEvidence(lint, [{ path: FILE, ok: true, statements: [{ line: 1, locks: [{ relation: 'public.orders', mode: 'ShareUpdateExclusiveLock', preExisting: true }], rewrites: [] }] }]);
     expect(weak.files[0]!.findings[0]).toMatchObject({ severity: 'warning', evidence: { status: 'contradicted' } });
+  });
+
+  test('a lock an earlier statement of the migration already took confirms a later finding (PostgreSQL lists it once)', () => {
+    const lint = lintOf('ALTER TABLE orders ADD COLUMN region text;\nALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total > 0);\n');
+    const traced: TracedMigration[] = [
+      {
+        path: FILE,
+        ok: true,
+        statements: [
+          { line: 1, locks: [{ relation: 'public.orders', mode: 'AccessExclusiveLock', preExisting: true }], rewrites: [] },
+          { line: 2, locks: [], rewrites: [] },
+        ],
+      },
+    ];
+    const check = mergeEvidence(lint, traced).files[0]!.findings.find((f) => f.rule === 'check-without-not-valid')!;
+    expect(check).toMatchObject({ severity: 'error', evidence: { status: 'confirmed', mode: 'AccessExclusiveLock', observed: 'AccessExclusiveLock on public.orders, already held since line 1 of this migration (the statement runs under it)' } });
+    // A weaker earlier lock does not: the prediction is still contradicted.
+    traced[0]!.statements[0]!.locks[0]!.mode = 'ShareUpdateExclusiveLock';
+    expect(mergeEvidence(lint, traced).files[0]!.findings.find((f) => f.rule === 'check-without-not-valid')).toMatchObject({ severity: 'warning', evidence: { status: 'contradicted' } });
   });
 
   test('a statement the dry-run ran differently (without CONCURRENTLY) or that failed gives no evidence', () => {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import type { DryRunReport } from '../../src/db/dry-run.js';
 import { renderDryRunMarkdown } from '../../src/report/dry-run-markdown.js';
 
@@ -59,5 +60,48 @@ describe('dry-run markdown', () => {
 
   it('says so when nothing is pending', () => {
     expect(renderDryRunMarkdown({ ok: true, migrations: [] })).toBe('### ✅ Dry-run passed\n\nNothing pending.');
+  });
+});
+
+describe('dry-run markdown with the lint findings it checked', () => {
+  const finding = (rule: string, line: number, severity: 'error' | 'warning', evidence: any) => ({ rule, severity, line, column: 1, endLine: line, message: `${rule} at ${line}`, hint: 'h', evidence, impact: null });
+  const lint = {
+    files: [
+      {
+        path: 'migrations/20260101_widen.up.sql',
+        findings: [
+          finding('change-column-type', 3, 'error', { status: 'confirmed', observed: 'rewrote public.a|b (new relfilenode); AccessExclusiveLock on public.a|b', mode: 'AccessExclusiveLock', rewrote: true }),
+          finding('set-not-null', 3, 'warning', { status: 'contradicted', observed: 'took ShareUpdateExclusiveLock on public.a|b, weaker than the predicted AccessExclusiveLock', mode: 'ShareUpdateExclusiveLock' }),
+          finding('prefer-jsonb', 3, 'warning', null),
+        ],
+      },
+      { path: 'x', findings: [finding('create-index-not-concurrently', 1, 'error', null)] },
+    ],
+  };
+  const md = renderDryRunMarkdown(report, { lint });
+  const items = md.split('\n').filter((l) => l.startsWith('- '));
+
+  it('marks each finding confirmed or contradicted with the lock mode and rewrite PostgreSQL showed', () => {
+    expect(md).toContain('Lint findings, checked against this dry-run:');
+    expect(items[0]).toBe('- 🛑 `change-column-type` line 3 — change-column-type at 3<br>✔️ **confirmed by the dry-run** — ACCESS EXCLUSIVE lock, table rewritten \\(new relfilenode\\): rewrote public.a\\|b \\(new relfilenode\\); ACCESS EXCLUSIVE on public.a\\|b');
+    expect(items[1]).toContain('✖️ **contradicted by the dry-run** (downgraded) — SHARE UPDATE EXCLUSIVE lock: took SHARE UPDATE EXCLUSIVE on public.a\\|b, weaker than the predicted ACCESS EXCLUSIVE');
+    expect(items[2]).toContain('not a lock or rewrite prediction');
+  });
+
+  it('says when the dry-run could not compare (the statement failed or ran differently)', () => {
+    // Migration "x" failed at line 1: its finding has no evidence and says why.
+    expect(items.find((l) => l.includes('create-index-not-concurrently'))).toContain('not compared: the dry-run did not run this statement as written');
+  });
+
+  it('renders as GitHub does: one list item per finding, evidence on its own line', () => {
+    const html = execFileSync('cmark-gfm', ['-e', 'table', '-e', 'autolink', '-e', 'tagfilter'], { input: md, encoding: 'utf8' });
+    const lis = html.match(/<li>[^]*?<\/li>/g) ?? [];
+    expect(lis.filter((li) => li.includes('dry-run'))).toHaveLength(4);
+    expect(html).toContain('<strong>confirmed by the dry-run</strong> — ACCESS EXCLUSIVE lock, table rewritten (new relfilenode): rewrote public.a|b');
+    expect(html).not.toMatch(/<li>[^<]*\\/);
+  });
+
+  it('without findings the report is unchanged', () => {
+    expect(renderDryRunMarkdown(report, { lint: { files: [] } })).toBe(renderDryRunMarkdown(report));
   });
 });

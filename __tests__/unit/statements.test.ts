@@ -70,4 +70,15 @@ describe('withoutConcurrently', () => {
     expect(withoutConcurrently('DROP INDEX /* x */ concurrently IF EXISTS i')).toBe('DROP INDEX /* x */  IF EXISTS i');
     expect(withoutConcurrently("SELECT 'concurrently'")).toBe("SELECT 'concurrently'");
   });
+
+  it('removes an option of a parenthesised list with its value, and the parentheses when it was alone', () => {
+    expect(withoutConcurrently('REINDEX (CONCURRENTLY) INDEX idx')).toBe('REINDEX  INDEX idx');
+    expect(withoutConcurrently('REINDEX (CONCURRENTLY true) TABLE foo')).toBe('REINDEX  TABLE foo');
+    expect(withoutConcurrently('REINDEX (VERBOSE, CONCURRENTLY) INDEX idx')).toBe('REINDEX (VERBOSE) INDEX idx');
+    expect(withoutConcurrently('REINDEX (CONCURRENTLY on, VERBOSE) INDEX idx')).toBe('REINDEX (VERBOSE) INDEX idx');
+    // Each result is what PostgreSQL parses: the same statement without the option.
+    for (const sql of ['REINDEX (CONCURRENTLY) INDEX idx', 'REINDEX (CONCURRENTLY true) TABLE foo', 'REINDEX (VERBOSE, CONCURRENTLY false) INDEX idx']) {
+      expect(() => parseSqlStatements(withoutConcurrently(sql))).not.toThrow();
+    }
+  });
 });

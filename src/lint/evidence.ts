@@ -83,7 +83,7 @@ export function mergeEvidence(result: LintResult, migrations: TracedMigration[])
       if (!statement) return finding;
       explained.add(statement);
       if (statement.note || statement.error) return finding; // not run as written: nothing to compare
-      const evidence = judge(finding, prediction, statement);
+      const evidence = judge(finding, prediction, statement, statements.slice(0, statements.indexOf(statement)));
       if (evidence.status === 'confirmed') return { ...finding, evidence };
       return { ...finding, severity: DOWNGRADE[finding.severity], message: `${finding.message} — contradicted by the dry-run: ${evidence.observed}`, evidence };
     });
@@ -105,19 +105,30 @@ function statementAt(statements: TracedStatement[], line: number): TracedStateme
   return found;
 }
 
-function judge(finding: Finding, prediction: { lock?: string; rewrite?: boolean }, statement: TracedStatement): Evidence {
+/**
+ * `earlier`: the statements of the same migration before this one. PostgreSQL lists a lock once per
+ * transaction, so a table an earlier statement already locked at least as strongly shows no new lock at
+ * this statement; it still runs under that lock (held even longer), which confirms the prediction.
+ */
+function judge(finding: Finding, prediction: { lock?: string; rewrite?: boolean }, statement: TracedStatement, earlier: TracedStatement[]): Evidence {
   const onTable = (relation: string) => !finding.table || sameRelation(relation, finding.table);
   const locks = statement.locks.filter((lock) => lock.preExisting !== false && onTable(lock.relation));
   const seen = describeLocks(locks) || 'no lock on an existing table';
+  const mode = strongestMode(locks);
   if (prediction.rewrite) {
     const rewritten = statement.rewrites.filter(onTable);
-    if (rewritten.length > 0) return { status: 'confirmed', observed: `rewrote ${rewritten.join(', ')} (new relfilenode); ${seen}` };
-    return { status: 'contradicted', observed: `no rewrite of ${finding.table ?? 'any existing table'} (relfilenode unchanged); ${seen}` };
+    if (rewritten.length > 0) return { status: 'confirmed', observed: `rewrote ${rewritten.join(', ')} (new relfilenode); ${seen}`, ...mode, rewrote: true };
+    return { status: 'contradicted', observed: `no rewrite of ${finding.table ?? 'any existing table'} (relfilenode unchanged); ${seen}`, ...mode, rewrote: false };
   }
   const needed = strength(prediction.lock!);
   const strong = locks.filter((lock) => strength(lock.mode) >= needed);
-  if (strong.length > 0) return { status: 'confirmed', observed: describeLocks(strong) };
-  return { status: 'contradicted', observed: `took ${seen}, weaker than the predicted ${prediction.lock}` };
+  if (strong.length > 0) return { status: 'confirmed', observed: describeLocks(strong), ...mode };
+  const heldSince = [...earlier].reverse().find((before) => !before.error && before.locks.some((lock) => lock.preExisting !== false && onTable(lock.relation) && strength(lock.mode) >= needed));
+  if (heldSince) {
+    const held = heldSince.locks.filter((lock) => lock.preExisting !== false && onTable(lock.relation) && strength(lock.mode) >= needed);
+    return { status: 'confirmed', observed: `${describeLocks(held)}, already held since line ${heldSince.line} of this migration (the statement runs under it)`, ...strongestMode(held) };
+  }
+  return { status: 'contradicted', observed: `took ${seen}, weaker than the predicted ${prediction.lock}`, ...mode };
 }
 
 function unpredictedFinding(statement: TracedStatement, findings: Finding[]): Finding | undefined {
@@ -143,10 +154,20 @@ function observed(statement: TracedStatement, severity: Severity, message: strin
     endLine: statement.line,
     message,
     hint: 'Check what the statement does to the table on production data: a rewrite or long lock is an outage on a large, busy table. Use the safe pattern for the operation (see docs/rules.md), or run it in a maintenance window.',
-    evidence: { status: 'confirmed', observed: message.replace(/^the dry-run saw this statement /, '').replace(/, which no rule predicted$/, '') },
+    evidence: {
+      status: 'confirmed',
+      observed: message.replace(/^the dry-run saw this statement /, '').replace(/, which no rule predicted$/, ''),
+      ...(statement.rewrites.length ? { rewrote: true } : {}),
+      ...strongestMode(statement.locks.filter((lock) => lock.preExisting !== false)),
+    },
     impact: null,
     table,
   };
+}
+
+function strongestMode(locks: TracedLock[]): { mode?: string } {
+  const best = locks.reduce<string | undefined>((found, lock) => (found === undefined || strength(lock.mode) > strength(found) ? lock.mode : found), undefined);
+  return best ? { mode: best } : {};
 }
 
 function describeLocks(locks: TracedLock[]): string {

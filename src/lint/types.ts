@@ -22,6 +22,10 @@ export interface Finding {
 export interface Evidence {
   status: 'confirmed' | 'contradicted';
   observed: string;
+  /** The strongest lock mode the dry-run saw on the finding's table (pg_locks name, e.g. `AccessExclusiveLock`); absent when none. */
+  mode?: string;
+  /** For rewrite findings: whether the dry-run saw the table's relfilenode change. */
+  rewrote?: boolean;
 }
 
 /** DESIGN.md's `impact` (filled by src/impact from a snapshot); numbers are null for a table the snapshot does not know. */

@@ -1,11 +1,16 @@
 /**
  * The dry-run report as GitHub-flavoured markdown (pure): a verdict line, then one table per migration
  * with every statement, its line, the locks it took, the relations it rewrote and the flags raised.
+ * With the lint result, each migration also lists its findings, each confirmed or contradicted by the
+ * dry-run with the lock mode or rewrite it observed (or not comparable, when the statement ran differently).
  * Everything that comes from a migration (SQL, identifiers, error messages) is escaped: it must not
  * inject HTML, mention people or break the table.
  */
+import path from 'node:path';
 import type { DryRunMigration, DryRunReport, DryRunStatement } from '../db/dry-run.js';
 import { lockModeLabel, sizeText, type TouchedTable, type TracedLock, type TraceFlag } from '../db/lock-trace.js';
+import type { FileResult, Finding } from '../lint/types.js';
+import { observedEffect, observedText } from './evidence-text.js';
 import { clip, escapeMarkdown, inlineCode } from './markdown-escape.js';
 
 export interface DryRunMarkdownOptions {
@@ -15,6 +20,11 @@ export interface DryRunMarkdownOptions {
   maxSqlLength?: number;
   /** Show locks on relations created by the dry-run itself (default false: they are harmless). */
   showNewRelationLocks?: boolean;
+  /**
+   * The lint findings of the migrations that ran, merged with this dry-run's evidence (src/lint/evidence.ts):
+   * each migration then lists its findings, each marked confirmed or contradicted by what PostgreSQL did.
+   */
+  lint?: { files: FileResult[] };
 }
 
 const FLAG_ICON: Record<string, string> = {
@@ -39,7 +49,12 @@ export function renderDryRunMarkdown(report: DryRunReport, options: DryRunMarkdo
   out.push(
     `${report.migrations.length} migration(s), ${report.migrations.reduce((n, m) => n + m.statements.length, 0)} statement(s) run in a transaction that was rolled back${flagCount ? `; ${flagCount} flag(s)` : ''}.`,
   );
-  for (const migration of report.migrations) out.push('', ...migrationSection(migration, level, options));
+  const findingsByPath = new Map((options.lint?.files ?? []).map((file) => [path.resolve(file.path), file.findings]));
+  for (const migration of report.migrations) {
+    out.push('', ...migrationSection(migration, level, options));
+    const findings = findingsByPath.get(path.resolve(migration.path));
+    if (findings?.length) out.push('', ...findingsSection(findings, migration));
+  }
   const extra = reportFlags(report);
   if (extra.length) {
     out.push('', `${level}# After the last statement`, '');
@@ -60,6 +75,30 @@ function migrationSection(migration: DryRunMigration, level: string, options: Dr
   out.push('| Line | Statement | Locks | Rewrites | Flags |', '|---:|---|---|---|---|');
   for (const statement of migration.statements) out.push(statementRow(statement, options));
   return out;
+}
+
+const SEVERITY_ICON: Record<Finding['severity'], string> = { error: '🛑', warning: '⚠️', info: 'ℹ️' };
+
+/** The migration's lint findings, each with the dry-run's verdict on it. */
+function findingsSection(findings: Finding[], migration: DryRunMigration): string[] {
+  const out = ['Lint findings, checked against this dry-run:', ''];
+  for (const finding of findings) {
+    const head = `- ${SEVERITY_ICON[finding.severity]} ${inlineCode(finding.rule)} line ${finding.line} — ${escapeMarkdown(clip(finding.message, 300))}`;
+    out.push(`${head}<br>${evidenceCell(finding, migration)}`);
+  }
+  return out;
+}
+
+function evidenceCell(finding: Finding, migration: DryRunMigration): string {
+  const evidence = finding.evidence;
+  if (evidence) {
+    const effect = observedEffect(evidence);
+    const word = evidence.status === 'confirmed' ? '✔️ **confirmed by the dry-run**' : '✖️ **contradicted by the dry-run** (downgraded)';
+    return `${word}${effect ? ` — ${escapeMarkdown(effect)}` : ''}: ${escapeMarkdown(clip(observedText(evidence), 300))}`;
+  }
+  const statement = [...migration.statements].reverse().find((s) => s.line <= finding.line);
+  if (statement?.note || statement?.error) return escapeMarkdown('not compared: the dry-run did not run this statement as written');
+  return escapeMarkdown('not a lock or rewrite prediction: nothing for the dry-run to confirm');
 }
 
 function statementRow(statement: DryRunStatement, options: DryRunMarkdownOptions): string {

@@ -8,7 +8,18 @@ import { scanSync } from 'libpg-query';
 export function withoutConcurrently(sql: string): string {
   const bytes = Buffer.from(sql, 'utf8');
   const tokens = scanSync(sql).tokens;
-  const keyword = tokens.find((token) => token.keywordKind !== 0 && token.text.toLowerCase() === 'concurrently');
-  if (!keyword) return sql;
-  return Buffer.concat([bytes.subarray(0, keyword.start), bytes.subarray(keyword.end)]).toString('utf8');
+  const at = tokens.findIndex((token) => token.keywordKind !== 0 && token.text.toLowerCase() === 'concurrently');
+  if (at < 0) return sql;
+  const cut = (start: number, end: number) => Buffer.concat([bytes.subarray(0, start), bytes.subarray(end)]).toString('utf8');
+  const previous = tokens[at - 1]?.text;
+  if (previous !== '(' && previous !== ',') return cut(tokens[at]!.start, tokens[at]!.end);
+  // An option of a parenthesised list (REINDEX (CONCURRENTLY [value], …)): the option and its value go,
+  // with one comma, or the parentheses when it was the only option ("REINDEX () …" is a syntax error).
+  let next = at + 1;
+  while (next < tokens.length && tokens[next]!.text !== ',' && tokens[next]!.text !== ')') next++;
+  const closing = tokens[next];
+  if (!closing) return cut(tokens[at]!.start, tokens[at]!.end);
+  if (previous === ',') return cut(tokens[at - 1]!.start, tokens[next - 1]!.end);
+  if (closing.text === ',') return cut(tokens[at]!.start, tokens[next + 1]?.start ?? closing.end);
+  return cut(tokens[at - 1]!.start, closing.end);
 }

@@ -48,7 +48,7 @@ export function register(program: Command): void {
         // The lint findings of the migrations the dry-run ran, confirmed or contradicted by what it traced.
         const lint = traced ? await lintWithEvidence(report, common, ephemeral ? undefined : settings.databaseUrl, settings.set) : undefined;
         if (common.format === 'json') printJson(withLayout(settings.set, lint ? { ...report, lint } : report));
-        else if (common.format === 'markdown') print(renderDryRunMarkdown(report));
+        else if (common.format === 'markdown') print(renderDryRunMarkdown(report, lint ? { lint } : {}));
         else {
           print(renderDryRunText(report));
           if (lint && lint.files.some((file) => file.findings.length > 0)) print(`\nlint findings, checked against the dry-run:\n${renderLintText(lint, { color: false })}`);
