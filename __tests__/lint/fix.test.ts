@@ -1,10 +1,10 @@
 /** lint --fix: mechanical rewrites, checked by linting the result again. */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadParser } from '../../src/sql/parser.js';
-import { lintSource } from '../../src/lint/index.js';
+import { lintMigrationsDir, lintSource } from '../../src/lint/index.js';
 import { diffLines, planFixes } from '../../src/lint/fix.js';
 
 beforeAll(async () => {
@@ -35,6 +35,48 @@ describe('planFixes', () => {
   test('no NOT VALID without a place for the validating migration; no CONCURRENTLY inside BEGIN … COMMIT', () => {
     expect(fix('ALTER TABLE orders ADD CONSTRAINT c CHECK (total >= 0);\n', null).changes).toEqual([]);
     expect(fix('BEGIN;\nCREATE INDEX i ON users (email);\nCOMMIT;\n').changes).toEqual([]);
+  });
+
+  test('ADD UNIQUE becomes CREATE UNIQUE INDEX CONCURRENTLY, attached USING INDEX by the new migration', () => {
+    const sql = 'ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);\nALTER TABLE users ADD UNIQUE (nick, "Team");\n';
+    const plan = fix(sql);
+    expect(plan.text).toBe('-- ddlgate:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);\nCREATE UNIQUE INDEX CONCURRENTLY "users_nick_Team_key" ON users (nick, "Team");\n');
+    expect(plan.newFiles).toEqual([
+      { name: '0003_validate_constraints.up.sql', text: 'ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key;\nALTER TABLE users ADD CONSTRAINT "users_nick_Team_key" UNIQUE USING INDEX "users_nick_Team_key";\n' },
+    ]);
+    expect(lintSource(plan.text)).toEqual([]);
+    expect(lintSource(plan.newFiles[0]!.text)).toEqual([]);
+    // Options USING INDEX cannot carry, PRIMARY KEY (needs NOT NULL columns first) and BEGIN … COMMIT: left alone.
+    expect(fix('ALTER TABLE users ADD CONSTRAINT k UNIQUE (email) DEFERRABLE;\n').changes).toEqual([]);
+    expect(fix('ALTER TABLE users ADD CONSTRAINT k UNIQUE NULLS NOT DISTINCT (email);\n').changes).toEqual([]);
+    expect(fix('ALTER TABLE users ADD PRIMARY KEY (id);\n').changes).toEqual([]);
+    expect(fix('BEGIN;\nALTER TABLE users ADD UNIQUE (email);\nCOMMIT;\n').changes).toEqual([]);
+  });
+
+  test('SET NOT NULL becomes a CHECK … NOT VALID; the new migration validates first, then sets NOT NULL and drops the CHECK', () => {
+    const plan = fix('ALTER TABLE users ALTER COLUMN email SET NOT NULL;\n');
+    expect(plan.text).toBe('ALTER TABLE users ADD CONSTRAINT users_email_not_null_check CHECK (email IS NOT NULL) NOT VALID;\n');
+    expect(plan.newFiles[0]!.text).toBe('ALTER TABLE users VALIDATE CONSTRAINT users_email_not_null_check;\nALTER TABLE users ALTER COLUMN email SET NOT NULL;\nALTER TABLE users DROP CONSTRAINT users_email_not_null_check;\n');
+    expect(lintSource(plan.text)).toEqual([]);
+    // Linted as the next migration of a directory: the CHECK it validates is the one SET NOT NULL then uses.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ddlgate-fix-nn-'));
+    writeFileSync(path.join(dir, '0001_users.up.sql'), 'CREATE TABLE users (id bigint, email text);\n');
+    writeFileSync(path.join(dir, '0002_check.up.sql'), plan.text);
+    writeFileSync(path.join(dir, '0003_complete.up.sql'), plan.newFiles[0]!.text);
+    expect(lintMigrationsDir(dir).files.flatMap((f) => f.findings)).toEqual([]);
+    rmSync(dir, { recursive: true, force: true });
+    // Before PostgreSQL 12, SET NOT NULL does not use the CHECK: no rewrite.
+    expect(planFixes('ALTER TABLE users ALTER COLUMN email SET NOT NULL;\n', lintSource('ALTER TABLE users ALTER COLUMN email SET NOT NULL;\n'), { pgVersion: 11, nextMigrationName: () => 'x.up.sql' }).changes).toEqual([]);
+  });
+
+  test('with several follow-ups, every VALIDATE comes before the steps that take ACCESS EXCLUSIVE', () => {
+    const plan = fix('ALTER TABLE users ADD UNIQUE (email);\nALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);\n');
+    expect(plan.newFiles[0]!.text.split('\n')[0]).toBe('ALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;');
+    expect(plan.changes.map((c) => c.rule)).toEqual(['unique-constraint-without-index', 'foreign-key-without-not-valid', 'no-transaction']);
+  });
+
+  test('REINDEX SCHEMA and DATABASE get CONCURRENTLY too', () => {
+    expect(fix('REINDEX SCHEMA public;\n').text).toBe('-- ddlgate:no-transaction\nREINDEX SCHEMA CONCURRENTLY public;\n');
   });
 
   test('diffLines shows the changed lines', () => {

@@ -24,7 +24,7 @@ export function register(program: Command): void {
     .option('--allow-breaking', 'report breaking changes as warnings instead of blocking (same as ALLOW_BREAKING_MIGRATIONS=true)')
     .option('--pg-version <major>', 'target PostgreSQL major version (default: pgVersion in ddlgate.json, else 15)')
     .option('--database-url <url>', 'judge pending migrations against this database\'s catalog (read-only; migrations it has applied are judged from the directory\'s history)')
-    .option('--fix', 'rewrite what is mechanically fixable (CREATE/DROP INDEX and REINDEX → CONCURRENTLY with the no-transaction directive; FOREIGN KEY/CHECK → NOT VALID plus a new migration that validates) and print what changed')
+    .option('--fix', 'rewrite what is mechanically fixable (CREATE/DROP INDEX and REINDEX → CONCURRENTLY with the no-transaction directive; FOREIGN KEY/CHECK → NOT VALID, ADD UNIQUE → CREATE UNIQUE INDEX CONCURRENTLY, SET NOT NULL → CHECK … NOT VALID, each completed by a new migration) and print what changed')
     .option('--dry', 'with --fix: print the diff and the new files, change nothing')
     .option('--stats <file>', 'production statistics snapshot (ddlgate snapshot): each finding gets its table\'s size and an estimated lock duration; findings on small tables become info');
   withCommonOptions(command, { database: false, sarif: true });
@@ -110,14 +110,14 @@ function applyFixes(result: LintResult, pgVersion: number, dry: boolean): number
     for (const created of plan.newFiles) {
       const target = path.join(path.dirname(file.path), created.name);
       writeFileSync(target, created.text, { flag: 'wx' });
-      note(`created ${target}: validates the constraints added NOT VALID`);
+      note(`created ${target}: completes the safe changes (validates constraints added NOT VALID, attaches indexes built concurrently, sets NOT NULL through the validated CHECK)`);
     }
   }
   if (changed === 0) note('ddlgate: nothing to fix mechanically');
   return changed;
 }
 
-const FIXABLE = new Set(['create-index-not-concurrently', 'drop-index-not-concurrently', 'reindex-not-concurrently', 'foreign-key-without-not-valid', 'check-without-not-valid']);
+const FIXABLE = new Set(['create-index-not-concurrently', 'drop-index-not-concurrently', 'reindex-not-concurrently', 'foreign-key-without-not-valid', 'check-without-not-valid', 'unique-constraint-without-index', 'set-not-null']);
 
 /**
  * The file name of a migration that runs right after a native-layout one (`<version>_<name>.up.sql`):
