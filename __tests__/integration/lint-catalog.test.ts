@@ -81,6 +81,48 @@ describe('lint --database-url: the catalog decides for pending migrations', () =
   });
 });
 
+describe('view columns from the catalog', () => {
+  test('a column a view uses cannot be dropped or retyped: lint --database-url says so, and PostgreSQL refuses exactly those', async () => {
+    const files = {
+      'migrations/0001_base.up.sql': [
+        'CREATE TABLE users (id bigint PRIMARY KEY, email text, country varchar(20), note text);',
+        'CREATE VIEW user_emails AS SELECT id, email FROM users;',
+        'CREATE MATERIALIZED VIEW by_country AS SELECT country, count(*) AS n FROM users GROUP BY country;',
+        '',
+      ].join('\n'),
+      'migrations/0002_email.up.sql': 'ALTER TABLE users DROP COLUMN email;\n',
+      'migrations/0003_country.up.sql': 'ALTER TABLE users ALTER COLUMN country TYPE varchar(40);\n',
+      'migrations/0004_note.up.sql': 'ALTER TABLE users ALTER COLUMN note TYPE varchar(200);\n',
+    };
+    const { dir, url } = await applied(files, '0001');
+    try {
+      const { json } = await lintJson(dir, url);
+      const fails = (file: string) => findingsOf(json, file).filter((f: any) => f.rule === 'statement-fails').map((f: any) => f.message);
+      expect(fails('0002_email.up.sql')).toEqual(['column email of users is used by view public.user_emails: PostgreSQL rejects DROP COLUMN without CASCADE (and CASCADE drops the view too)']);
+      expect(fails('0003_country.up.sql')).toEqual([expect.stringContaining('column country of users is used by materialized view public.by_country: PostgreSQL rejects changing its type')]);
+      expect(fails('0004_note.up.sql')).toEqual([]);
+      // The views' own columns come from the catalog too.
+      const { loadCatalogSchema } = await import('../../src/lint/catalog.js');
+      const pg = (await import('pg')).default;
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        const model = await loadCatalogSchema(client);
+        expect([...model.table({ name: 'by_country' })!.columns.keys()]).toEqual(['country', 'n']);
+        expect(model.viewsUsing({ name: 'users' }, 'id').map((v) => v.ref.name)).toEqual(['user_emails']);
+      } finally {
+        await client.end();
+      }
+      // PostgreSQL agrees: the two flagged migrations fail, the third applies.
+      await expect(db.query(url, files['migrations/0002_email.up.sql'])).rejects.toThrow(/other objects depend on it/);
+      await expect(db.query(url, files['migrations/0003_country.up.sql'])).rejects.toThrow(/used by a view or rule/);
+      await expect(db.query(url, files['migrations/0004_note.up.sql'])).resolves.toBeDefined();
+    } finally {
+      removeDir(dir);
+    }
+  });
+});
+
 describe('dry-run evidence on lint findings', () => {
   test('a rewrite is confirmed, a predicted rewrite PostgreSQL skips is contradicted and downgraded, an unpredicted rewrite becomes a finding', async () => {
     const files = {
@@ -107,7 +149,8 @@ describe('dry-run evidence on lint findings', () => {
       // The markdown report marks each finding with the dry-run's verdict and what PostgreSQL did.
       const markdown = await runCli(['dry-run', '--format', 'markdown', '--database-url', url], { cwd: dir });
       expect(markdown.code).toBe(0);
-      const items = markdown.stdout.split('\n').filter((l: string) => l.startsWith('- '));
+      // Markdown escapes removed: the words as GitHub shows them.
+      const items = markdown.stdout.split('\n').filter((l: string) => l.startsWith('- ')).map((l: string) => l.replace(/\\(?=[()|*_\\-])/g, ''));
       expect(items.find((l: string) => l.includes('line 1 —'))).toMatch(/`change-column-type` line 1 — .*<br>✔️ \*\*confirmed by the dry-run\*\* — ACCESS EXCLUSIVE lock, table rewritten \(new relfilenode\): rewrote public\.items/);
       expect(items.find((l: string) => l.includes('line 2 —'))).toMatch(/^- ⚠️ `change-column-type` line 2 — .*<br>✖️ \*\*contradicted by the dry-run\*\* \(downgraded\) — ACCESS EXCLUSIVE lock, no rewrite: no rewrite of public\.items/);
       expect(items.find((l: string) => l.includes('line 3 —'))).toMatch(/^- 🛑 `dry-run-observed` line 3 — .*confirmed by the dry-run/);

@@ -106,6 +106,64 @@ describe('cross-migration cases (offline, from the directory)', () => {
   });
 });
 
+describe('view columns (offline, from the directory)', () => {
+  const VIEWS = {
+    ...BASE,
+    '0002_views.up.sql': [
+      'CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint, total numeric(10,2), note text);',
+      'CREATE VIEW user_emails (uid, mail) AS SELECT u.id, u.email FROM users u;',
+      'CREATE MATERIALIZED VIEW order_totals AS SELECT o.user_id, sum(total) AS spent FROM orders o JOIN users ON users.id = o.user_id GROUP BY 1;',
+      'CREATE VIEW everything AS SELECT * FROM orders;',
+      '',
+    ].join('\n'),
+  };
+
+  test('a view knows its output columns (aliases, names, types passed through, * expanded) and the table columns it uses', async () => {
+    const { SchemaModel } = await import('../../src/lint/schema.js');
+    const model = new SchemaModel({ complete: true });
+    for (const text of Object.values(VIEWS)) for (const { stmt } of parseRaw(text).stmts) model.apply(stmt, { pending: false });
+    const columns = (name: string) => [...model.table({ name })!.columns.values()].map((c) => `${c.name}:${c.type.name}`);
+    expect(columns('user_emails')).toEqual(['uid:int8', 'mail:text']);
+    expect(columns('order_totals')).toEqual(['user_id:int8', 'spent:unknown']);
+    expect(columns('everything')).toEqual(['id:int8', 'user_id:int8', 'total:numeric', 'note:text']);
+    expect(model.viewsUsing({ name: 'users' }, 'email').map((v) => v.ref.name)).toEqual(['user_emails']);
+    expect(model.viewsUsing({ name: 'users' }, 'id').map((v) => v.ref.name).sort()).toEqual(['order_totals', 'user_emails']);
+    expect(model.viewsUsing({ name: 'orders' }, 'total').map((v) => v.ref.name).sort()).toEqual(['everything', 'order_totals']);
+    expect(model.viewsUsing({ name: 'users' }, 'country')).toEqual([]);
+  });
+
+  test('dropping (without CASCADE) or retyping a column a view uses fails in PostgreSQL: blocked; columns no view uses are judged as before', () => {
+    const result = lintMigrationsDir(
+      dir({
+        ...VIEWS,
+        '0003_change.up.sql': ['ALTER TABLE users DROP COLUMN email;', 'ALTER TABLE orders ALTER COLUMN total TYPE numeric(12,2);', 'ALTER TABLE users DROP COLUMN country;', ''].join('\n'),
+      }),
+    );
+    const fails = findingsOf(result, '0003_change.up.sql').filter((f) => f.rule === 'statement-fails');
+    expect(fails.map((f) => [f.line, f.message])).toEqual([
+      [1, 'column email of users is used by view user_emails: PostgreSQL rejects DROP COLUMN without CASCADE (and CASCADE drops the view too)'],
+      [2, expect.stringMatching(/^column total of orders is used by materialized view order_totals, view everything|^column total of orders is used by view everything, materialized view order_totals/)],
+    ]);
+    expect(fails[1]!.message).toContain('PostgreSQL rejects changing its type');
+  });
+
+  test('CASCADE drops the view with the column (said in drop-column); renames are followed; a view dropped first frees the column', () => {
+    const result = lintMigrationsDir(
+      dir({
+        ...VIEWS,
+        '0003_rename.up.sql': 'ALTER TABLE users RENAME COLUMN email TO address;\nALTER TABLE users RENAME TO people;\n',
+        '0004_change.up.sql': 'ALTER TABLE people DROP COLUMN address CASCADE;\nDROP VIEW everything;\nALTER TABLE orders ALTER COLUMN note TYPE varchar(100);\n',
+      }),
+    );
+    const findings = findingsOf(result, '0004_change.up.sql');
+    expect(findings.filter((f) => f.rule === 'statement-fails')).toEqual([]);
+    expect(findings.find((f) => f.rule === 'drop-column')!.message).toBe('DROP COLUMN people.address: queries still using the column fail and its data is lost; CASCADE also drops view user_emails');
+    // Without the rename being followed, the view would still point at users.email and nothing would be said.
+    const renamedOnly = lintMigrationsDir(dir({ ...VIEWS, '0003_rename.up.sql': 'ALTER TABLE users RENAME COLUMN email TO address;\n', '0004_drop.up.sql': 'ALTER TABLE users DROP COLUMN address;\n' }));
+    expect(findingsOf(renamedOnly, '0004_drop.up.sql').map((f) => f.rule)).toContain('statement-fails');
+  });
+});
+
 describe("PostgreSQL's option semantics (defGetBoolean)", () => {
   const option = (sql: string) => parseRaw(sql).stmts[0]!.stmt.VacuumStmt.options[0].DefElem;
   test.each([

@@ -336,7 +336,12 @@ export class Preamble {
       } else if (rel.kind === 'table') {
         out.push(`CREATE TABLE ${qualified(name)} (${cols.join(', ')});`);
         for (const key of rel.uniques) out.push(`ALTER TABLE ${qualified(name)} ADD UNIQUE (${key.map(ident).join(', ')});`);
-        for (const [constraint, check] of checks.get(name)) out.push(`ALTER TABLE ${qualified(name)} ADD CONSTRAINT ${ident(constraint)} CHECK (${check}) NOT VALID;`);
+        for (const [constraint, check] of checks.get(name)) {
+          // A *_pkey the case drops or swaps was the table's primary key (its column NOT NULL).
+          const first = [...rel.columns.keys()][0];
+          if (/_pkey$/.test(constraint) && first) out.push(`ALTER TABLE ${qualified(name)} ADD CONSTRAINT ${ident(constraint)} PRIMARY KEY (${ident(first)});`);
+          else out.push(`ALTER TABLE ${qualified(name)} ADD CONSTRAINT ${ident(constraint)} CHECK (${check}) NOT VALID;`);
+        }
       } else if (rel.kind === 'matview' || rel.kind === 'view') {
         const select = ['1 AS preamble_id', ...[...rel.columns].map(([col, type]) => `NULL::${type} AS ${ident(col)}`)].join(', ');
         out.push(`CREATE ${rel.kind === 'matview' ? 'MATERIALIZED VIEW' : 'VIEW'} ${qualified(name)} AS SELECT ${select};`);

@@ -54,6 +54,16 @@ export async function loadCatalogSchema(db: Queryable, options: { tracking?: str
     const notNullColumns = kind === 'check' ? checkNotNullColumns(String(row.def ?? '')) : kind === 'primary' || kind === 'notnull' ? keys : [];
     table.constraints.set(row.name, { name: row.name, kind, valid: row.valid !== false, notNullColumns });
   }
+  // The table columns each view or materialized view uses: its rewrite rule's pg_depend entries.
+  const dependencies = await db.query(`SELECT DISTINCT r.ev_class::bigint AS view, d.refobjid::bigint AS rel, a.attname AS column
+    FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid
+    JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+    WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0 AND d.refobjid <> r.ev_class`);
+  for (const row of dependencies.rows) {
+    const view = byOid.get(String(row.view));
+    const table = byOid.get(String(row.rel));
+    if (view && table) (view.dependsOn ??= []).push({ table: table.ref, column: row.column });
+  }
   const indexes = await db.query(`SELECT n.nspname AS schema, ic.relname AS name, i.indrelid::bigint AS rel, i.indisvalid AS valid, i.indisunique AS unique,
       ARRAY(SELECT a.attname::text FROM unnest(i.indkey) k JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k WHERE k > 0) AS columns
     FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_namespace n ON n.oid = ic.relnamespace

@@ -113,8 +113,15 @@ function statementAt(statements: TracedStatement[], line: number): TracedStateme
 function judge(finding: Finding, prediction: { lock?: string; rewrite?: boolean }, statement: TracedStatement, earlier: TracedStatement[]): Evidence {
   const onTable = (relation: string) => !finding.table || sameRelation(relation, finding.table);
   const locks = statement.locks.filter((lock) => lock.preExisting !== false && onTable(lock.relation));
-  const seen = describeLocks(locks) || 'no lock on an existing table';
-  const mode = strongestMode(locks);
+  // The strongest lock on the table an earlier statement of the migration took: still held here.
+  let held: { line: number; locks: TracedLock[] } | undefined;
+  for (const before of earlier) {
+    const taken = before.error ? [] : before.locks.filter((lock) => lock.preExisting !== false && onTable(lock.relation));
+    if (taken.length && (!held || strength(strongestMode(taken).mode!) > strength(strongestMode(held.locks).mode!))) held = { line: before.line, locks: taken };
+  }
+  const heldText = held ? `${describeLocks(held.locks)}, already held since line ${held.line} of this migration (the statement runs under it)` : undefined;
+  const seen = describeLocks(locks) || heldText || 'no lock on an existing table';
+  const mode = strongestMode(locks.length ? locks : (held?.locks ?? []));
   if (prediction.rewrite) {
     const rewritten = statement.rewrites.filter(onTable);
     if (rewritten.length > 0) return { status: 'confirmed', observed: `rewrote ${rewritten.join(', ')} (new relfilenode); ${seen}`, ...mode, rewrote: true };
@@ -122,12 +129,8 @@ function judge(finding: Finding, prediction: { lock?: string; rewrite?: boolean 
   }
   const needed = strength(prediction.lock!);
   const strong = locks.filter((lock) => strength(lock.mode) >= needed);
-  if (strong.length > 0) return { status: 'confirmed', observed: describeLocks(strong), ...mode };
-  const heldSince = [...earlier].reverse().find((before) => !before.error && before.locks.some((lock) => lock.preExisting !== false && onTable(lock.relation) && strength(lock.mode) >= needed));
-  if (heldSince) {
-    const held = heldSince.locks.filter((lock) => lock.preExisting !== false && onTable(lock.relation) && strength(lock.mode) >= needed);
-    return { status: 'confirmed', observed: `${describeLocks(held)}, already held since line ${heldSince.line} of this migration (the statement runs under it)`, ...strongestMode(held) };
-  }
+  if (strong.length > 0) return { status: 'confirmed', observed: describeLocks(strong), ...strongestMode(strong) };
+  if (held && strength(strongestMode(held.locks).mode!) >= needed) return { status: 'confirmed', observed: heldText!, ...strongestMode(held.locks) };
   return { status: 'contradicted', observed: `took ${seen}, weaker than the predicted ${prediction.lock}`, ...mode };
 }
 

@@ -10,6 +10,7 @@
  */
 import { alterCommands, nameListRef, rangeVarRef, notNullColumnsOf, stringValue, type Node } from './ast.js';
 import type { RelationRef } from './types.js';
+import { viewShape, type ViewDependency } from './view-columns.js';
 
 export interface ColumnType {
   /** Canonical name as in pg_type (`int4`, `varchar`, `timestamptz`, `citext`, `public.my_domain` → `my_domain`). */
@@ -48,6 +49,8 @@ export interface TableModel {
   columnsKnown: boolean;
   columns: Map<string, ColumnModel>;
   constraints: Map<string, ConstraintModel>;
+  /** A view or materialized view: the table columns its query uses (PostgreSQL's pg_depend entries). */
+  dependsOn?: ViewDependency[];
 }
 
 export interface IndexModel {
@@ -277,7 +280,8 @@ export class SchemaModel {
         break;
       case 'CreateTableAsStmt': {
         const ref = rangeVarRef(node.CreateTableAsStmt.into?.rel);
-        if (ref) this.tables.set({ ...emptyRelation(ref, node.CreateTableAsStmt.objtype === 'OBJECT_MATVIEW' ? 'matview' : 'table', isNew), columnsKnown: false });
+        if (ref && node.CreateTableAsStmt.objtype === 'OBJECT_MATVIEW') this.createView(ref, 'matview', node.CreateTableAsStmt.query, node.CreateTableAsStmt.into?.colNames, isNew);
+        else if (ref) this.tables.set({ ...emptyRelation(ref, 'table', isNew), columnsKnown: false });
         break;
       }
       case 'SelectStmt': {
@@ -288,7 +292,7 @@ export class SchemaModel {
       }
       case 'ViewStmt': {
         const ref = rangeVarRef(node.ViewStmt.view);
-        if (ref) this.tables.set(emptyRelation(ref, 'view', this.tables.get(ref)?.kind === 'view' && node.ViewStmt.replace ? this.tables.get(ref)!.isNew : isNew));
+        if (ref) this.createView(ref, 'view', node.ViewStmt.query, node.ViewStmt.aliases, this.tables.get(ref)?.kind === 'view' && node.ViewStmt.replace ? this.tables.get(ref)!.isNew : isNew);
         break;
       }
       case 'CreateForeignTableStmt': {
@@ -361,6 +365,34 @@ export class SchemaModel {
         break;
       default:
         break;
+    }
+  }
+
+  /** The views and materialized views whose query uses `column` of table `ref`. */
+  viewsUsing(ref: RelationRef, column: string): TableModel[] {
+    const table = this.tables.get(ref);
+    if (!table) return [];
+    const same = (dep: ViewDependency) => dep.column === column && dep.table.name === table.ref.name && (dep.table.schema ?? 'public') === (table.ref.schema ?? 'public');
+    return this.tables.values().filter((view) => view.dependsOn?.some(same));
+  }
+
+  private createView(ref: RelationRef, kind: 'view' | 'matview', query: Node | undefined, aliases: Node[] | undefined, isNew: boolean): void {
+    const shape = viewShape(query, (aliases ?? []).map((alias) => stringValue(alias) ?? ''), this);
+    const view = emptyRelation(ref, kind, isNew);
+    view.columnsKnown = shape.columns !== undefined;
+    for (const column of shape.columns ?? []) view.columns.set(column.name, column);
+    view.dependsOn = shape.dependsOn;
+    this.tables.set(view);
+  }
+
+  /** Keeps the views' dependencies pointing at a table or column renamed under them (PostgreSQL follows renames). */
+  private followRename(table: RelationRef, newTable: string, column?: { from: string; to: string }): void {
+    for (const view of this.tables.values()) {
+      if (!view.dependsOn?.some((dep) => dep.table.name === table.name)) continue;
+      view.dependsOn = view.dependsOn.map((dep) => {
+        if (dep.table.name !== table.name || (dep.table.schema ?? 'public') !== (table.schema ?? 'public')) return dep;
+        return { table: { ...dep.table, name: newTable }, column: column && dep.column === column.from ? column.to : dep.column };
+      });
     }
   }
 
@@ -484,6 +516,7 @@ export class SchemaModel {
         if (table) {
           this.tables.set({ ...table, ref: { ...table.ref, name: newName } });
           for (const index of this.indexes.values()) if (index.table?.name === table.ref.name) index.table = { ...index.table, name: newName };
+          this.followRename(table.ref, newName);
         }
         break;
       }
@@ -498,6 +531,7 @@ export class SchemaModel {
         if (table && column) {
           table.columns.delete(stmt.subname);
           table.columns.set(newName, { ...column, name: newName });
+          this.followRename(table.ref, table.ref.name, { from: stmt.subname, to: newName });
         }
         break;
       }
@@ -532,6 +566,8 @@ export class SchemaModel {
           if (cmd.def?.ColumnDef && !(cmd.missing_ok && table.columns.has(cmd.def.ColumnDef.colname))) this.addColumn(table, cmd.def.ColumnDef, true);
           break;
         case 'AT_DropColumn':
+          // CASCADE drops the views that use the column with it (without, PostgreSQL refuses: statement-fails).
+          if (cmd.name && cmd.behavior === 'DROP_CASCADE') for (const view of this.viewsUsing(table.ref, cmd.name)) this.tables.delete(view.ref);
           if (cmd.name) table.columns.delete(cmd.name);
           break;
         case 'AT_AlterColumnType': {

@@ -16,7 +16,11 @@ export const rule: Rule = {
     if (!alter) return [];
     const hits: RuleHit[] = [];
     for (const cmd of alter.cmds) {
-      if (cmd.subtype === 'AT_DropColumn') hits.push({ message: `DROP COLUMN ${alter.name}.${cmd.name}: queries still using the column fail and its data is lost` });
+      if (cmd.subtype !== 'AT_DropColumn') continue;
+      // With CASCADE the views that use the column go too: queries on them fail as well.
+      const views = cmd.behavior === 'DROP_CASCADE' && cmd.name ? state.schema.viewsUsing(alter.table, cmd.name) : [];
+      const also = views.length ? `; CASCADE also drops ${views.map((view) => `${view.kind === 'matview' ? 'materialized view' : 'view'} ${view.ref.name}`).join(', ')}` : '';
+      hits.push({ message: `DROP COLUMN ${alter.name}.${cmd.name}: queries still using the column fail and its data is lost${also}` });
     }
     return hits;
   },

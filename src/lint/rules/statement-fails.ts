@@ -6,9 +6,9 @@ export const rule: Rule = {
   id: 'statement-fails',
   severity: 'error',
   category: 'input',
-  summary: 'A statement PostgreSQL will reject, judged against the schema the earlier statements and migrations built: a column that does not exist, an object created twice, a NOT NULL check on a column just added empty, `ON COMMIT` on a permanent table.',
+  summary: 'A statement PostgreSQL will reject, judged against the schema the earlier statements and migrations built: a column that does not exist, an object created twice, a NOT NULL check on a column just added empty, `ON COMMIT` on a permanent table, dropping (without CASCADE) or changing the type of a column a view uses.',
   why: 'The migration fails when it is deployed (and, run statement by statement, may stop half way). ddlgate knows the columns of tables created by this or earlier migrations, so it can tell before PostgreSQL does.',
-  safe: 'Fix the statement: name existing columns, create each object once (or IF NOT EXISTS), backfill a new column before requiring it to be NOT NULL.',
+  safe: 'Fix the statement: name existing columns, create each object once (or IF NOT EXISTS), backfill a new column before requiring it to be NOT NULL; for a column a view uses, drop the view, change the column and create the view again in the same migration.',
   bad: 'CREATE TABLE books (id bigint PRIMARY KEY, title text);\nALTER TABLE books ADD CONSTRAINT books_price_positive CHECK (price > 0);',
   good: 'CREATE TABLE books (id bigint PRIMARY KEY, title text, price numeric);\nALTER TABLE books ADD CONSTRAINT books_price_positive CHECK (price > 0);',
   check(statement, state) {
@@ -40,7 +40,9 @@ export const rule: Rule = {
       const ref = rangeVarRef(node.AlterTableStmt.relation);
       const table = known(state, ref);
       const added = new Set<string>();
+      const dropped = new Set<string>();
       for (const cmd of alterCommands(node.AlterTableStmt)) {
+        if (cmd.subtype === 'AT_DropConstraint' && cmd.name) dropped.add(cmd.name);
         if (cmd.subtype === 'AT_AddColumn' && cmd.def?.ColumnDef?.colname) {
           const name = cmd.def.ColumnDef.colname as string;
           if (table?.columns.has(name) && !cmd.missing_ok) hits.push({ message: `column ${name} already exists in ${refText(table.ref)}: PostgreSQL rejects ADD COLUMN` });
@@ -49,9 +51,11 @@ export const rule: Rule = {
         }
         if (table && cmd.name && ['AT_AlterColumnType', 'AT_SetNotNull', 'AT_DropNotNull', 'AT_ColumnDefault', 'AT_SetStatistics'].includes(cmd.subtype) && !added.has(cmd.name)) missing(table, cmd.name, hits);
         if (table && cmd.subtype === 'AT_DropColumn' && cmd.name && !cmd.missing_ok) missing(table, cmd.name, hits);
+        if (ref && cmd.name && (cmd.subtype === 'AT_AlterColumnType' || (cmd.subtype === 'AT_DropColumn' && cmd.behavior !== 'DROP_CASCADE'))) usedByViews(state, ref, cmd, hits);
         const constraint = cmd.def?.Constraint;
         if (cmd.subtype === 'AT_AddConstraint' && constraint) {
-          const existing = constraint.conname ? schema.table(ref)?.constraints.get(constraint.conname) : undefined;
+          // DROP CONSTRAINT x, ADD CONSTRAINT x … in one ALTER (a swap) frees the name first.
+          const existing = constraint.conname && !dropped.has(constraint.conname) ? schema.table(ref)?.constraints.get(constraint.conname) : undefined;
           if (existing) hits.push({ message: `constraint ${constraint.conname} already exists on ${refText(ref)}: PostgreSQL rejects ADD CONSTRAINT` });
           if (table) {
             const columns = [...((constraint.keys ?? []) as Node[]).map((k) => stringValue(k) ?? ''), ...referencedColumns(constraint.raw_expr), ...referencedColumns(constraint.exclusions)];
@@ -69,6 +73,18 @@ export const rule: Rule = {
     return dedupe(hits);
   },
 };
+
+/** PostgreSQL refuses to change the type of, or drop without CASCADE, a column a view or materialized view uses. */
+function usedByViews(state: MigrationState, ref: RelationRef, cmd: Node, hits: RuleHit[]): void {
+  const views = state.schema.viewsUsing(ref, cmd.name);
+  if (views.length === 0) return;
+  const names = views.map((view) => `${view.kind === 'matview' ? 'materialized view' : 'view'} ${refText(view.ref)}`).join(', ');
+  if (cmd.subtype === 'AT_AlterColumnType') {
+    hits.push({ message: `column ${cmd.name} of ${refText(ref)} is used by ${names}: PostgreSQL rejects changing its type ("cannot alter type of a column used by a view or rule")`, hint: `Drop ${names}, change the type, and create the view again in the same migration.`, table: ref });
+  } else {
+    hits.push({ message: `column ${cmd.name} of ${refText(ref)} is used by ${names}: PostgreSQL rejects DROP COLUMN without CASCADE (and CASCADE drops the view too)`, hint: `Drop or redefine ${names} first (without the column), then drop the column.`, table: ref });
+  }
+}
 
 function sameSchema(a: RelationRef, b: RelationRef): boolean {
   return (a.schema ?? 'public') === (b.schema ?? 'public');
