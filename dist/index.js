@@ -2449,18 +2449,6 @@ var PgQueryModule=(()=>{var _scriptName=globalThis.document?.currentScript?.src;
 
 /***/ }),
 
-/***/ 785:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-// This is an empty module that is served up when outside of a workerd environment
-// See the `exports` field in package.json
-exports["default"] = {};
-//# sourceMappingURL=empty.js.map
-
-/***/ }),
-
 /***/ 6122:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -2701,6338 +2689,6 @@ module.exports = parse
 parse.parse = parse
 parse.toClientConfig = toClientConfig
 parse.parseIntoClientConfig = parseIntoClientConfig
-
-
-/***/ }),
-
-/***/ 2299:
-/***/ ((module) => {
-
-
-
-// selected so (BASE - 1) * 0x100000000 + 0xffffffff is a safe integer
-var BASE = 1000000;
-
-function readInt8(buffer) {
-	var high = buffer.readInt32BE(0);
-	var low = buffer.readUInt32BE(4);
-	var sign = '';
-
-	if (high < 0) {
-		high = ~high + (low === 0);
-		low = (~low + 1) >>> 0;
-		sign = '-';
-	}
-
-	var result = '';
-	var carry;
-	var t;
-	var digits;
-	var pad;
-	var l;
-	var i;
-
-	{
-		carry = high % BASE;
-		high = high / BASE >>> 0;
-
-		t = 0x100000000 * carry + low;
-		low = t / BASE >>> 0;
-		digits = '' + (t - BASE * low);
-
-		if (low === 0 && high === 0) {
-			return sign + digits + result;
-		}
-
-		pad = '';
-		l = 6 - digits.length;
-
-		for (i = 0; i < l; i++) {
-			pad += '0';
-		}
-
-		result = pad + digits + result;
-	}
-
-	{
-		carry = high % BASE;
-		high = high / BASE >>> 0;
-
-		t = 0x100000000 * carry + low;
-		low = t / BASE >>> 0;
-		digits = '' + (t - BASE * low);
-
-		if (low === 0 && high === 0) {
-			return sign + digits + result;
-		}
-
-		pad = '';
-		l = 6 - digits.length;
-
-		for (i = 0; i < l; i++) {
-			pad += '0';
-		}
-
-		result = pad + digits + result;
-	}
-
-	{
-		carry = high % BASE;
-		high = high / BASE >>> 0;
-
-		t = 0x100000000 * carry + low;
-		low = t / BASE >>> 0;
-		digits = '' + (t - BASE * low);
-
-		if (low === 0 && high === 0) {
-			return sign + digits + result;
-		}
-
-		pad = '';
-		l = 6 - digits.length;
-
-		for (i = 0; i < l; i++) {
-			pad += '0';
-		}
-
-		result = pad + digits + result;
-	}
-
-	{
-		carry = high % BASE;
-		t = 0x100000000 * carry + low;
-		digits = '' + t % BASE;
-
-		return sign + digits + result;
-	}
-}
-
-module.exports = readInt8;
-
-
-/***/ }),
-
-/***/ 7558:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-const EventEmitter = (__nccwpck_require__(4434).EventEmitter)
-
-const NOOP = function () {}
-
-const removeWhere = (list, predicate) => {
-  const i = list.findIndex(predicate)
-
-  return i === -1 ? undefined : list.splice(i, 1)[0]
-}
-
-class IdleItem {
-  constructor(client, idleListener, timeoutId) {
-    this.client = client
-    this.idleListener = idleListener
-    this.timeoutId = timeoutId
-  }
-}
-
-class PendingItem {
-  constructor(callback) {
-    this.callback = callback
-  }
-}
-
-function throwOnDoubleRelease() {
-  throw new Error('Release called on client which has already been released to the pool.')
-}
-
-function promisify(Promise, callback) {
-  if (callback) {
-    return { callback: callback, result: undefined }
-  }
-  let rej
-  let res
-  const cb = function (err, client) {
-    err ? rej(err) : res(client)
-  }
-  const result = new Promise(function (resolve, reject) {
-    res = resolve
-    rej = reject
-  }).catch((err) => {
-    // replace the stack trace that leads to `TCP.onStreamRead` with one that leads back to the
-    // application that created the query
-    Error.captureStackTrace(err)
-    throw err
-  })
-  return { callback: cb, result: result }
-}
-
-function makeIdleListener(pool, client) {
-  return function idleListener(err) {
-    err.client = client
-
-    client.removeListener('error', idleListener)
-    client.on('error', () => {
-      pool.log('additional client error after disconnection due to error', err)
-    })
-    pool._remove(client)
-    // TODO - document that once the pool emits an error
-    // the client has already been closed & purged and is unusable
-    pool.emit('error', err, client)
-  }
-}
-
-class Pool extends EventEmitter {
-  constructor(options, Client) {
-    super()
-    this.options = Object.assign({}, options)
-
-    if (options != null && 'password' in options) {
-      // "hiding" the password so it doesn't show up in stack traces
-      // or if the client is console.logged
-      Object.defineProperty(this.options, 'password', {
-        configurable: true,
-        enumerable: false,
-        writable: true,
-        value: options.password,
-      })
-    }
-    if (options != null && options.ssl && options.ssl.key) {
-      // "hiding" the ssl->key so it doesn't show up in stack traces
-      // or if the client is console.logged
-      Object.defineProperty(this.options.ssl, 'key', {
-        enumerable: false,
-      })
-    }
-
-    this.options.max = this.options.max || this.options.poolSize || 10
-    this.options.min = this.options.min || 0
-    this.options.maxUses = this.options.maxUses || Infinity
-    this.options.allowExitOnIdle = this.options.allowExitOnIdle || false
-    this.options.maxLifetimeSeconds = this.options.maxLifetimeSeconds || 0
-    this.log = this.options.log || function () {}
-    this.Client = this.options.Client || Client || (__nccwpck_require__(3273).Client)
-    this.Promise = this.options.Promise || global.Promise
-
-    if (typeof this.options.idleTimeoutMillis === 'undefined') {
-      this.options.idleTimeoutMillis = 10000
-    }
-
-    this._clients = []
-    this._idle = []
-    this._expired = new WeakSet()
-    this._pendingQueue = []
-    this._endCallback = undefined
-    this.ending = false
-    this.ended = false
-  }
-
-  _promiseTry(f) {
-    const Promise = this.Promise
-    if (typeof Promise.try === 'function') {
-      return Promise.try(f)
-    }
-    return new Promise((resolve) => resolve(f()))
-  }
-
-  _isFull() {
-    return this._clients.length >= this.options.max
-  }
-
-  _isAboveMin() {
-    return this._clients.length > this.options.min
-  }
-
-  _pulseQueue() {
-    this.log('pulse queue')
-    if (this.ended) {
-      this.log('pulse queue ended')
-      return
-    }
-    if (this.ending) {
-      this.log('pulse queue on ending')
-      if (this._idle.length) {
-        this._idle.slice().map((item) => {
-          this._remove(item.client)
-        })
-      }
-      if (!this._clients.length) {
-        this.ended = true
-        this._endCallback()
-      }
-      return
-    }
-
-    // if we don't have any waiting, do nothing
-    if (!this._pendingQueue.length) {
-      this.log('no queued requests')
-      return
-    }
-    // if we don't have any idle clients and we have no more room do nothing
-    if (!this._idle.length && this._isFull()) {
-      return
-    }
-    const pendingItem = this._pendingQueue.shift()
-    if (this._idle.length) {
-      const idleItem = this._idle.pop()
-      clearTimeout(idleItem.timeoutId)
-      const client = idleItem.client
-      client.ref && client.ref()
-      const idleListener = idleItem.idleListener
-
-      return this._acquireClient(client, pendingItem, idleListener, false)
-    }
-    if (!this._isFull()) {
-      return this.newClient(pendingItem)
-    }
-    throw new Error('unexpected condition')
-  }
-
-  _remove(client, callback) {
-    const removed = removeWhere(this._idle, (item) => item.client === client)
-
-    if (removed !== undefined) {
-      clearTimeout(removed.timeoutId)
-    }
-
-    this._clients = this._clients.filter((c) => c !== client)
-    const context = this
-    client.end(() => {
-      context.emit('remove', client)
-
-      if (typeof callback === 'function') {
-        callback()
-      }
-    })
-  }
-
-  connect(cb) {
-    if (this.ending) {
-      const err = new Error('Cannot use a pool after calling end on the pool')
-      return cb ? cb(err) : this.Promise.reject(err)
-    }
-
-    const response = promisify(this.Promise, cb)
-    const result = response.result
-
-    // if we don't have to connect a new client, don't do so
-    if (this._isFull() || this._idle.length) {
-      // if we have idle clients schedule a pulse immediately
-      if (this._idle.length) {
-        process.nextTick(() => this._pulseQueue())
-      }
-
-      if (!this.options.connectionTimeoutMillis) {
-        this._pendingQueue.push(new PendingItem(response.callback))
-        return result
-      }
-
-      const queueCallback = (err, res, done) => {
-        clearTimeout(tid)
-        response.callback(err, res, done)
-      }
-
-      const pendingItem = new PendingItem(queueCallback)
-
-      // set connection timeout on checking out an existing client
-      const tid = setTimeout(() => {
-        // remove the callback from pending waiters because
-        // we're going to call it with a timeout error
-        removeWhere(this._pendingQueue, (i) => i.callback === queueCallback)
-        pendingItem.timedOut = true
-        response.callback(new Error('timeout exceeded when trying to connect'))
-      }, this.options.connectionTimeoutMillis)
-
-      if (tid.unref) {
-        tid.unref()
-      }
-
-      this._pendingQueue.push(pendingItem)
-      return result
-    }
-
-    this.newClient(new PendingItem(response.callback))
-
-    return result
-  }
-
-  newClient(pendingItem) {
-    const client = new this.Client(this.options)
-    this._clients.push(client)
-    const idleListener = makeIdleListener(this, client)
-
-    this.log('checking client timeout')
-
-    // connection timeout logic
-    let tid
-    let timeoutHit = false
-    if (this.options.connectionTimeoutMillis) {
-      tid = setTimeout(() => {
-        if (client.connection) {
-          this.log('ending client due to timeout')
-          timeoutHit = true
-          client.connection.stream.destroy()
-        } else if (!client.isConnected()) {
-          this.log('ending client due to timeout')
-          timeoutHit = true
-          // force kill the node driver, and let libpq do its teardown
-          client.end()
-        }
-      }, this.options.connectionTimeoutMillis)
-    }
-
-    this.log('connecting new client')
-    client.connect((err) => {
-      if (tid) {
-        clearTimeout(tid)
-      }
-      client.on('error', idleListener)
-      if (err) {
-        this.log('client failed to connect', err)
-        // remove the dead client from our list of clients
-        this._clients = this._clients.filter((c) => c !== client)
-        if (timeoutHit) {
-          err = new Error('Connection terminated due to connection timeout', { cause: err })
-        }
-
-        // this client won’t be released, so move on immediately
-        this._pulseQueue()
-
-        if (!pendingItem.timedOut) {
-          pendingItem.callback(err, undefined, NOOP)
-        }
-      } else {
-        this.log('new client connected')
-
-        if (this.options.onConnect) {
-          this._promiseTry(() => this.options.onConnect(client)).then(
-            () => {
-              this._afterConnect(client, pendingItem, idleListener)
-            },
-            (hookErr) => {
-              this._clients = this._clients.filter((c) => c !== client)
-              client.end(() => {
-                this._pulseQueue()
-                if (!pendingItem.timedOut) {
-                  pendingItem.callback(hookErr, undefined, NOOP)
-                }
-              })
-            }
-          )
-          return
-        }
-
-        return this._afterConnect(client, pendingItem, idleListener)
-      }
-    })
-  }
-
-  _afterConnect(client, pendingItem, idleListener) {
-    if (this.options.maxLifetimeSeconds !== 0) {
-      const maxLifetimeTimeout = setTimeout(() => {
-        this.log('ending client due to expired lifetime')
-        this._expired.add(client)
-        const idleIndex = this._idle.findIndex((idleItem) => idleItem.client === client)
-        if (idleIndex !== -1) {
-          this._acquireClient(
-            client,
-            new PendingItem((err, client, clientRelease) => clientRelease()),
-            idleListener,
-            false
-          )
-        }
-      }, this.options.maxLifetimeSeconds * 1000)
-
-      maxLifetimeTimeout.unref()
-      client.once('end', () => clearTimeout(maxLifetimeTimeout))
-    }
-
-    return this._acquireClient(client, pendingItem, idleListener, true)
-  }
-
-  // acquire a client for a pending work item
-  _acquireClient(client, pendingItem, idleListener, isNew) {
-    if (isNew) {
-      this.emit('connect', client)
-    }
-
-    this.emit('acquire', client)
-
-    client.release = this._releaseOnce(client, idleListener)
-
-    client.removeListener('error', idleListener)
-
-    if (!pendingItem.timedOut) {
-      if (isNew && this.options.verify) {
-        this.options.verify(client, (err) => {
-          if (err) {
-            client.release(err)
-            return pendingItem.callback(err, undefined, NOOP)
-          }
-
-          pendingItem.callback(undefined, client, client.release)
-        })
-      } else {
-        pendingItem.callback(undefined, client, client.release)
-      }
-    } else {
-      if (isNew && this.options.verify) {
-        this.options.verify(client, client.release)
-      } else {
-        client.release()
-      }
-    }
-  }
-
-  // returns a function that wraps _release and throws if called more than once
-  _releaseOnce(client, idleListener) {
-    let released = false
-
-    return (err) => {
-      if (released) {
-        throwOnDoubleRelease()
-      }
-
-      released = true
-      this._release(client, idleListener, err)
-    }
-  }
-
-  // release a client back to the poll, include an error
-  // to remove it from the pool
-  _release(client, idleListener, err) {
-    client.on('error', idleListener)
-
-    client._poolUseCount = (client._poolUseCount || 0) + 1
-
-    this.emit('release', err, client)
-
-    // TODO(bmc): expose a proper, public interface _queryable and _ending
-    if (err || this.ending || !client._queryable || client._ending || client._poolUseCount >= this.options.maxUses) {
-      if (client._poolUseCount >= this.options.maxUses) {
-        this.log('remove expended client')
-      }
-
-      return this._remove(client, this._pulseQueue.bind(this))
-    }
-
-    const isExpired = this._expired.has(client)
-    if (isExpired) {
-      this.log('remove expired client')
-      this._expired.delete(client)
-      return this._remove(client, this._pulseQueue.bind(this))
-    }
-
-    // idle timeout
-    let tid
-    if (this.options.idleTimeoutMillis && this._isAboveMin()) {
-      tid = setTimeout(() => {
-        if (this._isAboveMin()) {
-          this.log('remove idle client')
-          this._remove(client, this._pulseQueue.bind(this))
-        }
-      }, this.options.idleTimeoutMillis)
-
-      if (this.options.allowExitOnIdle) {
-        // allow Node to exit if this is all that's left
-        tid.unref()
-      }
-    }
-
-    if (this.options.allowExitOnIdle) {
-      client.unref()
-    }
-
-    this._idle.push(new IdleItem(client, idleListener, tid))
-    this._pulseQueue()
-  }
-
-  query(text, values, cb) {
-    // guard clause against passing a function as the first parameter
-    if (typeof text === 'function') {
-      const response = promisify(this.Promise, text)
-      setImmediate(function () {
-        return response.callback(new Error('Passing a function as the first parameter to pool.query is not supported'))
-      })
-      return response.result
-    }
-
-    // allow plain text query without values, but callback
-    if (typeof values === 'function') {
-      cb = values
-      values = undefined
-    }
-    const response = promisify(this.Promise, cb)
-    cb = response.callback
-
-    this.connect((err, client) => {
-      if (err) {
-        return cb(err)
-      }
-
-      let clientReleased = false
-      const onError = (err) => {
-        if (clientReleased) {
-          return
-        }
-        clientReleased = true
-        client.release(err)
-        cb(err)
-      }
-
-      client.once('error', onError)
-      this.log('dispatching query')
-      try {
-        client.query(text, values, (err, res) => {
-          this.log('query dispatched')
-          client.removeListener('error', onError)
-          if (clientReleased) {
-            return
-          }
-          clientReleased = true
-          client.release(err)
-          if (err) {
-            return cb(err)
-          }
-          return cb(undefined, res)
-        })
-      } catch (err) {
-        client.release(err)
-        return cb(err)
-      }
-    })
-    return response.result
-  }
-
-  end(cb) {
-    this.log('ending')
-    if (this.ending) {
-      const err = new Error('Called end on pool more than once')
-      return cb ? cb(err) : this.Promise.reject(err)
-    }
-    this.ending = true
-    const promised = promisify(this.Promise, cb)
-    this._endCallback = promised.callback
-    this._pulseQueue()
-    return promised.result
-  }
-
-  get waitingCount() {
-    return this._pendingQueue.length
-  }
-
-  get idleCount() {
-    return this._idle.length
-  }
-
-  get expiredCount() {
-    return this._clients.reduce((acc, client) => acc + (this._expired.has(client) ? 1 : 0), 0)
-  }
-
-  get totalCount() {
-    return this._clients.length
-  }
-}
-module.exports = Pool
-
-
-/***/ }),
-
-/***/ 9971:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.BufferReader = void 0;
-class BufferReader {
-    constructor(offset = 0) {
-        this.offset = offset;
-        this.buffer = Buffer.allocUnsafe(0);
-        // TODO(bmc): support non-utf8 encoding?
-        this.encoding = 'utf-8';
-    }
-    setBuffer(offset, buffer) {
-        this.offset = offset;
-        this.buffer = buffer;
-    }
-    int16() {
-        const result = this.buffer.readInt16BE(this.offset);
-        this.offset += 2;
-        return result;
-    }
-    byte() {
-        const result = this.buffer[this.offset];
-        this.offset++;
-        return result;
-    }
-    int32() {
-        const result = this.buffer.readInt32BE(this.offset);
-        this.offset += 4;
-        return result;
-    }
-    uint32() {
-        const result = this.buffer.readUInt32BE(this.offset);
-        this.offset += 4;
-        return result;
-    }
-    string(length) {
-        const result = this.buffer.toString(this.encoding, this.offset, this.offset + length);
-        this.offset += length;
-        return result;
-    }
-    cstring() {
-        const start = this.offset;
-        let end = start;
-        // eslint-disable-next-line no-empty
-        while (this.buffer[end++]) { }
-        this.offset = end;
-        return this.buffer.toString(this.encoding, start, end - 1);
-    }
-    bytes(length) {
-        const result = this.buffer.slice(this.offset, this.offset + length);
-        this.offset += length;
-        return result;
-    }
-}
-exports.BufferReader = BufferReader;
-//# sourceMappingURL=buffer-reader.js.map
-
-/***/ }),
-
-/***/ 9315:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-//binary data writer tuned for encoding binary specific to the postgres binary protocol
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.Writer = void 0;
-class Writer {
-    constructor(size = 256) {
-        this.size = size;
-        this.offset = 5;
-        this.headerPosition = 0;
-        this.buffer = Buffer.allocUnsafe(size);
-    }
-    ensure(size) {
-        const remaining = this.buffer.length - this.offset;
-        if (remaining < size) {
-            const oldBuffer = this.buffer;
-            // exponential growth factor of around ~ 1.5
-            // https://stackoverflow.com/questions/2269063/buffer-growth-strategy
-            const newSize = oldBuffer.length + (oldBuffer.length >> 1) + size;
-            this.buffer = Buffer.allocUnsafe(newSize);
-            oldBuffer.copy(this.buffer, 0, 0, this.offset);
-        }
-    }
-    addInt32(num) {
-        this.ensure(4);
-        this.buffer[this.offset++] = (num >>> 24) & 0xff;
-        this.buffer[this.offset++] = (num >>> 16) & 0xff;
-        this.buffer[this.offset++] = (num >>> 8) & 0xff;
-        this.buffer[this.offset++] = (num >>> 0) & 0xff;
-        return this;
-    }
-    addInt16(num) {
-        this.ensure(2);
-        this.buffer[this.offset++] = (num >>> 8) & 0xff;
-        this.buffer[this.offset++] = (num >>> 0) & 0xff;
-        return this;
-    }
-    addCString(string) {
-        if (!string) {
-            this.ensure(1);
-        }
-        else {
-            const len = Buffer.byteLength(string);
-            this.ensure(len + 1); // +1 for null terminator
-            this.buffer.write(string, this.offset, 'utf-8');
-            this.offset += len;
-        }
-        this.buffer[this.offset++] = 0; // null terminator
-        return this;
-    }
-    addString(string = '') {
-        const len = Buffer.byteLength(string);
-        this.ensure(len);
-        this.buffer.write(string, this.offset);
-        this.offset += len;
-        return this;
-    }
-    // Write an Int32 byte-length prefix immediately followed by the string's UTF-8
-    // bytes. Postgres' Bind wire format prefixes every parameter with its length,
-    // and doing it in one method computes Buffer.byteLength ONCE — the previous
-    // `addInt32(Buffer.byteLength(s)).addString(s)` pairing scanned the string
-    // three times (byteLength for the prefix, byteLength again inside addString,
-    // then the encode), which is costly for large text parameters.
-    addInt32PrefixedString(string) {
-        const len = Buffer.byteLength(string);
-        this.ensure(4 + len);
-        const buffer = this.buffer;
-        let offset = this.offset;
-        buffer[offset++] = (len >>> 24) & 0xff;
-        buffer[offset++] = (len >>> 16) & 0xff;
-        buffer[offset++] = (len >>> 8) & 0xff;
-        buffer[offset++] = (len >>> 0) & 0xff;
-        buffer.write(string, offset, 'utf-8');
-        this.offset = offset + len;
-        return this;
-    }
-    add(otherBuffer) {
-        this.ensure(otherBuffer.length);
-        otherBuffer.copy(this.buffer, this.offset);
-        this.offset += otherBuffer.length;
-        return this;
-    }
-    /**
-     * Appends an uninitialized block of {@link size} bytes to the buffer and returns its offset.
-     */
-    reserveUnsafe(size) {
-        const offset = this.offset;
-        this.ensure(size);
-        this.offset += size;
-        return offset;
-    }
-    join(code) {
-        if (code) {
-            this.buffer[this.headerPosition] = code;
-            //length is everything in this packet minus the code
-            const length = this.offset - (this.headerPosition + 1);
-            this.buffer.writeInt32BE(length, this.headerPosition + 1);
-        }
-        return this.buffer.slice(code ? 0 : 5, this.offset);
-    }
-    flush(code) {
-        const result = this.join(code);
-        this.offset = 5;
-        this.headerPosition = 0;
-        this.buffer = Buffer.allocUnsafe(this.size);
-        return result;
-    }
-    clear() {
-        this.offset = 5;
-        this.headerPosition = 0;
-    }
-}
-exports.Writer = Writer;
-//# sourceMappingURL=buffer-writer.js.map
-
-/***/ }),
-
-/***/ 4233:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.DatabaseError = exports.serialize = void 0;
-exports.parse = parse;
-const messages_1 = __nccwpck_require__(5809);
-Object.defineProperty(exports, "DatabaseError", ({ enumerable: true, get: function () { return messages_1.DatabaseError; } }));
-const serializer_1 = __nccwpck_require__(6513);
-Object.defineProperty(exports, "serialize", ({ enumerable: true, get: function () { return serializer_1.serialize; } }));
-const parser_1 = __nccwpck_require__(3318);
-function parse(stream, callback) {
-    const parser = new parser_1.Parser();
-    stream.on('data', (buffer) => parser.parse(buffer, callback));
-    return new Promise((resolve) => stream.on('end', () => resolve()));
-}
-//# sourceMappingURL=index.js.map
-
-/***/ }),
-
-/***/ 5809:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.NoticeMessage = exports.DataRowMessage = exports.CommandCompleteMessage = exports.ReadyForQueryMessage = exports.NotificationResponseMessage = exports.BackendKeyDataMessage = exports.AuthenticationMD5Password = exports.ParameterStatusMessage = exports.ParameterDescriptionMessage = exports.RowDescriptionMessage = exports.Field = exports.CopyResponse = exports.CopyDataMessage = exports.DatabaseError = exports.copyDone = exports.emptyQuery = exports.replicationStart = exports.portalSuspended = exports.noData = exports.closeComplete = exports.bindComplete = exports.parseComplete = void 0;
-exports.parseComplete = {
-    name: 'parseComplete',
-    length: 5,
-};
-exports.bindComplete = {
-    name: 'bindComplete',
-    length: 5,
-};
-exports.closeComplete = {
-    name: 'closeComplete',
-    length: 5,
-};
-exports.noData = {
-    name: 'noData',
-    length: 5,
-};
-exports.portalSuspended = {
-    name: 'portalSuspended',
-    length: 5,
-};
-exports.replicationStart = {
-    name: 'replicationStart',
-    length: 4,
-};
-exports.emptyQuery = {
-    name: 'emptyQuery',
-    length: 4,
-};
-exports.copyDone = {
-    name: 'copyDone',
-    length: 4,
-};
-class DatabaseError extends Error {
-    constructor(message, length, name) {
-        super(message);
-        this.length = length;
-        this.name = name;
-    }
-}
-exports.DatabaseError = DatabaseError;
-class CopyDataMessage {
-    constructor(length, chunk) {
-        this.length = length;
-        this.chunk = chunk;
-        this.name = 'copyData';
-    }
-}
-exports.CopyDataMessage = CopyDataMessage;
-class CopyResponse {
-    constructor(length, name, binary, columnCount) {
-        this.length = length;
-        this.name = name;
-        this.binary = binary;
-        this.columnTypes = new Array(columnCount);
-    }
-}
-exports.CopyResponse = CopyResponse;
-class Field {
-    constructor(name, tableID, columnID, dataTypeID, dataTypeSize, dataTypeModifier, format) {
-        this.name = name;
-        this.tableID = tableID;
-        this.columnID = columnID;
-        this.dataTypeID = dataTypeID;
-        this.dataTypeSize = dataTypeSize;
-        this.dataTypeModifier = dataTypeModifier;
-        this.format = format;
-    }
-}
-exports.Field = Field;
-class RowDescriptionMessage {
-    constructor(length, fieldCount) {
-        this.length = length;
-        this.fieldCount = fieldCount;
-        this.name = 'rowDescription';
-        this.fields = new Array(this.fieldCount);
-    }
-}
-exports.RowDescriptionMessage = RowDescriptionMessage;
-class ParameterDescriptionMessage {
-    constructor(length, parameterCount) {
-        this.length = length;
-        this.parameterCount = parameterCount;
-        this.name = 'parameterDescription';
-        this.dataTypeIDs = new Array(this.parameterCount);
-    }
-}
-exports.ParameterDescriptionMessage = ParameterDescriptionMessage;
-class ParameterStatusMessage {
-    constructor(length, parameterName, parameterValue) {
-        this.length = length;
-        this.parameterName = parameterName;
-        this.parameterValue = parameterValue;
-        this.name = 'parameterStatus';
-    }
-}
-exports.ParameterStatusMessage = ParameterStatusMessage;
-class AuthenticationMD5Password {
-    constructor(length, salt) {
-        this.length = length;
-        this.salt = salt;
-        this.name = 'authenticationMD5Password';
-    }
-}
-exports.AuthenticationMD5Password = AuthenticationMD5Password;
-class BackendKeyDataMessage {
-    constructor(length, processID, secretKey) {
-        this.length = length;
-        this.processID = processID;
-        this.secretKey = secretKey;
-        this.name = 'backendKeyData';
-    }
-}
-exports.BackendKeyDataMessage = BackendKeyDataMessage;
-class NotificationResponseMessage {
-    constructor(length, processId, channel, payload) {
-        this.length = length;
-        this.processId = processId;
-        this.channel = channel;
-        this.payload = payload;
-        this.name = 'notification';
-    }
-}
-exports.NotificationResponseMessage = NotificationResponseMessage;
-class ReadyForQueryMessage {
-    constructor(length, status) {
-        this.length = length;
-        this.status = status;
-        this.name = 'readyForQuery';
-    }
-}
-exports.ReadyForQueryMessage = ReadyForQueryMessage;
-class CommandCompleteMessage {
-    constructor(length, text) {
-        this.length = length;
-        this.text = text;
-        this.name = 'commandComplete';
-    }
-}
-exports.CommandCompleteMessage = CommandCompleteMessage;
-class DataRowMessage {
-    constructor(length, fields) {
-        this.length = length;
-        this.fields = fields;
-        this.name = 'dataRow';
-        this.fieldCount = fields.length;
-    }
-}
-exports.DataRowMessage = DataRowMessage;
-class NoticeMessage {
-    constructor(length, message) {
-        this.length = length;
-        this.message = message;
-        this.name = 'notice';
-    }
-}
-exports.NoticeMessage = NoticeMessage;
-//# sourceMappingURL=messages.js.map
-
-/***/ }),
-
-/***/ 3318:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.Parser = void 0;
-const messages_1 = __nccwpck_require__(5809);
-const buffer_reader_1 = __nccwpck_require__(9971);
-// every message is prefixed with a single byte
-const CODE_LENGTH = 1;
-// every message has an int32 length which includes itself but does
-// NOT include the code in the length
-const LEN_LENGTH = 4;
-const HEADER_LENGTH = CODE_LENGTH + LEN_LENGTH;
-// A placeholder for a `BackendMessage`’s length value that will be set after construction.
-const LATEINIT_LENGTH = -1;
-const emptyBuffer = Buffer.allocUnsafe(0);
-class Parser {
-    constructor(opts) {
-        this.buffer = emptyBuffer;
-        this.bufferLength = 0;
-        this.bufferOffset = 0;
-        this.reader = new buffer_reader_1.BufferReader();
-        if ((opts === null || opts === void 0 ? void 0 : opts.mode) === 'binary') {
-            throw new Error('Binary mode not supported yet');
-        }
-        this.mode = (opts === null || opts === void 0 ? void 0 : opts.mode) || 'text';
-    }
-    parse(buffer, callback) {
-        this.mergeBuffer(buffer);
-        const bufferFullLength = this.bufferOffset + this.bufferLength;
-        let offset = this.bufferOffset;
-        while (offset + HEADER_LENGTH <= bufferFullLength) {
-            // code is 1 byte long - it identifies the message type
-            const code = this.buffer[offset];
-            // length is 1 Uint32BE - it is the length of the message EXCLUDING the code
-            const length = this.buffer.readUInt32BE(offset + CODE_LENGTH);
-            const fullMessageLength = CODE_LENGTH + length;
-            if (fullMessageLength + offset <= bufferFullLength) {
-                const message = this.handlePacket(offset + HEADER_LENGTH, code, length, this.buffer);
-                callback(message);
-                offset += fullMessageLength;
-            }
-            else {
-                break;
-            }
-        }
-        if (offset === bufferFullLength) {
-            // No more use for the buffer
-            this.buffer = emptyBuffer;
-            this.bufferLength = 0;
-            this.bufferOffset = 0;
-        }
-        else {
-            // Adjust the cursors of remainingBuffer
-            this.bufferLength = bufferFullLength - offset;
-            this.bufferOffset = offset;
-        }
-    }
-    mergeBuffer(buffer) {
-        if (this.bufferLength > 0) {
-            const newLength = this.bufferLength + buffer.byteLength;
-            const newFullLength = newLength + this.bufferOffset;
-            if (newFullLength > this.buffer.byteLength) {
-                // We can't concat the new buffer with the remaining one
-                let newBuffer;
-                if (newLength <= this.buffer.byteLength && this.bufferOffset >= this.bufferLength) {
-                    // We can move the relevant part to the beginning of the buffer instead of allocating a new buffer
-                    newBuffer = this.buffer;
-                }
-                else {
-                    // Allocate a new larger buffer
-                    let newBufferLength = this.buffer.byteLength * 2;
-                    while (newLength >= newBufferLength) {
-                        newBufferLength *= 2;
-                    }
-                    newBuffer = Buffer.allocUnsafe(newBufferLength);
-                }
-                // Move the remaining buffer to the new one
-                this.buffer.copy(newBuffer, 0, this.bufferOffset, this.bufferOffset + this.bufferLength);
-                this.buffer = newBuffer;
-                this.bufferOffset = 0;
-            }
-            // Concat the new buffer with the remaining one
-            buffer.copy(this.buffer, this.bufferOffset + this.bufferLength);
-            this.bufferLength = newLength;
-        }
-        else {
-            this.buffer = buffer;
-            this.bufferOffset = 0;
-            this.bufferLength = buffer.byteLength;
-        }
-    }
-    handlePacket(offset, code, length, bytes) {
-        const { reader } = this;
-        // NOTE: This undesirably retains the buffer in `this.reader` if the `parse*Message` calls below throw. However, those should only throw in the case of a protocol error, which normally results in the reader being discarded.
-        reader.setBuffer(offset, bytes);
-        let message;
-        switch (code) {
-            case 50 /* MessageCodes.BindComplete */:
-                message = messages_1.bindComplete;
-                break;
-            case 49 /* MessageCodes.ParseComplete */:
-                message = messages_1.parseComplete;
-                break;
-            case 51 /* MessageCodes.CloseComplete */:
-                message = messages_1.closeComplete;
-                break;
-            case 110 /* MessageCodes.NoData */:
-                message = messages_1.noData;
-                break;
-            case 115 /* MessageCodes.PortalSuspended */:
-                message = messages_1.portalSuspended;
-                break;
-            case 99 /* MessageCodes.CopyDone */:
-                message = messages_1.copyDone;
-                break;
-            case 87 /* MessageCodes.ReplicationStart */:
-                message = messages_1.replicationStart;
-                break;
-            case 73 /* MessageCodes.EmptyQuery */:
-                message = messages_1.emptyQuery;
-                break;
-            case 68 /* MessageCodes.DataRow */:
-                message = parseDataRowMessage(reader);
-                break;
-            case 67 /* MessageCodes.CommandComplete */:
-                message = parseCommandCompleteMessage(reader);
-                break;
-            case 90 /* MessageCodes.ReadyForQuery */:
-                message = parseReadyForQueryMessage(reader);
-                break;
-            case 65 /* MessageCodes.NotificationResponse */:
-                message = parseNotificationMessage(reader);
-                break;
-            case 82 /* MessageCodes.AuthenticationResponse */:
-                message = parseAuthenticationResponse(reader, length);
-                break;
-            case 83 /* MessageCodes.ParameterStatus */:
-                message = parseParameterStatusMessage(reader);
-                break;
-            case 75 /* MessageCodes.BackendKeyData */:
-                message = parseBackendKeyData(reader);
-                break;
-            case 69 /* MessageCodes.ErrorMessage */:
-                message = parseErrorMessage(reader, 'error');
-                break;
-            case 78 /* MessageCodes.NoticeMessage */:
-                message = parseErrorMessage(reader, 'notice');
-                break;
-            case 84 /* MessageCodes.RowDescriptionMessage */:
-                message = parseRowDescriptionMessage(reader);
-                break;
-            case 116 /* MessageCodes.ParameterDescriptionMessage */:
-                message = parseParameterDescriptionMessage(reader);
-                break;
-            case 71 /* MessageCodes.CopyIn */:
-                message = parseCopyInMessage(reader);
-                break;
-            case 72 /* MessageCodes.CopyOut */:
-                message = parseCopyOutMessage(reader);
-                break;
-            case 100 /* MessageCodes.CopyData */:
-                message = parseCopyData(reader, length);
-                break;
-            default:
-                return new messages_1.DatabaseError('received invalid response: ' + code.toString(16), length, 'error');
-        }
-        reader.setBuffer(0, emptyBuffer);
-        message.length = length;
-        return message;
-    }
-}
-exports.Parser = Parser;
-const parseReadyForQueryMessage = (reader) => {
-    const status = reader.string(1);
-    return new messages_1.ReadyForQueryMessage(LATEINIT_LENGTH, status);
-};
-const parseCommandCompleteMessage = (reader) => {
-    const text = reader.cstring();
-    return new messages_1.CommandCompleteMessage(LATEINIT_LENGTH, text);
-};
-const parseCopyData = (reader, length) => {
-    const chunk = reader.bytes(length - 4);
-    return new messages_1.CopyDataMessage(LATEINIT_LENGTH, chunk);
-};
-const parseCopyInMessage = (reader) => parseCopyMessage(reader, 'copyInResponse');
-const parseCopyOutMessage = (reader) => parseCopyMessage(reader, 'copyOutResponse');
-const parseCopyMessage = (reader, messageName) => {
-    const isBinary = reader.byte() !== 0;
-    const columnCount = reader.int16();
-    const message = new messages_1.CopyResponse(LATEINIT_LENGTH, messageName, isBinary, columnCount);
-    for (let i = 0; i < columnCount; i++) {
-        message.columnTypes[i] = reader.int16();
-    }
-    return message;
-};
-const parseNotificationMessage = (reader) => {
-    const processId = reader.int32();
-    const channel = reader.cstring();
-    const payload = reader.cstring();
-    return new messages_1.NotificationResponseMessage(LATEINIT_LENGTH, processId, channel, payload);
-};
-const parseRowDescriptionMessage = (reader) => {
-    const fieldCount = reader.int16();
-    const message = new messages_1.RowDescriptionMessage(LATEINIT_LENGTH, fieldCount);
-    for (let i = 0; i < fieldCount; i++) {
-        message.fields[i] = parseField(reader);
-    }
-    return message;
-};
-const parseField = (reader) => {
-    const name = reader.cstring();
-    const tableID = reader.uint32();
-    const columnID = reader.int16();
-    const dataTypeID = reader.uint32();
-    const dataTypeSize = reader.int16();
-    const dataTypeModifier = reader.int32();
-    const mode = reader.int16() === 0 ? 'text' : 'binary';
-    return new messages_1.Field(name, tableID, columnID, dataTypeID, dataTypeSize, dataTypeModifier, mode);
-};
-const parseParameterDescriptionMessage = (reader) => {
-    const parameterCount = reader.int16();
-    const message = new messages_1.ParameterDescriptionMessage(LATEINIT_LENGTH, parameterCount);
-    for (let i = 0; i < parameterCount; i++) {
-        // OIDs are unsigned, same as dataTypeID in parseField above
-        message.dataTypeIDs[i] = reader.uint32();
-    }
-    return message;
-};
-const parseDataRowMessage = (reader) => {
-    const fieldCount = reader.int16();
-    const fields = new Array(fieldCount);
-    for (let i = 0; i < fieldCount; i++) {
-        const len = reader.int32();
-        // a -1 for length means the value of the field is null
-        fields[i] = len === -1 ? null : reader.string(len);
-    }
-    return new messages_1.DataRowMessage(LATEINIT_LENGTH, fields);
-};
-const parseParameterStatusMessage = (reader) => {
-    const name = reader.cstring();
-    const value = reader.cstring();
-    return new messages_1.ParameterStatusMessage(LATEINIT_LENGTH, name, value);
-};
-const parseBackendKeyData = (reader) => {
-    const processID = reader.int32();
-    const secretKey = reader.int32();
-    return new messages_1.BackendKeyDataMessage(LATEINIT_LENGTH, processID, secretKey);
-};
-const parseAuthenticationResponse = (reader, length) => {
-    const code = reader.int32();
-    // TODO(bmc): maybe better types here
-    const message = {
-        name: 'authenticationOk',
-        length,
-    };
-    switch (code) {
-        case 0: // AuthenticationOk
-            break;
-        case 3: // AuthenticationCleartextPassword
-            if (message.length === 8) {
-                message.name = 'authenticationCleartextPassword';
-            }
-            break;
-        case 5: // AuthenticationMD5Password
-            if (message.length === 12) {
-                message.name = 'authenticationMD5Password';
-                const salt = reader.bytes(4);
-                return new messages_1.AuthenticationMD5Password(LATEINIT_LENGTH, salt);
-            }
-            break;
-        case 10: // AuthenticationSASL
-            {
-                message.name = 'authenticationSASL';
-                message.mechanisms = [];
-                let mechanism;
-                do {
-                    mechanism = reader.cstring();
-                    if (mechanism) {
-                        message.mechanisms.push(mechanism);
-                    }
-                } while (mechanism);
-            }
-            break;
-        case 11: // AuthenticationSASLContinue
-            message.name = 'authenticationSASLContinue';
-            message.data = reader.string(length - 8);
-            break;
-        case 12: // AuthenticationSASLFinal
-            message.name = 'authenticationSASLFinal';
-            message.data = reader.string(length - 8);
-            break;
-        default:
-            throw new Error('Unknown authenticationOk message type ' + code);
-    }
-    return message;
-};
-const parseErrorMessage = (reader, name) => {
-    const fields = {};
-    let fieldType = reader.string(1);
-    while (fieldType !== '\0') {
-        fields[fieldType] = reader.cstring();
-        fieldType = reader.string(1);
-    }
-    const messageValue = fields.M;
-    const message = name === 'notice'
-        ? new messages_1.NoticeMessage(LATEINIT_LENGTH, messageValue)
-        : new messages_1.DatabaseError(messageValue, LATEINIT_LENGTH, name);
-    message.severity = fields.S;
-    message.code = fields.C;
-    message.detail = fields.D;
-    message.hint = fields.H;
-    message.position = fields.P;
-    message.internalPosition = fields.p;
-    message.internalQuery = fields.q;
-    message.where = fields.W;
-    message.schema = fields.s;
-    message.table = fields.t;
-    message.column = fields.c;
-    message.dataType = fields.d;
-    message.constraint = fields.n;
-    message.file = fields.F;
-    message.line = fields.L;
-    message.routine = fields.R;
-    return message;
-};
-//# sourceMappingURL=parser.js.map
-
-/***/ }),
-
-/***/ 6513:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.serialize = void 0;
-const buffer_writer_1 = __nccwpck_require__(9315);
-const writer = new buffer_writer_1.Writer();
-const startup = (opts) => {
-    // protocol version
-    writer.addInt16(3).addInt16(0);
-    for (const key of Object.keys(opts)) {
-        writer.addCString(key).addCString(opts[key]);
-    }
-    writer.addCString('client_encoding').addCString('UTF8');
-    const bodyBuffer = writer.addCString('').flush();
-    // this message is sent without a code
-    const length = bodyBuffer.length + 4;
-    return new buffer_writer_1.Writer().addInt32(length).add(bodyBuffer).flush();
-};
-const requestSsl = () => {
-    const response = Buffer.allocUnsafe(8);
-    response.writeInt32BE(8, 0);
-    response.writeInt32BE(80877103, 4);
-    return response;
-};
-const password = (password) => {
-    return writer.addCString(password).flush(112 /* code.startup */);
-};
-const sendSASLInitialResponseMessage = function (mechanism, initialResponse) {
-    // 0x70 = 'p'
-    writer.addCString(mechanism).addInt32PrefixedString(initialResponse);
-    return writer.flush(112 /* code.startup */);
-};
-const sendSCRAMClientFinalMessage = function (additionalData) {
-    return writer.addString(additionalData).flush(112 /* code.startup */);
-};
-const query = (text) => {
-    return writer.addCString(text).flush(81 /* code.query */);
-};
-const emptyArray = [];
-const parse = (query) => {
-    // expect something like this:
-    // { name: 'queryName',
-    //   text: 'select * from blah',
-    //   types: ['int8', 'bool'] }
-    // normalize missing query names to allow for null
-    const name = query.name || '';
-    if (name.length > 63) {
-        console.error('Warning! Postgres only supports 63 characters for query names.');
-        console.error('You supplied %s (%s)', name, name.length);
-        console.error('This can cause conflicts and silent errors executing queries');
-    }
-    const types = query.types || emptyArray;
-    const len = types.length;
-    const buffer = writer
-        .addCString(name) // name of query
-        .addCString(query.text) // actual query text
-        .addInt16(len);
-    for (let i = 0; i < len; i++) {
-        buffer.addInt32(types[i]);
-    }
-    return writer.flush(80 /* code.parse */);
-};
-const writeValues = function (values, valueMapper, formatsOffset) {
-    const len = values.length;
-    for (let i = 0; i < len; i++) {
-        const mappedVal = valueMapper ? valueMapper(values[i], i) : values[i];
-        let formatByte = 0 /* ParamType.STRING */;
-        if (mappedVal == null) {
-            // write -1 to indicate null
-            writer.addInt32(-1);
-        }
-        else if (mappedVal instanceof Buffer) {
-            formatByte = 1 /* ParamType.BINARY */;
-            // add the buffer to the param writer
-            writer.addInt32(mappedVal.length);
-            writer.add(mappedVal);
-        }
-        else {
-            // length prefix + UTF-8 bytes in one pass (Buffer.byteLength computed once)
-            writer.addInt32PrefixedString(mappedVal);
-        }
-        // beware: `writer` operations can replace `writer.buffer` with a new buffer
-        const buf = writer.buffer;
-        buf[formatsOffset++] = 0;
-        buf[formatsOffset++] = formatByte;
-    }
-};
-const bind = (config = {}) => {
-    // normalize config
-    const portal = config.portal || '';
-    const statement = config.statement || '';
-    const binary = config.binary || false;
-    const values = config.values || emptyArray;
-    const len = values.length;
-    writer.addCString(portal).addCString(statement);
-    // number of parameter format codes
-    writer.addInt16(len);
-    // space for those codes, filled by `writeValues`
-    const formatsOffset = writer.reserveUnsafe(len * 2);
-    // number of parameter values
-    writer.addInt16(len);
-    try {
-        writeValues(values, config.valueMapper, formatsOffset);
-    }
-    catch (err) {
-        writer.clear();
-        throw err;
-    }
-    // all results use the same format code
-    writer.addInt16(1);
-    // format code
-    writer.addInt16(binary ? 1 /* ParamType.BINARY */ : 0 /* ParamType.STRING */);
-    return writer.flush(66 /* code.bind */);
-};
-const emptyExecute = Buffer.from([69 /* code.execute */, 0x00, 0x00, 0x00, 0x09, 0x00, 0x00, 0x00, 0x00, 0x00]);
-const execute = (config) => {
-    // this is the happy path for most queries
-    if (!config || (!config.portal && !config.rows)) {
-        return emptyExecute;
-    }
-    const portal = config.portal || '';
-    const rows = config.rows || 0;
-    const portalLength = Buffer.byteLength(portal);
-    const len = 4 + portalLength + 1 + 4;
-    // one extra bit for code
-    const buff = Buffer.allocUnsafe(1 + len);
-    buff[0] = 69 /* code.execute */;
-    buff.writeInt32BE(len, 1);
-    buff.write(portal, 5, 'utf-8');
-    buff[portalLength + 5] = 0; // null terminate portal cString
-    buff.writeUInt32BE(rows, buff.length - 4);
-    return buff;
-};
-const cancel = (processID, secretKey) => {
-    const buffer = Buffer.allocUnsafe(16);
-    buffer.writeInt32BE(16, 0);
-    buffer.writeInt16BE(1234, 4);
-    buffer.writeInt16BE(5678, 6);
-    buffer.writeInt32BE(processID, 8);
-    buffer.writeInt32BE(secretKey, 12);
-    return buffer;
-};
-const cstringMessage = (code, string) => {
-    const stringLen = Buffer.byteLength(string);
-    const len = 4 + stringLen + 1;
-    // one extra bit for code
-    const buffer = Buffer.allocUnsafe(1 + len);
-    buffer[0] = code;
-    buffer.writeInt32BE(len, 1);
-    buffer.write(string, 5, 'utf-8');
-    buffer[len] = 0; // null terminate cString
-    return buffer;
-};
-const emptyDescribePortal = writer.addCString('P').flush(68 /* code.describe */);
-const emptyDescribeStatement = writer.addCString('S').flush(68 /* code.describe */);
-const describe = (msg) => {
-    return msg.name
-        ? cstringMessage(68 /* code.describe */, `${msg.type}${msg.name || ''}`)
-        : msg.type === 'P'
-            ? emptyDescribePortal
-            : emptyDescribeStatement;
-};
-const close = (msg) => {
-    const text = `${msg.type}${msg.name || ''}`;
-    return cstringMessage(67 /* code.close */, text);
-};
-const copyData = (chunk) => {
-    return writer.add(chunk).flush(100 /* code.copyFromChunk */);
-};
-const copyFail = (message) => {
-    return cstringMessage(102 /* code.copyFail */, message);
-};
-const codeOnlyBuffer = (code) => Buffer.from([code, 0x00, 0x00, 0x00, 0x04]);
-const flushBuffer = codeOnlyBuffer(72 /* code.flush */);
-const syncBuffer = codeOnlyBuffer(83 /* code.sync */);
-const endBuffer = codeOnlyBuffer(88 /* code.end */);
-const copyDoneBuffer = codeOnlyBuffer(99 /* code.copyDone */);
-const serialize = {
-    startup,
-    password,
-    requestSsl,
-    sendSASLInitialResponseMessage,
-    sendSCRAMClientFinalMessage,
-    query,
-    parse,
-    bind,
-    execute,
-    describe,
-    close,
-    flush: () => flushBuffer,
-    sync: () => syncBuffer,
-    end: () => endBuffer,
-    copyData,
-    copyDone: () => copyDoneBuffer,
-    copyFail,
-    cancel,
-};
-exports.serialize = serialize;
-//# sourceMappingURL=serializer.js.map
-
-/***/ }),
-
-/***/ 1549:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-var textParsers = __nccwpck_require__(4784);
-var binaryParsers = __nccwpck_require__(7522);
-var arrayParser = __nccwpck_require__(6471);
-var builtinTypes = __nccwpck_require__(6345);
-
-exports.getTypeParser = getTypeParser;
-exports.setTypeParser = setTypeParser;
-exports.arrayParser = arrayParser;
-exports.builtins = builtinTypes;
-
-var typeParsers = {
-  text: {},
-  binary: {}
-};
-
-//the empty parse function
-function noParse (val) {
-  return String(val);
-};
-
-//returns a function used to convert a specific type (specified by
-//oid) into a result javascript type
-//note: the oid can be obtained via the following sql query:
-//SELECT oid FROM pg_type WHERE typname = 'TYPE_NAME_HERE';
-function getTypeParser (oid, format) {
-  format = format || 'text';
-  if (!typeParsers[format]) {
-    return noParse;
-  }
-  return typeParsers[format][oid] || noParse;
-};
-
-function setTypeParser (oid, format, parseFn) {
-  if(typeof format == 'function') {
-    parseFn = format;
-    format = 'text';
-  }
-  typeParsers[format][oid] = parseFn;
-};
-
-textParsers.init(function(oid, converter) {
-  typeParsers.text[oid] = converter;
-});
-
-binaryParsers.init(function(oid, converter) {
-  typeParsers.binary[oid] = converter;
-});
-
-
-/***/ }),
-
-/***/ 6471:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-var array = __nccwpck_require__(3879);
-
-module.exports = {
-  create: function (source, transform) {
-    return {
-      parse: function() {
-        return array.parse(source, transform);
-      }
-    };
-  }
-};
-
-
-/***/ }),
-
-/***/ 7522:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-var parseInt64 = __nccwpck_require__(2299);
-
-var parseBits = function(data, bits, offset, invert, callback) {
-  offset = offset || 0;
-  invert = invert || false;
-  callback = callback || function(lastValue, newValue, bits) { return (lastValue * Math.pow(2, bits)) + newValue; };
-  var offsetBytes = offset >> 3;
-
-  var inv = function(value) {
-    if (invert) {
-      return ~value & 0xff;
-    }
-
-    return value;
-  };
-
-  // read first (maybe partial) byte
-  var mask = 0xff;
-  var firstBits = 8 - (offset % 8);
-  if (bits < firstBits) {
-    mask = (0xff << (8 - bits)) & 0xff;
-    firstBits = bits;
-  }
-
-  if (offset) {
-    mask = mask >> (offset % 8);
-  }
-
-  var result = 0;
-  if ((offset % 8) + bits >= 8) {
-    result = callback(0, inv(data[offsetBytes]) & mask, firstBits);
-  }
-
-  // read bytes
-  var bytes = (bits + offset) >> 3;
-  for (var i = offsetBytes + 1; i < bytes; i++) {
-    result = callback(result, inv(data[i]), 8);
-  }
-
-  // bits to read, that are not a complete byte
-  var lastBits = (bits + offset) % 8;
-  if (lastBits > 0) {
-    result = callback(result, inv(data[bytes]) >> (8 - lastBits), lastBits);
-  }
-
-  return result;
-};
-
-var parseFloatFromBits = function(data, precisionBits, exponentBits) {
-  var bias = Math.pow(2, exponentBits - 1) - 1;
-  var sign = parseBits(data, 1);
-  var exponent = parseBits(data, exponentBits, 1);
-
-  if (exponent === 0) {
-    return 0;
-  }
-
-  // parse mantissa
-  var precisionBitsCounter = 1;
-  var parsePrecisionBits = function(lastValue, newValue, bits) {
-    if (lastValue === 0) {
-      lastValue = 1;
-    }
-
-    for (var i = 1; i <= bits; i++) {
-      precisionBitsCounter /= 2;
-      if ((newValue & (0x1 << (bits - i))) > 0) {
-        lastValue += precisionBitsCounter;
-      }
-    }
-
-    return lastValue;
-  };
-
-  var mantissa = parseBits(data, precisionBits, exponentBits + 1, false, parsePrecisionBits);
-
-  // special cases
-  if (exponent == (Math.pow(2, exponentBits + 1) - 1)) {
-    if (mantissa === 0) {
-      return (sign === 0) ? Infinity : -Infinity;
-    }
-
-    return NaN;
-  }
-
-  // normale number
-  return ((sign === 0) ? 1 : -1) * Math.pow(2, exponent - bias) * mantissa;
-};
-
-var parseInt16 = function(value) {
-  if (parseBits(value, 1) == 1) {
-    return -1 * (parseBits(value, 15, 1, true) + 1);
-  }
-
-  return parseBits(value, 15, 1);
-};
-
-var parseInt32 = function(value) {
-  if (parseBits(value, 1) == 1) {
-    return -1 * (parseBits(value, 31, 1, true) + 1);
-  }
-
-  return parseBits(value, 31, 1);
-};
-
-var parseFloat32 = function(value) {
-  return parseFloatFromBits(value, 23, 8);
-};
-
-var parseFloat64 = function(value) {
-  return parseFloatFromBits(value, 52, 11);
-};
-
-var parseNumeric = function(value) {
-  var sign = parseBits(value, 16, 32);
-  if (sign == 0xc000) {
-    return NaN;
-  }
-
-  var weight = Math.pow(10000, parseBits(value, 16, 16));
-  var result = 0;
-
-  var digits = [];
-  var ndigits = parseBits(value, 16);
-  for (var i = 0; i < ndigits; i++) {
-    result += parseBits(value, 16, 64 + (16 * i)) * weight;
-    weight /= 10000;
-  }
-
-  var scale = Math.pow(10, parseBits(value, 16, 48));
-  return ((sign === 0) ? 1 : -1) * Math.round(result * scale) / scale;
-};
-
-var parseDate = function(isUTC, value) {
-  var sign = parseBits(value, 1);
-  var rawValue = parseBits(value, 63, 1);
-
-  // discard usecs and shift from 2000 to 1970
-  var result = new Date((((sign === 0) ? 1 : -1) * rawValue / 1000) + 946684800000);
-
-  if (!isUTC) {
-    result.setTime(result.getTime() + result.getTimezoneOffset() * 60000);
-  }
-
-  // add microseconds to the date
-  result.usec = rawValue % 1000;
-  result.getMicroSeconds = function() {
-    return this.usec;
-  };
-  result.setMicroSeconds = function(value) {
-    this.usec = value;
-  };
-  result.getUTCMicroSeconds = function() {
-    return this.usec;
-  };
-
-  return result;
-};
-
-var parseArray = function(value) {
-  var dim = parseBits(value, 32);
-
-  var flags = parseBits(value, 32, 32);
-  var elementType = parseBits(value, 32, 64);
-
-  var offset = 96;
-  var dims = [];
-  for (var i = 0; i < dim; i++) {
-    // parse dimension
-    dims[i] = parseBits(value, 32, offset);
-    offset += 32;
-
-    // ignore lower bounds
-    offset += 32;
-  }
-
-  var parseElement = function(elementType) {
-    // parse content length
-    var length = parseBits(value, 32, offset);
-    offset += 32;
-
-    // parse null values
-    if (length == 0xffffffff) {
-      return null;
-    }
-
-    var result;
-    if ((elementType == 0x17) || (elementType == 0x14)) {
-      // int/bigint
-      result = parseBits(value, length * 8, offset);
-      offset += length * 8;
-      return result;
-    }
-    else if (elementType == 0x19) {
-      // string
-      result = value.toString(this.encoding, offset >> 3, (offset += (length << 3)) >> 3);
-      return result;
-    }
-    else {
-      console.log("ERROR: ElementType not implemented: " + elementType);
-    }
-  };
-
-  var parse = function(dimension, elementType) {
-    var array = [];
-    var i;
-
-    if (dimension.length > 1) {
-      var count = dimension.shift();
-      for (i = 0; i < count; i++) {
-        array[i] = parse(dimension, elementType);
-      }
-      dimension.unshift(count);
-    }
-    else {
-      for (i = 0; i < dimension[0]; i++) {
-        array[i] = parseElement(elementType);
-      }
-    }
-
-    return array;
-  };
-
-  return parse(dims, elementType);
-};
-
-var parseText = function(value) {
-  return value.toString('utf8');
-};
-
-var parseBool = function(value) {
-  if(value === null) return null;
-  return (parseBits(value, 8) > 0);
-};
-
-var init = function(register) {
-  register(20, parseInt64);
-  register(21, parseInt16);
-  register(23, parseInt32);
-  register(26, parseInt32);
-  register(1700, parseNumeric);
-  register(700, parseFloat32);
-  register(701, parseFloat64);
-  register(16, parseBool);
-  register(1114, parseDate.bind(null, false));
-  register(1184, parseDate.bind(null, true));
-  register(1000, parseArray);
-  register(1007, parseArray);
-  register(1016, parseArray);
-  register(1008, parseArray);
-  register(1009, parseArray);
-  register(25, parseText);
-};
-
-module.exports = {
-  init: init
-};
-
-
-/***/ }),
-
-/***/ 6345:
-/***/ ((module) => {
-
-/**
- * Following query was used to generate this file:
-
- SELECT json_object_agg(UPPER(PT.typname), PT.oid::int4 ORDER BY pt.oid)
- FROM pg_type PT
- WHERE typnamespace = (SELECT pgn.oid FROM pg_namespace pgn WHERE nspname = 'pg_catalog') -- Take only builting Postgres types with stable OID (extension types are not guaranted to be stable)
- AND typtype = 'b' -- Only basic types
- AND typelem = 0 -- Ignore aliases
- AND typisdefined -- Ignore undefined types
- */
-
-module.exports = {
-    BOOL: 16,
-    BYTEA: 17,
-    CHAR: 18,
-    INT8: 20,
-    INT2: 21,
-    INT4: 23,
-    REGPROC: 24,
-    TEXT: 25,
-    OID: 26,
-    TID: 27,
-    XID: 28,
-    CID: 29,
-    JSON: 114,
-    XML: 142,
-    PG_NODE_TREE: 194,
-    SMGR: 210,
-    PATH: 602,
-    POLYGON: 604,
-    CIDR: 650,
-    FLOAT4: 700,
-    FLOAT8: 701,
-    ABSTIME: 702,
-    RELTIME: 703,
-    TINTERVAL: 704,
-    CIRCLE: 718,
-    MACADDR8: 774,
-    MONEY: 790,
-    MACADDR: 829,
-    INET: 869,
-    ACLITEM: 1033,
-    BPCHAR: 1042,
-    VARCHAR: 1043,
-    DATE: 1082,
-    TIME: 1083,
-    TIMESTAMP: 1114,
-    TIMESTAMPTZ: 1184,
-    INTERVAL: 1186,
-    TIMETZ: 1266,
-    BIT: 1560,
-    VARBIT: 1562,
-    NUMERIC: 1700,
-    REFCURSOR: 1790,
-    REGPROCEDURE: 2202,
-    REGOPER: 2203,
-    REGOPERATOR: 2204,
-    REGCLASS: 2205,
-    REGTYPE: 2206,
-    UUID: 2950,
-    TXID_SNAPSHOT: 2970,
-    PG_LSN: 3220,
-    PG_NDISTINCT: 3361,
-    PG_DEPENDENCIES: 3402,
-    TSVECTOR: 3614,
-    TSQUERY: 3615,
-    GTSVECTOR: 3642,
-    REGCONFIG: 3734,
-    REGDICTIONARY: 3769,
-    JSONB: 3802,
-    REGNAMESPACE: 4089,
-    REGROLE: 4096
-};
-
-
-/***/ }),
-
-/***/ 4784:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-var array = __nccwpck_require__(3879)
-var arrayParser = __nccwpck_require__(6471);
-var parseDate = __nccwpck_require__(2690);
-var parseInterval = __nccwpck_require__(8755);
-var parseByteA = __nccwpck_require__(463);
-
-function allowNull (fn) {
-  return function nullAllowed (value) {
-    if (value === null) return value
-    return fn(value)
-  }
-}
-
-function parseBool (value) {
-  if (value === null) return value
-  return value === 'TRUE' ||
-    value === 't' ||
-    value === 'true' ||
-    value === 'y' ||
-    value === 'yes' ||
-    value === 'on' ||
-    value === '1';
-}
-
-function parseBoolArray (value) {
-  if (!value) return null
-  return array.parse(value, parseBool)
-}
-
-function parseBaseTenInt (string) {
-  return parseInt(string, 10)
-}
-
-function parseIntegerArray (value) {
-  if (!value) return null
-  return array.parse(value, allowNull(parseBaseTenInt))
-}
-
-function parseBigIntegerArray (value) {
-  if (!value) return null
-  return array.parse(value, allowNull(function (entry) {
-    return parseBigInteger(entry).trim()
-  }))
-}
-
-var parsePointArray = function(value) {
-  if(!value) { return null; }
-  var p = arrayParser.create(value, function(entry) {
-    if(entry !== null) {
-      entry = parsePoint(entry);
-    }
-    return entry;
-  });
-
-  return p.parse();
-};
-
-var parseFloatArray = function(value) {
-  if(!value) { return null; }
-  var p = arrayParser.create(value, function(entry) {
-    if(entry !== null) {
-      entry = parseFloat(entry);
-    }
-    return entry;
-  });
-
-  return p.parse();
-};
-
-var parseStringArray = function(value) {
-  if(!value) { return null; }
-
-  var p = arrayParser.create(value);
-  return p.parse();
-};
-
-var parseDateArray = function(value) {
-  if (!value) { return null; }
-
-  var p = arrayParser.create(value, function(entry) {
-    if (entry !== null) {
-      entry = parseDate(entry);
-    }
-    return entry;
-  });
-
-  return p.parse();
-};
-
-var parseIntervalArray = function(value) {
-  if (!value) { return null; }
-
-  var p = arrayParser.create(value, function(entry) {
-    if (entry !== null) {
-      entry = parseInterval(entry);
-    }
-    return entry;
-  });
-
-  return p.parse();
-};
-
-var parseByteAArray = function(value) {
-  if (!value) { return null; }
-
-  return array.parse(value, allowNull(parseByteA));
-};
-
-var parseInteger = function(value) {
-  return parseInt(value, 10);
-};
-
-var parseBigInteger = function(value) {
-  var valStr = String(value);
-  if (/^\d+$/.test(valStr)) { return valStr; }
-  return value;
-};
-
-var parseJsonArray = function(value) {
-  if (!value) { return null; }
-
-  return array.parse(value, allowNull(JSON.parse));
-};
-
-var parsePoint = function(value) {
-  if (value[0] !== '(') { return null; }
-
-  value = value.substring( 1, value.length - 1 ).split(',');
-
-  return {
-    x: parseFloat(value[0])
-  , y: parseFloat(value[1])
-  };
-};
-
-var parseCircle = function(value) {
-  if (value[0] !== '<' && value[1] !== '(') { return null; }
-
-  var point = '(';
-  var radius = '';
-  var pointParsed = false;
-  for (var i = 2; i < value.length - 1; i++){
-    if (!pointParsed) {
-      point += value[i];
-    }
-
-    if (value[i] === ')') {
-      pointParsed = true;
-      continue;
-    } else if (!pointParsed) {
-      continue;
-    }
-
-    if (value[i] === ','){
-      continue;
-    }
-
-    radius += value[i];
-  }
-  var result = parsePoint(point);
-  result.radius = parseFloat(radius);
-
-  return result;
-};
-
-var init = function(register) {
-  register(20, parseBigInteger); // int8
-  register(21, parseInteger); // int2
-  register(23, parseInteger); // int4
-  register(26, parseInteger); // oid
-  register(700, parseFloat); // float4/real
-  register(701, parseFloat); // float8/double
-  register(16, parseBool);
-  register(1082, parseDate); // date
-  register(1114, parseDate); // timestamp without timezone
-  register(1184, parseDate); // timestamp
-  register(600, parsePoint); // point
-  register(651, parseStringArray); // cidr[]
-  register(718, parseCircle); // circle
-  register(1000, parseBoolArray);
-  register(1001, parseByteAArray);
-  register(1005, parseIntegerArray); // _int2
-  register(1007, parseIntegerArray); // _int4
-  register(1028, parseIntegerArray); // oid[]
-  register(1016, parseBigIntegerArray); // _int8
-  register(1017, parsePointArray); // point[]
-  register(1021, parseFloatArray); // _float4
-  register(1022, parseFloatArray); // _float8
-  register(1231, parseFloatArray); // _numeric
-  register(1014, parseStringArray); //char
-  register(1015, parseStringArray); //varchar
-  register(1008, parseStringArray);
-  register(1009, parseStringArray);
-  register(1040, parseStringArray); // macaddr[]
-  register(1041, parseStringArray); // inet[]
-  register(1115, parseDateArray); // timestamp without time zone[]
-  register(1182, parseDateArray); // _date
-  register(1185, parseDateArray); // timestamp with time zone[]
-  register(1186, parseInterval);
-  register(1187, parseIntervalArray);
-  register(17, parseByteA);
-  register(114, JSON.parse.bind(JSON)); // json
-  register(3802, JSON.parse.bind(JSON)); // jsonb
-  register(199, parseJsonArray); // json[]
-  register(3807, parseJsonArray); // jsonb[]
-  register(3907, parseStringArray); // numrange[]
-  register(2951, parseStringArray); // uuid[]
-  register(791, parseStringArray); // money[]
-  register(1183, parseStringArray); // time[]
-  register(1270, parseStringArray); // timetz[]
-};
-
-module.exports = {
-  init: init
-};
-
-
-/***/ }),
-
-/***/ 5042:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-const EventEmitter = (__nccwpck_require__(4434).EventEmitter)
-const utils = __nccwpck_require__(9652)
-const nodeUtils = __nccwpck_require__(9023)
-const sasl = __nccwpck_require__(948)
-const TypeOverrides = __nccwpck_require__(365)
-
-const ConnectionParameters = __nccwpck_require__(646)
-const Query = __nccwpck_require__(4473)
-const defaults = __nccwpck_require__(8995)
-const Connection = __nccwpck_require__(9809)
-const crypto = __nccwpck_require__(4150)
-
-const activeQueryDeprecationNotice = nodeUtils.deprecate(
-  () => {},
-  'Client.activeQuery is deprecated and will be removed in pg@9.0'
-)
-
-const queryQueueDeprecationNotice = nodeUtils.deprecate(
-  () => {},
-  'Client.queryQueue is deprecated and will be removed in pg@9.0.'
-)
-
-const pgPassDeprecationNotice = nodeUtils.deprecate(
-  () => {},
-  'pgpass support is deprecated and will be removed in pg@9.0. ' +
-    'You can provide an async function as the password property to the Client/Pool constructor that returns a password instead. Within this function you can call the pgpass module in your own code.'
-)
-
-const byoPromiseDeprecationNotice = nodeUtils.deprecate(
-  () => {},
-  'Passing a custom Promise implementation to the Client/Pool constructor is deprecated and will be removed in pg@9.0.'
-)
-
-const queryQueueLengthDeprecationNotice = nodeUtils.deprecate(
-  () => {},
-  'Calling client.query() when the client is already executing a query is deprecated and will be removed in pg@9.0. Use async/await or an external async flow control mechanism instead.'
-)
-
-function coerceNumberOrDefault(value, defaultValue) {
-  if (typeof value === 'number') {
-    return Number.isFinite(value) ? value : defaultValue
-  }
-  if (typeof value === 'string' && value.trim() !== '') {
-    const n = Number(value)
-    return Number.isFinite(n) ? n : defaultValue
-  }
-  return defaultValue
-}
-
-class Client extends EventEmitter {
-  constructor(config) {
-    super()
-
-    this.connectionParameters = new ConnectionParameters(config)
-    this.user = this.connectionParameters.user
-    this.database = this.connectionParameters.database
-    this.port = this.connectionParameters.port
-    this.host = this.connectionParameters.host
-
-    // "hiding" the password so it doesn't show up in stack traces
-    // or if the client is console.logged
-    Object.defineProperty(this, 'password', {
-      configurable: true,
-      enumerable: false,
-      writable: true,
-      value: this.connectionParameters.password,
-    })
-
-    this.replication = this.connectionParameters.replication
-
-    const c = config || {}
-
-    if (c.Promise) {
-      byoPromiseDeprecationNotice()
-    }
-    this._Promise = c.Promise || global.Promise
-    this._types = new TypeOverrides(c.types)
-    this._ending = false
-    this._ended = false
-    this._connecting = false
-    this._connected = false
-    this._connectionError = false
-    this._queryable = true
-    this._activeQuery = null
-    this._txStatus = null
-
-    this.enableChannelBinding = Boolean(c.enableChannelBinding) // set true to use SCRAM-SHA-256-PLUS when offered
-    this.scramMaxIterations = coerceNumberOrDefault(c.scramMaxIterations, sasl.DEFAULT_MAX_SCRAM_ITERATIONS)
-    this.connection =
-      c.connection ||
-      new Connection({
-        stream: c.stream,
-        ssl: this.connectionParameters.ssl,
-        sslNegotiation: this.connectionParameters.sslnegotiation,
-        keepAlive: c.keepAlive || false,
-        keepAliveInitialDelayMillis: c.keepAliveInitialDelayMillis || 0,
-        encoding: this.connectionParameters.client_encoding || 'utf8',
-      })
-    this._queryQueue = []
-    this._sentQueryQueue = []
-    this.pipeline = Boolean(c.pipeline)
-    this.binary = c.binary || defaults.binary
-    this.processID = null
-    this.secretKey = null
-    this.ssl = this.connectionParameters.ssl || false
-    this.sslNegotiation = this.connectionParameters.sslnegotiation || 'postgres'
-    // As with Password, make SSL->Key (the private key) non-enumerable.
-    // It won't show up in stack traces
-    // or if the client is console.logged
-    if (this.ssl && this.ssl.key) {
-      Object.defineProperty(this.ssl, 'key', {
-        enumerable: false,
-      })
-    }
-
-    this._connectionTimeoutMillis = c.connectionTimeoutMillis || 0
-  }
-
-  get activeQuery() {
-    activeQueryDeprecationNotice()
-    return this._activeQuery
-  }
-
-  set activeQuery(val) {
-    activeQueryDeprecationNotice()
-    this._activeQuery = val
-  }
-
-  _getActiveQuery() {
-    return this._activeQuery
-  }
-
-  _errorAllQueries(err) {
-    const enqueueError = (query) => {
-      process.nextTick(() => {
-        query.handleError(err, this.connection)
-      })
-    }
-
-    const activeQuery = this._getActiveQuery()
-    if (activeQuery) {
-      enqueueError(activeQuery)
-      this._activeQuery = null
-    }
-
-    this._sentQueryQueue.forEach(enqueueError)
-    this._sentQueryQueue.length = 0
-
-    this._queryQueue.forEach(enqueueError)
-    this._queryQueue.length = 0
-  }
-
-  _connect(callback) {
-    const self = this
-    const con = this.connection
-    this._connectionCallback = callback
-
-    if (this._connecting || this._connected) {
-      const err = new Error('Client has already been connected. You cannot reuse a client.')
-      process.nextTick(() => {
-        callback(err)
-      })
-      return
-    }
-    this._connecting = true
-
-    if (this._connectionTimeoutMillis > 0) {
-      this.connectionTimeoutHandle = setTimeout(() => {
-        con._ending = true
-        con.stream.destroy(new Error('timeout expired'))
-      }, this._connectionTimeoutMillis)
-
-      if (this.connectionTimeoutHandle.unref) {
-        this.connectionTimeoutHandle.unref()
-      }
-    }
-
-    if (this.host && this.host.indexOf('/') === 0) {
-      con.connect(this.host + '/.s.PGSQL.' + this.port)
-    } else {
-      con.connect(this.port, this.host)
-    }
-
-    // once connection is established send startup message
-    con.on('connect', function () {
-      if (self.ssl) {
-        // With direct SSL negotiation the connection upgrades to TLS without an
-        // SSLRequest packet, so the startup message is sent after 'sslconnect'.
-        if (self.sslNegotiation !== 'direct') {
-          con.requestSsl()
-        }
-      } else {
-        con.startup(self.getStartupConf())
-      }
-    })
-
-    con.on('sslconnect', function () {
-      con.startup(self.getStartupConf())
-    })
-
-    this._attachListeners(con)
-
-    con.once('end', () => {
-      const error = this._ending ? new Error('Connection terminated') : new Error('Connection terminated unexpectedly')
-
-      clearTimeout(this.connectionTimeoutHandle)
-      this._errorAllQueries(error)
-      this._ended = true
-
-      if (!this._ending) {
-        // if the connection is ended without us calling .end()
-        // on this client then we have an unexpected disconnection
-        // treat this as an error unless we've already emitted an error
-        // during connection.
-        if (this._connecting && !this._connectionError) {
-          if (this._connectionCallback) {
-            this._connectionCallback(error)
-          } else {
-            this._handleErrorEvent(error)
-          }
-        } else if (!this._connectionError) {
-          this._handleErrorEvent(error)
-        }
-      }
-
-      process.nextTick(() => {
-        this.emit('end')
-      })
-    })
-  }
-
-  connect(callback) {
-    if (callback) {
-      this._connect(callback)
-      return
-    }
-
-    return new this._Promise((resolve, reject) => {
-      this._connect((error) => {
-        if (error) {
-          reject(error)
-        } else {
-          resolve(this)
-        }
-      })
-    })
-  }
-
-  _attachListeners(con) {
-    // password request handling
-    con.on('authenticationCleartextPassword', this._handleAuthCleartextPassword.bind(this))
-    // password request handling
-    con.on('authenticationMD5Password', this._handleAuthMD5Password.bind(this))
-    // password request handling (SASL)
-    con.on('authenticationSASL', this._handleAuthSASL.bind(this))
-    con.on('authenticationSASLContinue', this._handleAuthSASLContinue.bind(this))
-    con.on('authenticationSASLFinal', this._handleAuthSASLFinal.bind(this))
-    con.on('backendKeyData', this._handleBackendKeyData.bind(this))
-    con.on('error', this._handleErrorEvent.bind(this))
-    con.on('errorMessage', this._handleErrorMessage.bind(this))
-    con.on('readyForQuery', this._handleReadyForQuery.bind(this))
-    con.on('notice', this._handleNotice.bind(this))
-    con.on('rowDescription', this._handleRowDescription.bind(this))
-    con.on('dataRow', this._handleDataRow.bind(this))
-    con.on('portalSuspended', this._handlePortalSuspended.bind(this))
-    con.on('emptyQuery', this._handleEmptyQuery.bind(this))
-    con.on('commandComplete', this._handleCommandComplete.bind(this))
-    con.on('parseComplete', this._handleParseComplete.bind(this))
-    con.on('copyInResponse', this._handleCopyInResponse.bind(this))
-    con.on('copyData', this._handleCopyData.bind(this))
-    con.on('notification', this._handleNotification.bind(this))
-  }
-
-  _getPassword(cb) {
-    const con = this.connection
-    if (typeof this.password === 'function') {
-      this._Promise
-        .resolve()
-        .then(() => this.password(this.connectionParameters))
-        .then((pass) => {
-          if (pass !== undefined) {
-            if (typeof pass !== 'string') {
-              con.emit('error', new TypeError('Password must be a string'))
-              return
-            }
-            this.connectionParameters.password = this.password = pass
-          } else {
-            this.connectionParameters.password = this.password = null
-          }
-          cb()
-        })
-        .catch((err) => {
-          con.emit('error', err)
-        })
-    } else if (this.password !== null) {
-      cb()
-    } else {
-      try {
-        const pgPass = __nccwpck_require__(3272)
-        pgPass(this.connectionParameters, (pass) => {
-          if (undefined !== pass) {
-            pgPassDeprecationNotice()
-            this.connectionParameters.password = this.password = pass
-          }
-          cb()
-        })
-      } catch (e) {
-        this.emit('error', e)
-      }
-    }
-  }
-
-  _handleAuthCleartextPassword(msg) {
-    this._getPassword(() => {
-      this.connection.password(this.password)
-    })
-  }
-
-  _handleAuthMD5Password(msg) {
-    this._getPassword(async () => {
-      try {
-        const hashedPassword = await crypto.postgresMd5PasswordHash(this.user, this.password, msg.salt)
-        this.connection.password(hashedPassword)
-      } catch (e) {
-        this.emit('error', e)
-      }
-    })
-  }
-
-  _handleAuthSASL(msg) {
-    this._getPassword(() => {
-      try {
-        this.saslSession = sasl.startSession(
-          msg.mechanisms,
-          this.enableChannelBinding && this.connection.stream,
-          this.scramMaxIterations
-        )
-        this.connection.sendSASLInitialResponseMessage(this.saslSession.mechanism, this.saslSession.response)
-      } catch (err) {
-        this.connection.emit('error', err)
-      }
-    })
-  }
-
-  async _handleAuthSASLContinue(msg) {
-    try {
-      await sasl.continueSession(
-        this.saslSession,
-        this.password,
-        msg.data,
-        this.enableChannelBinding && this.connection.stream
-      )
-      this.connection.sendSCRAMClientFinalMessage(this.saslSession.response)
-    } catch (err) {
-      this.connection.emit('error', err)
-    }
-  }
-
-  _handleAuthSASLFinal(msg) {
-    try {
-      sasl.finalizeSession(this.saslSession, msg.data)
-      this.saslSession = null
-    } catch (err) {
-      this.connection.emit('error', err)
-    }
-  }
-
-  _handleBackendKeyData(msg) {
-    this.processID = msg.processID
-    this.secretKey = msg.secretKey
-  }
-
-  _handleReadyForQuery(msg) {
-    if (this._connecting) {
-      this._connecting = false
-      this._connected = true
-      clearTimeout(this.connectionTimeoutHandle)
-
-      // process possible callback argument to Client#connect
-      if (this._connectionCallback) {
-        this._connectionCallback(null, this)
-        // remove callback for proper error handling
-        // after the connect event
-        this._connectionCallback = null
-      }
-      this.emit('connect')
-    }
-    const activeQuery = this._getActiveQuery()
-    this._activeQuery = null
-    this._txStatus = msg?.status ?? null
-    this.readyForQuery = true
-    if (activeQuery) {
-      activeQuery.handleReadyForQuery(this.connection)
-    }
-    this._pulseQueryQueue()
-  }
-
-  // if we receive an error event or error message
-  // during the connection process we handle it here
-  _handleErrorWhileConnecting(err) {
-    if (this._connectionError) {
-      // TODO(bmc): this is swallowing errors - we shouldn't do this
-      return
-    }
-    this._connectionError = true
-    clearTimeout(this.connectionTimeoutHandle)
-    if (this._connectionCallback) {
-      return this._connectionCallback(err)
-    }
-    this.emit('error', err)
-  }
-
-  // if we're connected and we receive an error event from the connection
-  // this means the socket is dead - do a hard abort of all queries and emit
-  // the socket error on the client as well
-  _handleErrorEvent(err) {
-    if (this._connecting) {
-      return this._handleErrorWhileConnecting(err)
-    }
-    this._queryable = false
-    this._errorAllQueries(err)
-    this.emit('error', err)
-  }
-
-  // handle error messages from the postgres backend
-  _handleErrorMessage(msg) {
-    if (this._connecting) {
-      return this._handleErrorWhileConnecting(msg)
-    }
-    const activeQuery = this._getActiveQuery()
-
-    if (!activeQuery) {
-      this._handleErrorEvent(msg)
-      return
-    }
-
-    this._activeQuery = null
-    if (activeQuery.name) {
-      delete this.connection.submittedNamedStatements[activeQuery.name]
-    }
-    activeQuery.handleError(msg, this.connection)
-  }
-
-  _handleRowDescription(msg) {
-    const activeQuery = this._getActiveQuery()
-    if (activeQuery == null) {
-      const error = new Error('Received unexpected rowDescription message from backend.')
-      this._handleErrorEvent(error)
-      return
-    }
-    // delegate rowDescription to active query
-    activeQuery.handleRowDescription(msg)
-  }
-
-  _handleDataRow(msg) {
-    const activeQuery = this._getActiveQuery()
-    if (activeQuery == null) {
-      const error = new Error('Received unexpected dataRow message from backend.')
-      this._handleErrorEvent(error)
-      return
-    }
-    // delegate dataRow to active query
-    activeQuery.handleDataRow(msg)
-  }
-
-  _handlePortalSuspended(msg) {
-    const activeQuery = this._getActiveQuery()
-    if (activeQuery == null) {
-      const error = new Error('Received unexpected portalSuspended message from backend.')
-      this._handleErrorEvent(error)
-      return
-    }
-    // delegate portalSuspended to active query
-    activeQuery.handlePortalSuspended(this.connection)
-  }
-
-  _handleEmptyQuery(msg) {
-    const activeQuery = this._getActiveQuery()
-    if (activeQuery == null) {
-      const error = new Error('Received unexpected emptyQuery message from backend.')
-      this._handleErrorEvent(error)
-      return
-    }
-    // delegate emptyQuery to active query
-    activeQuery.handleEmptyQuery(this.connection)
-  }
-
-  _handleCommandComplete(msg) {
-    const activeQuery = this._getActiveQuery()
-    if (activeQuery == null) {
-      const error = new Error('Received unexpected commandComplete message from backend.')
-      this._handleErrorEvent(error)
-      return
-    }
-    // delegate commandComplete to active query
-    activeQuery.handleCommandComplete(msg, this.connection)
-  }
-
-  _handleParseComplete() {
-    const activeQuery = this._getActiveQuery()
-    if (activeQuery == null) {
-      const error = new Error('Received unexpected parseComplete message from backend.')
-      this._handleErrorEvent(error)
-      return
-    }
-    // if a prepared statement has a name and properly parses
-    // we track that its already been executed so we don't parse
-    // it again on the same client
-    if (activeQuery.name) {
-      this.connection.parsedStatements[activeQuery.name] = activeQuery.text
-      delete this.connection.submittedNamedStatements[activeQuery.name]
-    }
-  }
-
-  _handleCopyInResponse(msg) {
-    const activeQuery = this._getActiveQuery()
-    if (activeQuery == null) {
-      const error = new Error('Received unexpected copyInResponse message from backend.')
-      this._handleErrorEvent(error)
-      return
-    }
-    activeQuery.handleCopyInResponse(this.connection)
-  }
-
-  _handleCopyData(msg) {
-    const activeQuery = this._getActiveQuery()
-    if (activeQuery == null) {
-      const error = new Error('Received unexpected copyData message from backend.')
-      this._handleErrorEvent(error)
-      return
-    }
-    activeQuery.handleCopyData(msg, this.connection)
-  }
-
-  _handleNotification(msg) {
-    this.emit('notification', msg)
-  }
-
-  _handleNotice(msg) {
-    this.emit('notice', msg)
-  }
-
-  getStartupConf() {
-    const params = this.connectionParameters
-
-    const data = {
-      user: params.user,
-      database: params.database,
-    }
-
-    const appName = params.application_name || params.fallback_application_name
-    if (appName) {
-      data.application_name = appName
-    }
-    if (params.replication) {
-      data.replication = '' + params.replication
-    }
-    if (params.statement_timeout) {
-      data.statement_timeout = String(parseInt(params.statement_timeout, 10))
-    }
-    if (params.lock_timeout) {
-      data.lock_timeout = String(parseInt(params.lock_timeout, 10))
-    }
-    if (params.idle_in_transaction_session_timeout) {
-      data.idle_in_transaction_session_timeout = String(parseInt(params.idle_in_transaction_session_timeout, 10))
-    }
-    if (params.options) {
-      data.options = params.options
-    }
-
-    return data
-  }
-
-  cancel(client, query) {
-    if (client.activeQuery === query) {
-      const con = this.connection
-
-      if (this.host && this.host.indexOf('/') === 0) {
-        con.connect(this.host + '/.s.PGSQL.' + this.port)
-      } else {
-        con.connect(this.port, this.host)
-      }
-
-      // once connection is established send cancel message
-      con.on('connect', function () {
-        con.cancel(client.processID, client.secretKey)
-      })
-    } else if (client._queryQueue.indexOf(query) !== -1) {
-      client._queryQueue.splice(client._queryQueue.indexOf(query), 1)
-    } else if (client._sentQueryQueue.indexOf(query) !== -1) {
-      // Query already sent on wire — can't remove it without corrupting the
-      // pipeline. No-op the callback so the result is silently discarded.
-      query.callback = () => {}
-    }
-  }
-
-  setTypeParser(oid, format, parseFn) {
-    return this._types.setTypeParser(oid, format, parseFn)
-  }
-
-  getTypeParser(oid, format) {
-    return this._types.getTypeParser(oid, format)
-  }
-
-  // escapeIdentifier and escapeLiteral moved to utility functions & exported
-  // on PG
-  // re-exported here for backwards compatibility
-  escapeIdentifier(str) {
-    return utils.escapeIdentifier(str)
-  }
-
-  escapeLiteral(str) {
-    return utils.escapeLiteral(str)
-  }
-
-  _pulseQueryQueue() {
-    if (this.pipeline) {
-      this._pulsePipelinedQueryQueue()
-      return
-    }
-    if (this.readyForQuery === true) {
-      this._activeQuery = this._queryQueue.shift()
-      const activeQuery = this._getActiveQuery()
-      if (activeQuery) {
-        this.readyForQuery = false
-        this.hasExecuted = true
-
-        const queryError = activeQuery.submit(this.connection)
-        if (queryError) {
-          process.nextTick(() => {
-            activeQuery.handleError(queryError, this.connection)
-            this.readyForQuery = true
-            this._pulseQueryQueue()
-          })
-        }
-      } else if (this.hasExecuted) {
-        this._activeQuery = null
-        this.emit('drain')
-      }
-    }
-  }
-
-  _pulsePipelinedQueryQueue() {
-    if (!this._connected || !this._queryable) {
-      return
-    }
-    while (this._queryQueue.length > 0) {
-      const query = this._queryQueue.shift()
-      this.hasExecuted = true
-      const queryError = query.submit(this.connection)
-      if (queryError) {
-        process.nextTick(() => {
-          query.handleError(queryError, this.connection)
-        })
-        continue
-      }
-      this._sentQueryQueue.push(query)
-    }
-    if (this.readyForQuery && !this._activeQuery && this._sentQueryQueue.length > 0) {
-      this._activeQuery = this._sentQueryQueue.shift()
-      this.readyForQuery = false
-    }
-    if (!this._activeQuery && this._sentQueryQueue.length === 0 && this._queryQueue.length === 0 && this.hasExecuted) {
-      this.emit('drain')
-    }
-  }
-
-  query(config, values, callback) {
-    // can take in strings, config object or query object
-    let query
-    let result
-
-    if (config == null) {
-      throw new TypeError('Client was passed a null or undefined query')
-    }
-
-    if (typeof config.submit === 'function') {
-      result = query = config
-      if (!query.callback) {
-        if (typeof values === 'function') {
-          query.callback = values
-        } else if (callback) {
-          query.callback = callback
-        }
-      }
-    } else {
-      query = new Query(config, values, callback)
-      if (!query.callback) {
-        result = new this._Promise((resolve, reject) => {
-          query.callback = (err, res) => (err ? reject(err) : resolve(res))
-        }).catch((err) => {
-          // replace the stack trace that leads to `TCP.onStreamRead` with one that leads back to the
-          // application that created the query
-          Error.captureStackTrace(err)
-          throw err
-        })
-      } else if (typeof query.callback !== 'function') {
-        throw new TypeError('callback is not a function')
-      }
-    }
-
-    const readTimeout = config.query_timeout || this.connectionParameters.query_timeout
-    if (readTimeout) {
-      const queryCallback = query.callback || (() => {})
-
-      const readTimeoutTimer = setTimeout(() => {
-        const error = new Error('Query read timeout')
-
-        process.nextTick(() => {
-          query.handleError(error, this.connection)
-        })
-
-        queryCallback(error)
-
-        // we already returned an error,
-        // just do nothing if query completes
-        query.callback = () => {}
-
-        // Remove from queue (only safe if not yet sent)
-        const index = this._queryQueue.indexOf(query)
-        if (index > -1) {
-          this._queryQueue.splice(index, 1)
-        } else if (this.pipeline) {
-          // Query already sent — the pipeline is blocked until it completes.
-          // Destroy the connection to unblock all remaining pipelined queries.
-          this.connection.stream.destroy()
-          return
-        }
-
-        this._pulseQueryQueue()
-      }, readTimeout)
-
-      query.callback = (err, res) => {
-        clearTimeout(readTimeoutTimer)
-        queryCallback(err, res)
-      }
-    }
-
-    if (this.binary && !query.binary) {
-      query.binary = true
-    }
-
-    if (query._result && !query._result._types) {
-      query._result._types = this._types
-    }
-
-    // A query that keeps a portal open across round trips cannot share a pipelined connection: the
-    // queries written behind it are answered out of its portal, so rows land on the wrong query and
-    // the reads that follow fail with 'portal does not exist'. Refuse it instead of corrupting.
-    if (this.pipeline) {
-      const portalQuery =
-        typeof config.submit === 'function' && !(query instanceof Query)
-          ? 'Custom query classes such as pg-cursor and pg-query-stream are'
-          : query.rows
-          ? 'The `rows` option is'
-          : null
-      if (portalQuery) {
-        process.nextTick(() => {
-          query.handleError(new Error(`${portalQuery} not supported in pipeline mode`), this.connection)
-        })
-        return result
-      }
-    }
-
-    if (!this._queryable) {
-      process.nextTick(() => {
-        query.handleError(new Error('Client has encountered a connection error and is not queryable'), this.connection)
-      })
-      return result
-    }
-
-    if (this._ending) {
-      process.nextTick(() => {
-        query.handleError(new Error('Client was closed and is not queryable'), this.connection)
-      })
-      return result
-    }
-
-    if (this._queryQueue.length > 0 && !this.pipeline) {
-      queryQueueLengthDeprecationNotice()
-    }
-    this._queryQueue.push(query)
-    this._pulseQueryQueue()
-    return result
-  }
-
-  ref() {
-    this.connection.ref()
-  }
-
-  unref() {
-    this.connection.unref()
-  }
-
-  getTransactionStatus() {
-    return this._txStatus
-  }
-
-  end(cb) {
-    this._ending = true
-
-    // if we have never connected, then end is a noop, callback immediately
-    if (!this.connection._connecting || this._ended) {
-      if (cb) {
-        cb()
-        return
-      } else {
-        return this._Promise.resolve()
-      }
-    }
-
-    if (!this._queryable) {
-      // socket is dead — force close
-      this.connection.stream.destroy()
-    } else if (
-      this.pipeline &&
-      (this._getActiveQuery() || this._sentQueryQueue.length > 0 || this._queryQueue.length > 0)
-    ) {
-      // pipelined queries are already on the wire (or queued to send) and will
-      // complete normally; wait for drain then do a graceful goodbye
-      this.once('drain', () => this.connection.end())
-    } else if (this._getActiveQuery()) {
-      // non-pipeline: a hung query could block end forever — force disconnect
-      this.connection.stream.destroy()
-    } else {
-      this.connection.end()
-    }
-
-    if (cb) {
-      this.connection.once('end', cb)
-    } else {
-      return new this._Promise((resolve) => {
-        this.connection.once('end', resolve)
-      })
-    }
-  }
-  get queryQueue() {
-    queryQueueDeprecationNotice()
-    return this._queryQueue
-  }
-}
-
-// expose a Query constructor
-Client.Query = Query
-
-module.exports = Client
-
-
-/***/ }),
-
-/***/ 646:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const dns = __nccwpck_require__(2250)
-
-const defaults = __nccwpck_require__(8995)
-
-const parse = (__nccwpck_require__(6122).parse) // parses a connection string
-
-const val = function (key, config, envVar) {
-  if (config[key]) {
-    return config[key]
-  }
-
-  if (envVar === undefined) {
-    envVar = process.env['PG' + key.toUpperCase()]
-  } else if (envVar === false) {
-    // do nothing ... use false
-  } else {
-    envVar = process.env[envVar]
-  }
-
-  return envVar || defaults[key]
-}
-
-const readSSLConfigFromEnvironment = function () {
-  switch (process.env.PGSSLMODE) {
-    case 'disable':
-      return false
-    case 'prefer':
-    case 'require':
-    case 'verify-ca':
-    case 'verify-full':
-      return true
-    case 'no-verify':
-      return { rejectUnauthorized: false }
-  }
-  return defaults.ssl
-}
-
-// Convert arg to a string, surround in single quotes, and escape single quotes and backslashes
-const quoteParamValue = function (value) {
-  return "'" + ('' + value).replace(/\\/g, '\\\\').replace(/'/g, "\\'") + "'"
-}
-
-const add = function (params, config, paramName) {
-  const value = config[paramName]
-  if (value !== undefined && value !== null) {
-    params.push(paramName + '=' + quoteParamValue(value))
-  }
-}
-
-class ConnectionParameters {
-  constructor(config) {
-    // if a string is passed, it is a raw connection string so we parse it into a config
-    config = typeof config === 'string' ? parse(config) : config || {}
-
-    // if the config has a connectionString defined, parse IT into the config we use
-    // this will override other default values with what is stored in connectionString
-    if (config.connectionString) {
-      config = Object.assign({}, config, parse(config.connectionString))
-    }
-
-    this.user = val('user', config)
-    this.database = val('database', config)
-
-    if (this.database === undefined) {
-      this.database = this.user
-    }
-
-    this.port = parseInt(val('port', config), 10)
-    this.host = val('host', config)
-
-    // "hiding" the password so it doesn't show up in stack traces
-    // or if the client is console.logged
-    Object.defineProperty(this, 'password', {
-      configurable: true,
-      enumerable: false,
-      writable: true,
-      value: val('password', config),
-    })
-
-    this.binary = val('binary', config)
-    this.options = val('options', config)
-
-    this.ssl = typeof config.ssl === 'undefined' ? readSSLConfigFromEnvironment() : config.ssl
-
-    if (typeof this.ssl === 'string') {
-      if (this.ssl === 'true') {
-        this.ssl = true
-      }
-    }
-    // support passing in ssl=no-verify via connection string
-    if (this.ssl === 'no-verify') {
-      this.ssl = { rejectUnauthorized: false }
-    }
-    if (this.ssl && this.ssl.key) {
-      Object.defineProperty(this.ssl, 'key', {
-        enumerable: false,
-      })
-    }
-
-    // How to negotiate SSL: 'postgres' (default, the traditional SSLRequest
-    // handshake) or 'direct' (start the TLS handshake immediately on connect).
-    this.sslnegotiation = val('sslnegotiation', config, 'PGSSLNEGOTIATION')
-    if (this.sslnegotiation !== undefined && this.sslnegotiation !== 'postgres' && this.sslnegotiation !== 'direct') {
-      throw new Error(
-        `Invalid sslnegotiation value: "${this.sslnegotiation}". Valid values are "postgres" and "direct".`
-      )
-    }
-    if (this.sslnegotiation === 'direct' && !this.ssl) {
-      throw new Error('sslnegotiation=direct requires SSL to be enabled')
-    }
-
-    this.client_encoding = val('client_encoding', config)
-    this.replication = val('replication', config)
-    // a domain socket begins with '/'
-    this.isDomainSocket = !(this.host || '').indexOf('/')
-
-    this.application_name = val('application_name', config, 'PGAPPNAME')
-    this.fallback_application_name = val('fallback_application_name', config, false)
-    this.statement_timeout = val('statement_timeout', config, false)
-    this.lock_timeout = val('lock_timeout', config, false)
-    this.idle_in_transaction_session_timeout = val('idle_in_transaction_session_timeout', config, false)
-    this.query_timeout = val('query_timeout', config, false)
-
-    if (config.connectionTimeoutMillis === undefined) {
-      this.connect_timeout = process.env.PGCONNECT_TIMEOUT || 0
-    } else {
-      this.connect_timeout = Math.floor(config.connectionTimeoutMillis / 1000)
-    }
-
-    if (config.keepAlive === false) {
-      this.keepalives = 0
-    } else if (config.keepAlive === true) {
-      this.keepalives = 1
-    }
-
-    if (typeof config.keepAliveInitialDelayMillis === 'number') {
-      this.keepalives_idle = Math.floor(config.keepAliveInitialDelayMillis / 1000)
-    }
-  }
-
-  getLibpqConnectionString(cb) {
-    const params = []
-    add(params, this, 'user')
-    add(params, this, 'password')
-    add(params, this, 'port')
-    add(params, this, 'application_name')
-    add(params, this, 'fallback_application_name')
-    add(params, this, 'connect_timeout')
-    add(params, this, 'options')
-
-    const ssl = typeof this.ssl === 'object' ? this.ssl : this.ssl ? { sslmode: this.ssl } : {}
-    add(params, ssl, 'sslmode')
-    add(params, ssl, 'sslca')
-    add(params, ssl, 'sslkey')
-    add(params, ssl, 'sslcert')
-    add(params, ssl, 'sslrootcert')
-    add(params, this, 'sslnegotiation')
-
-    if (this.database) {
-      params.push('dbname=' + quoteParamValue(this.database))
-    }
-    if (this.replication) {
-      params.push('replication=' + quoteParamValue(this.replication))
-    }
-    if (this.host) {
-      params.push('host=' + quoteParamValue(this.host))
-    }
-    if (this.isDomainSocket) {
-      return cb(null, params.join(' '))
-    }
-    if (this.client_encoding) {
-      params.push('client_encoding=' + quoteParamValue(this.client_encoding))
-    }
-    dns.lookup(this.host, function (err, address) {
-      if (err) return cb(err, null)
-      params.push('hostaddr=' + quoteParamValue(address))
-      return cb(null, params.join(' '))
-    })
-  }
-}
-
-module.exports = ConnectionParameters
-
-
-/***/ }),
-
-/***/ 9809:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const EventEmitter = (__nccwpck_require__(4434).EventEmitter)
-
-const { parse, serialize } = __nccwpck_require__(4233)
-const stream = __nccwpck_require__(829)
-const { getStream } = stream
-
-const flushBuffer = serialize.flush()
-const syncBuffer = serialize.sync()
-const endBuffer = serialize.end()
-
-// TODO(bmc) support binary mode at some point
-class Connection extends EventEmitter {
-  constructor(config) {
-    super()
-    config = config || {}
-
-    this.stream = config.stream || getStream(config.ssl)
-    if (typeof this.stream === 'function') {
-      this.stream = this.stream(config)
-    }
-
-    this._keepAlive = config.keepAlive
-    this._keepAliveInitialDelayMillis = config.keepAliveInitialDelayMillis
-    this.parsedStatements = {}
-    this.submittedNamedStatements = {}
-    this.ssl = config.ssl || false
-    this.sslNegotiation = config.sslNegotiation || 'postgres'
-    this._ending = false
-    this._emitMessage = false
-    const self = this
-    this.on('newListener', function (eventName) {
-      if (eventName === 'message') {
-        self._emitMessage = true
-      }
-    })
-  }
-
-  connect(port, host) {
-    const self = this
-
-    this._connecting = true
-    this.stream.setNoDelay(true)
-    this.stream.connect(port, host)
-
-    this.stream.once('connect', function () {
-      if (self._keepAlive) {
-        self.stream.setKeepAlive(true, self._keepAliveInitialDelayMillis)
-      }
-      self.emit('connect')
-    })
-
-    const reportStreamError = function (error) {
-      // errors about disconnections should be ignored during disconnect
-      if (self._ending && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) {
-        return
-      }
-      self.emit('error', error)
-    }
-    this.stream.on('error', reportStreamError)
-
-    this.stream.on('close', function () {
-      self.emit('end')
-    })
-
-    if (!this.ssl) {
-      return this.attachListeners(this.stream)
-    }
-
-    // With direct SSL negotiation the TLS handshake starts immediately on the
-    // raw socket, skipping the SSLRequest packet and the server's 'S'/'N' reply.
-    if (this.sslNegotiation === 'direct') {
-      return this.stream.once('connect', function () {
-        self.upgradeToSSL(host, reportStreamError)
-      })
-    }
-
-    this.stream.once('data', function (buffer) {
-      const responseCode = buffer.toString('utf8')
-      switch (responseCode) {
-        case 'S': // Server supports SSL connections, continue with a secure connection
-          break
-        case 'N': // Server does not support SSL connections
-          self.stream.end()
-          return self.emit('error', new Error('The server does not support SSL connections'))
-        default:
-          // Any other response byte, including 'E' (ErrorResponse) indicating a server error
-          self.stream.end()
-          return self.emit('error', new Error('There was an error establishing an SSL connection'))
-      }
-      self.upgradeToSSL(host, reportStreamError)
-    })
-  }
-
-  upgradeToSSL(host, reportStreamError) {
-    const self = this
-    const options = {
-      socket: self.stream,
-      // tls.connect checks the server identity against `servername`, falling
-      // back to `host` and then to 'localhost'. `servername` must stay unset
-      // for IP addresses (see below), so `host` is needed to keep certificate
-      // validation working when connecting to an IP address.
-      host,
-    }
-
-    if (self.ssl !== true) {
-      Object.assign(options, self.ssl)
-
-      if ('key' in self.ssl) {
-        options.key = self.ssl.key
-      }
-    }
-
-    // Direct SSL negotiation requires ALPN so the server can confirm it is
-    // speaking the PostgreSQL protocol over the TLS connection.
-    if (self.sslNegotiation === 'direct') {
-      options.ALPNProtocols = ['postgresql']
-    }
-
-    // SNI must not be set to an IP address (RFC 6066 section 3)
-    const net = __nccwpck_require__(9278)
-    if (net.isIP && net.isIP(host) === 0) {
-      options.servername = host
-    }
-    try {
-      self.stream = stream.getSecureStream(options)
-    } catch (err) {
-      return self.emit('error', err)
-    }
-    self.attachListeners(self.stream)
-    self.stream.on('error', reportStreamError)
-
-    self.emit('sslconnect')
-  }
-
-  attachListeners(stream) {
-    parse(stream, (msg) => {
-      const eventName = msg.name === 'error' ? 'errorMessage' : msg.name
-      if (this._emitMessage) {
-        this.emit('message', msg)
-      }
-      this.emit(eventName, msg)
-    })
-  }
-
-  requestSsl() {
-    this.stream.write(serialize.requestSsl())
-  }
-
-  startup(config) {
-    this.stream.write(serialize.startup(config))
-  }
-
-  cancel(processID, secretKey) {
-    this._send(serialize.cancel(processID, secretKey))
-  }
-
-  password(password) {
-    this._send(serialize.password(password))
-  }
-
-  sendSASLInitialResponseMessage(mechanism, initialResponse) {
-    this._send(serialize.sendSASLInitialResponseMessage(mechanism, initialResponse))
-  }
-
-  sendSCRAMClientFinalMessage(additionalData) {
-    this._send(serialize.sendSCRAMClientFinalMessage(additionalData))
-  }
-
-  _send(buffer) {
-    if (!this.stream.writable) {
-      return false
-    }
-    return this.stream.write(buffer)
-  }
-
-  query(text) {
-    this._send(serialize.query(text))
-  }
-
-  // send parse message
-  parse(query) {
-    this._send(serialize.parse(query))
-  }
-
-  // send bind message
-  bind(config) {
-    this._send(serialize.bind(config))
-  }
-
-  // send execute message
-  execute(config) {
-    this._send(serialize.execute(config))
-  }
-
-  flush() {
-    if (this.stream.writable) {
-      this.stream.write(flushBuffer)
-    }
-  }
-
-  sync() {
-    // Sync is the extended-query protocol barrier, not a disconnect.
-    // Only end()/Terminate (and connect-timeout teardown) should set _ending.
-    this._send(syncBuffer)
-  }
-
-  ref() {
-    this.stream.ref()
-  }
-
-  unref() {
-    this.stream.unref()
-  }
-
-  end() {
-    // 0x58 = 'X'
-    this._ending = true
-    if (!this._connecting || !this.stream.writable) {
-      this.stream.end()
-      return
-    }
-    return this.stream.write(endBuffer, () => {
-      this.stream.end()
-    })
-  }
-
-  close(msg) {
-    this._send(serialize.close(msg))
-  }
-
-  describe(msg) {
-    this._send(serialize.describe(msg))
-  }
-
-  sendCopyFromChunk(chunk) {
-    this._send(serialize.copyData(chunk))
-  }
-
-  endCopyFrom() {
-    this._send(serialize.copyDone())
-  }
-
-  sendCopyFail(msg) {
-    this._send(serialize.copyFail(msg))
-  }
-}
-
-module.exports = Connection
-
-
-/***/ }),
-
-/***/ 9765:
-/***/ ((module) => {
-
-function x509Error(msg, cert) {
-  return new Error('SASL channel binding: ' + msg + ' when parsing public certificate ' + cert.toString('base64'))
-}
-
-function readASN1Length(data, index) {
-  let length = data[index++]
-  if (length < 0x80) return { length, index }
-
-  const lengthBytes = length & 0x7f
-  if (lengthBytes > 4) throw x509Error('bad length', data)
-
-  length = 0
-  for (let i = 0; i < lengthBytes; i++) {
-    length = (length << 8) | data[index++]
-  }
-
-  return { length, index }
-}
-
-function readASN1OID(data, index) {
-  if (data[index++] !== 0x6) throw x509Error('non-OID data', data) // 6 = OID
-
-  const { length: OIDLength, index: indexAfterOIDLength } = readASN1Length(data, index)
-  index = indexAfterOIDLength
-  const lastIndex = index + OIDLength
-
-  const byte1 = data[index++]
-  let oid = ((byte1 / 40) >> 0) + '.' + (byte1 % 40)
-
-  while (index < lastIndex) {
-    // loop over numbers in OID
-    let value = 0
-    while (index < lastIndex) {
-      // loop over bytes in number
-      const nextByte = data[index++]
-      value = (value << 7) | (nextByte & 0x7f)
-      if (nextByte < 0x80) break
-    }
-    oid += '.' + value
-  }
-
-  return { oid, index }
-}
-
-function expectASN1Seq(data, index) {
-  if (data[index++] !== 0x30) throw x509Error('non-sequence data', data) // 30 = Sequence
-  return readASN1Length(data, index)
-}
-
-function signatureAlgorithmHashFromCertificate(data, index) {
-  // read this thread: https://www.postgresql.org/message-id/17760-b6c61e752ec07060%40postgresql.org
-  if (index === undefined) index = 0
-  index = expectASN1Seq(data, index).index
-  const { length: certInfoLength, index: indexAfterCertInfoLength } = expectASN1Seq(data, index)
-  index = indexAfterCertInfoLength + certInfoLength // skip over certificate info
-  index = expectASN1Seq(data, index).index // skip over signature length field
-  const { oid, index: indexAfterOID } = readASN1OID(data, index)
-  switch (oid) {
-    // RSA
-    case '1.2.840.113549.1.1.4':
-      return 'MD5'
-    case '1.2.840.113549.1.1.5':
-      return 'SHA-1'
-    case '1.2.840.113549.1.1.11':
-      return 'SHA-256'
-    case '1.2.840.113549.1.1.12':
-      return 'SHA-384'
-    case '1.2.840.113549.1.1.13':
-      return 'SHA-512'
-    case '1.2.840.113549.1.1.14':
-      return 'SHA-224'
-    case '1.2.840.113549.1.1.15':
-      return 'SHA512-224'
-    case '1.2.840.113549.1.1.16':
-      return 'SHA512-256'
-    // ECDSA
-    case '1.2.840.10045.4.1':
-      return 'SHA-1'
-    case '1.2.840.10045.4.3.1':
-      return 'SHA-224'
-    case '1.2.840.10045.4.3.2':
-      return 'SHA-256'
-    case '1.2.840.10045.4.3.3':
-      return 'SHA-384'
-    case '1.2.840.10045.4.3.4':
-      return 'SHA-512'
-    // RSASSA-PSS: hash is indicated separately
-    case '1.2.840.113549.1.1.10': {
-      index = indexAfterOID
-      index = expectASN1Seq(data, index).index
-      if (data[index++] !== 0xa0) throw x509Error('non-tag data', data) // a0 = constructed tag 0
-      index = readASN1Length(data, index).index // skip over tag length field
-      index = expectASN1Seq(data, index).index // skip over sequence length field
-      const { oid: hashOID } = readASN1OID(data, index)
-      switch (hashOID) {
-        // standalone hash OIDs
-        case '1.2.840.113549.2.5':
-          return 'MD5'
-        case '1.3.14.3.2.26':
-          return 'SHA-1'
-        case '2.16.840.1.101.3.4.2.1':
-          return 'SHA-256'
-        case '2.16.840.1.101.3.4.2.2':
-          return 'SHA-384'
-        case '2.16.840.1.101.3.4.2.3':
-          return 'SHA-512'
-      }
-      throw x509Error('unknown hash OID ' + hashOID, data)
-    }
-    // Ed25519 -- see https://github.com/openssl/openssl/issues/15477
-    case '1.3.101.110':
-    case '1.3.101.112': // ph
-      return 'SHA-512'
-    // Ed448 -- still not in pg 17.2 (if supported, digest would be SHAKE256 x 64 bytes)
-    case '1.3.101.111':
-    case '1.3.101.113': // ph
-      throw x509Error('Ed448 certificate channel binding is not currently supported by Postgres')
-  }
-  throw x509Error('unknown OID ' + oid, data)
-}
-
-module.exports = { signatureAlgorithmHashFromCertificate }
-
-
-/***/ }),
-
-/***/ 948:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-const crypto = __nccwpck_require__(4150)
-const { signatureAlgorithmHashFromCertificate } = __nccwpck_require__(9765)
-
-// SASLprep (RFC 4013) — minimal in-tree implementation.
-//
-// Per RFC 5802 §2.2, the SCRAM-SHA-256 client must normalize the password via
-// SASLprep before feeding it into PBKDF2. PostgreSQL's server applies the same
-// SASLprep when computing the stored verifier, and libpq does the same client
-// side, so passwords whose NFKC form differs from the raw form
-// would otherwise authenticate against psql/libpq but fail against pg with `28P01`.
-//
-// We deliberately implement only the three steps that change the byte content:
-//   1. RFC 3454 Table C.1.2 (non-ASCII space) → U+0020 SPACE.
-//   2. RFC 3454 Table B.1 (commonly mapped to nothing) → empty.
-//   3. NFKC normalization.
-// We skip the prohibition (RFC 4013 §2.3) and bidi (RFC 3454 §6) checks.
-// libpq is forgiving on those paths and Postgres's own SASLprep matches that
-// leniency for legacy roles, so omitting the rejection logic keeps existing
-// roles working without adding complexity.
-function saslprep(password) {
-  // RFC 3454 Table C.1.2 — non-ASCII space characters, mapped to U+0020.
-  const nonAsciiSpace = /[\u00A0\u1680\u2000-\u200B\u202F\u205F\u3000]/g
-  // RFC 3454 Table B.1 — "commonly mapped to nothing". The set intentionally
-  // contains zero-width joiners and variation selectors — the very characters
-  // ESLint's no-misleading-character-class warns about — because they combine
-  // with their neighbors and the RFC strips them for that reason.
-  // eslint-disable-next-line no-misleading-character-class
-  const mappedToNothing = /[\u00AD\u034F\u1806\u180B\u180C\u180D\u200C\u200D\u2060\uFE00-\uFE0F\uFEFF]/g
-  return password.replace(nonAsciiSpace, ' ').replace(mappedToNothing, '').normalize('NFKC')
-}
-
-const DEFAULT_MAX_SCRAM_ITERATIONS = 100000
-
-function startSession(mechanisms, stream, scramMaxIterations = DEFAULT_MAX_SCRAM_ITERATIONS) {
-  const candidates = ['SCRAM-SHA-256']
-  if (stream) candidates.unshift('SCRAM-SHA-256-PLUS') // higher-priority, so placed first
-
-  const mechanism = candidates.find((candidate) => mechanisms.includes(candidate))
-
-  if (!mechanism) {
-    throw new Error('SASL: Only mechanism(s) ' + candidates.join(' and ') + ' are supported')
-  }
-
-  if (mechanism === 'SCRAM-SHA-256-PLUS' && typeof stream.getPeerCertificate !== 'function') {
-    // this should never happen if we are really talking to a Postgres server
-    throw new Error('SASL: Mechanism SCRAM-SHA-256-PLUS requires a certificate')
-  }
-
-  const clientNonce = crypto.randomBytes(18).toString('base64')
-  const gs2Header = mechanism === 'SCRAM-SHA-256-PLUS' ? 'p=tls-server-end-point' : stream ? 'y' : 'n'
-
-  return {
-    mechanism,
-    clientNonce,
-    response: gs2Header + ',,n=*,r=' + clientNonce,
-    message: 'SASLInitialResponse',
-    scramMaxIterations,
-  }
-}
-
-async function continueSession(session, password, serverData, stream) {
-  if (session.message !== 'SASLInitialResponse') {
-    throw new Error('SASL: Last message was not SASLInitialResponse')
-  }
-  if (typeof password !== 'string') {
-    throw new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be a string')
-  }
-  if (password === '') {
-    throw new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be a non-empty string')
-  }
-  if (typeof serverData !== 'string') {
-    throw new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: serverData must be a string')
-  }
-
-  const sv = parseServerFirstMessage(serverData)
-
-  if (!sv.nonce.startsWith(session.clientNonce)) {
-    throw new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: server nonce does not start with client nonce')
-  } else if (sv.nonce.length === session.clientNonce.length) {
-    throw new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: server nonce is too short')
-  }
-
-  const scramMaxIterations =
-    typeof session.scramMaxIterations === 'number' ? session.scramMaxIterations : DEFAULT_MAX_SCRAM_ITERATIONS
-  // a value of 0 disables the iteration count check
-  if (scramMaxIterations !== 0 && sv.iteration > scramMaxIterations) {
-    throw new Error(
-      'SASL: SCRAM-SERVER-FIRST-MESSAGE: iteration count ' +
-        sv.iteration +
-        ' exceeds scramMaxIterations of ' +
-        scramMaxIterations
-    )
-  }
-
-  const clientFirstMessageBare = 'n=*,r=' + session.clientNonce
-  const serverFirstMessage = 'r=' + sv.nonce + ',s=' + sv.salt + ',i=' + sv.iteration
-
-  // without channel binding:
-  let channelBinding = stream ? 'eSws' : 'biws' // 'y,,' or 'n,,', base64-encoded
-
-  // override if channel binding is in use:
-  if (session.mechanism === 'SCRAM-SHA-256-PLUS') {
-    const peerCert = stream.getPeerCertificate().raw
-    let hashName = signatureAlgorithmHashFromCertificate(peerCert)
-    if (hashName === 'MD5' || hashName === 'SHA-1') hashName = 'SHA-256'
-    const certHash = await crypto.hashByName(hashName, peerCert)
-    const bindingData = Buffer.concat([Buffer.from('p=tls-server-end-point,,'), Buffer.from(certHash)])
-    channelBinding = bindingData.toString('base64')
-  }
-
-  const clientFinalMessageWithoutProof = 'c=' + channelBinding + ',r=' + sv.nonce
-  const authMessage = clientFirstMessageBare + ',' + serverFirstMessage + ',' + clientFinalMessageWithoutProof
-
-  const saltBytes = Buffer.from(sv.salt, 'base64')
-  const saltedPassword = await crypto.deriveKey(saslprep(password), saltBytes, sv.iteration)
-  const clientKey = await crypto.hmacSha256(saltedPassword, 'Client Key')
-  const storedKey = await crypto.sha256(clientKey)
-  const clientSignature = await crypto.hmacSha256(storedKey, authMessage)
-  const clientProof = xorBuffers(Buffer.from(clientKey), Buffer.from(clientSignature)).toString('base64')
-  const serverKey = await crypto.hmacSha256(saltedPassword, 'Server Key')
-  const serverSignatureBytes = await crypto.hmacSha256(serverKey, authMessage)
-
-  session.message = 'SASLResponse'
-  session.serverSignature = Buffer.from(serverSignatureBytes).toString('base64')
-  session.response = clientFinalMessageWithoutProof + ',p=' + clientProof
-}
-
-function finalizeSession(session, serverData) {
-  if (session.message !== 'SASLResponse') {
-    throw new Error('SASL: Last message was not SASLResponse')
-  }
-  if (typeof serverData !== 'string') {
-    throw new Error('SASL: SCRAM-SERVER-FINAL-MESSAGE: serverData must be a string')
-  }
-
-  const { serverSignature } = parseServerFinalMessage(serverData)
-
-  if (serverSignature !== session.serverSignature) {
-    throw new Error('SASL: SCRAM-SERVER-FINAL-MESSAGE: server signature does not match')
-  }
-}
-
-/**
- * printable       = %x21-2B / %x2D-7E
- *                   ;; Printable ASCII except ",".
- *                   ;; Note that any "printable" is also
- *                   ;; a valid "value".
- */
-function isPrintableChars(text) {
-  if (typeof text !== 'string') {
-    throw new TypeError('SASL: text must be a string')
-  }
-  return text
-    .split('')
-    .map((_, i) => text.charCodeAt(i))
-    .every((c) => (c >= 0x21 && c <= 0x2b) || (c >= 0x2d && c <= 0x7e))
-}
-
-/**
- * base64-char     = ALPHA / DIGIT / "/" / "+"
- *
- * base64-4        = 4base64-char
- *
- * base64-3        = 3base64-char "="
- *
- * base64-2        = 2base64-char "=="
- *
- * base64          = *base64-4 [base64-3 / base64-2]
- */
-function isBase64(text) {
-  return /^(?:[a-zA-Z0-9+/]{4})*(?:[a-zA-Z0-9+/]{2}==|[a-zA-Z0-9+/]{3}=)?$/.test(text)
-}
-
-function parseAttributePairs(text) {
-  if (typeof text !== 'string') {
-    throw new TypeError('SASL: attribute pairs text must be a string')
-  }
-
-  return new Map(
-    text.split(',').map((attrValue) => {
-      if (!/^.=/.test(attrValue)) {
-        throw new Error('SASL: Invalid attribute pair entry')
-      }
-      const name = attrValue[0]
-      const value = attrValue.substring(2)
-      return [name, value]
-    })
-  )
-}
-
-function parseServerFirstMessage(data) {
-  const attrPairs = parseAttributePairs(data)
-
-  const nonce = attrPairs.get('r')
-  if (!nonce) {
-    throw new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: nonce missing')
-  } else if (!isPrintableChars(nonce)) {
-    throw new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: nonce must only contain printable characters')
-  }
-  const salt = attrPairs.get('s')
-  if (!salt) {
-    throw new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: salt missing')
-  } else if (!isBase64(salt)) {
-    throw new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: salt must be base64')
-  }
-  const iterationText = attrPairs.get('i')
-  if (!iterationText) {
-    throw new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: iteration missing')
-  } else if (!/^[1-9][0-9]*$/.test(iterationText)) {
-    throw new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: invalid iteration count')
-  }
-  const iteration = parseInt(iterationText, 10)
-
-  return {
-    nonce,
-    salt,
-    iteration,
-  }
-}
-
-function parseServerFinalMessage(serverData) {
-  const attrPairs = parseAttributePairs(serverData)
-  const error = attrPairs.get('e')
-  const serverSignature = attrPairs.get('v')
-
-  if (error) {
-    throw new Error(`SASL: SCRAM-SERVER-FINAL-MESSAGE: server returned error: "${error}"`)
-  }
-
-  if (!serverSignature) {
-    throw new Error('SASL: SCRAM-SERVER-FINAL-MESSAGE: server signature is missing')
-  } else if (!isBase64(serverSignature)) {
-    throw new Error('SASL: SCRAM-SERVER-FINAL-MESSAGE: server signature must be base64')
-  }
-  return {
-    serverSignature,
-  }
-}
-
-function xorBuffers(a, b) {
-  if (!Buffer.isBuffer(a)) {
-    throw new TypeError('first argument must be a Buffer')
-  }
-  if (!Buffer.isBuffer(b)) {
-    throw new TypeError('second argument must be a Buffer')
-  }
-  if (a.length !== b.length) {
-    throw new Error('Buffer lengths must match')
-  }
-  if (a.length === 0) {
-    throw new Error('Buffers cannot be empty')
-  }
-  return Buffer.from(a.map((_, i) => a[i] ^ b[i]))
-}
-
-module.exports = {
-  startSession,
-  continueSession,
-  finalizeSession,
-  DEFAULT_MAX_SCRAM_ITERATIONS,
-}
-
-
-/***/ }),
-
-/***/ 4150:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-const nodeCrypto = __nccwpck_require__(6982)
-
-module.exports = {
-  postgresMd5PasswordHash,
-  randomBytes,
-  deriveKey,
-  sha256,
-  hashByName,
-  hmacSha256,
-  md5,
-}
-
-/**
- * The Web Crypto API - grabbed from the Node.js library or the global
- * @type Crypto
- */
-// eslint-disable-next-line no-undef
-const webCrypto = nodeCrypto.webcrypto || globalThis.crypto
-/**
- * The SubtleCrypto API for low level crypto operations.
- * @type SubtleCrypto
- */
-const subtleCrypto = webCrypto.subtle
-const textEncoder = new TextEncoder()
-
-/**
- *
- * @param {*} length
- * @returns
- */
-function randomBytes(length) {
-  return webCrypto.getRandomValues(Buffer.alloc(length))
-}
-
-async function md5(string) {
-  try {
-    return nodeCrypto.createHash('md5').update(string, 'utf-8').digest('hex')
-  } catch (e) {
-    // `createHash()` failed so we are probably not in Node.js, use the WebCrypto API instead.
-    // Note that the MD5 algorithm on WebCrypto is not available in Node.js.
-    // This is why we cannot just use WebCrypto in all environments.
-    const data = typeof string === 'string' ? textEncoder.encode(string) : string
-    const hash = await subtleCrypto.digest('MD5', data)
-    return Array.from(new Uint8Array(hash))
-      .map((b) => b.toString(16).padStart(2, '0'))
-      .join('')
-  }
-}
-
-// See AuthenticationMD5Password at https://www.postgresql.org/docs/current/static/protocol-flow.html
-async function postgresMd5PasswordHash(user, password, salt) {
-  const inner = await md5(password + user)
-  const outer = await md5(Buffer.concat([Buffer.from(inner), salt]))
-  return 'md5' + outer
-}
-
-/**
- * Create a SHA-256 digest of the given data
- * @param {Buffer} data
- */
-async function sha256(text) {
-  return await subtleCrypto.digest('SHA-256', text)
-}
-
-async function hashByName(hashName, text) {
-  return await subtleCrypto.digest(hashName, text)
-}
-
-/**
- * Sign the message with the given key
- * @param {ArrayBuffer} keyBuffer
- * @param {string} msg
- */
-async function hmacSha256(keyBuffer, msg) {
-  const key = await subtleCrypto.importKey('raw', keyBuffer, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
-  return await subtleCrypto.sign('HMAC', key, textEncoder.encode(msg))
-}
-
-/**
- * Derive a key from the password and salt
- * @param {string} password
- * @param {Uint8Array} salt
- * @param {number} iterations
- */
-async function deriveKey(password, salt, iterations) {
-  const key = await subtleCrypto.importKey('raw', textEncoder.encode(password), 'PBKDF2', false, ['deriveBits'])
-  const params = { name: 'PBKDF2', hash: 'SHA-256', salt: salt, iterations: iterations }
-  return await subtleCrypto.deriveBits(params, key, 32 * 8, ['deriveBits'])
-}
-
-
-/***/ }),
-
-/***/ 8995:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-let user
-try {
-  user = process.platform === 'win32' ? process.env.USERNAME : process.env.USER
-} catch {
-  // ignore, e.g., Deno without --allow-env
-}
-
-module.exports = {
-  // database host. defaults to localhost
-  host: 'localhost',
-
-  // database user's name
-  user,
-
-  // name of database to connect
-  database: undefined,
-
-  // database user's password
-  password: null,
-
-  // a Postgres connection string to be used instead of setting individual connection items
-  // NOTE:  Setting this value will cause it to override any other value (such as database or user) defined
-  // in the defaults object.
-  connectionString: undefined,
-
-  // database port
-  port: 5432,
-
-  // number of rows to return at a time from a prepared statement's
-  // portal. 0 will return all rows at once
-  rows: 0,
-
-  // binary result mode
-  binary: false,
-
-  // Connection pool options - see https://github.com/brianc/node-pg-pool
-
-  // number of connections to use in connection pool
-  // 0 will disable connection pooling
-  max: 10,
-
-  // max milliseconds a client can go unused before it is removed
-  // from the pool and destroyed
-  idleTimeoutMillis: 30000,
-
-  client_encoding: '',
-
-  ssl: false,
-
-  // SSL negotiation style: 'postgres' (traditional SSLRequest) or 'direct'
-  sslnegotiation: undefined,
-
-  application_name: undefined,
-
-  fallback_application_name: undefined,
-
-  options: undefined,
-
-  parseInputDatesAsUTC: false,
-
-  // max milliseconds any query using this connection will execute for before timing out in error.
-  // false=unlimited
-  statement_timeout: false,
-
-  // Abort any statement that waits longer than the specified duration in milliseconds while attempting to acquire a lock.
-  // false=unlimited
-  lock_timeout: false,
-
-  // Terminate any session with an open transaction that has been idle for longer than the specified duration in milliseconds
-  // false=unlimited
-  idle_in_transaction_session_timeout: false,
-
-  // max milliseconds to wait for query to complete (client side)
-  query_timeout: false,
-
-  connect_timeout: 0,
-
-  keepalives: 1,
-
-  keepalives_idle: 0,
-}
-
-const pgTypes = __nccwpck_require__(1549)
-// save default parsers
-const parseBigInteger = pgTypes.getTypeParser(20, 'text')
-const parseBigIntegerArray = pgTypes.getTypeParser(1016, 'text')
-
-// parse int8 so you can get your count values as actual numbers
-module.exports.__defineSetter__('parseInt8', function (val) {
-  pgTypes.setTypeParser(20, 'text', val ? pgTypes.getTypeParser(23, 'text') : parseBigInteger)
-  pgTypes.setTypeParser(1016, 'text', val ? pgTypes.getTypeParser(1007, 'text') : parseBigIntegerArray)
-})
-
-
-/***/ }),
-
-/***/ 3273:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const Client = __nccwpck_require__(5042)
-const defaults = __nccwpck_require__(8995)
-const Connection = __nccwpck_require__(9809)
-const Result = __nccwpck_require__(6424)
-const utils = __nccwpck_require__(9652)
-const Pool = __nccwpck_require__(7558)
-const TypeOverrides = __nccwpck_require__(365)
-const { DatabaseError } = __nccwpck_require__(4233)
-const { escapeIdentifier, escapeLiteral } = __nccwpck_require__(9652)
-
-const poolFactory = (Client) => {
-  return class BoundPool extends Pool {
-    constructor(options) {
-      super(options, Client)
-    }
-  }
-}
-
-const PG = function (clientConstructor) {
-  this.defaults = defaults
-  this.Client = clientConstructor
-  this.Query = this.Client.Query
-  this.Pool = poolFactory(this.Client)
-  this._pools = []
-  this.Connection = Connection
-  this.types = __nccwpck_require__(1549)
-  this.DatabaseError = DatabaseError
-  this.TypeOverrides = TypeOverrides
-  this.escapeIdentifier = escapeIdentifier
-  this.escapeLiteral = escapeLiteral
-  this.Result = Result
-  this.utils = utils
-}
-
-let clientConstructor = Client
-
-let forceNative = false
-try {
-  forceNative = !!process.env.NODE_PG_FORCE_NATIVE
-} catch {
-  // ignore, e.g., Deno without --allow-env
-}
-
-if (forceNative) {
-  clientConstructor = __nccwpck_require__(5301)
-}
-
-module.exports = new PG(clientConstructor)
-
-// lazy require native module...the native module may not have installed
-Object.defineProperty(module.exports, "native", ({
-  configurable: true,
-  enumerable: false,
-  get() {
-    let native = null
-    try {
-      native = new PG(__nccwpck_require__(5301))
-    } catch (err) {
-      if (err.code !== 'MODULE_NOT_FOUND') {
-        throw err
-      }
-    }
-
-    // overwrite module.exports.native so that getter is never called again
-    Object.defineProperty(module.exports, "native", ({
-      value: native,
-    }))
-
-    return native
-  },
-}))
-
-
-/***/ }),
-
-/***/ 8942:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-const nodeUtils = __nccwpck_require__(9023)
-// eslint-disable-next-line
-var Native
-// eslint-disable-next-line no-useless-catch
-try {
-  // Wrap this `require()` in a try-catch to avoid upstream bundlers from complaining that this might not be available since it is an optional import
-  Native = __nccwpck_require__(4390)
-} catch (e) {
-  throw e
-}
-const TypeOverrides = __nccwpck_require__(365)
-const EventEmitter = (__nccwpck_require__(4434).EventEmitter)
-const util = __nccwpck_require__(9023)
-const ConnectionParameters = __nccwpck_require__(646)
-
-const NativeQuery = __nccwpck_require__(7581)
-
-const queryQueueLengthDeprecationNotice = nodeUtils.deprecate(
-  () => {},
-  'Calling client.query() when the client is already executing a query is deprecated and will be removed in pg@9.0. Use async/await or an external async flow control mechanism instead.'
-)
-
-const Client = (module.exports = function (config) {
-  EventEmitter.call(this)
-  config = config || {}
-
-  this._Promise = config.Promise || global.Promise
-  this._types = new TypeOverrides(config.types)
-
-  this.native = new Native({
-    types: this._types,
-  })
-
-  this._queryQueue = []
-  this._ending = false
-  this._connecting = false
-  this._connected = false
-  this._queryable = true
-  this.pipeline = Boolean(config.pipeline)
-  this._pipelineInFlight = false
-
-  // keep these on the object for legacy reasons
-  // for the time being. TODO: deprecate all this jazz
-  const cp = (this.connectionParameters = new ConnectionParameters(config))
-  if (config.nativeConnectionString) cp.nativeConnectionString = config.nativeConnectionString
-  this.user = cp.user
-
-  // "hiding" the password so it doesn't show up in stack traces
-  // or if the client is console.logged
-  Object.defineProperty(this, 'password', {
-    configurable: true,
-    enumerable: false,
-    writable: true,
-    value: cp.password,
-  })
-  this.database = cp.database
-  this.host = cp.host
-  this.port = cp.port
-
-  // a hash to hold named queries
-  this.namedQueries = {}
-})
-
-Client.Query = NativeQuery
-
-util.inherits(Client, EventEmitter)
-
-Client.prototype._errorAllQueries = function (err) {
-  const enqueueError = (query) => {
-    process.nextTick(() => {
-      query.native = this.native
-      query.handleError(err)
-    })
-  }
-
-  if (this._hasActiveQuery()) {
-    enqueueError(this._activeQuery)
-    this._activeQuery = null
-  }
-
-  this._queryQueue.forEach(enqueueError)
-  this._queryQueue.length = 0
-}
-
-// connect to the backend
-// pass an optional callback to be called once connected
-// or with an error if there was a connection error
-Client.prototype._connect = function (cb) {
-  const self = this
-
-  if (this._connecting) {
-    process.nextTick(() => cb(new Error('Client has already been connected. You cannot reuse a client.')))
-    return
-  }
-
-  this._connecting = true
-
-  this.connectionParameters.getLibpqConnectionString(function (err, conString) {
-    if (self.connectionParameters.nativeConnectionString) conString = self.connectionParameters.nativeConnectionString
-    if (err) return cb(err)
-    self.native.connect(conString, function (err) {
-      if (err) {
-        self.native.end()
-        return cb(err)
-      }
-
-      // set internal states to connected
-      self._connected = true
-
-      // handle connection errors from the native layer
-      self.native.on('error', function (err) {
-        self._queryable = false
-        self._errorAllQueries(err)
-        self.emit('error', err)
-      })
-
-      self.native.on('notification', function (msg) {
-        self.emit('notification', {
-          channel: msg.relname,
-          payload: msg.extra,
-        })
-      })
-
-      // signal we are connected now
-      self.emit('connect')
-      self._pulseQueryQueue(true)
-
-      cb(null, this)
-    })
-  })
-}
-
-Client.prototype.connect = function (callback) {
-  if (callback) {
-    this._connect(callback)
-    return
-  }
-
-  return new this._Promise((resolve, reject) => {
-    this._connect((error) => {
-      if (error) {
-        reject(error)
-      } else {
-        resolve(this)
-      }
-    })
-  })
-}
-
-// send a query to the server
-// this method is highly overloaded to take
-// 1) string query, optional array of parameters, optional function callback
-// 2) object query with {
-//    string query
-//    optional array values,
-//    optional function callback instead of as a separate parameter
-//    optional string name to name & cache the query plan
-//    optional string rowMode = 'array' for an array of results
-//  }
-Client.prototype.query = function (config, values, callback) {
-  let query
-  let result
-  let readTimeout
-  let readTimeoutTimer
-  let queryCallback
-
-  if (config === null || config === undefined) {
-    throw new TypeError('Client was passed a null or undefined query')
-  } else if (typeof config.submit === 'function') {
-    readTimeout = config.query_timeout || this.connectionParameters.query_timeout
-    result = query = config
-    // accept query(new Query(...), (err, res) => { }) style
-    if (typeof values === 'function') {
-      config.callback = values
-    }
-  } else {
-    readTimeout = config.query_timeout || this.connectionParameters.query_timeout
-    query = new NativeQuery(config, values, callback)
-    if (!query.callback) {
-      let resolveOut, rejectOut
-      result = new this._Promise((resolve, reject) => {
-        resolveOut = resolve
-        rejectOut = reject
-      }).catch((err) => {
-        Error.captureStackTrace(err)
-        throw err
-      })
-      query.callback = (err, res) => (err ? rejectOut(err) : resolveOut(res))
-    }
-  }
-
-  if (readTimeout) {
-    queryCallback = query.callback || (() => {})
-
-    readTimeoutTimer = setTimeout(() => {
-      const error = new Error('Query read timeout')
-
-      process.nextTick(() => {
-        query.handleError(error, this.connection)
-      })
-
-      queryCallback(error)
-
-      // we already returned an error,
-      // just do nothing if query completes
-      query.callback = () => {}
-
-      // Remove from queue
-      const index = this._queryQueue.indexOf(query)
-      if (index > -1) {
-        this._queryQueue.splice(index, 1)
-      }
-
-      this._pulseQueryQueue()
-    }, readTimeout)
-
-    query.callback = (err, res) => {
-      clearTimeout(readTimeoutTimer)
-      queryCallback(err, res)
-    }
-  }
-
-  if (!this._queryable) {
-    query.native = this.native
-    process.nextTick(() => {
-      query.handleError(new Error('Client has encountered a connection error and is not queryable'))
-    })
-    return result
-  }
-
-  if (this._ending) {
-    query.native = this.native
-    process.nextTick(() => {
-      query.handleError(new Error('Client was closed and is not queryable'))
-    })
-    return result
-  }
-
-  if (this._queryQueue.length > 0 && !this.pipeline) {
-    queryQueueLengthDeprecationNotice()
-  }
-
-  this._queryQueue.push(query)
-  this._pulseQueryQueue()
-  return result
-}
-
-// disconnect from the backend server
-Client.prototype.end = function (cb) {
-  const self = this
-
-  this._ending = true
-
-  if (this._connecting && !this._connected) {
-    this.once('connect', () => {
-      this.end(() => {})
-    })
-  }
-  let result
-  if (!cb) {
-    result = new this._Promise(function (resolve, reject) {
-      cb = (err) => (err ? reject(err) : resolve())
-    })
-  }
-
-  const doEnd = function () {
-    self.native.end(function () {
-      self._connected = false
-
-      self._errorAllQueries(new Error('Connection terminated'))
-
-      process.nextTick(() => {
-        self.emit('end')
-        if (cb) cb()
-      })
-    })
-  }
-
-  // If pipeline has in-flight or queued queries, wait for them to drain before closing
-  if (this.pipeline && (this._pipelineInFlight || this._queryQueue.length > 0)) {
-    this.once('drain', doEnd)
-  } else {
-    doEnd()
-  }
-  return result
-}
-
-Client.prototype._hasActiveQuery = function () {
-  return this._activeQuery && this._activeQuery.state !== 'error' && this._activeQuery.state !== 'end'
-}
-
-Client.prototype._pulseQueryQueue = function (initialConnection) {
-  if (!this._connected) {
-    return
-  }
-  if (this.pipeline && !initialConnection) {
-    return this._pulsePipelinedQueryQueue()
-  }
-  if (this._hasActiveQuery()) {
-    return
-  }
-  const query = this._queryQueue.shift()
-  if (!query) {
-    if (!initialConnection) {
-      this.emit('drain')
-    }
-    return
-  }
-  this._activeQuery = query
-  query.submit(this)
-  const self = this
-  query.once('_done', function () {
-    self._pulseQueryQueue()
-  })
-}
-
-Client.prototype._pulsePipelinedQueryQueue = function () {
-  if (!this._connected || this._pipelineInFlight) {
-    return
-  }
-  if (this._queryQueue.length === 0) {
-    if (this.hasExecuted) {
-      this.emit('drain')
-    }
-    return
-  }
-
-  this._pipelineInFlight = true
-  const self = this
-  const queries = []
-  const nativeQueries = []
-  const utils = __nccwpck_require__(9652)
-
-  while (this._queryQueue.length > 0) {
-    const query = this._queryQueue.shift()
-    this.hasExecuted = true
-    nativeQueries.push(query)
-
-    const values = query.values ? query.values.map(utils.prepareValue) : null
-    const pipelineEntry = { text: query.text, name: query.name, arrayMode: query._arrayMode }
-    if (values) {
-      pipelineEntry.values = values
-    }
-    if (query.name && this.namedQueries[query.name]) {
-      pipelineEntry._alreadyPrepared = true
-    }
-    queries.push(pipelineEntry)
-  }
-
-  this.native.pipeline(queries, function (err, results) {
-    self._pipelineInFlight = false
-
-    if (err) {
-      // Total pipeline failure. Per-query errors arrive on results[i].err, so reaching here means
-      // the connection itself is gone: mark it unusable and say so, the way the JS client and the
-      // non-pipelined native path both do. Without this the client looks healthy after losing its
-      // backend, a Pool never discards it, and everything routed to it fails one query at a time
-      // for the life of the process.
-      self._connected = false
-      self._queryable = false
-      for (let i = 0; i < nativeQueries.length; i++) {
-        const q = nativeQueries[i]
-        q.native = self.native
-        q.handleError(err)
-      }
-      self._errorAllQueries(err)
-      self.emit('error', err)
-      self.emit('end')
-      return
-    }
-
-    // Deliver results to each query
-    for (let i = 0; i < nativeQueries.length; i++) {
-      const q = nativeQueries[i]
-      const r = results[i]
-      q.native = self.native
-
-      if (r.err) {
-        q.handleError(r.err)
-      } else {
-        // Track named queries on success
-        if (q.name) {
-          self.namedQueries[q.name] = q.text
-        }
-        q.state = 'end'
-        q.emit('end', r.result)
-        if (q.callback) {
-          q.callback(null, r.result)
-        }
-      }
-
-      setImmediate(function () {
-        q.emit('_done')
-      })
-    }
-
-    // Process any queries that arrived while we were reading
-    self._pulsePipelinedQueryQueue()
-  })
-}
-
-// attempt to cancel an in-progress query
-Client.prototype.cancel = function (query) {
-  if (this._activeQuery === query) {
-    this.native.cancel(function () {})
-  } else if (this._queryQueue.indexOf(query) !== -1) {
-    this._queryQueue.splice(this._queryQueue.indexOf(query), 1)
-  }
-}
-
-Client.prototype.ref = function () {}
-Client.prototype.unref = function () {}
-
-Client.prototype.setTypeParser = function (oid, format, parseFn) {
-  return this._types.setTypeParser(oid, format, parseFn)
-}
-
-Client.prototype.getTypeParser = function (oid, format) {
-  return this._types.getTypeParser(oid, format)
-}
-
-Client.prototype.isConnected = function () {
-  return this._connected
-}
-
-Client.prototype.getTransactionStatus = function () {
-  return this.native.getTransactionStatus()
-}
-
-
-/***/ }),
-
-/***/ 5301:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-module.exports = __nccwpck_require__(8942)
-
-
-/***/ }),
-
-/***/ 7581:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const EventEmitter = (__nccwpck_require__(4434).EventEmitter)
-const util = __nccwpck_require__(9023)
-const utils = __nccwpck_require__(9652)
-
-const NativeQuery = (module.exports = function (config, values, callback) {
-  EventEmitter.call(this)
-  config = utils.normalizeQueryConfig(config, values, callback)
-  this.text = config.text
-  this.values = config.values
-  this.name = config.name
-  this.queryMode = config.queryMode
-  this.callback = config.callback
-  this.state = 'new'
-  this._arrayMode = config.rowMode === 'array'
-
-  // if the 'row' event is listened for
-  // then emit them as they come in
-  // without setting singleRowMode to true
-  // this has almost no meaning because libpq
-  // reads all rows into memory before returning any
-  this._emitRowEvents = false
-  this.on(
-    'newListener',
-    function (event) {
-      if (event === 'row') this._emitRowEvents = true
-    }.bind(this)
-  )
-})
-
-util.inherits(NativeQuery, EventEmitter)
-
-const errorFieldMap = {
-  sqlState: 'code',
-  statementPosition: 'position',
-  messagePrimary: 'message',
-  messageDetail: 'detail',
-  messageHint: 'hint',
-  context: 'where',
-  schemaName: 'schema',
-  tableName: 'table',
-  columnName: 'column',
-  dataTypeName: 'dataType',
-  constraintName: 'constraint',
-  sourceFile: 'file',
-  sourceLine: 'line',
-  sourceFunction: 'routine',
-}
-
-NativeQuery.prototype.handleError = function (err) {
-  // copy pq error fields into the error object
-  const fields = this.native && this.native.pq.resultErrorFields()
-  if (fields) {
-    for (const key in fields) {
-      const normalizedFieldName = errorFieldMap[key] || key
-      err[normalizedFieldName] = fields[key]
-    }
-  }
-  if (this.callback) {
-    this.callback(err)
-  } else {
-    this.emit('error', err)
-  }
-  this.state = 'error'
-}
-
-NativeQuery.prototype.then = function (onSuccess, onFailure) {
-  return this._getPromise().then(onSuccess, onFailure)
-}
-
-NativeQuery.prototype.catch = function (callback) {
-  return this._getPromise().catch(callback)
-}
-
-NativeQuery.prototype._getPromise = function () {
-  if (this._promise) return this._promise
-  this._promise = new Promise(
-    function (resolve, reject) {
-      this._once('end', resolve)
-      this._once('error', reject)
-    }.bind(this)
-  )
-  return this._promise
-}
-
-NativeQuery.prototype.submit = function (client) {
-  this.state = 'running'
-  const self = this
-  this.native = client.native
-  client.native.arrayMode = this._arrayMode
-
-  let after = function (err, rows, results) {
-    client.native.arrayMode = false
-    setImmediate(function () {
-      self.emit('_done')
-    })
-
-    // handle possible query error
-    if (err) {
-      return self.handleError(err)
-    }
-
-    // emit row events for each row in the result
-    if (self._emitRowEvents) {
-      if (results.length > 1) {
-        rows.forEach((rowOfRows, i) => {
-          rowOfRows.forEach((row) => {
-            self.emit('row', row, results[i])
-          })
-        })
-      } else {
-        rows.forEach(function (row) {
-          self.emit('row', row, results)
-        })
-      }
-    }
-
-    // handle successful result
-    self.state = 'end'
-    self.emit('end', results)
-    if (self.callback) {
-      self.callback(null, results)
-    }
-  }
-
-  if (process.domain) {
-    after = process.domain.bind(after)
-  }
-
-  // named query
-  if (this.name) {
-    if (this.name.length > 63) {
-      console.error('Warning! Postgres only supports 63 characters for query names.')
-      console.error('You supplied %s (%s)', this.name, this.name.length)
-      console.error('This can cause conflicts and silent errors executing queries')
-    }
-    const values = (this.values || []).map(utils.prepareValue)
-
-    // check if the client has already executed this named query
-    // if so...just execute it again - skip the planning phase
-    if (client.namedQueries[this.name] !== undefined) {
-      if (this.text && client.namedQueries[this.name] !== this.text) {
-        const err = new Error(`Prepared statements must be unique - '${this.name}' was used for a different statement`)
-        return after(err)
-      }
-      return client.native.execute(this.name, values, after)
-    }
-    // plan the named query the first time, then execute it
-    return client.native.prepare(this.name, this.text, values.length, function (err) {
-      if (err) return after(err)
-      client.namedQueries[self.name] = self.text
-      return self.native.execute(self.name, values, after)
-    })
-  } else if (this.values) {
-    if (!Array.isArray(this.values)) {
-      const err = new Error('Query values must be an array')
-      return after(err)
-    }
-    const vals = this.values.map(utils.prepareValue)
-    client.native.query(this.text, vals, after)
-  } else if (this.queryMode === 'extended') {
-    client.native.query(this.text, [], after)
-  } else {
-    client.native.query(this.text, after)
-  }
-}
-
-
-/***/ }),
-
-/***/ 4473:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const { EventEmitter } = __nccwpck_require__(4434)
-
-const Result = __nccwpck_require__(6424)
-const utils = __nccwpck_require__(9652)
-
-class Query extends EventEmitter {
-  constructor(config, values, callback) {
-    super()
-
-    config = utils.normalizeQueryConfig(config, values, callback)
-
-    this.text = config.text
-    this.values = config.values
-    this.rows = config.rows
-    this.types = config.types
-    this.name = config.name
-    this.queryMode = config.queryMode
-    this.binary = config.binary
-    // use unique portal name each time
-    this.portal = config.portal || ''
-    this.callback = config.callback
-    this._rowMode = config.rowMode
-    if (process.domain && config.callback) {
-      this.callback = process.domain.bind(config.callback)
-    }
-    this._result = new Result(this._rowMode, this.types)
-
-    // potential for multiple results
-    this._results = this._result
-    this._canceledDueToError = false
-  }
-
-  requiresPreparation() {
-    if (this.queryMode === 'extended') {
-      return true
-    }
-
-    // named queries must always be prepared
-    if (this.name) {
-      return true
-    }
-    // always prepare if there are max number of rows expected per
-    // portal execution
-    if (this.rows) {
-      return true
-    }
-    // don't prepare empty text queries
-    if (!this.text) {
-      return false
-    }
-    // prepare if there are values
-    if (!this.values) {
-      return false
-    }
-    return this.values.length > 0
-  }
-
-  _checkForMultirow() {
-    // if we already have a result with a command property
-    // then we've already executed one query in a multi-statement simple query
-    // turn our results into an array of results
-    if (this._result.command) {
-      if (!Array.isArray(this._results)) {
-        this._results = [this._result]
-      }
-      this._result = new Result(this._rowMode, this._result._types)
-      this._results.push(this._result)
-    }
-  }
-
-  // associates row metadata from the supplied
-  // message with this query object
-  // metadata used when parsing row results
-  handleRowDescription(msg) {
-    this._checkForMultirow()
-    this._result.addFields(msg.fields)
-    this._accumulateRows = this.callback || !this.listeners('row').length
-  }
-
-  handleDataRow(msg) {
-    let row
-
-    if (this._canceledDueToError) {
-      return
-    }
-
-    try {
-      row = this._result.parseRow(msg.fields)
-    } catch (err) {
-      this._canceledDueToError = err
-      return
-    }
-
-    this.emit('row', row, this._result)
-    if (this._accumulateRows) {
-      this._result.addRow(row)
-    }
-  }
-
-  handleCommandComplete(msg, connection) {
-    this._checkForMultirow()
-    this._result.addCommandComplete(msg)
-    // need to sync after each command complete of a prepared statement
-    // if we were using a row count which results in multiple calls to _getRows
-    if (this.rows) {
-      connection.sync()
-    }
-  }
-
-  // if a named prepared statement is created with empty query text
-  // the backend will send an emptyQuery message but *not* a command complete message
-  // since we pipeline sync immediately after execute we don't need to do anything here
-  // unless we have rows specified, in which case we did not pipeline the initial sync call
-  handleEmptyQuery(connection) {
-    if (this.rows) {
-      connection.sync()
-    }
-  }
-
-  handleError(err, connection) {
-    // need to sync after error during a prepared statement
-    if (this._canceledDueToError) {
-      err = this._canceledDueToError
-      this._canceledDueToError = false
-    }
-    // if callback supplied do not emit error event as uncaught error
-    // events will bubble up to node process
-    if (this.callback) {
-      return this.callback(err)
-    }
-    this.emit('error', err)
-  }
-
-  handleReadyForQuery(con) {
-    if (this._canceledDueToError) {
-      return this.handleError(this._canceledDueToError, con)
-    }
-    if (this.callback) {
-      try {
-        this.callback(null, this._results)
-      } catch (err) {
-        process.nextTick(() => {
-          throw err
-        })
-      }
-    }
-    this.emit('end', this._results)
-  }
-
-  submit(connection) {
-    if (typeof this.text !== 'string' && typeof this.name !== 'string') {
-      return new Error('A query must have either text or a name. Supplying neither is unsupported.')
-    }
-    const previous = connection.parsedStatements[this.name] || connection.submittedNamedStatements[this.name]
-    if (this.text && previous && this.text !== previous) {
-      return new Error(`Prepared statements must be unique - '${this.name}' was used for a different statement`)
-    }
-    if (this.values && !Array.isArray(this.values)) {
-      return new Error('Query values must be an array')
-    }
-    if (this.requiresPreparation()) {
-      // If we're using the extended query protocol we fire off several separate commands
-      // to the backend. On some versions of node & some operating system versions
-      // the network stack writes each message separately instead of buffering them together
-      // causing the client & network to send more slowly. Corking & uncorking the stream
-      // allows node to buffer up the messages internally before sending them all off at once.
-      // note: we're checking for existence of cork/uncork because some versions of streams
-      // might not have this (cloudflare?)
-      connection.stream.cork && connection.stream.cork()
-      try {
-        this.prepare(connection)
-      } finally {
-        // while unlikely for this.prepare to throw, if it does & we don't uncork this stream
-        // this client becomes unresponsive, so put in finally block "just in case"
-        connection.stream.uncork && connection.stream.uncork()
-      }
-    } else {
-      connection.query(this.text)
-    }
-    return null
-  }
-
-  hasBeenParsed(connection) {
-    return (
-      this.name &&
-      (connection.parsedStatements[this.name] !== undefined ||
-        connection.submittedNamedStatements[this.name] !== undefined)
-    )
-  }
-
-  handlePortalSuspended(connection) {
-    this._getRows(connection, this.rows)
-  }
-
-  _getRows(connection, rows) {
-    connection.execute({
-      portal: this.portal,
-      rows: rows,
-    })
-    // if we're not reading pages of rows send the sync command
-    // to indicate the pipeline is finished
-    if (!rows) {
-      connection.sync()
-    } else {
-      // otherwise flush the call out to read more rows
-      connection.flush()
-    }
-  }
-
-  // http://developer.postgresql.org/pgdocs/postgres/protocol-flow.html#PROTOCOL-FLOW-EXT-QUERY
-  prepare(connection) {
-    // TODO refactor this poor encapsulation
-    if (!this.hasBeenParsed(connection)) {
-      connection.parse({
-        text: this.text,
-        name: this.name,
-        types: this.types,
-      })
-      if (this.name) {
-        connection.submittedNamedStatements[this.name] = this.text
-      }
-    }
-
-    // because we're mapping user supplied values to
-    // postgres wire protocol compatible values it could
-    // throw an exception, so try/catch this section
-    try {
-      connection.bind({
-        portal: this.portal,
-        statement: this.name,
-        values: this.values,
-        binary: this.binary,
-        valueMapper: utils.prepareValue,
-      })
-    } catch (err) {
-      // we should close parse to avoid leaking connections
-      connection.close({ type: 'S', name: this.name })
-      connection.sync()
-
-      this.handleError(err, connection)
-      return
-    }
-
-    connection.describe({
-      type: 'P',
-      name: this.portal || '',
-    })
-
-    this._getRows(connection, this.rows)
-  }
-
-  handleCopyInResponse(connection) {
-    connection.sendCopyFail('No source stream defined')
-  }
-
-  handleCopyData(msg, connection) {
-    // noop
-  }
-}
-
-module.exports = Query
-
-
-/***/ }),
-
-/***/ 6424:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const types = __nccwpck_require__(1549)
-
-const matchRegexp = /^([A-Za-z]+)(?: (\d+))?(?: (\d+))?/
-
-// result object returned from query
-// in the 'end' event and also
-// passed as second argument to provided callback
-class Result {
-  constructor(rowMode, types) {
-    this.command = null
-    this.rowCount = null
-    this.oid = null
-    this.rows = []
-    this.fields = []
-    this._parsers = undefined
-    this._types = types
-    this.RowCtor = null
-    this.rowAsArray = rowMode === 'array'
-    if (this.rowAsArray) {
-      this.parseRow = this._parseRowAsArray
-    }
-    this._prebuiltEmptyResultObject = null
-  }
-
-  // adds a command complete message
-  addCommandComplete(msg) {
-    let match
-    if (msg.text) {
-      // pure javascript
-      match = matchRegexp.exec(msg.text)
-    } else {
-      // native bindings
-      match = matchRegexp.exec(msg.command)
-    }
-    if (match) {
-      this.command = match[1]
-      if (match[3]) {
-        // COMMAND OID ROWS
-        this.oid = parseInt(match[2], 10)
-        this.rowCount = parseInt(match[3], 10)
-      } else if (match[2]) {
-        // COMMAND ROWS
-        this.rowCount = parseInt(match[2], 10)
-      }
-    }
-  }
-
-  _parseRowAsArray(rowData) {
-    const row = new Array(rowData.length)
-    for (let i = 0, len = rowData.length; i < len; i++) {
-      const rawValue = rowData[i]
-      if (rawValue !== null) {
-        row[i] = this._parsers[i](rawValue)
-      } else {
-        row[i] = null
-      }
-    }
-    return row
-  }
-
-  parseRow(rowData) {
-    const row = { ...this._prebuiltEmptyResultObject }
-    for (let i = 0, len = rowData.length; i < len; i++) {
-      const rawValue = rowData[i]
-      const field = this.fields[i].name
-      if (rawValue !== null) {
-        const v = this.fields[i].format === 'binary' ? Buffer.from(rawValue) : rawValue
-        row[field] = this._parsers[i](v)
-      } else {
-        row[field] = null
-      }
-    }
-    return row
-  }
-
-  addRow(row) {
-    this.rows.push(row)
-  }
-
-  addFields(fieldDescriptions) {
-    // clears field definitions
-    // multiple query statements in 1 action can result in multiple sets
-    // of rowDescriptions...eg: 'select NOW(); select 1::int;'
-    // you need to reset the fields
-    this.fields = fieldDescriptions
-    if (this.fields.length) {
-      this._parsers = new Array(fieldDescriptions.length)
-    }
-
-    const row = Object.create(null)
-
-    for (let i = 0; i < fieldDescriptions.length; i++) {
-      const desc = fieldDescriptions[i]
-      row[desc.name] = null
-
-      if (this._types) {
-        this._parsers[i] = this._types.getTypeParser(desc.dataTypeID, desc.format || 'text')
-      } else {
-        this._parsers[i] = types.getTypeParser(desc.dataTypeID, desc.format || 'text')
-      }
-    }
-
-    this._prebuiltEmptyResultObject = { ...row }
-  }
-}
-
-module.exports = Result
-
-
-/***/ }),
-
-/***/ 829:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-const { getStream, getSecureStream } = getStreamFuncs()
-
-module.exports = {
-  /**
-   * Get a socket stream compatible with the current runtime environment.
-   * @returns {Duplex}
-   */
-  getStream,
-  /**
-   * Get a TLS secured socket, compatible with the current environment,
-   * using the socket and other settings given in `options`.
-   * @returns {Duplex}
-   */
-  getSecureStream,
-}
-
-/**
- * The stream functions that work in Node.js
- */
-function getNodejsStreamFuncs() {
-  function getStream(ssl) {
-    const net = __nccwpck_require__(9278)
-    return new net.Socket()
-  }
-
-  function getSecureStream(options) {
-    const tls = __nccwpck_require__(4756)
-    return tls.connect(options)
-  }
-  return {
-    getStream,
-    getSecureStream,
-  }
-}
-
-/**
- * The stream functions that work in Cloudflare Workers
- */
-function getCloudflareStreamFuncs() {
-  function getStream(ssl) {
-    const { CloudflareSocket } = __nccwpck_require__(785)
-    return new CloudflareSocket(ssl)
-  }
-
-  function getSecureStream(options) {
-    options.socket.startTls(options)
-    return options.socket
-  }
-  return {
-    getStream,
-    getSecureStream,
-  }
-}
-
-/**
- * Are we running in a Cloudflare Worker?
- *
- * @returns true if the code is currently running inside a Cloudflare Worker.
- */
-function isCloudflareRuntime() {
-  // Since 2022-03-21 the `global_navigator` compatibility flag is on for Cloudflare Workers
-  // which means that `navigator.userAgent` will be defined.
-  // eslint-disable-next-line no-undef
-  if (typeof navigator === 'object' && navigator !== null && typeof navigator.userAgent === 'string') {
-    // eslint-disable-next-line no-undef
-    return navigator.userAgent === 'Cloudflare-Workers'
-  }
-  // In case `navigator` or `navigator.userAgent` is not defined then try a more sneaky approach
-  if (typeof Response === 'function') {
-    const resp = new Response(null, { cf: { thing: true } })
-    if (typeof resp.cf === 'object' && resp.cf !== null && resp.cf.thing) {
-      return true
-    }
-  }
-  return false
-}
-
-function getStreamFuncs() {
-  if (isCloudflareRuntime()) {
-    return getCloudflareStreamFuncs()
-  }
-  return getNodejsStreamFuncs()
-}
-
-
-/***/ }),
-
-/***/ 365:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const types = __nccwpck_require__(1549)
-
-function TypeOverrides(userTypes) {
-  this._types = userTypes || types
-  this.text = {}
-  this.binary = {}
-}
-
-TypeOverrides.prototype.getOverrides = function (format) {
-  switch (format) {
-    case 'text':
-      return this.text
-    case 'binary':
-      return this.binary
-    default:
-      return {}
-  }
-}
-
-TypeOverrides.prototype.setTypeParser = function (oid, format, parseFn) {
-  if (typeof format === 'function') {
-    parseFn = format
-    format = 'text'
-  }
-  this.getOverrides(format)[oid] = parseFn
-}
-
-TypeOverrides.prototype.getTypeParser = function (oid, format) {
-  format = format || 'text'
-  return this.getOverrides(format)[oid] || this._types.getTypeParser(oid, format)
-}
-
-module.exports = TypeOverrides
-
-
-/***/ }),
-
-/***/ 9652:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const defaults = __nccwpck_require__(8995)
-const nodeUtils = __nccwpck_require__(9023)
-
-const { isDate } = __nccwpck_require__(8253)
-
-const invalidDateDeprecationNotice = nodeUtils.deprecate(
-  () => {},
-  'Sending an invalid date to Postgres is deprecated and will throw an error in the next major version of pg. Ensure any Date object passed as a query parameter is valid.',
-  'PG_INVALID_DATE'
-)
-
-function escapeElement(elementRepresentation) {
-  const escaped = elementRepresentation.replace(/\\/g, '\\\\').replace(/"/g, '\\"')
-
-  return '"' + escaped + '"'
-}
-
-// convert a JS array to a postgres array literal
-// uses comma separator so won't work for types like box that use
-// a different array separator.
-function arrayString(val) {
-  let result = '{'
-  for (let i = 0; i < val.length; i++) {
-    if (i > 0) {
-      result += ','
-    }
-    let item = val[i]
-    if (item == null) {
-      result += 'NULL'
-    } else if (Array.isArray(item)) {
-      result += arrayString(item)
-    } else if (ArrayBuffer.isView(item)) {
-      if (!(item instanceof Buffer)) {
-        item = Buffer.from(item.buffer, item.byteOffset, item.byteLength)
-      }
-      result += '\\\\x' + item.toString('hex')
-    } else {
-      result += escapeElement(prepareValue(item))
-    }
-  }
-  result += '}'
-  return result
-}
-
-// converts values from javascript types
-// to their 'raw' counterparts for use as a postgres parameter
-// note: you can override this function to provide your own conversion mechanism
-// for complex types, etc...
-const prepareValue = function (val, seen) {
-  // null and undefined are both null for postgres
-  if (val == null) {
-    return null
-  }
-  if (typeof val === 'object') {
-    if (val instanceof Buffer) {
-      return val
-    }
-    if (ArrayBuffer.isView(val)) {
-      return Buffer.from(val.buffer, val.byteOffset, val.byteLength)
-    }
-    if (isDate(val)) {
-      if (isNaN(val.getTime())) {
-        invalidDateDeprecationNotice()
-      }
-      if (defaults.parseInputDatesAsUTC) {
-        return dateToStringUTC(val)
-      } else {
-        return dateToString(val)
-      }
-    }
-    if (Array.isArray(val)) {
-      return arrayString(val)
-    }
-
-    return prepareObject(val, seen)
-  }
-  return val.toString()
-}
-
-function prepareObject(val, seen) {
-  if (val && typeof val.toPostgres === 'function') {
-    seen = seen || []
-    if (seen.indexOf(val) !== -1) {
-      throw new Error('circular reference detected while preparing "' + val + '" for query')
-    }
-    seen.push(val)
-
-    return prepareValue(val.toPostgres(prepareValue), seen)
-  }
-  return JSON.stringify(val)
-}
-
-function dateToString(date) {
-  let offset = -date.getTimezoneOffset()
-
-  let year = date.getFullYear()
-  const isBCYear = year < 1
-  if (isBCYear) year = Math.abs(year) + 1 // negative years are 1 off their BC representation
-
-  let ret =
-    String(year).padStart(4, '0') +
-    '-' +
-    String(date.getMonth() + 1).padStart(2, '0') +
-    '-' +
-    String(date.getDate()).padStart(2, '0') +
-    'T' +
-    String(date.getHours()).padStart(2, '0') +
-    ':' +
-    String(date.getMinutes()).padStart(2, '0') +
-    ':' +
-    String(date.getSeconds()).padStart(2, '0') +
-    '.' +
-    String(date.getMilliseconds()).padStart(3, '0')
-
-  if (offset < 0) {
-    ret += '-'
-    offset *= -1
-  } else {
-    ret += '+'
-  }
-
-  ret += String(Math.floor(offset / 60)).padStart(2, '0') + ':' + String(offset % 60).padStart(2, '0')
-  if (isBCYear) ret += ' BC'
-  return ret
-}
-
-function dateToStringUTC(date) {
-  let year = date.getUTCFullYear()
-  const isBCYear = year < 1
-  if (isBCYear) year = Math.abs(year) + 1 // negative years are 1 off their BC representation
-
-  let ret =
-    String(year).padStart(4, '0') +
-    '-' +
-    String(date.getUTCMonth() + 1).padStart(2, '0') +
-    '-' +
-    String(date.getUTCDate()).padStart(2, '0') +
-    'T' +
-    String(date.getUTCHours()).padStart(2, '0') +
-    ':' +
-    String(date.getUTCMinutes()).padStart(2, '0') +
-    ':' +
-    String(date.getUTCSeconds()).padStart(2, '0') +
-    '.' +
-    String(date.getUTCMilliseconds()).padStart(3, '0')
-
-  ret += '+00:00'
-  if (isBCYear) ret += ' BC'
-  return ret
-}
-
-function normalizeQueryConfig(config, values, callback) {
-  // can take in strings or config objects
-  // Copy config so normalization does not mutate the caller's object.
-  config = typeof config === 'string' ? { text: config } : cloneQueryConfig(config)
-  if (values) {
-    if (typeof values === 'function') {
-      config.callback = values
-    } else {
-      config.values = values
-    }
-  }
-  if (callback) {
-    config.callback = callback
-  }
-  return config
-}
-
-function cloneQueryConfig(config) {
-  if (config == null) {
-    return config
-  }
-  return Object.defineProperties(Object.create(Object.getPrototypeOf(config)), Object.getOwnPropertyDescriptors(config))
-}
-
-// Ported from PostgreSQL 9.2.4 source code in src/interfaces/libpq/fe-exec.c
-const escapeIdentifier = function (str) {
-  return '"' + str.replace(/"/g, '""') + '"'
-}
-
-const escapeLiteral = function (str) {
-  let hasBackslash = false
-  let escaped = "'"
-
-  if (str == null) {
-    return "''"
-  }
-
-  if (typeof str !== 'string') {
-    return "''"
-  }
-
-  for (let i = 0; i < str.length; i++) {
-    const c = str[i]
-    if (c === "'") {
-      escaped += c + c
-    } else if (c === '\\') {
-      escaped += c + c
-      hasBackslash = true
-    } else {
-      escaped += c
-    }
-  }
-
-  escaped += "'"
-
-  if (hasBackslash === true) {
-    escaped = ' E' + escaped
-  }
-
-  return escaped
-}
-
-module.exports = {
-  prepareValue: function prepareValueWrapper(value) {
-    // this ensures that extra arguments do not get passed into prepareValue
-    // by accident, eg: from calling values.map(utils.prepareValue)
-    return prepareValue(value)
-  },
-  normalizeQueryConfig,
-  escapeIdentifier,
-  escapeLiteral,
-}
-
-
-/***/ }),
-
-/***/ 8702:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-var path = __nccwpck_require__(6928)
-  , Stream = (__nccwpck_require__(2203).Stream)
-  , split = __nccwpck_require__(5286)
-  , util = __nccwpck_require__(9023)
-  , defaultPort = 5432
-  , isWin = (process.platform === 'win32')
-  , warnStream = process.stderr
-;
-
-
-var S_IRWXG = 56     //    00070(8)
-  , S_IRWXO = 7      //    00007(8)
-  , S_IFMT  = 61440  // 00170000(8)
-  , S_IFREG = 32768  //  0100000(8)
-;
-function isRegFile(mode) {
-    return ((mode & S_IFMT) == S_IFREG);
-}
-
-var fieldNames = [ 'host', 'port', 'database', 'user', 'password' ];
-var nrOfFields = fieldNames.length;
-var passKey = fieldNames[ nrOfFields -1 ];
-
-
-function warn() {
-    var isWritable = (
-        warnStream instanceof Stream &&
-          true === warnStream.writable
-    );
-
-    if (isWritable) {
-        var args = Array.prototype.slice.call(arguments).concat("\n");
-        warnStream.write( util.format.apply(util, args) );
-    }
-}
-
-
-Object.defineProperty(module.exports, "isWin", ({
-    get : function() {
-        return isWin;
-    } ,
-    set : function(val) {
-        isWin = val;
-    }
-}));
-
-
-module.exports.warnTo = function(stream) {
-    var old = warnStream;
-    warnStream = stream;
-    return old;
-};
-
-module.exports.getFileName = function(rawEnv){
-    var env = rawEnv || process.env;
-    var file = env.PGPASSFILE || (
-        isWin ?
-          path.join( env.APPDATA || './' , 'postgresql', 'pgpass.conf' ) :
-          path.join( env.HOME || './', '.pgpass' )
-    );
-    return file;
-};
-
-module.exports.usePgPass = function(stats, fname) {
-    if (Object.prototype.hasOwnProperty.call(process.env, 'PGPASSWORD')) {
-        return false;
-    }
-
-    if (isWin) {
-        return true;
-    }
-
-    fname = fname || '<unkn>';
-
-    if (! isRegFile(stats.mode)) {
-        warn('WARNING: password file "%s" is not a plain file', fname);
-        return false;
-    }
-
-    if (stats.mode & (S_IRWXG | S_IRWXO)) {
-        /* If password file is insecure, alert the user and ignore it. */
-        warn('WARNING: password file "%s" has group or world access; permissions should be u=rw (0600) or less', fname);
-        return false;
-    }
-
-    return true;
-};
-
-
-var matcher = module.exports.match = function(connInfo, entry) {
-    return fieldNames.slice(0, -1).reduce(function(prev, field, idx){
-        if (idx == 1) {
-            // the port
-            if ( Number( connInfo[field] || defaultPort ) === Number( entry[field] ) ) {
-                return prev && true;
-            }
-        }
-        return prev && (
-            entry[field] === '*' ||
-              entry[field] === connInfo[field]
-        );
-    }, true);
-};
-
-
-module.exports.getPassword = function(connInfo, stream, cb) {
-    var pass;
-    var lineStream = stream.pipe(split());
-
-    function onLine(line) {
-        var entry = parseLine(line);
-        if (entry && isValidEntry(entry) && matcher(connInfo, entry)) {
-            pass = entry[passKey];
-            lineStream.end(); // -> calls onEnd(), but pass is set now
-        }
-    }
-
-    var onEnd = function() {
-        stream.destroy();
-        cb(pass);
-    };
-
-    var onErr = function(err) {
-        stream.destroy();
-        warn('WARNING: error on reading file: %s', err);
-        cb(undefined);
-    };
-
-    stream.on('error', onErr);
-    lineStream
-        .on('data', onLine)
-        .on('end', onEnd)
-        .on('error', onErr)
-    ;
-
-};
-
-
-var parseLine = module.exports.parseLine = function(line) {
-    if (line.length < 11 || line.match(/^\s+#/)) {
-        return null;
-    }
-
-    var curChar = '';
-    var prevChar = '';
-    var fieldIdx = 0;
-    var startIdx = 0;
-    var endIdx = 0;
-    var obj = {};
-    var isLastField = false;
-    var addToObj = function(idx, i0, i1) {
-        var field = line.substring(i0, i1);
-
-        if (! Object.hasOwnProperty.call(process.env, 'PGPASS_NO_DEESCAPE')) {
-            field = field.replace(/\\([:\\])/g, '$1');
-        }
-
-        obj[ fieldNames[idx] ] = field;
-    };
-
-    for (var i = 0 ; i < line.length-1 ; i += 1) {
-        curChar = line.charAt(i+1);
-        prevChar = line.charAt(i);
-
-        isLastField = (fieldIdx == nrOfFields-1);
-
-        if (isLastField) {
-            addToObj(fieldIdx, startIdx);
-            break;
-        }
-
-        if (i >= 0 && curChar == ':' && prevChar !== '\\') {
-            addToObj(fieldIdx, startIdx, i+1);
-
-            startIdx = i+2;
-            fieldIdx += 1;
-        }
-    }
-
-    obj = ( Object.keys(obj).length === nrOfFields ) ? obj : null;
-
-    return obj;
-};
-
-
-var isValidEntry = module.exports.isValidEntry = function(entry){
-    var rules = {
-        // host
-        0 : function(x){
-            return x.length > 0;
-        } ,
-        // port
-        1 : function(x){
-            if (x === '*') {
-                return true;
-            }
-            x = Number(x);
-            return (
-                isFinite(x) &&
-                  x > 0 &&
-                  x < 9007199254740992 &&
-                  Math.floor(x) === x
-            );
-        } ,
-        // database
-        2 : function(x){
-            return x.length > 0;
-        } ,
-        // username
-        3 : function(x){
-            return x.length > 0;
-        } ,
-        // password
-        4 : function(x){
-            return x.length > 0;
-        }
-    };
-
-    for (var idx = 0 ; idx < fieldNames.length ; idx += 1) {
-        var rule = rules[idx];
-        var value = entry[ fieldNames[idx] ] || '';
-
-        var res = rule(value);
-        if (!res) {
-            return false;
-        }
-    }
-
-    return true;
-};
-
-
-
-/***/ }),
-
-/***/ 3272:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-var path = __nccwpck_require__(6928)
-  , fs = __nccwpck_require__(9896)
-  , helper = __nccwpck_require__(8702)
-;
-
-
-module.exports = function(connInfo, cb) {
-    var file = helper.getFileName();
-    
-    fs.stat(file, function(err, stat){
-        if (err || !helper.usePgPass(stat, file)) {
-            return cb(undefined);
-        }
-
-        var st = fs.createReadStream(file);
-
-        helper.getPassword(connInfo, st, cb);
-    });
-};
-
-module.exports.warnTo = helper.warnTo;
-
-
-/***/ }),
-
-/***/ 3879:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-exports.parse = function (source, transform) {
-  return new ArrayParser(source, transform).parse()
-}
-
-class ArrayParser {
-  constructor (source, transform) {
-    this.source = source
-    this.transform = transform || identity
-    this.position = 0
-    this.entries = []
-    this.recorded = []
-    this.dimension = 0
-  }
-
-  isEof () {
-    return this.position >= this.source.length
-  }
-
-  nextCharacter () {
-    var character = this.source[this.position++]
-    if (character === '\\') {
-      return {
-        value: this.source[this.position++],
-        escaped: true
-      }
-    }
-    return {
-      value: character,
-      escaped: false
-    }
-  }
-
-  record (character) {
-    this.recorded.push(character)
-  }
-
-  newEntry (includeEmpty) {
-    var entry
-    if (this.recorded.length > 0 || includeEmpty) {
-      entry = this.recorded.join('')
-      if (entry === 'NULL' && !includeEmpty) {
-        entry = null
-      }
-      if (entry !== null) entry = this.transform(entry)
-      this.entries.push(entry)
-      this.recorded = []
-    }
-  }
-
-  consumeDimensions () {
-    if (this.source[0] === '[') {
-      while (!this.isEof()) {
-        var char = this.nextCharacter()
-        if (char.value === '=') break
-      }
-    }
-  }
-
-  parse (nested) {
-    var character, parser, quote
-    this.consumeDimensions()
-    while (!this.isEof()) {
-      character = this.nextCharacter()
-      if (character.value === '{' && !quote) {
-        this.dimension++
-        if (this.dimension > 1) {
-          parser = new ArrayParser(this.source.substr(this.position - 1), this.transform)
-          this.entries.push(parser.parse(true))
-          this.position += parser.position - 2
-        }
-      } else if (character.value === '}' && !quote) {
-        this.dimension--
-        if (!this.dimension) {
-          this.newEntry()
-          if (nested) return this.entries
-        }
-      } else if (character.value === '"' && !character.escaped) {
-        if (quote) this.newEntry(true)
-        quote = !quote
-      } else if (character.value === ',' && !quote) {
-        this.newEntry()
-      } else {
-        this.record(character.value)
-      }
-    }
-    if (this.dimension !== 0) {
-      throw new Error('array dimension not balanced')
-    }
-    return this.entries
-  }
-}
-
-function identity (value) {
-  return value
-}
-
-
-/***/ }),
-
-/***/ 463:
-/***/ ((module) => {
-
-
-
-var bufferFrom = Buffer.from || Buffer
-
-module.exports = function parseBytea (input) {
-  if (/^\\x/.test(input)) {
-    // new 'hex' style response (pg >9.0)
-    return bufferFrom(input.substr(2), 'hex')
-  }
-  var output = ''
-  var i = 0
-  while (i < input.length) {
-    if (input[i] !== '\\') {
-      output += input[i]
-      ++i
-    } else {
-      if (/[0-7]{3}/.test(input.substr(i + 1, 3))) {
-        output += String.fromCharCode(parseInt(input.substr(i + 1, 3), 8))
-        i += 4
-      } else {
-        var backslashes = 1
-        while (i + backslashes < input.length && input[i + backslashes] === '\\') {
-          backslashes++
-        }
-        for (var k = 0; k < Math.floor(backslashes / 2); ++k) {
-          output += '\\'
-        }
-        i += Math.floor(backslashes / 2) * 2
-      }
-    }
-  }
-  return bufferFrom(output, 'binary')
-}
-
-
-/***/ }),
-
-/***/ 2690:
-/***/ ((module) => {
-
-
-
-var DATE_TIME = /(\d{1,})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,})?.*?( BC)?$/
-var DATE = /^(\d{1,})-(\d{2})-(\d{2})( BC)?$/
-var TIME_ZONE = /([Z+-])(\d{2})?:?(\d{2})?:?(\d{2})?/
-var INFINITY = /^-?infinity$/
-
-module.exports = function parseDate (isoDate) {
-  if (INFINITY.test(isoDate)) {
-    // Capitalize to Infinity before passing to Number
-    return Number(isoDate.replace('i', 'I'))
-  }
-  var matches = DATE_TIME.exec(isoDate)
-
-  if (!matches) {
-    // Force YYYY-MM-DD dates to be parsed as local time
-    return getDate(isoDate) || null
-  }
-
-  var isBC = !!matches[8]
-  var year = parseInt(matches[1], 10)
-  if (isBC) {
-    year = bcYearToNegativeYear(year)
-  }
-
-  var month = parseInt(matches[2], 10) - 1
-  var day = matches[3]
-  var hour = parseInt(matches[4], 10)
-  var minute = parseInt(matches[5], 10)
-  var second = parseInt(matches[6], 10)
-
-  var ms = matches[7]
-  ms = ms ? 1000 * parseFloat(ms) : 0
-
-  var date
-  var offset = timeZoneOffset(isoDate)
-  if (offset != null) {
-    date = new Date(Date.UTC(year, month, day, hour, minute, second, ms))
-
-    // Account for years from 0 to 99 being interpreted as 1900-1999
-    // by Date.UTC / the multi-argument form of the Date constructor
-    if (is0To99(year)) {
-      date.setUTCFullYear(year)
-    }
-
-    if (offset !== 0) {
-      date.setTime(date.getTime() - offset)
-    }
-  } else {
-    date = new Date(year, month, day, hour, minute, second, ms)
-
-    if (is0To99(year)) {
-      date.setFullYear(year)
-    }
-  }
-
-  return date
-}
-
-function getDate (isoDate) {
-  var matches = DATE.exec(isoDate)
-  if (!matches) {
-    return
-  }
-
-  var year = parseInt(matches[1], 10)
-  var isBC = !!matches[4]
-  if (isBC) {
-    year = bcYearToNegativeYear(year)
-  }
-
-  var month = parseInt(matches[2], 10) - 1
-  var day = matches[3]
-  // YYYY-MM-DD will be parsed as local time
-  var date = new Date(year, month, day)
-
-  if (is0To99(year)) {
-    date.setFullYear(year)
-  }
-
-  return date
-}
-
-// match timezones:
-// Z (UTC)
-// -05
-// +06:30
-function timeZoneOffset (isoDate) {
-  if (isoDate.endsWith('+00')) {
-    return 0
-  }
-
-  var zone = TIME_ZONE.exec(isoDate.split(' ')[1])
-  if (!zone) return
-  var type = zone[1]
-
-  if (type === 'Z') {
-    return 0
-  }
-  var sign = type === '-' ? -1 : 1
-  var offset = parseInt(zone[2], 10) * 3600 +
-    parseInt(zone[3] || 0, 10) * 60 +
-    parseInt(zone[4] || 0, 10)
-
-  return offset * sign * 1000
-}
-
-function bcYearToNegativeYear (year) {
-  // Account for numerical difference between representations of BC years
-  // See: https://github.com/bendrucker/postgres-date/issues/5
-  return -(year - 1)
-}
-
-function is0To99 (num) {
-  return num >= 0 && num < 100
-}
-
-
-/***/ }),
-
-/***/ 8755:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-var extend = __nccwpck_require__(223)
-
-module.exports = PostgresInterval
-
-function PostgresInterval (raw) {
-  if (!(this instanceof PostgresInterval)) {
-    return new PostgresInterval(raw)
-  }
-  extend(this, parse(raw))
-}
-var properties = ['seconds', 'minutes', 'hours', 'days', 'months', 'years']
-PostgresInterval.prototype.toPostgres = function () {
-  var filtered = properties.filter(this.hasOwnProperty, this)
-
-  // In addition to `properties`, we need to account for fractions of seconds.
-  if (this.milliseconds && filtered.indexOf('seconds') < 0) {
-    filtered.push('seconds')
-  }
-
-  if (filtered.length === 0) return '0'
-  return filtered
-    .map(function (property) {
-      var value = this[property] || 0
-
-      // Account for fractional part of seconds,
-      // remove trailing zeroes.
-      if (property === 'seconds' && this.milliseconds) {
-        value = (value + this.milliseconds / 1000).toFixed(6).replace(/\.?0+$/, '')
-      }
-
-      return value + ' ' + property
-    }, this)
-    .join(' ')
-}
-
-var propertiesISOEquivalent = {
-  years: 'Y',
-  months: 'M',
-  days: 'D',
-  hours: 'H',
-  minutes: 'M',
-  seconds: 'S'
-}
-var dateProperties = ['years', 'months', 'days']
-var timeProperties = ['hours', 'minutes', 'seconds']
-// according to ISO 8601
-PostgresInterval.prototype.toISOString = PostgresInterval.prototype.toISO = function () {
-  var datePart = dateProperties
-    .map(buildProperty, this)
-    .join('')
-
-  var timePart = timeProperties
-    .map(buildProperty, this)
-    .join('')
-
-  return 'P' + datePart + 'T' + timePart
-
-  function buildProperty (property) {
-    var value = this[property] || 0
-
-    // Account for fractional part of seconds,
-    // remove trailing zeroes.
-    if (property === 'seconds' && this.milliseconds) {
-      value = (value + this.milliseconds / 1000).toFixed(6).replace(/0+$/, '')
-    }
-
-    return value + propertiesISOEquivalent[property]
-  }
-}
-
-var NUMBER = '([+-]?\\d+)'
-var YEAR = NUMBER + '\\s+years?'
-var MONTH = NUMBER + '\\s+mons?'
-var DAY = NUMBER + '\\s+days?'
-var TIME = '([+-])?([\\d]*):(\\d\\d):(\\d\\d)\\.?(\\d{1,6})?'
-var INTERVAL = new RegExp([YEAR, MONTH, DAY, TIME].map(function (regexString) {
-  return '(' + regexString + ')?'
-})
-  .join('\\s*'))
-
-// Positions of values in regex match
-var positions = {
-  years: 2,
-  months: 4,
-  days: 6,
-  hours: 9,
-  minutes: 10,
-  seconds: 11,
-  milliseconds: 12
-}
-// We can use negative time
-var negatives = ['hours', 'minutes', 'seconds', 'milliseconds']
-
-function parseMilliseconds (fraction) {
-  // add omitted zeroes
-  var microseconds = fraction + '000000'.slice(fraction.length)
-  return parseInt(microseconds, 10) / 1000
-}
-
-function parse (interval) {
-  if (!interval) return {}
-  var matches = INTERVAL.exec(interval)
-  var isNegative = matches[8] === '-'
-  return Object.keys(positions)
-    .reduce(function (parsed, property) {
-      var position = positions[property]
-      var value = matches[position]
-      // no empty string
-      if (!value) return parsed
-      // milliseconds are actually microseconds (up to 6 digits)
-      // with omitted trailing zeroes.
-      value = property === 'milliseconds'
-        ? parseMilliseconds(value)
-        : parseInt(value, 10)
-      // no zeros
-      if (!value) return parsed
-      if (isNegative && ~negatives.indexOf(property)) {
-        value *= -1
-      }
-      parsed[property] = value
-      return parsed
-    }, {})
-}
-
-
-/***/ }),
-
-/***/ 5286:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-/*
-Copyright (c) 2014-2021, Matteo Collina <hello@matteocollina.com>
-
-Permission to use, copy, modify, and/or distribute this software for any
-purpose with or without fee is hereby granted, provided that the above
-copyright notice and this permission notice appear in all copies.
-
-THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
-WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
-MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
-ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
-WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
-ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF OR
-IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
-*/
-
-
-
-const { Transform } = __nccwpck_require__(2203)
-const { StringDecoder } = __nccwpck_require__(3193)
-const kLast = Symbol('last')
-const kDecoder = Symbol('decoder')
-
-function transform (chunk, enc, cb) {
-  let list
-  if (this.overflow) { // Line buffer is full. Skip to start of next line.
-    const buf = this[kDecoder].write(chunk)
-    list = buf.split(this.matcher)
-
-    if (list.length === 1) return cb() // Line ending not found. Discard entire chunk.
-
-    // Line ending found. Discard trailing fragment of previous line and reset overflow state.
-    list.shift()
-    this.overflow = false
-  } else {
-    this[kLast] += this[kDecoder].write(chunk)
-    list = this[kLast].split(this.matcher)
-  }
-
-  this[kLast] = list.pop()
-
-  for (let i = 0; i < list.length; i++) {
-    try {
-      push(this, this.mapper(list[i]))
-    } catch (error) {
-      return cb(error)
-    }
-  }
-
-  this.overflow = this[kLast].length > this.maxLength
-  if (this.overflow && !this.skipOverflow) {
-    cb(new Error('maximum buffer reached'))
-    return
-  }
-
-  cb()
-}
-
-function flush (cb) {
-  // forward any gibberish left in there
-  this[kLast] += this[kDecoder].end()
-
-  if (this[kLast]) {
-    try {
-      push(this, this.mapper(this[kLast]))
-    } catch (error) {
-      return cb(error)
-    }
-  }
-
-  cb()
-}
-
-function push (self, val) {
-  if (val !== undefined) {
-    self.push(val)
-  }
-}
-
-function noop (incoming) {
-  return incoming
-}
-
-function split (matcher, mapper, options) {
-  // Set defaults for any arguments not supplied.
-  matcher = matcher || /\r?\n/
-  mapper = mapper || noop
-  options = options || {}
-
-  // Test arguments explicitly.
-  switch (arguments.length) {
-    case 1:
-      // If mapper is only argument.
-      if (typeof matcher === 'function') {
-        mapper = matcher
-        matcher = /\r?\n/
-      // If options is only argument.
-      } else if (typeof matcher === 'object' && !(matcher instanceof RegExp) && !matcher[Symbol.split]) {
-        options = matcher
-        matcher = /\r?\n/
-      }
-      break
-
-    case 2:
-      // If mapper and options are arguments.
-      if (typeof matcher === 'function') {
-        options = mapper
-        mapper = matcher
-        matcher = /\r?\n/
-      // If matcher and options are arguments.
-      } else if (typeof mapper === 'object') {
-        options = mapper
-        mapper = noop
-      }
-  }
-
-  options = Object.assign({}, options)
-  options.autoDestroy = true
-  options.transform = transform
-  options.flush = flush
-  options.readableObjectMode = true
-
-  const stream = new Transform(options)
-
-  stream[kLast] = ''
-  stream[kDecoder] = new StringDecoder('utf8')
-  stream.matcher = matcher
-  stream.mapper = mapper
-  stream.maxLength = options.maxLength
-  stream.skipOverflow = options.skipOverflow || false
-  stream.overflow = false
-  stream._destroy = function (err, cb) {
-    // Weird Node v12 bug that we need to work around
-    this._writableState.errorEmitted = false
-    cb(err)
-  }
-
-  return stream
-}
-
-module.exports = split
 
 
 /***/ }),
@@ -37404,38 +31060,6 @@ module.exports = {
 
 /***/ }),
 
-/***/ 223:
-/***/ ((module) => {
-
-module.exports = extend
-
-var hasOwnProperty = Object.prototype.hasOwnProperty;
-
-function extend(target) {
-    for (var i = 1; i < arguments.length; i++) {
-        var source = arguments[i]
-
-        for (var key in source) {
-            if (hasOwnProperty.call(source, key)) {
-                target[key] = source[key]
-            }
-        }
-    }
-
-    return target
-}
-
-
-/***/ }),
-
-/***/ 4390:
-/***/ ((module) => {
-
-module.exports = eval("require")("pg-native");
-
-
-/***/ }),
-
 /***/ 2613:
 /***/ ((module) => {
 
@@ -38098,7 +31722,7 @@ function scanSync(query) {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9917);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2752);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -38107,7 +31731,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9917:
+/***/ 2752:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41119,6 +34743,8 @@ const SCHEMA = {
     lockTimeout: isDuration,
     statementTimeout: isDuration,
     lockRetries: isCount,
+    lockWait: isDuration,
+    indexTimeout: isDuration,
     rules: isRules,
     exclude: isStringList,
     allowBreaking: isBoolean,
@@ -42145,9 +35771,15 @@ function sectionedEntry(layout, file, version, name, markers) {
         section: { label: markers.upLabel, startLine: upLine + 1, endLine: upEnd },
         ...(option(upLine) ? { noTransaction: true } : {}),
     };
-    // The templates these tools write leave the down section empty: that means "no down", not an empty migration.
-    const downSource = downLine !== undefined && hasSql(lines.slice(downLine))
-        ? { path: file, section: { label: markers.downLabel, startLine: downLine + 1, endLine: lines.length }, ...(option(downLine) ? { noTransaction: true } : {}) }
+    // dbmate's and node-pg-migrate's templates leave the down section empty: there it means "no down".
+    const downHasSql = downLine !== undefined && hasSql(lines.slice(downLine));
+    const downSource = downLine !== undefined && (downHasSql || markers.emptyDownIsNoOp)
+        ? {
+            path: file,
+            section: { label: markers.downLabel, startLine: downLine + 1, endLine: lines.length },
+            ...(option(downLine) ? { noTransaction: true } : {}),
+            ...(downHasSql ? {} : { noOpWhenEmpty: true }),
+        }
         : undefined;
     return { version, name, upPath: file, upSource, ...(downSource ? { downSource } : {}), layout };
 }
@@ -42386,6 +36018,7 @@ const GOOSE_MARKERS = {
     upLabel: '-- +goose Up',
     downLabel: '-- +goose Down',
     noTransactionLine: /^--\s*\+goose\s+NO\s+TRANSACTION\b/i,
+    emptyDownIsNoOp: true,
 };
 const GOOSE_FILE = /^(\d+)_(.+)\.(sql|go)$/;
 const goose = {
@@ -42564,6 +36197,7 @@ const popx = {
 
 
 
+
 /**
  * Reads a directory of migration folders. Folders without the up file and loose files at the top are
  * skipped, as these tools skip them, with one notice each kind. A down file with no SQL (hasura writes
@@ -42594,11 +36228,23 @@ function readFolders(dir, rules, context) {
     const loose = listFiles(dir).filter((name) => name.toLowerCase().endsWith('.sql'));
     noticeIgnored(context, dir, rules.layout, loose, `${rules.layout} reads only <version>_<name>/${rules.up}`);
     noticeIgnored(context, dir, rules.layout, skipped, `folders without ${rules.up}`);
-    return orderByVersion(entries);
+    return rules.textOrder ? orderByVersionText(entries) : orderByVersion(entries);
+}
+/** Sorts by the version as text and refuses two folders of one version, as diesel does. */
+function orderByVersionText(entries) {
+    const sorted = [...entries].sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0));
+    sorted.forEach((entry, index) => {
+        const previous = sorted[index - 1];
+        if (previous?.version === entry.version) {
+            throw new errors_InputError(`${displayPath(entry.upPath)}: duplicate migration version ${entry.version}, also used by ${displayPath(previous.upPath)}`);
+        }
+    });
+    return sorted;
 }
 /**
  * diesel: `2019-02-26-002946_create_user/up.sql` + `down.sql` (or `00000000000000_diesel_initial_setup`).
- * The version is the part before the first `_` with the dashes removed, as diesel records it;
+ * The version is the part before the first `_` with the dashes removed, as diesel records it, and
+ * versions are ordered as text, as diesel orders them (14 and 18 digits mix: `…-0000` suffixes);
  * `metadata.toml` with `run_in_transaction = false` runs both files outside a transaction.
  */
 const DIESEL_RULES = {
@@ -42609,6 +36255,7 @@ const DIESEL_RULES = {
     },
     up: 'up.sql',
     down: 'down.sql',
+    textOrder: true,
     noTransaction(folderPath) {
         const file = external_node_path_namespaceObject.join(folderPath, 'metadata.toml');
         return fileExists(file) && /^\s*run_in_transaction\s*=\s*false\b/m.test((0,external_node_fs_.readFileSync)(file, 'utf8'));
@@ -42740,6 +36387,7 @@ function readSqitchPlan(dir) {
     const lines = readSqlFile(file).split('\n');
     let project = external_node_path_namespaceObject.basename(external_node_path_namespaceObject.resolve(dir));
     const changes = [];
+    const tags = [];
     lines.forEach((raw, index) => {
         const line = raw.replace(/\r$/, '').replace(/(^|\s)#.*$/, '').trim();
         if (!line)
@@ -42751,9 +36399,7 @@ function readSqitchPlan(dir) {
             return;
         }
         if (line.startsWith('@')) {
-            const tag = line.split(/\s+/)[0].slice(1);
-            for (const change of changes)
-                change.nextTag ??= tag;
+            tags.push({ name: line.split(/\s+/)[0].slice(1), after: changes.length });
             return;
         }
         const match = /^[+-]?([^\s[]+)\s*(?:\[([^\]]*)\])?/.exec(line);
@@ -42761,7 +36407,20 @@ function readSqitchPlan(dir) {
             throw new errors_InputError(`${displayPath(file)}:${index + 1}: cannot read this plan line`);
         changes.push({ name: match[1], line: index + 1, requires: (match[2] ?? '').split(/\s+/).filter((dep) => dep && !dep.startsWith('!')) });
     });
-    return { project, file, changes };
+    return { project, file, changes, tags };
+}
+/**
+ * The script file name of the change at `index`. A reworked change's earlier versions live in
+ * `<name>@<tag>.sql`, the tag being one of those between this version and the next (sqitch's rework
+ * tags): sqitch takes the first of them whose deploy file exists; the latest version is `<name>.sql`.
+ */
+function scriptName(dir, plan, index) {
+    const change = plan.changes[index];
+    const next = plan.changes.findIndex((later, at) => at > index && later.name === change.name);
+    if (next < 0)
+        return `${change.name}.sql`;
+    const candidates = plan.tags.filter((tag) => tag.after > index && tag.after <= next).map((tag) => `${change.name}@${tag.name}.sql`);
+    return candidates.find((name) => fileExists(external_node_path_namespaceObject.join(dir, 'deploy', name))) ?? candidates[0] ?? `${change.name}.sql`;
 }
 function planEntries(dir, plan, first, context, otherProjects) {
     const entries = [];
@@ -42778,9 +36437,7 @@ function planEntries(dir, plan, first, context, otherProjects) {
                 context?.notice(`${displayPath(plan.file)}:${change.line}: "${change.name}" requires ${dependency} from sqitch project "${project}", which is not in this directory; deploy it first`);
             }
         }
-        // A reworked change: its earlier versions live in deploy/<name>@<next tag>.sql, the latest in deploy/<name>.sql.
-        const reworked = plan.changes.slice(index + 1).some((later) => later.name === change.name);
-        const base = reworked && change.nextTag ? `${change.name}@${change.nextTag}.sql` : `${change.name}.sql`;
+        const base = scriptName(dir, plan, index);
         const deploy = external_node_path_namespaceObject.join(dir, 'deploy', base);
         if (!fileExists(deploy))
             throw new errors_InputError(`${displayPath(plan.file)}:${change.line}: change "${change.name}" has no deploy script ${displayPath(deploy)}`);
@@ -42847,6 +36504,7 @@ const SQL_MIGRATE_MARKERS = {
     upLabel: '-- +migrate Up',
     downLabel: '-- +migrate Down',
     noTransaction: /\bnotransaction\b/,
+    emptyDownIsNoOp: true,
 };
 const NAME = /^(\d+)[-_]?(.*)\.sql$/;
 const sqlMigrate = {
@@ -44232,21 +37890,29 @@ function outputName(value) {
 /** A relation or type registry looked up by name, schema-qualified or not. */
 class Registry {
     byName = new Map();
+    /** Items stored while new: the only ones settle() has to visit (a directory's model grows to thousands of objects). */
+    fresh = [];
     get(ref) {
         if (!ref)
             return undefined;
         const list = this.byName.get(ref.name);
         if (!list)
             return undefined;
+        const schema = ref.schema;
+        // Rules look relations up several times per statement: the unqualified, single-object case returns at once.
+        if (!schema)
+            return list[list.length - 1];
         for (let i = list.length - 1; i >= 0; i--) {
             const item = list[i];
-            if (!ref.schema || !item.ref.schema || ref.schema === item.ref.schema || (ref.schema === 'public' && !item.ref.schema))
+            if (!item.ref.schema || schema === item.ref.schema)
                 return item;
         }
         return undefined;
     }
     set(item) {
         this.delete(item.ref);
+        if (item.isNew)
+            this.fresh.push(item);
         const list = this.byName.get(item.ref.name);
         if (list)
             list.push(item);
@@ -44272,8 +37938,21 @@ class Registry {
     clone(copy) {
         const next = new Registry();
         for (const [name, list] of this.byName)
-            next.byName.set(name, list.map(copy));
+            next.byName.set(name, list.map((item) => {
+                const copied = copy(item);
+                if (copied.isNew)
+                    next.fresh.push(copied);
+                return copied;
+            }));
         return next;
+    }
+    /** Marks every item stored while new as no longer new; returns them. */
+    settle() {
+        const settled = this.fresh;
+        for (const item of settled)
+            item.isNew = false;
+        this.fresh = [];
+        return settled;
     }
 }
 const TYPE_ALIASES = {
@@ -44303,17 +37982,20 @@ const TYPE_ALIASES = {
 };
 /** The canonical type of a TypeName node. */
 function columnTypeOf(typeName) {
-    const names = (typeName?.names ?? []).map((n) => stringValue(n) ?? '');
-    const raw = (names[names.length - 1] ?? '').toLowerCase();
+    const names = (typeName?.names ?? []);
+    const raw = (stringValue(names[names.length - 1]) ?? '').toLowerCase();
     let name = TYPE_ALIASES[raw] ?? raw;
-    let typmods = (typeName?.typmods ?? []).map((mod) => (mod.A_Const ? Number(mod.A_Const.ival?.ival ?? 0) : NaN)).filter((n) => Number.isFinite(n));
+    let typmods = [];
+    for (const mod of (typeName?.typmods ?? []))
+        if (mod.A_Const)
+            typmods.push(Number(mod.A_Const.ival?.ival ?? 0));
     // interval(3) is parsed as (INTERVAL_FULL_RANGE, 3); keep only the precision.
     if (name === 'interval' && typmods.length === 2 && typmods[0] === 32767)
         typmods = [typmods[1]];
     if (name === 'interval' && typmods.length === 1 && typmods[0] === 32767)
         typmods = [];
     // bpchar without a length is char(1).
-    if (name === 'bpchar' && typmods.length === 0 && names[0] === 'pg_catalog')
+    if (name === 'bpchar' && typmods.length === 0 && stringValue(names[0]) === 'pg_catalog')
         typmods = [1];
     if (name === 'float8' && typmods.length === 1)
         name = typmods[0] <= 24 ? 'float4' : 'float8';
@@ -44325,14 +38007,16 @@ function typeText(type) {
     return `${type.name}${type.typmods.length ? `(${type.typmods.join(',')})` : ''}${type.array ? '[]' : ''}`;
 }
 function isSerialType(typeName) {
-    const names = (typeName?.names ?? []).map((n) => stringValue(n) ?? '');
-    return /^(small|big)?serial[248]?$/.test((names[names.length - 1] ?? '').toLowerCase());
+    const names = (typeName?.names ?? []);
+    return /^(small|big)?serial[248]?$/i.test(stringValue(names[names.length - 1]) ?? '');
 }
 class SchemaModel {
     tables = new Registry();
     indexes = new Registry();
     types = new Registry();
     schemas = new Map();
+    /** Tables given a column that every existing row holds NULL in (`allNull`), since the last settle(). */
+    allNullTables = [];
     /** Functions created by earlier migrations or this one: name → volatility (PostgreSQL's default is volatile). */
     functions = new Map();
     /**
@@ -44353,7 +38037,27 @@ class SchemaModel {
         next.schemas = new Map([...this.schemas].map(([k, v]) => [k, { ...v }]));
         next.functions = new Map(this.functions);
         next.timezone = undefined;
+        for (const table of next.tables.values())
+            for (const column of table.columns.values())
+                if (column.allNull)
+                    next.allNullTables.push(table);
         return next;
+    }
+    /**
+     * An applied migration: what it created is no longer new, and the columns it added hold whatever the
+     * migration wrote. Visits only what changed since the last settle, so a directory's model is settled in
+     * time proportional to each migration, not to everything before it.
+     */
+    settle() {
+        this.tables.settle();
+        this.indexes.settle();
+        this.types.settle();
+        for (const table of this.allNullTables)
+            for (const column of table.columns.values())
+                column.allNull = false;
+        this.allNullTables = [];
+        for (const entry of this.schemas.values())
+            entry.isNew = false;
     }
     table(ref) {
         return this.tables.get(ref);
@@ -44388,83 +38092,117 @@ class SchemaModel {
     /** Updates the model with one statement (top-level or from a body). Never throws on odd trees. */
     apply(node, context) {
         const isNew = context.pending;
-        if (node.CreateStmt)
-            this.createTable(node.CreateStmt, isNew);
-        else if (node.CreateTableAsStmt) {
-            const ref = rangeVarRef(node.CreateTableAsStmt.into?.rel);
-            if (ref && node.CreateTableAsStmt.objtype === 'OBJECT_MATVIEW')
-                this.createView(ref, 'matview', node.CreateTableAsStmt.query, node.CreateTableAsStmt.into?.colNames, isNew);
-            else if (ref)
-                this.tables.set({ ...emptyRelation(ref, 'table', isNew), columnsKnown: false });
+        // A statement node has one key, its kind: one switch instead of a property test per kind.
+        let kind = '';
+        for (const key in node) {
+            kind = key;
+            break;
         }
-        else if (node.SelectStmt?.intoClause) {
-            const ref = rangeVarRef(node.SelectStmt.intoClause.rel);
-            if (ref)
-                this.tables.set({ ...emptyRelation(ref, 'table', isNew), columnsKnown: false });
-        }
-        else if (node.ViewStmt) {
-            const ref = rangeVarRef(node.ViewStmt.view);
-            if (ref)
-                this.createView(ref, 'view', node.ViewStmt.query, node.ViewStmt.aliases, this.tables.get(ref)?.kind === 'view' && node.ViewStmt.replace ? this.tables.get(ref).isNew : isNew);
-        }
-        else if (node.CreateForeignTableStmt) {
-            const base = node.CreateForeignTableStmt.base;
-            if (base) {
-                this.createTable(base, isNew);
-                const table = this.tables.get(rangeVarRef(base.relation));
+        switch (kind) {
+            case 'CreateStmt':
+                this.createTable(node.CreateStmt, isNew);
+                break;
+            case 'CreateTableAsStmt': {
+                const ref = rangeVarRef(node.CreateTableAsStmt.into?.rel);
+                if (ref && node.CreateTableAsStmt.objtype === 'OBJECT_MATVIEW')
+                    this.createView(ref, 'matview', node.CreateTableAsStmt.query, node.CreateTableAsStmt.into?.colNames, isNew);
+                else if (ref)
+                    this.tables.set({ ...emptyRelation(ref, 'table', isNew), columnsKnown: false });
+                break;
+            }
+            case 'SelectStmt': {
+                if (!node.SelectStmt.intoClause)
+                    break;
+                const ref = rangeVarRef(node.SelectStmt.intoClause.rel);
+                if (ref)
+                    this.tables.set({ ...emptyRelation(ref, 'table', isNew), columnsKnown: false });
+                break;
+            }
+            case 'ViewStmt': {
+                const ref = rangeVarRef(node.ViewStmt.view);
+                if (ref)
+                    this.createView(ref, 'view', node.ViewStmt.query, node.ViewStmt.aliases, this.tables.get(ref)?.kind === 'view' && node.ViewStmt.replace ? this.tables.get(ref).isNew : isNew);
+                break;
+            }
+            case 'CreateForeignTableStmt': {
+                const base = node.CreateForeignTableStmt.base;
+                if (base) {
+                    this.createTable(base, isNew);
+                    const table = this.tables.get(rangeVarRef(base.relation));
+                    if (table)
+                        table.kind = 'foreign';
+                }
+                break;
+            }
+            case 'CreateSeqStmt': {
+                const ref = rangeVarRef(node.CreateSeqStmt.sequence);
+                if (ref)
+                    this.tables.set(emptyRelation(ref, 'sequence', isNew));
+                break;
+            }
+            case 'IndexStmt':
+                this.createIndex(node.IndexStmt, isNew);
+                break;
+            case 'CreateSchemaStmt':
+                if (node.CreateSchemaStmt.schemaname)
+                    this.schemas.set(node.CreateSchemaStmt.schemaname, { isNew });
+                break;
+            case 'CreateEnumStmt': {
+                const ref = nameListRef(node.CreateEnumStmt.typeName);
+                if (ref)
+                    this.types.set({ ref, kind: 'enum', isNew });
+                break;
+            }
+            case 'CompositeTypeStmt': {
+                const ref = rangeVarRef(node.CompositeTypeStmt.typevar);
+                if (ref)
+                    this.types.set({ ref, kind: 'composite', isNew });
+                break;
+            }
+            case 'CreateDomainStmt': {
+                const ref = nameListRef(node.CreateDomainStmt.domainname);
+                if (ref)
+                    this.types.set({ ref, kind: 'domain', isNew, base: columnTypeOf(node.CreateDomainStmt.typeName) });
+                break;
+            }
+            case 'CreateFunctionStmt': {
+                const names = (node.CreateFunctionStmt.funcname ?? []).map((n) => stringValue(n) ?? '');
+                let volatility = 'volatile';
+                for (const option of (node.CreateFunctionStmt.options ?? [])) {
+                    if (option.DefElem?.defname === 'volatility')
+                        volatility = (stringValue(option.DefElem.arg) ?? 'volatile');
+                }
+                this.functions.set((names[names.length - 1] ?? '').toLowerCase(), volatility);
+                break;
+            }
+            case 'DropStmt':
+                this.drop(node.DropStmt);
+                break;
+            case 'UpdateStmt':
+            case 'InsertStmt':
+            case 'MergeStmt':
+            case 'CopyStmt': {
+                // Written: the columns may no longer be all NULL.
+                const table = this.tables.get(rangeVarRef(node[kind].relation));
                 if (table)
-                    table.kind = 'foreign';
+                    for (const column of table.columns.values())
+                        column.allNull = false;
+                break;
             }
-        }
-        else if (node.CreateSeqStmt) {
-            const ref = rangeVarRef(node.CreateSeqStmt.sequence);
-            if (ref)
-                this.tables.set(emptyRelation(ref, 'sequence', isNew));
-        }
-        else if (node.IndexStmt)
-            this.createIndex(node.IndexStmt, isNew);
-        else if (node.CreateSchemaStmt?.schemaname)
-            this.schemas.set(node.CreateSchemaStmt.schemaname, { isNew });
-        else if (node.CreateEnumStmt) {
-            const ref = nameListRef(node.CreateEnumStmt.typeName);
-            if (ref)
-                this.types.set({ ref, kind: 'enum', isNew });
-        }
-        else if (node.CompositeTypeStmt) {
-            const ref = rangeVarRef(node.CompositeTypeStmt.typevar);
-            if (ref)
-                this.types.set({ ref, kind: 'composite', isNew });
-        }
-        else if (node.CreateDomainStmt) {
-            const ref = nameListRef(node.CreateDomainStmt.domainname);
-            if (ref)
-                this.types.set({ ref, kind: 'domain', isNew, base: columnTypeOf(node.CreateDomainStmt.typeName) });
-        }
-        else if (node.CreateFunctionStmt) {
-            const names = (node.CreateFunctionStmt.funcname ?? []).map((n) => stringValue(n) ?? '');
-            let volatility = 'volatile';
-            for (const option of (node.CreateFunctionStmt.options ?? [])) {
-                if (option.DefElem?.defname === 'volatility')
-                    volatility = (stringValue(option.DefElem.arg) ?? 'volatile');
-            }
-            this.functions.set((names[names.length - 1] ?? '').toLowerCase(), volatility);
-        }
-        else if (node.DropStmt)
-            this.drop(node.DropStmt);
-        else if (node.UpdateStmt || node.InsertStmt || node.MergeStmt || node.CopyStmt) {
-            // Written: the columns may no longer be all NULL.
-            const table = this.tables.get(rangeVarRef((node.UpdateStmt ?? node.InsertStmt ?? node.MergeStmt ?? node.CopyStmt).relation));
-            if (table)
-                for (const column of table.columns.values())
-                    column.allNull = false;
-        }
-        else if (node.RenameStmt)
-            this.rename(node.RenameStmt);
-        else if (node.AlterTableStmt)
-            this.alterTable(node.AlterTableStmt, isNew);
-        else if (node.VariableSetStmt?.name === 'timezone') {
-            const arg = node.VariableSetStmt.args?.[0]?.A_Const?.sval?.sval;
-            this.timezone = node.VariableSetStmt.kind === 'VAR_SET_VALUE' && arg ? arg : undefined;
+            case 'RenameStmt':
+                this.rename(node.RenameStmt);
+                break;
+            case 'AlterTableStmt':
+                this.alterTable(node.AlterTableStmt, isNew);
+                break;
+            case 'VariableSetStmt':
+                if (node.VariableSetStmt.name === 'timezone') {
+                    const arg = node.VariableSetStmt.args?.[0]?.A_Const?.sval?.sval;
+                    this.timezone = node.VariableSetStmt.kind === 'VAR_SET_VALUE' && arg ? arg : undefined;
+                }
+                break;
+            default:
+                break;
         }
     }
     /** The views and materialized views whose query uses `column` of table `ref`. */
@@ -44518,9 +38256,10 @@ class SchemaModel {
         if (!def.colname)
             return;
         const column = { name: def.colname, type: columnTypeOf(def.typeName), notNull: false };
-        const filled = (def.constraints ?? []).some((c) => ['CONSTR_DEFAULT', 'CONSTR_IDENTITY', 'CONSTR_GENERATED'].includes(c.Constraint?.contype)) || isSerialType(def.typeName);
-        if (toExisting && !table.isNew && !filled)
+        if (toExisting && !table.isNew && !(def.constraints ?? []).some((c) => FILLING_CONSTRAINTS.has(c.Constraint?.contype)) && !isSerialType(def.typeName)) {
             column.allNull = true;
+            this.allNullTables.push(table);
+        }
         table.columns.set(def.colname, column);
         for (const item of def.constraints ?? []) {
             const constraint = item.Constraint;
@@ -44742,6 +38481,8 @@ class SchemaModel {
         void isNew;
     }
 }
+/** Column constraints that give existing rows a value when the column is added. */
+const FILLING_CONSTRAINTS = new Set(['CONSTR_DEFAULT', 'CONSTR_IDENTITY', 'CONSTR_GENERATED']);
 const CONSTRAINT_KINDS = {
     CONSTR_CHECK: 'check',
     CONSTR_NOTNULL: 'notnull',
@@ -47194,7 +40935,7 @@ function lintEntries(entries, settings, options = {}, dir) {
                 addResult(byPath, result.file);
             schema = result.schema ?? before;
             if (!pending)
-                settle(schema);
+                schema.settle();
         }
         if (report && down && !isExcluded(down.path, dir, settings.exclude))
             addResult(byPath, lintSqlSource(down, settings, true, schema).file);
@@ -47208,20 +40949,6 @@ function addResult(byPath, result) {
         byPath.set(result.path, result);
     else
         existing.findings = [...existing.findings, ...result.findings].sort((a, b) => a.line - b.line || a.column - b.column);
-}
-/** A migration that is already applied: what it created is no longer new. */
-function settle(schema) {
-    for (const table of schema.tables.values()) {
-        table.isNew = false;
-        for (const column of table.columns.values())
-            column.allNull = false;
-    }
-    for (const index of schema.indexes.values())
-        index.isNew = false;
-    for (const type of schema.types.values())
-        type.isNew = false;
-    for (const entry of schema.schemas.values())
-        entry.isNew = false;
 }
 function lintSqlSource(source, settings, down, schema, schemaOwned = false) {
     const shown = displayPath(source.path);
@@ -47851,7 +41578,17 @@ function model_verdictOf(model) {
     return 'safe';
 }
 function plural(n, word, many = `${word}s`) {
-    return `${n.toLocaleString('en-US')} ${n === 1 ? word : many}`;
+    return `${groupThousands(n)} ${n === 1 ? word : many}`;
+}
+/**
+ * `4800` → `4,800`, as toLocaleString('en-US') writes integers, without loading ICU's number formatting
+ * (tens of milliseconds of the action's cold start, for a comma).
+ */
+function groupThousands(n) {
+    if (!Number.isInteger(n))
+        return n.toLocaleString('en-US');
+    const digits = String(Math.abs(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+    return n < 0 ? `-${digits}` : digits;
 }
 
 ;// CONCATENATED MODULE: ./lib/report/comment-markdown.js
@@ -47976,7 +41713,7 @@ function impactLine(finding) {
         parts.push(`**contradicted by the dry-run**${finding.evidence.observed ? `: ${escapeMarkdown(clip(finding.evidence.observed, 200))}` : ''}`);
     const impact = finding.impact;
     if (impact) {
-        const size = [impact.rows != null ? `~${impact.rows.toLocaleString('en-US')} rows` : '', impact.bytes != null ? formatBytes(impact.bytes) : ''].filter(Boolean).join(', ');
+        const size = [impact.rows != null ? `~${groupThousands(impact.rows)} rows` : '', impact.bytes != null ? formatBytes(impact.bytes) : ''].filter(Boolean).join(', ');
         const estimate = impact.estimateSeconds ? `est. lock ${impact.estimateSeconds[0]}–${impact.estimateSeconds[1]} s` : '';
         parts.push([`${inlineCode(impact.table)}${size ? `: ${escapeMarkdown(size)}` : ''}`, estimate].filter(Boolean).join(', '));
     }
@@ -53999,29 +47736,100 @@ function actionWording(target) {
     return target;
 }
 
-// EXTERNAL MODULE: ./node_modules/pg/lib/index.js
-var pg_lib = __nccwpck_require__(3273);
-;// CONCATENATED MODULE: ./node_modules/pg/esm/index.mjs
-// ESM wrapper for pg
+;// CONCATENATED MODULE: ./lib/db/lock-policy.js
+/**
+ * The default lock policy: short, escalating lock timeouts with jittered backoff, so application queries
+ * queued behind a waiting DDL wait well under a second per attempt (GitLab's lock retries start at 100 ms;
+ * pgroll defaults to 500 ms). Concurrent index builds are on their own clock (no lock_timeout).
+ */
+const DEFAULT_LOCK_TIMEOUT = '500ms';
+const LOCK_TIMEOUT_START_MS = 100;
+const DEFAULT_LOCK_RETRIES = 10;
+const DEFAULT_INDEX_TIMEOUT = '4h';
+const DEFAULT_INDEX_TIMEOUT_MS = 4 * 3600_000;
+const WAIT_REPORT_MS = 10_000;
+/** Attempt n's lock_timeout: 100 ms, 200 ms, 400 ms … capped at the configured lock timeout. */
+function lockTimeoutForAttempt(attempt, settings) {
+    const start = Math.min(settings.lockTimeoutStartMs ?? LOCK_TIMEOUT_START_MS, settings.lockTimeoutMs);
+    return Math.min(start * 2 ** (attempt - 1), settings.lockTimeoutMs);
+}
+/** Backoff between lock-timeout retries: 0.25 s, 0.5 s, 1 s … capped at 8 s, jittered ±50% so runners do not retry in step. */
+function retryDelayMs(attempt) {
+    const base = Math.min(250 * 2 ** (attempt - 1), 8_000);
+    return Math.round(base * (0.5 + Math.random()));
+}
+
+;// CONCATENATED MODULE: ./lib/core/settings.js
+/**
+ * The runner's timing settings, resolved in one place for both shells: built-in defaults < ddlgate.json <
+ * environment variables (DDLGATE_LOCK_TIMEOUT …) < the CLI's flags or the action's inputs. Before this module
+ * the defaults were written in the CLI options, the action steps and several commands, and had drifted (the
+ * action waited a fixed 60 s for the run lock; `seed` used a 5 s lock timeout in the CLI and 500 ms in the
+ * action). Both shells now call resolveRunnerTimings with what the user gave them.
+ */
 
 
-// Re-export all the properties
-const Client = pg_lib.Client
-const Pool = pg_lib.Pool
-const Connection = pg_lib.Connection
-const types = pg_lib.types
-const Query = pg_lib.Query
-const DatabaseError = pg_lib.DatabaseError
-const escapeIdentifier = pg_lib.escapeIdentifier
-const escapeLiteral = pg_lib.escapeLiteral
-const Result = pg_lib.Result
-const TypeOverrides = pg_lib.TypeOverrides
 
-// Also export the defaults
-const esm_defaults = pg_lib.defaults
-
-// Re-export the default
-/* harmony default export */ const esm = (pg_lib);
+/**
+ * Migrations: short, escalating lock timeouts with retries (db/lock-policy.ts says why). Seeds run each file
+ * once in a transaction without retries, so one longer lock timeout.
+ */
+const RUNNER_DEFAULTS = {
+    migrations: { lockTimeout: DEFAULT_LOCK_TIMEOUT, statementTimeout: '15min', lockWait: '60s', lockRetries: DEFAULT_LOCK_RETRIES, indexTimeout: DEFAULT_INDEX_TIMEOUT },
+    seeds: { lockTimeout: '5s', statementTimeout: '15min', lockWait: '60s', lockRetries: 0, indexTimeout: DEFAULT_INDEX_TIMEOUT },
+};
+const RUNNER_ENV = {
+    lockTimeout: 'DDLGATE_LOCK_TIMEOUT',
+    statementTimeout: 'DDLGATE_STATEMENT_TIMEOUT',
+    lockWait: 'DDLGATE_LOCK_WAIT',
+    lockRetries: 'DDLGATE_LOCK_RETRIES',
+    indexTimeout: 'DDLGATE_INDEX_TIMEOUT',
+};
+/** The knobs' names in ddlgate.json (the same as RunnerKnobs). */
+const CONFIG_KEYS = {
+    lockTimeout: 'lockTimeout',
+    statementTimeout: 'statementTimeout',
+    lockWait: 'lockWait',
+    lockRetries: 'lockRetries',
+    indexTimeout: 'indexTimeout',
+};
+function count(value, what) {
+    const number = typeof value === 'number' ? value : /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+    if (!Number.isInteger(number) || number < 0 || number > 100)
+        throw new errors_InputError(`${what}: "${value}" must be a whole number from 0 to 100`);
+    return number;
+}
+function resolveRunnerTimings(input) {
+    const defaults = RUNNER_DEFAULTS[input.purpose ?? 'migrations'];
+    const pick = (knob) => {
+        const flag = input.given[knob];
+        const fromEnv = input.env?.[RUNNER_ENV[knob]];
+        const fromConfig = input.config[CONFIG_KEYS[knob]];
+        // An empty flag is bad input (`--lock-timeout ""`); an empty environment variable is an unset one.
+        if (flag !== undefined) {
+            return { value: flag, what: input.label(knob) };
+        }
+        if (fromEnv !== undefined && fromEnv.trim() !== '') {
+            return { value: fromEnv, what: RUNNER_ENV[knob] };
+        }
+        if (fromConfig !== undefined) {
+            return { value: fromConfig, what: `ddlgate.json ${CONFIG_KEYS[knob]}` };
+        }
+        return { value: defaults[knob], what: `default ${knob}` };
+    };
+    const duration = (knob) => {
+        const { value, what } = pick(knob);
+        return durationToMs(value, what);
+    };
+    const retries = pick('lockRetries');
+    return {
+        lockTimeoutMs: duration('lockTimeout'),
+        statementTimeoutMs: duration('statementTimeout'),
+        lockWaitMs: duration('lockWait'),
+        lockRetries: count(retries.value, retries.what),
+        indexTimeoutMs: duration('indexTimeout'),
+    };
+}
 
 // EXTERNAL MODULE: ./node_modules/pg-connection-string/index.js
 var pg_connection_string = __nccwpck_require__(6122);
@@ -54030,7 +47838,7 @@ var pg_connection_string = __nccwpck_require__(6122);
 
 
 // Re-export the parse function
-/* harmony default export */ const pg_connection_string_esm = (pg_connection_string.parse);
+/* harmony default export */ const esm = (pg_connection_string.parse);
 const esm_parse = pg_connection_string.parse
 const toClientConfig = pg_connection_string.toClientConfig
 const parseIntoClientConfig = pg_connection_string.parseIntoClientConfig
@@ -54180,7 +47988,6 @@ function watchConnection(client, options, withTimeout) {
 
 
 
-
 /** Validates a database URL without ever echoing its password. */
 function parseDatabaseUrl(url) {
     let parsed;
@@ -54309,11 +48116,15 @@ function sideQuery(client, sql, params) {
         return Promise.reject(new Error('not a runner connection'));
     return watch.sideQuery(sql, params);
 }
+/** The driver, loaded on the first connection: a lint-only run (the action's cold start) never pays for it. */
+let driver;
+const loadDriver = () => (driver ??= __nccwpck_require__.e(/* import() */ 849).then(__nccwpck_require__.bind(__nccwpck_require__, 3849)).then((module) => module.default));
 async function connection_connect(url, options = {}) {
     const target = parseDatabaseUrl(url);
     const { config, sslmode } = driverConfig(url);
+    const { Client: PgClient } = await loadDriver();
     const make = (ssl) => {
-        const client = new esm.Client({
+        const client = new PgClient({
             ...config,
             ssl,
             application_name: options.applicationName ?? config.application_name ?? 'ddlgate',
@@ -54403,6 +48214,7 @@ async function connection_closeQuietly(client) {
  * object. A bad value fails with one line naming the input and what it accepts. Defaults repeat
  * action.yml's, because a runner without action.yml metadata (the e2e tests) sets no defaults.
  */
+
 
 
 
@@ -54565,6 +48377,19 @@ function readInputs(read = runnerInputs) {
     }
     return inputs;
 }
+/**
+ * The runner's timings for this run: the lock-timeout and statement-timeout inputs over the environment,
+ * ddlgate.json and the defaults, resolved by the same function as the CLI's flags (src/core/settings.ts).
+ */
+function actionTimings(inputs, config, purpose, env = process.env) {
+    return resolveRunnerTimings({
+        config,
+        env,
+        given: { lockTimeout: inputs.lockTimeoutMs, statementTimeout: inputs.statementTimeoutMs },
+        label: (knob) => `input "${knob.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}"`,
+        ...(purpose ? { purpose } : {}),
+    });
+}
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
@@ -54597,12 +48422,20 @@ function real(file) {
         return parent === file ? file : external_node_path_namespaceObject.join(real(parent), external_node_path_namespaceObject.basename(file));
     }
 }
+/** The work tree's root and its HEAD commit in one git call (each spawn is tens of ms of the action's start). */
+function gitTopAndHead(cwd) {
+    const [top, head] = (git(cwd, ['rev-parse', '--show-toplevel', 'HEAD']) ?? '').split('\n');
+    if (top && head && /^[0-9a-f]{40,64}$/.test(head))
+        return { top, head };
+    // No commit yet (HEAD unborn) makes the pair fail: the root alone.
+    const alone = git(cwd, ['rev-parse', '--show-toplevel']);
+    return alone ? { top: alone } : {};
+}
 function repoPaths(dir, workspace) {
     const absDir = external_node_path_namespaceObject.resolve(workspace, dir);
     const probe = (0,external_node_fs_.existsSync)(absDir) ? absDir : workspace;
-    const top = (0,external_node_fs_.existsSync)(probe) ? git(probe, ['rev-parse', '--show-toplevel']) : undefined;
+    const { top, head } = (0,external_node_fs_.existsSync)(probe) ? gitTopAndHead(probe) : {};
     const root = real(top || workspace);
-    const head = top ? git(root, ['rev-parse', '--verify', '--quiet', 'HEAD']) : undefined;
     return {
         root,
         fromGit: Boolean(top),
@@ -54867,29 +48700,6 @@ async function postReviewSuggestions(octokit, run, dir, model, prFiles, log) {
     log(`Review with ${suggestions.length} suggestion(s) posted on ${pr.headSha.slice(0, 7)}`);
 }
 
-;// CONCATENATED MODULE: ./lib/db/lock-policy.js
-/**
- * The default lock policy: short, escalating lock timeouts with jittered backoff, so application queries
- * queued behind a waiting DDL wait well under a second per attempt (GitLab's lock retries start at 100 ms;
- * pgroll defaults to 500 ms). Concurrent index builds are on their own clock (no lock_timeout).
- */
-const DEFAULT_LOCK_TIMEOUT = '500ms';
-const LOCK_TIMEOUT_START_MS = 100;
-const DEFAULT_LOCK_RETRIES = 10;
-const DEFAULT_INDEX_TIMEOUT = '4h';
-const DEFAULT_INDEX_TIMEOUT_MS = 4 * 3600_000;
-const WAIT_REPORT_MS = 10_000;
-/** Attempt n's lock_timeout: 100 ms, 200 ms, 400 ms … capped at the configured lock timeout. */
-function lockTimeoutForAttempt(attempt, settings) {
-    const start = Math.min(settings.lockTimeoutStartMs ?? LOCK_TIMEOUT_START_MS, settings.lockTimeoutMs);
-    return Math.min(start * 2 ** (attempt - 1), settings.lockTimeoutMs);
-}
-/** Backoff between lock-timeout retries: 0.25 s, 0.5 s, 1 s … capped at 8 s, jittered ±50% so runners do not retry in step. */
-function retryDelayMs(attempt) {
-    const base = Math.min(250 * 2 ** (attempt - 1), 8_000);
-    return Math.round(base * (0.5 + Math.random()));
-}
-
 ;// CONCATENATED MODULE: ./lib/db/identity.js
 /**
  * The database's environment identity. The tracking schema records which environment a database
@@ -55139,6 +48949,7 @@ CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (
   schema_fingerprint text,
   statements_done integer NOT NULL DEFAULT 0
 );
+ALTER TABLE ${s}.schema_migrations ADD COLUMN IF NOT EXISTS rollback_done integer, ADD COLUMN IF NOT EXISTS rollback_checksum text;
 CREATE TABLE IF NOT EXISTS ${s}.migration_history (
   id bigserial PRIMARY KEY,
   version text,
@@ -55187,7 +48998,10 @@ LANGUAGE sql STABLE AS $fn$
 $fn$;`;
 }
 async function ensureTrackingTables(client, schema) {
-    const exists = await client.query(`SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AND to_regclass($3) IS NOT NULL AS ok`, [`${connection_quoteIdent(schema)}.schema_migrations`, `${connection_quoteIdent(schema)}.migration_history`, `${connection_quoteIdent(schema)}.index_build_history`]);
+    const exists = await client.query(
+    // rollback_done came later: tables from before it get the column (the DDL is idempotent).
+    `SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AND to_regclass($3) IS NOT NULL
+        AND EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = 'rollback_done' AND NOT attisdropped) AS ok`, [`${connection_quoteIdent(schema)}.schema_migrations`, `${connection_quoteIdent(schema)}.migration_history`, `${connection_quoteIdent(schema)}.index_build_history`]);
     if (exists.rows[0]?.ok)
         return;
     await client.query(trackingDdl(schema));
@@ -55331,7 +49145,636 @@ async function recordOverAnyConnection(session, what, work) {
 /** How long a failure is retried over fresh connections before giving up on recording it. */
 const RECORD_RETRY_MS = 8_000;
 
+;// CONCATENATED MODULE: ./lib/db/steps.js
+
+
+const quote = (name) => `"${name.replace(/"/g, '""')}"`;
+const qualified = (n) => (n.schema ? `${quote(n.schema)}.${quote(n.name)}` : quote(n.name));
+const rangeVar = (rv) => ({ schema: rv?.schemaname ?? null, name: rv?.relname ?? '' });
+/** Statements that must run outside a transaction block on this server. */
+function bareReason(statement, serverVersionNum) {
+    const reason = nonTransactionalReason(statement);
+    if (reason)
+        return reason;
+    // ALTER TYPE … ADD VALUE cannot run in a transaction block before PostgreSQL 12.
+    if (statement.node.AlterEnumStmt?.newVal && !statement.node.AlterEnumStmt.oldVal && serverVersionNum < 120000)
+        return 'ALTER TYPE … ADD VALUE (before PostgreSQL 12)';
+    if (statement.node.ClusterStmt && !statement.node.ClusterStmt.relation)
+        return 'CLUSTER without a table';
+    if (statement.node.ReindexStmt && ['REINDEX_OBJECT_SYSTEM', 'REINDEX_OBJECT_DATABASE'].includes(statement.node.ReindexStmt.kind))
+        return 'REINDEX SYSTEM/DATABASE';
+    const sub = Object.keys(statement.node)[0] ?? '';
+    if (['CreateSubscriptionStmt', 'DropSubscriptionStmt', 'AlterSubscriptionStmt'].includes(sub))
+        return sub.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
+    return undefined;
+}
+function completionOf(statement) {
+    const node = statement.node;
+    if (node.IndexStmt?.concurrent) {
+        const i = node.IndexStmt;
+        if (!i.idxname)
+            return { kind: 'unknown', check: 'whether the unnamed index it builds exists and is valid (name the index in the file so ddlgate can check it)' };
+        const schema = i.relation?.schemaname ?? null;
+        return { kind: 'index-built', index: { schema, name: i.idxname, table: qualified(rangeVar(i.relation)) } };
+    }
+    if (node.DropStmt?.concurrent) {
+        const names = (node.DropStmt.objects ?? []).map((o) => {
+            const parts = (o.List?.items ?? []).map((p) => p.String?.sval ?? '');
+            return parts.length > 1 ? { schema: parts[parts.length - 2], name: parts[parts.length - 1] } : { schema: null, name: parts[0] ?? '' };
+        });
+        return { kind: 'index-dropped', names };
+    }
+    if (node.AlterEnumStmt?.newVal) {
+        const parts = (node.AlterEnumStmt.typeName ?? []).map((p) => p.String?.sval ?? '');
+        return { kind: 'enum-value', type: parts.length > 1 ? { schema: parts[parts.length - 2], name: parts[parts.length - 1] } : { schema: null, name: parts[0] }, label: node.AlterEnumStmt.newVal };
+    }
+    if (node.CreatedbStmt)
+        return { kind: 'database', name: node.CreatedbStmt.dbname, exists: true };
+    if (node.DropdbStmt)
+        return { kind: 'database', name: node.DropdbStmt.dbname, exists: false };
+    if (node.CreateTableSpaceStmt)
+        return { kind: 'tablespace', name: node.CreateTableSpaceStmt.tablespacename, exists: true };
+    if (node.DropTableSpaceStmt)
+        return { kind: 'tablespace', name: node.DropTableSpaceStmt.tablespacename, exists: false };
+    const detach = node.AlterTableStmt?.cmds?.find((cmd) => cmd.AlterTableCmd?.def?.PartitionCmd?.concurrent);
+    if (detach)
+        return { kind: 'partition-detached', parent: rangeVar(node.AlterTableStmt.relation), partition: rangeVar(detach.AlterTableCmd.def.PartitionCmd.name) };
+    if (node.VacuumStmt || node.ReindexStmt || node.AlterSystemStmt || node.ClusterStmt)
+        return { kind: 'repeatable' };
+    return { kind: 'unknown', check: 'whether it took effect' };
+}
+/** Splits a script into steps; `BEGIN … COMMIT` written in the file make one transaction step. */
+function planSteps(script, serverVersionNum) {
+    const steps = [];
+    const statements = script.statements;
+    for (let i = 0; i < statements.length; i++) {
+        const statement = statements[i];
+        const control = transactionControl(statement);
+        if (control === 'begin') {
+            let end = i + 1;
+            while (end < statements.length && !['commit', 'rollback'].includes(transactionControl(statements[end]) ?? ''))
+                end++;
+            const closing = statements[end];
+            if (!closing)
+                throw new errors_InputError(`${script.path}:${statement.line}: BEGIN without COMMIT`);
+            if (transactionControl(closing) === 'rollback')
+                throw new errors_InputError(`${script.path}:${closing.line}: ROLLBACK of a block in a statement-by-statement migration would discard it; remove the block or end it with COMMIT`);
+            const inner = statements.slice(i + 1, end);
+            const bare = inner.find((s) => bareReason(s, serverVersionNum));
+            if (bare)
+                throw new errors_InputError(`${script.path}:${bare.line}: ${bareReason(bare, serverVersionNum)} cannot run inside BEGIN … COMMIT`);
+            steps.push({ kind: 'transaction', from: i, to: end + 1, statements: inner });
+            i = end;
+            continue;
+        }
+        if (control === 'commit' || control === 'rollback')
+            throw new errors_InputError(`${script.path}:${statement.line}: ${control.toUpperCase()} without BEGIN`);
+        const reason = bareReason(statement, serverVersionNum);
+        steps.push(reason ? { kind: 'bare', from: i, to: i + 1, statement, reason, completion: completionOf(statement) } : { kind: 'transaction', from: i, to: i + 1, statements: [statement] });
+    }
+    return steps;
+}
+/**
+ * What earlier statements of the migration left in the session (SET, SET ROLE, search_path, set_config …)
+ * died with the interrupted session. Plain SET/RESET and SELECTs of set_config() calls are replayed;
+ * anything else that leaves session state (a temporary table, set_config inside a larger query or a DO
+ * block) cannot be rebuilt faithfully, and the resume is refused with the reason.
+ */
+function sessionReplay(script, before) {
+    const replay = [];
+    for (const statement of script.statements.slice(0, before)) {
+        const node = statement.node;
+        const where = `${script.path}:${statement.line}`;
+        if (node.VariableSetStmt) {
+            // SET LOCAL and SET TRANSACTION end with their transaction.
+            if (node.VariableSetStmt.is_local || node.VariableSetStmt.kind === 'VAR_SET_MULTI')
+                continue;
+            replay.push(statement);
+            continue;
+        }
+        if (node.DiscardStmt) {
+            replay.push(statement);
+            continue;
+        }
+        if (node.SelectStmt && isSetConfigOnly(node.SelectStmt)) {
+            replay.push(statement);
+            continue;
+        }
+        const persistence = node.CreateStmt?.relation?.relpersistence ?? node.CreateTableAsStmt?.into?.rel?.relpersistence ?? node.ViewStmt?.view?.relpersistence ?? node.CreateSeqStmt?.sequence?.relpersistence;
+        if (persistence === 't')
+            return { ok: false, reason: `${where} created a temporary object, which ended with the interrupted session` };
+        if (/set_config|\bset\s+(session\s+|local\s+)?(role|search_path|session\s+authorization)\b/i.test(statement.sql)) {
+            return { ok: false, reason: `${where} changes session settings inside a larger statement (${Object.keys(node)[0]}), which ddlgate cannot replay` };
+        }
+    }
+    return { ok: true, statements: replay };
+}
+/** `SELECT set_config('a', 'b', false)[, …]` with nothing else: no FROM, no WHERE, only set_config calls of constants. */
+function isSetConfigOnly(select) {
+    if (select.fromClause || select.whereClause || select.withClause || !select.targetList?.length)
+        return false;
+    return select.targetList.every((target) => {
+        const call = target.ResTarget?.val?.FuncCall;
+        const name = (call?.funcname ?? []).map((p) => p.String?.sval).join('.');
+        return (name === 'set_config' || name === 'pg_catalog.set_config') && (call.args ?? []).every((arg) => arg.A_Const || arg.TypeCast?.arg?.A_Const);
+    });
+}
+
+;// CONCATENATED MODULE: ./lib/db/apply.js
+
+
+
+
+
+
+
+
+
+const apply_sleepFor = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * `resume`: set when an earlier run left this (statement-by-statement) migration part-way; `from` is the
+ * first statement not known to be done.
+ */
+async function applyMigration(session, migration, settings, resume) {
+    return migration.up.transactional
+        ? applyTransactional(session, migration, settings)
+        : applyStatementByStatement(session, migration, settings, resume?.from ?? 0, resume !== undefined);
+}
+/** 'transaction': the server's own measure, from BEGIN to this statement, for rows written with COMMIT. */
+function durationSql(durationMs) {
+    if (durationMs === 'transaction')
+        return TRANSACTION_ELAPSED_MS;
+    return durationMs === null ? 'NULL' : String(Math.round(durationMs));
+}
+function trackingUpsertSql(client, session, migration, fields) {
+    const lit = (value) => (value === null ? 'NULL' : client.escapeLiteral(value));
+    const s = connection_quoteIdent(session.schema);
+    return `INSERT INTO ${s}.schema_migrations AS m (version, name, checksum, status, applied_at, applied_by, execution_time_ms, error_message, batch, schema_fingerprint, statements_done)
+VALUES (${lit(migration.version)}, ${lit(migration.name)}, ${lit(migration.checksum)}, ${lit(fields.status)}, ${fields.status === 'applied' ? 'now()' : 'NULL'}, ${lit(session.executedBy)}, ${durationSql(fields.durationMs)}, ${lit(fields.error)}, ${fields.batch}, ${lit(fields.fingerprint)}, ${fields.statementsDone})
+ON CONFLICT (version) DO UPDATE SET name = EXCLUDED.name, checksum = EXCLUDED.checksum, status = EXCLUDED.status, applied_at = EXCLUDED.applied_at,
+  applied_by = EXCLUDED.applied_by, execution_time_ms = EXCLUDED.execution_time_ms, error_message = EXCLUDED.error_message, batch = EXCLUDED.batch,
+  schema_fingerprint = EXCLUDED.schema_fingerprint, statements_done = EXCLUDED.statements_done`;
+}
+/**
+ * One transaction: BEGIN with local timeouts, the statements, the tracking row and the history row, COMMIT.
+ * A lock timeout rolls everything back and retries with backoff, so a migration waiting for a busy table
+ * never queues other sessions behind it for longer than lock_timeout.
+ */
+async function applyTransactional(session, migration, settings) {
+    const { client } = session;
+    const statements = migration.up.statements;
+    for (let attempt = 1;; attempt++) {
+        const started = performance.now();
+        const lockTimeoutMs = lockTimeoutForAttempt(attempt, settings);
+        const tracking = (fingerprint) => appliedRowsSql(client, session, migration, settings.batch, attempt, fingerprint);
+        try {
+            // Round trips: the first statement travels with BEGIN and the timeouts, and the last one with the
+            // tracking rows (unless a fingerprint must be taken in between); COMMIT goes alone, so an error it
+            // raises (a deferred constraint or trigger) is reported as the COMMIT's, not a statement's.
+            // Statements are joined on new lines: a statement may end in a -- comment.
+            for (const [index, statement] of statements.entries()) {
+                const first = index === 0;
+                const last = index === statements.length - 1 && !settings.fingerprint;
+                // The session reset (what an earlier migration SET must not leak into this one) rides with BEGIN too.
+                const sql = `${first ? `${sessionResetSql()};\nBEGIN; ${timeoutSettings(lockTimeoutMs, settings.statementTimeoutMs, 'LOCAL')};\n` : ''}${statement.sql}\n;${last ? `\n${tracking(null)}` : ''}`;
+                await executeStatement(client, migration.up, statement, sql);
+            }
+            if (settings.fingerprint)
+                await client.query(tracking(await settings.fingerprint(client)));
+            await commit(client, migration.up.path);
+            const durationMs = performance.now() - started;
+            return { version: migration.version, name: migration.name, durationMs, transactional: true, attempts: attempt };
+        }
+        catch (error) {
+            await client.query('ROLLBACK').catch(() => { });
+            if (error instanceof StatementFailure && error.isLockTimeout && attempt <= settings.lockRetries) {
+                await backOff(session, settings, `${migration.up.path}:${error.statement.line}`, attempt, lockTimeoutMs);
+                continue;
+            }
+            throw error;
+        }
+    }
+}
+/** The tracking and history rows of a migration applied in the open transaction, written as the login role (a migration may SET ROLE). */
+function appliedRowsSql(client, session, migration, batch, attempt, fingerprint) {
+    return `RESET ROLE;
+${trackingUpsertSql(client, session, migration, { status: 'applied', durationMs: 'transaction', batch, fingerprint, statementsDone: migration.up.statements.length, error: null })};
+${historyInsertSql(client, session.schema, { version: migration.version, action: 'apply', executionTimeMs: 'transaction', status: 'success', executedBy: session.executedBy, environment: session.environment, details: attempt > 1 ? { attempts: attempt } : undefined })}`;
+}
+/**
+ * Whether a migration may share a transaction with its neighbours in a replay batch: it runs in a
+ * transaction anyway, and leaves no session state (SET, RESET, SET ROLE, set_config, DISCARD) or new enum
+ * label (unusable until committed) behind for the next one.
+ */
+function batchable(migration) {
+    return (migration.up.transactional &&
+        migration.up.statements.length > 0 &&
+        migration.up.statements.every((statement) => !BATCH_BREAKERS.has(statement.kind) && !/set_config/i.test(statement.sql)));
+}
+const BATCH_BREAKERS = new Set(['VariableSetStmt', 'DiscardStmt', 'TransactionStmt', 'AlterEnumStmt']);
+/**
+ * replay-base on a throwaway database only: consecutive batchable migrations in one transaction with their
+ * tracking rows, sent as one query (one round trip and one commit for the lot, instead of two round trips
+ * and a commit per migration). Their durations are the batch's elapsed time so far. On any error the whole
+ * batch is rolled back and false returned: the caller then applies the same migrations one by one, which
+ * names the failing statement exactly and records the failure, as a run without batches would.
+ */
+async function applyReplayBatch(session, migrations, settings) {
+    const { client } = session;
+    const parts = [`${sessionResetSql()};\nBEGIN; ${timeoutSettings(settings.lockTimeoutMs, settings.statementTimeoutMs, 'LOCAL')};`];
+    for (const migration of migrations) {
+        // Statements on their own lines: a statement may end in a -- comment.
+        for (const statement of migration.up.statements)
+            parts.push(`${statement.sql}\n;`);
+        parts.push(`${appliedRowsSql(client, session, migration, settings.batch, 1, null)};`);
+    }
+    parts.push('COMMIT');
+    try {
+        await client.query(parts.join('\n'));
+        return true;
+    }
+    catch {
+        await client.query('ROLLBACK').catch(() => { });
+        return false;
+    }
+}
+/**
+ * A migration's plain SET (search_path, role, work_mem …) outlives its transaction on this connection:
+ * reset before each migration, so it runs as it would in a run of its own. Not DISCARD ALL: it would
+ * release the migration lock. The connection check is set again (it exists from PostgreSQL 14 on).
+ */
+function sessionResetSql() {
+    return `RESET ALL; RESET ROLE; SET SESSION AUTHORIZATION DEFAULT;\n${sessionGuardsSql(true)}`;
+}
+/** COMMIT alone, so that its own errors (deferred constraints, triggers) are named as such. */
+async function commit(client, path) {
+    try {
+        await client.query('COMMIT');
+    }
+    catch (error) {
+        throw new CommitFailure(path, error);
+    }
+}
+/**
+ * --single-transaction: the caller's transaction is already open; run the statements and write the
+ * tracking rows inside it, so the whole batch commits or rolls back together.
+ */
+async function applyInOpenTransaction(session, migration, settings) {
+    const { client } = session;
+    const started = performance.now();
+    await client.query(timeoutSettings(settings.lockTimeoutMs, settings.statementTimeoutMs, 'LOCAL'));
+    for (const statement of migration.up.statements)
+        await executeStatement(client, migration.up, statement);
+    const fingerprint = settings.fingerprint ? await settings.fingerprint(client) : null;
+    const durationMs = performance.now() - started;
+    await client.query(`${trackingUpsertSql(client, session, migration, { status: 'applied', durationMs, batch: settings.batch, fingerprint, statementsDone: migration.up.statements.length, error: null })};
+${historyInsertSql(client, session.schema, { version: migration.version, action: 'apply', executionTimeMs: durationMs, status: 'success', executedBy: session.executedBy, environment: session.environment })}`);
+    return { version: migration.version, name: migration.name, durationMs, transactional: true, attempts: 1 };
+}
+/**
+ * A statement-by-statement migration, exactly once by construction (see steps.ts and runStepwise); its
+ * tracking row says how many statements are done, and the last write marks it applied with its history row.
+ */
+async function applyStatementByStatement(session, migration, settings, resumeFrom, interrupted) {
+    const { client } = session;
+    const started = performance.now();
+    const statements = migration.up.statements;
+    const progress = (done, status = 'running', durationMs = null, fingerprint = null) => trackingUpsertSql(client, session, migration, { status, durationMs, batch: settings.batch, fingerprint, statementsDone: done, error: null });
+    await runStepwise(session, { script: migration.up, version: migration.version, from: resumeFrom, interrupted, progress: (done) => progress(done) }, settings);
+    const fingerprint = settings.fingerprint ? await settings.fingerprint(client) : null;
+    const durationMs = performance.now() - started;
+    await client.query(asLoginRole(`${progress(statements.length, 'applied', durationMs, fingerprint)};
+${historyInsertSql(client, session.schema, { version: migration.version, action: 'apply', executionTimeMs: durationMs, status: 'success', executedBy: session.executedBy, environment: session.environment, details: resumeFrom ? { resumedFrom: resumeFrom } : undefined })}`));
+    return { version: migration.version, name: migration.name, durationMs, transactional: false, attempts: 1, ...(resumeFrom ? { resumedFrom: resumeFrom } : {}) };
+}
+/**
+ * The exactly-once engine for a script run statement by statement, shared by up and down: each statement
+ * that can run in a transaction commits together with its progress row; a bare statement (CREATE INDEX
+ * CONCURRENTLY, VACUUM …) runs alone and its progress is written right after. On resume the session the
+ * next statement had is rebuilt first (SET, SET ROLE, search_path, set_config), and a bare statement the
+ * interrupted run may have finished is looked up in the catalog instead of being run again. Records the
+ * progress of `from` before the first step, so an interruption during a bare first statement is known.
+ */
+async function runStepwise(session, run, settings) {
+    const { client } = session;
+    const { script, from: resumeFrom, interrupted, progress } = run;
+    const statements = script.statements;
+    const steps = planSteps(script, await serverVersionNum(client));
+    const first = resumeFrom >= statements.length ? steps.length : steps.findIndex((step) => step.from === resumeFrom);
+    if (first < 0)
+        throw new OperationError(`${script.path}: the recorded progress (${resumeFrom} statement(s) done) does not fall between two steps of the file as it is now; restore the file or record the state with ddlgate repair`);
+    await client.query(sessionResetSql());
+    if (resumeFrom > 0 && first < steps.length) {
+        const replay = sessionReplay(script, resumeFrom);
+        if (!replay.ok)
+            throw new OperationError(`${script.path}: cannot resume after statement ${resumeFrom}: ${replay.reason}; finish the migration by hand, then record it with ddlgate baseline or repair`);
+        for (const statement of replay.statements)
+            await executeStatement(client, script, statement);
+        if (replay.statements.length)
+            session.log(`${script.path}: session re-established for the resume (${replay.statements.map((st) => `line ${st.line}`).join(', ')})`);
+    }
+    await client.query(asLoginRole(progress(resumeFrom)));
+    try {
+        for (let k = first; k < steps.length; k++) {
+            const step = steps[k];
+            if (step.kind === 'transaction') {
+                await runTransactionStep(session, script, step.statements, settings, progress(step.to));
+                continue;
+            }
+            if (interrupted && k === first && (await completedBefore(session, script, step, run.manual))) {
+                await client.query(asLoginRole(progress(step.to)));
+                continue;
+            }
+            await runBareStatement(session, run.version, script, step.statement, settings);
+            await client.query(asLoginRole(progress(step.to)));
+        }
+    }
+    finally {
+        await client.query(sessionResetSql()).catch(() => { });
+    }
+}
+/**
+ * Tracking writes in a transaction of their own, as the login role: the migration may have switched roles
+ * (SET ROLE). SET LOCAL ends with the transaction, so the migration's own role is back for its next statement.
+ */
+function asLoginRole(sql) {
+    return `BEGIN; ${LOGIN_ROLE_LOCAL};\n${sql};\nCOMMIT`;
+}
+const LOGIN_ROLE_LOCAL = 'SET LOCAL SESSION AUTHORIZATION DEFAULT; SET LOCAL ROLE NONE';
+async function serverVersionNum(client) {
+    const result = await client.query(`SELECT current_setting('server_version_num')::int AS v`);
+    return Number(result.rows[0].v);
+}
+/**
+ * One step in one transaction with its progress row: BEGIN, escalating lock timeout, the statement(s), the
+ * progress row written as the login role, then COMMIT alone (so a deferred constraint's error is named as
+ * the COMMIT's). A lock timeout rolls everything back and retries with jittered backoff.
+ */
+async function runTransactionStep(session, script, statements, settings, progressSql) {
+    const { client } = session;
+    for (let attempt = 1;; attempt++) {
+        const lockTimeoutMs = lockTimeoutForAttempt(attempt, settings);
+        try {
+            for (const [index, statement] of statements.entries()) {
+                const head = index === 0 ? `BEGIN; ${timeoutSettings(lockTimeoutMs, settings.statementTimeoutMs, 'LOCAL')};\n` : '';
+                const tail = index === statements.length - 1 ? `\n;${LOGIN_ROLE_LOCAL};\n${progressSql}` : '';
+                await executeStatement(client, script, statement, `${head}${statement.sql}\n${tail}`);
+            }
+            if (statements.length === 0)
+                await client.query(`BEGIN; ${LOGIN_ROLE_LOCAL}; ${progressSql}`);
+            await commit(client, script.path);
+            return;
+        }
+        catch (error) {
+            await client.query('ROLLBACK').catch(() => { });
+            if (error instanceof StatementFailure && error.isLockTimeout && attempt <= settings.lockRetries) {
+                await backOff(session, settings, `${script.path}:${error.statement.line}`, attempt, lockTimeoutMs);
+                continue;
+            }
+            throw error;
+        }
+    }
+}
+async function backOff(session, settings, where, attempt, lockTimeoutMs) {
+    const delay = retryDelayMs(attempt);
+    session.log(`${where}: lock not available within ${lockTimeoutMs} ms; retry ${attempt}/${settings.lockRetries} in ${(delay / 1000).toFixed(1)} s`);
+    await (settings.sleep ?? apply_sleepFor)(delay);
+}
+/**
+ * Whether a bare statement the interrupted run may have finished did finish, from the catalog. Runs with the
+ * re-established session, so unqualified names resolve as the statement's did.
+ */
+async function completedBefore(session, script, step, manual = { column: 'statements_done', command: 'up' }) {
+    const { client } = session;
+    const where = `${script.path}:${step.statement.line}`;
+    const completion = step.completion;
+    const say = (text) => session.log(`${where}: ${text}`);
+    switch (completion.kind) {
+        case 'index-built': {
+            const { state, schema } = await indexState(client, completion.index);
+            if (state === 'valid')
+                say(`index ${schema}.${completion.index.name} exists and is valid: the interrupted run built it; not run again`);
+            if (state === 'invalid')
+                await dropInvalidIndex(session, completion.index);
+            return state === 'valid';
+        }
+        case 'index-dropped': {
+            const result = await client.query(`SELECT count(*)::int AS n FROM unnest($1::text[]) AS name WHERE to_regclass(name) IS NOT NULL`, [completion.names.map(qualified)]);
+            if (result.rows[0].n === 0)
+                say('the index is gone: the interrupted run dropped it; not run again');
+            return result.rows[0].n === 0;
+        }
+        case 'enum-value': {
+            const result = await client.query(`SELECT 1 FROM pg_enum WHERE enumtypid = to_regtype($1) AND enumlabel = $2`, [qualified(completion.type), completion.label]);
+            if (result.rows.length)
+                say(`enum value '${completion.label}' exists: the interrupted run added it; not run again`);
+            return result.rows.length > 0;
+        }
+        case 'database':
+        case 'tablespace': {
+            const table = completion.kind === 'database' ? 'pg_database WHERE datname' : 'pg_tablespace WHERE spcname';
+            const exists = (await client.query(`SELECT 1 FROM ${table} = $1`, [completion.name])).rows.length > 0;
+            if (exists === completion.exists)
+                say(`${completion.kind} ${completion.name} ${exists ? 'exists' : 'is gone'}: the interrupted run did it; not run again`);
+            return exists === completion.exists;
+        }
+        case 'partition-detached': {
+            const result = await client.query(`SELECT inhdetachpending AS pending FROM pg_inherits WHERE inhrelid = to_regclass($1) AND inhparent = to_regclass($2)`, [qualified(completion.partition), qualified(completion.parent)]);
+            if (result.rows.length === 0) {
+                say('the partition is detached: the interrupted run detached it; not run again');
+                return true;
+            }
+            if (result.rows[0].pending) {
+                say('finishing the detach the interrupted run started (DETACH PARTITION … FINALIZE)');
+                await client.query(`ALTER TABLE ${qualified(completion.parent)} DETACH PARTITION ${qualified(completion.partition)} FINALIZE`);
+                return true;
+            }
+            return false;
+        }
+        case 'repeatable':
+            return false;
+        case 'unknown': {
+            const versionHint = `UPDATE ${connection_quoteIdent(session.schema)}.schema_migrations SET ${manual.column} = ${step.to} WHERE version = '…'`;
+            throw new OperationError(`${where}: the interrupted run may or may not have completed this ${step.reason}, and ddlgate will not run it again blindly: check ${completion.check}; if it did not, run it by hand; then record it (${versionHint}) and run ${manual.command} again`);
+        }
+    }
+}
+/** A bare statement; concurrent index builds on their own clock (see runIndexBuild). */
+async function runBareStatement(session, version, script, statement, settings) {
+    if (isIndexBuild(statement))
+        return runIndexBuild(session, version, script, statement, settings);
+    for (let attempt = 1;; attempt++) {
+        const lockTimeoutMs = lockTimeoutForAttempt(attempt, settings);
+        await session.client.query(timeoutSettings(lockTimeoutMs, settings.statementTimeoutMs, 'SESSION'));
+        try {
+            await executeStatement(session.client, script, statement);
+            return;
+        }
+        catch (error) {
+            if (error instanceof StatementFailure && error.isLockTimeout && attempt <= settings.lockRetries) {
+                await backOff(session, settings, `${script.path}:${statement.line}`, attempt, lockTimeoutMs);
+                continue;
+            }
+            throw error;
+        }
+    }
+}
+/** CREATE/DROP INDEX CONCURRENTLY and REINDEX CONCURRENTLY: they wait for older transactions by design. */
+function isIndexBuild(statement) {
+    const node = statement.node;
+    return Boolean(node.IndexStmt?.concurrent || node.DropStmt?.concurrent || (node.ReindexStmt && (node.ReindexStmt.params ?? []).some((p) => p.DefElem?.defname === 'concurrently')));
+}
+/**
+ * A concurrent index build takes a lock that blocks no reads or writes, and legitimately waits for older
+ * transactions: it runs with no lock timeout and its own statement timeout, is never cancelled by lock
+ * retries, and while it waits ddlgate says every WAIT_REPORT_MS which transactions it waits for.
+ * Transient failures (deadlock, cancel) are retried after dropping the INVALID index.
+ */
+async function runIndexBuild(session, version, script, statement, settings) {
+    const index = concurrentIndexTarget(statement);
+    let attemptNumber = index ? await lastIndexAttempt(session, version, index) : 0;
+    let indexRetries = 0;
+    const maxIndexRetries = settings.indexRetries ?? 2;
+    await session.client.query(timeoutSettings(0, settings.indexTimeoutMs ?? DEFAULT_INDEX_TIMEOUT_MS, 'SESSION'));
+    try {
+        for (;;) {
+            const started = performance.now();
+            attemptNumber++;
+            const stopReporting = reportWaits(session, `${script.path}:${statement.line}`, settings.waitReportMs ?? WAIT_REPORT_MS);
+            try {
+                await executeStatement(session.client, script, statement);
+                if (index)
+                    await recordIndexAttempt(session, version, index, attemptNumber, null, performance.now() - started);
+                return;
+            }
+            catch (error) {
+                const durationMs = performance.now() - started;
+                if (index) {
+                    // Not after "already exists" (42P07): that index was there before this statement and is not ours.
+                    if (!(error instanceof StatementFailure && (error.connectionLost || error.sqlState === '42P07')))
+                        await dropInvalidIndex(session, index).catch(() => { });
+                    await recordIndexAttempt(session, version, index, attemptNumber, error, durationMs);
+                }
+                if (index && error instanceof StatementFailure && isTransientBuildFailure(error) && indexRetries < maxIndexRetries) {
+                    indexRetries++;
+                    const delay = retryDelayMs(indexRetries);
+                    session.log(`${script.path}:${statement.line}: index build of ${index.name} failed (${error.sqlState}); INVALID index dropped, retry ${indexRetries}/${maxIndexRetries} in ${(delay / 1000).toFixed(1)} s`);
+                    await (settings.sleep ?? apply_sleepFor)(delay);
+                    continue;
+                }
+                throw error;
+            }
+            finally {
+                stopReporting();
+            }
+        }
+    }
+    finally {
+        await session.client.query(timeoutSettings(settings.lockTimeoutMs, settings.statementTimeoutMs, 'SESSION')).catch(() => { });
+    }
+}
+/** While the runner's statement waits for a lock, names the sessions it waits for, every `everyMs`. */
+function reportWaits(session, where, everyMs) {
+    const pid = session.client.processID;
+    const started = Date.now();
+    let stopped = false;
+    let timer;
+    const report = async () => {
+        try {
+            const rows = await sideQuery(session.client, `SELECT b.pid, coalesce(b.application_name, '') AS app, coalesce(b.state, '') AS state,
+                extract(epoch FROM now() - coalesce(b.xact_start, b.query_start, b.backend_start))::int AS age, b.query
+           FROM pg_stat_activity b WHERE b.pid = ANY (pg_blocking_pids($1))
+          ORDER BY b.xact_start NULLS LAST`, [pid]);
+            if (!stopped && rows.length)
+                session.log(`${where}: index build waiting ${Math.round((Date.now() - started) / 1000)} s for ${rows.map(describeBlocker).join('; ')}`);
+        }
+        catch {
+            // The report is a courtesy: the build itself is watched by the connection's liveness check.
+        }
+        if (!stopped)
+            timer = setTimeout(report, everyMs);
+    };
+    timer = setTimeout(report, Math.min(everyMs, 5000));
+    return () => {
+        stopped = true;
+        if (timer)
+            clearTimeout(timer);
+    };
+}
+/** One waited-for session: pid, application, state, age and the start of its query — never a literal (a password may be one). */
+function describeBlocker(row) {
+    const query = scrubSecrets((row.query ?? '')
+        .replace(/'(?:[^']|'')*'?/g, "'…'")
+        .replace(/\$([A-Za-z_]*)\$[\s\S]*?(\$\1\$|$)/g, '$…$')
+        .replace(/\s+/g, ' ')
+        .trim());
+    const start = query.length > 60 ? `${query.slice(0, 60)}…` : query;
+    return `pid ${row.pid} (${row.app || 'no application_name'}, ${row.state || 'unknown state'}, transaction open ${row.age} s${start ? `: ${start}` : ''})`;
+}
+/**
+ * Failures of a concurrent build that another attempt can get past: a deadlock or serialization failure
+ * with concurrent DDL, or a cancel by someone else. A duplicate key, a bad column or a statement_timeout
+ * would fail the same way again — after another full scan of the table — so those are not retried.
+ */
+function isTransientBuildFailure(error) {
+    const code = error.sqlState;
+    if (code === '40P01' || code === '40001' || code === '55006' || code === '53200')
+        return true;
+    return code === '57014' && /user request/i.test(error.message);
+}
+async function lastIndexAttempt(session, version, index) {
+    const { client } = session;
+    // As the login role, like every tracking access: the migration may have switched roles.
+    const result = await client.query(`BEGIN; ${LOGIN_ROLE_LOCAL};\nSELECT coalesce(max(attempt), 0) AS n FROM ${connection_quoteIdent(session.schema)}.index_build_history WHERE version = ${client.escapeLiteral(version)} AND index_name = ${client.escapeLiteral(indexLabel(index))};\nCOMMIT`);
+    const rows = (Array.isArray(result) ? result.find((r) => r.command === 'SELECT') : result).rows;
+    return Number(rows[0].n);
+}
+/** One row per build attempt in index_build_history; over a fresh connection when the runner's was lost. */
+async function recordIndexAttempt(session, version, index, attempt, error, durationMs) {
+    const message = error === null ? null : error instanceof StatementFailure ? error.message : execute_describePgError(error);
+    const sql = (client) => {
+        const lit = (value) => (value === null ? 'NULL' : client.escapeLiteral(value));
+        return asLoginRole(`INSERT INTO ${connection_quoteIdent(session.schema)}.index_build_history (version, index_name, attempt, status, error_message, duration_ms) VALUES (${lit(version)}, ${lit(indexLabel(index))}, ${attempt}, ${lit(error === null ? 'success' : 'failed')}, ${lit(message)}, ${Math.round(durationMs)})`);
+    };
+    await recordOverAnyConnection(session, `the index build attempt in ${session.schema}.index_build_history`, (client) => client.query(sql(client)));
+}
+function indexLabel(index) {
+    return index.schema ? `${index.schema}.${index.name}` : index.name;
+}
+/** The index a CREATE INDEX CONCURRENTLY statement builds, when it names one. */
+function concurrentIndexTarget(statement) {
+    const node = statement.node.IndexStmt;
+    if (!node?.concurrent || !node.idxname || !node.relation?.relname)
+        return undefined;
+    const schema = node.relation.schemaname ?? null;
+    const table = schema ? `${connection_quoteIdent(schema)}.${connection_quoteIdent(node.relation.relname)}` : connection_quoteIdent(node.relation.relname);
+    return { schema, name: node.idxname, table };
+}
+/**
+ * The state of the index this statement builds: matched by name AND table (an index lives in its table's
+ * schema), so a same-named index elsewhere is never taken for it, skipped or dropped.
+ */
+async function indexState(client, index) {
+    const result = await client.query(`SELECT i.indisvalid, n.nspname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relname = $1 AND i.indrelid = to_regclass($2)`, [index.name, index.table]);
+    const row = result.rows[0];
+    if (!row)
+        return { state: 'absent' };
+    return { state: row.indisvalid ? 'valid' : 'invalid', schema: row.nspname };
+}
+/** An INVALID index left by a failed concurrent build still slows every write: drop it before anything else. */
+async function dropInvalidIndex(session, index) {
+    const found = await indexState(session.client, index);
+    if (found.state !== 'invalid')
+        return;
+    session.log(`dropping INVALID index ${found.schema}.${index.name} left by a failed concurrent build`);
+    await session.client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${connection_quoteIdent(found.schema)}.${connection_quoteIdent(index.name)}`);
+}
+
 ;// CONCATENATED MODULE: ./lib/db/down.js
+
+
+
 
 
 
@@ -55382,31 +49825,43 @@ async function down_runDown(options) {
             const downSource = downSourceOf(entry);
             if (!downSource)
                 throw new OperationError(`cannot roll back ${row.version}_${row.name}: ${displayPath(entry.upPath)} has no down ${entry.layout && entry.layout !== 'native' ? `migration (${entry.layout} layout)` : `file (${row.version}_${row.name}.down.sql)`}; nothing was rolled back`);
-            return { version: row.version, name: row.name, script: loadSource(downSource) };
+            const script = loadSource(downSource);
+            return { version: row.version, name: row.name, script, resume: rollbackResume(row, script, checksumOf(script.text)) };
         });
+        const interrupted = rows.find((row) => row.rollback_done !== null && row.rollback_done !== undefined);
+        if (interrupted && plan[0]?.version !== interrupted.version) {
+            throw new OperationError(`the rollback of ${interrupted.version}_${interrupted.name} stopped part-way (${interrupted.rollback_done} down statement(s) done): finish it first with ddlgate down --steps 1; nothing was rolled back`);
+        }
         await options.onPlan?.(plan);
         const done = [];
+        const settings = { lockTimeoutMs: options.lockTimeoutMs, statementTimeoutMs: options.statementTimeoutMs, lockRetries: options.lockRetries, batch: 0, ...(options.indexTimeoutMs !== undefined ? { indexTimeoutMs: options.indexTimeoutMs } : {}) };
         for (const step of plan) {
             const started = performance.now();
             const { client } = session;
             const s = connection_quoteIdent(options.schema);
+            const version = client.escapeLiteral(step.version);
+            const finish = (durationMs) => `DELETE FROM ${s}.schema_migrations WHERE version = ${version};
+${historyInsertSql(client, options.schema, { version: step.version, action: 'rollback', executionTimeMs: durationMs, status: 'success', executedBy: session.executedBy, environment: session.environment, details: step.resume ? { resumedFrom: step.resume.from } : undefined })}`;
             try {
                 if (step.script.transactional) {
-                    await client.query(`BEGIN; ${timeoutSettings(options.lockTimeoutMs, options.statementTimeoutMs, 'LOCAL')}`);
-                    for (const statement of step.script.statements)
-                        await executeStatement(client, step.script, statement);
-                    const durationMs = performance.now() - started;
-                    await client.query(`DELETE FROM ${s}.schema_migrations WHERE version = ${client.escapeLiteral(step.version)};
-${historyInsertSql(client, options.schema, { version: step.version, action: 'rollback', executionTimeMs: durationMs, status: 'success', executedBy: session.executedBy, environment: session.environment })};
-COMMIT`);
+                    // One transaction: the statements, the tracking row's removal and the history row commit together.
+                    await client.query(sessionResetSql());
+                    await runTransactionStep(session, step.script, step.script.statements, settings, finish('transaction'));
                 }
                 else {
-                    await client.query(timeoutSettings(options.lockTimeoutMs, options.statementTimeoutMs, 'SESSION'));
-                    for (const statement of step.script.statements)
-                        await executeStatement(client, step.script, statement);
-                    await client.query('RESET lock_timeout; RESET statement_timeout');
-                    await client.query(`DELETE FROM ${s}.schema_migrations WHERE version = $1`, [step.version]);
-                    await insertHistory(client, options.schema, { version: step.version, action: 'rollback', executionTimeMs: performance.now() - started, status: 'success', executedBy: session.executedBy, environment: session.environment });
+                    // Statement by statement, exactly once: each step commits with rollback_done (see runStepwise).
+                    if (step.resume)
+                        session.log(`${step.script.path}: resuming the rollback after statement ${step.resume.from} of ${step.script.statements.length}`);
+                    const checksum = client.escapeLiteral(checksumOf(step.script.text));
+                    await runStepwise(session, {
+                        script: step.script,
+                        version: step.version,
+                        from: step.resume?.from ?? 0,
+                        interrupted: step.resume !== undefined,
+                        progress: (n) => `UPDATE ${s}.schema_migrations SET rollback_done = ${n}, rollback_checksum = ${checksum} WHERE version = ${version}`,
+                        manual: { column: 'rollback_done', command: 'down' },
+                    }, settings);
+                    await client.query(asLoginRole(finish(performance.now() - started)));
                 }
                 const durationMs = performance.now() - started;
                 done.push({ version: step.version, name: step.name, durationMs });
@@ -55414,14 +49869,32 @@ COMMIT`);
             }
             catch (error) {
                 await client.query('ROLLBACK').catch(() => { });
-                const message = error instanceof StatementFailure ? error.message : execute_describePgError(error);
+                const message = error instanceof StatementFailure || error instanceof CommitFailure ? error.message : execute_describePgError(error);
+                const lost = isConnectionLost(error) || error.connectionLost === true || lostReason(client) !== undefined;
                 const entry = { version: step.version, action: 'rollback', executionTimeMs: performance.now() - started, status: 'failed', errorMessage: message, executedBy: session.executedBy, environment: session.environment };
-                await recordOverAnyConnection(session, `the failed rollback in ${options.schema}.migration_history`, (target) => insertHistory(target, options.schema, entry));
+                await recordOverAnyConnection(session, `the failed rollback in ${options.schema}.migration_history`, async (target) => {
+                    // Answered by the server with nothing done: no rollback is part-way, so up is not blocked by it.
+                    if (!lost)
+                        await target.query(`UPDATE ${s}.schema_migrations SET rollback_done = NULL, rollback_checksum = NULL WHERE version = $1 AND rollback_done = 0`, [step.version]);
+                    await insertHistory(target, options.schema, entry);
+                });
                 throw new RollbackFailed(step, message, done);
             }
         }
         return done;
     });
+}
+/**
+ * Where an interrupted statement-by-statement rollback resumes: at rollback_done, if the down script is the
+ * one it counted in (an edited script would skip or repeat work).
+ */
+function rollbackResume(row, script, checksum) {
+    if (row.rollback_done === null || row.rollback_done === undefined)
+        return undefined;
+    if (row.rollback_done > 0 && row.rollback_checksum !== checksum) {
+        throw new OperationError(`${script.path}: changed after its rollback stopped part-way (${row.rollback_done} statement(s) done); restore the file to finish the rollback; nothing was rolled back`);
+    }
+    return { from: row.rollback_done };
 }
 
 ;// CONCATENATED MODULE: ./lib/sql/concurrently.js
@@ -55472,6 +49945,9 @@ function computeStatus(files, rows, failures) {
             const failure = failures.get(file.version);
             items.push(failure ? { ...base, state: 'failed', appliedAt: null, detail: failure.error ?? 'failed' } : { ...base, state: 'pending', appliedAt: null });
         }
+        else if (row.rollback_done !== null && row.rollback_done !== undefined) {
+            items.push({ ...base, state: 'failed', appliedAt: iso(row.applied_at), detail: `rollback stopped after ${row.rollback_done} down statement(s); finish it with ddlgate down` });
+        }
         else if (row.status !== 'applied') {
             items.push({ ...base, state: 'failed', appliedAt: null, detail: row.error_message ?? `stopped after ${row.statements_done} statement(s)` });
         }
@@ -55521,6 +49997,11 @@ function planUp(migrations, rows, options) {
     const status = computeStatus(migrations, rows, new Map());
     const migrationByVersion = new Map(migrations.map((migration) => [migration.version, migration]));
     const entryByVersion = new Map(entries.map((entry) => [entry.version, entry]));
+    // A statement-by-statement rollback stopped part-way leaves the schema between two versions: finish it first.
+    const halfRolledBack = rows.find((row) => row.rollback_done !== null && row.rollback_done !== undefined);
+    if (halfRolledBack) {
+        throw new OperationError(`the rollback of ${halfRolledBack.version}_${halfRolledBack.name} stopped part-way (${halfRolledBack.rollback_done} down statement(s) done): finish it with ddlgate down --steps 1, then run up; nothing was applied`);
+    }
     for (const item of status) {
         if (item.state === 'modified') {
             const file = displayPath(entryByVersion.get(item.version).upPath);
@@ -56026,12 +50507,14 @@ async function startEphemeralPostgres(options = {}) {
     };
     own(baseDir);
     own(passwordFile);
-    const initdb = (0,external_node_child_process_namespaceObject.spawnSync)(external_node_path_namespaceObject.join(binDir, 'initdb'), ['-D', dataDir, '-U', user, `--pwfile=${passwordFile}`, '-A', 'scram-sha-256', '-E', 'UTF8', '--locale=C', '-N'], { encoding: 'utf8', ...runAs, cwd: baseDir });
-    if (initdb.status !== 0) {
-        (0,external_node_fs_.rmSync)(baseDir, { recursive: true, force: true });
-        throw new OperationError(`initdb failed: ${(initdb.stderr || initdb.stdout || '').trim().split('\n').pop()}`);
+    try {
+        createDataDir(binDir, dataDir, user, passwordFile, password, runAs, baseDir);
     }
-    (0,external_node_fs_.rmSync)(passwordFile);
+    catch (error) {
+        (0,external_node_fs_.rmSync)(baseDir, { recursive: true, force: true });
+        throw error;
+    }
+    (0,external_node_fs_.rmSync)(passwordFile, { force: true });
     const spawnSocketDir = () => {
         if (!(0,external_node_fs_.existsSync)(socketDir)) {
             (0,external_node_child_process_namespaceObject.spawnSync)('mkdir', ['-p', socketDir]);
@@ -56090,6 +50573,75 @@ async function startEphemeralPostgres(options = {}) {
         },
     };
 }
+function initdb(binDir, dataDir, user, passwordFile, runAs, cwd) {
+    const result = (0,external_node_child_process_namespaceObject.spawnSync)(external_node_path_namespaceObject.join(binDir, 'initdb'), ['-D', dataDir, '-U', user, `--pwfile=${passwordFile}`, '-A', 'scram-sha-256', '-E', 'UTF8', '--locale=C', '-N'], { encoding: 'utf8', ...runAs, cwd });
+    if (result.status !== 0)
+        throw new OperationError(`initdb failed: ${(result.stderr || result.stdout || '').trim().split('\n').pop()}`);
+}
+/**
+ * A new cluster in `dataDir` with `password` for `user`. initdb is most of a throwaway server's start-up
+ * (seconds of CPU on a small runner), so it runs once per machine, server binaries and user into a template
+ * directory; each server copies the template and sets its own random password in single-user mode before
+ * it listens. Nothing of the template is shared at run time: every server has its own copy.
+ * DDLGATE_PG_TEMPLATE=0 runs initdb every time.
+ */
+function createDataDir(binDir, dataDir, user, passwordFile, password, runAs, cwd) {
+    if (process.env.DDLGATE_PG_TEMPLATE === '0')
+        return initdb(binDir, dataDir, user, passwordFile, runAs, cwd);
+    const template = templateDir(binDir, user, runAs, passwordFile, cwd);
+    const copy = (0,external_node_child_process_namespaceObject.spawnSync)('cp', ['-a', template, dataDir], { encoding: 'utf8' });
+    if (copy.status !== 0)
+        throw new OperationError(`could not copy the PostgreSQL template ${template}: ${(copy.stderr ?? '').trim()}`);
+    // The password goes on stdin (never argv). Single-user mode applies it to the copy before any connection is possible.
+    const single = (0,external_node_child_process_namespaceObject.spawnSync)(external_node_path_namespaceObject.join(binDir, 'postgres'), ['--single', '-D', dataDir, '-c', 'fsync=off', 'postgres'], {
+        input: `ALTER ROLE ${user} PASSWORD '${password}';\n`,
+        encoding: 'utf8',
+        ...runAs,
+        cwd,
+    });
+    if (single.status !== 0)
+        throw new OperationError(`could not set the throwaway server's password: ${(single.stderr || '').trim().split('\n').pop()}`);
+}
+/** The machine's template cluster for these binaries and this user, made by initdb on first use. */
+function templateDir(binDir, user, runAs, passwordFile, cwd) {
+    const uid = runAs.uid ?? (typeof process.getuid === 'function' ? process.getuid() : 0);
+    const key = (0,external_node_crypto_.createHash)('sha256').update(`${binDir}\0${serverVersionText(binDir)}\0${user}`).digest('hex').slice(0, 16);
+    const dir = external_node_path_namespaceObject.join(external_node_os_namespaceObject.tmpdir(), `ddlgate-pg-template-${uid}-${key}`);
+    if (usableTemplate(dir, uid))
+        return dir;
+    // Built beside the final name and renamed into place: a concurrent start sees a whole template or none.
+    const building = (0,external_node_fs_.mkdtempSync)(`${dir}.building-`);
+    if (runAs.uid !== undefined)
+        (0,external_node_fs_.chownSync)(building, runAs.uid, runAs.gid);
+    try {
+        initdb(binDir, external_node_path_namespaceObject.join(building, 'data'), user, passwordFile, runAs, cwd);
+        try {
+            (0,external_node_fs_.renameSync)(external_node_path_namespaceObject.join(building, 'data'), dir);
+        }
+        catch {
+            // Another start made it first: use theirs.
+        }
+    }
+    finally {
+        (0,external_node_fs_.rmSync)(building, { recursive: true, force: true });
+    }
+    if (!usableTemplate(dir, uid))
+        throw new OperationError(`the PostgreSQL template ${dir} is not usable (owned by another user?); remove it or set DDLGATE_PG_TEMPLATE=0`);
+    return dir;
+}
+/** A complete template owned by the server's user and closed to others (initdb makes it 0700). */
+function usableTemplate(dir, uid) {
+    try {
+        const info = (0,external_node_fs_.statSync)(dir);
+        return info.isDirectory() && info.uid === uid && (info.mode & 0o077) === 0 && (0,external_node_fs_.existsSync)(external_node_path_namespaceObject.join(dir, 'PG_VERSION')) && (0,external_node_fs_.existsSync)(external_node_path_namespaceObject.join(dir, 'global', 'pg_control'));
+    }
+    catch {
+        return false;
+    }
+}
+function serverVersionText(binDir) {
+    return (0,external_node_child_process_namespaceObject.spawnSync)(external_node_path_namespaceObject.join(binDir, 'postgres'), ['--version'], { encoding: 'utf8' }).stdout ?? '';
+}
 function waitUntilReady(proc) {
     return new Promise((resolve, reject) => {
         let log = '';
@@ -56110,582 +50662,6 @@ function waitUntilReady(proc) {
         });
         proc.once('exit', (code) => fail(new OperationError(`PostgreSQL exited during start-up (code ${code}): ${log.trim().split('\n').pop() ?? ''}`)));
     });
-}
-
-;// CONCATENATED MODULE: ./lib/db/steps.js
-
-
-const quote = (name) => `"${name.replace(/"/g, '""')}"`;
-const qualified = (n) => (n.schema ? `${quote(n.schema)}.${quote(n.name)}` : quote(n.name));
-const rangeVar = (rv) => ({ schema: rv?.schemaname ?? null, name: rv?.relname ?? '' });
-/** Statements that must run outside a transaction block on this server. */
-function bareReason(statement, serverVersionNum) {
-    const reason = nonTransactionalReason(statement);
-    if (reason)
-        return reason;
-    // ALTER TYPE … ADD VALUE cannot run in a transaction block before PostgreSQL 12.
-    if (statement.node.AlterEnumStmt?.newVal && !statement.node.AlterEnumStmt.oldVal && serverVersionNum < 120000)
-        return 'ALTER TYPE … ADD VALUE (before PostgreSQL 12)';
-    if (statement.node.ClusterStmt && !statement.node.ClusterStmt.relation)
-        return 'CLUSTER without a table';
-    if (statement.node.ReindexStmt && ['REINDEX_OBJECT_SYSTEM', 'REINDEX_OBJECT_DATABASE'].includes(statement.node.ReindexStmt.kind))
-        return 'REINDEX SYSTEM/DATABASE';
-    const sub = Object.keys(statement.node)[0] ?? '';
-    if (['CreateSubscriptionStmt', 'DropSubscriptionStmt', 'AlterSubscriptionStmt'].includes(sub))
-        return sub.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
-    return undefined;
-}
-function completionOf(statement) {
-    const node = statement.node;
-    if (node.IndexStmt?.concurrent) {
-        const i = node.IndexStmt;
-        if (!i.idxname)
-            return { kind: 'unknown', check: 'whether the unnamed index it builds exists and is valid (name the index in the file so ddlgate can check it)' };
-        const schema = i.relation?.schemaname ?? null;
-        return { kind: 'index-built', index: { schema, name: i.idxname, table: qualified(rangeVar(i.relation)) } };
-    }
-    if (node.DropStmt?.concurrent) {
-        const names = (node.DropStmt.objects ?? []).map((o) => {
-            const parts = (o.List?.items ?? []).map((p) => p.String?.sval ?? '');
-            return parts.length > 1 ? { schema: parts[parts.length - 2], name: parts[parts.length - 1] } : { schema: null, name: parts[0] ?? '' };
-        });
-        return { kind: 'index-dropped', names };
-    }
-    if (node.AlterEnumStmt?.newVal) {
-        const parts = (node.AlterEnumStmt.typeName ?? []).map((p) => p.String?.sval ?? '');
-        return { kind: 'enum-value', type: parts.length > 1 ? { schema: parts[parts.length - 2], name: parts[parts.length - 1] } : { schema: null, name: parts[0] }, label: node.AlterEnumStmt.newVal };
-    }
-    if (node.CreatedbStmt)
-        return { kind: 'database', name: node.CreatedbStmt.dbname, exists: true };
-    if (node.DropdbStmt)
-        return { kind: 'database', name: node.DropdbStmt.dbname, exists: false };
-    if (node.CreateTableSpaceStmt)
-        return { kind: 'tablespace', name: node.CreateTableSpaceStmt.tablespacename, exists: true };
-    if (node.DropTableSpaceStmt)
-        return { kind: 'tablespace', name: node.DropTableSpaceStmt.tablespacename, exists: false };
-    const detach = node.AlterTableStmt?.cmds?.find((cmd) => cmd.AlterTableCmd?.def?.PartitionCmd?.concurrent);
-    if (detach)
-        return { kind: 'partition-detached', parent: rangeVar(node.AlterTableStmt.relation), partition: rangeVar(detach.AlterTableCmd.def.PartitionCmd.name) };
-    if (node.VacuumStmt || node.ReindexStmt || node.AlterSystemStmt || node.ClusterStmt)
-        return { kind: 'repeatable' };
-    return { kind: 'unknown', check: 'whether it took effect' };
-}
-/** Splits a script into steps; `BEGIN … COMMIT` written in the file make one transaction step. */
-function planSteps(script, serverVersionNum) {
-    const steps = [];
-    const statements = script.statements;
-    for (let i = 0; i < statements.length; i++) {
-        const statement = statements[i];
-        const control = transactionControl(statement);
-        if (control === 'begin') {
-            let end = i + 1;
-            while (end < statements.length && !['commit', 'rollback'].includes(transactionControl(statements[end]) ?? ''))
-                end++;
-            const closing = statements[end];
-            if (!closing)
-                throw new errors_InputError(`${script.path}:${statement.line}: BEGIN without COMMIT`);
-            if (transactionControl(closing) === 'rollback')
-                throw new errors_InputError(`${script.path}:${closing.line}: ROLLBACK of a block in a statement-by-statement migration would discard it; remove the block or end it with COMMIT`);
-            const inner = statements.slice(i + 1, end);
-            const bare = inner.find((s) => bareReason(s, serverVersionNum));
-            if (bare)
-                throw new errors_InputError(`${script.path}:${bare.line}: ${bareReason(bare, serverVersionNum)} cannot run inside BEGIN … COMMIT`);
-            steps.push({ kind: 'transaction', from: i, to: end + 1, statements: inner });
-            i = end;
-            continue;
-        }
-        if (control === 'commit' || control === 'rollback')
-            throw new errors_InputError(`${script.path}:${statement.line}: ${control.toUpperCase()} without BEGIN`);
-        const reason = bareReason(statement, serverVersionNum);
-        steps.push(reason ? { kind: 'bare', from: i, to: i + 1, statement, reason, completion: completionOf(statement) } : { kind: 'transaction', from: i, to: i + 1, statements: [statement] });
-    }
-    return steps;
-}
-/**
- * What earlier statements of the migration left in the session (SET, SET ROLE, search_path, set_config …)
- * died with the interrupted session. Plain SET/RESET and SELECTs of set_config() calls are replayed;
- * anything else that leaves session state (a temporary table, set_config inside a larger query or a DO
- * block) cannot be rebuilt faithfully, and the resume is refused with the reason.
- */
-function sessionReplay(script, before) {
-    const replay = [];
-    for (const statement of script.statements.slice(0, before)) {
-        const node = statement.node;
-        const where = `${script.path}:${statement.line}`;
-        if (node.VariableSetStmt) {
-            // SET LOCAL and SET TRANSACTION end with their transaction.
-            if (node.VariableSetStmt.is_local || node.VariableSetStmt.kind === 'VAR_SET_MULTI')
-                continue;
-            replay.push(statement);
-            continue;
-        }
-        if (node.DiscardStmt) {
-            replay.push(statement);
-            continue;
-        }
-        if (node.SelectStmt && isSetConfigOnly(node.SelectStmt)) {
-            replay.push(statement);
-            continue;
-        }
-        const persistence = node.CreateStmt?.relation?.relpersistence ?? node.CreateTableAsStmt?.into?.rel?.relpersistence ?? node.ViewStmt?.view?.relpersistence ?? node.CreateSeqStmt?.sequence?.relpersistence;
-        if (persistence === 't')
-            return { ok: false, reason: `${where} created a temporary object, which ended with the interrupted session` };
-        if (/set_config|\bset\s+(session\s+|local\s+)?(role|search_path|session\s+authorization)\b/i.test(statement.sql)) {
-            return { ok: false, reason: `${where} changes session settings inside a larger statement (${Object.keys(node)[0]}), which ddlgate cannot replay` };
-        }
-    }
-    return { ok: true, statements: replay };
-}
-/** `SELECT set_config('a', 'b', false)[, …]` with nothing else: no FROM, no WHERE, only set_config calls of constants. */
-function isSetConfigOnly(select) {
-    if (select.fromClause || select.whereClause || select.withClause || !select.targetList?.length)
-        return false;
-    return select.targetList.every((target) => {
-        const call = target.ResTarget?.val?.FuncCall;
-        const name = (call?.funcname ?? []).map((p) => p.String?.sval).join('.');
-        return (name === 'set_config' || name === 'pg_catalog.set_config') && (call.args ?? []).every((arg) => arg.A_Const || arg.TypeCast?.arg?.A_Const);
-    });
-}
-
-;// CONCATENATED MODULE: ./lib/db/apply.js
-
-
-
-
-
-
-
-
-
-const apply_sleepFor = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-/**
- * `resume`: set when an earlier run left this (statement-by-statement) migration part-way; `from` is the
- * first statement not known to be done.
- */
-async function applyMigration(session, migration, settings, resume) {
-    return migration.up.transactional
-        ? applyTransactional(session, migration, settings)
-        : applyStatementByStatement(session, migration, settings, resume?.from ?? 0, resume !== undefined);
-}
-/** 'transaction': the server's own measure, from BEGIN to this statement, for rows written with COMMIT. */
-function durationSql(durationMs) {
-    if (durationMs === 'transaction')
-        return TRANSACTION_ELAPSED_MS;
-    return durationMs === null ? 'NULL' : String(Math.round(durationMs));
-}
-function trackingUpsertSql(client, session, migration, fields) {
-    const lit = (value) => (value === null ? 'NULL' : client.escapeLiteral(value));
-    const s = connection_quoteIdent(session.schema);
-    return `INSERT INTO ${s}.schema_migrations AS m (version, name, checksum, status, applied_at, applied_by, execution_time_ms, error_message, batch, schema_fingerprint, statements_done)
-VALUES (${lit(migration.version)}, ${lit(migration.name)}, ${lit(migration.checksum)}, ${lit(fields.status)}, ${fields.status === 'applied' ? 'now()' : 'NULL'}, ${lit(session.executedBy)}, ${durationSql(fields.durationMs)}, ${lit(fields.error)}, ${fields.batch}, ${lit(fields.fingerprint)}, ${fields.statementsDone})
-ON CONFLICT (version) DO UPDATE SET name = EXCLUDED.name, checksum = EXCLUDED.checksum, status = EXCLUDED.status, applied_at = EXCLUDED.applied_at,
-  applied_by = EXCLUDED.applied_by, execution_time_ms = EXCLUDED.execution_time_ms, error_message = EXCLUDED.error_message, batch = EXCLUDED.batch,
-  schema_fingerprint = EXCLUDED.schema_fingerprint, statements_done = EXCLUDED.statements_done`;
-}
-/**
- * One transaction: BEGIN with local timeouts, the statements, the tracking row and the history row, COMMIT.
- * A lock timeout rolls everything back and retries with backoff, so a migration waiting for a busy table
- * never queues other sessions behind it for longer than lock_timeout.
- */
-async function applyTransactional(session, migration, settings) {
-    const { client } = session;
-    const statements = migration.up.statements;
-    for (let attempt = 1;; attempt++) {
-        const started = performance.now();
-        const lockTimeoutMs = lockTimeoutForAttempt(attempt, settings);
-        // The tracking rows are written as the login role: a migration may have switched roles (SET ROLE).
-        const tracking = (fingerprint) => `RESET ROLE;
-${trackingUpsertSql(client, session, migration, { status: 'applied', durationMs: 'transaction', batch: settings.batch, fingerprint, statementsDone: statements.length, error: null })};
-${historyInsertSql(client, session.schema, { version: migration.version, action: 'apply', executionTimeMs: 'transaction', status: 'success', executedBy: session.executedBy, environment: session.environment, details: attempt > 1 ? { attempts: attempt } : undefined })}`;
-        try {
-            // Round trips: the first statement travels with BEGIN and the timeouts, and the last one with the
-            // tracking rows (unless a fingerprint must be taken in between); COMMIT goes alone, so an error it
-            // raises (a deferred constraint or trigger) is reported as the COMMIT's, not a statement's.
-            // Statements are joined on new lines: a statement may end in a -- comment.
-            for (const [index, statement] of statements.entries()) {
-                const first = index === 0;
-                const last = index === statements.length - 1 && !settings.fingerprint;
-                // The session reset (what an earlier migration SET must not leak into this one) rides with BEGIN too.
-                const sql = `${first ? `${sessionResetSql()};\nBEGIN; ${timeoutSettings(lockTimeoutMs, settings.statementTimeoutMs, 'LOCAL')};\n` : ''}${statement.sql}\n;${last ? `\n${tracking(null)}` : ''}`;
-                await executeStatement(client, migration.up, statement, sql);
-            }
-            if (settings.fingerprint)
-                await client.query(tracking(await settings.fingerprint(client)));
-            await commit(client, migration.up.path);
-            const durationMs = performance.now() - started;
-            return { version: migration.version, name: migration.name, durationMs, transactional: true, attempts: attempt };
-        }
-        catch (error) {
-            await client.query('ROLLBACK').catch(() => { });
-            if (error instanceof StatementFailure && error.isLockTimeout && attempt <= settings.lockRetries) {
-                await backOff(session, settings, `${migration.up.path}:${error.statement.line}`, attempt, lockTimeoutMs);
-                continue;
-            }
-            throw error;
-        }
-    }
-}
-/**
- * A migration's plain SET (search_path, role, work_mem …) outlives its transaction on this connection:
- * reset before each migration, so it runs as it would in a run of its own. Not DISCARD ALL: it would
- * release the migration lock. The connection check is set again (it exists from PostgreSQL 14 on).
- */
-function sessionResetSql() {
-    return `RESET ALL; RESET ROLE; SET SESSION AUTHORIZATION DEFAULT;\n${sessionGuardsSql(true)}`;
-}
-/** COMMIT alone, so that its own errors (deferred constraints, triggers) are named as such. */
-async function commit(client, path) {
-    try {
-        await client.query('COMMIT');
-    }
-    catch (error) {
-        throw new CommitFailure(path, error);
-    }
-}
-/**
- * --single-transaction: the caller's transaction is already open; run the statements and write the
- * tracking rows inside it, so the whole batch commits or rolls back together.
- */
-async function applyInOpenTransaction(session, migration, settings) {
-    const { client } = session;
-    const started = performance.now();
-    await client.query(timeoutSettings(settings.lockTimeoutMs, settings.statementTimeoutMs, 'LOCAL'));
-    for (const statement of migration.up.statements)
-        await executeStatement(client, migration.up, statement);
-    const fingerprint = settings.fingerprint ? await settings.fingerprint(client) : null;
-    const durationMs = performance.now() - started;
-    await client.query(`${trackingUpsertSql(client, session, migration, { status: 'applied', durationMs, batch: settings.batch, fingerprint, statementsDone: migration.up.statements.length, error: null })};
-${historyInsertSql(client, session.schema, { version: migration.version, action: 'apply', executionTimeMs: durationMs, status: 'success', executedBy: session.executedBy, environment: session.environment })}`);
-    return { version: migration.version, name: migration.name, durationMs, transactional: true, attempts: 1 };
-}
-/**
- * A statement-by-statement migration, exactly once by construction (see steps.ts): each statement that can
- * run in a transaction commits together with its progress row; a bare statement (CREATE INDEX
- * CONCURRENTLY, VACUUM …) runs alone and its progress is written right after. On resume the session the
- * next statement had is rebuilt first (SET, SET ROLE, search_path, set_config), and a bare statement the
- * interrupted run may have finished is looked up in the catalog instead of being run again.
- */
-async function applyStatementByStatement(session, migration, settings, resumeFrom, interrupted) {
-    const { client } = session;
-    const started = performance.now();
-    const script = migration.up;
-    const statements = script.statements;
-    const steps = planSteps(script, await serverVersionNum(client));
-    const first = resumeFrom >= statements.length ? steps.length : steps.findIndex((step) => step.from === resumeFrom);
-    if (first < 0)
-        throw new OperationError(`${script.path}: the recorded progress (${resumeFrom} statement(s) done) does not fall between two steps of the file as it is now; restore the file or record the state with ddlgate repair`);
-    await client.query(sessionResetSql());
-    if (resumeFrom > 0 && first < steps.length) {
-        const replay = sessionReplay(script, resumeFrom);
-        if (!replay.ok)
-            throw new OperationError(`${script.path}: cannot resume after statement ${resumeFrom}: ${replay.reason}; finish the migration by hand, then record it with ddlgate baseline or repair`);
-        for (const statement of replay.statements)
-            await executeStatement(client, script, statement);
-        if (replay.statements.length)
-            session.log(`${script.path}: session re-established for the resume (${replay.statements.map((st) => `line ${st.line}`).join(', ')})`);
-    }
-    const progress = (done, status = 'running', durationMs = null, fingerprint = null) => trackingUpsertSql(client, session, migration, { status, durationMs, batch: settings.batch, fingerprint, statementsDone: done, error: null });
-    await client.query(asLoginRole(progress(resumeFrom)));
-    try {
-        for (let k = first; k < steps.length; k++) {
-            const step = steps[k];
-            if (step.kind === 'transaction') {
-                await runTransactionStep(session, script, step.statements, settings, progress(step.to));
-                continue;
-            }
-            if (interrupted && k === first && (await completedBefore(session, script, step))) {
-                await client.query(asLoginRole(progress(step.to)));
-                continue;
-            }
-            await runBareStatement(session, migration.version, script, step.statement, settings);
-            await client.query(asLoginRole(progress(step.to)));
-        }
-    }
-    finally {
-        await client.query(sessionResetSql()).catch(() => { });
-    }
-    const fingerprint = settings.fingerprint ? await settings.fingerprint(client) : null;
-    const durationMs = performance.now() - started;
-    await client.query(asLoginRole(`${progress(statements.length, 'applied', durationMs, fingerprint)};
-${historyInsertSql(client, session.schema, { version: migration.version, action: 'apply', executionTimeMs: durationMs, status: 'success', executedBy: session.executedBy, environment: session.environment, details: resumeFrom ? { resumedFrom: resumeFrom } : undefined })}`));
-    return { version: migration.version, name: migration.name, durationMs, transactional: false, attempts: 1, ...(resumeFrom ? { resumedFrom: resumeFrom } : {}) };
-}
-/**
- * Tracking writes in a transaction of their own, as the login role: the migration may have switched roles
- * (SET ROLE). SET LOCAL ends with the transaction, so the migration's own role is back for its next statement.
- */
-function asLoginRole(sql) {
-    return `BEGIN; ${LOGIN_ROLE_LOCAL};\n${sql};\nCOMMIT`;
-}
-const LOGIN_ROLE_LOCAL = 'SET LOCAL SESSION AUTHORIZATION DEFAULT; SET LOCAL ROLE NONE';
-async function serverVersionNum(client) {
-    const result = await client.query(`SELECT current_setting('server_version_num')::int AS v`);
-    return Number(result.rows[0].v);
-}
-/**
- * One step in one transaction with its progress row: BEGIN, escalating lock timeout, the statement(s), the
- * progress row written as the login role, then COMMIT alone (so a deferred constraint's error is named as
- * the COMMIT's). A lock timeout rolls everything back and retries with jittered backoff.
- */
-async function runTransactionStep(session, script, statements, settings, progressSql) {
-    const { client } = session;
-    for (let attempt = 1;; attempt++) {
-        const lockTimeoutMs = lockTimeoutForAttempt(attempt, settings);
-        try {
-            for (const [index, statement] of statements.entries()) {
-                const head = index === 0 ? `BEGIN; ${timeoutSettings(lockTimeoutMs, settings.statementTimeoutMs, 'LOCAL')};\n` : '';
-                const tail = index === statements.length - 1 ? `\n;${LOGIN_ROLE_LOCAL};\n${progressSql}` : '';
-                await executeStatement(client, script, statement, `${head}${statement.sql}\n${tail}`);
-            }
-            if (statements.length === 0)
-                await client.query(`BEGIN; ${LOGIN_ROLE_LOCAL}; ${progressSql}`);
-            await commit(client, script.path);
-            return;
-        }
-        catch (error) {
-            await client.query('ROLLBACK').catch(() => { });
-            if (error instanceof StatementFailure && error.isLockTimeout && attempt <= settings.lockRetries) {
-                await backOff(session, settings, `${script.path}:${error.statement.line}`, attempt, lockTimeoutMs);
-                continue;
-            }
-            throw error;
-        }
-    }
-}
-async function backOff(session, settings, where, attempt, lockTimeoutMs) {
-    const delay = retryDelayMs(attempt);
-    session.log(`${where}: lock not available within ${lockTimeoutMs} ms; retry ${attempt}/${settings.lockRetries} in ${(delay / 1000).toFixed(1)} s`);
-    await (settings.sleep ?? apply_sleepFor)(delay);
-}
-/**
- * Whether a bare statement the interrupted run may have finished did finish, from the catalog. Runs with the
- * re-established session, so unqualified names resolve as the statement's did.
- */
-async function completedBefore(session, script, step) {
-    const { client } = session;
-    const where = `${script.path}:${step.statement.line}`;
-    const completion = step.completion;
-    const say = (text) => session.log(`${where}: ${text}`);
-    switch (completion.kind) {
-        case 'index-built': {
-            const { state, schema } = await indexState(client, completion.index);
-            if (state === 'valid')
-                say(`index ${schema}.${completion.index.name} exists and is valid: the interrupted run built it; not run again`);
-            if (state === 'invalid')
-                await dropInvalidIndex(session, completion.index);
-            return state === 'valid';
-        }
-        case 'index-dropped': {
-            const result = await client.query(`SELECT count(*)::int AS n FROM unnest($1::text[]) AS name WHERE to_regclass(name) IS NOT NULL`, [completion.names.map(qualified)]);
-            if (result.rows[0].n === 0)
-                say('the index is gone: the interrupted run dropped it; not run again');
-            return result.rows[0].n === 0;
-        }
-        case 'enum-value': {
-            const result = await client.query(`SELECT 1 FROM pg_enum WHERE enumtypid = to_regtype($1) AND enumlabel = $2`, [qualified(completion.type), completion.label]);
-            if (result.rows.length)
-                say(`enum value '${completion.label}' exists: the interrupted run added it; not run again`);
-            return result.rows.length > 0;
-        }
-        case 'database':
-        case 'tablespace': {
-            const table = completion.kind === 'database' ? 'pg_database WHERE datname' : 'pg_tablespace WHERE spcname';
-            const exists = (await client.query(`SELECT 1 FROM ${table} = $1`, [completion.name])).rows.length > 0;
-            if (exists === completion.exists)
-                say(`${completion.kind} ${completion.name} ${exists ? 'exists' : 'is gone'}: the interrupted run did it; not run again`);
-            return exists === completion.exists;
-        }
-        case 'partition-detached': {
-            const result = await client.query(`SELECT inhdetachpending AS pending FROM pg_inherits WHERE inhrelid = to_regclass($1) AND inhparent = to_regclass($2)`, [qualified(completion.partition), qualified(completion.parent)]);
-            if (result.rows.length === 0) {
-                say('the partition is detached: the interrupted run detached it; not run again');
-                return true;
-            }
-            if (result.rows[0].pending) {
-                say('finishing the detach the interrupted run started (DETACH PARTITION … FINALIZE)');
-                await client.query(`ALTER TABLE ${qualified(completion.parent)} DETACH PARTITION ${qualified(completion.partition)} FINALIZE`);
-                return true;
-            }
-            return false;
-        }
-        case 'repeatable':
-            return false;
-        case 'unknown': {
-            const versionHint = `UPDATE ${connection_quoteIdent(session.schema)}.schema_migrations SET statements_done = ${step.to} WHERE version = '…'`;
-            throw new OperationError(`${where}: the interrupted run may or may not have completed this ${step.reason}, and ddlgate will not run it again blindly: check ${completion.check}; if it did not, run it by hand; then record it (${versionHint}) and run up again`);
-        }
-    }
-}
-/** A bare statement; concurrent index builds on their own clock (see runIndexBuild). */
-async function runBareStatement(session, version, script, statement, settings) {
-    if (isIndexBuild(statement))
-        return runIndexBuild(session, version, script, statement, settings);
-    for (let attempt = 1;; attempt++) {
-        const lockTimeoutMs = lockTimeoutForAttempt(attempt, settings);
-        await session.client.query(timeoutSettings(lockTimeoutMs, settings.statementTimeoutMs, 'SESSION'));
-        try {
-            await executeStatement(session.client, script, statement);
-            return;
-        }
-        catch (error) {
-            if (error instanceof StatementFailure && error.isLockTimeout && attempt <= settings.lockRetries) {
-                await backOff(session, settings, `${script.path}:${statement.line}`, attempt, lockTimeoutMs);
-                continue;
-            }
-            throw error;
-        }
-    }
-}
-/** CREATE/DROP INDEX CONCURRENTLY and REINDEX CONCURRENTLY: they wait for older transactions by design. */
-function isIndexBuild(statement) {
-    const node = statement.node;
-    return Boolean(node.IndexStmt?.concurrent || node.DropStmt?.concurrent || (node.ReindexStmt && (node.ReindexStmt.params ?? []).some((p) => p.DefElem?.defname === 'concurrently')));
-}
-/**
- * A concurrent index build takes a lock that blocks no reads or writes, and legitimately waits for older
- * transactions: it runs with no lock timeout and its own statement timeout, is never cancelled by lock
- * retries, and while it waits ddlgate says every WAIT_REPORT_MS which transactions it waits for.
- * Transient failures (deadlock, cancel) are retried after dropping the INVALID index.
- */
-async function runIndexBuild(session, version, script, statement, settings) {
-    const index = concurrentIndexTarget(statement);
-    let attemptNumber = index ? await lastIndexAttempt(session, version, index) : 0;
-    let indexRetries = 0;
-    const maxIndexRetries = settings.indexRetries ?? 2;
-    await session.client.query(timeoutSettings(0, settings.indexTimeoutMs ?? DEFAULT_INDEX_TIMEOUT_MS, 'SESSION'));
-    try {
-        for (;;) {
-            const started = performance.now();
-            attemptNumber++;
-            const stopReporting = reportWaits(session, `${script.path}:${statement.line}`, settings.waitReportMs ?? WAIT_REPORT_MS);
-            try {
-                await executeStatement(session.client, script, statement);
-                if (index)
-                    await recordIndexAttempt(session, version, index, attemptNumber, null, performance.now() - started);
-                return;
-            }
-            catch (error) {
-                const durationMs = performance.now() - started;
-                if (index) {
-                    // Not after "already exists" (42P07): that index was there before this statement and is not ours.
-                    if (!(error instanceof StatementFailure && (error.connectionLost || error.sqlState === '42P07')))
-                        await dropInvalidIndex(session, index).catch(() => { });
-                    await recordIndexAttempt(session, version, index, attemptNumber, error, durationMs);
-                }
-                if (index && error instanceof StatementFailure && isTransientBuildFailure(error) && indexRetries < maxIndexRetries) {
-                    indexRetries++;
-                    const delay = retryDelayMs(indexRetries);
-                    session.log(`${script.path}:${statement.line}: index build of ${index.name} failed (${error.sqlState}); INVALID index dropped, retry ${indexRetries}/${maxIndexRetries} in ${(delay / 1000).toFixed(1)} s`);
-                    await (settings.sleep ?? apply_sleepFor)(delay);
-                    continue;
-                }
-                throw error;
-            }
-            finally {
-                stopReporting();
-            }
-        }
-    }
-    finally {
-        await session.client.query(timeoutSettings(settings.lockTimeoutMs, settings.statementTimeoutMs, 'SESSION')).catch(() => { });
-    }
-}
-/** While the runner's statement waits for a lock, names the sessions it waits for, every `everyMs`. */
-function reportWaits(session, where, everyMs) {
-    const pid = session.client.processID;
-    const started = Date.now();
-    let stopped = false;
-    let timer;
-    const report = async () => {
-        try {
-            const rows = await sideQuery(session.client, `SELECT b.pid, coalesce(b.application_name, '') AS app, coalesce(b.state, '') AS state,
-                extract(epoch FROM now() - coalesce(b.xact_start, b.query_start, b.backend_start))::int AS age, b.query
-           FROM pg_stat_activity b WHERE b.pid = ANY (pg_blocking_pids($1))
-          ORDER BY b.xact_start NULLS LAST`, [pid]);
-            if (!stopped && rows.length)
-                session.log(`${where}: index build waiting ${Math.round((Date.now() - started) / 1000)} s for ${rows.map(describeBlocker).join('; ')}`);
-        }
-        catch {
-            // The report is a courtesy: the build itself is watched by the connection's liveness check.
-        }
-        if (!stopped)
-            timer = setTimeout(report, everyMs);
-    };
-    timer = setTimeout(report, Math.min(everyMs, 5000));
-    return () => {
-        stopped = true;
-        if (timer)
-            clearTimeout(timer);
-    };
-}
-/** One waited-for session: pid, application, state, age and the start of its query — never a literal (a password may be one). */
-function describeBlocker(row) {
-    const query = scrubSecrets((row.query ?? '')
-        .replace(/'(?:[^']|'')*'?/g, "'…'")
-        .replace(/\$([A-Za-z_]*)\$[\s\S]*?(\$\1\$|$)/g, '$…$')
-        .replace(/\s+/g, ' ')
-        .trim());
-    const start = query.length > 60 ? `${query.slice(0, 60)}…` : query;
-    return `pid ${row.pid} (${row.app || 'no application_name'}, ${row.state || 'unknown state'}, transaction open ${row.age} s${start ? `: ${start}` : ''})`;
-}
-/**
- * Failures of a concurrent build that another attempt can get past: a deadlock or serialization failure
- * with concurrent DDL, or a cancel by someone else. A duplicate key, a bad column or a statement_timeout
- * would fail the same way again — after another full scan of the table — so those are not retried.
- */
-function isTransientBuildFailure(error) {
-    const code = error.sqlState;
-    if (code === '40P01' || code === '40001' || code === '55006' || code === '53200')
-        return true;
-    return code === '57014' && /user request/i.test(error.message);
-}
-async function lastIndexAttempt(session, version, index) {
-    const { client } = session;
-    // As the login role, like every tracking access: the migration may have switched roles.
-    const result = await client.query(`BEGIN; ${LOGIN_ROLE_LOCAL};\nSELECT coalesce(max(attempt), 0) AS n FROM ${connection_quoteIdent(session.schema)}.index_build_history WHERE version = ${client.escapeLiteral(version)} AND index_name = ${client.escapeLiteral(indexLabel(index))};\nCOMMIT`);
-    const rows = (Array.isArray(result) ? result.find((r) => r.command === 'SELECT') : result).rows;
-    return Number(rows[0].n);
-}
-/** One row per build attempt in index_build_history; over a fresh connection when the runner's was lost. */
-async function recordIndexAttempt(session, version, index, attempt, error, durationMs) {
-    const message = error === null ? null : error instanceof StatementFailure ? error.message : execute_describePgError(error);
-    const sql = (client) => {
-        const lit = (value) => (value === null ? 'NULL' : client.escapeLiteral(value));
-        return asLoginRole(`INSERT INTO ${connection_quoteIdent(session.schema)}.index_build_history (version, index_name, attempt, status, error_message, duration_ms) VALUES (${lit(version)}, ${lit(indexLabel(index))}, ${attempt}, ${lit(error === null ? 'success' : 'failed')}, ${lit(message)}, ${Math.round(durationMs)})`);
-    };
-    await recordOverAnyConnection(session, `the index build attempt in ${session.schema}.index_build_history`, (client) => client.query(sql(client)));
-}
-function indexLabel(index) {
-    return index.schema ? `${index.schema}.${index.name}` : index.name;
-}
-/** The index a CREATE INDEX CONCURRENTLY statement builds, when it names one. */
-function concurrentIndexTarget(statement) {
-    const node = statement.node.IndexStmt;
-    if (!node?.concurrent || !node.idxname || !node.relation?.relname)
-        return undefined;
-    const schema = node.relation.schemaname ?? null;
-    const table = schema ? `${connection_quoteIdent(schema)}.${connection_quoteIdent(node.relation.relname)}` : connection_quoteIdent(node.relation.relname);
-    return { schema, name: node.idxname, table };
-}
-/**
- * The state of the index this statement builds: matched by name AND table (an index lives in its table's
- * schema), so a same-named index elsewhere is never taken for it, skipped or dropped.
- */
-async function indexState(client, index) {
-    const result = await client.query(`SELECT i.indisvalid, n.nspname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relname = $1 AND i.indrelid = to_regclass($2)`, [index.name, index.table]);
-    const row = result.rows[0];
-    if (!row)
-        return { state: 'absent' };
-    return { state: row.indisvalid ? 'valid' : 'invalid', schema: row.nspname };
-}
-/** An INVALID index left by a failed concurrent build still slows every write: drop it before anything else. */
-async function dropInvalidIndex(session, index) {
-    const found = await indexState(session.client, index);
-    if (found.state !== 'invalid')
-        return;
-    session.log(`dropping INVALID index ${found.schema}.${index.name} left by a failed concurrent build`);
-    await session.client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${connection_quoteIdent(found.schema)}.${connection_quoteIdent(index.name)}`);
 }
 
 ;// CONCATENATED MODULE: ./lib/db/deploy-plan.js
@@ -56797,7 +50773,26 @@ async function up_runUp(options) {
         const applied = [];
         if (options.singleTransaction)
             await session.client.query('BEGIN');
-        for (const migration of plan.pending) {
+        // replay-base: runs of batchable migrations go in one transaction; a failed batch is applied one by one.
+        let handledThrough = -1;
+        for (const [index, migration] of plan.pending.entries()) {
+            if (index <= handledThrough && applied.some((done) => done.version === migration.version))
+                continue;
+            if (options.replayBatches && !options.singleTransaction && index > handledThrough) {
+                const run = replayRun(plan.pending, index, (m) => batchable(m) && !plan.resume.has(m.version) && !(options.fingerprint && m.version === lastVersion));
+                if (run.length >= 2) {
+                    handledThrough = index + run.length - 1;
+                    const started = performance.now();
+                    if (await applyReplayBatch(session, run, settings)) {
+                        const durationMs = performance.now() - started;
+                        for (const m of run)
+                            applied.push({ version: m.version, name: m.name, durationMs, transactional: true, attempts: 1, batched: true });
+                        session.log(`applied ${run.length} migrations in one transaction (replay-base): ${run[0].version}_${run[0].name} … ${run[run.length - 1].version}_${run[run.length - 1].name} (${Math.round(durationMs)} ms)`);
+                        continue;
+                    }
+                    session.log(`replay-base: the batch of ${run.length} migrations from ${migration.version}_${migration.name} failed and was rolled back; applying them one by one`);
+                }
+            }
             const started = performance.now();
             try {
                 const resumeFrom = plan.resume.get(migration.version);
@@ -56838,6 +50833,13 @@ async function up_runUp(options) {
         }
         return { batch, applied, failed: null };
     });
+}
+/** The batchable migrations from `start` on, consecutive. */
+function replayRun(pending, start, ok) {
+    const run = [];
+    for (let i = start; i < pending.length && ok(pending[i]); i++)
+        run.push(pending[i]);
+    return run;
 }
 async function recordFingerprintOfLastSuccess(session, applied, fingerprint) {
     const last = applied[applied.length - 1];
@@ -58778,17 +52780,13 @@ async function runReadOnlyPlan(env) {
 
 
 
-
-function runnerSettings(env) {
+function runnerSettings(env, purpose) {
     const { inputs, config } = env;
     return {
         databaseUrl: inputs.databaseUrl,
         dir: env.dir,
         schema: env.schema,
-        lockTimeoutMs: inputs.lockTimeoutMs ?? durationToMs(config.lockTimeout ?? DEFAULT_LOCK_TIMEOUT, 'lockTimeout'),
-        statementTimeoutMs: inputs.statementTimeoutMs ?? durationToMs(config.statementTimeout ?? '15min', 'statementTimeout'),
-        lockWaitMs: 60_000,
-        lockRetries: config.lockRetries ?? DEFAULT_LOCK_RETRIES,
+        ...actionTimings(inputs, config, purpose),
         environment: inputs.environment ?? null,
         log: env.log,
         ...(env.set ? { set: env.set } : {}),
@@ -58938,7 +52936,8 @@ async function replayBaseMigrations(env) {
     if (!last)
         return;
     env.log(`replay-base: applying the ${base.length} migration(s) before ${first ? `${first.version}_${first.name}` : 'the end'} to the throwaway database first`);
-    await up_runUp({ ...runnerSettings(env), to: last.version });
+    // A throwaway database (refused above otherwise): consecutive transactional migrations share a transaction.
+    await up_runUp({ ...runnerSettings(env), to: last.version, replayBatches: true });
 }
 function dryRunFailure(report) {
     const failed = report.migrations.filter((m) => !m.ok);
@@ -59020,7 +53019,7 @@ async function runApply(env) {
         const status = await getStatus(settings);
         model.status = status;
         labelFiles(model, status);
-        return { model, json: { ...json, applied: [], status: statusJson(status) }, lint, pending: count(status, 'pending'), applied: 0 };
+        return { model, json: { ...json, applied: [], status: statusJson(status) }, lint, pending: steps_count(status, 'pending'), applied: 0 };
     }
     const plan = planLines(dry.migrations);
     env.log(`Plan: ${dry.migrations.length} migration(s) to apply`);
@@ -59061,14 +53060,14 @@ async function runApply(env) {
             labelFiles(model, status);
         }
         model.operation = operationOf(result, backup, error.message, plan);
-        return { model, json: { ...json, applied: result.applied, failed: result.failed, backup, ...(status ? { status: statusJson(status) } : {}) }, lint, pending: status ? count(status, 'pending') : undefined, applied: result.applied.length, failure: error.message };
+        return { model, json: { ...json, applied: result.applied, failed: result.failed, backup, ...(status ? { status: statusJson(status) } : {}) }, lint, pending: status ? steps_count(status, 'pending') : undefined, applied: result.applied.length, failure: error.message };
     }
     const status = await getStatus(settings);
     model.status = status;
     labelFiles(model, status);
     const notApplied = status.filter((item) => item.state !== 'applied');
     model.operation = operationOf(result, backup, undefined, plan);
-    const outcome = { model, json: { ...json, applied: result.applied, batch: result.batch, backup, status: statusJson(status) }, lint, pending: count(status, 'pending'), applied: result.applied.length };
+    const outcome = { model, json: { ...json, applied: result.applied, batch: result.batch, backup, status: statusJson(status) }, lint, pending: steps_count(status, 'pending'), applied: result.applied.length };
     // Verify: after a successful apply every migration of the directory must be applied.
     if (notApplied.length)
         outcome.failure = `after apply, ${notApplied.length} migration(s) are not applied: ${notApplied.map((i) => `${i.version}_${i.name} (${i.state})`).join(', ')}`;
@@ -59089,7 +53088,7 @@ function labelFiles(model, status) {
             file.status = state;
     }
 }
-function count(items, state) {
+function steps_count(items, state) {
     return items.filter((item) => item.state === state).length;
 }
 // ---- rollback, status, verify, seed, backup -------------------------------------------------------
@@ -59119,14 +53118,14 @@ async function runRollback(env) {
     const status = await getStatus(settings);
     model.status = status;
     model.operation = { headline: done.length ? `Rolled back ${done.length} migration(s): ${done.map((d) => `${d.version}_${d.name}`).join(', ')}` : 'Nothing to roll back', ok: true, sql };
-    return { model, json: { rolledBack: done, status: statusJson(status) }, pending: count(status, 'pending'), applied: count(status, 'applied') };
+    return { model, json: { rolledBack: done, status: statusJson(status) }, pending: steps_count(status, 'pending'), applied: steps_count(status, 'applied') };
 }
 /** status (never fails on states) and verify (fails unless every migration is applied unchanged). */
 async function runStatus(env, verify) {
     const status = await getStatus(runnerSettings(env));
     const model = { ...baseModel(env), status };
     const bad = status.filter((item) => item.state !== 'applied');
-    const outcome = { model, json: { status: statusJson(status) }, pending: count(status, 'pending'), applied: count(status, 'applied') };
+    const outcome = { model, json: { status: statusJson(status) }, pending: steps_count(status, 'pending'), applied: steps_count(status, 'applied') };
     if (verify) {
         model.operation = bad.length
             ? { headline: `Verify failed — ${bad.length} migration(s) are not applied as recorded: ${bad.map((i) => `${i.version}_${i.name} (${i.state})`).join(', ')}`, ok: false }
@@ -59137,7 +53136,7 @@ async function runStatus(env, verify) {
     return outcome;
 }
 async function runSeedCommand(env) {
-    const settings = runnerSettings(env);
+    const settings = runnerSettings(env, 'seeds');
     const seedsDir = env.config.seedsDir ?? 'seeds';
     const outcomes = await runSeeds({ ...settings, seedsDir });
     const model = baseModel(env);
@@ -59496,6 +53495,9 @@ async function writeSummary(markdown) {
 /******/ 	return module.exports;
 /******/ }
 /******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
+/******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
@@ -59581,9 +53583,105 @@ async function writeSummary(markdown) {
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
 /******/ })();
 /******/ 
 /************************************************************************/
