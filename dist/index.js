@@ -31722,7 +31722,7 @@ function scanSync(query) {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2752);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8984);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -31731,7 +31731,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2752:
+/***/ 8984:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41459,6 +41459,98 @@ function matchesRef(qualified, ref) {
     return name === ref.name && (ref.schema === undefined || ref.schema === schema);
 }
 
+;// CONCATENATED MODULE: ./lib/impact/estimate.js
+/**
+ * The impact model: how long the blocking part of an operation lasts on a table of a given size.
+ * Pure arithmetic over throughput figures that ddlgate measures itself (src/ops/calibrate.ts runs the
+ * three operations on a scratch table of the throwaway server and divides) — see docs/impact.md.
+ *
+ *   validating scan  = heap bytes / scan rate                      (SET NOT NULL, CHECK, FOREIGN KEY, VALIDATE)
+ *   rewrite          = (heap + TOAST bytes) / rewrite rate + a rebuild of every index of the table
+ *   index build      = rows / index rate × log(rows) / log(calibration rows)   (a sort: n log n)
+ *   lock only        = nothing measurable while held; the wait for the lock is bounded by lock_timeout
+ *
+ * The result is a range: a point estimate scaled from the calibration, widened because production
+ * differs from the machine that calibrated (cold cache, concurrent load, wider rows, slower disks).
+ */
+/**
+ * Figures measured by `npm run bench:impact` (bench/impact.mjs: the calibration on the embedded PostgreSQL 18
+ * of a 2-core machine under a load average of ~15, 2026-12-02); used when no database calibrated this run
+ * (lint without a database). Deliberately those of a slow, busy machine.
+ */
+const REFERENCE_THROUGHPUT = {
+    scanBytesPerSecond: 85 * 1024 * 1024,
+    rewriteBytesPerSecond: 40 * 1024 * 1024,
+    indexRowsPerSecond: 340_000,
+    calibrationRows: 375_000,
+    fixedSeconds: 0.015,
+    source: 'reference figures from ddlgate\'s benchmark (no database calibrated this run)',
+};
+/** Production is rarely faster than the calibration and can be several times slower: cold cache, load. */
+const RANGE_LOW = 0.5;
+const RANGE_HIGH = 3;
+/** Point estimate in seconds of the blocking part, before widening into a range. */
+function pointEstimate(operation, size, throughput) {
+    switch (operation) {
+        case 'scan':
+            return throughput.fixedSeconds + size.heapBytes / throughput.scanBytesPerSecond;
+        case 'rewrite':
+            return (throughput.rewriteFixedSeconds ?? throughput.fixedSeconds) + (size.heapBytes + size.toastBytes) / throughput.rewriteBytesPerSecond + size.indexCount * indexBuildSeconds(size.rows, throughput);
+        case 'index build':
+            return (throughput.indexFixedSeconds ?? throughput.fixedSeconds) + indexBuildSeconds(size.rows, throughput);
+        case 'lock':
+            return 0;
+    }
+}
+function indexBuildSeconds(rows, throughput) {
+    if (rows <= 1)
+        return 0;
+    const sortFactor = Math.log2(Math.max(rows, 2)) / Math.log2(Math.max(throughput.calibrationRows, 2));
+    return (rows / throughput.indexRowsPerSecond) * sortFactor;
+}
+/**
+ * The range shown to a reviewer, rounded to what the model can know (two significant digits, at
+ * least a millisecond). A lock-only operation's range is the wait ceiling: from nothing to lock_timeout.
+ */
+function estimateRange(operation, size, throughput, lockTimeoutSeconds) {
+    if (operation === 'lock')
+        return [0, roundSeconds(lockTimeoutSeconds)];
+    const point = pointEstimate(operation, size, throughput);
+    return [roundSeconds(point * RANGE_LOW), roundSeconds(point * RANGE_HIGH)];
+}
+function roundSeconds(seconds) {
+    if (seconds <= 0.001)
+        return 0.001;
+    const digits = Math.max(0, 1 - Math.floor(Math.log10(seconds)));
+    return Number(seconds.toFixed(Math.min(digits, 3)));
+}
+/** "0.4–2.4 s", "3–18 min", "up to 5 s": no more precision than the model has. */
+function formatRange([lo, hi]) {
+    if (lo === 0)
+        return `up to ${formatDuration(hi)}`;
+    if (hi < 0.01)
+        return 'milliseconds';
+    const unit = hi >= 7200 ? 3600 : hi >= 120 ? 60 : 1;
+    const name = unit === 3600 ? 'h' : unit === 60 ? 'min' : 's';
+    return `${estimate_short(lo / unit)}–${estimate_short(hi / unit)} ${name}`;
+}
+function formatDuration(seconds) {
+    if (seconds < 1)
+        return `${Math.round(seconds * 1000)} ms`;
+    if (seconds < 120)
+        return `${estimate_short(seconds)} s`;
+    if (seconds < 7200)
+        return `${estimate_short(seconds / 60)} min`;
+    return `${estimate_short(seconds / 3600)} h`;
+}
+function estimate_short(value) {
+    if (value >= 10)
+        return String(Math.round(value));
+    if (value >= 1)
+        return value.toFixed(1).replace(/\.0$/, '');
+    return value.toFixed(2).replace(/0$/, '');
+}
+
 ;// CONCATENATED MODULE: ./lib/report/markdown-escape.js
 /**
  * Escaping for GitHub-flavoured markdown built from untrusted text (migration files, identifiers,
@@ -41597,6 +41689,7 @@ function groupThousands(n) {
 
 
 
+
 /** GitHub rejects issue comments longer than this many characters. */
 const GITHUB_COMMENT_LIMIT = 65_536;
 /** Where each rule's why, safe alternative and examples live (the heading anchors are the rule ids). */
@@ -41712,12 +41805,20 @@ function impactLine(finding) {
     else if (finding.evidence?.status === 'contradicted')
         parts.push(`**contradicted by the dry-run**${finding.evidence.observed ? `: ${escapeMarkdown(clip(finding.evidence.observed, 200))}` : ''}`);
     const impact = finding.impact;
-    if (impact) {
+    // The production snapshot's impact, in the words the impact pass chose (size, activity, estimated range).
+    if (impact?.summary)
+        parts.push(escapeMarkdown(clip(impact.summary, 400)));
+    else if (impact) {
         const size = [impact.rows != null ? `~${groupThousands(impact.rows)} rows` : '', impact.bytes != null ? formatBytes(impact.bytes) : ''].filter(Boolean).join(', ');
-        const estimate = impact.estimateSeconds ? `est. lock ${impact.estimateSeconds[0]}–${impact.estimateSeconds[1]} s` : '';
+        const estimate = impact.estimateSeconds ? `est. lock ${formatRange(impact.estimateSeconds)}` : '';
         parts.push([`${inlineCode(impact.table)}${size ? `: ${escapeMarkdown(size)}` : ''}`, estimate].filter(Boolean).join(', '));
     }
     return parts.length ? parts.join(' · ') : undefined;
+}
+/** The lint's own message: the impact pass appended its summary for text and JSON readers; here it has its slot. */
+function messageWithoutImpact(f) {
+    const suffix = f.impact?.summary ? ` — ${f.impact.summary}` : '';
+    return suffix && f.message.endsWith(suffix) ? f.message.slice(0, -suffix.length) : f.message;
 }
 /** The hint's first sentence: the long why lives in docs/rules.md. */
 function shortHint(hint) {
@@ -41727,7 +41828,7 @@ function shortHint(hint) {
 function findingBlock(file, f) {
     const where = markdown_escape_link(lines(f), lineUrl(file, f.line, f.endLine));
     const doc = markdown_escape_link('why', `${RULES_DOC_URL}#${f.rule}`);
-    const out = [`${ICON[f.severity]} ${inlineCode(f.rule)} · ${where} — ${escapeMarkdown(clip(f.message, 400))} (${doc})`];
+    const out = [`${ICON[f.severity]} ${inlineCode(f.rule)} · ${where} — ${escapeMarkdown(clip(messageWithoutImpact(f), 400))} (${doc})`];
     if (f.excerpt)
         out.push('', codeFence(f.excerpt, 'sql'));
     const impact = impactLine(f);
@@ -41744,12 +41845,21 @@ function tracedLocks(statement) {
     // A relation the migration itself created is invisible to everyone else until COMMIT: its lock blocks nobody.
     return statement.locks.filter((lock) => lock.preExisting !== false);
 }
-/** One line for what a statement locked or rewrote, or undefined when it touched nothing that exists. */
-function traceText(statement) {
+/**
+ * One line for what a statement locked or rewrote, or undefined when it touched nothing that exists.
+ * A lock the production snapshot knows says its size and estimated duration in production instead of the
+ * throwaway database's (`production: false` when the finding's own impact already says so).
+ */
+function traceText(statement, options = {}) {
     const touched = new Map((statement.touched ?? []).map((t) => [t.relation, t]));
     const size = (relation) => (touched.has(relation) ? ` (${sizeText(touched.get(relation))})` : '');
     const locks = tracedLocks(statement).filter((lock) => lock.blocks.length > 0);
-    const parts = locks.map((lock) => `${lockModeLabel(lock.mode)} lock on ${lock.relation}${size(lock.relation)} — blocks ${lock.blocks.join(' and ')}`);
+    const parts = locks.map((lock) => {
+        const production = options.production !== false ? lock.impact : undefined;
+        if (production)
+            return `${lockModeLabel(lock.mode)} lock on ${production.summary}`;
+        return `${lockModeLabel(lock.mode)} lock on ${lock.relation}${size(lock.relation)} — blocks ${lock.blocks.join(' and ')}`;
+    });
     if (statement.rewrites.length)
         parts.push(`rewrites ${statement.rewrites.map((r) => `${r}${locks.some((l) => l.relation === r) ? '' : size(r)}`).join(', ')}`);
     return parts.length ? parts.join('; ') : undefined;
@@ -51790,270 +51900,6 @@ function describeSnapshotDrift(drift) {
     ];
 }
 
-;// CONCATENATED MODULE: ./lib/impact/estimate.js
-/**
- * The impact model: how long the blocking part of an operation lasts on a table of a given size.
- * Pure arithmetic over throughput figures that ddlgate measures itself (src/ops/calibrate.ts runs the
- * three operations on a scratch table of the throwaway server and divides) — see docs/impact.md.
- *
- *   validating scan  = heap bytes / scan rate                      (SET NOT NULL, CHECK, FOREIGN KEY, VALIDATE)
- *   rewrite          = (heap + TOAST bytes) / rewrite rate + a rebuild of every index of the table
- *   index build      = rows / index rate × log(rows) / log(calibration rows)   (a sort: n log n)
- *   lock only        = nothing measurable while held; the wait for the lock is bounded by lock_timeout
- *
- * The result is a range: a point estimate scaled from the calibration, widened because production
- * differs from the machine that calibrated (cold cache, concurrent load, wider rows, slower disks).
- */
-/**
- * Figures measured by `npm run bench:impact` (bench/impact.mjs: the calibration on the embedded PostgreSQL 18
- * of a 2-core machine under a load average of ~15, 2026-12-02); used when no database calibrated this run
- * (lint without a database). Deliberately those of a slow, busy machine.
- */
-const REFERENCE_THROUGHPUT = {
-    scanBytesPerSecond: 85 * 1024 * 1024,
-    rewriteBytesPerSecond: 40 * 1024 * 1024,
-    indexRowsPerSecond: 340_000,
-    calibrationRows: 375_000,
-    fixedSeconds: 0.015,
-    source: 'reference figures from ddlgate\'s benchmark (no database calibrated this run)',
-};
-/** Production is rarely faster than the calibration and can be several times slower: cold cache, load. */
-const RANGE_LOW = 0.5;
-const RANGE_HIGH = 3;
-/** Point estimate in seconds of the blocking part, before widening into a range. */
-function pointEstimate(operation, size, throughput) {
-    switch (operation) {
-        case 'scan':
-            return throughput.fixedSeconds + size.heapBytes / throughput.scanBytesPerSecond;
-        case 'rewrite':
-            return (throughput.rewriteFixedSeconds ?? throughput.fixedSeconds) + (size.heapBytes + size.toastBytes) / throughput.rewriteBytesPerSecond + size.indexCount * indexBuildSeconds(size.rows, throughput);
-        case 'index build':
-            return (throughput.indexFixedSeconds ?? throughput.fixedSeconds) + indexBuildSeconds(size.rows, throughput);
-        case 'lock':
-            return 0;
-    }
-}
-function indexBuildSeconds(rows, throughput) {
-    if (rows <= 1)
-        return 0;
-    const sortFactor = Math.log2(Math.max(rows, 2)) / Math.log2(Math.max(throughput.calibrationRows, 2));
-    return (rows / throughput.indexRowsPerSecond) * sortFactor;
-}
-/**
- * The range shown to a reviewer, rounded to what the model can know (two significant digits, at
- * least a millisecond). A lock-only operation's range is the wait ceiling: from nothing to lock_timeout.
- */
-function estimateRange(operation, size, throughput, lockTimeoutSeconds) {
-    if (operation === 'lock')
-        return [0, roundSeconds(lockTimeoutSeconds)];
-    const point = pointEstimate(operation, size, throughput);
-    return [roundSeconds(point * RANGE_LOW), roundSeconds(point * RANGE_HIGH)];
-}
-function roundSeconds(seconds) {
-    if (seconds <= 0.001)
-        return 0.001;
-    const digits = Math.max(0, 1 - Math.floor(Math.log10(seconds)));
-    return Number(seconds.toFixed(Math.min(digits, 3)));
-}
-/** "0.4–2.4 s", "3–18 min", "up to 5 s": no more precision than the model has. */
-function formatRange([lo, hi]) {
-    if (lo === 0)
-        return `up to ${formatDuration(hi)}`;
-    if (hi < 0.01)
-        return 'milliseconds';
-    const unit = hi >= 7200 ? 3600 : hi >= 120 ? 60 : 1;
-    const name = unit === 3600 ? 'h' : unit === 60 ? 'min' : 's';
-    return `${estimate_short(lo / unit)}–${estimate_short(hi / unit)} ${name}`;
-}
-function formatDuration(seconds) {
-    if (seconds < 1)
-        return `${Math.round(seconds * 1000)} ms`;
-    if (seconds < 120)
-        return `${estimate_short(seconds)} s`;
-    if (seconds < 7200)
-        return `${estimate_short(seconds / 60)} min`;
-    return `${estimate_short(seconds / 3600)} h`;
-}
-function estimate_short(value) {
-    if (value >= 10)
-        return String(Math.round(value));
-    if (value >= 1)
-        return value.toFixed(1).replace(/\.0$/, '');
-    return value.toFixed(2).replace(/0$/, '');
-}
-
-;// CONCATENATED MODULE: ./lib/impact/operations.js
-const RULE_IMPACT = {
-    'change-column-type': { operation: 'rewrite', blocks: 'reads and writes', what: 'table rewrite' },
-    'add-column-volatile-default': { operation: 'rewrite', blocks: 'reads and writes', what: 'table rewrite' },
-    'add-column-stored-generated': { operation: 'rewrite', blocks: 'reads and writes', what: 'table rewrite' },
-    'set-tablespace': { operation: 'rewrite', blocks: 'reads and writes', what: 'table copy' },
-    'vacuum-full': { operation: 'rewrite', blocks: 'reads and writes', what: 'table rewrite' },
-    cluster: { operation: 'rewrite', blocks: 'reads and writes', what: 'table rewrite' },
-    'refresh-materialized-view': { operation: 'rewrite', blocks: 'reads and writes', what: 'materialized view refill' },
-    'set-not-null': { operation: 'scan', blocks: 'reads and writes', what: 'validating scan' },
-    'check-without-not-valid': { operation: 'scan', blocks: 'reads and writes', what: 'validating scan' },
-    'foreign-key-without-not-valid': { operation: 'scan', blocks: 'writes', what: 'validating scan' },
-    'validate-in-same-transaction': { operation: 'scan', blocks: 'reads and writes', what: 'validating scan' },
-    'create-index-not-concurrently': { operation: 'index build', blocks: 'writes', what: 'index build' },
-    'unique-constraint-without-index': { operation: 'index build', blocks: 'reads and writes', what: 'index build' },
-    'exclusion-constraint': { operation: 'index build', blocks: 'reads and writes', what: 'index build' },
-    'reindex-not-concurrently': { operation: 'index build', blocks: 'writes', what: 'index rebuild' },
-    'drop-index-not-concurrently': { operation: 'lock', blocks: 'reads and writes', what: 'lock' },
-    'detach-partition-not-concurrently': { operation: 'lock', blocks: 'reads and writes', what: 'lock' },
-    'lock-table': { operation: 'lock', blocks: 'reads and writes', what: 'lock' },
-    'statements-after-access-exclusive': { operation: 'lock', blocks: 'reads and writes', what: 'lock' },
-    // Breaking or data-changing: shown with the table's size, never downgraded.
-    'update-without-where': { operation: 'rewrite', blocks: 'writes', what: 'update of every row', keepsSeverity: true },
-    'delete-without-where': { operation: 'scan', blocks: 'writes', what: 'delete of every row', keepsSeverity: true },
-    truncate: { operation: 'lock', blocks: 'reads and writes', what: 'lock', keepsSeverity: true },
-    'drop-table': { operation: 'lock', blocks: 'reads and writes', what: 'lock', keepsSeverity: true },
-    'drop-column': { operation: 'lock', blocks: 'reads and writes', what: 'lock', keepsSeverity: true },
-    'rename-column': { operation: 'lock', blocks: 'reads and writes', what: 'lock', keepsSeverity: true },
-    'rename-table': { operation: 'lock', blocks: 'reads and writes', what: 'lock', keepsSeverity: true },
-};
-
-;// CONCATENATED MODULE: ./lib/impact/apply.js
-/**
- * The impact pass: a pure function over lint findings, run after the lint (which it does not change
- * otherwise). For each finding about a lock on a table it adds DESIGN.md's `impact` — the table's size
- * in production and the estimated duration of the blocking part — and lets the severity follow size
- * and activity:
- *   - a table below the thresholds (ddlgate.json smallTableRows / smallTableBytes) → info, with the reason;
- *   - a table with no reads or writes at all since the statistics were reset (at least a day) → at most warning;
- *   - a table the snapshot does not know → said to be new (created by a migration of this set) or unknown;
- *     its severity is kept, nothing is guessed;
- *   - breaking changes keep their severity whatever the size.
- */
-
-
-
-
-
-const DEFAULT_SMALL_TABLE_ROWS = 10_000;
-const DEFAULT_SMALL_TABLE_BYTES = 10 * 1024 * 1024;
-const DEFAULT_IMPACT_SETTINGS = {
-    smallTableRows: DEFAULT_SMALL_TABLE_ROWS,
-    smallTableBytes: DEFAULT_SMALL_TABLE_BYTES,
-    lockTimeoutSeconds: 5,
-    throughput: REFERENCE_THROUGHPUT,
-};
-const COLD_WINDOW_MS = 24 * 3600 * 1000;
-/**
- * Adds impact to every finding (null where the rule is not about a table lock or no target is known)
- * and adjusts severities. Returns new file results; the input is not modified.
- */
-function applyImpact(files, snapshot, targets, settings = DEFAULT_IMPACT_SETTINGS) {
-    const createdIn = createdTables(files, targets);
-    return files.map((file, fileIndex) => ({
-        ...file,
-        findings: file.findings.map((finding) => withImpact(finding, file.path, fileIndex, snapshot, targets, createdIn, settings)),
-    }));
-}
-function withImpact(finding, file, fileIndex, snapshot, targets, createdIn, settings) {
-    const rule = RULE_IMPACT[finding.rule];
-    if (!rule)
-        return { ...finding, impact: null };
-    const target = targetOf(finding, targets.get(file), snapshot, settings.redactKey);
-    if (!target)
-        return { ...finding, impact: null };
-    const found = lookupTable(snapshot, target, settings.redactKey);
-    const name = `${target.schema ?? 'public'}.${target.name}`;
-    if (!found) {
-        const creator = createdIn.get(name);
-        const isNew = creator && (creator.fileIndex < fileIndex || (creator.fileIndex === fileIndex && creator.line <= finding.line));
-        const why = isNew
-            ? `${name} is new: created by ${creator.file}:${creator.line}, not in the production snapshot (${day(snapshot.takenAt)}); its size when this runs depends on what the migrations before it insert`
-            : `${name} is not in the production snapshot (${day(snapshot.takenAt)}): its size in production is unknown`;
-        return { ...finding, message: `${finding.message} — ${why}`, impact: { table: name, rows: null, bytes: null, estimateSeconds: null } };
-    }
-    const stats = found.stats;
-    const rows = stats.rows;
-    const bytes = totalBytes(stats);
-    const estimateSeconds = estimateRange(rule.operation, { rows: rows ?? 0, heapBytes: stats.heapBytes, toastBytes: stats.toastBytes, indexCount: stats.indexes.length }, settings.throughput, settings.lockTimeoutSeconds);
-    const impact = { table: name, rows, bytes, estimateSeconds };
-    const size = `${name} has ${rows === null ? 'an unknown number of' : rows.toLocaleString('en-US')} rows, ${formatBytes(bytes)} in production`;
-    const activity = activityText(stats, snapshot);
-    const breaking = rule.keepsSeverity === true || RULES_BY_ID.get(finding.rule)?.breaking === true;
-    const small = rows !== null && rows < settings.smallTableRows && bytes < settings.smallTableBytes;
-    if (!breaking && small && finding.severity !== 'info') {
-        const held = rule.operation === 'lock' || estimateSeconds[1] < 0.1 ? 'the lock is held for milliseconds' : `the ${rule.what} takes about ${formatRange(estimateSeconds)}`;
-        return { ...finding, severity: 'info', message: `${finding.message} — info: ${size}${activity ? ` (${activity})` : ''}: ${held} (below ${settings.smallTableRows.toLocaleString('en-US')} rows and ${formatBytes(settings.smallTableBytes)}, ddlgate.json smallTableRows / smallTableBytes)`, impact };
-    }
-    const duration = rule.operation === 'lock'
-        ? `blocks ${rule.blocks} while the lock is held, and ${formatRange(estimateSeconds)} waiting for it (lock_timeout)`
-        : `blocks ${rule.blocks} for an estimated ${formatRange(estimateSeconds)} (${rule.what}), plus up to ${formatDuration(settings.lockTimeoutSeconds)} waiting for the lock`;
-    let severity = finding.severity;
-    let cold = '';
-    if (!breaking && severity === 'error' && isCold(stats, snapshot)) {
-        severity = 'warning';
-        cold = ` — warning, not error: no reads or writes of ${name} since ${day(snapshot.statsReset)}`;
-    }
-    return { ...finding, severity, message: `${finding.message} — ${size}${activity ? ` (${activity})` : ''}: ${duration}${cold}`, impact };
-}
-/** The finding's table: the lint's own `table` when it sets one, else the statement at the finding's line. */
-function targetOf(finding, targets, snapshot, redactKey) {
-    if (typeof finding.table === 'string') {
-        const dot = finding.table.indexOf('.');
-        return dot < 0 ? { name: finding.table } : { schema: finding.table.slice(0, dot), name: finding.table.slice(dot + 1) };
-    }
-    const statement = targets?.statements.find((s) => finding.line >= s.line && finding.line <= s.endLine);
-    if (!statement)
-        return undefined;
-    if (statement.kind === 'table')
-        return statement.target;
-    return tableOfIndex(snapshot, statement.target, redactKey);
-}
-/** An index named in a statement → its table, from the snapshot's index lists. */
-function tableOfIndex(snapshot, index, redactKey) {
-    const wanted = snapshot.redacted ? identifierHash(index.name, redactKey) : index.name;
-    const schema = index.schema ?? 'public';
-    const schemaKey = snapshot.redacted ? identifierHash(schema, redactKey) : schema;
-    for (const [key, table] of Object.entries(snapshot.tables)) {
-        if (!key.startsWith(`${schemaKey}.`) || !table.indexes.some((i) => i.name === wanted))
-            continue;
-        if (snapshot.redacted)
-            return undefined; // the table's real name cannot be recovered from its hash
-        return { schema, name: key.slice(schema.length + 1) };
-    }
-    return undefined;
-}
-function createdTables(files, targets) {
-    const created = new Map();
-    files.forEach((file, fileIndex) => {
-        for (const c of targets.get(file.path)?.created ?? []) {
-            const name = `${c.table.schema ?? 'public'}.${c.table.name}`;
-            if (!created.has(name))
-                created.set(name, { file: file.path, fileIndex, line: c.line });
-        }
-    });
-    return created;
-}
-/** Writes per hour since the counters were reset when that time is known, else the count itself. */
-function activityText(stats, snapshot) {
-    if (!stats.activity)
-        return '';
-    const writes = stats.activity.inserts + stats.activity.updates + stats.activity.deletes;
-    const hours = snapshot.statsReset ? (Date.parse(snapshot.takenAt) - Date.parse(snapshot.statsReset)) / 3_600_000 : NaN;
-    if (!(hours > 0))
-        return `${writes.toLocaleString('en-US')} row writes counted by the server's statistics`;
-    if (writes === 0)
-        return `no writes since ${day(snapshot.statsReset)}`;
-    const perHour = writes / hours;
-    return `~${perHour >= 10 ? Math.round(perHour).toLocaleString('en-US') : perHour.toFixed(1)} writes/hour since ${day(snapshot.statsReset)}`;
-}
-function isCold(stats, snapshot) {
-    if (!stats.activity || !snapshot.statsReset)
-        return false;
-    if (Date.parse(snapshot.takenAt) - Date.parse(snapshot.statsReset) < COLD_WINDOW_MS)
-        return false;
-    const a = stats.activity;
-    return a.seqScans === 0 && a.indexScans === 0 && a.inserts === 0 && a.updates === 0 && a.deletes === 0;
-}
-function day(iso) {
-    return iso.slice(0, 10);
-}
-
 ;// CONCATENATED MODULE: ./lib/impact/targets.js
 /**
  * Which table each statement of a migration acts on, by line: the impact pass joins a finding to the
@@ -52149,6 +51995,265 @@ function migrationTargets(text) {
             created.push({ table, line: statement.line });
     }
     return { statements, created };
+}
+
+;// CONCATENATED MODULE: ./lib/impact/traced.js
+
+
+
+
+
+const traced_TABLE_KINDS = new Set(['table', 'partitioned table', 'materialized view']);
+const WHAT = { rewrite: 'table rewrite', scan: 'validating scan', 'index build': 'index build', lock: 'lock' };
+/** What the statement does while it holds its locks, and on which table that work scales. */
+function statementOperation(statement) {
+    if (statement.rewrites.length)
+        return { operation: 'rewrite', table: relationOf(statement.rewrites[0]) };
+    let parsed;
+    try {
+        parsed = parseSqlStatements(statement.sql).statements[0];
+    }
+    catch {
+        return { operation: 'lock' };
+    }
+    if (!parsed)
+        return { operation: 'lock' };
+    const stmt = parsed.node[parsed.kind] ?? {};
+    const target = statementTarget(parsed.kind, stmt);
+    const table = target?.kind === 'table' ? target.target : undefined;
+    if (parsed.kind === 'IndexStmt')
+        return stmt.concurrent ? { operation: 'lock' } : { operation: 'index build', ...(table ? { table } : {}) };
+    if (parsed.kind === 'AlterTableStmt') {
+        const cmds = (stmt.cmds ?? []).map((c) => c.AlterTableCmd ?? {});
+        const constraints = cmds.filter((c) => c.subtype === 'AT_AddConstraint').map((c) => c.def?.Constraint ?? {});
+        const builds = constraints.some((c) => ['CONSTR_PRIMARY', 'CONSTR_UNIQUE', 'CONSTR_EXCLUSION'].includes(c.contype) && !c.indexname);
+        if (builds || cmds.some((c) => c.subtype === 'AT_AddIndex'))
+            return { operation: 'index build', ...(table ? { table } : {}) };
+        const scans = cmds.some((c) => c.subtype === 'AT_SetNotNull' || c.subtype === 'AT_ValidateConstraint') || constraints.some((c) => (c.contype === 'CONSTR_CHECK' || c.contype === 'CONSTR_FOREIGN') && !c.skip_validation);
+        if (scans)
+            return { operation: 'scan', ...(table ? { table } : {}) };
+    }
+    return { operation: 'lock' };
+}
+function relationOf(name) {
+    const dot = name.indexOf('.');
+    return dot < 0 ? { name } : { schema: name.slice(0, dot), name: name.slice(dot + 1) };
+}
+/** The report with `impact` on every blocking lock of a pre-existing table the snapshot knows. */
+function withTracedImpact(report, snapshot, settings) {
+    return {
+        ...report,
+        migrations: report.migrations.map((migration) => ({
+            ...migration,
+            statements: migration.statements.map((statement) => {
+                const locks = statement.locks;
+                if (!locks.some(annotatable))
+                    return statement;
+                const { operation, table } = statementOperation(statement);
+                return { ...statement, locks: locks.map((lock) => (annotatable(lock) ? lockWithImpact(lock, operation, table, snapshot, settings) : lock)) };
+            }),
+        })),
+    };
+}
+function annotatable(lock) {
+    return lock.preExisting !== false && lock.blocks.length > 0 && traced_TABLE_KINDS.has(lock.kind);
+}
+function lockWithImpact(lock, operation, worksOn, snapshot, settings) {
+    const found = lookupTable(snapshot, relationOf(lock.relation), settings.redactKey);
+    if (!found)
+        return lock;
+    // The statement's work scales with the table it works through (the index's table, the rewritten one);
+    // every lock it holds lasts as long as that work.
+    const rows = found.stats.rows;
+    const bytes = totalBytes(found.stats);
+    const size = `${rows === null ? 'unknown rows' : `${rows.toLocaleString('en-US')} rows`}, ${formatBytes(bytes)} in production`;
+    const work = worksOn && operation !== 'lock' ? lookupTable(snapshot, worksOn, settings.redactKey) : found;
+    if (!work) {
+        // The work is on a table production does not have yet (new in this set): its duration is not guessed.
+        const name = `${worksOn.schema ?? 'public'}.${worksOn.name}`;
+        return { ...lock, impact: { table: found.table, rows, bytes, estimateSeconds: null, operation, summary: `${found.table}: ${size} — blocks ${lock.blocks.join(' and ')} during the ${WHAT[operation]} of ${name}, which is not in the production snapshot: duration unknown` } };
+    }
+    const stats = work.stats;
+    const estimateSeconds = estimateRange(operation, { rows: stats.rows ?? 0, heapBytes: stats.heapBytes, toastBytes: stats.toastBytes, indexCount: stats.indexes.length }, settings.throughput, settings.lockTimeoutSeconds);
+    const blocks = lock.blocks.join(' and ');
+    const duration = operation === 'lock'
+        ? `blocks ${blocks} while held, up to ${formatRange(estimateSeconds).replace(/^up to /, '')} waiting for it (lock_timeout)`
+        : `blocks ${blocks} for an estimated ${formatRange(estimateSeconds)} (${WHAT[operation]}${work.table !== found.table ? ` of ${work.table}` : ''})`;
+    return { ...lock, impact: { table: found.table, rows, bytes, estimateSeconds, operation, summary: `${found.table}: ${size} — ${duration}` } };
+}
+
+;// CONCATENATED MODULE: ./lib/impact/operations.js
+const RULE_IMPACT = {
+    'change-column-type': { operation: 'rewrite', blocks: 'reads and writes', what: 'table rewrite' },
+    'add-column-volatile-default': { operation: 'rewrite', blocks: 'reads and writes', what: 'table rewrite' },
+    'add-column-stored-generated': { operation: 'rewrite', blocks: 'reads and writes', what: 'table rewrite' },
+    'set-tablespace': { operation: 'rewrite', blocks: 'reads and writes', what: 'table copy' },
+    'vacuum-full': { operation: 'rewrite', blocks: 'reads and writes', what: 'table rewrite' },
+    cluster: { operation: 'rewrite', blocks: 'reads and writes', what: 'table rewrite' },
+    'refresh-materialized-view': { operation: 'rewrite', blocks: 'reads and writes', what: 'materialized view refill' },
+    'set-not-null': { operation: 'scan', blocks: 'reads and writes', what: 'validating scan' },
+    'check-without-not-valid': { operation: 'scan', blocks: 'reads and writes', what: 'validating scan' },
+    'foreign-key-without-not-valid': { operation: 'scan', blocks: 'writes', what: 'validating scan' },
+    'validate-in-same-transaction': { operation: 'scan', blocks: 'reads and writes', what: 'validating scan' },
+    'create-index-not-concurrently': { operation: 'index build', blocks: 'writes', what: 'index build' },
+    'unique-constraint-without-index': { operation: 'index build', blocks: 'reads and writes', what: 'index build' },
+    'exclusion-constraint': { operation: 'index build', blocks: 'reads and writes', what: 'index build' },
+    'reindex-not-concurrently': { operation: 'index build', blocks: 'writes', what: 'index rebuild' },
+    'drop-index-not-concurrently': { operation: 'lock', blocks: 'reads and writes', what: 'lock' },
+    'detach-partition-not-concurrently': { operation: 'lock', blocks: 'reads and writes', what: 'lock' },
+    'lock-table': { operation: 'lock', blocks: 'reads and writes', what: 'lock' },
+    'statements-after-access-exclusive': { operation: 'lock', blocks: 'reads and writes', what: 'lock' },
+    // Breaking or data-changing: shown with the table's size, never downgraded.
+    'update-without-where': { operation: 'rewrite', blocks: 'writes', what: 'update of every row', keepsSeverity: true },
+    'delete-without-where': { operation: 'scan', blocks: 'writes', what: 'delete of every row', keepsSeverity: true },
+    truncate: { operation: 'lock', blocks: 'reads and writes', what: 'lock', keepsSeverity: true },
+    'drop-table': { operation: 'lock', blocks: 'reads and writes', what: 'lock', keepsSeverity: true },
+    'drop-column': { operation: 'lock', blocks: 'reads and writes', what: 'lock', keepsSeverity: true },
+    'rename-column': { operation: 'lock', blocks: 'reads and writes', what: 'lock', keepsSeverity: true },
+    'rename-table': { operation: 'lock', blocks: 'reads and writes', what: 'lock', keepsSeverity: true },
+};
+
+;// CONCATENATED MODULE: ./lib/impact/apply.js
+/**
+ * The impact pass: a pure function over lint findings, run after the lint (which it does not change
+ * otherwise). For each finding about a lock on a table it adds DESIGN.md's `impact` — the table's size
+ * in production and the estimated duration of the blocking part — and lets the severity follow size
+ * and activity:
+ *   - a table below the thresholds (ddlgate.json smallTableRows / smallTableBytes) → info, with the reason;
+ *   - a table with no reads or writes at all since the statistics were reset (at least a day) → at most warning;
+ *   - a table the snapshot does not know → said to be new (created by a migration of this set) or unknown;
+ *     its severity is kept, nothing is guessed;
+ *   - breaking changes keep their severity whatever the size.
+ */
+
+
+
+
+
+const DEFAULT_SMALL_TABLE_ROWS = 10_000;
+const DEFAULT_SMALL_TABLE_BYTES = 10 * 1024 * 1024;
+const DEFAULT_IMPACT_SETTINGS = {
+    smallTableRows: DEFAULT_SMALL_TABLE_ROWS,
+    smallTableBytes: DEFAULT_SMALL_TABLE_BYTES,
+    lockTimeoutSeconds: 5,
+    throughput: REFERENCE_THROUGHPUT,
+};
+const COLD_WINDOW_MS = 24 * 3600 * 1000;
+/**
+ * Adds impact to every finding (null where the rule is not about a table lock or no target is known)
+ * and adjusts severities. Returns new file results; the input is not modified.
+ */
+function applyImpact(files, snapshot, targets, settings = DEFAULT_IMPACT_SETTINGS) {
+    const createdIn = createdTables(files, targets);
+    return files.map((file, fileIndex) => ({
+        ...file,
+        findings: file.findings.map((finding) => withImpact(finding, file.path, fileIndex, snapshot, targets, createdIn, settings)),
+    }));
+}
+function withImpact(finding, file, fileIndex, snapshot, targets, createdIn, settings) {
+    const rule = RULE_IMPACT[finding.rule];
+    if (!rule)
+        return { ...finding, impact: null };
+    const target = targetOf(finding, targets.get(file), snapshot, settings.redactKey);
+    if (!target)
+        return { ...finding, impact: null };
+    const found = lookupTable(snapshot, target, settings.redactKey);
+    const name = `${target.schema ?? 'public'}.${target.name}`;
+    if (!found) {
+        const creator = createdIn.get(name);
+        const isNew = creator && (creator.fileIndex < fileIndex || (creator.fileIndex === fileIndex && creator.line <= finding.line));
+        const why = isNew
+            ? `${name} is new: created by ${creator.file}:${creator.line}, not in the production snapshot (${day(snapshot.takenAt)}); its size when this runs depends on what the migrations before it insert`
+            : `${name} is not in the production snapshot (${day(snapshot.takenAt)}): its size in production is unknown`;
+        return { ...finding, message: `${finding.message} — ${why}`, impact: { table: name, rows: null, bytes: null, estimateSeconds: null, summary: why } };
+    }
+    const stats = found.stats;
+    const rows = stats.rows;
+    const bytes = totalBytes(stats);
+    const estimateSeconds = estimateRange(rule.operation, { rows: rows ?? 0, heapBytes: stats.heapBytes, toastBytes: stats.toastBytes, indexCount: stats.indexes.length }, settings.throughput, settings.lockTimeoutSeconds);
+    const impact = { table: name, rows, bytes, estimateSeconds };
+    const size = `${name} has ${rows === null ? 'an unknown number of' : rows.toLocaleString('en-US')} rows, ${formatBytes(bytes)} in production`;
+    const activity = activityText(stats, snapshot);
+    const breaking = rule.keepsSeverity === true || RULES_BY_ID.get(finding.rule)?.breaking === true;
+    const small = rows !== null && rows < settings.smallTableRows && bytes < settings.smallTableBytes;
+    if (!breaking && small && finding.severity !== 'info') {
+        const held = rule.operation === 'lock' || estimateSeconds[1] < 0.1 ? 'the lock is held for milliseconds' : `the ${rule.what} takes about ${formatRange(estimateSeconds)}`;
+        const summary = `info: ${size}${activity ? ` (${activity})` : ''}: ${held} (below ${settings.smallTableRows.toLocaleString('en-US')} rows and ${formatBytes(settings.smallTableBytes)}, ddlgate.json smallTableRows / smallTableBytes)`;
+        return { ...finding, severity: 'info', message: `${finding.message} — ${summary}`, impact: { ...impact, summary } };
+    }
+    const duration = rule.operation === 'lock'
+        ? `blocks ${rule.blocks} while the lock is held, and ${formatRange(estimateSeconds)} waiting for it (lock_timeout)`
+        : `blocks ${rule.blocks} for an estimated ${formatRange(estimateSeconds)} (${rule.what}), plus up to ${formatDuration(settings.lockTimeoutSeconds)} waiting for the lock`;
+    let severity = finding.severity;
+    let cold = '';
+    if (!breaking && severity === 'error' && isCold(stats, snapshot)) {
+        severity = 'warning';
+        cold = ` — warning, not error: no reads or writes of ${name} since ${day(snapshot.statsReset)}`;
+    }
+    const summary = `${size}${activity ? ` (${activity})` : ''}: ${duration}${cold}`;
+    return { ...finding, severity, message: `${finding.message} — ${summary}`, impact: { ...impact, summary } };
+}
+/** The finding's table: the lint's own `table` when it sets one, else the statement at the finding's line. */
+function targetOf(finding, targets, snapshot, redactKey) {
+    if (typeof finding.table === 'string') {
+        const dot = finding.table.indexOf('.');
+        return dot < 0 ? { name: finding.table } : { schema: finding.table.slice(0, dot), name: finding.table.slice(dot + 1) };
+    }
+    const statement = targets?.statements.find((s) => finding.line >= s.line && finding.line <= s.endLine);
+    if (!statement)
+        return undefined;
+    if (statement.kind === 'table')
+        return statement.target;
+    return tableOfIndex(snapshot, statement.target, redactKey);
+}
+/** An index named in a statement → its table, from the snapshot's index lists. */
+function tableOfIndex(snapshot, index, redactKey) {
+    const wanted = snapshot.redacted ? identifierHash(index.name, redactKey) : index.name;
+    const schema = index.schema ?? 'public';
+    const schemaKey = snapshot.redacted ? identifierHash(schema, redactKey) : schema;
+    for (const [key, table] of Object.entries(snapshot.tables)) {
+        if (!key.startsWith(`${schemaKey}.`) || !table.indexes.some((i) => i.name === wanted))
+            continue;
+        if (snapshot.redacted)
+            return undefined; // the table's real name cannot be recovered from its hash
+        return { schema, name: key.slice(schema.length + 1) };
+    }
+    return undefined;
+}
+function createdTables(files, targets) {
+    const created = new Map();
+    files.forEach((file, fileIndex) => {
+        for (const c of targets.get(file.path)?.created ?? []) {
+            const name = `${c.table.schema ?? 'public'}.${c.table.name}`;
+            if (!created.has(name))
+                created.set(name, { file: file.path, fileIndex, line: c.line });
+        }
+    });
+    return created;
+}
+/** Writes per hour since the counters were reset when that time is known, else the count itself. */
+function activityText(stats, snapshot) {
+    if (!stats.activity)
+        return '';
+    const writes = stats.activity.inserts + stats.activity.updates + stats.activity.deletes;
+    const hours = snapshot.statsReset ? (Date.parse(snapshot.takenAt) - Date.parse(snapshot.statsReset)) / 3_600_000 : NaN;
+    if (!(hours > 0))
+        return `${writes.toLocaleString('en-US')} row writes counted by the server's statistics`;
+    if (writes === 0)
+        return `no writes since ${day(snapshot.statsReset)}`;
+    const perHour = writes / hours;
+    return `~${perHour >= 10 ? Math.round(perHour).toLocaleString('en-US') : perHour.toFixed(1)} writes/hour since ${day(snapshot.statsReset)}`;
+}
+function isCold(stats, snapshot) {
+    if (!stats.activity || !snapshot.statsReset)
+        return false;
+    if (Date.parse(snapshot.takenAt) - Date.parse(snapshot.statsReset) < COLD_WINDOW_MS)
+        return false;
+    const a = stats.activity;
+    return a.seqScans === 0 && a.indexScans === 0 && a.inserts === 0 && a.updates === 0 && a.deletes === 0;
+}
+function day(iso) {
+    return iso.slice(0, 10);
 }
 
 ;// CONCATENATED MODULE: ./lib/impact/with-snapshot.js
@@ -52299,6 +52404,7 @@ async function calibrate(databaseUrl, rows) {
 
 
 
+
 /** A missing snapshot file is not an error here (the first deploy has not published one yet): it is said. */
 async function impactForCheck(lint, options) {
     if (!(0,external_node_fs_.existsSync)(options.statsFile)) {
@@ -52319,7 +52425,8 @@ async function impactForCheck(lint, options) {
         notes.push(...describeSnapshotDrift(drift));
     }
     notes.push(`Durations estimated from ${throughput.source}; production hardware and load differ, hence ranges.`);
-    return { lint: lintWithSnapshot(lint, snapshot, impactSettings(options.config, throughput, options.lockTimeoutMs)), notes, drift, throughput };
+    const settings = impactSettings(options.config, throughput, options.lockTimeoutMs);
+    return { lint: lintWithSnapshot(lint, snapshot, settings), notes, drift, throughput, ...(options.dryRun ? { dryRun: withTracedImpact(options.dryRun, snapshot, settings) } : {}) };
 }
 async function driftAgainst(snapshot, url, schema) {
     const client = await connection_connect(url);
@@ -52876,29 +52983,34 @@ function enrichFindings(file, findings, dryRun) {
             }
         }
         const statement = dryRun?.statements.find((s) => s.line === finding.line);
-        const traced = statement && traceText(statement);
+        // The finding's own impact already gives the production size: the trace then says what the dry-run saw.
+        const traced = statement && traceText(statement, { production: !finding.impact?.summary });
         if (traced)
             out.traced = traced;
         return out;
     });
 }
-/** The `stats` input: impact on the findings (and, on a throwaway database, calibration and drift). */
-async function withStats(env, lint, notes, throwaway) {
+/**
+ * The `stats` input: impact on the findings and on every lock the dry-run traced (and, on a throwaway
+ * database, calibration and drift).
+ */
+async function withStats(env, lint, notes, throwaway, dryRun) {
     if (!env.inputs.stats)
-        return lint;
+        return { lint, dryRun };
     const result = await impactForCheck(lint, {
         statsFile: env.inputs.stats,
         config: env.config,
         schema: env.schema,
         ...(env.inputs.lockTimeoutMs !== undefined ? { lockTimeoutMs: env.inputs.lockTimeoutMs } : {}),
         ...(throwaway && env.inputs.replayBase && env.inputs.databaseUrl ? { throwawayUrl: env.inputs.databaseUrl } : {}),
+        ...(dryRun ? { dryRun } : {}),
     });
     notes.push(...result.notes);
-    return result.lint;
+    return { lint: result.lint, dryRun: (result.dryRun ?? dryRun) };
 }
 async function runLint(env) {
     const model = baseModel(env);
-    const lint = await withStats(env, lintStep(env), model.notes, false);
+    const { lint } = await withStats(env, lintStep(env), model.notes, false, undefined);
     model.files = reportFiles(env, lint, undefined);
     const failure = lintFailure(lint, env.inputs.failOn);
     return { model, json: { lint }, lint, ...(failure ? { failure } : {}) };
@@ -52971,9 +53083,10 @@ async function runDryRunCommand(env) {
     }
     // Each lock or rewrite finding confirmed or contradicted by what PostgreSQL did (src/lint/evidence.ts).
     lint = mergeEvidence(lint, report.migrations);
-    const model = { ...baseModel(env), dryRunOk: report.ok, dryRunReport: report };
     // After the dry-run (rolled back): a replay-base database then holds exactly the migrations before the PR.
-    lint = await withStats(env, lint, model.notes, true);
+    const model = { ...baseModel(env), dryRunOk: report.ok };
+    ({ lint, dryRun: report } = await withStats(env, lint, model.notes, true, report));
+    model.dryRunReport = report;
     model.files = reportFiles(env, lint, report);
     model.notes.push(...traceNotes(report));
     if (report.migrations.length === 0)

@@ -154,6 +154,15 @@ describe('lint --stats with a snapshot of a real database', () => {
       const refused = await runCli(['lint', '--dir', path.join(dir, 'migrations'), '--stats', bad], { cwd: dir });
       expect(refused.code).toBe(2);
       expect(refused.stderr.trim()).toMatch(/^ddlgate: .*bad\.json: not a ddlgate snapshot: "format" must be/);
+
+      // dry-run --stats: every traced lock on a table the snapshot knows gets its production size and estimate.
+      const dryRun = await cli(url, ['dry-run', '--dir', path.join(dir, 'migrations'), '--stats', stats, '--format', 'json']);
+      expect(dryRun.stderr).toBe('');
+      const locks = JSON.parse(dryRun.stdout).migrations[0].statements.flatMap((st: any) => st.locks.filter((l: any) => l.impact));
+      expect(locks.map((l: any) => [l.relation, l.impact.operation])).toEqual([['public.countries', 'index build'], ['public.orders', 'index build']]);
+      expect(locks[1].impact).toMatchObject({ rows: big.impact.rows, bytes: big.impact.bytes, estimateSeconds: big.impact.estimateSeconds });
+      const dryRunText = await cli(url, ['dry-run', '--dir', path.join(dir, 'migrations'), '--stats', stats]);
+      expect(dryRunText.stdout).toMatch(/lock ShareLock on public\.orders \(blocks writes\)\n\s+in production: public\.orders: [\d,]+ rows, \d+ MB in production — blocks writes for an estimated [\d.]+–[\d.]+ (s|min) \(index build\)/);
     } finally {
       removeDir(dir);
     }

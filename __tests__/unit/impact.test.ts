@@ -3,6 +3,8 @@ import { compareWithSnapshot, objectHashes } from '../../src/impact/drift.js';
 import { estimateRange, formatRange, pointEstimate, type Throughput } from '../../src/impact/estimate.js';
 import { canonicalSnapshot, identifierHash, redactSnapshot, serializeSnapshot, validateSnapshot, SNAPSHOT_FORMAT, type Snapshot, type SnapshotTable } from '../../src/impact/snapshot.js';
 import { migrationTargets } from '../../src/impact/targets.js';
+import { statementOperation, withTracedImpact, type LockWithImpact } from '../../src/impact/traced.js';
+import type { DryRunReport } from '../../src/db/dry-run.js';
 import { lintText } from '../../src/lint/index.js';
 import type { FileResult } from '../../src/lint/types.js';
 import { loadParser } from '../../src/sql/parser.js';
@@ -61,7 +63,9 @@ describe('impact pass over lint findings', () => {
     expect(finding!.rule).toBe('create-index-not-concurrently');
     expect(finding!.severity).toBe('info');
     expect(finding!.message).toMatch(/— info: public\.countries has 200 rows, 19 kB in production \(~[\d.]+ writes\/hour since 2026-11-01\): the lock is held for milliseconds \(below 10,000 rows and 10 MB/);
-    expect(finding!.impact).toEqual({ table: 'public.countries', rows: 200, bytes: 16_384 + 3277, estimateSeconds: expect.any(Array) });
+    expect(finding!.impact).toEqual({ table: 'public.countries', rows: 200, bytes: 16_384 + 3277, estimateSeconds: expect.any(Array), summary: expect.stringMatching(/^info: public\.countries has 200 rows/) });
+    // The summary is exactly what the message gained: the report shows it in its impact slot instead.
+    expect(finding!.message.endsWith(` — ${finding!.impact!.summary}`)).toBe(true);
     expect(finding!.impact!.estimateSeconds![1]).toBeLessThan(0.1);
   });
 
@@ -107,10 +111,10 @@ describe('impact pass over lint findings', () => {
     const [fresh, ghost] = applyImpact(files, SNAPSHOT, targets, SETTINGS)[1]!.findings as FindingWithImpact[];
     expect(fresh!.severity).toBe('error');
     expect(fresh!.message).toMatch(/— public\.fresh is new: created by 1_create\.up\.sql:1, not in the production snapshot \(2026-11-30\)/);
-    expect(fresh!.impact).toEqual({ table: 'public.fresh', rows: null, bytes: null, estimateSeconds: null });
+    expect(fresh!.impact).toEqual({ table: 'public.fresh', rows: null, bytes: null, estimateSeconds: null, summary: expect.stringMatching(/^public\.fresh is new/) });
     expect(ghost!.severity).toBe('error');
     expect(ghost!.message).toMatch(/— public\.ghost is not in the production snapshot \(2026-11-30\): its size in production is unknown$/);
-    expect(ghost!.impact).toEqual({ table: 'public.ghost', rows: null, bytes: null, estimateSeconds: null });
+    expect(ghost!.impact).toEqual({ table: 'public.ghost', rows: null, bytes: null, estimateSeconds: null, summary: expect.stringMatching(/^public\.ghost is not in the production snapshot/) });
   });
 
   it('a table nobody read or wrote since the statistics were reset is a warning, not an error', () => {
@@ -136,6 +140,72 @@ describe('impact pass over lint findings', () => {
     const [finding] = lintWithImpact('CREATE INDEX countries_name_idx ON countries (name);', redacted);
     expect(finding!.severity).toBe('info');
     expect(finding!.impact!.rows).toBe(200);
+  });
+});
+
+describe('impact of every lock the dry-run traced', () => {
+  const lock = (relation: string, mode: string, blocks: Array<'reads' | 'writes'>, extra: object = {}) => ({ relation, mode, blocks, preExisting: true, kind: 'table', ...extra });
+  const statement = (sql: string, locks: object[], rewrites: string[] = []) => ({ line: 1, sql, durationMs: 1, locks, rewrites }) as DryRunReport['migrations'][0]['statements'][0];
+  const report = (...statements: Array<ReturnType<typeof statement>>): DryRunReport => ({ ok: true, migrations: [{ version: '1', name: 'x', path: '1_x.up.sql', ok: true, error: null, durationMs: 1, transactional: true, statements }] });
+  const locksOf = (r: DryRunReport, i = 0) => r.migrations[0]!.statements[i]!.locks as LockWithImpact[];
+
+  it('knows what each statement does while it holds its locks', () => {
+    expect(statementOperation({ sql: 'CREATE INDEX i ON orders (total)', rewrites: [] })).toEqual({ operation: 'index build', table: { name: 'orders' } });
+    expect(statementOperation({ sql: 'CREATE INDEX CONCURRENTLY i ON orders (total)', rewrites: [] }).operation).toBe('lock');
+    expect(statementOperation({ sql: 'ALTER TABLE orders ALTER COLUMN total TYPE bigint', rewrites: ['public.orders'] })).toEqual({ operation: 'rewrite', table: { schema: 'public', name: 'orders' } });
+    expect(statementOperation({ sql: 'ALTER TABLE orders ALTER COLUMN note SET NOT NULL', rewrites: [] }).operation).toBe('scan');
+    expect(statementOperation({ sql: 'ALTER TABLE orders ADD CONSTRAINT c CHECK (total > 0)', rewrites: [] }).operation).toBe('scan');
+    expect(statementOperation({ sql: 'ALTER TABLE orders ADD CONSTRAINT c CHECK (total > 0) NOT VALID', rewrites: [] }).operation).toBe('lock');
+    expect(statementOperation({ sql: 'ALTER TABLE orders ADD CONSTRAINT u UNIQUE (total)', rewrites: [] }).operation).toBe('index build');
+    expect(statementOperation({ sql: 'ALTER TABLE orders ADD CONSTRAINT u UNIQUE USING INDEX i', rewrites: [] }).operation).toBe('lock');
+    expect(statementOperation({ sql: 'ALTER TABLE orders ADD COLUMN x int', rewrites: [] }).operation).toBe('lock');
+  });
+
+  it('gives each blocking lock on a table the snapshot knows its size in production and an estimated range', () => {
+    const out = withTracedImpact(
+      report(
+        statement('CREATE INDEX orders_total_idx ON orders (total)', [lock('public.orders', 'ShareLock', ['writes'])]),
+        statement('ALTER TABLE orders ALTER COLUMN total TYPE bigint', [lock('public.orders', 'AccessExclusiveLock', ['reads', 'writes'])], ['public.orders']),
+        statement('ALTER TABLE countries ADD COLUMN x int', [lock('public.countries', 'AccessExclusiveLock', ['reads', 'writes'])]),
+      ),
+      SNAPSHOT,
+      SETTINGS,
+    );
+    const [index] = locksOf(out, 0);
+    expect(index!.impact).toMatchObject({ table: 'public.orders', rows: 1_000_000, bytes: 110 * 2 ** 20 + 22 * 2 ** 20, operation: 'index build' });
+    const [lo, hi] = index!.impact!.estimateSeconds!;
+    const point = pointEstimate('index build', { rows: 1_000_000, heapBytes: 110 * 2 ** 20, toastBytes: 0, indexCount: 1 }, THROUGHPUT);
+    expect([lo < point, hi > point]).toEqual([true, true]);
+    expect(index!.impact!.summary).toBe(`public.orders: 1,000,000 rows, 132 MB in production — blocks writes for an estimated ${formatRange([lo, hi])} (index build)`);
+    expect(locksOf(out, 1)[0]!.impact).toMatchObject({ operation: 'rewrite', summary: expect.stringMatching(/blocks reads and writes for an estimated .* \(table rewrite\)$/) });
+    // Only the lock itself: the wait for it is the bound (lock_timeout), never a guess.
+    expect(locksOf(out, 2)[0]!.impact).toMatchObject({ operation: 'lock', estimateSeconds: [0, 5], summary: 'public.countries: 200 rows, 19 kB in production — blocks reads and writes while held, up to 5 s waiting for it (lock_timeout)' });
+  });
+
+  it('a foreign key holds the referenced table as long as it scans the referencing one', () => {
+    const out = withTracedImpact(
+      report(statement('ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (country_id) REFERENCES countries (id)', [lock('public.orders', 'ShareRowExclusiveLock', ['writes']), lock('public.countries', 'ShareRowExclusiveLock', ['writes'])])),
+      SNAPSHOT,
+      SETTINGS,
+    );
+    const [orders, countries] = locksOf(out);
+    expect(orders!.impact!.estimateSeconds).toEqual(countries!.impact!.estimateSeconds);
+    expect(countries!.impact!.summary).toMatch(/^public\.countries: 200 rows, .* \(validating scan of public\.orders\)$/);
+    // From a table production does not have yet: the referenced table's lock has no guessed duration.
+    const [, fromNew] = locksOf(withTracedImpact(report(statement('ALTER TABLE fresh ADD CONSTRAINT fk FOREIGN KEY (country_id) REFERENCES countries (id)', [lock('public.fresh', 'ShareRowExclusiveLock', ['writes']), lock('public.countries', 'ShareRowExclusiveLock', ['writes'])])), SNAPSHOT, SETTINGS));
+    expect(fromNew!.impact).toMatchObject({ rows: 200, estimateSeconds: null, summary: expect.stringMatching(/validating scan of public\.fresh, which is not in the production snapshot: duration unknown$/) });
+  });
+
+  it('leaves alone what blocks nobody, what this dry-run created, and tables the snapshot does not know', () => {
+    const input = report(
+      statement('CREATE INDEX CONCURRENTLY i ON orders (total)', [lock('public.orders', 'ShareUpdateExclusiveLock', [])]),
+      statement('CREATE INDEX i ON fresh (id)', [lock('public.fresh', 'ShareLock', ['writes'], { preExisting: false })]),
+      statement('CREATE INDEX i ON ghost (id)', [lock('public.ghost', 'ShareLock', ['writes'])]),
+      statement('ALTER INDEX orders_pkey RENAME TO p', [lock('public.orders_pkey', 'AccessExclusiveLock', ['reads', 'writes'], { kind: 'index' })]),
+    );
+    const out = withTracedImpact(input, SNAPSHOT, SETTINGS);
+    for (let i = 0; i < 4; i++) expect(locksOf(out, i)[0]!.impact).toBeUndefined();
+    expect(JSON.stringify(input)).not.toContain('impact');
   });
 });
 

@@ -152,29 +152,34 @@ function enrichFindings(file: string, findings: ReportFinding[], dryRun: DryRunM
       }
     }
     const statement = dryRun?.statements.find((s) => s.line === finding.line);
-    const traced = statement && traceText(statement);
+    // The finding's own impact already gives the production size: the trace then says what the dry-run saw.
+    const traced = statement && traceText(statement, { production: !finding.impact?.summary });
     if (traced) out.traced = traced;
     return out;
   });
 }
 
-/** The `stats` input: impact on the findings (and, on a throwaway database, calibration and drift). */
-async function withStats(env: StepEnv, lint: LintResult, notes: string[], throwaway: boolean): Promise<LintResult> {
-  if (!env.inputs.stats) return lint;
+/**
+ * The `stats` input: impact on the findings and on every lock the dry-run traced (and, on a throwaway
+ * database, calibration and drift).
+ */
+async function withStats<R extends DryRunReport | undefined>(env: StepEnv, lint: LintResult, notes: string[], throwaway: boolean, dryRun: R): Promise<{ lint: LintResult; dryRun: R }> {
+  if (!env.inputs.stats) return { lint, dryRun };
   const result = await impactForCheck(lint, {
     statsFile: env.inputs.stats,
     config: env.config,
     schema: env.schema,
     ...(env.inputs.lockTimeoutMs !== undefined ? { lockTimeoutMs: env.inputs.lockTimeoutMs } : {}),
     ...(throwaway && env.inputs.replayBase && env.inputs.databaseUrl ? { throwawayUrl: env.inputs.databaseUrl } : {}),
+    ...(dryRun ? { dryRun } : {}),
   });
   notes.push(...result.notes);
-  return result.lint;
+  return { lint: result.lint, dryRun: (result.dryRun ?? dryRun) as R };
 }
 
 export async function runLint(env: StepEnv): Promise<Outcome> {
   const model = baseModel(env);
-  const lint = await withStats(env, lintStep(env), model.notes!, false);
+  const { lint } = await withStats(env, lintStep(env), model.notes!, false, undefined);
   model.files = reportFiles(env, lint, undefined);
   const failure = lintFailure(lint, env.inputs.failOn);
   return { model, json: { lint }, lint, ...(failure ? { failure } : {}) };
@@ -247,9 +252,10 @@ export async function runDryRunCommand(env: StepEnv): Promise<Outcome> {
   }
   // Each lock or rewrite finding confirmed or contradicted by what PostgreSQL did (src/lint/evidence.ts).
   lint = mergeEvidence(lint, report.migrations);
-  const model: ReportModel = { ...baseModel(env), dryRunOk: report.ok, dryRunReport: report };
   // After the dry-run (rolled back): a replay-base database then holds exactly the migrations before the PR.
-  lint = await withStats(env, lint, model.notes!, true);
+  const model: ReportModel = { ...baseModel(env), dryRunOk: report.ok };
+  ({ lint, dryRun: report } = await withStats(env, lint, model.notes!, true, report));
+  model.dryRunReport = report;
   model.files = reportFiles(env, lint, report);
   model.notes!.push(...traceNotes(report));
   if (report.migrations.length === 0) model.notes!.push('Dry-run: nothing pending, the database is up to date.');

@@ -73,7 +73,7 @@ function withImpact(finding: FindingWithImpact, file: string, fileIndex: number,
     const why = isNew
       ? `${name} is new: created by ${creator!.file}:${creator!.line}, not in the production snapshot (${day(snapshot.takenAt)}); its size when this runs depends on what the migrations before it insert`
       : `${name} is not in the production snapshot (${day(snapshot.takenAt)}): its size in production is unknown`;
-    return { ...finding, message: `${finding.message} — ${why}`, impact: { table: name, rows: null, bytes: null, estimateSeconds: null } };
+    return { ...finding, message: `${finding.message} — ${why}`, impact: { table: name, rows: null, bytes: null, estimateSeconds: null, summary: why } };
   }
   const stats = found.stats;
   const rows = stats.rows;
@@ -87,7 +87,8 @@ function withImpact(finding: FindingWithImpact, file: string, fileIndex: number,
 
   if (!breaking && small && finding.severity !== 'info') {
     const held = rule.operation === 'lock' || estimateSeconds[1] < 0.1 ? 'the lock is held for milliseconds' : `the ${rule.what} takes about ${formatRange(estimateSeconds)}`;
-    return { ...finding, severity: 'info', message: `${finding.message} — info: ${size}${activity ? ` (${activity})` : ''}: ${held} (below ${settings.smallTableRows.toLocaleString('en-US')} rows and ${formatBytes(settings.smallTableBytes)}, ddlgate.json smallTableRows / smallTableBytes)`, impact };
+    const summary = `info: ${size}${activity ? ` (${activity})` : ''}: ${held} (below ${settings.smallTableRows.toLocaleString('en-US')} rows and ${formatBytes(settings.smallTableBytes)}, ddlgate.json smallTableRows / smallTableBytes)`;
+    return { ...finding, severity: 'info', message: `${finding.message} — ${summary}`, impact: { ...impact, summary } };
   }
   const duration =
     rule.operation === 'lock'
@@ -99,7 +100,8 @@ function withImpact(finding: FindingWithImpact, file: string, fileIndex: number,
     severity = 'warning';
     cold = ` — warning, not error: no reads or writes of ${name} since ${day(snapshot.statsReset!)}`;
   }
-  return { ...finding, severity, message: `${finding.message} — ${size}${activity ? ` (${activity})` : ''}: ${duration}${cold}`, impact };
+  const summary = `${size}${activity ? ` (${activity})` : ''}: ${duration}${cold}`;
+  return { ...finding, severity, message: `${finding.message} — ${summary}`, impact: { ...impact, summary } };
 }
 
 /** The finding's table: the lint's own `table` when it sets one, else the statement at the finding's line. */

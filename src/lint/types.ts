@@ -34,6 +34,11 @@ export interface Impact {
   rows: number | null;
   bytes: number | null;
   estimateSeconds: [number, number] | null;
+  /**
+   * The impact in words, exactly as the impact pass appended it to the message (" — " + summary): the
+   * report shows it in its impact slot and the message without it.
+   */
+  summary?: string;
 }
 
 export interface FileResult {

@@ -10,6 +10,8 @@ import { closeQuietly, connect } from '../db/connection.js';
 import { compareWithSnapshot, describeSnapshotDrift, type SnapshotDrift } from '../impact/drift.js';
 import { REFERENCE_THROUGHPUT, type Throughput } from '../impact/estimate.js';
 import { readSnapshotFile } from '../impact/snapshot.js';
+import { withTracedImpact } from '../impact/traced.js';
+import type { DryRunReport } from '../db/dry-run.js';
 import { impactSettings, lintWithSnapshot } from '../impact/with-snapshot.js';
 import type { LintResult } from '../lint/index.js';
 import { calibrate } from './calibrate.js';
@@ -22,6 +24,8 @@ export interface CheckImpactOptions {
   schema: string;
   /** A throwaway database holding the migrations before the PR (replay-base): calibrated on and compared. */
   throwawayUrl?: string;
+  /** The dry-run's report: every traced lock on a table the snapshot knows gets its impact too. */
+  dryRun?: DryRunReport;
 }
 
 export interface CheckImpact {
@@ -30,6 +34,8 @@ export interface CheckImpact {
   notes: string[];
   drift: SnapshotDrift | null;
   throughput: Throughput | null;
+  /** The dry-run report with impact on its traced locks (when one was given and a snapshot exists). */
+  dryRun?: DryRunReport;
 }
 
 /** A missing snapshot file is not an error here (the first deploy has not published one yet): it is said. */
@@ -51,7 +57,8 @@ export async function impactForCheck(lint: LintResult, options: CheckImpactOptio
     notes.push(...describeSnapshotDrift(drift));
   }
   notes.push(`Durations estimated from ${throughput.source}; production hardware and load differ, hence ranges.`);
-  return { lint: lintWithSnapshot(lint, snapshot, impactSettings(options.config, throughput, options.lockTimeoutMs)), notes, drift, throughput };
+  const settings = impactSettings(options.config, throughput, options.lockTimeoutMs);
+  return { lint: lintWithSnapshot(lint, snapshot, settings), notes, drift, throughput, ...(options.dryRun ? { dryRun: withTracedImpact(options.dryRun, snapshot, settings) } : {}) };
 }
 
 async function driftAgainst(snapshot: Parameters<typeof compareWithSnapshot>[0], url: string, schema: string): Promise<SnapshotDrift> {

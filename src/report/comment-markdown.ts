@@ -15,6 +15,8 @@ import type { DryRunMigration, DryRunStatement } from '../db/dry-run.js';
 import { lockModeLabel, sizeText, type TouchedTable, type TracedLock, type TraceFlag } from '../db/lock-trace.js';
 import { formatBytes } from '../units.js';
 import type { StatusItem } from '../db/status.js';
+import { formatRange } from '../impact/estimate.js';
+import type { LockWithImpact } from '../impact/traced.js';
 import type { Severity } from '../lint/types.js';
 import { clip, codeFence, escapeHtml, escapeMarkdown, inlineCode, link } from './markdown-escape.js';
 import { countFindings, groupThousands, plural, verdictOf, type ReportFile, type ReportFinding, type ReportModel, type ReportOperation } from './model.js';
@@ -142,12 +144,20 @@ export function impactLine(finding: ReportFinding): string | undefined {
   if (finding.evidence?.status === 'confirmed') parts.push(`**confirmed by the dry-run**${finding.evidence.observed ? ` (${escapeMarkdown(clip(finding.evidence.observed, 200))})` : ''}`);
   else if (finding.evidence?.status === 'contradicted') parts.push(`**contradicted by the dry-run**${finding.evidence.observed ? `: ${escapeMarkdown(clip(finding.evidence.observed, 200))}` : ''}`);
   const impact = finding.impact;
-  if (impact) {
+  // The production snapshot's impact, in the words the impact pass chose (size, activity, estimated range).
+  if (impact?.summary) parts.push(escapeMarkdown(clip(impact.summary, 400)));
+  else if (impact) {
     const size = [impact.rows != null ? `~${groupThousands(impact.rows)} rows` : '', impact.bytes != null ? formatBytes(impact.bytes) : ''].filter(Boolean).join(', ');
-    const estimate = impact.estimateSeconds ? `est. lock ${impact.estimateSeconds[0]}–${impact.estimateSeconds[1]} s` : '';
+    const estimate = impact.estimateSeconds ? `est. lock ${formatRange(impact.estimateSeconds)}` : '';
     parts.push([`${inlineCode(impact.table)}${size ? `: ${escapeMarkdown(size)}` : ''}`, estimate].filter(Boolean).join(', '));
   }
   return parts.length ? parts.join(' · ') : undefined;
+}
+
+/** The lint's own message: the impact pass appended its summary for text and JSON readers; here it has its slot. */
+function messageWithoutImpact(f: ReportFinding): string {
+  const suffix = f.impact?.summary ? ` — ${f.impact.summary}` : '';
+  return suffix && f.message.endsWith(suffix) ? f.message.slice(0, -suffix.length) : f.message;
 }
 
 /** The hint's first sentence: the long why lives in docs/rules.md. */
@@ -159,7 +169,7 @@ function shortHint(hint: string): string {
 function findingBlock(file: ReportFile, f: ReportFinding): string[] {
   const where = link(lines(f), lineUrl(file, f.line, f.endLine));
   const doc = link('why', `${RULES_DOC_URL}#${f.rule}`);
-  const out = [`${ICON[f.severity]} ${inlineCode(f.rule)} · ${where} — ${escapeMarkdown(clip(f.message, 400))} (${doc})`];
+  const out = [`${ICON[f.severity]} ${inlineCode(f.rule)} · ${where} — ${escapeMarkdown(clip(messageWithoutImpact(f), 400))} (${doc})`];
   if (f.excerpt) out.push('', codeFence(f.excerpt, 'sql'));
   const impact = impactLine(f);
   if (impact) out.push('', `**Impact:** ${impact}`);
@@ -175,12 +185,20 @@ function tracedLocks(statement: DryRunStatement): TracedLock[] {
   return (statement.locks as TracedLock[]).filter((lock) => lock.preExisting !== false);
 }
 
-/** One line for what a statement locked or rewrote, or undefined when it touched nothing that exists. */
-export function traceText(statement: DryRunStatement): string | undefined {
+/**
+ * One line for what a statement locked or rewrote, or undefined when it touched nothing that exists.
+ * A lock the production snapshot knows says its size and estimated duration in production instead of the
+ * throwaway database's (`production: false` when the finding's own impact already says so).
+ */
+export function traceText(statement: DryRunStatement, options: { production?: boolean } = {}): string | undefined {
   const touched = new Map(((statement.touched as TouchedTable[] | undefined) ?? []).map((t) => [t.relation, t]));
   const size = (relation: string) => (touched.has(relation) ? ` (${sizeText(touched.get(relation)!)})` : '');
   const locks = tracedLocks(statement).filter((lock) => lock.blocks.length > 0);
-  const parts = locks.map((lock) => `${lockModeLabel(lock.mode)} lock on ${lock.relation}${size(lock.relation)} — blocks ${lock.blocks.join(' and ')}`);
+  const parts = locks.map((lock) => {
+    const production = options.production !== false ? (lock as LockWithImpact).impact : undefined;
+    if (production) return `${lockModeLabel(lock.mode)} lock on ${production.summary}`;
+    return `${lockModeLabel(lock.mode)} lock on ${lock.relation}${size(lock.relation)} — blocks ${lock.blocks.join(' and ')}`;
+  });
   if (statement.rewrites.length) parts.push(`rewrites ${statement.rewrites.map((r) => `${r}${locks.some((l) => l.relation === r) ? '' : size(r)}`).join(', ')}`);
   return parts.length ? parts.join('; ') : undefined;
 }

