@@ -11,6 +11,6 @@ export default {
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/__tests__/unit/**/*.test.ts', '<rootDir>/__tests__/lint/**/*.test.ts'] },
     { ...base, displayName: 'pg18', testMatch: ['<rootDir>/__tests__/integration/**/*.test.ts', '<rootDir>/__tests__/reliability/**/*.test.ts', '<rootDir>/__tests__/e2e/**/*.test.ts'], setupFiles: ['<rootDir>/__tests__/setup/pg18.cjs'] },
-    { ...base, displayName: 'pg15', testMatch: ['<rootDir>/__tests__/integration/**/*.test.ts'], setupFiles: ['<rootDir>/__tests__/setup/pg15.cjs'] },
+    { ...base, displayName: 'pg15', testMatch: ['<rootDir>/__tests__/integration/**/*.test.ts', '<rootDir>/__tests__/reliability/**/*.test.ts'], setupFiles: ['<rootDir>/__tests__/setup/pg15.cjs'] },
   ],
 };

@@ -47967,7 +47967,7 @@ const parseIntoClientConfig = pg_connection_string.parseIntoClientConfig
  */
 const LIVENESS = {
     HEARTBEAT_MS: 5_000,
-    HEARTBEAT_TIMEOUT_MS: 5_000,
+    HEARTBEAT_TIMEOUT_MS: 8_000,
     PROBE_AFTER_MS: 5_000,
     PROBE_EVERY_MS: 2_000,
     PROBE_TIMEOUT_MS: 3_000,
@@ -47976,6 +47976,8 @@ const LIVENESS = {
      * tick (≈ 14 s), then at most RECORD_RETRY_MS trying to record the failure over a fresh connection.
      */
     CLIENT_BOUND_MS: 25_000,
+    /** A 1 s tick that comes this late means the process was starved, not that the network is silent. */
+    STARVED_MS: 2_500,
 };
 function watchConnection(client, options, withTimeout) {
     const inflight = new Set();
@@ -47987,6 +47989,10 @@ function watchConnection(client, options, withTimeout) {
     let idleSeen = 0;
     let lost;
     let side;
+    // When this process was last starved (its event loop blocked, or the machine overloaded): timers then run
+    // before the replies waiting in the socket are read, so a wait that spans it proves nothing about the network.
+    let lastTick = Date.now();
+    let starvedAt = 0;
     const original = client.query.bind(client);
     client.query = (...args) => {
         const result = original(...args);
@@ -48026,6 +48032,7 @@ function watchConnection(client, options, withTimeout) {
     };
     const probe = async () => {
         probing = true;
+        const started = Date.now();
         try {
             const rows = await sideQuery(`SELECT state FROM pg_stat_activity WHERE pid = $1`, [client.processID]);
             failures = 0;
@@ -48042,6 +48049,8 @@ function watchConnection(client, options, withTimeout) {
             // A refused login or a full server says nothing about our connection.
             if (/too many|remaining connection slots|authentication|does not exist|permission/i.test(message))
                 return;
+            if (starvedAt >= started || Date.now() - lastTick > LIVENESS.STARVED_MS)
+                return;
             if (++failures >= 2)
                 dead(`server unreachable (${message.replace(/^cannot connect to [^:]+: /, '')})`);
         }
@@ -48054,6 +48063,15 @@ function watchConnection(client, options, withTimeout) {
         if (lost)
             return;
         const now = Date.now();
+        const late = now - lastTick > LIVENESS.STARVED_MS;
+        lastTick = now;
+        if (late) {
+            // Judge nothing on this tick: give the replies that arrived meanwhile a turn to be read first.
+            starvedAt = now;
+            if (heartbeatSince !== undefined)
+                heartbeatSince = now;
+            return;
+        }
         let oldest;
         for (const entry of inflight)
             oldest = oldest === undefined ? entry.started : Math.min(oldest, entry.started);

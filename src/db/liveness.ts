@@ -13,7 +13,7 @@ import type pg from 'pg';
  */
 export const LIVENESS = {
   HEARTBEAT_MS: 5_000,
-  HEARTBEAT_TIMEOUT_MS: 5_000,
+  HEARTBEAT_TIMEOUT_MS: 8_000,
   PROBE_AFTER_MS: 5_000,
   PROBE_EVERY_MS: 2_000,
   PROBE_TIMEOUT_MS: 3_000,
@@ -22,6 +22,8 @@ export const LIVENESS = {
    * tick (≈ 14 s), then at most RECORD_RETRY_MS trying to record the failure over a fresh connection.
    */
   CLIENT_BOUND_MS: 25_000,
+  /** A 1 s tick that comes this late means the process was starved, not that the network is silent. */
+  STARVED_MS: 2_500,
 } as const;
 
 export interface ConnectionWatch {
@@ -48,6 +50,10 @@ export function watchConnection(client: pg.Client, options: WatchOptions, withTi
   let idleSeen = 0;
   let lost: string | undefined;
   let side: pg.Client | undefined;
+  // When this process was last starved (its event loop blocked, or the machine overloaded): timers then run
+  // before the replies waiting in the socket are read, so a wait that spans it proves nothing about the network.
+  let lastTick = Date.now();
+  let starvedAt = 0;
   const original = client.query.bind(client) as (...args: any[]) => any;
   (client as any).query = (...args: any[]) => {
     const result = original(...args);
@@ -87,6 +93,7 @@ export function watchConnection(client: pg.Client, options: WatchOptions, withTi
 
   const probe = async () => {
     probing = true;
+    const started = Date.now();
     try {
       const rows = await sideQuery(`SELECT state FROM pg_stat_activity WHERE pid = $1`, [(client as unknown as { processID: number }).processID]);
       failures = 0;
@@ -98,6 +105,7 @@ export function watchConnection(client: pg.Client, options: WatchOptions, withTi
       const message = (error as Error).message ?? String(error);
       // A refused login or a full server says nothing about our connection.
       if (/too many|remaining connection slots|authentication|does not exist|permission/i.test(message)) return;
+      if (starvedAt >= started || Date.now() - lastTick > LIVENESS.STARVED_MS) return;
       if (++failures >= 2) dead(`server unreachable (${message.replace(/^cannot connect to [^:]+: /, '')})`);
     } finally {
       probing = false;
@@ -108,6 +116,14 @@ export function watchConnection(client: pg.Client, options: WatchOptions, withTi
   const tick = () => {
     if (lost) return;
     const now = Date.now();
+    const late = now - lastTick > LIVENESS.STARVED_MS;
+    lastTick = now;
+    if (late) {
+      // Judge nothing on this tick: give the replies that arrived meanwhile a turn to be read first.
+      starvedAt = now;
+      if (heartbeatSince !== undefined) heartbeatSince = now;
+      return;
+    }
     let oldest: number | undefined;
     for (const entry of inflight) oldest = oldest === undefined ? entry.started : Math.min(oldest, entry.started);
     if (heartbeatSince !== undefined && now - heartbeatSince >= LIVENESS.HEARTBEAT_TIMEOUT_MS) {
