@@ -278,7 +278,7 @@ export function asLoginRole(sql: string): string {
 }
 const LOGIN_ROLE_LOCAL = 'SET LOCAL SESSION AUTHORIZATION DEFAULT; SET LOCAL ROLE NONE';
 
-async function serverVersionNum(client: Client): Promise<number> {
+export async function serverVersionNum(client: Client): Promise<number> {
   const result = await client.query(`SELECT current_setting('server_version_num')::int AS v`);
   return Number(result.rows[0].v);
 }

@@ -9,7 +9,7 @@ import { asLoginRole, runStepwise, runTransactionStep, sessionResetSql } from '.
 import { lostReason } from './connection.js';
 import { CommitFailure, describePgError, isConnectionLost, StatementFailure } from './execute.js';
 import { recordOverAnyConnection, withMigrationSession } from './session.js';
-import { compareVersions } from './status.js';
+import { compareVersions, setOrderComparator } from './status.js';
 import { historyInsertSql, insertHistory, readAppliedRows, type AppliedRow } from './tracking.js';
 import type { RunnerSettings } from './up.js';
 
@@ -39,13 +39,18 @@ export class RollbackFailed extends OperationError {
   }
 }
 
-export function selectRollbackTargets(rows: AppliedRow[], options: Pick<DownOptions, 'steps' | 'to' | 'batch'>): AppliedRow[] {
-  const applied = rows.filter((row) => row.status === 'applied').sort((a, b) => compareVersions(b.version, a.version));
+/**
+ * The applied migrations to roll back, newest first. "Newest" is the migration set's order (the layout's
+ * own: diesel compares versions as text), falling back to the numeric order for rows whose file is gone.
+ */
+export function selectRollbackTargets(rows: AppliedRow[], options: Pick<DownOptions, 'steps' | 'to' | 'batch'>, order: (a: string, b: string) => number = compareVersions): AppliedRow[] {
+  const applied = rows.filter((row) => row.status === 'applied').sort((a, b) => order(b.version, a.version));
   const modes = [options.steps !== undefined, options.to !== undefined, Boolean(options.batch)].filter(Boolean).length;
   if (modes > 1) throw new InputError('choose one of --steps, --to and --batch');
   if (options.to !== undefined) {
     if (!applied.some((row) => compareVersions(row.version, options.to!) === 0)) throw new InputError(`--to ${options.to}: that version is not applied`);
-    return applied.filter((row) => compareVersions(row.version, options.to!) > 0);
+    const to = applied.find((row) => compareVersions(row.version, options.to!) === 0)!.version;
+    return applied.filter((row) => order(row.version, to) > 0);
   }
   if (options.batch) {
     const last = Math.max(...applied.map((row) => row.batch ?? 0));
@@ -59,7 +64,7 @@ export async function runDown(options: DownOptions): Promise<RolledBack[]> {
   return withMigrationSession(options, async (session) => {
     await enforceEnvironmentIdentity(session.client, options.schema, options.environment, 'rollback', session.executedBy);
     const rows = await readAppliedRows(session.client, options.schema);
-    const targets = selectRollbackTargets(rows, options);
+    const targets = selectRollbackTargets(rows, options, setOrderComparator(entries));
     // Every down file is found and parsed before the first one runs: refuse rather than stop half-way.
     const plan = targets.map((row) => {
       const entry = entries.find((e) => compareVersions(e.version, row.version) === 0);

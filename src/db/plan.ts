@@ -2,7 +2,7 @@ import { InputError, OperationError } from '../errors.js';
 import { checksumOfFile, loadMigration } from '../migrations/script.js';
 import type { Migration, MigrationEntry } from '../migrations/types.js';
 import { displayPath } from '../migrations/discover.js';
-import { compareVersions, computeStatus, type FileChecksum, type StatusItem } from './status.js';
+import { compareVersions, computeStatus, setOrderComparator, type FileChecksum, type StatusItem } from './status.js';
 import type { AppliedRow } from './tracking.js';
 
 export interface PlanOptions {
@@ -52,17 +52,21 @@ export function planUp(migrations: Migration[], rows: AppliedRow[], options: Pla
       throw new OperationError(`migration ${item.version}_${item.name} is recorded as applied but its file is missing from the migrations directory`);
     }
   }
-  if (options.to !== undefined && !entries.some((entry) => compareVersions(entry.version, options.to!) === 0)) {
+  // --to 0042 names the migration 42 however its version is spelled; compare by the set's own spelling.
+  const toVersion = options.to === undefined ? undefined : entries.find((entry) => compareVersions(entry.version, options.to!) === 0)?.version;
+  if (options.to !== undefined && toVersion === undefined) {
     throw new InputError(`--to ${options.to}: no migration with that version`);
   }
-  const newestApplied = status.filter((item) => item.state === 'applied').map((item) => item.version).sort(compareVersions).pop();
+  // The layout's order decides what is newer (diesel's text order, sqitch's plan), not the digits.
+  const order = setOrderComparator(entries);
+  const newestApplied = status.filter((item) => item.state === 'applied').map((item) => item.version).sort(order).pop();
   const resume = new Map<string, number>();
   const pending: Migration[] = [];
   for (const item of status) {
     if (item.state === 'applied') continue;
-    if (options.to !== undefined && compareVersions(item.version, options.to) > 0) break;
+    if (options.to !== undefined && order(item.version, toVersion!) > 0) break;
     const entry = entryByVersion.get(item.version)!;
-    if (newestApplied && compareVersions(item.version, newestApplied) < 0 && !options.allowOutOfOrder) {
+    if (newestApplied && order(item.version, newestApplied) < 0 && !options.allowOutOfOrder) {
       throw new OperationError(`${displayPath(entry.upPath)}: pending but older than the newest applied migration ${newestApplied}; rename it to a newer version or pass --allow-out-of-order`);
     }
     const row = rows.find((r) => compareVersions(r.version, item.version) === 0);

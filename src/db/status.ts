@@ -48,7 +48,35 @@ export function computeStatus(
     if (seen.has(row.version)) continue;
     items.push({ version: row.version, name: row.name, state: 'missing', appliedAt: iso(row.applied_at), checksum: row.checksum, detail: 'recorded as applied but its file is gone' });
   }
-  return items.sort((a, b) => compareVersions(a.version, b.version));
+  return inSetOrder(items, files.length);
+}
+
+/**
+ * The files' items stay in the migration set's order — the layout's own (diesel compares versions as
+ * text, sqitch follows its plan), which a numeric sort would undo. A recorded row whose file is gone is
+ * placed before the first file whose version is newer, so `missing` still shows where it was.
+ */
+function inSetOrder(items: StatusItem[], fileCount: number): StatusItem[] {
+  const ordered = items.slice(0, fileCount);
+  const missing = items.slice(fileCount).sort((a, b) => compareVersions(a.version, b.version));
+  for (const item of missing) {
+    const at = ordered.findIndex((other) => other.state !== 'missing' && compareVersions(other.version, item.version) > 0);
+    ordered.splice(at === -1 ? ordered.length : at, 0, item);
+  }
+  return ordered;
+}
+
+/**
+ * Compares versions by their place in the migration set (the layout's order); a version the set does not
+ * hold (a recorded row whose file is gone) falls back to the numeric comparison.
+ */
+export function setOrderComparator(entries: Array<Pick<MigrationEntry, 'version'>>): (a: string, b: string) => number {
+  const position = new Map(entries.map((entry, index) => [entry.version, index]));
+  return (a, b) => {
+    const x = position.get(a);
+    const y = position.get(b);
+    return x !== undefined && y !== undefined ? x - y : compareVersions(a, b);
+  };
 }
 
 function findByNumericVersion(rows: AppliedRow[], version: string): AppliedRow | undefined {

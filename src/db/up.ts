@@ -1,10 +1,11 @@
 import { OperationError } from '../errors.js';
 import { migrationsOf, type MigrationSet } from '../migrations/discover.js';
 import type { LayoutName } from '../migrations/types.js';
-import { applyInOpenTransaction, applyMigration, applyReplayBatch, batchable, type AppliedMigration } from './apply.js';
+import { applyInOpenTransaction, applyMigration, applyReplayBatch, batchable, serverVersionNum, type AppliedMigration } from './apply.js';
 import { lostReason, quoteIdent, type Client } from './connection.js';
 import { describePgError, isConnectionLost, StatementFailure } from './execute.js';
 import { planDifference, type PlannedMigration } from './deploy-plan.js';
+import { failureHint } from './failure-hint.js';
 import { enforceEnvironmentIdentity } from './identity.js';
 import { planUp } from './plan.js';
 import { recordOverAnyConnection, withMigrationSession, type MigrationSession } from './session.js';
@@ -113,7 +114,7 @@ export async function runUp(options: UpOptions): Promise<UpResult> {
         session.log(`applied ${migration.version}_${migration.name} (${Math.round(result.durationMs)} ms${result.attempts > 1 ? `, ${result.attempts} attempts` : ''})`);
       } catch (error) {
         if (options.singleTransaction) await session.client.query('ROLLBACK').catch(() => {});
-        const message = error instanceof StatementFailure ? error.message : describePgError(error);
+        const message = await withFailureHint(session.client, error);
         await recordFailure(session, migration.version, message, performance.now() - started, !migration.up.transactional && !options.singleTransaction);
         // Over a lost connection there is no catalog to read: the run already says the connection was lost,
         // and the next drift check reports "no fingerprint" instead of a second, confusing error line.
@@ -169,4 +170,17 @@ export async function recordFailure(session: MigrationSession, version: string, 
     await insertHistory(client, session.schema, entry);
   };
   await recordOverAnyConnection(session, `the failure in ${session.schema}.migration_history`, record);
+}
+
+/**
+ * The failure line, with what the statement needs from outside the migrations when PostgreSQL's error
+ * points at it (src/db/failure-hint.ts). The server's version is read over the same connection, which is
+ * usable again after the failed migration's rollback; over a lost connection no hint is attempted.
+ */
+async function withFailureHint(client: Client, error: unknown): Promise<string> {
+  if (!(error instanceof StatementFailure)) return describePgError(error);
+  if (error.connectionLost) return error.message;
+  const serverMajor = await serverVersionNum(client).then((num) => Math.floor(num / 10000), () => null);
+  const hint = failureHint({ sqlState: error.sqlState, message: describePgError(error.pgError), serverMajor });
+  return hint ? `${error.message} — ${hint}` : error.message;
 }
