@@ -1,8 +1,8 @@
-export const id = 995;
-export const ids = [995];
+export const id = 849;
+export const ids = [849];
 export const modules = {
 
-/***/ 5183:
+/***/ 785:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -14,7 +14,7 @@ exports["default"] = {};
 
 /***/ }),
 
-/***/ 6085:
+/***/ 2299:
 /***/ ((module) => {
 
 
@@ -121,7 +121,7 @@ module.exports = readInt8;
 
 /***/ }),
 
-/***/ 6924:
+/***/ 7558:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -218,7 +218,7 @@ class Pool extends EventEmitter {
     this.options.allowExitOnIdle = this.options.allowExitOnIdle || false
     this.options.maxLifetimeSeconds = this.options.maxLifetimeSeconds || 0
     this.log = this.options.log || function () {}
-    this.Client = this.options.Client || Client || (__webpack_require__(3771).Client)
+    this.Client = this.options.Client || Client || (__webpack_require__(3273).Client)
     this.Promise = this.options.Promise || global.Promise
 
     if (typeof this.options.idleTimeoutMillis === 'undefined') {
@@ -645,7 +645,7 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 6605:
+/***/ 9971:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -706,7 +706,7 @@ exports.BufferReader = BufferReader;
 
 /***/ }),
 
-/***/ 713:
+/***/ 9315:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -825,18 +825,18 @@ exports.Writer = Writer;
 
 /***/ }),
 
-/***/ 4095:
+/***/ 4233:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.DatabaseError = exports.serialize = void 0;
 exports.parse = parse;
-const messages_1 = __webpack_require__(1679);
+const messages_1 = __webpack_require__(5809);
 Object.defineProperty(exports, "DatabaseError", ({ enumerable: true, get: function () { return messages_1.DatabaseError; } }));
-const serializer_1 = __webpack_require__(7087);
+const serializer_1 = __webpack_require__(6513);
 Object.defineProperty(exports, "serialize", ({ enumerable: true, get: function () { return serializer_1.serialize; } }));
-const parser_1 = __webpack_require__(960);
+const parser_1 = __webpack_require__(3318);
 function parse(stream, callback) {
     const parser = new parser_1.Parser();
     stream.on('data', (buffer) => parser.parse(buffer, callback));
@@ -846,7 +846,7 @@ function parse(stream, callback) {
 
 /***/ }),
 
-/***/ 1679:
+/***/ 5809:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -1012,14 +1012,14 @@ exports.NoticeMessage = NoticeMessage;
 
 /***/ }),
 
-/***/ 960:
+/***/ 3318:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Parser = void 0;
-const messages_1 = __webpack_require__(1679);
-const buffer_reader_1 = __webpack_require__(6605);
+const messages_1 = __webpack_require__(5809);
+const buffer_reader_1 = __webpack_require__(9971);
 // every message is prefixed with a single byte
 const CODE_LENGTH = 1;
 // every message has an int32 length which includes itself but does
@@ -1343,13 +1343,13 @@ const parseErrorMessage = (reader, name) => {
 
 /***/ }),
 
-/***/ 7087:
+/***/ 6513:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.serialize = void 0;
-const buffer_writer_1 = __webpack_require__(713);
+const buffer_writer_1 = __webpack_require__(9315);
 const writer = new buffer_writer_1.Writer();
 const startup = (opts) => {
     // protocol version
@@ -1547,13 +1547,13 @@ exports.serialize = serialize;
 
 /***/ }),
 
-/***/ 8851:
+/***/ 1549:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
-var textParsers = __webpack_require__(546);
-var binaryParsers = __webpack_require__(7752);
-var arrayParser = __webpack_require__(9509);
-var builtinTypes = __webpack_require__(2523);
+var textParsers = __webpack_require__(4784);
+var binaryParsers = __webpack_require__(7522);
+var arrayParser = __webpack_require__(6471);
+var builtinTypes = __webpack_require__(6345);
 
 exports.getTypeParser = getTypeParser;
 exports.setTypeParser = setTypeParser;
@@ -1601,10 +1601,10 @@ binaryParsers.init(function(oid, converter) {
 
 /***/ }),
 
-/***/ 9509:
+/***/ 6471:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
-var array = __webpack_require__(3113);
+var array = __webpack_require__(3879);
 
 module.exports = {
   create: function (source, transform) {
@@ -1619,10 +1619,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7752:
+/***/ 7522:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
-var parseInt64 = __webpack_require__(6085);
+var parseInt64 = __webpack_require__(2299);
 
 var parseBits = function(data, bits, offset, invert, callback) {
   offset = offset || 0;
@@ -1883,7 +1883,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2523:
+/***/ 6345:
 /***/ ((module) => {
 
 /**
@@ -1963,14 +1963,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 546:
+/***/ 4784:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
-var array = __webpack_require__(3113)
-var arrayParser = __webpack_require__(9509);
-var parseDate = __webpack_require__(1200);
-var parseInterval = __webpack_require__(8557);
-var parseByteA = __webpack_require__(1381);
+var array = __webpack_require__(3879)
+var arrayParser = __webpack_require__(6471);
+var parseDate = __webpack_require__(2690);
+var parseInterval = __webpack_require__(8755);
+var parseByteA = __webpack_require__(463);
 
 function allowNull (fn) {
   return function nullAllowed (value) {
@@ -2185,20 +2185,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9908:
+/***/ 5042:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 const EventEmitter = (__webpack_require__(4434).EventEmitter)
-const utils = __webpack_require__(6822)
+const utils = __webpack_require__(9652)
 const nodeUtils = __webpack_require__(9023)
-const sasl = __webpack_require__(9050)
-const TypeOverrides = __webpack_require__(4019)
+const sasl = __webpack_require__(948)
+const TypeOverrides = __webpack_require__(365)
 
-const ConnectionParameters = __webpack_require__(7028)
-const Query = __webpack_require__(9547)
-const defaults = __webpack_require__(4677)
-const Connection = __webpack_require__(3975)
-const crypto = __webpack_require__(3068)
+const ConnectionParameters = __webpack_require__(646)
+const Query = __webpack_require__(4473)
+const defaults = __webpack_require__(8995)
+const Connection = __webpack_require__(9809)
+const crypto = __webpack_require__(4150)
 
 const activeQueryDeprecationNotice = nodeUtils.deprecate(
   () => {},
@@ -2486,7 +2486,7 @@ class Client extends EventEmitter {
       cb()
     } else {
       try {
-        const pgPass = __webpack_require__(1594)
+        const pgPass = __webpack_require__(3272)
         pgPass(this.connectionParameters, (pass) => {
           if (undefined !== pass) {
             pgPassDeprecationNotice()
@@ -3038,16 +3038,16 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 7028:
+/***/ 646:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
 const dns = __webpack_require__(2250)
 
-const defaults = __webpack_require__(4677)
+const defaults = __webpack_require__(8995)
 
-const parse = (__webpack_require__(5632).parse) // parses a connection string
+const parse = (__webpack_require__(6122).parse) // parses a connection string
 
 const val = function (key, config, envVar) {
   if (config[key]) {
@@ -3229,15 +3229,15 @@ module.exports = ConnectionParameters
 
 /***/ }),
 
-/***/ 3975:
+/***/ 9809:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
 const EventEmitter = (__webpack_require__(4434).EventEmitter)
 
-const { parse, serialize } = __webpack_require__(4095)
-const stream = __webpack_require__(1647)
+const { parse, serialize } = __webpack_require__(4233)
+const stream = __webpack_require__(829)
 const { getStream } = stream
 
 const flushBuffer = serialize.flush()
@@ -3486,7 +3486,7 @@ module.exports = Connection
 
 /***/ }),
 
-/***/ 4603:
+/***/ 9765:
 /***/ ((module) => {
 
 function x509Error(msg, cert) {
@@ -3615,12 +3615,12 @@ module.exports = { signatureAlgorithmHashFromCertificate }
 
 /***/ }),
 
-/***/ 9050:
+/***/ 948:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
-const crypto = __webpack_require__(3068)
-const { signatureAlgorithmHashFromCertificate } = __webpack_require__(4603)
+const crypto = __webpack_require__(4150)
+const { signatureAlgorithmHashFromCertificate } = __webpack_require__(9765)
 
 // SASLprep (RFC 4013) — minimal in-tree implementation.
 //
@@ -3884,7 +3884,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3068:
+/***/ 4150:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 const nodeCrypto = __webpack_require__(6982)
@@ -3980,7 +3980,7 @@ async function deriveKey(password, salt, iterations) {
 
 /***/ }),
 
-/***/ 4677:
+/***/ 8995:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -4067,7 +4067,7 @@ module.exports = {
   keepalives_idle: 0,
 }
 
-const pgTypes = __webpack_require__(8851)
+const pgTypes = __webpack_require__(1549)
 // save default parsers
 const parseBigInteger = pgTypes.getTypeParser(20, 'text')
 const parseBigIntegerArray = pgTypes.getTypeParser(1016, 'text')
@@ -4081,20 +4081,20 @@ module.exports.__defineSetter__('parseInt8', function (val) {
 
 /***/ }),
 
-/***/ 3771:
+/***/ 3273:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const Client = __webpack_require__(9908)
-const defaults = __webpack_require__(4677)
-const Connection = __webpack_require__(3975)
-const Result = __webpack_require__(7770)
-const utils = __webpack_require__(6822)
-const Pool = __webpack_require__(6924)
-const TypeOverrides = __webpack_require__(4019)
-const { DatabaseError } = __webpack_require__(4095)
-const { escapeIdentifier, escapeLiteral } = __webpack_require__(6822)
+const Client = __webpack_require__(5042)
+const defaults = __webpack_require__(8995)
+const Connection = __webpack_require__(9809)
+const Result = __webpack_require__(6424)
+const utils = __webpack_require__(9652)
+const Pool = __webpack_require__(7558)
+const TypeOverrides = __webpack_require__(365)
+const { DatabaseError } = __webpack_require__(4233)
+const { escapeIdentifier, escapeLiteral } = __webpack_require__(9652)
 
 const poolFactory = (Client) => {
   return class BoundPool extends Pool {
@@ -4111,7 +4111,7 @@ const PG = function (clientConstructor) {
   this.Pool = poolFactory(this.Client)
   this._pools = []
   this.Connection = Connection
-  this.types = __webpack_require__(8851)
+  this.types = __webpack_require__(1549)
   this.DatabaseError = DatabaseError
   this.TypeOverrides = TypeOverrides
   this.escapeIdentifier = escapeIdentifier
@@ -4130,7 +4130,7 @@ try {
 }
 
 if (forceNative) {
-  clientConstructor = __webpack_require__(1759)
+  clientConstructor = __webpack_require__(5301)
 }
 
 module.exports = new PG(clientConstructor)
@@ -4142,7 +4142,7 @@ Object.defineProperty(module.exports, "native", ({
   get() {
     let native = null
     try {
-      native = new PG(__webpack_require__(1759))
+      native = new PG(__webpack_require__(5301))
     } catch (err) {
       if (err.code !== 'MODULE_NOT_FOUND') {
         throw err
@@ -4161,7 +4161,7 @@ Object.defineProperty(module.exports, "native", ({
 
 /***/ }),
 
-/***/ 9352:
+/***/ 8942:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 const nodeUtils = __webpack_require__(9023)
@@ -4170,16 +4170,16 @@ var Native
 // eslint-disable-next-line no-useless-catch
 try {
   // Wrap this `require()` in a try-catch to avoid upstream bundlers from complaining that this might not be available since it is an optional import
-  Native = __webpack_require__(9025)
+  Native = __webpack_require__(4390)
 } catch (e) {
   throw e
 }
-const TypeOverrides = __webpack_require__(4019)
+const TypeOverrides = __webpack_require__(365)
 const EventEmitter = (__webpack_require__(4434).EventEmitter)
 const util = __webpack_require__(9023)
-const ConnectionParameters = __webpack_require__(7028)
+const ConnectionParameters = __webpack_require__(646)
 
-const NativeQuery = __webpack_require__(9735)
+const NativeQuery = __webpack_require__(7581)
 
 const queryQueueLengthDeprecationNotice = nodeUtils.deprecate(
   () => {},
@@ -4495,7 +4495,7 @@ Client.prototype._pulsePipelinedQueryQueue = function () {
   const self = this
   const queries = []
   const nativeQueries = []
-  const utils = __webpack_require__(6822)
+  const utils = __webpack_require__(9652)
 
   while (this._queryQueue.length > 0) {
     const query = this._queryQueue.shift()
@@ -4596,23 +4596,23 @@ Client.prototype.getTransactionStatus = function () {
 
 /***/ }),
 
-/***/ 1759:
+/***/ 5301:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
-module.exports = __webpack_require__(9352)
+module.exports = __webpack_require__(8942)
 
 
 /***/ }),
 
-/***/ 9735:
+/***/ 7581:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
 const EventEmitter = (__webpack_require__(4434).EventEmitter)
 const util = __webpack_require__(9023)
-const utils = __webpack_require__(6822)
+const utils = __webpack_require__(9652)
 
 const NativeQuery = (module.exports = function (config, values, callback) {
   EventEmitter.call(this)
@@ -4779,15 +4779,15 @@ NativeQuery.prototype.submit = function (client) {
 
 /***/ }),
 
-/***/ 9547:
+/***/ 4473:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
 const { EventEmitter } = __webpack_require__(4434)
 
-const Result = __webpack_require__(7770)
-const utils = __webpack_require__(6822)
+const Result = __webpack_require__(6424)
+const utils = __webpack_require__(9652)
 
 class Query extends EventEmitter {
   constructor(config, values, callback) {
@@ -5049,12 +5049,12 @@ module.exports = Query
 
 /***/ }),
 
-/***/ 7770:
+/***/ 6424:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const types = __webpack_require__(8851)
+const types = __webpack_require__(1549)
 
 const matchRegexp = /^([A-Za-z]+)(?: (\d+))?(?: (\d+))?/
 
@@ -5165,7 +5165,7 @@ module.exports = Result
 
 /***/ }),
 
-/***/ 1647:
+/***/ 829:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 const { getStream, getSecureStream } = getStreamFuncs()
@@ -5208,7 +5208,7 @@ function getNodejsStreamFuncs() {
  */
 function getCloudflareStreamFuncs() {
   function getStream(ssl) {
-    const { CloudflareSocket } = __webpack_require__(5183)
+    const { CloudflareSocket } = __webpack_require__(785)
     return new CloudflareSocket(ssl)
   }
 
@@ -5255,12 +5255,12 @@ function getStreamFuncs() {
 
 /***/ }),
 
-/***/ 4019:
+/***/ 365:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const types = __webpack_require__(8851)
+const types = __webpack_require__(1549)
 
 function TypeOverrides(userTypes) {
   this._types = userTypes || types
@@ -5297,12 +5297,12 @@ module.exports = TypeOverrides
 
 /***/ }),
 
-/***/ 6822:
+/***/ 9652:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const defaults = __webpack_require__(4677)
+const defaults = __webpack_require__(8995)
 const nodeUtils = __webpack_require__(9023)
 
 const { isDate } = __webpack_require__(8253)
@@ -5529,14 +5529,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1316:
+/***/ 8702:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
 var path = __webpack_require__(6928)
   , Stream = (__webpack_require__(2203).Stream)
-  , split = __webpack_require__(292)
+  , split = __webpack_require__(5286)
   , util = __webpack_require__(9023)
   , defaultPort = 5432
   , isWin = (process.platform === 'win32')
@@ -5769,14 +5769,14 @@ var isValidEntry = module.exports.isValidEntry = function(entry){
 
 /***/ }),
 
-/***/ 1594:
+/***/ 3272:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
 var path = __webpack_require__(6928)
   , fs = __webpack_require__(9896)
-  , helper = __webpack_require__(1316)
+  , helper = __webpack_require__(8702)
 ;
 
 
@@ -5799,7 +5799,7 @@ module.exports.warnTo = helper.warnTo;
 
 /***/ }),
 
-/***/ 3113:
+/***/ 3879:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -5903,7 +5903,7 @@ function identity (value) {
 
 /***/ }),
 
-/***/ 1381:
+/***/ 463:
 /***/ ((module) => {
 
 
@@ -5943,7 +5943,7 @@ module.exports = function parseBytea (input) {
 
 /***/ }),
 
-/***/ 1200:
+/***/ 2690:
 /***/ ((module) => {
 
 
@@ -6066,12 +6066,12 @@ function is0To99 (num) {
 
 /***/ }),
 
-/***/ 8557:
+/***/ 8755:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-var extend = __webpack_require__(4813)
+var extend = __webpack_require__(223)
 
 module.exports = PostgresInterval
 
@@ -6198,7 +6198,7 @@ function parse (interval) {
 
 /***/ }),
 
-/***/ 292:
+/***/ 5286:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 /*
@@ -6346,7 +6346,7 @@ module.exports = split
 
 /***/ }),
 
-/***/ 4813:
+/***/ 223:
 /***/ ((module) => {
 
 module.exports = extend
@@ -6370,7 +6370,7 @@ function extend(target) {
 
 /***/ }),
 
-/***/ 9025:
+/***/ 4390:
 /***/ ((module) => {
 
 module.exports = eval("require")("pg-native");
@@ -6378,7 +6378,7 @@ module.exports = eval("require")("pg-native");
 
 /***/ }),
 
-/***/ 8995:
+/***/ 3849:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 __webpack_require__.r(__webpack_exports__);
@@ -6396,7 +6396,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   escapeLiteral: () => (/* binding */ escapeLiteral),
 /* harmony export */   types: () => (/* binding */ types)
 /* harmony export */ });
-/* harmony import */ var _lib_index_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3771);
+/* harmony import */ var _lib_index_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3273);
 // ESM wrapper for pg
 
 
