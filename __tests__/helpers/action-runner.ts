@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { FakeGitHub } from './fake-github.js';
+import { FakeGitHub } from './fake-github.js';
 import { REPO_ROOT, removeDir, tempDir } from './pg.js';
 
 export const BUNDLE = path.join(REPO_ROOT, 'dist', 'index.js');
@@ -117,3 +117,31 @@ export function runAction(workspace: string, fake: FakeGitHub, inputs: Record<st
   });
 }
 
+
+/** A push to main of acme/shop: the event of a deploy run (no pull request, so no comment). */
+export const PUSH_EVENT = { ref: 'refs/heads/main', repository: { full_name: 'acme/shop', name: 'shop', owner: { login: 'acme' } } };
+
+export interface ActionOnPush {
+  /** The GitHub API stand-in of the calling test file, started before its tests. */
+  fake: FakeGitHub;
+  /** Runs the committed bundle on a push event with `migrations-dir: migrations` and no comment. */
+  action(cwd: string, inputs: Record<string, string>): Promise<ActionRun>;
+}
+
+/**
+ * For the calling test file: checks the bundle exists, starts a FakeGitHub (beforeAll) and stops it
+ * (afterAll); `action` runs the bundle as a deploy job does, on a push event.
+ */
+export function useActionOnPush(): ActionOnPush {
+  const handle: ActionOnPush = {
+    fake: undefined as unknown as FakeGitHub,
+    action: (cwd, inputs) => runAction(cwd, handle.fake, { 'migrations-dir': 'migrations', comment: 'false', ...inputs }, { event: PUSH_EVENT, eventName: 'push' }),
+  };
+  beforeAll(async () => {
+    if (!existsSync(BUNDLE)) throw new Error('dist/index.js is missing: run npm run bundle first');
+    handle.fake = new FakeGitHub();
+    await handle.fake.start();
+  });
+  afterAll(async () => handle.fake?.stop());
+  return handle;
+}

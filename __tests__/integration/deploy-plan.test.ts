@@ -4,26 +4,16 @@
  * statement, when the pending set changed between plan and apply; preflight reads the environment's
  * protection rules from a real HTTP stand-in for the REST API; replay-base refuses a non-local host.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { BUNDLE, runAction } from '../helpers/action-runner.js';
-import { FakeGitHub } from '../helpers/fake-github.js';
+import { useActionOnPush } from '../helpers/action-runner.js';
 import { removeDir, tempDir, useTestDatabase } from '../helpers/pg.js';
 
 const db = useTestDatabase();
 /** Many CLI / action runs in one test: a bound against a hang, generous for a busy machine. */
 const LONG = 300_000;
-const push = { ref: 'refs/heads/main', repository: { full_name: 'acme/shop', name: 'shop', owner: { login: 'acme' } } };
-let fake: FakeGitHub;
-
-beforeAll(async () => {
-  if (!existsSync(BUNDLE)) throw new Error('dist/index.js is missing: run npm run bundle first');
-  fake = new FakeGitHub();
-  await fake.start();
-});
-afterAll(async () => fake.stop());
-
-const action = (cwd: string, inputs: Record<string, string>) => runAction(cwd, fake, { 'migrations-dir': 'migrations', comment: 'false', ...inputs }, { event: push, eventName: 'push' });
+const github = useActionOnPush();
+const { action } = github;
 
 async function probe(url: string) {
   const [seq] = await db.query(url, 'SELECT is_called FROM probe');
@@ -104,44 +94,44 @@ describe('preflight (command: preflight) against the REST API stand-in', () => {
   const preflight = (inputs: Record<string, string>) => action(cwd, { command: 'preflight', environment: 'production', ...inputs });
 
   it('refuses production without required reviewers or wait timer, or when the environment does not exist', async () => {
-    fake.environments.set('production', [{ id: 1, type: 'branch_policy' }]);
+    github.fake.environments.set('production', [{ id: 1, type: 'branch_policy' }]);
     const bare = await preflight({});
     expect(bare.code).toBe(1);
     expect(bare.stdout).toContain('::error::preflight: environment "production" is production but has no required reviewers and no wait timer');
-    expect(fake.requests.some((r) => r.path === '/repos/acme/shop/environments/production' && r.authorization === 'token ghs_faketoken123')).toBe(true);
+    expect(github.fake.requests.some((r) => r.path === '/repos/acme/shop/environments/production' && r.authorization === 'token ghs_faketoken123')).toBe(true);
 
-    fake.environments.delete('production');
+    github.fake.environments.delete('production');
     const missing = await preflight({});
     expect(missing.code).toBe(1);
     expect(missing.stdout).toContain('does not exist in this repository; GitHub would create it on first use with no protection at all');
   }, LONG);
 
   it('passes with required reviewers or a wait timer, and with the loud input (saying so)', async () => {
-    fake.environments.set('production', [{ id: 2, type: 'required_reviewers', prevent_self_review: true, reviewers: [{ type: 'Team', reviewer: { slug: 'dba' } }] }]);
+    github.fake.environments.set('production', [{ id: 2, type: 'required_reviewers', prevent_self_review: true, reviewers: [{ type: 'Team', reviewer: { slug: 'dba' } }] }]);
     const reviewed = await preflight({});
     expect(reviewed.code).toBe(0);
     expect(reviewed.stdout).toContain('preflight: environment "production": 1 required reviewer(s), wait timer 0 min (production)');
 
-    fake.environments.set('production', [{ id: 3, type: 'wait_timer', wait_timer: 15 }]);
+    github.fake.environments.set('production', [{ id: 3, type: 'wait_timer', wait_timer: 15 }]);
     expect((await preflight({})).code).toBe(0);
 
-    fake.environments.set('production', []);
+    github.fake.environments.set('production', []);
     const loud = await preflight({ 'allow-unprotected-production': 'true' });
     expect(loud.code).toBe(0);
     expect(loud.summary).toContain('allow-unprotected-production is set');
     // Not production: no refusal for an unprotected staging environment.
-    fake.environments.set('staging', []);
+    github.fake.environments.set('staging', []);
     expect((await preflight({ environment: 'staging' })).code).toBe(0);
   }, LONG);
 
   it('names the missing permission when the API refuses', async () => {
-    fake.environmentStatus = 403;
+    github.fake.environmentStatus = 403;
     try {
       const r = await preflight({});
       expect(r.code).toBe(1);
       expect(r.stdout).toContain('could not read the protection rules of environment "production" (HTTP 403); the job needs "permissions: actions: read"');
     } finally {
-      fake.environmentStatus = undefined;
+      github.fake.environmentStatus = undefined;
     }
   });
 });

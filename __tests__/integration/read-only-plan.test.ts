@@ -5,24 +5,14 @@
  * statistics — writes nothing (no tracking schema appears), says the lock trace was not run, and the
  * plan file it writes is accepted by the apply that runs with the migration role.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { BUNDLE, runAction } from '../helpers/action-runner.js';
-import { FakeGitHub } from '../helpers/fake-github.js';
+import { useActionOnPush } from '../helpers/action-runner.js';
 import { removeDir, tempDir, useTestDatabase } from '../helpers/pg.js';
 
 const db = useTestDatabase();
-const push = { ref: 'refs/heads/main', repository: { full_name: 'acme/shop', name: 'shop', owner: { login: 'acme' } } };
-let fake: FakeGitHub;
-
-beforeAll(async () => {
-  if (!existsSync(BUNDLE)) throw new Error('dist/index.js is missing: run npm run bundle first');
-  fake = new FakeGitHub();
-  await fake.start();
-});
-afterAll(async () => fake.stop());
-
-const action = (cwd: string, inputs: Record<string, string>) => runAction(cwd, fake, { 'migrations-dir': 'migrations', comment: 'false', ...inputs }, { event: push, eventName: 'push' });
+const github = useActionOnPush();
+const { action } = github;
 
 /** The summary's text without markdown escapes. */
 const plain = (markdown: string) => markdown.replace(/\\([\\`*_{}[\]()#+\-.!|<>])/g, '$1');
