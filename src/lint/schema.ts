@@ -70,9 +70,15 @@ export interface TypeModel {
   base?: ColumnType;
 }
 
+const isView = (relation: TableModel) => relation.kind === 'view' || relation.kind === 'matview';
+
 /** A relation or type registry looked up by name, schema-qualified or not. */
 class Registry<T extends { ref: RelationRef; isNew: boolean }> {
   private readonly byName = new Map<string, T[]>();
+  /** Items `keptApart` selects (the views among the relations): lookups by what they use scan only these. */
+  private readonly apart = new Set<T>();
+
+  constructor(private readonly keptApart: (item: T) => boolean = () => false) {}
   /** Items stored while new: the only ones settle() has to visit (a directory's model grows to thousands of objects). */
   fresh: T[] = [];
 
@@ -93,6 +99,7 @@ class Registry<T extends { ref: RelationRef; isNew: boolean }> {
   set(item: T): void {
     this.delete(item.ref);
     if (item.isNew) this.fresh.push(item);
+    if (this.keptApart(item)) this.apart.add(item);
     const list = this.byName.get(item.ref.name);
     if (list) list.push(item);
     else this.byName.set(item.ref.name, [item]);
@@ -103,6 +110,7 @@ class Registry<T extends { ref: RelationRef; isNew: boolean }> {
     if (!found || !ref) return undefined;
     const list = this.byName.get(ref.name)!;
     list.splice(list.indexOf(found), 1);
+    this.apart.delete(found);
     return found;
   }
 
@@ -113,11 +121,17 @@ class Registry<T extends { ref: RelationRef; isNew: boolean }> {
     return all;
   }
 
+  /** The items kept apart (see `apart`). */
+  keptApartValues(): T[] {
+    return [...this.apart];
+  }
+
   clone(copy: (item: T) => T): Registry<T> {
-    const next = new Registry<T>();
+    const next = new Registry<T>(this.keptApart);
     for (const [name, list] of this.byName) next.byName.set(name, list.map((item) => {
       const copied = copy(item);
       if (copied.isNew) next.fresh.push(copied);
+      if (next.keptApart(copied)) next.apart.add(copied);
       return copied;
     }));
     return next;
@@ -190,7 +204,9 @@ export interface ApplyContext {
 }
 
 export class SchemaModel {
-  tables = new Registry<TableModel>();
+  // Views are kept apart: a column change asks which views use the column, once per statement, and a
+  // directory's model holds thousands of tables but few views.
+  tables = new Registry<TableModel>(isView);
   indexes = new Registry<IndexModel>();
   types = new Registry<TypeModel>();
   schemas = new Map<string, { isNew: boolean }>();
@@ -373,7 +389,7 @@ export class SchemaModel {
     const table = this.tables.get(ref);
     if (!table) return [];
     const same = (dep: ViewDependency) => dep.column === column && dep.table.name === table.ref.name && (dep.table.schema ?? 'public') === (table.ref.schema ?? 'public');
-    return this.tables.values().filter((view) => view.dependsOn?.some(same));
+    return this.tables.keptApartValues().filter((view) => view.dependsOn?.some(same));
   }
 
   private createView(ref: RelationRef, kind: 'view' | 'matview', query: Node | undefined, aliases: Node[] | undefined, isNew: boolean): void {
@@ -387,7 +403,7 @@ export class SchemaModel {
 
   /** Keeps the views' dependencies pointing at a table or column renamed under them (PostgreSQL follows renames). */
   private followRename(table: RelationRef, newTable: string, column?: { from: string; to: string }): void {
-    for (const view of this.tables.values()) {
+    for (const view of this.tables.keptApartValues()) {
       if (!view.dependsOn?.some((dep) => dep.table.name === table.name)) continue;
       view.dependsOn = view.dependsOn.map((dep) => {
         if (dep.table.name !== table.name || (dep.table.schema ?? 'public') !== (table.schema ?? 'public')) return dep;
