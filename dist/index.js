@@ -36519,7 +36519,8 @@ const sqlMigrate = {
         });
         // sql-migrate orders by the number, then by file name, and keys each migration by its file name, so
         // two files may share a number. ddlgate keys by version: the second and later files of one number get
-        // `<number>.1`, `<number>.2` … in that same order (a notice names them).
+        // the key `<number>.1`, `<number>.2` … in that same order (a notice names them); every file of the run
+        // keeps the number itself as its toolVersion, which is what reports show.
         const numbered = entries
             .filter((entry) => /^\d+$/.test(entry.version))
             .sort((a, b) => version_compareVersions(a.version, b.version) || (external_node_path_namespaceObject.basename(a.upPath) < external_node_path_namespaceObject.basename(b.upPath) ? -1 : 1));
@@ -36529,9 +36530,11 @@ const sqlMigrate = {
         for (let index = 1; index < numbered.length; index++) {
             const previous = numbered[index - 1];
             const entry = numbered[index];
-            run = version_compareVersions(previous.version.split('.')[0], entry.version) === 0 ? run + 1 : 0;
+            run = version_compareVersions(previous.toolVersion ?? previous.version, entry.version) === 0 ? run + 1 : 0;
             if (run > 0) {
-                entry.version = `${entry.version}.${run}`;
+                entry.toolVersion = previous.toolVersion ?? previous.version;
+                previous.toolVersion = entry.toolVersion;
+                entry.version = `${entry.toolVersion}.${run}`;
                 renamed.push(`${external_node_path_namespaceObject.basename(entry.upPath)} → ${entry.version}`);
             }
         }
@@ -37887,9 +37890,16 @@ function outputName(value) {
  */
 
 
+const isView = (relation) => relation.kind === 'view' || relation.kind === 'matview';
 /** A relation or type registry looked up by name, schema-qualified or not. */
 class Registry {
+    keptApart;
     byName = new Map();
+    /** Items `keptApart` selects (the views among the relations): lookups by what they use scan only these. */
+    apart = new Set();
+    constructor(keptApart = () => false) {
+        this.keptApart = keptApart;
+    }
     /** Items stored while new: the only ones settle() has to visit (a directory's model grows to thousands of objects). */
     fresh = [];
     get(ref) {
@@ -37913,6 +37923,8 @@ class Registry {
         this.delete(item.ref);
         if (item.isNew)
             this.fresh.push(item);
+        if (this.keptApart(item))
+            this.apart.add(item);
         const list = this.byName.get(item.ref.name);
         if (list)
             list.push(item);
@@ -37925,6 +37937,7 @@ class Registry {
             return undefined;
         const list = this.byName.get(ref.name);
         list.splice(list.indexOf(found), 1);
+        this.apart.delete(found);
         return found;
     }
     values() {
@@ -37935,13 +37948,19 @@ class Registry {
                 all.push(item);
         return all;
     }
+    /** The items kept apart (see `apart`). */
+    keptApartValues() {
+        return [...this.apart];
+    }
     clone(copy) {
-        const next = new Registry();
+        const next = new Registry(this.keptApart);
         for (const [name, list] of this.byName)
             next.byName.set(name, list.map((item) => {
                 const copied = copy(item);
                 if (copied.isNew)
                     next.fresh.push(copied);
+                if (next.keptApart(copied))
+                    next.apart.add(copied);
                 return copied;
             }));
         return next;
@@ -38011,7 +38030,9 @@ function isSerialType(typeName) {
     return /^(small|big)?serial[248]?$/i.test(stringValue(names[names.length - 1]) ?? '');
 }
 class SchemaModel {
-    tables = new Registry();
+    // Views are kept apart: a column change asks which views use the column, once per statement, and a
+    // directory's model holds thousands of tables but few views.
+    tables = new Registry(isView);
     indexes = new Registry();
     types = new Registry();
     schemas = new Map();
@@ -38211,7 +38232,7 @@ class SchemaModel {
         if (!table)
             return [];
         const same = (dep) => dep.column === column && dep.table.name === table.ref.name && (dep.table.schema ?? 'public') === (table.ref.schema ?? 'public');
-        return this.tables.values().filter((view) => view.dependsOn?.some(same));
+        return this.tables.keptApartValues().filter((view) => view.dependsOn?.some(same));
     }
     createView(ref, kind, query, aliases, isNew) {
         const shape = viewShape(query, (aliases ?? []).map((alias) => stringValue(alias) ?? ''), this);
@@ -38224,7 +38245,7 @@ class SchemaModel {
     }
     /** Keeps the views' dependencies pointing at a table or column renamed under them (PostgreSQL follows renames). */
     followRename(table, newTable, column) {
-        for (const view of this.tables.values()) {
+        for (const view of this.tables.keptApartValues()) {
             if (!view.dependsOn?.some((dep) => dep.table.name === table.name))
                 continue;
             view.dependsOn = view.dependsOn.map((dep) => {
@@ -49910,7 +49931,7 @@ function computeStatus(files, rows, failures) {
         const row = byVersion.get(file.version) ?? findByNumericVersion(rows, file.version);
         if (row)
             seen.add(row.version);
-        const base = { version: file.version, name: file.name, checksum: file.checksum };
+        const base = { version: file.version, ...(file.toolVersion ? { toolVersion: file.toolVersion } : {}), name: file.name, checksum: file.checksum };
         if (!row) {
             const failure = failures.get(file.version);
             items.push(failure ? { ...base, state: 'failed', appliedAt: null, detail: failure.error ?? 'failed' } : { ...base, state: 'pending', appliedAt: null });
@@ -49968,8 +49989,61 @@ function findByNumericVersion(rows, version) {
 function iso(date) {
     return date ? new Date(date).toISOString() : null;
 }
+/**
+ * The key of the migration `--to` names: its key, or its tool's version — files sharing a sql-migrate number
+ * are one version to their tool, so `--to <number>` means the last of them. Undefined when none matches.
+ */
+function resolveTargetVersion(entries, to) {
+    const matching = entries.filter((entry) => version_compareVersions(entry.version, to) === 0 || (entry.toolVersion !== undefined && version_compareVersions(entry.toolVersion, to) === 0));
+    return matching.at(-1)?.version;
+}
+
+;// CONCATENATED MODULE: ./lib/db/failure-hint.js
+/**
+ * What a failed migration statement needs from outside the migrations, when PostgreSQL's error points at
+ * it: an extension the server does not ship, a server older than the SQL, a role made by a platform or an
+ * extension. Measured on real histories, these are why a history that applies on one server stops on
+ * another; PostgreSQL's own message names the object but not what to do, so the run adds one clause.
+ *
+ * failureHint is pure; withFailureHint reads the server's version over the connection of the run.
+ */
+
+
+/** The grammar ddlgate parses with (libpg-query 18): SQL it accepted may still be too new for the server. */
+const PARSER_MAJOR = 18;
+function failureHint(facts) {
+    const { sqlState, message, serverMajor } = facts;
+    const extension = /extension "([^"]+)" is not available|could not open extension control file "[^"]*\/([^/"]+)\.control"/.exec(message);
+    if (extension && (sqlState === '0A000' || sqlState === '58P01')) {
+        const name = extension[1] ?? extension[2];
+        return `the server has no "${name}" extension: install its package on the database server (or use an image that ships it), then rerun`;
+    }
+    if (sqlState === '42601' && serverMajor !== null && serverMajor < PARSER_MAJOR) {
+        return `the statement is valid PostgreSQL ${PARSER_MAJOR} SQL (ddlgate parsed it) but this server runs PostgreSQL ${serverMajor}: it may need a newer server`;
+    }
+    const role = /^role "([^"]+)" does not exist/.exec(message);
+    if (role && sqlState === '42704') {
+        return `role "${role[1]}" is not created by these migrations: a platform or an extension usually creates it; create it (or install that extension) before migrating`;
+    }
+    return null;
+}
+/**
+ * The failure line, with what the statement needs from outside the migrations when PostgreSQL's error
+ * points at it (failureHint above). The server's version is read over the same connection, which is
+ * usable again after the failed migration's rollback; over a lost connection no hint is attempted.
+ */
+async function withFailureHint(client, error) {
+    if (!(error instanceof StatementFailure))
+        return execute_describePgError(error);
+    if (error.connectionLost)
+        return error.message;
+    const serverMajor = await serverVersionNum(client).then((num) => Math.floor(num / 10000), () => null);
+    const hint = failureHint({ sqlState: error.sqlState, message: execute_describePgError(error.pgError), serverMajor });
+    return hint ? `${error.message} — ${hint}` : error.message;
+}
 
 ;// CONCATENATED MODULE: ./lib/db/down.js
+
 
 
 
@@ -50019,7 +50093,10 @@ async function down_runDown(options) {
     return withMigrationSession(options, async (session) => {
         await enforceEnvironmentIdentity(session.client, options.schema, options.environment, 'rollback', session.executedBy);
         const rows = await tracking_readAppliedRows(session.client, options.schema);
-        const targets = selectRollbackTargets(rows, options, setOrderComparator(entries));
+        // --to may name a version several files share (sql-migrate): keep all of its applied files.
+        const appliedKeys = new Set(rows.filter((row) => row.status === 'applied').map((row) => row.version));
+        const to = options.to === undefined ? undefined : (resolveTargetVersion(entries.filter((entry) => appliedKeys.has(entry.version)), options.to) ?? options.to);
+        const targets = selectRollbackTargets(rows, { ...options, to }, setOrderComparator(entries));
         // Every down file is found and parsed before the first one runs: refuse rather than stop half-way.
         const plan = targets.map((row) => {
             const entry = entries.find((e) => version_compareVersions(e.version, row.version) === 0);
@@ -50072,8 +50149,9 @@ ${historyInsertSql(client, options.schema, { version: step.version, action: 'rol
             }
             catch (error) {
                 await client.query('ROLLBACK').catch(() => { });
-                const message = error instanceof StatementFailure || error instanceof CommitFailure ? error.message : execute_describePgError(error);
                 const lost = isConnectionLost(error) || error.connectionLost === true || lostReason(client) !== undefined;
+                // A down statement stops for the same outside reasons as an up one (a role, an extension): say what it needs.
+                const message = error instanceof CommitFailure ? error.message : lost ? (error instanceof StatementFailure ? error.message : execute_describePgError(error)) : await withFailureHint(client, error);
                 const entry = { version: step.version, action: 'rollback', executionTimeMs: performance.now() - started, status: 'failed', errorMessage: message, executedBy: session.executedBy, environment: session.environment };
                 await recordOverAnyConnection(session, `the failed rollback in ${options.schema}.migration_history`, async (target) => {
                     // Answered by the server with nothing done: no rollback is part-way, so up is not blocked by it.
@@ -50171,7 +50249,7 @@ function planUp(migrations, rows, options) {
         }
     }
     // --to 0042 names the migration 42 however its version is spelled; compare by the set's own spelling.
-    const toVersion = options.to === undefined ? undefined : entries.find((entry) => version_compareVersions(entry.version, options.to) === 0)?.version;
+    const toVersion = options.to === undefined ? undefined : resolveTargetVersion(entries, options.to);
     if (options.to !== undefined && toVersion === undefined) {
         throw new errors_InputError(`--to ${options.to}: no migration with that version`);
     }
@@ -50360,7 +50438,7 @@ async function getStatus(query) {
     }
 }
 function statusJson(items, layout) {
-    return { ...(layout ? { layout } : {}), migrations: items.map((item) => ({ version: item.version, name: item.name, state: item.state, appliedAt: item.appliedAt, checksum: item.checksum })) };
+    return { ...(layout ? { layout } : {}), migrations: items.map((item) => ({ version: item.toolVersion ?? item.version, ...(item.toolVersion ? { id: item.version } : {}), name: item.name, state: item.state, appliedAt: item.appliedAt, checksum: item.checksum })) };
 }
 
 ;// CONCATENATED MODULE: ./lib/db/catalog.js
@@ -50892,32 +50970,6 @@ function planTargetDifference(plan, environment, database) {
     return null;
 }
 
-;// CONCATENATED MODULE: ./lib/db/failure-hint.js
-/**
- * What a failed migration statement needs from outside the migrations, when PostgreSQL's error points at
- * it: an extension the server does not ship, a server older than the SQL, a role made by a platform or an
- * extension. Measured on real histories, these are why a history that applies on one server stops on
- * another; PostgreSQL's own message names the object but not what to do, so the run adds one clause.
- */
-/** The grammar ddlgate parses with (libpg-query 18): SQL it accepted may still be too new for the server. */
-const PARSER_MAJOR = 18;
-function failureHint(facts) {
-    const { sqlState, message, serverMajor } = facts;
-    const extension = /extension "([^"]+)" is not available|could not open extension control file "[^"]*\/([^/"]+)\.control"/.exec(message);
-    if (extension && (sqlState === '0A000' || sqlState === '58P01')) {
-        const name = extension[1] ?? extension[2];
-        return `the server has no "${name}" extension: install its package on the database server (or use an image that ships it), then rerun`;
-    }
-    if (sqlState === '42601' && serverMajor !== null && serverMajor < PARSER_MAJOR) {
-        return `the statement is valid PostgreSQL ${PARSER_MAJOR} SQL (ddlgate parsed it) but this server runs PostgreSQL ${serverMajor}: it may need a newer server`;
-    }
-    const role = /^role "([^"]+)" does not exist/.exec(message);
-    if (role && sqlState === '42704') {
-        return `role "${role[1]}" is not created by these migrations: a platform or an extension usually creates it; create it (or install that extension) before migrating`;
-    }
-    return null;
-}
-
 ;// CONCATENATED MODULE: ./lib/db/up.js
 
 
@@ -51057,20 +51109,6 @@ async function recordFailure(session, version, message, durationMs, partial) {
         await insertHistory(client, session.schema, entry);
     };
     await recordOverAnyConnection(session, `the failure in ${session.schema}.migration_history`, record);
-}
-/**
- * The failure line, with what the statement needs from outside the migrations when PostgreSQL's error
- * points at it (src/db/failure-hint.ts). The server's version is read over the same connection, which is
- * usable again after the failed migration's rollback; over a lost connection no hint is attempted.
- */
-async function withFailureHint(client, error) {
-    if (!(error instanceof StatementFailure))
-        return execute_describePgError(error);
-    if (error.connectionLost)
-        return error.message;
-    const serverMajor = await serverVersionNum(client).then((num) => Math.floor(num / 10000), () => null);
-    const hint = failureHint({ sqlState: error.sqlState, message: execute_describePgError(error.pgError), serverMajor });
-    return hint ? `${error.message} — ${hint}` : error.message;
 }
 
 ;// CONCATENATED MODULE: ./lib/db/verify.js

@@ -29,6 +29,24 @@ describe('failure hints on a real server', () => {
     expect(await db.query(run.url, "SELECT to_regclass('before_ext') IS NULL AS gone")).toEqual([{ gone: true }]);
   }, 120_000);
 
+  it('a rollback that stops for an outside reason says what it needs too, exit 1, the migration still applied', async () => {
+    const url = await db.createDatabase('hint_down');
+    const cwd = tempDir({
+      'migrations/001_orders.up.sql': 'CREATE TABLE orders (id int);\n',
+      'migrations/001_orders.down.sql': 'REVOKE ALL ON TABLE orders FROM ddlgate_platform_role;\nDROP TABLE orders;\n',
+    });
+    try {
+      const env = { DATABASE_URL: url, DDLGATE_ENV: undefined };
+      expect((await runCli(['up', '--dir', 'migrations'], { cwd, env })).code).toBe(0);
+      const down = await runCli(['down', '--dir', 'migrations'], { cwd, env });
+      expect(down.code).toBe(1);
+      expect(down.stderr).toMatch(/001_orders\.down\.sql:1: .*role "ddlgate_platform_role" does not exist.* — role "ddlgate_platform_role" is not created by these migrations: a platform or an extension usually creates it/);
+      expect(await db.query(url, "SELECT to_regclass('orders') IS NOT NULL AS kept")).toEqual([{ kept: true }]);
+    } finally {
+      removeDir(cwd);
+    }
+  }, 120_000);
+
   it('SQL newer than the server: hint on PostgreSQL 15, and the same migration simply applies on 18', async () => {
     // A subquery in FROM without an alias is valid from PostgreSQL 16 on.
     const run = await up({ 'migrations/001_view.up.sql': 'CREATE VIEW v AS SELECT * FROM (SELECT 1 AS one);\n' });

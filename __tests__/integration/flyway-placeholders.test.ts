@@ -2,7 +2,7 @@
  * Flyway placeholders through the CLI on real PostgreSQL: `--placeholder name=value` (repeatable) and
  * ddlgate.json's "placeholders" give values; a placeholder with none is exit 2, one line, nothing applied.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { removeDir, runCli, tempDir, useTestDatabase } from '../helpers/pg.js';
 
@@ -62,4 +62,29 @@ test('a malformed --placeholder is exit 2 naming the flag', async () => {
   const result = await runCli(['lint', '--dir', dir, '--placeholder', 'appSchema']);
   expect(result.code).toBe(2);
   expect(result.stderr.trim()).toBe('ddlgate: --placeholder: "appSchema" is not name=value (e.g. ohdsiSchema=webapi)');
+});
+
+test('lint --database-url and lint --fix read the directory with the same placeholder values as every other command', async () => {
+  const url = await db.createDatabase('ph_lint');
+  const values = ['--placeholder', 'appSchema=shop', '--placeholder', 'owner=alice'];
+  expect((await runCli(['up', '--dir', dir, '--database-url', url, ...values])).code).toBe(0);
+  const fixDir = tempDir({
+    'V1__schema.sql': 'CREATE SCHEMA ${appSchema};\n',
+    'V1.1__table.sql': 'CREATE TABLE ${appSchema}.orders (id bigint PRIMARY KEY, owner text DEFAULT \'${owner}\');\n',
+    'V2__index.sql': 'CREATE INDEX orders_owner_idx ON ${appSchema}.orders (owner);\n',
+  });
+  try {
+    const againstCatalog = await runCli(['lint', '--dir', fixDir, '--database-url', url, '--format', 'json', ...values]);
+    expect(againstCatalog.stderr).toBe('');
+    const findings = JSON.parse(againstCatalog.stdout).files.flatMap((file: { path: string; findings: Array<{ rule: string }> }) => file.findings.map((f) => `${path.basename(file.path)} ${f.rule}`));
+    expect(findings).toContain('V2__index.sql create-index-not-concurrently');
+
+    const fixed = await runCli(['lint', '--dir', fixDir, '--database-url', url, '--fix', '--format', 'json', ...values]);
+    expect(fixed.stderr).toMatch(/fixed .*V2__index\.sql:1 create-index-not-concurrently/);
+    expect(fixed.code).toBe(0);
+    expect(JSON.parse(fixed.stdout).summary.errors).toBe(0);
+    expect(readFileSync(path.join(fixDir, 'V2__index.sql'), 'utf8')).toMatch(/CREATE INDEX CONCURRENTLY orders_owner_idx ON \$\{appSchema\}\.orders \(owner\);/);
+  } finally {
+    removeDir(fixDir);
+  }
 });

@@ -32,6 +32,16 @@ describe('planFixes', () => {
     expect(lintSource(plan.newFiles[0]!.text)).toEqual([]);
   });
 
+  test('a Flyway file keeps its ${placeholders} as written: rewritten around them, never filled with this run\'s values', () => {
+    const sql = 'CREATE INDEX orders_owner_idx ON ${appSchema}.orders (owner);\nALTER TABLE ${appSchema}.orders ADD CONSTRAINT orders_owner_fk FOREIGN KEY (owner) REFERENCES ${appSchema}.owners (id);\n';
+    const findings = lintSource(sql.replaceAll('${appSchema}', 'shop'));
+    const plan = planFixes(sql, findings, { pgVersion: 15, nextMigrationName: (suffix) => `V3__${suffix}.sql`, flywayPlaceholders: true });
+    expect(plan.text).toBe('-- ddlgate:no-transaction\nCREATE INDEX CONCURRENTLY orders_owner_idx ON ${appSchema}.orders (owner);\nALTER TABLE ${appSchema}.orders ADD CONSTRAINT orders_owner_fk FOREIGN KEY (owner) REFERENCES ${appSchema}.owners (id) NOT VALID;\n');
+    expect(plan.newFiles).toEqual([{ name: 'V3__validate_constraints.sql', text: 'ALTER TABLE ${appSchema}.orders VALIDATE CONSTRAINT orders_owner_fk;\n' }]);
+    // Without the option the file does not parse, and nothing is rewritten.
+    expect(planFixes(sql, findings, { pgVersion: 15 }).changes).toEqual([]);
+  });
+
   test('no NOT VALID without a place for the validating migration; no CONCURRENTLY inside BEGIN … COMMIT', () => {
     expect(fix('ALTER TABLE orders ADD CONSTRAINT c CHECK (total >= 0);\n', null).changes).toEqual([]);
     expect(fix('BEGIN;\nCREATE INDEX i ON users (email);\nCOMMIT;\n').changes).toEqual([]);

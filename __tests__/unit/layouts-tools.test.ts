@@ -3,6 +3,7 @@ import path from 'node:path';
 import { readMigrationSet, resolveLayout } from '../../src/migrations/discover.js';
 import { loadMigration } from '../../src/migrations/script.js';
 import { compareVersions } from '../../src/migrations/version.js';
+import { resolveTargetVersion } from '../../src/db/status.js';
 import { loadParser } from '../../src/sql/parser.js';
 import { REPO_ROOT, removeDir, tempDir } from '../helpers/pg.js';
 
@@ -113,6 +114,42 @@ describe('sql-migrate', () => {
     expect(loadMigration(set.entries[1]!).up.transactional).toBe(false);
     expect(loadMigration(set.entries[1]!).loadDown()!.transactional).toBe(true);
     expect(downSql(set.entries[2]!)).toEqual(['DROP FUNCTION orders_total(bigint)', 'DROP TABLE orders']);
+  });
+});
+
+describe('sql-migrate: files sharing a number', () => {
+  // sql-migrate keys migrations by file name, so 0005-a.sql and 0005-b.sql are two migrations of version 0005,
+  // run in name order. ddlgate tracks each under its own key and still shows the tool's version.
+  const files = {
+    '0004-base.sql': '-- +migrate Up\nCREATE TABLE base (id int);\n',
+    '0005-import-b.sql': '-- +migrate Up\nCREATE TABLE b (id int);\n',
+    '0005-import-a.sql': '-- +migrate Up\nCREATE TABLE a (id int);\n',
+    '0005-import-c.sql': '-- +migrate Up\nCREATE TABLE c (id int);\n',
+    '0006-after.sql': '-- +migrate Up\nCREATE TABLE after (id int);\n',
+  };
+
+  it('keeps the tool\'s version on each file, orders them by name, keys the later ones apart, and says so once', () => {
+    withDir(files, (dir) => {
+      const set = readMigrationSet(dir, { layout: 'sql-migrate' });
+      expect(set.entries.map((e) => [e.version, e.toolVersion, e.name])).toEqual([
+        ['0004', undefined, 'base'],
+        ['0005', '0005', 'import-a'],
+        ['0005.1', '0005', 'import-b'],
+        ['0005.2', '0005', 'import-c'],
+        ['0006', undefined, 'after'],
+      ]);
+      expect(set.notices).toEqual([expect.stringMatching(/^files sharing a number are told apart by name, as sql-migrate does: 0005-import-b\.sql → 0005\.1, 0005-import-c\.sql → 0005\.2$/)]);
+    });
+  });
+
+  it('--to the shared number means the last file of that number; --to a key means that file', () => {
+    withDir(files, (dir) => {
+      const { entries } = readMigrationSet(dir, { layout: 'sql-migrate' });
+      expect(resolveTargetVersion(entries, '5')).toBe('0005.2');
+      expect(resolveTargetVersion(entries, '0005.1')).toBe('0005.1');
+      expect(resolveTargetVersion(entries, '4')).toBe('0004');
+      expect(resolveTargetVersion(entries, '7')).toBeUndefined();
+    });
   });
 });
 

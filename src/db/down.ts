@@ -9,7 +9,8 @@ import { asLoginRole, runStepwise, runTransactionStep, sessionResetSql } from '.
 import { lostReason } from './connection.js';
 import { CommitFailure, describePgError, isConnectionLost, StatementFailure } from './execute.js';
 import { recordOverAnyConnection, withMigrationSession } from './session.js';
-import { compareVersions, setOrderComparator } from './status.js';
+import { compareVersions, resolveTargetVersion, setOrderComparator } from './status.js';
+import { withFailureHint } from './failure-hint.js';
 import { historyInsertSql, insertHistory, readAppliedRows, type AppliedRow } from './tracking.js';
 import type { RunnerSettings } from './up.js';
 
@@ -64,7 +65,10 @@ export async function runDown(options: DownOptions): Promise<RolledBack[]> {
   return withMigrationSession(options, async (session) => {
     await enforceEnvironmentIdentity(session.client, options.schema, options.environment, 'rollback', session.executedBy);
     const rows = await readAppliedRows(session.client, options.schema);
-    const targets = selectRollbackTargets(rows, options, setOrderComparator(entries));
+    // --to may name a version several files share (sql-migrate): keep all of its applied files.
+    const appliedKeys = new Set(rows.filter((row) => row.status === 'applied').map((row) => row.version));
+    const to = options.to === undefined ? undefined : (resolveTargetVersion(entries.filter((entry) => appliedKeys.has(entry.version)), options.to) ?? options.to);
+    const targets = selectRollbackTargets(rows, { ...options, to }, setOrderComparator(entries));
     // Every down file is found and parsed before the first one runs: refuse rather than stop half-way.
     const plan = targets.map((row) => {
       const entry = entries.find((e) => compareVersions(e.version, row.version) === 0);
@@ -117,8 +121,9 @@ ${historyInsertSql(client, options.schema, { version: step.version, action: 'rol
         session.log(`rolled back ${step.version}_${step.name} (${Math.round(durationMs)} ms)`);
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {});
-        const message = error instanceof StatementFailure || error instanceof CommitFailure ? error.message : describePgError(error);
         const lost = isConnectionLost(error) || (error as { connectionLost?: boolean }).connectionLost === true || lostReason(client) !== undefined;
+        // A down statement stops for the same outside reasons as an up one (a role, an extension): say what it needs.
+        const message = error instanceof CommitFailure ? error.message : lost ? (error instanceof StatementFailure ? error.message : describePgError(error)) : await withFailureHint(client, error);
         const entry = { version: step.version, action: 'rollback' as const, executionTimeMs: performance.now() - started, status: 'failed' as const, errorMessage: message, executedBy: session.executedBy, environment: session.environment };
         await recordOverAnyConnection(session, `the failed rollback in ${options.schema}.migration_history`, async (target) => {
           // Answered by the server with nothing done: no rollback is part-way, so up is not blocked by it.

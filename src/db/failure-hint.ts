@@ -3,7 +3,12 @@
  * it: an extension the server does not ship, a server older than the SQL, a role made by a platform or an
  * extension. Measured on real histories, these are why a history that applies on one server stops on
  * another; PostgreSQL's own message names the object but not what to do, so the run adds one clause.
+ *
+ * failureHint is pure; withFailureHint reads the server's version over the connection of the run.
  */
+import { serverVersionNum } from './apply.js';
+import type { Client } from './connection.js';
+import { describePgError, StatementFailure } from './execute.js';
 
 /** The grammar ddlgate parses with (libpg-query 18): SQL it accepted may still be too new for the server. */
 export const PARSER_MAJOR = 18;
@@ -30,4 +35,17 @@ export function failureHint(facts: FailureFacts): string | null {
     return `role "${role[1]}" is not created by these migrations: a platform or an extension usually creates it; create it (or install that extension) before migrating`;
   }
   return null;
+}
+
+/**
+ * The failure line, with what the statement needs from outside the migrations when PostgreSQL's error
+ * points at it (failureHint above). The server's version is read over the same connection, which is
+ * usable again after the failed migration's rollback; over a lost connection no hint is attempted.
+ */
+export async function withFailureHint(client: Client, error: unknown): Promise<string> {
+  if (!(error instanceof StatementFailure)) return describePgError(error);
+  if (error.connectionLost) return error.message;
+  const serverMajor = await serverVersionNum(client).then((num) => Math.floor(num / 10000), () => null);
+  const hint = failureHint({ sqlState: error.sqlState, message: describePgError(error.pgError), serverMajor });
+  return hint ? `${error.message} — ${hint}` : error.message;
 }

@@ -2,7 +2,7 @@ import { InputError, OperationError } from '../errors.js';
 import { checksumOfFile, loadMigration } from '../migrations/script.js';
 import type { Migration, MigrationEntry } from '../migrations/types.js';
 import { displayPath } from '../migrations/discover.js';
-import { compareVersions, computeStatus, setOrderComparator, type FileChecksum, type StatusItem } from './status.js';
+import { compareVersions, computeStatus, resolveTargetVersion, setOrderComparator, type FileChecksum, type StatusItem } from './status.js';
 import type { AppliedRow } from './tracking.js';
 
 export interface PlanOptions {
@@ -53,7 +53,7 @@ export function planUp(migrations: Migration[], rows: AppliedRow[], options: Pla
     }
   }
   // --to 0042 names the migration 42 however its version is spelled; compare by the set's own spelling.
-  const toVersion = options.to === undefined ? undefined : entries.find((entry) => compareVersions(entry.version, options.to!) === 0)?.version;
+  const toVersion = options.to === undefined ? undefined : resolveTargetVersion(entries, options.to);
   if (options.to !== undefined && toVersion === undefined) {
     throw new InputError(`--to ${options.to}: no migration with that version`);
   }

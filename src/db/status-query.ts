@@ -18,7 +18,8 @@ export interface StatusQuery {
 export interface StatusJson {
   /** The layout the directory was read as (DESIGN.md: every JSON output names it). */
   layout?: LayoutName;
-  migrations: Array<{ version: string; name: string; state: StatusItem['state']; appliedAt: string | null; checksum: string }>;
+  /** `version` is what the migration's tool shows; `id` (ddlgate's key) only where files share a version. */
+  migrations: Array<{ version: string; id?: string; name: string; state: StatusItem['state']; appliedAt: string | null; checksum: string }>;
 }
 
 /**
@@ -37,5 +38,5 @@ export async function getStatus(query: StatusQuery): Promise<StatusItem[]> {
 }
 
 export function statusJson(items: StatusItem[], layout?: LayoutName): StatusJson {
-  return { ...(layout ? { layout } : {}), migrations: items.map((item) => ({ version: item.version, name: item.name, state: item.state, appliedAt: item.appliedAt, checksum: item.checksum })) };
+  return { ...(layout ? { layout } : {}), migrations: items.map((item) => ({ version: item.toolVersion ?? item.version, ...(item.toolVersion ? { id: item.version } : {}), name: item.name, state: item.state, appliedAt: item.appliedAt, checksum: item.checksum })) };
 }

@@ -5,7 +5,10 @@ import type { AppliedRow } from './tracking.js';
 export type MigrationState = 'applied' | 'pending' | 'failed' | 'modified' | 'missing';
 
 export interface StatusItem {
+  /** The migration's key (MigrationEntry.version). */
   version: string;
+  /** The version its tool shows, when it differs from the key (files sharing a sql-migrate number). */
+  toolVersion?: string;
   name: string;
   state: MigrationState;
   appliedAt: string | null;
@@ -30,7 +33,7 @@ export function computeStatus(
   for (const file of files) {
     const row = byVersion.get(file.version) ?? findByNumericVersion(rows, file.version);
     if (row) seen.add(row.version);
-    const base = { version: file.version, name: file.name, checksum: file.checksum };
+    const base = { version: file.version, ...(file.toolVersion ? { toolVersion: file.toolVersion } : {}), name: file.name, checksum: file.checksum };
     if (!row) {
       const failure = failures.get(file.version);
       items.push(failure ? { ...base, state: 'failed', appliedAt: null, detail: failure.error ?? 'failed' } : { ...base, state: 'pending', appliedAt: null });
@@ -87,4 +90,13 @@ export { compareVersions };
 
 function iso(date: Date | null): string | null {
   return date ? new Date(date).toISOString() : null;
+}
+
+/**
+ * The key of the migration `--to` names: its key, or its tool's version — files sharing a sql-migrate number
+ * are one version to their tool, so `--to <number>` means the last of them. Undefined when none matches.
+ */
+export function resolveTargetVersion(entries: ReadonlyArray<Pick<MigrationEntry, 'version' | 'toolVersion'>>, to: string): string | undefined {
+  const matching = entries.filter((entry) => compareVersions(entry.version, to) === 0 || (entry.toolVersion !== undefined && compareVersions(entry.toolVersion, to) === 0));
+  return matching.at(-1)?.version;
 }

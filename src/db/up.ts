@@ -1,11 +1,11 @@
 import { OperationError } from '../errors.js';
 import { migrationsOf, type MigrationSet } from '../migrations/discover.js';
 import type { LayoutName } from '../migrations/types.js';
-import { applyInOpenTransaction, applyMigration, applyReplayBatch, batchable, serverVersionNum, type AppliedMigration } from './apply.js';
+import { applyInOpenTransaction, applyMigration, applyReplayBatch, batchable, type AppliedMigration } from './apply.js';
 import { lostReason, quoteIdent, type Client } from './connection.js';
 import { describePgError, isConnectionLost, StatementFailure } from './execute.js';
 import { planDifference, type PlannedMigration } from './deploy-plan.js';
-import { failureHint } from './failure-hint.js';
+import { withFailureHint } from './failure-hint.js';
 import { enforceEnvironmentIdentity } from './identity.js';
 import { planUp } from './plan.js';
 import { recordOverAnyConnection, withMigrationSession, type MigrationSession } from './session.js';
@@ -170,17 +170,4 @@ export async function recordFailure(session: MigrationSession, version: string, 
     await insertHistory(client, session.schema, entry);
   };
   await recordOverAnyConnection(session, `the failure in ${session.schema}.migration_history`, record);
-}
-
-/**
- * The failure line, with what the statement needs from outside the migrations when PostgreSQL's error
- * points at it (src/db/failure-hint.ts). The server's version is read over the same connection, which is
- * usable again after the failed migration's rollback; over a lost connection no hint is attempted.
- */
-async function withFailureHint(client: Client, error: unknown): Promise<string> {
-  if (!(error instanceof StatementFailure)) return describePgError(error);
-  if (error.connectionLost) return error.message;
-  const serverMajor = await serverVersionNum(client).then((num) => Math.floor(num / 10000), () => null);
-  const hint = failureHint({ sqlState: error.sqlState, message: describePgError(error.pgError), serverMajor });
-  return hint ? `${error.message} — ${hint}` : error.message;
 }

@@ -40,7 +40,8 @@ export interface FixPlan {
 
 const DIRECTIVE = '-- ddlgate:no-transaction';
 
-export function planFixes(text: string, findings: Finding[], options: { pgVersion: number; nextMigrationName?: (suffix: string) => string | undefined }): FixPlan {
+export function planFixes(text: string, findings: Finding[], options: { pgVersion: number; nextMigrationName?: (suffix: string) => string | undefined; flywayPlaceholders?: boolean }): FixPlan {
+  if (options.flywayPlaceholders && PLACEHOLDER.test(text)) return withPlaceholdersKept(text, (protectedText) => planFixes(protectedText, findings, { ...options, flywayPlaceholders: false }));
   let parsed;
   try {
     parsed = parseSqlStatements(text);
@@ -99,6 +100,26 @@ export function planFixes(text: string, findings: Finding[], options: { pgVersio
     }
   }
   return { text: fixed, changes, newFiles };
+}
+
+const PLACEHOLDER = /\$\{([^}\n]+)\}/;
+
+/**
+ * A Flyway file's `${name}` placeholders stand for SQL the file does not hold (a schema name, an owner): the
+ * file is planned with each one as a plain identifier, and the rewritten text gets the placeholders back
+ * as written, never the values of this run. Placeholders in places an identifier cannot stand stay unfixed
+ * (the statement then does not parse, and planFixes leaves it alone).
+ */
+function withPlaceholdersKept(text: string, plan: (protectedText: string) => FixPlan): FixPlan {
+  const written: string[] = [];
+  const token = (index: number) => `ddlgate_placeholder_${index}_`;
+  const protectedText = text.replace(new RegExp(PLACEHOLDER.source, 'g'), (match) => {
+    written.push(match);
+    return token(written.length - 1);
+  });
+  const restore = (sql: string) => sql.replace(/ddlgate_placeholder_(\d+)_/g, (match, index: string) => written[Number(index)] ?? match);
+  const result = plan(protectedText);
+  return result.changes.length === 0 ? { text, changes: [], newFiles: [] } : { text: restore(result.text), changes: result.changes, newFiles: result.newFiles.map((file) => ({ ...file, text: restore(file.text) })) };
 }
 
 interface Rewrite {

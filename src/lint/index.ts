@@ -118,7 +118,7 @@ export function lintMigrationsDir(dir: string, settings: Partial<LintSettings> =
  * history as usual; pending ones are judged against the catalog (the source of truth), each seeing what the
  * pending ones before it create as new. With `only`, reports just those files (absolute paths).
  */
-export function lintAgainstCatalog(dir: string, settings: Partial<LintSettings>, options: { catalog: SchemaModel; applied: ReadonlySet<string>; layout?: LayoutName; only?: ReadonlySet<string> }): LintResult {
+export function lintAgainstCatalog(dir: string, settings: Partial<LintSettings>, options: { catalog: SchemaModel; applied: ReadonlySet<string>; layout?: LayoutName; set?: MigrationSet; only?: ReadonlySet<string> }): LintResult {
   const full = { ...DEFAULT_SETTINGS, ...settings };
   const entries = entriesFor(dir, options);
   const named = (entry: MigrationEntry) => !options.only || options.only.has(path.resolve(upSourceOf(entry).path)) || (!!downSourceOf(entry) && options.only.has(path.resolve(downSourceOf(entry)!.path)));

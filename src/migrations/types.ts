@@ -68,7 +68,14 @@ export interface SqlSource {
 }
 
 export interface MigrationEntry {
+  /** ddlgate's key for the migration: tracking rows, resume and ordering use it; unique within a set. */
   version: string;
+  /**
+   * The version its own tool shows, set only when several files share it (sql-migrate keys by file name, so
+   * `20241108160105-a.sql` and `20241108160105-b.sql` are two migrations of one version): `version` is then
+   * `<toolVersion>.<n>` for the second and later files. Reports show this one; `--to` accepts either.
+   */
+  toolVersion?: string;
   name: string;
   /** The file holding the up SQL; its checksum is the migration's checksum (for a sectioned file: the whole file). */
   upPath: string;

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { MigrationSet } from '../../migrations/discover.js';
+import { readMigrationSet, type MigrationSet } from '../../migrations/discover.js';
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG_FILE } from '../../config.js';
 import { InputError } from '../../errors.js';
@@ -38,19 +38,20 @@ export function register(program: Command): void {
       // up section as up, its down section as down) when they belong to the migrations directory.
       const set = paths.length === 0 ? readSet(common) : setOfNamedFiles(common, paths);
       const layout = common.layout ? { layout: common.layout } : {};
-      const linted = options.databaseUrl
-        ? await lintWithDatabase(options.databaseUrl, paths, common.dir, settings, common.schema, common.layout)
-        : paths.length > 0
-          ? lintFiles(paths, settings, { ...layout, ...(set ? { set } : {}) })
-          : lintMigrationsDir(common.dir, settings, { ...layout, set: set! });
+      // One lint, the same way before and after --fix (against the database's catalog when one is given).
+      const lint = async (read: MigrationSet | undefined): Promise<LintResult> => {
+        const reading = { ...layout, ...(read ? { set: read } : {}) };
+        if (options.databaseUrl) return lintWithDatabase(options.databaseUrl, paths, common.dir, settings, common.schema, reading);
+        return paths.length > 0 ? lintFiles(paths, settings, reading) : lintMigrationsDir(common.dir, settings, reading);
+      };
+      const linted = await lint(set);
       if (options.dry && !options.fix) throw new InputError('--dry only goes with --fix');
       if (options.fix) {
-        const changed = applyFixes(linted, settings.pgVersion, options.dry === true);
+        const changed = applyFixes(linted, { pgVersion: settings.pgVersion, flywayPlaceholders: set?.layout === 'flyway' }, options.dry === true);
         if (options.dry) return hasBlockingFindings(linted) ? 1 : 0;
         if (changed > 0) {
-          // Lint again what is now on disk: the report shows what is left.
-          const again = paths.length > 0 ? lintFiles(paths, settings, layout) : lintMigrationsDir(common.dir, settings, layout);
-          Object.assign(linted, again);
+          // Lint again what is now on disk (read afresh, with the same layout and placeholders): the report shows what is left.
+          Object.assign(linted, await lint(set ? readMigrationSet(set.dir, { layout: set.layout, placeholders: common.placeholders }) : undefined));
         }
       }
       const result = options.stats ? lintWithSnapshot(linted, readSnapshotFile(options.stats), impactSettings(common.config)) : linted;
@@ -74,7 +75,7 @@ function setOfNamedFiles(common: CommonOptions, paths: string[]): MigrationSet |
  * `lint --database-url`: the catalog is the source of truth for pending migrations (read-only: catalog
  * queries and the tracking table, nothing else). Files named on the command line are reported alone.
  */
-async function lintWithDatabase(url: string, paths: string[], dir: string, settings: LintSettings, trackingSchema: string, layout: LayoutName | undefined): Promise<LintResult> {
+async function lintWithDatabase(url: string, paths: string[], dir: string, settings: LintSettings, trackingSchema: string, read: { layout?: LayoutName; set?: MigrationSet }): Promise<LintResult> {
   const client = await connect(url);
   let catalog;
   let applied: Set<string>;
@@ -87,17 +88,17 @@ async function lintWithDatabase(url: string, paths: string[], dir: string, setti
   const dirs = paths.filter((target) => isDirectoryOrFile(target) === 'directory');
   const files = paths.filter((target) => isDirectoryOrFile(target) === 'file').map((file) => path.resolve(file));
   const targetDir = dirs[0] ?? (files.length > 0 ? path.dirname(files[0]!) : dir);
-  return lintAgainstCatalog(targetDir, settings, { catalog, applied, ...(layout ? { layout } : {}), ...(files.length > 0 && dirs.length === 0 ? { only: new Set(files) } : {}) });
+  return lintAgainstCatalog(targetDir, settings, { catalog, applied, ...read, ...(files.length > 0 && dirs.length === 0 ? { only: new Set(files) } : {}) });
 }
 
 /** Plans and (unless dry) writes the fixes of every linted file; returns how many files changed. */
-function applyFixes(result: LintResult, pgVersion: number, dry: boolean): number {
+function applyFixes(result: LintResult, how: { pgVersion: number; flywayPlaceholders: boolean }, dry: boolean): number {
   let changed = 0;
   for (const file of result.files) {
     if (!file.findings.some((finding) => FIXABLE.has(finding.rule))) continue;
     const text = readQuietly(file.path);
     if (text === undefined) continue;
-    const plan = planFixes(text, file.findings, { pgVersion, nextMigrationName: (suffix) => nextNativeMigration(file.path, suffix) });
+    const plan = planFixes(text, file.findings, { ...how, nextMigrationName: (suffix) => nextNativeMigration(file.path, suffix) });
     if (plan.changes.length === 0) continue;
     changed++;
     if (dry) {

@@ -33,7 +33,8 @@ export const sqlMigrate: Layout = {
     });
     // sql-migrate orders by the number, then by file name, and keys each migration by its file name, so
     // two files may share a number. ddlgate keys by version: the second and later files of one number get
-    // `<number>.1`, `<number>.2` … in that same order (a notice names them).
+    // the key `<number>.1`, `<number>.2` … in that same order (a notice names them); every file of the run
+    // keeps the number itself as its toolVersion, which is what reports show.
     const numbered = entries
       .filter((entry) => /^\d+$/.test(entry.version))
       .sort((a, b) => compareVersions(a.version, b.version) || (path.basename(a.upPath) < path.basename(b.upPath) ? -1 : 1));
@@ -43,9 +44,11 @@ export const sqlMigrate: Layout = {
     for (let index = 1; index < numbered.length; index++) {
       const previous = numbered[index - 1]!;
       const entry = numbered[index]!;
-      run = compareVersions(previous.version.split('.')[0]!, entry.version) === 0 ? run + 1 : 0;
+      run = compareVersions(previous.toolVersion ?? previous.version, entry.version) === 0 ? run + 1 : 0;
       if (run > 0) {
-        entry.version = `${entry.version}.${run}`;
+        entry.toolVersion = previous.toolVersion ?? previous.version;
+        previous.toolVersion = entry.toolVersion;
+        entry.version = `${entry.toolVersion}.${run}`;
         renamed.push(`${path.basename(entry.upPath)} → ${entry.version}`);
       }
     }
