@@ -50011,6 +50011,8 @@ function resolveTargetVersion(entries, to) {
 
 /** The grammar ddlgate parses with (libpg-query 18): SQL it accepted may still be too new for the server. */
 const PARSER_MAJOR = 18;
+/** PostgreSQL's "undefined …" errors: table, column, object, function. */
+const UNDEFINED = new Set(['42P01', '42703', '42704', '42883']);
 function failureHint(facts) {
     const { sqlState, message, serverMajor } = facts;
     const extension = /extension "([^"]+)" is not available|could not open extension control file "[^"]*\/([^/"]+)\.control"/.exec(message);
@@ -50025,6 +50027,12 @@ function failureHint(facts) {
     if (role && sqlState === '42704') {
         return `role "${role[1]}" is not created by these migrations: a platform or an extension usually creates it; create it (or install that extension) before migrating`;
     }
+    if (facts.layout === 'goose' && sqlState !== undefined && UNDEFINED.has(sqlState)) {
+        // Measured on hatchet: a goose Go migration (registered in Go code, kept outside the .sql files) created
+        // the table the next SQL migration alters. ddlgate lists Go files it finds in the directory and refuses
+        // them; one kept elsewhere it cannot see, so the missing object is the only trace.
+        return 'goose also runs Go migrations (registered in Go code with goose.AddMigration); if one of those creates it, apply that one with goose first: ddlgate runs only the SQL migrations';
+    }
     return null;
 }
 /**
@@ -50032,13 +50040,13 @@ function failureHint(facts) {
  * points at it (failureHint above). The server's version is read over the same connection, which is
  * usable again after the failed migration's rollback; over a lost connection no hint is attempted.
  */
-async function withFailureHint(client, error) {
+async function withFailureHint(client, error, layout) {
     if (!(error instanceof StatementFailure))
         return execute_describePgError(error);
     if (error.connectionLost)
         return error.message;
     const serverMajor = await serverVersionNum(client).then((num) => Math.floor(num / 10000), () => null);
-    const hint = failureHint({ sqlState: error.sqlState, message: execute_describePgError(error.pgError), serverMajor });
+    const hint = failureHint({ sqlState: error.sqlState, message: execute_describePgError(error.pgError), serverMajor, layout });
     return hint ? `${error.message} — ${hint}` : error.message;
 }
 
@@ -51049,7 +51057,7 @@ async function up_runUp(options) {
             catch (error) {
                 if (options.singleTransaction)
                     await session.client.query('ROLLBACK').catch(() => { });
-                const message = await withFailureHint(session.client, error);
+                const message = await withFailureHint(session.client, error, migration.layout);
                 await recordFailure(session, migration.version, message, performance.now() - started, !migration.up.transactional && !options.singleTransaction);
                 // Over a lost connection there is no catalog to read: the run already says the connection was lost,
                 // and the next drift check reports "no fingerprint" instead of a second, confusing error line.

@@ -29,6 +29,15 @@ describe('failure hints on a real server', () => {
     expect(await db.query(run.url, "SELECT to_regclass('before_ext') IS NULL AS gone")).toEqual([{ gone: true }]);
   }, 120_000);
 
+  it('goose: a SQL migration that needs what a Go migration (kept in Go code) creates says so', async () => {
+    const run = await up({
+      'migrations/20240101120000_base.sql': '-- +goose Up\nCREATE TABLE base (id int);\n',
+      'migrations/20240103120000_alter.sql': '-- +goose Up\nALTER TABLE made_by_go ADD COLUMN note text;\n',
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/20240103120000_alter\.sql:2: relation "made_by_go" does not exist — goose also runs Go migrations .*ddlgate runs only the SQL migrations/);
+  }, 120_000);
+
   it('a rollback that stops for an outside reason says what it needs too, exit 1, the migration still applied', async () => {
     const url = await db.createDatabase('hint_down');
     const cwd = tempDir({

@@ -18,6 +18,14 @@ describe('failureHint: what a failed statement needs from outside the migrations
     expect(failureHint({ sqlState: '42704', message: 'role "pgsodium_keyholder" does not exist', serverMajor: 15 })).toMatch(/^role "pgsodium_keyholder" is not created by these migrations/);
   });
 
+  it('in a goose directory, a missing table, column or object points at goose\'s Go migrations; in other layouts it does not', () => {
+    for (const sqlState of ['42P01', '42703', '42704', '42883']) {
+      expect(failureHint({ sqlState, message: 'relation "v1_dags_olap_new" does not exist', serverMajor: 15, layout: 'goose' })).toMatch(/^goose also runs Go migrations .*apply that one with goose first/);
+    }
+    expect(failureHint({ sqlState: '42P01', message: 'relation "x" does not exist', serverMajor: 15, layout: 'golang-migrate' })).toBeNull();
+    expect(failureHint({ sqlState: '23505', message: 'duplicate key value', serverMajor: 15, layout: 'goose' })).toBeNull();
+  });
+
   it('other errors get no hint', () => {
     expect(failureHint({ sqlState: '42P01', message: 'relation "x" does not exist', serverMajor: 15 })).toBeNull();
     expect(failureHint({ sqlState: '23505', message: 'duplicate key value violates unique constraint "x"', serverMajor: 15 })).toBeNull();

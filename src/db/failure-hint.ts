@@ -7,6 +7,7 @@
  * failureHint is pure; withFailureHint reads the server's version over the connection of the run.
  */
 import { serverVersionNum } from './apply.js';
+import type { LayoutName } from '../migrations/types.js';
 import type { Client } from './connection.js';
 import { describePgError, StatementFailure } from './execute.js';
 
@@ -18,7 +19,12 @@ export interface FailureFacts {
   message: string;
   /** The server's major version, when it could be read; without it no version hint is given. */
   serverMajor: number | null;
+  /** The layout the migration was read as: goose runs Go migrations that ddlgate cannot. */
+  layout?: LayoutName | undefined;
 }
+
+/** PostgreSQL's "undefined …" errors: table, column, object, function. */
+const UNDEFINED = new Set(['42P01', '42703', '42704', '42883']);
 
 export function failureHint(facts: FailureFacts): string | null {
   const { sqlState, message, serverMajor } = facts;
@@ -34,6 +40,12 @@ export function failureHint(facts: FailureFacts): string | null {
   if (role && sqlState === '42704') {
     return `role "${role[1]}" is not created by these migrations: a platform or an extension usually creates it; create it (or install that extension) before migrating`;
   }
+  if (facts.layout === 'goose' && sqlState !== undefined && UNDEFINED.has(sqlState)) {
+    // Measured on hatchet: a goose Go migration (registered in Go code, kept outside the .sql files) created
+    // the table the next SQL migration alters. ddlgate lists Go files it finds in the directory and refuses
+    // them; one kept elsewhere it cannot see, so the missing object is the only trace.
+    return 'goose also runs Go migrations (registered in Go code with goose.AddMigration); if one of those creates it, apply that one with goose first: ddlgate runs only the SQL migrations';
+  }
   return null;
 }
 
@@ -42,10 +54,10 @@ export function failureHint(facts: FailureFacts): string | null {
  * points at it (failureHint above). The server's version is read over the same connection, which is
  * usable again after the failed migration's rollback; over a lost connection no hint is attempted.
  */
-export async function withFailureHint(client: Client, error: unknown): Promise<string> {
+export async function withFailureHint(client: Client, error: unknown, layout?: LayoutName): Promise<string> {
   if (!(error instanceof StatementFailure)) return describePgError(error);
   if (error.connectionLost) return error.message;
   const serverMajor = await serverVersionNum(client).then((num) => Math.floor(num / 10000), () => null);
-  const hint = failureHint({ sqlState: error.sqlState, message: describePgError(error.pgError), serverMajor });
+  const hint = failureHint({ sqlState: error.sqlState, message: describePgError(error.pgError), serverMajor, layout });
   return hint ? `${error.message} — ${hint}` : error.message;
 }

@@ -114,7 +114,7 @@ export async function runUp(options: UpOptions): Promise<UpResult> {
         session.log(`applied ${migration.version}_${migration.name} (${Math.round(result.durationMs)} ms${result.attempts > 1 ? `, ${result.attempts} attempts` : ''})`);
       } catch (error) {
         if (options.singleTransaction) await session.client.query('ROLLBACK').catch(() => {});
-        const message = await withFailureHint(session.client, error);
+        const message = await withFailureHint(session.client, error, migration.layout);
         await recordFailure(session, migration.version, message, performance.now() - started, !migration.up.transactional && !options.singleTransaction);
         // Over a lost connection there is no catalog to read: the run already says the connection was lost,
         // and the next drift check reports "no fingerprint" instead of a second, confusing error line.
