@@ -65,6 +65,9 @@ function buildBaseline(commit) {
  * Times lintFiles of both builds in one child process, interleaved (A B, B A, A B …) so that load from other
  * work on the machine falls on both alike. Each run records wall time and the process's CPU time (user +
  * system, process.cpuUsage): on a shared machine wall time mostly measures the scheduler, CPU time the work.
+ * A full GC runs before each timed run (the child is started with --expose-gc): without it, the garbage one
+ * build left behind is collected during the other build's run, and the ratio swung from 1.02 to 1.34 between
+ * identical runs. With it, each run pays for the garbage it makes itself.
  */
 function timeBoth(libs, target, runs) {
   const script = `
@@ -81,6 +84,7 @@ function timeBoth(libs, target, runs) {
     const out = libs.map(() => ({ times: [], cpu: [], findings: 0 }));
     for (let i = 0; i < ${runs}; i++) {
       for (const k of i % 2 ? [1, 0] : [0, 1]) {
+        globalThis.gc(); // start each run with an empty heap: the previous run's garbage is not this run's cost
         const c0 = process.cpuUsage();
         const t0 = performance.now();
         const result = fns[k]([${JSON.stringify(target)}]);
@@ -91,7 +95,7 @@ function timeBoth(libs, target, runs) {
       }
     }
     console.log(JSON.stringify(out));`;
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+  const out = execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
   return JSON.parse(out.toString());
 }
 
