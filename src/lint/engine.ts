@@ -166,7 +166,9 @@ class FileLinter implements MigrationState {
       if (!this.transactional && !inExplicit) transactionId++;
       const inTransaction = this.transactional || inExplicit;
       const unit: Unit = {
-        ...positionOf(statement),
+        line: statement.line,
+        column: statement.column,
+        endLine: statement.endLine,
         node: statement.node,
         kind: statement.kind,
         sql: statement.sql,
