@@ -29,7 +29,8 @@ export const rule: Rule = {
       return hits;
     }
     if (node.IndexStmt?.idxname && !node.IndexStmt.if_not_exists) {
-      const existing = schema.index({ ...(node.IndexStmt.relation?.schemaname ? { schema: node.IndexStmt.relation.schemaname } : {}), name: node.IndexStmt.idxname });
+      const schemaName = node.IndexStmt.relation?.schemaname as string | undefined;
+      const existing = schema.index(schemaName ? { schema: schemaName, name: node.IndexStmt.idxname } : { name: node.IndexStmt.idxname });
       if (existing && (existing.isNew || schema.complete)) hits.push({ message: `index ${node.IndexStmt.idxname} already exists: PostgreSQL rejects CREATE INDEX` });
     }
     if (node.IndexStmt) {
@@ -49,7 +50,7 @@ export const rule: Rule = {
           added.add(name);
           continue;
         }
-        if (table && cmd.name && ['AT_AlterColumnType', 'AT_SetNotNull', 'AT_DropNotNull', 'AT_ColumnDefault', 'AT_SetStatistics'].includes(cmd.subtype) && !added.has(cmd.name)) missing(table, cmd.name, hits);
+        if (table && cmd.name && COLUMN_COMMANDS.has(cmd.subtype) && !added.has(cmd.name)) missing(table, cmd.name, hits);
         if (table && cmd.subtype === 'AT_DropColumn' && cmd.name && !cmd.missing_ok) missing(table, cmd.name, hits);
         if (ref && cmd.name && (cmd.subtype === 'AT_AlterColumnType' || (cmd.subtype === 'AT_DropColumn' && cmd.behavior !== 'DROP_CASCADE'))) usedByViews(state, ref, cmd, hits);
         const constraint = cmd.def?.Constraint;
@@ -85,6 +86,9 @@ function usedByViews(state: MigrationState, ref: RelationRef, cmd: Node, hits: R
     hits.push({ message: `column ${cmd.name} of ${refText(ref)} is used by ${names}: PostgreSQL rejects DROP COLUMN without CASCADE (and CASCADE drops the view too)`, hint: `Drop or redefine ${names} first (without the column), then drop the column.`, table: ref });
   }
 }
+
+/** ALTER TABLE commands on an existing column (named by cmd.name). */
+const COLUMN_COMMANDS = new Set(['AT_AlterColumnType', 'AT_SetNotNull', 'AT_DropNotNull', 'AT_ColumnDefault', 'AT_SetStatistics']);
 
 function sameSchema(a: RelationRef, b: RelationRef): boolean {
   return (a.schema ?? 'public') === (b.schema ?? 'public');
@@ -138,6 +142,7 @@ function emptyColumnCheck(state: MigrationState, ref: RelationRef | undefined, c
 }
 
 function dedupe(hits: RuleHit[]): RuleHit[] {
+  if (hits.length < 2) return hits;
   const seen = new Set<string>();
   return hits.filter((hit) => (seen.has(hit.message) ? false : (seen.add(hit.message), true)));
 }
