@@ -96,7 +96,7 @@ class FileLinter implements MigrationState {
   readonly pgVersion: number;
   transactional = true;
   private readonly findings: Finding[] = [];
-  private readonly activeRules: Rule[];
+  private readonly rules: RuleDispatch;
   private readonly notValid: Array<{ table: RelationRef; name: string; transactionId: number; line: number }> = [];
   private readonly accessExclusive = new Map<number, { table: string; line: number; reported: boolean }>();
   private readonly enumValues = new Map<number, Map<string, number>>();
@@ -110,7 +110,7 @@ class FileLinter implements MigrationState {
     readonly schema: SchemaModel,
   ) {
     this.pgVersion = options.pgVersion;
-    this.activeRules = RULES.filter((rule) => options.rules[rule.id] !== 'off' && !(down && rule.breaking));
+    this.rules = dispatchFor(options, down);
   }
 
   run(text: string): Finding[] {
@@ -186,7 +186,7 @@ class FileLinter implements MigrationState {
   // ---- one statement ---------------------------------------------------------------------------
 
   private process(unit: Unit, top: SqlStatement): void {
-    for (const rule of this.activeRules) {
+    for (const rule of this.rules.forKind(unit.kind)) {
       let hits: RuleHit[];
       try {
         hits = rule.check(unit, this);
@@ -377,8 +377,9 @@ class FileLinter implements MigrationState {
     return this.accessExclusive.get(transactionId);
   }
 
-  enumValuesAddedInTransaction(transactionId: number): Map<string, number> {
-    return this.enumValues.get(transactionId) ?? new Map();
+  enumValuesAddedInTransaction(transactionId: number): ReadonlyMap<string, number> {
+    // Asked for every statement in a transaction: one shared empty map, not a new one each time.
+    return this.enumValues.get(transactionId) ?? NO_ENUM_VALUES;
   }
 
   // ---- findings and suppressions -----------------------------------------------------------------
@@ -469,6 +470,42 @@ class FileLinter implements MigrationState {
   private sorted(): Finding[] {
     return this.findings.sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
   }
+}
+
+const NO_ENUM_VALUES: ReadonlyMap<string, number> = new Map();
+
+/**
+ * The active rules by statement kind. A rule that declares `kinds` is called only for those statements; the
+ * lists keep RULES order and are built once per kind, then reused for every statement (and, through
+ * dispatchFor's cache, for every file linted with the same settings).
+ */
+class RuleDispatch {
+  private readonly byKind = new Map<string, Rule[]>();
+
+  constructor(private readonly active: readonly Rule[]) {}
+
+  forKind(kind: string): Rule[] {
+    let rules = this.byKind.get(kind);
+    if (!rules) {
+      rules = this.active.filter((rule) => !rule.kinds || rule.kinds.includes(kind));
+      this.byKind.set(kind, rules);
+    }
+    return rules;
+  }
+}
+
+/** Dispatch tables by rule settings (which rules are off, up or down): a directory's files share one. */
+const DISPATCH = new Map<string, RuleDispatch>();
+
+function dispatchFor(options: LintOptions, down: boolean): RuleDispatch {
+  const active = RULES.filter((rule) => options.rules[rule.id] !== 'off' && !(down && rule.breaking));
+  const key = active.map((rule) => rule.id).join(',');
+  let dispatch = DISPATCH.get(key);
+  if (!dispatch) {
+    dispatch = new RuleDispatch(active);
+    DISPATCH.set(key, dispatch);
+  }
+  return dispatch;
 }
 
 const RUNNER_REFUSES = 'ddlgate runs one migration in one transaction and refuses this file: remove it (only a BEGIN … COMMIT pair wrapping the whole file is accepted)';

@@ -136,9 +136,16 @@ export interface MigrationState {
   /** The ACCESS EXCLUSIVE lock currently held in this statement's transaction, if any. */
   accessExclusiveHeld(transactionId: number): { table: string; line: number; reported: boolean } | undefined;
   /** Enum values added earlier in the same transaction: type name → values. */
-  enumValuesAddedInTransaction(transactionId: number): Map<string, number>;
+  enumValuesAddedInTransaction(transactionId: number): ReadonlyMap<string, number>;
 }
 
 export interface Rule extends RuleDoc {
+  /**
+   * The statement kinds (`LintStatement.kind`, e.g. `AlterTableStmt`) check() can report on: the engine calls
+   * check() only for statements of these kinds (most rules look at one or two of the ~50 kinds a migration has,
+   * and the engine would otherwise call every rule for every statement). Absent: every statement. Empty: none
+   * (the finding comes from the engine or the dry-run, not from a statement check).
+   */
+  readonly kinds?: readonly string[];
   check(statement: LintStatement, state: MigrationState): RuleHit[];
 }

@@ -11,6 +11,7 @@ export const rule: Rule = {
   safe: 'Give the column a constant DEFAULT (no table rewrite since PostgreSQL 11), or add it nullable, backfill in batches, then add CHECK (col IS NOT NULL) NOT VALID → VALIDATE → SET NOT NULL.',
   bad: 'ALTER TABLE users ADD COLUMN plan text NOT NULL;',
   good: "ALTER TABLE users ADD COLUMN plan text NOT NULL DEFAULT 'free';",
+  kinds: ['AlterTableStmt'],
   check(statement, state) {
     const alter = alterExistingTable(statement.node, state);
     if (!alter) return [];

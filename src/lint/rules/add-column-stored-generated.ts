@@ -11,6 +11,7 @@ export const rule: Rule = {
   safe: 'Add a plain nullable column, keep it up to date with a trigger (or the application), backfill existing rows in batches; on PostgreSQL 18+ a VIRTUAL generated column is instant.',
   bad: 'ALTER TABLE users ADD COLUMN email_lower text GENERATED ALWAYS AS (lower(email)) STORED;',
   good: 'ALTER TABLE users ADD COLUMN email_lower text;\n-- trigger to maintain it, then backfill in batches',
+  kinds: ['AlterTableStmt'],
   check(statement, state) {
     const alter = alterExistingTable(statement.node, state);
     if (!alter) return [];

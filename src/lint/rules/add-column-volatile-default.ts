@@ -28,6 +28,7 @@ export const rule: Rule = {
   safe: 'Add the column without the default (or with a constant one), SET DEFAULT in a following statement (applies to new rows only, instant), then backfill existing rows in batches.',
   bad: 'ALTER TABLE users ADD COLUMN public_id uuid DEFAULT gen_random_uuid();',
   good: 'ALTER TABLE users ADD COLUMN public_id uuid;\nALTER TABLE users ALTER COLUMN public_id SET DEFAULT gen_random_uuid();\n-- then backfill existing rows in batches',
+  kinds: ['AlterTableStmt'],
   check(statement, state) {
     const alter = alterExistingTable(statement.node, state);
     if (!alter) return [];

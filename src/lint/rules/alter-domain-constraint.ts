@@ -10,6 +10,7 @@ export const rule: Rule = {
   safe: 'ALTER DOMAIN … ADD CONSTRAINT … NOT VALID (instant; new values are checked), then ALTER DOMAIN … VALIDATE CONSTRAINT in a later migration (takes only a SHARE UPDATE EXCLUSIVE lock on the tables). For NOT NULL, use a CHECK (VALUE IS NOT NULL) NOT VALID domain constraint.',
   bad: 'ALTER DOMAIN positive_amount ADD CONSTRAINT positive CHECK (VALUE > 0);',
   good: 'ALTER DOMAIN positive_amount ADD CONSTRAINT positive CHECK (VALUE > 0) NOT VALID;\n-- next migration:\nALTER DOMAIN positive_amount VALIDATE CONSTRAINT positive;',
+  kinds: ['AlterDomainStmt'],
   check(statement, state) {
     const alter = statement.node.AlterDomainStmt;
     if (!alter) return [];

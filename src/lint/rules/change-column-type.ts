@@ -13,6 +13,7 @@ export const rule: Rule = {
   safe: 'Add a new column with the new type, write to both (trigger or application), backfill in batches, switch reads, then drop the old column in a later release.',
   bad: 'ALTER TABLE orders ALTER COLUMN code TYPE varchar(19); -- code was varchar(20)',
   good: 'ALTER TABLE orders ALTER COLUMN code TYPE varchar(40); -- code was varchar(20): no rewrite',
+  kinds: ['AlterTableStmt'],
   check(statement, state) {
     const alter = alterExistingTable(statement.node, state);
     if (!alter) return [];

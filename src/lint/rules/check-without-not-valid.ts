@@ -11,6 +11,7 @@ export const rule: Rule = {
   safe: 'Add the constraint NOT VALID (instant; new and updated rows are checked), then in a later migration VALIDATE CONSTRAINT, which scans under a SHARE UPDATE EXCLUSIVE lock that lets reads and writes continue.',
   bad: 'ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total >= 0);',
   good: 'ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total >= 0) NOT VALID;\n-- next migration:\nALTER TABLE orders VALIDATE CONSTRAINT orders_total_positive;',
+  kinds: ['AlterTableStmt'],
   check(statement, state) {
     const alter = alterExistingTable(statement.node, state);
     if (!alter) return [];

@@ -10,6 +10,7 @@ export const rule: Rule = {
   safe: 'Use pg_repack (--order-by) to reorder a table online, or schedule CLUSTER in a maintenance window.',
   bad: 'CLUSTER events USING events_created_at_idx;',
   good: '-- pg_repack --table=events --order-by=created_at (outside the migration)',
+  kinds: ['ClusterStmt'],
   check(statement, state) {
     const cluster = statement.node.ClusterStmt;
     if (!cluster) return [];

@@ -10,6 +10,7 @@ export const rule: Rule = {
   safe: 'Use CREATE INDEX CONCURRENTLY (in a migration without BEGIN/COMMIT; ddlgate runs it outside a transaction). If it fails it leaves an INVALID index: drop it with DROP INDEX CONCURRENTLY and retry. For a partitioned table, create the index CONCURRENTLY on each partition, then CREATE INDEX … ON ONLY the parent and ALTER INDEX … ATTACH PARTITION each one.',
   bad: 'CREATE INDEX users_email_idx ON users (email);',
   good: 'CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_idx ON users (email);',
+  kinds: ['IndexStmt'],
   check(statement, state) {
     const index = statement.node.IndexStmt;
     // ON ONLY a partitioned parent creates an invalid index on the parent alone, instantly: the safe path.

@@ -11,6 +11,7 @@ export const rule: Rule = {
   safe: 'Delete in bounded batches (DELETE … WHERE id IN (SELECT id … LIMIT 10000)) from a job or a non-transactional migration, or mark the migration as breaking (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking) when emptying the table is intended.',
   bad: 'DELETE FROM sessions;',
   good: "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at < now() LIMIT 10000);",
+  kinds: ['DeleteStmt'],
   check(statement, state) {
     const del = statement.node.DeleteStmt;
     if (!del || del.whereClause) return [];

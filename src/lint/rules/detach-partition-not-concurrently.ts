@@ -11,6 +11,7 @@ export const rule: Rule = {
   safe: 'Use DETACH PARTITION … CONCURRENTLY (PostgreSQL 14+), outside a transaction (ddlgate runs such a file statement by statement); if it is interrupted, finish it with DETACH PARTITION … FINALIZE.',
   bad: 'ALTER TABLE events DETACH PARTITION events_2023;',
   good: 'ALTER TABLE events DETACH PARTITION events_2023 CONCURRENTLY;',
+  kinds: ['AlterTableStmt'],
   check(statement, state) {
     const alter = alterExistingTable(statement.node, state);
     if (!alter) return [];

@@ -11,6 +11,7 @@ export const rule: Rule = {
   safe: 'Release code that no longer reads or writes the column (ignore it in the ORM) first, then drop it in a later migration marked as breaking (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking).',
   bad: 'ALTER TABLE users DROP COLUMN legacy_flag;',
   good: '-- after the release that stopped using it, with --allow-breaking:\nALTER TABLE users DROP COLUMN IF EXISTS legacy_flag;',
+  kinds: ['AlterTableStmt'],
   check(statement, state) {
     const alter = alterExistingTable(statement.node, state);
     if (!alter) return [];

@@ -10,6 +10,7 @@ export const rule: Rule = {
   safe: 'Drop databases by hand, after a backup, outside the migrations; a migration works inside one database.',
   bad: 'DROP DATABASE analytics;',
   good: '-- not in a migration: pg_dump analytics, then DROP DATABASE by hand',
+  kinds: ['DropdbStmt'],
   check(statement) {
     const drop = statement.node.DropdbStmt;
     if (!drop) return [];

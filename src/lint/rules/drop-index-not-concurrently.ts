@@ -10,6 +10,7 @@ export const rule: Rule = {
   safe: 'Use DROP INDEX CONCURRENTLY IF EXISTS (one index per statement, no CASCADE, outside a transaction: ddlgate runs such a file statement by statement).',
   bad: 'DROP INDEX users_email_idx;',
   good: 'DROP INDEX CONCURRENTLY IF EXISTS users_email_idx;',
+  kinds: ['DropStmt'],
   check(statement, state) {
     const drop = statement.node.DropStmt;
     if (!drop || drop.removeType !== 'OBJECT_INDEX' || drop.concurrent) return [];

@@ -10,6 +10,7 @@ export const rule: Rule = {
   safe: 'Make sure every reader handles NULL first (deploy the code before the migration); keep the constraint if the column should stay mandatory.',
   bad: 'ALTER TABLE users ALTER COLUMN email DROP NOT NULL;',
   good: '-- after every reader handles NULL:\nALTER TABLE users ALTER COLUMN email DROP NOT NULL;',
+  kinds: ['AlterTableStmt'],
   check(statement, state) {
     const alter = alterExistingTable(statement.node, state);
     if (!alter) return [];

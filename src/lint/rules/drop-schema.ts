@@ -10,6 +10,7 @@ export const rule: Rule = {
   safe: 'Drop the objects one by one once nothing uses them, then the empty schema, in a migration marked as breaking (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking).',
   bad: 'DROP SCHEMA reporting CASCADE;',
   good: '-- with --allow-breaking, once empty:\nDROP SCHEMA IF EXISTS reporting;',
+  kinds: ['DropStmt'],
   check(statement, state) {
     const drop = statement.node.DropStmt;
     if (!drop || drop.removeType !== 'OBJECT_SCHEMA') return [];

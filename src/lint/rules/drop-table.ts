@@ -11,6 +11,7 @@ export const rule: Rule = {
   safe: 'Stop using the table in a release first, keep it (or rename it to a *_deprecated name and back it up) for a while, then drop it in a migration marked as breaking (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking).',
   bad: 'DROP TABLE legacy_sessions;',
   good: '-- after the release that stopped using it, with --allow-breaking:\nDROP TABLE IF EXISTS legacy_sessions;',
+  kinds: ['DropStmt'],
   check(statement, state) {
     const drop = statement.node.DropStmt;
     if (!drop || drop.removeType !== 'OBJECT_TABLE') return [];

@@ -11,6 +11,7 @@ export const rule: Rule = {
   safe: 'Stop reading the view in a release first, then drop it in a migration marked as breaking (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking). To change a view\'s definition keep its columns and use CREATE OR REPLACE VIEW.',
   bad: 'DROP VIEW active_users;',
   good: 'CREATE OR REPLACE VIEW active_users AS SELECT id, email, last_seen FROM users WHERE active;',
+  kinds: ['DropStmt'],
   check(statement, state) {
     const drop = statement.node.DropStmt;
     if (!drop || (drop.removeType !== 'OBJECT_VIEW' && drop.removeType !== 'OBJECT_MATVIEW')) return [];

@@ -29,6 +29,7 @@ export const rule: Rule = {
   safe: 'Keep such operations out of migrations (run them by hand or from a job), or make them idempotent and mark the migration so its effect is expected twice; use nextval/setval only on sequences the migration creates.',
   bad: "COPY users TO PROGRAM 'gzip > /tmp/users.gz';",
   good: '-- export data with a job outside the migrations',
+  kinds: [...CAN_CALL],
   check(statement) {
     const node = statement.node;
     if (!CAN_CALL.has(statement.kind)) return [];

@@ -12,6 +12,7 @@ export const rule: Rule = {
   safe: 'Name every column once (give expressions in a view or SELECT INTO distinct aliases).',
   bad: 'UPDATE accounts SET plan = \'free\', plan = \'pro\';',
   good: 'UPDATE accounts SET plan = \'pro\';',
+  kinds: [...KINDS],
   check(statement) {
     const node = statement.node;
     if (!KINDS.has(statement.kind)) return [];

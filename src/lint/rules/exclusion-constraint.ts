@@ -10,6 +10,7 @@ export const rule: Rule = {
   safe: 'Schedule it in a maintenance window on a large table, or create the constraint together with a new table and move the data there; on a small table suppress this rule with a reason.',
   bad: 'ALTER TABLE bookings ADD CONSTRAINT no_overlap EXCLUDE USING gist (room WITH =, during WITH &&);',
   good: 'CREATE TABLE bookings_v2 (room int, during tstzrange, EXCLUDE USING gist (room WITH =, during WITH &&));',
+  kinds: ['AlterTableStmt'],
   check(statement, state) {
     const alter = alterExistingTable(statement.node, state);
     if (!alter) return [];

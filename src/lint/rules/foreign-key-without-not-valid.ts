@@ -11,6 +11,7 @@ export const rule: Rule = {
   safe: 'Add the constraint NOT VALID (instant; new rows are checked), then in a later migration VALIDATE CONSTRAINT, which scans under a SHARE UPDATE EXCLUSIVE lock that lets reads and writes continue.',
   bad: 'ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);',
   good: 'ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\n-- next migration:\nALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;',
+  kinds: ['AlterTableStmt'],
   check(statement, state) {
     const alter = alterExistingTable(statement.node, state);
     if (!alter) return [];

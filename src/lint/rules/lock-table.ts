@@ -10,6 +10,7 @@ export const rule: Rule = {
   safe: 'Let each statement take the lock it needs, keep the migration short, and rely on ddlgate\'s lock_timeout and retries; if you really need the lock to order statements, take the weakest mode that works and suppress this rule with the reason.',
   bad: 'LOCK TABLE orders;',
   good: '-- no explicit lock: ALTER TABLE takes what it needs, bounded by lock_timeout',
+  kinds: ['LockStmt'],
   check(statement, state) {
     const lock = statement.node.LockStmt;
     if (!lock || (lock.mode ?? 8) < 5) return [];

@@ -10,6 +10,7 @@ export const rule: Rule = {
   safe: 'Use jsonb (unless the exact input text, key order or duplicate keys must be preserved).',
   bad: 'ALTER TABLE events ADD COLUMN payload json;',
   good: 'ALTER TABLE events ADD COLUMN payload jsonb;',
+  kinds: ['CreateStmt', 'CreateForeignTableStmt', 'CompositeTypeStmt', 'AlterTableStmt'],
   check(statement) {
     const node = statement.node;
     const columns: Array<{ name: string; def: Node }> = [];

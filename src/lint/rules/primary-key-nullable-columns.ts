@@ -11,6 +11,7 @@ export const rule: Rule = {
   safe: 'Make the columns NOT NULL first: ADD CONSTRAINT … CHECK (col IS NOT NULL) NOT VALID, VALIDATE it in a later migration, SET NOT NULL (instant on PostgreSQL 12+ with the validated CHECK), then ADD PRIMARY KEY USING INDEX.',
   bad: 'ALTER TABLE accounts ADD CONSTRAINT accounts_pkey PRIMARY KEY USING INDEX accounts_id_idx; -- id is nullable',
   good: 'ALTER TABLE accounts ADD CONSTRAINT accounts_id_not_null CHECK (id IS NOT NULL) NOT VALID;\n-- next migration:\nALTER TABLE accounts VALIDATE CONSTRAINT accounts_id_not_null;\nALTER TABLE accounts ALTER COLUMN id SET NOT NULL;\nALTER TABLE accounts ADD CONSTRAINT accounts_pkey PRIMARY KEY USING INDEX accounts_id_idx;',
+  kinds: ['AlterTableStmt'],
   check(statement, state) {
     const alter = alterExistingTable(statement.node, state);
     if (!alter) return [];

@@ -10,6 +10,7 @@ export const rule: Rule = {
   safe: 'Use REFRESH MATERIALIZED VIEW CONCURRENTLY (it needs a unique index on the view and lets reads continue), or refresh from a scheduled job rather than a migration.',
   bad: 'REFRESH MATERIALIZED VIEW sales_summary;',
   good: 'REFRESH MATERIALIZED VIEW CONCURRENTLY sales_summary;',
+  kinds: ['RefreshMatViewStmt'],
   check(statement, state) {
     const refresh = statement.node.RefreshMatViewStmt;
     if (!refresh || refresh.concurrent) return [];

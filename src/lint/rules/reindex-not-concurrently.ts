@@ -11,6 +11,7 @@ export const rule: Rule = {
   safe: 'Use REINDEX (CONCURRENTLY) … (PostgreSQL 12+), outside a transaction. Before 12: CREATE INDEX CONCURRENTLY a replacement, DROP INDEX CONCURRENTLY the old one, then rename.',
   bad: 'REINDEX INDEX users_email_idx;',
   good: 'REINDEX INDEX CONCURRENTLY users_email_idx;',
+  kinds: ['ReindexStmt'],
   check(statement, state) {
     const reindex = statement.node.ReindexStmt;
     if (!reindex) return [];

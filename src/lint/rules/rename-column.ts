@@ -11,6 +11,7 @@ export const rule: Rule = {
   safe: 'Add the new column, write to both and backfill, switch reads, then drop the old one in a later release; or mark the migration as breaking (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking) when downtime is accepted.',
   bad: 'ALTER TABLE users RENAME COLUMN name TO full_name;',
   good: 'ALTER TABLE users ADD COLUMN full_name text;\n-- dual-write, backfill in batches, switch reads, then drop name',
+  kinds: ['RenameStmt'],
   check(statement, state) {
     const rename = statement.node.RenameStmt;
     if (!rename || rename.renameType !== 'OBJECT_COLUMN') return [];

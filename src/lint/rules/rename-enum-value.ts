@@ -11,6 +11,7 @@ export const rule: Rule = {
   safe: 'Add the new value, migrate rows and code to it, and stop using the old one (enum values cannot be dropped: keep it, or mark the rename as breaking with ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking).',
   bad: "ALTER TYPE order_status RENAME VALUE 'canceled' TO 'cancelled';",
   good: "ALTER TYPE order_status ADD VALUE IF NOT EXISTS 'cancelled';",
+  kinds: ['AlterEnumStmt'],
   check(statement, state) {
     const alter = statement.node.AlterEnumStmt;
     if (!alter?.oldVal) return [];

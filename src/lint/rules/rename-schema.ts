@@ -10,6 +10,7 @@ export const rule: Rule = {
   safe: 'Create the new schema and move objects one by one (ALTER … SET SCHEMA) behind views, or mark the migration as breaking (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking).',
   bad: 'ALTER SCHEMA reporting RENAME TO analytics;',
   good: '-- with --allow-breaking, once every client uses the new name:\nALTER SCHEMA reporting RENAME TO analytics;',
+  kinds: ['RenameStmt'],
   check(statement, state) {
     const rename = statement.node.RenameStmt;
     if (!rename || rename.renameType !== 'OBJECT_SCHEMA' || state.isNewSchema(rename.subname)) return [];

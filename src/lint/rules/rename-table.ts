@@ -13,6 +13,7 @@ export const rule: Rule = {
   safe: 'Create the new name as a view on the old table (or the reverse) so both names work, switch the code, then drop the alias later; or mark the migration as breaking (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking) when downtime is accepted.',
   bad: 'ALTER TABLE customers RENAME TO clients;',
   good: 'ALTER TABLE customers RENAME TO clients;\nCREATE VIEW customers AS SELECT * FROM clients;  -- keeps old code working until it is gone',
+  kinds: ['RenameStmt'],
   check(statement, state) {
     const rename = statement.node.RenameStmt;
     const kind = rename && KINDS[rename.renameType];

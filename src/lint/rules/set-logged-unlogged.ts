@@ -10,6 +10,7 @@ export const rule: Rule = {
   safe: 'Create a new table with the wanted persistence, copy the data in batches, and swap the tables in a short transaction; or run it in a maintenance window.',
   bad: 'ALTER TABLE events SET LOGGED;',
   good: '-- create events_logged, copy in batches, then swap names in one short transaction',
+  kinds: ['AlterTableStmt'],
   check(statement, state) {
     const alter = alterExistingTable(statement.node, state);
     if (!alter) return [];

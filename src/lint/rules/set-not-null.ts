@@ -11,6 +11,7 @@ export const rule: Rule = {
   safe: 'Add CHECK (col IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT it in a later migration (no blocking lock), then SET NOT NULL: PostgreSQL 12+ uses the validated CHECK instead of scanning, and the CHECK can then be dropped.',
   bad: 'ALTER TABLE users ALTER COLUMN email SET NOT NULL;',
   good: 'ALTER TABLE users ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL) NOT VALID;\n-- next migration:\nALTER TABLE users VALIDATE CONSTRAINT users_email_not_null;\nALTER TABLE users ALTER COLUMN email SET NOT NULL;\nALTER TABLE users DROP CONSTRAINT users_email_not_null;',
+  kinds: ['AlterTableStmt'],
   check(statement, state) {
     const alter = alterExistingTable(statement.node, state);
     if (!alter) return [];

@@ -10,6 +10,7 @@ export const rule: Rule = {
   safe: 'Use pg_repack --tablespace to move a table online; for an index, CREATE INDEX CONCURRENTLY … TABLESPACE … and drop the old one concurrently.',
   bad: 'ALTER TABLE events SET TABLESPACE fast_ssd;',
   good: '-- pg_repack --table=events --tablespace=fast_ssd (outside the migration)',
+  kinds: ['AlterTableMoveAllStmt', 'AlterTableStmt'],
   check(statement, state) {
     const node = statement.node;
     if (node.AlterTableMoveAllStmt) {

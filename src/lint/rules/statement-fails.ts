@@ -11,6 +11,7 @@ export const rule: Rule = {
   safe: 'Fix the statement: name existing columns, create each object once (or IF NOT EXISTS), backfill a new column before requiring it to be NOT NULL; for a column a view uses, drop the view, change the column and create the view again in the same migration.',
   bad: 'CREATE TABLE books (id bigint PRIMARY KEY, title text);\nALTER TABLE books ADD CONSTRAINT books_price_positive CHECK (price > 0);',
   good: 'CREATE TABLE books (id bigint PRIMARY KEY, title text, price numeric);\nALTER TABLE books ADD CONSTRAINT books_price_positive CHECK (price > 0);',
+  kinds: ['CreateStmt', 'IndexStmt', 'AlterTableStmt'],
   check(statement, state) {
     const node = statement.node;
     if (!node.CreateStmt && !node.IndexStmt && !node.AlterTableStmt) return [];

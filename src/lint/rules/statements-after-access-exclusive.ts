@@ -30,6 +30,7 @@ export const rule: Rule = {
   safe: 'Put the statement that takes the ACCESS EXCLUSIVE lock last in the migration, or in its own migration, so the lock is held for milliseconds.',
   bad: "ALTER TABLE users ADD COLUMN plan text;\nUPDATE users SET plan = 'free' WHERE plan IS NULL;",
   good: "-- migration 1:\nALTER TABLE users ADD COLUMN plan text;\n-- migration 2 (batched):\nUPDATE users SET plan = 'free' WHERE id IN (SELECT id FROM users WHERE plan IS NULL LIMIT 10000);",
+  kinds: [...SLOW],
   check(statement, state) {
     if (!statement.inTransaction) return [];
     const held = state.accessExclusiveHeld(statement.transactionId);

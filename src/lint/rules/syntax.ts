@@ -10,5 +10,7 @@ export const rule: Rule = {
   safe: 'Fix the SQL at the reported position (ddlgate uses the PostgreSQL 18 parser; psql meta-commands such as \\i are not SQL).',
   bad: 'ALTER TABLE users ADD COLUMN;',
   good: 'ALTER TABLE users ADD COLUMN nickname text;',
+  // Reported by the engine itself, never from a statement check.
+  kinds: [],
   check: () => [],
 };

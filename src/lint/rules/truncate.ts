@@ -11,6 +11,7 @@ export const rule: Rule = {
   safe: 'Delete data deliberately and in batches from an operational script, or mark the migration as breaking (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking) when emptying the table is really intended.',
   bad: 'TRUNCATE sessions;',
   good: '-- with --allow-breaking, when intended:\nTRUNCATE sessions;',
+  kinds: ['TruncateStmt'],
   check(statement, state) {
     const truncate = statement.node.TruncateStmt;
     if (!truncate) return [];

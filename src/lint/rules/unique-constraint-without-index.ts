@@ -11,6 +11,7 @@ export const rule: Rule = {
   safe: 'CREATE UNIQUE INDEX CONCURRENTLY first (its own migration, no transaction), then ALTER TABLE … ADD CONSTRAINT … UNIQUE USING INDEX (or PRIMARY KEY USING INDEX, after making the columns NOT NULL through a validated CHECK), which is instant.',
   bad: 'ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);',
   good: 'CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);\n-- next migration:\nALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key;',
+  kinds: ['AlterTableStmt'],
   check(statement, state) {
     const alter = alterExistingTable(statement.node, state);
     if (!alter) return [];

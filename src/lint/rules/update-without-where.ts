@@ -11,6 +11,7 @@ export const rule: Rule = {
   safe: 'Backfill in bounded batches (UPDATE … WHERE id BETWEEN … or WHERE id IN (SELECT … LIMIT 10000)), each committed separately, from a job or a non-transactional migration.',
   bad: "UPDATE users SET plan = 'free';",
   good: "UPDATE users SET plan = 'free' WHERE id IN (SELECT id FROM users WHERE plan IS NULL LIMIT 10000);  -- repeated until no row is left",
+  kinds: ['UpdateStmt'],
   check(statement, state) {
     const update = statement.node.UpdateStmt;
     if (!update || update.whereClause) return [];

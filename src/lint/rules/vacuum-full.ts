@@ -11,6 +11,7 @@ export const rule: Rule = {
   safe: 'Use plain VACUUM (no blocking lock), or pg_repack / pg_squeeze to reclaim space online; schedule VACUUM FULL only in a maintenance window, not in a migration.',
   bad: 'VACUUM FULL events;',
   good: 'VACUUM (ANALYZE) events;',
+  kinds: ['VacuumStmt'],
   check(statement, state) {
     const vacuum = statement.node.VacuumStmt;
     if (!vacuum || !vacuum.is_vacuumcmd || !isVacuumFull(vacuum)) return [];

@@ -10,6 +10,7 @@ export const rule: Rule = {
   safe: 'Commit the NOT VALID constraint first: put VALIDATE CONSTRAINT in the next migration.',
   bad: 'ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;',
   good: '-- migration 1:\nALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\n-- migration 2:\nALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;',
+  kinds: ['AlterTableStmt'],
   check(statement, state) {
     if (!statement.inTransaction) return [];
     const alter = alterExistingTable(statement.node, state);

@@ -14,6 +14,7 @@ export const rule: Rule = {
   safe: 'Run VALIDATE CONSTRAINT as its own ALTER TABLE statement (ideally its own migration) and the other subcommands in another.',
   bad: 'ALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk, ADD COLUMN note text;',
   good: 'ALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;\n-- separately:\nALTER TABLE orders ADD COLUMN note text;',
+  kinds: ['AlterTableStmt'],
   check(statement, state) {
     const alter = alterExistingTable(statement.node, state);
     if (!alter) return [];
