@@ -37189,6 +37189,8 @@ const rule = {
     safe: 'Fix the SQL at the reported position (ddlgate uses the PostgreSQL 18 parser; psql meta-commands such as \\i are not SQL).',
     bad: 'ALTER TABLE users ADD COLUMN;',
     good: 'ALTER TABLE users ADD COLUMN nickname text;',
+    // Reported by the engine itself, never from a statement check.
+    kinds: [],
     check: () => [],
 };
 
@@ -37203,6 +37205,8 @@ const empty_migration_rule = {
     safe: 'Write the migration\'s statements, or delete the file.',
     bad: '-- TODO',
     good: 'CREATE TABLE audit_log (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, payload jsonb NOT NULL);',
+    // Reported by the engine itself, never from a statement check.
+    kinds: [],
     check: () => [],
 };
 
@@ -37217,6 +37221,8 @@ const transaction_control_rule = {
     safe: 'Remove the statement: ddlgate owns the transaction. Only a BEGIN … COMMIT pair wrapping the whole file is accepted. Split the work into several migrations when parts must commit separately.',
     bad: 'ALTER TABLE users ADD COLUMN a int;\nCOMMIT;\nALTER TABLE users ADD COLUMN b int;',
     good: 'ALTER TABLE users ADD COLUMN a int;\nALTER TABLE users ADD COLUMN b int;',
+    // Reported by the engine itself, never from a statement check.
+    kinds: [],
     check: () => [],
 };
 
@@ -37289,6 +37295,7 @@ const create_index_not_concurrently_rule = {
     safe: 'Use CREATE INDEX CONCURRENTLY (in a migration without BEGIN/COMMIT; ddlgate runs it outside a transaction). If it fails it leaves an INVALID index: drop it with DROP INDEX CONCURRENTLY and retry. For a partitioned table, create the index CONCURRENTLY on each partition, then CREATE INDEX … ON ONLY the parent and ALTER INDEX … ATTACH PARTITION each one.',
     bad: 'CREATE INDEX users_email_idx ON users (email);',
     good: 'CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_idx ON users (email);',
+    kinds: ['IndexStmt'],
     check(statement, state) {
         const index = statement.node.IndexStmt;
         // ON ONLY a partitioned parent creates an invalid index on the parent alone, instantly: the safe path.
@@ -37313,6 +37320,7 @@ const drop_index_not_concurrently_rule = {
     safe: 'Use DROP INDEX CONCURRENTLY IF EXISTS (one index per statement, no CASCADE, outside a transaction: ddlgate runs such a file statement by statement).',
     bad: 'DROP INDEX users_email_idx;',
     good: 'DROP INDEX CONCURRENTLY IF EXISTS users_email_idx;',
+    kinds: ['DropStmt'],
     check(statement, state) {
         const drop = statement.node.DropStmt;
         if (!drop || drop.removeType !== 'OBJECT_INDEX' || drop.concurrent)
@@ -37336,6 +37344,7 @@ const reindex_not_concurrently_rule = {
     safe: 'Use REINDEX (CONCURRENTLY) … (PostgreSQL 12+), outside a transaction. Before 12: CREATE INDEX CONCURRENTLY a replacement, DROP INDEX CONCURRENTLY the old one, then rename.',
     bad: 'REINDEX INDEX users_email_idx;',
     good: 'REINDEX INDEX CONCURRENTLY users_email_idx;',
+    kinds: ['ReindexStmt'],
     check(statement, state) {
         const reindex = statement.node.ReindexStmt;
         if (!reindex)
@@ -37392,6 +37401,7 @@ const foreign_key_without_not_valid_rule = {
     safe: 'Add the constraint NOT VALID (instant; new rows are checked), then in a later migration VALIDATE CONSTRAINT, which scans under a SHARE UPDATE EXCLUSIVE lock that lets reads and writes continue.',
     bad: 'ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);',
     good: 'ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\n-- next migration:\nALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;',
+    kinds: ['AlterTableStmt'],
     check(statement, state) {
         const alter = alterExistingTable(statement.node, state);
         if (!alter)
@@ -37430,6 +37440,7 @@ const check_without_not_valid_rule = {
     safe: 'Add the constraint NOT VALID (instant; new and updated rows are checked), then in a later migration VALIDATE CONSTRAINT, which scans under a SHARE UPDATE EXCLUSIVE lock that lets reads and writes continue.',
     bad: 'ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total >= 0);',
     good: 'ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total >= 0) NOT VALID;\n-- next migration:\nALTER TABLE orders VALIDATE CONSTRAINT orders_total_positive;',
+    kinds: ['AlterTableStmt'],
     check(statement, state) {
         const alter = alterExistingTable(statement.node, state);
         if (!alter)
@@ -37470,6 +37481,7 @@ const validate_in_same_transaction_rule = {
     safe: 'Commit the NOT VALID constraint first: put VALIDATE CONSTRAINT in the next migration.',
     bad: 'ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;',
     good: '-- migration 1:\nALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\n-- migration 2:\nALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;',
+    kinds: ['AlterTableStmt'],
     check(statement, state) {
         if (!statement.inTransaction)
             return [];
@@ -37501,6 +37513,7 @@ const unique_constraint_without_index_rule = {
     safe: 'CREATE UNIQUE INDEX CONCURRENTLY first (its own migration, no transaction), then ALTER TABLE … ADD CONSTRAINT … UNIQUE USING INDEX (or PRIMARY KEY USING INDEX, after making the columns NOT NULL through a validated CHECK), which is instant.',
     bad: 'ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);',
     good: 'CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);\n-- next migration:\nALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key;',
+    kinds: ['AlterTableStmt'],
     check(statement, state) {
         const alter = alterExistingTable(statement.node, state);
         if (!alter)
@@ -37539,6 +37552,7 @@ const exclusion_constraint_rule = {
     safe: 'Schedule it in a maintenance window on a large table, or create the constraint together with a new table and move the data there; on a small table suppress this rule with a reason.',
     bad: 'ALTER TABLE bookings ADD CONSTRAINT no_overlap EXCLUDE USING gist (room WITH =, during WITH &&);',
     good: 'CREATE TABLE bookings_v2 (room int, during tstzrange, EXCLUDE USING gist (room WITH =, during WITH &&));',
+    kinds: ['AlterTableStmt'],
     check(statement, state) {
         const alter = alterExistingTable(statement.node, state);
         if (!alter)
@@ -37565,6 +37579,7 @@ const set_not_null_rule = {
     safe: 'Add CHECK (col IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT it in a later migration (no blocking lock), then SET NOT NULL: PostgreSQL 12+ uses the validated CHECK instead of scanning, and the CHECK can then be dropped.',
     bad: 'ALTER TABLE users ALTER COLUMN email SET NOT NULL;',
     good: 'ALTER TABLE users ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL) NOT VALID;\n-- next migration:\nALTER TABLE users VALIDATE CONSTRAINT users_email_not_null;\nALTER TABLE users ALTER COLUMN email SET NOT NULL;\nALTER TABLE users DROP CONSTRAINT users_email_not_null;',
+    kinds: ['AlterTableStmt'],
     check(statement, state) {
         const alter = alterExistingTable(statement.node, state);
         if (!alter)
@@ -37623,6 +37638,7 @@ const add_column_not_null_without_default_rule = {
     safe: 'Give the column a constant DEFAULT (no table rewrite since PostgreSQL 11), or add it nullable, backfill in batches, then add CHECK (col IS NOT NULL) NOT VALID → VALIDATE → SET NOT NULL.',
     bad: 'ALTER TABLE users ADD COLUMN plan text NOT NULL;',
     good: "ALTER TABLE users ADD COLUMN plan text NOT NULL DEFAULT 'free';",
+    kinds: ['AlterTableStmt'],
     check(statement, state) {
         const alter = alterExistingTable(statement.node, state);
         if (!alter)
@@ -37667,6 +37683,7 @@ const add_column_volatile_default_rule = {
     safe: 'Add the column without the default (or with a constant one), SET DEFAULT in a following statement (applies to new rows only, instant), then backfill existing rows in batches.',
     bad: 'ALTER TABLE users ADD COLUMN public_id uuid DEFAULT gen_random_uuid();',
     good: 'ALTER TABLE users ADD COLUMN public_id uuid;\nALTER TABLE users ALTER COLUMN public_id SET DEFAULT gen_random_uuid();\n-- then backfill existing rows in batches',
+    kinds: ['AlterTableStmt'],
     check(statement, state) {
         const alter = alterExistingTable(statement.node, state);
         if (!alter)
@@ -37749,6 +37766,7 @@ const add_column_stored_generated_rule = {
     safe: 'Add a plain nullable column, keep it up to date with a trigger (or the application), backfill existing rows in batches; on PostgreSQL 18+ a VIRTUAL generated column is instant.',
     bad: 'ALTER TABLE users ADD COLUMN email_lower text GENERATED ALWAYS AS (lower(email)) STORED;',
     good: 'ALTER TABLE users ADD COLUMN email_lower text;\n-- trigger to maintain it, then backfill in batches',
+    kinds: ['AlterTableStmt'],
     check(statement, state) {
         const alter = alterExistingTable(statement.node, state);
         if (!alter)
@@ -38277,25 +38295,30 @@ class SchemaModel {
         if (!def.colname)
             return;
         const column = { name: def.colname, type: columnTypeOf(def.typeName), notNull: false };
-        if (toExisting && !table.isNew && !(def.constraints ?? []).some((c) => FILLING_CONSTRAINTS.has(c.Constraint?.contype)) && !isSerialType(def.typeName)) {
+        const constraints = def.constraints;
+        if (toExisting && !table.isNew && !constraints?.some((c) => FILLING_CONSTRAINTS.has(c.Constraint?.contype)) && !isSerialType(def.typeName)) {
             column.allNull = true;
             this.allNullTables.push(table);
         }
         table.columns.set(def.colname, column);
-        for (const item of def.constraints ?? []) {
+        if (!constraints)
+            return;
+        for (const item of constraints) {
             const constraint = item.Constraint;
             if (!constraint)
                 continue;
             if (constraint.contype === 'CONSTR_NOTNULL' || constraint.contype === 'CONSTR_PRIMARY')
                 column.notNull = true;
             if (constraint.contype !== 'CONSTR_NOTNULL' && constraint.contype !== 'CONSTR_NULL' && constraint.contype !== 'CONSTR_DEFAULT') {
-                this.addConstraint(table, { ...constraint, keys: constraint.keys ?? [{ String: { sval: def.colname } }] }, false);
+                // A column constraint's keys are its column; passed beside the node, not spread into a copy of it
+                // (a spread parse node plus one property costs microseconds on V8, once per column constraint).
+                this.addConstraint(table, constraint, false, constraint.keys ? undefined : [def.colname]);
             }
         }
     }
-    addConstraint(table, constraint, alter) {
+    addConstraint(table, constraint, alter, columnKeys) {
         const kind = CONSTRAINT_KINDS[constraint.contype] ?? 'other';
-        const keys = (constraint.keys ?? []).map((k) => stringValue(k)).filter((k) => !!k);
+        const keys = columnKeys ?? keyNames(constraint.keys);
         const notNullColumns = kind === 'check' ? notNullColumnsOf(constraint.raw_expr) : kind === 'notnull' || kind === 'primary' ? keys : [];
         if (kind === 'primary') {
             for (const key of keys) {
@@ -38304,7 +38327,7 @@ class SchemaModel {
                     column.notNull = true;
             }
             if (constraint.indexname) {
-                const index = this.indexes.get({ ...(table.ref.schema ? { schema: table.ref.schema } : {}), name: constraint.indexname });
+                const index = this.indexes.get(sibling(table.ref, constraint.indexname));
                 for (const key of index?.columns ?? []) {
                     const column = table.columns.get(key);
                     if (column)
@@ -38319,12 +38342,12 @@ class SchemaModel {
         const name = constraint.conname ?? `${table.ref.name}_${keys.join('_') || kind}_${kind}`;
         table.constraints.set(name, { name, kind, valid: !(alter && constraint.skip_validation), notNullColumns });
         if ((kind === 'unique' || kind === 'primary') && constraint.indexname) {
-            const index = this.indexes.get({ ...(table.ref.schema ? { schema: table.ref.schema } : {}), name: constraint.indexname });
+            const index = this.indexes.get(sibling(table.ref, constraint.indexname));
             if (index)
                 this.indexes.delete(index.ref), this.indexes.set({ ...index, ref: { ...index.ref, name } });
         }
         else if (kind === 'unique' || kind === 'primary' || kind === 'exclusion') {
-            this.indexes.set({ ref: { ...(table.ref.schema ? { schema: table.ref.schema } : {}), name }, table: table.ref, valid: true, unique: true, isNew: table.isNew, columns: keys });
+            this.indexes.set({ ref: sibling(table.ref, name), table: table.ref, valid: true, unique: true, isNew: table.isNew, columns: keys });
         }
     }
     createIndex(stmt, isNew) {
@@ -38492,7 +38515,7 @@ class SchemaModel {
                 case 'AT_DropConstraint':
                     if (cmd.name) {
                         table.constraints.delete(cmd.name);
-                        this.indexes.delete({ ...(table.ref.schema ? { schema: table.ref.schema } : {}), name: cmd.name });
+                        this.indexes.delete(sibling(table.ref, cmd.name));
                     }
                     break;
                 default:
@@ -38527,6 +38550,21 @@ function visitColumns(node, into) {
         for (const child of Object.values(node))
             visitColumns(child, into);
     }
+}
+/** An object named `name` in the schema of `ref` (an index or constraint of a table), as written. */
+function sibling(ref, name) {
+    return ref.schema ? { schema: ref.schema, name } : { name };
+}
+/** The names in a constraint's key list (String nodes). */
+function keyNames(keys) {
+    const names = [];
+    if (keys)
+        for (const key of keys) {
+            const name = stringValue(key);
+            if (name)
+                names.push(name);
+        }
+    return names;
 }
 function emptyRelation(ref, kind, isNew) {
     return { ref, kind, isNew, columnsKnown: kind === 'table', columns: new Map(), constraints: new Map() };
@@ -38627,6 +38665,7 @@ const change_column_type_rule = {
     safe: 'Add a new column with the new type, write to both (trigger or application), backfill in batches, switch reads, then drop the old column in a later release.',
     bad: 'ALTER TABLE orders ALTER COLUMN code TYPE varchar(19); -- code was varchar(20)',
     good: 'ALTER TABLE orders ALTER COLUMN code TYPE varchar(40); -- code was varchar(20): no rewrite',
+    kinds: ['AlterTableStmt'],
     check(statement, state) {
         const alter = alterExistingTable(statement.node, state);
         if (!alter)
@@ -38702,6 +38741,7 @@ const drop_not_null_rule = {
     safe: 'Make sure every reader handles NULL first (deploy the code before the migration); keep the constraint if the column should stay mandatory.',
     bad: 'ALTER TABLE users ALTER COLUMN email DROP NOT NULL;',
     good: '-- after every reader handles NULL:\nALTER TABLE users ALTER COLUMN email DROP NOT NULL;',
+    kinds: ['AlterTableStmt'],
     check(statement, state) {
         const alter = alterExistingTable(statement.node, state);
         if (!alter)
@@ -38726,6 +38766,7 @@ const prefer_jsonb_rule = {
     safe: 'Use jsonb (unless the exact input text, key order or duplicate keys must be preserved).',
     bad: 'ALTER TABLE events ADD COLUMN payload json;',
     good: 'ALTER TABLE events ADD COLUMN payload jsonb;',
+    kinds: ['CreateStmt', 'CreateForeignTableStmt', 'CompositeTypeStmt', 'AlterTableStmt'],
     check(statement) {
         const node = statement.node;
         const columns = [];
@@ -38762,6 +38803,7 @@ const drop_table_rule = {
     safe: 'Stop using the table in a release first, keep it (or rename it to a *_deprecated name and back it up) for a while, then drop it in a migration marked as breaking (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking).',
     bad: 'DROP TABLE legacy_sessions;',
     good: '-- after the release that stopped using it, with --allow-breaking:\nDROP TABLE IF EXISTS legacy_sessions;',
+    kinds: ['DropStmt'],
     check(statement, state) {
         const drop = statement.node.DropStmt;
         if (!drop || drop.removeType !== 'OBJECT_TABLE')
@@ -38785,6 +38827,7 @@ const drop_column_rule = {
     safe: 'Release code that no longer reads or writes the column (ignore it in the ORM) first, then drop it in a later migration marked as breaking (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking).',
     bad: 'ALTER TABLE users DROP COLUMN legacy_flag;',
     good: '-- after the release that stopped using it, with --allow-breaking:\nALTER TABLE users DROP COLUMN IF EXISTS legacy_flag;',
+    kinds: ['AlterTableStmt'],
     check(statement, state) {
         const alter = alterExistingTable(statement.node, state);
         if (!alter)
@@ -38813,6 +38856,7 @@ const drop_schema_rule = {
     safe: 'Drop the objects one by one once nothing uses them, then the empty schema, in a migration marked as breaking (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking).',
     bad: 'DROP SCHEMA reporting CASCADE;',
     good: '-- with --allow-breaking, once empty:\nDROP SCHEMA IF EXISTS reporting;',
+    kinds: ['DropStmt'],
     check(statement, state) {
         const drop = statement.node.DropStmt;
         if (!drop || drop.removeType !== 'OBJECT_SCHEMA')
@@ -38836,6 +38880,7 @@ const truncate_rule = {
     safe: 'Delete data deliberately and in batches from an operational script, or mark the migration as breaking (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking) when emptying the table is really intended.',
     bad: 'TRUNCATE sessions;',
     good: '-- with --allow-breaking, when intended:\nTRUNCATE sessions;',
+    kinds: ['TruncateStmt'],
     check(statement, state) {
         const truncate = statement.node.TruncateStmt;
         if (!truncate)
@@ -38860,6 +38905,7 @@ const rename_table_rule = {
     safe: 'Create the new name as a view on the old table (or the reverse) so both names work, switch the code, then drop the alias later; or mark the migration as breaking (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking) when downtime is accepted.',
     bad: 'ALTER TABLE customers RENAME TO clients;',
     good: 'ALTER TABLE customers RENAME TO clients;\nCREATE VIEW customers AS SELECT * FROM clients;  -- keeps old code working until it is gone',
+    kinds: ['RenameStmt'],
     check(statement, state) {
         const rename = statement.node.RenameStmt;
         const kind = rename && KINDS[rename.renameType];
@@ -38884,6 +38930,7 @@ const rename_column_rule = {
     safe: 'Add the new column, write to both and backfill, switch reads, then drop the old one in a later release; or mark the migration as breaking (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking) when downtime is accepted.',
     bad: 'ALTER TABLE users RENAME COLUMN name TO full_name;',
     good: 'ALTER TABLE users ADD COLUMN full_name text;\n-- dual-write, backfill in batches, switch reads, then drop name',
+    kinds: ['RenameStmt'],
     check(statement, state) {
         const rename = statement.node.RenameStmt;
         if (!rename || rename.renameType !== 'OBJECT_COLUMN')
@@ -38906,6 +38953,7 @@ const rename_schema_rule = {
     safe: 'Create the new schema and move objects one by one (ALTER … SET SCHEMA) behind views, or mark the migration as breaking (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking).',
     bad: 'ALTER SCHEMA reporting RENAME TO analytics;',
     good: '-- with --allow-breaking, once every client uses the new name:\nALTER SCHEMA reporting RENAME TO analytics;',
+    kinds: ['RenameStmt'],
     check(statement, state) {
         const rename = statement.node.RenameStmt;
         if (!rename || rename.renameType !== 'OBJECT_SCHEMA' || state.isNewSchema(rename.subname))
@@ -38926,6 +38974,7 @@ const rename_enum_value_rule = {
     safe: 'Add the new value, migrate rows and code to it, and stop using the old one (enum values cannot be dropped: keep it, or mark the rename as breaking with ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking).',
     bad: "ALTER TYPE order_status RENAME VALUE 'canceled' TO 'cancelled';",
     good: "ALTER TYPE order_status ADD VALUE IF NOT EXISTS 'cancelled';",
+    kinds: ['AlterEnumStmt'],
     check(statement, state) {
         const alter = statement.node.AlterEnumStmt;
         if (!alter?.oldVal)
@@ -38949,6 +38998,7 @@ const delete_without_where_rule = {
     safe: 'Delete in bounded batches (DELETE … WHERE id IN (SELECT id … LIMIT 10000)) from a job or a non-transactional migration, or mark the migration as breaking (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking) when emptying the table is intended.',
     bad: 'DELETE FROM sessions;',
     good: "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at < now() LIMIT 10000);",
+    kinds: ['DeleteStmt'],
     check(statement, state) {
         const del = statement.node.DeleteStmt;
         if (!del || del.whereClause)
@@ -38972,6 +39022,7 @@ const update_without_where_rule = {
     safe: 'Backfill in bounded batches (UPDATE … WHERE id BETWEEN … or WHERE id IN (SELECT … LIMIT 10000)), each committed separately, from a job or a non-transactional migration.',
     bad: "UPDATE users SET plan = 'free';",
     good: "UPDATE users SET plan = 'free' WHERE id IN (SELECT id FROM users WHERE plan IS NULL LIMIT 10000);  -- repeated until no row is left",
+    kinds: ['UpdateStmt'],
     check(statement, state) {
         const update = statement.node.UpdateStmt;
         if (!update || update.whereClause)
@@ -38995,6 +39046,7 @@ const vacuum_full_rule = {
     safe: 'Use plain VACUUM (no blocking lock), or pg_repack / pg_squeeze to reclaim space online; schedule VACUUM FULL only in a maintenance window, not in a migration.',
     bad: 'VACUUM FULL events;',
     good: 'VACUUM (ANALYZE) events;',
+    kinds: ['VacuumStmt'],
     check(statement, state) {
         const vacuum = statement.node.VacuumStmt;
         if (!vacuum || !vacuum.is_vacuumcmd || !isVacuumFull(vacuum))
@@ -39018,6 +39070,7 @@ const cluster_rule = {
     safe: 'Use pg_repack (--order-by) to reorder a table online, or schedule CLUSTER in a maintenance window.',
     bad: 'CLUSTER events USING events_created_at_idx;',
     good: '-- pg_repack --table=events --order-by=created_at (outside the migration)',
+    kinds: ['ClusterStmt'],
     check(statement, state) {
         const cluster = statement.node.ClusterStmt;
         if (!cluster)
@@ -39040,6 +39093,7 @@ const lock_table_rule = {
     safe: 'Let each statement take the lock it needs, keep the migration short, and rely on ddlgate\'s lock_timeout and retries; if you really need the lock to order statements, take the weakest mode that works and suppress this rule with the reason.',
     bad: 'LOCK TABLE orders;',
     good: '-- no explicit lock: ALTER TABLE takes what it needs, bounded by lock_timeout',
+    kinds: ['LockStmt'],
     check(statement, state) {
         const lock = statement.node.LockStmt;
         if (!lock || (lock.mode ?? 8) < 5)
@@ -39063,6 +39117,7 @@ const set_tablespace_rule = {
     safe: 'Use pg_repack --tablespace to move a table online; for an index, CREATE INDEX CONCURRENTLY … TABLESPACE … and drop the old one concurrently.',
     bad: 'ALTER TABLE events SET TABLESPACE fast_ssd;',
     good: '-- pg_repack --table=events --tablespace=fast_ssd (outside the migration)',
+    kinds: ['AlterTableMoveAllStmt', 'AlterTableStmt'],
     check(statement, state) {
         const node = statement.node;
         if (node.AlterTableMoveAllStmt) {
@@ -39096,6 +39151,7 @@ const detach_partition_not_concurrently_rule = {
     safe: 'Use DETACH PARTITION … CONCURRENTLY (PostgreSQL 14+), outside a transaction (ddlgate runs such a file statement by statement); if it is interrupted, finish it with DETACH PARTITION … FINALIZE.',
     bad: 'ALTER TABLE events DETACH PARTITION events_2023;',
     good: 'ALTER TABLE events DETACH PARTITION events_2023 CONCURRENTLY;',
+    kinds: ['AlterTableStmt'],
     check(statement, state) {
         const alter = alterExistingTable(statement.node, state);
         if (!alter)
@@ -39125,6 +39181,7 @@ const refresh_materialized_view_rule = {
     safe: 'Use REFRESH MATERIALIZED VIEW CONCURRENTLY (it needs a unique index on the view and lets reads continue), or refresh from a scheduled job rather than a migration.',
     bad: 'REFRESH MATERIALIZED VIEW sales_summary;',
     good: 'REFRESH MATERIALIZED VIEW CONCURRENTLY sales_summary;',
+    kinds: ['RefreshMatViewStmt'],
     check(statement, state) {
         const refresh = statement.node.RefreshMatViewStmt;
         if (!refresh || refresh.concurrent)
@@ -39168,6 +39225,7 @@ const statements_after_access_exclusive_rule = {
     safe: 'Put the statement that takes the ACCESS EXCLUSIVE lock last in the migration, or in its own migration, so the lock is held for milliseconds.',
     bad: "ALTER TABLE users ADD COLUMN plan text;\nUPDATE users SET plan = 'free' WHERE plan IS NULL;",
     good: "-- migration 1:\nALTER TABLE users ADD COLUMN plan text;\n-- migration 2 (batched):\nUPDATE users SET plan = 'free' WHERE id IN (SELECT id FROM users WHERE plan IS NULL LIMIT 10000);",
+    kinds: [...SLOW],
     check(statement, state) {
         if (!statement.inTransaction)
             return [];
@@ -39213,6 +39271,7 @@ const drop_view_rule = {
     safe: 'Stop reading the view in a release first, then drop it in a migration marked as breaking (ALLOW_BREAKING_MIGRATIONS=true / --allow-breaking). To change a view\'s definition keep its columns and use CREATE OR REPLACE VIEW.',
     bad: 'DROP VIEW active_users;',
     good: 'CREATE OR REPLACE VIEW active_users AS SELECT id, email, last_seen FROM users WHERE active;',
+    kinds: ['DropStmt'],
     check(statement, state) {
         const drop = statement.node.DropStmt;
         if (!drop || (drop.removeType !== 'OBJECT_VIEW' && drop.removeType !== 'OBJECT_MATVIEW'))
@@ -39236,6 +39295,7 @@ const drop_database_rule = {
     safe: 'Drop databases by hand, after a backup, outside the migrations; a migration works inside one database.',
     bad: 'DROP DATABASE analytics;',
     good: '-- not in a migration: pg_dump analytics, then DROP DATABASE by hand',
+    kinds: ['DropdbStmt'],
     check(statement) {
         const drop = statement.node.DropdbStmt;
         if (!drop)
@@ -39255,6 +39315,7 @@ const set_logged_unlogged_rule = {
     safe: 'Create a new table with the wanted persistence, copy the data in batches, and swap the tables in a short transaction; or run it in a maintenance window.',
     bad: 'ALTER TABLE events SET LOGGED;',
     good: '-- create events_logged, copy in batches, then swap names in one short transaction',
+    kinds: ['AlterTableStmt'],
     check(statement, state) {
         const alter = alterExistingTable(statement.node, state);
         if (!alter)
@@ -39283,6 +39344,7 @@ const validate_with_stronger_lock_rule = {
     safe: 'Run VALIDATE CONSTRAINT as its own ALTER TABLE statement (ideally its own migration) and the other subcommands in another.',
     bad: 'ALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk, ADD COLUMN note text;',
     good: 'ALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;\n-- separately:\nALTER TABLE orders ADD COLUMN note text;',
+    kinds: ['AlterTableStmt'],
     check(statement, state) {
         const alter = alterExistingTable(statement.node, state);
         if (!alter)
@@ -39309,6 +39371,7 @@ const alter_domain_constraint_rule = {
     safe: 'ALTER DOMAIN … ADD CONSTRAINT … NOT VALID (instant; new values are checked), then ALTER DOMAIN … VALIDATE CONSTRAINT in a later migration (takes only a SHARE UPDATE EXCLUSIVE lock on the tables). For NOT NULL, use a CHECK (VALUE IS NOT NULL) NOT VALID domain constraint.',
     bad: 'ALTER DOMAIN positive_amount ADD CONSTRAINT positive CHECK (VALUE > 0);',
     good: 'ALTER DOMAIN positive_amount ADD CONSTRAINT positive CHECK (VALUE > 0) NOT VALID;\n-- next migration:\nALTER DOMAIN positive_amount VALIDATE CONSTRAINT positive;',
+    kinds: ['AlterDomainStmt'],
     check(statement, state) {
         const alter = statement.node.AlterDomainStmt;
         if (!alter)
@@ -39343,6 +39406,7 @@ const primary_key_nullable_columns_rule = {
     safe: 'Make the columns NOT NULL first: ADD CONSTRAINT … CHECK (col IS NOT NULL) NOT VALID, VALIDATE it in a later migration, SET NOT NULL (instant on PostgreSQL 12+ with the validated CHECK), then ADD PRIMARY KEY USING INDEX.',
     bad: 'ALTER TABLE accounts ADD CONSTRAINT accounts_pkey PRIMARY KEY USING INDEX accounts_id_idx; -- id is nullable',
     good: 'ALTER TABLE accounts ADD CONSTRAINT accounts_id_not_null CHECK (id IS NOT NULL) NOT VALID;\n-- next migration:\nALTER TABLE accounts VALIDATE CONSTRAINT accounts_id_not_null;\nALTER TABLE accounts ALTER COLUMN id SET NOT NULL;\nALTER TABLE accounts ADD CONSTRAINT accounts_pkey PRIMARY KEY USING INDEX accounts_id_idx;',
+    kinds: ['AlterTableStmt'],
     check(statement, state) {
         const alter = alterExistingTable(statement.node, state);
         if (!alter)
@@ -39406,6 +39470,7 @@ const dry_run_irreversible_rule = {
     safe: 'Keep such operations out of migrations (run them by hand or from a job), or make them idempotent and mark the migration so its effect is expected twice; use nextval/setval only on sequences the migration creates.',
     bad: "COPY users TO PROGRAM 'gzip > /tmp/users.gz';",
     good: '-- export data with a job outside the migrations',
+    kinds: [...CAN_CALL],
     check(statement) {
         const node = statement.node;
         if (!CAN_CALL.has(statement.kind))
@@ -39435,6 +39500,7 @@ const duplicate_column_rule = {
     safe: 'Name every column once (give expressions in a view or SELECT INTO distinct aliases).',
     bad: 'UPDATE accounts SET plan = \'free\', plan = \'pro\';',
     good: 'UPDATE accounts SET plan = \'pro\';',
+    kinds: [...duplicate_column_KINDS],
     check(statement) {
         const node = statement.node;
         if (!duplicate_column_KINDS.has(statement.kind))
@@ -39531,6 +39597,7 @@ const statement_fails_rule = {
     safe: 'Fix the statement: name existing columns, create each object once (or IF NOT EXISTS), backfill a new column before requiring it to be NOT NULL; for a column a view uses, drop the view, change the column and create the view again in the same migration.',
     bad: 'CREATE TABLE books (id bigint PRIMARY KEY, title text);\nALTER TABLE books ADD CONSTRAINT books_price_positive CHECK (price > 0);',
     good: 'CREATE TABLE books (id bigint PRIMARY KEY, title text, price numeric);\nALTER TABLE books ADD CONSTRAINT books_price_positive CHECK (price > 0);',
+    kinds: ['CreateStmt', 'IndexStmt', 'AlterTableStmt'],
     check(statement, state) {
         const node = statement.node;
         if (!node.CreateStmt && !node.IndexStmt && !node.AlterTableStmt)
@@ -39550,7 +39617,8 @@ const statement_fails_rule = {
             return hits;
         }
         if (node.IndexStmt?.idxname && !node.IndexStmt.if_not_exists) {
-            const existing = schema.index({ ...(node.IndexStmt.relation?.schemaname ? { schema: node.IndexStmt.relation.schemaname } : {}), name: node.IndexStmt.idxname });
+            const schemaName = node.IndexStmt.relation?.schemaname;
+            const existing = schema.index(schemaName ? { schema: schemaName, name: node.IndexStmt.idxname } : { name: node.IndexStmt.idxname });
             if (existing && (existing.isNew || schema.complete))
                 hits.push({ message: `index ${node.IndexStmt.idxname} already exists: PostgreSQL rejects CREATE INDEX` });
         }
@@ -39575,7 +39643,7 @@ const statement_fails_rule = {
                     added.add(name);
                     continue;
                 }
-                if (table && cmd.name && ['AT_AlterColumnType', 'AT_SetNotNull', 'AT_DropNotNull', 'AT_ColumnDefault', 'AT_SetStatistics'].includes(cmd.subtype) && !added.has(cmd.name))
+                if (table && cmd.name && COLUMN_COMMANDS.has(cmd.subtype) && !added.has(cmd.name))
                     missing(table, cmd.name, hits);
                 if (table && cmd.subtype === 'AT_DropColumn' && cmd.name && !cmd.missing_ok)
                     missing(table, cmd.name, hits);
@@ -39621,6 +39689,8 @@ function usedByViews(state, ref, cmd, hits) {
         hits.push({ message: `column ${cmd.name} of ${refText(ref)} is used by ${names}: PostgreSQL rejects DROP COLUMN without CASCADE (and CASCADE drops the view too)`, hint: `Drop or redefine ${names} first (without the column), then drop the column.`, table: ref });
     }
 }
+/** ALTER TABLE commands on an existing column (named by cmd.name). */
+const COLUMN_COMMANDS = new Set(['AT_AlterColumnType', 'AT_SetNotNull', 'AT_DropNotNull', 'AT_ColumnDefault', 'AT_SetStatistics']);
 function sameSchema(a, b) {
     return (a.schema ?? 'public') === (b.schema ?? 'public');
 }
@@ -39671,6 +39741,8 @@ function emptyColumnCheck(state, ref, columns, hits, what) {
     }
 }
 function dedupe(hits) {
+    if (hits.length < 2)
+        return hits;
     const seen = new Set();
     return hits.filter((hit) => (seen.has(hit.message) ? false : (seen.add(hit.message), true)));
 }
@@ -39686,6 +39758,8 @@ const dry_run_observed_rule = {
     summary: 'A table rewrite, or a blocking lock held for long, that the dry-run saw and no rule predicted.',
     why: 'The dry-run runs the migration on a real PostgreSQL and reads pg_locks and each table\'s relfilenode: a rewrite (new relfilenode) copies every row under an ACCESS EXCLUSIVE lock, and a SHARE or stronger lock held for seconds blocks writes for as long. When no rule predicted it, the statement does something ddlgate\'s rules do not know; the dry-run\'s evidence is the finding.',
     safe: 'Find out why the statement rewrites or locks the table (a trigger, a rule, a type with a non-binary-coercible cast, a large backfill) and use the safe pattern for that operation, or run it in a maintenance window.',
+    // Reported from the dry-run's evidence (src/lint/evidence.ts), never from a statement check.
+    kinds: [],
     check: () => [],
 };
 
@@ -39700,6 +39774,8 @@ const invalid_ignore_rule = {
     safe: 'Write `-- ddlgate-ignore <rule>[, <rule>]: <why this is safe here>` on the line just above the statement.',
     bad: '-- ddlgate-ignore drop-column\nALTER TABLE users DROP COLUMN legacy_flag;',
     good: '-- ddlgate-ignore drop-column: unused since release 4.2, no reader left\nALTER TABLE users DROP COLUMN legacy_flag;',
+    // Reported by the engine itself, never from a statement check.
+    kinds: [],
     check: () => [],
 };
 
@@ -39714,6 +39790,8 @@ const unused_ignore_rule = {
     safe: 'Remove the comment, or move it to the line just above the statement it is meant for.',
     bad: '-- ddlgate-ignore drop-table: old table\nCREATE TABLE t (id int);',
     good: 'CREATE TABLE t (id int);',
+    // Reported by the engine itself, never from a statement check.
+    kinds: [],
     check: () => [],
 };
 
@@ -39862,7 +39940,7 @@ class FileLinter {
     pgVersion;
     transactional = true;
     findings = [];
-    activeRules;
+    rules;
     notValid = [];
     accessExclusive = new Map();
     enumValues = new Map();
@@ -39874,7 +39952,7 @@ class FileLinter {
         this.noTransaction = noTransaction;
         this.schema = schema;
         this.pgVersion = options.pgVersion;
-        this.activeRules = RULES.filter((rule) => options.rules[rule.id] !== 'off' && !(down && rule.breaking));
+        this.rules = dispatchFor(options, down);
     }
     run(text) {
         let statements;
@@ -39934,7 +40012,9 @@ class FileLinter {
                 transactionId++;
             const inTransaction = this.transactional || inExplicit;
             const unit = {
-                ...positionOf(statement),
+                line: statement.line,
+                column: statement.column,
+                endLine: statement.endLine,
                 node: statement.node,
                 kind: statement.kind,
                 sql: statement.sql,
@@ -39950,7 +40030,7 @@ class FileLinter {
     }
     // ---- one statement ---------------------------------------------------------------------------
     process(unit, top) {
-        for (const rule of this.activeRules) {
+        for (const rule of this.rules.forKind(unit.kind)) {
             let hits;
             try {
                 hits = rule.check(unit, this);
@@ -40145,7 +40225,8 @@ class FileLinter {
         return this.accessExclusive.get(transactionId);
     }
     enumValuesAddedInTransaction(transactionId) {
-        return this.enumValues.get(transactionId) ?? new Map();
+        // Asked for every statement in a transaction: one shared empty map, not a new one each time.
+        return this.enumValues.get(transactionId) ?? NO_ENUM_VALUES;
     }
     // ---- findings and suppressions -----------------------------------------------------------------
     severityFor(rule, hit) {
@@ -40234,6 +40315,39 @@ class FileLinter {
     sorted() {
         return this.findings.sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
     }
+}
+const NO_ENUM_VALUES = new Map();
+/**
+ * The active rules by statement kind. A rule that declares `kinds` is called only for those statements; the
+ * lists keep RULES order and are built once per kind, then reused for every statement (and, through
+ * dispatchFor's cache, for every file linted with the same settings).
+ */
+class RuleDispatch {
+    active;
+    byKind = new Map();
+    constructor(active) {
+        this.active = active;
+    }
+    forKind(kind) {
+        let rules = this.byKind.get(kind);
+        if (!rules) {
+            rules = this.active.filter((rule) => !rule.kinds || rule.kinds.includes(kind));
+            this.byKind.set(kind, rules);
+        }
+        return rules;
+    }
+}
+/** Dispatch tables by rule settings (which rules are off, up or down): a directory's files share one. */
+const DISPATCH = new Map();
+function dispatchFor(options, down) {
+    const active = RULES.filter((rule) => options.rules[rule.id] !== 'off' && !(down && rule.breaking));
+    const key = active.map((rule) => rule.id).join(',');
+    let dispatch = DISPATCH.get(key);
+    if (!dispatch) {
+        dispatch = new RuleDispatch(active);
+        DISPATCH.set(key, dispatch);
+    }
+    return dispatch;
 }
 const RUNNER_REFUSES = 'ddlgate runs one migration in one transaction and refuses this file: remove it (only a BEGIN … COMMIT pair wrapping the whole file is accepted)';
 /**
