@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { FakeGitHub } from './fake-github.js';
+import { FakeGitHub, type FakeGitHubOptions } from './fake-github.js';
 import { REPO_ROOT, removeDir, tempDir } from './pg.js';
 
 export const BUNDLE = path.join(REPO_ROOT, 'dist', 'index.js');
@@ -129,19 +129,22 @@ export interface ActionOnPush {
 }
 
 /**
- * For the calling test file: checks the bundle exists, starts a FakeGitHub (beforeAll) and stops it
- * (afterAll); `action` runs the bundle as a deploy job does, on a push event.
+ * For the calling test file: a FakeGitHub that is started (after checking the bundle exists) before the
+ * file's tests and stopped after them. Hooks the file registers later run after the start, so they may
+ * seed its pull request files and comments.
  */
-export function useActionOnPush(): ActionOnPush {
-  const handle: ActionOnPush = {
-    fake: undefined as unknown as FakeGitHub,
-    action: (cwd, inputs) => runAction(cwd, handle.fake, { 'migrations-dir': 'migrations', comment: 'false', ...inputs }, { event: PUSH_EVENT, eventName: 'push' }),
-  };
+export function useFakeGitHub(options?: FakeGitHubOptions): FakeGitHub {
+  const fake = new FakeGitHub(options);
   beforeAll(async () => {
     if (!existsSync(BUNDLE)) throw new Error('dist/index.js is missing: run npm run bundle first');
-    handle.fake = new FakeGitHub();
-    await handle.fake.start();
+    await fake.start();
   });
-  afterAll(async () => handle.fake?.stop());
-  return handle;
+  afterAll(async () => fake.stop());
+  return fake;
+}
+
+/** useFakeGitHub, and `action` runs the bundle as a deploy job does, on a push event. */
+export function useActionOnPush(): ActionOnPush {
+  const fake = useFakeGitHub();
+  return { fake, action: (cwd, inputs) => runAction(cwd, fake, { 'migrations-dir': 'migrations', comment: 'false', ...inputs }, { event: PUSH_EVENT, eventName: 'push' }) };
 }

@@ -7,8 +7,7 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { BUNDLE, HEAD_SHA, PR, pullRequestEvent, runAction } from '../helpers/action-runner.js';
-import { FakeGitHub } from '../helpers/fake-github.js';
+import { HEAD_SHA, PR, pullRequestEvent, runAction, useFakeGitHub } from '../helpers/action-runner.js';
 import { query, removeDir, tempDir, testMajor, useTestDatabase } from '../helpers/pg.js';
 
 const db = useTestDatabase();
@@ -23,13 +22,10 @@ async function sessionsOn(database: string): Promise<number> {
   return Number(rows[0].sessions);
 }
 
-let fake: FakeGitHub;
+const fake = useFakeGitHub({ maxPerPage: 2 });
 let workspace: string;
 
 beforeAll(async () => {
-  if (!existsSync(BUNDLE)) throw new Error('dist/index.js is missing: run npm run bundle first');
-  fake = new FakeGitHub({ maxPerPage: 2 });
-  await fake.start();
   workspace = tempDir({
     'migrations/20260101000000_create_users.up.sql': USERS_UP,
     'migrations/20260101000000_create_users.down.sql': 'DROP TABLE users;\n',
@@ -52,7 +48,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await fake?.stop();
   if (workspace) removeDir(workspace);
 });
 

@@ -5,18 +5,13 @@
  * names the layout, and a folder of .sql files with no migration fails the step instead of passing.
  * Build the bundle first: npm run bundle.
  */
-import { existsSync } from 'node:fs';
-import { BUNDLE, PR, runAction } from '../helpers/action-runner.js';
-import { FakeGitHub } from '../helpers/fake-github.js';
+import { PR, runAction, useFakeGitHub } from '../helpers/action-runner.js';
 import { removeDir, tempDir } from '../helpers/pg.js';
 
-let fake: FakeGitHub;
+const fake = useFakeGitHub();
 let workspace: string;
 
 beforeAll(async () => {
-  if (!existsSync(BUNDLE)) throw new Error('dist/index.js is missing: run npm run bundle first');
-  fake = new FakeGitHub();
-  await fake.start();
   workspace = tempDir({
     'db/migrations/20240101120000_create_events.sql': '-- migrate:up\nCREATE TABLE events (id bigint PRIMARY KEY);\n\n-- migrate:down\nDROP TABLE events;\n',
     'db/migrations/20240102120000_add_payload.sql': '-- migrate:up\nALTER TABLE events ADD COLUMN payload json;\n\n-- migrate:down\nALTER TABLE events DROP COLUMN payload;\n',
@@ -32,7 +27,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await fake?.stop();
   if (workspace) removeDir(workspace);
 });
 

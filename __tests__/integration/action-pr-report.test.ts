@@ -6,9 +6,9 @@
  * thousands of findings, an unchanged rerun, and each command's own headline.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { BUNDLE, HEAD_SHA, PR, pullRequestEvent, runAction } from '../helpers/action-runner.js';
+import { HEAD_SHA, PR, pullRequestEvent, runAction, useFakeGitHub } from '../helpers/action-runner.js';
 import { FakeGitHub } from '../helpers/fake-github.js';
 import { removeDir, tempDir, useTestDatabase } from '../helpers/pg.js';
 
@@ -48,15 +48,7 @@ function ours(fake: FakeGitHub, login: string, marker = MARKER) {
 }
 const APP_MARKER = '<!-- ddlgate:report:app/migrations -->';
 
-let fake: FakeGitHub;
-beforeAll(async () => {
-  if (!existsSync(BUNDLE)) throw new Error('dist/index.js is missing: run npm run bundle first');
-  fake = new FakeGitHub();
-  await fake.start();
-});
-afterAll(async () => {
-  await fake?.stop();
-});
+const fake = useFakeGitHub();
 beforeEach(() => {
   fake.comments.clear();
   fake.reviews.clear();

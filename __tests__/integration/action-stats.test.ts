@@ -3,10 +3,9 @@
  * pull request comes from a fork, the token can only read, and there is no secret — no production URL,
  * only the job's throwaway database (replay-base). The action is run as the runner runs it (dist/).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { BUNDLE, PR, pullRequestEvent, runAction } from '../helpers/action-runner.js';
-import { FakeGitHub } from '../helpers/fake-github.js';
+import { PR, pullRequestEvent, runAction, useFakeGitHub } from '../helpers/action-runner.js';
 import { query, removeDir, runCli, tempDir, useTestDatabase } from '../helpers/pg.js';
 
 const db = useTestDatabase();
@@ -18,21 +17,14 @@ const MIGRATIONS = {
 const PR_MIGRATION = 'migrations/20260103000000_indexes.up.sql';
 const PR_SQL = 'CREATE INDEX users_email_idx ON users (email);\nCREATE INDEX orders_customer_idx ON orders (customer_id);\nALTER TABLE orders ADD COLUMN flag boolean;\n';
 
-let fake: FakeGitHub;
+const fake = useFakeGitHub();
 
 /** The summary's text without markdown escapes. */
 const plain = (markdown: string) => markdown.replace(/\\([\\`*_{}[\]()#+\-.!|<>])/g, '$1');
 
 beforeAll(async () => {
-  if (!existsSync(BUNDLE)) throw new Error('dist/index.js is missing: run npm run bundle first');
-  fake = new FakeGitHub();
-  await fake.start();
   fake.files.set(PR, [{ filename: PR_MIGRATION, status: 'added' }]);
 }, 60_000);
-
-afterAll(async () => {
-  await fake?.stop();
-});
 
 /** "Production": the migrations applied by ddlgate, then rows; the snapshot as the deploy workflow takes it. */
 async function productionSnapshot(workspace: string, handMade?: string): Promise<string> {

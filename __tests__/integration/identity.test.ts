@@ -9,8 +9,7 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { BUNDLE, runAction } from '../helpers/action-runner.js';
-import { FakeGitHub } from '../helpers/fake-github.js';
+import { runAction, useFakeGitHub } from '../helpers/action-runner.js';
 import { removeDir, runCli, tempDir, useTestDatabase } from '../helpers/pg.js';
 
 const db = useTestDatabase();
@@ -147,13 +146,7 @@ describe('environment identity through the CLI', () => {
 });
 
 describe('environment identity through the action (dist/)', () => {
-  let fake: FakeGitHub;
-  beforeAll(async () => {
-    if (!existsSync(BUNDLE)) throw new Error('dist/index.js is missing: run npm run bundle first');
-    fake = new FakeGitHub();
-    await fake.start();
-  });
-  afterAll(async () => fake.stop());
+  const fake = useFakeGitHub();
 
   it('an apply labelled staging on a database labelled production is refused with no statement run', async () => {
     const url = await db.createDatabase('identity_action');

@@ -4,15 +4,13 @@
  * commands are swept over such directories on real PostgreSQL: each fails with one line naming the first
  * unrecognised file, and nothing is written to the database (no tracking schema).
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { BUNDLE, runAction } from '../helpers/action-runner.js';
-import { FakeGitHub } from '../helpers/fake-github.js';
+import { runAction, useFakeGitHub } from '../helpers/action-runner.js';
 import { removeDir, runCli, tempDir, useTestDatabase } from '../helpers/pg.js';
 
 const db = useTestDatabase();
 let workspace: string;
-let fake: FakeGitHub;
+const fake = useFakeGitHub();
 
 /** Directories that hold .sql files none of which is a migration of the layout read, and the line each must give. */
 const DIRS: Array<{ dir: string; layout?: string; error: RegExp }> = [
@@ -37,7 +35,6 @@ const COMMANDS: string[][] = [
 ];
 
 beforeAll(async () => {
-  if (!existsSync(BUNDLE)) throw new Error('dist/index.js is missing: run npm run bundle first');
   workspace = tempDir({
     'plain/schema.sql': 'CREATE TABLE a (id int);\n',
     'plain/seed.sql': 'INSERT INTO a VALUES (1);\n',
@@ -46,12 +43,9 @@ beforeAll(async () => {
     'prisma-empty/migration_lock.toml': 'provider = "postgresql"\n',
     'prisma-empty/notes.sql': 'SELECT 1;\n',
   });
-  fake = new FakeGitHub();
-  await fake.start();
 }, 60_000);
 
 afterAll(async () => {
-  await fake?.stop();
   if (workspace) removeDir(workspace);
 });
 
