@@ -8,7 +8,7 @@
  * still pending (this file, or an earlier migration of the same change) are marked `isNew`: nothing in
  * production uses them yet, so the lock rules leave them alone.
  */
-import { alterCommands, nameListRef, rangeVarRef, notNullColumnsOf, stringValue, type Node } from './ast.js';
+import { nameListRef, rangeVarRef, notNullColumnsOf, stringValue, type Node } from './ast.js';
 import type { RelationRef } from './types.js';
 import { viewShape, type ViewDependency } from './view-columns.js';
 
@@ -146,37 +146,38 @@ class Registry<T extends { ref: RelationRef; isNew: boolean }> {
   }
 }
 
-const TYPE_ALIASES: Record<string, string> = {
-  int: 'int4',
-  integer: 'int4',
-  bigint: 'int8',
-  smallint: 'int2',
-  serial: 'int4',
-  serial4: 'int4',
-  bigserial: 'int8',
-  serial8: 'int8',
-  smallserial: 'int2',
-  serial2: 'int2',
-  decimal: 'numeric',
-  boolean: 'bool',
-  real: 'float4',
-  float: 'float8',
-  'double precision': 'float8',
-  'character varying': 'varchar',
-  character: 'bpchar',
-  char: 'bpchar',
-  'timestamp without time zone': 'timestamp',
-  'timestamp with time zone': 'timestamptz',
-  'time without time zone': 'time',
-  'time with time zone': 'timetz',
-  'bit varying': 'varbit',
-};
+/** Type names as written → pg_type names (a Map: names come from migrations, and an object would answer `constructor`). */
+const TYPE_ALIASES = new Map<string, string>([
+  ['int', 'int4'],
+  ['integer', 'int4'],
+  ['bigint', 'int8'],
+  ['smallint', 'int2'],
+  ['serial', 'int4'],
+  ['serial4', 'int4'],
+  ['bigserial', 'int8'],
+  ['serial8', 'int8'],
+  ['smallserial', 'int2'],
+  ['serial2', 'int2'],
+  ['decimal', 'numeric'],
+  ['boolean', 'bool'],
+  ['real', 'float4'],
+  ['float', 'float8'],
+  ['double precision', 'float8'],
+  ['character varying', 'varchar'],
+  ['character', 'bpchar'],
+  ['char', 'bpchar'],
+  ['timestamp without time zone', 'timestamp'],
+  ['timestamp with time zone', 'timestamptz'],
+  ['time without time zone', 'time'],
+  ['time with time zone', 'timetz'],
+  ['bit varying', 'varbit'],
+]);
 
 /** The canonical type of a TypeName node. */
 export function columnTypeOf(typeName: Node | undefined): ColumnType {
   const names = (typeName?.names ?? []) as Node[];
   const raw = (stringValue(names[names.length - 1]) ?? '').toLowerCase();
-  let name = TYPE_ALIASES[raw] ?? raw;
+  let name = TYPE_ALIASES.get(raw) ?? raw;
   let typmods: number[] = [];
   for (const mod of (typeName?.typmods ?? []) as Node[]) if (mod.A_Const) typmods.push(Number(mod.A_Const.ival?.ival ?? 0));
   // interval(3) is parsed as (INTERVAL_FULL_RANGE, 3); keep only the precision.
@@ -186,8 +187,21 @@ export function columnTypeOf(typeName: Node | undefined): ColumnType {
   if (name === 'bpchar' && typmods.length === 0 && stringValue(names[0]) === 'pg_catalog') typmods = [1];
   if (name === 'float8' && typmods.length === 1) name = typmods[0]! <= 24 ? 'float4' : 'float8';
   if (name === 'float8' || name === 'float4') typmods = [];
-  return { name, typmods, array: Array.isArray(typeName?.arrayBounds) && typeName.arrayBounds.length > 0 };
+  const array = Array.isArray(typeName?.arrayBounds) && typeName.arrayBounds.length > 0;
+  // One shared (frozen) object per distinct type: a directory's model holds thousands of columns of a few
+  // types, and every object the model keeps is copied by the garbage collector while it is young.
+  const key = `${name.length}:${name}(${typmods.join(',')})${array ? '[]' : ''}`;
+  let type = INTERNED_TYPES.get(key);
+  if (!type) {
+    if (INTERNED_TYPES.size >= 10_000) INTERNED_TYPES.clear();
+    type = Object.freeze({ name, typmods: Object.freeze(typmods) as number[], array });
+    INTERNED_TYPES.set(key, type);
+  }
+  return type;
 }
+
+/** Column types by name, modifiers and array-ness (the key starts with the name's length, so no two types share one). */
+const INTERNED_TYPES = new Map<string, ColumnType>();
 
 export function typeText(type: ColumnType): string {
   return `${type.name}${type.typmods.length ? `(${type.typmods.join(',')})` : ''}${type.array ? '[]' : ''}`;
@@ -580,7 +594,10 @@ export class SchemaModel {
       this.tables.set(table);
     }
     if (!table) return;
-    for (const cmd of alterCommands(stmt)) {
+    // The commands as they are (alterCommands() would build two arrays per ALTER TABLE).
+    for (const item of (stmt.cmds ?? []) as Node[]) {
+      const cmd = item.AlterTableCmd;
+      if (!cmd) continue;
       switch (cmd.subtype) {
         case 'AT_AddColumn':
           if (cmd.def?.ColumnDef && !(cmd.missing_ok && table.columns.has(cmd.def.ColumnDef.colname))) this.addColumn(table, cmd.def.ColumnDef, true);
