@@ -42,8 +42,9 @@ export function typeNameText(typeName: Node | undefined): string {
 
 /** Last component of a type name (`pg_catalog.int4` → `int4`). */
 export function typeBaseName(typeName: Node | undefined): string {
-  const names = (typeName?.names ?? []).map((n: Node) => n.String?.sval as string);
-  return (names[names.length - 1] ?? '').toLowerCase();
+  // The last name read in place: asked for every column a rule looks at.
+  const names = typeName?.names as Node[] | undefined;
+  return ((names?.[names.length - 1]?.String?.sval as string | undefined) ?? '').toLowerCase();
 }
 
 export function funcName(funcCall: Node | undefined): string {
@@ -52,8 +53,8 @@ export function funcName(funcCall: Node | undefined): string {
 }
 
 export function funcBaseName(funcCall: Node | undefined): string {
-  const names = (funcCall?.funcname ?? []).map((n: Node) => n.String?.sval as string);
-  return (names[names.length - 1] ?? '').toLowerCase();
+  const names = funcCall?.funcname as Node[] | undefined;
+  return ((names?.[names.length - 1]?.String?.sval as string | undefined) ?? '').toLowerCase();
 }
 
 /** Depth-first visit of every object in a parse tree, with its key in the parent. */

@@ -1,4 +1,4 @@
-import { alterCommands, typeBaseName, type Node } from '../ast.js';
+import { typeBaseName, type Node } from '../ast.js';
 import type { Rule, RuleHit } from '../types.js';
 
 export const rule: Rule = {
@@ -13,18 +13,20 @@ export const rule: Rule = {
   kinds: ['CreateStmt', 'CreateForeignTableStmt', 'CompositeTypeStmt', 'AlterTableStmt'],
   check(statement) {
     const node = statement.node;
-    const columns: Array<{ name: string; def: Node }> = [];
-    const elements = node.CreateStmt?.tableElts ?? node.CreateForeignTableStmt?.base?.tableElts ?? node.CompositeTypeStmt?.coldeflist ?? [];
-    for (const element of elements) if (element.ColumnDef) columns.push({ name: element.ColumnDef.colname, def: element.ColumnDef });
-    if (node.AlterTableStmt) {
-      for (const cmd of alterCommands(node.AlterTableStmt)) {
-        if (cmd.subtype === 'AT_AddColumn' && cmd.def?.ColumnDef) columns.push({ name: cmd.def.ColumnDef.colname, def: cmd.def.ColumnDef });
-        if (cmd.subtype === 'AT_AlterColumnType' && cmd.def?.ColumnDef) columns.push({ name: cmd.name, def: cmd.def.ColumnDef });
-      }
-    }
+    // Judged in statement order, without collecting the columns first (asked for every CREATE and ALTER TABLE).
     const hits: RuleHit[] = [];
-    for (const { name, def } of columns) {
+    const judge = (name: string, def: Node) => {
       if (typeBaseName(def.typeName) === 'json') hits.push({ message: `column ${name} is json; jsonb is almost always what you want` });
+    };
+    const elements = node.CreateStmt?.tableElts ?? node.CreateForeignTableStmt?.base?.tableElts ?? node.CompositeTypeStmt?.coldeflist;
+    if (elements) for (const element of elements as Node[]) if (element.ColumnDef) judge(element.ColumnDef.colname, element.ColumnDef);
+    if (node.AlterTableStmt) {
+      for (const item of (node.AlterTableStmt.cmds ?? []) as Node[]) {
+        const cmd = item.AlterTableCmd;
+        if (!cmd?.def?.ColumnDef) continue;
+        if (cmd.subtype === 'AT_AddColumn') judge(cmd.def.ColumnDef.colname, cmd.def.ColumnDef);
+        else if (cmd.subtype === 'AT_AlterColumnType') judge(cmd.name, cmd.def.ColumnDef);
+      }
     }
     return hits;
   },
