@@ -121,6 +121,11 @@ class Registry<T extends { ref: RelationRef; isNew: boolean }> {
     return all;
   }
 
+  /** How many items are kept apart (see `apart`). */
+  get keptApartCount(): number {
+    return this.apart.size;
+  }
+
   /** The items kept apart (see `apart`). */
   keptApartValues(): T[] {
     return [...this.apart];
@@ -400,6 +405,8 @@ export class SchemaModel {
 
   /** The views and materialized views whose query uses `column` of table `ref`. */
   viewsUsing(ref: RelationRef, column: string): TableModel[] {
+    // Asked for every ALTER COLUMN TYPE and DROP COLUMN: a model without views answers at once.
+    if (this.tables.keptApartCount === 0) return [];
     const table = this.tables.get(ref);
     if (!table) return [];
     const same = (dep: ViewDependency) => dep.column === column && dep.table.name === table.ref.name && (dep.table.schema ?? 'public') === (table.ref.schema ?? 'public');

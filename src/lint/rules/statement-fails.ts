@@ -1,4 +1,4 @@
-import { alterCommands, nameListRef, rangeVarRef, refText, stringValue, visit, type Node } from '../ast.js';
+import { nameListRef, rangeVarRef, refText, stringValue, visit, type Node } from '../ast.js';
 import type { TableModel } from '../schema.js';
 import type { MigrationState, RelationRef, Rule, RuleHit } from '../types.js';
 
@@ -36,39 +36,47 @@ export const rule: Rule = {
     }
     if (node.IndexStmt) {
       const table = known(state, rangeVarRef(node.IndexStmt.relation));
-      if (table) for (const column of referencedColumns(node.IndexStmt.indexParams)) missing(table, column, hits);
+      if (table) for (const column of referencedColumns(node.IndexStmt.indexParams, [])) missing(table, column, hits);
     }
     if (node.AlterTableStmt && node.AlterTableStmt.objtype === 'OBJECT_TABLE') {
       const ref = rangeVarRef(node.AlterTableStmt.relation);
-      const table = known(state, ref);
-      const added = new Set<string>();
-      const dropped = new Set<string>();
-      for (const cmd of alterCommands(node.AlterTableStmt)) {
-        if (cmd.subtype === 'AT_DropConstraint' && cmd.name) dropped.add(cmd.name);
+      // The table is looked up once: the model does not change while one statement is checked.
+      const model = schema.table(ref);
+      const table = knownColumns(model);
+      // Most ALTER TABLEs neither add columns nor drop constraints: the sets are made when needed.
+      let added: Set<string> | undefined;
+      let dropped: Set<string> | undefined;
+      for (const item of (node.AlterTableStmt.cmds ?? []) as Node[]) {
+        const cmd = item.AlterTableCmd;
+        if (!cmd) continue;
+        if (cmd.subtype === 'AT_DropConstraint' && cmd.name) (dropped ??= new Set()).add(cmd.name);
         if (cmd.subtype === 'AT_AddColumn' && cmd.def?.ColumnDef?.colname) {
           const name = cmd.def.ColumnDef.colname as string;
           if (table?.columns.has(name) && !cmd.missing_ok) hits.push({ message: `column ${name} already exists in ${refText(table.ref)}: PostgreSQL rejects ADD COLUMN` });
-          added.add(name);
+          (added ??= new Set()).add(name);
           continue;
         }
-        if (table && cmd.name && COLUMN_COMMANDS.has(cmd.subtype) && !added.has(cmd.name)) missing(table, cmd.name, hits);
+        if (table && cmd.name && COLUMN_COMMANDS.has(cmd.subtype) && !added?.has(cmd.name)) missing(table, cmd.name, hits);
         if (table && cmd.subtype === 'AT_DropColumn' && cmd.name && !cmd.missing_ok) missing(table, cmd.name, hits);
         if (ref && cmd.name && (cmd.subtype === 'AT_AlterColumnType' || (cmd.subtype === 'AT_DropColumn' && cmd.behavior !== 'DROP_CASCADE'))) usedByViews(state, ref, cmd, hits);
         const constraint = cmd.def?.Constraint;
         if (cmd.subtype === 'AT_AddConstraint' && constraint) {
           // DROP CONSTRAINT x, ADD CONSTRAINT x … in one ALTER (a swap) frees the name first.
-          const existing = constraint.conname && !dropped.has(constraint.conname) ? schema.table(ref)?.constraints.get(constraint.conname) : undefined;
+          const existing = constraint.conname && !dropped?.has(constraint.conname) ? model?.constraints.get(constraint.conname) : undefined;
           if (existing) hits.push({ message: `constraint ${constraint.conname} already exists on ${refText(ref)}: PostgreSQL rejects ADD CONSTRAINT` });
           if (table) {
-            const columns = [...((constraint.keys ?? []) as Node[]).map((k) => stringValue(k) ?? ''), ...referencedColumns(constraint.raw_expr), ...referencedColumns(constraint.exclusions)];
-            for (const column of columns) if (column && !added.has(column)) missing(table, column, hits);
+            const columns: string[] = [];
+            for (const key of (constraint.keys ?? []) as Node[]) columns.push(stringValue(key) ?? '');
+            referencedColumns(constraint.raw_expr, columns);
+            referencedColumns(constraint.exclusions, columns);
+            for (const column of columns) if (column && !added?.has(column)) missing(table, column, hits);
           }
-          if (constraint.contype === 'CONSTR_CHECK' && !constraint.skip_validation) emptyColumnCheck(state, ref, notNullColumns(constraint.raw_expr), hits, 'CHECK');
+          if (constraint.contype === 'CONSTR_CHECK' && !constraint.skip_validation) emptyColumnCheck(model, notNullColumns(constraint.raw_expr), hits, 'CHECK');
         }
-        if (cmd.subtype === 'AT_SetNotNull' && cmd.name) emptyColumnCheck(state, ref, [cmd.name], hits, 'SET NOT NULL');
+        if (cmd.subtype === 'AT_SetNotNull' && cmd.name) emptyColumnCheck(model, [cmd.name], hits, 'SET NOT NULL');
         if (cmd.subtype === 'AT_ValidateConstraint' && cmd.name) {
-          const validated = schema.table(ref)?.constraints.get(cmd.name);
-          if (validated) emptyColumnCheck(state, ref, validated.notNullColumns, hits, `VALIDATE CONSTRAINT ${cmd.name}`);
+          const validated = model?.constraints.get(cmd.name);
+          if (validated) emptyColumnCheck(model, validated.notNullColumns, hits, `VALIDATE CONSTRAINT ${cmd.name}`);
         }
       }
     }
@@ -97,7 +105,10 @@ function sameSchema(a: RelationRef, b: RelationRef): boolean {
 
 /** A table whose columns ddlgate knows (created with an explicit column list in this change or the history). */
 function known(state: MigrationState, ref: RelationRef | undefined): TableModel | undefined {
-  const table = state.schema.table(ref);
+  return knownColumns(state.schema.table(ref));
+}
+
+function knownColumns(table: TableModel | undefined): TableModel | undefined {
   return table && table.kind === 'table' && table.columnsKnown ? table : undefined;
 }
 
@@ -108,8 +119,9 @@ function missing(table: TableModel, column: string, hits: RuleHit[]): void {
 
 const SYSTEM_COLUMNS = new Set(['ctid', 'xmin', 'xmax', 'cmin', 'cmax', 'tableoid', 'oid']);
 
-function referencedColumns(node: unknown): string[] {
-  const columns: string[] = [];
+/** Adds the columns a tree names (index elements, unqualified column references) to `columns`; returns it. */
+function referencedColumns(node: unknown, columns: string[]): string[] {
+  if (!node) return columns;
   visit(node, (value) => {
     if (value.IndexElem?.name) columns.push(value.IndexElem.name);
     const fields = value.ColumnRef?.fields as Node[] | undefined;
@@ -131,9 +143,8 @@ function notNullColumns(expr: Node | undefined): string[] {
   return [];
 }
 
-/** A column added empty by this migration cannot pass a NOT NULL check on a table that has rows. */
-function emptyColumnCheck(state: MigrationState, ref: RelationRef | undefined, columns: string[], hits: RuleHit[], what: string): void {
-  const table = state.schema.table(ref);
+/** A column added empty by this migration cannot pass a NOT NULL check on a table (the statement's, as the model knows it) that has rows. */
+function emptyColumnCheck(table: TableModel | undefined, columns: string[], hits: RuleHit[], what: string): void {
   if (!table || table.isNew) return;
   for (const column of columns) {
     if (table.columns.get(column)?.allNull) {
