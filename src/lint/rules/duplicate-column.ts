@@ -42,28 +42,41 @@ export const rule: Rule = {
     if (node.SelectStmt?.intoClause) lists.push({ names: outputNames(node.SelectStmt), what: 'SELECT INTO creates' });
     if (node.CreateTableAsStmt?.query?.SelectStmt) lists.push({ names: outputNames(node.CreateTableAsStmt.query.SelectStmt), what: 'CREATE TABLE AS creates' });
     for (const { names, what } of lists) {
-      const seen = new Set<string>();
-      for (const name of names) {
-        if (seen.has(name)) return [{ message: `${what} column "${name}" more than once: PostgreSQL rejects the statement, so the migration fails` }];
-        seen.add(name);
-      }
+      const name = firstRepeat(names);
+      if (name !== undefined) return [{ message: `${what} column "${name}" more than once: PostgreSQL rejects the statement, so the migration fails` }];
     }
     return [];
   },
 };
 
+/** The first name that repeats an earlier one. Short lists (most statements) are compared pairwise, without a Set. */
+function firstRepeat(names: string[]): string | undefined {
+  if (names.length > 16) {
+    const seen = new Set<string>();
+    for (const name of names) {
+      if (seen.has(name)) return name;
+      seen.add(name);
+    }
+    return undefined;
+  }
+  for (let i = 1; i < names.length; i++) for (let j = 0; j < i; j++) if (names[i] === names[j]) return names[i];
+  return undefined;
+}
+
 /** Target columns of SET / INSERT lists; `a.x` and `a[1]` assign parts of a, which conflict only with a itself. */
 function assignedColumns(list: Node[] | undefined): string[] {
   const whole: string[] = [];
-  const parts = new Set<string>();
+  let parts: Set<string> | undefined;
   for (const item of list ?? []) {
     const target = item.ResTarget;
     if (!target?.name) continue;
-    if (target.indirection?.length) parts.add(target.name);
+    if (target.indirection?.length) (parts ??= new Set()).add(target.name);
     else whole.push(target.name);
   }
   // Assigning a and a.x (or a[1]) in one statement is rejected too: report it as a repeat of a.
-  return [...whole, ...[...parts].filter((name) => whole.includes(name))];
+  // (Each part name is pushed once, and is distinct from the other part names, so the test sees only the whole ones.)
+  if (parts) for (const name of parts) if (whole.includes(name)) whole.push(name);
+  return whole;
 }
 
 /** Output column names of a SELECT as PostgreSQL derives them (alias, column name, function name, ?column?). */
