@@ -13,7 +13,7 @@ export const rule: Rule = {
   good: "ALTER TABLE users ADD COLUMN plan text NOT NULL DEFAULT 'free';",
   kinds: ['AlterTableStmt'],
   check(statement, state) {
-    const alter = alterExistingTable(statement, state);
+    const alter = alterExistingTable(statement.node, state);
     if (!alter) return [];
     const hits: RuleHit[] = [];
     for (const column of addedColumns(alter.cmds)) {

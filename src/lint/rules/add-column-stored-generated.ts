@@ -13,7 +13,7 @@ export const rule: Rule = {
   good: 'ALTER TABLE users ADD COLUMN email_lower text;\n-- trigger to maintain it, then backfill in batches',
   kinds: ['AlterTableStmt'],
   check(statement, state) {
-    const alter = alterExistingTable(statement, state);
+    const alter = alterExistingTable(statement.node, state);
     if (!alter) return [];
     const hits: RuleHit[] = [];
     for (const column of addedColumns(alter.cmds)) {

@@ -15,7 +15,7 @@ export const rule: Rule = {
   good: 'ALTER TABLE orders ALTER COLUMN code TYPE varchar(40); -- code was varchar(20): no rewrite',
   kinds: ['AlterTableStmt'],
   check(statement, state) {
-    const alter = alterExistingTable(statement, state);
+    const alter = alterExistingTable(statement.node, state);
     if (!alter) return [];
     const hits: RuleHit[] = [];
     const table = state.schema.table(alter.table);

@@ -13,7 +13,7 @@ export const rule: Rule = {
   good: 'ALTER TABLE events DETACH PARTITION events_2023 CONCURRENTLY;',
   kinds: ['AlterTableStmt'],
   check(statement, state) {
-    const alter = alterExistingTable(statement, state);
+    const alter = alterExistingTable(statement.node, state);
     if (!alter) return [];
     const hits: RuleHit[] = [];
     for (const cmd of alter.cmds) {

@@ -13,7 +13,7 @@ export const rule: Rule = {
   good: '-- after the release that stopped using it, with --allow-breaking:\nALTER TABLE users DROP COLUMN IF EXISTS legacy_flag;',
   kinds: ['AlterTableStmt'],
   check(statement, state) {
-    const alter = alterExistingTable(statement, state);
+    const alter = alterExistingTable(statement.node, state);
     if (!alter) return [];
     const hits: RuleHit[] = [];
     for (const cmd of alter.cmds) {

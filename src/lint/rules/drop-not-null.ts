@@ -12,7 +12,7 @@ export const rule: Rule = {
   good: '-- after every reader handles NULL:\nALTER TABLE users ALTER COLUMN email DROP NOT NULL;',
   kinds: ['AlterTableStmt'],
   check(statement, state) {
-    const alter = alterExistingTable(statement, state);
+    const alter = alterExistingTable(statement.node, state);
     if (!alter) return [];
     const hits: RuleHit[] = [];
     for (const cmd of alter.cmds) {

@@ -13,7 +13,7 @@ export const rule: Rule = {
   good: 'ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\n-- next migration:\nALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;',
   kinds: ['AlterTableStmt'],
   check(statement, state) {
-    const alter = alterExistingTable(statement, state);
+    const alter = alterExistingTable(statement.node, state);
     if (!alter) return [];
     const hits: RuleHit[] = [];
     for (const constraint of addedConstraints(alter.cmds)) {

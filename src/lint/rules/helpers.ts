@@ -1,31 +1,9 @@
 /** Shared pieces of rule checks. */
 import { alterCommands, rangeVarRef, refText, type Node } from '../ast.js';
-import type { LintStatement, MigrationState, RelationRef } from '../types.js';
+import type { MigrationState, RelationRef } from '../types.js';
 
 /** An ALTER TABLE on a table that existed before this migration, with its commands. */
-export interface ExistingTableAlter {
-  table: RelationRef;
-  name: string;
-  cmds: Node[];
-}
-
-/**
- * Answers per statement and state, computed once: some sixteen rules ask for every ALTER TABLE. A statement
- * is checked at one point of its migration (the engine runs every rule on it, then updates the model), so
- * the answer cannot change between the rules that ask; another state (a test's) computes its own.
- */
-const ALTERS = new WeakMap<LintStatement, { state: MigrationState; alter: ExistingTableAlter | undefined }>();
-
-/** An ALTER TABLE on a table that existed before this migration, with its commands. */
-export function alterExistingTable(statement: LintStatement, state: MigrationState): ExistingTableAlter | undefined {
-  const known = ALTERS.get(statement);
-  if (known && known.state === state) return known.alter;
-  const alter = findExistingTableAlter(statement.node, state);
-  ALTERS.set(statement, { state, alter });
-  return alter;
-}
-
-function findExistingTableAlter(node: Node, state: MigrationState): ExistingTableAlter | undefined {
+export function alterExistingTable(node: Node, state: MigrationState): { table: RelationRef; name: string; cmds: Node[] } | undefined {
   const stmt = node.AlterTableStmt;
   if (!stmt || (stmt.objtype !== 'OBJECT_TABLE' && stmt.objtype !== 'OBJECT_MATVIEW' && stmt.objtype !== 'OBJECT_FOREIGN_TABLE')) return undefined;
   const table = rangeVarRef(stmt.relation);

@@ -13,7 +13,7 @@ export const rule: Rule = {
   good: 'ALTER TABLE accounts ADD CONSTRAINT accounts_id_not_null CHECK (id IS NOT NULL) NOT VALID;\n-- next migration:\nALTER TABLE accounts VALIDATE CONSTRAINT accounts_id_not_null;\nALTER TABLE accounts ALTER COLUMN id SET NOT NULL;\nALTER TABLE accounts ADD CONSTRAINT accounts_pkey PRIMARY KEY USING INDEX accounts_id_idx;',
   kinds: ['AlterTableStmt'],
   check(statement, state) {
-    const alter = alterExistingTable(statement, state);
+    const alter = alterExistingTable(statement.node, state);
     if (!alter) return [];
     const hits: RuleHit[] = [];
     for (const constraint of addedConstraints(alter.cmds)) {

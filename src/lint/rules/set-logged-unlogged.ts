@@ -12,7 +12,7 @@ export const rule: Rule = {
   good: '-- create events_logged, copy in batches, then swap names in one short transaction',
   kinds: ['AlterTableStmt'],
   check(statement, state) {
-    const alter = alterExistingTable(statement, state);
+    const alter = alterExistingTable(statement.node, state);
     if (!alter) return [];
     const hits: RuleHit[] = [];
     for (const cmd of alter.cmds) {

@@ -13,7 +13,7 @@ export const rule: Rule = {
   good: 'ALTER TABLE users ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL) NOT VALID;\n-- next migration:\nALTER TABLE users VALIDATE CONSTRAINT users_email_not_null;\nALTER TABLE users ALTER COLUMN email SET NOT NULL;\nALTER TABLE users DROP CONSTRAINT users_email_not_null;',
   kinds: ['AlterTableStmt'],
   check(statement, state) {
-    const alter = alterExistingTable(statement, state);
+    const alter = alterExistingTable(statement.node, state);
     if (!alter) return [];
     const columns: string[] = [];
     for (const cmd of alter.cmds) if (cmd.subtype === 'AT_SetNotNull' && cmd.name) columns.push(cmd.name);

@@ -13,7 +13,7 @@ export const rule: Rule = {
   kinds: ['AlterTableStmt'],
   check(statement, state) {
     if (!statement.inTransaction) return [];
-    const alter = alterExistingTable(statement, state);
+    const alter = alterExistingTable(statement.node, state);
     if (!alter) return [];
     const hits: RuleHit[] = [];
     for (const cmd of alter.cmds) {

@@ -16,7 +16,7 @@ export const rule: Rule = {
   good: 'ALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;\n-- separately:\nALTER TABLE orders ADD COLUMN note text;',
   kinds: ['AlterTableStmt'],
   check(statement, state) {
-    const alter = alterExistingTable(statement, state);
+    const alter = alterExistingTable(statement.node, state);
     if (!alter) return [];
     const validate = alter.cmds.find((cmd) => cmd.subtype === 'AT_ValidateConstraint');
     if (!validate) return [];
