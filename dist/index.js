@@ -36998,16 +36998,17 @@ function typeNameText(typeName) {
 }
 /** Last component of a type name (`pg_catalog.int4` → `int4`). */
 function typeBaseName(typeName) {
-    const names = (typeName?.names ?? []).map((n) => n.String?.sval);
-    return (names[names.length - 1] ?? '').toLowerCase();
+    // The last name read in place: asked for every column a rule looks at.
+    const names = typeName?.names;
+    return (names?.[names.length - 1]?.String?.sval ?? '').toLowerCase();
 }
 function funcName(funcCall) {
     const names = (funcCall?.funcname ?? []).map((n) => n.String?.sval);
     return names.join('.').toLowerCase();
 }
 function funcBaseName(funcCall) {
-    const names = (funcCall?.funcname ?? []).map((n) => n.String?.sval);
-    return (names[names.length - 1] ?? '').toLowerCase();
+    const names = funcCall?.funcname;
+    return (names?.[names.length - 1]?.String?.sval ?? '').toLowerCase();
 }
 /** Depth-first visit of every object in a parse tree, with its key in the parent. */
 function visit(node, fn, key = '') {
@@ -37966,6 +37967,10 @@ class Registry {
                 all.push(item);
         return all;
     }
+    /** How many items are kept apart (see `apart`). */
+    get keptApartCount() {
+        return this.apart.size;
+    }
     /** The items kept apart (see `apart`). */
     keptApartValues() {
         return [...this.apart];
@@ -37992,36 +37997,37 @@ class Registry {
         return settled;
     }
 }
-const TYPE_ALIASES = {
-    int: 'int4',
-    integer: 'int4',
-    bigint: 'int8',
-    smallint: 'int2',
-    serial: 'int4',
-    serial4: 'int4',
-    bigserial: 'int8',
-    serial8: 'int8',
-    smallserial: 'int2',
-    serial2: 'int2',
-    decimal: 'numeric',
-    boolean: 'bool',
-    real: 'float4',
-    float: 'float8',
-    'double precision': 'float8',
-    'character varying': 'varchar',
-    character: 'bpchar',
-    char: 'bpchar',
-    'timestamp without time zone': 'timestamp',
-    'timestamp with time zone': 'timestamptz',
-    'time without time zone': 'time',
-    'time with time zone': 'timetz',
-    'bit varying': 'varbit',
-};
+/** Type names as written → pg_type names (a Map: names come from migrations, and an object would answer `constructor`). */
+const TYPE_ALIASES = new Map([
+    ['int', 'int4'],
+    ['integer', 'int4'],
+    ['bigint', 'int8'],
+    ['smallint', 'int2'],
+    ['serial', 'int4'],
+    ['serial4', 'int4'],
+    ['bigserial', 'int8'],
+    ['serial8', 'int8'],
+    ['smallserial', 'int2'],
+    ['serial2', 'int2'],
+    ['decimal', 'numeric'],
+    ['boolean', 'bool'],
+    ['real', 'float4'],
+    ['float', 'float8'],
+    ['double precision', 'float8'],
+    ['character varying', 'varchar'],
+    ['character', 'bpchar'],
+    ['char', 'bpchar'],
+    ['timestamp without time zone', 'timestamp'],
+    ['timestamp with time zone', 'timestamptz'],
+    ['time without time zone', 'time'],
+    ['time with time zone', 'timetz'],
+    ['bit varying', 'varbit'],
+]);
 /** The canonical type of a TypeName node. */
 function columnTypeOf(typeName) {
     const names = (typeName?.names ?? []);
     const raw = (stringValue(names[names.length - 1]) ?? '').toLowerCase();
-    let name = TYPE_ALIASES[raw] ?? raw;
+    let name = TYPE_ALIASES.get(raw) ?? raw;
     let typmods = [];
     for (const mod of (typeName?.typmods ?? []))
         if (mod.A_Const)
@@ -38038,8 +38044,21 @@ function columnTypeOf(typeName) {
         name = typmods[0] <= 24 ? 'float4' : 'float8';
     if (name === 'float8' || name === 'float4')
         typmods = [];
-    return { name, typmods, array: Array.isArray(typeName?.arrayBounds) && typeName.arrayBounds.length > 0 };
+    const array = Array.isArray(typeName?.arrayBounds) && typeName.arrayBounds.length > 0;
+    // One shared (frozen) object per distinct type: a directory's model holds thousands of columns of a few
+    // types, and every object the model keeps is copied by the garbage collector while it is young.
+    const key = `${name.length}:${name}(${typmods.join(',')})${array ? '[]' : ''}`;
+    let type = INTERNED_TYPES.get(key);
+    if (!type) {
+        if (INTERNED_TYPES.size >= 10_000)
+            INTERNED_TYPES.clear();
+        type = Object.freeze({ name, typmods: Object.freeze(typmods), array });
+        INTERNED_TYPES.set(key, type);
+    }
+    return type;
 }
+/** Column types by name, modifiers and array-ness (the key starts with the name's length, so no two types share one). */
+const INTERNED_TYPES = new Map();
 function typeText(type) {
     return `${type.name}${type.typmods.length ? `(${type.typmods.join(',')})` : ''}${type.array ? '[]' : ''}`;
 }
@@ -38246,6 +38265,9 @@ class SchemaModel {
     }
     /** The views and materialized views whose query uses `column` of table `ref`. */
     viewsUsing(ref, column) {
+        // Asked for every ALTER COLUMN TYPE and DROP COLUMN: a model without views answers at once.
+        if (this.tables.keptApartCount === 0)
+            return [];
         const table = this.tables.get(ref);
         if (!table)
             return [];
@@ -38465,7 +38487,11 @@ class SchemaModel {
         }
         if (!table)
             return;
-        for (const cmd of alterCommands(stmt)) {
+        // The commands as they are (alterCommands() would build two arrays per ALTER TABLE).
+        for (const item of (stmt.cmds ?? [])) {
+            const cmd = item.AlterTableCmd;
+            if (!cmd)
+                continue;
             switch (cmd.subtype) {
                 case 'AT_AddColumn':
                     if (cmd.def?.ColumnDef && !(cmd.missing_ok && table.columns.has(cmd.def.ColumnDef.colname)))
@@ -38769,23 +38795,27 @@ const prefer_jsonb_rule = {
     kinds: ['CreateStmt', 'CreateForeignTableStmt', 'CompositeTypeStmt', 'AlterTableStmt'],
     check(statement) {
         const node = statement.node;
-        const columns = [];
-        const elements = node.CreateStmt?.tableElts ?? node.CreateForeignTableStmt?.base?.tableElts ?? node.CompositeTypeStmt?.coldeflist ?? [];
-        for (const element of elements)
-            if (element.ColumnDef)
-                columns.push({ name: element.ColumnDef.colname, def: element.ColumnDef });
-        if (node.AlterTableStmt) {
-            for (const cmd of alterCommands(node.AlterTableStmt)) {
-                if (cmd.subtype === 'AT_AddColumn' && cmd.def?.ColumnDef)
-                    columns.push({ name: cmd.def.ColumnDef.colname, def: cmd.def.ColumnDef });
-                if (cmd.subtype === 'AT_AlterColumnType' && cmd.def?.ColumnDef)
-                    columns.push({ name: cmd.name, def: cmd.def.ColumnDef });
-            }
-        }
+        // Judged in statement order, without collecting the columns first (asked for every CREATE and ALTER TABLE).
         const hits = [];
-        for (const { name, def } of columns) {
+        const judge = (name, def) => {
             if (typeBaseName(def.typeName) === 'json')
                 hits.push({ message: `column ${name} is json; jsonb is almost always what you want` });
+        };
+        const elements = node.CreateStmt?.tableElts ?? node.CreateForeignTableStmt?.base?.tableElts ?? node.CompositeTypeStmt?.coldeflist;
+        if (elements)
+            for (const element of elements)
+                if (element.ColumnDef)
+                    judge(element.ColumnDef.colname, element.ColumnDef);
+        if (node.AlterTableStmt) {
+            for (const item of (node.AlterTableStmt.cmds ?? [])) {
+                const cmd = item.AlterTableCmd;
+                if (!cmd?.def?.ColumnDef)
+                    continue;
+                if (cmd.subtype === 'AT_AddColumn')
+                    judge(cmd.def.ColumnDef.colname, cmd.def.ColumnDef);
+                else if (cmd.subtype === 'AT_AlterColumnType')
+                    judge(cmd.name, cmd.def.ColumnDef);
+            }
         }
         return hits;
     },
@@ -39536,31 +39566,50 @@ const duplicate_column_rule = {
         if (node.CreateTableAsStmt?.query?.SelectStmt)
             lists.push({ names: outputNames(node.CreateTableAsStmt.query.SelectStmt), what: 'CREATE TABLE AS creates' });
         for (const { names, what } of lists) {
-            const seen = new Set();
-            for (const name of names) {
-                if (seen.has(name))
-                    return [{ message: `${what} column "${name}" more than once: PostgreSQL rejects the statement, so the migration fails` }];
-                seen.add(name);
-            }
+            const name = firstRepeat(names);
+            if (name !== undefined)
+                return [{ message: `${what} column "${name}" more than once: PostgreSQL rejects the statement, so the migration fails` }];
         }
         return [];
     },
 };
+/** The first name that repeats an earlier one. Short lists (most statements) are compared pairwise, without a Set. */
+function firstRepeat(names) {
+    if (names.length > 16) {
+        const seen = new Set();
+        for (const name of names) {
+            if (seen.has(name))
+                return name;
+            seen.add(name);
+        }
+        return undefined;
+    }
+    for (let i = 1; i < names.length; i++)
+        for (let j = 0; j < i; j++)
+            if (names[i] === names[j])
+                return names[i];
+    return undefined;
+}
 /** Target columns of SET / INSERT lists; `a.x` and `a[1]` assign parts of a, which conflict only with a itself. */
 function assignedColumns(list) {
     const whole = [];
-    const parts = new Set();
+    let parts;
     for (const item of list ?? []) {
         const target = item.ResTarget;
         if (!target?.name)
             continue;
         if (target.indirection?.length)
-            parts.add(target.name);
+            (parts ??= new Set()).add(target.name);
         else
             whole.push(target.name);
     }
     // Assigning a and a.x (or a[1]) in one statement is rejected too: report it as a repeat of a.
-    return [...whole, ...[...parts].filter((name) => whole.includes(name))];
+    // (Each part name is pushed once, and is distinct from the other part names, so the test sees only the whole ones.)
+    if (parts)
+        for (const name of parts)
+            if (whole.includes(name))
+                whole.push(name);
+    return whole;
 }
 /** Output column names of a SELECT as PostgreSQL derives them (alias, column name, function name, ?column?). */
 function outputNames(select) {
@@ -39625,25 +39674,31 @@ const statement_fails_rule = {
         if (node.IndexStmt) {
             const table = known(state, rangeVarRef(node.IndexStmt.relation));
             if (table)
-                for (const column of referencedColumns(node.IndexStmt.indexParams))
+                for (const column of referencedColumns(node.IndexStmt.indexParams, []))
                     missing(table, column, hits);
         }
         if (node.AlterTableStmt && node.AlterTableStmt.objtype === 'OBJECT_TABLE') {
             const ref = rangeVarRef(node.AlterTableStmt.relation);
-            const table = known(state, ref);
-            const added = new Set();
-            const dropped = new Set();
-            for (const cmd of alterCommands(node.AlterTableStmt)) {
+            // The table is looked up once: the model does not change while one statement is checked.
+            const model = schema.table(ref);
+            const table = knownColumns(model);
+            // Most ALTER TABLEs neither add columns nor drop constraints: the sets are made when needed.
+            let added;
+            let dropped;
+            for (const item of (node.AlterTableStmt.cmds ?? [])) {
+                const cmd = item.AlterTableCmd;
+                if (!cmd)
+                    continue;
                 if (cmd.subtype === 'AT_DropConstraint' && cmd.name)
-                    dropped.add(cmd.name);
+                    (dropped ??= new Set()).add(cmd.name);
                 if (cmd.subtype === 'AT_AddColumn' && cmd.def?.ColumnDef?.colname) {
                     const name = cmd.def.ColumnDef.colname;
                     if (table?.columns.has(name) && !cmd.missing_ok)
                         hits.push({ message: `column ${name} already exists in ${refText(table.ref)}: PostgreSQL rejects ADD COLUMN` });
-                    added.add(name);
+                    (added ??= new Set()).add(name);
                     continue;
                 }
-                if (table && cmd.name && COLUMN_COMMANDS.has(cmd.subtype) && !added.has(cmd.name))
+                if (table && cmd.name && COLUMN_COMMANDS.has(cmd.subtype) && !added?.has(cmd.name))
                     missing(table, cmd.name, hits);
                 if (table && cmd.subtype === 'AT_DropColumn' && cmd.name && !cmd.missing_ok)
                     missing(table, cmd.name, hits);
@@ -39652,24 +39707,28 @@ const statement_fails_rule = {
                 const constraint = cmd.def?.Constraint;
                 if (cmd.subtype === 'AT_AddConstraint' && constraint) {
                     // DROP CONSTRAINT x, ADD CONSTRAINT x … in one ALTER (a swap) frees the name first.
-                    const existing = constraint.conname && !dropped.has(constraint.conname) ? schema.table(ref)?.constraints.get(constraint.conname) : undefined;
+                    const existing = constraint.conname && !dropped?.has(constraint.conname) ? model?.constraints.get(constraint.conname) : undefined;
                     if (existing)
                         hits.push({ message: `constraint ${constraint.conname} already exists on ${refText(ref)}: PostgreSQL rejects ADD CONSTRAINT` });
                     if (table) {
-                        const columns = [...(constraint.keys ?? []).map((k) => stringValue(k) ?? ''), ...referencedColumns(constraint.raw_expr), ...referencedColumns(constraint.exclusions)];
+                        const columns = [];
+                        for (const key of (constraint.keys ?? []))
+                            columns.push(stringValue(key) ?? '');
+                        referencedColumns(constraint.raw_expr, columns);
+                        referencedColumns(constraint.exclusions, columns);
                         for (const column of columns)
-                            if (column && !added.has(column))
+                            if (column && !added?.has(column))
                                 missing(table, column, hits);
                     }
                     if (constraint.contype === 'CONSTR_CHECK' && !constraint.skip_validation)
-                        emptyColumnCheck(state, ref, notNullColumns(constraint.raw_expr), hits, 'CHECK');
+                        emptyColumnCheck(model, notNullColumns(constraint.raw_expr), hits, 'CHECK');
                 }
                 if (cmd.subtype === 'AT_SetNotNull' && cmd.name)
-                    emptyColumnCheck(state, ref, [cmd.name], hits, 'SET NOT NULL');
+                    emptyColumnCheck(model, [cmd.name], hits, 'SET NOT NULL');
                 if (cmd.subtype === 'AT_ValidateConstraint' && cmd.name) {
-                    const validated = schema.table(ref)?.constraints.get(cmd.name);
+                    const validated = model?.constraints.get(cmd.name);
                     if (validated)
-                        emptyColumnCheck(state, ref, validated.notNullColumns, hits, `VALIDATE CONSTRAINT ${cmd.name}`);
+                        emptyColumnCheck(model, validated.notNullColumns, hits, `VALIDATE CONSTRAINT ${cmd.name}`);
                 }
             }
         }
@@ -39696,7 +39755,9 @@ function sameSchema(a, b) {
 }
 /** A table whose columns ddlgate knows (created with an explicit column list in this change or the history). */
 function known(state, ref) {
-    const table = state.schema.table(ref);
+    return knownColumns(state.schema.table(ref));
+}
+function knownColumns(table) {
     return table && table.kind === 'table' && table.columnsKnown ? table : undefined;
 }
 function missing(table, column, hits) {
@@ -39705,8 +39766,10 @@ function missing(table, column, hits) {
     hits.push({ message: `column ${column} does not exist in ${refText(table.ref)} (its columns: ${[...table.columns.keys()].join(', ') || 'none'}): PostgreSQL rejects the statement`, table: table.ref });
 }
 const SYSTEM_COLUMNS = new Set(['ctid', 'xmin', 'xmax', 'cmin', 'cmax', 'tableoid', 'oid']);
-function referencedColumns(node) {
-    const columns = [];
+/** Adds the columns a tree names (index elements, unqualified column references) to `columns`; returns it. */
+function referencedColumns(node, columns) {
+    if (!node)
+        return columns;
     visit(node, (value) => {
         if (value.IndexElem?.name)
             columns.push(value.IndexElem.name);
@@ -39729,9 +39792,8 @@ function notNullColumns(expr) {
         return (expr.BoolExpr.args ?? []).flatMap((arg) => notNullColumns(arg));
     return [];
 }
-/** A column added empty by this migration cannot pass a NOT NULL check on a table that has rows. */
-function emptyColumnCheck(state, ref, columns, hits, what) {
-    const table = state.schema.table(ref);
+/** A column added empty by this migration cannot pass a NOT NULL check on a table (the statement's, as the model knows it) that has rows. */
+function emptyColumnCheck(table, columns, hits, what) {
     if (!table || table.isNew)
         return;
     for (const column of columns) {
@@ -40253,7 +40315,11 @@ class FileLinter {
             message += ` (${ALLOWED_NOTE})`;
         }
         const table = hit.table ?? statementTable(unit.node);
-        this.findings.push({ rule: rule.id, severity, line: unit.line, column: unit.column, endLine: unit.endLine, message, hint: hit.hint ?? rule.safe, evidence: null, impact: null, ...(table ? { table: qualifiedName(table) } : {}) });
+        const finding = { rule: rule.id, severity, line: unit.line, column: unit.column, endLine: unit.endLine, message, hint: hit.hint ?? rule.safe, evidence: null, impact: null };
+        // Added after the literal, not spread into it (a spread then more properties is slow on V8); still the last key.
+        if (table)
+            finding.table = qualifiedName(table);
+        this.findings.push(finding);
     }
     emitForUnit(ruleId, unit, hit) {
         const rule = RULES_BY_ID.get(ruleId);
