@@ -144,7 +144,7 @@ export async function run({ runs, log = () => {}, lib }) {
       met: row.met,
       details: { findingsWithout: row.findingsWithout, findingsWith: row.findingsWith, wallWithoutMs: row.withoutModelWallMs, wallWithMs: row.withModelWallMs, wallRatio: row.wallRatio },
     })),
-    notes: result.rows.map((row) => `Schema model, ${row.workload}: median CPU time ${row.withModelMs.toFixed(0)} ms with the model vs ${row.withoutModelMs.toFixed(0)} ms at ${BASELINE_COMMIT} (${row.ratio.toFixed(2)}×); median wall time ${row.withModelWallMs.toFixed(0)} vs ${row.withoutModelWallMs.toFixed(0)} ms (${row.wallRatio.toFixed(2)}×); ${result.runs} interleaved runs each, findings ${row.findingsWith} / ${row.findingsWithout}.`),
+    notes: result.rows.map((row) => `Schema model, ${row.workload}: median CPU time ${row.withModelMs.toFixed(0)} ms with the model vs ${row.withoutModelMs.toFixed(0)} ms at ${BASELINE_COMMIT} (${row.ratio.toFixed(2)}×); median wall time ${row.withModelWallMs.toFixed(0)} vs ${row.withoutModelWallMs.toFixed(0)} ms (${row.wallRatio.toFixed(2)}×); ${result.runs} interleaved runs each, a full GC before each run, findings ${row.findingsWith} / ${row.findingsWithout}.`),
   };
 }
 
