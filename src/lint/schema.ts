@@ -193,20 +193,37 @@ export function columnTypeOf(typeName: Node | undefined): ColumnType {
   if (name === 'float8' && typmods.length === 1) name = typmods[0]! <= 24 ? 'float4' : 'float8';
   if (name === 'float8' || name === 'float4') typmods = [];
   const array = Array.isArray(typeName?.arrayBounds) && typeName.arrayBounds.length > 0;
-  // One shared (frozen) object per distinct type: a directory's model holds thousands of columns of a few
-  // types, and every object the model keeps is copied by the garbage collector while it is young.
-  const key = `${name.length}:${name}(${typmods.join(',')})${array ? '[]' : ''}`;
-  let type = INTERNED_TYPES.get(key);
-  if (!type) {
-    if (INTERNED_TYPES.size >= 10_000) INTERNED_TYPES.clear();
-    type = Object.freeze({ name, typmods: Object.freeze(typmods) as number[], array });
-    INTERNED_TYPES.set(key, type);
-  }
-  return type;
+  return internedType(name, typmods, array);
 }
 
-/** Column types by name, modifiers and array-ness (the key starts with the name's length, so no two types share one). */
-const INTERNED_TYPES = new Map<string, ColumnType>();
+/**
+ * One shared (frozen) object per distinct type: a directory's model holds thousands of columns of a few
+ * types, and every object the model keeps is copied by the garbage collector while it is young. Looked up by
+ * name, then by modifiers without building a string for the common cases (none, or one and no array).
+ */
+const INTERNED_TYPES = new Map<string, Map<string | number, ColumnType>>();
+let internedCount = 0;
+
+function internedType(name: string, typmods: number[], array: boolean): ColumnType {
+  // '' and '[]': no modifiers; a number: one modifier, not an array; otherwise the modifiers as text (starts with a digit or '-').
+  const modsKey = typmods.length === 0 ? (array ? '[]' : '') : typmods.length === 1 && !array ? typmods[0]! : `${typmods.join(',')}${array ? '[]' : ''}`;
+  let byMods = INTERNED_TYPES.get(name);
+  let type = byMods?.get(modsKey);
+  if (type) return type;
+  if (internedCount >= 10_000) {
+    INTERNED_TYPES.clear();
+    internedCount = 0;
+    byMods = undefined;
+  }
+  if (!byMods) {
+    byMods = new Map();
+    INTERNED_TYPES.set(name, byMods);
+  }
+  type = Object.freeze({ name, typmods: Object.freeze(typmods) as number[], array });
+  byMods.set(modsKey, type);
+  internedCount++;
+  return type;
+}
 
 export function typeText(type: ColumnType): string {
   return `${type.name}${type.typmods.length ? `(${type.typmods.join(',')})` : ''}${type.array ? '[]' : ''}`;
