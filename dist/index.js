@@ -38045,20 +38045,36 @@ function columnTypeOf(typeName) {
     if (name === 'float8' || name === 'float4')
         typmods = [];
     const array = Array.isArray(typeName?.arrayBounds) && typeName.arrayBounds.length > 0;
-    // One shared (frozen) object per distinct type: a directory's model holds thousands of columns of a few
-    // types, and every object the model keeps is copied by the garbage collector while it is young.
-    const key = `${name.length}:${name}(${typmods.join(',')})${array ? '[]' : ''}`;
-    let type = INTERNED_TYPES.get(key);
-    if (!type) {
-        if (INTERNED_TYPES.size >= 10_000)
-            INTERNED_TYPES.clear();
-        type = Object.freeze({ name, typmods: Object.freeze(typmods), array });
-        INTERNED_TYPES.set(key, type);
+    return internedType(name, typmods, array);
+}
+/**
+ * One shared (frozen) object per distinct type: a directory's model holds thousands of columns of a few
+ * types, and every object the model keeps is copied by the garbage collector while it is young. Looked up by
+ * name, then by modifiers without building a string for the common cases (none, or one and no array).
+ */
+const INTERNED_TYPES = new Map();
+let internedCount = 0;
+function internedType(name, typmods, array) {
+    // '' and '[]': no modifiers; a number: one modifier, not an array; otherwise the modifiers as text (starts with a digit or '-').
+    const modsKey = typmods.length === 0 ? (array ? '[]' : '') : typmods.length === 1 && !array ? typmods[0] : `${typmods.join(',')}${array ? '[]' : ''}`;
+    let byMods = INTERNED_TYPES.get(name);
+    let type = byMods?.get(modsKey);
+    if (type)
+        return type;
+    if (internedCount >= 10_000) {
+        INTERNED_TYPES.clear();
+        internedCount = 0;
+        byMods = undefined;
     }
+    if (!byMods) {
+        byMods = new Map();
+        INTERNED_TYPES.set(name, byMods);
+    }
+    type = Object.freeze({ name, typmods: Object.freeze(typmods), array });
+    byMods.set(modsKey, type);
+    internedCount++;
     return type;
 }
-/** Column types by name, modifiers and array-ness (the key starts with the name's length, so no two types share one). */
-const INTERNED_TYPES = new Map();
 function typeText(type) {
     return `${type.name}${type.typmods.length ? `(${type.typmods.join(',')})` : ''}${type.array ? '[]' : ''}`;
 }
@@ -40406,11 +40422,14 @@ class RuleDispatch {
 /** Dispatch tables by rule settings (which rules are off, up or down): a directory's files share one. */
 const DISPATCH = new Map();
 function dispatchFor(options, down) {
-    const active = RULES.filter((rule) => options.rules[rule.id] !== 'off' && !(down && rule.breaking));
-    const key = active.map((rule) => rule.id).join(',');
+    // Keyed by the rules left out (usually none): asked once per file, so no list is built when the table exists.
+    let key = '';
+    for (const rule of RULES)
+        if (options.rules[rule.id] === 'off' || (down && rule.breaking))
+            key += `${rule.id},`;
     let dispatch = DISPATCH.get(key);
     if (!dispatch) {
-        dispatch = new RuleDispatch(active);
+        dispatch = new RuleDispatch(RULES.filter((rule) => options.rules[rule.id] !== 'off' && !(down && rule.breaking)));
         DISPATCH.set(key, dispatch);
     }
     return dispatch;
