@@ -6,8 +6,7 @@ import { quoteIdent } from './connection.js';
 import { enforceEnvironmentIdentity } from './identity.js';
 import { checksumOf } from '../migrations/checksum.js';
 import { asLoginRole, runStepwise, runTransactionStep, sessionResetSql } from './apply.js';
-import { lostReason } from './connection.js';
-import { CommitFailure, describePgError, isConnectionLost, StatementFailure } from './execute.js';
+import { CommitFailure, connectionGone } from './execute.js';
 import { recordOverAnyConnection, withMigrationSession } from './session.js';
 import { compareVersions, resolveTargetVersion, setOrderComparator } from './status.js';
 import { withFailureHint } from './failure-hint.js';
@@ -121,9 +120,9 @@ ${historyInsertSql(client, options.schema, { version: step.version, action: 'rol
         session.log(`rolled back ${step.version}_${step.name} (${Math.round(durationMs)} ms)`);
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {});
-        const lost = isConnectionLost(error) || (error as { connectionLost?: boolean }).connectionLost === true || lostReason(client) !== undefined;
+        const lost = connectionGone(error, client);
         // A down statement stops for the same outside reasons as an up one (a role, an extension): say what it needs.
-        const message = error instanceof CommitFailure ? error.message : lost ? (error instanceof StatementFailure ? error.message : describePgError(error)) : await withFailureHint(client, error);
+        const message = error instanceof CommitFailure ? error.message : await withFailureHint(client, error);
         const entry = { version: step.version, action: 'rollback' as const, executionTimeMs: performance.now() - started, status: 'failed' as const, errorMessage: message, executedBy: session.executedBy, environment: session.environment };
         await recordOverAnyConnection(session, `the failed rollback in ${options.schema}.migration_history`, async (target) => {
           // Answered by the server with nothing done: no rollback is part-way, so up is not blocked by it.

@@ -1,7 +1,7 @@
 import type { MigrationScript } from '../migrations/types.js';
 import type { SqlStatement } from '../sql/statements.js';
 import { scrubSecrets } from '../secrets.js';
-import type { Client } from './connection.js';
+import { lostReason, type Client } from './connection.js';
 
 /** A statement that failed, with its place in the file, so every report can point at the line. */
 export class StatementFailure extends Error {
@@ -49,6 +49,14 @@ export class CommitFailure extends Error {
   get connectionLost(): boolean {
     return isConnectionLost(this.pgError);
   }
+}
+
+/**
+ * Whether a run's connection is gone after `error`: for a failed statement judged on the server's own error,
+ * else on the error itself, or on what the client's liveness watch saw. Nothing more can be asked over it.
+ */
+export function connectionGone(error: unknown, client: Client): boolean {
+  return (error instanceof StatementFailure ? error.connectionLost : isConnectionLost(error)) || lostReason(client) !== undefined;
 }
 
 export function isConnectionLost(error: unknown): boolean {

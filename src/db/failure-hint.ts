@@ -9,7 +9,7 @@
 import { serverVersionNum } from './apply.js';
 import type { LayoutName } from '../migrations/types.js';
 import type { Client } from './connection.js';
-import { describePgError, StatementFailure } from './execute.js';
+import { connectionGone, describePgError, StatementFailure } from './execute.js';
 
 /** The grammar ddlgate parses with (libpg-query 18): SQL it accepted may still be too new for the server. */
 export const PARSER_MAJOR = 18;
@@ -56,7 +56,7 @@ export function failureHint(facts: FailureFacts): string | null {
  */
 export async function withFailureHint(client: Client, error: unknown, layout?: LayoutName): Promise<string> {
   if (!(error instanceof StatementFailure)) return describePgError(error);
-  if (error.connectionLost) return error.message;
+  if (connectionGone(error, client)) return error.message;
   const serverMajor = await serverVersionNum(client).then((num) => Math.floor(num / 10000), () => null);
   const hint = failureHint({ sqlState: error.sqlState, message: describePgError(error.pgError), serverMajor, layout });
   return hint ? `${error.message} — ${hint}` : error.message;

@@ -2,8 +2,8 @@ import { OperationError } from '../errors.js';
 import { migrationsOf, type MigrationSet } from '../migrations/discover.js';
 import type { LayoutName } from '../migrations/types.js';
 import { applyInOpenTransaction, applyMigration, applyReplayBatch, batchable, type AppliedMigration } from './apply.js';
-import { lostReason, quoteIdent, type Client } from './connection.js';
-import { describePgError, isConnectionLost, StatementFailure } from './execute.js';
+import { quoteIdent, type Client } from './connection.js';
+import { connectionGone, describePgError } from './execute.js';
 import { planDifference, type PlannedMigration } from './deploy-plan.js';
 import { withFailureHint } from './failure-hint.js';
 import { enforceEnvironmentIdentity } from './identity.js';
@@ -118,7 +118,7 @@ export async function runUp(options: UpOptions): Promise<UpResult> {
         await recordFailure(session, migration.version, message, performance.now() - started, !migration.up.transactional && !options.singleTransaction);
         // Over a lost connection there is no catalog to read: the run already says the connection was lost,
         // and the next drift check reports "no fingerprint" instead of a second, confusing error line.
-        const connectionLost = (error instanceof StatementFailure ? error.connectionLost : isConnectionLost(error)) || lostReason(session.client) !== undefined;
+        const connectionLost = connectionGone(error, session.client);
         if (!options.singleTransaction && !connectionLost) await recordFingerprintOfLastSuccess(session, applied, options.fingerprint);
         const failed = { version: migration.version, name: migration.name, error: message };
         throw new MigrationFailed({ batch, applied: options.singleTransaction ? [] : applied, failed });
