@@ -35465,7 +35465,8 @@ function placeholderWays(name) {
     const env = `FLYWAY_PLACEHOLDERS_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
     return `give it with --placeholder ${name}=<value>, "placeholders": {"${name}": "<value>"} in ddlgate.json, the action input placeholders (a line ${name}=<value>), the environment variable ${env}, or flyway.placeholders.${name}=<value> in flyway.conf beside the migrations`;
 }
-const PLACEHOLDER = /\$\{([^}\s]+)\}/g;
+/** A Flyway placeholder as Flyway replaces it: `${name}` (global: use it with replace). */
+const FLYWAY_PLACEHOLDER = /\$\{([^}\s]+)\}/g;
 /**
  * Flyway's `${name}` placeholders (names case-insensitive). Built-ins that need no connection are known;
  * any other name without a value is refused, naming the file, the line and where Flyway (and ddlgate) read it.
@@ -35474,7 +35475,7 @@ function replaceFlywayPlaceholders(source, text) {
     const values = new Map(Object.entries(source.placeholders ?? {}).map(([key, value]) => [key.toLowerCase(), value]));
     values.set('flyway:filename', source.path.split(/[\\/]/).pop());
     values.set('flyway:workingdirectory', process.cwd());
-    return text.replace(PLACEHOLDER, (whole, name, offset) => {
+    return text.replace(FLYWAY_PLACEHOLDER, (whole, name, offset) => {
         const value = values.get(name.toLowerCase());
         if (value !== undefined)
             return value;
@@ -49130,6 +49131,7 @@ async function writeEnvironmentLabel(client, schema, environment, labelledBy, { 
 
 ;// CONCATENATED MODULE: ./lib/db/execute.js
 
+
 /** A statement that failed, with its place in the file, so every report can point at the line. */
 class StatementFailure extends Error {
     path;
@@ -49172,6 +49174,13 @@ class CommitFailure extends Error {
     get connectionLost() {
         return isConnectionLost(this.pgError);
     }
+}
+/**
+ * Whether a run's connection is gone after `error`: for a failed statement judged on the server's own error,
+ * else on the error itself, or on what the client's liveness watch saw. Nothing more can be asked over it.
+ */
+function connectionGone(error, client) {
+    return (error instanceof StatementFailure ? error.connectionLost : isConnectionLost(error)) || lostReason(client) !== undefined;
 }
 function isConnectionLost(error) {
     const err = error;
@@ -50242,7 +50251,7 @@ function failureHint(facts) {
 async function withFailureHint(client, error, layout) {
     if (!(error instanceof StatementFailure))
         return execute_describePgError(error);
-    if (error.connectionLost)
+    if (connectionGone(error, client))
         return error.message;
     const serverMajor = await serverVersionNum(client).then((num) => Math.floor(num / 10000), () => null);
     const hint = failureHint({ sqlState: error.sqlState, message: execute_describePgError(error.pgError), serverMajor, layout });
@@ -50250,7 +50259,6 @@ async function withFailureHint(client, error, layout) {
 }
 
 ;// CONCATENATED MODULE: ./lib/db/down.js
-
 
 
 
@@ -50356,9 +50364,9 @@ ${historyInsertSql(client, options.schema, { version: step.version, action: 'rol
             }
             catch (error) {
                 await client.query('ROLLBACK').catch(() => { });
-                const lost = isConnectionLost(error) || error.connectionLost === true || lostReason(client) !== undefined;
+                const lost = connectionGone(error, client);
                 // A down statement stops for the same outside reasons as an up one (a role, an extension): say what it needs.
-                const message = error instanceof CommitFailure ? error.message : lost ? (error instanceof StatementFailure ? error.message : execute_describePgError(error)) : await withFailureHint(client, error);
+                const message = error instanceof CommitFailure ? error.message : await withFailureHint(client, error);
                 const entry = { version: step.version, action: 'rollback', executionTimeMs: performance.now() - started, status: 'failed', errorMessage: message, executedBy: session.executedBy, environment: session.environment };
                 await recordOverAnyConnection(session, `the failed rollback in ${options.schema}.migration_history`, async (target) => {
                     // Answered by the server with nothing done: no rollback is part-way, so up is not blocked by it.
@@ -51260,7 +51268,7 @@ async function up_runUp(options) {
                 await recordFailure(session, migration.version, message, performance.now() - started, !migration.up.transactional && !options.singleTransaction);
                 // Over a lost connection there is no catalog to read: the run already says the connection was lost,
                 // and the next drift check reports "no fingerprint" instead of a second, confusing error line.
-                const connectionLost = (error instanceof StatementFailure ? error.connectionLost : isConnectionLost(error)) || lostReason(session.client) !== undefined;
+                const connectionLost = connectionGone(error, session.client);
                 if (!options.singleTransaction && !connectionLost)
                     await recordFingerprintOfLastSuccess(session, applied, options.fingerprint);
                 const failed = { version: migration.version, name: migration.name, error: message };

@@ -18,6 +18,7 @@
  * Pure: text and findings in, the new text and new files out. Each rewrite is checked by parsing the result;
  * a file wrapped in BEGIN … COMMIT is not given CONCURRENTLY (it cannot run there).
  */
+import { FLYWAY_PLACEHOLDER } from '../migrations/placeholders.js';
 import { parseRaw } from '../sql/parser.js';
 import { parseSqlStatements, type SqlStatement } from '../sql/statements.js';
 import { transactionControl } from '../sql/transaction-rules.js';
@@ -41,7 +42,7 @@ export interface FixPlan {
 const DIRECTIVE = '-- ddlgate:no-transaction';
 
 export function planFixes(text: string, findings: Finding[], options: { pgVersion: number; nextMigrationName?: (suffix: string) => string | undefined; flywayPlaceholders?: boolean }): FixPlan {
-  if (options.flywayPlaceholders && PLACEHOLDER.test(text)) return withPlaceholdersKept(text, (protectedText) => planFixes(protectedText, findings, { ...options, flywayPlaceholders: false }));
+  if (options.flywayPlaceholders) return withPlaceholdersKept(text, (protectedText) => planFixes(protectedText, findings, { ...options, flywayPlaceholders: false }));
   let parsed;
   try {
     parsed = parseSqlStatements(text);
@@ -102,8 +103,6 @@ export function planFixes(text: string, findings: Finding[], options: { pgVersio
   return { text: fixed, changes, newFiles };
 }
 
-const PLACEHOLDER = /\$\{([^}\n]+)\}/;
-
 /**
  * A Flyway file's `${name}` placeholders stand for SQL the file does not hold (a schema name, an owner): the
  * file is planned with each one as a plain identifier, and the rewritten text gets the placeholders back
@@ -112,11 +111,8 @@ const PLACEHOLDER = /\$\{([^}\n]+)\}/;
  */
 function withPlaceholdersKept(text: string, plan: (protectedText: string) => FixPlan): FixPlan {
   const written: string[] = [];
-  const token = (index: number) => `ddlgate_placeholder_${index}_`;
-  const protectedText = text.replace(new RegExp(PLACEHOLDER.source, 'g'), (match) => {
-    written.push(match);
-    return token(written.length - 1);
-  });
+  const protectedText = text.replace(FLYWAY_PLACEHOLDER, (match) => `ddlgate_placeholder_${written.push(match) - 1}_`);
+  if (written.length === 0) return plan(text);
   const restore = (sql: string) => sql.replace(/ddlgate_placeholder_(\d+)_/g, (match, index: string) => written[Number(index)] ?? match);
   const result = plan(protectedText);
   return result.changes.length === 0 ? { text, changes: [], newFiles: [] } : { text: restore(result.text), changes: result.changes, newFiles: result.newFiles.map((file) => ({ ...file, text: restore(file.text) })) };

@@ -51,7 +51,8 @@ export function placeholderWays(name: string): string {
   return `give it with --placeholder ${name}=<value>, "placeholders": {"${name}": "<value>"} in ddlgate.json, the action input placeholders (a line ${name}=<value>), the environment variable ${env}, or flyway.placeholders.${name}=<value> in flyway.conf beside the migrations`;
 }
 
-const PLACEHOLDER = /\$\{([^}\s]+)\}/g;
+/** A Flyway placeholder as Flyway replaces it: `${name}` (global: use it with replace). */
+export const FLYWAY_PLACEHOLDER = /\$\{([^}\s]+)\}/g;
 
 /**
  * Flyway's `${name}` placeholders (names case-insensitive). Built-ins that need no connection are known;
@@ -61,7 +62,7 @@ export function replaceFlywayPlaceholders(source: SqlSource, text: string): stri
   const values = new Map(Object.entries(source.placeholders ?? {}).map(([key, value]) => [key.toLowerCase(), value]));
   values.set('flyway:filename', source.path.split(/[\\/]/).pop()!);
   values.set('flyway:workingdirectory', process.cwd());
-  return text.replace(PLACEHOLDER, (whole, name: string, offset: number) => {
+  return text.replace(FLYWAY_PLACEHOLDER, (whole, name: string, offset: number) => {
     const value = values.get(name.toLowerCase());
     if (value !== undefined) return value;
     const line = text.slice(0, offset).split('\n').length;
